@@ -1,0 +1,89 @@
+/* The detection engine: a ruleset compiled once into an immutable, reference-counted
+ * program, evaluated against events through per-thread contexts (no locks on the hot
+ * path), and the correlation engine that turns base-rule matches into correlation
+ * alerts over sliding windows of event time. */
+#ifndef WW_DETECT_H
+#define WW_DETECT_H
+
+#include "event/ww_event.h"
+#include "sigma/ww_sigma.h"
+
+/* ---- single-event detection ------------------------------------------------------ */
+
+typedef struct ww_detect ww_detect_t;
+typedef struct ww_detect_ctx ww_detect_ctx_t;
+
+typedef struct ww_detect_opts {
+    bool no_prefilter; /* evaluate every routed rule fully: the reference path that
+                          differential tests compare the fast path with */
+} ww_detect_opts_t;
+
+/* Compiles every detection rule of a finished ruleset (correlation rules are skipped:
+ * see ww_corr).  The ruleset must outlive the program.  A rule that cannot be compiled
+ * (e.g. a regex PCRE2 refuses) is left out and reported through ww_detect_error().
+ * opts may be NULL.  Returns 0 and *out, or WW_ENOMEM. */
+int ww_detect_compile(const ww_sigma_ruleset_t *rs, const ww_detect_opts_t *opts,
+                      ww_detect_t **out);
+ww_detect_t *ww_detect_ref(ww_detect_t *d);
+void ww_detect_unref(ww_detect_t *d);
+uint32_t ww_detect_rule_count(const ww_detect_t *d);     /* rules compiled */
+uint32_t ww_detect_error_count(const ww_detect_t *d);
+const ww_sigma_error_t *ww_detect_error(const ww_detect_t *d, uint32_t i);
+
+/* Per-thread scratch.  Holds a reference to the program. */
+int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out);
+void ww_detect_ctx_free(ww_detect_ctx_t *ctx);
+
+typedef void (*ww_detect_fn)(void *ud, const ww_sigma_rule_t *rule);
+
+/* Evaluates every rule whose logsource can apply to ev; calls fn once per matching
+ * rule, in ruleset order.  Returns the number of matches. */
+int ww_detect_event(ww_detect_ctx_t *ctx, const ww_event_t *ev, ww_detect_fn fn, void *ud);
+
+/* ---- correlations ---------------------------------------------------------------- */
+
+typedef struct ww_corr ww_corr_t;
+
+typedef struct ww_corr_limits {
+    uint32_t max_groups;           /* open groups per correlation rule (default 100000) */
+    uint32_t max_events_per_group; /* events kept per group (default 1000) */
+} ww_corr_limits_t;
+
+typedef struct ww_corr_stats {
+    uint64_t groups_open;          /* now */
+    uint64_t groups_evicted;       /* dropped because max_groups was reached */
+    uint64_t events_dropped;       /* not kept because max_events_per_group was reached */
+    uint64_t late_events;          /* older than the window of their group; see docs */
+    uint64_t alerts;
+} ww_corr_stats_t;
+
+typedef struct ww_corr_alert {
+    const ww_sigma_rule_t *rule;   /* the correlation rule */
+    const char *const *group_names;/* group-by names (aliases as written) */
+    const ww_str_t *group_values;  /* their values for this group ("" when missing) */
+    uint32_t ngroup;
+    const uint64_t *refs;          /* the refs passed to ww_corr_feed of the events that
+                                      fired it (oldest first; at most the per-group cap) */
+    uint32_t nrefs;
+    int64_t first_ts, last_ts;     /* window of those events */
+    double value;                  /* what the condition measured: count, distinct
+                                      values, sum, average, percentile */
+} ww_corr_alert_t;
+
+typedef void (*ww_corr_fn)(void *ud, const ww_corr_alert_t *a);
+
+/* Builds state for every correlation rule of a finished ruleset.  lim may be NULL. */
+int ww_corr_new(const ww_sigma_ruleset_t *rs, const ww_corr_limits_t *lim, ww_corr_t **out);
+void ww_corr_free(ww_corr_t *c);
+/* True when some correlation references `rule` (its matches must be fed). */
+bool ww_corr_wants(const ww_corr_t *c, const ww_sigma_rule_t *rule);
+/* Feeds one match of a detection (or correlation) rule.  `ref` is the caller's handle
+ * for the event, returned in alerts.  Calls fn for each correlation alert raised. */
+int ww_corr_feed(ww_corr_t *c, const ww_sigma_rule_t *rule, const ww_event_t *ev,
+                 uint64_t ref, ww_corr_fn fn, void *ud);
+/* End of input: raises alerts that can only be decided when a window closes (e.g.
+ * `lt` conditions) and forgets all state. */
+int ww_corr_flush(ww_corr_t *c, ww_corr_fn fn, void *ud);
+void ww_corr_get_stats(const ww_corr_t *c, ww_corr_stats_t *out);
+
+#endif

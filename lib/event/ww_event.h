@@ -1,0 +1,131 @@
+/* The event: a flat table of (field, value) slices that every decoder produces and the
+ * detection engine reads, plus the reader that turns a file or stdin into events.
+ *
+ * Field names are the names Sigma rules use, after the field-name profile: for a
+ * Windows event `EventID`, `Channel`, `Provider_Name`, `Computer`, the EventData names
+ * with spaces removed, and `Data` (repeated) for unnamed data; for generic JSON the
+ * dotted path (`a.b.c`).  A name may occur more than once (a list): rules match if any
+ * occurrence matches.  Names and values are slices into the input buffer or into the
+ * event's arena; both stay valid until the next ww_event_reset(). */
+#ifndef WW_EVENT_H
+#define WW_EVENT_H
+
+#include "util/ww_util.h"
+
+/* The type a value had in its source.  Numbers keep their text in `value`. */
+enum ww_ftype {
+    WW_F_STR = 0,
+    WW_F_INT = 1,   /* `value` is a decimal integer; `num` holds it */
+    WW_F_FLOAT = 2, /* `value` is a decimal number; `num` holds it */
+    WW_F_BOOL = 3,  /* `value` is "true" or "false" */
+    WW_F_NULL = 4,  /* JSON null / empty XML element; `value` is empty */
+};
+
+typedef struct ww_field {
+    ww_str_t name;
+    ww_str_t value;
+    double num;     /* valid for WW_F_INT and WW_F_FLOAT */
+    uint8_t type;   /* enum ww_ftype */
+} ww_field_t;
+
+/* What kind of record an event came from. */
+enum ww_evkind {
+    WW_EV_WINDOWS = 1, /* a Windows event (EVTX, evtx_dump, Winlogbeat, NXLog) */
+    WW_EV_JSON = 2,    /* generic JSON */
+    WW_EV_SYSLOG = 3,  /* a syslog line (RFC 3164 or 5424) */
+    WW_EV_TEXT = 4,    /* a plain text line */
+};
+
+#define WW_EVENT_MAX_FIELDS 4096
+
+typedef struct ww_event {
+    ww_field_t *fields;
+    uint32_t nfields, cap;
+    ww_arena_t arena;   /* per-event memory: unescaped strings, the field table */
+
+    uint8_t kind;       /* enum ww_evkind */
+    ww_str_t raw;       /* the record as read (JSON text, syslog line); may be empty
+                           for binary records (EVTX) */
+    int64_t ts;         /* event time, ns since the epoch, or WW_TIME_NONE */
+
+    /* Facts used to route the event to the rules whose logsource can apply.  Set by
+       the decoder/profile; slices like the fields.  Empty when unknown. */
+    int32_t event_id;   /* Windows EventID, or -1 */
+    ww_str_t channel;   /* Windows Channel */
+    ww_str_t provider;  /* Windows Provider_Name */
+    ww_str_t host;      /* Computer / hostname */
+    ww_str_t product;   /* Sigma logsource product ("windows", "linux", ...) */
+    ww_str_t service;   /* Sigma logsource service ("sshd", "auth", "syslog", ...) */
+    ww_str_t category;  /* Sigma logsource category, when the source implies one */
+} ww_event_t;
+
+void ww_event_init(ww_event_t *ev);
+/* Forgets all fields and facts; keeps memory for the next event. */
+void ww_event_reset(ww_event_t *ev);
+void ww_event_release(ww_event_t *ev);
+
+/* Appends a field.  `name` and `value` must stay valid until the next reset (point into
+ * the input buffer or ev->arena).  For WW_F_INT/WW_F_FLOAT the number is parsed from
+ * `value`.  Returns 0, WW_ENOMEM, or WW_ELIMIT past WW_EVENT_MAX_FIELDS. */
+int ww_event_add(ww_event_t *ev, ww_str_t name, ww_str_t value, int type);
+/* Like ww_event_add, but copies name and value into the event's arena first. */
+int ww_event_add_copy(ww_event_t *ev, ww_str_t name, ww_str_t value, int type);
+
+/* Returns the first field with this name (ASCII case-insensitive), or NULL.  Pass the
+ * previous result as `after` to get the next occurrence of the same name. */
+const ww_field_t *ww_event_get(const ww_event_t *ev, ww_str_t name, const ww_field_t *after);
+
+/* Sets routing facts (product etc.) from the fields once a profile has run: fills
+ * event_id/channel/provider/host from `EventID`, `Channel`, `Provider_Name`,
+ * `Computer` when they are not set yet. */
+void ww_event_finish_windows(ww_event_t *ev);
+
+/* Appends the event's fields as one JSON object (`{"name":value,...}`, a repeated name
+ * becomes an array), numbers and booleans unquoted, null as null. */
+int ww_event_to_json(const ww_event_t *ev, ww_buf_t *out);
+
+/* ---- readers ------------------------------------------------------------------- */
+
+/* Input formats a reader can detect by content. */
+enum ww_format {
+    WW_FMT_AUTO = 0,
+    WW_FMT_EVTX,   /* Windows EVTX ("ElfFile\0") */
+    WW_FMT_JSON,   /* JSON lines, concatenated objects, or an array of objects */
+    WW_FMT_SYSLOG, /* RFC 3164 / RFC 5424 lines; lines that are neither become text */
+    WW_FMT_TEXT,   /* plain text lines */
+};
+const char *ww_format_name(int fmt);
+
+typedef struct ww_reader ww_reader_t;
+
+/* Opens a file (or "-" for standard input) and detects its format from the first
+ * bytes unless `fmt` forces one.  Returns 0 and *out, or a WW_E* code with `diag`
+ * saying why. */
+int ww_reader_open(const char *path, int fmt, ww_reader_t **out, ww_diag_t *diag);
+/* Opens an in-memory buffer (borrowed: it must outlive the reader).  `name` labels
+ * diagnostics. */
+int ww_reader_open_mem(const char *name, const void *buf, size_t len, int fmt,
+                       ww_reader_t **out, ww_diag_t *diag);
+
+/* Decodes the next event into `ev` (which it resets first).
+ * Returns 1 when an event was produced, 0 at the end of input, or a negative WW_E*
+ * code for a record that could not be decoded: `diag` says where and why, and the
+ * next call continues with the following record (WW_EIO and WW_ETRUNC on a truncated
+ * file end the input: the next call returns 0). */
+int ww_reader_next(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag);
+
+/* The 0-based position of the last record returned (events and bad records both
+ * count), i.e. `source.index` in alerts. */
+uint64_t ww_reader_index(const ww_reader_t *r);
+int ww_reader_format(const ww_reader_t *r);
+/* Bytes consumed so far and the total size (0 when unknown, e.g. a pipe): progress. */
+uint64_t ww_reader_offset(const ww_reader_t *r);
+uint64_t ww_reader_size(const ww_reader_t *r);
+void ww_reader_free(ww_reader_t *r);
+
+/* Calls fn for every regular file under `path` (recursively, sorted by name, hidden
+ * entries skipped), or once for `path` itself if it is a file or "-".  Stops and
+ * returns fn's value if it is non-zero. */
+int ww_path_walk(const char *path, int (*fn)(void *ud, const char *file), void *ud);
+
+#endif

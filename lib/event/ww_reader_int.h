@@ -1,0 +1,39 @@
+/* Private contract between the reader (ww_reader.c) and the format decoders
+ * (ww_evtx.c, ww_json.c, ww_syslog.c).  The reader owns the input bytes: a whole file
+ * mapped or read into memory, so decoders can hand out zero-copy slices. */
+#ifndef WW_READER_INT_H
+#define WW_READER_INT_H
+
+#include "event/ww_event.h"
+
+typedef struct ww_decoder_ops {
+    const char *name;
+    /* Sets up r->state for the input r->buf[0..r->len).  0 or WW_E* with diag. */
+    int (*open)(ww_reader_t *r, ww_diag_t *diag);
+    /* Same contract as ww_reader_next(): 1 event, 0 end, <0 bad record.  The decoder
+       advances r->index for every record it consumes (good or bad) and r->off. */
+    int (*next)(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag);
+    /* Frees r->state; must accept a half-opened reader. */
+    void (*close)(ww_reader_t *r);
+} ww_decoder_ops_t;
+
+struct ww_reader {
+    char name[256];          /* path or label, for diagnostics */
+    const uint8_t *buf;      /* the whole input */
+    size_t len;
+    void *owned;             /* malloc'd copy to free, or NULL */
+    void *mapped;            /* mmap'd region to unmap, or NULL */
+    size_t mapped_len;
+    int fmt;                 /* enum ww_format */
+    uint64_t index;          /* records consumed so far; the last one is index - 1 */
+    uint64_t off;            /* bytes consumed so far */
+    bool done;               /* set after a fatal error: next returns 0 */
+    const ww_decoder_ops_t *ops;
+    void *state;             /* the decoder's own */
+};
+
+extern const ww_decoder_ops_t ww_evtx_ops;
+extern const ww_decoder_ops_t ww_json_ops;
+extern const ww_decoder_ops_t ww_syslog_ops; /* also used for WW_FMT_TEXT */
+
+#endif

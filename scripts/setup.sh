@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs every Debian package wardwatch needs to build, test and fuzz.
+# Safe to run again: it only calls apt-get when something is missing.
+set -eu
+PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
+      libyaml-dev libpcre2-dev libcmocka-dev zlib1g-dev unzip"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "setup: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing
