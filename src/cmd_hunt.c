@@ -1,8 +1,561 @@
-/* wardwatch hunt: placeholder until the command lands (being written in this change). */
+/* wardwatch hunt: runs Sigma rules (wardwatch's own pack plus any --rules) over log
+ * files and reports alerts as a table, NDJSON, or a summary.  Exit status: 0 nothing
+ * matched, 1 something did, 2 an error (unreadable input or rules). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "detect/ww_detect.h"
 #include "wardwatch.h"
+
+enum { FMT_TABLE, FMT_NDJSON, FMT_SUMMARY };
+
+/* The ref handed to the correlation engine: which file, which record. */
+#define REF_FILE_SHIFT 40
+#define REF_INDEX_MASK ((UINT64_C(1) << REF_FILE_SHIFT) - 1)
+
+typedef struct count {
+    char *key;
+    uint64_t n;
+    int level;
+} count_t;
+
+typedef struct counts {
+    count_t *v;
+    size_t n, cap;
+} counts_t;
+
+typedef struct hunt {
+    int format, min_level;
+    bool color, progress;
+    ww_cli_files_t files;
+    ww_sigma_ruleset_t *rs;
+    ww_detect_t *prog;
+    ww_detect_ctx_t *ctx;
+    ww_corr_t *corr;
+    /* The event being evaluated, for the match callbacks. */
+    const ww_event_t *ev;
+    size_t file;
+    uint64_t index;
+    int fmt;
+    /* Totals. */
+    uint64_t events, malformed, bytes, alerts, open_errors;
+    uint64_t per_level[5];
+    uint64_t *per_rule;
+    counts_t tactics, techniques;
+    ww_buf_t out;
+    double t0, last_progress;
+} hunt_t;
+
+static const char *level_color(int level)
+{
+    static const char *colors[] = {"\033[2m", "\033[36m", "\033[33m", "\033[31m",
+                                   "\033[1;37;41m"};
+    return colors[level < 0 ? 0 : level > 4 ? 4 : level];
+}
+
+static void counts_add(counts_t *c, const char *key, uint64_t n)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->v[i].key, key)) {
+            c->v[i].n += n;
+            return;
+        }
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 16;
+        count_t *nv = realloc(c->v, ncap * sizeof *nv);
+        if (!nv)
+            return;
+        c->v = nv;
+        c->cap = ncap;
+    }
+    char *k = strdup(key);
+    if (!k)
+        return;
+    c->v[c->n++] = (count_t){k, n, 0};
+}
+
+static void counts_release(counts_t *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->v[i].key);
+    free(c->v);
+}
+
+static int count_cmp(const void *a, const void *b)
+{
+    const count_t *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    if (x->level != y->level)
+        return x->level < y->level ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+/* Counts an alert's ATT&CK tags: attack.tNNNN[.NNN] is a technique, any other
+ * attack.* name (not a group gNNNN or software sNNNN) a tactic. */
+static void count_attack(hunt_t *h, const ww_sigma_rule_t *rule)
+{
+    for (uint32_t i = 0; i < rule->ntags; i++) {
+        const char *t = rule->tags[i];
+        if (strncmp(t, "attack.", 7) != 0)
+            continue;
+        t += 7;
+        bool coded = (t[0] == 't' || t[0] == 'g' || t[0] == 's') && t[1] >= '0' && t[1] <= '9';
+        if (!coded) {
+            counts_add(&h->tactics, t, 1);
+        } else if (t[0] == 't') {
+            char up[64];
+            snprintf(up, sizeof up, "%s", t);
+            up[0] = 'T';
+            counts_add(&h->techniques, up, 1);
+        }
+    }
+}
+
+static void put_rule_json(ww_buf_t *b, const ww_sigma_rule_t *rule)
+{
+    ww_buf_puts(b, "{\"id\":");
+    if (rule->id)
+        ww_buf_json_str(b, rule->id, strlen(rule->id));
+    else
+        ww_buf_puts(b, "null");
+    ww_buf_puts(b, ",\"title\":");
+    ww_buf_json_str(b, rule->title, strlen(rule->title));
+    ww_buf_printf(b, ",\"level\":\"%s\",\"tags\":[", ww_level_name(rule->level));
+    for (uint32_t i = 0; i < rule->ntags; i++) {
+        if (i)
+            ww_buf_putc(b, ',');
+        ww_buf_json_str(b, rule->tags[i], strlen(rule->tags[i]));
+    }
+    ww_buf_putc(b, ']');
+    if (rule->corr)
+        ww_buf_printf(b, ",\"correlation\":\"%s\"", ww_corr_type_name(rule->corr->type));
+    ww_buf_putc(b, '}');
+}
+
+static void put_time_json(ww_buf_t *b, int64_t ts)
+{
+    char tbuf[48];
+    if (ts == WW_TIME_NONE) {
+        ww_buf_puts(b, "null");
+        return;
+    }
+    ww_time_format(ts, tbuf, sizeof tbuf);
+    ww_buf_json_str(b, tbuf, strlen(tbuf));
+}
+
+static void flush_out(hunt_t *h)
+{
+    if (h->out.n)
+        fwrite(h->out.p, 1, h->out.n, stdout);
+    ww_buf_clear(&h->out);
+}
+
+/* The most telling field of an event, for the one-line table view. */
+static const ww_field_t *detail_field(const ww_event_t *ev)
+{
+    static const ww_str_t names[] = {
+        WW_STR("CommandLine"), WW_STR("ScriptBlockText"), WW_STR("TargetFilename"),
+        WW_STR("TargetImage"), WW_STR("TargetObject"), WW_STR("QueryName"),
+        WW_STR("DestinationIp"), WW_STR("ImageLoaded"), WW_STR("PipeName"),
+        WW_STR("Image"), WW_STR("message"), WW_STR("Message"),
+    };
+    for (size_t i = 0; i < WW_ARRAY_LEN(names); i++) {
+        const ww_field_t *f = ww_event_get(ev, names[i], NULL);
+        if (f && f->value.n)
+            return f;
+    }
+    return NULL;
+}
+
+static void table_line(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t host,
+                       const char *where)
+{
+    char tbuf[48] = "-";
+    if (ts != WW_TIME_NONE) {
+        ww_time_format(ts, tbuf, sizeof tbuf);
+        tbuf[19] = 0; /* seconds are enough on a terminal */
+        tbuf[10] = ' ';
+    }
+    const char *lv = ww_level_name(rule->level);
+    if (h->color)
+        ww_buf_printf(&h->out, "%s  %s%-13s\033[0m %s\n", tbuf, level_color(rule->level), lv,
+                      rule->title);
+    else
+        ww_buf_printf(&h->out, "%s  %-13s %s\n", tbuf, lv, rule->title);
+    ww_buf_printf(&h->out, "    host %.*s  at %s\n", (int)(host.n ? host.n : 1),
+                  host.n ? host.p : "-", where);
+}
+
+static void emit_event_alert(hunt_t *h, const ww_sigma_rule_t *rule)
+{
+    const ww_event_t *ev = h->ev;
+    const char *path = h->files.paths[h->file];
+    if (h->format == FMT_NDJSON) {
+        ww_buf_puts(&h->out, "{\"rule\":");
+        put_rule_json(&h->out, rule);
+        ww_buf_puts(&h->out, ",\"timestamp\":");
+        put_time_json(&h->out, ev->ts);
+        ww_buf_puts(&h->out, ",\"host\":");
+        if (ev->host.n)
+            ww_buf_json_str(&h->out, ev->host.p, ev->host.n);
+        else
+            ww_buf_puts(&h->out, "null");
+        ww_buf_puts(&h->out, ",\"source\":{\"path\":");
+        ww_buf_json_str(&h->out, path, strlen(path));
+        ww_buf_printf(&h->out, ",\"index\":%llu,\"format\":\"%s\"},\"event\":",
+                      (unsigned long long)h->index, ww_format_name(h->fmt));
+        ww_event_to_json(ev, &h->out);
+        ww_buf_puts(&h->out, "}\n");
+    } else if (h->format == FMT_TABLE) {
+        char where[512];
+        snprintf(where, sizeof where, "%s#%llu", path, (unsigned long long)h->index);
+        table_line(h, rule, ev->ts, ev->host, where);
+        const ww_field_t *f = detail_field(ev);
+        if (f) {
+            int n = f->value.n > 160 ? 160 : (int)f->value.n;
+            ww_buf_printf(&h->out, "    %.*s: ", (int)f->name.n, f->name.p);
+            for (int i = 0; i < n; i++) {
+                char ch = f->value.p[i];
+                ww_buf_putc(&h->out, (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch);
+            }
+            ww_buf_puts(&h->out, f->value.n > 160 ? "...\n" : "\n");
+        }
+    }
+    flush_out(h);
+}
+
+static void account(hunt_t *h, const ww_sigma_rule_t *rule)
+{
+    h->alerts++;
+    h->per_level[rule->level < 0 ? 0 : rule->level > 4 ? 4 : rule->level]++;
+    h->per_rule[rule->index]++;
+    count_attack(h, rule);
+}
+
+static void on_corr(void *ud, const ww_corr_alert_t *a)
+{
+    hunt_t *h = ud;
+    const ww_sigma_rule_t *rule = a->rule;
+    if (!rule->alert || rule->level < h->min_level)
+        return;
+    account(h, rule);
+    if (h->format == FMT_NDJSON) {
+        ww_buf_puts(&h->out, "{\"rule\":");
+        put_rule_json(&h->out, rule);
+        ww_buf_puts(&h->out, ",\"timestamp\":");
+        put_time_json(&h->out, a->last_ts);
+        ww_buf_puts(&h->out, ",\"group\":{");
+        for (uint32_t i = 0; i < a->ngroup; i++) {
+            if (i)
+                ww_buf_putc(&h->out, ',');
+            ww_buf_json_str(&h->out, a->group_names[i], strlen(a->group_names[i]));
+            ww_buf_putc(&h->out, ':');
+            ww_buf_json_str(&h->out, a->group_values[i].p, a->group_values[i].n);
+        }
+        ww_buf_printf(&h->out, "},\"value\":%.17g,\"window\":{\"first\":", a->value);
+        put_time_json(&h->out, a->first_ts);
+        ww_buf_puts(&h->out, ",\"last\":");
+        put_time_json(&h->out, a->last_ts);
+        ww_buf_puts(&h->out, "},\"events\":[");
+        for (uint32_t i = 0; i < a->nrefs; i++) {
+            size_t file = (size_t)(a->refs[i] >> REF_FILE_SHIFT);
+            const char *path = file < h->files.n ? h->files.paths[file] : "?";
+            if (i)
+                ww_buf_putc(&h->out, ',');
+            ww_buf_puts(&h->out, "{\"path\":");
+            ww_buf_json_str(&h->out, path, strlen(path));
+            ww_buf_printf(&h->out, ",\"index\":%llu}",
+                          (unsigned long long)(a->refs[i] & REF_INDEX_MASK));
+        }
+        ww_buf_puts(&h->out, "]}\n");
+    } else if (h->format == FMT_TABLE) {
+        char where[512];
+        size_t file = a->nrefs ? (size_t)(a->refs[0] >> REF_FILE_SHIFT) : 0;
+        snprintf(where, sizeof where, "%s (%u events, first #%llu)",
+                 file < h->files.n ? h->files.paths[file] : "-", a->nrefs,
+                 a->nrefs ? (unsigned long long)(a->refs[0] & REF_INDEX_MASK) : 0ULL);
+        ww_str_t host = {0};
+        table_line(h, rule, a->last_ts, host, where);
+        ww_buf_printf(&h->out, "    %s %.17g for", ww_corr_type_name(rule->corr->type),
+                      a->value);
+        for (uint32_t i = 0; i < a->ngroup; i++)
+            ww_buf_printf(&h->out, " %s=%.*s", a->group_names[i], (int)a->group_values[i].n,
+                          a->group_values[i].p);
+        ww_buf_putc(&h->out, '\n');
+    }
+    flush_out(h);
+}
+
+static void on_match(void *ud, const ww_sigma_rule_t *rule)
+{
+    hunt_t *h = ud;
+    if (h->corr && ww_corr_wants(h->corr, rule)) {
+        uint64_t ref = ((uint64_t)h->file << REF_FILE_SHIFT) | (h->index & REF_INDEX_MASK);
+        ww_corr_feed(h->corr, rule, h->ev, ref, on_corr, h);
+    }
+    if (!rule->alert || rule->level < h->min_level)
+        return;
+    account(h, rule);
+    emit_event_alert(h, rule);
+}
+
+static void progress(hunt_t *h, ww_reader_t *r, bool force)
+{
+    double now = ww_cli_now();
+    if (!force && now - h->last_progress < 0.25)
+        return;
+    h->last_progress = now;
+    double secs = now - h->t0;
+    uint64_t size = ww_reader_size(r);
+    char pct[16] = "";
+    if (size)
+        snprintf(pct, sizeof pct, " %3.0f%%", 100.0 * (double)ww_reader_offset(r) / (double)size);
+    fprintf(stderr, "\r\033[Khunting: file %zu/%zu%s  %llu events (%.0f/s)  %llu alerts",
+            h->file + 1, h->files.n, pct, (unsigned long long)h->events,
+            secs > 0 ? (double)h->events / secs : 0.0, (unsigned long long)h->alerts);
+}
+
+static int hunt_file(hunt_t *h, size_t i)
+{
+    ww_reader_t *r = NULL;
+    ww_diag_t d = {0};
+    const char *path = h->files.paths[i];
+    int rc = ww_reader_open(path, WW_FMT_AUTO, &r, &d);
+    if (rc != 0) {
+        ww_cli_error("%s: %s", path, d.msg[0] ? d.msg : ww_strerror(rc));
+        h->open_errors++;
+        return rc;
+    }
+    h->file = i;
+    h->fmt = ww_reader_format(r);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    uint64_t bad_here = 0;
+    while ((rc = ww_reader_next(r, &ev, &d)) != 0) {
+        if (rc < 0) {
+            h->malformed++;
+            /* Report the first few per file; the total is in the summary. */
+            if (++bad_here <= 5) {
+                if (h->progress)
+                    fputs("\r\033[K", stderr);
+                ww_cli_error("%s:%u:%u: skipped record %llu: %s", d.file[0] ? d.file : path,
+                             d.line, d.col, (unsigned long long)ww_reader_index(r), d.msg);
+            }
+            continue;
+        }
+        h->events++;
+        h->ev = &ev;
+        h->index = ww_reader_index(r);
+        ww_detect_event(h->ctx, &ev, on_match, h);
+        if (h->progress && (h->events & 4095) == 0)
+            progress(h, r, false);
+    }
+    if (bad_here > 5)
+        ww_cli_error("%s: %llu malformed records skipped in all", path,
+                     (unsigned long long)bad_here);
+    h->bytes += ww_reader_offset(r);
+    ww_event_release(&ev);
+    ww_reader_free(r);
+    return 0;
+}
+
+static void bar(uint64_t n, uint64_t max, int width)
+{
+    static const char *eighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+    int cells = max ? (int)((n * (uint64_t)width * 8 + max - 1) / max) : 0;
+    for (int i = 0; i < cells / 8; i++)
+        fputs("█", stdout);
+    fputs(eighths[cells % 8], stdout);
+}
+
+static void print_counts(hunt_t *h, const char *title, counts_t *c, size_t max, bool levels)
+{
+    if (!c->n)
+        return;
+    qsort(c->v, c->n, sizeof *c->v, count_cmp);
+    printf("\n%s\n", title);
+    for (size_t i = 0; i < c->n && i < max; i++) {
+        printf("  %6llu  ", (unsigned long long)c->v[i].n);
+        if (levels)
+            printf("%s%-13s%s ", h->color ? level_color(c->v[i].level) : "",
+                   ww_level_name(c->v[i].level), h->color ? "\033[0m" : "");
+        printf("%s\n", c->v[i].key);
+    }
+    if (c->n > max)
+        printf("  ... and %zu more\n", c->n - max);
+}
+
+static void print_summary(hunt_t *h, double secs)
+{
+    printf("wardwatch hunt: %zu file%s, %llu events (%llu malformed), %u rules, %.2f s\n",
+           h->files.n, h->files.n == 1 ? "" : "s", (unsigned long long)h->events,
+           (unsigned long long)h->malformed, ww_detect_rule_count(h->prog), secs);
+    printf("\n%llu alert%s\n", (unsigned long long)h->alerts, h->alerts == 1 ? "" : "s");
+    uint64_t max = 0;
+    for (int l = 0; l < 5; l++)
+        max = h->per_level[l] > max ? h->per_level[l] : max;
+    for (int l = 4; l >= 0; l--) {
+        printf("  %s%-13s%s %6llu  ", h->color ? level_color(l) : "", ww_level_name(l),
+               h->color ? "\033[0m" : "", (unsigned long long)h->per_level[l]);
+        bar(h->per_level[l], max, 40);
+        putchar('\n');
+    }
+    counts_t rules = {0};
+    for (uint32_t i = 0; i < ww_sigma_count(h->rs); i++) {
+        if (!h->per_rule[i])
+            continue;
+        const ww_sigma_rule_t *r = ww_sigma_rule(h->rs, i);
+        counts_add(&rules, r->title, h->per_rule[i]);
+        rules.v[rules.n - 1].level = r->level;
+    }
+    print_counts(h, "By rule", &rules, 30, true);
+    print_counts(h, "By ATT&CK tactic", &h->tactics, 20, false);
+    print_counts(h, "By ATT&CK technique", &h->techniques, 20, false);
+    counts_release(&rules);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: wardwatch hunt [options] PATH...\n"
+            "\n"
+            "Runs Sigma rules over log files (EVTX, JSON, syslog or text, detected from\n"
+            "their content; directories are read recursively; - is standard input).\n"
+            "  --rules PATH          add rule files or directories (repeatable); wardwatch's\n"
+            "                        own pack is always loaded unless --no-default-rules\n"
+            "  --no-default-rules    do not load wardwatch's own rule pack\n"
+            "  --placeholders FILE   values for %%placeholders%% (the expand modifier)\n"
+            "  --format F            table (default), ndjson or summary\n"
+            "  --min-level L         informational, low, medium (default: all), high, critical\n"
+            "Exit status: 0 nothing matched, 1 alerts raised, 2 an error.\n");
+}
 
 int cmd_hunt(int argc, char **argv)
 {
-    ww_cli_error("hunt: not built yet");
-    return WW_EXIT_ERROR;
+    static const struct option opts[] = {
+        {"rules", required_argument, NULL, 'r'},
+        {"no-default-rules", no_argument, NULL, 'N'},
+        {"placeholders", required_argument, NULL, 'p'},
+        {"format", required_argument, NULL, 'f'},
+        {"min-level", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    hunt_t h = {.format = FMT_TABLE, .min_level = WW_LEVEL_INFORMATIONAL};
+    const char **rule_paths = calloc((size_t)argc + 1, sizeof *rule_paths);
+    size_t nrule_paths = 0;
+    bool defaults = true;
+    const char *placeholders = NULL;
+    int status = WW_EXIT_ERROR, c;
+    if (!rule_paths)
+        return WW_EXIT_ERROR;
+    while ((c = getopt_long(argc, argv, "r:Np:f:l:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': rule_paths[nrule_paths++] = optarg; break;
+        case 'N': defaults = false; break;
+        case 'p': placeholders = optarg; break;
+        case 'f':
+            if (!strcmp(optarg, "table"))
+                h.format = FMT_TABLE;
+            else if (!strcmp(optarg, "ndjson"))
+                h.format = FMT_NDJSON;
+            else if (!strcmp(optarg, "summary"))
+                h.format = FMT_SUMMARY;
+            else {
+                ww_cli_error("hunt: unknown format '%s' (table, ndjson or summary)", optarg);
+                goto out;
+            }
+            break;
+        case 'l':
+            h.min_level = ww_level_parse(optarg);
+            if (h.min_level < 0) {
+                ww_cli_error("hunt: unknown level '%s'", optarg);
+                goto out;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            status = WW_EXIT_OK;
+            goto out;
+        default: usage(stderr); goto out;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        goto out;
+    }
+    if (defaults)
+        rule_paths[nrule_paths++] = ww_cli_default_rules();
+    if (nrule_paths == 0) {
+        ww_cli_error("hunt: no rules (--no-default-rules needs --rules)");
+        goto out;
+    }
+
+    h.t0 = ww_cli_now();
+    h.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    h.progress = ww_cli_progress_wanted();
+    ww_buf_init(&h.out, 0);
+    size_t unreadable = 0;
+    h.rs = ww_cli_load_rules(rule_paths, nrule_paths, placeholders, &unreadable);
+    if (!h.rs || ww_detect_compile(h.rs, NULL, &h.prog) != 0 ||
+        ww_detect_ctx_new(h.prog, &h.ctx) != 0 || ww_corr_new(h.rs, NULL, &h.corr) != 0) {
+        ww_cli_error("hunt: out of memory");
+        goto out;
+    }
+    uint32_t rejected = ww_sigma_error_count(h.rs) + ww_detect_error_count(h.prog);
+    if (rejected)
+        ww_cli_error("%u rule%s could not be used (details: wardwatch rules check)", rejected,
+                     rejected == 1 ? "" : "s");
+    h.per_rule = calloc(ww_sigma_count(h.rs) + 1, sizeof *h.per_rule);
+    if (!h.per_rule ||
+        ww_cli_files_collect(&h.files, argv + optind, (size_t)(argc - optind)) != 0) {
+        ww_cli_error("hunt: out of memory");
+        goto out;
+    }
+
+    for (size_t i = 0; i < h.files.n; i++)
+        hunt_file(&h, i);
+    ww_corr_flush(h.corr, on_corr, &h);
+    if (h.progress)
+        fputs("\r\033[K", stderr);
+
+    double secs = ww_cli_now() - h.t0;
+    ww_corr_stats_t cs;
+    ww_corr_get_stats(h.corr, &cs);
+    if (cs.groups_evicted || cs.events_dropped || cs.late_events)
+        ww_cli_error("correlation: %llu groups evicted at the cap, %llu events not kept, "
+                     "%llu late events ignored (see docs/correlations.md)",
+                     (unsigned long long)cs.groups_evicted,
+                     (unsigned long long)cs.events_dropped, (unsigned long long)cs.late_events);
+    if (h.format == FMT_SUMMARY) {
+        print_summary(&h, secs);
+    } else if (h.format == FMT_TABLE) {
+        printf("%s%llu alert%s (", h.alerts ? "\n" : "", (unsigned long long)h.alerts,
+               h.alerts == 1 ? "" : "s");
+        for (int l = 4; l >= 0; l--)
+            printf("%s %llu%s", ww_level_name(l), (unsigned long long)h.per_level[l],
+                   l ? "," : "");
+        printf(") from %llu events in %zu file%s, %.2f s\n", (unsigned long long)h.events,
+               h.files.n, h.files.n == 1 ? "" : "s", secs);
+    }
+    fflush(stdout);
+    if (h.files.missing || h.open_errors || unreadable)
+        status = WW_EXIT_ERROR;
+    else
+        status = h.alerts ? WW_EXIT_MATCH : WW_EXIT_OK;
+out:
+    ww_corr_free(h.corr);
+    ww_detect_ctx_free(h.ctx);
+    ww_detect_unref(h.prog);
+    ww_sigma_ruleset_free(h.rs);
+    ww_cli_files_release(&h.files);
+    counts_release(&h.tactics);
+    counts_release(&h.techniques);
+    ww_buf_release(&h.out);
+    free(h.per_rule);
+    free(rule_paths);
+    return status;
 }

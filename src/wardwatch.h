@@ -19,3 +19,42 @@ void ww_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ww_cli_log_init(int verbose);
 
 #endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sigma/ww_sigma.h"
+
+/* ---- inputs (cli_common.c) ---- */
+
+/* The files named by a list of paths: directories are walked recursively, "-" is
+ * standard input.  A path that does not exist is reported and counted in `missing`. */
+typedef struct ww_cli_files {
+    char **paths;
+    size_t n, cap;
+    size_t missing;
+} ww_cli_files_t;
+
+int ww_cli_files_collect(ww_cli_files_t *f, char **paths, size_t npaths);
+void ww_cli_files_release(ww_cli_files_t *f);
+
+/* ---- rules (cli_common.c) ---- */
+
+/* Where wardwatch's own rule pack lives: $WARDWATCH_RULES, else rules/ beside the
+ * executable's source tree. */
+const char *ww_cli_default_rules(void);
+
+/* Loads rule paths (and placeholders, when given) into a new, finished ruleset.
+ * Returns NULL only when out of memory; unreadable paths are reported on stderr and
+ * counted in *unreadable. */
+ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
+                                      const char *placeholders, size_t *unreadable);
+
+/* Prints "file:line:col: title: reason" for every rule that could not be used. */
+void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t max);
+
+/* True when progress lines should be drawn (stderr is a terminal). */
+bool ww_cli_progress_wanted(void);
+/* Monotonic seconds. */
+double ww_cli_now(void);

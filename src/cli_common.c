@@ -1,0 +1,130 @@
+/* Helpers shared by the subcommands: collecting input files, loading rules, progress. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event/ww_event.h"
+#include "wardwatch.h"
+
+static int add_file(void *ud, const char *file)
+{
+    ww_cli_files_t *f = ud;
+    if (f->n == f->cap) {
+        size_t ncap = f->cap ? f->cap * 2 : 16;
+        char **np = realloc(f->paths, ncap * sizeof *np);
+        if (!np)
+            return WW_ENOMEM;
+        f->paths = np;
+        f->cap = ncap;
+    }
+    f->paths[f->n] = strdup(file);
+    if (!f->paths[f->n])
+        return WW_ENOMEM;
+    f->n++;
+    return 0;
+}
+
+int ww_cli_files_collect(ww_cli_files_t *f, char **paths, size_t npaths)
+{
+    for (size_t i = 0; i < npaths; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) != 0) {
+            ww_cli_error("%s: no such file or directory", paths[i]);
+            f->missing++;
+            continue;
+        }
+        int rc = ww_path_walk(paths[i], add_file, f);
+        if (rc == WW_ENOMEM)
+            return rc;
+        if (rc < 0) {
+            ww_cli_error("%s: cannot read (%s)", paths[i], ww_strerror(rc));
+            f->missing++;
+        }
+    }
+    return 0;
+}
+
+void ww_cli_files_release(ww_cli_files_t *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->paths[i]);
+    free(f->paths);
+    memset(f, 0, sizeof *f);
+}
+
+const char *ww_cli_default_rules(void)
+{
+    static char path[PATH_MAX];
+    const char *env = getenv("WARDWATCH_RULES");
+    if (env && *env)
+        return env;
+    /* An installed layout first (<prefix>/bin/wardwatch, <prefix>/share/wardwatch/rules),
+       then the source tree the binary was built from. */
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(path, sizeof path, "%s/../share/wardwatch/rules", exe);
+            struct stat st;
+            if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+                return path;
+        }
+    }
+    return WW_SOURCE_DIR "/rules";
+}
+
+ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
+                                      const char *placeholders, size_t *unreadable)
+{
+    ww_sigma_ruleset_t *rs = ww_sigma_ruleset_new();
+    if (!rs)
+        return NULL;
+    *unreadable = 0;
+    if (placeholders) {
+        ww_diag_t d = {0};
+        if (ww_sigma_placeholders_load(rs, placeholders, &d) != 0) {
+            ww_cli_error("%s:%u:%u: %s", d.file[0] ? d.file : placeholders, d.line, d.col,
+                         d.msg);
+            (*unreadable)++;
+        }
+    }
+    for (size_t i = 0; i < npaths; i++) {
+        int rc = ww_sigma_load_path(rs, paths[i]);
+        if (rc < 0) {
+            ww_cli_error("%s: cannot read rules (%s)", paths[i], ww_strerror(rc));
+            (*unreadable)++;
+        }
+    }
+    ww_sigma_finish(rs);
+    return rs;
+}
+
+void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t max)
+{
+    uint32_t n = ww_sigma_error_count(rs);
+    for (uint32_t i = 0; i < n && i < max; i++) {
+        const ww_sigma_error_t *e = ww_sigma_error(rs, i);
+        fprintf(out, "%s:%u:%u: %s%s%s\n", e->file, e->line, e->col, e->title,
+                e->title[0] ? ": " : "", e->msg);
+    }
+    if (n > max)
+        fprintf(out, "... and %u more\n", (unsigned)(n - max));
+}
+
+bool ww_cli_progress_wanted(void)
+{
+    return isatty(STDERR_FILENO) && !getenv("WARDWATCH_NO_PROGRESS");
+}
+
+double ww_cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
