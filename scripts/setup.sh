@@ -3,7 +3,7 @@
 # Safe to run again: it only calls apt-get when something is missing.
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
-      libyaml-dev libpcre2-dev libcmocka-dev zlib1g-dev unzip"
+      libyaml-dev libpcre2-dev libcmocka-dev python3 unzip"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -14,5 +14,5 @@ echo "setup: installing$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
