@@ -1,0 +1,533 @@
+/* JSON decoder: a strict, zero-copy tokenizer over the reader's buffer and the
+ * field-name profiles that turn one JSON record into an event (evtx_dump, Winlogbeat,
+ * NXLog, generic dotted paths).  Input may be JSON lines, concatenated (possibly
+ * pretty-printed) objects or one top-level array of objects; a malformed record is
+ * reported with its line and column and decoding resumes at the next record.
+ *
+ * A record is tokenized into a flat array (reused across records, so the steady
+ * state does no malloc); the profile then walks the tokens.  Strings are slices of the
+ * input unless they contain escapes, in which case they are unescaped into the
+ * event's arena. */
+#include "event/ww_json_int.h"
+
+#include <stdlib.h>
+
+enum { ST_TOP = 0, ST_ARR_FIRST, ST_ARR_ELEM, ST_ARR_SEP };
+
+/* Bytes that end the fast scan inside a string: the quote, the backslash and the
+ * control characters JSON forbids unescaped. */
+static const uint8_t str_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 0, 0, 1, ['\\'] = 1,
+};
+
+static inline const char *skip_ws(const char *p, const char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        p++;
+    return p;
+}
+
+static int fail(ww_json_t *js, const char *at, int code, const char *msg)
+{
+    if (!js->err_msg) {
+        js->err_at = at;
+        js->err_msg = msg;
+        js->err_code = code;
+    }
+    return -1;
+}
+
+static int push(ww_json_t *js, int type, const char *p)
+{
+    if (js->ntok == js->tcap) {
+        if (js->tcap >= WW_JSON_MAX_TOKENS)
+            return fail(js, p, WW_ELIMIT, "record has too many values");
+        uint32_t ncap = js->tcap ? js->tcap * 2 : 1024;
+        ww_jtok_t *nt = realloc(js->tok, ncap * sizeof *nt);
+        if (!nt)
+            return fail(js, p, WW_ENOMEM, "out of memory");
+        js->tok = nt;
+        js->tcap = ncap;
+    }
+    ww_jtok_t *t = &js->tok[js->ntok];
+    t->p = p;
+    t->n = 0;
+    t->count = 0;
+    t->type = (uint8_t)type;
+    t->esc = 0;
+    t->next = js->ntok + 1;
+    return (int)js->ntok++;
+}
+
+static inline int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Reads 4 hex digits at p (bounds checked by the caller).  -1 if not hex. */
+static int hex4(const char *p)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval(p[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+static bool too_big(ww_json_t *js, const char *q)
+{
+    return (size_t)(q - js->rec_start) > WW_JSON_MAX_RECORD;
+}
+
+/* p points at the opening quote.  Validates escapes (including surrogate pairing) so
+ * unescaping later cannot fail. */
+static int parse_string(ww_json_t *js, const char *p)
+{
+    const char *q = p + 1, *e = js->end;
+    uint8_t esc = 0;
+    for (;;) {
+        while (q < e && !str_stop[(uint8_t)*q])
+            q++;
+        if (q >= e)
+            return fail(js, p, WW_EPARSE, "unterminated string");
+        if (*q == '"')
+            break;
+        if (*q != '\\')
+            return fail(js, q, WW_EPARSE, "control character in string (must be escaped)");
+        esc = 1;
+        if (q + 1 >= e)
+            return fail(js, q, WW_EPARSE, "unterminated string");
+        switch (q[1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            q += 2;
+            break;
+        case 'u': {
+            int u = (e - q >= 6) ? hex4(q + 2) : -1;
+            if (u < 0)
+                return fail(js, q, WW_EPARSE, "invalid \\u escape");
+            if (u >= 0xDC00 && u <= 0xDFFF)
+                return fail(js, q, WW_EPARSE, "unpaired low surrogate in \\u escape");
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                int lo = (e - q >= 12 && q[6] == '\\' && q[7] == 'u') ? hex4(q + 8) : -1;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return fail(js, q, WW_EPARSE, "unpaired high surrogate in \\u escape");
+                q += 6;
+            }
+            q += 6;
+            break;
+        }
+        default:
+            return fail(js, q, WW_EPARSE, "invalid escape in string");
+        }
+    }
+    if (too_big(js, q))
+        return fail(js, p, WW_ELIMIT, "record is larger than the size limit");
+    int i = push(js, WW_JT_STR, p + 1);
+    if (i < 0)
+        return -1;
+    js->tok[i].n = (uint32_t)(q - (p + 1));
+    js->tok[i].esc = esc;
+    js->pos = q + 1;
+    return 0;
+}
+
+static inline bool isdig(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int parse_number(ww_json_t *js, const char *p)
+{
+    const char *q = p, *e = js->end;
+    int type = WW_JT_INT;
+    if (q < e && *q == '-')
+        q++;
+    if (q < e && *q == '0') {
+        q++;
+    } else if (q < e && isdig(*q)) {
+        while (q < e && isdig(*q))
+            q++;
+    } else {
+        return fail(js, p, WW_EPARSE, "invalid number");
+    }
+    if (q < e && *q == '.') {
+        q++;
+        if (q >= e || !isdig(*q))
+            return fail(js, q, WW_EPARSE, "invalid number: digit expected after '.'");
+        while (q < e && isdig(*q))
+            q++;
+        type = WW_JT_FLOAT;
+    }
+    if (q < e && (*q == 'e' || *q == 'E')) {
+        q++;
+        if (q < e && (*q == '+' || *q == '-'))
+            q++;
+        if (q >= e || !isdig(*q))
+            return fail(js, q, WW_EPARSE, "invalid number: digit expected in exponent");
+        while (q < e && isdig(*q))
+            q++;
+        type = WW_JT_FLOAT;
+    }
+    if (too_big(js, q))
+        return fail(js, p, WW_ELIMIT, "record is larger than the size limit");
+    int i = push(js, type, p);
+    if (i < 0)
+        return -1;
+    js->tok[i].n = (uint32_t)(q - p);
+    js->pos = q;
+    return 0;
+}
+
+static int parse_literal(ww_json_t *js, const char *p, const char *word, size_t n, int type)
+{
+    if ((size_t)(js->end - p) < n || memcmp(p, word, n) != 0)
+        return fail(js, p, WW_EPARSE, "invalid literal (expected a value)");
+    int i = push(js, type, p);
+    if (i < 0)
+        return -1;
+    js->tok[i].n = (uint32_t)n;
+    js->pos = p + n;
+    return 0;
+}
+
+static int parse_value(ww_json_t *js, int depth);
+
+static int parse_container(ww_json_t *js, const char *p, int depth, bool obj)
+{
+    if (depth >= WW_JSON_MAX_DEPTH)
+        return fail(js, p, WW_ELIMIT, "nesting is deeper than the limit of 64");
+    int idx = push(js, obj ? WW_JT_OBJ : WW_JT_ARR, p);
+    if (idx < 0)
+        return -1;
+    const char *e = js->end;
+    char close = obj ? '}' : ']';
+    uint32_t count = 0;
+    const char *q = skip_ws(p + 1, e);
+    if (q < e && *q == close)
+        goto done;
+    for (;;) {
+        if (obj) {
+            q = skip_ws(q, e);
+            if (q >= e)
+                return fail(js, q, WW_EPARSE, "unexpected end of input in object");
+            if (*q != '"')
+                return fail(js, q, WW_EPARSE, "expected a member name in double quotes");
+            if (parse_string(js, q) < 0)
+                return -1;
+            q = skip_ws(js->pos, e);
+            if (q >= e || *q != ':')
+                return fail(js, q, WW_EPARSE, "expected ':' after member name");
+            js->pos = q + 1;
+        } else {
+            js->pos = q;
+        }
+        if (parse_value(js, depth + 1) < 0)
+            return -1;
+        count++;
+        q = skip_ws(js->pos, e);
+        if (q >= e)
+            return fail(js, q, WW_EPARSE,
+                        obj ? "unexpected end of input in object" : "unexpected end of input in array");
+        if (*q == ',') {
+            q++;
+            continue;
+        }
+        if (*q == close)
+            break;
+        return fail(js, q, WW_EPARSE, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+done:
+    if (too_big(js, q))
+        return fail(js, p, WW_ELIMIT, "record is larger than the size limit");
+    js->tok[idx].count = count;
+    js->tok[idx].n = (uint32_t)(q + 1 - p);
+    js->tok[idx].next = js->ntok;
+    js->pos = q + 1;
+    return 0;
+}
+
+static int parse_value(ww_json_t *js, int depth)
+{
+    const char *p = skip_ws(js->pos, js->end);
+    if (p >= js->end)
+        return fail(js, p, WW_EPARSE, "unexpected end of input (expected a value)");
+    switch (*p) {
+    case '{': return parse_container(js, p, depth, true);
+    case '[': return parse_container(js, p, depth, false);
+    case '"': return parse_string(js, p);
+    case 't': return parse_literal(js, p, "true", 4, WW_JT_TRUE);
+    case 'f': return parse_literal(js, p, "false", 5, WW_JT_FALSE);
+    case 'n': return parse_literal(js, p, "null", 4, WW_JT_NULL);
+    default:
+        if (*p == '-' || isdig(*p))
+            return parse_number(js, p);
+        return fail(js, p, WW_EPARSE, "unexpected character (expected a value)");
+    }
+}
+
+int ww__json_parse(ww_json_t *js, const char *p)
+{
+    js->ntok = 0;
+    js->err_msg = NULL;
+    js->err_at = NULL;
+    js->err_code = 0;
+    js->rec_start = p;
+    js->pos = p;
+    return parse_value(js, 0);
+}
+
+/* ---- unescaping ---------------------------------------------------------------- */
+
+static size_t put_utf8(char *o, uint32_t cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
+{
+    if (!t->esc) {
+        *out = (ww_str_t){t->p, t->n};
+        return 0;
+    }
+    /* Unescaped text is never longer than the escaped source. */
+    char *o = ww_arena_alloc(&ev->arena, t->n + 1);
+    if (!o)
+        return WW_ENOMEM;
+    const char *s = t->p, *e = t->p + t->n;
+    size_t k = 0;
+    while (s < e) {
+        if (*s != '\\') {
+            o[k++] = *s++;
+            continue;
+        }
+        char c = s[1];
+        s += 2;
+        switch (c) {
+        case 'b': o[k++] = '\b'; break;
+        case 'f': o[k++] = '\f'; break;
+        case 'n': o[k++] = '\n'; break;
+        case 'r': o[k++] = '\r'; break;
+        case 't': o[k++] = '\t'; break;
+        case 'u': {
+            /* Validated by the tokenizer: pairs are complete. */
+            uint32_t cp = (uint32_t)hex4(s);
+            s += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                uint32_t lo = (uint32_t)hex4(s + 2);
+                s += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            k += put_utf8(o + k, cp);
+            break;
+        }
+        default: o[k++] = c; break; /* '"', '\\', '/' */
+        }
+    }
+    o[k] = 0;
+    *out = (ww_str_t){o, k};
+    return 0;
+}
+
+/* ---- the decoder --------------------------------------------------------------- */
+
+static void line_col(ww_json_t *js, const char *at, uint32_t *line, uint32_t *col)
+{
+    /* Lines are counted lazily, only when an error needs them; errors usually move
+       forward, so the count resumes where it stopped. */
+    if (at < js->line_pos) {
+        js->line_pos = js->base;
+        js->line_start = js->base;
+        js->line_no = 1;
+    }
+    const char *p = js->line_pos;
+    while (p < at) {
+        const char *nl = memchr(p, '\n', (size_t)(at - p));
+        if (!nl)
+            break;
+        js->line_no++;
+        p = nl + 1;
+        js->line_start = p;
+    }
+    js->line_pos = at;
+    *line = js->line_no;
+    *col = (uint32_t)(at - js->line_start) + 1;
+}
+
+/* Where decoding resumes after a bad record that started at `from`: the next line
+ * for JSON lines; otherwise the next line that starts like the first record did
+ * (same indentation, then '{'), so the inside of a pretty-printed record is skipped. */
+static const char *resync(ww_json_t *js, const char *from)
+{
+    const char *p = from, *e = js->end;
+    for (;;) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        if (!nl)
+            return e;
+        p = nl + 1;
+        if (js->jsonl)
+            return p;
+        const char *q = p;
+        while (q < e && (*q == ' ' || *q == '\t'))
+            q++;
+        if (q < e && *q == '{' && (js->indent < 0 || q - p == js->indent))
+            return p;
+    }
+}
+
+static int bad_record(ww_reader_t *r, ww_json_t *js, ww_diag_t *diag, const char *rec,
+                      const char *at, int code, const char *msg)
+{
+    uint32_t line, col;
+    line_col(js, at, &line, &col);
+    ww_diag_set(diag, r->name, line, col, "%s", msg);
+    js->pos = resync(js, rec);
+    if (js->state != ST_TOP)
+        js->state = js->pos < js->end ? ST_ARR_ELEM : ST_TOP;
+    r->index++;
+    r->off = (uint64_t)(js->pos - js->base);
+    return code ? code : WW_EPARSE;
+}
+
+static int json_open(ww_reader_t *r, ww_diag_t *diag)
+{
+    ww_json_t *js = calloc(1, sizeof *js);
+    if (!js) {
+        ww_diag_set(diag, r->name, 0, 0, "out of memory");
+        return WW_ENOMEM;
+    }
+    js->base = (const char *)r->buf;
+    js->end = js->base + r->len;
+    js->pos = js->base + r->off;
+    js->line_pos = js->line_start = js->base;
+    js->line_no = 1;
+    js->indent = -2; /* not known until the first record */
+    r->state = js;
+    return 0;
+}
+
+static void json_close(ww_reader_t *r)
+{
+    ww_json_t *js = r->state;
+    if (!js)
+        return;
+    free(js->tok);
+    free(js);
+    r->state = NULL;
+}
+
+/* Remembers the shape of the first good record, for resynchronising later. */
+static void learn_shape(ww_json_t *js, const char *rec, const char *end)
+{
+    const char *ls = rec;
+    while (ls > js->base && ls[-1] != '\n')
+        ls--;
+    bool only_ws = true;
+    for (const char *q = ls; q < rec; q++)
+        if (*q != ' ' && *q != '\t')
+            only_ws = false;
+    js->indent = only_ws ? (int)(rec - ls) : -1;
+    js->jsonl = js->state == ST_TOP && memchr(rec, '\n', (size_t)(end - rec)) == NULL;
+}
+
+static int json_next(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag)
+{
+    ww_json_t *js = r->state;
+    const char *e = js->end;
+    for (;;) {
+        const char *p = skip_ws(js->pos, e);
+        js->pos = p;
+        r->off = (uint64_t)(p - js->base);
+        if (p >= e) {
+            if (js->state == ST_TOP)
+                return 0;
+            uint32_t line, col;
+            line_col(js, p, &line, &col);
+            ww_diag_set(diag, r->name, line, col, "input ends inside the top-level array");
+            js->state = ST_TOP;
+            return WW_ETRUNC;
+        }
+        if (js->state == ST_TOP) {
+            if (*p == '[') {
+                js->pos = p + 1;
+                js->state = ST_ARR_FIRST;
+                continue;
+            }
+            if (*p != '{')
+                return bad_record(r, js, diag, p, p, WW_EPARSE,
+                                  "expected a JSON object ('{') or array ('[')");
+        } else if (js->state == ST_ARR_FIRST || js->state == ST_ARR_SEP) {
+            if (*p == ']') {
+                js->pos = p + 1;
+                js->state = ST_TOP;
+                continue;
+            }
+            if (js->state == ST_ARR_SEP) {
+                if (*p != ',')
+                    return bad_record(r, js, diag, p, p, WW_EPARSE,
+                                      "expected ',' or ']' after an array element");
+                js->pos = p + 1;
+                js->state = ST_ARR_ELEM;
+                continue;
+            }
+        }
+        break;
+    }
+    /* p is at a record: an object at the top level, or any array element. */
+    const char *rec = js->pos;
+    if (ww__json_parse(js, rec) < 0)
+        return bad_record(r, js, diag, rec, js->err_at, js->err_code, js->err_msg);
+    const char *end = js->pos;
+    if (js->indent == -2)
+        learn_shape(js, rec, end);
+    if (js->state != ST_TOP)
+        js->state = ST_ARR_SEP;
+    r->index++;
+    r->off = (uint64_t)(end - js->base);
+    if (js->tok[0].type != WW_JT_OBJ) {
+        uint32_t line, col;
+        line_col(js, rec, &line, &col);
+        ww_diag_set(diag, r->name, line, col, "array element is not an object");
+        return WW_EPARSE;
+    }
+    ev->raw = (ww_str_t){rec, (size_t)(end - rec)};
+    int rc = ww__json_profile(js, ev);
+    if (rc < 0) {
+        uint32_t line, col;
+        line_col(js, rec, &line, &col);
+        ww_diag_set(diag, r->name, line, col, "%s",
+                    rc == WW_ELIMIT ? "record has more fields than the limit"
+                                    : "out of memory decoding record");
+        return rc;
+    }
+    return 1;
+}
+
+const ww_decoder_ops_t ww_json_ops = {"json", json_open, json_next, json_close};

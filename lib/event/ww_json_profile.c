@@ -1,0 +1,436 @@
+/* Field-name profiles for JSON records: which names a record's values get, so that
+ * Sigma rules written for Windows events match evtx_dump, Winlogbeat and NXLog output
+ * alike, and any other JSON gets its dotted paths.  The profile is chosen per record
+ * from its top-level keys.  The evtx_dump flattening must stay identical to the native
+ * EVTX decoder's (see the rules in ww_event.h). */
+#include "event/ww_json_int.h"
+
+#include <math.h>
+
+typedef struct prof {
+    ww_json_t *js;
+    ww_event_t *ev;
+} prof_t;
+
+static inline const ww_jtok_t *tk(const prof_t *x, uint32_t i)
+{
+    return &x->js->tok[i];
+}
+
+static bool key_is(const ww_jtok_t *k, const char *z, size_t n)
+{
+    return !k->esc && k->n == n && memcmp(k->p, z, n) == 0;
+}
+#define KEY_IS(k, lit) key_is((k), (lit), sizeof(lit) - 1)
+
+/* The value index of member `key` in object token `obj`, or 0 (the root is never a
+ * member, so 0 means absent). */
+static uint32_t scan(const prof_t *x, uint32_t obj, const char *key)
+{
+    const ww_jtok_t *o = tk(x, obj);
+    if (o->type != WW_JT_OBJ)
+        return 0;
+    size_t n = strlen(key);
+    uint32_t k = obj + 1;
+    for (uint32_t c = 0; c < o->count; c++) {
+        if (key_is(tk(x, k), key, n))
+            return k + 1;
+        k = tk(x, k + 1)->next;
+    }
+    return 0;
+}
+
+/* Like scan() in a member value; obj 0 means "absent", so lookups chain. */
+static uint32_t find(const prof_t *x, uint32_t obj, const char *key)
+{
+    return obj ? scan(x, obj, key) : 0;
+}
+
+static uint32_t find_root(const prof_t *x, const char *key)
+{
+    return scan(x, 0, key);
+}
+
+static bool is_scalar(const ww_jtok_t *t)
+{
+    return t->type != WW_JT_OBJ && t->type != WW_JT_ARR;
+}
+
+/* Adds one scalar; containers are ignored by the callers' rules. */
+static int emit(prof_t *x, ww_str_t name, const ww_jtok_t *t)
+{
+    ww_str_t v = {"", 0};
+    int type;
+    switch (t->type) {
+    case WW_JT_STR: {
+        int rc = ww__json_str(x->ev, t, &v);
+        if (rc)
+            return rc;
+        type = WW_F_STR;
+        break;
+    }
+    case WW_JT_INT: v = (ww_str_t){t->p, t->n}; type = WW_F_INT; break;
+    case WW_JT_FLOAT: v = (ww_str_t){t->p, t->n}; type = WW_F_FLOAT; break;
+    case WW_JT_TRUE: v = WW_STR("true"); type = WW_F_BOOL; break;
+    case WW_JT_FALSE: v = WW_STR("false"); type = WW_F_BOOL; break;
+    case WW_JT_NULL: type = WW_F_NULL; break;
+    default: return 0;
+    }
+    return ww_event_add(x->ev, name, v, type);
+}
+
+static int join(prof_t *x, ww_str_t a, char sep, ww_str_t b, ww_str_t *out)
+{
+    char *o = ww_arena_alloc(&x->ev->arena, a.n + b.n + 2);
+    if (!o)
+        return WW_ENOMEM;
+    memcpy(o, a.p, a.n);
+    o[a.n] = sep;
+    memcpy(o + a.n + 1, b.p, b.n);
+    o[a.n + 1 + b.n] = 0;
+    *out = (ww_str_t){o, a.n + 1 + b.n};
+    return 0;
+}
+
+static int key_text(prof_t *x, uint32_t k, ww_str_t *out)
+{
+    return ww__json_str(x->ev, tk(x, k), out);
+}
+
+/* EventData names lose their spaces ("Logon Type" -> "LogonType"), as Sigma expects. */
+static int key_nospace(prof_t *x, uint32_t k, ww_str_t *out)
+{
+    ww_str_t s;
+    int rc = key_text(x, k, &s);
+    if (rc || !memchr(s.p, ' ', s.n)) {
+        *out = s;
+        return rc;
+    }
+    char *o = ww_arena_alloc(&x->ev->arena, s.n + 1);
+    if (!o)
+        return WW_ENOMEM;
+    size_t j = 0;
+    for (size_t i = 0; i < s.n; i++)
+        if (s.p[i] != ' ')
+            o[j++] = s.p[i];
+    o[j] = 0;
+    *out = (ww_str_t){o, j};
+    return 0;
+}
+
+/* ---- generic: every leaf under its dotted path --------------------------------- */
+
+static int flat(prof_t *x, uint32_t i, ww_str_t path, bool root)
+{
+    const ww_jtok_t *t = tk(x, i);
+    int rc = 0;
+    if (t->type == WW_JT_OBJ) {
+        uint32_t k = i + 1, count = t->count;
+        for (uint32_t c = 0; c < count && rc == 0; c++) {
+            ww_str_t key, name;
+            rc = key_text(x, k, &key);
+            if (rc == 0 && root)
+                name = key;
+            else if (rc == 0)
+                rc = join(x, path, '.', key, &name);
+            if (rc == 0)
+                rc = flat(x, k + 1, name, false);
+            k = tk(x, k + 1)->next;
+        }
+    } else if (t->type == WW_JT_ARR) {
+        /* Array elements become repeated fields under the same name. */
+        uint32_t k = i + 1, count = t->count;
+        for (uint32_t c = 0; c < count && rc == 0; c++) {
+            rc = flat(x, k, path, root);
+            k = tk(x, k)->next;
+        }
+    } else if (!root) {
+        rc = emit(x, path, t);
+    }
+    return rc;
+}
+
+/* ---- evtx_dump -------------------------------------------------------------- */
+
+/* One XML element rendered by evtx_dump, named `name`: a scalar is the value, null an
+ * empty element, an object carries "#attributes" (-> name_Attr) and "#text" (-> name),
+ * an array is a repeated element.  Other children are not flattened. */
+static int win_elem(prof_t *x, ww_str_t name, uint32_t i)
+{
+    const ww_jtok_t *t = tk(x, i);
+    int rc = 0;
+    if (is_scalar(t))
+        return emit(x, name, t);
+    uint32_t k = i + 1, count = t->count;
+    for (uint32_t c = 0; c < count && rc == 0; c++) {
+        if (t->type == WW_JT_ARR) {
+            rc = win_elem(x, name, k);
+            k = tk(x, k)->next;
+            continue;
+        }
+        const ww_jtok_t *key = tk(x, k);
+        uint32_t v = k + 1;
+        if (KEY_IS(key, "#text")) {
+            rc = win_elem(x, name, v);
+        } else if (KEY_IS(key, "#attributes") && tk(x, v)->type == WW_JT_OBJ) {
+            uint32_t a = v + 1, na = tk(x, v)->count;
+            for (uint32_t j = 0; j < na && rc == 0; j++) {
+                if (is_scalar(tk(x, a + 1))) {
+                    ww_str_t an, full;
+                    rc = key_text(x, a, &an);
+                    if (rc == 0)
+                        rc = join(x, name, '_', an, &full);
+                    if (rc == 0)
+                        rc = emit(x, full, tk(x, a + 1));
+                }
+                a = tk(x, a + 1)->next;
+            }
+        }
+        k = tk(x, v)->next;
+    }
+    return rc;
+}
+
+static int ud_leaf(prof_t *x, ww_str_t name, uint32_t i);
+
+/* The values of one UserData leaf: scalars, repeated elements, "#text"; deeper
+ * elements are leaves in their own right. */
+static int ud_values(prof_t *x, ww_str_t name, uint32_t i)
+{
+    const ww_jtok_t *t = tk(x, i);
+    int rc = 0;
+    if (is_scalar(t))
+        return emit(x, name, t);
+    uint32_t k = i + 1, count = t->count;
+    for (uint32_t c = 0; c < count && rc == 0; c++) {
+        if (t->type == WW_JT_ARR) {
+            rc = ud_values(x, name, k);
+            k = tk(x, k)->next;
+            continue;
+        }
+        const ww_jtok_t *key = tk(x, k);
+        if (KEY_IS(key, "#text")) {
+            rc = ud_values(x, name, k + 1);
+        } else if (!(key->n && key->p[0] == '#')) {
+            ww_str_t sub;
+            rc = key_text(x, k, &sub);
+            if (rc == 0)
+                rc = ud_leaf(x, sub, k + 1);
+        }
+        k = tk(x, k + 1)->next;
+    }
+    return rc;
+}
+
+/* First writer wins: a leaf name already present is not added again. */
+static int ud_leaf(prof_t *x, ww_str_t name, uint32_t i)
+{
+    if (ww_event_get(x->ev, name, NULL))
+        return 0;
+    return ud_values(x, name, i);
+}
+
+static int profile_evtx(prof_t *x, uint32_t event)
+{
+    int rc = 0;
+    uint32_t sys = find(x, event, "System"), ed = find(x, event, "EventData"),
+             ud = find(x, event, "UserData");
+    /* Fixed order whatever the key order: System, EventData, UserData. */
+    const ww_jtok_t *s = tk(x, sys);
+    uint32_t k = sys + 1;
+    for (uint32_t c = 0; c < s->count && rc == 0; c++) {
+        ww_str_t name;
+        if (!(tk(x, k)->n && tk(x, k)->p[0] == '#')) {
+            rc = key_text(x, k, &name);
+            if (rc == 0)
+                rc = win_elem(x, name, k + 1);
+        }
+        k = tk(x, k + 1)->next;
+    }
+    if (ed && tk(x, ed)->type == WW_JT_OBJ) {
+        k = ed + 1;
+        for (uint32_t c = 0, n = tk(x, ed)->count; c < n && rc == 0; c++) {
+            ww_str_t name;
+            if (!(tk(x, k)->n && tk(x, k)->p[0] == '#')) {
+                rc = key_nospace(x, k, &name);
+                if (rc == 0)
+                    rc = win_elem(x, name, k + 1);
+            }
+            k = tk(x, k + 1)->next;
+        }
+    }
+    if (ud && tk(x, ud)->type == WW_JT_OBJ) {
+        k = ud + 1;
+        for (uint32_t c = 0, n = tk(x, ud)->count; c < n && rc == 0; c++) {
+            const ww_jtok_t *key = tk(x, k);
+            uint32_t v = k + 1;
+            if (!(key->n && key->p[0] == '#')) {
+                if (tk(x, v)->type == WW_JT_OBJ) {
+                    /* <Root>: its children are the leaves. */
+                    uint32_t l = v + 1;
+                    for (uint32_t j = 0, nl = tk(x, v)->count; j < nl && rc == 0; j++) {
+                        if (!(tk(x, l)->n && tk(x, l)->p[0] == '#')) {
+                            ww_str_t name;
+                            rc = key_text(x, l, &name);
+                            if (rc == 0)
+                                rc = ud_leaf(x, name, l + 1);
+                        }
+                        l = tk(x, l + 1)->next;
+                    }
+                } else {
+                    ww_str_t name;
+                    rc = key_text(x, k, &name);
+                    if (rc == 0)
+                        rc = ud_leaf(x, name, v);
+                }
+            }
+            k = tk(x, v)->next;
+        }
+    }
+    return rc;
+}
+
+/* ---- Winlogbeat / NXLog ----------------------------------------------------- */
+
+/* Adds `name` = the scalar at i; a numeric string is typed as an integer so that
+ * EventID compares as a number whatever the shipper wrote. */
+static int emit_as(prof_t *x, const char *name, uint32_t i)
+{
+    const ww_jtok_t *t = tk(x, i);
+    if (!i || !is_scalar(t))
+        return 0;
+    if (t->type == WW_JT_STR && !t->esc) {
+        int64_t v;
+        if (ww_parse_i64(t->p, t->n, &v) == 0)
+            return ww_event_add(x->ev, WW_STRZ(name), (ww_str_t){t->p, t->n}, WW_F_INT);
+    }
+    return emit(x, WW_STRZ(name), t);
+}
+
+/* winlog.event_data.X -> X (spaces removed), for scalars and lists of scalars. */
+static int short_names(prof_t *x, uint32_t obj)
+{
+    int rc = 0;
+    if (!obj || tk(x, obj)->type != WW_JT_OBJ)
+        return 0;
+    uint32_t k = obj + 1;
+    for (uint32_t c = 0, n = tk(x, obj)->count; c < n && rc == 0; c++) {
+        uint32_t v = k + 1;
+        const ww_jtok_t *t = tk(x, v);
+        if (t->type != WW_JT_OBJ) {
+            ww_str_t name;
+            rc = key_nospace(x, k, &name);
+            if (rc == 0 && is_scalar(t)) {
+                rc = emit(x, name, t);
+            } else if (rc == 0) {
+                uint32_t e = v + 1;
+                for (uint32_t j = 0; j < t->count && rc == 0; j++) {
+                    if (is_scalar(tk(x, e)))
+                        rc = emit(x, name, tk(x, e));
+                    e = tk(x, e)->next;
+                }
+            }
+        }
+        k = tk(x, v)->next;
+    }
+    return rc;
+}
+
+static int profile_winlogbeat(prof_t *x, uint32_t wl)
+{
+    int rc = flat(x, 0, (ww_str_t){"", 0}, true);
+    if (rc == 0)
+        rc = short_names(x, find(x, wl, "event_data"));
+    if (rc == 0)
+        rc = short_names(x, find(x, wl, "user_data"));
+    uint32_t id = find(x, wl, "event_id");
+    if (!id)
+        id = find(x, find_root(x, "event"), "code");
+    uint32_t host = find(x, wl, "computer_name");
+    if (!host)
+        host = find(x, find_root(x, "host"), "name");
+    if (rc == 0)
+        rc = emit_as(x, "EventID", id);
+    if (rc == 0)
+        rc = emit_as(x, "Channel", find(x, wl, "channel"));
+    if (rc == 0)
+        rc = emit_as(x, "Provider_Name", find(x, wl, "provider_name"));
+    if (rc == 0)
+        rc = emit_as(x, "Computer", host);
+    return rc;
+}
+
+static int profile_nxlog(prof_t *x)
+{
+    int rc = flat(x, 0, (ww_str_t){"", 0}, true);
+    if (rc == 0 && !find_root(x, "Provider_Name")) {
+        uint32_t pn = find_root(x, "ProviderName");
+        rc = emit_as(x, "Provider_Name", pn ? pn : find_root(x, "SourceName"));
+    }
+    if (rc == 0 && !find_root(x, "Computer"))
+        rc = emit_as(x, "Computer", find_root(x, "Hostname"));
+    return rc;
+}
+
+/* ---- timestamps ------------------------------------------------------------- */
+
+static bool epoch_ns(const ww_jtok_t *t, int64_t *out)
+{
+    double d;
+    if (ww_parse_double(t->p, t->n, &d) != 0 || !(d > 0) || d > 9.2e18)
+        return false;
+    /* Seconds, milliseconds, microseconds or nanoseconds, judged by magnitude. */
+    double scale = d < 1e11 ? 1e9 : d < 1e14 ? 1e6 : d < 1e17 ? 1e3 : 1;
+    double ns = d * scale;
+    if (!(ns < 9.2e18))
+        return false;
+    *out = (int64_t)llround(ns);
+    return true;
+}
+
+static void set_time(prof_t *x)
+{
+    static const char *const keys[] = {"@timestamp", "EventTime", "TimeCreated", "timestamp",
+                                       "time", "Timestamp", "EventReceivedTime", "ts"};
+    for (size_t i = 0; i < WW_ARRAY_LEN(keys); i++) {
+        uint32_t v = find_root(x, keys[i]);
+        if (!v)
+            continue;
+        const ww_jtok_t *t = tk(x, v);
+        int64_t ns;
+        if (t->type == WW_JT_STR && !t->esc && ww_time_parse_iso(t->p, t->n, &ns) == 0) {
+            x->ev->ts = ns;
+            return;
+        }
+        if ((t->type == WW_JT_INT || t->type == WW_JT_FLOAT) && epoch_ns(t, &ns)) {
+            x->ev->ts = ns;
+            return;
+        }
+    }
+}
+
+int ww__json_profile(ww_json_t *js, ww_event_t *ev)
+{
+    prof_t x = {js, ev};
+    int rc;
+    uint32_t event = find_root(&x, "Event"), sys = event ? find(&x, event, "System") : 0;
+    uint32_t wl;
+    if (sys && tk(&x, sys)->type == WW_JT_OBJ) {
+        rc = profile_evtx(&x, event);
+    } else if ((wl = find_root(&x, "winlog")) && tk(&x, wl)->type == WW_JT_OBJ) {
+        rc = profile_winlogbeat(&x, wl);
+        set_time(&x);
+    } else if (find_root(&x, "EventID") && (find_root(&x, "Channel") || find_root(&x, "SourceName") ||
+                                          find_root(&x, "ProviderName"))) {
+        rc = profile_nxlog(&x);
+        set_time(&x);
+    } else {
+        ev->kind = WW_EV_JSON;
+        rc = flat(&x, 0, (ww_str_t){"", 0}, true);
+        set_time(&x);
+        return rc;
+    }
+    if (rc == 0)
+        ww_event_finish_windows(ev);
+    return rc;
+}
