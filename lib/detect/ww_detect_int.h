@@ -1,0 +1,222 @@
+/* Internal structures of the single-event detection engine: the compiled program
+ * (interned field names, compiled matchers, condition trees, route variants and the
+ * routing index), the per-thread context, and the logsource mapping tables shared by
+ * ww_detect.c, ww_detect_match.c and ww_detect_logsource.c. */
+#ifndef WW_DETECT_INT_H
+#define WW_DETECT_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "detect/ww_detect.h"
+
+#define WW__NOFID UINT32_MAX
+
+/* ---- logsource mapping (ww_detect_logsource.c) ----------------------------------- */
+
+typedef struct ww__rename {
+    const char *from, *to; /* rule field name -> event field name */
+} ww__rename_t;
+
+/* One Windows route: events of kind WW_EV_WINDOWS whose Channel is one of `channels`
+ * (or whose Provider_Name is one of `providers`), whose EventID is in `eids` (when
+ * given), and whose field `eq_field` equals one of `eq_values` (when given).  Arrays are
+ * NULL-terminated (eids: terminated by -1); NULL means "no constraint". */
+typedef struct ww__winroute {
+    const char *const *channels;
+    const char *const *providers;
+    const int32_t *eids;
+    const char *eq_field;
+    const char *const *eq_values;
+    const ww__rename_t *renames; /* terminated by {NULL, NULL} */
+} ww__winroute_t;
+
+/* A route variant of a rule's logsource: either a Windows route or a generic one that
+ * compares the rule's product/service/category with the event's facts. */
+typedef struct ww__route {
+    bool windows;
+    bool win_any;                    /* product windows alone: every Windows event */
+    const ww__winroute_t *win;       /* windows && !win_any */
+    const char *const *svc_channels; /* category route restricted by a service */
+    /* generic: the rule's own strings (NULL = any) */
+    const char *product, *service, *category;
+} ww__route_t;
+
+#define WW__MAX_ROUTES 4
+
+/* Fills out[] with the route variants of a logsource; returns how many (0..max). */
+int ww__logsource_routes(const ww_sigma_logsource_t *ls, ww__route_t *out, int max);
+/* True when a generic route applies to the event (see ww_detect_logsource.c). */
+bool ww__generic_route_match(const ww__route_t *r, const ww_event_t *ev);
+
+/* ---- compiled matchers (ww_detect_match.c) --------------------------------------- */
+
+enum ww__dm_kind {
+    DM_EXACT, DM_PREFIX, DM_SUFFIX, DM_CONTAINS, DM_ANY, DM_GLOB,
+    DM_RE, DM_CIDR, DM_NUM, DM_BOOL, DM_NULL, DM_EXISTS, DM_FIELDREF, DM_TIME,
+};
+
+typedef struct ww__dmatch {
+    uint8_t kind;            /* enum ww__dm_kind */
+    bool cased;              /* string kinds: compare raw bytes (else lowered) */
+    const char *lit;         /* DM_EXACT/PREFIX/SUFFIX/CONTAINS needle (lowered
+                                unless cased) */
+    uint32_t n;
+    ww_glob_part_t *parts;   /* DM_GLOB (literals lowered unless cased) */
+    uint32_t nparts;
+    pcre2_code *re;          /* DM_RE (owned by the program) */
+    const ww_sigma_match_t *src; /* the rule's matcher: numbers, cidr, fieldref... */
+} ww__dmatch_t;
+
+typedef struct ww__dvalue {
+    ww__dmatch_t *alts;
+    uint32_t nalts;
+} ww__dvalue_t;
+
+typedef struct ww__ditem {
+    const ww_sigma_item_t *src;
+    bool keyword;            /* field NULL */
+    bool all, negate;
+    bool has_fieldref;
+    bool needs_lower;        /* some matcher compares lowered text */
+    ww__dvalue_t *vals;
+    uint32_t nvals;
+    uint32_t nalts_total;    /* flat count of alternatives (fieldref fid table) */
+} ww__ditem_t;
+
+typedef struct ww__dnode {
+    uint8_t op;              /* enum ww_node_op */
+    uint32_t nkids;
+    struct ww__dnode *kids;  /* array */
+    uint32_t item;           /* WW_NODE_ITEM: index into the rule's items */
+} ww__dnode_t;
+
+typedef struct ww__drule {
+    const ww_sigma_rule_t *rule;
+    uint32_t index;          /* position among compiled rules (= ruleset order) */
+    ww__dnode_t *root;
+    ww__ditem_t *items;
+    uint32_t nitems;
+} ww__drule_t;
+
+/* A rule item as seen by one route variant: field names after the variant's renames. */
+typedef struct ww__vitem {
+    uint32_t fid;            /* WW__NOFID for keywords */
+    uint32_t *ref_fids;      /* per flat alternative, for fieldref items */
+} ww__vitem_t;
+
+typedef struct ww__variant {
+    ww__drule_t *r;
+    uint32_t ri;             /* index of r in the program's rules */
+    ww__route_t route;
+    ww__vitem_t *vitems;     /* one per rule item */
+    uint64_t reqmask;        /* prefilter: fields (hashed to bits) that must exist */
+    uint32_t eq_fid;         /* extra route condition field, or WW__NOFID */
+} ww__variant_t;
+
+/* A list of variant indexes (ascending). */
+typedef struct ww__vlist {
+    uint32_t *v;
+    uint32_t n, cap;
+} ww__vlist_t;
+
+typedef struct ww__eidlist {
+    int32_t eid;
+    ww__vlist_t list;        /* merged: every-windows + source-any + this eid */
+} ww__eidlist_t;
+
+/* Variants routed by one Channel or Provider name. */
+typedef struct ww__source {
+    char *name;              /* lowercase */
+    ww__vlist_t any;         /* merged: every-windows + no EventID constraint */
+    ww__eidlist_t *eids;     /* sorted by eid */
+    uint32_t neids;
+} ww__source_t;
+
+typedef struct ww__strmap {  /* open addressing, lowercase keys -> index */
+    char **keys;
+    uint32_t *vals;
+    uint32_t cap, n;
+} ww__strmap_t;
+
+struct ww_detect {
+    int refs;                /* atomic */
+    const ww_sigma_ruleset_t *rs;
+    ww_arena_t arena;
+    bool no_prefilter;
+
+    ww__strmap_t fields;     /* interned field names -> fid */
+    uint32_t nfids;
+
+    ww__drule_t *rules;
+    uint32_t nrules, rules_cap;
+    ww__variant_t *vars;
+    uint32_t nvars, vars_cap;
+
+    ww__strmap_t chan_map, prov_map;
+    ww__source_t *chans, *provs;
+    uint32_t nchans, nprovs, chans_cap, provs_cap;
+    ww__vlist_t win_all;     /* Windows routes with no channel constraint */
+
+    ww__strmap_t prod_map;   /* generic routes by product */
+    ww__vlist_t *prod_lists;
+    uint32_t nprods, prods_cap;
+    ww__vlist_t gen_any;     /* generic routes without a product */
+
+    pcre2_code **res;        /* every compiled regex, freed with the program */
+    uint32_t nres, res_cap;
+
+    ww_sigma_error_t *errs;
+    uint32_t nerrs, errs_cap;
+};
+
+struct ww_detect_ctx {
+    ww_detect_t *d;
+    const ww_event_t *ev;
+    uint32_t gen;            /* event generation: stamps below are valid when == gen */
+    uint32_t *fstamp;        /* per fid */
+    uint32_t *ffirst;        /* per fid: first field index */
+    uint32_t *flast;         /* per fid: last field index (while building) */
+    uint32_t *fnext;         /* per field index: next field with the same fid */
+    uint64_t present;        /* bits of fids present */
+    /* lowered copies of field values, made on first use */
+    uint32_t *lstamp;        /* per field index (+1 for ev->raw) */
+    size_t *loff;
+    char *lbuf;
+    size_t llen, lcap;
+    uint32_t *rstamp;        /* per rule: matched in this event */
+    uint32_t *matches;       /* rule indexes matched in this event */
+    uint32_t nmatches;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jstack;
+};
+
+/* A field occurrence as a matcher sees it. */
+typedef struct ww__fval {
+    const ww_field_t *f;     /* NULL for the raw line */
+    const char *raw;         /* value bytes */
+    size_t n;
+    uint32_t idx;            /* field index (nfields for the raw line) */
+    uint8_t type;
+} ww__fval_t;
+
+/* Compiles one sigma matcher; a regex that PCRE2 refuses returns WW_EPARSE with msg. */
+int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword,
+                       ww__dmatch_t *out, char *msg, size_t msglen);
+/* Does one occurrence match?  `ref_fid` is the fieldref's resolved field. */
+bool ww__dmatch_eval(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fval_t *v,
+                     uint32_t ref_fid);
+/* The lowered bytes of an occurrence (cached per event). */
+const char *ww__lowered(ww_detect_ctx_t *ctx, const ww__fval_t *v);
+/* First field index of fid in the current event, or UINT32_MAX. */
+static inline uint32_t ww__ffirst(const ww_detect_ctx_t *ctx, uint32_t fid)
+{
+    if (fid == WW__NOFID || ctx->fstamp[fid] != ctx->gen)
+        return UINT32_MAX;
+    return ctx->ffirst[fid];
+}
+
+bool ww__glob_match(const ww_glob_part_t *p, uint32_t np, const char *s, size_t n);
+
+#endif
