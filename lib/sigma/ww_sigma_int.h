@@ -1,0 +1,144 @@
+/* Private plumbing shared by the Sigma loader's files: the ruleset's real layout, the
+ * small YAML tree the loader walks (every node keeps its line and column), and the
+ * per-document load context that carries the first error found. */
+#ifndef WW_SIGMA_INT_H
+#define WW_SIGMA_INT_H
+
+#include "sigma/ww_sigma.h"
+
+/* Limits on what one rule may expand to; each guards a resource an input controls. */
+#define WW_SIGMA_MAX_DEPTH 64           /* YAML nesting */
+#define WW_SIGMA_MAX_ALTS 4096          /* alternatives of one value (windash, expand) */
+#define WW_SIGMA_MAX_ITEMS 20000        /* items in one rule */
+#define WW_SIGMA_RULE_ARENA_CAP (64u << 20)
+#define WW_SIGMA_SCRATCH_CAP (256u << 20)
+#define WW_SIGMA_MAX_COND_NODES 100000  /* condition tree nodes after expansion */
+
+/* ---- YAML tree ------------------------------------------------------------------ */
+
+enum { WW_YN_SCALAR, WW_YN_SEQ, WW_YN_MAP };
+
+typedef struct ww_yn {
+    uint8_t type;
+    bool plain;       /* scalar written without quotes or block style */
+    bool tagged;      /* scalar carries an explicit tag: never resolved as number/bool */
+    uint32_t line, col;
+    char *s;          /* scalar text, NUL-terminated (may contain NULs from escapes) */
+    size_t n;
+    struct ww_yn **kids; /* SEQ: items; MAP: key0, val0, key1, val1, ... */
+    uint32_t nkids;
+    uint32_t cap;
+} ww_yn_t;
+
+/* What a plain scalar means under YAML 1.1 (pyyaml) resolution. */
+enum { WW_YS_STR, WW_YS_INT, WW_YS_FLOAT, WW_YS_BOOL, WW_YS_NULL };
+int ww__yn_resolve(const ww_yn_t *n, double *num, bool *b);
+/* Map lookup by key; NULL when absent or n is not a map. */
+ww_yn_t *ww__yn_get(const ww_yn_t *n, const char *key);
+static inline bool ww__yn_is_str(const ww_yn_t *n)
+{
+    return n && n->type == WW_YN_SCALAR;
+}
+
+/* Parses buf document by document; calls fn(ud, root, doc_line) for each non-empty
+ * document.  On a YAML syntax error fills diag and returns WW_EPARSE (documents
+ * already handed to fn stay handed).  The nodes live in `scratch`, reset per document. */
+typedef void (*ww_yn_doc_fn)(void *ud, ww_yn_t *root, uint32_t line);
+int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_fn fn,
+                   void *ud, ww_diag_t *diag);
+
+/* ---- ruleset -------------------------------------------------------------------- */
+
+typedef struct ww_sigma_placeholder {
+    char *name;
+    char **vals;
+    uint32_t nvals;
+} ww_sigma_placeholder_t;
+
+typedef struct ww_sigma_filter {
+    ww_arena_t arena;
+    char *file, *title, *id;
+    uint32_t line;
+    ww_sigma_logsource_t logsource;
+    char **rule_refs;   /* empty = any */
+    uint32_t nrules;
+    ww_sigma_node_t *cond;
+    bool any;
+} ww_sigma_filter_t;
+
+struct ww_sigma_ruleset {
+    ww_sigma_rule_t **rules;
+    uint32_t nrules, caprules;
+    ww_sigma_error_t *errors;
+    uint32_t nerrors, caperrors;
+    ww_sigma_filter_t **filters;
+    uint32_t nfilters, capfilters;
+    ww_arena_t arena;      /* placeholders */
+    ww_sigma_placeholder_t *ph;
+    uint32_t nph, capph;
+    ww_arena_t scratch;    /* YAML trees, reset per document */
+    uint32_t nfiles, ndocs;
+    bool finished;
+};
+
+/* ---- per-document context ------------------------------------------------------- */
+
+typedef struct ww_sigma_ctx {
+    ww_sigma_ruleset_t *rs;
+    ww_arena_t *a;         /* the arena the result is built in */
+    const char *file;
+    bool failed;
+    uint32_t line, col;
+    char msg[256];
+    uint32_t nitems;       /* items built so far in this rule */
+} ww_sigma_ctx_t;
+
+/* Records the first failure (later ones are ignored) and returns WW_EPARSE. */
+int ww__sigma_fail(ww_sigma_ctx_t *c, const ww_yn_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int ww__sigma_fail_at(ww_sigma_ctx_t *c, uint32_t line, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void ww__sigma_add_error(ww_sigma_ruleset_t *rs, const char *file, uint32_t line,
+                         uint32_t col, const char *title, const char *msg);
+
+/* Builds the item for `key: value` of a search identifier (key NULL: a keyword list
+ * entry, value is the list or scalar). */
+int ww__sigma_item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val,
+                   ww_sigma_item_t **out);
+/* Parses s[0..n) with Sigma's escape rules into glob parts in arena a.  With
+ * `expand`, `\%` is a literal percent sign too. */
+int ww__sigma_glob(ww_arena_t *a, const char *s, size_t n, ww_glob_part_t **parts,
+                   uint32_t *nparts);
+
+/* Builds the condition tree for a detection map (the `condition` key inside it). */
+int ww__sigma_detection(ww_sigma_ctx_t *c, const ww_yn_t *det, ww_sigma_node_t **out);
+/* Parses one condition string against the already-built identifiers. */
+typedef struct ww_sigma_ident {
+    const char *name;
+    ww_sigma_node_t *node;
+} ww_sigma_ident_t;
+int ww__sigma_cond_parse(ww_sigma_ctx_t *c, const ww_yn_t *at, const char *s, size_t n,
+                         const ww_sigma_ident_t *ids, uint32_t nids, ww_sigma_node_t **out);
+
+/* Every ITEM leaf of a tree, deduplicated, into rule->items. */
+int ww__sigma_collect_items(ww_arena_t *a, ww_sigma_node_t *root, ww_sigma_item_t ***items,
+                            uint32_t *nitems);
+ww_sigma_node_t *ww__sigma_node(ww_arena_t *a, int op, uint32_t nkids);
+
+/* Metadata shared by rules, correlations and filters. */
+int ww__sigma_logsource(ww_sigma_ctx_t *c, const ww_yn_t *ls, ww_sigma_logsource_t *out);
+int ww__sigma_strlist(ww_sigma_ctx_t *c, const ww_yn_t *n, const char *what, char ***out,
+                      uint32_t *nout);
+char *ww__sigma_dupstr(ww_sigma_ctx_t *c, const ww_yn_t *n);
+
+int ww__sigma_corr_parse(ww_sigma_ctx_t *c, const ww_yn_t *corr, const ww_yn_t *root,
+                         ww_sigma_corr_t **out);
+int ww__sigma_corr_finish(ww_sigma_ruleset_t *rs);
+int ww__sigma_filter_parse(ww_sigma_ctx_t *c, const ww_yn_t *root, ww_sigma_filter_t *f);
+int ww__sigma_filter_apply(ww_sigma_ruleset_t *rs);
+void ww__sigma_rule_free(ww_sigma_rule_t *r);
+/* Removes rule i from the ruleset (freeing it). */
+void ww__sigma_remove(ww_sigma_ruleset_t *rs, uint32_t i);
+bool ww__sigma_rule_is(const ww_sigma_rule_t *r, const char *ref);
+
+#endif
