@@ -55,6 +55,9 @@ typedef struct ww_corr_stats {
     uint64_t events_dropped;       /* not kept because max_events_per_group was reached */
     uint64_t late_events;          /* older than the window of their group; see docs */
     uint64_t alerts;
+    uint64_t values_dropped;       /* distinct values (value_count) not tracked because
+                                      max_events_per_group distinct values were already
+                                      held by the group */
 } ww_corr_stats_t;
 
 typedef struct ww_corr_alert {

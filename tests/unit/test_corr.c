@@ -1,0 +1,974 @@
+/* Unit tests for the correlation engine (lib/detect/ww_corr*.c): every correlation
+ * type firing and not firing, window boundaries, late and out-of-order events, re-arm,
+ * group keys, aliases, chains, caps and bounded memory.  Rules are built by hand in
+ * rule arenas (so the engine is tested independently of the YAML loader); the spec's
+ * example files are loaded through ww_sigma_load_buffer in test_corr_yaml.c-style
+ * cases at the end when the loader supports correlations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "detect/ww_corr_int.h"
+
+#define S (1000000000LL) /* one second in ns */
+
+/* ---- hand-made rulesets ---------------------------------------------------------- */
+
+typedef struct fx {
+    ww_sigma_rule_t r[16];
+    const ww_sigma_rule_t *p[16];
+    uint32_t n;
+} fx_t;
+
+static fx_t *fx_new(void)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    return f;
+}
+
+static void fx_free(fx_t *f)
+{
+    for (uint32_t i = 0; i < f->n; i++)
+        ww_arena_release(&f->r[i].arena);
+    free(f);
+}
+
+static ww_sigma_rule_t *fx_rule(fx_t *f, const char *name)
+{
+    assert_true(f->n < 16);
+    ww_sigma_rule_t *r = &f->r[f->n];
+    ww_arena_init(&r->arena, 4096, 0);
+    r->name = ww_arena_strdup(&r->arena, name);
+    r->title = r->name;
+    r->index = f->n;
+    r->alert = true;
+    f->p[f->n] = r;
+    f->n++;
+    return r;
+}
+
+static ww_sigma_rule_t *fx_find(fx_t *f, const char *name)
+{
+    for (uint32_t i = 0; i < f->n; i++)
+        if (strcmp(f->r[i].name, name) == 0)
+            return &f->r[i];
+    fail_msg("no rule %s", name);
+    return NULL;
+}
+
+/* Splits a space-separated list into an arena array. */
+static char **split(ww_arena_t *a, const char *list, uint32_t *n)
+{
+    *n = 0;
+    char **v = ww_arena_calloc(a, 16 * sizeof *v);
+    const char *p = list;
+    while (p && *p) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        if (e > p)
+            v[(*n)++] = ww_arena_strndup(a, p, (size_t)(e - p));
+        p = e;
+    }
+    return v;
+}
+
+/* A correlation rule: rules and group-by are space-separated lists; conditions are
+ * given as op/value pairs (op < 0 ends the list). */
+static ww_sigma_rule_t *fx_corr(fx_t *f, const char *name, int type, const char *rules,
+                                const char *groupby, int64_t span_s, const char *field,
+                                int op1, double v1, int op2, double v2)
+{
+    ww_sigma_rule_t *r = fx_rule(f, name);
+    ww_sigma_corr_t *k = ww_arena_calloc(&r->arena, sizeof *k);
+    r->corr = k;
+    k->type = (uint8_t)type;
+    k->rule_refs = split(&r->arena, rules, &k->nrules);
+    k->rules = ww_arena_calloc(&r->arena, 16 * sizeof *k->rules);
+    for (uint32_t i = 0; i < k->nrules; i++)
+        k->rules[i] = fx_find(f, k->rule_refs[i]);
+    k->group_by = split(&r->arena, groupby, &k->ngroup);
+    k->timespan_ns = span_s * S;
+    k->field = field ? ww_arena_strdup(&r->arena, field) : NULL;
+    k->percentile = -1;
+    if (op1 >= 0) {
+        k->cond[k->ncond].op = (uint8_t)op1;
+        k->cond[k->ncond++].value = v1;
+    }
+    if (op2 >= 0) {
+        k->cond[k->ncond].op = (uint8_t)op2;
+        k->cond[k->ncond++].value = v2;
+    }
+    return r;
+}
+
+static void fx_alias(ww_sigma_rule_t *cr, const char *alias, const char *rule,
+                     const char *field, fx_t *f)
+{
+    ww_sigma_corr_t *k = cr->corr;
+    if (!k->aliases)
+        k->aliases = ww_arena_calloc(&cr->arena, 8 * sizeof *k->aliases);
+    ww_sigma_alias_t *a = NULL;
+    for (uint32_t i = 0; i < k->naliases; i++)
+        if (strcmp(k->aliases[i].name, alias) == 0)
+            a = &k->aliases[i];
+    if (!a) {
+        a = &k->aliases[k->naliases++];
+        a->name = ww_arena_strdup(&cr->arena, alias);
+        a->maps = ww_arena_calloc(&cr->arena, 8 * sizeof *a->maps);
+    }
+    ww_sigma_alias_map_t *m = &a->maps[a->nmaps++];
+    m->rule_ref = ww_arena_strdup(&cr->arena, rule);
+    m->rule = fx_find(f, rule);
+    m->field = ww_arena_strdup(&cr->arena, field);
+}
+
+static ww_corr_t *fx_engine(fx_t *f, uint32_t max_groups, uint32_t max_events)
+{
+    ww_corr_limits_t lim = {max_groups, max_events};
+    ww_corr_t *c = NULL;
+    assert_int_equal(ww__corr_new_rules(f->p, f->n, &lim, &c), 0);
+    assert_non_null(c);
+    return c;
+}
+
+/* ---- events and alerts ----------------------------------------------------------- */
+
+/* Sets ev to the fields given as name, value pairs (NULL-terminated), at ts_s seconds
+ * (or WW_TIME_NONE when ts_s == -1). */
+static void mkev(ww_event_t *ev, int64_t ts_s, ...)
+{
+    ww_event_reset(ev);
+    ev->ts = ts_s == -1 ? WW_TIME_NONE : ts_s * S;
+    va_list ap;
+    va_start(ap, ts_s);
+    for (;;) {
+        const char *n = va_arg(ap, const char *);
+        if (!n)
+            break;
+        const char *v = va_arg(ap, const char *);
+        assert_int_equal(ww_event_add_copy(ev, WW_STRZ(n), WW_STRZ(v), WW_F_STR), 0);
+    }
+    va_end(ap);
+}
+
+#define MAXA 64
+typedef struct col {
+    int n;
+    const ww_sigma_rule_t *rule[MAXA];
+    char group[MAXA][256]; /* values joined with ',' */
+    double value[MAXA];
+    uint32_t nrefs[MAXA];
+    uint64_t refs[MAXA][8];
+    int64_t first[MAXA], last[MAXA];
+} col_t;
+
+static void collect(void *ud, const ww_corr_alert_t *a)
+{
+    col_t *c = ud;
+    if (c->n >= MAXA)
+        return;
+    int i = c->n++;
+    c->rule[i] = a->rule;
+    size_t o = 0;
+    for (uint32_t j = 0; j < a->ngroup; j++)
+        o += (size_t)snprintf(c->group[i] + o, sizeof c->group[i] - o, "%s%.*s",
+                              j ? "," : "", (int)a->group_values[j].n, a->group_values[j].p);
+    c->value[i] = a->value;
+    c->nrefs[i] = a->nrefs;
+    for (uint32_t j = 0; j < a->nrefs && j < 8; j++)
+        c->refs[i][j] = a->refs[j];
+    c->first[i] = a->first_ts;
+    c->last[i] = a->last_ts;
+}
+
+static uint64_t g_ref;
+
+static void feed(ww_corr_t *c, const ww_sigma_rule_t *r, ww_event_t *ev, col_t *col)
+{
+    assert_true(ww_corr_wants(c, r));
+    assert_int_equal(ww_corr_feed(c, r, ev, ++g_ref, collect, col), 0);
+}
+
+static ww_corr_stats_t stats(const ww_corr_t *c)
+{
+    ww_corr_stats_t s;
+    ww_corr_get_stats(c, &s);
+    return s;
+}
+
+/* ---- event_count ----------------------------------------------------------------- */
+
+static void test_event_count_fires_and_rearms(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *fail = fx_rule(f, "failed_login");
+    fx_corr(f, "many", WW_CORR_EVENT_COUNT, "failed_login", "User", 60, NULL, WW_CMP_GTE, 3,
+            -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    assert_false(ww_corr_wants(c, fx_find(f, "many")));
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    g_ref = 0;
+
+    mkev(&ev, 100, "User", "bob", NULL);
+    feed(c, fail, &ev, &col);
+    mkev(&ev, 101, "User", "alice", NULL);
+    feed(c, fail, &ev, &col);
+    mkev(&ev, 102, "User", "bob", NULL);
+    feed(c, fail, &ev, &col);
+    assert_int_equal(col.n, 0); /* bob 2, alice 1: below gte 3 */
+    mkev(&ev, 103, "User", "bob", NULL);
+    feed(c, fail, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_string_equal(col.group[0], "bob");
+    assert_true(col.value[0] == 3);
+    assert_int_equal(col.nrefs[0], 3);
+    assert_int_equal(col.refs[0][0], 1); /* oldest first */
+    assert_int_equal(col.refs[0][1], 3);
+    assert_int_equal(col.refs[0][2], 4);
+    assert_true(col.first[0] == 100 * S && col.last[0] == 103 * S);
+
+    /* re-armed: two more do not fire, the third does */
+    mkev(&ev, 104, "User", "bob", NULL);
+    feed(c, fail, &ev, &col);
+    mkev(&ev, 105, "User", "bob", NULL);
+    feed(c, fail, &ev, &col);
+    assert_int_equal(col.n, 1);
+    mkev(&ev, 106, "User", "bob", NULL);
+    feed(c, fail, &ev, &col);
+    assert_int_equal(col.n, 2);
+    assert_int_equal(col.nrefs[1], 3);
+    assert_int_equal(col.refs[1][0], 5);
+    assert_int_equal(stats(c).alerts, 2);
+    assert_int_equal(stats(c).groups_open, 2);
+
+    assert_int_equal(ww_corr_flush(c, collect, &col), 0);
+    assert_int_equal(col.n, 2); /* gte is decided per event: nothing at flush */
+    assert_int_equal(stats(c).groups_open, 0);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_window_boundary(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *b = fx_rule(f, "b");
+    fx_corr(f, "two", WW_CORR_EVENT_COUNT, "b", "Host", 10, NULL, WW_CMP_GTE, 2, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+
+    /* exactly timespan apart: the same window */
+    mkev(&ev, 0, "Host", "h1", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 10, "Host", "h1", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 1);
+
+    /* one nanosecond more: not */
+    mkev(&ev, 100, "Host", "h2", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 0, "Host", "h2", NULL);
+    ev.ts = 110 * S + 1;
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 1);
+    /* but the second one still counts with a third inside its own window */
+    mkev(&ev, 111, "Host", "h2", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 2);
+    assert_string_equal(col.group[1], "h2");
+    assert_int_equal(col.nrefs[1], 2);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_out_of_order_and_late(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *b = fx_rule(f, "b");
+    fx_corr(f, "three", WW_CORR_EVENT_COUNT, "b", "Host", 60, NULL, WW_CMP_GTE, 3, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    g_ref = 0;
+
+    mkev(&ev, 1000, "Host", "h", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 930, "Host", "h", NULL); /* 70 s older than the newest: late */
+    feed(c, b, &ev, &col);
+    assert_int_equal(stats(c).late_events, 1);
+    mkev(&ev, 950, "Host", "h", NULL); /* older but inside the window: counts */
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 0);
+    mkev(&ev, 990, "Host", "h", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_true(col.value[0] == 3);
+    /* refs are in event-time order, not arrival order */
+    assert_int_equal(col.refs[0][0], 3);
+    assert_int_equal(col.refs[0][1], 4);
+    assert_int_equal(col.refs[0][2], 1);
+    assert_true(col.first[0] == 950 * S && col.last[0] == 1000 * S);
+
+    /* after the alert, events older than the one that fired belong to the burst
+       already reported: late */
+    mkev(&ev, 995, "Host", "h", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(stats(c).late_events, 2);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_time_none_uses_previous(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *b = fx_rule(f, "b");
+    fx_corr(f, "two", WW_CORR_EVENT_COUNT, "b", "", 10, NULL, WW_CMP_GTE, 2, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    mkev(&ev, 500, NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, -1, NULL); /* no time: taken as 500 s */
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_true(col.last[0] == 500 * S);
+    assert_int_equal(col.group[0][0], 0); /* no group-by: one group, no values */
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+/* ---- value_count ----------------------------------------------------------------- */
+
+static void test_value_count(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *b = fx_rule(f, "fail");
+    fx_corr(f, "spray", WW_CORR_VALUE_COUNT, "fail", "Computer", 60, "User", WW_CMP_GTE, 3,
+            -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    const char *users[] = {"a", "b", "a", "b", "a"};
+    for (int i = 0; i < 5; i++) {
+        mkev(&ev, 10 + i, "Computer", "pc", "User", users[i], NULL);
+        feed(c, b, &ev, &col);
+    }
+    mkev(&ev, 16, "Computer", "pc", NULL); /* no User: ignored */
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 0);
+    /* a third value, but "a" and "b" from t=10,11 are out of the window at 75 */
+    mkev(&ev, 75, "Computer", "pc", "User", "c", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 0);
+    mkev(&ev, 76, "Computer", "pc", "User", "d", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 0); /* c, d: a (14) and b (13) left the window at 75 */
+    mkev(&ev, 77, "Computer", "pc", "User", "e", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_true(col.value[0] == 3);
+    assert_string_equal(col.group[0], "pc");
+    /* values are compared exactly (case-sensitive) */
+    mkev(&ev, 80, "Computer", "pc2", "User", "x", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 81, "Computer", "pc2", "User", "X", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 82, "Computer", "pc2", "User", "x", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 1);
+    mkev(&ev, 83, "Computer", "pc2", "User", "y", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 2);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+/* ---- temporal -------------------------------------------------------------------- */
+
+static void test_temporal(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *a = fx_rule(f, "recon_a"), *b = fx_rule(f, "recon_b"),
+                    *cc = fx_rule(f, "recon_c");
+    fx_corr(f, "recon", WW_CORR_TEMPORAL, "recon_a recon_b recon_c", "ComputerName User",
+            300, NULL, -1, 0, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    /* c, a, b in any order on one host by one user */
+    mkev(&ev, 0, "ComputerName", "pc", "User", "bob", NULL);
+    feed(c, cc, &ev, &col);
+    mkev(&ev, 100, "ComputerName", "pc", "User", "bob", NULL);
+    feed(c, a, &ev, &col);
+    mkev(&ev, 150, "ComputerName", "pc", "User", "eve", NULL); /* other user */
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 0);
+    mkev(&ev, 200, "ComputerName", "pc", "User", "bob", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_string_equal(col.group[0], "pc,bob");
+    assert_true(col.value[0] == 3);
+    assert_int_equal(col.nrefs[0], 3);
+
+    /* too far apart: a at 1000, b at 1100, c at 1400 (a left the window) */
+    mkev(&ev, 1000, "ComputerName", "pc", "User", "bob", NULL);
+    feed(c, a, &ev, &col);
+    mkev(&ev, 1100, "ComputerName", "pc", "User", "bob", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 1301, "ComputerName", "pc", "User", "bob", NULL);
+    feed(c, cc, &ev, &col);
+    assert_int_equal(col.n, 1);
+    /* a again inside the window of b and c */
+    mkev(&ev, 1302, "ComputerName", "pc", "User", "bob", NULL);
+    feed(c, a, &ev, &col);
+    assert_int_equal(col.n, 2);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_temporal_ordered(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *a = fx_rule(f, "a"), *b = fx_rule(f, "b"), *cc = fx_rule(f, "c");
+    fx_corr(f, "ord", WW_CORR_TEMPORAL_ORDERED, "a b c", "User", 300, NULL, -1, 0, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    /* wrong order: c b a */
+    mkev(&ev, 0, "User", "u1", NULL);
+    feed(c, cc, &ev, &col);
+    mkev(&ev, 1, "User", "u1", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 2, "User", "u1", NULL);
+    feed(c, a, &ev, &col);
+    assert_int_equal(col.n, 0);
+    /* b, c after a: now a(2) b(3) c(4) in order */
+    mkev(&ev, 3, "User", "u1", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 0);
+    mkev(&ev, 4, "User", "u1", NULL);
+    feed(c, cc, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_true(col.value[0] == 3);
+    /* order is event time, not arrival: a(12) arrives after b(13) and c(14) */
+    mkev(&ev, 13, "User", "u2", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 14, "User", "u2", NULL);
+    feed(c, cc, &ev, &col);
+    mkev(&ev, 12, "User", "u2", NULL);
+    feed(c, a, &ev, &col);
+    assert_int_equal(col.n, 2);
+    assert_string_equal(col.group[1], "u2");
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+/* ---- value_sum, value_avg, value_percentile --------------------------------------- */
+
+static void test_value_sum(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *w = fx_rule(f, "website_access");
+    fx_corr(f, "exfil", WW_CORR_VALUE_SUM, "website_access", "SourceIP User", 3600,
+            "bytes_sent", WW_CMP_GT, 1000000, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    mkev(&ev, 0, "SourceIP", "10.0.0.1", "User", "bob", "bytes_sent", "600000", NULL);
+    feed(c, w, &ev, &col);
+    mkev(&ev, 10, "SourceIP", "10.0.0.1", "User", "bob", "bytes_sent", "garbage", NULL);
+    feed(c, w, &ev, &col);
+    mkev(&ev, 20, "SourceIP", "10.0.0.1", "User", "bob", "bytes_sent", "400000", NULL);
+    feed(c, w, &ev, &col);
+    assert_int_equal(col.n, 0); /* exactly 1000000 is not > 1000000 */
+    mkev(&ev, 30, "SourceIP", "10.0.0.1", "User", "bob", NULL);
+    assert_int_equal(ww_event_add_copy(&ev, WW_STR("bytes_sent"), WW_STR("1"), WW_F_INT), 0);
+    feed(c, w, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_true(col.value[0] == 1000001);
+    assert_int_equal(col.nrefs[0], 3); /* the unparsable value was not used */
+    /* sliding: the first 600000 leaves the window */
+    mkev(&ev, 3700, "SourceIP", "10.0.0.2", "User", "x", "bytes_sent", "999999", NULL);
+    feed(c, w, &ev, &col);
+    mkev(&ev, 7301, "SourceIP", "10.0.0.2", "User", "x", "bytes_sent", "2", NULL);
+    feed(c, w, &ev, &col);
+    assert_int_equal(col.n, 1);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_value_avg_decided_at_close(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *r = fx_rule(f, "rule_a_id");
+    fx_corr(f, "avg", WW_CORR_VALUE_AVG, "rule_a_id", "SourceIP User", 86400, "BytesOut",
+            WW_CMP_GT, 500, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    /* group A: 1000, 100 -> avg 550 > 500; group B: 900, 10, 20 -> 310 */
+    mkev(&ev, 0, "SourceIP", "1.1.1.1", "User", "a", "BytesOut", "1000", NULL);
+    feed(c, r, &ev, &col);
+    mkev(&ev, 1, "SourceIP", "2.2.2.2", "User", "b", "BytesOut", "900", NULL);
+    feed(c, r, &ev, &col);
+    assert_int_equal(col.n, 0); /* a single event's average does not decide */
+    mkev(&ev, 2, "SourceIP", "1.1.1.1", "User", "a", "BytesOut", "100", NULL);
+    feed(c, r, &ev, &col);
+    mkev(&ev, 3, "SourceIP", "2.2.2.2", "User", "b", "BytesOut", "10", NULL);
+    feed(c, r, &ev, &col);
+    mkev(&ev, 4, "SourceIP", "2.2.2.2", "User", "b", "BytesOut", "20", NULL);
+    feed(c, r, &ev, &col);
+    assert_int_equal(col.n, 0);
+    /* time moves past group A's window (0 + 86400): it is decided */
+    mkev(&ev, 86401, "SourceIP", "3.3.3.3", "User", "c", "BytesOut", "1", NULL);
+    feed(c, r, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_string_equal(col.group[0], "1.1.1.1,a");
+    assert_true(col.value[0] == 550);
+    assert_int_equal(col.nrefs[0], 2);
+    assert_int_equal(stats(c).groups_open, 2); /* B (window ends 86401) and C */
+    assert_int_equal(ww_corr_flush(c, collect, &col), 0);
+    assert_int_equal(col.n, 1);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_value_percentile_share(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *p = fx_rule(f, "process_creation");
+    fx_corr(f, "rare", WW_CORR_VALUE_PERCENTILE, "process_creation", "ComputerName", 86400,
+            "Image", WW_CMP_LTE, 1, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    char img[32];
+    for (int i = 0; i < 150; i++) {
+        snprintf(img, sizeof img, "C:\\common%d.exe", i % 3);
+        mkev(&ev, i, "ComputerName", "pc", "Image", img, NULL);
+        feed(c, p, &ev, &col);
+    }
+    assert_int_equal(col.n, 0); /* each common image is a third of the processes */
+    mkev(&ev, 200, "ComputerName", "pc", "Image", "C:\\evil.exe", NULL);
+    feed(c, p, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_true(col.value[0] > 0.6 && col.value[0] < 0.7); /* 1 of 151 */
+    /* no re-arm in share mode: the baseline stays, a second rare one fires too */
+    mkev(&ev, 201, "ComputerName", "pc", "Image", "C:\\evil2.exe", NULL);
+    feed(c, p, &ev, &col);
+    assert_int_equal(col.n, 2);
+    /* a fresh computer: its first process is 100% of its processes */
+    mkev(&ev, 202, "ComputerName", "pc2", "Image", "C:\\evil.exe", NULL);
+    feed(c, p, &ev, &col);
+    assert_int_equal(col.n, 2);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_value_percentile_numeric(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *r = fx_rule(f, "conn");
+    ww_sigma_rule_t *cr = fx_corr(f, "p90", WW_CORR_VALUE_PERCENTILE, "conn", "Host", 60,
+                                  "Bytes", WW_CMP_GTE, 90, -1, 0);
+    cr->corr->percentile = 90;
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    char v[16];
+    for (int i = 1; i <= 11; i++) { /* 0..100 step 10: the 90th percentile is 90 */
+        snprintf(v, sizeof v, "%d", (i - 1) * 10);
+        mkev(&ev, i, "Host", "h", "Bytes", v, NULL);
+        feed(c, r, &ev, &col);
+    }
+    for (int i = 1; i <= 11; i++) { /* 0..50 step 5: 45 */
+        snprintf(v, sizeof v, "%d", (i - 1) * 5);
+        mkev(&ev, i, "Host", "g", "Bytes", v, NULL);
+        feed(c, r, &ev, &col);
+    }
+    assert_int_equal(col.n, 0);
+    assert_int_equal(ww_corr_flush(c, collect, &col), 0);
+    assert_int_equal(col.n, 1);
+    assert_string_equal(col.group[0], "h");
+    assert_true(col.value[0] > 89.999 && col.value[0] < 90.001);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+/* ---- close-decided conditions ---------------------------------------------------- */
+
+static void test_lt_decided_at_close(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *b = fx_rule(f, "heartbeat");
+    fx_corr(f, "quiet", WW_CORR_EVENT_COUNT, "heartbeat", "Host", 60, NULL, WW_CMP_LT, 3, -1,
+            0);
+    fx_corr(f, "range", WW_CORR_EVENT_COUNT, "heartbeat", "Host", 60, NULL, WW_CMP_GT, 1,
+            WW_CMP_LTE, 3);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    const ww_sigma_rule_t *quiet = fx_find(f, "quiet"), *range = fx_find(f, "range");
+    /* h1: 2 events, h2: 4 events, h3: 3 events, all in [0, 60] */
+    const char *hosts[] = {"h1", "h2", "h2", "h1", "h2", "h3", "h2", "h3", "h3"};
+    for (int i = 0; i < 9; i++) {
+        mkev(&ev, i, "Host", hosts[i], NULL);
+        feed(c, b, &ev, &col);
+    }
+    assert_int_equal(col.n, 0); /* nothing can be decided before the window closes */
+    /* time passes the windows of h1 and h2 (they started at 0 and 1; end 60, 61) */
+    mkev(&ev, 61, "Host", "h9", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 2); /* h1 (2 events): lt 3, and 1 < 2 <= 3 */
+    assert_ptr_equal(col.rule[0], quiet);
+    assert_string_equal(col.group[0], "h1");
+    assert_true(col.value[0] == 2);
+    assert_ptr_equal(col.rule[1], range);
+    assert_string_equal(col.group[1], "h1");
+    /* h2's window (1 .. 61) closes: 4 events, neither */
+    mkev(&ev, 62, "Host", "h9", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 2);
+    int nrange = 0, nquiet = 0;
+    for (int i = 0; i < col.n; i++) {
+        nrange += col.rule[i] == range;
+        nquiet += col.rule[i] == quiet;
+    }
+    assert_int_equal(nquiet, 1);
+    assert_int_equal(nrange, 1); /* h1 yes (2); h2 no (4) */
+    /* flush decides h3 (3 events: range yes, quiet no) and h9 (2 events: both) */
+    assert_int_equal(ww_corr_flush(c, collect, &col), 0);
+    nrange = nquiet = 0;
+    for (int i = 0; i < col.n; i++) {
+        nrange += col.rule[i] == range;
+        nquiet += col.rule[i] == quiet;
+    }
+    assert_int_equal(nquiet, 2);
+    assert_int_equal(nrange, 3);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+/* ---- group keys and aliases ------------------------------------------------------ */
+
+static void test_group_keys(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *b = fx_rule(f, "b");
+    fx_corr(f, "pair", WW_CORR_EVENT_COUNT, "b", "A B", 60, NULL, WW_CMP_GTE, 2, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    /* ("a|b","c") and ("a","b|c") must not share a group, nor ("ab","") and ("a","b") */
+    mkev(&ev, 1, "A", "a|b", "B", "c", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 2, "A", "a", "B", "b|c", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 3, "A", "ab", "B", "", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 4, "A", "a", "B", "b", NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 0);
+    assert_int_equal(stats(c).groups_open, 4);
+    /* a missing field is the empty value: ("ab", missing) joins ("ab", "") */
+    mkev(&ev, 5, "a", "ab", NULL); /* field names are case-insensitive */
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_string_equal(col.group[0], "ab,");
+    /* (missing, missing) */
+    mkev(&ev, 6, "Other", "x", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 7, NULL);
+    feed(c, b, &ev, &col);
+    assert_int_equal(col.n, 2);
+    assert_string_equal(col.group[1], ",");
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_aliases(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *ie = fx_rule(f, "internal_error"), *nc = fx_rule(f, "new_network_connection");
+    ww_sigma_rule_t *cr = fx_corr(f, "joined", WW_CORR_TEMPORAL,
+                                  "internal_error new_network_connection",
+                                  "internal_ip remote_ip", 10, NULL, -1, 0, -1, 0);
+    fx_alias(cr, "internal_ip", "internal_error", "destination.ip", f);
+    fx_alias(cr, "internal_ip", "new_network_connection", "source.ip", f);
+    fx_alias(cr, "remote_ip", "internal_error", "source.ip", f);
+    fx_alias(cr, "remote_ip", "new_network_connection", "destination.ip", f);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    mkev(&ev, 100, "source.ip", "203.0.113.5", "destination.ip", "10.1.1.1",
+         "http.response.status_code", "500", NULL);
+    feed(c, ie, &ev, &col);
+    /* same addresses the same way round: no join */
+    mkev(&ev, 101, "source.ip", "203.0.113.5", "destination.ip", "10.1.1.1", NULL);
+    feed(c, nc, &ev, &col);
+    assert_int_equal(col.n, 0);
+    /* swapped, as the aliases say */
+    mkev(&ev, 102, "source.ip", "10.1.1.1", "destination.ip", "203.0.113.5", NULL);
+    feed(c, nc, &ev, &col);
+    assert_int_equal(col.n, 1);
+    assert_string_equal(col.group[0], "10.1.1.1,203.0.113.5");
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+/* ---- chains and non-alerting rules ----------------------------------------------- */
+
+static void test_chain_failed_then_success(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *fl = fx_rule(f, "failed_login"), *ok = fx_rule(f, "successful_login");
+    fl->alert = ok->alert = false; /* generate: false, set by the loader */
+    ww_sigma_rule_t *many = fx_corr(f, "multiple_failed_login", WW_CORR_EVENT_COUNT,
+                                    "failed_login", "User", 600, NULL, WW_CMP_GTE, 10, -1, 0);
+    many->alert = false;
+    fx_corr(f, "brute", WW_CORR_TEMPORAL_ORDERED, "multiple_failed_login successful_login",
+            "User", 600, NULL, -1, 0, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    const ww_sigma_rule_t *brute = fx_find(f, "brute");
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    g_ref = 0;
+    /* success before the failures does not count */
+    mkev(&ev, 0, "User", "admin", "EventID", "4624", NULL);
+    feed(c, ok, &ev, &col);
+    for (int i = 1; i <= 10; i++) {
+        mkev(&ev, i * 10, "User", "admin", "EventID", "4625", "Computer", "pc1", NULL);
+        feed(c, fl, &ev, &col);
+    }
+    assert_int_equal(col.n, 1); /* the inner event_count */
+    assert_ptr_equal(col.rule[0], many);
+    mkev(&ev, 200, "User", "other", "EventID", "4624", NULL);
+    feed(c, ok, &ev, &col);
+    assert_int_equal(col.n, 1);
+    mkev(&ev, 210, "User", "admin", "EventID", "4624", NULL);
+    feed(c, ok, &ev, &col);
+    assert_int_equal(col.n, 2);
+    assert_ptr_equal(col.rule[1], brute);
+    assert_string_equal(col.group[1], "admin");
+    assert_int_equal(col.nrefs[1], 2);
+    assert_int_equal(col.refs[1][0], 11); /* the failure that completed the inner one */
+    assert_int_equal(col.refs[1][1], 13);
+    assert_true(col.first[1] == 100 * S && col.last[1] == 210 * S);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_cycle_ignored(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    fx_rule(f, "base");
+    ww_sigma_rule_t *x = fx_corr(f, "x", WW_CORR_EVENT_COUNT, "base", "", 60, NULL,
+                                 WW_CMP_GTE, 1, -1, 0);
+    ww_sigma_rule_t *y = fx_corr(f, "y", WW_CORR_EVENT_COUNT, "x", "", 60, NULL, WW_CMP_GTE,
+                                 1, -1, 0);
+    /* x references base and y: a cycle x -> y -> x */
+    x->corr->rules[1] = y;
+    x->corr->nrules = 2;
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    mkev(&ev, 1, NULL);
+    assert_false(ww_corr_wants(c, fx_find(f, "base")));
+    assert_int_equal(ww_corr_feed(c, fx_find(f, "base"), &ev, 1, collect, &col), 0);
+    assert_int_equal(col.n, 0);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_two_rules_one_event(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *a = fx_rule(f, "a"), *b = fx_rule(f, "b");
+    fx_corr(f, "either", WW_CORR_EVENT_COUNT, "a b", "", 60, NULL, WW_CMP_GTE, 2, -1, 0);
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    mkev(&ev, 1, NULL);
+    /* one event matched by both referenced rules counts once */
+    assert_int_equal(ww_corr_feed(c, a, &ev, 7, collect, &col), 0);
+    assert_int_equal(ww_corr_feed(c, b, &ev, 7, collect, &col), 0);
+    assert_int_equal(col.n, 0);
+    mkev(&ev, 2, NULL);
+    assert_int_equal(ww_corr_feed(c, b, &ev, 8, collect, &col), 0);
+    assert_int_equal(col.n, 1);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+/* ---- caps ------------------------------------------------------------------------ */
+
+static void test_caps(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *b = fx_rule(f, "b");
+    fx_corr(f, "cnt", WW_CORR_EVENT_COUNT, "b", "Host", 3600, NULL, WW_CMP_GTE, 8, -1, 0);
+    fx_corr(f, "vc", WW_CORR_VALUE_COUNT, "b", "Host", 3600, "User", WW_CMP_GTE, 100, -1, 0);
+    ww_corr_t *c = fx_engine(f, 2, 3);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    g_ref = 0;
+    /* max_groups 2: a third host evicts the least recently updated (h1) */
+    mkev(&ev, 1, "Host", "h1", "User", "u", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 2, "Host", "h2", "User", "u", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 3, "Host", "h1", "User", "u", NULL);
+    feed(c, b, &ev, &col);
+    mkev(&ev, 4, "Host", "h3", "User", "u", NULL);
+    feed(c, b, &ev, &col);
+    ww_corr_stats_t st = stats(c);
+    assert_int_equal(st.groups_evicted, 2); /* h2, once per correlation */
+    assert_int_equal(st.groups_open, 4);
+    /* h1 kept its 2 events; 6 more make 8: counts stay exact past the 3 kept refs */
+    char u[8];
+    for (int i = 0; i < 6; i++) {
+        snprintf(u, sizeof u, "u%d", i);
+        mkev(&ev, 10 + i, "Host", "h1", "User", u, NULL);
+        feed(c, b, &ev, &col);
+    }
+    assert_int_equal(col.n, 1);
+    assert_true(col.value[0] == 8);
+    assert_int_equal(col.nrefs[0], 3);
+    assert_int_equal(col.refs[0][0], 8); /* the newest three, oldest first */
+    assert_int_equal(col.refs[0][2], 10);
+    assert_true(col.first[0] == 1 * S);
+    st = stats(c);
+    /* 5 of h1's 8 events not kept, in each of the two correlations */
+    assert_int_equal(st.events_dropped, 10);
+    /* vc: h1 holds u, u0, u1 (cap 3): u2..u5 were not tracked */
+    assert_int_equal(st.values_dropped, 4);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_memory_bounded(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *b = fx_rule(f, "b");
+    fx_corr(f, "cnt", WW_CORR_EVENT_COUNT, "b", "User", 86400, NULL, WW_CMP_GTE, 5, -1, 0);
+    ww_corr_t *c = fx_engine(f, 1000, 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    char u[32];
+    size_t peak = 0, at1000 = 0;
+    for (uint32_t i = 0; i < 1000000; i++) {
+        snprintf(u, sizeof u, "user%u", i);
+        ww_event_reset(&ev);
+        ev.ts = (int64_t)i * 1000; /* all inside one window */
+        assert_int_equal(ww_event_add(&ev, WW_STR("User"), WW_STRZ(u), WW_F_STR), 0);
+        assert_int_equal(ww_corr_feed(c, b, &ev, i, NULL, NULL), 0);
+        size_t m = ww__corr_mem(c);
+        if (m > peak)
+            peak = m;
+        if (i == 999)
+            at1000 = m;
+    }
+    ww_corr_stats_t st = stats(c);
+    assert_int_equal(st.groups_open, 1000);
+    assert_int_equal(st.groups_evicted, 1000000 - 1000);
+    /* once the cap is reached, memory stops growing */
+    assert_true(peak <= at1000 + 4096);
+    assert_true(peak < 1000 * 256);
+    print_message("event_count: %zu bytes of group state for 1000 open groups "
+                  "(%.1f per group, before malloc overhead)\n",
+                  peak, (double)peak / 1000);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_event_count_fires_and_rearms),
+        cmocka_unit_test(test_window_boundary),
+        cmocka_unit_test(test_out_of_order_and_late),
+        cmocka_unit_test(test_time_none_uses_previous),
+        cmocka_unit_test(test_value_count),
+        cmocka_unit_test(test_temporal),
+        cmocka_unit_test(test_temporal_ordered),
+        cmocka_unit_test(test_value_sum),
+        cmocka_unit_test(test_value_avg_decided_at_close),
+        cmocka_unit_test(test_value_percentile_share),
+        cmocka_unit_test(test_value_percentile_numeric),
+        cmocka_unit_test(test_lt_decided_at_close),
+        cmocka_unit_test(test_group_keys),
+        cmocka_unit_test(test_aliases),
+        cmocka_unit_test(test_chain_failed_then_success),
+        cmocka_unit_test(test_cycle_ignored),
+        cmocka_unit_test(test_two_rules_one_event),
+        cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_memory_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
