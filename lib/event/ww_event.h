@@ -75,6 +75,27 @@ int ww_event_add_copy(ww_event_t *ev, ww_str_t name, ww_str_t value, int type);
  * previous result as `after` to get the next occurrence of the same name. */
 const ww_field_t *ww_event_get(const ww_event_t *ev, ww_str_t name, const ww_field_t *after);
 
+/* Windows event flattening (evtx_dump JSON and the native EVTX decoder must give the
+ * same field multiset for the same event):
+ *  - Event.System, in document order: a scalar child K -> field K (numbers WW_F_INT /
+ *    WW_F_FLOAT with their text, strings WW_F_STR); an empty element (null) -> K as
+ *    WW_F_NULL with an empty value; an element with attributes -> K_<Attr> for each
+ *    attribute (Provider_Name, Provider_Guid, TimeCreated_SystemTime,
+ *    Execution_ProcessID, Security_UserID, Correlation_ActivityID,
+ *    EventID_Qualifiers, ...); its text content -> K (EventID from "#text").  Attribute
+ *    lists of Event itself (xmlns) are dropped.  Child elements of System children
+ *    other than text and attributes are not flattened.
+ *  - Event.EventData: each named <Data Name="X"> (evtx_dump: key X) -> field X with
+ *    spaces removed; unnamed <Data> (evtx_dump: key "Data", a list when repeated) ->
+ *    repeated field "Data"; other child elements K -> K; attributes of EventData are
+ *    dropped; a child's attributes become X_<Attr> as in System.
+ *  - Event.UserData.<Root>.<Leaf> -> field Leaf (its text; repeated elements repeat),
+ *    deeper elements are leaves by their own names; attributes (xmlns) are dropped;
+ *    first writer wins: a Leaf whose name (case-insensitive) is already a field of the
+ *    event is skipped.
+ *  - System is flattened first, then EventData, then UserData; nothing else of Event
+ *    (RenderingInfo, ...) becomes a field. */
+
 /* Sets routing facts (product etc.) from the fields once a profile has run: fills
  * event_id/channel/provider/host from `EventID`, `Channel`, `Provider_Name`,
  * `Computer` when they are not set yet. */
