@@ -1,9 +1,9 @@
 /* Unit tests for the correlation engine (lib/detect/ww_corr*.c): every correlation
  * type firing and not firing, window boundaries, late and out-of-order events, re-arm,
- * group keys, aliases, chains, caps and bounded memory.  Rules are built by hand in
+ * group keys, aliases, chains, caps and bounded memory.  Most rules are built by hand in
  * rule arenas (so the engine is tested independently of the YAML loader); the spec's
- * example files are loaded through ww_sigma_load_buffer in test_corr_yaml.c-style
- * cases at the end when the loader supports correlations. */
+ * eight example files (and its complete brute-force example) are loaded with
+ * ww_sigma_load_buffer and run end to end through the detection engine. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -947,6 +947,366 @@ static void test_memory_bounded(void **state)
     fx_free(f);
 }
 
+
+/* ---- the spec's examples, loaded as YAML and run through the detection engine ---- */
+
+typedef struct e2e {
+    ww_sigma_ruleset_t *rs;
+    ww_detect_t *d;
+    ww_detect_ctx_t *ctx;
+    ww_corr_t *c;
+    ww_event_t ev;
+    col_t col;
+    uint64_t ref;
+    int base_matches;
+} e2e_t;
+
+static char *read_example(const char *name)
+{
+    const char *shared = getenv("WW_SHARED");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/sigma/spec/examples/correlation/%s",
+             shared ? shared : "/nonexistent", name);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = calloc(1, 65536);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, 65535, fp);
+    fclose(fp);
+    buf[n] = 0;
+    return buf;
+}
+
+/* Loads `first` (a correlation document) followed by `base` rules, and builds the
+ * detection and correlation engines. */
+static void e2e_init(e2e_t *e, const char *first, const char *base)
+{
+    memset(e, 0, sizeof *e);
+    size_t n = strlen(first) + strlen(base) + 16;
+    char *doc = malloc(n);
+    assert_non_null(doc);
+    snprintf(doc, n, "%s\n---\n%s", first, base);
+    e->rs = ww_sigma_ruleset_new();
+    assert_non_null(e->rs);
+    assert_true(ww_sigma_load_buffer(e->rs, "test.yml", doc, strlen(doc)) > 0);
+    free(doc);
+    assert_int_equal(ww_sigma_finish(e->rs), 0);
+    for (uint32_t i = 0; i < ww_sigma_error_count(e->rs); i++)
+        print_error("rule error: %s\n", ww_sigma_error(e->rs, i)->msg);
+    assert_int_equal(ww_sigma_error_count(e->rs), 0);
+    assert_int_equal(ww_detect_compile(e->rs, NULL, &e->d), 0);
+    assert_int_equal(ww_detect_ctx_new(e->d, &e->ctx), 0);
+    assert_int_equal(ww_corr_new(e->rs, NULL, &e->c), 0);
+    ww_event_init(&e->ev);
+}
+
+static void on_match(void *ud, const ww_sigma_rule_t *rule)
+{
+    e2e_t *e = ud;
+    e->base_matches++;
+    if (ww_corr_wants(e->c, rule))
+        assert_int_equal(ww_corr_feed(e->c, rule, &e->ev, ++e->ref, collect, &e->col), 0);
+}
+
+/* Runs the event built in e->ev (product "test") through detection. */
+static void e2e_run(e2e_t *e)
+{
+    e->ev.product = WW_STR("test");
+    ww_detect_event(e->ctx, &e->ev, on_match, e);
+}
+
+static void e2e_ev(e2e_t *e, int64_t ts_s, ...)
+{
+    ww_event_reset(&e->ev);
+    e->ev.ts = ts_s * S;
+    va_list ap;
+    va_start(ap, ts_s);
+    for (;;) {
+        const char *n = va_arg(ap, const char *);
+        if (!n)
+            break;
+        const char *v = va_arg(ap, const char *);
+        int type = v[0] >= '0' && v[0] <= '9' && strspn(v, "0123456789") == strlen(v)
+                       ? WW_F_INT
+                       : WW_F_STR;
+        assert_int_equal(ww_event_add_copy(&e->ev, WW_STRZ(n), WW_STRZ(v), type), 0);
+    }
+    va_end(ap);
+    e2e_run(e);
+}
+
+static void e2e_free(e2e_t *e)
+{
+    ww_event_release(&e->ev);
+    ww_corr_free(e->c);
+    ww_detect_ctx_free(e->ctx);
+    ww_detect_unref(e->d);
+    ww_sigma_ruleset_free(e->rs);
+}
+
+#define LOAD_EXAMPLE(var, name)                                                        \
+    char *var = read_example(name);                                                   \
+    if (!var)                                                                          \
+        skip();
+
+static const char failed_login_by_id[] =
+    "title: Failed logon\n"
+    "id: 5638f7c0-ac70-491d-8465-2a65075e0d86\n"
+    "logsource: {product: test}\n"
+    "detection:\n  sel:\n    EventID: 4625\n  condition: sel\n";
+
+static void test_spec_event_count(void **state)
+{
+    (void)state;
+    LOAD_EXAMPLE(y, "event_count.yml");
+    e2e_t e;
+    e2e_init(&e, y, failed_login_by_id);
+    free(y);
+    for (int i = 0; i < 150; i++) /* successful logons do not count */
+        e2e_ev(&e, i, "EventID", "4624", "ComputerName", "srv1", NULL);
+    for (int i = 0; i < 99; i++)
+        e2e_ev(&e, 200 + i * 30, "EventID", "4625", "ComputerName", "srv1", NULL);
+    for (int i = 0; i < 99; i++) /* another host, too slowly: 99 per hour at most */
+        e2e_ev(&e, 200 + i * 37, "EventID", "4625", "ComputerName", "srv2", NULL);
+    assert_int_equal(e.col.n, 0);
+    e2e_ev(&e, 200 + 99 * 30, "EventID", "4625", "ComputerName", "srv1", NULL);
+    assert_int_equal(e.col.n, 1);
+    assert_string_equal(e.col.rule[0]->title, "Many failed logins");
+    assert_string_equal(e.col.group[0], "srv1");
+    assert_true(e.col.value[0] == 100);
+    e2e_ev(&e, 200 + 100 * 37, "EventID", "4625", "ComputerName", "srv2", NULL);
+    assert_int_equal(e.col.n, 1);
+    e2e_free(&e);
+}
+
+static void test_spec_event_count_ecs(void **state)
+{
+    (void)state;
+    LOAD_EXAMPLE(y, "event_count_ecs.yml");
+    e2e_t e;
+    e2e_init(&e, y,
+             "title: TXT lookups\nid: 5638f7c0-ac70-491d-8465-2a65075e0d86\n"
+             "logsource: {product: test}\n"
+             "detection:\n  sel:\n    dns.question.type: TXT\n  condition: sel\n");
+    free(y);
+    for (int i = 0; i < 100; i++) {
+        e2e_ev(&e, i * 10, "dns.question.type", "TXT", "dns.question.name",
+               i % 2 ? "tunnel.example" : "a.example", NULL);
+        e2e_ev(&e, i * 10 + 1, "dns.question.type", "TXT", "dns.question.name",
+               "tunnel.example", NULL);
+    }
+    assert_int_equal(e.col.n, 1); /* tunnel: 150 in 1000 s, fires at the 100th */
+    assert_string_equal(e.col.group[0], "tunnel.example");
+    assert_true(e.col.value[0] == 100);
+    e2e_free(&e);
+}
+
+static const char recon_rules[] =
+    "title: whoami\nname: recon_cmd_a\nlogsource: {product: test}\n"
+    "detection:\n  sel:\n    CommandLine|contains: whoami\n  condition: sel\n"
+    "---\n"
+    "title: net user\nname: recon_cmd_b\nlogsource: {product: test}\n"
+    "detection:\n  sel:\n    CommandLine|contains: 'net user'\n  condition: sel\n"
+    "---\n"
+    "title: ipconfig\nname: recon_cmd_c\nlogsource: {product: test}\n"
+    "detection:\n  sel:\n    CommandLine|contains: ipconfig\n  condition: sel\n";
+
+static void test_spec_temporal(void **state)
+{
+    (void)state;
+    LOAD_EXAMPLE(y, "temporal.yml");
+    e2e_t e;
+    e2e_init(&e, y, recon_rules);
+    free(y);
+    /* c, a, b inside 5 minutes */
+    e2e_ev(&e, 0, "CommandLine", "ipconfig /all", "ComputerName", "ws1", "User", "bob", NULL);
+    e2e_ev(&e, 60, "CommandLine", "whoami /priv", "ComputerName", "ws1", "User", "bob", NULL);
+    e2e_ev(&e, 61, "CommandLine", "net user x", "ComputerName", "ws1", "User", "eve", NULL);
+    assert_int_equal(e.col.n, 0);
+    e2e_ev(&e, 120, "CommandLine", "net user /domain", "ComputerName", "ws1", "User", "bob",
+           NULL);
+    assert_int_equal(e.col.n, 1);
+    assert_string_equal(e.col.group[0], "ws1,bob");
+    assert_true(e.col.value[0] == 3);
+    /* spread over 6 minutes: no */
+    e2e_ev(&e, 1000, "CommandLine", "whoami", "ComputerName", "ws2", "User", "bob", NULL);
+    e2e_ev(&e, 1200, "CommandLine", "net user", "ComputerName", "ws2", "User", "bob", NULL);
+    e2e_ev(&e, 1360, "CommandLine", "ipconfig", "ComputerName", "ws2", "User", "bob", NULL);
+    assert_int_equal(e.col.n, 1);
+    e2e_free(&e);
+}
+
+static void test_spec_temporal_ordered(void **state)
+{
+    (void)state;
+    LOAD_EXAMPLE(y, "temporal_ordered.yml");
+    e2e_t e;
+    e2e_init(&e, y, recon_rules);
+    free(y);
+    /* reversed order: no */
+    e2e_ev(&e, 0, "CommandLine", "ipconfig", "ComputerName", "ws1", "User", "bob", NULL);
+    e2e_ev(&e, 10, "CommandLine", "net user", "ComputerName", "ws1", "User", "bob", NULL);
+    e2e_ev(&e, 20, "CommandLine", "whoami", "ComputerName", "ws1", "User", "bob", NULL);
+    assert_int_equal(e.col.n, 0);
+    e2e_ev(&e, 30, "CommandLine", "net user", "ComputerName", "ws1", "User", "bob", NULL);
+    assert_int_equal(e.col.n, 0);
+    e2e_ev(&e, 40, "CommandLine", "ipconfig", "ComputerName", "ws1", "User", "bob", NULL);
+    assert_int_equal(e.col.n, 1);
+    assert_string_equal(e.col.rule[0]->title, "Recon ordered");
+    assert_int_equal(e.col.nrefs[0], 3);
+    assert_true(e.col.first[0] == 20 * S && e.col.last[0] == 40 * S);
+    e2e_free(&e);
+}
+
+static void test_spec_value_count(void **state)
+{
+    (void)state;
+    LOAD_EXAMPLE(y, "value_count.yml");
+    e2e_t e;
+    e2e_init(&e, y, failed_login_by_id);
+    free(y);
+    char u[32];
+    for (int i = 0; i < 99; i++) {
+        snprintf(u, sizeof u, "user%d", i);
+        e2e_ev(&e, i * 60, "EventID", "4625", "ComputerName", "dc1", "WorkstationName", "ws9",
+               "User", u, NULL);
+        e2e_ev(&e, i * 60 + 1, "EventID", "4625", "ComputerName", "dc1", "WorkstationName",
+               "ws9", "User", "user0", NULL);
+    }
+    assert_int_equal(e.col.n, 0);
+    e2e_ev(&e, 99 * 60, "EventID", "4625", "ComputerName", "dc1", "WorkstationName", "ws8",
+           "User", "new", NULL); /* another workstation: another group */
+    assert_int_equal(e.col.n, 0);
+    e2e_ev(&e, 99 * 60, "EventID", "4625", "ComputerName", "dc1", "WorkstationName", "ws9",
+           "User", "new", NULL);
+    assert_int_equal(e.col.n, 1);
+    assert_string_equal(e.col.group[0], "dc1,ws9");
+    assert_true(e.col.value[0] == 100);
+    e2e_free(&e);
+}
+
+static void test_spec_value_sum(void **state)
+{
+    (void)state;
+    LOAD_EXAMPLE(y, "value_sum.yml");
+    e2e_t e;
+    e2e_init(&e, y,
+             "title: Web access\nname: website_access\nlogsource: {product: test}\n"
+             "detection:\n  sel:\n    http.method: POST\n  condition: sel\n");
+    free(y);
+    for (int i = 0; i < 10; i++)
+        e2e_ev(&e, i * 60, "http.method", "POST", "SourceIP", "10.0.0.5", "User", "bob",
+               "bytes_sent", "100000", NULL);
+    assert_int_equal(e.col.n, 0); /* exactly 1000000 */
+    e2e_ev(&e, 700, "http.method", "GET", "SourceIP", "10.0.0.5", "User", "bob",
+           "bytes_sent", "999999", NULL); /* not matched by the base rule */
+    assert_int_equal(e.col.n, 0);
+    e2e_ev(&e, 701, "http.method", "POST", "SourceIP", "10.0.0.5", "User", "bob",
+           "bytes_sent", "1", NULL);
+    assert_int_equal(e.col.n, 1);
+    assert_true(e.col.value[0] == 1000001);
+    e2e_free(&e);
+}
+
+static void test_spec_value_avg(void **state)
+{
+    (void)state;
+    LOAD_EXAMPLE(y, "value_avg.yml");
+    e2e_t e;
+    e2e_init(&e, y,
+             "title: Outbound\nname: rule_a_id\nlogsource: {product: test}\n"
+             "detection:\n  sel:\n    event.type: connection\n  condition: sel\n");
+    free(y);
+    e2e_ev(&e, 0, "event.type", "connection", "SourceIP", "10.0.0.5", "User", "bob",
+           "BytesOut", "400", NULL);
+    e2e_ev(&e, 5, "event.type", "connection", "SourceIP", "10.0.0.5", "User", "bob",
+           "BytesOut", "700", NULL);
+    e2e_ev(&e, 6, "event.type", "connection", "SourceIP", "10.0.0.6", "User", "amy",
+           "BytesOut", "400", NULL);
+    e2e_ev(&e, 7, "event.type", "connection", "SourceIP", "10.0.0.6", "User", "amy",
+           "BytesOut", "600", NULL);
+    assert_int_equal(e.col.n, 0);
+    assert_int_equal(ww_corr_flush(e.c, collect, &e.col), 0);
+    assert_int_equal(e.col.n, 1); /* bob 550 > 500; amy 500 is not */
+    assert_string_equal(e.col.group[0], "10.0.0.5,bob");
+    assert_true(e.col.value[0] == 550);
+    e2e_free(&e);
+}
+
+static void test_spec_value_percentile(void **state)
+{
+    (void)state;
+    LOAD_EXAMPLE(y, "value_percentile.yml");
+    e2e_t e;
+    e2e_init(&e, y,
+             "title: Process creation\nname: process_creation\nlogsource: {product: test}\n"
+             "detection:\n  sel:\n    EventID: 1\n  condition: sel\n");
+    free(y);
+    const char *common[] = {"C:\\Windows\\explorer.exe", "C:\\Windows\\System32\\svchost.exe",
+                            "C:\\Program Files\\Edge\\msedge.exe"};
+    for (int i = 0; i < 300; i++)
+        e2e_ev(&e, i * 60, "EventID", "1", "ComputerName", "ws1", "Image", common[i % 3], NULL);
+    assert_int_equal(e.col.n, 0);
+    e2e_ev(&e, 300 * 60, "EventID", "1", "ComputerName", "ws1", "Image",
+           "C:\\Users\\bob\\AppData\\x.exe", NULL);
+    assert_int_equal(e.col.n, 1);
+    assert_string_equal(e.col.group[0], "ws1");
+    assert_true(e.col.value[0] < 1);
+    assert_int_equal(e.col.nrefs[0], 301);
+    e2e_free(&e);
+}
+
+/* The spec's complete example: a chain with generate: false base rules. */
+static const char brute_force[] =
+    "title: Correlation - Multiple Failed Logins Followed by Successful Login\n"
+    "id: b180ead8-d58f-40b2-ae54-c8940995b9b6\n"
+    "correlation:\n  type: temporal_ordered\n  rules:\n    - multiple_failed_login\n"
+    "    - successful_login\n  group-by:\n    - User\n  timespan: 10m\n"
+    "level: high\n"
+    "---\n"
+    "title: Multiple failed logons\nid: a8418a5a-5fc4-46b5-b23b-6c73beb19d41\n"
+    "name: multiple_failed_login\n"
+    "correlation:\n  type: event_count\n  rules:\n    - failed_login\n"
+    "  group-by:\n    - User\n  timespan: 10m\n  condition:\n    gte: 10\n";
+static const char brute_base[] =
+    "title: Single failed login\nid: 53ba33fd-3a50-4468-a5ef-c583635cfa92\n"
+    "name: failed_login\nlogsource: {product: test}\n"
+    "detection:\n  selection:\n    EventID:\n      - 529\n      - 4625\n"
+    "  condition: selection\n"
+    "---\n"
+    "title: Successful login\nid: 4d0a2c83-c62c-4ed4-b475-c7e23a9269b8\n"
+    "name: successful_login\nlogsource: {product: test}\n"
+    "detection:\n  selection:\n    EventID:\n      - 528\n      - 4624\n"
+    "  condition: selection\n";
+
+static void test_spec_chain_yaml(void **state)
+{
+    (void)state;
+    e2e_t e;
+    e2e_init(&e, brute_force, brute_base);
+    const ww_sigma_rule_t *fl = ww_sigma_find(e.rs, "failed_login");
+    assert_non_null(fl);
+    assert_false(fl->alert); /* generate defaults to false: fed, not alerted */
+    assert_true(ww_corr_wants(e.c, fl));
+    for (int i = 0; i < 12; i++)
+        e2e_ev(&e, i * 20, "EventID", "4625", "User", "admin", NULL);
+    assert_int_equal(e.base_matches, 12);
+    assert_int_equal(e.col.n, 1);
+    assert_string_equal(e.col.rule[0]->name, "multiple_failed_login");
+    e2e_ev(&e, 300, "EventID", "4624", "User", "admin", NULL);
+    assert_int_equal(e.col.n, 2);
+    assert_string_equal(e.col.rule[1]->id, "b180ead8-d58f-40b2-ae54-c8940995b9b6");
+    assert_string_equal(e.col.group[1], "admin");
+    assert_true(e.col.rule[1]->alert);
+    /* 11 minutes later: the failures are out of the window */
+    for (int i = 0; i < 10; i++)
+        e2e_ev(&e, 1000 + i, "EventID", "4625", "User", "root", NULL);
+    e2e_ev(&e, 1000 + 661, "EventID", "4624", "User", "root", NULL);
+    assert_int_equal(e.col.n, 3); /* only the inner event_count */
+    e2e_free(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -969,6 +1329,15 @@ int main(void)
         cmocka_unit_test(test_two_rules_one_event),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_memory_bounded),
+        cmocka_unit_test(test_spec_event_count),
+        cmocka_unit_test(test_spec_event_count_ecs),
+        cmocka_unit_test(test_spec_temporal),
+        cmocka_unit_test(test_spec_temporal_ordered),
+        cmocka_unit_test(test_spec_value_count),
+        cmocka_unit_test(test_spec_value_sum),
+        cmocka_unit_test(test_spec_value_avg),
+        cmocka_unit_test(test_spec_value_percentile),
+        cmocka_unit_test(test_spec_chain_yaml),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
