@@ -437,13 +437,11 @@ static int emit(evtx_state_t *st, ww_event_t *ev, ww_str_t name, uint32_t from, 
     return 0;
 }
 
-/* Under UserData the first element of a name wins, as in the JSON flattening. */
-static bool seen_in_userdata(const evtx_state_t *st, const ww_event_t *ev, ww_str_t name)
+/* Under UserData a leaf whose name is already a field of the event (in any case) is
+ * skipped: first writer wins, as in the JSON flattening (ww_event.h). */
+static bool seen_in_userdata(const ww_event_t *ev, ww_str_t name)
 {
-    for (uint32_t i = st->ud_first; i < ev->nfields; i++)
-        if (ww_str_eq(ev->fields[i].name, name))
-            return true;
-    return false;
+    return ww_event_get(ev, name, NULL) != NULL;
 }
 
 static int end_attr(evtx_state_t *st, ww_event_t *ev)
@@ -458,7 +456,14 @@ static int end_attr(evtx_state_t *st, ww_event_t *ev)
         goto out;
     if (an.n >= 5 && memcmp(an.p, "xmlns", 5) == 0 && (an.n == 5 || an.p[5] == ':'))
         goto out;
-    if (ww_str_eq(an, WW_STR("Name")) && ww_str_eq(f->name, WW_STR("Data"))) {
+    /* evtx_dump keeps no attributes under UserData (xmlns and the like) and none of a
+       <Data> element but its Name. */
+    if (f->section == EVTX_SEC_USERDATA)
+        goto out;
+    bool is_data = ww_str_eq(f->name, WW_STR("Data"));
+    if (is_data && !ww_str_eq(an, WW_STR("Name")))
+        goto out;
+    if (is_data) {
         ww_str_t v;
         uint8_t type;
         if ((rc = join(st, ev, from, to, &v, &type)) != 0)
@@ -488,8 +493,6 @@ static int end_attr(evtx_state_t *st, ww_event_t *ev)
     memcpy(nm + f->name.n + 1, an.p, an.n);
     nm[f->name.n + 1 + an.n] = 0;
     ww_str_t full = {nm, f->name.n + 1 + an.n};
-    if (f->section == EVTX_SEC_USERDATA && seen_in_userdata(st, ev, full))
-        goto out;
     if (f->section == EVTX_SEC_SYSTEM && to - from == 1 &&
         st->pieces[from].vt == EVTX_T_FILETIME && ww_str_eq(f->name, WW_STR("TimeCreated")) &&
         ww_str_eq(an, WW_STR("SystemTime")))
@@ -501,7 +504,7 @@ out:
     return rc;
 }
 
-static int open_elem(evtx_state_t *st, ww_event_t *ev, ww_str_t name, uint32_t off)
+static int open_elem(evtx_state_t *st, ww_str_t name, uint32_t off)
 {
     if (st->depth >= EVTX_MAX_ELEM_DEPTH)
         return fail(st, off, "XML elements nested too deeply", WW_ELIMIT);
@@ -512,10 +515,8 @@ static int open_elem(evtx_state_t *st, ww_event_t *ev, ww_str_t name, uint32_t o
             f->section = EVTX_SEC_SYSTEM;
         else if (ww_str_eq(name, WW_STR("EventData")))
             f->section = EVTX_SEC_EVENTDATA;
-        else if (ww_str_eq(name, WW_STR("UserData"))) {
+        else if (ww_str_eq(name, WW_STR("UserData")))
             f->section = EVTX_SEC_USERDATA;
-            st->ud_first = ev->nfields;
-        }
         /* Other sections (RenderingInfo, ProcessingErrorData, ...) repeat or describe
            System fields and are not part of the event's fields. */
     } else if (st->depth > 2) {
@@ -530,7 +531,7 @@ static int end_elem(evtx_state_t *st, ww_event_t *ev)
     int rc = 0;
     if (f->section != EVTX_SEC_NONE && st->depth >= 3 && f->nchildren == 0) {
         ww_str_t name = f->data_name.n ? f->data_name : f->name;
-        if (f->section == EVTX_SEC_USERDATA && seen_in_userdata(st, ev, name)) {
+        if (f->section == EVTX_SEC_USERDATA && seen_in_userdata(ev, name)) {
             /* first writer wins */
         } else if (st->npieces > f->piece_start) {
             rc = emit(st, ev, name, f->piece_start, st->npieces);
@@ -652,7 +653,7 @@ static int run(evtx_state_t *st, ww_event_t *ev, const evtx_frag_t *frag,
         case EVTX_OP_OPEN:
             if (st->in_attr && (rc = end_attr(st, ev)) != 0)
                 break;
-            rc = open_elem(st, ev, op->s, 0);
+            rc = open_elem(st, op->s, 0);
             break;
         case EVTX_OP_ATTR:
             if (st->depth == 0)
@@ -713,7 +714,6 @@ int ww__evtx_record(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t e
     st->depth = 0;
     st->in_attr = false;
     st->npieces = 0;
-    st->ud_first = 0;
     st->ts_filetime = 0;
     evtx_frag_t frag;
     st->tmp[0].n = 0;

@@ -146,7 +146,6 @@ typedef struct evtx_state {
     uint32_t attr_start;
     evtx_piece_t *pieces;
     uint32_t npieces, pieces_cap;
-    uint32_t ud_first;        /* first field emitted under UserData */
     uint64_t ts_filetime;     /* TimeCreated/@SystemTime, 0 if none */
 } evtx_state_t;
 
