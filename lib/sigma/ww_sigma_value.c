@@ -44,6 +44,8 @@ static const struct {
 
 #define MAX_MODS 16
 
+static int merge_lits(ww_arena_t *a, ww_sigma_match_t *m);
+
 /* ---- glob parts ------------------------------------------------------------------ */
 
 /* Parses with pySigma's escape rules.  `expand` additionally turns `%name%` into a
@@ -351,14 +353,36 @@ static int utf16_encode(vctx_t *v, ww_sigma_match_t *m, int mod)
             }
             j += l;
         }
-        if (np && p[np - 1].kind == WW_GLOB_LIT && p[np - 1].lit + p[np - 1].n == o) {
-            p[np - 1].n += (uint32_t)k;
-        } else {
-            p[np++] = (ww_glob_part_t){WW_GLOB_LIT, (uint32_t)k, o};
-        }
+        p[np++] = (ww_glob_part_t){WW_GLOB_LIT, (uint32_t)k, o};
     }
     m->parts = p;
     m->nparts = np;
+    return merge_lits(v->a, m);
+}
+
+/* Joins literal parts that touch (after an encoding or a splice), so matchers always
+ * see one literal between wildcards. */
+static int merge_lits(ww_arena_t *a, ww_sigma_match_t *m)
+{
+    uint32_t w = 0;
+    for (uint32_t j = 0; j < m->nparts; j++) {
+        ww_glob_part_t *q = &m->parts[j];
+        if (q->kind == WW_GLOB_LIT && q->n == 0)
+            continue;
+        if (w && m->parts[w - 1].kind == WW_GLOB_LIT && q->kind == WW_GLOB_LIT) {
+            ww_glob_part_t *prev = &m->parts[w - 1];
+            char *o = ww_arena_alloc(a, (size_t)prev->n + q->n + 1);
+            if (!o)
+                return WW_ENOMEM;
+            memcpy(o, prev->lit, prev->n);
+            memcpy(o + prev->n, q->lit, q->n);
+            prev->lit = o;
+            prev->n += q->n;
+        } else {
+            m->parts[w++] = *q;
+        }
+    }
+    m->nparts = w;
     return 0;
 }
 
@@ -523,23 +547,9 @@ static int expand_one(vctx_t *v, const ww_sigma_match_t *m, alts_t *out)
             t.parts[np++] = vp[j];
         for (uint32_t j = i + 1; j < m->nparts; j++)
             t.parts[np++] = m->parts[j];
-        /* Merge literals that now touch, so matchers see canonical parts. */
-        uint32_t w = 0;
-        for (uint32_t j = 0; j < np; j++) {
-            if (w && t.parts[w - 1].kind == WW_GLOB_LIT && t.parts[j].kind == WW_GLOB_LIT) {
-                ww_glob_part_t *prev = &t.parts[w - 1];
-                char *o = ww_arena_alloc(v->a, (size_t)prev->n + t.parts[j].n + 1);
-                if (!o)
-                    return WW_ENOMEM;
-                memcpy(o, prev->lit, prev->n);
-                memcpy(o + prev->n, t.parts[j].lit, t.parts[j].n);
-                prev->lit = o;
-                prev->n += t.parts[j].n;
-            } else {
-                t.parts[w++] = t.parts[j];
-            }
-        }
-        t.nparts = w;
+        t.nparts = np;
+        if ((rc = merge_lits(v->a, &t)) < 0)
+            return rc;
         if ((rc = expand_one(v, &t, out)) < 0)
             return rc;
     }

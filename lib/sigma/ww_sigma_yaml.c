@@ -116,7 +116,7 @@ int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_f
             break;
         case YAML_DOCUMENT_END_EVENT:
             if (b.root && !(b.root->type == WW_YN_SCALAR && b.root->plain && b.root->n == 0))
-                fn(ud, b.root, b.root->type == WW_YN_MAP ? docline : b.root->line);
+                fn(ud, b.root, b.root->line ? b.root->line : docline);
             b.root = NULL;
             break;
         case YAML_SCALAR_EVENT:
