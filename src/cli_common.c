@@ -57,7 +57,7 @@ void ww_cli_files_release(ww_cli_files_t *f)
 
 const char *ww_cli_default_rules(void)
 {
-    static char path[PATH_MAX];
+    static char path[PATH_MAX + 32];
     const char *env = getenv("WARDWATCH_RULES");
     if (env && *env)
         return env;
@@ -70,9 +70,10 @@ const char *ww_cli_default_rules(void)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = 0;
-            snprintf(path, sizeof path, "%s/../share/wardwatch/rules", exe);
+            int len = snprintf(path, sizeof path, "%s/../share/wardwatch/rules", exe);
             struct stat st;
-            if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            if (len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0 &&
+                S_ISDIR(st.st_mode))
                 return path;
         }
     }
