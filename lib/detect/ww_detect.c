@@ -294,6 +294,8 @@ static int add_variant(ww_detect_t *d, ww__drule_t *dr, const ww__route_t *rt)
         (rc = intern(d, rt->win->eq_field, &v->eq_fid)))
         return rc;
     v->reqmask = required(dr, v->vitems, dr->root);
+    if (!d->no_prefilter && (rc = ww__pf_variant(d, v)))
+        return rc;
     d->nvars++;
     return 0;
 }
@@ -332,6 +334,8 @@ static int compile_rule(ww_detect_t *d, const ww_sigma_rule_t *r)
                                                     : "condition refers to an unknown item");
         goto reject;
     }
+    if (!d->no_prefilter && (rc = ww__pf_rule(d, dr)))
+        return rc;
     int nr = ww__logsource_routes(&r->logsource, routes, WW__MAX_ROUTES);
     d->nrules++;
     for (int i = 0; i < nr; i++)
@@ -546,6 +550,7 @@ void ww_detect_unref(ww_detect_t *d)
     free(d->rules);
     free(d->vars);
     free(d->errs);
+    ww__pf_free(d);
     ww_arena_release(&d->arena);
     free(d);
 }
@@ -580,6 +585,8 @@ void ww_detect_ctx_free(ww_detect_ctx_t *ctx)
     free(ctx->lbuf);
     free(ctx->rstamp);
     free(ctx->matches);
+    free(ctx->known);
+    free(ctx->gstamp);
     pcre2_match_data_free(ctx->md);
     pcre2_match_context_free(ctx->mctx);
     pcre2_jit_stack_free(ctx->jstack);
@@ -603,11 +610,13 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     c->loff = calloc(slots, sizeof *c->loff);
     c->rstamp = calloc(nr, sizeof *c->rstamp);
     c->matches = calloc(nr, sizeof *c->matches);
+    c->known = calloc(slots, sizeof *c->known);
+    c->gstamp = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->gstamp);
     c->md = pcre2_match_data_create(1, NULL);
     c->mctx = pcre2_match_context_create(NULL);
     c->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
-        !c->rstamp || !c->matches || !c->md || !c->mctx || !c->jstack) {
+        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->md || !c->mctx || !c->jstack) {
         ww_detect_ctx_free(c);
         return WW_ENOMEM;
     }
@@ -629,12 +638,15 @@ static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
         memset(ctx->fstamp, 0, sizeof *ctx->fstamp * (d->nfids ? d->nfids : 1));
         memset(ctx->lstamp, 0, sizeof *ctx->lstamp * (WW_EVENT_MAX_FIELDS + 1));
         memset(ctx->rstamp, 0, sizeof *ctx->rstamp * (d->nrules ? d->nrules : 1));
+        memset(ctx->gstamp, 0, sizeof *ctx->gstamp * (d->ngrams ? d->ngrams : 1));
+        ctx->scan_gen = 0;
         ctx->gen = 1;
     }
     ctx->ev = ev;
     ctx->present = 0;
     ctx->llen = 0;
     ctx->nmatches = 0;
+    ctx->nknown = 0;
     uint32_t nf = ev->nfields < WW_EVENT_MAX_FIELDS ? ev->nfields : WW_EVENT_MAX_FIELDS;
     for (uint32_t i = 0; i < nf; i++) {
         const ww_field_t *f = &ev->fields[i];
@@ -642,6 +654,7 @@ static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
         ctx->fnext[i] = UINT32_MAX;
         if (!strmap_get(&d->fields, f->name.p, f->name.n, &fid))
             continue;
+        ctx->known[ctx->nknown++] = i;
         if (ctx->fstamp[fid] != ctx->gen) {
             ctx->fstamp[fid] = ctx->gen;
             ctx->ffirst[fid] = i;
@@ -775,6 +788,8 @@ static void run_list(ww_detect_ctx_t *ctx, const ww__vlist_t *l, bool generic)
             continue; /* already matched through another variant */
         if (!d->no_prefilter && (v->reqmask & ~ctx->present))
             continue;
+        if (!d->no_prefilter && !ww__pf_pass(ctx, v))
+            continue;
         if (generic && !ww__generic_route_match(&v->route, ctx->ev))
             continue;
         if (!route_extra_ok(ctx, v))
@@ -806,6 +821,8 @@ int ww_detect_event(ww_detect_ctx_t *ctx, const ww_event_t *ev, ww_detect_fn fn,
     const ww_detect_t *d = ctx->d;
     uint32_t idx;
     begin_event(ctx, ev);
+    if (!d->no_prefilter && d->gbloom)
+        ww__pf_scan(ctx);
     if (ev->kind == WW_EV_WINDOWS) {
         if (ev->channel.n && strmap_get(&d->chan_map, ev->channel.p, ev->channel.n, &idx))
             run_list(ctx, source_list(&d->chans[idx], ev->event_id), false);

@@ -11,6 +11,7 @@
 #include "detect/ww_detect.h"
 
 #define WW__NOFID UINT32_MAX
+#define WW__GBLOOM_BITS (1u << 18)
 
 /* ---- logsource mapping (ww_detect_logsource.c) ----------------------------------- */
 
@@ -66,6 +67,7 @@ typedef struct ww__dmatch {
     uint32_t nparts;
     pcre2_code *re;          /* DM_RE (owned by the program) */
     const ww_sigma_match_t *src; /* the rule's matcher: numbers, cidr, fieldref... */
+    uint32_t gram;           /* prefilter gram the value must contain, or UINT32_MAX */
 } ww__dmatch_t;
 
 typedef struct ww__dvalue {
@@ -111,6 +113,9 @@ typedef struct ww__variant {
     ww__route_t route;
     ww__vitem_t *vitems;     /* one per rule item */
     uint64_t reqmask;        /* prefilter: fields (hashed to bits) that must exist */
+    uint32_t *grams;         /* prefilter: one of these literal grams must occur in a
+                                scanned value (lowered); NULL = no literal needed */
+    uint32_t ngrams;
     uint32_t eq_fid;         /* extra route condition field, or WW__NOFID */
 } ww__variant_t;
 
@@ -163,6 +168,14 @@ struct ww_detect {
     uint32_t nprods, prods_cap;
     ww__vlist_t gen_any;     /* generic routes without a product */
 
+    /* Literal prefilter: grams of 3, 4 or 8 lowered bytes taken from the literals
+       rules require, in one hash table (key -> gram id + 1) behind a bloom filter. */
+    uint64_t *gkeys;
+    uint32_t *gids;
+    uint8_t *glens;
+    uint32_t gcap, ngrams;
+    uint64_t *gbloom;        /* WW__GBLOOM_BITS bits */
+
     pcre2_code **res;        /* every compiled regex, freed with the program */
     uint32_t nres, res_cap;
 
@@ -184,6 +197,10 @@ struct ww_detect_ctx {
     size_t *loff;
     char *lbuf;
     size_t llen, lcap;
+    uint32_t *known;         /* field indexes whose names rules use */
+    uint32_t nknown;
+    uint32_t *gstamp;        /* per gram: seen in this event */
+    uint32_t scan_gen;       /* == gen once this event's values were scanned */
     uint32_t *rstamp;        /* per rule: matched in this event */
     uint32_t *matches;       /* rule indexes matched in this event */
     uint32_t nmatches;
@@ -216,6 +233,15 @@ static inline uint32_t ww__ffirst(const ww_detect_ctx_t *ctx, uint32_t fid)
         return UINT32_MAX;
     return ctx->ffirst[fid];
 }
+
+/* The literal prefilter (ww_detect_prefilter.c). */
+int ww__pf_variant(ww_detect_t *d, ww__variant_t *v);
+/* Gives each string matcher of a field item its gram (skips impossible searches). */
+int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr);
+/* Scans the event's values for grams (done once per event, before evaluation). */
+void ww__pf_scan(ww_detect_ctx_t *ctx);
+bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v);
+void ww__pf_free(ww_detect_t *d);
 
 bool ww__glob_match(const ww_glob_part_t *p, uint32_t np, const char *s, size_t n);
 

@@ -109,6 +109,7 @@ int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword,
 {
     memset(out, 0, sizeof *out);
     out->src = m;
+    out->gram = UINT32_MAX;
     switch (m->kind) {
     case WW_MATCH_STR:
         return compile_str(d, m, keyword, out);
@@ -279,11 +280,38 @@ static bool ieq_bytes(const char *a, const char *lowered, size_t n)
     return true;
 }
 
+/* Substring search tuned for short haystacks (most field values): memchr on the
+ * needle's first byte, then compare; glibc's memmem pays a table setup per call. */
+static bool find(const char *h, size_t hn, const char *nd, size_t nn)
+{
+    if (nn == 0)
+        return true;
+    if (hn < nn)
+        return false;
+    if (hn > 256)
+        return memmem(h, hn, nd, nn) != NULL;
+    const char *p = h, *last = h + (hn - nn);
+    while (p <= last) {
+        p = memchr(p, nd[0], (size_t)(last - p) + 1);
+        if (!p)
+            return false;
+        if (memcmp(p + 1, nd + 1, nn - 1) == 0)
+            return true;
+        p++;
+    }
+    return false;
+}
+
 static bool str_match(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fval_t *v)
 {
     const char *s = v->raw;
     size_t n = v->n;
     if (v->type == WW_F_NULL)
+        return false;
+    /* The prefilter scanned every value of the fields rules name: a needle whose gram
+       was not seen cannot be in this one. */
+    if (m->gram != UINT32_MAX && ctx->scan_gen == ctx->gen && v->f &&
+        ctx->gstamp[m->gram] != ctx->gen)
         return false;
     if (!m->cased) {
         const char *l = ww__lowered(ctx, v);
@@ -302,7 +330,7 @@ static bool str_match(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fva
     case DM_SUFFIX:
         return n >= m->n && memcmp(s + n - m->n, m->lit, m->n) == 0;
     case DM_CONTAINS:
-        return m->n == 0 || (n >= m->n && memmem(s, n, m->lit, m->n) != NULL);
+        return find(s, n, m->lit, m->n);
     case DM_ANY:
         return true;
     default:
@@ -470,7 +498,7 @@ static bool ref_cmp(const char *a, size_t an, const char *b, size_t bn, uint8_t 
     case WW_REF_ENDS:
         return an >= bn && memcmp(a + an - bn, b, bn) == 0;
     case WW_REF_CONTAINS:
-        return bn == 0 || (an >= bn && memmem(a, an, b, bn) != NULL);
+        return find(a, an, b, bn);
     default:
         return an == bn && memcmp(a, b, an) == 0;
     }

@@ -196,6 +196,13 @@ static void test_strings(void **state)
     add(&ev, "CommandLine", "x -b", WW_F_STR);
     assert_string_equal(run(e, &ev), "");
 
+    /* The needle in another field does not count (prefilter sees it, evaluation
+       decides). */
+    sysmon(&ev, 1);
+    add(&ev, "Image", "whoami.exe", WW_F_STR);
+    add(&ev, "CommandLine", "x", WW_F_STR);
+    assert_string_equal(run(e, &ev), "");
+
     /* Field names are case-insensitive. */
     sysmon(&ev, 1);
     add(&ev, "commandline", "whoami", WW_F_STR);
@@ -385,6 +392,43 @@ static void test_bad_regex_left_out(void **state)
     assert_string_equal(run(e, &ev), "42");
     ww_event_release(&ev);
     eng_free(e);
+}
+
+/* A regex the loader accepted but PCRE2 refuses (here: the AST is altered after
+ * loading, standing for a loader that does not validate) leaves the rule out with an
+ * error; the others still run. */
+static void test_engine_rejects_regex(void **state)
+{
+    (void)state;
+    static char bad[] = "a(b";
+    ww_sigma_ruleset_t *rs = ww_sigma_ruleset_new();
+    const char *y = RULE("43", "  sel:\n    CommandLine|re: 'ab'\n  condition: sel\n")
+        "---\n" RULE("44", "  sel:\n    CommandLine|contains: 'ab'\n  condition: sel\n");
+    assert_int_equal(ww_sigma_load_buffer(rs, "t.yml", y, strlen(y)), 2);
+    ww_sigma_finish(rs);
+    const ww_sigma_rule_t *r = ww_sigma_find(rs, "00000000-0000-0000-0000-000000000043");
+    assert_non_null(r);
+    assert_int_equal(r->items[0]->vals[0].alts[0].kind, WW_MATCH_RE);
+    ((ww_sigma_match_t *)&r->items[0]->vals[0].alts[0])->re = bad;
+    ww_detect_t *d;
+    ww_detect_ctx_t *ctx;
+    assert_int_equal(ww_detect_compile(rs, NULL, &d), 0);
+    assert_int_equal(ww_detect_rule_count(d), 1);
+    assert_int_equal(ww_detect_error_count(d), 1);
+    assert_non_null(strstr(ww_detect_error(d, 0)->msg, "regular expression"));
+    assert_string_equal(ww_detect_error(d, 0)->title, "43");
+    assert_int_equal(ww_detect_ctx_new(d, &ctx), 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", "xaby", WW_F_STR);
+    hits_t h = {0};
+    assert_int_equal(ww_detect_event(ctx, &ev, on_match, &h), 1);
+    assert_string_equal(h.titles[0], "44");
+    ww_event_release(&ev);
+    ww_detect_ctx_free(ctx);
+    ww_detect_unref(d);
+    ww_sigma_ruleset_free(rs);
 }
 
 /* ---- keywords -------------------------------------------------------------------- */
@@ -617,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_null_empty_absent),
         cmocka_unit_test(test_other_matchers),
         cmocka_unit_test(test_bad_regex_left_out),
+        cmocka_unit_test(test_engine_rejects_regex),
         cmocka_unit_test(test_keywords),
         cmocka_unit_test(test_routing),
         cmocka_unit_test(test_order_and_once),

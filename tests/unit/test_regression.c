@@ -15,8 +15,8 @@
 #include "detect/ww_detect.h"
 
 static ww_sigma_ruleset_t *g_rs;
-static ww_detect_t *g_det;
-static ww_detect_ctx_t *g_ctx;
+static ww_detect_t *g_det, *g_ref;  /* with prefilter, and the reference path */
+static ww_detect_ctx_t *g_ctx, *g_refctx;
 static char g_shared[1024];
 
 typedef struct tcase {
@@ -149,7 +149,9 @@ static int setup(void **state)
     ww_sigma_finish(g_rs);
     fprintf(stderr, "ruleset: %u rules, %u rejected\n", ww_sigma_count(g_rs),
             ww_sigma_error_count(g_rs));
-    if (ww_detect_compile(g_rs, NULL, &g_det) != 0 || ww_detect_ctx_new(g_det, &g_ctx) != 0)
+    ww_detect_opts_t ref = {.no_prefilter = true};
+    if (ww_detect_compile(g_rs, NULL, &g_det) != 0 || ww_detect_ctx_new(g_det, &g_ctx) != 0 ||
+        ww_detect_compile(g_rs, &ref, &g_ref) != 0 || ww_detect_ctx_new(g_ref, &g_refctx) != 0)
         return -1;
     fprintf(stderr, "compiled %u rules, %u not compiled\n", ww_detect_rule_count(g_det),
             ww_detect_error_count(g_det));
@@ -166,6 +168,8 @@ static int teardown(void **state)
     (void)state;
     ww_detect_ctx_free(g_ctx);
     ww_detect_unref(g_det);
+    ww_detect_ctx_free(g_refctx);
+    ww_detect_unref(g_ref);
     ww_sigma_ruleset_free(g_rs);
     free(g_cases);
     return 0;
@@ -174,6 +178,8 @@ static int teardown(void **state)
 typedef struct counter {
     const ww_sigma_rule_t *want;
     int hits;
+    uint64_t sum;      /* every matched rule, for comparing the two paths */
+    uint32_t all;
 } counter_t;
 
 static void on_match(void *ud, const ww_sigma_rule_t *rule)
@@ -181,7 +187,11 @@ static void on_match(void *ud, const ww_sigma_rule_t *rule)
     counter_t *c = ud;
     if (rule == c->want)
         c->hits++;
+    c->all++;
+    c->sum = c->sum * 31 + rule->index + 1;
 }
+
+static int g_prefilter_diffs;
 
 /* Runs one sample; returns the number of events the rule matched, or -1. */
 static int run_sample(const char *path, const ww_sigma_rule_t *rule, char *why, size_t whylen)
@@ -189,7 +199,7 @@ static int run_sample(const char *path, const ww_sigma_rule_t *rule, char *why, 
     ww_reader_t *r = NULL;
     ww_diag_t diag = {0};
     ww_event_t ev;
-    counter_t c = {rule, 0};
+    counter_t c = {rule, 0, 0, 0};
     int rc = ww_reader_open(path, WW_FMT_AUTO, &r, &diag);
     if (rc != 0) {
         snprintf(why, whylen, "cannot open: %s", diag.msg);
@@ -204,7 +214,15 @@ static int run_sample(const char *path, const ww_sigma_rule_t *rule, char *why, 
             continue;
         }
         events++;
+        counter_t all = {NULL, 0, 0, 0}, ref = {NULL, 0, 0, 0};
         ww_detect_event(g_ctx, &ev, on_match, &c);
+        ww_detect_event(g_ctx, &ev, on_match, &all);
+        ww_detect_event(g_refctx, &ev, on_match, &ref);
+        if (all.all != ref.all || all.sum != ref.sum) {
+            fprintf(stderr, "FAIL %s event %d: prefilter changed the matches (%u vs %u)\n",
+                    path, events, all.all, ref.all);
+            g_prefilter_diffs++;
+        }
     }
     ww_event_release(&ev);
     ww_reader_free(r);
@@ -253,6 +271,7 @@ static void test_regression_cases(void **state)
     }
     fprintf(stderr, "regression: %d passed, %d failed (%zu cases x 2 formats)\n", passes,
             failures, g_ncases);
+    assert_int_equal(g_prefilter_diffs, 0);
     assert_int_equal(failures, 0);
 }
 

@@ -1,0 +1,395 @@
+/* The literal prefilter.  For each route variant we derive, from its condition tree, a
+ * set of literal "grams" (3, 4 or 8 lowered bytes taken from the literals its string
+ * matchers require) such that the rule can only be true if at least one of them occurs
+ * in some field value of the event.  Per event, the values of every field a rule names
+ * are scanned once (lowered), marking the grams seen; a variant none of whose grams
+ * was seen is skipped without evaluation.  Because the gram set is a necessary
+ * condition derived conservatively (NOT, negated items, keywords, regexes, numbers and
+ * absent-field matchers give "no requirement"), skipping never changes the result:
+ * ww_detect_opts_t.no_prefilter evaluates everything for comparison. */
+#include "detect/ww_detect_int.h"
+
+#include <stdlib.h>
+
+typedef struct gset {
+    bool top;           /* no literal requirement */
+    uint32_t *ids;
+    uint32_t n, cap;
+    int quality;        /* weakest gram's rarity score: higher is more selective */
+} gset_t;
+
+static uint64_t gram_hash(uint64_t key, unsigned len)
+{
+    uint64_t h = (key ^ ((uint64_t)len * 0x9E3779B97F4A7C15ULL)) * 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 33);
+}
+
+/* Rough rarity of a byte in log text: common letters and path punctuation score low. */
+static int rarity(unsigned char c)
+{
+    if (strchr("etaoinsr", c) && c)
+        return 1;
+    if (strchr("\\./:- _", c) && c)
+        return 1;
+    if (c >= '0' && c <= '9')
+        return 2;
+    if (c >= 'a' && c <= 'z')
+        return 3;
+    return 4;
+}
+
+static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, uint32_t *out)
+{
+    if (d->ngrams * 2 + 2 > d->gcap) {
+        uint32_t nc = d->gcap ? d->gcap * 2 : 1024;
+        uint64_t *nk = calloc(nc, sizeof *nk);
+        uint32_t *ni = calloc(nc, sizeof *ni);
+        uint8_t *nl = calloc(nc, 1);
+        if (!nk || !ni || !nl) {
+            free(nk);
+            free(ni);
+            free(nl);
+            return WW_ENOMEM;
+        }
+        for (uint32_t i = 0; i < d->gcap; i++) {
+            if (!d->gids[i])
+                continue;
+            uint32_t s = (uint32_t)gram_hash(d->gkeys[i], d->glens[i]) & (nc - 1);
+            while (ni[s])
+                s = (s + 1) & (nc - 1);
+            nk[s] = d->gkeys[i];
+            ni[s] = d->gids[i];
+            nl[s] = d->glens[i];
+        }
+        free(d->gkeys);
+        free(d->gids);
+        free(d->glens);
+        d->gkeys = nk;
+        d->gids = ni;
+        d->glens = nl;
+        d->gcap = nc;
+    }
+    if (!d->gbloom && !(d->gbloom = calloc(WW__GBLOOM_BITS / 64, sizeof *d->gbloom)))
+        return WW_ENOMEM;
+    uint64_t h = gram_hash(key, len);
+    uint32_t s = (uint32_t)h & (d->gcap - 1);
+    while (d->gids[s]) {
+        if (d->gkeys[s] == key && d->glens[s] == len) {
+            *out = d->gids[s] - 1;
+            return 0;
+        }
+        s = (s + 1) & (d->gcap - 1);
+    }
+    d->gkeys[s] = key;
+    d->glens[s] = (uint8_t)len;
+    d->gids[s] = ++d->ngrams;
+    uint32_t b = (uint32_t)(h >> 40) & (WW__GBLOOM_BITS - 1);
+    d->gbloom[b / 64] |= (uint64_t)1 << (b % 64);
+    *out = d->ngrams - 1;
+    return 0;
+}
+
+static int gset_add(gset_t *g, uint32_t id)
+{
+    for (uint32_t i = 0; i < g->n; i++)
+        if (g->ids[i] == id)
+            return 0;
+    if (g->n == g->cap) {
+        uint32_t nc = g->cap ? g->cap * 2 : 8;
+        uint32_t *ni = realloc(g->ids, nc * sizeof *ni);
+        if (!ni)
+            return WW_ENOMEM;
+        g->ids = ni;
+        g->cap = nc;
+    }
+    g->ids[g->n++] = id;
+    return 0;
+}
+
+/* The best gram of a needle (already lowered unless `cased`): *id, or UINT32_MAX when
+ * the needle is too short to give one; *score its rarity (8-byte scale). */
+static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, uint32_t *id,
+                     int *score)
+{
+    *id = UINT32_MAX;
+    if (n < 3)
+        return 0;
+    unsigned len = n >= 8 ? 8 : n >= 4 ? 4 : 3;
+    int best = -1;
+    uint32_t at = 0;
+    for (uint32_t o = 0; o + len <= n; o++) {
+        int sc = 0;
+        for (unsigned k = 0; k < len; k++)
+            sc += rarity(ww_lower((unsigned char)lit[o + k]));
+        if (sc > best)
+            best = sc, at = o;
+    }
+    uint64_t key = 0;
+    for (unsigned k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)lit[at + k];
+        key = (key << 8) | (cased ? ww_lower(c) : c);
+    }
+    /* Normalise so that 3- and 4-byte grams compare with 8-byte ones. */
+    *score = len == 8 ? best : best * 8 / (int)len;
+    return gram_id(d, key, len, id);
+}
+
+static int needle_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, gset_t *g,
+                       bool *ok)
+{
+    uint32_t id;
+    int q, rc;
+    *ok = false;
+    if ((rc = best_gram(d, lit, n, cased, &id, &q)) || id == UINT32_MAX)
+        return rc;
+    if ((rc = gset_add(g, id)))
+        return rc;
+    if (g->n == 1 || q < g->quality)
+        g->quality = q;
+    *ok = true;
+    return 0;
+}
+
+static const ww_glob_part_t *longest_lit(const ww__dmatch_t *m)
+{
+    const ww_glob_part_t *best = NULL;
+    for (uint32_t i = 0; i < m->nparts; i++)
+        if (m->parts[i].kind == WW_GLOB_LIT && (!best || m->parts[i].n > best->n))
+            best = &m->parts[i];
+    return best;
+}
+
+int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr)
+{
+    for (uint32_t i = 0; i < dr->nitems; i++) {
+        ww__ditem_t *it = &dr->items[i];
+        for (uint32_t v = 0; v < it->nvals; v++)
+            for (uint32_t a = 0; a < it->vals[v].nalts; a++) {
+                ww__dmatch_t *m = &it->vals[v].alts[a];
+                int q, rc = 0;
+                m->gram = UINT32_MAX;
+                /* Keywords search fields the scan does not cover. */
+                if (it->keyword)
+                    continue;
+                if (m->kind == DM_EXACT || m->kind == DM_PREFIX || m->kind == DM_SUFFIX ||
+                    m->kind == DM_CONTAINS) {
+                    rc = best_gram(d, m->lit, m->n, m->cased, &m->gram, &q);
+                } else if (m->kind == DM_GLOB) {
+                    const ww_glob_part_t *p = longest_lit(m);
+                    if (p)
+                        rc = best_gram(d, p->lit, p->n, m->cased, &m->gram, &q);
+                }
+                if (rc)
+                    return rc;
+            }
+    }
+    return 0;
+}
+
+/* A necessary gram set for one matcher, or top. */
+static int match_grams(ww_detect_t *d, const ww__dmatch_t *m, gset_t *g, bool *ok)
+{
+    *ok = false;
+    switch (m->kind) {
+    case DM_EXACT:
+    case DM_PREFIX:
+    case DM_SUFFIX:
+    case DM_CONTAINS:
+        return needle_gram(d, m->lit, m->n, m->cased, g, ok);
+    case DM_GLOB: {
+        const ww_glob_part_t *best = longest_lit(m);
+        return best ? needle_gram(d, best->lit, best->n, m->cased, g, ok) : 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+static void gset_free(gset_t *g)
+{
+    free(g->ids);
+    memset(g, 0, sizeof *g);
+}
+
+static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__dnode_t *n, gset_t *out)
+{
+    int rc = 0;
+    memset(out, 0, sizeof *out);
+    out->top = true;
+    switch (n->op) {
+    case WW_NODE_AND:
+        /* Any child's set is necessary: keep the most selective. */
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            gset_t k;
+            if ((rc = node_grams(d, dr, &n->kids[i], &k))) {
+                gset_free(&k);
+                return rc;
+            }
+            bool better = !k.top && (out->top || k.quality > out->quality ||
+                                     (k.quality == out->quality && k.n < out->n));
+            if (better) {
+                gset_free(out);
+                *out = k;
+            } else {
+                gset_free(&k);
+            }
+        }
+        return 0;
+    case WW_NODE_OR:
+        /* Every child must bring a set; the union is necessary. */
+        out->top = false;
+        for (uint32_t i = 0; i < n->nkids && !out->top; i++) {
+            gset_t k;
+            if ((rc = node_grams(d, dr, &n->kids[i], &k))) {
+                gset_free(&k);
+                return rc;
+            }
+            if (k.top) {
+                out->top = true;
+            } else {
+                for (uint32_t j = 0; j < k.n && !rc; j++)
+                    rc = gset_add(out, k.ids[j]);
+                if (i == 0 || k.quality < out->quality)
+                    out->quality = k.quality;
+            }
+            gset_free(&k);
+            if (rc)
+                return rc;
+        }
+        if (!n->nkids)
+            out->top = true;
+        return 0;
+    case WW_NODE_ITEM: {
+        const ww__ditem_t *it = &dr->items[n->item];
+        if (it->keyword || it->negate || it->nvals == 0)
+            return 0;
+        /* OR-linked values: every alternative of every value needs a gram.
+           `all`: one value's alternatives suffice (take the first that has grams). */
+        for (uint32_t v = 0; v < it->nvals; v++) {
+            gset_t vg = {0};
+            bool vok = it->vals[v].nalts > 0;
+            for (uint32_t a = 0; a < it->vals[v].nalts && vok && !rc; a++)
+                rc = match_grams(d, &it->vals[v].alts[a], &vg, &vok);
+            if (rc) {
+                gset_free(&vg);
+                return rc;
+            }
+            if (it->all) {
+                if (vok && (out->top || vg.quality > out->quality)) {
+                    gset_free(out);
+                    *out = vg;
+                    out->top = false;
+                    continue;
+                }
+                gset_free(&vg);
+                continue;
+            }
+            if (!vok) {
+                gset_free(&vg);
+                gset_free(out);
+                out->top = true;
+                return 0;
+            }
+            if (v == 0) {
+                *out = vg;
+                out->top = false;
+                continue;
+            }
+            for (uint32_t j = 0; j < vg.n && !rc; j++)
+                rc = gset_add(out, vg.ids[j]);
+            if (vg.quality < out->quality)
+                out->quality = vg.quality;
+            gset_free(&vg);
+            if (rc)
+                return rc;
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+int ww__pf_variant(ww_detect_t *d, ww__variant_t *v)
+{
+    gset_t g;
+    int rc = node_grams(d, v->r, v->r->root, &g);
+    if (rc == 0 && !g.top && g.n) {
+        v->grams = ww_arena_alloc(&d->arena, g.n * sizeof *v->grams);
+        if (!v->grams) {
+            rc = WW_ENOMEM;
+        } else {
+            memcpy(v->grams, g.ids, g.n * sizeof *v->grams);
+            v->ngrams = g.n;
+        }
+    }
+    gset_free(&g);
+    return rc;
+}
+
+void ww__pf_free(ww_detect_t *d)
+{
+    free(d->gkeys);
+    free(d->gids);
+    free(d->glens);
+    free(d->gbloom);
+}
+
+static inline void check_gram(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint64_t key,
+                              unsigned len)
+{
+    uint64_t h = gram_hash(key, len);
+    uint32_t b = (uint32_t)(h >> 40) & (WW__GBLOOM_BITS - 1);
+    if (!(d->gbloom[b / 64] & ((uint64_t)1 << (b % 64))))
+        return;
+    uint32_t s = (uint32_t)h & (d->gcap - 1);
+    while (d->gids[s]) {
+        if (d->gkeys[s] == key && d->glens[s] == len) {
+            ctx->gstamp[d->gids[s] - 1] = ctx->gen;
+            return;
+        }
+        s = (s + 1) & (d->gcap - 1);
+    }
+}
+
+void ww__pf_scan(ww_detect_ctx_t *ctx)
+{
+    const ww_detect_t *d = ctx->d;
+    const ww_event_t *ev = ctx->ev;
+    ctx->scan_gen = ctx->gen;
+    for (uint32_t k = 0; k < ctx->nknown; k++) {
+        const ww_field_t *f = &ev->fields[ctx->known[k]];
+        ww__fval_t fv = {f, f->value.p, f->value.n, ctx->known[k], f->type};
+        const unsigned char *p = (const unsigned char *)ww__lowered(ctx, &fv);
+        if (!p) {
+            /* Cannot scan: let every variant through (evaluation decides). */
+            ctx->scan_gen = 0;
+            return;
+        }
+        uint64_t w = 0;
+        for (size_t i = 0; i < fv.n; i++) {
+            w = (w << 8) | p[i];
+            if (i >= 2)
+                check_gram(ctx, d, w & 0xFFFFFF, 3);
+            if (i >= 3)
+                check_gram(ctx, d, w & 0xFFFFFFFF, 4);
+            if (i >= 7)
+                check_gram(ctx, d, w, 8);
+        }
+    }
+}
+
+bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v)
+{
+    if (!v->ngrams || !ctx->d->gbloom)
+        return true;
+    if (ctx->scan_gen != ctx->gen) {
+        ww__pf_scan(ctx);
+        if (ctx->scan_gen != ctx->gen)
+            return true;
+    }
+    for (uint32_t i = 0; i < v->ngrams; i++)
+        if (ctx->gstamp[v->grams[i]] == ctx->gen)
+            return true;
+    return false;
+}
