@@ -222,17 +222,23 @@ static void reject(ww_sigma_ruleset_t *rs, uint32_t i, const char *msg)
     ww__sigma_remove(rs, i);
 }
 
-/* True when following references from r comes back to r. */
-static bool cycles(const ww_sigma_rule_t *r, const ww_sigma_rule_t *target, uint32_t depth)
+/* Depth-first search over correlation references (colour per rule index: 0 new,
+ * 1 on the current path, 2 done); returns the index of a rule on a cycle, or -1. */
+static long find_cycle(ww_sigma_ruleset_t *rs, uint32_t i, uint8_t *colour, uint32_t depth)
 {
-    if (!r->corr || depth > 64)
-        return depth > 64;
-    for (uint32_t i = 0; i < r->corr->nrules; i++) {
-        const ww_sigma_rule_t *k = r->corr->rules[i];
-        if (k == target || (k && cycles(k, target, depth + 1)))
-            return true;
+    ww_sigma_rule_t *r = rs->rules[i];
+    if (colour[i] == 2 || !r->corr)
+        return -1;
+    if (colour[i] == 1 || depth > 10000)
+        return (long)i;
+    colour[i] = 1;
+    for (uint32_t j = 0; j < r->corr->nrules; j++) {
+        long c = find_cycle(rs, r->corr->rules[j]->index, colour, depth + 1);
+        if (c >= 0)
+            return c;
     }
-    return false;
+    colour[i] = 2;
+    return -1;
 }
 
 int ww__sigma_corr_finish(ww_sigma_ruleset_t *rs)
@@ -263,8 +269,9 @@ int ww__sigma_corr_finish(ww_sigma_ruleset_t *rs)
             }
             if (again)
                 break;
-            for (uint32_t a = 0; a < k->naliases && !again; a++)
-                for (uint32_t m = 0; m < k->aliases[a].nmaps; m++) {
+            bool bad = false;
+            for (uint32_t a = 0; a < k->naliases && !bad; a++)
+                for (uint32_t m = 0; m < k->aliases[a].nmaps && !bad; m++) {
                     ww_sigma_alias_map_t *am = &k->aliases[a].maps[m];
                     am->rule = NULL;
                     for (uint32_t j = 0; j < k->nrules; j++)
@@ -276,21 +283,32 @@ int ww__sigma_corr_finish(ww_sigma_ruleset_t *rs)
                                  "correlation alias '%.60s' names rule '%.100s', which is not "
                                  "in its 'rules'",
                                  k->aliases[a].name, am->rule_ref);
-                        reject(rs, i, msg);
-                        again = true;
-                        break;
+                        bad = true;
                     }
                 }
+            if (bad) {
+                /* r and k die here: nothing below may touch them. */
+                reject(rs, i, msg);
+                again = true;
+            }
         }
-    }
-    /* Cycles: removing one member breaks the loop for the others. */
-    for (uint32_t i = 0; i < rs->nrules;) {
-        ww_sigma_rule_t *r = rs->rules[i];
-        if (r->corr && cycles(r, r, 0)) {
-            reject(rs, i, "correlation references form a cycle");
+        if (again)
             continue;
+        /* Every reference resolves: look for a cycle.  Removing one member breaks it,
+         * and the others are resolved again (one may point at the removed rule). */
+        uint8_t *colour = calloc(rs->nrules + 1, 1);
+        if (!colour)
+            return WW_ENOMEM;
+        for (uint32_t i = 0; i < rs->nrules; i++)
+            rs->rules[i]->index = i;
+        for (uint32_t i = 0; i < rs->nrules && !again; i++) {
+            long c = find_cycle(rs, i, colour, 0);
+            if (c >= 0) {
+                reject(rs, (uint32_t)c, "correlation references form a cycle");
+                again = true;
+            }
         }
-        i++;
+        free(colour);
     }
     /* A rule alerts on its own unless every correlation using it has generate: false. */
     uint8_t *state = calloc(rs->nrules + 1, 1); /* bit0: used, bit1: used with generate */

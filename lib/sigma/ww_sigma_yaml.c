@@ -284,7 +284,10 @@ int ww__yn_resolve(const ww_yn_t *n, double *num, bool *b)
     }
     if (all_in(d, dl, "0123456789") && s[0] != '_' ) {
         double v;
-        if (dl > 1 && d[0] == '0' && all_in(d, dl, "01234567")) {
+        if (dl > 1 && d[0] == '0') {
+            /* pyyaml: 0[0-7]+ is octal; 08 or 09x match no int form and stay text. */
+            if (!all_in(d, dl, "01234567"))
+                return WW_YS_STR;
             v = (double)strtoull(d, NULL, 8);
         } else if (ww_parse_double(d, dl, &v) < 0) {
             return WW_YS_STR;

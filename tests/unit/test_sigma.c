@@ -246,8 +246,8 @@ static void test_windash(void **state)
     ww_sigma_ruleset_free(rs);
 
     rs = load_item("F|windash: ' /x --y'");
-    /* `/x` varies; in `--y` only the second dash precedes a word character but the
-     * first dash is a non-word character before it, so \B holds: it varies too. */
+    /* `/x` varies; in `--y` only the second dash does (the first is not followed by
+     * a word character). */
     assert_int_equal(item0(rs)->vals[0].nalts, 25);
     ww_sigma_ruleset_free(rs);
 
@@ -532,6 +532,19 @@ static void test_special_values(void **state)
     /* Quoted numbers and hex strings are strings. */
     expect_glob("F: '4688'", "4688");
     expect_glob("F: '0x17'", "0x17");
+    expect_glob("F: 08", "08"); /* not an int to pyyaml */
+    rs = load_item("F: 0x17");
+    m = &item0(rs)->vals[0].alts[0];
+    assert_int_equal(m->kind, WW_MATCH_NUM);
+    assert_true(m->num == 23.0);
+    assert_string_equal(m->numtext, "0x17");
+    ww_sigma_ruleset_free(rs);
+    rs = load_item("F: 10.0.1");
+    assert_int_equal(item0(rs)->vals[0].alts[0].kind, WW_MATCH_STR);
+    ww_sigma_ruleset_free(rs);
+    rs = load_item("F: yes");
+    assert_int_equal(item0(rs)->vals[0].alts[0].kind, WW_MATCH_BOOL);
+    ww_sigma_ruleset_free(rs);
 
     rs = load_item("F: true");
     m = &item0(rs)->vals[0].alts[0];
@@ -1082,6 +1095,41 @@ static void test_correlation_details(void **state)
     ww_sigma_ruleset_free(rs);
 }
 
+static void test_correlation_cycles(void **state)
+{
+    (void)state;
+    const char *y = "title: base\nname: base\nlogsource: {product: windows}\n"
+                    "detection: {sel: {EventID: 1}, condition: sel}\n---\n"
+                    "title: A\nname: ca\ncorrelation: {type: event_count, rules: [cb], "
+                    "timespan: 1m, condition: {gte: 1}}\n---\n"
+                    "title: B\nname: cb\ncorrelation: {type: event_count, rules: [ca, base], "
+                    "timespan: 1m, condition: {gte: 1}}\n---\n"
+                    "title: self\nname: cs\ncorrelation: {type: event_count, rules: [cs], "
+                    "timespan: 1m, condition: {gte: 1}}\n---\n"
+                    "title: alias\ncorrelation: {type: temporal, rules: [base], timespan: 1m, "
+                    "aliases: {ip: {elsewhere: Ip}}}\n";
+    ww_sigma_ruleset_t *rs = load(y);
+    /* Only `base` survives: A and B form a cycle (one is removed for it, the other then
+     * points at nothing), self refers to itself, alias names a rule outside `rules`. */
+    assert_int_equal(ww_sigma_count(rs), 1);
+    assert_string_equal(ww_sigma_rule(rs, 0)->title, "base");
+    assert_true(ww_sigma_rule(rs, 0)->alert);
+    assert_int_equal(ww_sigma_error_count(rs), 4);
+    int cycle = 0, self = 0, alias = 0, unknown = 0;
+    for (uint32_t i = 0; i < 4; i++) {
+        const char *m = err_msg(rs, i);
+        cycle += strstr(m, "form a cycle") != NULL;
+        self += strstr(m, "refers to itself ('cs')") != NULL;
+        alias += strstr(m, "alias 'ip' names rule 'elsewhere'") != NULL;
+        unknown += strstr(m, "unknown rule") != NULL;
+    }
+    assert_int_equal(cycle, 1);
+    assert_int_equal(self, 1);
+    assert_int_equal(alias, 1);
+    assert_int_equal(unknown, 1);
+    ww_sigma_ruleset_free(rs);
+}
+
 static void test_filter_examples(void **state)
 {
     (void)state;
@@ -1184,6 +1232,7 @@ int main(void)
         cmocka_unit_test(test_metadata),
         cmocka_unit_test(test_correlation_examples),
         cmocka_unit_test(test_correlation_details),
+        cmocka_unit_test(test_correlation_cycles),
         cmocka_unit_test(test_filter_examples),
         cmocka_unit_test(test_filter_any_and_not),
         cmocka_unit_test(test_load_path_errors),
