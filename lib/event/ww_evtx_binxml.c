@@ -18,9 +18,12 @@
 
 static int fail(evtx_state_t *st, uint32_t off, const char *why, int rc)
 {
+    /* The first reason wins; offset 0 means "somewhere in this record", for which
+       err_off already holds the record's start. */
     if (!st->err) {
         st->err = why;
-        st->err_off = off;
+        if (off)
+            st->err_off = off;
     }
     return rc;
 }
