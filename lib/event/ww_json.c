@@ -95,6 +95,18 @@ static int parse_string(ww_json_t *js, const char *p)
     const char *q = p + 1, *e = js->end;
     uint8_t esc = 0;
     for (;;) {
+        /* Eight bytes at a time while none of them can end the scan: flags a quote,
+           a backslash or a byte below 0x20 (exact for the first flagged byte). */
+        while (e - q >= 8) {
+            uint64_t v;
+            memcpy(&v, q, 8);
+            uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+            uint64_t xq = v ^ (ones * '"'), xb = v ^ (ones * '\\');
+            uint64_t m = ((xq - ones) & ~xq) | ((xb - ones) & ~xb) | ((v - ones * 0x20) & ~v);
+            if (m & high)
+                break;
+            q += 8;
+        }
         while (q < e && !str_stop[(uint8_t)*q])
             q++;
         if (q >= e)
@@ -325,7 +337,12 @@ int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
     size_t k = 0;
     while (s < e) {
         if (*s != '\\') {
-            o[k++] = *s++;
+            /* Copy the run up to the next escape in one go. */
+            const char *bs = memchr(s, '\\', (size_t)(e - s));
+            size_t run = (size_t)((bs ? bs : e) - s);
+            memcpy(o + k, s, run);
+            k += run;
+            s += run;
             continue;
         }
         char c = s[1];

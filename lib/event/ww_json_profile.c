@@ -7,9 +7,29 @@
 
 #include <math.h>
 
+/* Top-level keys the profiles look at, found in one pass over the root object. */
+enum {
+    RK_EVENT, RK_WINLOG, RK_EVENTID, RK_CHANNEL, RK_SOURCENAME, RK_PROVIDERNAME,
+    RK_PROVIDER_NAME, RK_COMPUTER, RK_HOSTNAME,
+    RK_TS, /* timestamps, most trusted first */
+    RK_COUNT = RK_TS + 8
+};
+#define RK(s) {s, sizeof(s) - 1}
+static const struct {
+    const char *name;
+    size_t len;
+} root_names[RK_COUNT] = {
+    RK("Event"),      RK("winlog"),       RK("EventID"),       RK("Channel"),
+    RK("SourceName"), RK("ProviderName"), RK("Provider_Name"), RK("Computer"),
+    RK("Hostname"),   RK("@timestamp"),   RK("EventTime"),     RK("TimeCreated"),
+    RK("timestamp"),  RK("time"),         RK("Timestamp"),     RK("EventReceivedTime"),
+    RK("ts"),
+};
+
 typedef struct prof {
     ww_json_t *js;
     ww_event_t *ev;
+    uint32_t root[RK_COUNT]; /* value index of each, or 0 */
 } prof_t;
 
 static inline const ww_jtok_t *tk(const prof_t *x, uint32_t i)
@@ -49,6 +69,20 @@ static uint32_t find(const prof_t *x, uint32_t obj, const char *key)
 static uint32_t find_root(const prof_t *x, const char *key)
 {
     return scan(x, 0, key);
+}
+
+static void scan_root(prof_t *x)
+{
+    const ww_jtok_t *o = tk(x, 0);
+    uint32_t k = 1;
+    for (uint32_t c = 0; c < o->count; c++) {
+        const ww_jtok_t *key = tk(x, k);
+        for (int i = 0; i < RK_COUNT; i++)
+            if (key->n == root_names[i].len && !x->root[i] &&
+                key_is(key, root_names[i].name, root_names[i].len))
+                x->root[i] = k + 1;
+        k = tk(x, k + 1)->next;
+    }
 }
 
 static bool is_scalar(const ww_jtok_t *t)
@@ -363,12 +397,12 @@ static int profile_winlogbeat(prof_t *x, uint32_t wl)
 static int profile_nxlog(prof_t *x)
 {
     int rc = flat(x, 0, (ww_str_t){"", 0}, true);
-    if (rc == 0 && !find_root(x, "Provider_Name")) {
-        uint32_t pn = find_root(x, "ProviderName");
-        rc = emit_as(x, "Provider_Name", pn ? pn : find_root(x, "SourceName"));
+    if (rc == 0 && !x->root[RK_PROVIDER_NAME]) {
+        uint32_t pn = x->root[RK_PROVIDERNAME];
+        rc = emit_as(x, "Provider_Name", pn ? pn : x->root[RK_SOURCENAME]);
     }
-    if (rc == 0 && !find_root(x, "Computer"))
-        rc = emit_as(x, "Computer", find_root(x, "Hostname"));
+    if (rc == 0 && !x->root[RK_COMPUTER])
+        rc = emit_as(x, "Computer", x->root[RK_HOSTNAME]);
     return rc;
 }
 
@@ -390,10 +424,8 @@ static bool epoch_ns(const ww_jtok_t *t, int64_t *out)
 
 static void set_time(prof_t *x)
 {
-    static const char *const keys[] = {"@timestamp", "EventTime", "TimeCreated", "timestamp",
-                                       "time", "Timestamp", "EventReceivedTime", "ts"};
-    for (size_t i = 0; i < WW_ARRAY_LEN(keys); i++) {
-        uint32_t v = find_root(x, keys[i]);
+    for (int i = RK_TS; i < RK_COUNT; i++) {
+        uint32_t v = x->root[i];
         if (!v)
             continue;
         const ww_jtok_t *t = tk(x, v);
@@ -411,17 +443,18 @@ static void set_time(prof_t *x)
 
 int ww__json_profile(ww_json_t *js, ww_event_t *ev)
 {
-    prof_t x = {js, ev};
+    prof_t x = {js, ev, {0}};
     int rc;
-    uint32_t event = find_root(&x, "Event"), sys = event ? find(&x, event, "System") : 0;
-    uint32_t wl;
+    scan_root(&x);
+    uint32_t event = x.root[RK_EVENT], sys = find(&x, event, "System");
+    uint32_t wl = x.root[RK_WINLOG];
     if (sys && tk(&x, sys)->type == WW_JT_OBJ) {
         rc = profile_evtx(&x, event);
-    } else if ((wl = find_root(&x, "winlog")) && tk(&x, wl)->type == WW_JT_OBJ) {
+    } else if (wl && tk(&x, wl)->type == WW_JT_OBJ) {
         rc = profile_winlogbeat(&x, wl);
         set_time(&x);
-    } else if (find_root(&x, "EventID") && (find_root(&x, "Channel") || find_root(&x, "SourceName") ||
-                                          find_root(&x, "ProviderName"))) {
+    } else if (x.root[RK_EVENTID] && (x.root[RK_CHANNEL] || x.root[RK_SOURCENAME] ||
+                                      x.root[RK_PROVIDERNAME])) {
         rc = profile_nxlog(&x);
         set_time(&x);
     } else {

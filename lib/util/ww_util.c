@@ -467,6 +467,9 @@ int ww_time_parse_iso(const char *p, size_t n, int64_t *out)
     if (i != n)
         return WW_EPARSE;
     int64_t secs = ww_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_s;
+    /* Nanoseconds in an int64_t reach only the years 1677-2262. */
+    if (secs <= INT64_MIN / 1000000000LL + 1 || secs >= INT64_MAX / 1000000000LL - 1)
+        return WW_EPARSE;
     *out = secs * 1000000000LL + frac_ns;
     return 0;
 }
