@@ -53,6 +53,21 @@ int ww_event_add(ww_event_t *ev, ww_str_t name, ww_str_t value, int type)
     f->value = value;
     f->type = (uint8_t)type;
     f->num = 0;
+    if (type == WW_F_INT && value.n > 0 && value.n <= 15) {
+        /* Most numbers are short integers: no need for strtod. */
+        int64_t v = 0;
+        size_t i = value.p[0] == '-';
+        bool ok = i < value.n;
+        for (; i < value.n && ok; i++) {
+            ok = value.p[i] >= '0' && value.p[i] <= '9';
+            v = v * 10 + (value.p[i] - '0');
+        }
+        if (ok) {
+            f->num = (double)(value.p[0] == '-' ? -v : v);
+            ev->nfields++;
+            return 0;
+        }
+    }
     if (type == WW_F_INT || type == WW_F_FLOAT) {
         if (ww_parse_double(value.p, value.n, &f->num) != 0)
             f->type = WW_F_STR; /* keep it, as text */

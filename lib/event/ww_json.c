@@ -23,8 +23,17 @@ static const uint8_t str_stop[256] = {
 
 static inline const char *skip_ws(const char *p, const char *e)
 {
-    while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
         p++;
+        /* Pretty-printed input indents with runs of spaces: skip them 8 at a time. */
+        while (e - p >= 8) {
+            uint64_t v;
+            memcpy(&v, p, 8);
+            if (v != 0x2020202020202020ULL)
+                break;
+            p += 8;
+        }
+    }
     return p;
 }
 
