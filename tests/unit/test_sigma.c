@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -480,6 +481,32 @@ static void test_placeholders_file(void **state)
     rs = ww_sigma_ruleset_new();
     assert_true(ww_sigma_placeholders_load(rs, "/nonexistent/ph.yml", &d) < 0);
     ww_sigma_ruleset_free(rs);
+
+    /* A bare top-level mapping works too; a broken file reports where. */
+    char tmp[] = "/tmp/ww_ph_XXXXXX";
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("Hosts: [a, b, c]\nSingle: x\n", f);
+    fclose(f);
+    rs = ww_sigma_ruleset_new();
+    assert_int_equal(ww_sigma_placeholders_load(rs, tmp, &d), 0);
+    rule = "title: t\nlogsource: {product: windows}\ndetection:\n"
+           "  sel:\n    F|expand: ['%Hosts%', '%Single%']\n  condition: sel\n";
+    ww_sigma_load_buffer(rs, "t.yml", rule, strlen(rule));
+    assert_int_equal(ww_sigma_count(rs), 1);
+    assert_int_equal(ww_sigma_rule(rs, 0)->items[0]->vals[0].nalts, 3);
+    assert_int_equal(ww_sigma_rule(rs, 0)->items[0]->vals[1].nalts, 1);
+    ww_sigma_ruleset_free(rs);
+    f = fopen(tmp, "w");
+    fputs("Hosts: [a, b\nOther: {x: 1}\n", f);
+    fclose(f);
+    rs = ww_sigma_ruleset_new();
+    assert_int_equal(ww_sigma_placeholders_load(rs, tmp, &d), WW_EPARSE);
+    assert_true(d.line >= 1);
+    assert_non_null(strstr(d.msg, "YAML syntax error"));
+    ww_sigma_ruleset_free(rs);
+    unlink(tmp);
 }
 
 static void test_unknown_modifier(void **state)
