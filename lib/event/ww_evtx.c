@@ -6,6 +6,7 @@
  * a file that ends early returns the complete records first, then WW_ETRUNC. */
 #include "event/ww_evtx_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,8 +15,13 @@
 
 /* ---- CRC-32 (IEEE 802.3, as the chunk and file headers use) ----------------------- */
 
-static void crc_init(uint32_t t[8][256])
+/* Slice-by-8 tables, built once per process. */
+static uint32_t crc_tab[8][256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void)
 {
+    uint32_t (*t)[256] = crc_tab;
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
@@ -28,8 +34,9 @@ static void crc_init(uint32_t t[8][256])
 }
 
 /* Continues a CRC over p[0..n); start with 0xFFFFFFFF and invert at the end. */
-static uint32_t crc_update(const uint32_t t[8][256], uint32_t c, const uint8_t *p, size_t n)
+static uint32_t crc_update(uint32_t c, const uint8_t *p, size_t n)
 {
+    const uint32_t (*t)[256] = crc_tab;
     while (n >= 8) {
         c ^= evtx_u32(p);
         uint32_t hi = evtx_u32(p + 4);
@@ -82,11 +89,11 @@ static int evtx_open(ww_reader_t *r, ww_diag_t *diag)
     st->tmpls = calloc(EVTX_TMPL_SLOTS, sizeof *st->tmpls);
     if (!st->names || !st->tmpls)
         goto nomem;
-    ww_arena_init(&st->carena, 256 * 1024, EVTX_CHUNK_ARENA_CAP);
-    crc_init(st->crc);
+    ww_arena_init(&st->carena, 32 * 1024, EVTX_CHUNK_ARENA_CAP);
+    pthread_once(&crc_once, crc_init);
     st->gen = 1; /* zeroed slots carry generation 0: empty */
     if (r->len >= 128) {
-        uint32_t c = ~crc_update(st->crc, 0xFFFFFFFFu, r->buf, 120);
+        uint32_t c = ~crc_update(0xFFFFFFFFu, r->buf, 120);
         if (c != evtx_u32(r->buf + 124))
             WW_LOG(WW_LOG_WARN, "%s: EVTX file header checksum mismatch; reading the chunks "
                    "anyway", r->name);
@@ -149,8 +156,8 @@ static int enter_chunk(ww_reader_t *r, evtx_state_t *st, ww_diag_t *diag)
         }
         st->in_chunk = true;
         st->rec_off = EVTX_CHUNK_HEADER_SIZE;
-        uint32_t hc = crc_update(st->crc, 0xFFFFFFFFu, c, 120);
-        hc = ~crc_update(st->crc, hc, c + 128, EVTX_CHUNK_HEADER_SIZE - 128);
+        uint32_t hc = crc_update(0xFFFFFFFFu, c, 120);
+        hc = ~crc_update(hc, c + 128, EVTX_CHUNK_HEADER_SIZE - 128);
         uint32_t free_off = evtx_u32(c + 48);
         bool hdr_ok = hc == evtx_u32(c + 124);
         if (hdr_ok && free_off >= EVTX_CHUNK_HEADER_SIZE && free_off <= EVTX_CHUNK_SIZE) {
@@ -168,7 +175,7 @@ static int enter_chunk(ww_reader_t *r, evtx_state_t *st, ww_diag_t *diag)
             return WW_EPARSE;
         }
         if (st->rec_end <= avail) {
-            uint32_t dc = ~crc_update(st->crc, 0xFFFFFFFFu, c + EVTX_CHUNK_HEADER_SIZE,
+            uint32_t dc = ~crc_update(0xFFFFFFFFu, c + EVTX_CHUNK_HEADER_SIZE,
                                       st->rec_end - EVTX_CHUNK_HEADER_SIZE);
             if (dc != evtx_u32(c + 52)) {
                 ww_diag_set(diag, r->name, 0, 0,

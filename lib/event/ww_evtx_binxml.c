@@ -52,7 +52,7 @@ static int vec_push(evtx_opvec_t *v, evtx_op_t op)
  * u16, character count u16, UTF-16 characters), cached for the chunk. */
 static int get_name(evtx_state_t *st, uint32_t off, ww_str_t *out)
 {
-    uint32_t mask = EVTX_NAME_SLOTS - 1, h = (off * 2654435761u) >> 19;
+    uint32_t mask = EVTX_NAME_SLOTS - 1, h = (off * 2654435761u) >> 21;
     evtx_name_slot_t *free_slot = NULL;
     for (uint32_t i = 0; i < 16; i++) {
         evtx_name_slot_t *s = &st->names[(h + i) & mask];
@@ -118,7 +118,7 @@ static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t en
 /* The compiled template whose definition is at chunk offset `off`. */
 static int get_template(evtx_state_t *st, uint32_t off, const evtx_frag_t **out)
 {
-    uint32_t mask = EVTX_TMPL_SLOTS - 1, h = (off * 2654435761u) >> 21;
+    uint32_t mask = EVTX_TMPL_SLOTS - 1, h = (off * 2654435761u) >> 23;
     evtx_tmpl_slot_t *slot = NULL;
     for (uint32_t i = 0; i < EVTX_TMPL_SLOTS; i++) {
         evtx_tmpl_slot_t *s = &st->tmpls[(h + i) & mask];

@@ -23,9 +23,10 @@
 #define EVTX_MAX_WORK (1u << 22)      /* ops executed for one record ("billion laughs") */
 #define EVTX_MAX_OPS 65536u           /* ops in one compiled fragment or template */
 #define EVTX_MAX_PIECES 65536u        /* pending text pieces in one record */
-#define EVTX_NAME_SLOTS 8192u         /* per-chunk name cache (power of two) */
-#define EVTX_TMPL_SLOTS 2048u         /* per-chunk template cache (power of two) */
-#define EVTX_TMPL_MAX 1500u           /* templates cached per chunk; more are refused */
+#define EVTX_NAME_SLOTS 2048u         /* per-chunk name cache (power of two) */
+#define EVTX_TMPL_SLOTS 512u          /* per-chunk template cache (power of two) */
+#define EVTX_TMPL_MAX 384u            /* templates per chunk; more are refused (a real
+                                         chunk holds a few dozen) */
 #define EVTX_CHUNK_ARENA_CAP (48u << 20)
 
 /* BinXML value types. */
@@ -125,7 +126,6 @@ typedef struct evtx_state {
     uint32_t rec_end;         /* records end here */
     bool rec_end_trusted;     /* rec_end came from a chunk header with a good CRC */
     uint32_t chunks_seen;     /* chunks with a valid magic */
-    uint32_t crc[8][256];
 
     /* per-chunk caches, invalidated by bumping gen */
     uint32_t gen;

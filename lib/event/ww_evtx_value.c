@@ -16,16 +16,31 @@ int ww__evtx_utf16(ww_arena_t *a, const uint8_t *p, size_t nchars, ww_str_t *out
     /* evtx_dump drops the terminating NULs that many writers include in the size. */
     while (nchars && evtx_u16(p + 2 * (nchars - 1)) == 0)
         nchars--;
-    /* Pure ASCII is by far the common case: one pass, exact size. */
+    /* Pure ASCII is by far the common case: copy optimistically in one pass. */
+    char *o = ww_arena_alloc(a, nchars + 1);
+    if (!o)
+        return WW_ENOMEM;
+    size_t k = 0;
+    while (k < nchars) {
+        uint16_t c = evtx_u16(p + 2 * k);
+        if (c >= 0x80)
+            break;
+        o[k++] = (char)c;
+    }
+    if (k == nchars) {
+        o[k] = 0;
+        *out = (ww_str_t){o, k};
+        return 0;
+    }
     size_t need = 0;
     for (size_t i = 0; i < nchars; i++) {
         uint16_t c = evtx_u16(p + 2 * i);
         need += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
     }
-    char *o = ww_arena_alloc(a, need + 1);
+    o = ww_arena_alloc(a, need + 1);
     if (!o)
         return WW_ENOMEM;
-    size_t k = 0;
+    k = 0;
     for (size_t i = 0; i < nchars; i++) {
         uint32_t c = evtx_u16(p + 2 * i);
         if (c < 0x80) {
@@ -158,8 +173,25 @@ static void put_time(char out[64], int64_t days, unsigned sod, unsigned micros)
     unsigned d = doy - (153 * mp + 2) / 5 + 1;
     unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
-    snprintf(out, 64, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ", (long long)y, m, d, sod / 3600,
-             sod / 60 % 60, sod % 60, micros);
+    if (y < 0 || y > 9999) {
+        snprintf(out, 64, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ", (long long)y, m, d,
+                 sod / 3600, sod / 60 % 60, sod % 60, micros);
+        return;
+    }
+    /* The common case without printf: this runs for every record. */
+    unsigned v[7] = {(unsigned)y, m, d, sod / 3600, sod / 60 % 60, sod % 60, micros};
+    static const uint8_t width[7] = {4, 2, 2, 2, 2, 2, 6};
+    static const char sep[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+    char *o = out;
+    for (int i = 0; i < 7; i++) {
+        for (int k = width[i] - 1; k >= 0; k--) {
+            o[k] = (char)('0' + v[i] % 10);
+            v[i] /= 10;
+        }
+        o += width[i];
+        *o++ = sep[i];
+    }
+    *o = 0;
 }
 
 void ww__evtx_filetime_str(uint64_t ft, char out[64])
