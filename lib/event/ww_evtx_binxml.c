@@ -128,7 +128,7 @@ static int get_template(evtx_state_t *st, uint32_t off, const evtx_frag_t **out)
         }
         if (s->off == off) {
             if (s->err)
-                return fail(st, off, "broken template definition", s->err);
+                return fail(st, off, s->why ? s->why : "broken template definition", s->err);
             *out = &s->frag;
             return 0;
         }
@@ -153,6 +153,7 @@ static int get_template(evtx_state_t *st, uint32_t off, const evtx_frag_t **out)
                  &slot->frag);
 out:
     slot->err = rc;
+    slot->why = st->err;
     if (rc == 0)
         *out = &slot->frag;
     return rc;

@@ -108,6 +108,7 @@ typedef struct evtx_tmpl_slot {
     uint32_t gen, off;
     evtx_frag_t frag;
     int err;        /* non-zero: the definition is broken; refused without reparsing */
+    const char *why;  /* and the reason, for every record that uses it */
 } evtx_tmpl_slot_t;
 
 typedef struct evtx_opvec {
