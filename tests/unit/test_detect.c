@@ -212,6 +212,76 @@ static void test_strings(void **state)
     eng_free(e);
 }
 
+/* ---- literal prefilter edges ------------------------------------------------------ */
+
+static void test_prefilter_literals(void **state)
+{
+    (void)state;
+    char longv[420], longlit[310];
+    memset(longlit, 'q', 300);
+    memcpy(longlit + 300, "TAIL", 5);
+    eng_t *e = eng_new(
+        RULE("31", "  sel:\n    CommandLine|contains: 'abcdef'\n  condition: sel\n")
+        "---\n"
+        RULE("32", "  sel:\n    CommandLine|cased|contains: 'CaSeD'\n  condition: sel\n")
+        "---\n"
+        RULE("33", "  sel:\n    Image|endswith: '\\\\evil.exe'\n"
+                   "  filter:\n    User: 'admin'\n  condition: sel and not filter\n"));
+    ww_event_t ev;
+    ww_event_init(&ev);
+    /* The prefiltered program really holds literals. */
+    assert_true(e->d[0]->nlits >= 3);
+    assert_non_null(e->d[0]->hsdb);
+
+    /* A needle split across two scanned values must not match. */
+    sysmon(&ev, 1);
+    add(&ev, "Image", "xxabc", WW_F_STR);
+    add(&ev, "CommandLine", "defyy", WW_F_STR);
+    assert_string_equal(run(e, &ev), "");
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", "abc", WW_F_STR);
+    add(&ev, "CommandLine", "def", WW_F_STR);
+    assert_string_equal(run(e, &ev), "");
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", "zzABCDEFzz", WW_F_STR);
+    assert_string_equal(run(e, &ev), "31");
+
+    /* Cased needles: the caseless literal lets both through, evaluation decides. */
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", "x cased y", WW_F_STR);
+    assert_string_equal(run(e, &ev), "");
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", "x CaSeD y", WW_F_STR);
+    assert_string_equal(run(e, &ev), "32");
+
+    /* NOT of a literal item gives no requirement on it. */
+    sysmon(&ev, 1);
+    add(&ev, "Image", "C:\\x\\EVIL.EXE", WW_F_STR);
+    assert_string_equal(run(e, &ev), "33");
+    sysmon(&ev, 1);
+    add(&ev, "Image", "C:\\x\\evil.exe", WW_F_STR);
+    add(&ev, "User", "admin", WW_F_STR);
+    assert_string_equal(run(e, &ev), "");
+    eng_free(e);
+
+    /* A needle longer than the literal cap: its start is the literal. */
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             RULE("34", "  sel:\n    CommandLine|contains: '%s'\n  condition: sel\n"),
+             longlit);
+    e = eng_new(yaml);
+    snprintf(longv, sizeof longv, "a %s b", longlit);
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", longv, WW_F_STR);
+    assert_string_equal(run(e, &ev), "34");
+    longv[2 + 300] = 'X'; /* start present, tail differs */
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", longv, WW_F_STR);
+    assert_string_equal(run(e, &ev), "");
+    ww_event_release(&ev);
+    eng_free(e);
+}
+
 /* ---- null / empty / absent, negation, lists --------------------------------------- */
 
 static void test_null_empty_absent(void **state)
@@ -666,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_routing),
         cmocka_unit_test(test_order_and_once),
         cmocka_unit_test(test_refcount),
+        cmocka_unit_test(test_prefilter_literals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
