@@ -501,8 +501,6 @@ int ww_detect_compile(const ww_sigma_ruleset_t *rs, const ww_detect_opts_t *opts
         d->vars[i].r = &d->rules[d->vars[i].ri];
     if ((rc = build_index(d)))
         goto out;
-    if (!d->no_prefilter && (rc = ww__pf_build(d)))
-        goto out;
     *out = d;
     d = NULL;
     rc = 0;
@@ -588,10 +586,7 @@ void ww_detect_ctx_free(ww_detect_ctx_t *ctx)
     free(ctx->rstamp);
     free(ctx->matches);
     free(ctx->known);
-    free(ctx->litstamp);
-    free(ctx->sbuf);
-    if (ctx->hs)
-        hs_free_scratch(ctx->hs);
+    free(ctx->gstamp);
     pcre2_match_data_free(ctx->md);
     pcre2_match_context_free(ctx->mctx);
     pcre2_jit_stack_free(ctx->jstack);
@@ -616,13 +611,12 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     c->rstamp = calloc(nr, sizeof *c->rstamp);
     c->matches = calloc(nr, sizeof *c->matches);
     c->known = calloc(slots, sizeof *c->known);
-    c->litstamp = calloc(d->nlits ? d->nlits : 1, sizeof *c->litstamp);
+    c->gstamp = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->gstamp);
     c->md = pcre2_match_data_create(1, NULL);
     c->mctx = pcre2_match_context_create(NULL);
     c->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
-        !c->rstamp || !c->matches || !c->known || !c->litstamp || !c->md || !c->mctx || !c->jstack ||
-        (d->hsproto && hs_clone_scratch(d->hsproto, &c->hs) != HS_SUCCESS)) {
+        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->md || !c->mctx || !c->jstack) {
         ww_detect_ctx_free(c);
         return WW_ENOMEM;
     }
@@ -644,7 +638,7 @@ static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
         memset(ctx->fstamp, 0, sizeof *ctx->fstamp * (d->nfids ? d->nfids : 1));
         memset(ctx->lstamp, 0, sizeof *ctx->lstamp * (WW_EVENT_MAX_FIELDS + 1));
         memset(ctx->rstamp, 0, sizeof *ctx->rstamp * (d->nrules ? d->nrules : 1));
-        memset(ctx->litstamp, 0, sizeof *ctx->litstamp * (d->nlits ? d->nlits : 1));
+        memset(ctx->gstamp, 0, sizeof *ctx->gstamp * (d->ngrams ? d->ngrams : 1));
         ctx->scan_gen = 0;
         ctx->gen = 1;
     }
@@ -827,7 +821,7 @@ int ww_detect_event(ww_detect_ctx_t *ctx, const ww_event_t *ev, ww_detect_fn fn,
     const ww_detect_t *d = ctx->d;
     uint32_t idx;
     begin_event(ctx, ev);
-    if (!d->no_prefilter && d->hsdb)
+    if (!d->no_prefilter && d->gbloom)
         ww__pf_scan(ctx);
     if (ev->kind == WW_EV_WINDOWS) {
         if (ev->channel.n && strmap_get(&d->chan_map, ev->channel.p, ev->channel.n, &idx))

@@ -6,12 +6,12 @@
 #define WW_DETECT_INT_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <hs.h>
 #include <pcre2.h>
 
 #include "detect/ww_detect.h"
 
 #define WW__NOFID UINT32_MAX
+#define WW__GBLOOM_BITS (1u << 18)
 
 /* ---- logsource mapping (ww_detect_logsource.c) ----------------------------------- */
 
@@ -67,8 +67,7 @@ typedef struct ww__dmatch {
     uint32_t nparts;
     pcre2_code *re;          /* DM_RE (owned by the program) */
     const ww_sigma_match_t *src; /* the rule's matcher: numbers, cidr, fieldref... */
-    uint32_t litid;          /* prefilter literal the value must contain (caselessly),
-                                or UINT32_MAX */
+    uint32_t gram;           /* prefilter gram the value must contain, or UINT32_MAX */
 } ww__dmatch_t;
 
 typedef struct ww__dvalue {
@@ -114,9 +113,9 @@ typedef struct ww__variant {
     ww__route_t route;
     ww__vitem_t *vitems;     /* one per rule item */
     uint64_t reqmask;        /* prefilter: fields (hashed to bits) that must exist */
-    uint32_t *lits;          /* prefilter: one of these literals must occur (caselessly)
-                                in a scanned value; NULL = no literal needed */
-    uint32_t nlits;
+    uint32_t *grams;         /* prefilter: one of these literal grams must occur in a
+                                scanned value (lowered); NULL = no literal needed */
+    uint32_t ngrams;
     uint32_t eq_fid;         /* extra route condition field, or WW__NOFID */
 } ww__variant_t;
 
@@ -169,15 +168,13 @@ struct ww_detect {
     uint32_t nprods, prods_cap;
     ww__vlist_t gen_any;     /* generic routes without a product */
 
-    /* Literal prefilter: the distinct (lowered) literals rules require, interned
-       (hash slot -> id + 1), compiled into one caseless Hyperscan literal database. */
-    uint32_t *lslots;
-    uint32_t lcap;
-    char **lits;             /* lowered, NUL-terminated (never contain NUL) */
-    size_t *llens;
-    uint32_t nlits, lits_cap;
-    hs_database_t *hsdb;     /* NULL: no literal prefilter (everything is evaluated) */
-    hs_scratch_t *hsproto;   /* cloned into each context */
+    /* Literal prefilter: grams of 3, 4 or 8 lowered bytes taken from the literals
+       rules require, in one hash table (key -> gram id + 1) behind a bloom filter. */
+    uint64_t *gkeys;
+    uint32_t *gids;
+    uint8_t *glens;
+    uint32_t gcap, ngrams;
+    uint64_t *gbloom;        /* WW__GBLOOM_BITS bits */
 
     pcre2_code **res;        /* every compiled regex, freed with the program */
     uint32_t nres, res_cap;
@@ -202,11 +199,8 @@ struct ww_detect_ctx {
     size_t llen, lcap;
     uint32_t *known;         /* field indexes whose names rules use */
     uint32_t nknown;
-    uint32_t *litstamp;      /* per literal: seen in this event */
+    uint32_t *gstamp;        /* per gram: seen in this event */
     uint32_t scan_gen;       /* == gen once this event's values were scanned */
-    hs_scratch_t *hs;
-    char *sbuf;              /* this event's scanned values, NUL-separated */
-    size_t scap;
     uint32_t *rstamp;        /* per rule: matched in this event */
     uint32_t *matches;       /* rule indexes matched in this event */
     uint32_t nmatches;
@@ -242,11 +236,9 @@ static inline uint32_t ww__ffirst(const ww_detect_ctx_t *ctx, uint32_t fid)
 
 /* The literal prefilter (ww_detect_prefilter.c). */
 int ww__pf_variant(ww_detect_t *d, ww__variant_t *v);
-/* Gives each string matcher of a field item its literal (skips impossible searches). */
+/* Gives each string matcher of a field item its gram (skips impossible searches). */
 int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr);
-/* Compiles the literal database once every rule is in (failure: no prefilter). */
-int ww__pf_build(ww_detect_t *d);
-/* Scans the event's values for literals (done once per event, before evaluation). */
+/* Scans the event's values for grams (done once per event, before evaluation). */
 void ww__pf_scan(ww_detect_ctx_t *ctx);
 bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v);
 void ww__pf_free(ww_detect_t *d);

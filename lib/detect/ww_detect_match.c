@@ -109,7 +109,7 @@ int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword,
 {
     memset(out, 0, sizeof *out);
     out->src = m;
-    out->litid = UINT32_MAX;
+    out->gram = UINT32_MAX;
     switch (m->kind) {
     case WW_MATCH_STR:
         return compile_str(d, m, keyword, out);
@@ -308,10 +308,10 @@ static bool str_match(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fva
     size_t n = v->n;
     if (v->type == WW_F_NULL)
         return false;
-    /* The prefilter scanned every value of the fields rules name: a needle whose
-       literal was not seen cannot be in this one. */
-    if (m->litid != UINT32_MAX && ctx->scan_gen == ctx->gen && v->f &&
-        ctx->litstamp[m->litid] != ctx->gen)
+    /* The prefilter scanned every value of the fields rules name: a needle whose gram
+       was not seen cannot be in this one. */
+    if (m->gram != UINT32_MAX && ctx->scan_gen == ctx->gen && v->f &&
+        ctx->gstamp[m->gram] != ctx->gen)
         return false;
     if (!m->cased) {
         const char *l = ww__lowered(ctx, v);
