@@ -246,7 +246,7 @@ static void test_regression_cases(void **state)
         const ww_sigma_rule_t *rule = ww_sigma_find(g_rs, c->id);
         static const char *const fmts[] = {"json", "evtx"};
         for (int f = 0; f < 2; f++) {
-            char path[1400], why[300] = "";
+            char path[1400], why[640] = "";
             snprintf(path, sizeof path, "%s/%s.%s", c->dir, c->id, fmts[f]);
             struct stat st;
             if (stat(path, &st) != 0) {
