@@ -118,6 +118,19 @@ void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t ma
         fprintf(out, "... and %u more\n", (unsigned)(n - max));
 }
 
+void ww_cli_bad_record(const char *path, const ww_diag_t *d, uint64_t index)
+{
+    const char *file = d->file[0] ? d->file : path;
+    if (d->line && d->col)
+        ww_cli_error("%s:%u:%u: skipped record %llu: %s", file, d->line, d->col,
+                     (unsigned long long)index, d->msg);
+    else if (d->line)
+        ww_cli_error("%s:%u: skipped record %llu: %s", file, d->line, (unsigned long long)index,
+                     d->msg);
+    else
+        ww_cli_error("%s: skipped record %llu: %s", file, (unsigned long long)index, d->msg);
+}
+
 bool ww_cli_progress_wanted(void)
 {
     return isatty(STDERR_FILENO) && !getenv("WARDWATCH_NO_PROGRESS");

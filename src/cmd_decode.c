@@ -80,9 +80,7 @@ int cmd_decode(int argc, char **argv)
         while ((rc = ww_reader_next(r, &ev, &d)) != 0) {
             if (rc < 0) {
                 bad++;
-                ww_cli_error("%s:%u:%u: skipped record %llu: %s",
-                             d.file[0] ? d.file : files.paths[i], d.line, d.col,
-                             (unsigned long long)ww_reader_index(r), d.msg);
+                ww_cli_bad_record(files.paths[i], &d, ww_reader_index(r));
                 continue;
             }
             events++;

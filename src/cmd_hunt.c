@@ -40,7 +40,7 @@ typedef struct hunt {
     uint64_t index;
     int fmt;
     /* Totals. */
-    uint64_t events, malformed, bytes, alerts, open_errors;
+    uint64_t events, malformed, bytes, alerts, open_errors, damaged_files;
     uint64_t per_level[5];
     uint64_t *per_rule;
     counts_t tactics, techniques;
@@ -341,8 +341,7 @@ static int hunt_file(hunt_t *h, size_t i)
             if (++bad_here <= 5) {
                 if (h->progress)
                     fputs("\r\033[K", stderr);
-                ww_cli_error("%s:%u:%u: skipped record %llu: %s", d.file[0] ? d.file : path,
-                             d.line, d.col, (unsigned long long)ww_reader_index(r), d.msg);
+                ww_cli_bad_record(path, &d, ww_reader_index(r));
             }
             continue;
         }
@@ -356,6 +355,8 @@ static int hunt_file(hunt_t *h, size_t i)
     if (bad_here > 5)
         ww_cli_error("%s: %llu malformed records skipped in all", path,
                      (unsigned long long)bad_here);
+    if (bad_here)
+        h->damaged_files++;
     h->bytes += ww_reader_offset(r);
     ww_event_release(&ev);
     ww_reader_free(r);
@@ -393,6 +394,10 @@ static void print_summary(hunt_t *h, double secs)
     printf("wardwatch hunt: %zu file%s, %llu events (%llu malformed), %u rules, %.2f s\n",
            h->files.n, h->files.n == 1 ? "" : "s", (unsigned long long)h->events,
            (unsigned long long)h->malformed, ww_detect_rule_count(h->prog), secs);
+    printf("files: %llu read whole, %llu with damaged records, %llu unreadable\n",
+           (unsigned long long)(h->files.n - h->open_errors - h->damaged_files),
+           (unsigned long long)h->damaged_files,
+           (unsigned long long)(h->open_errors + h->files.missing));
     printf("\n%llu alert%s\n", (unsigned long long)h->alerts, h->alerts == 1 ? "" : "s");
     uint64_t max = 0;
     for (int l = 0; l < 5; l++)

@@ -54,6 +54,9 @@ ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
 /* Prints "file:line:col: title: reason" for every rule that could not be used. */
 void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t max);
 
+/* Reports a skipped record: "file[:line[:col]]: skipped record N: why". */
+void ww_cli_bad_record(const char *path, const ww_diag_t *d, uint64_t index);
+
 /* True when progress lines should be drawn (stderr is a terminal). */
 bool ww_cli_progress_wanted(void);
 /* Monotonic seconds. */

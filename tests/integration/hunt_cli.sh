@@ -101,5 +101,21 @@ rc=$?
 [ $rc = 1 ] && grep -q "bad.yml:5" "$T/chk2" && grep -q "nosuchmod" "$T/chk2" && grep -q "1 rules usable" "$T/chk2"
 check "rules check names file, line and reason of a broken rule; the good one still loads" $?
 
+# A truncated EVTX file: the records before the cut are hunted, the rest is reported,
+# and the summary accounts for the file.  Needs the shared regression samples.
+EVTX="${WW_SHARED:-}/sigma/regression/rules/windows/file/file_event/file_event_win_hktl_netexec_file_indicators/efc21479-9e83-41da-8cf1-122e06ba8db3.evtx"
+if [ -f "$EVTX" ]; then
+    head -c 9000 "$EVTX" >"$T/cut.evtx"
+    "$BIN" decode "$T/cut.evtx" >"$T/cut.ndjson" 2>"$T/cut.err"
+    [ "$(wc -l <"$T/cut.ndjson")" = 3 ] && grep -q "cut.evtx: skipped record 3: file ends inside chunk 0" "$T/cut.err"
+    check "truncated EVTX: readable records decoded, the cut reported" $?
+    "$BIN" hunt --format summary "$T/cut.evtx" "$EVTX" >"$T/cut.sum" 2>/dev/null
+    grep -q "files: 1 read whole, 1 with damaged records, 0 unreadable" "$T/cut.sum" &&
+        grep -q "10 events (1 malformed)" "$T/cut.sum"
+    check "summary accounts for every file" $?
+else
+    echo "skip truncated EVTX checks (no \$WW_SHARED)"
+fi
+
 echo "$fails failed"
 [ $fails = 0 ]
