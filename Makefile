@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all setup build run test test-fast test-asan fuzz clean
+.PHONY: all setup build run test test-fast test-asan fuzz format clean
 
 all: build
 
@@ -38,6 +38,9 @@ fuzz: setup
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWW_FUZZ=ON -DWW_SANITIZE=ON >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
 	@echo "fuzz targets are in build-fuzz/tests/ (run one with its corpus dir)"
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

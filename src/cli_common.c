@@ -72,8 +72,7 @@ const char *ww_cli_default_rules(void)
             *slash = 0;
             int len = snprintf(path, sizeof path, "%s/../share/wardwatch/rules", exe);
             struct stat st;
-            if (len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0 &&
-                S_ISDIR(st.st_mode))
+            if (len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
                 return path;
         }
     }
@@ -90,8 +89,7 @@ ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
     if (placeholders) {
         ww_diag_t d = {0};
         if (ww_sigma_placeholders_load(rs, placeholders, &d) != 0) {
-            ww_cli_error("%s:%u:%u: %s", d.file[0] ? d.file : placeholders, d.line, d.col,
-                         d.msg);
+            ww_cli_error("%s:%u:%u: %s", d.file[0] ? d.file : placeholders, d.line, d.col, d.msg);
             (*unreadable)++;
         }
     }

@@ -50,8 +50,7 @@ typedef struct hunt {
 
 static const char *level_color(int level)
 {
-    static const char *colors[] = {"\033[2m", "\033[36m", "\033[33m", "\033[31m",
-                                   "\033[1;37;41m"};
+    static const char *colors[] = {"\033[2m", "\033[36m", "\033[33m", "\033[31m", "\033[1;37;41m"};
     return colors[level < 0 ? 0 : level > 4 ? 4 : level];
 }
 
@@ -157,10 +156,10 @@ static void flush_out(hunt_t *h)
 static const ww_field_t *detail_field(const ww_event_t *ev)
 {
     static const ww_str_t names[] = {
-        WW_STR("CommandLine"), WW_STR("ScriptBlockText"), WW_STR("TargetFilename"),
-        WW_STR("TargetImage"), WW_STR("TargetObject"), WW_STR("QueryName"),
-        WW_STR("DestinationIp"), WW_STR("ImageLoaded"), WW_STR("PipeName"),
-        WW_STR("Image"), WW_STR("message"), WW_STR("Message"),
+        WW_STR("CommandLine"),   WW_STR("ScriptBlockText"), WW_STR("TargetFilename"),
+        WW_STR("TargetImage"),   WW_STR("TargetObject"),    WW_STR("QueryName"),
+        WW_STR("DestinationIp"), WW_STR("ImageLoaded"),     WW_STR("PipeName"),
+        WW_STR("Image"),         WW_STR("message"),         WW_STR("Message"),
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(names); i++) {
         const ww_field_t *f = ww_event_get(ev, names[i], NULL);
@@ -205,8 +204,9 @@ static void emit_event_alert(hunt_t *h, const ww_sigma_rule_t *rule)
             ww_buf_puts(&h->out, "null");
         ww_buf_puts(&h->out, ",\"source\":{\"path\":");
         ww_buf_json_str(&h->out, path, strlen(path));
-        ww_buf_printf(&h->out, ",\"index\":%llu,\"format\":\"%s\"},\"event\":",
-                      (unsigned long long)h->index, ww_format_name(h->fmt));
+        ww_buf_printf(&h->out,
+                      ",\"index\":%llu,\"format\":\"%s\"},\"event\":", (unsigned long long)h->index,
+                      ww_format_name(h->fmt));
         ww_event_to_json(ev, &h->out);
         ww_buf_puts(&h->out, "}\n");
     } else if (h->format == FMT_TABLE) {
@@ -279,8 +279,7 @@ static void on_corr(void *ud, const ww_corr_alert_t *a)
                  a->nrefs ? (unsigned long long)(a->refs[0] & REF_INDEX_MASK) : 0ULL);
         ww_str_t host = {0};
         table_line(h, rule, a->last_ts, host, where);
-        ww_buf_printf(&h->out, "    %s %.17g for", ww_corr_type_name(rule->corr->type),
-                      a->value);
+        ww_buf_printf(&h->out, "    %s %.17g for", ww_corr_type_name(rule->corr->type), a->value);
         for (uint32_t i = 0; i < a->ngroup; i++)
             ww_buf_printf(&h->out, " %s=%.*s", a->group_names[i], (int)a->group_values[i].n,
                           a->group_values[i].p);
@@ -533,16 +532,15 @@ int cmd_hunt(int argc, char **argv)
     if (cs.groups_evicted || cs.events_dropped || cs.late_events)
         ww_cli_error("correlation: %llu groups evicted at the cap, %llu events not kept, "
                      "%llu late events ignored (see docs/correlations.md)",
-                     (unsigned long long)cs.groups_evicted,
-                     (unsigned long long)cs.events_dropped, (unsigned long long)cs.late_events);
+                     (unsigned long long)cs.groups_evicted, (unsigned long long)cs.events_dropped,
+                     (unsigned long long)cs.late_events);
     if (h.format == FMT_SUMMARY) {
         print_summary(&h, secs);
     } else if (h.format == FMT_TABLE) {
         printf("%s%llu alert%s (", h.alerts ? "\n" : "", (unsigned long long)h.alerts,
                h.alerts == 1 ? "" : "s");
         for (int l = 4; l >= 0; l--)
-            printf("%s %llu%s", ww_level_name(l), (unsigned long long)h.per_level[l],
-                   l ? "," : "");
+            printf("%s %llu%s", ww_level_name(l), (unsigned long long)h.per_level[l], l ? "," : "");
         printf(") from %llu events in %zu file%s, %.2f s\n", (unsigned long long)h.events,
                h.files.n, h.files.n == 1 ? "" : "s", secs);
     }

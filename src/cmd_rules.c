@@ -40,8 +40,7 @@ static int rules_check(int argc, char **argv)
     double t0 = ww_cli_now();
     size_t unreadable = 0;
     ww_sigma_ruleset_t *rs = ww_cli_load_rules((const char *const *)argv + optind,
-                                               (size_t)(argc - optind), placeholders,
-                                               &unreadable);
+                                               (size_t)(argc - optind), placeholders, &unreadable);
     if (!rs) {
         ww_cli_error("rules: out of memory");
         return WW_EXIT_ERROR;
@@ -63,14 +62,14 @@ static int rules_check(int argc, char **argv)
     ww_cli_print_rule_errors(stdout, rs, UINT32_MAX);
     for (uint32_t i = 0; i < ncomp; i++) {
         const ww_sigma_error_t *e = ww_detect_error(prog, i);
-        printf("%s:%u:%u: %s%s%s\n", e->file, e->line, e->col, e->title,
-               e->title[0] ? ": " : "", e->msg);
+        printf("%s:%u:%u: %s%s%s\n", e->file, e->line, e->col, e->title, e->title[0] ? ": " : "",
+               e->msg);
     }
     uint32_t usable = nrules - ncomp, rejected = nload + ncomp;
     printf("\n%u rules usable (%u detection, %u correlation), %u rejected; "
            "%u files, %u documents, %.2f s\n",
-           usable, usable - ncorr, ncorr, rejected, ww_sigma_file_count(rs),
-           ww_sigma_doc_count(rs), secs);
+           usable, usable - ncorr, ncorr, rejected, ww_sigma_file_count(rs), ww_sigma_doc_count(rs),
+           secs);
     ww_detect_unref(prog);
     ww_sigma_ruleset_free(rs);
     if (unreadable)

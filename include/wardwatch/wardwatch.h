@@ -13,14 +13,14 @@ extern "C" {
 /* Functions return 0 (or a positive count) on success and one of these on failure. */
 enum {
     WW_OK = 0,
-    WW_ENOMEM = -1,  /* out of memory */
-    WW_EINVAL = -2,  /* invalid argument or input */
-    WW_EIO = -3,     /* read or write failed */
-    WW_EPARSE = -4,  /* malformed input; details in the diagnostic */
-    WW_ETRUNC = -5,  /* input ends early */
-    WW_ELIMIT = -6,  /* a configured cap was reached */
-    WW_ENOENT = -7,  /* no such file, field or rule */
-    WW_EUNSUP = -8,  /* valid but not supported */
+    WW_ENOMEM = -1, /* out of memory */
+    WW_EINVAL = -2, /* invalid argument or input */
+    WW_EIO = -3,    /* read or write failed */
+    WW_EPARSE = -4, /* malformed input; details in the diagnostic */
+    WW_ETRUNC = -5, /* input ends early */
+    WW_ELIMIT = -6, /* a configured cap was reached */
+    WW_ENOENT = -7, /* no such file, field or rule */
+    WW_EUNSUP = -8, /* valid but not supported */
 };
 
 /* Returns a static, human-readable name for a WW_E* code. */

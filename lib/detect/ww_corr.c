@@ -101,8 +101,7 @@ static bool cond_holds(const ww_sigma_corr_t *k, double v, uint32_t nrules)
 
 /* ---- hash table of groups -------------------------------------------------------- */
 
-static uint32_t tab_find(const ww__corr_state_t *s, uint64_t h, const uint8_t *key,
-                         uint32_t keylen)
+static uint32_t tab_find(const ww__corr_state_t *s, uint64_t h, const uint8_t *key, uint32_t keylen)
 {
     if (!s->tabcap)
         return WW__CORR_NONE;
@@ -249,8 +248,8 @@ static int heap_push(ww_corr_t *c, ww__corr_state_t *s, uint32_t gi)
 {
     if (s->nheap == s->heapcap) {
         uint32_t ncap = s->heapcap ? s->heapcap * 2 : 16;
-        uint32_t *nh = cm_realloc(c, s->heap, (size_t)s->heapcap * sizeof *nh,
-                                  (size_t)ncap * sizeof *nh);
+        uint32_t *nh =
+            cm_realloc(c, s->heap, (size_t)s->heapcap * sizeof *nh, (size_t)ncap * sizeof *nh);
         if (!nh)
             return WW_ENOMEM;
         s->heap = nh;
@@ -346,8 +345,8 @@ static int64_t group_get(ww_corr_t *c, ww__corr_state_t *s, int64_t ts, bool *cr
         uint32_t ncap = s->grpcap ? s->grpcap * 2 : 8;
         if (ncap > c->lim.max_groups + 1)
             ncap = c->lim.max_groups + 1;
-        ww__corr_grp_t *ng = cm_realloc(c, s->grp, (size_t)s->grpcap * sizeof *ng,
-                                        (size_t)ncap * sizeof *ng);
+        ww__corr_grp_t *ng =
+            cm_realloc(c, s->grp, (size_t)s->grpcap * sizeof *ng, (size_t)ncap * sizeof *ng);
         if (!ng)
             return WW_ENOMEM;
         s->grp = ng;
@@ -434,9 +433,8 @@ static int overflow_add(ww_corr_t *c, const ww__corr_state_t *s, ww__corr_grp_t 
     if (e->ts > last->max_ts)
         last->max_ts = e->ts;
     last->n++;
-    last->sum += (s->corr->type == WW_CORR_VALUE_SUM || s->corr->type == WW_CORR_VALUE_AVG)
-                     ? e->u.v
-                     : 0;
+    last->sum +=
+        (s->corr->type == WW_CORR_VALUE_SUM || s->corr->type == WW_CORR_VALUE_AVG) ? e->u.v : 0;
     return 0;
 }
 
@@ -463,8 +461,8 @@ static int ring_insert(ww_corr_t *c, const ww__corr_state_t *s, ww__corr_grp_t *
             uint32_t ncap = g->rcap ? g->rcap * 2 : 1;
             if (ncap > cap)
                 ncap = cap;
-            ww__corr_ent_t *nr = cm_realloc(c, g->ring, (size_t)g->rcap * sizeof *nr,
-                                            (size_t)ncap * sizeof *nr);
+            ww__corr_ent_t *nr =
+                cm_realloc(c, g->ring, (size_t)g->rcap * sizeof *nr, (size_t)ncap * sizeof *nr);
             if (!nr)
                 return WW_ENOMEM;
             g->ring = nr;
@@ -585,20 +583,15 @@ static int cmp_double(const void *a, const void *b)
 
 /* What the condition is compared with, for the group's current window.  `cur` is the
  * value hash of the current event (share mode). */
-static double measure(const ww__corr_state_t *s, const ww__corr_grp_t *g, int64_t ws,
-                      uint64_t cur)
+static double measure(const ww__corr_state_t *s, const ww__corr_grp_t *g, int64_t ws, uint64_t cur)
 {
     const ww_sigma_corr_t *k = s->corr;
     const ww__corr_ent_t *r = g->ring + g->rstart;
     switch (k->type) {
-    case WW_CORR_EVENT_COUNT:
-        return (double)g->count;
-    case WW_CORR_VALUE_COUNT:
-        return g->ext ? (double)g->ext->vn : 0;
-    case WW_CORR_VALUE_SUM:
-        return g->sum;
-    case WW_CORR_VALUE_AVG:
-        return g->count ? g->sum / (double)g->count : 0;
+    case WW_CORR_EVENT_COUNT: return (double)g->count;
+    case WW_CORR_VALUE_COUNT: return g->ext ? (double)g->ext->vn : 0;
+    case WW_CORR_VALUE_SUM: return g->sum;
+    case WW_CORR_VALUE_AVG: return g->count ? g->sum / (double)g->count : 0;
     case WW_CORR_TEMPORAL: {
         uint32_t n = 0;
         for (uint32_t i = 0; g->ext && g->ext->rlast && i < k->nrules; i++)
@@ -638,19 +631,17 @@ static double measure(const ww__corr_state_t *s, const ww__corr_grp_t *g, int64_
             uint32_t hi = lo + 1 < n ? lo + 1 : lo;
             return s->vscratch[lo] + (rank - lo) * (s->vscratch[hi] - s->vscratch[lo]);
         }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
 /* ---- alerts ---------------------------------------------------------------------- */
 
-static int process(ww_corr_t *c, uint32_t si, const ww_sigma_rule_t *rule,
-                   const ww_event_t *ev, int64_t ts, uint64_t ref, ww_corr_fn fn, void *ud,
-                   int depth);
+static int process(ww_corr_t *c, uint32_t si, const ww_sigma_rule_t *rule, const ww_event_t *ev,
+                   int64_t ts, uint64_t ref, ww_corr_fn fn, void *ud, int depth);
 
-static int fire(ww_corr_t *c, uint32_t si, uint32_t gi, double value, ww_corr_fn fn,
-                void *ud, int depth)
+static int fire(ww_corr_t *c, uint32_t si, uint32_t gi, double value, ww_corr_fn fn, void *ud,
+                int depth)
 {
     ww__corr_state_t *s = &c->st[si];
     const ww__corr_grp_t *g = &s->grp[gi];
@@ -718,8 +709,7 @@ static int fire(ww_corr_t *c, uint32_t si, uint32_t gi, double value, ww_corr_fn
 }
 
 /* Decides a group whose window closed (close mode) and frees it. */
-static int close_group(ww_corr_t *c, uint32_t si, uint32_t gi, ww_corr_fn fn, void *ud,
-                       int depth)
+static int close_group(ww_corr_t *c, uint32_t si, uint32_t gi, ww_corr_fn fn, void *ud, int depth)
 {
     ww__corr_state_t *s = &c->st[si];
     double v = measure(s, &s->grp[gi], INT64_MIN, 0);
@@ -762,9 +752,8 @@ static int build_key(ww__corr_state_t *s, uint32_t pos, const ww_event_t *ev)
     return s->kbuf.err;
 }
 
-static int process(ww_corr_t *c, uint32_t si, const ww_sigma_rule_t *rule,
-                   const ww_event_t *ev, int64_t ts, uint64_t ref, ww_corr_fn fn, void *ud,
-                   int depth)
+static int process(ww_corr_t *c, uint32_t si, const ww_sigma_rule_t *rule, const ww_event_t *ev,
+                   int64_t ts, uint64_t ref, ww_corr_fn fn, void *ud, int depth)
 {
     ww__corr_state_t *s = &c->st[si];
     const ww_sigma_corr_t *k = s->corr;
@@ -782,8 +771,7 @@ static int process(ww_corr_t *c, uint32_t si, const ww_sigma_rule_t *rule,
     bool temporal = k->type == WW_CORR_TEMPORAL || k->type == WW_CORR_TEMPORAL_ORDERED;
     /* one event matched by two referenced rules counts once (as in a query that ORs
        the rules), except for temporal types where each rule is a separate fact */
-    if (!temporal && s->last_valid && s->last_ev == ev && s->last_ref == ref &&
-        s->last_ts == ts)
+    if (!temporal && s->last_valid && s->last_ev == ev && s->last_ref == ref && s->last_ts == ts)
         return 0;
     s->last_ev = ev;
     s->last_ref = ref;
@@ -905,8 +893,8 @@ bool ww_corr_wants(const ww_corr_t *c, const ww_sigma_rule_t *rule)
     return p != WW__CORR_NONE && c->woff[p + 1] > c->woff[p];
 }
 
-int ww_corr_feed(ww_corr_t *c, const ww_sigma_rule_t *rule, const ww_event_t *ev,
-                 uint64_t ref, ww_corr_fn fn, void *ud)
+int ww_corr_feed(ww_corr_t *c, const ww_sigma_rule_t *rule, const ww_event_t *ev, uint64_t ref,
+                 ww_corr_fn fn, void *ud)
 {
     if (!c || !rule || !ev)
         return WW_EINVAL;

@@ -12,8 +12,7 @@ static const char *rule_label(const ww_sigma_rule_t *r)
     return r->title ? r->title : r->id ? r->id : r->name ? r->name : "?";
 }
 
-static uint32_t find_pos(const ww_sigma_rule_t *const *rules, uint32_t n,
-                         const ww_sigma_rule_t *r)
+static uint32_t find_pos(const ww_sigma_rule_t *const *rules, uint32_t n, const ww_sigma_rule_t *r)
 {
     if (!r)
         return WW__CORR_NONE;
@@ -37,8 +36,7 @@ static bool alias_map_is(const ww_sigma_alias_map_t *m, const ww_sigma_rule_t *r
 
 /* The field that group-by name `name` reads from events of rule r: the alias mapping
  * for r when there is one, otherwise the name itself. */
-static const char *group_field(const ww_sigma_corr_t *k, const char *name,
-                               const ww_sigma_rule_t *r)
+static const char *group_field(const ww_sigma_corr_t *k, const char *name, const ww_sigma_rule_t *r)
 {
     for (uint32_t a = 0; a < k->naliases; a++) {
         const ww_sigma_alias_t *al = &k->aliases[a];
@@ -66,10 +64,9 @@ static int state_init(ww_corr_t *c, ww__corr_state_t *s, const ww_sigma_rule_t *
         s->disabled = true;
     }
     for (uint32_t i = 0; i < k->nrules && !s->disabled; i++)
-        if (!k->rules || !k->rules[i] || find_pos(c->rules, c->nrules, k->rules[i]) ==
-                                             WW__CORR_NONE) {
-            WW_LOG(1, "correlation '%s': unresolved rule reference; ignored",
-                   rule_label(rule));
+        if (!k->rules || !k->rules[i] ||
+            find_pos(c->rules, c->nrules, k->rules[i]) == WW__CORR_NONE) {
+            WW_LOG(1, "correlation '%s': unresolved rule reference; ignored", rule_label(rule));
             s->disabled = true;
         }
     bool valued = k->type == WW_CORR_VALUE_COUNT || k->type == WW_CORR_VALUE_SUM ||
@@ -149,8 +146,8 @@ static void post_order(const ww_corr_t *c, uint32_t si, uint8_t *seen, uint32_t 
     c->order[(*n)++] = si;
 }
 
-int ww__corr_new_rules(const ww_sigma_rule_t *const *rules, uint32_t n,
-                       const ww_corr_limits_t *lim, ww_corr_t **out)
+int ww__corr_new_rules(const ww_sigma_rule_t *const *rules, uint32_t n, const ww_corr_limits_t *lim,
+                       ww_corr_t **out)
 {
     int rc = WW_ENOMEM;
     uint8_t *seen = NULL;

@@ -9,9 +9,9 @@
 #include "detect/ww_detect.h"
 
 #define WW__CORR_NONE UINT32_MAX
-#define WW__CORR_VALUE_MAX 4096    /* bytes of one group-by value used for grouping */
-#define WW__CORR_NBUCKETS 8        /* overflow buckets per group, see docs */
-#define WW__CORR_MAX_DEPTH 32      /* correlation chain depth guard */
+#define WW__CORR_VALUE_MAX 4096 /* bytes of one group-by value used for grouping */
+#define WW__CORR_NBUCKETS 8     /* overflow buckets per group, see docs */
+#define WW__CORR_MAX_DEPTH 32   /* correlation chain depth guard */
 #define WW__CORR_DEF_GROUPS 100000
 #define WW__CORR_DEF_EVENTS 1000
 
@@ -20,9 +20,9 @@ typedef struct ww__corr_ent {
     int64_t ts;
     uint64_t ref;
     union {
-        double v;                       /* value_sum/avg/percentile */
-        uint64_t h;                     /* percentile share mode: hash of the value */
-        const ww_sigma_rule_t *rule;    /* temporal_ordered: which rule matched */
+        double v;                    /* value_sum/avg/percentile */
+        uint64_t h;                  /* percentile share mode: hash of the value */
+        const ww_sigma_rule_t *rule; /* temporal_ordered: which rule matched */
     } u;
 } ww__corr_ent_t;
 
@@ -34,33 +34,33 @@ typedef struct ww__corr_bucket {
 } ww__corr_bucket_t;
 
 typedef struct ww__corr_val {
-    uint64_t h;     /* hash of a distinct value (0 = empty slot) */
-    int64_t last;   /* newest event time it was seen at */
+    uint64_t h;   /* hash of a distinct value (0 = empty slot) */
+    int64_t last; /* newest event time it was seen at */
 } ww__corr_val_t;
 
 /* Per-group data that only some types or only overflowing groups need. */
 typedef struct ww__corr_ext {
-    ww__corr_bucket_t *b;   /* WW__CORR_NBUCKETS, allocated on first overflow */
+    ww__corr_bucket_t *b; /* WW__CORR_NBUCKETS, allocated on first overflow */
     uint32_t nb;
-    uint32_t vcap, vn;      /* value_count: distinct value set */
+    uint32_t vcap, vn; /* value_count: distinct value set */
     ww__corr_val_t *vals;
-    int64_t vmin;           /* lower bound of the oldest `last` in vals */
-    int64_t *rlast;         /* temporal: newest ts per rule position, or WW_TIME_NONE */
+    int64_t vmin;   /* lower bound of the oldest `last` in vals */
+    int64_t *rlast; /* temporal: newest ts per rule position, or WW_TIME_NONE */
 } ww__corr_ext_t;
 
 typedef struct ww__corr_grp {
     uint64_t hash;
-    uint8_t *key;           /* group tuple: per field a uint32 length then the bytes */
+    uint8_t *key; /* group tuple: per field a uint32 length then the bytes */
     uint32_t keylen;
-    uint32_t prev, next;    /* LRU (head = most recently updated); next = free list */
-    uint32_t heap;          /* close mode: position in the deadline heap */
+    uint32_t prev, next;       /* LRU (head = most recently updated); next = free list */
+    uint32_t heap;             /* close mode: position in the deadline heap */
     uint32_t rstart, rn, rcap; /* kept events are ring[rstart .. rstart + rn) */
     bool used;
-    int64_t t0;             /* window start (close mode) */
-    int64_t newest;         /* newest event time fed to this group */
-    int64_t floor;          /* events older than this are late (set by a re-arm) */
-    uint64_t count;         /* events in the window, kept or not */
-    double sum;             /* sum of their values */
+    int64_t t0;     /* window start (close mode) */
+    int64_t newest; /* newest event time fed to this group */
+    int64_t floor;  /* events older than this are late (set by a re-arm) */
+    uint64_t count; /* events in the window, kept or not */
+    double sum;     /* sum of their values */
     ww__corr_ent_t *ring;
     ww__corr_ext_t *ext;
 } ww__corr_grp_t;
@@ -69,26 +69,26 @@ typedef struct ww__corr_state {
     const ww_sigma_rule_t *rule;
     const ww_sigma_corr_t *corr;
     bool disabled;
-    bool close_mode;        /* decided when a window closes, not per event */
-    bool share_mode;        /* value_percentile without `percentile:` */
-    int64_t span;           /* timespan in ns */
+    bool close_mode; /* decided when a window closes, not per event */
+    bool share_mode; /* value_percentile without `percentile:` */
+    int64_t span;    /* timespan in ns */
     uint32_t ngroup;
-    const char **gnames;    /* group-by names as written */
-    ww_str_t *gfield;       /* [rule position * ngroup + j]: field to read */
+    const char **gnames; /* group-by names as written */
+    ww_str_t *gfield;    /* [rule position * ngroup + j]: field to read */
 
     ww__corr_grp_t *grp;
-    uint32_t ngrp;          /* slab entries in use or on the free list */
+    uint32_t ngrp; /* slab entries in use or on the free list */
     uint32_t grpcap;
     uint32_t freelist;
     uint32_t nopen;
-    uint32_t *tab;          /* slab index + 1, 0 = empty */
-    uint32_t tabcap;        /* power of two */
+    uint32_t *tab;   /* slab index + 1, 0 = empty */
+    uint32_t tabcap; /* power of two */
     uint32_t lru_head, lru_tail;
     uint32_t *heap;
     uint32_t nheap, heapcap;
 
     bool has_now;
-    int64_t now;            /* newest event time fed to this correlation */
+    int64_t now; /* newest event time fed to this correlation */
 
     /* the previous feed, to count an event matched by two referenced rules once */
     const ww_event_t *last_ev;
@@ -96,35 +96,35 @@ typedef struct ww__corr_state {
     int64_t last_ts;
     bool last_valid;
 
-    ww_buf_t kbuf;          /* scratch: the group key being built */
-    ww_str_t *gvals;        /* scratch for alerts */
+    ww_buf_t kbuf;   /* scratch: the group key being built */
+    ww_str_t *gvals; /* scratch for alerts */
     uint64_t *refs;
     double *vscratch;
 
-    uint32_t *outer;        /* states that reference this correlation */
+    uint32_t *outer; /* states that reference this correlation */
     uint32_t nouter;
 } ww__corr_state_t;
 
 struct ww_corr {
     ww__corr_state_t *st;
     uint32_t nst;
-    uint32_t *order;        /* flush order: inner correlations first */
+    uint32_t *order; /* flush order: inner correlations first */
     uint32_t nrules;
     const ww_sigma_rule_t **rules; /* the ruleset, by position */
-    uint32_t *woff, *wids;  /* rule position -> states to feed (CSR) */
-    uint32_t *stid;         /* rule position -> its state, or WW__CORR_NONE */
+    uint32_t *woff, *wids;         /* rule position -> states to feed (CSR) */
+    uint32_t *stid;                /* rule position -> its state, or WW__CORR_NONE */
     ww_corr_limits_t lim;
     bool have_last;
-    int64_t last_ts;        /* time of the previous timed event fed */
+    int64_t last_ts; /* time of the previous timed event fed */
     ww_corr_stats_t stats;
-    size_t mem;             /* bytes currently allocated for group state */
+    size_t mem; /* bytes currently allocated for group state */
 };
 
 /* Builds the engine from an array of finished rules (what ww_corr_new does after
  * listing the ruleset); lets tests run without the YAML loader.  The rules must
  * outlive the engine. */
-int ww__corr_new_rules(const ww_sigma_rule_t *const *rules, uint32_t n,
-                       const ww_corr_limits_t *lim, ww_corr_t **out);
+int ww__corr_new_rules(const ww_sigma_rule_t *const *rules, uint32_t n, const ww_corr_limits_t *lim,
+                       ww_corr_t **out);
 /* Bytes currently allocated for per-group state (slabs, tables, keys, rings). */
 size_t ww__corr_mem(const ww_corr_t *c);
 

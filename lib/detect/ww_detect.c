@@ -142,8 +142,7 @@ static void add_error(ww_detect_t *d, const ww_sigma_rule_t *r, uint32_t line, u
     snprintf(e->file, sizeof e->file, "%s", r->file ? r->file : "");
     e->line = line ? line : r->line;
     e->col = col;
-    snprintf(e->title, sizeof e->title, "%s",
-             r->title ? r->title : (r->id ? r->id : ""));
+    snprintf(e->title, sizeof e->title, "%s", r->title ? r->title : (r->id ? r->id : ""));
     snprintf(e->msg, sizeof e->msg, "%s", msg);
 }
 
@@ -166,8 +165,7 @@ static int compile_item(ww_detect_t *d, const ww_sigma_rule_t *r, const ww_sigma
         if (!dv->alts)
             return WW_ENOMEM;
         for (uint32_t a = 0; a < sv->nalts; a++) {
-            int rc = ww__dmatch_compile(d, &sv->alts[a], out->keyword, &dv->alts[a], msg,
-                                        msglen);
+            int rc = ww__dmatch_compile(d, &sv->alts[a], out->keyword, &dv->alts[a], msg, msglen);
             if (rc)
                 return rc;
             uint8_t k = dv->alts[a].kind;
@@ -182,8 +180,8 @@ static int compile_item(ww_detect_t *d, const ww_sigma_rule_t *r, const ww_sigma
     return 0;
 }
 
-static int compile_node(ww_detect_t *d, ww__drule_t *dr, const ww_sigma_node_t *n,
-                        ww__dnode_t *out, int depth)
+static int compile_node(ww_detect_t *d, ww__drule_t *dr, const ww_sigma_node_t *n, ww__dnode_t *out,
+                        int depth)
 {
     if (depth > 1000)
         return WW_ELIMIT;
@@ -249,8 +247,7 @@ static uint64_t required(const ww__drule_t *dr, const ww__vitem_t *vi, const ww_
         }
         return (uint64_t)1 << (vi[n->item].fid % 64);
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -271,8 +268,7 @@ static int add_variant(ww_detect_t *d, ww__drule_t *dr, const ww__route_t *rt)
     for (uint32_t i = 0; i < dr->nitems; i++) {
         const ww__ditem_t *it = &dr->items[i];
         v->vitems[i].fid = WW__NOFID;
-        if (!it->keyword && (rc = intern(d, rename_field(rt, it->src->field),
-                                         &v->vitems[i].fid)))
+        if (!it->keyword && (rc = intern(d, rename_field(rt, it->src->field), &v->vitems[i].fid)))
             return rc;
         if (it->has_fieldref) {
             uint32_t *rf = ww_arena_calloc(&d->arena, sizeof *rf * it->nalts_total);
@@ -330,8 +326,9 @@ static int compile_rule(ww_detect_t *d, const ww_sigma_rule_t *r)
     if (rc == WW_ENOMEM)
         return rc;
     if (rc) {
-        add_error(d, r, r->line, 0, rc == WW_ELIMIT ? "condition nested too deeply"
-                                                    : "condition refers to an unknown item");
+        add_error(d, r, r->line, 0,
+                  rc == WW_ELIMIT ? "condition nested too deeply"
+                                  : "condition refers to an unknown item");
         goto reject;
     }
     if (!d->no_prefilter && (rc = ww__pf_rule(d, dr)))
@@ -478,8 +475,7 @@ static int build_index(ww_detect_t *d)
     return 0;
 }
 
-int ww_detect_compile(const ww_sigma_ruleset_t *rs, const ww_detect_opts_t *opts,
-                      ww_detect_t **out)
+int ww_detect_compile(const ww_sigma_ruleset_t *rs, const ww_detect_opts_t *opts, ww_detect_t **out)
 {
     int rc = WW_ENOMEM;
     ww_detect_t *d = calloc(1, sizeof *d);
@@ -730,8 +726,8 @@ static bool eval_item(ww_detect_ctx_t *ctx, const ww__ditem_t *it, const ww__vit
     bool res = it->all;
     uint32_t flat = 0;
     for (uint32_t v = 0; v < it->nvals; v++) {
-        bool m = it->keyword ? keyword_value(ctx, it, vi, v, flat)
-                             : field_value(ctx, it, vi, v, flat);
+        bool m =
+            it->keyword ? keyword_value(ctx, it, vi, v, flat) : field_value(ctx, it, vi, v, flat);
         flat += it->vals[v].nalts;
         if (it->all && !m) {
             res = false;
@@ -758,10 +754,8 @@ static bool eval_node(ww_detect_ctx_t *ctx, const ww__variant_t *var, const ww__
             if (eval_node(ctx, var, &n->kids[i]))
                 return true;
         return false;
-    case WW_NODE_NOT:
-        return n->nkids ? !eval_node(ctx, var, &n->kids[0]) : true;
-    default:
-        return eval_item(ctx, &var->r->items[n->item], &var->vitems[n->item]);
+    case WW_NODE_NOT: return n->nkids ? !eval_node(ctx, var, &n->kids[0]) : true;
+    default: return eval_item(ctx, &var->r->items[n->item], &var->vitems[n->item]);
     }
 }
 

@@ -26,7 +26,7 @@ int ww_detect_compile(const ww_sigma_ruleset_t *rs, const ww_detect_opts_t *opts
                       ww_detect_t **out);
 ww_detect_t *ww_detect_ref(ww_detect_t *d);
 void ww_detect_unref(ww_detect_t *d);
-uint32_t ww_detect_rule_count(const ww_detect_t *d);     /* rules compiled */
+uint32_t ww_detect_rule_count(const ww_detect_t *d); /* rules compiled */
 uint32_t ww_detect_error_count(const ww_detect_t *d);
 const ww_sigma_error_t *ww_detect_error(const ww_detect_t *d, uint32_t i);
 
@@ -50,27 +50,27 @@ typedef struct ww_corr_limits {
 } ww_corr_limits_t;
 
 typedef struct ww_corr_stats {
-    uint64_t groups_open;          /* now */
-    uint64_t groups_evicted;       /* dropped because max_groups was reached */
-    uint64_t events_dropped;       /* not kept because max_events_per_group was reached */
-    uint64_t late_events;          /* older than the window of their group; see docs */
+    uint64_t groups_open;    /* now */
+    uint64_t groups_evicted; /* dropped because max_groups was reached */
+    uint64_t events_dropped; /* not kept because max_events_per_group was reached */
+    uint64_t late_events;    /* older than the window of their group; see docs */
     uint64_t alerts;
-    uint64_t values_dropped;       /* distinct values (value_count) not tracked because
-                                      max_events_per_group distinct values were already
-                                      held by the group */
+    uint64_t values_dropped; /* distinct values (value_count) not tracked because
+                                max_events_per_group distinct values were already
+                                held by the group */
 } ww_corr_stats_t;
 
 typedef struct ww_corr_alert {
-    const ww_sigma_rule_t *rule;   /* the correlation rule */
-    const char *const *group_names;/* group-by names (aliases as written) */
-    const ww_str_t *group_values;  /* their values for this group ("" when missing) */
+    const ww_sigma_rule_t *rule;    /* the correlation rule */
+    const char *const *group_names; /* group-by names (aliases as written) */
+    const ww_str_t *group_values;   /* their values for this group ("" when missing) */
     uint32_t ngroup;
-    const uint64_t *refs;          /* the refs passed to ww_corr_feed of the events that
-                                      fired it (oldest first; at most the per-group cap) */
+    const uint64_t *refs; /* the refs passed to ww_corr_feed of the events that
+                             fired it (oldest first; at most the per-group cap) */
     uint32_t nrefs;
-    int64_t first_ts, last_ts;     /* window of those events */
-    double value;                  /* what the condition measured: count, distinct
-                                      values, sum, average, percentile */
+    int64_t first_ts, last_ts; /* window of those events */
+    double value;              /* what the condition measured: count, distinct
+                                  values, sum, average, percentile */
 } ww_corr_alert_t;
 
 typedef void (*ww_corr_fn)(void *ud, const ww_corr_alert_t *a);
@@ -82,8 +82,8 @@ void ww_corr_free(ww_corr_t *c);
 bool ww_corr_wants(const ww_corr_t *c, const ww_sigma_rule_t *rule);
 /* Feeds one match of a detection (or correlation) rule.  `ref` is the caller's handle
  * for the event, returned in alerts.  Calls fn for each correlation alert raised. */
-int ww_corr_feed(ww_corr_t *c, const ww_sigma_rule_t *rule, const ww_event_t *ev,
-                 uint64_t ref, ww_corr_fn fn, void *ud);
+int ww_corr_feed(ww_corr_t *c, const ww_sigma_rule_t *rule, const ww_event_t *ev, uint64_t ref,
+                 ww_corr_fn fn, void *ud);
 /* End of input: raises alerts that can only be decided when a window closes (e.g.
  * `lt` conditions) and forgets all state. */
 int ww_corr_flush(ww_corr_t *c, ww_corr_fn fn, void *ud);

@@ -53,21 +53,33 @@ bool ww__generic_route_match(const ww__route_t *r, const ww_event_t *ev);
 /* ---- compiled matchers (ww_detect_match.c) --------------------------------------- */
 
 enum ww__dm_kind {
-    DM_EXACT, DM_PREFIX, DM_SUFFIX, DM_CONTAINS, DM_ANY, DM_GLOB,
-    DM_RE, DM_CIDR, DM_NUM, DM_BOOL, DM_NULL, DM_EXISTS, DM_FIELDREF, DM_TIME,
+    DM_EXACT,
+    DM_PREFIX,
+    DM_SUFFIX,
+    DM_CONTAINS,
+    DM_ANY,
+    DM_GLOB,
+    DM_RE,
+    DM_CIDR,
+    DM_NUM,
+    DM_BOOL,
+    DM_NULL,
+    DM_EXISTS,
+    DM_FIELDREF,
+    DM_TIME,
 };
 
 typedef struct ww__dmatch {
-    uint8_t kind;            /* enum ww__dm_kind */
-    bool cased;              /* string kinds: compare raw bytes (else lowered) */
-    const char *lit;         /* DM_EXACT/PREFIX/SUFFIX/CONTAINS needle (lowered
-                                unless cased) */
+    uint8_t kind;    /* enum ww__dm_kind */
+    bool cased;      /* string kinds: compare raw bytes (else lowered) */
+    const char *lit; /* DM_EXACT/PREFIX/SUFFIX/CONTAINS needle (lowered
+                        unless cased) */
     uint32_t n;
-    ww_glob_part_t *parts;   /* DM_GLOB (literals lowered unless cased) */
+    ww_glob_part_t *parts; /* DM_GLOB (literals lowered unless cased) */
     uint32_t nparts;
-    pcre2_code *re;          /* DM_RE (owned by the program) */
+    pcre2_code *re;              /* DM_RE (owned by the program) */
     const ww_sigma_match_t *src; /* the rule's matcher: numbers, cidr, fieldref... */
-    uint32_t gram;           /* prefilter gram the value must contain, or UINT32_MAX */
+    uint32_t gram;               /* prefilter gram the value must contain, or UINT32_MAX */
 } ww__dmatch_t;
 
 typedef struct ww__dvalue {
@@ -77,25 +89,25 @@ typedef struct ww__dvalue {
 
 typedef struct ww__ditem {
     const ww_sigma_item_t *src;
-    bool keyword;            /* field NULL */
+    bool keyword; /* field NULL */
     bool all, negate;
     bool has_fieldref;
-    bool needs_lower;        /* some matcher compares lowered text */
+    bool needs_lower; /* some matcher compares lowered text */
     ww__dvalue_t *vals;
     uint32_t nvals;
-    uint32_t nalts_total;    /* flat count of alternatives (fieldref fid table) */
+    uint32_t nalts_total; /* flat count of alternatives (fieldref fid table) */
 } ww__ditem_t;
 
 typedef struct ww__dnode {
-    uint8_t op;              /* enum ww_node_op */
+    uint8_t op; /* enum ww_node_op */
     uint32_t nkids;
-    struct ww__dnode *kids;  /* array */
-    uint32_t item;           /* WW_NODE_ITEM: index into the rule's items */
+    struct ww__dnode *kids; /* array */
+    uint32_t item;          /* WW_NODE_ITEM: index into the rule's items */
 } ww__dnode_t;
 
 typedef struct ww__drule {
     const ww_sigma_rule_t *rule;
-    uint32_t index;          /* position among compiled rules (= ruleset order) */
+    uint32_t index; /* position among compiled rules (= ruleset order) */
     ww__dnode_t *root;
     ww__ditem_t *items;
     uint32_t nitems;
@@ -103,20 +115,20 @@ typedef struct ww__drule {
 
 /* A rule item as seen by one route variant: field names after the variant's renames. */
 typedef struct ww__vitem {
-    uint32_t fid;            /* WW__NOFID for keywords */
-    uint32_t *ref_fids;      /* per flat alternative, for fieldref items */
+    uint32_t fid;       /* WW__NOFID for keywords */
+    uint32_t *ref_fids; /* per flat alternative, for fieldref items */
 } ww__vitem_t;
 
 typedef struct ww__variant {
     ww__drule_t *r;
-    uint32_t ri;             /* index of r in the program's rules */
+    uint32_t ri; /* index of r in the program's rules */
     ww__route_t route;
-    ww__vitem_t *vitems;     /* one per rule item */
-    uint64_t reqmask;        /* prefilter: fields (hashed to bits) that must exist */
-    uint32_t *grams;         /* prefilter: one of these literal grams must occur in a
-                                scanned value (lowered); NULL = no literal needed */
+    ww__vitem_t *vitems; /* one per rule item */
+    uint64_t reqmask;    /* prefilter: fields (hashed to bits) that must exist */
+    uint32_t *grams;     /* prefilter: one of these literal grams must occur in a
+                            scanned value (lowered); NULL = no literal needed */
     uint32_t ngrams;
-    uint32_t eq_fid;         /* extra route condition field, or WW__NOFID */
+    uint32_t eq_fid; /* extra route condition field, or WW__NOFID */
 } ww__variant_t;
 
 /* A list of variant indexes (ascending). */
@@ -127,30 +139,30 @@ typedef struct ww__vlist {
 
 typedef struct ww__eidlist {
     int32_t eid;
-    ww__vlist_t list;        /* merged: every-windows + source-any + this eid */
+    ww__vlist_t list; /* merged: every-windows + source-any + this eid */
 } ww__eidlist_t;
 
 /* Variants routed by one Channel or Provider name. */
 typedef struct ww__source {
-    char *name;              /* lowercase */
-    ww__vlist_t any;         /* merged: every-windows + no EventID constraint */
-    ww__eidlist_t *eids;     /* sorted by eid */
+    char *name;          /* lowercase */
+    ww__vlist_t any;     /* merged: every-windows + no EventID constraint */
+    ww__eidlist_t *eids; /* sorted by eid */
     uint32_t neids;
 } ww__source_t;
 
-typedef struct ww__strmap {  /* open addressing, lowercase keys -> index */
+typedef struct ww__strmap { /* open addressing, lowercase keys -> index */
     char **keys;
     uint32_t *vals;
     uint32_t cap, n;
 } ww__strmap_t;
 
 struct ww_detect {
-    int refs;                /* atomic */
+    int refs; /* atomic */
     const ww_sigma_ruleset_t *rs;
     ww_arena_t arena;
     bool no_prefilter;
 
-    ww__strmap_t fields;     /* interned field names -> fid */
+    ww__strmap_t fields; /* interned field names -> fid */
     uint32_t nfids;
 
     ww__drule_t *rules;
@@ -161,12 +173,12 @@ struct ww_detect {
     ww__strmap_t chan_map, prov_map;
     ww__source_t *chans, *provs;
     uint32_t nchans, nprovs, chans_cap, provs_cap;
-    ww__vlist_t win_all;     /* Windows routes with no channel constraint */
+    ww__vlist_t win_all; /* Windows routes with no channel constraint */
 
-    ww__strmap_t prod_map;   /* generic routes by product */
+    ww__strmap_t prod_map; /* generic routes by product */
     ww__vlist_t *prod_lists;
     uint32_t nprods, prods_cap;
-    ww__vlist_t gen_any;     /* generic routes without a product */
+    ww__vlist_t gen_any; /* generic routes without a product */
 
     /* Literal prefilter: grams of 3, 4 or 8 lowered bytes taken from the literals
        rules require, in one hash table (key -> gram id + 1) behind a bloom filter. */
@@ -174,9 +186,9 @@ struct ww_detect {
     uint32_t *gids;
     uint8_t *glens;
     uint32_t gcap, ngrams;
-    uint64_t *gbloom;        /* WW__GBLOOM_BITS bits */
+    uint64_t *gbloom; /* WW__GBLOOM_BITS bits */
 
-    pcre2_code **res;        /* every compiled regex, freed with the program */
+    pcre2_code **res; /* every compiled regex, freed with the program */
     uint32_t nres, res_cap;
 
     ww_sigma_error_t *errs;
@@ -186,23 +198,23 @@ struct ww_detect {
 struct ww_detect_ctx {
     ww_detect_t *d;
     const ww_event_t *ev;
-    uint32_t gen;            /* event generation: stamps below are valid when == gen */
-    uint32_t *fstamp;        /* per fid */
-    uint32_t *ffirst;        /* per fid: first field index */
-    uint32_t *flast;         /* per fid: last field index (while building) */
-    uint32_t *fnext;         /* per field index: next field with the same fid */
-    uint64_t present;        /* bits of fids present */
+    uint32_t gen;     /* event generation: stamps below are valid when == gen */
+    uint32_t *fstamp; /* per fid */
+    uint32_t *ffirst; /* per fid: first field index */
+    uint32_t *flast;  /* per fid: last field index (while building) */
+    uint32_t *fnext;  /* per field index: next field with the same fid */
+    uint64_t present; /* bits of fids present */
     /* lowered copies of field values, made on first use */
-    uint32_t *lstamp;        /* per field index (+1 for ev->raw) */
+    uint32_t *lstamp; /* per field index (+1 for ev->raw) */
     size_t *loff;
     char *lbuf;
     size_t llen, lcap;
-    uint32_t *known;         /* field indexes whose names rules use */
+    uint32_t *known; /* field indexes whose names rules use */
     uint32_t nknown;
-    uint32_t *gstamp;        /* per gram: seen in this event */
-    uint32_t scan_gen;       /* == gen once this event's values were scanned */
-    uint32_t *rstamp;        /* per rule: matched in this event */
-    uint32_t *matches;       /* rule indexes matched in this event */
+    uint32_t *gstamp;  /* per gram: seen in this event */
+    uint32_t scan_gen; /* == gen once this event's values were scanned */
+    uint32_t *rstamp;  /* per rule: matched in this event */
+    uint32_t *matches; /* rule indexes matched in this event */
     uint32_t nmatches;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
@@ -211,16 +223,16 @@ struct ww_detect_ctx {
 
 /* A field occurrence as a matcher sees it. */
 typedef struct ww__fval {
-    const ww_field_t *f;     /* NULL for the raw line */
-    const char *raw;         /* value bytes */
+    const ww_field_t *f; /* NULL for the raw line */
+    const char *raw;     /* value bytes */
     size_t n;
-    uint32_t idx;            /* field index (nfields for the raw line) */
+    uint32_t idx; /* field index (nfields for the raw line) */
     uint8_t type;
 } ww__fval_t;
 
 /* Compiles one sigma matcher; a regex that PCRE2 refuses returns WW_EPARSE with msg. */
-int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword,
-                       ww__dmatch_t *out, char *msg, size_t msglen);
+int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword, ww__dmatch_t *out,
+                       char *msg, size_t msglen);
 /* Does one occurrence match?  `ref_fid` is the fieldref's resolved field. */
 bool ww__dmatch_eval(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fval_t *v,
                      uint32_t ref_fid);

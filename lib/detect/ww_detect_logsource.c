@@ -19,20 +19,22 @@ static const char *const ch_powershell[] = {"Microsoft-Windows-PowerShell/Operat
                                             "PowerShellCore/Operational", NULL};
 /* taxonomy: service powershell-classic / ps_classic_* */
 static const char *const ch_ps_classic[] = {"Windows PowerShell", NULL};
-static const char *const ch_defender[] = {
-    "Microsoft-Windows-Windows Defender/Operational", NULL};
+static const char *const ch_defender[] = {"Microsoft-Windows-Windows Defender/Operational", NULL};
 /* taxonomy: file_access, file_rename -> ETW provider */
 static const char *const pv_kernel_file[] = {"Microsoft-Windows-Kernel-File", NULL};
 
 #define EIDS(...) ((const int32_t[]){__VA_ARGS__, -1})
-#define SYSMON_ROUTE(...) {ch_sysmon, NULL, EIDS(__VA_ARGS__), NULL, NULL, NULL}
+#define SYSMON_ROUTE(...)                                    \
+    {                                                        \
+        ch_sysmon, NULL, EIDS(__VA_ARGS__), NULL, NULL, NULL \
+    }
 
 /* thor.yml process_creation_2 (Image, ParentImage) + NOTES 1.10 (Hayabusa's converter). */
 static const ww__rename_t rn_4688[] = {
-    {"Image", "NewProcessName"},     {"ParentImage", "ParentProcessName"},
-    {"ProcessId", "NewProcessId"},   {"ParentProcessId", "ProcessId"},
-    {"LogonId", "SubjectLogonId"},   {"IntegrityLevel", "MandatoryLabel"},
-    {"User", "SubjectUserName"},     {NULL, NULL},
+    {"Image", "NewProcessName"},   {"ParentImage", "ParentProcessName"},
+    {"ProcessId", "NewProcessId"}, {"ParentProcessId", "ProcessId"},
+    {"LogonId", "SubjectLogonId"}, {"IntegrityLevel", "MandatoryLabel"},
+    {"User", "SubjectUserName"},   {NULL, NULL},
 };
 /* thor.yml windows-defender-antivirus-mapping */
 static const ww__rename_t rn_antivirus[] = {
@@ -48,8 +50,7 @@ typedef struct catmap {
 
 /* taxonomy "Windows Folder / Category"; EventType conditions from thor.yml. */
 static const catmap_t win_categories[] = {
-    {"process_creation",
-     {SYSMON_ROUTE(1), {ch_security, NULL, EIDS(4688), NULL, NULL, rn_4688}}},
+    {"process_creation", {SYSMON_ROUTE(1), {ch_security, NULL, EIDS(4688), NULL, NULL, rn_4688}}},
     {"file_change", {SYSMON_ROUTE(2)}},
     {"network_connection", {SYSMON_ROUTE(3)}},
     {"sysmon_status", {SYSMON_ROUTE(4, 16)}},
@@ -89,9 +90,8 @@ static const catmap_t win_categories[] = {
 
 /* thor.yml windows-defender-antivirus-mapping: a category without a product. */
 static const ww__winroute_t antivirus_route = {
-    ch_defender, NULL,
-    EIDS(1006, 1007, 1008, 1009, 1010, 1011, 1012, 1017, 1018, 1019, 1115, 1116),
-    NULL, NULL, rn_antivirus};
+    ch_defender, NULL, EIDS(1006, 1007, 1008, 1009, 1010, 1011, 1012, 1017, 1018, 1019, 1115, 1116),
+    NULL,        NULL, rn_antivirus};
 
 typedef struct svcmap {
     const char *service;
@@ -99,13 +99,18 @@ typedef struct svcmap {
 } svcmap_t;
 
 #define CH(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define SVC(name, ...) {name, {CH(__VA_ARGS__), NULL, NULL, NULL, NULL, NULL}}
+#define SVC(name, ...)                                    \
+    {                                                     \
+        name,                                             \
+        {                                                 \
+            CH(__VA_ARGS__), NULL, NULL, NULL, NULL, NULL \
+        }                                                 \
+    }
 
 /* taxonomy "Windows Folder / Service" (and thor.yml for the same names). */
 static const svcmap_t win_services[] = {
     SVC("application", "Application"),
-    SVC("application-experience",
-        "Microsoft-Windows-Application-Experience/Program-Telemetry",
+    SVC("application-experience", "Microsoft-Windows-Application-Experience/Program-Telemetry",
         "Microsoft-Windows-Application-Experience/Program-Compatibility-Assistant"),
     SVC("applocker", "Microsoft-Windows-AppLocker/MSI and Script",
         "Microsoft-Windows-AppLocker/EXE and DLL",
@@ -139,8 +144,7 @@ static const svcmap_t win_services[] = {
     SVC("ntfs", "Microsoft-Windows-Ntfs/Operational"),
     SVC("ntlm", "Microsoft-Windows-NTLM/Operational"),
     SVC("openssh", "OpenSSH/Operational"),
-    SVC("powershell", "Microsoft-Windows-PowerShell/Operational",
-        "PowerShellCore/Operational"),
+    SVC("powershell", "Microsoft-Windows-PowerShell/Operational", "PowerShellCore/Operational"),
     SVC("powershell-classic", "Windows PowerShell"),
     SVC("printservice-admin", "Microsoft-Windows-PrintService/Admin"),
     SVC("printservice-operational", "Microsoft-Windows-PrintService/Operational"),
@@ -251,10 +255,10 @@ int ww__logsource_routes(const ww_sigma_logsource_t *ls, ww__route_t *out, int m
 
 /* Linux programs that write to the auth log (auth.log / secure), for `service: auth`. */
 static const char *const auth_programs[] = {
-    "auth", "authpriv", "sshd", "sudo", "su", "login", "passwd", "chpasswd", "chage",
-    "useradd", "userdel", "usermod", "groupadd", "groupdel", "groupmod", "gpasswd",
-    "systemd-logind", "polkitd", "pkexec", "unix_chkpwd", "sshd-session", "cron",
-    "crond", "gdm-password", "lightdm", "doas", NULL};
+    "auth",     "authpriv", "sshd",           "sudo",    "su",      "login",       "passwd",
+    "chpasswd", "chage",    "useradd",        "userdel", "usermod", "groupadd",    "groupdel",
+    "groupmod", "gpasswd",  "systemd-logind", "polkitd", "pkexec",  "unix_chkpwd", "sshd-session",
+    "cron",     "crond",    "gdm-password",   "lightdm", "doas",    NULL};
 
 static bool str_ieq_z(ww_str_t a, const char *z)
 {
@@ -278,8 +282,7 @@ bool ww__generic_route_match(const ww__route_t *r, const ww_event_t *ev)
             if (ev->kind != WW_EV_SYSLOG)
                 return false;
         } else if (strcmp(r->service, "auth") == 0) {
-            bool ok = ev->service.n >= 3 && ww_str_ieq((ww_str_t){ev->service.p, 3},
-                                                       WW_STR("pam"));
+            bool ok = ev->service.n >= 3 && ww_str_ieq((ww_str_t){ev->service.p, 3}, WW_STR("pam"));
             for (const char *const *p = auth_programs; !ok && *p; p++)
                 ok = str_ieq_z(ev->service, *p);
             if (!ok)

@@ -19,8 +19,7 @@ static char *lower_dup(ww_arena_t *a, const char *p, size_t n, bool cased)
     return s;
 }
 
-static int compile_str(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword,
-                       ww__dmatch_t *out)
+static int compile_str(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword, ww__dmatch_t *out)
 {
     ww_glob_part_t parts_kw[64];
     const ww_glob_part_t *p = m->parts;
@@ -104,15 +103,14 @@ general:;
     return 0;
 }
 
-int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword,
-                       ww__dmatch_t *out, char *msg, size_t msglen)
+int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword, ww__dmatch_t *out,
+                       char *msg, size_t msglen)
 {
     memset(out, 0, sizeof *out);
     out->src = m;
     out->gram = UINT32_MAX;
     switch (m->kind) {
-    case WW_MATCH_STR:
-        return compile_str(d, m, keyword, out);
+    case WW_MATCH_STR: return compile_str(d, m, keyword, out);
     case WW_MATCH_RE: {
         uint32_t opts = 0;
         int err;
@@ -129,8 +127,8 @@ int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword,
         if (!re) {
             char buf[160];
             pcre2_get_error_message(err, (PCRE2_UCHAR *)buf, sizeof buf);
-            snprintf(msg, msglen, "regular expression rejected at offset %zu: %s",
-                     (size_t)off, buf);
+            snprintf(msg, msglen, "regular expression rejected at offset %zu: %s", (size_t)off,
+                     buf);
             return WW_EPARSE;
         }
         /* JIT is an optimisation: without it (e.g. unsupported CPU) the interpreter
@@ -150,31 +148,17 @@ int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword,
         out->re = re;
         return 0;
     }
-    case WW_MATCH_CIDR:
-        out->kind = DM_CIDR;
-        return 0;
-    case WW_MATCH_NUM:
-        out->kind = DM_NUM;
-        return 0;
-    case WW_MATCH_BOOL:
-        out->kind = DM_BOOL;
-        return 0;
-    case WW_MATCH_NULL:
-        out->kind = DM_NULL;
-        return 0;
-    case WW_MATCH_EXISTS:
-        out->kind = DM_EXISTS;
-        return 0;
+    case WW_MATCH_CIDR: out->kind = DM_CIDR; return 0;
+    case WW_MATCH_NUM: out->kind = DM_NUM; return 0;
+    case WW_MATCH_BOOL: out->kind = DM_BOOL; return 0;
+    case WW_MATCH_NULL: out->kind = DM_NULL; return 0;
+    case WW_MATCH_EXISTS: out->kind = DM_EXISTS; return 0;
     case WW_MATCH_FIELDREF:
         out->kind = DM_FIELDREF;
         out->cased = m->cased;
         return 0;
-    case WW_MATCH_TIME:
-        out->kind = DM_TIME;
-        return 0;
-    default:
-        snprintf(msg, msglen, "unknown matcher kind %u", m->kind);
-        return WW_EUNSUP;
+    case WW_MATCH_TIME: out->kind = DM_TIME; return 0;
+    default: snprintf(msg, msglen, "unknown matcher kind %u", m->kind); return WW_EUNSUP;
     }
 }
 
@@ -323,36 +307,24 @@ static bool str_match(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fva
             return false; /* out of memory: no match rather than a wrong one */
     }
     switch (m->kind) {
-    case DM_EXACT:
-        return n == m->n && memcmp(s, m->lit, n) == 0;
-    case DM_PREFIX:
-        return n >= m->n && memcmp(s, m->lit, m->n) == 0;
-    case DM_SUFFIX:
-        return n >= m->n && memcmp(s + n - m->n, m->lit, m->n) == 0;
-    case DM_CONTAINS:
-        return find(s, n, m->lit, m->n);
-    case DM_ANY:
-        return true;
-    default:
-        return ww__glob_match(m->parts, m->nparts, s, n);
+    case DM_EXACT: return n == m->n && memcmp(s, m->lit, n) == 0;
+    case DM_PREFIX: return n >= m->n && memcmp(s, m->lit, m->n) == 0;
+    case DM_SUFFIX: return n >= m->n && memcmp(s + n - m->n, m->lit, m->n) == 0;
+    case DM_CONTAINS: return find(s, n, m->lit, m->n);
+    case DM_ANY: return true;
+    default: return ww__glob_match(m->parts, m->nparts, s, n);
     }
 }
 
 static bool cmp_num(double a, uint8_t cmp, double b)
 {
     switch (cmp) {
-    case WW_CMP_EQ:
-        return a == b;
-    case WW_CMP_NEQ:
-        return a != b;
-    case WW_CMP_GT:
-        return a > b;
-    case WW_CMP_GTE:
-        return a >= b;
-    case WW_CMP_LT:
-        return a < b;
-    default:
-        return a <= b;
+    case WW_CMP_EQ: return a == b;
+    case WW_CMP_NEQ: return a != b;
+    case WW_CMP_GT: return a > b;
+    case WW_CMP_GTE: return a >= b;
+    case WW_CMP_LT: return a < b;
+    default: return a <= b;
     }
 }
 
@@ -460,12 +432,8 @@ static bool time_match(const ww_sigma_match_t *m, const ww__fval_t *v)
         sod += 86400, days--;
     double part;
     switch (m->timepart) {
-    case WW_TP_MINUTE:
-        part = (double)(sod / 60 % 60);
-        break;
-    case WW_TP_HOUR:
-        part = (double)(sod / 3600);
-        break;
+    case WW_TP_MINUTE: part = (double)(sod / 60 % 60); break;
+    case WW_TP_HOUR: part = (double)(sod / 3600); break;
     case WW_TP_DAY:
         civil_from_days(days, &y, &mo, &dd);
         part = dd;
@@ -493,14 +461,10 @@ static bool time_match(const ww_sigma_match_t *m, const ww__fval_t *v)
 static bool ref_cmp(const char *a, size_t an, const char *b, size_t bn, uint8_t mode)
 {
     switch (mode) {
-    case WW_REF_STARTS:
-        return an >= bn && memcmp(a, b, bn) == 0;
-    case WW_REF_ENDS:
-        return an >= bn && memcmp(a + an - bn, b, bn) == 0;
-    case WW_REF_CONTAINS:
-        return find(a, an, b, bn);
-    default:
-        return an == bn && memcmp(a, b, an) == 0;
+    case WW_REF_STARTS: return an >= bn && memcmp(a, b, bn) == 0;
+    case WW_REF_ENDS: return an >= bn && memcmp(a + an - bn, b, bn) == 0;
+    case WW_REF_CONTAINS: return find(a, an, b, bn);
+    default: return an == bn && memcmp(a, b, an) == 0;
     }
 }
 
@@ -539,8 +503,7 @@ bool ww__dmatch_eval(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fval
     case DM_SUFFIX:
     case DM_CONTAINS:
     case DM_ANY:
-    case DM_GLOB:
-        return str_match(ctx, m, v);
+    case DM_GLOB: return str_match(ctx, m, v);
     case DM_RE: {
         if (v->type == WW_F_NULL)
             return false;
@@ -548,21 +511,13 @@ bool ww__dmatch_eval(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fval
         /* rc 0: matched, ovector too small (we ask for no captures). */
         return rc >= 0;
     }
-    case DM_CIDR:
-        return cidr_match(m->src, v);
-    case DM_NUM:
-        return num_match(m->src, v);
-    case DM_BOOL:
-        return bool_match(m->src, v);
-    case DM_NULL:
-        return v->type == WW_F_NULL;
-    case DM_EXISTS:
-        return m->src->b;
-    case DM_FIELDREF:
-        return fieldref_match(ctx, m, v, ref_fid);
-    case DM_TIME:
-        return time_match(m->src, v);
-    default:
-        return false;
+    case DM_CIDR: return cidr_match(m->src, v);
+    case DM_NUM: return num_match(m->src, v);
+    case DM_BOOL: return bool_match(m->src, v);
+    case DM_NULL: return v->type == WW_F_NULL;
+    case DM_EXISTS: return m->src->b;
+    case DM_FIELDREF: return fieldref_match(ctx, m, v, ref_fid);
+    case DM_TIME: return time_match(m->src, v);
+    default: return false;
     }
 }

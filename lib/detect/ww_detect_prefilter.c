@@ -12,10 +12,10 @@
 #include <stdlib.h>
 
 typedef struct gset {
-    bool top;           /* no literal requirement */
+    bool top; /* no literal requirement */
     uint32_t *ids;
     uint32_t n, cap;
-    int quality;        /* weakest gram's rarity score: higher is more selective */
+    int quality; /* weakest gram's rarity score: higher is more selective */
 } gset_t;
 
 static uint64_t gram_hash(uint64_t key, unsigned len)
@@ -134,8 +134,7 @@ static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, ui
     return gram_id(d, key, len, id);
 }
 
-static int needle_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, gset_t *g,
-                       bool *ok)
+static int needle_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, gset_t *g, bool *ok)
 {
     uint32_t id;
     int q, rc;
@@ -194,14 +193,12 @@ static int match_grams(ww_detect_t *d, const ww__dmatch_t *m, gset_t *g, bool *o
     case DM_EXACT:
     case DM_PREFIX:
     case DM_SUFFIX:
-    case DM_CONTAINS:
-        return needle_gram(d, m->lit, m->n, m->cased, g, ok);
+    case DM_CONTAINS: return needle_gram(d, m->lit, m->n, m->cased, g, ok);
     case DM_GLOB: {
         const ww_glob_part_t *best = longest_lit(m);
         return best ? needle_gram(d, best->lit, best->n, m->cased, g, ok) : 0;
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -305,8 +302,7 @@ static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__dnode_t *
         }
         return 0;
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 

@@ -124,12 +124,9 @@ static int put_value(ww_buf_t *out, const ww_field_t *f)
     switch (f->type) {
     case WW_F_INT:
     case WW_F_FLOAT:
-    case WW_F_BOOL:
-        return ww_buf_append(out, f->value.p, f->value.n);
-    case WW_F_NULL:
-        return ww_buf_puts(out, "null");
-    default:
-        return ww_buf_json_str(out, f->value.p, f->value.n);
+    case WW_F_BOOL: return ww_buf_append(out, f->value.p, f->value.n);
+    case WW_F_NULL: return ww_buf_puts(out, "null");
+    default: return ww_buf_json_str(out, f->value.p, f->value.n);
     }
 }
 

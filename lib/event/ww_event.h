@@ -24,8 +24,8 @@ enum ww_ftype {
 typedef struct ww_field {
     ww_str_t name;
     ww_str_t value;
-    double num;     /* valid for WW_F_INT and WW_F_FLOAT */
-    uint8_t type;   /* enum ww_ftype */
+    double num;   /* valid for WW_F_INT and WW_F_FLOAT */
+    uint8_t type; /* enum ww_ftype */
 } ww_field_t;
 
 /* What kind of record an event came from. */
@@ -41,22 +41,22 @@ enum ww_evkind {
 typedef struct ww_event {
     ww_field_t *fields;
     uint32_t nfields, cap;
-    ww_arena_t arena;   /* per-event memory: unescaped strings, the field table */
+    ww_arena_t arena; /* per-event memory: unescaped strings, the field table */
 
-    uint8_t kind;       /* enum ww_evkind */
-    ww_str_t raw;       /* the record as read (JSON text, syslog line); may be empty
-                           for binary records (EVTX) */
-    int64_t ts;         /* event time, ns since the epoch, or WW_TIME_NONE */
+    uint8_t kind; /* enum ww_evkind */
+    ww_str_t raw; /* the record as read (JSON text, syslog line); may be empty
+                     for binary records (EVTX) */
+    int64_t ts;   /* event time, ns since the epoch, or WW_TIME_NONE */
 
     /* Facts used to route the event to the rules whose logsource can apply.  Set by
        the decoder/profile; slices like the fields.  Empty when unknown. */
-    int32_t event_id;   /* Windows EventID, or -1 */
-    ww_str_t channel;   /* Windows Channel */
-    ww_str_t provider;  /* Windows Provider_Name */
-    ww_str_t host;      /* Computer / hostname */
-    ww_str_t product;   /* Sigma logsource product ("windows", "linux", ...) */
-    ww_str_t service;   /* Sigma logsource service ("sshd", "auth", "syslog", ...) */
-    ww_str_t category;  /* Sigma logsource category, when the source implies one */
+    int32_t event_id;  /* Windows EventID, or -1 */
+    ww_str_t channel;  /* Windows Channel */
+    ww_str_t provider; /* Windows Provider_Name */
+    ww_str_t host;     /* Computer / hostname */
+    ww_str_t product;  /* Sigma logsource product ("windows", "linux", ...) */
+    ww_str_t service;  /* Sigma logsource service ("sshd", "auth", "syslog", ...) */
+    ww_str_t category; /* Sigma logsource category, when the source implies one */
 } ww_event_t;
 
 void ww_event_init(ww_event_t *ev);
@@ -125,8 +125,8 @@ typedef struct ww_reader ww_reader_t;
 int ww_reader_open(const char *path, int fmt, ww_reader_t **out, ww_diag_t *diag);
 /* Opens an in-memory buffer (borrowed: it must outlive the reader).  `name` labels
  * diagnostics. */
-int ww_reader_open_mem(const char *name, const void *buf, size_t len, int fmt,
-                       ww_reader_t **out, ww_diag_t *diag);
+int ww_reader_open_mem(const char *name, const void *buf, size_t len, int fmt, ww_reader_t **out,
+                       ww_diag_t *diag);
 
 /* Decodes the next event into `ev` (which it resets first).
  * Returns 1 when an event was produced, 0 at the end of input, or a negative WW_E*

@@ -21,7 +21,7 @@ static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void crc_init(void)
 {
-    uint32_t (*t)[256] = crc_tab;
+    uint32_t(*t)[256] = crc_tab;
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
@@ -36,7 +36,7 @@ static void crc_init(void)
 /* Continues a CRC over p[0..n); start with 0xFFFFFFFF and invert at the end. */
 static uint32_t crc_update(uint32_t c, const uint8_t *p, size_t n)
 {
-    const uint32_t (*t)[256] = crc_tab;
+    const uint32_t(*t)[256] = crc_tab;
     while (n >= 8) {
         c ^= evtx_u32(p);
         uint32_t hi = evtx_u32(p + 4);
@@ -95,8 +95,10 @@ static int evtx_open(ww_reader_t *r, ww_diag_t *diag)
     if (r->len >= 128) {
         uint32_t c = ~crc_update(0xFFFFFFFFu, r->buf, 120);
         if (c != evtx_u32(r->buf + 124))
-            WW_LOG(WW_LOG_WARN, "%s: EVTX file header checksum mismatch; reading the chunks "
-                   "anyway", r->name);
+            WW_LOG(WW_LOG_WARN,
+                   "%s: EVTX file header checksum mismatch; reading the chunks "
+                   "anyway",
+                   r->name);
     }
     return 0;
 nomem:
@@ -121,8 +123,8 @@ static int enter_chunk(ww_reader_t *r, evtx_state_t *st, ww_diag_t *diag)
         uint64_t pos = chunk_pos(st);
         if (pos >= r->len)
             return 0;
-        uint32_t avail = (uint32_t)(r->len - pos < EVTX_CHUNK_SIZE ? r->len - pos
-                                                                   : EVTX_CHUNK_SIZE);
+        uint32_t avail =
+            (uint32_t)(r->len - pos < EVTX_CHUNK_SIZE ? r->len - pos : EVTX_CHUNK_SIZE);
         const uint8_t *c = r->buf + pos;
         r->off = pos;
         if (avail < 8 || memcmp(c, "ElfChnk\0", 8) != 0) {
@@ -134,8 +136,8 @@ static int enter_chunk(ww_reader_t *r, evtx_state_t *st, ww_diag_t *diag)
             if (avail < EVTX_CHUNK_SIZE) {
                 ww_diag_set(diag, r->name, 0, 0,
                             "file ends %u bytes into chunk %u (offset 0x%llx), which has no "
-                            "\"ElfChnk\" signature", avail, st->chunk_no - 1,
-                            (unsigned long long)pos);
+                            "\"ElfChnk\" signature",
+                            avail, st->chunk_no - 1, (unsigned long long)pos);
                 return WW_ETRUNC;
             }
             ww_diag_set(diag, r->name, 0, 0,
@@ -150,8 +152,8 @@ static int enter_chunk(ww_reader_t *r, evtx_state_t *st, ww_diag_t *diag)
         if (avail < EVTX_CHUNK_HEADER_SIZE) {
             st->chunk_no++;
             ww_diag_set(diag, r->name, 0, 0,
-                        "file ends inside the header of chunk %u (offset 0x%llx)",
-                        st->chunk_no - 1, (unsigned long long)pos);
+                        "file ends inside the header of chunk %u (offset 0x%llx)", st->chunk_no - 1,
+                        (unsigned long long)pos);
             return WW_ETRUNC;
         }
         st->in_chunk = true;
@@ -170,8 +172,8 @@ static int enter_chunk(ww_reader_t *r, evtx_state_t *st, ww_diag_t *diag)
         if (!hdr_ok) {
             ww_diag_set(diag, r->name, 0, 0,
                         "chunk %u (offset 0x%llx): header checksum mismatch (stored 0x%08x, "
-                        "computed 0x%08x); reading its records anyway", st->chunk_no,
-                        (unsigned long long)pos, evtx_u32(c + 124), hc);
+                        "computed 0x%08x); reading its records anyway",
+                        st->chunk_no, (unsigned long long)pos, evtx_u32(c + 124), hc);
             return WW_EPARSE;
         }
         if (st->rec_end <= avail) {
@@ -251,7 +253,8 @@ static int next_record(ww_reader_t *r, evtx_state_t *st, ww_event_t *ev, ww_diag
             r->off = base + st->chunk_avail;
             ww_diag_set(diag, r->name, 0, 0,
                         "file ends inside chunk %u at offset 0x%llx (next record expected at "
-                        "0x%llx)", st->chunk_no, (unsigned long long)(base + st->chunk_avail),
+                        "0x%llx)",
+                        st->chunk_no, (unsigned long long)(base + st->chunk_avail),
                         (unsigned long long)(base + off));
             return WW_ETRUNC;
         }
@@ -274,9 +277,8 @@ static int next_record(ww_reader_t *r, evtx_state_t *st, ww_event_t *ev, ww_diag
             st->rec_off = next;
         else
             leave_chunk(st);
-        ww_diag_set(diag, r->name, 0, 0,
-                    "chunk %u, record at offset 0x%llx: %s; %s", st->chunk_no - (next ? 0 : 1),
-                    (unsigned long long)(base + off),
+        ww_diag_set(diag, r->name, 0, 0, "chunk %u, record at offset 0x%llx: %s; %s",
+                    st->chunk_no - (next ? 0 : 1), (unsigned long long)(base + off),
                     magic != EVTX_RECORD_MAGIC ? "no record signature" : "impossible record size",
                     next ? "skipped to the next record" : "rest of the chunk skipped");
         return WW_EPARSE;
@@ -287,8 +289,9 @@ static int next_record(ww_reader_t *r, evtx_state_t *st, ww_event_t *ev, ww_diag
         r->off = base + st->chunk_avail;
         ww_diag_set(diag, r->name, 0, 0,
                     "file ends inside chunk %u, record %llu (offset 0x%llx, %u bytes, %u "
-                    "present)", st->chunk_no, (unsigned long long)rid,
-                    (unsigned long long)(base + off), size, st->chunk_avail - off);
+                    "present)",
+                    st->chunk_no, (unsigned long long)rid, (unsigned long long)(base + off), size,
+                    st->chunk_avail - off);
         return WW_ETRUNC;
     }
     st->rec_off = off + size;
@@ -296,17 +299,17 @@ static int next_record(ww_reader_t *r, evtx_state_t *st, ww_event_t *ev, ww_diag
     if (evtx_u32(rec + size - 4) != size) {
         ww_diag_set(diag, r->name, 0, 0,
                     "chunk %u, record %llu (offset 0x%llx): size %u does not match its "
-                    "trailing copy %u; record skipped", st->chunk_no, (unsigned long long)rid,
-                    (unsigned long long)(base + off), size, evtx_u32(rec + size - 4));
+                    "trailing copy %u; record skipped",
+                    st->chunk_no, (unsigned long long)rid, (unsigned long long)(base + off), size,
+                    evtx_u32(rec + size - 4));
         return WW_EPARSE;
     }
     int rc = ww__evtx_record(st, ev, off + EVTX_RECORD_HEADER_SIZE, off + size - 4);
     if (rc) {
         ww_diag_set(diag, r->name, 0, 0,
-                    "chunk %u, record %llu (offset 0x%llx): %s (at offset 0x%llx)",
-                    st->chunk_no, (unsigned long long)rid, (unsigned long long)(base + off),
-                    st->err ? st->err : ww_strerror(rc),
-                    (unsigned long long)(base + st->err_off));
+                    "chunk %u, record %llu (offset 0x%llx): %s (at offset 0x%llx)", st->chunk_no,
+                    (unsigned long long)rid, (unsigned long long)(base + off),
+                    st->err ? st->err : ww_strerror(rc), (unsigned long long)(base + st->err_off));
         /* Only the reader's end-of-input codes stop it; a bad record never does. */
         return rc == WW_ETRUNC || rc == WW_EIO ? WW_EPARSE : rc;
     }

@@ -86,15 +86,14 @@ typedef struct cctx {
     ww_event_t *ev;
     uint32_t pos, end;
     bool in_tmpl;
-    ww_arena_t *dst;  /* where literal text goes */
+    ww_arena_t *dst; /* where literal text goes */
     evtx_opvec_t *vec;
 } cctx_t;
 
-#define NEED(cx, k)                                                                    \
-    do {                                                                               \
-        if ((cx)->end - (cx)->pos < (uint32_t)(k))                                     \
-            return fail((cx)->st, (cx)->pos, "BinXML runs past the end of its data",   \
-                        WW_EPARSE);                                                    \
+#define NEED(cx, k)                                                                              \
+    do {                                                                                         \
+        if ((cx)->end - (cx)->pos < (uint32_t)(k))                                               \
+            return fail((cx)->st, (cx)->pos, "BinXML runs past the end of its data", WW_EPARSE); \
     } while (0)
 
 /* Reads a name reference at cx->pos; a name defined inline right there is skipped. */
@@ -112,8 +111,8 @@ static int read_name_ref(cctx_t *cx, ww_str_t *out)
     return get_name(cx->st, off, out);
 }
 
-static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t end,
-                   bool in_tmpl, ww_arena_t *dst, evtx_opvec_t *vec, evtx_frag_t *out);
+static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t end, bool in_tmpl,
+                   ww_arena_t *dst, evtx_opvec_t *vec, evtx_frag_t *out);
 
 /* The compiled template whose definition is at chunk offset `off`. */
 static int get_template(evtx_state_t *st, uint32_t off, const evtx_frag_t **out)
@@ -149,8 +148,7 @@ static int get_template(evtx_state_t *st, uint32_t off, const evtx_frag_t **out)
         goto out;
     }
     st->tmp[1].n = 0;
-    rc = compile(st, NULL, off + 24, off + 24 + size, true, &st->carena, &st->tmp[1],
-                 &slot->frag);
+    rc = compile(st, NULL, off + 24, off + 24 + size, true, &st->carena, &st->tmp[1], &slot->frag);
 out:
     slot->err = rc;
     slot->why = st->err;
@@ -171,8 +169,7 @@ static int compile_instance(cctx_t *cx, uint32_t tok_off)
         NEED(cx, 24);
         uint32_t size = evtx_u32(st->chunk + cx->pos + 20);
         if (size > cx->end - cx->pos - 24)
-            return fail(st, cx->pos, "inline template definition runs past the record",
-                        WW_EPARSE);
+            return fail(st, cx->pos, "inline template definition runs past the record", WW_EPARSE);
         cx->pos += 24 + size;
     }
     const evtx_frag_t *tmpl;
@@ -224,8 +221,9 @@ static int compile_utf16_text(cctx_t *cx)
 /* The five XML entities become their characters; others are kept as written. */
 static int compile_entity(cctx_t *cx, ww_str_t name)
 {
-    static const struct { const char *n, *v; } ents[] = {
-        {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}};
+    static const struct {
+        const char *n, *v;
+    } ents[] = {{"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}};
     for (size_t i = 0; i < WW_ARRAY_LEN(ents); i++)
         if (ww_str_eq(name, WW_STRZ(ents[i].n)))
             return push_text(cx, ents[i].v, 1);
@@ -260,8 +258,8 @@ static int compile_charref(cctx_t *cx, uint32_t c)
  * definitions (in_tmpl) may hold substitutions but no template instances; record
  * fragments and nested BinXML values may hold instances.  The ops are copied into dst
  * (the chunk arena for templates, the event arena otherwise). */
-static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t end,
-                   bool in_tmpl, ww_arena_t *dst, evtx_opvec_t *vec, evtx_frag_t *out)
+static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t end, bool in_tmpl,
+                   ww_arena_t *dst, evtx_opvec_t *vec, evtx_frag_t *out)
 {
     cctx_t cx = {st, ev, start, end, in_tmpl, dst, vec};
     uint32_t first = vec->n;
@@ -287,15 +285,9 @@ static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t en
             }
             rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_OPEN, .s = name});
             break;
-        case 0x02:
-            rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_CLOSE_START});
-            break;
-        case 0x03:
-            rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_CLOSE_EMPTY});
-            break;
-        case 0x04:
-            rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_END});
-            break;
+        case 0x02: rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_CLOSE_START}); break;
+        case 0x03: rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_CLOSE_EMPTY}); break;
+        case 0x04: rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_END}); break;
         case 0x05: /* value text: type byte, then (for strings) counted UTF-16 */
             NEED(&cx, 1);
             if (st->chunk[cx.pos++] != EVTX_T_STRING) {
@@ -308,9 +300,7 @@ static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t en
             if ((rc = read_name_ref(&cx, &name)) == 0)
                 rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_ATTR, .s = name});
             break;
-        case 0x07: /* CDATA */
-            rc = compile_utf16_text(&cx);
-            break;
+        case 0x07: /* CDATA */ rc = compile_utf16_text(&cx); break;
         case 0x08: /* character reference */
             NEED(&cx, 2);
             rc = compile_charref(&cx, evtx_u16(st->chunk + cx.pos));
@@ -333,8 +323,7 @@ static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t en
         }
         case 0x0C:
             if (in_tmpl) {
-                rc = fail(st, tok_off, "template instance inside a template definition",
-                          WW_EPARSE);
+                rc = fail(st, tok_off, "template instance inside a template definition", WW_EPARSE);
                 break;
             }
             rc = compile_instance(&cx, tok_off);
@@ -342,7 +331,8 @@ static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t en
         case 0x0D: /* substitutions: id, declared type */
         case 0x0E:
             NEED(&cx, 3);
-            rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_SUBST, .opt = tok == 0x0E,
+            rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_SUBST,
+                                           .opt = tok == 0x0E,
                                            .id = evtx_u16(st->chunk + cx.pos)});
             cx.pos += 3;
             break;
@@ -350,9 +340,7 @@ static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t en
             NEED(&cx, 3);
             cx.pos += 3;
             break;
-        default:
-            rc = fail(st, tok_off, "unknown BinXML token", WW_EPARSE);
-            break;
+        default: rc = fail(st, tok_off, "unknown BinXML token", WW_EPARSE); break;
         }
         if (rc == WW_ELIMIT || rc == WW_ENOMEM)
             rc = fail(st, tok_off, "BinXML fragment too large", rc);
@@ -432,8 +420,8 @@ static int emit(evtx_state_t *st, ww_event_t *ev, ww_str_t name, uint32_t from, 
         uint8_t type;
         int rc = join(st, ev, i, j, &v, &type);
         if (rc == 0 && (rc = ww_event_add(ev, name, v, type)) != 0)
-            return fail(st, 0, rc == WW_ELIMIT ? "too many fields in one record"
-                                               : "out of memory", rc);
+            return fail(st, 0, rc == WW_ELIMIT ? "too many fields in one record" : "out of memory",
+                        rc);
         if (rc)
             return rc;
         i = j;
@@ -497,9 +485,8 @@ static int end_attr(evtx_state_t *st, ww_event_t *ev)
     memcpy(nm + f->name.n + 1, an.p, an.n);
     nm[f->name.n + 1 + an.n] = 0;
     ww_str_t full = {nm, f->name.n + 1 + an.n};
-    if (f->section == EVTX_SEC_SYSTEM && to - from == 1 &&
-        st->pieces[from].vt == EVTX_T_FILETIME && ww_str_eq(f->name, WW_STR("TimeCreated")) &&
-        ww_str_eq(an, WW_STR("SystemTime")))
+    if (f->section == EVTX_SEC_SYSTEM && to - from == 1 && st->pieces[from].vt == EVTX_T_FILETIME &&
+        ww_str_eq(f->name, WW_STR("TimeCreated")) && ww_str_eq(an, WW_STR("SystemTime")))
         st->ts_filetime = st->pieces[from].raw;
     f->nattrs++;
     rc = emit(st, ev, full, from, to);
@@ -551,8 +538,8 @@ static int end_elem(evtx_state_t *st, ww_event_t *ev)
     return rc;
 }
 
-static int run(evtx_state_t *st, ww_event_t *ev, const evtx_frag_t *frag,
-               const evtx_val_t *vals, uint32_t nvals, int nest);
+static int run(evtx_state_t *st, ww_event_t *ev, const evtx_frag_t *frag, const evtx_val_t *vals,
+               uint32_t nvals, int nest);
 
 /* Turns one substitution value into pieces (or, for nested BinXML, runs it). */
 static int put_value(evtx_state_t *st, ww_event_t *ev, const evtx_val_t *v, int nest)
@@ -600,8 +587,8 @@ static int put_value(evtx_state_t *st, ww_event_t *ev, const evtx_val_t *v, int 
                            : ww__evtx_ansi(&ev->arena, p + i, j - i, &s);
             if (rc)
                 return fail(st, off, "event memory limit reached", rc);
-            if ((rc = push_piece(st, (evtx_piece_t){.s = s, .type = WW_F_STR, .vt = base,
-                                                   .sep = 1})) != 0)
+            if ((rc = push_piece(
+                     st, (evtx_piece_t){.s = s, .type = WW_F_STR, .vt = base, .sep = 1})) != 0)
                 return rc;
             i = j + 1;
         }
@@ -642,12 +629,11 @@ static int put_value(evtx_state_t *st, ww_event_t *ev, const evtx_val_t *v, int 
     return 0;
 }
 
-static int run(evtx_state_t *st, ww_event_t *ev, const evtx_frag_t *frag,
-               const evtx_val_t *vals, uint32_t nvals, int nest)
+static int run(evtx_state_t *st, ww_event_t *ev, const evtx_frag_t *frag, const evtx_val_t *vals,
+               uint32_t nvals, int nest)
 {
     if (nest > EVTX_MAX_NESTING)
-        return fail(st, 0, "template instances or BinXML values nested too deeply",
-                    WW_ELIMIT);
+        return fail(st, 0, "template instances or BinXML values nested too deeply", WW_ELIMIT);
     int rc = 0;
     for (uint32_t i = 0; i < frag->nops && rc == 0; i++) {
         const evtx_op_t *op = &frag->ops[i];
@@ -678,9 +664,7 @@ static int run(evtx_state_t *st, ww_event_t *ev, const evtx_frag_t *frag,
             if (op->kind != EVTX_OP_CLOSE_START)
                 rc = end_elem(st, ev);
             break;
-        case EVTX_OP_TEXT:
-            rc = push_piece(st, (evtx_piece_t){.s = op->s, .type = WW_F_STR});
-            break;
+        case EVTX_OP_TEXT: rc = push_piece(st, (evtx_piece_t){.s = op->s, .type = WW_F_STR}); break;
         case EVTX_OP_SUBST:
             if (op->id < nvals)
                 rc = put_value(st, ev, &vals[op->id], nest);
@@ -690,9 +674,7 @@ static int run(evtx_state_t *st, ww_event_t *ev, const evtx_frag_t *frag,
             rc = run(st, ev, in->tmpl, in->vals, in->nvals, nest + 1);
             break;
         }
-        default:
-            rc = fail(st, 0, "corrupt compiled BinXML", WW_EPARSE);
-            break;
+        default: rc = fail(st, 0, "corrupt compiled BinXML", WW_EPARSE); break;
         }
     }
     return rc;

@@ -18,38 +18,58 @@
 #define EVTX_RECORD_MAGIC 0x00002a2au
 
 /* Limits against hostile input. */
-#define EVTX_MAX_NESTING 16           /* template instances / nested BinXML values */
-#define EVTX_MAX_ELEM_DEPTH 64        /* open XML elements at once */
-#define EVTX_MAX_WORK (1u << 22)      /* ops executed for one record ("billion laughs") */
-#define EVTX_MAX_OPS 65536u           /* ops in one compiled fragment or template */
-#define EVTX_MAX_PIECES 65536u        /* pending text pieces in one record */
-#define EVTX_NAME_SLOTS 2048u         /* per-chunk name cache (power of two) */
-#define EVTX_TMPL_SLOTS 512u          /* per-chunk template cache (power of two) */
-#define EVTX_TMPL_MAX 384u            /* templates per chunk; more are refused (a real
-                                         chunk holds a few dozen) */
+#define EVTX_MAX_NESTING 16      /* template instances / nested BinXML values */
+#define EVTX_MAX_ELEM_DEPTH 64   /* open XML elements at once */
+#define EVTX_MAX_WORK (1u << 22) /* ops executed for one record ("billion laughs") */
+#define EVTX_MAX_OPS 65536u      /* ops in one compiled fragment or template */
+#define EVTX_MAX_PIECES 65536u   /* pending text pieces in one record */
+#define EVTX_NAME_SLOTS 2048u    /* per-chunk name cache (power of two) */
+#define EVTX_TMPL_SLOTS 512u     /* per-chunk template cache (power of two) */
+#define EVTX_TMPL_MAX                                     \
+    384u /* templates per chunk; more are refused (a real \
+            chunk holds a few dozen) */
 #define EVTX_CHUNK_ARENA_CAP (48u << 20)
 
 /* BinXML value types. */
 enum {
-    EVTX_T_NULL = 0x00, EVTX_T_STRING = 0x01, EVTX_T_ANSI = 0x02, EVTX_T_INT8 = 0x03,
-    EVTX_T_UINT8 = 0x04, EVTX_T_INT16 = 0x05, EVTX_T_UINT16 = 0x06, EVTX_T_INT32 = 0x07,
-    EVTX_T_UINT32 = 0x08, EVTX_T_INT64 = 0x09, EVTX_T_UINT64 = 0x0a, EVTX_T_REAL32 = 0x0b,
-    EVTX_T_REAL64 = 0x0c, EVTX_T_BOOL = 0x0d, EVTX_T_BINARY = 0x0e, EVTX_T_GUID = 0x0f,
-    EVTX_T_SIZET = 0x10, EVTX_T_FILETIME = 0x11, EVTX_T_SYSTIME = 0x12, EVTX_T_SID = 0x13,
-    EVTX_T_HEX32 = 0x14, EVTX_T_HEX64 = 0x15, EVTX_T_EVTHANDLE = 0x20, EVTX_T_BINXML = 0x21,
-    EVTX_T_EVTXML = 0x23, EVTX_T_ARRAY = 0x80,
+    EVTX_T_NULL = 0x00,
+    EVTX_T_STRING = 0x01,
+    EVTX_T_ANSI = 0x02,
+    EVTX_T_INT8 = 0x03,
+    EVTX_T_UINT8 = 0x04,
+    EVTX_T_INT16 = 0x05,
+    EVTX_T_UINT16 = 0x06,
+    EVTX_T_INT32 = 0x07,
+    EVTX_T_UINT32 = 0x08,
+    EVTX_T_INT64 = 0x09,
+    EVTX_T_UINT64 = 0x0a,
+    EVTX_T_REAL32 = 0x0b,
+    EVTX_T_REAL64 = 0x0c,
+    EVTX_T_BOOL = 0x0d,
+    EVTX_T_BINARY = 0x0e,
+    EVTX_T_GUID = 0x0f,
+    EVTX_T_SIZET = 0x10,
+    EVTX_T_FILETIME = 0x11,
+    EVTX_T_SYSTIME = 0x12,
+    EVTX_T_SID = 0x13,
+    EVTX_T_HEX32 = 0x14,
+    EVTX_T_HEX64 = 0x15,
+    EVTX_T_EVTHANDLE = 0x20,
+    EVTX_T_BINXML = 0x21,
+    EVTX_T_EVTXML = 0x23,
+    EVTX_T_ARRAY = 0x80,
 };
 
 /* Compiled BinXML. */
 enum {
-    EVTX_OP_OPEN = 1,     /* s = element name */
-    EVTX_OP_ATTR,         /* s = attribute name; its value ops follow */
-    EVTX_OP_CLOSE_START,  /* end of the attribute list, content follows */
-    EVTX_OP_CLOSE_EMPTY,  /* end of the attribute list and of the element */
-    EVTX_OP_END,          /* end of the element */
-    EVTX_OP_TEXT,         /* s = literal text (UTF-8) */
-    EVTX_OP_SUBST,        /* id = substitution index, opt = optional substitution */
-    EVTX_OP_INSTANCE,     /* ptr = evtx_inst_t: a template instance with its values */
+    EVTX_OP_OPEN = 1,    /* s = element name */
+    EVTX_OP_ATTR,        /* s = attribute name; its value ops follow */
+    EVTX_OP_CLOSE_START, /* end of the attribute list, content follows */
+    EVTX_OP_CLOSE_EMPTY, /* end of the attribute list and of the element */
+    EVTX_OP_END,         /* end of the element */
+    EVTX_OP_TEXT,        /* s = literal text (UTF-8) */
+    EVTX_OP_SUBST,       /* id = substitution index, opt = optional substitution */
+    EVTX_OP_INSTANCE,    /* ptr = evtx_inst_t: a template instance with its values */
 };
 
 typedef struct evtx_op {
@@ -82,19 +102,19 @@ typedef struct evtx_inst {
 /* A piece of element or attribute text waiting for its element to end. */
 typedef struct evtx_piece {
     ww_str_t s;
-    uint64_t raw;   /* FILETIME value when vt is EVTX_T_FILETIME */
-    uint8_t type;   /* enum ww_ftype */
-    uint8_t vt;     /* BinXML value type it came from (0 for literal text) */
-    uint8_t sep;    /* starts a new value (array elements are separate values) */
+    uint64_t raw; /* FILETIME value when vt is EVTX_T_FILETIME */
+    uint8_t type; /* enum ww_ftype */
+    uint8_t vt;   /* BinXML value type it came from (0 for literal text) */
+    uint8_t sep;  /* starts a new value (array elements are separate values) */
 } evtx_piece_t;
 
 typedef struct evtx_frame {
     ww_str_t name;
-    ww_str_t data_name;  /* <Data Name="...">, spaces removed; empty if none */
+    ww_str_t data_name; /* <Data Name="...">, spaces removed; empty if none */
     uint32_t piece_start;
     uint16_t nchildren;
-    uint16_t nattrs;     /* attributes that produced a field */
-    uint8_t section;     /* enum evtx_section */
+    uint16_t nattrs; /* attributes that produced a field */
+    uint8_t section; /* enum evtx_section */
 } evtx_frame_t;
 
 enum evtx_section { EVTX_SEC_NONE = 0, EVTX_SEC_SYSTEM, EVTX_SEC_EVENTDATA, EVTX_SEC_USERDATA };
@@ -107,8 +127,8 @@ typedef struct evtx_name_slot {
 typedef struct evtx_tmpl_slot {
     uint32_t gen, off;
     evtx_frag_t frag;
-    int err;        /* non-zero: the definition is broken; refused without reparsing */
-    const char *why;  /* and the reason, for every record that uses it */
+    int err;         /* non-zero: the definition is broken; refused without reparsing */
+    const char *why; /* and the reason, for every record that uses it */
 } evtx_tmpl_slot_t;
 
 typedef struct evtx_opvec {
@@ -118,15 +138,15 @@ typedef struct evtx_opvec {
 
 typedef struct evtx_state {
     /* container walk */
-    uint32_t chunk_no;        /* chunk being read (0-based) */
+    uint32_t chunk_no; /* chunk being read (0-based) */
     bool in_chunk;
     bool finished;
-    const uint8_t *chunk;     /* start of the current chunk */
-    uint32_t chunk_avail;     /* bytes of it present in the file (<= 64 KiB) */
-    uint32_t rec_off;         /* next record, relative to the chunk */
-    uint32_t rec_end;         /* records end here */
-    bool rec_end_trusted;     /* rec_end came from a chunk header with a good CRC */
-    uint32_t chunks_seen;     /* chunks with a valid magic */
+    const uint8_t *chunk; /* start of the current chunk */
+    uint32_t chunk_avail; /* bytes of it present in the file (<= 64 KiB) */
+    uint32_t rec_off;     /* next record, relative to the chunk */
+    uint32_t rec_end;     /* records end here */
+    bool rec_end_trusted; /* rec_end came from a chunk header with a good CRC */
+    uint32_t chunks_seen; /* chunks with a valid magic */
 
     /* per-chunk caches, invalidated by bumping gen */
     uint32_t gen;
@@ -134,11 +154,11 @@ typedef struct evtx_state {
     evtx_name_slot_t *names;
     evtx_tmpl_slot_t *tmpls;
     uint32_t ntmpls;
-    evtx_opvec_t tmp[2];      /* compile scratch: [0] records and values, [1] templates */
+    evtx_opvec_t tmp[2]; /* compile scratch: [0] records and values, [1] templates */
 
     /* per-record flattening */
-    const char *err;          /* reason for the last BinXML failure (static string) */
-    uint32_t err_off;         /* chunk offset where it happened */
+    const char *err;  /* reason for the last BinXML failure (static string) */
+    uint32_t err_off; /* chunk offset where it happened */
     uint32_t work;
     evtx_frame_t stack[EVTX_MAX_ELEM_DEPTH];
     uint32_t depth;
@@ -147,7 +167,7 @@ typedef struct evtx_state {
     uint32_t attr_start;
     evtx_piece_t *pieces;
     uint32_t npieces, pieces_cap;
-    uint64_t ts_filetime;     /* TimeCreated/@SystemTime, 0 if none */
+    uint64_t ts_filetime; /* TimeCreated/@SystemTime, 0 if none */
 } evtx_state_t;
 
 /* ww_evtx_binxml.c: decodes the BinXML of one record at chunk offsets [start,end)

@@ -102,13 +102,22 @@ int ww__evtx_ansi(ww_arena_t *a, const uint8_t *p, size_t n, ww_str_t *out)
 size_t ww__evtx_type_size(uint8_t t)
 {
     switch (t) {
-    case EVTX_T_INT8: case EVTX_T_UINT8: return 1;
-    case EVTX_T_INT16: case EVTX_T_UINT16: return 2;
-    case EVTX_T_INT32: case EVTX_T_UINT32: case EVTX_T_REAL32: case EVTX_T_BOOL:
+    case EVTX_T_INT8:
+    case EVTX_T_UINT8: return 1;
+    case EVTX_T_INT16:
+    case EVTX_T_UINT16: return 2;
+    case EVTX_T_INT32:
+    case EVTX_T_UINT32:
+    case EVTX_T_REAL32:
+    case EVTX_T_BOOL:
     case EVTX_T_HEX32: return 4;
-    case EVTX_T_INT64: case EVTX_T_UINT64: case EVTX_T_REAL64: case EVTX_T_FILETIME:
+    case EVTX_T_INT64:
+    case EVTX_T_UINT64:
+    case EVTX_T_REAL64:
+    case EVTX_T_FILETIME:
     case EVTX_T_HEX64: return 8;
-    case EVTX_T_GUID: case EVTX_T_SYSTIME: return 16;
+    case EVTX_T_GUID:
+    case EVTX_T_SYSTIME: return 16;
     default: return 0;
     }
 }
@@ -174,8 +183,8 @@ static void put_time(char out[64], int64_t days, unsigned sod, unsigned micros)
     unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
     if (y < 0 || y > 9999) {
-        snprintf(out, 64, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ", (long long)y, m, d,
-                 sod / 3600, sod / 60 % 60, sod % 60, micros);
+        snprintf(out, 64, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ", (long long)y, m, d, sod / 3600,
+                 sod / 60 % 60, sod % 60, micros);
         return;
     }
     /* The common case without printf: this runs for every record. */
@@ -258,14 +267,38 @@ int ww__evtx_scalar(ww_arena_t *a, uint8_t t, const uint8_t *p, size_t size, ww_
     size_t n = 0;
     *ftype = WW_F_STR;
     switch (t) {
-    case EVTX_T_INT8: n = put_i64(o, (int8_t)p[0]); *ftype = WW_F_INT; break;
-    case EVTX_T_UINT8: n = put_u64(o, p[0]); *ftype = WW_F_INT; break;
-    case EVTX_T_INT16: n = put_i64(o, (int16_t)evtx_u16(p)); *ftype = WW_F_INT; break;
-    case EVTX_T_UINT16: n = put_u64(o, evtx_u16(p)); *ftype = WW_F_INT; break;
-    case EVTX_T_INT32: n = put_i64(o, (int32_t)evtx_u32(p)); *ftype = WW_F_INT; break;
-    case EVTX_T_UINT32: n = put_u64(o, evtx_u32(p)); *ftype = WW_F_INT; break;
-    case EVTX_T_INT64: n = put_i64(o, (int64_t)evtx_u64(p)); *ftype = WW_F_INT; break;
-    case EVTX_T_UINT64: n = put_u64(o, evtx_u64(p)); *ftype = WW_F_INT; break;
+    case EVTX_T_INT8:
+        n = put_i64(o, (int8_t)p[0]);
+        *ftype = WW_F_INT;
+        break;
+    case EVTX_T_UINT8:
+        n = put_u64(o, p[0]);
+        *ftype = WW_F_INT;
+        break;
+    case EVTX_T_INT16:
+        n = put_i64(o, (int16_t)evtx_u16(p));
+        *ftype = WW_F_INT;
+        break;
+    case EVTX_T_UINT16:
+        n = put_u64(o, evtx_u16(p));
+        *ftype = WW_F_INT;
+        break;
+    case EVTX_T_INT32:
+        n = put_i64(o, (int32_t)evtx_u32(p));
+        *ftype = WW_F_INT;
+        break;
+    case EVTX_T_UINT32:
+        n = put_u64(o, evtx_u32(p));
+        *ftype = WW_F_INT;
+        break;
+    case EVTX_T_INT64:
+        n = put_i64(o, (int64_t)evtx_u64(p));
+        *ftype = WW_F_INT;
+        break;
+    case EVTX_T_UINT64:
+        n = put_u64(o, evtx_u64(p));
+        *ftype = WW_F_INT;
+        break;
     case EVTX_T_SIZET:
         n = put_u64(o, want == 4 ? evtx_u32(p) : evtx_u64(p));
         *ftype = WW_F_INT;
@@ -301,8 +334,8 @@ int ww__evtx_scalar(ww_arena_t *a, uint8_t t, const uint8_t *p, size_t size, ww_
         break;
     case EVTX_T_GUID: {
         /* Data1-3 little-endian, Data4 as bytes; upper case, no braces. */
-        static const int8_t order[] = {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1,
-                                       10, 11, 12, 13, 14, 15};
+        static const int8_t order[] = {3,  2, 1, 0,  -1, 5,  4,  -1, 7,  6,
+                                       -1, 8, 9, -1, 10, 11, 12, 13, 14, 15};
         for (size_t i = 0; i < sizeof order; i++) {
             if (order[i] < 0) {
                 o[n++] = '-';
@@ -324,8 +357,8 @@ int ww__evtx_scalar(ww_arena_t *a, uint8_t t, const uint8_t *p, size_t size, ww_
         unsigned y = evtx_u16(p), mo = evtx_u16(p + 2), d = evtx_u16(p + 6);
         unsigned h = evtx_u16(p + 8), mi = evtx_u16(p + 10), s = evtx_u16(p + 12);
         unsigned ms = evtx_u16(p + 14);
-        n = (size_t)snprintf(o, cap, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ", y, mo % 100,
-                             d % 100, h % 100, mi % 100, s % 100, (ms % 1000) * 1000);
+        n = (size_t)snprintf(o, cap, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ", y, mo % 100, d % 100,
+                             h % 100, mi % 100, s % 100, (ms % 1000) * 1000);
         break;
     }
     case EVTX_T_SID: {
@@ -343,8 +376,7 @@ int ww__evtx_scalar(ww_arena_t *a, uint8_t t, const uint8_t *p, size_t size, ww_
         }
         break;
     }
-    default:
-        return WW_EPARSE;
+    default: return WW_EPARSE;
     }
     o[n] = 0;
     *out = (ww_str_t){o, n};

@@ -17,8 +17,8 @@ enum { ST_TOP = 0, ST_ARR_FIRST, ST_ARR_ELEM, ST_ARR_SEP };
 /* Bytes that end the fast scan inside a string: the quote, the backslash and the
  * control characters JSON forbids unescaped. */
 static const uint8_t str_stop[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 0, 0, 1, ['\\'] = 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, ['\\'] = 1,
 };
 
 static inline const char *skip_ws(const char *p, const char *e)
@@ -128,9 +128,14 @@ static int parse_string(ww_json_t *js, const char *p)
         if (q + 1 >= e)
             return fail(js, q, WW_EPARSE, "unterminated string");
         switch (q[1]) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-            q += 2;
-            break;
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't': q += 2; break;
         case 'u': {
             int u = (e - q >= 6) ? hex4(q + 2) : -1;
             if (u < 0)
@@ -146,8 +151,7 @@ static int parse_string(ww_json_t *js, const char *p)
             q += 6;
             break;
         }
-        default:
-            return fail(js, q, WW_EPARSE, "invalid escape in string");
+        default: return fail(js, q, WW_EPARSE, "invalid escape in string");
         }
     }
     if (too_big(js, q))
@@ -257,7 +261,8 @@ static int parse_container(ww_json_t *js, const char *p, int depth, bool obj)
         q = skip_ws(js->pos, e);
         if (q >= e)
             return fail(js, q, WW_EPARSE,
-                        obj ? "unexpected end of input in object" : "unexpected end of input in array");
+                        obj ? "unexpected end of input in object"
+                            : "unexpected end of input in array");
         if (*q == ',') {
             q++;
             continue;

@@ -5,9 +5,9 @@
 
 #include "event/ww_reader_int.h"
 
-#define WW_JSON_MAX_DEPTH 64                 /* nested objects/arrays per record */
+#define WW_JSON_MAX_DEPTH 64                  /* nested objects/arrays per record */
 #define WW_JSON_MAX_RECORD ((size_t)64 << 20) /* bytes per record */
-#define WW_JSON_MAX_TOKENS (1u << 21)        /* values per record */
+#define WW_JSON_MAX_TOKENS (1u << 21)         /* values per record */
 
 enum ww_jtype {
     WW_JT_OBJ = 1,
@@ -36,9 +36,9 @@ typedef struct ww_json {
     const char *base, *end, *pos;
     ww_jtok_t *tok;
     uint32_t ntok, tcap;
-    int state;          /* top level / inside the top-level array */
-    int indent;         /* indentation of the first record; -1 mid-line; -2 unknown */
-    bool jsonl;         /* the first record fit on one line */
+    int state;  /* top level / inside the top-level array */
+    int indent; /* indentation of the first record; -1 mid-line; -2 unknown */
+    bool jsonl; /* the first record fit on one line */
     const char *rec_start;
     const char *err_at; /* first error of the current record */
     const char *err_msg;

@@ -9,12 +9,22 @@
 
 /* Top-level keys the profiles look at, found in one pass over the root object. */
 enum {
-    RK_EVENT, RK_WINLOG, RK_EVENTID, RK_CHANNEL, RK_SOURCENAME, RK_PROVIDERNAME,
-    RK_PROVIDER_NAME, RK_COMPUTER, RK_HOSTNAME,
+    RK_EVENT,
+    RK_WINLOG,
+    RK_EVENTID,
+    RK_CHANNEL,
+    RK_SOURCENAME,
+    RK_PROVIDERNAME,
+    RK_PROVIDER_NAME,
+    RK_COMPUTER,
+    RK_HOSTNAME,
     RK_TS, /* timestamps, most trusted first */
     RK_COUNT = RK_TS + 8
 };
-#define RK(s) {s, sizeof(s) - 1}
+#define RK(s)            \
+    {                    \
+        s, sizeof(s) - 1 \
+    }
 static const struct {
     const char *name;
     size_t len;
@@ -103,10 +113,22 @@ static int emit(prof_t *x, ww_str_t name, const ww_jtok_t *t)
         type = WW_F_STR;
         break;
     }
-    case WW_JT_INT: v = (ww_str_t){t->p, t->n}; type = WW_F_INT; break;
-    case WW_JT_FLOAT: v = (ww_str_t){t->p, t->n}; type = WW_F_FLOAT; break;
-    case WW_JT_TRUE: v = WW_STR("true"); type = WW_F_BOOL; break;
-    case WW_JT_FALSE: v = WW_STR("false"); type = WW_F_BOOL; break;
+    case WW_JT_INT:
+        v = (ww_str_t){t->p, t->n};
+        type = WW_F_INT;
+        break;
+    case WW_JT_FLOAT:
+        v = (ww_str_t){t->p, t->n};
+        type = WW_F_FLOAT;
+        break;
+    case WW_JT_TRUE:
+        v = WW_STR("true");
+        type = WW_F_BOOL;
+        break;
+    case WW_JT_FALSE:
+        v = WW_STR("false");
+        type = WW_F_BOOL;
+        break;
     case WW_JT_NULL: type = WW_F_NULL; break;
     default: return 0;
     }
@@ -453,8 +475,8 @@ int ww__json_profile(ww_json_t *js, ww_event_t *ev)
     } else if (wl && tk(&x, wl)->type == WW_JT_OBJ) {
         rc = profile_winlogbeat(&x, wl);
         set_time(&x);
-    } else if (x.root[RK_EVENTID] && (x.root[RK_CHANNEL] || x.root[RK_SOURCENAME] ||
-                                      x.root[RK_PROVIDERNAME])) {
+    } else if (x.root[RK_EVENTID] &&
+               (x.root[RK_CHANNEL] || x.root[RK_SOURCENAME] || x.root[RK_PROVIDERNAME])) {
         rc = profile_nxlog(&x);
         set_time(&x);
     } else {

@@ -93,9 +93,7 @@ static int start(ww_reader_t *r, int fmt, ww_diag_t *diag)
     case WW_FMT_JSON: r->ops = &ww_json_ops; break;
     case WW_FMT_SYSLOG:
     case WW_FMT_TEXT: r->ops = &ww_syslog_ops; break;
-    default:
-        ww_diag_set(diag, r->name, 0, 0, "unknown input format %d", fmt);
-        return WW_EINVAL;
+    default: ww_diag_set(diag, r->name, 0, 0, "unknown input format %d", fmt); return WW_EINVAL;
     }
     return r->ops->open(r, diag);
 }
@@ -171,8 +169,8 @@ out:
     return 0;
 }
 
-int ww_reader_open_mem(const char *name, const void *buf, size_t len, int fmt,
-                       ww_reader_t **out, ww_diag_t *diag)
+int ww_reader_open_mem(const char *name, const void *buf, size_t len, int fmt, ww_reader_t **out,
+                       ww_diag_t *diag)
 {
     ww_reader_t *r = reader_new(name);
     if (!r) {

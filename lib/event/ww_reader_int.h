@@ -18,18 +18,18 @@ typedef struct ww_decoder_ops {
 } ww_decoder_ops_t;
 
 struct ww_reader {
-    char name[256];          /* path or label, for diagnostics */
-    const uint8_t *buf;      /* the whole input */
+    char name[256];     /* path or label, for diagnostics */
+    const uint8_t *buf; /* the whole input */
     size_t len;
-    void *owned;             /* malloc'd copy to free, or NULL */
-    void *mapped;            /* mmap'd region to unmap, or NULL */
+    void *owned;  /* malloc'd copy to free, or NULL */
+    void *mapped; /* mmap'd region to unmap, or NULL */
     size_t mapped_len;
-    int fmt;                 /* enum ww_format */
-    uint64_t index;          /* records consumed so far; the last one is index - 1 */
-    uint64_t off;            /* bytes consumed so far */
-    bool done;               /* set after a fatal error: next returns 0 */
+    int fmt;        /* enum ww_format */
+    uint64_t index; /* records consumed so far; the last one is index - 1 */
+    uint64_t off;   /* bytes consumed so far */
+    bool done;      /* set after a fatal error: next returns 0 */
     const ww_decoder_ops_t *ops;
-    void *state;             /* the decoder's own */
+    void *state; /* the decoder's own */
 };
 
 extern const ww_decoder_ops_t ww_evtx_ops;

@@ -15,9 +15,9 @@
 #define MAX_PROGRAM 64
 
 typedef struct syslog_state {
-    bool text_only;     /* WW_FMT_TEXT: don't try syslog */
-    uint32_t line_no;   /* lines consumed, for diagnostics */
-    int64_t now_ns;     /* reference time for year-less RFC 3164 timestamps */
+    bool text_only;   /* WW_FMT_TEXT: don't try syslog */
+    uint32_t line_no; /* lines consumed, for diagnostics */
+    int64_t now_ns;   /* reference time for year-less RFC 3164 timestamps */
     int year;
 } syslog_state_t;
 
@@ -109,8 +109,8 @@ static const char *parse_bsd_time(const syslog_state_t *st, const char *p, const
         d = (unsigned)(p[5] - '0');
     else if (!two(p + 4, &d))
         return NULL;
-    if (!two(p + 7, &h) || !two(p + 10, &mi) || !two(p + 13, &s) || d < 1 || d > 31 ||
-        h > 23 || mi > 59 || s > 60)
+    if (!two(p + 7, &h) || !two(p + 10, &mi) || !two(p + 13, &s) || d < 1 || d > 31 || h > 23 ||
+        mi > 59 || s > 60)
         return NULL;
     const char *q = p + 15;
     int64_t frac = 0;
@@ -122,9 +122,11 @@ static const char *parse_bsd_time(const syslog_state_t *st, const char *p, const
         }
     }
     int64_t sod = (int64_t)h * 3600 + mi * 60 + s;
-    int64_t t = (ww_days_from_civil(st->year, (unsigned)mon, d) * 86400 + sod) * 1000000000LL + frac;
+    int64_t t =
+        (ww_days_from_civil(st->year, (unsigned)mon, d) * 86400 + sod) * 1000000000LL + frac;
     if (t > st->now_ns + 86400LL * 1000000000LL)
-        t = (ww_days_from_civil(st->year - 1, (unsigned)mon, d) * 86400 + sod) * 1000000000LL + frac;
+        t = (ww_days_from_civil(st->year - 1, (unsigned)mon, d) * 86400 + sod) * 1000000000LL +
+            frac;
     *ts = t;
     return q;
 }

@@ -33,7 +33,7 @@ enum ww_cmp { WW_CMP_EQ, WW_CMP_NEQ, WW_CMP_GT, WW_CMP_GTE, WW_CMP_LT, WW_CMP_LT
 enum ww_glob_kind { WW_GLOB_LIT, WW_GLOB_STAR /* `*` */, WW_GLOB_ONE /* `?` */ };
 typedef struct ww_glob_part {
     uint8_t kind;
-    uint32_t n;   /* WW_GLOB_LIT: length of lit (may contain NUL bytes, e.g. `wide`) */
+    uint32_t n; /* WW_GLOB_LIT: length of lit (may contain NUL bytes, e.g. `wide`) */
     char *lit;
 } ww_glob_part_t;
 
@@ -56,8 +56,8 @@ enum { WW_REF_EQ, WW_REF_STARTS, WW_REF_ENDS, WW_REF_CONTAINS };
 enum { WW_TP_MINUTE, WW_TP_HOUR, WW_TP_DAY, WW_TP_WEEK, WW_TP_MONTH, WW_TP_YEAR };
 
 typedef struct ww_sigma_match {
-    uint8_t kind;          /* enum ww_match_kind */
-    bool cased;            /* WW_MATCH_STR, WW_MATCH_FIELDREF: case-sensitive */
+    uint8_t kind; /* enum ww_match_kind */
+    bool cased;   /* WW_MATCH_STR, WW_MATCH_FIELDREF: case-sensitive */
     /* WW_MATCH_STR */
     ww_glob_part_t *parts;
     uint32_t nparts;
@@ -68,16 +68,16 @@ typedef struct ww_sigma_match {
     uint8_t cidr_family, cidr_prefix;
     uint8_t cidr_addr[16];
     /* WW_MATCH_NUM, WW_MATCH_TIME */
-    uint8_t cmp;           /* enum ww_cmp */
+    uint8_t cmp; /* enum ww_cmp */
     double num;
-    char *numtext;         /* canonical text of num as written in the rule */
+    char *numtext; /* canonical text of num as written in the rule */
     /* WW_MATCH_BOOL, WW_MATCH_EXISTS */
     bool b;
     /* WW_MATCH_FIELDREF */
     char *ref;
-    uint8_t ref_mode;      /* WW_REF_* */
+    uint8_t ref_mode; /* WW_REF_* */
     /* WW_MATCH_TIME */
-    uint8_t timepart;      /* WW_TP_* */
+    uint8_t timepart; /* WW_TP_* */
 } ww_sigma_match_t;
 
 /* One value of an item after modifiers: alternatives, ORed (windash and base64offset
@@ -89,10 +89,10 @@ typedef struct ww_sigma_value {
 
 /* A leaf of the detection: `field|modifiers: values`. */
 typedef struct ww_sigma_item {
-    char *field;        /* NULL: a keyword, searched in every string value (or the raw
-                           line of a text event) */
-    bool all;           /* values ANDed (`all` modifier); otherwise ORed */
-    bool negate;        /* `neq`: the item is NOT(values) (absent field matches) */
+    char *field; /* NULL: a keyword, searched in every string value (or the raw
+                    line of a text event) */
+    bool all;    /* values ANDed (`all` modifier); otherwise ORed */
+    bool negate; /* `neq`: the item is NOT(values) (absent field matches) */
     ww_sigma_value_t *vals;
     uint32_t nvals;
     uint32_t line, col; /* where it was written */
@@ -133,8 +133,8 @@ struct ww_sigma_rule;
 /* `aliases: {alias: {rule: field, ...}}`: the group-by name `alias` reads `field` from
  * events of `rule`. */
 typedef struct ww_sigma_alias_map {
-    char *rule_ref;               /* as written */
-    struct ww_sigma_rule *rule;   /* resolved by ww_sigma_finish() */
+    char *rule_ref;             /* as written */
+    struct ww_sigma_rule *rule; /* resolved by ww_sigma_finish() */
     char *field;
 } ww_sigma_alias_map_t;
 typedef struct ww_sigma_alias {
@@ -152,23 +152,23 @@ typedef struct ww_sigma_corr {
     uint32_t ngroup;
     int64_t timespan_ns;
     struct {
-        uint8_t op;               /* enum ww_cmp */
+        uint8_t op; /* enum ww_cmp */
         double value;
-    } cond[3];                    /* ANDed (a range is two entries) */
-    uint32_t ncond;               /* 0 for temporal: means "all rules seen" */
-    char *field;                  /* value_count, value_sum/avg/percentile */
-    double percentile;            /* value_percentile: `percentile:` key, or -1 */
+    } cond[3];         /* ANDed (a range is two entries) */
+    uint32_t ncond;    /* 0 for temporal: means "all rules seen" */
+    char *field;       /* value_count, value_sum/avg/percentile */
+    double percentile; /* value_percentile: `percentile:` key, or -1 */
     ww_sigma_alias_t *aliases;
     uint32_t naliases;
     bool generate;
 } ww_sigma_corr_t;
 
 typedef struct ww_sigma_rule {
-    ww_arena_t arena;             /* owns every pointer below */
-    char *file;                   /* where it was loaded from */
-    uint32_t line;                /* first line of its YAML document */
+    ww_arena_t arena; /* owns every pointer below */
+    char *file;       /* where it was loaded from */
+    uint32_t line;    /* first line of its YAML document */
     char *title, *id, *name, *status, *description, *author, *date, *modified;
-    int level;                    /* enum ww_level; WW_LEVEL_MEDIUM when absent */
+    int level; /* enum ww_level; WW_LEVEL_MEDIUM when absent */
     char **tags;
     uint32_t ntags;
     char **falsepositives;
@@ -176,20 +176,20 @@ typedef struct ww_sigma_rule {
     char **references;
     uint32_t nreferences;
     ww_sigma_logsource_t logsource;
-    ww_sigma_node_t *cond;        /* detection rules; NULL for correlations */
-    ww_sigma_item_t **items;      /* every item in cond, for iteration */
+    ww_sigma_node_t *cond;   /* detection rules; NULL for correlations */
+    ww_sigma_item_t **items; /* every item in cond, for iteration */
     uint32_t nitems;
-    ww_sigma_corr_t *corr;        /* correlation rules; NULL otherwise */
-    bool alert;                   /* raise alerts of its own (false for a rule used
-                                     only by correlations with generate: false) */
-    uint32_t index;               /* position in the ruleset */
+    ww_sigma_corr_t *corr; /* correlation rules; NULL otherwise */
+    bool alert;            /* raise alerts of its own (false for a rule used
+                              only by correlations with generate: false) */
+    uint32_t index;        /* position in the ruleset */
 } ww_sigma_rule_t;
 
 /* A rule that could not be used, and why. */
 typedef struct ww_sigma_error {
     char file[256];
     uint32_t line, col;
-    char title[128];              /* the rule's title or id when known */
+    char title[128]; /* the rule's title or id when known */
     char msg[256];
 } ww_sigma_error_t;
 
@@ -202,16 +202,15 @@ void ww_sigma_ruleset_free(ww_sigma_ruleset_t *rs);
  * value lists (`placeholders: {Administrators: [admin, root]}` or a bare mapping).
  * Load before rules that use them.  0 or WW_E* with diag. */
 int ww_sigma_placeholders_load(ww_sigma_ruleset_t *rs, const char *path, ww_diag_t *diag);
-int ww_sigma_placeholder_set(ww_sigma_ruleset_t *rs, const char *name,
-                             const char *const *values, size_t n);
+int ww_sigma_placeholder_set(ww_sigma_ruleset_t *rs, const char *name, const char *const *values,
+                             size_t n);
 
 /* Loads every .yml/.yaml file under path (file or directory, recursive).  Rules that
  * cannot be used are recorded as errors and do not stop the others.  Returns the
  * number of rules accepted, or WW_E* if path cannot be read at all. */
 int ww_sigma_load_path(ww_sigma_ruleset_t *rs, const char *path);
 /* Loads one YAML file's content (possibly several `---` documents). */
-int ww_sigma_load_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *buf,
-                         size_t len);
+int ww_sigma_load_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *buf, size_t len);
 /* After all loads: applies filters, resolves correlation references and aliases, sets
  * rule->alert, rejects correlations with unknown references.  Returns 0. */
 int ww_sigma_finish(ww_sigma_ruleset_t *rs);

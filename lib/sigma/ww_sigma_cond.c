@@ -92,13 +92,13 @@ static int build_def(ww_sigma_ctx_t *c, const ww_yn_t *def, int depth, ww_sigma_
     }
     if (def->nkids == 1)
         return build_def(c, def->kids[0], depth + 1, out);
-    ww_sigma_node_t *or = ww__sigma_node(c->a, WW_NODE_OR, def->nkids);
-    if (!or)
+    ww_sigma_node_t * or = ww__sigma_node(c->a, WW_NODE_OR, def->nkids);
+    if (! or)
         return WW_ENOMEM;
     for (uint32_t i = 0; i < def->nkids; i++)
-        if ((rc = build_def(c, def->kids[i], depth + 1, &or->kids[i])) < 0)
+        if ((rc = build_def(c, def->kids[i], depth + 1, & or->kids[i])) < 0)
             return rc;
-    *out = or;
+    *out = or ;
     return 0;
 }
 
@@ -134,14 +134,14 @@ static int fail_pos(parser_t *p, size_t off, const char *fmt, const char *arg)
         col += (uint32_t)off + (p->at->plain ? 0 : 1);
     char msg[200];
     snprintf(msg, sizeof(msg), fmt, arg);
-    return ww__sigma_fail_at(p->c, line, col, "condition: %s (at column %zu of the condition)",
-                             msg, off + 1);
+    return ww__sigma_fail_at(p->c, line, col, "condition: %s (at column %zu of the condition)", msg,
+                             off + 1);
 }
 
 static void next(parser_t *p)
 {
-    while (p->pos < p->n && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
-                             p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
+    while (p->pos < p->n && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' || p->s[p->pos] == '\n' ||
+                             p->s[p->pos] == '\r'))
         p->pos++;
     p->tstart = p->pos;
     if (p->pos >= p->n) {
@@ -263,8 +263,8 @@ static int parse_primary(parser_t *p, ww_sigma_node_t **out)
                                  : "'%s' matches no search identifier",
                             them ? "" : what);
         }
-        ww_sigma_node_t *n = nm == 1 ? NULL : ww__sigma_node(p->c->a, all ? WW_NODE_AND
-                                                                          : WW_NODE_OR, nm);
+        ww_sigma_node_t *n =
+            nm == 1 ? NULL : ww__sigma_node(p->c->a, all ? WW_NODE_AND : WW_NODE_OR, nm);
         if (nm > 1 && !n)
             return WW_ENOMEM;
         uint32_t k = 0;
@@ -445,8 +445,8 @@ int ww__sigma_detection(ww_sigma_ctx_t *c, const ww_yn_t *det, ww_sigma_node_t *
     uint32_t nconds = cond->type == WW_YN_SEQ ? cond->nkids : 1;
     if (nconds == 0)
         return ww__sigma_fail(c, cond, "empty condition list");
-    ww_sigma_node_t *or = nconds > 1 ? ww__sigma_node(c->a, WW_NODE_OR, nconds) : NULL;
-    if (nconds > 1 && !or)
+    ww_sigma_node_t * or = nconds > 1 ? ww__sigma_node(c->a, WW_NODE_OR, nconds) : NULL;
+    if (nconds > 1 && ! or)
         return WW_ENOMEM;
     for (uint32_t i = 0; i < nconds; i++) {
         const ww_yn_t *cs = cond->type == WW_YN_SEQ ? cond->kids[i] : cond;
@@ -461,7 +461,7 @@ int ww__sigma_detection(ww_sigma_ctx_t *c, const ww_yn_t *det, ww_sigma_node_t *
             *out = t;
     }
     if (or)
-        *out = or;
+        *out = or ;
     return 0;
 }
 

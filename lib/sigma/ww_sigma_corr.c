@@ -8,8 +8,8 @@
 #include "sigma/ww_sigma_int.h"
 
 static const char *const type_names[] = {
-    "event_count",      "value_count", "temporal",        "temporal_ordered",
-    "value_sum",        "value_avg",   "value_percentile",
+    "event_count", "value_count", "temporal",         "temporal_ordered",
+    "value_sum",   "value_avg",   "value_percentile",
 };
 
 const char *ww_corr_type_name(int type)
@@ -30,7 +30,7 @@ static int parse_timespan(ww_sigma_ctx_t *c, const ww_yn_t *n, int64_t *out)
     static const struct {
         char u;
         int64_t sec;
-    } units[] = {{'s', 1},      {'m', 60},      {'h', 3600},      {'d', 86400},
+    } units[] = {{'s', 1},      {'m', 60},      {'h', 3600},    {'d', 86400},
                  {'w', 604800}, {'M', 2629746}, {'y', 31556952}};
     int64_t mul = 0;
     for (size_t i = 0; i < WW_ARRAY_LEN(units); i++)
@@ -85,8 +85,9 @@ int ww__sigma_corr_parse(ww_sigma_ctx_t *c, const ww_yn_t *cn, const ww_yn_t *ro
     if ((rc = ww__sigma_strlist(c, rules, "rules", &k->rule_refs, &k->nrules)) < 0)
         return rc;
     if (k->nrules == 0)
-        return ww__sigma_fail(c, rules ? rules : cn, "correlation: 'rules' must list at "
-                                                     "least one rule id or name");
+        return ww__sigma_fail(c, rules ? rules : cn,
+                              "correlation: 'rules' must list at "
+                              "least one rule id or name");
     k->rules = ww_arena_calloc(c->a, k->nrules * sizeof(*k->rules));
     if (!k->rules)
         return WW_ENOMEM;
@@ -152,8 +153,9 @@ int ww__sigma_corr_parse(ww_sigma_ctx_t *c, const ww_yn_t *cn, const ww_yn_t *ro
             k->ncond++;
         }
         if (k->ncond == 0 && !temporal)
-            return ww__sigma_fail(c, cond, "correlation: condition has no operator (gt, gte, "
-                                           "lt, lte, eq, neq)");
+            return ww__sigma_fail(c, cond,
+                                  "correlation: condition has no operator (gt, gte, "
+                                  "lt, lte, eq, neq)");
     }
     if (!k->field && (type == WW_CORR_VALUE_COUNT || type == WW_CORR_VALUE_SUM ||
                       type == WW_CORR_VALUE_AVG || type == WW_CORR_VALUE_PERCENTILE))
@@ -171,8 +173,9 @@ int ww__sigma_corr_parse(ww_sigma_ctx_t *c, const ww_yn_t *cn, const ww_yn_t *ro
         for (uint32_t i = 0; i < k->naliases; i++) {
             const ww_yn_t *an = al->kids[2 * i], *am = al->kids[2 * i + 1];
             if (an->type != WW_YN_SCALAR || am->type != WW_YN_MAP)
-                return ww__sigma_fail(c, an, "correlation: alias must map rule names to "
-                                             "fields");
+                return ww__sigma_fail(c, an,
+                                      "correlation: alias must map rule names to "
+                                      "fields");
             ww_sigma_alias_t *a = &k->aliases[i];
             if (!(a->name = ww__sigma_dupstr(c, an)))
                 return WW_ENOMEM;
@@ -183,8 +186,9 @@ int ww__sigma_corr_parse(ww_sigma_ctx_t *c, const ww_yn_t *cn, const ww_yn_t *ro
             for (uint32_t j = 0; j < a->nmaps; j++) {
                 const ww_yn_t *rn = am->kids[2 * j], *fn = am->kids[2 * j + 1];
                 if (rn->type != WW_YN_SCALAR || fn->type != WW_YN_SCALAR)
-                    return ww__sigma_fail(c, rn, "correlation: alias entries must be "
-                                                 "`rule: field`");
+                    return ww__sigma_fail(c, rn,
+                                          "correlation: alias entries must be "
+                                          "`rule: field`");
                 if (!(a->maps[j].rule_ref = ww__sigma_dupstr(c, rn)) ||
                     !(a->maps[j].field = ww__sigma_dupstr(c, fn)))
                     return WW_ENOMEM;

@@ -7,12 +7,12 @@
 #include "sigma/ww_sigma.h"
 
 /* Limits on what one rule may expand to; each guards a resource an input controls. */
-#define WW_SIGMA_MAX_DEPTH 64           /* YAML nesting */
-#define WW_SIGMA_MAX_ALTS 4096          /* alternatives of one value (windash, expand) */
-#define WW_SIGMA_MAX_ITEMS 20000        /* items in one rule */
+#define WW_SIGMA_MAX_DEPTH 64    /* YAML nesting */
+#define WW_SIGMA_MAX_ALTS 4096   /* alternatives of one value (windash, expand) */
+#define WW_SIGMA_MAX_ITEMS 20000 /* items in one rule */
 #define WW_SIGMA_RULE_ARENA_CAP (64u << 20)
 #define WW_SIGMA_SCRATCH_CAP (256u << 20)
-#define WW_SIGMA_MAX_COND_NODES 100000  /* condition tree nodes after expansion */
+#define WW_SIGMA_MAX_COND_NODES 100000 /* condition tree nodes after expansion */
 
 /* ---- YAML tree ------------------------------------------------------------------ */
 
@@ -20,10 +20,10 @@ enum { WW_YN_SCALAR, WW_YN_SEQ, WW_YN_MAP };
 
 typedef struct ww_yn {
     uint8_t type;
-    bool plain;       /* scalar written without quotes or block style */
-    bool tagged;      /* scalar carries an explicit tag: never resolved as number/bool */
+    bool plain;  /* scalar written without quotes or block style */
+    bool tagged; /* scalar carries an explicit tag: never resolved as number/bool */
     uint32_t line, col;
-    char *s;          /* scalar text, NUL-terminated (may contain NULs from escapes) */
+    char *s; /* scalar text, NUL-terminated (may contain NULs from escapes) */
     size_t n;
     struct ww_yn **kids; /* SEQ: items; MAP: key0, val0, key1, val1, ... */
     uint32_t nkids;
@@ -44,8 +44,8 @@ static inline bool ww__yn_is_str(const ww_yn_t *n)
  * document.  On a YAML syntax error fills diag and returns WW_EPARSE (documents
  * already handed to fn stay handed).  The nodes live in `scratch`, reset per document. */
 typedef void (*ww_yn_doc_fn)(void *ud, ww_yn_t *root, uint32_t line);
-int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_fn fn,
-                   void *ud, ww_diag_t *diag);
+int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_fn fn, void *ud,
+                   ww_diag_t *diag);
 
 /* ---- ruleset -------------------------------------------------------------------- */
 
@@ -60,7 +60,7 @@ typedef struct ww_sigma_filter {
     char *file, *title, *id;
     uint32_t line;
     ww_sigma_logsource_t logsource;
-    char **rule_refs;   /* empty = any */
+    char **rule_refs; /* empty = any */
     uint32_t nrules;
     ww_sigma_node_t *cond;
     bool any;
@@ -73,10 +73,10 @@ struct ww_sigma_ruleset {
     uint32_t nerrors, caperrors;
     ww_sigma_filter_t **filters;
     uint32_t nfilters, capfilters;
-    ww_arena_t arena;      /* placeholders */
+    ww_arena_t arena; /* placeholders */
     ww_sigma_placeholder_t *ph;
     uint32_t nph, capph;
-    ww_arena_t scratch;    /* YAML trees, reset per document */
+    ww_arena_t scratch; /* YAML trees, reset per document */
     uint32_t nfiles, ndocs;
     bool finished;
 };
@@ -85,12 +85,12 @@ struct ww_sigma_ruleset {
 
 typedef struct ww_sigma_ctx {
     ww_sigma_ruleset_t *rs;
-    ww_arena_t *a;         /* the arena the result is built in */
+    ww_arena_t *a; /* the arena the result is built in */
     const char *file;
     bool failed;
     uint32_t line, col;
     char msg[256];
-    uint32_t nitems;       /* items built so far in this rule */
+    uint32_t nitems; /* items built so far in this rule */
 } ww_sigma_ctx_t;
 
 /* Records the first failure (later ones are ignored) and returns WW_EPARSE. */
@@ -98,8 +98,8 @@ int ww__sigma_fail(ww_sigma_ctx_t *c, const ww_yn_t *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int ww__sigma_fail_at(ww_sigma_ctx_t *c, uint32_t line, uint32_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void ww__sigma_add_error(ww_sigma_ruleset_t *rs, const char *file, uint32_t line,
-                         uint32_t col, const char *title, const char *msg);
+void ww__sigma_add_error(ww_sigma_ruleset_t *rs, const char *file, uint32_t line, uint32_t col,
+                         const char *title, const char *msg);
 
 /* Builds the item for `key: value` of a search identifier (key NULL: a keyword list
  * entry, value is the list or scalar). */

@@ -13,8 +13,7 @@
 #define MAX_ERRORS 100000
 #define MAX_PATH_DEPTH 32
 
-static const char *const level_names[] = {"informational", "low", "medium", "high",
-                                          "critical"};
+static const char *const level_names[] = {"informational", "low", "medium", "high", "critical"};
 
 const char *ww_level_name(int level)
 {
@@ -33,8 +32,7 @@ int ww_level_parse(const char *name)
 
 /* ---- errors ----------------------------------------------------------------------- */
 
-static void set_msg(ww_sigma_ctx_t *c, uint32_t line, uint32_t col, const char *fmt,
-                    va_list ap)
+static void set_msg(ww_sigma_ctx_t *c, uint32_t line, uint32_t col, const char *fmt, va_list ap)
 {
     if (c->failed)
         return;
@@ -72,8 +70,8 @@ static void copy_trunc(char *dst, size_t cap, const char *src)
     dst[n] = 0;
 }
 
-void ww__sigma_add_error(ww_sigma_ruleset_t *rs, const char *file, uint32_t line,
-                         uint32_t col, const char *title, const char *msg)
+void ww__sigma_add_error(ww_sigma_ruleset_t *rs, const char *file, uint32_t line, uint32_t col,
+                         const char *title, const char *msg)
 {
     if (rs->nerrors >= MAX_ERRORS)
         return;
@@ -291,12 +289,11 @@ static int meta(ww_sigma_ctx_t *c, const ww_yn_t *root, ww_sigma_rule_t *r)
                                   "critical)",
                                   lv->type == WW_YN_SCALAR ? lv->s : "");
     }
-    if ((rc = ww__sigma_strlist(c, ww__yn_get(root, "tags"), "tags", &r->tags, &r->ntags)) <
-            0 ||
+    if ((rc = ww__sigma_strlist(c, ww__yn_get(root, "tags"), "tags", &r->tags, &r->ntags)) < 0 ||
         (rc = ww__sigma_strlist(c, ww__yn_get(root, "falsepositives"), "falsepositives",
                                 &r->falsepositives, &r->nfalsepositives)) < 0 ||
-        (rc = ww__sigma_strlist(c, ww__yn_get(root, "references"), "references",
-                                &r->references, &r->nreferences)) < 0)
+        (rc = ww__sigma_strlist(c, ww__yn_get(root, "references"), "references", &r->references,
+                                &r->nreferences)) < 0)
         return rc;
     return 0;
 }
@@ -395,8 +392,8 @@ static void on_doc(void *ud, ww_yn_t *root, uint32_t line)
 out:
     if (rc < 0) {
         if (!c.failed)
-            ww__sigma_fail(&c, NULL, "%s", rc == WW_ENOMEM ? "out of memory (rule too large)"
-                                                           : ww_strerror(rc));
+            ww__sigma_fail(&c, NULL, "%s",
+                           rc == WW_ENOMEM ? "out of memory (rule too large)" : ww_strerror(rc));
         ww__sigma_add_error(rs, fc->file, c.line ? c.line : line, c.col, title, c.msg);
         ww__sigma_rule_free(r);
         return;
@@ -404,8 +401,7 @@ out:
     fc->accepted++;
 }
 
-int ww_sigma_load_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *buf,
-                         size_t len)
+int ww_sigma_load_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *buf, size_t len)
 {
     if (!rs || (!buf && len))
         return WW_EINVAL;
@@ -448,8 +444,7 @@ static int read_file(const char *path, char **out, size_t *len)
 static bool is_yaml_name(const char *n)
 {
     size_t l = strlen(n);
-    return (l > 4 && strcmp(n + l - 4, ".yml") == 0) ||
-           (l > 5 && strcmp(n + l - 5, ".yaml") == 0);
+    return (l > 4 && strcmp(n + l - 4, ".yml") == 0) || (l > 5 && strcmp(n + l - 5, ".yaml") == 0);
 }
 
 static int load_file(ww_sigma_ruleset_t *rs, const char *path)
@@ -516,8 +511,8 @@ int ww_sigma_load_path(ww_sigma_ruleset_t *rs, const char *path)
 
 /* ---- placeholders ----------------------------------------------------------------- */
 
-int ww_sigma_placeholder_set(ww_sigma_ruleset_t *rs, const char *name,
-                             const char *const *values, size_t n)
+int ww_sigma_placeholder_set(ww_sigma_ruleset_t *rs, const char *name, const char *const *values,
+                             size_t n)
 {
     if (!rs || !name || (!values && n))
         return WW_EINVAL;

@@ -13,33 +13,77 @@
 #define GLOB_PH 3
 
 enum mod {
-    M_CONTAINS, M_STARTSWITH, M_ENDSWITH, M_ALL, M_EXISTS, M_CASED, M_NEQ, M_WINDASH,
-    M_BASE64, M_BASE64OFFSET, M_WIDE, M_UTF16LE, M_UTF16BE, M_UTF16, M_RE, M_RE_I, M_RE_M,
-    M_RE_S, M_CIDR, M_GT, M_GTE, M_LT, M_LTE, M_MINUTE, M_HOUR, M_DAY, M_WEEK, M_MONTH,
-    M_YEAR, M_EXPAND, M_FIELDREF,
+    M_CONTAINS,
+    M_STARTSWITH,
+    M_ENDSWITH,
+    M_ALL,
+    M_EXISTS,
+    M_CASED,
+    M_NEQ,
+    M_WINDASH,
+    M_BASE64,
+    M_BASE64OFFSET,
+    M_WIDE,
+    M_UTF16LE,
+    M_UTF16BE,
+    M_UTF16,
+    M_RE,
+    M_RE_I,
+    M_RE_M,
+    M_RE_S,
+    M_CIDR,
+    M_GT,
+    M_GTE,
+    M_LT,
+    M_LTE,
+    M_MINUTE,
+    M_HOUR,
+    M_DAY,
+    M_WEEK,
+    M_MONTH,
+    M_YEAR,
+    M_EXPAND,
+    M_FIELDREF,
 };
 
 static const struct {
     const char *name;
     int mod;
 } mod_names[] = {
-    {"contains", M_CONTAINS},   {"startswith", M_STARTSWITH},
-    {"endswith", M_ENDSWITH},   {"all", M_ALL},
-    {"exists", M_EXISTS},       {"cased", M_CASED},
-    {"neq", M_NEQ},             {"windash", M_WINDASH},
-    {"base64", M_BASE64},       {"base64offset", M_BASE64OFFSET},
-    {"wide", M_WIDE},           {"utf16le", M_UTF16LE},
-    {"utf16be", M_UTF16BE},     {"utf16", M_UTF16},
-    {"re", M_RE},               {"i", M_RE_I},
-    {"ignorecase", M_RE_I},     {"m", M_RE_M},
-    {"multiline", M_RE_M},      {"s", M_RE_S},
-    {"dotall", M_RE_S},         {"cidr", M_CIDR},
-    {"gt", M_GT},               {"gte", M_GTE},
-    {"lt", M_LT},               {"lte", M_LTE},
-    {"minute", M_MINUTE},       {"hour", M_HOUR},
-    {"day", M_DAY},             {"week", M_WEEK},
-    {"month", M_MONTH},         {"year", M_YEAR},
-    {"expand", M_EXPAND},       {"fieldref", M_FIELDREF},
+    {"contains", M_CONTAINS},
+    {"startswith", M_STARTSWITH},
+    {"endswith", M_ENDSWITH},
+    {"all", M_ALL},
+    {"exists", M_EXISTS},
+    {"cased", M_CASED},
+    {"neq", M_NEQ},
+    {"windash", M_WINDASH},
+    {"base64", M_BASE64},
+    {"base64offset", M_BASE64OFFSET},
+    {"wide", M_WIDE},
+    {"utf16le", M_UTF16LE},
+    {"utf16be", M_UTF16BE},
+    {"utf16", M_UTF16},
+    {"re", M_RE},
+    {"i", M_RE_I},
+    {"ignorecase", M_RE_I},
+    {"m", M_RE_M},
+    {"multiline", M_RE_M},
+    {"s", M_RE_S},
+    {"dotall", M_RE_S},
+    {"cidr", M_CIDR},
+    {"gt", M_GT},
+    {"gte", M_GTE},
+    {"lt", M_LT},
+    {"lte", M_LTE},
+    {"minute", M_MINUTE},
+    {"hour", M_HOUR},
+    {"day", M_DAY},
+    {"week", M_WEEK},
+    {"month", M_MONTH},
+    {"year", M_YEAR},
+    {"expand", M_EXPAND},
+    {"fieldref", M_FIELDREF},
 };
 
 #define MAX_MODS 16
@@ -50,8 +94,8 @@ static int merge_lits(ww_arena_t *a, ww_sigma_match_t *m);
 
 /* Parses with pySigma's escape rules.  `expand` additionally turns `%name%` into a
  * placeholder part and `\%` into a literal percent sign. */
-static int glob_parse(ww_arena_t *a, const char *s, size_t n, bool expand,
-                      ww_glob_part_t **parts, uint32_t *nparts)
+static int glob_parse(ww_arena_t *a, const char *s, size_t n, bool expand, ww_glob_part_t **parts,
+                      uint32_t *nparts)
 {
     char *out = ww_arena_alloc(a, n + 1);
     ww_glob_part_t *p = ww_arena_alloc(a, (n + 1) * sizeof(*p));
@@ -59,16 +103,16 @@ static int glob_parse(ww_arena_t *a, const char *s, size_t n, bool expand,
     size_t o = 0;
     if (!out || !p)
         return WW_ENOMEM;
-#define LIT(ch)                                                                        \
-    do {                                                                               \
-        if (np == 0 || p[np - 1].kind != WW_GLOB_LIT) {                                \
-            p[np].kind = WW_GLOB_LIT;                                                  \
-            p[np].lit = out + o;                                                       \
-            p[np].n = 0;                                                               \
-            np++;                                                                      \
-        }                                                                              \
-        out[o++] = (ch);                                                               \
-        p[np - 1].n++;                                                                 \
+#define LIT(ch)                                         \
+    do {                                                \
+        if (np == 0 || p[np - 1].kind != WW_GLOB_LIT) { \
+            p[np].kind = WW_GLOB_LIT;                   \
+            p[np].lit = out + o;                        \
+            p[np].n = 0;                                \
+            np++;                                       \
+        }                                               \
+        out[o++] = (ch);                                \
+        p[np - 1].n++;                                  \
     } while (0)
     for (size_t i = 0; i < n; i++) {
         char ch = s[i];
@@ -117,8 +161,7 @@ static int glob_parse(ww_arena_t *a, const char *s, size_t n, bool expand,
     return 0;
 }
 
-int ww__sigma_glob(ww_arena_t *a, const char *s, size_t n, ww_glob_part_t **parts,
-                   uint32_t *nparts)
+int ww__sigma_glob(ww_arena_t *a, const char *s, size_t n, ww_glob_part_t **parts, uint32_t *nparts)
 {
     return glob_parse(a, s, n, false, parts, nparts);
 }
@@ -235,8 +278,7 @@ static int to_string(vctx_t *v, ww_sigma_match_t *m)
 
 /* ---- encodings ------------------------------------------------------------------- */
 
-static const char b64tab[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static char *b64(ww_arena_t *a, const unsigned char *s, size_t n, size_t *outlen)
 {
@@ -388,8 +430,7 @@ static int merge_lits(ww_arena_t *a, ww_sigma_match_t *m)
 
 /* ---- windash --------------------------------------------------------------------- */
 
-static const char *const dashes[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94",
-                                     "\xE2\x80\x95"};
+static const char *const dashes[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
 
 /* Python's \w for the character starting at s[i] (Unicode-aware, approximated by
  * treating non-ASCII as letters except general punctuation and Latin-1 symbols). */
@@ -397,13 +438,13 @@ static bool is_word_at(const unsigned char *s, size_t i, size_t n)
 {
     unsigned char ch = s[i];
     if (ch < 0x80)
-        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
-               (ch >= 'A' && ch <= 'Z') || ch == '_';
+        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+               ch == '_';
     uint32_t cp;
     if (utf8_dec(s, i, n, &cp) == 0)
         return false;
-    if ((cp >= 0x2000 && cp <= 0x206F) || (cp >= 0xA0 && cp <= 0xBF) || cp == 0xD7 ||
-        cp == 0xF7 || (cp >= 0x3000 && cp <= 0x303F) || cp == 0xFEFF)
+    if ((cp >= 0x2000 && cp <= 0x206F) || (cp >= 0xA0 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 ||
+        (cp >= 0x3000 && cp <= 0x303F) || cp == 0xFEFF)
         return false;
     return true;
 }
@@ -624,8 +665,7 @@ static int check_re(vctx_t *v, const ww_sigma_match_t *m)
         opt |= PCRE2_MULTILINE;
     if (m->re_flags & WW_RE_DOTALL)
         opt |= PCRE2_DOTALL;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)m->re, PCRE2_ZERO_TERMINATED, opt, &err,
-                                   &off, NULL);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)m->re, PCRE2_ZERO_TERMINATED, opt, &err, &off, NULL);
     if (!re) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(err, msg, sizeof(msg));
@@ -766,10 +806,8 @@ static int apply(vctx_t *v, int mod, ww_sigma_match_t *m, alts_t *out)
     case M_RE_M:
     case M_RE_S:
         if (t.kind != WW_MATCH_RE)
-            return ww__sigma_fail(v->c, v->at, "modifier '%s' only applies after 're'",
-                                  v->modname);
-        t.re_flags |= mod == M_RE_I ? WW_RE_ICASE : mod == M_RE_M ? WW_RE_MULTILINE
-                                                                   : WW_RE_DOTALL;
+            return ww__sigma_fail(v->c, v->at, "modifier '%s' only applies after 're'", v->modname);
+        t.re_flags |= mod == M_RE_I ? WW_RE_ICASE : mod == M_RE_M ? WW_RE_MULTILINE : WW_RE_DOTALL;
         break;
     case M_GT:
     case M_GTE:
@@ -778,8 +816,10 @@ static int apply(vctx_t *v, int mod, ww_sigma_match_t *m, alts_t *out)
         if (t.kind != WW_MATCH_NUM && t.kind != WW_MATCH_TIME)
             return ww__sigma_fail(v->c, v->at, "modifier '%s' needs a number (unquoted)",
                                   v->modname);
-        t.cmp = mod == M_GT ? WW_CMP_GT : mod == M_GTE ? WW_CMP_GTE
-                                    : mod == M_LT ? WW_CMP_LT : WW_CMP_LTE;
+        t.cmp = mod == M_GT    ? WW_CMP_GT
+                : mod == M_GTE ? WW_CMP_GTE
+                : mod == M_LT  ? WW_CMP_LT
+                               : WW_CMP_LTE;
         break;
     case M_MINUTE:
     case M_HOUR:
@@ -815,8 +855,7 @@ static int apply(vctx_t *v, int mod, ww_sigma_match_t *m, alts_t *out)
         t.ref_mode = WW_REF_EQ;
         break;
     }
-    default:
-        break;
+    default: break;
     }
     ww_sigma_match_t *nm = alts_push(v->a, out);
     if (!nm)
@@ -834,8 +873,7 @@ static int lookup_mod(const char *s, size_t n)
 }
 
 /* The initial typed value of one YAML scalar, before modifiers. */
-static int initial(vctx_t *v, const ww_yn_t *y, int first_mod, bool expand,
-                   ww_sigma_match_t *m)
+static int initial(vctx_t *v, const ww_yn_t *y, int first_mod, bool expand, ww_sigma_match_t *m)
 {
     double num = 0;
     bool b = false;
@@ -854,9 +892,7 @@ static int initial(vctx_t *v, const ww_yn_t *y, int first_mod, bool expand,
         return m->re ? 0 : WW_ENOMEM;
     }
     switch (ys) {
-    case WW_YS_NULL:
-        m->kind = WW_MATCH_NULL;
-        return 0;
+    case WW_YS_NULL: m->kind = WW_MATCH_NULL; return 0;
     case WW_YS_BOOL:
         m->kind = WW_MATCH_BOOL;
         m->b = b;
@@ -882,8 +918,7 @@ static const char *mod_name_of(int mod)
     return "?";
 }
 
-int ww__sigma_item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val,
-                   ww_sigma_item_t **out)
+int ww__sigma_item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val, ww_sigma_item_t **out)
 {
     ww_arena_t *a = c->a;
     vctx_t v = {c, a, key ? key : val, NULL};
@@ -1023,15 +1058,14 @@ int ww__sigma_item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val,
             for (uint32_t j = 0; j < cur.n; j++) {
                 ww_sigma_match_t *m = &cur.m[j];
                 if (m->kind == WW_MATCH_NULL)
-                    return ww__sigma_fail(c, y, "modifier '%s' cannot apply to null",
-                                          v.modname);
+                    return ww__sigma_fail(c, y, "modifier '%s' cannot apply to null", v.modname);
                 if (m->kind == WW_MATCH_CIDR)
-                    return ww__sigma_fail(c, y, "modifier '%s' cannot follow 'cidr'",
-                                          v.modname);
+                    return ww__sigma_fail(c, y, "modifier '%s' cannot follow 'cidr'", v.modname);
                 if (m->kind == WW_MATCH_RE && mod != M_CONTAINS && mod != M_STARTSWITH &&
                     mod != M_ENDSWITH && mod != M_RE_I && mod != M_RE_M && mod != M_RE_S)
-                    return ww__sigma_fail(c, y, "modifier '%s' cannot apply to a regular "
-                                                "expression",
+                    return ww__sigma_fail(c, y,
+                                          "modifier '%s' cannot apply to a regular "
+                                          "expression",
                                           v.modname);
                 if ((rc = apply(&v, mod, m, &next)) < 0)
                     return rc;

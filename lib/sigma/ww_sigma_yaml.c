@@ -82,8 +82,8 @@ static ww_yn_t *new_node(builder_t *b, int type, const yaml_event_t *ev)
     return n;
 }
 
-int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_fn fn,
-                   void *ud, ww_diag_t *diag)
+int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_fn fn, void *ud,
+                   ww_diag_t *diag)
 {
     yaml_parser_t p;
     yaml_event_t ev;
@@ -100,8 +100,8 @@ int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_f
         if (!yaml_parser_parse(&p, &ev)) {
             ww_diag_set(diag, NULL, (uint32_t)p.problem_mark.line + 1,
                         (uint32_t)p.problem_mark.column + 1, "YAML syntax error: %s%s%s",
-                        p.problem ? p.problem : "invalid YAML",
-                        p.context ? " " : "", p.context ? p.context : "");
+                        p.problem ? p.problem : "invalid YAML", p.context ? " " : "",
+                        p.context ? p.context : "");
             rc = WW_EPARSE;
             goto out;
         }
@@ -154,9 +154,9 @@ int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_f
                 rc = WW_ENOMEM;
                 break;
             }
-            if ((rc = remember_anchor(&b, t == YAML_SEQUENCE_START_EVENT
-                                               ? ev.data.sequence_start.anchor
-                                               : ev.data.mapping_start.anchor,
+            if ((rc = remember_anchor(&b,
+                                      t == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+                                                                     : ev.data.mapping_start.anchor,
                                       n)) < 0 ||
                 (rc = attach(&b, n)) < 0)
                 break;
@@ -185,8 +185,7 @@ int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_f
             rc = attach(&b, target);
             break;
         }
-        default:
-            break;
+        default: break;
         }
         yaml_event_delete(&ev);
         if (rc < 0) {
@@ -238,10 +237,10 @@ static bool all_in(const char *s, size_t n, const char *set)
 int ww__yn_resolve(const ww_yn_t *n, double *num, bool *b)
 {
     static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
-    static const char *const trues[] = {"yes", "Yes", "YES", "true", "True", "TRUE",
-                                        "on",  "On",  "ON",  NULL};
-    static const char *const falses[] = {"no", "No", "NO", "false", "False", "FALSE",
-                                         "off", "Off", "OFF", NULL};
+    static const char *const trues[] = {"yes",  "Yes", "YES", "true", "True",
+                                        "TRUE", "on",  "On",  "ON",   NULL};
+    static const char *const falses[] = {"no",    "No",  "NO",  "false", "False",
+                                         "FALSE", "off", "Off", "OFF",   NULL};
     if (!n || n->type != WW_YN_SCALAR)
         return WW_YS_STR;
     if (!n->plain || n->tagged)
@@ -282,7 +281,7 @@ int ww__yn_resolve(const ww_yn_t *n, double *num, bool *b)
         }
         return WW_YS_STR;
     }
-    if (all_in(d, dl, "0123456789") && s[0] != '_' ) {
+    if (all_in(d, dl, "0123456789") && s[0] != '_') {
         double v;
         if (dl > 1 && d[0] == '0') {
             /* pyyaml: 0[0-7]+ is octal; 08 or 09x match no int form and stay text. */

@@ -297,8 +297,7 @@ int ww_buf_json_str(ww_buf_t *b, const char *s, size_t n)
 
 /* ---- diagnostics and logging ---- */
 
-void ww_diag_set(ww_diag_t *d, const char *file, uint32_t line, uint32_t col,
-                 const char *fmt, ...)
+void ww_diag_set(ww_diag_t *d, const char *file, uint32_t line, uint32_t col, const char *fmt, ...)
 {
     if (!d)
         return;
@@ -366,8 +365,7 @@ int ww_parse_double(const char *p, size_t n, double *out)
     /* Accept only plain decimal syntax: no hex, inf, nan or surrounding spaces. */
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
-        if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' ||
-              c == 'E'))
+        if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))
             return WW_EPARSE;
     }
     memcpy(tmp, p, n);

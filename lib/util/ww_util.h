@@ -49,8 +49,8 @@ typedef struct ww_arena {
     ww_arena_block_t *head;  /* current block */
     ww_arena_block_t *spare; /* blocks kept by reset */
     size_t block_size;
-    size_t cap;              /* total bytes allowed (0 = unlimited) */
-    size_t used;             /* bytes handed out since the last reset */
+    size_t cap;  /* total bytes allowed (0 = unlimited) */
+    size_t used; /* bytes handed out since the last reset */
 } ww_arena_t;
 
 void ww_arena_init(ww_arena_t *a, size_t block_size, size_t cap);
@@ -108,18 +108,18 @@ typedef struct ww_diag {
     char msg[256];
 } ww_diag_t;
 
-void ww_diag_set(ww_diag_t *d, const char *file, uint32_t line, uint32_t col,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void ww_diag_set(ww_diag_t *d, const char *file, uint32_t line, uint32_t col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* ---- logging ------------------------------------------------------------------- */
 
 extern int ww__log_level;
 void ww__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The level is checked before the arguments are evaluated. */
-#define WW_LOG(level, ...)                                                             \
-    do {                                                                               \
-        if ((level) <= ww__log_level)                                                  \
-            ww__log((level), __VA_ARGS__);                                             \
+#define WW_LOG(level, ...)                 \
+    do {                                   \
+        if ((level) <= ww__log_level)      \
+            ww__log((level), __VA_ARGS__); \
     } while (0)
 
 /* ---- time ---------------------------------------------------------------------- */

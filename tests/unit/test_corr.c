@@ -84,8 +84,8 @@ static char **split(ww_arena_t *a, const char *list, uint32_t *n)
 /* A correlation rule: rules and group-by are space-separated lists; conditions are
  * given as op/value pairs (op < 0 ends the list). */
 static ww_sigma_rule_t *fx_corr(fx_t *f, const char *name, int type, const char *rules,
-                                const char *groupby, int64_t span_s, const char *field,
-                                int op1, double v1, int op2, double v2)
+                                const char *groupby, int64_t span_s, const char *field, int op1,
+                                double v1, int op2, double v2)
 {
     ww_sigma_rule_t *r = fx_rule(f, name);
     ww_sigma_corr_t *k = ww_arena_calloc(&r->arena, sizeof *k);
@@ -110,8 +110,8 @@ static ww_sigma_rule_t *fx_corr(fx_t *f, const char *name, int type, const char 
     return r;
 }
 
-static void fx_alias(ww_sigma_rule_t *cr, const char *alias, const char *rule,
-                     const char *field, fx_t *f)
+static void fx_alias(ww_sigma_rule_t *cr, const char *alias, const char *rule, const char *field,
+                     fx_t *f)
 {
     ww_sigma_corr_t *k = cr->corr;
     if (!k->aliases)
@@ -180,8 +180,8 @@ static void collect(void *ud, const ww_corr_alert_t *a)
     c->rule[i] = a->rule;
     size_t o = 0;
     for (uint32_t j = 0; j < a->ngroup; j++)
-        o += (size_t)snprintf(c->group[i] + o, sizeof c->group[i] - o, "%s%.*s",
-                              j ? "," : "", (int)a->group_values[j].n, a->group_values[j].p);
+        o += (size_t)snprintf(c->group[i] + o, sizeof c->group[i] - o, "%s%.*s", j ? "," : "",
+                              (int)a->group_values[j].n, a->group_values[j].p);
     c->value[i] = a->value;
     c->nrefs[i] = a->nrefs;
     for (uint32_t j = 0; j < a->nrefs && j < 8; j++)
@@ -212,8 +212,7 @@ static void test_event_count_fires_and_rearms(void **state)
     (void)state;
     fx_t *f = fx_new();
     ww_sigma_rule_t *fail = fx_rule(f, "failed_login");
-    fx_corr(f, "many", WW_CORR_EVENT_COUNT, "failed_login", "User", 60, NULL, WW_CMP_GTE, 3,
-            -1, 0);
+    fx_corr(f, "many", WW_CORR_EVENT_COUNT, "failed_login", "User", 60, NULL, WW_CMP_GTE, 3, -1, 0);
     ww_corr_t *c = fx_engine(f, 0, 0);
     assert_false(ww_corr_wants(c, fx_find(f, "many")));
     ww_event_t ev;
@@ -366,8 +365,7 @@ static void test_value_count(void **state)
     (void)state;
     fx_t *f = fx_new();
     ww_sigma_rule_t *b = fx_rule(f, "fail");
-    fx_corr(f, "spray", WW_CORR_VALUE_COUNT, "fail", "Computer", 60, "User", WW_CMP_GTE, 3,
-            -1, 0);
+    fx_corr(f, "spray", WW_CORR_VALUE_COUNT, "fail", "Computer", 60, "User", WW_CMP_GTE, 3, -1, 0);
     ww_corr_t *c = fx_engine(f, 0, 0);
     ww_event_t ev;
     ww_event_init(&ev);
@@ -416,8 +414,8 @@ static void test_temporal(void **state)
     fx_t *f = fx_new();
     ww_sigma_rule_t *a = fx_rule(f, "recon_a"), *b = fx_rule(f, "recon_b"),
                     *cc = fx_rule(f, "recon_c");
-    fx_corr(f, "recon", WW_CORR_TEMPORAL, "recon_a recon_b recon_c", "ComputerName User",
-            300, NULL, -1, 0, -1, 0);
+    fx_corr(f, "recon", WW_CORR_TEMPORAL, "recon_a recon_b recon_c", "ComputerName User", 300, NULL,
+            -1, 0, -1, 0);
     ww_corr_t *c = fx_engine(f, 0, 0);
     ww_event_t ev;
     ww_event_init(&ev);
@@ -501,8 +499,8 @@ static void test_value_sum(void **state)
     (void)state;
     fx_t *f = fx_new();
     ww_sigma_rule_t *w = fx_rule(f, "website_access");
-    fx_corr(f, "exfil", WW_CORR_VALUE_SUM, "website_access", "SourceIP User", 3600,
-            "bytes_sent", WW_CMP_GT, 1000000, -1, 0);
+    fx_corr(f, "exfil", WW_CORR_VALUE_SUM, "website_access", "SourceIP User", 3600, "bytes_sent",
+            WW_CMP_GT, 1000000, -1, 0);
     ww_corr_t *c = fx_engine(f, 0, 0);
     ww_event_t ev;
     ww_event_init(&ev);
@@ -536,8 +534,8 @@ static void test_value_avg_decided_at_close(void **state)
     (void)state;
     fx_t *f = fx_new();
     ww_sigma_rule_t *r = fx_rule(f, "rule_a_id");
-    fx_corr(f, "avg", WW_CORR_VALUE_AVG, "rule_a_id", "SourceIP User", 86400, "BytesOut",
-            WW_CMP_GT, 500, -1, 0);
+    fx_corr(f, "avg", WW_CORR_VALUE_AVG, "rule_a_id", "SourceIP User", 86400, "BytesOut", WW_CMP_GT,
+            500, -1, 0);
     ww_corr_t *c = fx_engine(f, 0, 0);
     ww_event_t ev;
     ww_event_init(&ev);
@@ -575,8 +573,8 @@ static void test_value_percentile_share(void **state)
     (void)state;
     fx_t *f = fx_new();
     ww_sigma_rule_t *p = fx_rule(f, "process_creation");
-    fx_corr(f, "rare", WW_CORR_VALUE_PERCENTILE, "process_creation", "ComputerName", 86400,
-            "Image", WW_CMP_LTE, 1, -1, 0);
+    fx_corr(f, "rare", WW_CORR_VALUE_PERCENTILE, "process_creation", "ComputerName", 86400, "Image",
+            WW_CMP_LTE, 1, -1, 0);
     ww_corr_t *c = fx_engine(f, 0, 0);
     ww_event_t ev;
     ww_event_init(&ev);
@@ -610,8 +608,8 @@ static void test_value_percentile_numeric(void **state)
     (void)state;
     fx_t *f = fx_new();
     ww_sigma_rule_t *r = fx_rule(f, "conn");
-    ww_sigma_rule_t *cr = fx_corr(f, "p90", WW_CORR_VALUE_PERCENTILE, "conn", "Host", 60,
-                                  "Bytes", WW_CMP_GTE, 90, -1, 0);
+    ww_sigma_rule_t *cr = fx_corr(f, "p90", WW_CORR_VALUE_PERCENTILE, "conn", "Host", 60, "Bytes",
+                                  WW_CMP_GTE, 90, -1, 0);
     cr->corr->percentile = 90;
     ww_corr_t *c = fx_engine(f, 0, 0);
     ww_event_t ev;
@@ -645,8 +643,7 @@ static void test_lt_decided_at_close(void **state)
     (void)state;
     fx_t *f = fx_new();
     ww_sigma_rule_t *b = fx_rule(f, "heartbeat");
-    fx_corr(f, "quiet", WW_CORR_EVENT_COUNT, "heartbeat", "Host", 60, NULL, WW_CMP_LT, 3, -1,
-            0);
+    fx_corr(f, "quiet", WW_CORR_EVENT_COUNT, "heartbeat", "Host", 60, NULL, WW_CMP_LT, 3, -1, 0);
     fx_corr(f, "range", WW_CORR_EVENT_COUNT, "heartbeat", "Host", 60, NULL, WW_CMP_GT, 1,
             WW_CMP_LTE, 3);
     ww_corr_t *c = fx_engine(f, 0, 0);
@@ -740,9 +737,9 @@ static void test_aliases(void **state)
     (void)state;
     fx_t *f = fx_new();
     ww_sigma_rule_t *ie = fx_rule(f, "internal_error"), *nc = fx_rule(f, "new_network_connection");
-    ww_sigma_rule_t *cr = fx_corr(f, "joined", WW_CORR_TEMPORAL,
-                                  "internal_error new_network_connection",
-                                  "internal_ip remote_ip", 10, NULL, -1, 0, -1, 0);
+    ww_sigma_rule_t *cr =
+        fx_corr(f, "joined", WW_CORR_TEMPORAL, "internal_error new_network_connection",
+                "internal_ip remote_ip", 10, NULL, -1, 0, -1, 0);
     fx_alias(cr, "internal_ip", "internal_error", "destination.ip", f);
     fx_alias(cr, "internal_ip", "new_network_connection", "source.ip", f);
     fx_alias(cr, "remote_ip", "internal_error", "source.ip", f);
@@ -776,11 +773,11 @@ static void test_chain_failed_then_success(void **state)
     fx_t *f = fx_new();
     ww_sigma_rule_t *fl = fx_rule(f, "failed_login"), *ok = fx_rule(f, "successful_login");
     fl->alert = ok->alert = false; /* generate: false, set by the loader */
-    ww_sigma_rule_t *many = fx_corr(f, "multiple_failed_login", WW_CORR_EVENT_COUNT,
-                                    "failed_login", "User", 600, NULL, WW_CMP_GTE, 10, -1, 0);
+    ww_sigma_rule_t *many = fx_corr(f, "multiple_failed_login", WW_CORR_EVENT_COUNT, "failed_login",
+                                    "User", 600, NULL, WW_CMP_GTE, 10, -1, 0);
     many->alert = false;
-    fx_corr(f, "brute", WW_CORR_TEMPORAL_ORDERED, "multiple_failed_login successful_login",
-            "User", 600, NULL, -1, 0, -1, 0);
+    fx_corr(f, "brute", WW_CORR_TEMPORAL_ORDERED, "multiple_failed_login successful_login", "User",
+            600, NULL, -1, 0, -1, 0);
     ww_corr_t *c = fx_engine(f, 0, 0);
     const ww_sigma_rule_t *brute = fx_find(f, "brute");
     ww_event_t ev;
@@ -818,10 +815,10 @@ static void test_cycle_ignored(void **state)
     (void)state;
     fx_t *f = fx_new();
     fx_rule(f, "base");
-    ww_sigma_rule_t *x = fx_corr(f, "x", WW_CORR_EVENT_COUNT, "base", "", 60, NULL,
-                                 WW_CMP_GTE, 1, -1, 0);
-    ww_sigma_rule_t *y = fx_corr(f, "y", WW_CORR_EVENT_COUNT, "x", "", 60, NULL, WW_CMP_GTE,
-                                 1, -1, 0);
+    ww_sigma_rule_t *x =
+        fx_corr(f, "x", WW_CORR_EVENT_COUNT, "base", "", 60, NULL, WW_CMP_GTE, 1, -1, 0);
+    ww_sigma_rule_t *y =
+        fx_corr(f, "y", WW_CORR_EVENT_COUNT, "x", "", 60, NULL, WW_CMP_GTE, 1, -1, 0);
     /* x references base and y: a cycle x -> y -> x */
     x->corr->rules[1] = y;
     x->corr->nrules = 2;
@@ -947,7 +944,6 @@ static void test_memory_bounded(void **state)
     fx_free(f);
 }
 
-
 /* ---- the spec's examples, loaded as YAML and run through the detection engine ---- */
 
 typedef struct e2e {
@@ -1027,9 +1023,8 @@ static void e2e_ev(e2e_t *e, int64_t ts_s, ...)
         if (!n)
             break;
         const char *v = va_arg(ap, const char *);
-        int type = v[0] >= '0' && v[0] <= '9' && strspn(v, "0123456789") == strlen(v)
-                       ? WW_F_INT
-                       : WW_F_STR;
+        int type = v[0] >= '0' && v[0] <= '9' && strspn(v, "0123456789") == strlen(v) ? WW_F_INT
+                                                                                      : WW_F_STR;
         assert_int_equal(ww_event_add_copy(&e->ev, WW_STRZ(n), WW_STRZ(v), type), 0);
     }
     va_end(ap);
@@ -1045,9 +1040,9 @@ static void e2e_free(e2e_t *e)
     ww_sigma_ruleset_free(e->rs);
 }
 
-#define LOAD_EXAMPLE(var, name)                                                        \
-    char *var = read_example(name);                                                   \
-    if (!var)                                                                          \
+#define LOAD_EXAMPLE(var, name)     \
+    char *var = read_example(name); \
+    if (!var)                       \
         skip();
 
 static const char failed_login_by_id[] =
@@ -1093,8 +1088,8 @@ static void test_spec_event_count_ecs(void **state)
     for (int i = 0; i < 100; i++) {
         e2e_ev(&e, i * 10, "dns.question.type", "TXT", "dns.question.name",
                i % 2 ? "tunnel.example" : "a.example", NULL);
-        e2e_ev(&e, i * 10 + 1, "dns.question.type", "TXT", "dns.question.name",
-               "tunnel.example", NULL);
+        e2e_ev(&e, i * 10 + 1, "dns.question.type", "TXT", "dns.question.name", "tunnel.example",
+               NULL);
     }
     assert_int_equal(e.col.n, 1); /* tunnel: 150 in 1000 s, fires at the 100th */
     assert_string_equal(e.col.group[0], "tunnel.example");
@@ -1124,8 +1119,7 @@ static void test_spec_temporal(void **state)
     e2e_ev(&e, 60, "CommandLine", "whoami /priv", "ComputerName", "ws1", "User", "bob", NULL);
     e2e_ev(&e, 61, "CommandLine", "net user x", "ComputerName", "ws1", "User", "eve", NULL);
     assert_int_equal(e.col.n, 0);
-    e2e_ev(&e, 120, "CommandLine", "net user /domain", "ComputerName", "ws1", "User", "bob",
-           NULL);
+    e2e_ev(&e, 120, "CommandLine", "net user /domain", "ComputerName", "ws1", "User", "bob", NULL);
     assert_int_equal(e.col.n, 1);
     assert_string_equal(e.col.group[0], "ws1,bob");
     assert_true(e.col.value[0] == 3);
@@ -1171,15 +1165,15 @@ static void test_spec_value_count(void **state)
         snprintf(u, sizeof u, "user%d", i);
         e2e_ev(&e, i * 60, "EventID", "4625", "ComputerName", "dc1", "WorkstationName", "ws9",
                "User", u, NULL);
-        e2e_ev(&e, i * 60 + 1, "EventID", "4625", "ComputerName", "dc1", "WorkstationName",
-               "ws9", "User", "user0", NULL);
+        e2e_ev(&e, i * 60 + 1, "EventID", "4625", "ComputerName", "dc1", "WorkstationName", "ws9",
+               "User", "user0", NULL);
     }
     assert_int_equal(e.col.n, 0);
-    e2e_ev(&e, 99 * 60, "EventID", "4625", "ComputerName", "dc1", "WorkstationName", "ws8",
-           "User", "new", NULL); /* another workstation: another group */
+    e2e_ev(&e, 99 * 60, "EventID", "4625", "ComputerName", "dc1", "WorkstationName", "ws8", "User",
+           "new", NULL); /* another workstation: another group */
     assert_int_equal(e.col.n, 0);
-    e2e_ev(&e, 99 * 60, "EventID", "4625", "ComputerName", "dc1", "WorkstationName", "ws9",
-           "User", "new", NULL);
+    e2e_ev(&e, 99 * 60, "EventID", "4625", "ComputerName", "dc1", "WorkstationName", "ws9", "User",
+           "new", NULL);
     assert_int_equal(e.col.n, 1);
     assert_string_equal(e.col.group[0], "dc1,ws9");
     assert_true(e.col.value[0] == 100);
@@ -1199,11 +1193,11 @@ static void test_spec_value_sum(void **state)
         e2e_ev(&e, i * 60, "http.method", "POST", "SourceIP", "10.0.0.5", "User", "bob",
                "bytes_sent", "100000", NULL);
     assert_int_equal(e.col.n, 0); /* exactly 1000000 */
-    e2e_ev(&e, 700, "http.method", "GET", "SourceIP", "10.0.0.5", "User", "bob",
-           "bytes_sent", "999999", NULL); /* not matched by the base rule */
+    e2e_ev(&e, 700, "http.method", "GET", "SourceIP", "10.0.0.5", "User", "bob", "bytes_sent",
+           "999999", NULL); /* not matched by the base rule */
     assert_int_equal(e.col.n, 0);
-    e2e_ev(&e, 701, "http.method", "POST", "SourceIP", "10.0.0.5", "User", "bob",
-           "bytes_sent", "1", NULL);
+    e2e_ev(&e, 701, "http.method", "POST", "SourceIP", "10.0.0.5", "User", "bob", "bytes_sent", "1",
+           NULL);
     assert_int_equal(e.col.n, 1);
     assert_true(e.col.value[0] == 1000001);
     e2e_free(&e);
@@ -1218,14 +1212,14 @@ static void test_spec_value_avg(void **state)
              "title: Outbound\nname: rule_a_id\nlogsource: {product: test}\n"
              "detection:\n  sel:\n    event.type: connection\n  condition: sel\n");
     free(y);
-    e2e_ev(&e, 0, "event.type", "connection", "SourceIP", "10.0.0.5", "User", "bob",
-           "BytesOut", "400", NULL);
-    e2e_ev(&e, 5, "event.type", "connection", "SourceIP", "10.0.0.5", "User", "bob",
-           "BytesOut", "700", NULL);
-    e2e_ev(&e, 6, "event.type", "connection", "SourceIP", "10.0.0.6", "User", "amy",
-           "BytesOut", "400", NULL);
-    e2e_ev(&e, 7, "event.type", "connection", "SourceIP", "10.0.0.6", "User", "amy",
-           "BytesOut", "600", NULL);
+    e2e_ev(&e, 0, "event.type", "connection", "SourceIP", "10.0.0.5", "User", "bob", "BytesOut",
+           "400", NULL);
+    e2e_ev(&e, 5, "event.type", "connection", "SourceIP", "10.0.0.5", "User", "bob", "BytesOut",
+           "700", NULL);
+    e2e_ev(&e, 6, "event.type", "connection", "SourceIP", "10.0.0.6", "User", "amy", "BytesOut",
+           "400", NULL);
+    e2e_ev(&e, 7, "event.type", "connection", "SourceIP", "10.0.0.6", "User", "amy", "BytesOut",
+           "600", NULL);
     assert_int_equal(e.col.n, 0);
     assert_int_equal(ww_corr_flush(e.c, collect, &e.col), 0);
     assert_int_equal(e.col.n, 1); /* bob 550 > 500; amy 500 is not */

@@ -16,7 +16,7 @@
 
 typedef struct eng {
     ww_sigma_ruleset_t *rs;
-    ww_detect_t *d[2];        /* [0] prefilter on, [1] off */
+    ww_detect_t *d[2]; /* [0] prefilter on, [1] off */
     ww_detect_ctx_t *ctx[2];
 } eng_t;
 
@@ -29,8 +29,8 @@ static eng_t *eng_new(const char *yaml)
     int n = ww_sigma_load_buffer(e->rs, "test.yml", yaml, strlen(yaml));
     for (uint32_t i = 0; i < ww_sigma_error_count(e->rs); i++) {
         const ww_sigma_error_t *er = ww_sigma_error(e->rs, i);
-        fprintf(stderr, "load error: %s:%u:%u %s: %s\n", er->file, er->line, er->col,
-                er->title, er->msg);
+        fprintf(stderr, "load error: %s:%u:%u %s: %s\n", er->file, er->line, er->col, er->title,
+                er->msg);
     }
     assert_true(n >= 1);
     assert_int_equal(ww_sigma_finish(e->rs), 0);
@@ -111,9 +111,9 @@ static void winev(ww_event_t *ev, const char *channel, int eid)
     ww_event_finish_windows(ev);
 }
 
-#define RULE(title, detection)                                                         \
-    "title: " title "\nid: 00000000-0000-0000-0000-0000000000" title "\n"               \
-    "logsource:\n  product: windows\n  category: process_creation\n"                   \
+#define RULE(title, detection)                                            \
+    "title: " title "\nid: 00000000-0000-0000-0000-0000000000" title "\n" \
+    "logsource:\n  product: windows\n  category: process_creation\n"      \
     "detection:\n" detection "level: high\n"
 
 /* ---- string matching ------------------------------------------------------------- */
@@ -121,23 +121,21 @@ static void winev(ww_event_t *ev, const char *channel, int eid)
 static void test_strings(void **state)
 {
     (void)state;
-    eng_t *e = eng_new(
-        RULE("01", "  sel:\n    Image: 'C:\\Windows\\System32\\cmd.exe'\n  condition: sel\n")
-        "---\n"
-        RULE("02", "  sel:\n    CommandLine|contains: 'whoami'\n  condition: sel\n")
-        "---\n"
-        RULE("03", "  sel:\n    CommandLine|startswith: 'net '\n  condition: sel\n")
-        "---\n"
-        RULE("04", "  sel:\n    Image|endswith: '\\reg.exe'\n  condition: sel\n")
-        "---\n"
-        RULE("05", "  sel:\n    CommandLine: 'a?c*z'\n  condition: sel\n")
-        "---\n"
-        RULE("06", "  sel:\n    CommandLine: 'lit\\*star'\n  condition: sel\n")
-        "---\n"
-        RULE("07", "  sel:\n    CommandLine|contains|cased: 'MiXeD'\n  condition: sel\n")
-        "---\n"
-        RULE("08", "  sel:\n    CommandLine|contains|all:\n      - '-a'\n      - '-b'\n"
-                   "  condition: sel\n"));
+    eng_t *e = eng_new(RULE("01", "  sel:\n    Image: 'C:\\Windows\\System32\\cmd.exe'\n  "
+                                  "condition: sel\n") "---\n" RULE("02", "  sel:\n    "
+                                                                         "CommandLine|contains: "
+                                                                         "'whoami'\n  condition: "
+                                                                         "sel\n") "---\n" RULE("03", "  sel:\n    CommandLine|startswith: 'net '\n  condition: sel\n") "---\n" RULE("04", "  sel:\n    Image|endswith: '\\reg.exe'\n  condition: sel\n") "---\n" RULE(
+        "05", "  sel:\n    CommandLine: 'a?c*z'\n  condition: sel\n") "---\n" RULE("06",
+                                                                                   "  sel:\n    "
+                                                                                   "CommandLine: "
+                                                                                   "'lit\\*star'\n "
+                                                                                   " condition: "
+                                                                                   "sel\n") "---"
+                                                                                            "\n" RULE("07",
+                                                                                                      "  sel:\n    CommandLine|contains|cased: 'MiXeD'\n  condition: sel\n") "---\n" RULE("08",
+                                                                                                                                                                                          "  sel:\n    CommandLine|contains|all:\n      - '-a'\n      - '-b'\n"
+                                                                                                                                                                                          "  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -169,7 +167,10 @@ static void test_strings(void **state)
     assert_string_equal(run(e, &ev), "");
     /* `?` takes one UTF-8 character, not one byte. */
     sysmon(&ev, 1);
-    add(&ev, "CommandLine", "a\xc3\xa9" "cz", WW_F_STR);
+    add(&ev, "CommandLine",
+        "a\xc3\xa9"
+        "cz",
+        WW_F_STR);
     assert_string_equal(run(e, &ev), "05");
 
     /* `\*` is a literal star. */
@@ -221,12 +222,66 @@ static void test_prefilter_literals(void **state)
     memset(longlit, 'q', 300);
     memcpy(longlit + 300, "TAIL", 5);
     eng_t *e = eng_new(
-        RULE("31", "  sel:\n    CommandLine|contains: 'abcdef'\n  condition: sel\n")
-        "---\n"
-        RULE("32", "  sel:\n    CommandLine|cased|contains: 'CaSeD'\n  condition: sel\n")
-        "---\n"
-        RULE("33", "  sel:\n    Image|endswith: '\\\\evil.exe'\n"
-                   "  filter:\n    User: 'admin'\n  condition: sel and not filter\n"));
+        RULE("31", "  sel:\n    CommandLine|contains: 'abcdef'\n  condition: sel\n") "---\n" RULE(
+            "32",
+            "  sel:\n    CommandLine|cased|contains: 'CaSeD'\n  condition: sel\n") "---\n" RULE("3"
+                                                                                                "3",
+                                                                                                "  "
+                                                                                                "se"
+                                                                                                "l:"
+                                                                                                "\n"
+                                                                                                "  "
+                                                                                                "  "
+                                                                                                "Im"
+                                                                                                "ag"
+                                                                                                "e|"
+                                                                                                "en"
+                                                                                                "ds"
+                                                                                                "wi"
+                                                                                                "th"
+                                                                                                ": "
+                                                                                                "'"
+                                                                                                "\\"
+                                                                                                "\\"
+                                                                                                "ev"
+                                                                                                "il"
+                                                                                                ".e"
+                                                                                                "xe"
+                                                                                                "'"
+                                                                                                "\n"
+                                                                                                "  "
+                                                                                                "fi"
+                                                                                                "lt"
+                                                                                                "er"
+                                                                                                ":"
+                                                                                                "\n"
+                                                                                                "  "
+                                                                                                "  "
+                                                                                                "Us"
+                                                                                                "er"
+                                                                                                ": "
+                                                                                                "'a"
+                                                                                                "dm"
+                                                                                                "in"
+                                                                                                "'"
+                                                                                                "\n"
+                                                                                                "  "
+                                                                                                "co"
+                                                                                                "nd"
+                                                                                                "it"
+                                                                                                "io"
+                                                                                                "n:"
+                                                                                                " s"
+                                                                                                "el"
+                                                                                                " a"
+                                                                                                "nd"
+                                                                                                " n"
+                                                                                                "ot"
+                                                                                                " f"
+                                                                                                "il"
+                                                                                                "te"
+                                                                                                "r"
+                                                                                                "\n"));
     ww_event_t ev;
     ww_event_init(&ev);
     /* The prefiltered program really holds literal grams. */
@@ -266,8 +321,7 @@ static void test_prefilter_literals(void **state)
     /* A needle longer than the literal cap: its start is the literal. */
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
-             RULE("34", "  sel:\n    CommandLine|contains: '%s'\n  condition: sel\n"),
-             longlit);
+             RULE("34", "  sel:\n    CommandLine|contains: '%s'\n  condition: sel\n"), longlit);
     e = eng_new(yaml);
     snprintf(longv, sizeof longv, "a %s b", longlit);
     sysmon(&ev, 1);
@@ -286,22 +340,37 @@ static void test_prefilter_literals(void **state)
 static void test_null_empty_absent(void **state)
 {
     (void)state;
-    eng_t *e = eng_new(
-        RULE("11", "  sel:\n    ParentImage: null\n  condition: sel\n")
-        "---\n"
-        RULE("12", "  sel:\n    ParentImage: ''\n  condition: sel\n")
-        "---\n"
-        RULE("13", "  sel:\n    ParentImage|endswith: '\\explorer.exe'\n"
-                   "  condition: not sel\n")
-        "---\n"
-        RULE("14", "  sel:\n    Data: 'needle'\n  condition: sel\n")
-        "---\n"
-        RULE("15", "  sel:\n    ParentImage|exists: true\n  condition: sel\n")
-        "---\n"
-        RULE("16", "  sel:\n    ParentImage|exists: false\n  condition: sel\n")
-        "---\n"
-        RULE("17", "  sel:\n    Data|contains|all:\n      - 'one'\n      - 'two'\n"
-                   "  condition: sel\n"));
+    eng_t *e =
+        eng_new(
+            RULE("11", "  sel:\n    ParentImage: null\n  condition: sel\n") "---\n" RULE("12", "  "
+                                                                                               "sel"
+                                                                                               ":\n"
+                                                                                               "   "
+                                                                                               " Pa"
+                                                                                               "ren"
+                                                                                               "tIm"
+                                                                                               "age"
+                                                                                               ": "
+                                                                                               "''"
+                                                                                               "\n "
+                                                                                               " co"
+                                                                                               "ndi"
+                                                                                               "tio"
+                                                                                               "n: "
+                                                                                               "sel"
+                                                                                               "\n") "---\n" RULE(
+                "13",
+                "  sel:\n    ParentImage|endswith: '\\explorer.exe'\n"
+                "  condition: not sel\n") "---\n" RULE("14",
+                                                       "  sel:\n    Data: 'needle'\n  condition: "
+                                                       "sel\n") "---\n" RULE("15",
+                                                                             "  sel:\n    "
+                                                                             "ParentImage|exists: "
+                                                                             "true\n  condition: "
+                                                                             "sel\n") "---\n" RULE("16",
+                                                                                                   "  sel:\n    ParentImage|exists: false\n  condition: sel\n") "---\n" RULE("17",
+                                                                                                                                                                             "  sel:\n    Data|contains|all:\n      - 'one'\n      - 'two'\n"
+                                                                                                                                                                             "  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -341,27 +410,28 @@ static void test_null_empty_absent(void **state)
 static void test_other_matchers(void **state)
 {
     (void)state;
-    eng_t *e = eng_new(
-        RULE("21", "  sel:\n    ProcessId: 4688\n  condition: sel\n")
-        "---\n"
-        RULE("22", "  sel:\n    ProcessId: '4688'\n  condition: sel\n")
-        "---\n"
-        RULE("23", "  sel:\n    ProcessId|gt: 100\n  condition: sel\n")
-        "---\n"
-        RULE("24", "  sel:\n    CommandLine|re: 'b[0-9]+c'\n  condition: sel\n")
-        "---\n"
-        RULE("25", "  sel:\n    CommandLine|re|i: '^ABC'\n  condition: sel\n")
-        "---\n"
-        RULE("26", "  sel:\n    DestinationIp|cidr:\n      - '10.0.0.0/8'\n"
-                   "      - 'fe80::/10'\n  condition: sel\n")
-        "---\n"
-        RULE("27", "  sel:\n    Image|fieldref: ParentImage\n  condition: sel\n")
-        "---\n"
-        RULE("28", "  sel:\n    UtcTime|hour: 3\n  condition: sel\n")
-        "---\n"
-        RULE("29", "  sel:\n    UtcTime|week: 1\n  condition: sel\n")
-        "---\n"
-        RULE("30", "  sel:\n    Elevated: true\n  condition: sel\n"));
+    eng_t
+        *
+            e =
+                eng_new(RULE("21", "  sel:\n    ProcessId: 4688\n  condition: sel\n") "---\n" RULE("22", "  sel:\n    ProcessId: '4688'\n  condition: sel\n") "---\n" RULE(
+                    "23", "  sel:\n    ProcessId|gt: 100\n  condition: sel\n") "---\n" RULE("24",
+                                                                                            "  "
+                                                                                            "sel:"
+                                                                                            "\n    "
+                                                                                            "Comman"
+                                                                                            "dLine|"
+                                                                                            "re: "
+                                                                                            "'b[0-"
+                                                                                            "9]+c'"
+                                                                                            "\n  "
+                                                                                            "condit"
+                                                                                            "ion: "
+                                                                                            "sel\n") "---\n" RULE("25",
+                                                                                                                  "  sel:\n    CommandLine|re|i: '^ABC'\n  condition: sel\n") "---\n" RULE("26", "  sel:\n    DestinationIp|cidr:\n      - '10.0.0.0/8'\n"
+                                                                                                                                                                                                 "      - 'fe80::/10'\n  condition: sel\n") "---\n" RULE("27", "  sel:\n    Image|fieldref: ParentImage\n  condition: sel\n") "---\n" RULE("28",
+                                                                                                                                                                                                                                                                                                                                           "  sel:\n    UtcTime|hour: 3\n  condition: sel\n") "---\n" RULE("29",
+                                                                                                                                                                                                                                                                                                                                                                                                           "  sel:\n    UtcTime|week: 1\n  condition: sel\n") "---\n" RULE("30",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                           "  sel:\n    Elevated: true\n  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -440,10 +510,9 @@ static void test_other_matchers(void **state)
 static void test_bad_regex_left_out(void **state)
 {
     (void)state;
-    eng_t *e = eng_new(
-        RULE("41", "  sel:\n    CommandLine|re: 'a(b'\n  condition: sel\n")
-        "---\n"
-        RULE("42", "  sel:\n    CommandLine: 'a(b'\n  condition: sel\n"));
+    eng_t *e =
+        eng_new(RULE("41", "  sel:\n    CommandLine|re: 'a(b'\n  condition: sel\n") "---\n" RULE(
+            "42", "  sel:\n    CommandLine: 'a(b'\n  condition: sel\n"));
     /* The loader may already reject it; if not, the engine must. */
     uint32_t loaded = ww_sigma_count(e->rs);
     assert_int_equal(ww_detect_rule_count(e->d[0]), 1);
@@ -471,8 +540,8 @@ static void test_engine_rejects_regex(void **state)
     (void)state;
     static char bad[] = "a(b";
     ww_sigma_ruleset_t *rs = ww_sigma_ruleset_new();
-    const char *y = RULE("43", "  sel:\n    CommandLine|re: 'ab'\n  condition: sel\n")
-        "---\n" RULE("44", "  sel:\n    CommandLine|contains: 'ab'\n  condition: sel\n");
+    const char *y = RULE("43", "  sel:\n    CommandLine|re: 'ab'\n  condition: sel\n") "---\n" RULE(
+        "44", "  sel:\n    CommandLine|contains: 'ab'\n  condition: sel\n");
     assert_int_equal(ww_sigma_load_buffer(rs, "t.yml", y, strlen(y)), 2);
     ww_sigma_finish(rs);
     const ww_sigma_rule_t *r = ww_sigma_find(rs, "00000000-0000-0000-0000-000000000043");
@@ -505,16 +574,15 @@ static void test_engine_rejects_regex(void **state)
 static void test_keywords(void **state)
 {
     (void)state;
-    eng_t *e = eng_new(
-        "title: kw\nid: 00000000-0000-0000-0000-000000000051\n"
-        "logsource:\n  product: linux\n"
-        "detection:\n  keywords:\n    - 'failed password'\n    - 'segfault at'\n"
-        "  condition: keywords\n"
-        "---\n"
-        "title: kwall\nid: 00000000-0000-0000-0000-000000000052\n"
-        "logsource: {}\n"
-        "detection:\n  keywords:\n    '|all':\n      - 'alpha'\n      - 'beta'\n"
-        "  condition: keywords\n");
+    eng_t *e = eng_new("title: kw\nid: 00000000-0000-0000-0000-000000000051\n"
+                       "logsource:\n  product: linux\n"
+                       "detection:\n  keywords:\n    - 'failed password'\n    - 'segfault at'\n"
+                       "  condition: keywords\n"
+                       "---\n"
+                       "title: kwall\nid: 00000000-0000-0000-0000-000000000052\n"
+                       "logsource: {}\n"
+                       "detection:\n  keywords:\n    '|all':\n      - 'alpha'\n      - 'beta'\n"
+                       "  condition: keywords\n");
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -558,29 +626,58 @@ static void test_keywords(void **state)
 static void test_routing(void **state)
 {
     (void)state;
-    eng_t *e = eng_new(
-        RULE("61", "  sel:\n    Image|endswith: '\\cmd.exe'\n"
-                   "    ParentImage|endswith: '\\winword.exe'\n  condition: sel\n")
-        "---\n"
-        "title: 62\nid: 00000000-0000-0000-0000-000000000062\n"
-        "logsource:\n  product: windows\n  service: security\n"
-        "detection:\n  sel:\n    EventID: 4625\n  condition: sel\n"
-        "---\n"
-        "title: 63\nid: 00000000-0000-0000-0000-000000000063\n"
-        "logsource:\n  product: linux\n  service: auth\n"
-        "detection:\n  sel:\n    message|contains: 'session opened'\n  condition: sel\n"
-        "---\n"
-        "title: 64\nid: 00000000-0000-0000-0000-000000000064\n"
-        "logsource:\n  product: windows\n  service: powershell\n"
-        "detection:\n  sel:\n    EventID: 4104\n  condition: sel\n"
-        "---\n"
-        "title: 65\nid: 00000000-0000-0000-0000-000000000065\n"
-        "logsource:\n  product: windows\n  category: registry_add\n"
-        "detection:\n  sel:\n    TargetObject|contains: 'Run'\n  condition: sel\n"
-        "---\n"
-        "title: 66\nid: 00000000-0000-0000-0000-000000000066\n"
-        "logsource:\n  product: windows\n"
-        "detection:\n  sel:\n    Foo: bar\n  condition: sel\n");
+    eng_t *e = eng_new(RULE(
+        "61",
+        "  sel:\n    Image|endswith: '\\cmd.exe'\n"
+        "    ParentImage|endswith: '\\winword.exe'\n  condition: sel\n") "---\n"
+                                                                         "title: 62\nid: "
+                                                                         "00000000-0000-0000-0000-"
+                                                                         "000000000062\n"
+                                                                         "logsource:\n  product: "
+                                                                         "windows\n  service: "
+                                                                         "security\n"
+                                                                         "detection:\n  sel:\n    "
+                                                                         "EventID: 4625\n  "
+                                                                         "condition: sel\n"
+                                                                         "---\n"
+                                                                         "title: 63\nid: "
+                                                                         "00000000-0000-0000-0000-"
+                                                                         "000000000063\n"
+                                                                         "logsource:\n  product: "
+                                                                         "linux\n  service: auth\n"
+                                                                         "detection:\n  sel:\n    "
+                                                                         "message|contains: "
+                                                                         "'session opened'\n  "
+                                                                         "condition: sel\n"
+                                                                         "---\n"
+                                                                         "title: 64\nid: "
+                                                                         "00000000-0000-0000-0000-"
+                                                                         "000000000064\n"
+                                                                         "logsource:\n  product: "
+                                                                         "windows\n  service: "
+                                                                         "powershell\n"
+                                                                         "detection:\n  sel:\n    "
+                                                                         "EventID: 4104\n  "
+                                                                         "condition: sel\n"
+                                                                         "---\n"
+                                                                         "title: 65\nid: "
+                                                                         "00000000-0000-0000-0000-"
+                                                                         "000000000065\n"
+                                                                         "logsource:\n  product: "
+                                                                         "windows\n  category: "
+                                                                         "registry_add\n"
+                                                                         "detection:\n  sel:\n    "
+                                                                         "TargetObject|contains: "
+                                                                         "'Run'\n  condition: sel\n"
+                                                                         "---\n"
+                                                                         "title: 66\nid: "
+                                                                         "00000000-0000-0000-0000-"
+                                                                         "000000000066\n"
+                                                                         "logsource:\n  product: "
+                                                                         "windows\n"
+                                                                         "detection:\n  sel:\n    "
+                                                                         "Foo: bar\n  condition: "
+                                                                         "sel\n");
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -664,17 +761,17 @@ static void test_routing(void **state)
 static void test_order_and_once(void **state)
 {
     (void)state;
-    eng_t *e = eng_new(
-        "title: b\nid: 00000000-0000-0000-0000-000000000071\nlogsource: {}\n"
-        "detection:\n  sel:\n    X: 1\n  condition: sel\n"
-        "---\n"
-        "title: a\nid: 00000000-0000-0000-0000-000000000072\n"
-        "logsource:\n  product: windows\n"
-        "detection:\n  sel:\n    X: 1\n  condition: sel\n"
-        "---\n"
-        "title: c\nid: 00000000-0000-0000-0000-000000000073\n"
-        "logsource:\n  category: antivirus\n"
-        "detection:\n  sel:\n    Signature|contains: 'mimikatz'\n  condition: sel\n");
+    eng_t *e =
+        eng_new("title: b\nid: 00000000-0000-0000-0000-000000000071\nlogsource: {}\n"
+                "detection:\n  sel:\n    X: 1\n  condition: sel\n"
+                "---\n"
+                "title: a\nid: 00000000-0000-0000-0000-000000000072\n"
+                "logsource:\n  product: windows\n"
+                "detection:\n  sel:\n    X: 1\n  condition: sel\n"
+                "---\n"
+                "title: c\nid: 00000000-0000-0000-0000-000000000073\n"
+                "logsource:\n  category: antivirus\n"
+                "detection:\n  sel:\n    Signature|contains: 'mimikatz'\n  condition: sel\n");
     ww_event_t ev;
     ww_event_init(&ev);
     winev(&ev, "Microsoft-Windows-Windows Defender/Operational", 1116);
@@ -711,9 +808,8 @@ static void test_refcount(void **state)
 static void test_glob_direct(void **state)
 {
     (void)state;
-    ww_glob_part_t p[] = {{WW_GLOB_STAR, 0, NULL}, {WW_GLOB_LIT, 2, "ab"},
-                          {WW_GLOB_ONE, 0, NULL},  {WW_GLOB_LIT, 1, "d"},
-                          {WW_GLOB_STAR, 0, NULL}, {WW_GLOB_LIT, 1, "z"}};
+    ww_glob_part_t p[] = {{WW_GLOB_STAR, 0, NULL}, {WW_GLOB_LIT, 2, "ab"},  {WW_GLOB_ONE, 0, NULL},
+                          {WW_GLOB_LIT, 1, "d"},   {WW_GLOB_STAR, 0, NULL}, {WW_GLOB_LIT, 1, "z"}};
     assert_true(ww__glob_match(p, 6, "xxabcdyz", 8));
     assert_true(ww__glob_match(p, 6, "ababxdz", 7));
     assert_false(ww__glob_match(p, 6, "abdz", 4));
@@ -725,16 +821,11 @@ static void test_glob_direct(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_glob_direct),
-        cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_null_empty_absent),
-        cmocka_unit_test(test_other_matchers),
-        cmocka_unit_test(test_bad_regex_left_out),
-        cmocka_unit_test(test_engine_rejects_regex),
-        cmocka_unit_test(test_keywords),
-        cmocka_unit_test(test_routing),
-        cmocka_unit_test(test_order_and_once),
-        cmocka_unit_test(test_refcount),
+        cmocka_unit_test(test_glob_direct),        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_null_empty_absent),  cmocka_unit_test(test_other_matchers),
+        cmocka_unit_test(test_bad_regex_left_out), cmocka_unit_test(test_engine_rejects_regex),
+        cmocka_unit_test(test_keywords),           cmocka_unit_test(test_routing),
+        cmocka_unit_test(test_order_and_once),     cmocka_unit_test(test_refcount),
         cmocka_unit_test(test_prefilter_literals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

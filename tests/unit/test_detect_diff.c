@@ -45,8 +45,8 @@ static stats_t g_st;
 
 static void report_diff(const char *path, unsigned evno, const hits_t *a, const hits_t *b)
 {
-    fprintf(stderr, "DIFF %s event %u: prefilter %u matches, reference %u\n", path, evno,
-            a->n, b->n);
+    fprintf(stderr, "DIFF %s event %u: prefilter %u matches, reference %u\n", path, evno, a->n,
+            b->n);
     for (int side = 0; side < 2; side++) {
         const hits_t *x = side ? b : a, *y = side ? a : b;
         for (uint32_t i = 0; i < x->n && i < MAX_HITS; i++) {
@@ -163,8 +163,7 @@ static void test_same_matches(void **state)
     (void)state;
     char path[1200];
     memset(&g_st, 0, sizeof g_st);
-    snprintf(path, sizeof path, "%s/tests/data/sample/psh_lsass_memory_dump_comsvcs.json",
-             g_src);
+    snprintf(path, sizeof path, "%s/tests/data/sample/psh_lsass_memory_dump_comsvcs.json", g_src);
     run_file(path);
     assert_int_equal(g_st.files, 1);
     unsigned otrf_events = g_st.events, otrf_matches = g_st.matches;
@@ -172,8 +171,8 @@ static void test_same_matches(void **state)
     assert_true(otrf_matches > 0);
     snprintf(path, sizeof path, "%s/sigma/regression", g_shared);
     assert_int_equal(ww_path_walk(path, on_file, NULL), 0);
-    fprintf(stderr, "diff: %u files, %u events, %u matches, %u differing events\n",
-            g_st.files, g_st.events, g_st.matches, g_st.diffs);
+    fprintf(stderr, "diff: %u files, %u events, %u matches, %u differing events\n", g_st.files,
+            g_st.events, g_st.matches, g_st.diffs);
     /* ~100 regression cases, each with a JSON and an EVTX sample. */
     assert_true(g_st.files >= 200);
     assert_int_equal(g_st.bad_files, 0);

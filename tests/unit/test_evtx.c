@@ -19,10 +19,12 @@
 #define FHDR 4096u
 
 /* The 7-event Sysmon sample and the WMI-Activity one (UserData). */
-#define MULTI "rules/windows/file/file_event/file_event_win_hktl_netexec_file_indicators/" \
-              "efc21479-9e83-41da-8cf1-122e06ba8db3.evtx"
-#define WMI "rules/windows/builtin/wmi/win_wmi_activity_nteventlogfile_cleareventlog/" \
-            "d4f1a2b3-7c8e-4d5f-b6a9-1e0c2d3f4e5b.evtx"
+#define MULTI                                                                    \
+    "rules/windows/file/file_event/file_event_win_hktl_netexec_file_indicators/" \
+    "efc21479-9e83-41da-8cf1-122e06ba8db3.evtx"
+#define WMI                                                                    \
+    "rules/windows/builtin/wmi/win_wmi_activity_nteventlogfile_cleareventlog/" \
+    "d4f1a2b3-7c8e-4d5f-b6a9-1e0c2d3f4e5b.evtx"
 
 /* ---- helpers ------------------------------------------------------------------- */
 
@@ -43,11 +45,11 @@ static uint8_t *load_sample(const char *rel, size_t *len)
     return b;
 }
 
-#define NEED_SAMPLE(var, rel, len)                                                     \
-    uint8_t *var = load_sample(rel, &len);                                             \
-    if (!var) {                                                                        \
-        skip();                                                                        \
-        return;                                                                        \
+#define NEED_SAMPLE(var, rel, len)         \
+    uint8_t *var = load_sample(rel, &len); \
+    if (!var) {                            \
+        skip();                            \
+        return;                            \
     }
 
 static uint32_t rd32(const uint8_t *p)
@@ -184,8 +186,7 @@ static void test_sample_fields(void **state)
     assert_field(&ev, "Provider_Guid", "1418EF04-B0B4-4623-BF7E-D74AB47BBDAA", WW_F_STR);
     assert_field(&ev, "Keywords", "0x4000000000000000", WW_F_STR);
     assert_field(&ev, "TimeCreated_SystemTime", "2026-07-02T02:05:27.438557Z", WW_F_STR);
-    assert_field(&ev, "Correlation_ActivityID", "8E521E2B-7C26-0001-417F-9C8E267CDB01",
-                 WW_F_STR);
+    assert_field(&ev, "Correlation_ActivityID", "8E521E2B-7C26-0001-417F-9C8E267CDB01", WW_F_STR);
     assert_field(&ev, "Execution_ProcessID", "3092", WW_F_INT);
     assert_field(&ev, "Security_UserID", "S-1-5-18", WW_F_STR);
     assert_field(&ev, "Channel", "Microsoft-Windows-WMI-Activity/Operational", WW_F_STR);
@@ -406,10 +407,25 @@ typedef struct bld {
     uint32_t n; /* write position, chunk-relative */
 } bld_t;
 
-static void p8(bld_t *w, uint32_t v) { w->c[w->n++] = (uint8_t)v; }
-static void p16(bld_t *w, uint32_t v) { p8(w, v & 0xff); p8(w, v >> 8); }
-static void p32(bld_t *w, uint32_t v) { p16(w, v & 0xffff); p16(w, v >> 16); }
-static void p64(bld_t *w, uint64_t v) { p32(w, (uint32_t)v); p32(w, (uint32_t)(v >> 32)); }
+static void p8(bld_t *w, uint32_t v)
+{
+    w->c[w->n++] = (uint8_t)v;
+}
+static void p16(bld_t *w, uint32_t v)
+{
+    p8(w, v & 0xff);
+    p8(w, v >> 8);
+}
+static void p32(bld_t *w, uint32_t v)
+{
+    p16(w, v & 0xffff);
+    p16(w, v >> 16);
+}
+static void p64(bld_t *w, uint64_t v)
+{
+    p32(w, (uint32_t)v);
+    p32(w, (uint32_t)(v >> 32));
+}
 static void pbytes(bld_t *w, const void *p, size_t n)
 {
     memcpy(w->c + w->n, p, n);
@@ -427,7 +443,13 @@ static void pname(bld_t *w, const char *s)
         p16(w, (uint8_t)*q);
     p16(w, 0);
 }
-static void frag(bld_t *w) { p8(w, 0x0f); p8(w, 1); p8(w, 1); p8(w, 0); }
+static void frag(bld_t *w)
+{
+    p8(w, 0x0f);
+    p8(w, 1);
+    p8(w, 1);
+    p8(w, 0);
+}
 static void el(bld_t *w, const char *name, int attrs)
 {
     p8(w, attrs ? 0x41 : 0x01);
@@ -437,7 +459,11 @@ static void el(bld_t *w, const char *name, int attrs)
     if (attrs)
         p32(w, 0);
 }
-static void attr(bld_t *w, const char *name) { p8(w, 0x06); pname(w, name); }
+static void attr(bld_t *w, const char *name)
+{
+    p8(w, 0x06);
+    pname(w, name);
+}
 static void text(bld_t *w, const char *s)
 {
     p8(w, 0x05);
@@ -446,11 +472,30 @@ static void text(bld_t *w, const char *s)
     for (const char *q = s; *q; q++)
         p16(w, (uint8_t)*q);
 }
-static void sub(bld_t *w, int id, int type) { p8(w, 0x0d); p16(w, (uint32_t)id); p8(w, (uint32_t)type); }
-static void osub(bld_t *w, int id, int type) { p8(w, 0x0e); p16(w, (uint32_t)id); p8(w, (uint32_t)type); }
-static void cs(bld_t *w) { p8(w, 0x02); }
-static void ce(bld_t *w) { p8(w, 0x03); }
-static void end(bld_t *w) { p8(w, 0x04); }
+static void sub(bld_t *w, int id, int type)
+{
+    p8(w, 0x0d);
+    p16(w, (uint32_t)id);
+    p8(w, (uint32_t)type);
+}
+static void osub(bld_t *w, int id, int type)
+{
+    p8(w, 0x0e);
+    p16(w, (uint32_t)id);
+    p8(w, (uint32_t)type);
+}
+static void cs(bld_t *w)
+{
+    p8(w, 0x02);
+}
+static void ce(bld_t *w)
+{
+    p8(w, 0x03);
+}
+static void end(bld_t *w)
+{
+    p8(w, 0x04);
+}
 
 /* Starts a template instance; returns the offset of the definition.  With inline
  * set the definition follows (call tmpl_end after writing its body). */
@@ -558,34 +603,81 @@ static void test_synthetic_types(void **state)
     frag(&w);
     inst(&w, 0, true, &size_at);
     frag(&w);
-    el(&w, "Event", 1); attr(&w, "xmlns"); text(&w, "http://x"); cs(&w);
-      el(&w, "System", 0); cs(&w);
-        el(&w, "Provider", 1); attr(&w, "Name"); text(&w, "Prov"); attr(&w, "Guid"); sub(&w, 0, 0x0f); ce(&w);
-        el(&w, "EventID", 1); attr(&w, "Qualifiers"); sub(&w, 16, 0x06); cs(&w); sub(&w, 1, 0x06); end(&w);
-        el(&w, "TimeCreated", 1); attr(&w, "SystemTime"); sub(&w, 2, 0x11); ce(&w);
-        el(&w, "Correlation", 1); attr(&w, "ActivityID"); osub(&w, 3, 0x0f); ce(&w);
-        el(&w, "Computer", 0); cs(&w); sub(&w, 4, 0x01); end(&w);
-        el(&w, "Channel", 0); cs(&w); text(&w, "Chan"); end(&w);
-      end(&w);
-      el(&w, "EventData", 0); cs(&w);
-        static const char *names[] = {"A B", "Neg", "Sid", "Hex", "Bin", "Real", "Flag",
-                                      "Ansi", "St", "U8s", "Sz", "H32s", "I8", "F32"};
-        static const int types[] = {0x81, 0x09, 0x13, 0x15, 0x0e, 0x0c, 0x0d,
-                                    0x02, 0x12, 0x84, 0x10, 0x94, 0x03, 0x0b};
-        for (int i = 0; i < 14; i++) {
-            el(&w, "Data", 1); attr(&w, "Name"); text(&w, names[i]); cs(&w);
-            /* ids 5..15, then 18..20 (16 and 17 are taken) */
-            sub(&w, i < 11 ? 5 + i : 7 + i, types[i]);
-            end(&w);
-        }
-        el(&w, "Data", 1); attr(&w, "Name"); text(&w, "Ent"); cs(&w);
-          text(&w, "a"); p8(&w, 0x09); pname(&w, "amp"); p8(&w, 0x08); p16(&w, 0x42); text(&w, "c");
+    el(&w, "Event", 1);
+    attr(&w, "xmlns");
+    text(&w, "http://x");
+    cs(&w);
+    el(&w, "System", 0);
+    cs(&w);
+    el(&w, "Provider", 1);
+    attr(&w, "Name");
+    text(&w, "Prov");
+    attr(&w, "Guid");
+    sub(&w, 0, 0x0f);
+    ce(&w);
+    el(&w, "EventID", 1);
+    attr(&w, "Qualifiers");
+    sub(&w, 16, 0x06);
+    cs(&w);
+    sub(&w, 1, 0x06);
+    end(&w);
+    el(&w, "TimeCreated", 1);
+    attr(&w, "SystemTime");
+    sub(&w, 2, 0x11);
+    ce(&w);
+    el(&w, "Correlation", 1);
+    attr(&w, "ActivityID");
+    osub(&w, 3, 0x0f);
+    ce(&w);
+    el(&w, "Computer", 0);
+    cs(&w);
+    sub(&w, 4, 0x01);
+    end(&w);
+    el(&w, "Channel", 0);
+    cs(&w);
+    text(&w, "Chan");
+    end(&w);
+    end(&w);
+    el(&w, "EventData", 0);
+    cs(&w);
+    static const char *names[] = {"A B",  "Neg", "Sid", "Hex", "Bin",  "Real", "Flag",
+                                  "Ansi", "St",  "U8s", "Sz",  "H32s", "I8",   "F32"};
+    static const int types[] = {0x81, 0x09, 0x13, 0x15, 0x0e, 0x0c, 0x0d,
+                                0x02, 0x12, 0x84, 0x10, 0x94, 0x03, 0x0b};
+    for (int i = 0; i < 14; i++) {
+        el(&w, "Data", 1);
+        attr(&w, "Name");
+        text(&w, names[i]);
+        cs(&w);
+        /* ids 5..15, then 18..20 (16 and 17 are taken) */
+        sub(&w, i < 11 ? 5 + i : 7 + i, types[i]);
         end(&w);
-        el(&w, "Data", 0); cs(&w); text(&w, "u1"); end(&w);
-        el(&w, "Data", 0); cs(&w); text(&w, "u2"); end(&w);
-        el(&w, "Data", 1); attr(&w, "Name"); text(&w, "Empty"); ce(&w);
-      end(&w);
-      sub(&w, 17, 0x21);
+    }
+    el(&w, "Data", 1);
+    attr(&w, "Name");
+    text(&w, "Ent");
+    cs(&w);
+    text(&w, "a");
+    p8(&w, 0x09);
+    pname(&w, "amp");
+    p8(&w, 0x08);
+    p16(&w, 0x42);
+    text(&w, "c");
+    end(&w);
+    el(&w, "Data", 0);
+    cs(&w);
+    text(&w, "u1");
+    end(&w);
+    el(&w, "Data", 0);
+    cs(&w);
+    text(&w, "u2");
+    end(&w);
+    el(&w, "Data", 1);
+    attr(&w, "Name");
+    text(&w, "Empty");
+    ce(&w);
+    end(&w);
+    sub(&w, 17, 0x21);
     end(&w);
     tmpl_end(&w, size_at);
 
@@ -597,11 +689,16 @@ static void test_synthetic_types(void **state)
     uint8_t comp[64], arr[64], ansi[] = {'a', 'n', 's', 'i', 0xe9, 0};
     uint32_t compn = 0, arrn = 0;
     u16s(comp, "HOST  ", &compn);
-    u16s(arr, "x", &arrn); arr[arrn++] = 0; arr[arrn++] = 0;
-    u16s(arr, "y z", &arrn); arr[arrn++] = 0; arr[arrn++] = 0;
+    u16s(arr, "x", &arrn);
+    arr[arrn++] = 0;
+    arr[arrn++] = 0;
+    u16s(arr, "y z", &arrn);
+    arr[arrn++] = 0;
+    arr[arrn++] = 0;
     int64_t neg = -42;
-    static const uint8_t sid[] = {1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0x3f, 0x1b, 0x55, 0x98,
-                                  0x3b, 0xc9, 0xd7, 0x47, 0xe1, 0x1e, 0x0a, 0xe8, 0xe9, 0x03, 0, 0};
+    static const uint8_t sid[] = {1,    5,    0,    0,    0,    0,    0,    5,    21,   0,
+                                  0,    0,    0x3f, 0x1b, 0x55, 0x98, 0x3b, 0xc9, 0xd7, 0x47,
+                                  0xe1, 0x1e, 0x0a, 0xe8, 0xe9, 0x03, 0,    0};
     uint64_t hex = 0x529ae3, u8s = 0x030201;
     static const uint8_t bin[] = {0xde, 0xad, 0x01};
     double real = 1.5;
@@ -613,11 +710,11 @@ static void test_synthetic_types(void **state)
     float f32 = 0.25f;
 
     val_t v[18] = {
-        {0x0f, guid, 16}, {0x06, &eid, 2}, {0x11, &ft, 8}, {0x00, NULL, 0},
-        {0x01, comp, compn}, {0x81, arr, arrn}, {0x09, &neg, 8}, {0x13, sid, sizeof sid},
-        {0x15, &hex, 8}, {0x0e, bin, 3}, {0x0c, &real, 8}, {0x0d, &flag, 4},
-        {0x02, ansi, sizeof ansi}, {0x12, systime, 16}, {0x84, &u8s, 3}, {0x10, &sz, 8},
-        {0x06, &qual, 2}, {0x21, NULL, 0},
+        {0x0f, guid, 16},          {0x06, &eid, 2},     {0x11, &ft, 8},   {0x00, NULL, 0},
+        {0x01, comp, compn},       {0x81, arr, arrn},   {0x09, &neg, 8},  {0x13, sid, sizeof sid},
+        {0x15, &hex, 8},           {0x0e, bin, 3},      {0x0c, &real, 8}, {0x0d, &flag, 4},
+        {0x02, ansi, sizeof ansi}, {0x12, systime, 16}, {0x84, &u8s, 3},  {0x10, &sz, 8},
+        {0x06, &qual, 2},          {0x21, NULL, 0},
     };
     /* Id 17 is nested BinXML (UserData) whose names are chunk offsets, so it is built
        in place; ids 18..20 follow it. */
@@ -633,13 +730,32 @@ static void test_synthetic_types(void **state)
     }
     uint32_t bx = w.n;
     frag(&w);
-    el(&w, "UserData", 0); cs(&w);
-      el(&w, "Root", 1); attr(&w, "xmlns"); text(&w, "urn:x"); cs(&w);
-        el(&w, "Leaf", 1); attr(&w, "Kind"); text(&w, "k"); cs(&w); text(&w, "v"); end(&w);
-        el(&w, "channel", 0); cs(&w); text(&w, "dup"); end(&w);
-        el(&w, "Deep", 0); cs(&w); el(&w, "Inner", 0); cs(&w); text(&w, "w"); end(&w); end(&w);
-        el(&w, "Nothing", 0); ce(&w);
-      end(&w);
+    el(&w, "UserData", 0);
+    cs(&w);
+    el(&w, "Root", 1);
+    attr(&w, "xmlns");
+    text(&w, "urn:x");
+    cs(&w);
+    el(&w, "Leaf", 1);
+    attr(&w, "Kind");
+    text(&w, "k");
+    cs(&w);
+    text(&w, "v");
+    end(&w);
+    el(&w, "channel", 0);
+    cs(&w);
+    text(&w, "dup");
+    end(&w);
+    el(&w, "Deep", 0);
+    cs(&w);
+    el(&w, "Inner", 0);
+    cs(&w);
+    text(&w, "w");
+    end(&w);
+    end(&w);
+    el(&w, "Nothing", 0);
+    ce(&w);
+    end(&w);
     end(&w);
     p8(&w, 0x00);
     wr32(w.c + desc + 4 * 17, (w.n - bx) | 0x21u << 16);
@@ -721,10 +837,14 @@ static void test_synthetic_bombs(void **state)
         uint32_t def = inst(&w, 0, true, &size_at);
         frag(&w);
         /* Under a section that yields no fields, so the field cap cannot stop it. */
-        el(&w, "Event", 0); cs(&w); el(&w, "Other", 0); cs(&w);
+        el(&w, "Event", 0);
+        cs(&w);
+        el(&w, "Other", 0);
+        cs(&w);
         for (int i = 0; i < fanout; i++)
             sub(&w, 0, 0x21);
-        end(&w); end(&w);
+        end(&w);
+        end(&w);
         tmpl_end(&w, size_at);
         values(&w, NULL, 0);
         rec_end(&w, r1);
@@ -789,7 +909,8 @@ static void test_synthetic_bad_templates(void **state)
     uint32_t r1 = rec_start(&w, 1), size_at;
     frag(&w);
     inst(&w, 0, true, &size_at);
-    el(&w, "Event", 0); cs(&w);
+    el(&w, "Event", 0);
+    cs(&w);
     inst(&w, 600, false, NULL);
     end(&w);
     tmpl_end(&w, size_at);
@@ -799,7 +920,8 @@ static void test_synthetic_bad_templates(void **state)
     uint32_t r2 = rec_start(&w, 2);
     frag(&w);
     inst(&w, 0, true, &size_at);
-    el(&w, "Event", 0); ce(&w);
+    el(&w, "Event", 0);
+    ce(&w);
     tmpl_end(&w, size_at);
     p32(&w, 0xffffffffu);
     rec_end(&w, r2);
@@ -819,9 +941,16 @@ static void test_synthetic_bad_templates(void **state)
     /* A fine raw-XML record (no template). */
     uint32_t r5 = rec_start(&w, 5);
     frag(&w);
-    el(&w, "Event", 0); cs(&w); el(&w, "System", 0); cs(&w);
-    el(&w, "EventID", 0); cs(&w); text(&w, "4688"); end(&w);
-    end(&w); end(&w);
+    el(&w, "Event", 0);
+    cs(&w);
+    el(&w, "System", 0);
+    cs(&w);
+    el(&w, "EventID", 0);
+    cs(&w);
+    text(&w, "4688");
+    end(&w);
+    end(&w);
+    end(&w);
     rec_end(&w, r5);
     chunk_done(&w, 5);
 

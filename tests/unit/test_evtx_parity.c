@@ -55,8 +55,8 @@ static void fset_from_event(fset_t *s, const ww_event_t *ev)
         size_t len = f->name.n + f->value.n + 8;
         s->items[i] = malloc(len);
         assert_non_null(s->items[i]);
-        snprintf(s->items[i], len, "%.*s\x1f%.*s\x1f%d", (int)f->name.n, f->name.p,
-                 (int)f->value.n, f->value.p, f->type);
+        snprintf(s->items[i], len, "%.*s\x1f%.*s\x1f%d", (int)f->name.n, f->name.p, (int)f->value.n,
+                 f->value.p, f->type);
     }
     qsort(s->items, s->n, sizeof *s->items, cmp_str);
 }
@@ -81,8 +81,8 @@ static int read_all(const char *path, fset_t sets[MAX_EVENTS], int want_fmt)
     int n = 0;
     while ((rc = ww_reader_next(r, &ev, &d)) != 0) {
         if (rc < 0) {
-            print_error("%s: record %llu: %s\n", path,
-                        (unsigned long long)ww_reader_index(r), d.msg);
+            print_error("%s: record %llu: %s\n", path, (unsigned long long)ww_reader_index(r),
+                        d.msg);
             n = -1;
             break;
         }
@@ -159,8 +159,7 @@ static void test_regression_parity(void **state)
     const char *dir = *state;
     walk_t w = {0};
     assert_int_equal(ww_path_walk(dir, on_file, &w), 0);
-    print_message("parity: %d files, %d events, %d failures\n", w.files, w.events,
-                  w.failures);
+    print_message("parity: %d files, %d events, %d failures\n", w.files, w.events, w.failures);
     /* The regression set has 100 EVTX samples; finding none means a broken walk. */
     assert_true(w.files >= 100);
     assert_int_equal(w.failures, 0);

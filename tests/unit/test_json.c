@@ -273,8 +273,7 @@ static void test_winlogbeat_profile(void **state)
     expect(&ev, "CommandLine", "\"C:\\Windows\\System32\\cmd.exe\" /c whoami", WW_F_STR);
     expect(&ev, "ParentImage", "C:\\Windows\\explorer.exe", WW_F_STR);
     expect(&ev, "winlog.event_data.Image", "C:\\Windows\\System32\\cmd.exe", WW_F_STR);
-    expect(&ev, "process.command_line", "\"C:\\Windows\\System32\\cmd.exe\" /c whoami",
-           WW_F_STR);
+    expect(&ev, "process.command_line", "\"C:\\Windows\\System32\\cmd.exe\" /c whoami", WW_F_STR);
     expect(&ev, "winlog.process.thread.id", "4000", WW_F_INT);
     expect(&ev, "event.category", "process", WW_F_STR);
     expect(&ev, "host.name", "ward-pc01", WW_F_STR);
@@ -288,12 +287,15 @@ static void test_winlogbeat_profile(void **state)
 
 /* A line of the OTRF security-datasets (NXLog). */
 static const char nxlog_sample[] =
-    "{\"SourceName\":\"Microsoft-Windows-Sysmon\",\"Level\":\"4\",\"Keywords\":\"0x8000000000000000\","
-    "\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Hostname\":\"WORKSTATION5.theshire.local\","
+    "{\"SourceName\":\"Microsoft-Windows-Sysmon\",\"Level\":\"4\",\"Keywords\":"
+    "\"0x8000000000000000\","
+    "\"Channel\":\"Microsoft-Windows-Sysmon/"
+    "Operational\",\"Hostname\":\"WORKSTATION5.theshire.local\","
     "\"TimeCreated\":\"2020-10-19T03:38:36.918Z\",\"@timestamp\":\"2020-10-19T03:38:36.918Z\","
     "\"EventID\":1,\"Message\":\"Process Create:\",\"Task\":\"1\",\"RuleName\":\"-\",\"UtcTime\":"
     "\"2020-10-19 03:38:36.917\",\"ProcessGuid\":\"{39e4a257-0a0c-5f8d-d600-000000000800}\","
-    "\"ProcessId\":\"7596\",\"Image\":\"C:\\\\Windows\\\\System32\\\\vssadmin.exe\",\"CommandLine\":"
+    "\"ProcessId\":\"7596\",\"Image\":\"C:\\\\Windows\\\\System32\\\\vssadmin.exe\","
+    "\"CommandLine\":"
     "\"vssadmin  create shadow /for=C:\",\"User\":\"THESHIRE\\\\pgustavo\"}\n";
 
 static void test_nxlog_profile(void **state)
@@ -359,8 +361,9 @@ static void test_shapes(void **state)
 
 static void test_escapes(void **state)
 {
-    const char *text = "{\"plain\":\"abc\",\"e\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" a\\/b\\n\\t\","
-                       "\"k\\u0065y\":\"v\"}";
+    const char *text =
+        "{\"plain\":\"abc\",\"e\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" a\\/b\\n\\t\","
+        "\"k\\u0065y\":\"v\"}";
     ww_reader_t *r = open_json(text);
     ww_event_t ev;
     ww_diag_t d;
@@ -382,18 +385,18 @@ static void test_invalid_records(void **state)
 {
     run_t res;
     const char *bad[] = {
-        "{\"a\":\"\\x\"}",        /* invalid escape */
-        "{\"a\":\"\\udc00\"}",    /* lone low surrogate */
-        "{\"a\":\"\\ud83d x\"}",  /* high surrogate without low */
-        "{\"a\":\"\\u12\"}",      /* short \u */
-        "{\"a\":01}",             /* leading zero */
-        "{\"a\":1.}",             /* no fraction digits */
-        "{\"a\":tru}",            /* bad literal */
-        "{\"a\":1,}",             /* trailing comma */
-        "{a:1}",                  /* unquoted key */
-        "{\"a\":\"x\ty\"}",       /* raw control character */
-        "{\"a\":1",               /* truncated */
-        "{\"a\" 1}",              /* missing colon */
+        "{\"a\":\"\\x\"}",       /* invalid escape */
+        "{\"a\":\"\\udc00\"}",   /* lone low surrogate */
+        "{\"a\":\"\\ud83d x\"}", /* high surrogate without low */
+        "{\"a\":\"\\u12\"}",     /* short \u */
+        "{\"a\":01}",            /* leading zero */
+        "{\"a\":1.}",            /* no fraction digits */
+        "{\"a\":tru}",           /* bad literal */
+        "{\"a\":1,}",            /* trailing comma */
+        "{a:1}",                 /* unquoted key */
+        "{\"a\":\"x\ty\"}",      /* raw control character */
+        "{\"a\":1",              /* truncated */
+        "{\"a\" 1}",             /* missing colon */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         run_all(bad[i], &res);
@@ -427,7 +430,8 @@ static void test_malformed_middle_jsonl(void **state)
 static void test_malformed_middle_pretty(void **state)
 {
     run_t res;
-    run_all("{\n  \"a\": 1\n}\n{\n  \"a\": {\n    \"b\": [1, 2,]\n  }\n}\n{\n  \"a\": 3\n}\n", &res);
+    run_all("{\n  \"a\": 1\n}\n{\n  \"a\": {\n    \"b\": [1, 2,]\n  }\n}\n{\n  \"a\": 3\n}\n",
+            &res);
     assert_int_equal(res.n, 3);
     assert_int_equal(res.rc[0], 1);
     assert_int_equal(res.rc[1], WW_EPARSE);

@@ -78,8 +78,8 @@ static void test_detect_mem(void **state)
         {"", WW_FMT_SYSLOG},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(ww_reader_open_mem("m", cases[i].text, strlen(cases[i].text),
-                                            WW_FMT_AUTO, &r, &d), 0);
+        assert_int_equal(
+            ww_reader_open_mem("m", cases[i].text, strlen(cases[i].text), WW_FMT_AUTO, &r, &d), 0);
         assert_int_equal(ww_reader_format(r), cases[i].fmt);
         ww_reader_free(r);
     }
@@ -263,9 +263,9 @@ static void test_path_walk(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_detect_mem),  cmocka_unit_test(test_file_mapped),
-        cmocka_unit_test(test_empty_file),  cmocka_unit_test(test_open_errors),
-        cmocka_unit_test(test_stdin_pipe),  cmocka_unit_test(test_path_walk),
+        cmocka_unit_test(test_detect_mem), cmocka_unit_test(test_file_mapped),
+        cmocka_unit_test(test_empty_file), cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_stdin_pipe), cmocka_unit_test(test_path_walk),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,7 +15,7 @@
 #include "detect/ww_detect.h"
 
 static ww_sigma_ruleset_t *g_rs;
-static ww_detect_t *g_det, *g_ref;  /* with prefilter, and the reference path */
+static ww_detect_t *g_det, *g_ref; /* with prefilter, and the reference path */
 static ww_detect_ctx_t *g_ctx, *g_refctx;
 static char g_shared[1024];
 
@@ -68,8 +68,8 @@ static bool line_value(const char *line, const char *key, char *out, size_t outl
     while (*p == ' ' || *p == '\'' || *p == '"')
         p++;
     size_t n = 0;
-    while (p[n] && p[n] != '\n' && p[n] != '\r' && p[n] != '\'' && p[n] != '"' &&
-           p[n] != ' ' && p[n] != '#')
+    while (p[n] && p[n] != '\n' && p[n] != '\r' && p[n] != '\'' && p[n] != '"' && p[n] != ' ' &&
+           p[n] != '#')
         n++;
     if (n >= outlen)
         return false;
@@ -178,7 +178,7 @@ static int teardown(void **state)
 typedef struct counter {
     const ww_sigma_rule_t *want;
     int hits;
-    uint64_t sum;      /* every matched rule, for comparing the two paths */
+    uint64_t sum; /* every matched rule, for comparing the two paths */
     uint32_t all;
 } counter_t;
 
@@ -219,8 +219,8 @@ static int run_sample(const char *path, const ww_sigma_rule_t *rule, char *why, 
         ww_detect_event(g_ctx, &ev, on_match, &all);
         ww_detect_event(g_refctx, &ev, on_match, &ref);
         if (all.all != ref.all || all.sum != ref.sum) {
-            fprintf(stderr, "FAIL %s event %d: prefilter changed the matches (%u vs %u)\n",
-                    path, events, all.all, ref.all);
+            fprintf(stderr, "FAIL %s event %d: prefilter changed the matches (%u vs %u)\n", path,
+                    events, all.all, ref.all);
             g_prefilter_diffs++;
         }
     }
@@ -261,16 +261,16 @@ static void test_regression_cases(void **state)
             }
             int got = run_sample(path, rule, why, sizeof why);
             if (got != c->match_count) {
-                fprintf(stderr, "FAIL %s [%s]: expected %d matches, got %d %s\n", path,
-                        fmts[f], c->match_count, got, why);
+                fprintf(stderr, "FAIL %s [%s]: expected %d matches, got %d %s\n", path, fmts[f],
+                        c->match_count, got, why);
                 failures++;
             } else {
                 passes++;
             }
         }
     }
-    fprintf(stderr, "regression: %d passed, %d failed (%zu cases x 2 formats)\n", passes,
-            failures, g_ncases);
+    fprintf(stderr, "regression: %d passed, %d failed (%zu cases x 2 formats)\n", passes, failures,
+            g_ncases);
     assert_int_equal(g_prefilter_diffs, 0);
     assert_int_equal(failures, 0);
 }

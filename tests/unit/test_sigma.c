@@ -211,8 +211,7 @@ static void test_windash(void **state)
     assert_int_equal(it->nvals, 1);
     assert_int_equal(it->vals[0].nalts, 25);
     /* Every variant: first and second position each one of the five dashes. */
-    static const char *const d[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94",
-                                    "\xE2\x80\x95"};
+    static const char *const d[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
     int seen[5][5] = {{0}};
     for (uint32_t i = 0; i < 25; i++) {
         const char *s = render(&it->vals[0].alts[i]);
@@ -299,7 +298,10 @@ static void test_wide_utf16(void **state)
     expect_bytes("F|wide: ab", "a\0b\0", 4);
     expect_bytes("F|utf16le: ab", "a\0b\0", 4);
     expect_bytes("F|utf16be: ab", "\0a\0b", 4);
-    expect_bytes("F|utf16: ab", "\xFF\xFE" "a\0b\0", 6);
+    expect_bytes("F|utf16: ab",
+                 "\xFF\xFE"
+                 "a\0b\0",
+                 6);
     expect_bytes("F|utf16le: \"\\u00e9\"", "\xE9\0", 2);
     expect_bytes("F|utf16be: \"\\U0001F600\"", "\xD8\x3D\xDE\x00", 4);
     expect_reject("F|wide: \"\\u00e9\"", "ASCII");
@@ -1001,16 +1003,13 @@ static void test_correlation_examples(void **state)
         const char *field;
     } ex[] = {
         {"correlation/event_count.yml", WW_CORR_EVENT_COUNT, 1, 1, 3600, WW_CMP_GTE, 100, NULL},
-        {"correlation/event_count_ecs.yml", WW_CORR_EVENT_COUNT, 1, 1, 3600, WW_CMP_GTE, 100,
-         NULL},
+        {"correlation/event_count_ecs.yml", WW_CORR_EVENT_COUNT, 1, 1, 3600, WW_CMP_GTE, 100, NULL},
         {"correlation/temporal.yml", WW_CORR_TEMPORAL, 3, 2, 300, -1, 0, NULL},
         {"correlation/temporal_ordered.yml", WW_CORR_TEMPORAL_ORDERED, 3, 2, 300, -1, 0, NULL},
-        {"correlation/value_avg.yml", WW_CORR_VALUE_AVG, 1, 2, 86400, WW_CMP_GT, 500,
-         "BytesOut"},
-        {"correlation/value_count.yml", WW_CORR_VALUE_COUNT, 1, 2, 86400, WW_CMP_GTE, 100,
-         "User"},
-        {"correlation/value_percentile.yml", WW_CORR_VALUE_PERCENTILE, 1, 1, 86400, WW_CMP_LTE,
-         1, "Image"},
+        {"correlation/value_avg.yml", WW_CORR_VALUE_AVG, 1, 2, 86400, WW_CMP_GT, 500, "BytesOut"},
+        {"correlation/value_count.yml", WW_CORR_VALUE_COUNT, 1, 2, 86400, WW_CMP_GTE, 100, "User"},
+        {"correlation/value_percentile.yml", WW_CORR_VALUE_PERCENTILE, 1, 1, 86400, WW_CMP_LTE, 1,
+         "Image"},
         {"correlation/value_sum.yml", WW_CORR_VALUE_SUM, 1, 2, 3600, WW_CMP_GT, 1000000,
          "bytes_sent"},
     };

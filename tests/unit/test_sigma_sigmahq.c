@@ -17,8 +17,8 @@ static void test_sigmahq(void **state)
     (void)state;
     const char *shared = getenv("WW_SHARED");
     const char *src = getenv("WW_SRC");
-    static const char *const dirs[] = {"rules", "rules-emerging-threats",
-                                       "rules-threat-hunting", "rules-placeholder"};
+    static const char *const dirs[] = {"rules", "rules-emerging-threats", "rules-threat-hunting",
+                                       "rules-placeholder"};
     char path[1024];
     ww_diag_t diag;
     struct timespec t0, t1;
@@ -39,8 +39,7 @@ static void test_sigmahq(void **state)
 
     for (uint32_t i = 0; i < ww_sigma_error_count(rs); i++) {
         const ww_sigma_error_t *e = ww_sigma_error(rs, i);
-        print_message("rejected: %s:%u:%u [%s] %s\n", e->file, e->line, e->col, e->title,
-                      e->msg);
+        print_message("rejected: %s:%u:%u [%s] %s\n", e->file, e->line, e->col, e->title, e->msg);
         assert_true(e->msg[0] != 0);
         assert_true(e->file[0] != 0);
     }

@@ -61,8 +61,10 @@ static bool str_is(ww_str_t s, const char *z)
 static void test_3164_with_pri(void **state)
 {
     fixture_t fx;
-    open_text(&fx, "<38>Mar  3 07:01:02 web01 sshd[1234]: Accepted publickey for bob from "
-                   "10.0.0.1 port 52211 ssh2\n", WW_FMT_AUTO);
+    open_text(&fx,
+              "<38>Mar  3 07:01:02 web01 sshd[1234]: Accepted publickey for bob from "
+              "10.0.0.1 port 52211 ssh2\n",
+              WW_FMT_AUTO);
     assert_int_equal(ww_reader_format(fx.r), WW_FMT_SYSLOG);
     assert_int_equal(next(&fx), 1);
     assert_int_equal(fx.ev.kind, WW_EV_SYSLOG);
@@ -72,8 +74,7 @@ static void test_3164_with_pri(void **state)
     expect(&fx.ev, "host", "web01", WW_F_STR);
     expect(&fx.ev, "program", "sshd", WW_F_STR);
     expect(&fx.ev, "pid", "1234", WW_F_INT);
-    expect(&fx.ev, "message", "Accepted publickey for bob from 10.0.0.1 port 52211 ssh2",
-           WW_F_STR);
+    expect(&fx.ev, "message", "Accepted publickey for bob from 10.0.0.1 port 52211 ssh2", WW_F_STR);
     assert_true(str_is(fx.ev.host, "web01"));
     assert_true(str_is(fx.ev.product, "linux"));
     assert_true(str_is(fx.ev.service, "sshd"));
@@ -87,14 +88,15 @@ static void test_3164_with_pri(void **state)
 static void test_3164_variants(void **state)
 {
     fixture_t fx;
-    open_text(&fx,
-              "Mar 13 09:15:01 web01 CRON[4711]: pam_unix(cron:session): session opened\r\n"
-              "Mar 13 09:15:02 web01 kernel: [ 12.345] usb 1-1: new device\n"
-              "Mar 13 09:15:03 web01 no tag on this line\n"
-              "2024-05-01T10:00:00.123456+01:00 db02 Sudo[99]: nurse : TTY=pts/0 ; COMMAND=/bin/ls\n"
-              "\n"
-              "Mar 13 09:15:04 sshd[77]: hostless\n",
-              WW_FMT_AUTO);
+    open_text(
+        &fx,
+        "Mar 13 09:15:01 web01 CRON[4711]: pam_unix(cron:session): session opened\r\n"
+        "Mar 13 09:15:02 web01 kernel: [ 12.345] usb 1-1: new device\n"
+        "Mar 13 09:15:03 web01 no tag on this line\n"
+        "2024-05-01T10:00:00.123456+01:00 db02 Sudo[99]: nurse : TTY=pts/0 ; COMMAND=/bin/ls\n"
+        "\n"
+        "Mar 13 09:15:04 sshd[77]: hostless\n",
+        WW_FMT_AUTO);
     assert_int_equal(next(&fx), 1); /* no PRI, CRLF */
     expect_absent(&fx.ev, "facility");
     expect(&fx.ev, "program", "CRON", WW_F_STR);
@@ -145,8 +147,10 @@ static void test_3164_year(void **state)
     snprintf(line, sizeof line, "%s %2d %02d:%02d:%02d h p: m\n", mon[ta.tm_mon], ta.tm_mday,
              ta.tm_hour, ta.tm_min, ta.tm_sec);
     int year = ta.tm_year == tn.tm_year ? tn.tm_year + 1900 - 1 : tn.tm_year + 1900;
-    int64_t want = (ww_days_from_civil(year, (unsigned)ta.tm_mon + 1, (unsigned)ta.tm_mday) * 86400 +
-                    ta.tm_hour * 3600 + ta.tm_min * 60 + ta.tm_sec) * 1000000000LL;
+    int64_t want =
+        (ww_days_from_civil(year, (unsigned)ta.tm_mon + 1, (unsigned)ta.tm_mday) * 86400 +
+         ta.tm_hour * 3600 + ta.tm_min * 60 + ta.tm_sec) *
+        1000000000LL;
     fixture_t fx;
     open_text(&fx, line, WW_FMT_AUTO);
     assert_int_equal(next(&fx), 1);
@@ -170,7 +174,8 @@ static void test_5424(void **state)
     open_text(&fx,
               "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
               "[exampleSDID@32473 iut=\"3\" eventSource=\"Appl\\\"ic\\]ation\" eventID=\"1011\"]"
-              "[examplePriority@32473 class=\"high\"] \xEF\xBB\xBF" "An application event\n"
+              "[examplePriority@32473 class=\"high\"] \xEF\xBB\xBF"
+              "An application event\n"
               "<34>1 - - - - - -\n"
               "<13>1 2024-01-02T03:04:05+00:00 host app 77 - - no sd\n",
               WW_FMT_AUTO);

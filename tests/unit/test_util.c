@@ -78,7 +78,7 @@ static void test_time_parse(void **state)
     assert_int_equal(ww_time_parse_iso(s.p, s.n, &keep), WW_EPARSE);
     s = WW_STR("2026-04-08T10:58Zjunk");
     assert_int_equal(ww_time_parse_iso(s.p, s.n, &keep), WW_EPARSE);
-    assert_int_equal(keep, 42); /* untouched on failure */
+    assert_int_equal(keep, 42);          /* untouched on failure */
     ww_time_format(-1, out, sizeof out); /* before the epoch */
     assert_string_equal(out, "1969-12-31T23:59:59.999999Z");
 }
@@ -112,9 +112,12 @@ static void test_strings(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_arena_reuse_and_cap), cmocka_unit_test(test_buf_cap_and_printf),
-        cmocka_unit_test(test_json_escaping),       cmocka_unit_test(test_time_parse),
-        cmocka_unit_test(test_numbers),             cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_arena_reuse_and_cap),
+        cmocka_unit_test(test_buf_cap_and_printf),
+        cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_time_parse),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
