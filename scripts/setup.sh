@@ -3,7 +3,8 @@
 # Safe to run again: it only calls apt-get when something is missing.
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
-      libyaml-dev libpcre2-dev libcmocka-dev python3 unzip"
+      libyaml-dev libpcre2-dev libcmocka-dev libsqlite3-dev python3 unzip
+      nftables iproute2"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

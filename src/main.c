@@ -12,8 +12,12 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"hunt", cmd_hunt, "run Sigma rules over log files and report alerts"},
-    {"rules", cmd_rules, "check or test rules (`rules check PATH...`)"},
+    {"rules", cmd_rules, "check or test rules (`rules check|test PATH...`)"},
     {"decode", cmd_decode, "print events as the rules see them (NDJSON)"},
+    {"assets", cmd_assets, "import and list the asset and medical-device register"},
+    {"audit", cmd_audit, "check the register against Cyber Essentials and NHS rules"},
+    {"feeds", cmd_feeds, "load newer reference data (CISA KEV, end-of-life dates)"},
+    {"firebreak", cmd_firebreak, "plan, apply and lift segment isolation (fire-breaks)"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,120 @@
+/* SQLite store: opening the shared database file and per-module schema migrations. */
+#include "store/ww_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+const char *ww_store_default_path(const char *explicit_path)
+{
+    if (explicit_path && *explicit_path)
+        return explicit_path;
+    const char *env = getenv("WARDWATCH_DB");
+    if (env && *env)
+        return env;
+    return "wardwatch.db";
+}
+
+int ww_store_exec(ww_store_t *st, const char *sql, ww_diag_t *diag)
+{
+    char *err = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        ww_diag_set(diag, st->path, 0, 0, "%s", err ? err : sqlite3_errmsg(st->db));
+        sqlite3_free(err);
+        return WW_EIO;
+    }
+    return 0;
+}
+
+int ww_store_open(const char *path, ww_store_t **out, ww_diag_t *diag)
+{
+    ww_store_t *st = calloc(1, sizeof *st);
+    if (!st)
+        return WW_ENOMEM;
+    snprintf(st->path, sizeof st->path, "%s", path);
+    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        ww_diag_set(diag, path, 0, 0, "cannot open database: %s",
+                    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        ww_store_close(st);
+        return WW_EIO;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    if (ww_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
+                          "CREATE TABLE IF NOT EXISTS ww_schema("
+                          " module TEXT PRIMARY KEY, version INTEGER NOT NULL);",
+                      diag) != 0) {
+        ww_store_close(st);
+        return WW_EIO;
+    }
+    *out = st;
+    return 0;
+}
+
+void ww_store_close(ww_store_t *st)
+{
+    if (!st)
+        return;
+    sqlite3_close(st->db);
+    free(st);
+}
+
+static int module_version(ww_store_t *st, const char *module, int *out)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(st->db, "SELECT version FROM ww_schema WHERE module=?", -1, &q,
+                                NULL);
+    if (rc != SQLITE_OK)
+        return WW_EIO;
+    sqlite3_bind_text(q, 1, module, -1, SQLITE_STATIC);
+    *out = 0;
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : WW_EIO;
+}
+
+int ww_store_migrate(ww_store_t *st, const char *module, const char *const *migrations,
+                     size_t n, ww_diag_t *diag)
+{
+    int v;
+    if (module_version(st, module, &v) != 0) {
+        ww_diag_set(diag, st->path, 0, 0, "%s: cannot read schema version: %s", module,
+                    sqlite3_errmsg(st->db));
+        return WW_EIO;
+    }
+    if ((size_t)v > n) {
+        ww_diag_set(diag, st->path, 0, 0,
+                    "%s: database schema version %d is newer than this wardwatch (%zu)",
+                    module, v, n);
+        return WW_EUNSUP;
+    }
+    for (size_t i = (size_t)v; i < n; i++) {
+        char *err = NULL;
+        if (ww_store_exec(st, "BEGIN IMMEDIATE", diag) != 0)
+            return WW_EIO;
+        if (sqlite3_exec(st->db, migrations[i], NULL, NULL, &err) != SQLITE_OK) {
+            ww_diag_set(diag, st->path, 0, 0, "%s: migration %zu failed: %s", module, i + 1,
+                        err ? err : sqlite3_errmsg(st->db));
+            sqlite3_free(err);
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            return WW_EIO;
+        }
+        sqlite3_stmt *q = NULL;
+        sqlite3_prepare_v2(st->db,
+                           "INSERT INTO ww_schema(module,version) VALUES(?,?)"
+                           " ON CONFLICT(module) DO UPDATE SET version=excluded.version",
+                           -1, &q, NULL);
+        sqlite3_bind_text(q, 1, module, -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 2, (int)(i + 1));
+        int rc = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE || ww_store_exec(st, "COMMIT", diag) != 0) {
+            ww_diag_set(diag, st->path, 0, 0, "%s: cannot record migration %zu: %s", module,
+                        i + 1, sqlite3_errmsg(st->db));
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            return WW_EIO;
+        }
+    }
+    return 0;
+}
