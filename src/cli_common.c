@@ -1,4 +1,5 @@
 /* Helpers shared by the subcommands: collecting input files, loading rules, progress. */
+#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,94 @@ const char *ww_cli_default_rules(void)
     return WW_SOURCE_DIR "/rules";
 }
 
+/* A rule directory may hold, beside its rules, the pack's placeholder defaults
+ * (placeholders.yml) and the rules' test cases (x.tests/ folders, see
+ * docs/rule-pack.md).  Neither is a rule, so directories are walked here and those
+ * entries skipped rather than handed whole to ww_sigma_load_path. */
+#define RULES_MAX_DEPTH 16
+#define PLACEHOLDERS_FILE "placeholders.yml"
+#define PLACEHOLDERS_UP 3 /* parent folders searched above a rules path */
+
+static bool name_ends(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), m = strlen(suffix);
+    return n >= m && strcmp(name + n - m, suffix) == 0;
+}
+
+static bool is_rule_file(const char *name)
+{
+    return (name_ends(name, ".yml") || name_ends(name, ".yaml")) &&
+           strcmp(name, PLACEHOLDERS_FILE) != 0;
+}
+
+/* Loads the rules under a directory; returns 0 or a WW_E* code for an unreadable
+ * directory (the rules read before it stay loaded). */
+static int load_rules_dir(ww_sigma_ruleset_t *rs, const char *dir, int depth)
+{
+    struct dirent **ents = NULL;
+    int n = scandir(dir, &ents, NULL, alphasort);
+    if (n < 0)
+        return WW_EIO;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        const char *nm = ents[i]->d_name;
+        char path[PATH_MAX];
+        struct stat st;
+        int len = snprintf(path, sizeof path, "%s/%s", dir, nm);
+        if (nm[0] != '.' && len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode) && !name_ends(nm, ".tests") && depth < RULES_MAX_DEPTH) {
+                int r = load_rules_dir(rs, path, depth + 1);
+                if (r == WW_ENOMEM)
+                    rc = r;
+            } else if (S_ISREG(st.st_mode) && is_rule_file(nm)) {
+                int r = ww_sigma_load_path(rs, path);
+                if (r == WW_ENOMEM)
+                    rc = r;
+            }
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return rc;
+}
+
+/* The placeholders.yml that goes with a rules path: in the directory itself (or the
+ * file's directory), else in one of its PLACEHOLDERS_UP parents.  Writes it to out
+ * and returns true when one exists. */
+static bool find_placeholders(const char *path, char *out, size_t outlen)
+{
+    char dir[PATH_MAX];
+    struct stat st;
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir || stat(dir, &st) != 0)
+        return false;
+    if (!S_ISDIR(st.st_mode)) {
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = 0;
+        else
+            snprintf(dir, sizeof dir, ".");
+    }
+    for (int up = 0; up <= PLACEHOLDERS_UP; up++) {
+        int len = snprintf(out, outlen, "%s/" PLACEHOLDERS_FILE, dir);
+        if (len > 0 && (size_t)len < outlen && stat(out, &st) == 0 && S_ISREG(st.st_mode))
+            return true;
+        size_t dl = strlen(dir);
+        if (dl + sizeof "/.." >= sizeof dir)
+            return false;
+        memcpy(dir + dl, "/..", sizeof "/..");
+    }
+    return false;
+}
+
+static bool load_placeholders(ww_sigma_ruleset_t *rs, const char *file)
+{
+    ww_diag_t d = {0};
+    if (ww_sigma_placeholders_load(rs, file, &d) == 0)
+        return true;
+    ww_cli_error("%s:%u:%u: %s", d.file[0] ? d.file : file, d.line, d.col, d.msg);
+    return false;
+}
+
 ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
                                       const char *placeholders, size_t *unreadable)
 {
@@ -86,15 +175,28 @@ ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
     if (!rs)
         return NULL;
     *unreadable = 0;
-    if (placeholders) {
-        ww_diag_t d = {0};
-        if (ww_sigma_placeholders_load(rs, placeholders, &d) != 0) {
-            ww_cli_error("%s:%u:%u: %s", d.file[0] ? d.file : placeholders, d.line, d.col, d.msg);
-            (*unreadable)++;
-        }
-    }
+    /* Pack defaults first, so that a site's own file (--placeholders) overrides them
+       name by name; all before any rule, since expand is resolved at load time. */
     for (size_t i = 0; i < npaths; i++) {
-        int rc = ww_sigma_load_path(rs, paths[i]);
+        char ph[PATH_MAX + 32];
+        if (find_placeholders(paths[i], ph, sizeof ph) && !load_placeholders(rs, ph))
+            (*unreadable)++;
+    }
+    if (placeholders && !load_placeholders(rs, placeholders))
+        (*unreadable)++;
+    for (size_t i = 0; i < npaths; i++) {
+        struct stat st;
+        int rc;
+        if (stat(paths[i], &st) != 0)
+            rc = WW_ENOENT;
+        else if (S_ISDIR(st.st_mode))
+            rc = load_rules_dir(rs, paths[i], 0);
+        else
+            rc = ww_sigma_load_path(rs, paths[i]);
+        if (rc == WW_ENOMEM) {
+            ww_sigma_ruleset_free(rs);
+            return NULL;
+        }
         if (rc < 0) {
             ww_cli_error("%s: cannot read rules (%s)", paths[i], ww_strerror(rc));
             (*unreadable)++;
