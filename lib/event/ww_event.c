@@ -94,6 +94,150 @@ const ww_field_t *ww_event_get(const ww_event_t *ev, ww_str_t name, const ww_fie
     return NULL;
 }
 
+/* ---- Windows logon/account events: normalised authentication fields ---------- */
+
+static ww_str_t fval(const ww_event_t *ev, const char *name)
+{
+    const ww_field_t *f = ww_event_get(ev, WW_STRZ(name), NULL);
+    return (f && f->type != WW_F_NULL) ? f->value : (ww_str_t){"", 0};
+}
+
+static bool is_dash(ww_str_t s)
+{
+    return s.n == 0 || (s.n == 1 && s.p[0] == '-');
+}
+
+static bool is_loopback(ww_str_t s)
+{
+    return ww_str_eq(s, WW_STR("::1")) || (s.n >= 4 && memcmp(s.p, "127.", 4) == 0);
+}
+
+/* "0x0", "0x00000000", "0": a zero NTSTATUS / Kerberos result code.  An absent or
+ * unparsable status is not zero. */
+static bool status_zero(ww_str_t s)
+{
+    size_t i = 0;
+    if (s.n >= 2 && s.p[0] == '0' && (s.p[1] == 'x' || s.p[1] == 'X'))
+        i = 2;
+    if (i == s.n)
+        return false;
+    for (; i < s.n; i++)
+        if (s.p[i] != '0')
+            return false;
+    return true;
+}
+
+static int add_str(ww_event_t *ev, const char *name, ww_str_t v)
+{
+    return ww_event_add(ev, WW_STRZ(name), v, WW_F_STR);
+}
+
+/* Which address the attempt came from: IpAddress when it names a remote address;
+ * when it is "-", empty or loopback, the workstation name (the host the log names);
+ * a loopback address only when nothing better is known.  "::ffff:" (IPv4-mapped, as
+ * the KDC writes it) and leading backslashes of workstation names are dropped. */
+static ww_str_t auth_source(ww_str_t ip, ww_str_t ws)
+{
+    if (ip.n > 7 && memcmp(ip.p, "::ffff:", 7) == 0)
+        ip = (ww_str_t){ip.p + 7, ip.n - 7};
+    while (ws.n && ws.p[0] == '\\')
+        ws = (ww_str_t){ws.p + 1, ws.n - 1};
+    if (!is_dash(ip) && !is_loopback(ip))
+        return ip;
+    if (!is_dash(ws))
+        return ws;
+    return is_dash(ip) ? (ww_str_t){"", 0} : ip;
+}
+
+static ww_str_t auth_package(ww_event_t *ev, ww_str_t pkg)
+{
+    if (is_dash(pkg))
+        return (ww_str_t){"", 0};
+    if (ww_str_ieq(pkg, WW_STR("NTLM")) || ww_str_ieq(pkg, WW_STR("NtLmSsp")) ||
+        ww_str_ieq(pkg, WW_STR("NTLM V2")) || ww_str_ieq(pkg, WW_STR("NTLM V1")))
+        return WW_STR("ntlm");
+    if (ww_str_ieq(pkg, WW_STR("Kerberos")))
+        return WW_STR("kerberos");
+    if (ww_str_ieq(pkg, WW_STR("Negotiate")))
+        return WW_STR("negotiate");
+    char *o = ww_arena_alloc(&ev->arena, pkg.n + 1);
+    if (!o)
+        return (ww_str_t){"", 0};
+    for (size_t i = 0; i < pkg.n; i++)
+        o[i] = (char)ww_lower((unsigned char)pkg.p[i]);
+    o[pkg.n] = 0;
+    return (ww_str_t){o, pkg.n};
+}
+
+static int windows_auth(ww_event_t *ev)
+{
+    int id = ev->event_id, rc = 0;
+    ww_str_t user = fval(ev, "TargetUserName"), ip = fval(ev, "IpAddress");
+    ww_str_t ws = id == 4776 ? fval(ev, "Workstation")
+                  : id == 4740 ? fval(ev, "TargetDomainName") /* "Caller Computer Name" */
+                               : fval(ev, "WorkstationName");
+    ww_str_t port = fval(ev, "IpPort"), status = fval(ev, "Status");
+    ww_str_t src = auth_source(ip, ws);
+    const char *outcome = NULL;
+    ww_str_t method = {"", 0};
+    switch (id) {
+    case 4624:
+    case 4648: outcome = "success"; break;
+    case 4625:
+    case 4740: outcome = "failure"; break;
+    case 4771: outcome = "failure"; break;
+    case 4768:
+    case 4776:
+        if (status.n)
+            outcome = status_zero(status) ? "success" : "failure";
+        break;
+    default: break;
+    }
+    if (id == 4624 || id == 4625)
+        method = auth_package(ev, fval(ev, "AuthenticationPackageName"));
+    else if (id == 4768 || id == 4771)
+        method = WW_STR("kerberos");
+    else if (id == 4776)
+        method = WW_STR("ntlm");
+
+    if (!is_dash(user))
+        rc = add_str(ev, "user", user);
+    if (rc == 0 && src.n)
+        rc = add_str(ev, "src_ip", src);
+    int64_t pv;
+    if (rc == 0 && ww_parse_i64(port.p, port.n, &pv) == 0 && pv > 0 && pv < 65536)
+        rc = ww_event_add(ev, WW_STR("src_port"), port, WW_F_INT);
+    if (rc == 0 && outcome)
+        rc = add_str(ev, "outcome", WW_STRZ(outcome));
+    ww_str_t lt = fval(ev, "LogonType");
+    if (rc == 0 && (id == 4624 || id == 4625) && ww_parse_i64(lt.p, lt.n, &pv) == 0)
+        rc = ww_event_add(ev, WW_STR("logon_type"), lt, WW_F_INT);
+    if (rc == 0 && method.n)
+        rc = add_str(ev, "auth_method", method);
+    if (rc == 0 && id == 4740)
+        rc = ww_event_add(ev, WW_STR("lockout"), WW_STR("true"), WW_F_BOOL);
+    if (rc == 0)
+        rc = add_str(ev, "auth_service", WW_STR("windows"));
+    ev->category = WW_STR("authentication");
+    return rc;
+}
+
+static bool is_auth_event(const ww_event_t *ev)
+{
+    switch (ev->event_id) {
+    case 4624:
+    case 4625:
+    case 4648:
+    case 4740:
+    case 4768:
+    case 4771:
+    case 4776: break;
+    default: return false;
+    }
+    return ww_str_ieq(ev->channel, WW_STR("Security")) ||
+           ww_str_ieq(ev->provider, WW_STR("Microsoft-Windows-Security-Auditing"));
+}
+
 void ww_event_finish_windows(ww_event_t *ev)
 {
     const ww_field_t *f;
@@ -117,6 +261,10 @@ void ww_event_finish_windows(ww_event_t *ev)
         if (ww_time_parse_iso(f->value.p, f->value.n, &t) == 0)
             ev->ts = t;
     }
+    /* Once per event: a second call (the fields are already there) adds nothing.  A
+       failure to add (field cap, memory) leaves the native fields as they are. */
+    if (is_auth_event(ev) && !ww_event_get(ev, WW_STR("auth_service"), NULL))
+        (void)windows_auth(ev);
 }
 
 static int put_value(ww_buf_t *out, const ww_field_t *f)
@@ -175,6 +323,7 @@ const char *ww_format_name(int fmt)
     case WW_FMT_JSON: return "json";
     case WW_FMT_SYSLOG: return "syslog";
     case WW_FMT_TEXT: return "text";
+    case WW_FMT_ZEEK: return "zeek";
     default: return "auto";
     }
 }

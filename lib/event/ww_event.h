@@ -34,6 +34,7 @@ enum ww_evkind {
     WW_EV_JSON = 2,    /* generic JSON */
     WW_EV_SYSLOG = 3,  /* a syslog line (RFC 3164 or 5424) */
     WW_EV_TEXT = 4,    /* a plain text line */
+    WW_EV_ZEEK = 5,    /* a Zeek TSV log line (Zeek JSON lines are WW_EV_JSON) */
 };
 
 #define WW_EVENT_MAX_FIELDS 4096
@@ -98,7 +99,15 @@ const ww_field_t *ww_event_get(const ww_event_t *ev, ww_str_t name, const ww_fie
 
 /* Sets routing facts (product etc.) from the fields once a profile has run: fills
  * event_id/channel/provider/host from `EventID`, `Channel`, `Provider_Name`,
- * `Computer` when they are not set yet. */
+ * `Computer` when they are not set yet.
+ *
+ * For Security logon/account events (4624 4625 4648 4740 4768 4771 4776 from the
+ * Security channel or the Microsoft-Windows-Security-Auditing provider) it also adds
+ * the normalised authentication fields of docs/decoders/network-cloud.md: `user`,
+ * `src_ip`, `src_port`, `outcome`, `logon_type`, `auth_method`, `auth_service`
+ * ("windows"), `lockout` (4740) and sets ev->category "authentication".  Every
+ * Windows path (EVTX, evtx_dump, Winlogbeat, NXLog) goes through here, so all of them
+ * add the same fields. */
 void ww_event_finish_windows(ww_event_t *ev);
 
 /* Appends the event's fields as one JSON object (`{"name":value,...}`, a repeated name
@@ -114,6 +123,7 @@ enum ww_format {
     WW_FMT_JSON,   /* JSON lines, concatenated objects, or an array of objects */
     WW_FMT_SYSLOG, /* RFC 3164 / RFC 5424 lines; lines that are neither become text */
     WW_FMT_TEXT,   /* plain text lines */
+    WW_FMT_ZEEK,   /* Zeek TSV logs (first line "#separator ...", then #fields/#types) */
 };
 const char *ww_format_name(int fmt);
 

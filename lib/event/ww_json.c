@@ -460,6 +460,7 @@ static int json_open(ww_reader_t *r, ww_diag_t *diag)
     js->line_pos = js->line_start = js->base;
     js->line_no = 1;
     js->indent = -2; /* not known until the first record */
+    js->src_name = r->name;
     r->state = js;
     return 0;
 }

@@ -46,6 +46,7 @@ typedef struct ww_json {
     /* lazy line counting for diagnostics */
     const char *line_pos, *line_start;
     uint32_t line_no;
+    const char *src_name; /* the reader's name: a Zeek log's file name says its path */
 } ww_json_t;
 
 /* Tokenizes one value at p into js->tok (token 0 is the value).  0, or -1 with
@@ -55,5 +56,28 @@ int ww__json_parse(ww_json_t *js, const char *p);
 int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out);
 /* Picks the profile for the record in js->tok and fills ev.  0 or WW_E*. */
 int ww__json_profile(ww_json_t *js, ww_event_t *ev);
+
+/* ---- shared with the cloud profiles (ww_json_cloud.c) ---- */
+
+/* The value index of member `key` of object token `obj`, or 0 when absent (obj 0 is
+ * the root; pass a previous result to chain lookups: 0 stays 0 except for the root). */
+uint32_t ww__json_member(const ww_json_t *js, uint32_t obj, const char *key);
+/* Adds every scalar leaf under value i by its dotted path below `prefix` (no prefix
+ * when prefix is empty); array elements repeat the name.  0 or WW_E*. */
+int ww__json_flat(ww_json_t *js, ww_event_t *ev, uint32_t i, ww_str_t prefix);
+/* Adds one scalar token as field `name` (containers are ignored).  0 or WW_E*. */
+int ww__json_emit(ww_event_t *ev, ww_str_t name, const ww_jtok_t *t);
+
+/* Record shapes of the cloud profile, chosen from root keys by ww__json_profile. */
+enum ww_cloud_shape {
+    WW_CLOUD_ENTRA_DIAG = 1, /* Azure Monitor export: {time, category, properties{...}} */
+    WW_CLOUD_GRAPH_SIGNIN,   /* Graph signIns: {createdDateTime, userPrincipalName, ...} */
+    WW_CLOUD_GRAPH_AUDIT,    /* Graph directoryAudits: {activityDisplayName, ...} */
+    WW_CLOUD_GRAPH_RISK,     /* Graph riskDetections: {riskEventType, detectedDateTime} */
+    WW_CLOUD_M365,           /* Microsoft 365 unified audit log record */
+};
+/* Fills ev for a cloud record of that shape: native dotted paths plus the normalised
+ * fields; sets product/service/category.  0 or WW_E*. */
+int ww__json_cloud(ww_json_t *js, ww_event_t *ev, int shape);
 
 #endif

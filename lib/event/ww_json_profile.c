@@ -18,8 +18,29 @@ enum {
     RK_PROVIDER_NAME,
     RK_COMPUTER,
     RK_HOSTNAME,
+    /* network sensors and cloud logs */
+    RK_UID,
+    RK_ID_ORIG_H,
+    RK_ID,
+    RK_PATH,
+    RK_EVENT_TYPE,
+    RK_SRC_IP,
+    RK_FLOW_ID,
+    RK_CATEGORY,
+    RK_PROPERTIES,
+    RK_OPERATIONNAME,
+    RK_USERPRINCIPALNAME,
+    RK_ACTIVITYDISPLAYNAME,
+    RK_RISKEVENTTYPE,
+    RK_OPERATION,
+    RK_WORKLOAD,
+    RK_RECORDTYPE,
     RK_TS, /* timestamps, most trusted first */
-    RK_COUNT = RK_TS + 8
+    RK_CREATEDDATETIME = RK_TS + 8,
+    RK_ACTIVITYDATETIME,
+    RK_CREATIONTIME,
+    RK_DETECTEDDATETIME,
+    RK_COUNT
 };
 #define RK(s)            \
     {                    \
@@ -31,10 +52,20 @@ static const struct {
 } root_names[RK_COUNT] = {
     RK("Event"),      RK("winlog"),       RK("EventID"),       RK("Channel"),
     RK("SourceName"), RK("ProviderName"), RK("Provider_Name"), RK("Computer"),
-    RK("Hostname"),   RK("@timestamp"),   RK("EventTime"),     RK("TimeCreated"),
+    RK("Hostname"),   RK("uid"),          RK("id.orig_h"),     RK("id"),
+    RK("_path"),      RK("event_type"),   RK("src_ip"),        RK("flow_id"),
+    RK("category"),   RK("properties"),   RK("operationName"), RK("userPrincipalName"),
+    RK("activityDisplayName"), RK("riskEventType"), RK("Operation"), RK("Workload"),
+    RK("RecordType"), RK("@timestamp"),   RK("EventTime"),     RK("TimeCreated"),
     RK("timestamp"),  RK("time"),         RK("Timestamp"),     RK("EventReceivedTime"),
-    RK("ts"),
+    RK("ts"),         RK("createdDateTime"), RK("activityDateTime"), RK("CreationTime"),
+    RK("detectedDateTime"),
 };
+
+#define RK_TIMESTAMP (RK_TS + 3)
+#define RK_TIME (RK_TS + 4)
+#define RK_ZEEK_TS (RK_TS + 7)
+_Static_assert(sizeof root_names / sizeof root_names[0] == RK_COUNT, "root_names matches RK_*");
 
 typedef struct prof {
     ww_json_t *js;
@@ -204,6 +235,24 @@ static int flat(prof_t *x, uint32_t i, ww_str_t path, bool root)
         rc = emit(x, path, t);
     }
     return rc;
+}
+
+uint32_t ww__json_member(const ww_json_t *js, uint32_t obj, const char *key)
+{
+    prof_t x = {(ww_json_t *)js, NULL, {0}};
+    return scan(&x, obj, key);
+}
+
+int ww__json_flat(ww_json_t *js, ww_event_t *ev, uint32_t i, ww_str_t prefix)
+{
+    prof_t x = {js, ev, {0}};
+    return flat(&x, i, prefix, prefix.n == 0);
+}
+
+int ww__json_emit(ww_event_t *ev, ww_str_t name, const ww_jtok_t *t)
+{
+    prof_t x = {NULL, ev, {0}};
+    return emit(&x, name, t);
 }
 
 /* ---- evtx_dump -------------------------------------------------------------- */
@@ -463,6 +512,96 @@ static void set_time(prof_t *x)
     }
 }
 
+/* ---- network sensors ------------------------------------------------------- */
+
+static bool is_str(const prof_t *x, uint32_t i)
+{
+    return i && tk(x, i)->type == WW_JT_STR;
+}
+
+/* Zeek log names a file name may start with ("conn.log", "dns.09:00:00-10:00:00.log"). */
+static const char *const zeek_logs[] = {
+    "conn",   "dns",    "http",     "ssl",   "x509",       "files",  "smb_mapping",
+    "smb_files", "ntlm", "kerberos", "dce_rpc", "rdp",     "ssh",    "smtp",
+    "weird",  "notice", "dhcp",     "ftp",   "sip",        "snmp",   "software",
+    "tunnel", "pe",     "known_hosts", "known_services",  "dpd",    "radius",
+    "modbus", "dnp3",   "mysql",    "socks", "irc",        "ntp",    "quic", NULL};
+
+/* The log a Zeek JSON record belongs to: its `_path` (json-streaming-logs and most
+ * shippers add it), else the file name, else what its fields imply.  The result
+ * stays valid until the next reset. */
+static int zeek_path(prof_t *x, ww_str_t *out)
+{
+    uint32_t p = x->root[RK_PATH];
+    *out = (ww_str_t){"", 0};
+    if (is_str(x, p))
+        return ww__json_str(x->ev, tk(x, p), out);
+    const char *name = x->js->src_name ? x->js->src_name : "";
+    const char *slash = strrchr(name, '/');
+    const char *base = slash ? slash + 1 : name;
+    for (const char *const *l = zeek_logs; *l; l++) {
+        size_t n = strlen(*l);
+        char next = base[n];
+        if (strncmp(base, *l, n) == 0 && !(next == '_' || (next >= 'a' && next <= 'z'))) {
+            *out = (ww_str_t){*l, n};
+            return 0;
+        }
+    }
+    static const struct {
+        const char *key, *path;
+    } hints[] = {
+        {"conn_state", "conn"},      {"qtype_name", "dns"},      {"query", "dns"},
+        {"share_type", "smb_mapping"}, {"server_nb_computer_name", "ntlm"},
+        {"domainname", "ntlm"},      {"request_type", "kerberos"}, {"endpoint", "dce_rpc"},
+        {"method", "http"},          {"cookie", "rdp"},          {"auth_success", "ssh"},
+        {"server_name", "ssl"},      {"certificate.serial", "x509"},
+    };
+    for (size_t i = 0; i < WW_ARRAY_LEN(hints); i++)
+        if (find_root(x, hints[i].key)) {
+            *out = WW_STRZ(hints[i].path);
+            return 0;
+        }
+    /* smb_files: an SMB::FILE_* action. */
+    uint32_t a = find_root(x, "action");
+    if (is_str(x, a) && tk(x, a)->n > 10 && memcmp(tk(x, a)->p, "SMB::FILE_", 10) == 0)
+        *out = WW_STR("smb_files");
+    return 0;
+}
+
+static bool is_zeek(const prof_t *x)
+{
+    if (!x->root[RK_ZEEK_TS])
+        return false;
+    uint32_t id = x->root[RK_ID];
+    return x->root[RK_UID] || x->root[RK_ID_ORIG_H] || x->root[RK_PATH] ||
+           (id && tk(x, id)->type == WW_JT_OBJ);
+}
+
+static bool is_suricata(const prof_t *x)
+{
+    return is_str(x, x->root[RK_EVENT_TYPE]) &&
+           (x->root[RK_FLOW_ID] || x->root[RK_SRC_IP] || x->root[RK_TIMESTAMP]);
+}
+
+/* The cloud record shape, or 0.  Key checks only; the values are read later. */
+static int cloud_shape(const prof_t *x)
+{
+    if (is_str(x, x->root[RK_CATEGORY]) && x->root[RK_PROPERTIES] &&
+        tk(x, x->root[RK_PROPERTIES])->type == WW_JT_OBJ &&
+        (x->root[RK_OPERATIONNAME] || x->root[RK_TIME]))
+        return WW_CLOUD_ENTRA_DIAG;
+    if (x->root[RK_CREATIONTIME] && x->root[RK_OPERATION] &&
+        (x->root[RK_WORKLOAD] || x->root[RK_RECORDTYPE]))
+        return WW_CLOUD_M365;
+    if (x->root[RK_ACTIVITYDISPLAYNAME] && x->root[RK_ACTIVITYDATETIME])
+        return WW_CLOUD_GRAPH_AUDIT;
+    if (x->root[RK_CREATEDDATETIME] && x->root[RK_USERPRINCIPALNAME])
+        return WW_CLOUD_GRAPH_SIGNIN;
+    if (x->root[RK_RISKEVENTTYPE] && x->root[RK_DETECTEDDATETIME])
+        return WW_CLOUD_GRAPH_RISK;
+    return 0;
+}
+
 int ww__json_profile(ww_json_t *js, ww_event_t *ev)
 {
     prof_t x = {js, ev, {0}};
@@ -481,7 +620,23 @@ int ww__json_profile(ww_json_t *js, ww_event_t *ev)
         set_time(&x);
     } else {
         ev->kind = WW_EV_JSON;
-        rc = flat(&x, 0, (ww_str_t){"", 0}, true);
+        int shape = 0;
+        if (is_suricata(&x)) {
+            rc = flat(&x, 0, (ww_str_t){"", 0}, true);
+            if (rc == 0)
+                rc = ww__suricata_finish(ev);
+        } else if (is_zeek(&x)) {
+            ww_str_t path;
+            rc = flat(&x, 0, (ww_str_t){"", 0}, true);
+            if (rc == 0)
+                rc = zeek_path(&x, &path);
+            if (rc == 0)
+                rc = ww__zeek_finish(ev, path);
+        } else if ((shape = cloud_shape(&x)) != 0) {
+            rc = ww__json_cloud(js, ev, shape);
+        } else {
+            rc = flat(&x, 0, (ww_str_t){"", 0}, true);
+        }
         set_time(&x);
         return rc;
     }

@@ -65,12 +65,14 @@ out:
     return rc;
 }
 
-/* Picks the decoder from the content: EVTX magic, then JSON's first byte, and
- * everything else is treated as syslog/text lines. */
+/* Picks the decoder from the content: EVTX magic, Zeek's TSV header (always its first
+ * line), then JSON's first byte, and everything else is treated as syslog/text lines. */
 static int detect(const uint8_t *p, size_t n, size_t start)
 {
     if (n >= 8 && memcmp(p, "ElfFile\0", 8) == 0)
         return WW_FMT_EVTX;
+    if (n - start >= 11 && memcmp(p + start, "#separator ", 11) == 0)
+        return WW_FMT_ZEEK;
     for (size_t i = start; i < n; i++) {
         uint8_t c = p[i];
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
@@ -93,6 +95,7 @@ static int start(ww_reader_t *r, int fmt, ww_diag_t *diag)
     case WW_FMT_JSON: r->ops = &ww_json_ops; break;
     case WW_FMT_SYSLOG:
     case WW_FMT_TEXT: r->ops = &ww_syslog_ops; break;
+    case WW_FMT_ZEEK: r->ops = &ww_zeek_ops; break;
     default: ww_diag_set(diag, r->name, 0, 0, "unknown input format %d", fmt); return WW_EINVAL;
     }
     return r->ops->open(r, diag);

@@ -35,5 +35,16 @@ struct ww_reader {
 extern const ww_decoder_ops_t ww_evtx_ops;
 extern const ww_decoder_ops_t ww_json_ops;
 extern const ww_decoder_ops_t ww_syslog_ops; /* also used for WW_FMT_TEXT */
+extern const ww_decoder_ops_t ww_zeek_ops;   /* Zeek TSV (ww_zeek.c) */
+
+/* Normalised fields for network-sensor records, shared by the Zeek TSV decoder and the
+ * JSON profiles (ww_zeek.c).  `path` is the Zeek log name ("conn", "dns", ...; may be
+ * empty when unknown) and must stay valid until the next reset.  Sets ev->product,
+ * ev->service and ev->ts (from `ts`, unless already set) and adds src_ip, src_port,
+ * dst_ip, dst_port and, for ntlm/kerberos, the authentication fields.  0 or WW_E*. */
+int ww__zeek_finish(ww_event_t *ev, ww_str_t path);
+/* The same for a Suricata EVE record whose fields are already added: product
+ * suricata, service = event_type, dst_ip/dst_port, proto lowercased.  0 or WW_E*. */
+int ww__suricata_finish(ww_event_t *ev);
 
 #endif
