@@ -910,6 +910,39 @@ static int initial(vctx_t *v, const ww_yn_t *y, int first_mod, bool expand, ww_s
     }
 }
 
+/* `expand` combined with `cidr` (either order): the placeholder's values are
+ * networks, e.g. `DestinationIp|expand|cidr: '%MedicalDeviceNetworks%'`.  pySigma
+ * refuses the pair (cidr must come first and then sees '%...%'); sites want it, so
+ * the value is expanded first and each resulting text is parsed as a network. */
+static int expand_cidr(vctx_t *v, const ww_yn_t *y, alts_t *out)
+{
+    ww_sigma_match_t m;
+    int rc;
+    if ((rc = initial(v, y, -1, true, &m)) < 0)
+        return rc;
+    if (m.kind != WW_MATCH_STR)
+        return ww__sigma_fail(v->c, y, "modifier 'cidr' needs a network, not %s",
+                              m.kind == WW_MATCH_NULL ? "null" : "a number or boolean");
+    alts_t nets = {0};
+    v->at = y;
+    if ((rc = expand_one(v, &m, &nets)) < 0)
+        return rc;
+    for (uint32_t i = 0; i < nets.n; i++) {
+        size_t n;
+        if (has_wild(&nets.m[i]))
+            return ww__sigma_fail(v->c, y, "cidr: a network cannot contain wildcards");
+        char *text = plain_text(v->a, &nets.m[i], &n);
+        if (!text)
+            return WW_ENOMEM;
+        ww_sigma_match_t *nm = alts_push(v->a, out);
+        if (!nm)
+            return WW_ENOMEM;
+        if ((rc = parse_cidr(v, text, nm)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static const char *mod_name_of(int mod)
 {
     for (size_t i = 0; i < WW_ARRAY_LEN(mod_names); i++)
@@ -966,16 +999,19 @@ int ww__sigma_item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val, ww
     }
 
     /* Ordering constraints, checked up front so the message names the rule. */
-    bool expand = false;
+    bool expand = false, cidr = false;
     for (int i = 0; i < nmods; i++) {
         int mname = mods[i];
-        if ((mname == M_RE || mname == M_CIDR) && i != 0)
+        if ((mname == M_RE || mname == M_CIDR) && i != 0 &&
+            !(mname == M_CIDR && nmods == 2 && mods[0] == M_EXPAND))
             return ww__sigma_fail(c, key, "modifier '%s' must be the first modifier",
                                   mod_name_of(mname));
         if (mname == M_EXISTS && nmods != 1)
             return ww__sigma_fail(c, key, "modifier 'exists' must be the only modifier");
         if (mname == M_EXPAND)
             expand = true;
+        if (mname == M_CIDR)
+            cidr = true;
         if (mname == M_ALL)
             it->all = true;
         if (mname == M_NEQ)
@@ -1039,6 +1075,15 @@ int ww__sigma_item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val, ww
         if (y->type != WW_YN_SCALAR)
             return ww__sigma_fail(c, y, "values must be scalars, not nested lists or maps");
         alts_t cur = {0};
+        if (expand && cidr) {
+            if (nmods != 2)
+                return ww__sigma_fail(c, key, "'expand' with 'cidr' takes no other modifier");
+            if ((rc = expand_cidr(&v, y, &cur)) < 0)
+                return rc;
+            it->vals[i].alts = cur.m;
+            it->vals[i].nalts = cur.n;
+            continue;
+        }
         ww_sigma_match_t *m0 = alts_push(a, &cur);
         if (!m0)
             return WW_ENOMEM;

@@ -464,6 +464,70 @@ static void test_expand(void **state)
     expect_glob("F: '%Nobody%'", "%Nobody%");
 }
 
+/* expand with cidr (either order): a placeholder whose values are networks. */
+static void test_expand_cidr(void **state)
+{
+    (void)state;
+    const char *rule = "title: t\nlogsource: {product: windows}\ndetection:\n"
+                       "  sel:\n    F|expand|cidr: '%Nets%'\n"
+                       "  sel2:\n    G|cidr|expand: ['%Nets%', '192.168.0.0/16']\n"
+                       "  condition: sel and sel2\n";
+    ww_sigma_ruleset_t *rs = ww_sigma_ruleset_new();
+    const char *nets[] = {"10.40.0.0/16", "2001:db8::/32", "172.16.5.7"};
+    assert_int_equal(ww_sigma_placeholder_set(rs, "Nets", nets, 3), 0);
+    ww_sigma_load_buffer(rs, "t.yml", rule, strlen(rule));
+    ww_sigma_finish(rs);
+    assert_int_equal(ww_sigma_error_count(rs), 0);
+    const ww_sigma_rule_t *r = ww_sigma_rule(rs, 0);
+    assert_non_null(r);
+    const ww_sigma_value_t *v = &r->items[0]->vals[0];
+    assert_int_equal(v->nalts, 3);
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(v->alts[i].kind, WW_MATCH_CIDR);
+    assert_int_equal(v->alts[0].cidr_family, 4);
+    assert_int_equal(v->alts[0].cidr_prefix, 16);
+    assert_int_equal(v->alts[0].cidr_addr[1], 40);
+    assert_int_equal(v->alts[1].cidr_family, 6);
+    assert_int_equal(v->alts[2].cidr_prefix, 32); /* a bare address is a /32 */
+    assert_int_equal(r->items[1]->nvals, 2);
+    assert_int_equal(r->items[1]->vals[0].nalts, 3);
+    assert_int_equal(r->items[1]->vals[1].nalts, 1);
+    assert_int_equal(r->items[1]->vals[1].alts[0].cidr_addr[0], 192);
+    ww_sigma_ruleset_free(rs);
+
+    /* A value that is not a network, host bits, a missing placeholder, a wildcard,
+       and a third modifier are refused with the reason. */
+    const char *bad[][2] = {
+        {"F|expand|cidr: '%Bad%'", "not an IPv4 or IPv6 network"},
+        {"F|expand|cidr: '%Host%'", "host bits set"},
+        {"F|expand|cidr: '%Nobody%'", "placeholder %Nobody% has no values"},
+        {"F|cidr|expand: '%Wild%'", "cannot contain wildcards"},
+        {"F|cidr|expand|contains: '%Host%'", "takes no other modifier"},
+        {"F|contains|expand|cidr: '%Host%'", "'cidr' must be the first modifier"},
+        {"F|expand|cidr: 5", "needs a network"},
+    };
+    for (size_t i = 0; i < WW_ARRAY_LEN(bad); i++) {
+        char doc[256];
+        snprintf(doc, sizeof doc,
+                 "title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n    %s\n"
+                 "  condition: sel\n",
+                 bad[i][0]);
+        rs = ww_sigma_ruleset_new();
+        const char *badv[] = {"not-a-net"}, *hostv[] = {"10.0.0.1/8"}, *wildv[] = {"10.*"};
+        ww_sigma_placeholder_set(rs, "Bad", badv, 1);
+        ww_sigma_placeholder_set(rs, "Host", hostv, 1);
+        ww_sigma_placeholder_set(rs, "Wild", wildv, 1);
+        ww_sigma_load_buffer(rs, "t.yml", doc, strlen(doc));
+        ww_sigma_finish(rs);
+        assert_int_equal(ww_sigma_count(rs), 0);
+        assert_int_equal(ww_sigma_error_count(rs), 1);
+        if (!strstr(err_msg(rs, 0), bad[i][1]))
+            fail_msg("for `%s` expected an error containing '%s', got '%s'", bad[i][0],
+                     bad[i][1], err_msg(rs, 0));
+        ww_sigma_ruleset_free(rs);
+    }
+}
+
 static void test_placeholders_file(void **state)
 {
     (void)state;
@@ -1244,6 +1308,7 @@ int main(void)
         cmocka_unit_test(test_exists_cased_neq_fieldref),
         cmocka_unit_test(test_numeric_and_time),
         cmocka_unit_test(test_expand),
+        cmocka_unit_test(test_expand_cidr),
         cmocka_unit_test(test_placeholders_file),
         cmocka_unit_test(test_unknown_modifier),
         cmocka_unit_test(test_special_values),
