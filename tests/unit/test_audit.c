@@ -1,0 +1,648 @@
+/* Unit tests of the audit checks at their boundaries (day 14 vs 15, the end-of-support
+ * day itself, ESU, "na", unknown OS), the cross-asset checks, ranking and the NDJSON
+ * shape.  Reference data comes from a small table here so every date is exact. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "audit/ww_audit.h"
+
+/* ---- fake reference data ---------------------------------------------------------- */
+
+static int64_t day_of(const char *iso)
+{
+    unsigned y, m, d;
+    if (sscanf(iso, "%u-%u-%u", &y, &m, &d) != 3)
+        return 0;
+    return ww_days_from_civil(y, m, d);
+}
+
+static int64_t secs(const char *iso)
+{
+    return day_of(iso) * WW_AUDIT_DAY;
+}
+
+static const struct {
+    const char *product, *version, *eol, *eoes;
+    bool free_ext;
+} eol_table[] = {
+    {"Windows 10", "22H2", "2025-10-14", "2028-10-10", false},
+    {"Windows 7", "SP1", "2020-01-14", NULL, false},
+    {"Windows XP", "SP3", "2014-04-08", NULL, false},
+    {"Windows 11", "24H2", "2026-10-13", NULL, false},
+    {"Ubuntu", "22.04", "2027-04-01", "2032-04-09", false},
+    {"Debian", "11", "2024-08-14", "2026-08-31", true},
+    {"Internet Explorer", "11", "2022-06-15", NULL, false},
+    {"Google Chrome", "140", "2026-12-31", NULL, false},
+    {"FortiOS 6.0", "", "2022-09-29", NULL, false},
+    {"Android", "16", "never", NULL, false},
+};
+
+static int fake_eol(void *ud, const char *product, const char *version, ww_audit_eol_t *out)
+{
+    for (size_t i = 0; i < sizeof eol_table / sizeof eol_table[0]; i++) {
+        if (strcmp(eol_table[i].product, product) || strcmp(eol_table[i].version, version))
+            continue;
+        memset(out, 0, sizeof *out);
+        snprintf(out->product, sizeof out->product, "%s", product);
+        snprintf(out->release, sizeof out->release, "%s", version);
+        out->eol_day =
+            !strcmp(eol_table[i].eol, "never") ? WW_AUDIT_NEVER : day_of(eol_table[i].eol);
+        out->eoes_day = eol_table[i].eoes ? day_of(eol_table[i].eoes) : WW_AUDIT_ENDED;
+        out->extended_free = eol_table[i].free_ext;
+        return 1;
+    }
+    return 0;
+}
+
+static int fake_kev(void *ud, const char *cve, ww_audit_kev_t *out)
+{
+    if (!strcmp(cve, "CVE-2017-0144")) {
+        out->ransomware = true;
+        out->name = "Microsoft SMBv1 Remote Code Execution Vulnerability";
+        return 1;
+    }
+    if (!strcmp(cve, "CVE-2021-44228")) {
+        out->ransomware = false;
+        out->name = "Apache Log4j2 Remote Code Execution Vulnerability";
+        return 1;
+    }
+    return 0;
+}
+
+static const ww_audit_ref_t ref = {NULL, fake_kev, fake_eol};
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+static ww_asset_t asset(const char *id, ww_asset_type_t type)
+{
+    ww_asset_t a;
+    memset(&a, 0, sizeof a);
+    a.asset_id = id;
+    a.hostname = "";
+    a.mac = "";
+    a.type = type;
+    a.segment = "";
+    a.os = a.os_version = a.build = a.firmware = a.notes = "";
+    a.last_patched = a.last_boot = WW_ASSET_NOTIME;
+    a.first_seen = a.last_seen = WW_ASSET_NOTIME;
+    return a;
+}
+
+/* Audits the given assets as of `day`; the caller frees the report. */
+static ww_audit_report_t *audit(const ww_asset_t *as, size_t n, const char *day)
+{
+    ww_audit_report_t *r = NULL;
+    assert_int_equal(ww_audit_report_new(secs(day), &r), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(ww_audit_asset(r, &as[i], &ref), 0);
+    assert_int_equal(ww_audit_finish(r), 0);
+    return r;
+}
+
+static const ww_audit_finding_t *find(const ww_audit_report_t *r, const char *asset_id,
+                                      const char *check)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->findings[i].asset_id, asset_id) && !strcmp(r->findings[i].check, check))
+            return &r->findings[i];
+    return NULL;
+}
+
+/* Number of findings of one check (any asset). */
+static size_t count(const ww_audit_report_t *r, const char *check)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++)
+        n += !strcmp(r->findings[i].check, check);
+    return n;
+}
+
+/* ---- 14-day fixes ----------------------------------------------------------------- */
+
+static void test_patch_day14_passes_day15_fails(void **state)
+{
+    ww_update_t u = {"CVE-2026-1111", WW_SEV_CRITICAL, -1, secs("2026-04-01")};
+    ww_asset_t a = asset("PC1", WW_AT_DESKTOP);
+    a.updates = &u;
+    a.nupdates = 1;
+    ww_audit_report_t *r = audit(&a, 1, "2026-04-15"); /* day 14 */
+    assert_null(find(r, "PC1", "patch_overdue"));
+    ww_audit_report_free(r);
+    /* A release time late in the day still counts as that day. */
+    u.released = secs("2026-04-01") + 23 * 3600;
+    r = audit(&a, 1, "2026-04-15");
+    assert_null(find(r, "PC1", "patch_overdue"));
+    ww_audit_report_free(r);
+    r = audit(&a, 1, "2026-04-16"); /* day 15 */
+    const ww_audit_finding_t *f = find(r, "PC1", "patch_overdue");
+    assert_non_null(f);
+    assert_string_equal(f->control, "A6.4");
+    assert_true(f->auto_fail);
+    assert_int_equal(f->severity, WW_SEV_CRITICAL);
+    assert_non_null(strstr(f->evidence, "CVE-2026-1111"));
+    assert_non_null(strstr(f->evidence, "15 days ago"));
+    ww_audit_report_free(r);
+}
+
+static void test_patch_scope(void **state)
+{
+    /* Which updates are critical/high under Cyber Essentials. */
+    ww_update_t crit = {"A", WW_SEV_CRITICAL, -1, 0}, high = {"B", WW_SEV_HIGH, -1, 0};
+    ww_update_t med = {"C", WW_SEV_MEDIUM, -1, 0}, low = {"D", WW_SEV_LOW, -1, 0};
+    ww_update_t med_cvss7 = {"E", WW_SEV_MEDIUM, 7.0, 0}, med_cvss69 = {"F", WW_SEV_MEDIUM, 6.9, 0};
+    ww_update_t none = {"G", WW_SEV_NONE, -1, 0}, none_cvss5 = {"H", WW_SEV_NONE, 5.0, 0};
+    ww_update_t none_cvss9 = {"I", WW_SEV_NONE, 9.8, 0};
+    assert_true(ww_audit_update_in_scope(&crit));
+    assert_true(ww_audit_update_in_scope(&high));
+    assert_false(ww_audit_update_in_scope(&med));
+    assert_false(ww_audit_update_in_scope(&low));
+    assert_true(ww_audit_update_in_scope(&med_cvss7));
+    assert_false(ww_audit_update_in_scope(&med_cvss69));
+    assert_true(ww_audit_update_in_scope(&none));
+    assert_false(ww_audit_update_in_scope(&none_cvss5));
+    assert_true(ww_audit_update_in_scope(&none_cvss9));
+
+    /* No severity given -> high; no release date or a future date -> never overdue. */
+    ww_update_t ups[] = {
+        {"KB1", WW_SEV_NONE, -1, secs("2026-01-01")},
+        {"KB2", WW_SEV_LOW, -1, secs("2026-01-01")},
+        {"KB3", WW_SEV_HIGH, -1, WW_ASSET_NOTIME},
+        {"KB4", WW_SEV_CRITICAL, -1, secs("2026-06-01")},
+    };
+    ww_asset_t a = asset("SRV1", WW_AT_SERVER);
+    a.updates = ups;
+    a.nupdates = 4;
+    ww_audit_report_t *r = audit(&a, 1, "2026-05-01");
+    const ww_audit_finding_t *f = find(r, "SRV1", "patch_overdue");
+    assert_non_null(f);
+    assert_int_equal(f->severity, WW_SEV_HIGH);
+    assert_non_null(strstr(f->evidence, "KB1 (no severity given"));
+    assert_null(strstr(f->evidence, "KB2"));
+    assert_null(strstr(f->evidence, "KB3"));
+    assert_null(strstr(f->evidence, "KB4"));
+    assert_string_equal(f->title, "1 critical/high-risk fix not installed within 14 days");
+    assert_int_equal(r->n, 1);
+    ww_audit_report_free(r);
+
+    /* Only low/medium missing: nothing. */
+    a.updates = ups + 1;
+    a.nupdates = 1;
+    r = audit(&a, 1, "2026-05-01");
+    assert_int_equal(r->n, 0);
+    ww_audit_report_free(r);
+}
+
+/* ---- KEV --------------------------------------------------------------------------- */
+
+static void test_kev(void **state)
+{
+    ww_update_t ups[] = {
+        {"CVE-2017-0144", WW_SEV_CRITICAL, 8.1, secs("2026-04-25")},
+        {"MS17-010", WW_SEV_CRITICAL, -1, secs("2026-04-25")},
+    };
+    ww_asset_t a = asset("PACS1", WW_AT_SERVER);
+    a.updates = ups;
+    a.nupdates = 2;
+    a.clinical_criticality = WW_CRIT_CRITICAL;
+    ww_audit_report_t *r = audit(&a, 1, "2026-05-01"); /* 6 days: not overdue yet */
+    const ww_audit_finding_t *f = find(r, "PACS1", "kev");
+    assert_non_null(f);
+    assert_true(f->kev);
+    assert_true(f->ransomware);
+    assert_false(f->auto_fail);
+    assert_int_equal(f->severity, WW_SEV_CRITICAL);
+    assert_string_equal(f->control, "A6.4");
+    assert_string_equal(f->title, "Vulnerability used by ransomware is not patched");
+    assert_null(strstr(f->evidence, "MS17-010"));
+    assert_null(find(r, "PACS1", "patch_overdue"));
+    ww_audit_report_free(r);
+
+    r = audit(&a, 1, "2026-05-10"); /* 15 days: overdue as well */
+    f = find(r, "PACS1", "kev");
+    assert_non_null(f);
+    assert_true(f->auto_fail);
+    assert_non_null(find(r, "PACS1", "patch_overdue"));
+    ww_audit_report_free(r);
+
+    ww_update_t log4j = {"CVE-2021-44228", WW_SEV_CRITICAL, 10.0, secs("2021-12-10")};
+    a.updates = &log4j;
+    a.nupdates = 1;
+    r = audit(&a, 1, "2026-05-01");
+    f = find(r, "PACS1", "kev");
+    assert_non_null(f);
+    assert_false(f->ransomware);
+    assert_string_equal(f->title, "Vulnerability known to be exploited is not patched");
+    ww_audit_report_free(r);
+}
+
+/* ---- support status --------------------------------------------------------------- */
+
+static void test_os_end_of_support_day(void **state)
+{
+    ww_asset_t a = asset("PC7", WW_AT_DESKTOP);
+    a.os = "Windows 7";
+    a.os_version = "SP1";
+    ww_audit_report_t *r = audit(&a, 1, "2020-01-14"); /* the last day of support */
+    assert_int_equal(r->n, 0);
+    assert_int_equal(r->support[WW_SUPPORT_SUPPORTED], 1);
+    ww_audit_report_free(r);
+    r = audit(&a, 1, "2020-01-15");
+    const ww_audit_finding_t *f = find(r, "PC7", "unsupported_os");
+    assert_non_null(f);
+    assert_string_equal(f->control, "A6.1");
+    assert_int_equal(f->severity, WW_SEV_HIGH);
+    assert_false(f->auto_fail);
+    assert_non_null(strstr(f->evidence, "2020-01-14"));
+    assert_int_equal(r->nunsupported, 1);
+    ww_audit_report_free(r);
+}
+
+static void test_esu(void **state)
+{
+    ww_asset_t a = asset("W10", WW_AT_LAPTOP);
+    a.os = "Windows 10";
+    a.os_version = "22H2";
+    a.segment = "legacy";
+    /* Past end of support without enrolment: unsupported, remedy says enrol. */
+    ww_audit_report_t *r = audit(&a, 1, "2026-01-01");
+    const ww_audit_finding_t *f = find(r, "W10", "unsupported_os");
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "no enrolment"));
+    assert_non_null(strstr(f->remedy, "extended security updates"));
+    ww_audit_report_free(r);
+    /* Enrolled ("22H2 ESU"): supported up to and including the ESU end day. */
+    a.os_version = "22H2 ESU";
+    r = audit(&a, 1, "2026-01-01");
+    assert_int_equal(r->n, 0);
+    assert_int_equal(r->support[WW_SUPPORT_ESU], 1);
+    ww_audit_report_free(r);
+    r = audit(&a, 1, "2028-10-10");
+    assert_int_equal(r->n, 0);
+    ww_audit_report_free(r);
+    r = audit(&a, 1, "2028-10-11");
+    assert_non_null(find(r, "W10", "unsupported_os"));
+    ww_audit_report_free(r);
+    /* Enrolment written in the notes counts too. */
+    a.os_version = "22H2";
+    a.notes = "Extended Security Updates year 1 purchased";
+    r = audit(&a, 1, "2026-01-01");
+    assert_int_equal(r->n, 0);
+    ww_audit_report_free(r);
+    /* Debian LTS needs no subscription. */
+    ww_asset_t d = asset("DEB", WW_AT_SERVER);
+    d.os = "Debian";
+    d.os_version = "11";
+    r = audit(&d, 1, "2026-08-31");
+    assert_int_equal(r->n, 0);
+    ww_audit_report_free(r);
+    r = audit(&d, 1, "2026-09-01");
+    assert_non_null(find(r, "DEB", "unsupported_os"));
+    ww_audit_report_free(r);
+    /* eol: false -> supported whatever the date. */
+    ww_asset_t m = asset("PHONE", WW_AT_MOBILE);
+    m.os = "Android";
+    m.os_version = "16";
+    r = audit(&m, 1, "2099-01-01");
+    assert_int_equal(r->n, 0);
+    ww_audit_report_free(r);
+}
+
+static void test_unknown_and_na_os(void **state)
+{
+    ww_asset_t as[5] = {asset("PUMP", WW_AT_MEDICAL_DEVICE), asset("SAAS", WW_AT_CLOUD_SERVICE),
+                        asset("BLANK", WW_AT_IOT), asset("FW", WW_AT_FIREWALL),
+                        asset("BARE", WW_AT_MEDICAL_DEVICE)};
+    as[0].os = "Proprietary RTOS";
+    as[0].os_version = "4.2";
+    as[1].os = "na";
+    as[3].firmware = "FortiOS 6.0";
+    as[4].firmware = "2.3.1"; /* a version alone names no product: not checked */
+    ww_audit_report_t *r = audit(as, 5, "2026-05-01");
+    const ww_audit_finding_t *f = find(r, "PUMP", "support_unknown");
+    assert_non_null(f);
+    assert_int_equal(f->severity, WW_SEV_LOW);
+    assert_string_equal(f->control, "A6.1");
+    assert_null(find(r, "PUMP", "unsupported_os"));
+    assert_null(find(r, "SAAS", "support_unknown"));
+    assert_null(find(r, "BLANK", "support_unknown"));
+    assert_null(find(r, "BARE", "support_unknown"));
+    f = find(r, "FW", "unsupported_os");
+    assert_non_null(f);
+    assert_string_equal(f->title, "Firmware no longer supported by its vendor");
+    assert_int_equal(count(r, "support_unknown"), 1);
+    assert_int_equal(r->support[WW_SUPPORT_UNKNOWN], 1);
+    ww_audit_report_free(r);
+
+    /* No end-of-life data at all: unknown, never unsupported. */
+    ww_audit_ref_t none = {0};
+    assert_int_equal(ww_audit_support_status(&none, "Windows XP", "SP3", false,
+                                             day_of("2026-01-01"), NULL),
+                     WW_SUPPORT_UNKNOWN);
+    assert_int_equal(ww_audit_support_status(&ref, "", "", false, 0, NULL),
+                     WW_SUPPORT_NOT_EVALUATED);
+}
+
+static void test_unsupported_software(void **state)
+{
+    ww_software_t sw[] = {{"Internet Explorer", "11"}, {"Google Chrome", "140"},
+                          {"Notepad++", "8.6"}};
+    ww_asset_t a = asset("PC", WW_AT_DESKTOP);
+    a.software = sw;
+    a.nsoftware = 3;
+    ww_audit_report_t *r = audit(&a, 1, "2026-05-01");
+    const ww_audit_finding_t *f = find(r, "PC", "unsupported_software");
+    assert_non_null(f);
+    assert_string_equal(f->control, "A6.6");
+    assert_non_null(strstr(f->evidence, "Internet Explorer 11"));
+    assert_null(strstr(f->evidence, "Chrome"));
+    assert_null(strstr(f->evidence, "Notepad"));
+    assert_int_equal(r->n, 1); /* the unknown product is not reported */
+    ww_audit_report_free(r);
+}
+
+/* ---- configuration flags ------------------------------------------------------------ */
+
+static void test_flags(void **state)
+{
+    ww_asset_t as[4] = {asset("A", WW_AT_DESKTOP), asset("B", WW_AT_DESKTOP),
+                        asset("C", WW_AT_FIREWALL), asset("D", WW_AT_MEDICAL_DEVICE)};
+    as[0].firewall_enabled = WW_TRI_NO;
+    as[0].av_enabled = WW_TRI_NO;
+    as[0].autorun_disabled = WW_TRI_NO;
+    as[0].default_password_changed = WW_TRI_NO;
+    as[1].firewall_enabled = WW_TRI_YES;
+    as[1].av_enabled = WW_TRI_YES;
+    as[1].autorun_disabled = WW_TRI_YES;
+    as[1].default_password_changed = WW_TRI_YES;
+    as[2].default_password_changed = WW_TRI_NO;
+    as[3].firewall_enabled = WW_TRI_NA;
+    as[3].av_enabled = WW_TRI_NA;
+    as[3].autorun_disabled = WW_TRI_NA;
+    as[3].default_password_changed = WW_TRI_NA;
+    ww_audit_report_t *r = audit(as, 4, "2026-05-01");
+    const ww_audit_finding_t *f = find(r, "A", "firewall_off");
+    assert_non_null(f);
+    assert_string_equal(f->control, "A4.1.1");
+    assert_string_equal(find(r, "A", "antimalware_off")->control, "A8.1");
+    f = find(r, "A", "autorun_on");
+    assert_string_equal(f->control, "A5.8");
+    assert_int_equal(f->severity, WW_SEV_MEDIUM);
+    assert_string_equal(find(r, "A", "default_credentials")->control, "A5.3");
+    assert_string_equal(find(r, "C", "default_credentials")->control, "A4.2");
+    assert_int_equal(r->n, 5);
+    /* Tallies: A4.1.1 applied to A and B (not to the "na" device). */
+    int i = 0;
+    size_t nc;
+    const ww_audit_control_t *cs = ww_audit_controls(&nc);
+    while (strcmp(cs[i].id, "A4.1.1"))
+        i++;
+    assert_int_equal(r->tally[i].evaluated, 2);
+    assert_int_equal(r->tally[i].failed, 1);
+    ww_audit_report_free(r);
+}
+
+static void test_mfa(void **state)
+{
+    ww_asset_t as[5] = {asset("M365", WW_AT_CLOUD_SERVICE), asset("VPN", WW_AT_SERVER),
+                        asset("INT", WW_AT_SERVER), asset("NA", WW_AT_CLOUD_SERVICE),
+                        asset("OK", WW_AT_CLOUD_SERVICE)};
+    as[0].mfa = WW_TRI_NO;
+    as[1].mfa = WW_TRI_NO;
+    as[1].internet_exposed = WW_TRI_YES;
+    as[2].mfa = WW_TRI_NO;
+    as[2].internet_exposed = WW_TRI_NO;
+    as[3].mfa = WW_TRI_NA;
+    as[4].mfa = WW_TRI_YES;
+    ww_audit_report_t *r = audit(as, 5, "2026-05-01");
+    const ww_audit_finding_t *f = find(r, "M365", "mfa_missing");
+    assert_non_null(f);
+    assert_string_equal(f->control, "A7.17");
+    assert_true(f->auto_fail);
+    f = find(r, "VPN", "mfa_missing");
+    assert_non_null(f);
+    assert_string_equal(f->control, "A5.5");
+    assert_false(f->auto_fail);
+    assert_true(f->internet);
+    assert_int_equal(r->n, 2);
+    ww_audit_report_free(r);
+}
+
+static void test_reboot(void **state)
+{
+    ww_asset_t as[3] = {asset("R7", WW_AT_SERVER), asset("R8", WW_AT_SERVER),
+                        asset("CLOUD", WW_AT_CLOUD_SERVICE)};
+    as[0].last_boot = secs("2026-04-24") + 3600;
+    as[1].last_boot = secs("2026-04-23") + 80000;
+    as[1].last_patched = secs("2026-04-28");
+    as[2].last_boot = secs("2026-01-01");
+    ww_audit_report_t *r = audit(as, 3, "2026-05-01");
+    assert_null(find(r, "R7", "reboot_overdue")); /* 7 days: fine */
+    const ww_audit_finding_t *f = find(r, "R8", "reboot_overdue");
+    assert_non_null(f);
+    assert_string_equal(f->control, "A6.4");
+    assert_false(f->auto_fail);
+    assert_int_equal(f->severity, WW_SEV_MEDIUM);
+    assert_non_null(strstr(f->evidence, "8 days ago"));
+    assert_non_null(strstr(f->evidence, "2026-04-28 wait for a restart"));
+    assert_int_equal(r->n, 1);
+    ww_audit_report_free(r);
+}
+
+/* ---- cross-asset checks ----------------------------------------------------------- */
+
+static void test_isolation(void **state)
+{
+    ww_asset_t as[8] = {
+        asset("XP-MIXED", WW_AT_MEDICAL_DEVICE), asset("W11", WW_AT_DESKTOP),
+        asset("XP-ALONE", WW_AT_MEDICAL_DEVICE), asset("SW", WW_AT_NETWORK),
+        asset("XP-NET", WW_AT_DESKTOP),          asset("XP-NOSEG", WW_AT_DESKTOP),
+        asset("XP-ALONE2", WW_AT_DESKTOP),       asset("UNK", WW_AT_MEDICAL_DEVICE),
+    };
+    for (int i = 0; i < 8; i++) {
+        as[i].os = "Windows XP";
+        as[i].os_version = "SP3";
+    }
+    as[0].segment = "Clinical";
+    as[1].segment = "clinical";
+    as[1].os = "Windows 11";
+    as[1].os_version = "24H2";
+    as[2].segment = "legacy-vlan";
+    as[3].segment = "legacy-vlan";
+    as[3].os = "Cisco IOS XE"; /* unknown to the fake data; infrastructure anyway */
+    as[4].segment = "dmz-legacy";
+    as[4].internet_exposed = WW_TRI_YES;
+    as[6].segment = "legacy-vlan";
+    as[7].segment = "legacy-vlan";
+    as[7].os = "Proprietary";
+    ww_audit_report_t *r = audit(as, 8, "2026-05-01");
+    const ww_audit_finding_t *f = find(r, "XP-MIXED", "unsupported_not_isolated");
+    assert_non_null(f);
+    assert_string_equal(f->control, "A6.7");
+    assert_non_null(strstr(f->evidence, "with 1 supported system"));
+    assert_null(find(r, "XP-ALONE", "unsupported_not_isolated"));
+    assert_null(find(r, "XP-ALONE2", "unsupported_not_isolated"));
+    assert_non_null(find(r, "XP-NET", "unsupported_not_isolated"));
+    assert_non_null(find(r, "XP-NOSEG", "unsupported_not_isolated"));
+    assert_int_equal(count(r, "unsupported_not_isolated"), 3);
+    assert_int_equal(count(r, "unsupported_os"), 5);
+    assert_int_equal(r->nunsupported, 5);
+    ww_audit_report_free(r);
+}
+
+static void test_observed(void **state)
+{
+    ww_audit_report_t *r = NULL;
+    assert_int_equal(ww_audit_report_new(secs("2026-05-01"), &r), 0);
+    ww_asset_t reg = asset("INF-1", WW_AT_MEDICAL_DEVICE);
+    reg.manufacturer = "BD";
+    reg.model = "Alaris";
+    assert_int_equal(ww_audit_asset(r, &reg, &ref), 0);
+    ww_observed_t med = {.ip = "10.9.0.7", .mac = "00:11:22:33:44:55", .hostname = "",
+                         .vendor = "GE Healthcare", .os_guess = "", .source = WW_SRC_NMAP,
+                         .first_seen = secs("2026-04-30"), .last_seen = secs("2026-04-30"),
+                         .medical_hint = "DICOM port 104 open"};
+    ww_observed_t laptop = med;
+    laptop.ip = "10.9.0.8";
+    laptop.medical_hint = "";
+    assert_int_equal(ww_audit_observed(r, &med), 0);
+    assert_int_equal(ww_audit_observed(r, &laptop), 0);
+    assert_int_equal(ww_audit_finish(r), 0);
+    const ww_audit_finding_t *f = find(r, "10.9.0.7", "unregistered_medical_device");
+    assert_non_null(f);
+    assert_string_equal(f->control, "DSPT A3.a");
+    assert_non_null(strstr(f->evidence, "DICOM port 104 open"));
+    assert_non_null(strstr(f->evidence, "nmap on 2026-04-30"));
+    assert_int_equal(r->n, 1);
+    assert_int_equal(r->medical_registered, 1);
+    assert_int_equal(r->medical_with_mds2, 1);
+    assert_int_equal(r->medical_unregistered, 1);
+    assert_int_equal(r->observed, 2);
+    ww_audit_report_free(r);
+}
+
+/* ---- ranking and output ------------------------------------------------------------- */
+
+static void test_ranking(void **state)
+{
+    ww_update_t wannacry = {"CVE-2017-0144", WW_SEV_CRITICAL, 8.1, secs("2017-03-14")};
+    ww_asset_t as[4] = {asset("D-LOW", WW_AT_DESKTOP), asset("C-CLIN", WW_AT_MEDICAL_DEVICE),
+                        asset("B-NET", WW_AT_SERVER), asset("A-RANSOM", WW_AT_SERVER)};
+    as[0].autorun_disabled = WW_TRI_NO;
+    as[1].firewall_enabled = WW_TRI_NO;
+    as[1].clinical_criticality = WW_CRIT_CRITICAL;
+    as[2].firewall_enabled = WW_TRI_NO;
+    as[2].internet_exposed = WW_TRI_YES;
+    as[3].updates = &wannacry;
+    as[3].nupdates = 1;
+    ww_audit_report_t *r = audit(as, 4, "2026-05-01");
+    assert_int_equal(r->n, 5);
+    assert_string_equal(r->findings[0].asset_id, "A-RANSOM");
+    assert_string_equal(r->findings[0].check, "kev");
+    assert_string_equal(r->findings[1].check, "patch_overdue"); /* critical + auto-fail */
+    assert_string_equal(r->findings[2].asset_id, "B-NET");      /* internet-facing */
+    assert_string_equal(r->findings[3].asset_id, "C-CLIN");     /* clinical critical */
+    assert_string_equal(r->findings[4].asset_id, "D-LOW");
+    /* The formula (docs/audit.md). */
+    assert_int_equal(r->findings[0].score, 100 + 60 + 20 + 40);
+    assert_int_equal(r->findings[2].score, 30 + 30);
+    assert_int_equal(r->findings[3].score, 16 + 30);
+    assert_int_equal(r->findings[4].score, 20);
+    ww_audit_report_free(r);
+}
+
+static void test_ndjson_shape(void **state)
+{
+    ww_asset_t a = asset("Q\"1", WW_AT_CLOUD_SERVICE);
+    a.mfa = WW_TRI_NO;
+    ww_asset_t b = asset("PC2", WW_AT_DESKTOP);
+    b.av_enabled = WW_TRI_NO;
+    ww_asset_t as[2] = {a, b};
+    ww_audit_report_t *r = audit(as, 2, "2026-05-01");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    assert_int_equal(ww_audit_write_ndjson(r, m), 0);
+    fclose(m);
+    const char *want0 = "{\"asset_id\":\"Q\\\"1\",\"check\":\"mfa_missing\",\"control\":"
+                        "\"A7.17\",\"severity\":\"high\",\"auto_fail\":true,\"title\":";
+    assert_memory_equal(buf, want0, strlen(want0));
+    const char *l2 = strchr(buf, '\n');
+    assert_non_null(l2);
+    l2++;
+    const char *want1 = "{\"asset_id\":\"PC2\",\"check\":\"antimalware_off\",\"control\":\"A8.1\","
+                        "\"severity\":\"high\",\"auto_fail\":false,\"title\":\"";
+    assert_memory_equal(l2, want1, strlen(want1));
+    assert_non_null(strstr(l2, "\",\"evidence\":\"av_enabled = no\",\"remedy\":\""));
+    assert_string_equal(buf + len - 3, "\"}\n");
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += buf[i] == '\n';
+    assert_int_equal(lines, 2);
+    free(buf);
+
+    /* Table and HTML are written too; the HTML carries its charts. */
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_table(r, m), 0);
+    fclose(m);
+    assert_non_null(strstr(buf, "HIGH (2)"));
+    assert_non_null(strstr(buf, "Summary: 2 findings on 2 of 2 assets"));
+    free(buf);
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_html(r, m), 0);
+    fclose(m);
+    assert_non_null(strstr(buf, "data-chart=\"controls\""));
+    assert_non_null(strstr(buf, "data-chart=\"severity\""));
+    assert_non_null(strstr(buf, "Q&quot;1"));
+    assert_null(strstr(buf, "Q\"1"));
+    assert_null(strstr(buf, "http"));
+    free(buf);
+    ww_audit_report_free(r);
+}
+
+static void test_controls_table(void **state)
+{
+    size_t n;
+    const ww_audit_control_t *cs = ww_audit_controls(&n);
+    assert_true(n >= 10);
+    assert_true(ww_audit_control("A6.4")->auto_fail);
+    assert_true(ww_audit_control("A7.17")->auto_fail);
+    assert_false(ww_audit_control("A6.1")->auto_fail);
+    assert_null(ww_audit_control("Z9"));
+    char d[16];
+    ww_audit_day_format(day_of("2028-02-29"), d, sizeof d);
+    assert_string_equal(d, "2028-02-29");
+    assert_int_equal(ww_audit_day(-1), -1);
+    assert_int_equal(ww_audit_day(WW_AUDIT_DAY - 1), 0);
+    (void)cs;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_patch_day14_passes_day15_fails),
+        cmocka_unit_test(test_patch_scope),
+        cmocka_unit_test(test_kev),
+        cmocka_unit_test(test_os_end_of_support_day),
+        cmocka_unit_test(test_esu),
+        cmocka_unit_test(test_unknown_and_na_os),
+        cmocka_unit_test(test_unsupported_software),
+        cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_mfa),
+        cmocka_unit_test(test_reboot),
+        cmocka_unit_test(test_isolation),
+        cmocka_unit_test(test_observed),
+        cmocka_unit_test(test_ranking),
+        cmocka_unit_test(test_ndjson_shape),
+        cmocka_unit_test(test_controls_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
