@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libyaml-dev libpcre2-dev libcmocka-dev libsqlite3-dev python3 unzip
-      nftables iproute2"
+      nftables iproute2 chromium"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
