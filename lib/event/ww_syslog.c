@@ -3,8 +3,10 @@
  * RFC 3164 (`<PRI>Mmm dd hh:mm:ss host prog[pid]: msg`, the <PRI> optional and the
  * timestamp possibly RFC 3339); anything else is a plain text line.  Values are
  * slices of the input; only SD parameter values with escapes and lowercased program
- * names are copied into the event's arena. */
-#include "event/ww_reader_int.h"
+ * names are copied into the event's arena.  The message then goes to the program and
+ * content decoders of ww_syslog_dispatch.c (sshd, PAM, sudo, netfilter, auditd, ...),
+ * which add named fields; a text line can still be a raw auditd or firewall record. */
+#include "event/ww_syslog_int.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -308,8 +310,11 @@ static int parse_5424(syslog_state_t *st, ww_event_t *ev, line_t ln, const char 
     if (rc == 0)
         rc = set_facts(ev, host, prog);
     ev->ts = ts;
+    if (rc == 0)
+        rc = ww__syslog_decode_msg(ev, prog, (ww_str_t){msg, (size_t)(e - msg)},
+                                   (ww_str_t){ln.p, (size_t)(e - ln.p)});
     (void)st;
-    return rc ? rc : 1;
+    return rc < 0 ? rc : 1;
 }
 
 /* "prog[pid]:" or "prog:" at p (a space or the end after it).  Returns the byte after
@@ -387,7 +392,10 @@ static int parse_3164(syslog_state_t *st, ww_event_t *ev, line_t ln, const char 
     if (rc == 0)
         rc = set_facts(ev, host, prog);
     ev->ts = ts;
-    return rc ? rc : 1;
+    if (rc == 0)
+        rc = ww__syslog_decode_msg(ev, prog, (ww_str_t){msg, (size_t)(e - msg)},
+                                   (ww_str_t){ln.p, (size_t)(e - ln.p)});
+    return rc < 0 ? rc : 1;
 }
 
 static int parse_line(syslog_state_t *st, ww_event_t *ev, line_t ln)
@@ -405,7 +413,10 @@ static int parse_line(syslog_state_t *st, ww_event_t *ev, line_t ln)
             return rc;
     }
     ev->kind = WW_EV_TEXT;
-    return add(ev, "message", ln.p, ln.e, WW_F_STR) ? WW_ENOMEM : 1;
+    if (add(ev, "message", ln.p, ln.e, WW_F_STR))
+        return WW_ENOMEM;
+    int rc = ww__text_decode_line(ev, (ww_str_t){ln.p, (size_t)(ln.e - ln.p)});
+    return rc < 0 ? rc : 1;
 }
 
 static int sl_next(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag)

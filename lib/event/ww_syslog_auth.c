@@ -1,0 +1,720 @@
+/* Linux authentication messages: sshd (OpenSSH 3.x to 10.x wording), PAM modules from
+ * any program, sudo, su, login and dropbear.  Each program has a table of message
+ * patterns, tried in order; the first that matches decides the outcome and names the
+ * user, address and port.  Unknown sshd wording still gets its address and a failure
+ * outcome from a keyword fallback, because new OpenSSH releases reword messages and a
+ * missed brute force is worse than a coarse field. */
+#include "event/ww_syslog_int.h"
+
+/* ---- pattern matcher ------------------------------------------------------------ */
+
+/* A pattern is literal text with captures:
+ *   %u  user: any bytes, possibly empty or with spaces (greedy: the rightmost
+ *       split wins, so text an attacker puts in a user name cannot move the
+ *       address sshd writes after it)
+ *   %v  a second name (token, no spaces)   %a address token   %m method token
+ *   %t  tty token   %p port digits   %n number digits
+ *   %_  any bytes, not captured   %*  the rest of the message (pattern end)
+ * Without a final %* the pattern must match the whole message. */
+typedef struct pcap {
+    ww_str_t u, v, a, m, t, p, n;
+} pcap_t;
+
+static ww_str_t *slot(pcap_t *c, char k)
+{
+    switch (k) {
+    case 'u': return &c->u;
+    case 'v': return &c->v;
+    case 'a': return &c->a;
+    case 'm': return &c->m;
+    case 't': return &c->t;
+    case 'p': return &c->p;
+    default: return &c->n;
+    }
+}
+
+static bool pm(const char *pt, const char *s, const char *e, pcap_t *c)
+{
+    for (;;) {
+        if (!*pt)
+            return s == e;
+        if (*pt != '%') {
+            if (s >= e || *s != *pt)
+                return false;
+            s++;
+            pt++;
+            continue;
+        }
+        char k = pt[1];
+        const char *rest = pt + 2;
+        if (k == '*')
+            return true;
+        bool any = k == 'u' || k == '_';
+        bool digits = k == 'p' || k == 'n';
+        const char *lim = s;
+        if (any)
+            lim = e;
+        else
+            while (lim < e && *lim != ' ' && (!digits || ww__isdig(*lim)))
+                lim++;
+        size_t minlen = any ? 0 : 1, maxlen = (size_t)(lim - s);
+        if (maxlen < minlen)
+            return false;
+        char next = (*rest && *rest != '%') ? *rest : 0;
+        for (size_t len = maxlen + 1; len-- > minlen;) {
+            const char *q = s + len;
+            if (next ? (q >= e || *q != next) : (!*rest && q != e))
+                continue;
+            if (pm(rest, q, e, c)) {
+                if (k != '_')
+                    *slot(c, k) = ww__s(s, q);
+                return true;
+            }
+        }
+        return false;
+    }
+}
+
+static bool pmatch(const char *pat, ww_str_t msg, pcap_t *c)
+{
+    memset(c, 0, sizeof *c);
+    return pm(pat, msg.p, msg.p + msg.n, c);
+}
+
+/* Outcome codes in the tables. */
+enum { O_NONE = 0, O_OK, O_FAIL, O_PREAUTH /* failure when "[preauth]" ends the line */ };
+
+typedef struct pat {
+    const char *pat;
+    uint8_t outcome;
+    const char *event;
+} pat_t;
+
+static const char *const OUT_OK = "success", *const OUT_FAIL = "failure";
+
+static bool ends_preauth(ww_str_t m)
+{
+    while (m.n && (m.p[m.n - 1] == ' ' || m.p[m.n - 1] == '.'))
+        m.n--;
+    return m.n >= 9 && memcmp(m.p + m.n - 9, "[preauth]", 9) == 0;
+}
+
+static const char *outcome_of(uint8_t o, ww_str_t msg)
+{
+    switch (o) {
+    case O_OK: return OUT_OK;
+    case O_FAIL: return OUT_FAIL;
+    case O_PREAUTH: return ends_preauth(msg) ? OUT_FAIL : NULL;
+    default: return NULL;
+    }
+}
+
+static const pat_t *match_table(const pat_t *t, size_t n, ww_str_t msg, pcap_t *c)
+{
+    for (size_t i = 0; i < n; i++)
+        if (pmatch(t[i].pat, msg, c))
+            return &t[i];
+    return NULL;
+}
+
+/* "keyboard-interactive/pam" -> "keyboard-interactive". */
+static ww_str_t method_of(ww_str_t m)
+{
+    const char *sl = m.n ? memchr(m.p, '/', m.n) : NULL;
+    if (sl)
+        m.n = (size_t)(sl - m.p);
+    return m;
+}
+
+/* ASCII case-insensitive search of a lowercase literal. */
+static bool icontains(ww_str_t s, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (s.n < n)
+        return false;
+    for (size_t i = 0; i + n <= s.n; i++) {
+        if (ww_lower((unsigned char)s.p[i]) != (unsigned char)lit[0])
+            continue;
+        size_t j = 1;
+        while (j < n && ww_lower((unsigned char)s.p[i + j]) == (unsigned char)lit[j])
+            j++;
+        if (j == n)
+            return true;
+    }
+    return false;
+}
+
+/* Removes the severity words OpenSSH and syslog daemons put in front of messages:
+ * "error: ", "fatal: ", and Solaris' "[ID 800047 auth.info] ". */
+static ww_str_t strip_lead(ww_str_t m)
+{
+    for (int i = 0; i < 3; i++) {
+        if (WW__STARTS(m, "error: ") || WW__STARTS(m, "fatal: "))
+            m.p += 7, m.n -= 7;
+        else if (WW__STARTS(m, "warning: "))
+            m.p += 9, m.n -= 9;
+        else if (WW__STARTS(m, "[ID ")) {
+            const char *q = memchr(m.p, ']', m.n);
+            if (!q || q + 1 >= m.p + m.n || q[1] != ' ')
+                break;
+            m.n -= (size_t)(q + 2 - m.p);
+            m.p = q + 2;
+        } else
+            break;
+    }
+    return m;
+}
+
+/* ---- sshd ----------------------------------------------------------------------- */
+
+/* Order matters: specific wording ("invalid user", "authenticating user") before the
+ * general form, and forms with a port before those without. */
+static const pat_t sshd_pats[] = {
+    {"Accepted %m for %u from %a port %p%*", O_OK, "attempt"},
+    {"Accepted %m for %u from %a%*", O_OK, "attempt"},
+    {"Failed %m for invalid user %u from %a port %p%*", O_FAIL, "attempt"},
+    {"Failed %m for illegal user %u from %a port %p%*", O_FAIL, "attempt"},
+    {"Failed %m for %u from %a port %p%*", O_FAIL, "attempt"},
+    {"Failed %m for invalid user %u from %a%*", O_FAIL, "attempt"},
+    {"Failed %m for illegal user %u from %a%*", O_FAIL, "attempt"},
+    {"Failed %m for %u from %a%*", O_FAIL, "attempt"},
+    {"Invalid user %u from %a port %p%*", O_FAIL, "invalid_user"},
+    {"Invalid user %u from %a%*", O_FAIL, "invalid_user"},
+    {"Illegal user %u from %a port %p%*", O_FAIL, "invalid_user"},
+    {"Illegal user %u from %a%*", O_FAIL, "invalid_user"},
+    {"input_userauth_request: invalid user %u [preauth]%*", O_FAIL, "invalid_user"},
+    {"input_userauth_request: invalid user %u", O_FAIL, "invalid_user"},
+    {"input_userauth_request: illegal user %u [preauth]%*", O_FAIL, "invalid_user"},
+    {"input_userauth_request: illegal user %u", O_FAIL, "invalid_user"},
+    {"Postponed %m for invalid user %u from %a port %p%*", O_NONE, "postponed"},
+    {"Postponed %m for %u from %a port %p%*", O_NONE, "postponed"},
+    {"Partial %m for invalid user %u from %a port %p%*", O_NONE, "partial"},
+    {"Partial %m for %u from %a port %p%*", O_NONE, "partial"},
+    {"maximum authentication attempts exceeded for invalid user %u from %a port %p%*", O_FAIL,
+     "max_attempts"},
+    {"maximum authentication attempts exceeded for illegal user %u from %a port %p%*", O_FAIL,
+     "max_attempts"},
+    {"maximum authentication attempts exceeded for %u from %a port %p%*", O_FAIL, "max_attempts"},
+    {"maximum authentication attempts exceeded for invalid user %u from %a%*", O_FAIL,
+     "max_attempts"},
+    {"maximum authentication attempts exceeded for %u from %a%*", O_FAIL, "max_attempts"},
+    {"Disconnecting invalid user %u %a port %p: %*", O_FAIL, "max_attempts"},
+    {"Disconnecting authenticating user %u %a port %p: %*", O_FAIL, "max_attempts"},
+    {"Disconnecting user %u %a port %p: Too many %*", O_FAIL, "max_attempts"},
+    {"Disconnecting user %u %a port %p: %*", O_PREAUTH, "disconnect"},
+    {"Disconnecting %a port %p: %*", O_PREAUTH, "disconnect"},
+    {"Disconnecting: Too many authentication failures for invalid user %u [preauth]%*", O_FAIL,
+     "max_attempts"},
+    {"Disconnecting: Too many authentication failures for %u [preauth]%*", O_FAIL, "max_attempts"},
+    {"Disconnecting: Too many authentication failures for %u", O_FAIL, "max_attempts"},
+    {"Disconnecting: Too many authentication failures%*", O_FAIL, "max_attempts"},
+    {"Disconnecting: %*", O_PREAUTH, "disconnect"},
+    {"ROOT LOGIN REFUSED FROM %a port %p%*", O_FAIL, "root_refused"},
+    {"ROOT LOGIN REFUSED FROM %a%*", O_FAIL, "root_refused"},
+    {"PAM: %_ for illegal user %u from %a%*", O_FAIL, "pam_failure"},
+    {"PAM: %_ for invalid user %u from %a%*", O_FAIL, "pam_failure"},
+    {"PAM: %_ for %u from %a%*", O_FAIL, "pam_failure"},
+    {"Connection closed by invalid user %u %a port %p%*", O_FAIL, "disconnect"},
+    {"Connection closed by authenticating user %u %a port %p%*", O_FAIL, "disconnect"},
+    {"Connection closed by user %u %a port %p%*", O_PREAUTH, "disconnect"},
+    {"Connection closed by %a port %p%*", O_PREAUTH, "disconnect"},
+    {"Connection closed by %a%*", O_PREAUTH, "disconnect"},
+    {"Connection reset by invalid user %u %a port %p%*", O_FAIL, "disconnect"},
+    {"Connection reset by authenticating user %u %a port %p%*", O_FAIL, "disconnect"},
+    {"Connection reset by user %u %a port %p%*", O_PREAUTH, "disconnect"},
+    {"Connection reset by %a port %p%*", O_PREAUTH, "disconnect"},
+    {"Connection reset by %a%*", O_PREAUTH, "disconnect"},
+    {"Disconnected from invalid user %u %a port %p%*", O_FAIL, "disconnect"},
+    {"Disconnected from authenticating user %u %a port %p%*", O_FAIL, "disconnect"},
+    {"Disconnected from user %u %a port %p%*", O_PREAUTH, "disconnect"},
+    {"Disconnected from %a port %p%*", O_PREAUTH, "disconnect"},
+    {"Disconnected from %a%*", O_PREAUTH, "disconnect"},
+    {"Received disconnect from %a port %p:%n:%*", O_PREAUTH, "disconnect"},
+    {"Received disconnect from %a: %n:%*", O_PREAUTH, "disconnect"},
+    {"Received disconnect from %a:%*", O_PREAUTH, "disconnect"},
+    {"Did not receive identification string from %a port %p%*", O_FAIL, "no_ident"},
+    {"Did not receive identification string from %a%*", O_FAIL, "no_ident"},
+    {"Bad protocol version identification %_ from %a port %p%*", O_FAIL, "no_ident"},
+    {"Bad protocol version identification %_ from %a%*", O_FAIL, "no_ident"},
+    {"banner exchange: Connection from %a port %p: %*", O_FAIL, "no_ident"},
+    {"Protocol major versions differ for %a port %p: %*", O_FAIL, "no_ident"},
+    {"Protocol major versions differ for %a: %*", O_FAIL, "no_ident"},
+    {"kex_exchange_identification: %*", O_FAIL, "no_ident"},
+    {"Unable to negotiate with %a port %p: %*", O_FAIL, "negotiation"},
+    {"Unable to negotiate with %a: %*", O_FAIL, "negotiation"},
+    {"Unable to negotiate with %a%*", O_FAIL, "negotiation"},
+    {"User %u from %a not allowed because %*", O_FAIL, "not_allowed"},
+    {"User %u not allowed because %*", O_FAIL, "not_allowed"},
+    {"Authentication refused: %*", O_FAIL, "refused"},
+    {"Timeout before authentication for connection from %a to %*", O_FAIL, "timeout"},
+    {"Timeout before authentication for %a port %p%*", O_FAIL, "timeout"},
+    {"Timeout before authentication for %a%*", O_FAIL, "timeout"},
+    {"ssh_dispatch_run_fatal: Connection from invalid user %u %a port %p: %*", O_FAIL,
+     "disconnect"},
+    {"ssh_dispatch_run_fatal: Connection from authenticating user %u %a port %p: %*", O_FAIL,
+     "disconnect"},
+    {"ssh_dispatch_run_fatal: Connection from user %u %a port %p: %*", O_PREAUTH, "disconnect"},
+    {"ssh_dispatch_run_fatal: Connection from %a port %p: %*", O_PREAUTH, "disconnect"},
+    {"reverse mapping checking getaddrinfo for %_ [%a] failed%*", O_FAIL, "break_in_warning"},
+    {"Address %a maps to %_, but this does not map back to the address%*", O_FAIL,
+     "break_in_warning"},
+    {"refused connect from %_ (%a)%*", O_FAIL, "refused"},
+    {"drop connection #%n from [%a]:%p on %*", O_FAIL, "max_startups"},
+    {"srclimit_penalise: %_: new %a deferred penalty%*", O_FAIL, "penalty"},
+    {"srclimit_penalise: %_: new %a penalty%*", O_FAIL, "penalty"},
+    {"Timeout, client not responding from user %u %a port %p%*", O_NONE, "timeout"},
+    {"Timeout, client not responding from %a port %p%*", O_PREAUTH, "timeout"},
+    {"Starting session: %_ for %u from %a port %p%*", O_NONE, "session"},
+    {"Connection from %a port %p on %*", O_NONE, "connection"},
+};
+
+/* An sshd message no table entry knows: take "<addr> port <n>" or "from <addr>" and
+ * call it a failure when it says so or happened before authentication. */
+static int sshd_fallback(ww_event_t *ev, ww_str_t msg)
+{
+    static const char *const bad[] = {"fail",        "invalid",  "illegal",  "refused",  "denied",
+                                      "not allowed", "too many", "exceeded", "break-in", "penalty"};
+    ww__auth_t a = {.service = WW_STR("sshd"), .event = "other"};
+    const char *port = WW__FIND(msg, " port ");
+    if (port) {
+        const char *b = port;
+        while (b > msg.p && b[-1] != ' ')
+            b--;
+        const char *pe = port + 6, *end = msg.p + msg.n;
+        while (pe < end && ww__isdig(*pe))
+            pe++;
+        if (b < port && pe > port + 6) {
+            a.src_ip = ww__s(b, port);
+            a.src_port = ww__s(port + 6, pe);
+        }
+    }
+    const char *from = a.src_ip.n ? NULL : WW__FIND(msg, " from ");
+    if (from) {
+        const char *b = from + 6, *q = b, *end = msg.p + msg.n;
+        while (q < end && *q != ' ')
+            q++;
+        if (q > b)
+            a.src_ip = ww__s(b, q);
+    }
+    bool failed = ends_preauth(msg);
+    for (size_t i = 0; !failed && i < WW_ARRAY_LEN(bad); i++)
+        failed = icontains(msg, bad[i]);
+    if (!a.src_ip.n && !failed)
+        return 0;
+    a.outcome = failed ? OUT_FAIL : NULL;
+    return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
+}
+
+int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
+{
+    msg = strip_lead(msg);
+    if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
+        return ww__auth_pam(ev, msg);
+    pcap_t c;
+    const pat_t *t = match_table(sshd_pats, WW_ARRAY_LEN(sshd_pats), msg, &c);
+    if (!t)
+        return sshd_fallback(ev, msg);
+    ww__auth_t a = {
+        .user = c.u,
+        .src_ip = c.a,
+        .src_port = c.p,
+        .method = method_of(c.m),
+        .service = WW_STR("sshd"),
+        .outcome = outcome_of(t->outcome, msg),
+        .event = t->event,
+    };
+    if (WW__STARTS(msg, "ROOT LOGIN"))
+        a.user = WW_STR("root");
+    /* OpenSSH 9.8 penalties name the host as a /32 or /128 block. */
+    if (a.src_ip.n > 3 && !memcmp(a.src_ip.p + a.src_ip.n - 3, "/32", 3))
+        a.src_ip.n -= 3;
+    else if (a.src_ip.n > 4 && !memcmp(a.src_ip.p + a.src_ip.n - 4, "/128", 4))
+        a.src_ip.n -= 4;
+    int rc = ww__add_auth(ev, &a);
+    if (rc == 0 && (strstr(t->pat, "nvalid user") || strstr(t->pat, "llegal user")))
+        rc = ww_event_add(ev, WW_STR("invalid_user"), WW_STR("true"), WW_F_BOOL);
+    return rc ? rc : 1;
+}
+
+/* ---- PAM ------------------------------------------------------------------------ */
+
+/* The first PAM_KV_PATS entries are followed by "; k=v k=v ...". */
+#define PAM_KV_PATS 2
+static const pat_t pam_pats[] = {
+    {"authentication failure; %*", O_FAIL, "pam_failure"},
+    {"Authentication failure; %*", O_FAIL, "pam_failure"},
+    {"auth could not identify password for [%u]%*", O_FAIL, "pam_failure"},
+    {"check pass; user unknown%*", O_FAIL, "user_unknown"},
+    {"conversation failed%*", O_FAIL, "pam_failure"},
+    {"Consecutive login failures for user %u account temporarily locked%*", O_FAIL, "locked"},
+    {"Authentication failure for user %u%*", O_FAIL, "pam_failure"},
+    {"received for user %u: %n (%*", O_NONE, "pam_result"},
+    {"user '%u' denied access%*", O_FAIL, "pam_failure"},
+    {"user %u (%n) tally %n, deny %n%*", O_FAIL, "locked"},
+    {"Invalid verification code for %u%*", O_FAIL, "mfa_failure"},
+    {"access denied for user `%u' from `%a'%*", O_FAIL, "access_denied"},
+    {"Refused user %u for service %*", O_FAIL, "access_denied"},
+    {"requirement %_ not met by user \"%u\"%*", O_FAIL, "access_denied"},
+    {"account %u has expired%*", O_FAIL, "expired"},
+    {"access denied: tty '%t' is not secure%*", O_FAIL, "access_denied"},
+    {"session opened for user %u by %*", O_NONE, "session_opened"},
+    {"session closed for user %u", O_NONE, "session_closed"},
+    {"password changed for %u", O_NONE, "password_changed"},
+};
+
+/* PAM service name -> auth_service: the program that asked. */
+static ww_str_t pam_service_name(ww_str_t svc)
+{
+    static const struct {
+        const char *pam, *name;
+    } map[] = {{"sshd", "sshd"}, {"sudo", "sudo"},   {"sudo-i", "sudo"}, {"su", "su"},
+               {"su-l", "su"},   {"login", "login"}, {"remote", "login"}};
+    for (size_t i = 0; i < WW_ARRAY_LEN(map); i++)
+        if (ww_str_eq(svc, WW_STRZ(map[i].pam)))
+            return WW_STRZ(map[i].name);
+    return svc;
+}
+
+/* "logname= uid=0 euid=0 tty=ssh ruser= rhost=1.2.3.4  user=root": native fields for
+ * the non-empty values; user and rhost go into the normalised fields. */
+static int pam_kv(ww_event_t *ev, ww_str_t s, ww__auth_t *a)
+{
+    const char *p = s.p, *e = s.p + s.n;
+    while (p < e) {
+        while (p < e && *p == ' ')
+            p++;
+        const char *k = p;
+        while (p < e && *p != ' ' && *p != '=')
+            p++;
+        if (p >= e || *p != '=') {
+            while (p < e && *p != ' ')
+                p++;
+            continue;
+        }
+        ww_str_t key = ww__s(k, p);
+        const char *v = ++p;
+        while (p < e && *p != ' ')
+            p++;
+        ww_str_t val = ww__s(v, p);
+        if (!val.n || !key.n)
+            continue;
+        if (ww_str_eq(key, WW_STR("user"))) {
+            a->user = val;
+            continue;
+        }
+        if (ww_str_eq(key, WW_STR("rhost")))
+            a->src_ip = val;
+        int rc = ww_event_add(
+            ev, key, val,
+            ww_str_eq(key, WW_STR("uid")) || ww_str_eq(key, WW_STR("euid")) ? WW_F_INT : WW_F_STR);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* "root(uid=0)" -> "root". */
+static ww_str_t strip_uid(ww_str_t u)
+{
+    const char *q = u.n ? memchr(u.p, '(', u.n) : NULL;
+    if (q && q > u.p)
+        u.n = (size_t)(q - u.p);
+    return u;
+}
+
+int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
+{
+    ww__auth_t a = {0};
+    int rc = 0;
+    pcap_t c;
+    if (WW__STARTS(msg, "PAM ")) {
+        /* libpam's summary after repeated failures. */
+        a.service = WW_STR("sshd");
+        a.outcome = OUT_FAIL;
+        if (pmatch("PAM %n more authentication failure%_; %*", msg, &c)) {
+            a.event = "pam_failures";
+            const char *semi = memchr(msg.p, ';', msg.n);
+            rc = ww_event_add(ev, WW_STR("count"), c.n, WW_F_INT);
+            if (rc == 0)
+                rc = pam_kv(ev, ww__s(semi + 1, msg.p + msg.n), &a);
+        } else if (pmatch("PAM service(%v) ignoring max retries; %*", msg, &c)) {
+            a.event = "max_attempts";
+            a.service = pam_service_name(c.v);
+        } else {
+            return 0;
+        }
+        if (rc == 0)
+            rc = ww__add_auth(ev, &a);
+        return rc ? rc : 1;
+    }
+    /* pam_<module>(<service>:<type>): <text> */
+    const char *e = msg.p + msg.n, *lp = memchr(msg.p, '(', msg.n < 64 ? msg.n : 64);
+    if (!WW__STARTS(msg, "pam_") || !lp)
+        return 0;
+    const char *colon = memchr(lp, ':', (size_t)(e - lp)), *rp;
+    if (!colon || !(rp = memchr(colon, ')', (size_t)(e - colon))) || e - rp < 2 || rp[1] != ':')
+        return 0;
+    ww_str_t module = ww__s(msg.p, lp), svc = ww__s(lp + 1, colon), type = ww__s(colon + 1, rp);
+    ww_str_t text = ww__s(rp + 2 < e && rp[2] == ' ' ? rp + 3 : rp + 2, e);
+    rc = ww__add(ev, "pam_module", module);
+    if (rc == 0)
+        rc = ww__add(ev, "pam_service", svc);
+    if (rc == 0)
+        rc = ww__add(ev, "pam_type", type);
+    if (rc)
+        return rc;
+    a.service = pam_service_name(svc);
+    const pat_t *t = match_table(pam_pats, WW_ARRAY_LEN(pam_pats), text, &c);
+    if (!t) {
+        /* Unknown wording from a PAM module: a failure if it says so. */
+        if (!icontains(text, "fail") && !icontains(text, "denied") && !icontains(text, "invalid"))
+            return 1;
+        a.outcome = OUT_FAIL;
+        a.event = "pam_failure";
+        const char *semi = memchr(text.p, ';', text.n);
+        if (semi && (rc = pam_kv(ev, ww__s(semi + 1, e), &a)))
+            return rc;
+        return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
+    }
+    a.event = t->event;
+    a.outcome = outcome_of(t->outcome, text);
+    a.user = strip_uid(c.u);
+    a.src_ip = c.a;
+    if (c.t.n)
+        rc = ww__add(ev, "tty", c.t);
+    if (t < pam_pats + PAM_KV_PATS) {
+        /* "authentication failure; logname=... rhost=... user=..." */
+        const char *semi = memchr(text.p, ';', text.n);
+        if (rc == 0)
+            rc = pam_kv(ev, ww__s(semi + 1, e), &a);
+    } else if (!strcmp(t->event, "pam_result")) {
+        /* pam_sss: "received for user alice: 7 (Authentication failure)"; 0 = ok. */
+        a.outcome = c.n.n == 1 && c.n.p[0] == '0' ? OUT_OK : OUT_FAIL;
+    } else if (!strcmp(t->event, "mfa_failure")) {
+        a.method = WW_STR("mfa");
+    }
+    if (rc == 0)
+        rc = ww__add_auth(ev, &a);
+    return rc ? rc : 1;
+}
+
+/* ---- sudo ----------------------------------------------------------------------- */
+
+/* "alice : [reason ; ]TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id" */
+int ww__auth_sudo(ww_event_t *ev, ww_str_t msg)
+{
+    while (msg.n && msg.p[0] == ' ')
+        msg.p++, msg.n--;
+    if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
+        return ww__auth_pam(ev, msg);
+    const char *e = msg.p + msg.n, *sep = WW__FIND(msg, " : ");
+    if (!sep || sep == msg.p)
+        return 0;
+    ww__auth_t a = {.user = ww__s(msg.p, sep), .service = WW_STR("sudo")};
+    ww_str_t reason = {0};
+    bool command = false;
+    int rc = 0;
+    const char *p = sep + 3;
+    while (p < e && rc == 0) {
+        ww_str_t seg = ww__s(p, e);
+        if (WW__STARTS(seg, "COMMAND=")) {
+            rc = ww__add(ev, "command", ww__s(p + 8, e));
+            command = true;
+            break;
+        }
+        const char *end = WW__FIND(seg, " ; ");
+        if (!end)
+            end = e;
+        seg = ww__s(p, end);
+        const char *eq = memchr(seg.p, '=', seg.n);
+        bool key = eq != NULL;
+        for (const char *k = seg.p; key && k < eq; k++)
+            key = *k >= 'A' && *k <= 'Z';
+        if (!key) {
+            if (!reason.n)
+                reason = seg;
+        } else {
+            static const struct {
+                const char *k, *name;
+            } keys[] = {{"TTY", "tty"},          {"PWD", "pwd"},
+                        {"USER", "target_user"}, {"GROUP", "target_group"},
+                        {"ENV", "env"},          {"TSID", "tsid"}};
+            ww_str_t k = ww__s(seg.p, eq);
+            for (size_t i = 0; i < WW_ARRAY_LEN(keys); i++)
+                if (ww_str_eq(k, WW_STRZ(keys[i].k)))
+                    rc = ww__add(ev, keys[i].name, ww__s(eq + 1, end));
+        }
+        p = end < e ? end + 3 : e;
+    }
+    if (rc)
+        return rc;
+    if (reason.n) {
+        rc = ww__add(ev, "reason", reason);
+        a.outcome = OUT_FAIL;
+        if (icontains(reason, "incorrect password"))
+            a.event = "incorrect_password", a.method = WW_STR("password");
+        else if (icontains(reason, "not in sudoers"))
+            a.event = "not_in_sudoers";
+        else if (icontains(reason, "not allowed"))
+            a.event = "command_not_allowed";
+        else if (icontains(reason, "password is required"))
+            a.event = "password_required";
+        else if (icontains(reason, "fail") || icontains(reason, "denied"))
+            a.event = "failure";
+        else
+            a.outcome = NULL, a.event = "other";
+    } else if (command) {
+        a.outcome = OUT_OK;
+        a.event = "command";
+    } else {
+        return rc ? rc : 1;
+    }
+    if (rc == 0)
+        rc = ww__add_auth(ev, &a);
+    return rc ? rc : 1;
+}
+
+/* ---- su ------------------------------------------------------------------------- */
+
+static const pat_t su_pats[] = {
+    {"FAILED SU (to %v) %u on %t", O_FAIL, "attempt"},
+    {"FAILED SU (to %v) %u on %t%*", O_FAIL, "attempt"},
+    {"(to %v) %u on %t%*", O_OK, "attempt"},
+    {"FAILED su for %v by %u", O_FAIL, "attempt"},
+    {"Successful su for %v by %u", O_OK, "attempt"},
+    {"BAD SU %u to %v%*", O_FAIL, "attempt"},
+    {"- %t %u:%v", O_FAIL, "attempt"},
+    {"+ %t %u:%v", O_OK, "attempt"},
+    {"pam_authenticate: %*", O_FAIL, "pam_failure"},
+};
+
+int ww__auth_su(ww_event_t *ev, ww_str_t msg)
+{
+    if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
+        return ww__auth_pam(ev, msg);
+    pcap_t c;
+    const pat_t *t = match_table(su_pats, WW_ARRAY_LEN(su_pats), msg, &c);
+    if (!t)
+        return 0;
+    /* su: the attempt is for the target account; the caller is src_user. */
+    ww__auth_t a = {.user = c.v,
+                    .service = WW_STR("su"),
+                    .method = WW_STR("password"),
+                    .outcome = outcome_of(t->outcome, msg),
+                    .event = t->event};
+    int rc = 0;
+    if (c.u.n)
+        rc = ww__add(ev, "src_user", c.u);
+    if (rc == 0 && c.t.n)
+        rc = ww__add(ev, "tty", c.t);
+    if (rc == 0)
+        rc = ww__add_auth(ev, &a);
+    return rc ? rc : 1;
+}
+
+/* ---- login ---------------------------------------------------------------------- */
+
+static const pat_t login_pats[] = {
+    {"FAILED LOGIN %n FROM %a FOR %u, %*", O_FAIL, "attempt"},
+    {"FAILED LOGIN SESSION FROM %a FOR %u, %*", O_FAIL, "max_attempts"},
+    {"FAILED LOGIN (%n) on '%t' from '%a' FOR '%u', %*", O_FAIL, "attempt"},
+    {"FAILED LOGIN (%n) on '%t' FROM '%a' FOR '%u', %*", O_FAIL, "attempt"},
+    {"FAILED LOGIN (%n) on '%t' FOR '%u', %*", O_FAIL, "attempt"},
+    {"TOO MANY LOGIN TRIES (%n) on '%t' from '%a' FOR '%u', %*", O_FAIL, "max_attempts"},
+    {"TOO MANY LOGIN TRIES (%n) on '%t' FROM '%a' FOR '%u', %*", O_FAIL, "max_attempts"},
+    {"TOO MANY LOGIN TRIES (%n) on '%t' FOR '%u', %*", O_FAIL, "max_attempts"},
+    {"ROOT LOGIN REFUSED ON %t FROM %a%*", O_FAIL, "root_refused"},
+    {"ROOT LOGIN REFUSED ON %t%*", O_FAIL, "root_refused"},
+    {"ROOT LOGIN REFUSED on '%t' from '%a'%*", O_FAIL, "root_refused"},
+    {"ROOT LOGIN REFUSED on '%t'%*", O_FAIL, "root_refused"},
+    {"ROOT LOGIN ON %t FROM %a%*", O_OK, "attempt"},
+    {"ROOT LOGIN ON %t%*", O_OK, "attempt"},
+    {"ROOT LOGIN  on '%t' from '%a'%*", O_OK, "attempt"},
+    {"ROOT LOGIN  on '%t'%*", O_OK, "attempt"},
+    {"LOGIN ON %t BY %u FROM %a", O_OK, "attempt"},
+    {"LOGIN ON %t BY %u", O_OK, "attempt"},
+    {"DIALUP AT %t BY %u", O_OK, "attempt"},
+    {"'%u' logged in %*", O_OK, "attempt"},
+};
+
+/* login's FROM names a tty for local logins and a host for remote ones. */
+static bool tty_like(ww_str_t s)
+{
+    return WW__STARTS(s, "tty") || WW__STARTS(s, "pts/") || WW__STARTS(s, "/dev/") ||
+           WW__STARTS(s, "console") || WW__STARTS(s, ":") || WW__STARTS(s, "(null)") ||
+           WW__STARTS(s, "hvc") || WW__STARTS(s, "ttyS");
+}
+
+int ww__auth_login(ww_event_t *ev, ww_str_t msg)
+{
+    if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
+        return ww__auth_pam(ev, msg);
+    pcap_t c;
+    const pat_t *t = match_table(login_pats, WW_ARRAY_LEN(login_pats), msg, &c);
+    if (!t)
+        return 0;
+    ww__auth_t a = {.user = c.u,
+                    .service = WW_STR("login"),
+                    .method = WW_STR("password"),
+                    .outcome = outcome_of(t->outcome, msg),
+                    .event = t->event};
+    if (WW__STARTS(msg, "ROOT"))
+        a.user = WW_STR("root");
+    int rc = 0;
+    if (c.a.n && tty_like(c.a))
+        c.t = c.a, c.a = (ww_str_t){0};
+    a.src_ip = c.a;
+    if (c.t.n)
+        rc = ww__add(ev, "tty", c.t);
+    if (rc == 0)
+        rc = ww__add_auth(ev, &a);
+    return rc ? rc : 1;
+}
+
+/* ---- dropbear ------------------------------------------------------------------- */
+
+static const pat_t dropbear_pats[] = {
+    {"Bad password attempt for '%u' from %a", O_FAIL, "attempt"},
+    {"Bad PAM password attempt for '%u' from %a", O_FAIL, "attempt"},
+    {"Login attempt for nonexistent user '%u' from %a", O_FAIL, "invalid_user"},
+    {"Login attempt for nonexistent user from %a", O_FAIL, "invalid_user"},
+    {"Password auth succeeded for '%u' from %a", O_OK, "attempt"},
+    {"PAM password auth succeeded for '%u' from %a", O_OK, "attempt"},
+    {"Pubkey auth succeeded for '%u' with %_ from %a", O_OK, "attempt"},
+    {"Max auth tries reached - user '%u' from %a", O_FAIL, "max_attempts"},
+    {"Exit before auth from <%a>: %*", O_FAIL, "disconnect"},
+    {"Exit before auth (user '%u', %n fails): %_ from %a", O_FAIL, "max_attempts"},
+    {"Exit before auth (user '%u', %n fails): %*", O_FAIL, "max_attempts"},
+};
+
+int ww__auth_dropbear(ww_event_t *ev, ww_str_t msg)
+{
+    pcap_t c;
+    const pat_t *t = match_table(dropbear_pats, WW_ARRAY_LEN(dropbear_pats), msg, &c);
+    if (!t)
+        return 0;
+    ww__auth_t a = {.user = c.u,
+                    .service = WW_STR("sshd"),
+                    .outcome = outcome_of(t->outcome, msg),
+                    .event = t->event};
+    if (msg.p[0] == 'P')
+        a.method = msg.p[1] == 'u' ? WW_STR("publickey") : WW_STR("password");
+    else if (msg.p[0] == 'B')
+        a.method = WW_STR("password");
+    /* "1.2.3.4:5555" or "[::1]:5555": split off the port. */
+    ww_str_t ad = c.a;
+    const char *colon = ad.n ? memchr(ad.p, ':', ad.n) : NULL;
+    const char *last = NULL;
+    for (size_t i = ad.n; i-- > 0;)
+        if (ad.p[i] == ':') {
+            last = ad.p + i;
+            break;
+        }
+    if (last && (colon == last || ad.p[0] == '[')) {
+        a.src_ip = ww__s(ad.p, last);
+        a.src_port = ww__s(last + 1, ad.p + ad.n);
+    } else {
+        a.src_ip = ad;
+    }
+    return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
+}

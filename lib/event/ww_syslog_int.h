@@ -1,0 +1,90 @@
+/* Private contract between the syslog/text line decoder (ww_syslog.c) and the message
+ * decoders it dispatches to: authentication programs (ww_syslog_auth.c), firewalls
+ * (ww_syslog_fw.c) and Linux auditd (ww_auditd.c).  A message decoder adds native and
+ * normalised fields (docs/decoders/syslog.md, notes on the field contract) as slices
+ * of the line, or copies into ev->arena when a value must be rewritten. */
+#ifndef WW_SYSLOG_INT_H
+#define WW_SYSLOG_INT_H
+
+#include "event/ww_reader_int.h"
+
+/* Message decoders only look at messages up to this long: every format they know is
+ * far shorter, and it bounds the backtracking of the pattern matcher. */
+#define WW__MSG_MAX 8192
+
+/* Runs the decoder for `prog` (the syslog tag; may be empty) on `msg`, or the
+ * content-recognised decoders (PAM, auditd, netfilter, FortiGate, Cisco ASA) when no
+ * program decoder claims it.  `line` is the whole line (ASA tags hide in odd places).
+ * Returns 1 if a decoder added fields, 0 if none applied, or WW_ENOMEM/WW_ELIMIT. */
+int ww__syslog_decode_msg(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line);
+/* The same for a line with no syslog header (raw audit.log, FortiGate without a
+ * header, dmesg netfilter lines).  Sets product/service itself. */
+int ww__text_decode_line(ww_event_t *ev, ww_str_t line);
+
+/* ---- decoders (each: 1 decoded, 0 not its format, <0 error) --------------------- */
+
+int ww__auth_sshd(ww_event_t *ev, ww_str_t msg);
+int ww__auth_sudo(ww_event_t *ev, ww_str_t msg);
+int ww__auth_su(ww_event_t *ev, ww_str_t msg);
+int ww__auth_login(ww_event_t *ev, ww_str_t msg);
+int ww__auth_dropbear(ww_event_t *ev, ww_str_t msg);
+/* `pam_<module>(<service>:<type>): ...` and `PAM n more authentication failures; ...`
+ * from any program. */
+int ww__auth_pam(ww_event_t *ev, ww_str_t msg);
+
+int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg);
+int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg);
+/* `msg` starts at "%ASA-" (or %FTD-/%PIX-). */
+int ww__fw_asa(ww_event_t *ev, ww_str_t msg);
+
+/* One auditd record: "[node=N ]type=T msg=audit(S.ms:serial): k=v ...", the kernel's
+ * "type=1300 audit(S.ms:serial): ...", or journald's "USER_AUTH pid=... msg='...'". */
+int ww__auditd_record(ww_event_t *ev, ww_str_t msg);
+
+/* ---- shared helpers ------------------------------------------------------------- */
+
+static inline ww_str_t ww__s(const char *p, const char *e)
+{
+    return (ww_str_t){p, (size_t)(e - p)};
+}
+
+static inline bool ww__isdig(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline bool ww__starts(ww_str_t s, const char *lit, size_t n)
+{
+    return s.n >= n && memcmp(s.p, lit, n) == 0;
+}
+#define WW__STARTS(s, lit) ww__starts((s), (lit), sizeof(lit) - 1)
+
+/* Finds `lit` in s; NULL if absent. */
+const char *ww__find(ww_str_t s, const char *lit, size_t n);
+#define WW__FIND(s, lit) ww__find((s), (lit), sizeof(lit) - 1)
+
+/* Adds name=value; ports and other integers as WW_F_INT when they parse. */
+static inline int ww__add(ww_event_t *ev, const char *name, ww_str_t v)
+{
+    return ww_event_add(ev, WW_STRZ(name), v, WW_F_STR);
+}
+int ww__add_int(ww_event_t *ev, const char *name, ww_str_t v);
+/* Adds a copy of v lowercased (proto values). */
+int ww__add_lower(ww_event_t *ev, const char *name, ww_str_t v);
+
+/* The normalised authentication fields of notes/fields.md; any slice may be empty
+ * (then it is not added).  Sets ev->category = "authentication" when the line has an
+ * outcome. */
+typedef struct ww__auth {
+    ww_str_t user, src_ip, src_port, method;
+    ww_str_t service;    /* auth_service */
+    const char *outcome; /* "success", "failure" or NULL (a step with no verdict) */
+    const char *event;   /* auth_event: which step (docs/decoders/syslog.md) */
+} ww__auth_t;
+int ww__add_auth(ww_event_t *ev, const ww__auth_t *a);
+
+/* An address as a log writes it, cleaned for src_ip: "[a]" and "[a]:port" lose the
+ * brackets, "::ffff:1.2.3.4" stays as written. */
+ww_str_t ww__clean_addr(ww_str_t a);
+
+#endif
