@@ -1,6 +1,6 @@
 /* Reference data the audit judges the register against: the CISA Known Exploited
  * Vulnerabilities catalog and endoflife.date product lifecycles.  Bundled defaults
- * live in data/ (data/kev/known_exploited_vulnerabilities.json, data/endoflife/*.md);
+ * live in data/ (data/kev/known_exploited_vulnerabilities.json, data/endoflife/PRODUCT.md);
  * `wardwatch feeds import` stores newer files in the shared database (module
  * "feeds"), and those replace the bundled ones (KEV as a whole, end-of-life data
  * product by product). */
