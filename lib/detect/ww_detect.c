@@ -583,6 +583,8 @@ void ww_detect_ctx_free(ww_detect_ctx_t *ctx)
     free(ctx->matches);
     free(ctx->known);
     free(ctx->gstamp);
+    free(ctx->gmask);
+    free(ctx->ifid);
     pcre2_match_data_free(ctx->md);
     pcre2_match_context_free(ctx->mctx);
     pcre2_jit_stack_free(ctx->jstack);
@@ -608,11 +610,14 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     c->matches = calloc(nr, sizeof *c->matches);
     c->known = calloc(slots, sizeof *c->known);
     c->gstamp = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->gstamp);
+    c->gmask = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->gmask);
+    c->ifid = calloc(slots, sizeof *c->ifid);
     c->md = pcre2_match_data_create(1, NULL);
     c->mctx = pcre2_match_context_create(NULL);
     c->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
-        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->md || !c->mctx || !c->jstack) {
+        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->md ||
+        !c->mctx || !c->jstack) {
         ww_detect_ctx_free(c);
         return WW_ENOMEM;
     }
@@ -648,9 +653,11 @@ static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
         const ww_field_t *f = &ev->fields[i];
         uint32_t fid;
         ctx->fnext[i] = UINT32_MAX;
+        ctx->ifid[i] = WW__NOFID;
         if (!strmap_get(&d->fields, f->name.p, f->name.n, &fid))
             continue;
         ctx->known[ctx->nknown++] = i;
+        ctx->ifid[i] = fid;
         if (ctx->fstamp[fid] != ctx->gen) {
             ctx->fstamp[fid] = ctx->gen;
             ctx->ffirst[fid] = i;

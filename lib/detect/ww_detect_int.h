@@ -12,6 +12,12 @@
 
 #define WW__NOFID UINT32_MAX
 #define WW__GBLOOM_BITS (1u << 18)
+#define WW__GATE4_SHIFT 14 /* 32 - log2(WW__GATE4_BITS): small enough for L2 */
+#define WW__GATE4_BITS (1u << (32 - WW__GATE4_SHIFT))
+/* Prefilter field bits: fid % WW__ANYBIT for a field, WW__ANYBIT for "any value"
+   (keywords).  WW__ANYFID stands for the latter in (gram, field) pairs. */
+#define WW__ANYBIT 63
+#define WW__ANYFID (UINT32_MAX - 1)
 
 /* ---- logsource mapping (ww_detect_logsource.c) ----------------------------------- */
 
@@ -72,6 +78,7 @@ enum ww__dm_kind {
 typedef struct ww__dmatch {
     uint8_t kind;    /* enum ww__dm_kind */
     bool cased;      /* string kinds: compare raw bytes (else lowered) */
+    bool keyword;    /* searches every value (and the raw line), not one field */
     const char *lit; /* DM_EXACT/PREFIX/SUFFIX/CONTAINS needle (lowered
                         unless cased) */
     uint32_t n;
@@ -127,6 +134,7 @@ typedef struct ww__variant {
     uint64_t reqmask;    /* prefilter: fields (hashed to bits) that must exist */
     uint32_t *grams;     /* prefilter: one of these literal grams must occur in a
                             scanned value (lowered); NULL = no literal needed */
+    uint32_t *gfids;     /* ... in a value of this field (parallel to grams) */
     uint32_t ngrams;
     uint32_t eq_fid; /* extra route condition field, or WW__NOFID */
 } ww__variant_t;
@@ -187,6 +195,11 @@ struct ww_detect {
     uint8_t *glens;
     uint32_t gcap, ngrams;
     uint64_t *gbloom; /* WW__GBLOOM_BITS bits */
+    uint64_t *ggate3; /* WW__GATE4_BITS bits, hashed: a 3-byte gram */
+    uint64_t *ggate4; /* WW__GATE4_BITS bits, hashed: the last 4 bytes of a 4- or
+                         8-byte gram */
+    uint8_t glenmask; /* bit 0: 3-byte grams exist, 1: 4-byte, 2: 8-byte */
+    bool kw_grams;    /* some keyword matcher has a gram: scan every value */
 
     pcre2_code **res; /* every compiled regex, freed with the program */
     uint32_t nres, res_cap;
@@ -212,6 +225,8 @@ struct ww_detect_ctx {
     uint32_t *known; /* field indexes whose names rules use */
     uint32_t nknown;
     uint32_t *gstamp;  /* per gram: seen in this event */
+    uint64_t *gmask;   /* per gram: bits (fid % 64) of the fields it was seen in */
+    uint32_t *ifid;    /* per field index: its fid, or WW__NOFID */
     uint32_t scan_gen; /* == gen once this event's values were scanned */
     uint32_t *rstamp;  /* per rule: matched in this event */
     uint32_t *matches; /* rule indexes matched in this event */

@@ -109,6 +109,7 @@ int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword, 
     memset(out, 0, sizeof *out);
     out->src = m;
     out->gram = UINT32_MAX;
+    out->keyword = keyword;
     switch (m->kind) {
     case WW_MATCH_STR: return compile_str(d, m, keyword, out);
     case WW_MATCH_RE: {
@@ -292,11 +293,14 @@ static bool str_match(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fva
     size_t n = v->n;
     if (v->type == WW_F_NULL)
         return false;
-    /* The prefilter scanned every value of the fields rules name: a needle whose gram
-       was not seen cannot be in this one. */
-    if (m->gram != UINT32_MAX && ctx->scan_gen == ctx->gen && v->f &&
-        ctx->gstamp[m->gram] != ctx->gen)
-        return false;
+    /* The prefilter scanned every value of the fields rules name (of all fields and
+       the raw line when keywords have grams): a needle whose gram was not seen in a
+       value of this field (in any value, for keywords) cannot be in this one. */
+    if (m->gram != UINT32_MAX && ctx->scan_gen == ctx->gen) {
+        unsigned bit = m->keyword ? WW__ANYBIT : ctx->ifid[v->idx] % WW__ANYBIT;
+        if (ctx->gstamp[m->gram] != ctx->gen || !(ctx->gmask[m->gram] & ((uint64_t)1 << bit)))
+            return false;
+    }
     if (!m->cased) {
         const char *l = ww__lowered(ctx, v);
         if (l)

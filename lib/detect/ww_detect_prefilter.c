@@ -1,10 +1,12 @@
 /* The literal prefilter.  For each route variant we derive, from its condition tree, a
- * set of literal "grams" (3, 4 or 8 lowered bytes taken from the literals its string
- * matchers require) such that the rule can only be true if at least one of them occurs
- * in some field value of the event.  Per event, the values of every field a rule names
- * are scanned once (lowered), marking the grams seen; a variant none of whose grams
- * was seen is skipped without evaluation.  Because the gram set is a necessary
- * condition derived conservatively (NOT, negated items, keywords, regexes, numbers and
+ * set of (literal "gram", field) pairs -- grams are 3, 4 or 8 lowered bytes taken from
+ * the literals its string matchers require -- such that the rule can only be true if
+ * at least one of the grams occurs in some value of its field.  Per event, the values
+ * of every field a rule names are scanned once (lowered on the fly), marking per gram
+ * the fields (fid % 64 bits) it was seen in; a variant none of whose pairs was seen is
+ * skipped without evaluation, and a string matcher whose gram was not seen in its
+ * field fails without searching.  Because the pair set is a necessary condition
+ * derived conservatively (NOT, negated items, keywords, regexes, numbers and
  * absent-field matchers give "no requirement"), skipping never changes the result:
  * ww_detect_opts_t.no_prefilter evaluates everything for comparison. */
 #include "detect/ww_detect_int.h"
@@ -12,8 +14,8 @@
 #include <stdlib.h>
 
 typedef struct gset {
-    bool top; /* no literal requirement */
-    uint32_t *ids;
+    bool top;      /* no literal requirement */
+    uint64_t *ids; /* gram id | fid << 32 */
     uint32_t n, cap;
     int quality; /* weakest gram's rarity score: higher is more selective */
 } gset_t;
@@ -36,6 +38,11 @@ static int rarity(unsigned char c)
     if (c >= 'a' && c <= 'z')
         return 3;
     return 4;
+}
+
+static inline uint32_t gate4_hash(uint32_t tail)
+{
+    return (tail * 0x9E3779B1u) >> WW__GATE4_SHIFT;
 }
 
 static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, uint32_t *out)
@@ -71,6 +78,10 @@ static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, uint32_t *out)
     }
     if (!d->gbloom && !(d->gbloom = calloc(WW__GBLOOM_BITS / 64, sizeof *d->gbloom)))
         return WW_ENOMEM;
+    if (!d->ggate4 && !(d->ggate4 = calloc(WW__GATE4_BITS / 64, sizeof *d->ggate4)))
+        return WW_ENOMEM;
+    if (len == 3 && !d->ggate3 && !(d->ggate3 = calloc(WW__GATE4_BITS / 64, sizeof *d->ggate3)))
+        return WW_ENOMEM;
     uint64_t h = gram_hash(key, len);
     uint32_t s = (uint32_t)h & (d->gcap - 1);
     while (d->gids[s]) {
@@ -82,6 +93,14 @@ static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, uint32_t *out)
     }
     d->gkeys[s] = key;
     d->glens[s] = (uint8_t)len;
+    if (len == 3) {
+        uint32_t t = gate4_hash((uint32_t)key);
+        d->ggate3[t / 64] |= (uint64_t)1 << (t % 64);
+    } else {
+        uint32_t t = gate4_hash((uint32_t)key);
+        d->ggate4[t / 64] |= (uint64_t)1 << (t % 64);
+    }
+    d->glenmask |= len == 3 ? 1 : len == 4 ? 2 : 4;
     d->gids[s] = ++d->ngrams;
     uint32_t b = (uint32_t)(h >> 40) & (WW__GBLOOM_BITS - 1);
     d->gbloom[b / 64] |= (uint64_t)1 << (b % 64);
@@ -89,14 +108,14 @@ static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, uint32_t *out)
     return 0;
 }
 
-static int gset_add(gset_t *g, uint32_t id)
+static int gset_add(gset_t *g, uint64_t id)
 {
     for (uint32_t i = 0; i < g->n; i++)
         if (g->ids[i] == id)
             return 0;
     if (g->n == g->cap) {
         uint32_t nc = g->cap ? g->cap * 2 : 8;
-        uint32_t *ni = realloc(g->ids, nc * sizeof *ni);
+        uint64_t *ni = realloc(g->ids, nc * sizeof *ni);
         if (!ni)
             return WW_ENOMEM;
         g->ids = ni;
@@ -134,14 +153,15 @@ static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, ui
     return gram_id(d, key, len, id);
 }
 
-static int needle_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, gset_t *g, bool *ok)
+static int needle_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, uint32_t fid,
+                       gset_t *g, bool *ok)
 {
     uint32_t id;
     int q, rc;
     *ok = false;
     if ((rc = best_gram(d, lit, n, cased, &id, &q)) || id == UINT32_MAX)
         return rc;
-    if ((rc = gset_add(g, id)))
+    if ((rc = gset_add(g, id | (uint64_t)fid << 32)))
         return rc;
     if (g->n == 1 || q < g->quality)
         g->quality = q;
@@ -167,9 +187,6 @@ int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr)
                 ww__dmatch_t *m = &it->vals[v].alts[a];
                 int q, rc = 0;
                 m->gram = UINT32_MAX;
-                /* Keywords search fields the scan does not cover. */
-                if (it->keyword)
-                    continue;
                 if (m->kind == DM_EXACT || m->kind == DM_PREFIX || m->kind == DM_SUFFIX ||
                     m->kind == DM_CONTAINS) {
                     rc = best_gram(d, m->lit, m->n, m->cased, &m->gram, &q);
@@ -180,23 +197,25 @@ int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr)
                 }
                 if (rc)
                     return rc;
+                if (it->keyword && m->gram != UINT32_MAX)
+                    d->kw_grams = true;
             }
     }
     return 0;
 }
 
 /* A necessary gram set for one matcher, or top. */
-static int match_grams(ww_detect_t *d, const ww__dmatch_t *m, gset_t *g, bool *ok)
+static int match_grams(ww_detect_t *d, const ww__dmatch_t *m, uint32_t fid, gset_t *g, bool *ok)
 {
     *ok = false;
     switch (m->kind) {
     case DM_EXACT:
     case DM_PREFIX:
     case DM_SUFFIX:
-    case DM_CONTAINS: return needle_gram(d, m->lit, m->n, m->cased, g, ok);
+    case DM_CONTAINS: return needle_gram(d, m->lit, m->n, m->cased, fid, g, ok);
     case DM_GLOB: {
         const ww_glob_part_t *best = longest_lit(m);
-        return best ? needle_gram(d, best->lit, best->n, m->cased, g, ok) : 0;
+        return best ? needle_gram(d, best->lit, best->n, m->cased, fid, g, ok) : 0;
     }
     default: return 0;
     }
@@ -208,7 +227,8 @@ static void gset_free(gset_t *g)
     memset(g, 0, sizeof *g);
 }
 
-static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__dnode_t *n, gset_t *out)
+static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__vitem_t *vi,
+                      const ww__dnode_t *n, gset_t *out)
 {
     int rc = 0;
     memset(out, 0, sizeof *out);
@@ -218,7 +238,7 @@ static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__dnode_t *
         /* Any child's set is necessary: keep the most selective. */
         for (uint32_t i = 0; i < n->nkids; i++) {
             gset_t k;
-            if ((rc = node_grams(d, dr, &n->kids[i], &k))) {
+            if ((rc = node_grams(d, dr, vi, &n->kids[i], &k))) {
                 gset_free(&k);
                 return rc;
             }
@@ -237,7 +257,7 @@ static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__dnode_t *
         out->top = false;
         for (uint32_t i = 0; i < n->nkids && !out->top; i++) {
             gset_t k;
-            if ((rc = node_grams(d, dr, &n->kids[i], &k))) {
+            if ((rc = node_grams(d, dr, vi, &n->kids[i], &k))) {
                 gset_free(&k);
                 return rc;
             }
@@ -258,7 +278,8 @@ static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__dnode_t *
         return 0;
     case WW_NODE_ITEM: {
         const ww__ditem_t *it = &dr->items[n->item];
-        if (it->keyword || it->negate || it->nvals == 0)
+        uint32_t fid = it->keyword ? WW__ANYFID : vi[n->item].fid;
+        if (it->negate || it->nvals == 0 || fid == WW__NOFID)
             return 0;
         /* OR-linked values: every alternative of every value needs a gram.
            `all`: one value's alternatives suffice (take the first that has grams). */
@@ -266,7 +287,7 @@ static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__dnode_t *
             gset_t vg = {0};
             bool vok = it->vals[v].nalts > 0;
             for (uint32_t a = 0; a < it->vals[v].nalts && vok && !rc; a++)
-                rc = match_grams(d, &it->vals[v].alts[a], &vg, &vok);
+                rc = match_grams(d, &it->vals[v].alts[a], fid, &vg, &vok);
             if (rc) {
                 gset_free(&vg);
                 return rc;
@@ -309,13 +330,17 @@ static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__dnode_t *
 int ww__pf_variant(ww_detect_t *d, ww__variant_t *v)
 {
     gset_t g;
-    int rc = node_grams(d, v->r, v->r->root, &g);
+    int rc = node_grams(d, v->r, v->vitems, v->r->root, &g);
     if (rc == 0 && !g.top && g.n) {
         v->grams = ww_arena_alloc(&d->arena, g.n * sizeof *v->grams);
-        if (!v->grams) {
+        v->gfids = ww_arena_alloc(&d->arena, g.n * sizeof *v->gfids);
+        if (!v->grams || !v->gfids) {
             rc = WW_ENOMEM;
         } else {
-            memcpy(v->grams, g.ids, g.n * sizeof *v->grams);
+            for (uint32_t i = 0; i < g.n; i++) {
+                v->grams[i] = (uint32_t)g.ids[i];
+                v->gfids[i] = (uint32_t)(g.ids[i] >> 32);
+            }
             v->ngrams = g.n;
         }
     }
@@ -329,10 +354,12 @@ void ww__pf_free(ww_detect_t *d)
     free(d->gids);
     free(d->glens);
     free(d->gbloom);
+    free(d->ggate3);
+    free(d->ggate4);
 }
 
 static inline void check_gram(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint64_t key,
-                              unsigned len)
+                              unsigned len, uint64_t fbit)
 {
     uint64_t h = gram_hash(key, len);
     uint32_t b = (uint32_t)(h >> 40) & (WW__GBLOOM_BITS - 1);
@@ -341,10 +368,44 @@ static inline void check_gram(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint64
     uint32_t s = (uint32_t)h & (d->gcap - 1);
     while (d->gids[s]) {
         if (d->gkeys[s] == key && d->glens[s] == len) {
-            ctx->gstamp[d->gids[s] - 1] = ctx->gen;
+            uint32_t g = d->gids[s] - 1;
+            if (ctx->gstamp[g] != ctx->gen) {
+                ctx->gstamp[g] = ctx->gen;
+                ctx->gmask[g] = 0;
+            }
+            ctx->gmask[g] |= fbit;
             return;
         }
         s = (s + 1) & (d->gcap - 1);
+    }
+}
+
+static void scan_value(ww_detect_ctx_t *ctx, const ww_detect_t *d, const unsigned char *p, size_t n,
+                       uint64_t fbit)
+{
+    const uint64_t *g3 = d->ggate3, *g4 = d->ggate4;
+    unsigned lens = d->glenmask;
+    uint64_t w = 0;
+    /* Lowered on the fly: most values are never needed lowered again.  The gates
+       are necessary conditions: most positions stop at them. */
+    for (size_t i = 0; i < n; i++) {
+        w = (w << 8) | ww_lower(p[i]);
+        if (i < 2)
+            continue;
+        if (g3) {
+            uint32_t t = gate4_hash((uint32_t)(w & 0xFFFFFF));
+            if (g3[t / 64] & ((uint64_t)1 << (t % 64)))
+                check_gram(ctx, d, w & 0xFFFFFF, 3, fbit);
+        }
+        if (i < 3)
+            continue;
+        uint32_t t = gate4_hash((uint32_t)w);
+        if (!(g4[t / 64] & ((uint64_t)1 << (t % 64))))
+            continue;
+        if (lens & 2)
+            check_gram(ctx, d, w & 0xFFFFFFFF, 4, fbit);
+        if ((lens & 4) && i >= 7)
+            check_gram(ctx, d, w, 8, fbit);
     }
 }
 
@@ -353,26 +414,28 @@ void ww__pf_scan(ww_detect_ctx_t *ctx)
     const ww_detect_t *d = ctx->d;
     const ww_event_t *ev = ctx->ev;
     ctx->scan_gen = ctx->gen;
-    for (uint32_t k = 0; k < ctx->nknown; k++) {
-        const ww_field_t *f = &ev->fields[ctx->known[k]];
-        ww__fval_t fv = {f, f->value.p, f->value.n, ctx->known[k], f->type};
-        const unsigned char *p = (const unsigned char *)ww__lowered(ctx, &fv);
-        if (!p) {
-            /* Cannot scan: let every variant through (evaluation decides). */
-            ctx->scan_gen = 0;
-            return;
+    if (!d->kw_grams) {
+        for (uint32_t k = 0; k < ctx->nknown; k++) {
+            uint32_t idx = ctx->known[k];
+            const ww_field_t *f = &ev->fields[idx];
+            scan_value(ctx, d, (const unsigned char *)f->value.p, f->value.n,
+                       (uint64_t)1 << (ctx->ifid[idx] % WW__ANYBIT));
         }
-        uint64_t w = 0;
-        for (size_t i = 0; i < fv.n; i++) {
-            w = (w << 8) | p[i];
-            if (i >= 2)
-                check_gram(ctx, d, w & 0xFFFFFF, 3);
-            if (i >= 3)
-                check_gram(ctx, d, w & 0xFFFFFFFF, 4);
-            if (i >= 7)
-                check_gram(ctx, d, w, 8);
-        }
+        return;
     }
+    /* Keywords search every value that is not null, and the raw text line. */
+    uint32_t nf = ev->nfields < WW_EVENT_MAX_FIELDS ? ev->nfields : WW_EVENT_MAX_FIELDS;
+    uint64_t any = (uint64_t)1 << WW__ANYBIT;
+    for (uint32_t i = 0; i < nf; i++) {
+        const ww_field_t *f = &ev->fields[i];
+        uint64_t fbit = ctx->ifid[i] == WW__NOFID ? 0 : (uint64_t)1 << (ctx->ifid[i] % WW__ANYBIT);
+        if (f->type != WW_F_NULL)
+            fbit |= any;
+        if (fbit)
+            scan_value(ctx, d, (const unsigned char *)f->value.p, f->value.n, fbit);
+    }
+    if ((ev->kind == WW_EV_SYSLOG || ev->kind == WW_EV_TEXT) && ev->raw.n)
+        scan_value(ctx, d, (const unsigned char *)ev->raw.p, ev->raw.n, any);
 }
 
 bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v)
@@ -384,8 +447,12 @@ bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v)
         if (ctx->scan_gen != ctx->gen)
             return true;
     }
-    for (uint32_t i = 0; i < v->ngrams; i++)
-        if (ctx->gstamp[v->grams[i]] == ctx->gen)
+    for (uint32_t i = 0; i < v->ngrams; i++) {
+        uint32_t g = v->grams[i];
+        uint32_t fid = v->gfids[i];
+        unsigned bit = fid == WW__ANYFID ? WW__ANYBIT : fid % WW__ANYBIT;
+        if (ctx->gstamp[g] == ctx->gen && (ctx->gmask[g] & ((uint64_t)1 << bit)))
             return true;
+    }
     return false;
 }
