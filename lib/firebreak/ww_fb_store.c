@@ -1,0 +1,333 @@
+/* Fire-break records in the shared store: the imported maps (their text, so a plan can
+ * always be explained by the exact map it came from), the plans with their exact
+ * rulesets and states, and the append-only log of every plan, apply, confirm, rollback
+ * and lift for the clinical-safety hazard log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "firebreak/ww_fb_int.h"
+
+static const char *const migrations[] = {
+    "CREATE TABLE fb_map(id INTEGER PRIMARY KEY, imported_at TEXT NOT NULL, by TEXT,"
+    " path TEXT, yaml TEXT NOT NULL);"
+    "CREATE TABLE fb_plan(id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, by TEXT,"
+    " reason TEXT, map_id INTEGER NOT NULL REFERENCES fb_map(id), segment TEXT NOT NULL,"
+    " infected_ip TEXT, chain TEXT NOT NULL, ruleset TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'planned', applied_at TEXT, deadline INTEGER,"
+    " prev_ruleset TEXT, watchdog_pid INTEGER);"
+    "CREATE TABLE fb_record(id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL,"
+    " plan_id INTEGER, segment TEXT, by TEXT, reason TEXT, ruleset TEXT, detail TEXT);",
+};
+
+int ww_fb_store_migrate(ww_store_t *st, ww_diag_t *diag)
+{
+    return ww_store_migrate(st, "firebreak", migrations, WW_ARRAY_LEN(migrations), diag);
+}
+
+void ww_fb_now(char *out, size_t outlen)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ww_time_format((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, out, outlen);
+}
+
+static char *col_dup(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+int ww_fb_map_save(ww_store_t *st, const char *path, const char *yaml, const char *by,
+                   int64_t *id)
+{
+    char now[40];
+    ww_fb_now(now, sizeof now);
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO fb_map(imported_at,by,path,yaml) VALUES(?,?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return WW_EIO;
+    sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, yaml, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : WW_EIO;
+    sqlite3_finalize(q);
+    if (rc == 0 && id)
+        *id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+int ww_fb_map_load(ww_store_t *st, int64_t id, int64_t *id_out, char **yaml, char **path)
+{
+    sqlite3_stmt *q = NULL;
+    const char *sql = id > 0 ? "SELECT id,yaml,path FROM fb_map WHERE id=?"
+                             : "SELECT id,yaml,path FROM fb_map ORDER BY id DESC LIMIT 1";
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return WW_EIO;
+    if (id > 0)
+        sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *id_out = sqlite3_column_int64(q, 0);
+        *yaml = col_dup(q, 1);
+        *path = col_dup(q, 2);
+        rc = *yaml ? 0 : WW_ENOMEM;
+    } else {
+        rc = rc == SQLITE_DONE ? WW_ENOENT : WW_EIO;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int ww_fb_plan_insert(ww_store_t *st, ww_fb_plan_row_t *p)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO fb_plan(created_at,by,reason,map_id,segment,infected_ip,"
+                           "chain,ruleset) VALUES(?,?,?,?,?,?,'','')",
+                           -1, &q, NULL) != SQLITE_OK)
+        return WW_EIO;
+    sqlite3_bind_text(q, 1, p->created, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, p->by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, p->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 4, p->map_id);
+    sqlite3_bind_text(q, 5, p->segment, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 6, p->infected_ip, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : WW_EIO;
+    sqlite3_finalize(q);
+    if (rc == 0)
+        p->id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+int ww_fb_plan_set_rules(ww_store_t *st, int64_t id, const char *chain, const char *ruleset)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "UPDATE fb_plan SET chain=?, ruleset=? WHERE id=?", -1, &q,
+                           NULL) != SQLITE_OK)
+        return WW_EIO;
+    sqlite3_bind_text(q, 1, chain, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, ruleset, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, id);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : WW_EIO;
+    sqlite3_finalize(q);
+    return rc;
+}
+
+#define PLAN_COLS                                                                            \
+    "id,created_at,by,reason,map_id,segment,infected_ip,chain,ruleset,state,applied_at,"     \
+    "deadline,prev_ruleset,watchdog_pid"
+
+static void row_fill(sqlite3_stmt *q, ww_fb_plan_row_t *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = sqlite3_column_int64(q, 0);
+    p->created = col_dup(q, 1);
+    p->by = col_dup(q, 2);
+    p->reason = col_dup(q, 3);
+    p->map_id = sqlite3_column_int64(q, 4);
+    p->segment = col_dup(q, 5);
+    p->infected_ip = col_dup(q, 6);
+    p->chain = col_dup(q, 7);
+    p->ruleset = col_dup(q, 8);
+    p->state = col_dup(q, 9);
+    p->applied_at = col_dup(q, 10);
+    p->deadline = sqlite3_column_int64(q, 11);
+    p->prev_ruleset = col_dup(q, 12);
+    p->watchdog_pid = sqlite3_column_int64(q, 13);
+}
+
+void ww_fb_plan_row_release(ww_fb_plan_row_t *p)
+{
+    if (!p)
+        return;
+    free(p->created);
+    free(p->by);
+    free(p->reason);
+    free(p->segment);
+    free(p->infected_ip);
+    free(p->chain);
+    free(p->ruleset);
+    free(p->state);
+    free(p->applied_at);
+    free(p->prev_ruleset);
+    memset(p, 0, sizeof *p);
+}
+
+int ww_fb_plan_get(ww_store_t *st, int64_t id, ww_fb_plan_row_t *out)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT " PLAN_COLS " FROM fb_plan WHERE id=?", -1, &q,
+                           NULL) != SQLITE_OK)
+        return WW_EIO;
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        row_fill(q, out);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? WW_ENOENT : WW_EIO;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int ww_fb_plan_list(ww_store_t *st, bool live_only, ww_fb_plan_row_t **out, size_t *n)
+{
+    sqlite3_stmt *q = NULL;
+    const char *sql = live_only ? "SELECT " PLAN_COLS " FROM fb_plan WHERE state IN "
+                                  "('pending','active') ORDER BY id"
+                                : "SELECT " PLAN_COLS " FROM fb_plan ORDER BY id";
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return WW_EIO;
+    ww_fb_plan_row_t *rows = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            ww_fb_plan_row_t *nr = realloc(rows, nc * sizeof(*nr));
+            if (!nr) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            rows = nr;
+            cap = nc;
+        }
+        row_fill(q, &rows[cnt++]);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        ww_fb_plan_rows_free(rows, cnt);
+        return rc == SQLITE_NOMEM ? WW_ENOMEM : WW_EIO;
+    }
+    *out = rows;
+    *n = cnt;
+    return 0;
+}
+
+void ww_fb_plan_rows_free(ww_fb_plan_row_t *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ww_fb_plan_row_release(&rows[i]);
+    free(rows);
+}
+
+int ww_fb_plan_set_state(ww_store_t *st, int64_t id, const char *state, const char *applied_at,
+                         int64_t deadline, const char *prev_ruleset, int64_t pid)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE fb_plan SET state=?, applied_at=coalesce(?,applied_at),"
+                           " deadline=?, prev_ruleset=coalesce(?,prev_ruleset),"
+                           " watchdog_pid=? WHERE id=?",
+                           -1, &q, NULL) != SQLITE_OK)
+        return WW_EIO;
+    sqlite3_bind_text(q, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, applied_at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, deadline);
+    sqlite3_bind_text(q, 4, prev_ruleset, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 5, pid);
+    sqlite3_bind_int64(q, 6, id);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : WW_EIO;
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int ww_fb_plan_transition(ww_store_t *st, int64_t id, const char *from, const char *to)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "UPDATE fb_plan SET state=? WHERE id=? AND state=?", -1, &q,
+                           NULL) != SQLITE_OK)
+        return WW_EIO;
+    sqlite3_bind_text(q, 1, to, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, id);
+    sqlite3_bind_text(q, 3, from, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : WW_EIO;
+    sqlite3_finalize(q);
+    return rc ? rc : sqlite3_changes(st->db) > 0;
+}
+
+int ww_fb_record(ww_store_t *st, const char *action, int64_t plan_id, const char *segment,
+                 const char *by, const char *reason, const char *ruleset, const char *detail)
+{
+    char now[40];
+    ww_fb_now(now, sizeof now);
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO fb_record(at,action,plan_id,segment,by,reason,ruleset,"
+                           "detail) VALUES(?,?,?,?,?,?,?,?)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return WW_EIO;
+    sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, action, -1, SQLITE_STATIC);
+    if (plan_id > 0)
+        sqlite3_bind_int64(q, 3, plan_id);
+    sqlite3_bind_text(q, 4, segment, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 6, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 7, ruleset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 8, detail, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : WW_EIO;
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int ww_fb_log_export(ww_store_t *st, bool json, ww_buf_t *out)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id,at,action,plan_id,segment,by,reason,ruleset,detail FROM "
+                           "fb_record ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return WW_EIO;
+    static const char *const names[] = {"id",  "at",     "action",  "plan",  "segment",
+                                        "by",  "reason", "ruleset", "detail"};
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (json) {
+            for (int i = 0; i < 9; i++) {
+                ww_buf_printf(out, "%s\"%s\":", i ? "," : "{", names[i]);
+                if (sqlite3_column_type(q, i) == SQLITE_NULL)
+                    ww_buf_puts(out, "null");
+                else if (sqlite3_column_type(q, i) == SQLITE_INTEGER)
+                    ww_buf_printf(out, "%lld", (long long)sqlite3_column_int64(q, i));
+                else
+                    ww_buf_json_str(out, (const char *)sqlite3_column_text(q, i),
+                                    (size_t)sqlite3_column_bytes(q, i));
+            }
+            ww_buf_puts(out, "}\n");
+            continue;
+        }
+        const char *t[9];
+        for (int i = 0; i < 9; i++) {
+            t[i] = (const char *)sqlite3_column_text(q, i);
+            if (!t[i])
+                t[i] = "";
+        }
+        ww_buf_printf(out, "#%s  %s  %s  plan %s  segment %s  by %s\n", t[0], t[1], t[2],
+                      *t[3] ? t[3] : "-", *t[4] ? t[4] : "-", *t[5] ? t[5] : "?");
+        if (*t[6])
+            ww_buf_printf(out, "    why: %s\n", t[6]);
+        if (*t[8])
+            ww_buf_printf(out, "    %s\n", t[8]);
+        if (*t[7]) {
+            ww_buf_puts(out, "    ruleset:\n");
+            for (const char *l = t[7]; *l;) {
+                const char *e = strchr(l, '\n');
+                size_t len = e ? (size_t)(e - l) : strlen(l);
+                ww_buf_puts(out, "      | ");
+                ww_buf_append(out, l, len);
+                ww_buf_putc(out, '\n');
+                l += len + (e ? 1 : 0);
+            }
+        }
+        if (out->err)
+            break;
+    }
+    sqlite3_finalize(q);
+    if (out->err)
+        return out->err;
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : WW_EIO;
+}

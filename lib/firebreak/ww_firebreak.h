@@ -1,0 +1,233 @@
+/* Fire-breaks: the hospital's network map (segments, links, the flows that must keep
+ * working), what an infected host can reach (blast radius), and the isolation plan that
+ * cuts one segment off except its clinical flows and the management segment, rendered as
+ * an nftables table of wardwatch's own, as plain text and as a change request.  Applying
+ * plans, rolling them back and recording every step lives in ww_fb_store.c and
+ * ww_fb_nft.c; this header is the whole contract.  See docs/firebreaks.md. */
+#ifndef WW_FIREBREAK_H
+#define WW_FIREBREAK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/ww_store.h"
+#include "util/ww_util.h"
+
+/* Caps on what a map may hold: a map is written by people, these are far above any
+ * hospital, and they bound memory and the size of the rendered ruleset. */
+#define WW_FB_MAX_MAP_BYTES (1u << 20)
+#define WW_FB_MAX_SEGMENTS 512
+#define WW_FB_MAX_CIDRS 64 /* per segment */
+#define WW_FB_MAX_FLOWS 2048
+#define WW_FB_MAX_PORTS 64 /* per flow */
+#define WW_FB_MAX_LINKS 4096
+#define WW_FB_MAX_NAME 64
+#define WW_FB_MAX_TEXT 512 /* reason, description */
+
+/* The nftables table wardwatch owns; nothing else is ever touched. */
+#define WW_FB_TABLE "wardwatch_firebreak"
+/* The conntrack mark bit set on connections a fire-break lets through, so their
+ * replies (and only theirs) pass as established/related traffic. */
+#define WW_FB_CT_MARK 0x00f1b000u
+
+enum ww_fb_kind {
+    WW_FB_KIND_CLINICAL = 0,
+    WW_FB_KIND_MEDICAL_DEVICE,
+    WW_FB_KIND_CORPORATE,
+    WW_FB_KIND_SERVERS,
+    WW_FB_KIND_GUEST,
+    WW_FB_KIND_DMZ,
+    WW_FB_KIND_MANAGEMENT,
+};
+const char *ww_fb_kind_name(int kind);
+
+enum ww_fb_proto { WW_FB_TCP = 0, WW_FB_UDP, WW_FB_ICMP, WW_FB_ANY };
+const char *ww_fb_proto_name(int proto);
+
+/* Who may open connections when management meets an isolated segment. */
+enum ww_fb_mgmt { WW_FB_MGMT_INBOUND = 0 /* management -> isolated only */, WW_FB_MGMT_BOTH };
+
+typedef struct ww_fb_cidr {
+    uint8_t family; /* 4 or 6 */
+    uint8_t prefix;
+    uint8_t addr[16]; /* network address, host bits zero; IPv4 in the first 4 bytes */
+    uint32_t line;
+} ww_fb_cidr_t;
+
+typedef struct ww_fb_segment {
+    char *name;
+    char *description; /* may be NULL */
+    ww_fb_cidr_t *cidrs;
+    uint32_t ncidrs;
+    int vlan; /* -1 when not given */
+    int kind; /* enum ww_fb_kind */
+    bool clinical;
+    bool monitor_only;
+    uint32_t line;
+} ww_fb_segment_t;
+
+typedef struct ww_fb_ports {
+    uint16_t lo, hi; /* inclusive */
+} ww_fb_ports_t;
+
+typedef struct ww_fb_flow {
+    uint32_t from, to; /* segment indexes */
+    int proto;         /* enum ww_fb_proto */
+    ww_fb_ports_t *ports;
+    uint32_t nports; /* 0 = every port (or no ports: icmp, any) */
+    bool both_ways;  /* direction: both -- either side may open the connection */
+    bool clinical;
+    char *reason;
+    uint32_t line;
+} ww_fb_flow_t;
+
+/* A routed path between two segments today (used only when the map lists links). */
+typedef struct ww_fb_link {
+    uint32_t a, b;
+    bool both_ways;
+    uint32_t line;
+} ww_fb_link_t;
+
+typedef struct ww_fb_map {
+    ww_arena_t arena; /* owns everything below */
+    char *name;       /* `hospital:`; may be NULL */
+    ww_fb_segment_t *segs;
+    uint32_t nsegs;
+    ww_fb_flow_t *flows;
+    uint32_t nflows;
+    ww_fb_link_t *links;
+    uint32_t nlinks;
+    bool has_links; /* false: a routed core, every segment reaches every other */
+    int mgmt;       /* enum ww_fb_mgmt */
+} ww_fb_map_t;
+
+/* Parses and validates a map (YAML text, `file` labels diagnostics).  Rejects, with the
+ * line and the reason in diag: YAML errors, unknown keys, missing or duplicate names,
+ * bad or overlapping CIDRs, unknown kinds, flows or links naming unknown segments,
+ * ports outside 1..65535, ports on a protocol without ports, and caps.  Returns 0 and
+ * *out (free with ww_fb_map_free), or WW_EPARSE/WW_ELIMIT/WW_ENOMEM. */
+int ww_fb_map_parse(const char *buf, size_t len, const char *file, ww_fb_map_t **out,
+                    ww_diag_t *diag);
+void ww_fb_map_free(ww_fb_map_t *m);
+
+/* Parses "a.b.c.d/n" or an IPv6 prefix (a bare address is a host prefix).  Host bits
+ * must be zero.  0 or WW_EPARSE with a short reason in why[0..whylen). */
+int ww_fb_cidr_parse(const char *s, ww_fb_cidr_t *out, char *why, size_t whylen);
+/* Writes the prefix as text ("10.20.0.0/24"); out >= 64 bytes. */
+void ww_fb_cidr_format(const ww_fb_cidr_t *c, char *out, size_t outlen);
+bool ww_fb_cidr_overlap(const ww_fb_cidr_t *a, const ww_fb_cidr_t *b);
+/* The segment whose CIDRs contain the address (IPv4 or IPv6 text), or -1. */
+int ww_fb_map_find_ip(const ww_fb_map_t *m, const char *ip);
+/* The segment with this name, or -1. */
+int ww_fb_map_find_segment(const ww_fb_map_t *m, const char *name);
+
+/* ---- reachability ---------------------------------------------------------------- */
+
+/* Hops from segment `from` to every segment today (hops[from] = 0; -1 = unreachable)
+ * and the segment each is reached through (via[i], -1 for the start and direct ones).
+ * Without links every other segment is one hop away (a routed core).  `hops` and `via`
+ * have m->nsegs entries, owned by the caller. */
+void ww_fb_reach(const ww_fb_map_t *m, uint32_t from, int *hops, int *via);
+
+/* One registered asset for the blast radius (from the asset register, when present). */
+typedef struct ww_fb_asset {
+    const char *name, *ip, *kind; /* borrowed */
+    bool clinical;
+} ww_fb_asset_t;
+
+/* ---- plans ----------------------------------------------------------------------- */
+
+/* What a plan is about; the strings are borrowed. */
+typedef struct ww_fb_plan_info {
+    int64_t id;
+    uint32_t seg;            /* the segment to isolate */
+    const char *infected_ip; /* may be NULL (planned by segment) */
+    const char *reason;      /* may be NULL */
+    const char *by;          /* may be NULL */
+    const char *created;     /* ISO time text; may be NULL */
+    const ww_fb_asset_t *assets;
+    size_t nassets;
+} ww_fb_plan_info_t;
+
+/* The plan's chain, alone ("chain plan_N { ... }" indented for a table body). */
+int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out);
+/* A complete nft -f file that replaces wardwatch's table with the given chain bodies
+ * (each as from ww_fb_render_chain), or deletes the table when n == 0.  The file
+ * flushes and redefines only table inet wardwatch_firebreak, atomically. */
+int ww_fb_render_table(const char *const *chains, size_t n, ww_buf_t *out);
+/* Blast radius and the plain statement of what keeps working and what stops. */
+int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out);
+/* A change request in plain terms for firewalls that are not Linux. */
+int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p,
+                                ww_buf_t *out);
+/* The plan as one JSON object (blast radius, keeps, stops, the ruleset). */
+int ww_fb_render_json(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out);
+
+/* Whether the map lets a flow through (a documented flow, either direction when the
+ * flow says both).  `proto` as enum ww_fb_proto, port 0 = unknown. */
+bool ww_fb_flow_allowed(const ww_fb_map_t *m, uint32_t from, uint32_t to, int proto, int port);
+
+/* ---- nft ------------------------------------------------------------------------- */
+
+/* Runs `nft` (or $WARDWATCH_NFT) with the arguments, no shell; captures stdout+stderr
+ * (capped) into out.  Returns nft's exit status (>= 0), or WW_EIO when it cannot run. */
+int ww_fb_nft_run(const char *const *args, ww_buf_t *out);
+/* The current text of wardwatch's table into out; returns 1 when the table exists, 0
+ * when it does not, WW_EIO when nft cannot be asked. */
+int ww_fb_nft_current(ww_buf_t *out);
+/* Writes the ruleset to a temporary file and runs `nft -c -f` (check_only) or
+ * `nft -f`.  Returns nft's exit status or WW_EIO; nft's messages in msgs. */
+int ww_fb_nft_load(const char *ruleset, bool check_only, ww_buf_t *msgs);
+
+/* ---- records (the store) --------------------------------------------------------- */
+
+/* Brings the firebreak tables up to date (module "firebreak"). */
+int ww_fb_store_migrate(ww_store_t *st, ww_diag_t *diag);
+
+/* The current time as ISO text (out >= 32 bytes). */
+void ww_fb_now(char *out, size_t outlen);
+
+/* Stores an accepted map's text; *id is its row.  0 or WW_EIO. */
+int ww_fb_map_save(ww_store_t *st, const char *path, const char *yaml, const char *by,
+                   int64_t *id);
+/* Loads map `id` (0 = the latest import).  *yaml and *path are malloc'd, the caller
+ * frees them.  0, WW_ENOENT when there is none, WW_EIO, WW_ENOMEM. */
+int ww_fb_map_load(ww_store_t *st, int64_t id, int64_t *id_out, char **yaml, char **path);
+
+/* A plan as stored.  Strings are malloc'd (ww_fb_plan_row_release frees them).
+ * state: planned | pending (applied, waiting for confirm) | active (confirmed) |
+ * rolled-back | lifted. */
+typedef struct ww_fb_plan_row {
+    int64_t id, map_id, deadline, watchdog_pid;
+    char *created, *by, *reason, *segment, *infected_ip;
+    char *chain;   /* this plan's chain (a table body fragment) */
+    char *ruleset; /* the nft file for this plan alone, as reviewed */
+    char *state, *applied_at;
+    char *prev_ruleset; /* wardwatch's table before the apply ("" = absent) */
+} ww_fb_plan_row_t;
+
+/* Inserts created/by/reason/map_id/segment/infected_ip (borrowed) and sets p->id. */
+int ww_fb_plan_insert(ww_store_t *st, ww_fb_plan_row_t *p);
+int ww_fb_plan_set_rules(ww_store_t *st, int64_t id, const char *chain, const char *ruleset);
+/* 0 and *out, WW_ENOENT, WW_EIO. */
+int ww_fb_plan_get(ww_store_t *st, int64_t id, ww_fb_plan_row_t *out);
+/* All plans, or only pending/active ones, by id; free with ww_fb_plan_rows_free. */
+int ww_fb_plan_list(ww_store_t *st, bool live_only, ww_fb_plan_row_t **out, size_t *n);
+void ww_fb_plan_row_release(ww_fb_plan_row_t *p);
+void ww_fb_plan_rows_free(ww_fb_plan_row_t *rows, size_t n);
+/* Sets the state; applied_at / prev_ruleset are kept when NULL. */
+int ww_fb_plan_set_state(ww_store_t *st, int64_t id, const char *state, const char *applied_at,
+                         int64_t deadline, const char *prev_ruleset, int64_t pid);
+
+/* Moves a plan from state `from` to `to` only if it is still in `from` (so a confirm
+ * and the watchdog's rollback cannot both win).  1 when moved, 0 when not, WW_EIO. */
+int ww_fb_plan_transition(ww_store_t *st, int64_t id, const char *from, const char *to);
+
+/* Appends one record to the hazard-log trail (action: plan, dry-run, apply, confirm,
+ * rollback, lift, apply-failed, map-import).  Strings borrowed, may be NULL. */
+int ww_fb_record(ww_store_t *st, const char *action, int64_t plan_id, const char *segment,
+                 const char *by, const char *reason, const char *ruleset, const char *detail);
+/* Every record, oldest first, as NDJSON or readable text. */
+int ww_fb_log_export(ww_store_t *st, bool json, ww_buf_t *out);
+
+#endif
