@@ -153,9 +153,36 @@ static int signin(ww_event_t *ev)
 
 /* ---- Entra ID audit ------------------------------------------------------------- */
 
+/* targetResources[].modifiedProperties[] {displayName, newValue} pairs -> a field
+ * named displayName with the new value (its JSON quotes removed), as SigmaHQ's
+ * auditlogs rules name them (`ConsentContext.IsAdminConsent: 'false'`).  Every element
+ * has both keys (null when empty), so the two repeated fields run in step. */
+static int modified_props(ww_event_t *ev)
+{
+    static const ww_str_t dn = WW_STR("targetResources.modifiedProperties.displayName");
+    static const ww_str_t nv = WW_STR("targetResources.modifiedProperties.newValue");
+    const ww_field_t *d = ww_event_get(ev, dn, NULL), *v = ww_event_get(ev, nv, NULL);
+    int rc = 0, guard = 0;
+    while (d && v && rc == 0 && guard++ < 256) {
+        ww_str_t name = d->value, value = v->value;
+        int type = v->type;
+        if (value.n >= 2 && value.p[0] == '"' && value.p[value.n - 1] == '"')
+            value = (ww_str_t){value.p + 1, value.n - 2};
+        /* Look the next pair up before adding: the table may move. */
+        uint32_t di = (uint32_t)(d - ev->fields), vi = (uint32_t)(v - ev->fields);
+        if (name.n && type != WW_F_NULL)
+            rc = ww_event_add(ev, name, value, WW_F_STR);
+        d = ww_event_get(ev, dn, &ev->fields[di]);
+        v = ww_event_get(ev, nv, &ev->fields[vi]);
+    }
+    return rc;
+}
+
 static int audit(ww_event_t *ev)
 {
-    int rc = add(ev, "user", val(ev, "initiatedBy.user.userPrincipalName"), WW_F_STR);
+    int rc = modified_props(ev);
+    if (rc == 0)
+        rc = add(ev, "user", val(ev, "initiatedBy.user.userPrincipalName"), WW_F_STR);
     if (rc == 0)
         rc = add(ev, "src_ip", val(ev, "initiatedBy.user.ipAddress"), WW_F_STR);
     ww_str_t result = val(ev, "result");
