@@ -242,22 +242,24 @@ static void control_chart(FILE *out, const ww_audit_report_t *r)
 {
     size_t nc;
     const ww_audit_control_t *cs = ww_audit_controls(&nc);
-    const int row = 34, label_w = 470, bar_w = 280;
+    /* Two text lines per control (ID, then its statement), the bar to the right. */
+    const int row = 44, label_w = 540, bar_w = 260;
     int h = (int)nc * row + 10;
     fprintf(out,
             "<svg class=\"controls\" data-chart=\"controls\" viewBox=\"0 0 %d %d\" width=\"%d\" "
             "height=\"%d\" role=\"img\" aria-label=\"Readiness per control\">",
-            label_w + bar_w + 190, h, label_w + bar_w + 190, h);
+            label_w + bar_w + 170, h, label_w + bar_w + 170, h);
     for (size_t i = 0; i < nc; i++) {
         const ww_audit_tally_t *t = &r->tally[i];
         int y = (int)i * row + 5;
-        fprintf(out, "<text x=\"0\" y=\"%d\" class=\"ctl\">", y + 17);
+        fprintf(out, "<text x=\"0\" y=\"%d\" class=\"ctl\">", y + 14);
         esc(out, cs[i].id);
-        fprintf(out, "</text><text x=\"78\" y=\"%d\" class=\"lbl\">", y + 17);
-        esc(out, cs[i].title);
         if (cs[i].auto_fail)
-            fputs(" \xe2\x80\xa2 auto-fail", out);
+            fputs("<tspan class=\"af\"> \xe2\x80\xa2 automatic fail</tspan>", out);
+        fprintf(out, "</text><text x=\"0\" y=\"%d\" class=\"lbl\">", y + 32);
+        esc(out, cs[i].title);
         fputs("</text>", out);
+        y += 6;
         if (!t->evaluated) {
             fprintf(out,
                     "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"20\" rx=\"3\" fill=\"#eceff1\"/>"
@@ -308,6 +310,7 @@ static const char *css =
     ".tag{display:inline-block;font-size:11px;padding:1px 6px;border-radius:9px;margin:1px;"
     "background:#eceff1}.tag.r{background:#c5221f;color:#fff}.tag.i{background:#e8710a;"
     "color:#fff}.tag.a{background:#3c4043;color:#fff}.tag.c{background:#f2b705}"
+    ".af{fill:#c5221f;font-weight:400;font-size:12px}td.asset{white-space:nowrap}"
     ".sev{font-weight:700}.muted{color:#5f6368;font-size:13px}"
     "footer{color:#5f6368;font-size:12px;padding:0 40px 24px}";
 
@@ -384,7 +387,7 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
               out);
     for (size_t i = 0; i < r->n && i < 10; i++) {
         const ww_audit_finding_t *f = &r->findings[i];
-        fprintf(out, "<tr><td>%zu</td><td>", i + 1);
+        fprintf(out, "<tr><td>%zu</td><td class=\"asset\">", i + 1);
         esc(out, f->asset_id);
         fprintf(out, "</td><td><span class=\"sev\" style=\"color:%s\">%s</span> ",
                 sev_colour[f->severity <= WW_SEV_CRITICAL ? f->severity : 0],
