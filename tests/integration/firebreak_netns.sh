@@ -1,0 +1,346 @@
+#!/bin/sh
+# Fire-breaks with real packets.  For every map given (default: the two example
+# topologies in tests/data/firebreak; or $WW_FIREBREAK_MAPS, space-separated), build the
+# hospital in network namespaces -- one router namespace, one namespace per segment,
+# joined by veth pairs, addressed from the map -- and prove with TCP and UDP probes:
+#   before: the infected segment reaches everything its routes allow (all segments in a
+#           routed core; the listed links when the map has `links:`, which the test
+#           enforces with a baseline table of its own, as a hospital's firewall would);
+#   apply --confirm: only the clinical flows (in the directions listed) and management
+#           still pass to and from the isolated segment; everything else is unchanged;
+#   lift: the original reachability is back, and wardwatch's table is gone;
+#   an unconfirmed apply rolls itself back (2 s rollback time);
+#   a monitor-only segment is not isolated without --override-monitor-only.
+# Needs root, `ip netns`, nft and python3 (exit 77 = skipped otherwise).  Nothing
+# outside the namespaces it creates is touched; they are removed on exit, even on failure.
+set -u
+BIN=${WW_BIN:?}
+SRC=${WW_SRC:?}
+[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
+command -v nft >/dev/null 2>&1 || { echo "skip: nft not installed"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "skip: python3 not installed"; exit 77; }
+ip netns list >/dev/null 2>&1 || { echo "skip: ip netns unavailable"; exit 77; }
+MAPS=${WW_FIREBREAK_MAPS:-"$SRC/tests/data/firebreak/hospital.yml $SRC/tests/data/firebreak/community.yml"}
+# shellcheck disable=SC2086
+exec python3 - "$BIN" $MAPS <<'PY'
+import ipaddress, json, os, signal, subprocess, sys, tempfile, time
+
+BIN, MAPS = os.path.abspath(sys.argv[1]), sys.argv[2:]
+TAG = "wwfb%d" % (os.getpid() % 100000)
+TIMEOUT = 0.7
+passed = failed = 0
+created = []   # namespaces to delete
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print("ok   " + name)
+    else:
+        failed += 1
+        print("FAIL " + name + (("\n     " + detail) if detail else ""))
+    sys.stdout.flush()
+
+def sh(args, ns=None, check=True, timeout=60):
+    if ns:
+        args = ["ip", "netns", "exec", ns] + args
+    r = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=timeout)
+    if check and r.returncode != 0:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(args), r.returncode, r.stderr.strip()))
+    return r
+
+LISTENER = r'''
+import selectors, socket, sys
+tcp, udp = [int(p) for p in sys.argv[1].split(",") if p], [int(p) for p in sys.argv[2].split(",") if p]
+sel = selectors.DefaultSelector()
+for p in tcp:
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", p)); s.listen(64); s.setblocking(False); sel.register(s, selectors.EVENT_READ, "t")
+for p in udp:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", p))
+    s.setblocking(False); sel.register(s, selectors.EVENT_READ, "u")
+print("ready", flush=True)
+while True:
+    for key, _ in sel.select():
+        s = key.fileobj
+        try:
+            if key.data == "t":
+                c, _ = s.accept(); c.settimeout(1); c.sendall(b"ok"); c.close()
+            else:
+                d, a = s.recvfrom(64); s.sendto(b"ok", a)
+        except OSError:
+            pass
+'''
+
+PROBE = r'''
+import json, socket, sys, threading
+todo, T = json.loads(sys.argv[1]), float(sys.argv[2])
+res = [False] * len(todo)
+def one(i, ip, proto, port):
+    try:
+        if proto == "tcp":
+            s = socket.create_connection((ip, port), timeout=T)
+        else:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(T)
+            s.sendto(b"hi", (ip, port))
+        s.settimeout(T)
+        res[i] = s.recv(8) == b"ok"
+        s.close()
+    except OSError:
+        res[i] = False
+ts = [threading.Thread(target=one, args=(i, *t)) for i, t in enumerate(todo)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(json.dumps(res))
+'''
+
+def cleanup():
+    for ns in reversed(created):
+        r = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True)
+        for pid in r.stdout.split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    created.clear()
+
+def on_signal(sig, frame):
+    raise SystemExit(1)
+
+signal.signal(signal.SIGTERM, on_signal)
+signal.signal(signal.SIGINT, on_signal)
+
+def ports_of(f):
+    out = []
+    for p in f["ports"]:
+        lo, hi = (int(x) for x in str(p).split("-")) if "-" in str(p) else (int(p), int(p))
+        out.append((lo, hi))
+    return out
+
+def run_topology(idx, path):
+    db = tempfile.mktemp(prefix="wwfb-", suffix=".db")
+    r = sh([BIN, "firebreak", "map", "import", path, "--db", db, "--by", "netns-test"], check=False)
+    check("%s: map imports" % os.path.basename(path), r.returncode == 0, r.stderr)
+    if r.returncode:
+        return
+    m = json.loads(sh([BIN, "firebreak", "map", "show", "--format", "json", "--db", db]).stdout)
+    segs = m["segments"]
+    names = [s["name"] for s in segs]
+    kind = {s["name"]: s["kind"] for s in segs}
+    router = "%sr%d" % (TAG, idx)
+    nsof = {s["name"]: "%ss%d_%d" % (TAG, idx, i) for i, s in enumerate(segs)}
+    host = {}
+    # Ports: every port a flow names (both ends of a range), plus one TCP and one UDP
+    # port no flow names, standing for "everything else".
+    tcp, udp = set(), set()
+    for f in m["flows"]:
+        for lo, hi in ports_of(f):
+            (tcp if f["proto"] == "tcp" else udp).update({lo, hi})
+    ctl_t = next(p for p in range(9000, 65535) if p not in tcp and p not in udp)
+    ctl_u = next(p for p in range(ctl_t + 1, 65535) if p not in tcp and p not in udp)
+    tcp.add(ctl_t); udp.add(ctl_u)
+
+    # --- the hospital in namespaces ---
+    sh(["ip", "netns", "add", router]); created.append(router)
+    sh(["ip", "-n", router, "link", "set", "lo", "up"])
+    sh(["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"], ns=router)
+    for i, s in enumerate(segs):
+        net = next((ipaddress.ip_network(c) for c in s["cidrs"] if ":" not in c), None)
+        if net is None or net.prefixlen > 30:
+            raise RuntimeError("segment %s needs an IPv4 CIDR of /30 or larger for this test" % s["name"])
+        ns = nsof[s["name"]]
+        gw, hip = net.network_address + 1, net.network_address + 2
+        host[s["name"]] = str(hip)
+        sh(["ip", "netns", "add", ns]); created.append(ns)
+        sh(["ip", "-n", router, "link", "add", "r%d" % i, "type", "veth", "peer", "name", "eth0", "netns", ns])
+        sh(["ip", "-n", router, "addr", "add", "%s/%d" % (gw, net.prefixlen), "dev", "r%d" % i])
+        sh(["ip", "-n", router, "link", "set", "r%d" % i, "up"])
+        sh(["ip", "-n", ns, "addr", "add", "%s/%d" % (hip, net.prefixlen), "dev", "eth0"])
+        sh(["ip", "-n", ns, "link", "set", "eth0", "up"])
+        sh(["ip", "-n", ns, "link", "set", "lo", "up"])
+        sh(["ip", "-n", ns, "route", "add", "default", "via", str(gw)])
+    # The hospital's own firewall: the links the map lists (a table wardwatch must
+    # never touch), or nothing in a routed core.
+    links = m["links"]
+    def base(a, b):
+        if m["routing"] == "core":
+            return True
+        return any((l["from"] == a and l["to"] == b) or
+                   (l["direction"] == "both" and l["from"] == b and l["to"] == a) for l in links)
+    acl = "table inet hospital_acl {\n chain forward_acl {\n  type filter hook forward priority 0; policy %s;\n" % (
+        "accept" if m["routing"] == "core" else "drop")
+    acl += "  ct state established,related accept\n"
+    for a in names:
+        for b in names:
+            if a != b and base(a, b) and m["routing"] != "core":
+                acl += '  iifname "r%d" oifname "r%d" accept\n' % (names.index(a), names.index(b))
+    acl += " }\n}\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".nft", delete=False) as t:
+        t.write(acl)
+    sh(["nft", "-f", t.name], ns=router); os.unlink(t.name)
+    acl_before = sh(["nft", "list", "table", "inet", "hospital_acl"], ns=router).stdout
+
+    procs = []
+    for s in names:
+        p = subprocess.Popen(["ip", "netns", "exec", nsof[s], "python3", "-c", LISTENER,
+                              ",".join(map(str, sorted(tcp))), ",".join(map(str, sorted(udp)))],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        procs.append(p)
+        if p.stdout.readline().strip() != "ready":
+            raise RuntimeError("listener in %s did not start" % s)
+
+    def matrix():
+        """Every segment probes every other on every port: {(a, b, proto, port): bool}."""
+        jobs, out = {}, {}
+        for a in names:
+            todo = [(host[b], "tcp", p) for b in names if b != a for p in sorted(tcp)]
+            todo += [(host[b], "udp", p) for b in names if b != a for p in sorted(udp)]
+            jobs[a] = (todo, subprocess.Popen(["ip", "netns", "exec", nsof[a], "python3", "-c", PROBE,
+                                               json.dumps(todo), str(TIMEOUT)],
+                                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True))
+        back = {v: k for k, v in host.items()}
+        for a, (todo, p) in jobs.items():
+            res = json.loads(p.communicate(timeout=60)[0])
+            for (ip, proto, port), okv in zip(todo, res):
+                out[(a, back[ip], proto, port)] = okv
+        return out
+
+    def expect_fb(iso):
+        mg = m["management"]
+        def allowed(a, b, proto, port):
+            if not base(a, b):
+                return False
+            if a != iso and b != iso:
+                return True
+            if kind[a] == "management" and a != iso and b == iso:
+                return True
+            if mg == "both" and a == iso and kind[b] == "management":
+                return True
+            for f in m["flows"]:
+                if not f["clinical"]:
+                    continue
+                fwd = f["from"] == a and f["to"] == b
+                rev = f["direction"] == "both" and f["from"] == b and f["to"] == a
+                if not (fwd or rev) or f["proto"] not in (proto, "any"):
+                    continue
+                if not f["ports"] or any(lo <= port <= hi for lo, hi in ports_of(f)):
+                    return True
+            return False
+        return allowed
+
+    def compare(label, got, want):
+        bad = ["%s -> %s %s/%d: %s" % (a, b, pr, po, "passes" if v else "blocked")
+               for (a, b, pr, po), v in sorted(got.items()) if v != want(a, b, pr, po)]
+        check(label, not bad, "; ".join(bad[:12]) + (" ... (%d in all)" % len(bad) if len(bad) > 12 else ""))
+
+    ww = lambda *a, **kw: sh([BIN, "firebreak"] + list(a) + ["--db", db], ns=router, check=False)
+    table_exists = lambda: "wardwatch_firebreak" in sh(["nft", "list", "tables"], ns=router).stdout
+    tname = os.path.basename(path)
+
+    # The segment to isolate: the one with the most clinical flows (not management,
+    # not monitor-only), so the test exercises as many exceptions as the map has.
+    cands = [s for s in segs if s["kind"] != "management" and not s["monitor_only"]]
+    score = lambda s: sum(1 for f in m["flows"] if f["clinical"] and s["name"] in (f["from"], f["to"]))
+    iso = max(cands, key=score)["name"]
+    base_want = lambda a, b, pr, po: base(a, b)
+
+    before = matrix()
+    compare("%s: before, every segment reaches what its routes allow" % tname, before, base_want)
+    reach = [b for b in names if b != iso and before[(iso, b, "tcp", ctl_t)]]
+    check("%s: before, %s reaches %d segments" % (tname, iso, len(reach)),
+          len(reach) == sum(1 for b in names if b != iso and base(iso, b)))
+
+    r = ww("plan", "--infected", host[iso], "--reason", "netns test: %s infected" % iso, "--format", "json")
+    check("%s: plan --infected %s" % (tname, host[iso]), r.returncode == 0, r.stderr)
+    plan = json.loads(r.stdout)
+    pid = str(plan["plan"])
+    check("%s: the plan isolates %s" % (tname, iso), plan["segment"]["name"] == iso)
+    br = {x["name"] for x in plan["blast_radius"] if x["hops"] == 1}
+    check("%s: blast radius (one hop) matches the routes" % tname,
+          br == {b for b in names if b != iso and base(iso, b)}, "%s" % sorted(br))
+
+    r = ww("apply", pid)
+    check("%s: dry run checks the ruleset with nft -c" % tname,
+          r.returncode == 0 and "nft -c: the ruleset is valid" in r.stdout, r.stdout[-300:] + r.stderr)
+    check("%s: dry run loads nothing" % tname, not table_exists())
+
+    r = ww("apply", pid, "--confirm", "--rollback-after", "60", "--by", "netns-test")
+    check("%s: apply --confirm" % tname, r.returncode == 0, r.stderr)
+    after = matrix()
+    compare("%s: after apply, only clinical flows and management pass to/from %s" % (tname, iso),
+            after, expect_fb(iso))
+    kept = sorted({(a, b, pr, po) for (a, b, pr, po), v in after.items() if v and iso in (a, b)})
+    print("     still passing with %s isolated: %s" % (iso, ", ".join("%s->%s %s/%d" % k for k in kept) or "nothing"))
+    check("%s: the hospital's own table is untouched" % tname,
+          sh(["nft", "list", "table", "inet", "hospital_acl"], ns=router).stdout == acl_before)
+    r = ww("confirm", pid)
+    check("%s: confirm" % tname, r.returncode == 0, r.stderr)
+    st = ww("status").stdout
+    check("%s: status shows the fire-break active" % tname,
+          ("plan %s " % pid) in st and "active" in st and "loaded: yes" in st, st)
+    r = ww("lift", pid, "--reason", "host cleaned")
+    check("%s: lift" % tname, r.returncode == 0, r.stderr)
+    compare("%s: after lift, the original reachability is back" % tname, matrix(), base_want)
+    check("%s: after lift, wardwatch's table is gone" % tname, not table_exists())
+
+    # An apply nobody confirms rolls itself back.
+    r = ww("plan", "--infected", host[iso], "--reason", "rollback test", "--format", "json")
+    pid2 = str(json.loads(r.stdout)["plan"])
+    r = ww("apply", pid2, "--confirm", "--rollback-after", "2")
+    check("%s: apply with a 2 s rollback time" % tname, r.returncode == 0, r.stderr)
+    victim = next((b for b in names if b != iso and base(iso, b) and
+                   not expect_fb(iso)(iso, b, "tcp", ctl_t)), None)
+    if victim:
+        mid = matrix()
+        check("%s: while pending, %s -> %s is blocked" % (tname, iso, victim),
+              not mid[(iso, victim, "tcp", ctl_t)])
+    deadline = time.time() + 15
+    while time.time() < deadline and "rolled-back" not in ww("show", pid2).stdout:
+        time.sleep(0.3)
+    check("%s: the unconfirmed apply was rolled back" % tname, "state: rolled-back" in ww("show", pid2).stdout)
+    compare("%s: after the rollback, the original reachability is back" % tname, matrix(), base_want)
+    log = ww("log", "--format", "json").stdout
+    acts = [json.loads(l)["action"] for l in log.splitlines()]
+    check("%s: the log records plan, dry-run, apply, confirm, lift, rollback" % tname,
+          all(a in acts for a in ("plan", "dry-run", "apply", "confirm", "lift", "rollback")), str(acts))
+    check("%s: late confirm of a rolled-back plan is refused" % tname, ww("confirm", pid2).returncode != 0)
+
+    mon = [s["name"] for s in segs if s["monitor_only"]]
+    if mon:
+        r = ww("plan", "--segment", mon[0], "--format", "json")
+        pid3 = str(json.loads(r.stdout)["plan"])
+        r = ww("apply", pid3, "--confirm", "--rollback-after", "5")
+        check("%s: monitor-only %s is not isolated without the override" % (tname, mon[0]),
+              r.returncode != 0 and "monitor_only" in r.stderr and not table_exists(), r.stderr)
+
+    for p in procs:
+        p.kill(); p.wait()
+    cleanup()
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(db + suffix)
+        except OSError:
+            pass
+
+try:
+    try:
+        sh(["ip", "netns", "add", TAG + "probe"]); created.append(TAG + "probe")
+        sh(["nft", "list", "tables"], ns=TAG + "probe")
+    except Exception as e:
+        print("skip: network namespaces or nft unusable here: %s" % e)
+        cleanup()
+        sys.exit(77)
+    cleanup()
+    for i, path in enumerate(MAPS):
+        try:
+            run_topology(i, path)
+        except Exception as e:
+            check("%s: topology runs" % os.path.basename(path), False, repr(e))
+            cleanup()
+finally:
+    cleanup()
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
+PY
