@@ -306,7 +306,7 @@ static int read_segment(ctx_t *c, const ww_fb_yn_t *n, ww_fb_segment_t *seg)
         (rc = get_str(c, v, "description", WW_FB_MAX_TEXT, &seg->description)))
         return rc;
     if ((v = map_get(n, "vlan"))) {
-        int64_t vl;
+        int64_t vl = 0;
         if ((rc = get_int(c, v, "vlan", 1, 4094, &vl)))
             return rc;
         seg->vlan = (int)vl;
