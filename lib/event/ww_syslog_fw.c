@@ -1,5 +1,553 @@
-/* Firewall messages (stub). */
+/* Firewall messages: Linux netfilter/nftables LOG lines (`IN= OUT= SRC= DST= PROTO=
+ * SPT= DPT=`), FortiGate key=value logs (traffic, UTM, event and VPN), and Cisco ASA /
+ * FTD messages (connection built/teardown, ACL denies, AAA and VPN logins).  Native
+ * fields are kept under the names the device writes; the normalised flow fields
+ * (src_ip src_port dst_ip dst_port proto action) and, for logins, the authentication
+ * fields are added next to them (notes on the field contract). */
 #include "event/ww_syslog_int.h"
-int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg) { (void)ev; (void)msg; return 0; }
-int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg) { (void)ev; (void)msg; return 0; }
-int ww__fw_asa(ww_event_t *ev, ww_str_t msg) { (void)ev; (void)msg; return 0; }
+
+static const char *const ALLOW = "allow", *const DENY = "deny";
+
+static bool ieq(ww_str_t s, const char *z)
+{
+    return ww_str_ieq_z(s, z);
+}
+
+/* Case-insensitive search of a lowercase literal in a short string. */
+static bool icontains(ww_str_t s, const char *lit)
+{
+    size_t n = strlen(lit);
+    for (size_t i = 0; i + n <= s.n; i++) {
+        size_t j = 0;
+        while (j < n && ww_lower((unsigned char)s.p[i + j]) == (unsigned char)lit[j])
+            j++;
+        if (j == n)
+            return true;
+    }
+    return false;
+}
+
+/* IP protocol numbers to the names rules use. */
+static ww_str_t proto_name(ww_str_t p)
+{
+    static const struct {
+        const char *num, *name;
+    } m[] = {{"1", "icmp"}, {"6", "tcp"},  {"17", "udp"}, {"58", "icmpv6"},
+             {"47", "gre"}, {"50", "esp"}, {"51", "ah"},  {"132", "sctp"}};
+    for (size_t i = 0; i < WW_ARRAY_LEN(m); i++)
+        if (ww_str_eq(p, WW_STRZ(m[i].num)))
+            return WW_STRZ(m[i].name);
+    return p;
+}
+
+static int add_flow(ww_event_t *ev, ww_str_t src, ww_str_t sport, ww_str_t dst, ww_str_t dport,
+                    ww_str_t proto)
+{
+    int rc = 0;
+    if (src.n)
+        rc = ww__add(ev, "src_ip", src);
+    if (rc == 0 && sport.n)
+        rc = ww__add_int(ev, "src_port", sport);
+    if (rc == 0 && dst.n)
+        rc = ww__add(ev, "dst_ip", dst);
+    if (rc == 0 && dport.n)
+        rc = ww__add_int(ev, "dst_port", dport);
+    if (rc == 0 && proto.n)
+        rc = ww__add_lower(ev, "proto", proto_name(proto));
+    return rc;
+}
+
+/* ---- netfilter ------------------------------------------------------------------ */
+
+/* The log prefix is free text chosen by whoever wrote the rule ("[UFW BLOCK]",
+ * "iptables-dropped: ", "nft drop in:"); its words are the only hint of the verdict. */
+static const char *verdict_of_prefix(ww_str_t pre)
+{
+    static const char *const deny[] = {"block", "drop", "reject", "deny", "denied"};
+    static const char *const allow[] = {"allow", "accept", "pass", "permit"};
+    for (size_t i = 0; i < WW_ARRAY_LEN(deny); i++)
+        if (icontains(pre, deny[i]))
+            return DENY;
+    for (size_t i = 0; i < WW_ARRAY_LEN(allow); i++)
+        if (icontains(pre, allow[i]))
+            return ALLOW;
+    return NULL;
+}
+
+int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg)
+{
+    const char *e = msg.p + msg.n, *in = WW__FIND(msg, "IN=");
+    while (in && in != msg.p && in[-1] != ' ' && in[-1] != ']' && in[-1] != ':')
+        in = WW__FIND(ww__s(in + 1, e), "IN=");
+    if (!in)
+        return 0;
+    ww_str_t pre = ww__s(msg.p, in);
+    if (pre.n && pre.p[0] == '[') {
+        const char *rb = memchr(pre.p, ']', pre.n);
+        if (rb && rb > pre.p + 1 && ww__isdig(rb[-1]) && (pre.p[1] == ' ' || ww__isdig(pre.p[1])))
+            pre = ww__s(rb + 1, pre.p + pre.n);
+    }
+    while (pre.n && pre.p[0] == ' ')
+        pre.p++, pre.n--;
+    while (pre.n && pre.p[pre.n - 1] == ' ')
+        pre.n--;
+    int rc = pre.n ? ww__add(ev, "prefix", pre) : 0;
+    ww_str_t src = {0}, dst = {0}, spt = {0}, dpt = {0}, proto = {0};
+    const char *p = in;
+    while (p < e && rc == 0) {
+        while (p < e && *p == ' ')
+            p++;
+        if (p >= e || *p == '[')
+            break; /* "[SRC=... ]": the packet quoted inside an ICMP error */
+        const char *t = p;
+        while (p < e && *p != ' ')
+            p++;
+        ww_str_t tok = ww__s(t, p);
+        const char *eq = memchr(tok.p, '=', tok.n);
+        if (!eq) {
+            rc = ww__add(ev, "flags", tok);
+            continue;
+        }
+        ww_str_t k = ww__s(t, eq), v = ww__s(eq + 1, p);
+        if (!k.n)
+            continue;
+        bool num = ieq(k, "SPT") || ieq(k, "DPT") || ieq(k, "LEN") || ieq(k, "TTL") ||
+                   ieq(k, "WINDOW") || ieq(k, "HOPLIMIT");
+        rc = ww_event_add(ev, k, v, num ? WW_F_INT : WW_F_STR);
+        if (ww_str_eq(k, WW_STR("SRC")))
+            src = v;
+        else if (ww_str_eq(k, WW_STR("DST")))
+            dst = v;
+        else if (ww_str_eq(k, WW_STR("SPT")))
+            spt = v;
+        else if (ww_str_eq(k, WW_STR("DPT")))
+            dpt = v;
+        else if (ww_str_eq(k, WW_STR("PROTO")))
+            proto = v;
+    }
+    if (rc == 0)
+        rc = add_flow(ev, src, spt, dst, dpt, proto);
+    const char *verdict = verdict_of_prefix(pre);
+    if (rc == 0 && verdict)
+        rc = ww__add(ev, "action", WW_STRZ(verdict));
+    if (rc)
+        return rc;
+    ev->product = WW_STR("linux");
+    ev->service = WW_STR("kernel");
+    ev->category = WW_STR("firewall");
+    return 1;
+}
+
+/* ---- FortiGate ------------------------------------------------------------------ */
+
+static const char *forti_verdict(ww_str_t a)
+{
+    static const char *const allow[] = {"accept",  "close", "timeout", "server-rst", "client-rst",
+                                        "ip-conn", "dns",   "start",   "pass",       "passthrough"};
+    static const char *const deny[] = {"deny", "drop", "block", "blocked", "reject", "dropped"};
+    for (size_t i = 0; i < WW_ARRAY_LEN(allow); i++)
+        if (ieq(a, allow[i]))
+            return ALLOW;
+    for (size_t i = 0; i < WW_ARRAY_LEN(deny); i++)
+        if (ieq(a, deny[i]))
+            return DENY;
+    return NULL;
+}
+
+/* "eventtime=" is seconds, microseconds or nanoseconds depending on the FortiOS
+ * release; the digit count tells which. */
+static void forti_time(ww_event_t *ev, ww_str_t et)
+{
+    int64_t v;
+    if (ww_parse_i64(et.p, et.n, &v) != 0 || v <= 0)
+        return;
+    if (et.n <= 10)
+        ev->ts = v * 1000000000LL;
+    else if (et.n <= 13)
+        ev->ts = v * 1000000LL;
+    else if (et.n <= 16)
+        ev->ts = v * 1000LL;
+    else if (et.n <= 19)
+        ev->ts = v;
+}
+
+int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
+{
+    const char *p = msg.p, *e = msg.p + msg.n;
+    ww_str_t type = {0}, subtype = {0}, action = {0}, srcip = {0}, dstip = {0}, sport = {0},
+             dport = {0}, proto = {0}, remip = {0}, status = {0}, logdesc = {0}, etime = {0},
+             date = {0}, tod = {0};
+    int rc = 0, n = 0;
+    while (p < e && rc == 0) {
+        while (p < e && *p == ' ')
+            p++;
+        const char *k = p;
+        while (p < e && *p != '=' && *p != ' ')
+            p++;
+        if (p >= e || *p != '=') {
+            continue; /* a word without '=': skip it */
+        }
+        ww_str_t key = ww__s(k, p);
+        const char *v = ++p;
+        ww_str_t val;
+        if (p < e && *p == '"') {
+            v = ++p;
+            while (p < e && !(*p == '"' && p[-1] != '\\'))
+                p++;
+            val = ww__s(v, p);
+            if (p < e)
+                p++;
+        } else {
+            while (p < e && *p != ' ')
+                p++;
+            val = ww__s(v, p);
+        }
+        if (!key.n)
+            continue;
+        n++;
+        int type_ = WW_F_STR;
+        if (ieq(key, "srcport") || ieq(key, "dstport") || ieq(key, "policyid") ||
+            ieq(key, "sentbyte") || ieq(key, "rcvdbyte") || ieq(key, "duration"))
+            type_ = WW_F_INT;
+        rc = ww_event_add(ev, key, val, type_);
+        if (ieq(key, "type"))
+            type = val;
+        else if (ieq(key, "subtype"))
+            subtype = val;
+        else if (ieq(key, "action"))
+            action = val;
+        else if (ieq(key, "srcip"))
+            srcip = val;
+        else if (ieq(key, "dstip"))
+            dstip = val;
+        else if (ieq(key, "srcport"))
+            sport = val;
+        else if (ieq(key, "dstport"))
+            dport = val;
+        else if (ieq(key, "proto"))
+            proto = val;
+        else if (ieq(key, "remip"))
+            remip = val;
+        else if (ieq(key, "status"))
+            status = val;
+        else if (ieq(key, "logdesc"))
+            logdesc = val;
+        else if (ieq(key, "eventtime"))
+            etime = val;
+        else if (ieq(key, "date"))
+            date = val;
+        else if (ieq(key, "time"))
+            tod = val;
+    }
+    if (rc)
+        return rc;
+    if (n < 3)
+        return 0;
+    if (ev->ts == WW_TIME_NONE) {
+        if (etime.n)
+            forti_time(ev, etime);
+        if (ev->ts == WW_TIME_NONE && date.n == 10 && tod.n == 8) {
+            char buf[20];
+            memcpy(buf, date.p, 10);
+            buf[10] = 'T';
+            memcpy(buf + 11, tod.p, 8);
+            int64_t t;
+            if (ww_time_parse_iso(buf, 19, &t) == 0)
+                ev->ts = t;
+        }
+    }
+    /* Logins: SSL VPN, IPsec XAuth, admin logins and firewall authentication. */
+    bool vpn = ieq(subtype, "vpn");
+    bool loginish = icontains(action, "login") || icontains(action, "auth") ||
+                    icontains(logdesc, "login") || icontains(logdesc, "authentication");
+    bool failed = icontains(action, "fail") || icontains(status, "fail") ||
+                  icontains(logdesc, "fail") || ieq(status, "denied");
+    ww__auth_t a = {.method = WW_STR("password"), .event = "login"};
+    if (ieq(action, "ssl-login-fail") || (loginish && failed))
+        a.outcome = "failure";
+    else if (ieq(action, "tunnel-up") ||
+             (loginish && (ieq(status, "success") || icontains(logdesc, "success"))))
+        a.outcome = "success";
+    /* The remote peer of a VPN login is remip; srcip is then the tunnel side. */
+    ww_str_t src = a.outcome && remip.n ? remip : srcip;
+    rc = add_flow(ev, src, sport, dstip, dport, (ww_str_t){0});
+    /* Native proto is a number; the normalised name goes alongside it. */
+    if (rc == 0 && proto.n) {
+        ww_str_t pn = proto_name(proto);
+        if (!ww_str_eq(pn, proto))
+            rc = ww__add(ev, "proto", pn);
+    }
+    const char *verdict = ieq(type, "event") ? NULL : forti_verdict(action);
+    if (rc == 0 && verdict && !ieq(action, verdict))
+        rc = ww__add(ev, "action", WW_STRZ(verdict));
+    if (rc == 0 && a.outcome) {
+        /* user and src_ip are already fields (native user, src_ip above). */
+        a.service = vpn                      ? WW_STR("vpn")
+                    : ieq(subtype, "system") ? WW_STR("admin")
+                                             : WW_STR("firewall");
+        if (ieq(action, "tunnel-up"))
+            a.event = "tunnel_up";
+        rc = ww__add_auth(ev, &a);
+    }
+    if (rc)
+        return rc;
+    ev->product = WW_STR("fortigate");
+    ev->service = vpn ? WW_STR("vpn") : type;
+    if (!a.outcome)
+        ev->category = WW_STR("firewall");
+    return 1;
+}
+
+/* ---- Cisco ASA ------------------------------------------------------------------ */
+
+typedef struct ep {
+    ww_str_t ifc, ip, port;
+} ep_t;
+
+/* "outside:10.0.0.5/445", "10.0.0.5/445", "outside:10.0.0.5", or the 106100 form
+ * "outside/10.0.0.5(445)". */
+static ep_t parse_ep(ww_str_t t)
+{
+    ep_t r = {0};
+    const char *e = t.p + t.n, *lp = t.n ? memchr(t.p, '(', t.n) : NULL;
+    if (lp && e > lp + 1 && e[-1] == ')') {
+        const char *sl = memchr(t.p, '/', (size_t)(lp - t.p));
+        if (sl) {
+            r.ifc = ww__s(t.p, sl);
+            r.ip = ww__s(sl + 1, lp);
+        } else {
+            r.ip = ww__s(t.p, lp);
+        }
+        r.port = ww__s(lp + 1, e - 1);
+        return r;
+    }
+    const char *colon = t.n ? memchr(t.p, ':', t.n) : NULL;
+    if (colon) {
+        bool hex = true;
+        for (const char *q = t.p; q < colon && hex; q++)
+            hex = ww__isdig(*q) ||
+                  (ww_lower((unsigned char)*q) >= 'a' && ww_lower((unsigned char)*q) <= 'f');
+        if (!hex || colon == t.p) {
+            r.ifc = ww__s(t.p, colon);
+            t = ww__s(colon + 1, e);
+        }
+    }
+    const char *sl = NULL;
+    for (size_t i = t.n; i-- > 0;)
+        if (t.p[i] == '/') {
+            sl = t.p + i;
+            break;
+        }
+    if (sl) {
+        r.ip = ww__s(t.p, sl);
+        r.port = ww__s(sl + 1, t.p + t.n);
+        for (size_t i = 0; i < r.port.n; i++)
+            if (!ww__isdig(r.port.p[i])) {
+                r.port = (ww_str_t){0}; /* "ssh", "https": a service name */
+                break;
+            }
+    } else {
+        r.ip = t;
+    }
+    return r;
+}
+
+static bool is_proto(ww_str_t t)
+{
+    static const char *const names[] = {"tcp", "udp", "icmp", "icmp6", "icmpv6",
+                                        "gre", "esp", "ah",   "sctp",  "ip"};
+    for (size_t i = 0; i < WW_ARRAY_LEN(names); i++)
+        if (ieq(t, names[i]))
+            return true;
+    return false;
+}
+
+/* "<G> User <alice> IP <1.2.3.4> ...": the text inside the <> after `key`. */
+static ww_str_t angle_after(ww_str_t s, const char *key)
+{
+    const char *k = ww__find(s, key, strlen(key));
+    if (!k)
+        return (ww_str_t){0};
+    const char *lt = k + strlen(key), *e = s.p + s.n;
+    if (lt >= e || *lt != '<')
+        return (ww_str_t){0};
+    const char *gt = memchr(lt, '>', (size_t)(e - lt));
+    return gt ? ww__s(lt + 1, gt) : (ww_str_t){0};
+}
+
+/* "... : user = alice : user IP = 1.2.3.4": the value after "key = " up to " : ". */
+static ww_str_t aaa_value(ww_str_t s, const char *key)
+{
+    const char *k = ww__find(s, key, strlen(key)), *e = s.p + s.n;
+    if (!k)
+        return (ww_str_t){0};
+    const char *v = k + strlen(key);
+    ww_str_t rest = ww__s(v, e);
+    const char *end = WW__FIND(rest, " : ");
+    if (!end)
+        end = e;
+    while (end > v && (end[-1] == ' ' || end[-1] == ','))
+        end--;
+    return ww__s(v, end);
+}
+
+static int asa_auth(ww_event_t *ev, long id, ww_str_t text)
+{
+    ww__auth_t a = {.service = WW_STR("vpn"), .event = "login"};
+    if (id == 113015 || id == 113005 || id == 113004 || id == 113012 || id == 113008) {
+        a.user = aaa_value(text, "user = ");
+        a.src_ip = aaa_value(text, "user IP = ");
+        a.outcome = (id == 113015 || id == 113005) ? "failure" : "success";
+        ww_str_t reason = aaa_value(text, "reason = ");
+        if (reason.n && ww__add(ev, "reason", reason))
+            return WW_ENOMEM;
+    } else if (id == 716039 || id == 716038 || id == 722051 || id == 113039) {
+        a.user = angle_after(text, "User ");
+        a.src_ip = angle_after(text, "IP ");
+        ww_str_t g = angle_after(text, "Group ");
+        if (g.n && ww__add(ev, "group", g))
+            return WW_ENOMEM;
+        a.outcome = id == 716039 ? "failure" : "success";
+    } else if (id == 611101 || id == 611102) {
+        /* "User authentication failed: IP address: 1.2.3.4, Uname: alice" */
+        a.service = WW_STR("admin");
+        const char *ip = WW__FIND(text, "IP address: "), *un = WW__FIND(text, "Uname: ");
+        const char *e = text.p + text.n;
+        if (ip) {
+            const char *q = ip + 12;
+            while (q < e && *q != ',' && *q != ' ')
+                q++;
+            a.src_ip = ww__s(ip + 12, q);
+        }
+        if (un)
+            a.user = ww__s(un + 7, e);
+        a.outcome = id == 611102 ? "failure" : "success";
+    } else if (id == 605004 || id == 605005) {
+        /* "Login denied from 1.2.3.4/5555 to outside:10.0.0.1/ssh for user "alice"" */
+        a.service = WW_STR("admin");
+        const char *fr = WW__FIND(text, "from "), *e = text.p + text.n;
+        if (fr) {
+            const char *q = fr + 5;
+            while (q < e && *q != ' ')
+                q++;
+            ep_t s = parse_ep(ww__s(fr + 5, q));
+            a.src_ip = s.ip;
+            a.src_port = s.port;
+        }
+        const char *u = WW__FIND(text, "for user \"");
+        if (u) {
+            const char *q = memchr(u + 10, '"', (size_t)(e - (u + 10)));
+            if (q)
+                a.user = ww__s(u + 10, q);
+        }
+        a.outcome = id == 605004 ? "failure" : "success";
+    } else {
+        return 0;
+    }
+    if (a.user.n == 0)
+        a.user = (ww_str_t){0};
+    return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
+}
+
+#define ASA_MAX_TOK 48
+
+static int asa_flow(ww_event_t *ev, long id, ww_str_t text)
+{
+    ww_str_t tok[ASA_MAX_TOK];
+    int nt = 0;
+    const char *p = text.p, *e = text.p + text.n;
+    while (p < e && nt < ASA_MAX_TOK) {
+        while (p < e && *p == ' ')
+            p++;
+        const char *t = p;
+        while (p < e && *p != ' ')
+            p++;
+        if (p > t)
+            tok[nt++] = ww__s(t, p);
+    }
+    ww_str_t proto = {0}, s = {0}, d = {0}, dir = {0}, conn = {0}, acl = {0};
+    const char *action = NULL;
+    for (int i = 0; i < nt; i++) {
+        ww_str_t t = tok[i];
+        if (!proto.n && is_proto(t))
+            proto = t;
+        if (i + 1 < nt && !s.n && (ieq(t, "from") || ieq(t, "src") || ieq(t, "for")))
+            s = tok[i + 1];
+        else if (i + 1 < nt && !d.n && (ieq(t, "to") || ieq(t, "dst") || ieq(t, "->")))
+            d = tok[i + 1];
+        if (ieq(t, "->") && i > 0 && !s.n)
+            s = tok[i - 1];
+        if (ieq(t, "connection") && i + 1 < nt && ww__isdig(tok[i + 1].p[0]))
+            conn = tok[i + 1];
+        if ((ieq(t, "access-group") || ieq(t, "access-list")) && i + 1 < nt) {
+            acl = tok[i + 1];
+            if (acl.n >= 2 && acl.p[0] == '"' && acl.p[acl.n - 1] == '"')
+                acl = ww__s(acl.p + 1, acl.p + acl.n - 1);
+        }
+        if (!action && (ieq(t, "deny") || ieq(t, "denied")))
+            action = DENY;
+        else if (!action && (ieq(t, "permitted") || ieq(t, "built") || ieq(t, "teardown") ||
+                             ieq(t, "est-allowed")))
+            action = ALLOW;
+        if (i == 1 && (ieq(t, "inbound") || ieq(t, "outbound")))
+            dir = t;
+    }
+    if (!s.n && !d.n)
+        return 0;
+    ep_t a = parse_ep(s), b = parse_ep(d);
+    /* "Built outbound ... for <foreign> to <local>": the local side started it. */
+    if (ieq(dir, "outbound") && (id == 302013 || id == 302015 || id == 302017)) {
+        ep_t t = a;
+        a = b;
+        b = t;
+    }
+    int rc = add_flow(ev, a.ip, a.port, b.ip, b.port, proto);
+    if (rc == 0 && a.ifc.n)
+        rc = ww__add(ev, "src_interface", a.ifc);
+    if (rc == 0 && b.ifc.n)
+        rc = ww__add(ev, "dst_interface", b.ifc);
+    if (rc == 0 && dir.n)
+        rc = ww__add_lower(ev, "direction", dir);
+    if (rc == 0 && conn.n)
+        rc = ww__add(ev, "connection_id", conn);
+    if (rc == 0 && acl.n)
+        rc = ww__add(ev, "acl", acl);
+    if (rc == 0 && action)
+        rc = ww__add(ev, "action", WW_STRZ(action));
+    return rc ? rc : 1;
+}
+
+int ww__fw_asa(ww_event_t *ev, ww_str_t msg)
+{
+    /* "%ASA-6-302013: text" */
+    const char *p = msg.p + 5, *e = msg.p + msg.n;
+    if (msg.n < 9 || !ww__isdig(*p) || p[1] != '-')
+        return 0;
+    ww_str_t sev = ww__s(p, p + 1);
+    const char *id0 = p + 2, *q = id0;
+    while (q < e && ww__isdig(*q))
+        q++;
+    if (q == id0 || q - id0 > 7 || q >= e || *q != ':')
+        return 0;
+    ww_str_t id = ww__s(id0, q);
+    long idv = 0;
+    for (const char *c = id0; c < q; c++)
+        idv = idv * 10 + (*c - '0');
+    ww_str_t text = ww__s(q + 1 < e && q[1] == ' ' ? q + 2 : q + 1, e);
+    int rc = ww__add_int(ev, "message_id", id);
+    if (rc == 0)
+        rc = ww__add_int(ev, "asa_severity", sev);
+    if (rc == 0)
+        rc = ww__add(ev, "asa_message", text);
+    if (rc)
+        return rc;
+    ev->product = WW_STR("cisco");
+    ev->service = WW_STR("asa");
+    ev->category = WW_STR("firewall");
+    if ((idv >= 302013 && idv <= 302018) || (idv >= 106001 && idv <= 106023) || idv == 106100 ||
+        idv == 710003 || idv == 710005)
+        rc = asa_flow(ev, idv, text);
+    else
+        rc = asa_auth(ev, idv, text);
+    return rc < 0 ? rc : 1;
+}
