@@ -1,0 +1,435 @@
+/* Unit tests for lib/firebreak: map parsing and every rejection with its line,
+ * CIDR helpers, reachability, plan rendering (nft and change request against golden
+ * files in tests/data/firebreak/golden, regenerated with WW_GOLDEN_UPDATE=1), the plain
+ * statement, JSON, and the store records. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "firebreak/ww_firebreak.h"
+
+static const char *MAP =
+    "hospital: Test General\n"                                                   /* 1 */
+    "segments:\n"                                                                /* 2 */
+    "  - {name: mgmt, cidrs: [10.90.0.0/24], kind: management}\n"                /* 3 */
+    "  - {name: imaging, cidrs: [10.20.0.0/24, 'fd00:20::/64'], vlan: 20, kind: medical-device}\n"
+    "  - {name: pacs, cidrs: [10.30.0.0/28, 'fd00:30::/64'], kind: servers, clinical: true}\n"
+    "  - {name: corp, cidrs: 10.40.0.0/16, kind: corporate}\n"                   /* 6 */
+    "  - {name: robots, cidrs: [10.51.0.0/24], kind: medical-device, monitor_only: yes}\n"
+    "flows:\n"                                                                   /* 8 */
+    "  - {from: imaging, to: pacs, proto: tcp, ports: [104, 11112], clinical: true, reason: "
+    "\"DICOM to PACS\"}\n"                                                       /* 9 */
+    "  - {from: pacs, to: imaging, proto: tcp, ports: ['4000-4002'], direction: both, "
+    "clinical: true, reason: commitment}\n"                                      /* 10 */
+    "  - {from: corp, to: imaging, proto: tcp, ports: [445], reason: reports}\n" /* 11 */
+    "  - {from: imaging, to: corp, proto: icmp, clinical: true, reason: ping}\n";/* 12 */
+
+static ww_fb_map_t *parse_ok(const char *text)
+{
+    ww_fb_map_t *m = NULL;
+    ww_diag_t d = {0};
+    int rc = ww_fb_map_parse(text, strlen(text), "t.yml", &m, &d);
+    if (rc != 0)
+        fprintf(stderr, "unexpected rejection: %u:%u: %s\n", d.line, d.col, d.msg);
+    assert_int_equal(rc, 0);
+    return m;
+}
+
+static void test_map_parses(void **state)
+{
+    ww_fb_map_t *m = parse_ok(MAP);
+    assert_string_equal(m->name, "Test General");
+    assert_int_equal(m->nsegs, 5);
+    assert_int_equal(m->nflows, 4);
+    assert_false(m->has_links);
+    assert_int_equal(m->mgmt, WW_FB_MGMT_INBOUND);
+    const ww_fb_segment_t *im = &m->segs[1];
+    assert_string_equal(im->name, "imaging");
+    assert_int_equal(im->vlan, 20);
+    assert_int_equal(im->kind, WW_FB_KIND_MEDICAL_DEVICE);
+    assert_true(im->clinical); /* medical devices are clinical unless said otherwise */
+    assert_int_equal(im->ncidrs, 2);
+    assert_int_equal(im->cidrs[1].family, 6);
+    assert_false(m->segs[3].clinical);
+    assert_int_equal(m->segs[3].ncidrs, 1);
+    assert_true(m->segs[4].monitor_only);
+    assert_int_equal(m->flows[1].nports, 1);
+    assert_int_equal(m->flows[1].ports[0].lo, 4000);
+    assert_int_equal(m->flows[1].ports[0].hi, 4002);
+    assert_true(m->flows[1].both_ways);
+    assert_false(m->flows[2].clinical);
+    assert_int_equal(m->flows[0].line, 9);
+    assert_int_equal(ww_fb_map_find_ip(m, "10.20.0.99"), 1);
+    assert_int_equal(ww_fb_map_find_ip(m, "fd00:30::5"), 2);
+    assert_int_equal(ww_fb_map_find_ip(m, "10.40.200.1"), 3);
+    assert_int_equal(ww_fb_map_find_ip(m, "192.168.1.1"), -1);
+    assert_int_equal(ww_fb_map_find_ip(m, "not-an-ip"), -1);
+    assert_int_equal(ww_fb_map_find_segment(m, "pacs"), 2);
+    assert_int_equal(ww_fb_map_find_segment(m, "nope"), -1);
+    /* Flow checks: direction, protocol and port ranges. */
+    assert_true(ww_fb_flow_allowed(m, 1, 2, WW_FB_TCP, 104));
+    assert_false(ww_fb_flow_allowed(m, 2, 1, WW_FB_TCP, 104));
+    assert_false(ww_fb_flow_allowed(m, 1, 2, WW_FB_UDP, 104));
+    assert_true(ww_fb_flow_allowed(m, 1, 2, WW_FB_TCP, 4001));
+    assert_true(ww_fb_flow_allowed(m, 2, 1, WW_FB_TCP, 4002));
+    assert_false(ww_fb_flow_allowed(m, 2, 1, WW_FB_TCP, 4003));
+    assert_true(ww_fb_flow_allowed(m, 3, 1, WW_FB_TCP, 445));
+    ww_fb_map_free(m);
+    ww_fb_map_free(NULL);
+}
+
+/* Each bad map is rejected with the line (and a reason containing `want`). */
+static void expect_reject(const char *text, uint32_t line, const char *want)
+{
+    ww_fb_map_t *m = NULL;
+    ww_diag_t d = {0};
+    int rc = ww_fb_map_parse(text, strlen(text), "bad.yml", &m, &d);
+    if (rc == 0 || d.line != line || !strstr(d.msg, want))
+        fprintf(stderr, "expected line %u '%s', got rc %d line %u '%s'\n", line, want, rc, d.line,
+                d.msg);
+    assert_true(rc < 0);
+    assert_null(m);
+    assert_string_equal(d.file, "bad.yml");
+    assert_int_equal(d.line, line);
+    assert_non_null(strstr(d.msg, want));
+}
+
+#define SEG2                                                                                       \
+    "segments:\n"                                                                                  \
+    "  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n"                                        \
+    "  - {name: b, cidrs: [10.2.0.0/24], kind: servers}\n"
+
+static void test_map_rejections(void **state)
+{
+    expect_reject("segments:\n"
+                  "  - {name: a, cidrs: [10.1.0.0/16], kind: clinical}\n"
+                  "  - {name: b, cidrs: [10.2.0.0/24,\n"
+                  "                      10.1.4.0/24], kind: servers}\n",
+                  4, "overlaps 10.1.0.0/16 of segment 'a' (line 2)");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: c, proto: tcp, ports: [1]}\n", 5,
+                  "unknown segment 'c'");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp,\n      ports: [80, 65536]}\n", 6,
+                  "out of range");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp, ports: [0]}\n", 5,
+                  "out of range");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp, ports: ['90-80']}\n", 5,
+                  "backwards");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp, ports: [http]}\n", 5,
+                  "not a number");
+    expect_reject(SEG2 "  - {name: a, cidrs: [10.3.0.0/24], kind: guest}\n", 4,
+                  "defined twice (first on line 2)");
+    expect_reject("segments:\n  - {name: a, cidrs: [10.1.0.1/24], kind: clinical}\n", 2,
+                  "host bits set (the network is 10.1.0.0/24)");
+    expect_reject("segments:\n  - {name: a, cidrs: [10.1.0.0/33], kind: clinical}\n", 2,
+                  "prefix length");
+    expect_reject("segments:\n  - {name: a, cidrs: [10.1.300.0/24], kind: clinical}\n", 2,
+                  "not an IPv4 or IPv6 address");
+    expect_reject("segments:\n  - {name: a, cidrs: [10.1.0.0/24], kind: hospital}\n", 2,
+                  "unknown kind");
+    expect_reject("segments:\n  - {name: a, cidrs: [10.1.0.0/24], kind: clinical,\n"
+                  "     clincal: true}\n",
+                  3, "unknown key 'clincal'");
+    expect_reject("segments:\n  - {name: 'a b', cidrs: [10.1.0.0/24], kind: clinical}\n", 2,
+                  "may hold only");
+    expect_reject("segments:\n  - {name: a, kind: clinical}\n", 2, "has no cidrs");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp, clinical: true}\n", 5,
+                  "needs a reason");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: icmp, ports: [1]}\n", 5,
+                  "only for tcp or udp");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: sctp}\n", 5, "unknown proto");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: a, proto: tcp}\n", 5, "to itself");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp, direction: sideways}\n", 5,
+                  "direction must be");
+    expect_reject(SEG2 "links:\n  - {from: a, to: z}\n", 5, "unknown segment 'z'");
+    expect_reject(SEG2 "  - {name: c, cidrs: [10.4.0.0/24], kind: dmz, vlan: 5000}\n", 4,
+                  "vlan 5000 is out of range");
+    expect_reject("segments:\n  - {name: a, cidrs: [10.1.0.0/24], kind: clinical\n", 3,
+                  "YAML syntax error");
+    expect_reject("x: &a 1\nsegments: *a\n", 2, "aliases");
+    expect_reject("- 1\n", 1, "must be a mapping");
+    expect_reject("hospital: x\n", 1, "no segments");
+    expect_reject("", 1, "empty");
+    expect_reject("segments: []\n", 1, "non-empty list");
+    expect_reject("segments:\n  - {name: a, cidrs: ['fd00::/8', 'fd12::/16'], kind: dmz}\n", 2,
+                  "overlaps fd00::/8");
+}
+
+static void test_cidr_helpers(void **state)
+{
+    ww_fb_cidr_t a, b;
+    char why[200], t[64];
+    assert_int_equal(ww_fb_cidr_parse("10.0.0.0/8", &a, why, sizeof why), 0);
+    assert_int_equal(ww_fb_cidr_parse("10.255.3.0/24", &b, why, sizeof why), 0);
+    assert_true(ww_fb_cidr_overlap(&a, &b));
+    assert_true(ww_fb_cidr_overlap(&b, &a));
+    assert_int_equal(ww_fb_cidr_parse("11.0.0.0/8", &b, why, sizeof why), 0);
+    assert_false(ww_fb_cidr_overlap(&a, &b));
+    assert_int_equal(ww_fb_cidr_parse("10.1.2.3", &b, why, sizeof why), 0);
+    assert_int_equal(b.prefix, 32);
+    ww_fb_cidr_format(&b, t, sizeof t);
+    assert_string_equal(t, "10.1.2.3/32");
+    assert_int_equal(ww_fb_cidr_parse("0.0.0.0/0", &b, why, sizeof why), 0);
+    assert_true(ww_fb_cidr_overlap(&a, &b));
+    assert_int_equal(ww_fb_cidr_parse("2001:db8::/32", &b, why, sizeof why), 0);
+    assert_false(ww_fb_cidr_overlap(&a, &b)); /* families never overlap */
+    ww_fb_cidr_format(&b, t, sizeof t);
+    assert_string_equal(t, "2001:db8::/32");
+    assert_int_equal(ww_fb_cidr_parse("2001:db8::1/32", &b, why, sizeof why), WW_EPARSE);
+    assert_int_equal(ww_fb_cidr_parse("/24", &b, why, sizeof why), WW_EPARSE);
+    assert_int_equal(ww_fb_cidr_parse("10.0.0.0/", &b, why, sizeof why), WW_EPARSE);
+    assert_int_equal(ww_fb_cidr_parse("10.0.0.0/-1", &b, why, sizeof why), WW_EPARSE);
+}
+
+static void test_reachability(void **state)
+{
+    /* Core: every segment one hop away. */
+    ww_fb_map_t *m = parse_ok(MAP);
+    int hops[8], via[8];
+    ww_fb_reach(m, 1, hops, via);
+    assert_int_equal(hops[1], 0);
+    for (int i = 0; i < 5; i++)
+        if (i != 1) {
+            assert_int_equal(hops[i], 1);
+            assert_int_equal(via[i], -1);
+        }
+    ww_fb_map_free(m);
+    /* Links: a -> b (one-way), b <-> c, c <-> d; e alone. */
+    m = parse_ok("segments:\n"
+                 "  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n"
+                 "  - {name: b, cidrs: [10.2.0.0/24], kind: servers}\n"
+                 "  - {name: c, cidrs: [10.3.0.0/24], kind: corporate}\n"
+                 "  - {name: d, cidrs: [10.4.0.0/24], kind: guest}\n"
+                 "  - {name: e, cidrs: [10.5.0.0/24], kind: dmz}\n"
+                 "links:\n"
+                 "  - {from: a, to: b, direction: one-way}\n"
+                 "  - {from: c, to: b}\n"
+                 "  - {from: c, to: d}\n");
+    assert_true(m->has_links);
+    ww_fb_reach(m, 0, hops, via);
+    assert_int_equal(hops[1], 1);
+    assert_int_equal(hops[2], 2);
+    assert_int_equal(via[2], 1);
+    assert_int_equal(hops[3], 3);
+    assert_int_equal(via[3], 2);
+    assert_int_equal(hops[4], -1);
+    ww_fb_reach(m, 1, hops, via); /* b cannot reach a: the link is one-way */
+    assert_int_equal(hops[0], -1);
+    assert_int_equal(hops[3], 2);
+    ww_fb_map_free(m);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    return strdup(buf);
+}
+
+static void golden(const char *name, const ww_buf_t *got)
+{
+    const char *src = getenv("WW_SRC");
+    if (!src)
+        skip();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/firebreak/golden/%s", src, name);
+    if (getenv("WW_GOLDEN_UPDATE")) {
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        fwrite(got->p, 1, got->n, f);
+        fclose(f);
+    }
+    char *want = slurp(path);
+    assert_non_null(want);
+    if (strcmp(want, got->p) != 0)
+        fprintf(stderr, "--- %s differs; got:\n%s\n", path, got->p);
+    assert_string_equal(got->p, want);
+    free(want);
+}
+
+static const ww_fb_plan_info_t INFO = {7, 1, "10.20.0.15", "WannaCry alert on CT-2\nsecond line",
+                                       "alice", "2026-01-02T03:04:05.000000Z", NULL, 0};
+
+static void test_render_nft_golden(void **state)
+{
+    ww_fb_map_t *m = parse_ok(MAP);
+    ww_buf_t chain, table;
+    ww_buf_init(&chain, 0);
+    ww_buf_init(&table, 0);
+    assert_int_equal(ww_fb_render_chain(m, &INFO, &chain), 0);
+    const char *c = chain.p;
+    assert_int_equal(ww_fb_render_table(&c, 1, &table), 0);
+    golden("plan_imaging.nft", &table);
+    /* The reason's newline must not escape the comment into a rule. */
+    assert_non_null(strstr(table.p, "# reason: WannaCry alert on CT-2 second line\n"));
+    /* Non-clinical flows are not let through; IPv6 gets ip6 rules. */
+    assert_null(strstr(table.p, "445"));
+    assert_non_null(strstr(table.p, "ip6 saddr { fd00:20::/64 } ip6 daddr { fd00:30::/64 } tcp "
+                                    "dport { 104, 11112 }"));
+    /* An empty table file deletes wardwatch's table and nothing else. */
+    ww_buf_clear(&table);
+    assert_int_equal(ww_fb_render_table(NULL, 0, &table), 0);
+    assert_string_equal(table.p, "# wardwatch fire-breaks: replaces table inet "
+                                 "wardwatch_firebreak and nothing else, in one transaction.\n"
+                                 "table inet wardwatch_firebreak {}\n"
+                                 "delete table inet wardwatch_firebreak\n");
+    ww_buf_release(&chain);
+    ww_buf_release(&table);
+    ww_fb_map_free(m);
+}
+
+static void test_render_change_request_golden(void **state)
+{
+    ww_fb_map_t *m = parse_ok(MAP);
+    ww_buf_t out;
+    ww_buf_init(&out, 0);
+    assert_int_equal(ww_fb_render_change_request(m, &INFO, &out), 0);
+    golden("plan_imaging.cr.txt", &out);
+    ww_buf_release(&out);
+    ww_fb_map_free(m);
+}
+
+static void test_render_text_and_json(void **state)
+{
+    ww_fb_map_t *m = parse_ok(MAP);
+    ww_buf_t out;
+    ww_buf_init(&out, 0);
+    ww_fb_asset_t assets[] = {{"ct-2", "10.20.0.15", "modality", true}};
+    ww_fb_plan_info_t info = INFO;
+    info.assets = assets;
+    info.nassets = 1;
+    assert_int_equal(ww_fb_render_text(m, &info, &out), 0);
+    assert_non_null(strstr(out.p, "  hop 1  pacs "));
+    assert_non_null(strstr(out.p, "4 segments, 2 of them clinical"));
+    assert_non_null(strstr(out.p, "  - imaging -> pacs, TCP ports 104, 11112: DICOM to PACS "
+                                  "[clinical]\n"));
+    assert_non_null(strstr(out.p, "  - pacs -> imaging, TCP ports 4000-4002: commitment"));
+    assert_non_null(strstr(out.p, "  - imaging -> pacs, TCP ports 4000-4002: commitment"));
+    assert_non_null(strstr(out.p, "  - mgmt can open connections to imaging"));
+    assert_non_null(strstr(out.p, "documented flow corp -> imaging, TCP port 445: reports"));
+    assert_non_null(strstr(out.p, "lose all contact with imaging: robots"));
+    assert_non_null(strstr(out.p, "ct-2"));
+    ww_buf_clear(&out);
+    assert_int_equal(ww_fb_render_json(m, &info, &out), 0);
+    assert_non_null(strstr(out.p, "{\"plan\":7,\"segment\":{\"name\":\"imaging\""));
+    assert_non_null(strstr(out.p, "\"reason\":\"WannaCry alert on CT-2\\nsecond line\""));
+    assert_non_null(strstr(out.p, "\"ports\":[\"4000-4002\"],\"why\":\"clinical\""));
+    assert_non_null(strstr(out.p, "\"stops\":[{\"from\":\"corp\",\"to\":\"imaging\""));
+    assert_non_null(strstr(out.p, "\"ruleset\":\"# wardwatch fire-breaks"));
+    ww_buf_release(&out);
+    ww_fb_map_free(m);
+}
+
+static void test_management_both_and_isolating_management(void **state)
+{
+    ww_fb_map_t *m = parse_ok("management: both\n" SEG2
+                              "  - {name: it, cidrs: [10.9.0.0/24], kind: management}\n");
+    ww_fb_plan_info_t p = {1, 0, NULL, NULL, NULL, NULL, NULL, 0};
+    ww_buf_t out;
+    ww_buf_init(&out, 0);
+    assert_int_equal(ww_fb_render_chain(m, &p, &out), 0);
+    assert_non_null(strstr(out.p, "ip saddr { 10.9.0.0/24 } ip daddr { 10.1.0.0/24 } ct mark"));
+    assert_non_null(strstr(out.p, "ip saddr { 10.1.0.0/24 } ip daddr { 10.9.0.0/24 } ct mark"));
+    /* Isolating management itself keeps no management exception. */
+    p.seg = 2;
+    ww_buf_clear(&out);
+    assert_int_equal(ww_fb_render_chain(m, &p, &out), 0);
+    assert_null(strstr(out.p, "accept\n\t\tip saddr { 10.9.0.0/24 } ip daddr"));
+    assert_null(strstr(out.p, "# management:"));
+    assert_non_null(strstr(out.p, "ip saddr { 10.9.0.0/24 } counter drop"));
+    ww_buf_release(&out);
+    ww_fb_map_free(m);
+}
+
+static void test_store_records(void **state)
+{
+    char path[] = "/tmp/ww_fb_testXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    ww_store_t *st = NULL;
+    ww_diag_t d = {0};
+    assert_int_equal(ww_store_open(path, &st, &d), 0);
+    assert_int_equal(ww_fb_store_migrate(st, &d), 0);
+    assert_int_equal(ww_fb_store_migrate(st, &d), 0);
+    int64_t mid = 0, mid2 = 0;
+    assert_int_equal(ww_fb_map_save(st, "h.yml", MAP, "bob", &mid), 0);
+    char *yaml = NULL, *mpath = NULL;
+    assert_int_equal(ww_fb_map_load(st, 0, &mid2, &yaml, &mpath), 0);
+    assert_int_equal(mid, mid2);
+    assert_string_equal(yaml, MAP);
+    assert_string_equal(mpath, "h.yml");
+    free(yaml);
+    free(mpath);
+    ww_fb_plan_row_t row = {0};
+    row.created = "2026-01-01T00:00:00Z";
+    row.by = "bob";
+    row.reason = "test";
+    row.map_id = mid;
+    row.segment = "imaging";
+    assert_int_equal(ww_fb_plan_insert(st, &row), 0);
+    assert_true(row.id > 0);
+    assert_int_equal(ww_fb_plan_set_rules(st, row.id, "chain", "ruleset"), 0);
+    assert_int_equal(ww_fb_plan_set_state(st, row.id, "pending", "t", 123, "", 0), 0);
+    /* Only one of confirm and rollback can win. */
+    assert_int_equal(ww_fb_plan_transition(st, row.id, "pending", "active"), 1);
+    assert_int_equal(ww_fb_plan_transition(st, row.id, "pending", "rolling-back"), 0);
+    ww_fb_plan_row_t got;
+    assert_int_equal(ww_fb_plan_get(st, row.id, &got), 0);
+    assert_string_equal(got.state, "active");
+    assert_string_equal(got.chain, "chain");
+    assert_int_equal(got.deadline, 123);
+    ww_fb_plan_row_release(&got);
+    assert_int_equal(ww_fb_plan_get(st, 999, &got), WW_ENOENT);
+    ww_fb_plan_row_t *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(ww_fb_plan_list(st, true, &rows, &n), 0);
+    assert_int_equal(n, 1);
+    ww_fb_plan_rows_free(rows, n);
+    assert_int_equal(ww_fb_record(st, "apply", row.id, "imaging", "bob", "why \"quoted\"",
+                                  "table x\n", "detail"),
+                     0);
+    ww_buf_t out;
+    ww_buf_init(&out, 0);
+    assert_int_equal(ww_fb_log_export(st, true, &out), 0);
+    assert_non_null(strstr(out.p, "\"action\":\"apply\",\"plan\":1,\"segment\":\"imaging\","
+                                  "\"by\":\"bob\",\"reason\":\"why \\\"quoted\\\"\","
+                                  "\"ruleset\":\"table x\\n\""));
+    ww_buf_clear(&out);
+    assert_int_equal(ww_fb_log_export(st, false, &out), 0);
+    assert_non_null(strstr(out.p, "apply  plan 1  segment imaging  by bob"));
+    assert_non_null(strstr(out.p, "      | table x\n"));
+    ww_buf_release(&out);
+    ww_store_close(st);
+    unlink(path);
+    char extra[64];
+    snprintf(extra, sizeof extra, "%s-wal", path);
+    unlink(extra);
+    snprintf(extra, sizeof extra, "%s-shm", path);
+    unlink(extra);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_map_parses),
+        cmocka_unit_test(test_map_rejections),
+        cmocka_unit_test(test_cidr_helpers),
+        cmocka_unit_test(test_reachability),
+        cmocka_unit_test(test_render_nft_golden),
+        cmocka_unit_test(test_render_change_request_golden),
+        cmocka_unit_test(test_render_text_and_json),
+        cmocka_unit_test(test_management_both_and_isolating_management),
+        cmocka_unit_test(test_store_records),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
