@@ -43,7 +43,7 @@ typedef struct ww_audit_kev {
 #define WW_AUDIT_NEVER INT64_MAX /* no end announced ("eol: false") */
 #define WW_AUDIT_ENDED INT64_MIN /* ended, date not given ("eol: true") */
 typedef struct ww_audit_eol {
-    char product[64];  /* the data's name for it: "Microsoft Windows Server" */
+    char product[64];  /* display name of the release: "Microsoft Windows 7 SP1" */
     char release[64];  /* the release matched: "2008 R2 SP1" */
     int64_t eol_day;   /* last day of security support, or NEVER / ENDED */
     int64_t eoes_day;  /* last day of extended support (ESU, ESM, LTS), or ENDED = none */

@@ -226,8 +226,8 @@ static int check_os(ww_audit_ctx_t *c)
         ww_audit_day_format(e.eol_day, eol, sizeof eol);
     if (e.eoes_day != WW_AUDIT_ENDED)
         ww_audit_day_format(e.eoes_day, eoes, sizeof eoes);
-    int n = snprintf(ev, sizeof ev, "%s (%s %s): security support ended%s%s", what, e.product,
-                     e.release, *eol ? " " : "", eol);
+    int n = snprintf(ev, sizeof ev, "%s (%s): security support ended%s%s", what, e.product,
+                     *eol ? " " : "", eol);
     bool esu_open = *eoes && c->day <= e.eoes_day;
     if (n > 0 && (size_t)n < sizeof ev) {
         if (esu_open)
