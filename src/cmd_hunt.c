@@ -1,7 +1,13 @@
 /* wardwatch hunt: runs Sigma rules (wardwatch's own pack plus any --rules) over log
  * files and reports alerts as a table, NDJSON, or a summary.  Exit status: 0 nothing
- * matched, 1 something did, 2 an error (unreadable input or rules). */
+ * matched, 1 something did, 2 an error (unreadable input or rules).
+ *
+ * With --threads N > 1 the main thread decodes events into batches, N worker threads
+ * evaluate the batches (one detection context each, sharing the immutable program),
+ * and the main thread replays each batch's matches in input order -- correlations,
+ * alerts, counts -- so the output is byte for byte that of --threads 1. */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,14 +32,39 @@ typedef struct counts {
     size_t n, cap;
 } counts_t;
 
+#define BATCH_EVENTS 128 /* events per batch handed to a worker */
+#define MAX_THREADS 256
+
+/* A batch of decoded events and, once a worker is done, their matches. */
+typedef struct batch {
+    ww_event_t ev[BATCH_EVENTS];
+    uint64_t index[BATCH_EVENTS];
+    uint32_t moff[BATCH_EVENTS + 1]; /* matches of event k: m[moff[k]..moff[k+1]) */
+    const ww_sigma_rule_t **m;
+    uint32_t nm, mcap;
+    bool nomem;  /* a match could not be recorded */
+    uint32_t n;  /* events */
+    size_t file; /* all events of a batch come from one file */
+    int fmt;
+    ww_reader_t *close_after; /* the batch holds the file's last events */
+    bool done;                /* evaluated */
+} batch_t;
+
+typedef struct pool pool_t;
+
 typedef struct hunt {
     int format, min_level;
+    int threads;
+    pool_t *pool;
     bool color, progress;
     ww_cli_files_t files;
     ww_sigma_ruleset_t *rs;
     ww_detect_t *prog;
     ww_detect_ctx_t *ctx;
     ww_corr_t *corr;
+    /* The file being decoded (batches replay later, setting the fields below). */
+    size_t dec_file;
+    int dec_fmt;
     /* The event being evaluated, for the match callbacks. */
     const ww_event_t *ev;
     size_t file;
@@ -301,6 +332,243 @@ static void on_match(void *ud, const ww_sigma_rule_t *rule)
     emit_event_alert(h, rule);
 }
 
+/* ---- parallel evaluation ----------------------------------------------------------- */
+
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    batch_t *ring;
+    uint32_t nring;
+    uint64_t filled, taken, emitted; /* batch sequence numbers */
+    bool stop;
+    pthread_t *tids;
+    ww_detect_ctx_t **ctxs;
+    int nthreads, started;
+    ww_detect_t *prog;
+    batch_t *cur; /* being filled by the main thread, or NULL */
+};
+
+typedef struct worker_arg {
+    pool_t *p;
+    int id;
+} worker_arg_t;
+
+static void record_match(void *ud, const ww_sigma_rule_t *rule)
+{
+    batch_t *b = ud;
+    if (b->nm == b->mcap) {
+        uint32_t nc = b->mcap ? b->mcap * 2 : 64;
+        const ww_sigma_rule_t **nm = realloc(b->m, nc * sizeof *nm);
+        if (!nm) {
+            b->nomem = true;
+            return;
+        }
+        b->m = nm;
+        b->mcap = nc;
+    }
+    b->m[b->nm++] = rule;
+}
+
+static void *worker(void *arg)
+{
+    pool_t *p = ((worker_arg_t *)arg)->p;
+    ww_detect_ctx_t *ctx = p->ctxs[((worker_arg_t *)arg)->id];
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->taken == p->filled && !p->stop)
+            pthread_cond_wait(&p->work, &p->mu);
+        if (p->taken == p->filled)
+            break; /* stopping and nothing left */
+        batch_t *b = &p->ring[p->taken++ % p->nring];
+        pthread_mutex_unlock(&p->mu);
+        b->nm = 0;
+        for (uint32_t k = 0; k < b->n; k++) {
+            b->moff[k] = b->nm;
+            ww_detect_event(ctx, &b->ev[k], record_match, b);
+        }
+        b->moff[b->n] = b->nm;
+        pthread_mutex_lock(&p->mu);
+        b->done = true;
+        pthread_cond_broadcast(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void pool_free(pool_t *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->started; i++)
+        pthread_join(p->tids[i], NULL);
+    for (int i = 0; i < p->nthreads; i++)
+        ww_detect_ctx_free(p->ctxs ? p->ctxs[i] : NULL);
+    for (uint32_t i = 0; p->ring && i < p->nring; i++) {
+        for (int k = 0; k < BATCH_EVENTS; k++)
+            ww_event_release(&p->ring[i].ev[k]);
+        free(p->ring[i].m);
+        ww_reader_free(p->ring[i].close_after);
+    }
+    free(p->ring);
+    free(p->tids);
+    free(p->ctxs);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->work);
+    pthread_cond_destroy(&p->done);
+    free(p);
+}
+
+static worker_arg_t g_args[MAX_THREADS];
+
+static int pool_new(ww_detect_t *prog, int nthreads, pool_t **out)
+{
+    pool_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return WW_ENOMEM;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->done, NULL);
+    p->prog = prog;
+    p->nthreads = nthreads;
+    /* Enough batches in flight to keep every worker busy while the main thread
+       decodes one and replays another. */
+    p->nring = (uint32_t)nthreads * 2 + 2;
+    p->ring = calloc(p->nring, sizeof *p->ring);
+    p->tids = calloc((size_t)nthreads, sizeof *p->tids);
+    p->ctxs = calloc((size_t)nthreads, sizeof *p->ctxs);
+    if (!p->ring || !p->tids || !p->ctxs)
+        goto fail;
+    for (uint32_t i = 0; i < p->nring; i++)
+        for (int k = 0; k < BATCH_EVENTS; k++)
+            ww_event_init(&p->ring[i].ev[k]);
+    for (int i = 0; i < nthreads; i++)
+        if (ww_detect_ctx_new(prog, &p->ctxs[i]) != 0)
+            goto fail;
+    for (int i = 0; i < nthreads; i++) {
+        g_args[i] = (worker_arg_t){p, i};
+        if (pthread_create(&p->tids[i], NULL, worker, &g_args[i]) != 0)
+            goto fail;
+        p->started++;
+    }
+    *out = p;
+    return 0;
+fail:
+    pool_free(p);
+    return WW_ENOMEM;
+}
+
+/* EVTX names and template text live in the decoder's per-chunk cache, which the next
+ * chunk reuses: a batched event keeps its own copies. */
+static int detach(ww_event_t *ev)
+{
+    for (uint32_t i = 0; i < ev->nfields; i++) {
+        ww_field_t *f = &ev->fields[i];
+        char *n = ww_arena_strndup(&ev->arena, f->name.p, f->name.n);
+        char *v = ww_arena_strndup(&ev->arena, f->value.p, f->value.n);
+        if (!n || !v)
+            return WW_ENOMEM;
+        f->name.p = n;
+        f->value.p = v;
+    }
+    ww_str_t *facts[] = {&ev->channel, &ev->provider, &ev->host,
+                         &ev->product, &ev->service,  &ev->category};
+    for (size_t i = 0; i < WW_ARRAY_LEN(facts); i++) {
+        if (!facts[i]->n)
+            continue;
+        char *c = ww_arena_strndup(&ev->arena, facts[i]->p, facts[i]->n);
+        if (!c)
+            return WW_ENOMEM;
+        facts[i]->p = c;
+    }
+    return 0;
+}
+
+/* Replays one evaluated batch in input order, as --threads 1 would have. */
+static void emit_batch(hunt_t *h, batch_t *b)
+{
+    if (b->nomem)
+        ww_cli_error("hunt: out of memory: some matches were lost");
+    h->file = b->file;
+    h->fmt = b->fmt;
+    for (uint32_t k = 0; k < b->n; k++) {
+        h->ev = &b->ev[k];
+        h->index = b->index[k];
+        for (uint32_t i = b->moff[k]; i < b->moff[k + 1]; i++)
+            on_match(h, b->m[i]);
+    }
+    b->n = 0;
+    b->nm = 0;
+    b->nomem = false;
+    b->done = false;
+    if (b->close_after) {
+        ww_reader_free(b->close_after);
+        b->close_after = NULL;
+    }
+}
+
+/* Emits finished batches in order; with `all`, waits for every one in flight; with
+ * `room`, waits until a ring slot is free. */
+static void pool_drain(hunt_t *h, bool all, bool room)
+{
+    pool_t *p = h->pool;
+    pthread_mutex_lock(&p->mu);
+    while (p->emitted < p->filled) {
+        batch_t *b = &p->ring[p->emitted % p->nring];
+        if (!b->done) {
+            bool must = all || (room && p->filled - p->emitted >= p->nring);
+            if (!must)
+                break;
+            pthread_cond_wait(&p->done, &p->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&p->mu);
+        emit_batch(h, b);
+        pthread_mutex_lock(&p->mu);
+        p->emitted++;
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The batch to decode into next (a free ring slot). */
+static batch_t *pool_slot(hunt_t *h)
+{
+    pool_t *p = h->pool;
+    if (!p->cur) {
+        pool_drain(h, false, true);
+        p->cur = &p->ring[p->filled % p->nring];
+        p->cur->n = 0;
+        p->cur->file = h->dec_file;
+        p->cur->fmt = h->dec_fmt;
+    }
+    return p->cur;
+}
+
+/* Hands the current batch to the workers. */
+static void pool_submit(hunt_t *h, ww_reader_t *close_after)
+{
+    pool_t *p = h->pool;
+    batch_t *b = p->cur;
+    if (!b) {
+        /* Nothing pending: the reader can go once earlier batches are out. */
+        if (close_after) {
+            pool_drain(h, true, false);
+            ww_reader_free(close_after);
+        }
+        return;
+    }
+    b->close_after = close_after;
+    p->cur = NULL;
+    pthread_mutex_lock(&p->mu);
+    p->filled++;
+    pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    pool_drain(h, false, false);
+}
+
 static void progress(hunt_t *h, ww_reader_t *r, bool force)
 {
     double now = ww_cli_now();
@@ -313,7 +581,7 @@ static void progress(hunt_t *h, ww_reader_t *r, bool force)
     if (size)
         snprintf(pct, sizeof pct, " %3.0f%%", 100.0 * (double)ww_reader_offset(r) / (double)size);
     fprintf(stderr, "\r\033[Khunting: file %zu/%zu%s  %llu events (%.0f/s)  %llu alerts",
-            h->file + 1, h->files.n, pct, (unsigned long long)h->events,
+            h->dec_file + 1, h->files.n, pct, (unsigned long long)h->events,
             secs > 0 ? (double)h->events / secs : 0.0, (unsigned long long)h->alerts);
 }
 
@@ -328,12 +596,20 @@ static int hunt_file(hunt_t *h, size_t i)
         h->open_errors++;
         return rc;
     }
-    h->file = i;
-    h->fmt = ww_reader_format(r);
+    h->file = h->dec_file = i;
+    h->fmt = h->dec_fmt = ww_reader_format(r);
     ww_event_t ev;
     ww_event_init(&ev);
     uint64_t bad_here = 0;
-    while ((rc = ww_reader_next(r, &ev, &d)) != 0) {
+    for (;;) {
+        ww_event_t *evp = &ev;
+        batch_t *b = NULL;
+        if (h->pool) {
+            b = pool_slot(h);
+            evp = &b->ev[b->n];
+        }
+        if ((rc = ww_reader_next(r, evp, &d)) == 0)
+            break;
         if (rc < 0) {
             h->malformed++;
             /* Report the first few per file; the total is in the summary. */
@@ -345,9 +621,20 @@ static int hunt_file(hunt_t *h, size_t i)
             continue;
         }
         h->events++;
-        h->ev = &ev;
-        h->index = ww_reader_index(r);
-        ww_detect_event(h->ctx, &ev, on_match, h);
+        if (b) {
+            if (h->dec_fmt == WW_FMT_EVTX && detach(evp) != 0) {
+                ww_cli_error("%s#%llu: out of memory", path,
+                             (unsigned long long)ww_reader_index(r));
+                continue;
+            }
+            b->index[b->n++] = ww_reader_index(r);
+            if (b->n == BATCH_EVENTS)
+                pool_submit(h, NULL);
+        } else {
+            h->ev = &ev;
+            h->index = ww_reader_index(r);
+            ww_detect_event(h->ctx, &ev, on_match, h);
+        }
         if (h->progress && (h->events & 4095) == 0)
             progress(h, r, false);
     }
@@ -358,7 +645,10 @@ static int hunt_file(hunt_t *h, size_t i)
         h->damaged_files++;
     h->bytes += ww_reader_offset(r);
     ww_event_release(&ev);
-    ww_reader_free(r);
+    if (h->pool)
+        pool_submit(h, r); /* the batches still point into r's input */
+    else
+        ww_reader_free(r);
     return 0;
 }
 
@@ -434,6 +724,8 @@ static void usage(FILE *out)
             "  --placeholders FILE   values for %%placeholders%% (the expand modifier)\n"
             "  --format F            table (default), ndjson or summary\n"
             "  --min-level L         informational, low, medium (default: all), high, critical\n"
+            "  --threads N           evaluate on N threads (default: all cores); the output\n"
+            "                        is the same for every N\n"
             "Exit status: 0 nothing matched, 1 alerts raised, 2 an error.\n");
 }
 
@@ -445,6 +737,7 @@ int cmd_hunt(int argc, char **argv)
         {"placeholders", required_argument, NULL, 'p'},
         {"format", required_argument, NULL, 'f'},
         {"min-level", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -456,7 +749,9 @@ int cmd_hunt(int argc, char **argv)
     int status = WW_EXIT_ERROR, c;
     if (!rule_paths)
         return WW_EXIT_ERROR;
-    while ((c = getopt_long(argc, argv, "r:Np:f:l:h", opts, NULL)) != -1) {
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    h.threads = ncpu > 0 ? (ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu) : 1;
+    while ((c = getopt_long(argc, argv, "r:Np:f:l:j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'r': rule_paths[nrule_paths++] = optarg; break;
         case 'N': defaults = false; break;
@@ -480,6 +775,17 @@ int cmd_hunt(int argc, char **argv)
                 goto out;
             }
             break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg == 0 || *end || n < 1 || n > MAX_THREADS) {
+                ww_cli_error("hunt: --threads wants a number from 1 to %d, not '%s'", MAX_THREADS,
+                             optarg);
+                goto out;
+            }
+            h.threads = (int)n;
+            break;
+        }
         case 'h':
             usage(stdout);
             status = WW_EXIT_OK;
@@ -520,8 +826,14 @@ int cmd_hunt(int argc, char **argv)
         goto out;
     }
 
+    if (h.threads > 1 && pool_new(h.prog, h.threads, &h.pool) != 0) {
+        ww_cli_error("hunt: cannot start %d threads", h.threads);
+        goto out;
+    }
     for (size_t i = 0; i < h.files.n; i++)
         hunt_file(&h, i);
+    if (h.pool)
+        pool_drain(&h, true, false);
     ww_corr_flush(h.corr, on_corr, &h);
     if (h.progress)
         fputs("\r\033[K", stderr);
@@ -550,6 +862,7 @@ int cmd_hunt(int argc, char **argv)
     else
         status = h.alerts ? WW_EXIT_MATCH : WW_EXIT_OK;
 out:
+    pool_free(h.pool);
     ww_corr_free(h.corr);
     ww_detect_ctx_free(h.ctx);
     ww_detect_unref(h.prog);

@@ -822,8 +822,8 @@ int ww_detect_event(ww_detect_ctx_t *ctx, const ww_event_t *ev, ww_detect_fn fn,
     const ww_detect_t *d = ctx->d;
     uint32_t idx;
     begin_event(ctx, ev);
-    if (!d->no_prefilter && d->gbloom)
-        ww__pf_scan(ctx);
+    /* The literal scan runs on demand (ww__pf_pass), the first time a candidate
+       needs it: events whose candidates have no literal requirement skip it. */
     if (ev->kind == WW_EV_WINDOWS) {
         if (ev->channel.n && strmap_get(&d->chan_map, ev->channel.p, ev->channel.n, &idx))
             run_list(ctx, source_list(&d->chans[idx], ev->event_id), false);
