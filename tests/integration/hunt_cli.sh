@@ -24,7 +24,10 @@ def need(cond, what):
 for a in alerts:
     need(set(a["rule"]) >= {"id", "title", "level", "tags"}, "rule id/title/level/tags")
     if "correlation" in a["rule"]:
-        need(a["group"] == {"host": "pacs-gw01"}, "group key host=pacs-gw01")
+        if a["rule"]["title"] == "Password Spraying from One Source":
+            need(a["group"] == {"src_ip": "185.220.101.47"} and a["value"] >= 10, "group key src_ip, >= 10 users")
+        else:
+            need(a["group"] == {"host": "pacs-gw01"}, "group key host=pacs-gw01")
         need(len(a["events"]) >= 10 and all(e["path"] == "sample/auth.log" for e in a["events"]), "correlation events")
     else:
         need({"timestamp", "host", "source", "event"} <= set(a), "timestamp/host/source/event")
@@ -36,6 +39,9 @@ need(by["Security Audit Log Cleared"] == 1, "one log clear")
 need(by["SSH Password Guessing Against One Server"] == 1, "one brute-force correlation")
 need(by["SSH Authentication Failure"] == 0, "base rule of a correlation (generate: false) stays quiet")
 need(by["Shadow Copies Deleted"] == 0, "no shadow-copy deletion in the sample")
+need(by["Password Spraying from One Source"] == 1, "12 accounts tried from one address: one spraying alert")
+need(by["Successful Logon After a Run of Failures from the Same Source"] == 0, "the guessing address never logs in")
+need(len(alerts) == 8, "8 alerts in all")
 PY
 check "hunt ndjson alerts on the sample" $?
 
