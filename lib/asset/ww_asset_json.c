@@ -270,7 +270,8 @@ static const char *skip_ws(const char *p, const char *e)
     return p;
 }
 
-/* Parses one value at p into j->js.  0, or -1 after reporting the error. */
+/* Parses one value at p into j->js.  0, 1 after reporting a syntax error, or
+ * WW_ENOMEM. */
 static int parse_at(jimp_t *j, const char *p)
 {
     if (ww__json_parse(&j->js, p) == 0)
@@ -279,7 +280,7 @@ static int parse_at(jimp_t *j, const char *p)
         return WW_ENOMEM;
     reject_at(j, j->js.err_at ? j->js.err_at : p, "malformed JSON: %s%s",
               j->js.err_msg ? j->js.err_msg : "syntax error", "");
-    return -1;
+    return 1;
 }
 
 int ww__import_json(ww_store_t *st, const char *name, const char *data, size_t len,
@@ -340,7 +341,7 @@ int ww__import_json(ww_store_t *st, const char *name, const char *data, size_t l
                 rc = pr;
                 goto out;
             }
-            if (pr < 0)
+            if (pr > 0)
                 break; /* inside an array there is no safe place to resume */
             if ((rc = do_record(&j)) != 0)
                 goto out;
@@ -369,7 +370,7 @@ int ww__import_json(ww_store_t *st, const char *name, const char *data, size_t l
             rc = pr;
             goto out;
         }
-        if (pr < 0) {
+        if (pr > 0) {
             /* Resume at the next line that starts an object. */
             const char *q = j.js.err_at && j.js.err_at > p ? j.js.err_at : p + 1;
             for (;;) {
