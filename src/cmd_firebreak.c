@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asset/ww_asset.h"
 #include "event/ww_event.h"
 #include "firebreak/ww_firebreak.h"
 #include "wardwatch.h"
@@ -532,6 +533,84 @@ static int cmd_flows(int argc, char **argv, const opts_t *o)
     return status;
 }
 
+/* ---- the asset register in the blast radius ---- */
+
+#define MAX_PLAN_ASSETS 20000
+
+typedef struct assets {
+    const ww_fb_map_t *m;
+    const int *hops;
+    ww_arena_t arena; /* the copied strings */
+    ww_fb_asset_t *v;
+    size_t n, cap;
+    bool truncated;
+} assets_t;
+
+static int asset_cb(void *ud, const ww_asset_t *a)
+{
+    assets_t *x = ud;
+    for (size_t i = 0; i < a->nips; i++) {
+        int seg = ww_fb_map_find_ip(x->m, a->ips[i]);
+        if (seg < 0 || x->hops[seg] < 0)
+            continue;
+        if (x->n == MAX_PLAN_ASSETS) {
+            x->truncated = true;
+            return 0;
+        }
+        if (x->n == x->cap) {
+            size_t nc = x->cap ? x->cap * 2 : 64;
+            ww_fb_asset_t *nv = realloc(x->v, nc * sizeof(*nv));
+            if (!nv)
+                return WW_ENOMEM;
+            x->v = nv;
+            x->cap = nc;
+        }
+        const char *name = a->hostname && *a->hostname ? a->hostname : a->asset_id;
+        ww_fb_asset_t *o = &x->v[x->n];
+        o->name = ww_arena_strdup(&x->arena, name ? name : "");
+        o->ip = ww_arena_strdup(&x->arena, a->ips[i]);
+        o->kind = ww_arena_strdup(&x->arena, ww_asset_type_name(a->type));
+        o->clinical = a->type == WW_AT_MEDICAL_DEVICE ||
+                      a->clinical_criticality >= WW_CRIT_HIGH;
+        if (!o->name || !o->ip || !o->kind)
+            return WW_ENOMEM;
+        x->n++;
+        break; /* one line per asset: its first address in reach */
+    }
+    return 0;
+}
+
+/* The registered assets the infected segment reaches today (its own segment too:
+ * hosts there need no router).  Empty when the register is empty. */
+static void collect_assets(ww_store_t *st, const ww_fb_map_t *m, uint32_t seg, assets_t *x)
+{
+    memset(x, 0, sizeof *x);
+    ww_arena_init(&x->arena, 16384, 64u << 20);
+    int *hops = calloc(m->nsegs, sizeof(int)), *via = calloc(m->nsegs, sizeof(int));
+    if (hops && via) {
+        ww_fb_reach(m, seg, hops, via);
+        x->m = m;
+        x->hops = hops;
+        ww_diag_t d = {0};
+        if (ww_asset_each(st, asset_cb, x, &d) < 0)
+            ww_cli_error("firebreak: the asset register could not be read (%s); segments only",
+                         d.msg[0] ? d.msg : "error");
+        if (x->truncated)
+            ww_cli_error("firebreak: more than %d registered assets in reach; the first are "
+                         "listed",
+                         MAX_PLAN_ASSETS);
+    }
+    x->hops = NULL;
+    free(hops);
+    free(via);
+}
+
+static void release_assets(assets_t *x)
+{
+    free(x->v);
+    ww_arena_release(&x->arena);
+}
+
 /* ---- plans ---- */
 
 static int64_t parse_id(const char *s)
@@ -584,6 +663,8 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
     int64_t map_id = 0;
     ww_fb_map_t *m = load_map(st, 0, &map_id);
     ww_buf_t chain, table, out;
+    assets_t assets;
+    memset(&assets, 0, sizeof assets);
     ww_buf_init(&chain, 0);
     ww_buf_init(&table, 0);
     ww_buf_init(&out, 0);
@@ -610,7 +691,9 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
         ww_cli_error("firebreak plan: cannot store the plan");
         goto out;
     }
-    ww_fb_plan_info_t info = {row.id, (uint32_t)seg, o->infected, o->reason, row.by, now, NULL, 0};
+    collect_assets(st, m, (uint32_t)seg, &assets);
+    ww_fb_plan_info_t info = {row.id,  (uint32_t)seg, o->infected, o->reason, row.by,
+                              now,     assets.v,      assets.n};
     if (ww_fb_render_chain(m, &info, &chain) != 0)
         goto out;
     const char *c1 = chain.p;
@@ -634,6 +717,7 @@ out:
     ww_buf_release(&chain);
     ww_buf_release(&table);
     ww_buf_release(&out);
+    release_assets(&assets);
     ww_fb_map_free(m);
     ww_store_close(st);
     return status;
@@ -682,8 +766,10 @@ static int cmd_show(int argc, char **argv, const opts_t *o)
         ww_store_close(st);
         return WW_EXIT_ERROR;
     }
-    ww_fb_plan_info_t info = {row.id, (uint32_t)seg, row.infected_ip, row.reason, row.by,
-                              row.created, NULL, 0};
+    assets_t assets;
+    collect_assets(st, m, (uint32_t)seg, &assets);
+    ww_fb_plan_info_t info = {row.id,      (uint32_t)seg, row.infected_ip, row.reason, row.by,
+                              row.created, assets.v,      assets.n};
     ww_buf_t out;
     ww_buf_init(&out, 0);
     if (render(m, &info, row.ruleset, o->format, &out) == 0 && !out.err) {
@@ -693,6 +779,7 @@ static int cmd_show(int argc, char **argv, const opts_t *o)
         status = WW_EXIT_OK;
     }
     ww_buf_release(&out);
+    release_assets(&assets);
     ww_fb_plan_row_release(&row);
     ww_fb_map_free(m);
     ww_store_close(st);

@@ -284,13 +284,17 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
         ww_buf_printf(out, "  %zu segments, %zu of them clinical\n", reach, creach);
     if (p->nassets) {
         ww_buf_printf(out, "  registered assets in reach: %zu\n", p->nassets);
-        for (size_t i = 0; i < p->nassets; i++) {
+        size_t shown = p->nassets < 200 ? p->nassets : 200;
+        for (size_t i = 0; i < shown; i++) {
             const ww_fb_asset_t *a = &p->assets[i];
             int s = ww_fb_map_find_ip(m, a->ip ? a->ip : "");
             ww_buf_printf(out, "    %-20s %-15s %-14s %s%s\n", a->name ? a->name : "?",
                           a->ip ? a->ip : "?", s >= 0 ? m->segs[s].name : "?",
                           a->kind ? a->kind : "", a->clinical ? "  CLINICAL" : "");
         }
+        if (shown < p->nassets)
+            ww_buf_printf(out, "    ... and %zu more (--format json lists them all)\n",
+                          p->nassets - shown);
     }
 
     ww_buf_puts(out, "\nWhat keeps working:\n");

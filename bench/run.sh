@@ -1,0 +1,176 @@
+#!/bin/sh
+# wardwatch benchmark: one command, from a clean checkout.
+#   bench/setup.sh          (once: installs fail2ban, crowdsec, ripgrep, gnuplot)
+#   bench/run.sh            full run (Windows JSON >= 1 GB, syslog 10M lines)
+#   bench/run.sh --quick    reduced corpora for trying things (~1 min)
+# Builds a Release wardwatch in build-bench/, builds the corpora deterministically in
+# bench/corpus/ (kept between runs), measures each case best-of-$RUNS (the machine is
+# shared: the best run is the least disturbed one), and writes bench/results/
+# (results.md, results.tsv, plots as SVG).  Ratios are printed at the end.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+RUNS=${RUNS:-3}
+SHARED=${WW_SHARED:-$ROOT/../shared}
+C=$ROOT/bench/corpus
+OUT=$ROOT/bench/results
+B=$ROOT/build-bench
+mkdir -p "$C" "$OUT"
+NCPU=$(nproc)
+
+echo "== build (Release)"
+cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$B" -j2 --target wardwatch >/dev/null
+WW=$B/wardwatch
+
+# ---- corpora ---------------------------------------------------------------------
+if [ $QUICK = 1 ]; then WIN_COPIES=1 WIN_FILES=12 SYSLOG_LINES=1000000 BASE_LINES=20000
+else WIN_COPIES=2 WIN_FILES=0 SYSLOG_LINES=10000000 BASE_LINES=200000; fi
+TAG=$([ $QUICK = 1 ] && echo quick || echo full)
+
+WIN=$C/windows-$TAG
+if [ ! -e "$WIN/.done" ]; then
+    echo "== corpus: Windows JSON (OTRF, $WIN_COPIES copies)"
+    rm -rf "$WIN" "$C/otrf" && mkdir -p "$WIN" "$C/otrf"
+    for z in "$SHARED"/data/otrf/*.zip; do unzip -oq "$z" -x '__MACOSX/*' -d "$C/otrf"; done
+    ls "$C"/otrf/*.json | LC_ALL=C sort >"$C/otrf.list"
+    [ "$WIN_FILES" -gt 0 ] && head -n "$WIN_FILES" "$C/otrf.list" >"$C/otrf.sel" || cp "$C/otrf.list" "$C/otrf.sel"
+    for k in $(seq 1 $WIN_COPIES); do
+        xargs cat <"$C/otrf.sel" >"$WIN/windows-$k.json"
+    done
+    touch "$WIN/.done"
+fi
+EVTX=$C/evtx
+if [ ! -e "$EVTX/.done" ]; then
+    echo "== corpus: EVTX (regression samples + chunk-repeated file)"
+    rm -rf "$EVTX" && mkdir -p "$EVTX"
+    find "$SHARED/sigma/regression" -name '*.evtx' | LC_ALL=C sort >"$C/evtx.list"
+    i=0
+    while read -r f; do i=$((i + 1)); cp "$f" "$EVTX/sample-$i.evtx"; done <"$C/evtx.list"
+    # shellcheck disable=SC2046
+    python3 bench/gen_evtx.py "$EVTX/repeated.evtx" 20000000 $(cat "$C/evtx.list")
+    touch "$EVTX/.done"
+fi
+SL=$C/syslog-$SYSLOG_LINES.log
+if [ ! -e "$SL" ]; then
+    echo "== corpus: syslog ($SYSLOG_LINES lines, seed 4242)"
+    python3 bench/gen_syslog.py "$SYSLOG_LINES" "$SL.tmp" 4242 && mv "$SL.tmp" "$SL"
+fi
+SLB=$C/syslog-base-$BASE_LINES.log
+[ -e "$SLB" ] || head -n "$BASE_LINES" "$SL" >"$SLB"
+# Correlation state: N failed logins, each to a different server (N open groups)
+# versus the same N to one server; the RSS difference over N is bytes per group.
+NG=200000
+if [ ! -e "$C/corr-distinct.log" ]; then
+    python3 - "$C" $NG <<'PY'
+import sys
+d, n = sys.argv[1], int(sys.argv[2])
+for name, distinct in (("corr-distinct.log", True), ("corr-same.log", False)):
+    with open(d + "/" + name, "w") as f:
+        for i in range(n):
+            h = "srv%06d" % i if distinct else "srv000000"
+            f.write("Mar  1 10:%02d:%02d %s sshd[4242]: Failed password for root from 10.9.%d.%d port 4242 ssh2\n"
+                    % (i // 60 % 60, i % 60, h, i // 250 % 250, i % 250 + 1))
+PY
+fi
+RULES_ALL="--rules $SHARED/sigma/rules --rules $SHARED/sigma/rules-emerging-threats --rules $SHARED/sigma/rules-threat-hunting"
+for n in 100 500 1000; do
+    RS=$C/rules-$n
+    if [ ! -e "$RS/.done" ]; then
+        rm -rf "$RS" && mkdir -p "$RS"
+        find "$SHARED/sigma/rules" -name '*.yml' | LC_ALL=C sort | awk -v n=$n 'NR % int(3700 / n) == 0' |
+            head -n $n | while read -r f; do cp "$f" "$RS/$(echo "$f" | md5sum | cut -c1-12).yml"; done
+        touch "$RS/.done"
+    fi
+done
+
+# ---- measuring ---------------------------------------------------------------------
+TSV=$OUT/results.tsv
+printf 'case\tevents\tbytes\tseconds\tevents_per_s\tmb_per_s\tpeak_rss_mb\n' >"$TSV"
+# best WALL ... : runs a command RUNS times, keeps the fastest: "secs rss_kb"
+best() {
+    bs="" br=""
+    for _ in $(seq 1 "$RUNS"); do
+        /usr/bin/time -f "%e %M" -o "$OUT/.time" "$@" >"$OUT/.out" 2>"$OUT/.err" || true
+        s=$(cut -d' ' -f1 "$OUT/.time" | tail -1) r=$(cut -d' ' -f2 "$OUT/.time" | tail -1)
+        if [ -z "$bs" ] || [ "$(echo "$s < $bs" | bc)" = 1 ]; then bs=$s br=$r; fi
+    done
+    echo "$bs $br"
+}
+events_of() { "$WW" decode --count "$@" | cut -d' ' -f1; }
+bytes_of() { "$WW" decode --count "$@" | cut -d' ' -f7; }
+row() { # row NAME EVENTS BYTES "SECS RSS"
+    set -- "$1" "$2" "$3" $4
+    eps=$(echo "scale=0; $2 / $4" | bc) mbs=$(echo "scale=1; $3 / 1048576 / $4" | bc)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$eps" "$mbs" "$(($5 / 1024))" >>"$TSV"
+    printf '  %-44s %10s ev %8s s %10s ev/s %8s MB/s %6s MB\n' "$1" "$2" "$4" "$eps" "$mbs" "$(($5 / 1024))"
+}
+
+echo "== Windows JSON ($(du -sh "$WIN" | cut -f1))"
+WEV=$(events_of "$WIN") WBY=$(bytes_of "$WIN")
+row "win: decode floor (decode --count)" "$WEV" "$WBY" "$(best "$WW" decode --count "$WIN")"
+for t in $(seq 1 "$NCPU"); do
+    # shellcheck disable=SC2086
+    row "win: hunt full SigmaHQ, $t thread(s)" "$WEV" "$WBY" "$(best "$WW" hunt --threads $t --format summary --no-default-rules $RULES_ALL "$WIN")"
+done
+for n in 100 500 1000; do
+    row "win: hunt $n rules, 1 thread" "$WEV" "$WBY" "$(best "$WW" hunt --threads 1 --format summary --no-default-rules --rules "$C/rules-$n" "$WIN")"
+done
+# shellcheck disable=SC2086
+row "win: rg -c (literal-scan ceiling)" "$WEV" "$WBY" "$(best rg -c -F -i mimikatz "$WIN")"
+
+echo "== ruleset load+compile (full SigmaHQ, empty input)"
+: >"$C/empty.json"
+# shellcheck disable=SC2086
+LC=$(best "$WW" hunt --threads 1 --format summary --no-default-rules $RULES_ALL "$C/empty.json")
+row "load+compile full SigmaHQ" 0 0 "$LC"
+
+echo "== EVTX ($(du -sh "$EVTX" | cut -f1))"
+EEV=$(events_of "$EVTX") EBY=$(bytes_of "$EVTX")
+row "evtx: decode floor" "$EEV" "$EBY" "$(best "$WW" decode --count "$EVTX")"
+# shellcheck disable=SC2086
+row "evtx: hunt full SigmaHQ, 1 thread" "$EEV" "$EBY" "$(best "$WW" hunt --threads 1 --format summary --no-default-rules $RULES_ALL "$EVTX")"
+
+echo "== syslog ($SYSLOG_LINES lines)"
+SEV=$(events_of "$SL") SBY=$(bytes_of "$SL")
+row "syslog: decode floor" "$SEV" "$SBY" "$(best "$WW" decode --count "$SL")"
+for t in $(seq 1 "$NCPU"); do
+    row "syslog: hunt wardwatch pack, $t thread(s)" "$SEV" "$SBY" "$(best "$WW" hunt --threads $t --format summary "$SL")"
+done
+row "syslog: rg -c (literal-scan ceiling)" "$SEV" "$SBY" "$(best rg -c -F 'Failed password' "$SL")"
+BEV=$(wc -l <"$SLB") BBY=$(wc -c <"$SLB")
+row "syslog-base: hunt wardwatch pack, 1 thread" "$BEV" "$BBY" "$(best "$WW" hunt --threads 1 --format summary "$SLB")"
+if command -v fail2ban-regex >/dev/null; then
+    row "syslog-base: fail2ban-regex sshd" "$BEV" "$BBY" "$(RUNS=1 best fail2ban-regex "$SLB" /etc/fail2ban/filter.d/sshd.conf)"
+fi
+if command -v crowdsec >/dev/null; then
+    row "syslog-base: crowdsec replay (offline hub)" "$BEV" "$BBY" "$(RUNS=1 best crowdsec -c /etc/crowdsec/config.yaml -dsn "file://$SLB" -type syslog -no-api)"
+fi
+
+echo "== correlation state"
+D=$(best "$WW" hunt --threads 1 --format summary "$C/corr-distinct.log" | cut -d' ' -f2)
+S=$(best "$WW" hunt --threads 1 --format summary "$C/corr-same.log" | cut -d' ' -f2)
+PERG=$(echo "($D - $S) * 1024 / $NG" | bc)
+echo "  $NG open groups: peak RSS $D KB vs $S KB for one group: ~$PERG bytes per open group"
+printf 'corr_bytes_per_group\t%s\n' "$PERG" >>"$OUT/extra.tsv"
+
+# ---- ratios and plots --------------------------------------------------------------
+python3 bench/report.py "$TSV" "$PERG" "$NCPU" | tee "$OUT/results.md"
+if command -v gnuplot >/dev/null; then
+    awk -F'\t' '/^win: hunt .* rules, 1 thread/ {split($1,a," "); print a[3], $5} /^win: hunt full SigmaHQ, 1 thread/ {print 3752, $5}' "$TSV" | sort -n >"$OUT/rules.dat"
+    awk -F'\t' '/^win: hunt full SigmaHQ, [0-9]+ thread/ {split($1,a,", "); split(a[2],b," "); print b[1], $5}' "$TSV" >"$OUT/threads.dat"
+    gnuplot <<GP
+set terminal svg size 640,360
+set output "$OUT/rules.svg"
+set title "Windows JSON, 1 thread: events/s vs rules"
+set xlabel "rules"; set ylabel "events/s"; set yrange [0:*]; set grid
+plot "$OUT/rules.dat" with linespoints title "wardwatch hunt"
+set output "$OUT/threads.svg"
+set title "Windows JSON, full SigmaHQ: events/s vs threads"
+set xlabel "threads"; set xtics 1
+plot "$OUT/threads.dat" with linespoints title "wardwatch hunt"
+GP
+    echo "plots: $OUT/rules.svg $OUT/threads.svg"
+fi
