@@ -16,17 +16,16 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: wardwatch audit [--db PATH] [--as-of DATE] [--format table|ndjson|html]\n"
-            "                       [--out FILE] [--data DIR]\n"
-            "Checks the asset register against Cyber Essentials and NHS DSPT rules and lists\n"
-            "what to fix, most urgent first.\n"
-            "  --db PATH       the register (default $WARDWATCH_DB, else ./wardwatch.db)\n"
-            "  --as-of DATE    judge dates as on this day (YYYY-MM-DD; default today, UTC)\n"
-            "  --format F      table (default), ndjson (one finding per line) or html\n"
-            "  --out FILE      write the report to FILE instead of standard output\n"
-            "  --data DIR      bundled reference data (default $WARDWATCH_DATA, else data/)\n"
-            "Exit status: 0 no findings, 1 findings, 2 an error.\n");
+    fprintf(out, "usage: wardwatch audit [--db PATH] [--as-of DATE] [--format table|ndjson|html]\n"
+                 "                       [--out FILE] [--data DIR]\n"
+                 "Checks the asset register against Cyber Essentials and NHS DSPT rules and lists\n"
+                 "what to fix, most urgent first.\n"
+                 "  --db PATH       the register (default $WARDWATCH_DB, else ./wardwatch.db)\n"
+                 "  --as-of DATE    judge dates as on this day (YYYY-MM-DD; default today, UTC)\n"
+                 "  --format F      table (default), ndjson (one finding per line) or html\n"
+                 "  --out FILE      write the report to FILE instead of standard output\n"
+                 "  --data DIR      bundled reference data (default $WARDWATCH_DATA, else data/)\n"
+                 "Exit status: 0 no findings, 1 findings, 2 an error.\n");
 }
 
 /* Parses YYYY-MM-DD (or a full ISO 8601 time) into seconds since the epoch; rejects
@@ -51,9 +50,12 @@ static int parse_day(const char *s, int64_t *out)
 int cmd_audit(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},   {"as-of", required_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'}, {"out", required_argument, NULL, 'o'},
-        {"data", required_argument, NULL, 'D'}, {"help", no_argument, NULL, 'h'},
+        {"db", required_argument, NULL, 'd'},
+        {"as-of", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"out", required_argument, NULL, 'o'},
+        {"data", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},
         {0},
     };
     const char *db = NULL, *out_path = NULL, *data_dir = NULL;
@@ -120,8 +122,8 @@ int cmd_audit(int argc, char **argv)
     }
     set_loaded = true;
     if ((rc = ww_feeds_load(st, data_dir, &feeds, &diag)) != 0) {
-        ww_cli_error("audit: loading reference data: %s%s%s", diag.file,
-                     diag.file[0] ? ": " : "", diag.msg[0] ? diag.msg : ww_strerror(rc));
+        ww_cli_error("audit: loading reference data: %s%s%s", diag.file, diag.file[0] ? ": " : "",
+                     diag.msg[0] ? diag.msg : ww_strerror(rc));
         goto out;
     }
     ww_audit_ref_t ref;

@@ -14,19 +14,16 @@
 static const ww_audit_control_t controls[] = {
     {"A4.1.1", "Software firewalls are enabled on all computers, laptops and servers", false},
     {"A4.2", "Default passwords are changed on all routers and firewalls", false},
-    {"A5.3", "Default passwords are changed on all computers, servers and mobile devices",
-     false},
+    {"A5.3", "Default passwords are changed on all computers, servers and mobile devices", false},
     {"A5.5", "Services reachable from the internet authenticate users strongly (MFA)", false},
     {"A5.8", "Auto-run of downloaded or imported files is disabled", false},
     {"A6.1", "All operating systems and firmware are supported by their vendor", false},
     {"A6.4", "Critical and high-risk fixes are installed within 14 days of release", true},
     {"A6.6", "Software no longer supported by its vendor is removed", false},
-    {"A6.7", "Unsupported systems are kept in their own segment with no internet access",
-     false},
+    {"A6.7", "Unsupported systems are kept in their own segment with no internet access", false},
     {"A7.17", "All users of cloud services use multi-factor authentication", true},
     {"A8.1", "Malware protection is active on all devices", false},
-    {"DSPT A3.a", "Every medical device on the network is in the medical device register",
-     false},
+    {"DSPT A3.a", "Every medical device on the network is in the medical device register", false},
 };
 
 const ww_audit_control_t *ww_audit_controls(size_t *n)
@@ -172,8 +169,7 @@ int ww__audit_add(ww_audit_report_t *r, const char *asset_id, const char *check,
 {
     if (r->err)
         return r->err;
-    int rc = grow((void **)&r->findings, &r->cap, r->n, sizeof *r->findings,
-                  WW_AUDIT_MAX_FINDINGS);
+    int rc = grow((void **)&r->findings, &r->cap, r->n, sizeof *r->findings, WW_AUDIT_MAX_FINDINGS);
     if (rc < 0) {
         r->err = rc;
         return rc;
@@ -302,7 +298,8 @@ int ww_audit_asset(ww_audit_report_t *r, const ww_asset_t *a, const ww_audit_ref
             return r->err = rc;
         ww_audit_unsupported_t *u = &r->unsupported[r->nunsupported++];
         char os[300];
-        snprintf(os, sizeof os, "%s%s%s", a->os && *a->os ? a->os : (a->firmware ? a->firmware : ""),
+        snprintf(os, sizeof os, "%s%s%s",
+                 a->os && *a->os ? a->os : (a->firmware ? a->firmware : ""),
                  a->os && *a->os && a->os_version && *a->os_version ? " " : "",
                  a->os && *a->os && a->os_version ? a->os_version : "");
         u->asset_id = dup(r, c.id);
@@ -415,8 +412,7 @@ int ww_audit_finish(ww_audit_report_t *r)
         r->tally[ci].failed++;
         char ev[512];
         if (!*seg)
-            snprintf(ev, sizeof ev, "%s is unsupported and no network segment is recorded",
-                     u->os);
+            snprintf(ev, sizeof ev, "%s is unsupported and no network segment is recorded", u->os);
         else if (mixed)
             snprintf(ev, sizeof ev,
                      "%s is unsupported and shares segment '%s' with %zu supported system%s%s",

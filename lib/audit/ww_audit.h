@@ -43,10 +43,10 @@ typedef struct ww_audit_kev {
 #define WW_AUDIT_NEVER INT64_MAX /* no end announced ("eol: false") */
 #define WW_AUDIT_ENDED INT64_MIN /* ended, date not given ("eol: true") */
 typedef struct ww_audit_eol {
-    char product[64];  /* display name of the release: "Microsoft Windows 7 SP1" */
-    char release[64];  /* the release matched: "2008 R2 SP1" */
-    int64_t eol_day;   /* last day of security support, or NEVER / ENDED */
-    int64_t eoes_day;  /* last day of extended support (ESU, ESM, LTS), or ENDED = none */
+    char product[64];   /* display name of the release: "Microsoft Windows 7 SP1" */
+    char release[64];   /* the release matched: "2008 R2 SP1" */
+    int64_t eol_day;    /* last day of security support, or NEVER / ENDED */
+    int64_t eoes_day;   /* last day of extended support (ESU, ESM, LTS), or ENDED = none */
     bool extended_free; /* extended support needs no subscription (Debian LTS) */
 } ww_audit_eol_t;
 
@@ -101,9 +101,9 @@ typedef struct ww_audit_tally {
 typedef enum ww_audit_support {
     WW_SUPPORT_NOT_EVALUATED = 0, /* no OS recorded, or "na" */
     WW_SUPPORT_SUPPORTED,
-    WW_SUPPORT_ESU,         /* past end of support, covered by extended support */
+    WW_SUPPORT_ESU, /* past end of support, covered by extended support */
     WW_SUPPORT_UNSUPPORTED,
-    WW_SUPPORT_UNKNOWN,     /* the data does not know it */
+    WW_SUPPORT_UNKNOWN, /* the data does not know it */
 } ww_audit_support_t;
 
 /* One line of the unsupported-systems list in the reports. */
@@ -127,8 +127,8 @@ typedef struct ww_audit_report {
     size_t assets;
     size_t by_type[WW_AT__COUNT];
     size_t medical_registered, medical_unregistered, medical_with_mds2;
-    size_t observed; /* devices seen but not registered (medical or not) */
-    size_t support[5]; /* assets per ww_audit_support_t */
+    size_t observed;         /* devices seen but not registered (medical or not) */
+    size_t support[5];       /* assets per ww_audit_support_t */
     ww_audit_tally_t *tally; /* one per control, ww_audit_controls() order */
     ww_audit_unsupported_t *unsupported;
     size_t nunsupported, capunsupported;

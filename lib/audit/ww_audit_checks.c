@@ -19,8 +19,8 @@ static int add(ww_audit_ctx_t *c, const char *check, const char *control, ww_sev
                bool auto_fail, const char *title, const char *evidence, const char *remedy,
                bool kev, bool ransomware)
 {
-    return ww__audit_add(c->r, c->id, check, control, sev, auto_fail, title, evidence, remedy,
-                         kev, ransomware, internet(c), c->a->clinical_criticality);
+    return ww__audit_add(c->r, c->id, check, control, sev, auto_fail, title, evidence, remedy, kev,
+                         ransomware, internet(c), c->a->clinical_criticality);
 }
 
 static const char *sev_word(const ww_update_t *u)
@@ -31,8 +31,8 @@ static const char *sev_word(const ww_update_t *u)
 /* "OS version" as the register wrote it. */
 static void os_text(const ww_asset_t *a, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s%s%s", a->os ? a->os : "",
-             a->os_version && *a->os_version ? " " : "", a->os_version ? a->os_version : "");
+    snprintf(out, cap, "%s%s%s", a->os ? a->os : "", a->os_version && *a->os_version ? " " : "",
+             a->os_version ? a->os_version : "");
 }
 
 static bool is_na_text(const char *s)
@@ -90,8 +90,8 @@ static int check_patches(ww_audit_ctx_t *c)
         char title[128];
         snprintf(title, sizeof title, "%zu critical/high-risk fix%s not installed within 14 days",
                  late, late == 1 ? "" : "es");
-        rc = add(c, "patch_overdue", "A6.4", critical ? WW_SEV_CRITICAL : WW_SEV_HIGH, true,
-                 title, ev.p ? ev.p : "",
+        rc = add(c, "patch_overdue", "A6.4", critical ? WW_SEV_CRITICAL : WW_SEV_HIGH, true, title,
+                 ev.p ? ev.p : "",
                  "Install the missing security updates now and restart the device; critical "
                  "and high-risk fixes must go on within 14 days of release.",
                  false, false);
@@ -125,9 +125,8 @@ static int check_kev(ww_audit_ctx_t *c)
         late |= overdue(c, u);
         if (hits++ >= EVIDENCE_ITEMS)
             continue;
-        ww_buf_printf(&ev, "%s%s%s%s%s", hits > 1 ? "; " : "", u->id,
-                      k.name && *k.name ? " (" : "", k.name ? k.name : "",
-                      k.name && *k.name ? ")" : "");
+        ww_buf_printf(&ev, "%s%s%s%s%s", hits > 1 ? "; " : "", u->id, k.name && *k.name ? " (" : "",
+                      k.name ? k.name : "", k.name && *k.name ? ")" : "");
         if (k.ransomware)
             ww_buf_puts(&ev, ", used in ransomware campaigns");
     }
@@ -310,8 +309,8 @@ static int flag_check(ww_audit_ctx_t *c, ww_tri_t v, ww_tri_t bad, const char *c
 
 static int check_firewall(ww_audit_ctx_t *c)
 {
-    return flag_check(c, c->a->firewall_enabled, WW_TRI_NO, "firewall_off", "A4.1.1",
-                      WW_SEV_HIGH, "Host firewall is turned off", "firewall_enabled = no",
+    return flag_check(c, c->a->firewall_enabled, WW_TRI_NO, "firewall_off", "A4.1.1", WW_SEV_HIGH,
+                      "Host firewall is turned off", "firewall_enabled = no",
                       "Turn the host firewall on and keep it on, even behind the boundary "
                       "firewall.");
 }

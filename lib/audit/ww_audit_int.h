@@ -17,9 +17,9 @@ typedef struct ww_audit_ctx {
     ww_audit_report_t *r;
     const ww_asset_t *a;
     const ww_audit_ref_t *ref;
-    const char *id;      /* the asset's name in findings */
-    int64_t day;         /* as_of, in days */
-    uint64_t eval_mask;  /* bit per control (ww_audit_controls() index) */
+    const char *id;     /* the asset's name in findings */
+    int64_t day;        /* as_of, in days */
+    uint64_t eval_mask; /* bit per control (ww_audit_controls() index) */
     uint64_t fail_mask;
     ww_audit_support_t os_support; /* set by the OS check, read by later checks */
     ww_audit_eol_t os_eol;

@@ -109,8 +109,8 @@ int ww_audit_write_table(const ww_audit_report_t *r, FILE *out)
     ww_audit_day_format(r->as_of_day, day, sizeof day);
     fprintf(out, "wardwatch audit: %zu asset%s in the register, as of %s\n", r->assets,
             r->assets == 1 ? "" : "s", day);
-    fprintf(out, "Cyber Essentials / DSPT controls met: %zu of %zu assessed%s\n\n",
-            s.controls_met, s.controls_assessed,
+    fprintf(out, "Cyber Essentials / DSPT controls met: %zu of %zu assessed%s\n\n", s.controls_met,
+            s.controls_assessed,
             s.autofail_controls_failing ? " (an automatic-fail control is failing)" : "");
     for (int sev = WW_SEV_CRITICAL; sev >= WW_SEV_LOW; sev--) {
         if (!s.by_sev[sev])
@@ -170,14 +170,16 @@ static void donut(FILE *out, const char *name, const char *centre, const char *c
     for (size_t i = 0; i < n; i++)
         total += sl[i].value;
     const double rad = 70, circ = 2 * M_PI * rad;
-    fprintf(out,
-            "<figure class=\"chart\"><svg class=\"donut\" data-chart=\"%s\" viewBox=\"0 0 200 200\" "
-            "width=\"200\" height=\"200\" role=\"img\" aria-label=\"",
-            name);
+    fprintf(
+        out,
+        "<figure class=\"chart\"><svg class=\"donut\" data-chart=\"%s\" viewBox=\"0 0 200 200\" "
+        "width=\"200\" height=\"200\" role=\"img\" aria-label=\"",
+        name);
     esc(out, name);
     fputs("\">", out);
-    fprintf(out, "<circle cx=\"100\" cy=\"100\" r=\"%.0f\" fill=\"none\" stroke=\"#eceff1\" "
-                 "stroke-width=\"28\"/>",
+    fprintf(out,
+            "<circle cx=\"100\" cy=\"100\" r=\"%.0f\" fill=\"none\" stroke=\"#eceff1\" "
+            "stroke-width=\"28\"/>",
             rad);
     double off = 0;
     for (size_t i = 0; i < n && total > 0; i++) {
@@ -231,8 +233,7 @@ static void bars(FILE *out, const char *name, const slice_t *sl, size_t n)
                 "</text><rect class=\"bar\" data-value=\"%.0f\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
                 "height=\"18\" rx=\"3\" fill=\"%s\"/><text x=\"%.1f\" y=\"%d\" class=\"val\">%.0f"
                 "</text>",
-                sl[i].value, label_w, y + 3, w, sl[i].colour, label_w + w + 6, y + 16,
-                sl[i].value);
+                sl[i].value, label_w, y + 3, w, sl[i].colour, label_w + w + 6, y + 16, sl[i].value);
     }
     fputs("</svg></figure>\n", out);
 }
@@ -337,8 +338,7 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">",
           out);
-    fprintf(out, "<title>Cyber security readiness, %s</title><style>%s</style></head>\n", day,
-            css);
+    fprintf(out, "<title>Cyber security readiness, %s</title><style>%s</style></head>\n", day, css);
     fprintf(out, "<body data-report=\"wardwatch-audit\" data-findings=\"%zu\">\n", r->n);
     fprintf(out,
             "<header><h1>Cyber security readiness</h1><p>Cyber Essentials (Danzell v16) and NHS "
@@ -491,13 +491,14 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
     fputs("<section id=\"medical\"><h2>Medical devices</h2><div class=\"charts\">", out);
     slice_t md[] = {
         {"Registered, MDS2 details recorded", (double)r->medical_with_mds2, "#188038"},
-        {"Registered, MDS2 details missing",
-         (double)(r->medical_registered - r->medical_with_mds2), "#f2b705"},
+        {"Registered, MDS2 details missing", (double)(r->medical_registered - r->medical_with_mds2),
+         "#f2b705"},
         {"Seen on the network, not registered", (double)unreg, "#c5221f"},
     };
     char cov[32];
     if (med)
-        snprintf(cov, sizeof cov, "%.0f%%", floor(100.0 * (double)r->medical_registered / (double)med));
+        snprintf(cov, sizeof cov, "%.0f%%",
+                 floor(100.0 * (double)r->medical_registered / (double)med));
     else
         snprintf(cov, sizeof cov, "n/a");
     donut(out, "medical", cov, "registered", md, WW_ARRAY_LEN(md));

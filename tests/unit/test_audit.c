@@ -341,17 +341,17 @@ static void test_unknown_and_na_os(void **state)
 
     /* No end-of-life data at all: unknown, never unsupported. */
     ww_audit_ref_t none = {0};
-    assert_int_equal(ww_audit_support_status(&none, "Windows XP", "SP3", false,
-                                             day_of("2026-01-01"), NULL),
-                     WW_SUPPORT_UNKNOWN);
+    assert_int_equal(
+        ww_audit_support_status(&none, "Windows XP", "SP3", false, day_of("2026-01-01"), NULL),
+        WW_SUPPORT_UNKNOWN);
     assert_int_equal(ww_audit_support_status(&ref, "", "", false, 0, NULL),
                      WW_SUPPORT_NOT_EVALUATED);
 }
 
 static void test_unsupported_software(void **state)
 {
-    ww_software_t sw[] = {{"Internet Explorer", "11"}, {"Google Chrome", "140"},
-                          {"Notepad++", "8.6"}};
+    ww_software_t sw[] = {
+        {"Internet Explorer", "11"}, {"Google Chrome", "140"}, {"Notepad++", "8.6"}};
     ww_asset_t a = asset("PC", WW_AT_DESKTOP);
     a.software = sw;
     a.nsoftware = 3;
@@ -503,9 +503,14 @@ static void test_observed(void **state)
     reg.manufacturer = "BD";
     reg.model = "Alaris";
     assert_int_equal(ww_audit_asset(r, &reg, &ref), 0);
-    ww_observed_t med = {.ip = "10.9.0.7", .mac = "00:11:22:33:44:55", .hostname = "",
-                         .vendor = "GE Healthcare", .os_guess = "", .source = WW_SRC_NMAP,
-                         .first_seen = secs("2026-04-30"), .last_seen = secs("2026-04-30"),
+    ww_observed_t med = {.ip = "10.9.0.7",
+                         .mac = "00:11:22:33:44:55",
+                         .hostname = "",
+                         .vendor = "GE Healthcare",
+                         .os_guess = "",
+                         .source = WW_SRC_NMAP,
+                         .first_seen = secs("2026-04-30"),
+                         .last_seen = secs("2026-04-30"),
                          .medical_hint = "DICOM port 104 open"};
     ww_observed_t laptop = med;
     laptop.ip = "10.9.0.8";
