@@ -347,10 +347,14 @@ int ww__json_cloud(ww_json_t *js, ww_event_t *ev, int shape)
     if (rc)
         return rc;
     switch (shape) {
-    case WW_CLOUD_ENTRA_DIAG: {
+    case WW_CLOUD_ENTRA_DIAG:
+    case WW_CLOUD_ENTRA_LA: {
+        /* The Log Analytics row has the same names in PascalCase and no `properties`;
+           lookups are case-insensitive, so the same steps apply. */
         ev->product = WW_STR("azure");
         uint32_t props = ww__json_member(js, 0, "properties");
-        rc = ww__json_flat(js, ev, props, (ww_str_t){"", 0});
+        if (props && shape == WW_CLOUD_ENTRA_DIAG)
+            rc = ww__json_flat(js, ev, props, (ww_str_t){"", 0});
         const ww_field_t *cat = get(ev, "category");
         ww_str_t c = cat ? cat->value : (ww_str_t){"", 0};
         ev->service = entra_service(c);

@@ -75,6 +75,7 @@ enum ww_cloud_shape {
     WW_CLOUD_GRAPH_AUDIT,    /* Graph directoryAudits: {activityDisplayName, ...} */
     WW_CLOUD_GRAPH_RISK,     /* Graph riskDetections: {riskEventType, detectedDateTime} */
     WW_CLOUD_M365,           /* Microsoft 365 unified audit log record */
+    WW_CLOUD_ENTRA_LA,       /* Log Analytics / Sentinel table row: {TimeGenerated, Category} */
 };
 /* Fills ev for a cloud record of that shape: native dotted paths plus the normalised
  * fields; sets product/service/category.  0 or WW_E*. */

@@ -35,11 +35,13 @@ enum {
     RK_OPERATION,
     RK_WORKLOAD,
     RK_RECORDTYPE,
+    RK_CATEGORY_LA,
     RK_TS, /* timestamps, most trusted first */
     RK_CREATEDDATETIME = RK_TS + 8,
     RK_ACTIVITYDATETIME,
     RK_CREATIONTIME,
     RK_DETECTEDDATETIME,
+    RK_TIMEGENERATED,
     RK_COUNT
 };
 #define RK(s)            \
@@ -56,10 +58,10 @@ static const struct {
     RK("_path"),      RK("event_type"),   RK("src_ip"),        RK("flow_id"),
     RK("category"),   RK("properties"),   RK("operationName"), RK("userPrincipalName"),
     RK("activityDisplayName"), RK("riskEventType"), RK("Operation"), RK("Workload"),
-    RK("RecordType"), RK("@timestamp"),   RK("EventTime"),     RK("TimeCreated"),
+    RK("RecordType"), RK("Category"),     RK("@timestamp"),   RK("EventTime"),     RK("TimeCreated"),
     RK("timestamp"),  RK("time"),         RK("Timestamp"),     RK("EventReceivedTime"),
     RK("ts"),         RK("createdDateTime"), RK("activityDateTime"), RK("CreationTime"),
-    RK("detectedDateTime"),
+    RK("detectedDateTime"), RK("TimeGenerated"),
 };
 
 #define RK_TIMESTAMP (RK_TS + 3)
@@ -599,6 +601,8 @@ static int cloud_shape(const prof_t *x)
         return WW_CLOUD_GRAPH_SIGNIN;
     if (x->root[RK_RISKEVENTTYPE] && x->root[RK_DETECTEDDATETIME])
         return WW_CLOUD_GRAPH_RISK;
+    if (is_str(x, x->root[RK_CATEGORY_LA]) && x->root[RK_TIMEGENERATED])
+        return WW_CLOUD_ENTRA_LA;
     return 0;
 }
 

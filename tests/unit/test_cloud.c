@@ -163,6 +163,16 @@ static void test_entra(void **state)
     expect(ev, "operationName", "Consent to application", WW_F_STR);
     expect(ev, "ConsentContext.IsAdminConsent", "False", WW_F_STR);
     expect(ev, "targetResources.displayName", "Mail Sync Pro", WW_F_STR);
+
+    /* Log Analytics (Sentinel) row: PascalCase names, no properties. */
+    ev = next(&x);
+    expect_facts(ev, "azure", "signinlogs", "authentication");
+    expect(ev, "ResultType", "50053", WW_F_STR);
+    expect(ev, "user", "jane.doe@trust.nhs.uk", WW_F_STR);
+    expect(ev, "src_ip", "185.220.101.34", WW_F_STR);
+    expect(ev, "outcome", "failure", WW_F_STR);
+    expect(ev, "country", "NL", WW_F_STR);
+    assert_true(ev->ts == INT64_C(1709636400000000000));
     close_recs(&x);
 }
 

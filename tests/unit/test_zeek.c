@@ -300,6 +300,35 @@ static void test_malformed_lines(void **state)
     run_free(&r);
 }
 
+/* A byte order mark before the header still detects Zeek; a #fields line past the
+ * column cap is refused and the data after it is malformed, not a crash. */
+static void test_bom_and_column_cap(void **state)
+{
+    (void)state;
+    char buf[8192];
+    int n = snprintf(buf, sizeof buf, "\xEF\xBB\xBF%s", conn_tsv);
+    assert_true(n > 0);
+    run_t r;
+    run_all("bom.log", buf, &r);
+    assert_int_equal(r.fmt, WW_FMT_ZEEK);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.rc[0], 1);
+    run_free(&r);
+
+    size_t k = (size_t)snprintf(buf, sizeof buf, "#separator \\x09\n#fields");
+    for (int i = 0; i < 600 && k + 8 < sizeof buf; i++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "\tc%d", i);
+    snprintf(buf + k, sizeof buf - k, "\n1\t2\n");
+    run_all("wide.log", buf, &r);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.rc[0], WW_EPARSE);
+    assert_int_equal(r.diag[0].line, 2);
+    assert_non_null(strstr(r.diag[0].msg, "512"));
+    assert_int_equal(r.rc[1], WW_EPARSE);
+    assert_int_equal(r.diag[1].line, 3);
+    run_free(&r);
+}
+
 /* A header line inside the data: logs concatenated with cat. */
 static void test_concatenated_logs(void **state)
 {
@@ -457,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_smb_paths),
         cmocka_unit_test(test_malformed_lines),
         cmocka_unit_test(test_concatenated_logs),
+        cmocka_unit_test(test_bom_and_column_cap),
         cmocka_unit_test(test_zeek_json_same_as_tsv),
         cmocka_unit_test(test_zeek_json_paths),
         cmocka_unit_test(test_suricata),
