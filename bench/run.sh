@@ -34,7 +34,8 @@ WIN=$C/windows-$TAG
 if [ ! -e "$WIN/.done" ]; then
     echo "== corpus: Windows JSON (OTRF, $WIN_COPIES copies)"
     rm -rf "$WIN" "$C/otrf" && mkdir -p "$WIN" "$C/otrf"
-    for z in "$SHARED"/data/otrf/*.zip; do unzip -oq "$z" -x '__MACOSX/*' -d "$C/otrf"; done
+    for z in "$SHARED"/data/otrf/*.zip; do unzip -oq "$z" -d "$C/otrf"; done
+    rm -rf "$C/otrf/__MACOSX"
     ls "$C"/otrf/*.json | LC_ALL=C sort >"$C/otrf.list"
     [ "$WIN_FILES" -gt 0 ] && head -n "$WIN_FILES" "$C/otrf.list" >"$C/otrf.sel" || cp "$C/otrf.list" "$C/otrf.sel"
     for k in $(seq 1 $WIN_COPIES); do
