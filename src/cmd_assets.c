@@ -317,8 +317,8 @@ static int do_list(const char *db, int argc, char **argv)
                 observed_json(&b, o);
                 printf("%s\n", b.p);
             } else {
-                printf("%-39s %-17s %-24.24s %-28.28s %s\n", o->ip, o->mac, o->vendor,
-                       o->os_guess, o->medical_hint);
+                printf("%-39s %-17s %-24.24s %-28.28s %s\n", o->ip, o->mac, o->vendor, o->os_guess,
+                       o->medical_hint);
             }
         }
     } else {

@@ -12,17 +12,16 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: wardwatch feeds [--db PATH] import FILE...\n"
-            "       wardwatch feeds [--db PATH] status\n"
-            "       wardwatch feeds [--db PATH] reset\n"
-            "       wardwatch feeds [--db PATH] lookup NAME [VERSION]\n"
-            "       wardwatch feeds [--db PATH] kev CVE-ID\n"
-            "\n"
-            "import: a CISA KEV catalog (known_exploited_vulnerabilities.json) or\n"
-            "endoflife.date product files (e.g. windows.md, ubuntu.md); they replace the\n"
-            "bundled data (KEV as a whole, end-of-life data product by product).\n"
-            "Bundled data: $WARDWATCH_DATA, else data/ in the source tree.\n");
+    fprintf(out, "usage: wardwatch feeds [--db PATH] import FILE...\n"
+                 "       wardwatch feeds [--db PATH] status\n"
+                 "       wardwatch feeds [--db PATH] reset\n"
+                 "       wardwatch feeds [--db PATH] lookup NAME [VERSION]\n"
+                 "       wardwatch feeds [--db PATH] kev CVE-ID\n"
+                 "\n"
+                 "import: a CISA KEV catalog (known_exploited_vulnerabilities.json) or\n"
+                 "endoflife.date product files (e.g. windows.md, ubuntu.md); they replace the\n"
+                 "bundled data (KEV as a whole, end-of-life data product by product).\n"
+                 "Bundled data: $WARDWATCH_DATA, else data/ in the source tree.\n");
 }
 
 static void print_diag(const ww_diag_t *d)
@@ -53,8 +52,8 @@ static void print_info(void *ud, const ww_feed_info_t *i)
 {
     (void)ud;
     printf("%-10s %-18s %-9s %6zu  %-20s %s%s%s\n", i->kind, i->name, i->origin, i->entries,
-           i->loaded_at[0] ? i->loaded_at : "-", i->source,
-           i->version[0] ? "  version " : "", i->version);
+           i->loaded_at[0] ? i->loaded_at : "-", i->source, i->version[0] ? "  version " : "",
+           i->version);
 }
 
 int cmd_feeds(int argc, char **argv)
@@ -87,8 +86,7 @@ int cmd_feeds(int argc, char **argv)
     }
     ww_store_t *st = NULL;
     ww_diag_t d = {0};
-    if (ww_store_open(ww_store_default_path(db), &st, &d) != 0 ||
-        ww_feeds_migrate(st, &d) != 0) {
+    if (ww_store_open(ww_store_default_path(db), &st, &d) != 0 || ww_feeds_migrate(st, &d) != 0) {
         print_diag(&d);
         ww_store_close(st);
         return WW_EXIT_ERROR;
@@ -136,16 +134,15 @@ int cmd_feeds(int argc, char **argv)
                 char a[32], due[32];
                 fmt_date(k->date_added, a, sizeof a);
                 fmt_date(k->due_date, due, sizeof due);
-                printf("%s: %s %s: %s; added %s, due %s; ransomware use: %s\n", k->cve,
-                       k->vendor, k->product, k->name, a, due, k->ransomware ? "known" : "unknown");
+                printf("%s: %s %s: %s; added %s, due %s; ransomware use: %s\n", k->cve, k->vendor,
+                       k->product, k->name, a, due, k->ransomware ? "known" : "unknown");
             }
         } else if (!strcmp(sub, "lookup") && i < argc) {
             ww_eol_t e;
             ww_eol_status_t s = ww_feeds_eol(f, argv[i], i + 1 < argc ? argv[i + 1] : "", &e);
             if (s != WW_EOL_FOUND) {
                 printf("%s: support status unknown (%s)\n",
-                       s == WW_EOL_UNKNOWN_PRODUCT ? "unknown product" : "unknown version",
-                       e.note);
+                       s == WW_EOL_UNKNOWN_PRODUCT ? "unknown product" : "unknown version", e.note);
                 code = WW_EXIT_MATCH;
             } else {
                 char r[32], eol[32], eoes[32];

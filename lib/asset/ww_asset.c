@@ -54,8 +54,8 @@ static int lookup_word(const struct word *tab, size_t ntab, const char *p, size_
 }
 
 static const char *const type_names[WW_AT__COUNT] = {
-    "", "desktop", "laptop", "server", "vm", "thin_client", "mobile", "network", "firewall",
-    "medical_device", "iot", "cloud_service",
+    "",       "desktop", "laptop",   "server",         "vm",  "thin_client",
+    "mobile", "network", "firewall", "medical_device", "iot", "cloud_service",
 };
 
 static const struct word type_words[] = {
@@ -101,12 +101,14 @@ int ww_asset_type_parse(const char *p, size_t n, ww_asset_type_t *out)
 }
 
 static const struct word tri_words[] = {
-    {"", WW_TRI_UNKNOWN},   {"unknown", WW_TRI_UNKNOWN}, {"yes", WW_TRI_YES},
-    {"y", WW_TRI_YES},      {"true", WW_TRI_YES},        {"1", WW_TRI_YES},
-    {"on", WW_TRI_YES},     {"enabled", WW_TRI_YES},     {"no", WW_TRI_NO},
-    {"n", WW_TRI_NO},       {"false", WW_TRI_NO},        {"0", WW_TRI_NO},
-    {"off", WW_TRI_NO},     {"disabled", WW_TRI_NO},     {"na", WW_TRI_NA},
-    {"notapplicable", WW_TRI_NA},
+    {"", WW_TRI_UNKNOWN}, {"unknown", WW_TRI_UNKNOWN},
+    {"yes", WW_TRI_YES},  {"y", WW_TRI_YES},
+    {"true", WW_TRI_YES}, {"1", WW_TRI_YES},
+    {"on", WW_TRI_YES},   {"enabled", WW_TRI_YES},
+    {"no", WW_TRI_NO},    {"n", WW_TRI_NO},
+    {"false", WW_TRI_NO}, {"0", WW_TRI_NO},
+    {"off", WW_TRI_NO},   {"disabled", WW_TRI_NO},
+    {"na", WW_TRI_NA},    {"notapplicable", WW_TRI_NA},
 };
 
 const char *ww_tri_name(ww_tri_t t)
@@ -129,8 +131,8 @@ int ww_tri_parse(const char *p, size_t n, ww_tri_t *out)
 }
 
 static const struct word crit_words[] = {
-    {"", WW_CRIT_UNKNOWN},   {"none", WW_CRIT_NONE},     {"low", WW_CRIT_LOW},
-    {"medium", WW_CRIT_MEDIUM}, {"moderate", WW_CRIT_MEDIUM}, {"high", WW_CRIT_HIGH},
+    {"", WW_CRIT_UNKNOWN},          {"none", WW_CRIT_NONE},       {"low", WW_CRIT_LOW},
+    {"medium", WW_CRIT_MEDIUM},     {"moderate", WW_CRIT_MEDIUM}, {"high", WW_CRIT_HIGH},
     {"critical", WW_CRIT_CRITICAL},
 };
 
@@ -150,9 +152,9 @@ int ww_crit_parse(const char *p, size_t n, ww_crit_t *out)
 }
 
 static const struct word sev_words[] = {
-    {"", WW_SEV_NONE},          {"none", WW_SEV_NONE},     {"unknown", WW_SEV_NONE},
-    {"low", WW_SEV_LOW},        {"medium", WW_SEV_MEDIUM}, {"moderate", WW_SEV_MEDIUM},
-    {"high", WW_SEV_HIGH},      {"important", WW_SEV_HIGH}, {"critical", WW_SEV_CRITICAL},
+    {"", WW_SEV_NONE},     {"none", WW_SEV_NONE},      {"unknown", WW_SEV_NONE},
+    {"low", WW_SEV_LOW},   {"medium", WW_SEV_MEDIUM},  {"moderate", WW_SEV_MEDIUM},
+    {"high", WW_SEV_HIGH}, {"important", WW_SEV_HIGH}, {"critical", WW_SEV_CRITICAL},
 };
 
 const char *ww_sev_name(ww_sev_t s)
@@ -222,12 +224,39 @@ int ww_asset_time_parse(const char *p, size_t n, int64_t *out)
 /* ---- field names ----------------------------------------------------------------- */
 
 static const char *const field_names[WW_AF__COUNT] = {
-    "asset_id", "hostname", "ip", "mac", "type", "owner", "location", "segment", "os",
-    "os_version", "build", "firmware", "software", "missing_updates", "last_patched",
-    "last_boot", "av_enabled", "firewall_enabled", "autorun_disabled",
-    "default_password_changed", "mfa", "internet_exposed", "clinical_criticality",
-    "admin_accounts", "manufacturer", "model", "patch_by", "remote_service",
-    "stores_patient_data", "encryption", "notes", "ports", "os_guess",
+    "asset_id",
+    "hostname",
+    "ip",
+    "mac",
+    "type",
+    "owner",
+    "location",
+    "segment",
+    "os",
+    "os_version",
+    "build",
+    "firmware",
+    "software",
+    "missing_updates",
+    "last_patched",
+    "last_boot",
+    "av_enabled",
+    "firewall_enabled",
+    "autorun_disabled",
+    "default_password_changed",
+    "mfa",
+    "internet_exposed",
+    "clinical_criticality",
+    "admin_accounts",
+    "manufacturer",
+    "model",
+    "patch_by",
+    "remote_service",
+    "stores_patient_data",
+    "encryption",
+    "notes",
+    "ports",
+    "os_guess",
 };
 
 /* Squashed synonyms; the canonical names (squashed) are matched first. */
@@ -356,14 +385,53 @@ int ww_asset_field_lookup(const char *p, size_t n)
 /* Manufacturers whose network-attached kit in a hospital is almost always clinical.
  * Matched as case-insensitive substrings of nmap's MAC vendor or OS text. */
 static const char *const medical_vendors[] = {
-    "ge healthcare", "philips medical", "philips healthcare", "siemens healthineers",
-    "siemens medical", "baxter", "b. braun", "b.braun", "draeger", "drager", "dräger",
-    "mindray", "medtronic", "carefusion", "becton", "hospira", "icu medical", "fresenius",
-    "nihon kohden", "spacelabs", "welch allyn", "hillrom", "hill-rom", "masimo", "olympus",
-    "canon medical", "toshiba medical", "fujifilm medical", "carestream", "agfa healthcare",
-    "varian", "elekta", "stryker", "zoll", "natus", "getinge", "maquet", "smiths medical",
-    "alaris", "omnicell", "roche diagnostics", "abbott", "sysmex", "beckman coulter",
-    "hologic", "intuitive surgical", "resmed",
+    "ge healthcare",
+    "philips medical",
+    "philips healthcare",
+    "siemens healthineers",
+    "siemens medical",
+    "baxter",
+    "b. braun",
+    "b.braun",
+    "draeger",
+    "drager",
+    "dräger",
+    "mindray",
+    "medtronic",
+    "carefusion",
+    "becton",
+    "hospira",
+    "icu medical",
+    "fresenius",
+    "nihon kohden",
+    "spacelabs",
+    "welch allyn",
+    "hillrom",
+    "hill-rom",
+    "masimo",
+    "olympus",
+    "canon medical",
+    "toshiba medical",
+    "fujifilm medical",
+    "carestream",
+    "agfa healthcare",
+    "varian",
+    "elekta",
+    "stryker",
+    "zoll",
+    "natus",
+    "getinge",
+    "maquet",
+    "smiths medical",
+    "alaris",
+    "omnicell",
+    "roche diagnostics",
+    "abbott",
+    "sysmex",
+    "beckman coulter",
+    "hologic",
+    "intuitive surgical",
+    "resmed",
 };
 
 /* Ports that speak clinical protocols. */
@@ -371,10 +439,8 @@ static const struct {
     uint16_t port;
     const char *why;
 } medical_ports[] = {
-    {104, "DICOM port 104 open"},
-    {11112, "DICOM port 11112 open"},
-    {2575, "HL7 port 2575 open"},
-    {2761, "DICOM-TLS port 2761 open"},
+    {104, "DICOM port 104 open"},       {11112, "DICOM port 11112 open"},
+    {2575, "HL7 port 2575 open"},       {2761, "DICOM-TLS port 2761 open"},
     {2762, "DICOM-TLS port 2762 open"},
 };
 
@@ -387,8 +453,8 @@ static bool icontains(const char *hay, const char *needle)
     return false;
 }
 
-const char *ww_asset_medical_hint(const char *vendor, const char *os_guess,
-                                  const ww_port_t *ports, size_t nports, ww_arena_t *arena)
+const char *ww_asset_medical_hint(const char *vendor, const char *os_guess, const ww_port_t *ports,
+                                  size_t nports, ww_arena_t *arena)
 {
     char buf[256];
     for (size_t i = 0; i < WW_ARRAY_LEN(medical_vendors); i++) {

@@ -142,15 +142,15 @@ typedef struct ww_asset {
     size_t nadmins;
     /* Medical devices: what the manufacturer's MDS2 form says. */
     const char *manufacturer, *model;
-    const char *patch_by;             /* who may patch: "manufacturer", "trust", "either", free text */
-    ww_tri_t remote_service;          /* manufacturer remote service access */
-    ww_tri_t stores_patient_data;     /* stores or transmits patient data */
-    ww_tri_t encryption;              /* data encrypted at rest/in transit */
-    ww_asset_source_t source;         /* where the record last came from */
-    int64_t first_seen, last_seen;    /* first import / latest import or scan */
-    ww_port_t *ports;                 /* open ports from the latest nmap scan */
+    const char *patch_by;          /* who may patch: "manufacturer", "trust", "either", free text */
+    ww_tri_t remote_service;       /* manufacturer remote service access */
+    ww_tri_t stores_patient_data;  /* stores or transmits patient data */
+    ww_tri_t encryption;           /* data encrypted at rest/in transit */
+    ww_asset_source_t source;      /* where the record last came from */
+    int64_t first_seen, last_seen; /* first import / latest import or scan */
+    ww_port_t *ports;              /* open ports from the latest nmap scan */
     size_t nports;
-    const char *os_guess;             /* nmap's best OS match, or "" */
+    const char *os_guess; /* nmap's best OS match, or "" */
     const char *notes;
 } ww_asset_t;
 
@@ -241,8 +241,7 @@ typedef struct ww_import_opts {
 int ww_asset_import_file(ww_store_t *st, const char *path, const ww_import_opts_t *opts,
                          ww_import_stats_t *stats, ww_diag_t *diag);
 int ww_asset_import_mem(ww_store_t *st, const char *name, const char *data, size_t len,
-                        const ww_import_opts_t *opts, ww_import_stats_t *stats,
-                        ww_diag_t *diag);
+                        const ww_import_opts_t *opts, ww_import_stats_t *stats, ww_diag_t *diag);
 
 /* Records a device seen on the network but not necessarily registered (the log
  * readers call this with an IP seen in events).  Matched against the register: an
@@ -302,7 +301,7 @@ int ww_asset_find(ww_store_t *st, const char *key, ww_arena_t *arena, ww_asset_t
 
 /* A short medical-device hint for observed evidence (used at import; exposed for
  * tests and for the log readers).  Returns a static or arena string, "" for none. */
-const char *ww_asset_medical_hint(const char *vendor, const char *os_guess,
-                                  const ww_port_t *ports, size_t nports, ww_arena_t *arena);
+const char *ww_asset_medical_hint(const char *vendor, const char *os_guess, const ww_port_t *ports,
+                                  size_t nports, ww_arena_t *arena);
 
 #endif

@@ -94,8 +94,9 @@ int ww_asset_import_file(ww_store_t *st, const char *path, const ww_import_opts_
         fclose(f);
     int rc;
     if (b.err) {
-        ww_diag_set(diag, path, 0, 0, b.err == WW_ELIMIT ? "file larger than 512 MiB"
-                                                         : "out of memory reading the file");
+        ww_diag_set(diag, path, 0, 0,
+                    b.err == WW_ELIMIT ? "file larger than 512 MiB"
+                                       : "out of memory reading the file");
         rc = b.err;
     } else if (rerr) {
         ww_diag_set(diag, path, 0, 0, "read error");
@@ -208,9 +209,8 @@ static int csv_row(void *ud, uint32_t line, const ww__csv_field_t *f, size_t nf)
         if (rc == WW_ENOMEM)
             return rc;
         if (rc < 0) {
-            ww__import_reject(c->o, c->stats, c->name, line, (uint32_t)i + 1,
-                              "column %zu (%s): %s", i + 1, ww_asset_field_name(c->colfield[i]),
-                              why);
+            ww__import_reject(c->o, c->stats, c->name, line, (uint32_t)i + 1, "column %zu (%s): %s",
+                              i + 1, ww_asset_field_name(c->colfield[i]), why);
             return 0;
         }
     }

@@ -43,8 +43,7 @@ bool ww__ip_valid(const char *p, size_t n);
 
 /* Inserts or updates (merging by mask) one record; *updated = 1 when it matched an
  * existing asset.  `now` stamps first/last seen.  0 or WW_E* with diag. */
-int ww__asset_put(ww_store_t *st, const ww__rec_t *r, int64_t now, int *updated,
-                  ww_diag_t *diag);
+int ww__asset_put(ww_store_t *st, const ww__rec_t *r, int64_t now, int *updated, ww_diag_t *diag);
 /* An nmap host: updates the matching asset (by IP, then MAC: ports, OS guess, last
  * seen) or records/refreshes an observed device.  *matched = 1 for an asset. */
 int ww__asset_put_host(ww_store_t *st, const ww__rec_t *host, const char *vendor, int64_t now,
@@ -65,8 +64,7 @@ typedef int (*ww__csv_rec_fn)(void *ud, uint32_t line, const ww__csv_field_t *f,
 typedef void (*ww__csv_err_fn)(void *ud, uint32_t line, uint32_t col, const char *msg);
 #define WW_CSV_MAX_FIELDS 256
 #define WW_CSV_MAX_RECORD ((size_t)1 << 20)
-int ww__csv_parse(const char *data, size_t len, ww__csv_rec_fn fn, ww__csv_err_fn err,
-                  void *ud);
+int ww__csv_parse(const char *data, size_t len, ww__csv_rec_fn fn, ww__csv_err_fn err, void *ud);
 
 int ww__import_csv(ww_store_t *st, const char *name, const char *data, size_t len,
                    const ww_import_opts_t *o, int64_t now, ww_import_stats_t *stats,
@@ -95,8 +93,8 @@ typedef struct ww__xml_tag {
     ww_str_t name;
     ww__xml_attr_t attr[WW_XML_MAX_ATTRS];
     size_t nattr;
-    bool close;       /* </name> */
-    bool self_close;  /* <name/> */
+    bool close;      /* </name> */
+    bool self_close; /* <name/> */
     uint32_t line, col;
 } ww__xml_tag_t;
 typedef struct ww__xml {

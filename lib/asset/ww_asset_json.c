@@ -39,8 +39,7 @@ static void line_col(const char *base, const char *at, uint32_t *line, uint32_t 
     *col = (uint32_t)(at - ls) + 1;
 }
 
-static void reject_at(jimp_t *j, const char *at, const char *fmt, const char *a1,
-                      const char *a2)
+static void reject_at(jimp_t *j, const char *at, const char *fmt, const char *a1, const char *a2)
 {
     uint32_t line, col;
     line_col(j->base, at, &line, &col);
@@ -136,19 +135,23 @@ static int list_object(jimp_t *j, ww__rec_t *r, int f, uint32_t ti, char *why, s
         if (!u.id)
             return WW_ENOMEM;
         if (ww_sev_parse(sev.p ? sev.p : "", sev.n, &u.severity) != 0) {
-            snprintf(why, whylen, "missing update %s: severity \"%.*s\" is not one of critical, "
-                     "high, medium, low", u.id, (int)(sev.n > 30 ? 30 : sev.n), sev.p);
+            snprintf(why, whylen,
+                     "missing update %s: severity \"%.*s\" is not one of critical, "
+                     "high, medium, low",
+                     u.id, (int)(sev.n > 30 ? 30 : sev.n), sev.p);
             return WW_EPARSE;
         }
-        if (cvss.n && (ww_parse_double(cvss.p, cvss.n, &u.cvss) != 0 || u.cvss < 0 ||
-                       u.cvss > 10)) {
+        if (cvss.n &&
+            (ww_parse_double(cvss.p, cvss.n, &u.cvss) != 0 || u.cvss < 0 || u.cvss > 10)) {
             snprintf(why, whylen, "missing update %s: CVSS \"%.*s\" is not a number 0-10", u.id,
                      (int)(cvss.n > 30 ? 30 : cvss.n), cvss.p);
             return WW_EPARSE;
         }
         if (date.n && ww_asset_time_parse(date.p, date.n, &u.released) != 0) {
-            snprintf(why, whylen, "missing update %s: release date \"%.*s\" is not an ISO 8601 "
-                     "date", u.id, (int)(date.n > 30 ? 30 : date.n), date.p);
+            snprintf(why, whylen,
+                     "missing update %s: release date \"%.*s\" is not an ISO 8601 "
+                     "date",
+                     u.id, (int)(date.n > 30 ? 30 : date.n), date.p);
             return WW_EPARSE;
         }
         return ww__rec_add_update(r, &u, &j->ar);
@@ -167,8 +170,7 @@ static int list_object(jimp_t *j, ww__rec_t *r, int f, uint32_t ti, char *why, s
     if (f == WW_AF_PORTS) {
         char buf[48];
         snprintf(buf, sizeof buf, "%.*s/%.*s", (int)(port.n > 20 ? 20 : port.n),
-                 port.p ? port.p : "", (int)(proto.n > 8 ? 8 : proto.n),
-                 proto.n ? proto.p : "tcp");
+                 port.p ? port.p : "", (int)(proto.n > 8 ? 8 : proto.n), proto.n ? proto.p : "tcp");
         size_t before = r->a.nports;
         int rc = ww__rec_add(r, f, buf, strlen(buf), &j->ar, why, whylen);
         if (rc == 0 && r->a.nports > before) {

@@ -68,8 +68,7 @@ static void host_tag(host_t *h, const ww__xml_tag_t *t, ww_arena_t *ar)
         h->in_port = !t->self_close;
         h->port_open = false;
         if (!id || ww_parse_i64(id, strlen(id), &v) != 0 || v < 1 || v > 65535) {
-            snprintf(h->why, sizeof h->why, "port element with a bad portid \"%s\"",
-                     id ? id : "");
+            snprintf(h->why, sizeof h->why, "port element with a bad portid \"%s\"", id ? id : "");
             h->bad = true;
             h->line = t->line;
             h->col = t->col;
@@ -168,11 +167,10 @@ int ww__import_nmap(ww_store_t *st, const char *name, const char *data, size_t l
             if (!h.up)
                 continue;
             if (!h.r.a.nips && !*h.r.a.mac) {
-                ww__import_reject(o, stats, name, h.line, h.col,
-                                  "host has no IP or MAC address");
+                ww__import_reject(o, stats, name, h.line, h.col, "host has no IP or MAC address");
                 continue;
             }
-            int64_t when = h.when != WW_ASSET_NOTIME     ? h.when
+            int64_t when = h.when != WW_ASSET_NOTIME      ? h.when
                            : scan_time != WW_ASSET_NOTIME ? scan_time
                                                           : now;
             if (o->now && o->now != WW_ASSET_NOTIME)

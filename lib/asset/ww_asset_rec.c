@@ -44,15 +44,14 @@ static void *grow(ww_arena_t *ar, void *old, size_t n, size_t *cap, size_t elem)
     return nv;
 }
 
-#define PUSH(ar, arr, n, cap, why, whylen)                                                   \
-    do {                                                                                 \
-        void *nv_ = grow((ar), (void *)(arr), (n), &(cap), sizeof *(arr));               \
-        if (!nv_) {                                                                      \
-            snprintf((why), (whylen), "more than %d items, or out of memory",            \
-                     WW_ASSET_MAX_LIST);                                                 \
-            return WW_ELIMIT;                                                            \
-        }                                                                                \
-        (arr) = nv_;                                                                     \
+#define PUSH(ar, arr, n, cap, why, whylen)                                                        \
+    do {                                                                                          \
+        void *nv_ = grow((ar), (void *)(arr), (n), &(cap), sizeof *(arr));                        \
+        if (!nv_) {                                                                               \
+            snprintf((why), (whylen), "more than %d items, or out of memory", WW_ASSET_MAX_LIST); \
+            return WW_ELIMIT;                                                                     \
+        }                                                                                         \
+        (arr) = nv_;                                                                              \
     } while (0)
 
 bool ww__ip_valid(const char *p, size_t n)
@@ -156,8 +155,8 @@ static int parse_update(ww__rec_t *r, const char *p, size_t n, ww_arena_t *ar, c
         double num;
         if (sn && ww_parse_double(sp, sn, &num) == 0) {
             if (num < 0 || num > 10) {
-                snprintf(why, whylen, "missing update %s: CVSS %.*s is outside 0-10", u.id,
-                         (int)sn, sp);
+                snprintf(why, whylen, "missing update %s: CVSS %.*s is outside 0-10", u.id, (int)sn,
+                         sp);
                 return WW_EPARSE;
             }
             u.cvss = num;
@@ -179,8 +178,8 @@ static int parse_update(ww__rec_t *r, const char *p, size_t n, ww_arena_t *ar, c
                 trim(&cp, &cn);
                 if (cn && cn <= 5 && ww_parse_double(cp, cn, &num) == 0) {
                     if (num < 0 || num > 10) {
-                        snprintf(why, whylen, "missing update %s: CVSS %.*s is outside 0-10",
-                                 u.id, (int)cn, cp);
+                        snprintf(why, whylen, "missing update %s: CVSS %.*s is outside 0-10", u.id,
+                                 (int)cn, cp);
                         return WW_EPARSE;
                     }
                     u.cvss = num;
@@ -265,8 +264,8 @@ int ww__rec_add(ww__rec_t *r, int f, const char *p, size_t n, ww_arena_t *ar, ch
     switch (f) {
     case WW_AF_IP: {
         if (!ww__ip_valid(p, n)) {
-            snprintf(why, whylen, "\"%.*s\" is not an IPv4 or IPv6 address",
-                     (int)(n > 60 ? 60 : n), p);
+            snprintf(why, whylen, "\"%.*s\" is not an IPv4 or IPv6 address", (int)(n > 60 ? 60 : n),
+                     p);
             return WW_EPARSE;
         }
         for (size_t i = 0; i < a->nips; i++)

@@ -139,21 +139,19 @@ static void bind_col(sqlite3_stmt *q, int i, const ww_asset_t *a, const struct c
         break;
     }
     case K_TRI:
-        sqlite3_bind_text(q, i, ww_tri_name(*(const ww_tri_t *)(base + c->off)), -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(q, i, ww_tri_name(*(const ww_tri_t *)(base + c->off)), -1, SQLITE_STATIC);
         break;
     case K_CRIT:
         sqlite3_bind_text(q, i, ww_crit_name(*(const ww_crit_t *)(base + c->off)), -1,
                           SQLITE_STATIC);
         break;
     case K_TYPE:
-        sqlite3_bind_text(q, i, ww_asset_type_name(*(const ww_asset_type_t *)(base + c->off)),
-                          -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, i, ww_asset_type_name(*(const ww_asset_type_t *)(base + c->off)), -1,
+                          SQLITE_STATIC);
         break;
     case K_SRC:
-        sqlite3_bind_text(q, i,
-                          ww_asset_source_name(*(const ww_asset_source_t *)(base + c->off)), -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(q, i, ww_asset_source_name(*(const ww_asset_source_t *)(base + c->off)),
+                          -1, SQLITE_STATIC);
         break;
     case K_TIME: {
         int64_t t = *(const int64_t *)(base + c->off);
@@ -210,9 +208,8 @@ static int read_col(sqlite3_stmt *q, int i, ww_asset_t *a, const struct col *c, 
         break;
     }
     case K_TIME:
-        *(int64_t *)(base + c->off) = sqlite3_column_type(q, i) == SQLITE_NULL
-                                          ? WW_ASSET_NOTIME
-                                          : sqlite3_column_int64(q, i);
+        *(int64_t *)(base + c->off) =
+            sqlite3_column_type(q, i) == SQLITE_NULL ? WW_ASSET_NOTIME : sqlite3_column_int64(q, i);
         break;
     }
     return 0;
@@ -275,14 +272,26 @@ static int load_children(ww_store_t *st, int which, int64_t only, ww_asset_t *v,
             continue;
         void *arr = NULL;
         switch (which) {
-        case CH_IP: arr = ww_arena_calloc(ar, cnt * sizeof(char *)); a->ips = arr; break;
-        case CH_SW: arr = ww_arena_calloc(ar, cnt * sizeof(ww_software_t)); a->software = arr; break;
-        case CH_UP: arr = ww_arena_calloc(ar, cnt * sizeof(ww_update_t)); a->updates = arr; break;
+        case CH_IP:
+            arr = ww_arena_calloc(ar, cnt * sizeof(char *));
+            a->ips = arr;
+            break;
+        case CH_SW:
+            arr = ww_arena_calloc(ar, cnt * sizeof(ww_software_t));
+            a->software = arr;
+            break;
+        case CH_UP:
+            arr = ww_arena_calloc(ar, cnt * sizeof(ww_update_t));
+            a->updates = arr;
+            break;
         case CH_ADM:
             arr = ww_arena_calloc(ar, cnt * sizeof(char *));
             a->admin_accounts = arr;
             break;
-        case CH_PORT: arr = ww_arena_calloc(ar, cnt * sizeof(ww_port_t)); a->ports = arr; break;
+        case CH_PORT:
+            arr = ww_arena_calloc(ar, cnt * sizeof(ww_port_t));
+            a->ports = arr;
+            break;
         }
         if (!arr) {
             rc = WW_ENOMEM;
@@ -329,7 +338,7 @@ static int load_children(ww_store_t *st, int which, int64_t only, ww_asset_t *v,
                 u->severity = WW_SEV_NONE;
             u->cvss = sqlite3_column_type(q, 3) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 3);
             u->released = sqlite3_column_type(q, 4) == SQLITE_NULL ? WW_ASSET_NOTIME
-                                                                    : sqlite3_column_int64(q, 4);
+                                                                   : sqlite3_column_int64(q, 4);
             break;
         }
         case CH_PORT: {
@@ -354,8 +363,8 @@ out:
 }
 
 /* Loads assets (all, or the one with rowid `only`) into *out / *nout. */
-static int load_assets(ww_store_t *st, int64_t only, ww_arena_t *ar, ww_asset_t **out,
-                       size_t *nout, ww_diag_t *diag)
+static int load_assets(ww_store_t *st, int64_t only, ww_arena_t *ar, ww_asset_t **out, size_t *nout,
+                       ww_diag_t *diag)
 {
     ww_buf_t sql;
     ww_buf_init(&sql, 4096);
@@ -455,13 +464,12 @@ static int load_observed(ww_store_t *st, ww_asset_set_t *s, ww_diag_t *diag)
         o->source = src && strcmp((const char *)src, "nmap") == 0  ? WW_SRC_NMAP
                     : src && strcmp((const char *)src, "log") == 0 ? WW_SRC_LOG
                                                                    : WW_SRC_UNKNOWN;
-        o->first_seen = sqlite3_column_type(q, 7) == SQLITE_NULL ? WW_ASSET_NOTIME
-                                                                 : sqlite3_column_int64(q, 7);
-        o->last_seen = sqlite3_column_type(q, 8) == SQLITE_NULL ? WW_ASSET_NOTIME
-                                                                : sqlite3_column_int64(q, 8);
+        o->first_seen =
+            sqlite3_column_type(q, 7) == SQLITE_NULL ? WW_ASSET_NOTIME : sqlite3_column_int64(q, 7);
+        o->last_seen =
+            sqlite3_column_type(q, 8) == SQLITE_NULL ? WW_ASSET_NOTIME : sqlite3_column_int64(q, 8);
         o->medical_hint = col_text(q, 9, &s->arena);
-        if (!o->ip || !o->mac || !o->hostname || !o->vendor || !o->os_guess ||
-            !o->medical_hint) {
+        if (!o->ip || !o->mac || !o->hostname || !o->vendor || !o->os_guess || !o->medical_hint) {
             rc = WW_ENOMEM;
             goto out;
         }
@@ -582,8 +590,8 @@ static int64_t match(ww_store_t *st, const ww_asset_t *a, ww_diag_t *diag)
     int64_t id;
     bool has_id = *a->asset_id != 0;
     if (has_id) {
-        id = query_id(st, "SELECT id FROM asset WHERE asset_id=?1 ORDER BY id LIMIT 1",
-                      a->asset_id, NULL, diag);
+        id = query_id(st, "SELECT id FROM asset WHERE asset_id=?1 ORDER BY id LIMIT 1", a->asset_id,
+                      NULL, diag);
         if (id != 0)
             return id;
     }
@@ -710,10 +718,10 @@ static void merge(ww_asset_t *dst, const ww__rec_t *r)
                                              : sizeof(int);
         memcpy((char *)dst + cols[i].off, (const char *)src + cols[i].off, sz);
     }
-#define LIST(F, arr, n)                        \
-    if (r->mask & WW_AF_BIT(F)) {              \
-        dst->arr = src->arr;                   \
-        dst->n = src->n;                       \
+#define LIST(F, arr, n)           \
+    if (r->mask & WW_AF_BIT(F)) { \
+        dst->arr = src->arr;      \
+        dst->n = src->n;          \
     }
     LIST(WW_AF_IP, ips, nips)
     LIST(WW_AF_SOFTWARE, software, nsoftware)
@@ -771,8 +779,9 @@ out:
 static int forget_observed(ww_store_t *st, const ww_asset_t *a, ww_diag_t *diag)
 {
     sqlite3_stmt *q = NULL;
-    int rc = prepare(st, "DELETE FROM asset_observed WHERE (ip<>'' AND ip=?1) OR (mac<>'' AND mac=?1)",
-                     &q, diag);
+    int rc =
+        prepare(st, "DELETE FROM asset_observed WHERE (ip<>'' AND ip=?1) OR (mac<>'' AND mac=?1)",
+                &q, diag);
     if (rc)
         return rc;
     for (size_t i = 0; i <= a->nips && rc == 0; i++) {
@@ -788,8 +797,7 @@ static int forget_observed(ww_store_t *st, const ww_asset_t *a, ww_diag_t *diag)
     return rc;
 }
 
-int ww__asset_put(ww_store_t *st, const ww__rec_t *r, int64_t now, int *updated,
-                  ww_diag_t *diag)
+int ww__asset_put(ww_store_t *st, const ww__rec_t *r, int64_t now, int *updated, ww_diag_t *diag)
 {
     ww_arena_t ar;
     ww_arena_init(&ar, 8192, 0);
@@ -836,11 +844,11 @@ static int observed_upsert(ww_store_t *st, const ww__rec_t *h, const char *vendo
     const char *ip = a->nips ? a->ips[0] : "";
     int64_t id = 0;
     if (*ip)
-        id = query_id(st, "SELECT id FROM asset_observed WHERE ip=?1 ORDER BY id LIMIT 1", ip,
-                      NULL, diag);
+        id = query_id(st, "SELECT id FROM asset_observed WHERE ip=?1 ORDER BY id LIMIT 1", ip, NULL,
+                      diag);
     if (id == 0 && *a->mac)
-        id = query_id(st, "SELECT id FROM asset_observed WHERE mac=?1 ORDER BY id LIMIT 1",
-                      a->mac, NULL, diag);
+        id = query_id(st, "SELECT id FROM asset_observed WHERE mac=?1 ORDER BY id LIMIT 1", a->mac,
+                      NULL, diag);
     if (id < 0)
         return (int)id;
     const char *hint = ww_asset_medical_hint(vendor, a->os_guess, a->ports, a->nports, ar);
@@ -980,8 +988,8 @@ int ww_asset_observe(ww_store_t *st, const char *ip, const char *mac, const char
         goto bad;
     if (mac && *mac && (rc = ww__rec_set(&r, WW_AF_MAC, mac, strlen(mac), &ar, why, sizeof why)))
         goto bad;
-    if (hostname && (rc = ww__rec_set(&r, WW_AF_HOSTNAME, hostname, strlen(hostname), &ar, why,
-                                      sizeof why)))
+    if (hostname &&
+        (rc = ww__rec_set(&r, WW_AF_HOSTNAME, hostname, strlen(hostname), &ar, why, sizeof why)))
         goto bad;
     if (!r.a.nips && !*r.a.mac) {
         snprintf(why, sizeof why, "an observed device needs an IP or a MAC");
@@ -1027,8 +1035,8 @@ int ww_asset_find(ww_store_t *st, const char *key, ww_arena_t *arena, ww_asset_t
     int rc = ww_asset_migrate(st, diag);
     if (rc)
         return rc;
-    int64_t id = query_id(st, "SELECT id FROM asset WHERE asset_id=?1 ORDER BY id LIMIT 1", key,
-                          NULL, diag);
+    int64_t id =
+        query_id(st, "SELECT id FROM asset WHERE asset_id=?1 ORDER BY id LIMIT 1", key, NULL, diag);
     if (id == 0)
         id = query_id(st,
                       "SELECT id FROM asset WHERE hostname=?1 COLLATE NOCASE ORDER BY id LIMIT 1",

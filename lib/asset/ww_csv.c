@@ -139,8 +139,7 @@ toolong:
     return WW_ELIMIT;
 }
 
-int ww__csv_parse(const char *data, size_t len, ww__csv_rec_fn fn, ww__csv_err_fn err,
-                  void *ud)
+int ww__csv_parse(const char *data, size_t len, ww__csv_rec_fn fn, ww__csv_err_fn err, void *ud)
 {
     csv_t c;
     memset(&c, 0, sizeof c);

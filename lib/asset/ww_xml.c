@@ -53,8 +53,8 @@ static const char *find(const char *p, const char *end, const char *needle)
 
 static bool name_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.' || c == ':' || (unsigned char)c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.' || c == ':' || (unsigned char)c >= 0x80;
 }
 
 static bool space(char c)
@@ -126,7 +126,7 @@ static const char *decode(ww__xml_t *x, const char *p, const char *e)
             }
             for (; i < ent.n; i++) {
                 char c = ent.p[i];
-                int v = c >= '0' && c <= '9'           ? c - '0'
+                int v = c >= '0' && c <= '9'          ? c - '0'
                         : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
                         : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
                                                       : -1;

@@ -63,8 +63,7 @@ static char *jstr(ww_event_t *ev, const ww_jtok_t *t, ww_arena_t *ar)
 }
 
 int ww__feeds_parse_kev(const char *name, const char *data, size_t len, ww_arena_t *ar,
-                        ww_kev_t **out, size_t *nout, char *version, size_t vlen,
-                        ww_diag_t *diag)
+                        ww_kev_t **out, size_t *nout, char *version, size_t vlen, ww_diag_t *diag)
 {
     ww_json_t js;
     memset(&js, 0, sizeof js);
@@ -212,8 +211,7 @@ static void front_matter(const char *data, size_t len, const char **p, size_t *n
     for (const char *q = s; q < e;) {
         const char *nl = memchr(q, '\n', (size_t)(e - q));
         size_t ln = (size_t)((nl ? nl : e) - q);
-        if (ln >= 3 && memcmp(q, "---", 3) == 0 &&
-            (ln == 3 || q[3] == '\r' || q[3] == ' ')) {
+        if (ln >= 3 && memcmp(q, "---", 3) == 0 && (ln == 3 || q[3] == '\r' || q[3] == ' ')) {
             *p = s;
             *n = (size_t)(q - s);
             return;
@@ -414,8 +412,8 @@ int ww__feeds_parse_eol(const char *name, const char *slug, const char *data, si
     goto out;
 bad:
     ww_diag_set(diag, name, (uint32_t)y.parser.problem_mark.line + 1 + (fm > data ? 1 : 0),
-                (uint32_t)y.parser.problem_mark.column + 1,
-                "end-of-life data: %s", y.parser.problem ? y.parser.problem : "unexpected YAML structure");
+                (uint32_t)y.parser.problem_mark.column + 1, "end-of-life data: %s",
+                y.parser.problem ? y.parser.problem : "unexpected YAML structure");
     rc = WW_EPARSE;
 out:
     if (y.have)
@@ -455,8 +453,7 @@ static bool slug_of(const char *path, char *out, size_t cap)
     out[n - 3] = 0;
     for (size_t i = 0; out[i]; i++) {
         char c = out[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
             return false;
     }
     return true;
@@ -576,8 +573,8 @@ static int load_imported(ww_feeds_t *f, ww_store_t *st, ww_diag_t *diag)
             f->kev_info = info;
         } else if (strcmp(kind, "endoflife") == 0) {
             ww_eol_product_t p;
-            if ((rc = ww__feeds_parse_eol(info.source, name, blob ? blob : "", len, &f->arena,
-                                          &p, diag)))
+            if ((rc = ww__feeds_parse_eol(info.source, name, blob ? blob : "", len, &f->arena, &p,
+                                          diag)))
                 goto out;
             info.entries = p.nrel;
             p.info = info;
@@ -665,8 +662,7 @@ int ww_feeds_import_file(ww_store_t *st, const char *path, const char **what, ww
     if (i < b.n && data[i] == '{') {
         ww_kev_t *v;
         size_t n;
-        if ((rc = ww__feeds_parse_kev(path, data, b.n, &ar, &v, &n, version, sizeof version,
-                                      diag)))
+        if ((rc = ww__feeds_parse_kev(path, data, b.n, &ar, &v, &n, version, sizeof version, diag)))
             goto out;
         if (n == 0) {
             ww_diag_set(diag, path, 0, 0, "KEV catalog has no entries; not imported");

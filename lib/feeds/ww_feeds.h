@@ -15,9 +15,9 @@
 
 /* Dates are seconds since the epoch (midnight UTC).  An end-of-life field is either a
  * date or one of these: */
-#define WW_FEEDS_NODATE INT64_MIN          /* not given for this release */
-#define WW_FEEDS_NOT_ENDED INT64_MAX       /* "false": no end announced (still supported) */
-#define WW_FEEDS_ENDED (INT64_MIN + 1)     /* "true": ended, date not given */
+#define WW_FEEDS_NODATE INT64_MIN      /* not given for this release */
+#define WW_FEEDS_NOT_ENDED INT64_MAX   /* "false": no end announced (still supported) */
+#define WW_FEEDS_ENDED (INT64_MIN + 1) /* "true": ended, date not given */
 
 #define WW_FEEDS_MAX_FILE ((size_t)64 << 20) /* bytes per feed file */
 
@@ -60,16 +60,16 @@ typedef enum ww_eol_status {
 
 typedef struct ww_eol {
     ww_eol_status_t status;
-    const char *product;  /* endoflife.date slug ("windows-server"), or "" */
-    const char *title;    /* "Microsoft Windows Server", or "" */
-    const char *cycle;    /* releaseCycle ("2008-r2-sp1"), or "" */
-    const char *label;    /* human label ("Windows Server 2008 R2 SP1"), or "" */
-    int64_t release;      /* releaseDate */
-    int64_t eoas;         /* end of active support (informational) */
-    int64_t eol;          /* end of security support: the date that matters */
-    int64_t eoes;         /* end of extended support (ESU, ELS, LTSS), if any */
-    bool assumed;         /* an edition/channel was assumed (see note) */
-    char note[160];       /* why this cycle, or why unknown; plain English */
+    const char *product; /* endoflife.date slug ("windows-server"), or "" */
+    const char *title;   /* "Microsoft Windows Server", or "" */
+    const char *cycle;   /* releaseCycle ("2008-r2-sp1"), or "" */
+    const char *label;   /* human label ("Windows Server 2008 R2 SP1"), or "" */
+    int64_t release;     /* releaseDate */
+    int64_t eoas;        /* end of active support (informational) */
+    int64_t eol;         /* end of security support: the date that matters */
+    int64_t eoes;        /* end of extended support (ESU, ELS, LTSS), if any */
+    bool assumed;        /* an edition/channel was assumed (see note) */
+    char note[160];      /* why this cycle, or why unknown; plain English */
 } ww_eol_t;
 
 /* Matches an OS, firmware or software name plus version as people write them
@@ -91,8 +91,7 @@ ww_eol_status_t ww_feeds_eol(const ww_feeds_t *f, const char *name, const char *
  * front matter, named <product>.md) and stores it in st, replacing what was there
  * for that feed.  Returns 0 and sets *what to a static description ("kev",
  * "endoflife"), or WW_E* with diag (file untouched in the store). */
-int ww_feeds_import_file(ww_store_t *st, const char *path, const char **what,
-                         ww_diag_t *diag);
+int ww_feeds_import_file(ww_store_t *st, const char *path, const char **what, ww_diag_t *diag);
 
 typedef struct ww_feed_info {
     char kind[16];   /* "kev" or "endoflife" */

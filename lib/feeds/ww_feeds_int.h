@@ -27,8 +27,7 @@ struct ww_feeds {
 };
 
 int ww__feeds_parse_kev(const char *name, const char *data, size_t len, ww_arena_t *ar,
-                        ww_kev_t **out, size_t *nout, char *version, size_t vlen,
-                        ww_diag_t *diag);
+                        ww_kev_t **out, size_t *nout, char *version, size_t vlen, ww_diag_t *diag);
 int ww__feeds_parse_eol(const char *name, const char *slug, const char *data, size_t len,
                         ww_arena_t *ar, ww_eol_product_t *out, ww_diag_t *diag);
 

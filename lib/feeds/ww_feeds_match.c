@@ -193,9 +193,9 @@ static const ww_eol_rel_t *generic(const ww_eol_product_t *p, const toks_t *in, 
                 int chars = 0, s = score(in, &cw, pass == 1, &chars);
                 if (s < 0)
                     continue;
-                bool better = s > bs || (s == bs && chars > bc) ||
-                              (s == bs && chars == bc && best && pass == 1 &&
-                               end_of(r) > end_of(best));
+                bool better =
+                    s > bs || (s == bs && chars > bc) ||
+                    (s == bs && chars == bc && best && pass == 1 && end_of(r) > end_of(best));
                 if (better) {
                     best = r;
                     bs = s;
@@ -245,8 +245,10 @@ static const ww_eol_rel_t *windows_desktop(const ww_eol_product_t *p, const toks
         if (is_feature(in->t[i]))
             snprintf(feat, sizeof feat, "%s", in->t[i]);
     if (!*feat && (lts || iot)) {
-        static const char *const ltsc[][2] = {{"2015", "1507"}, {"2016", "1607"},
-                                              {"2019", "1809"}, {"2021", "21h2"},
+        static const char *const ltsc[][2] = {{"2015", "1507"},
+                                              {"2016", "1607"},
+                                              {"2019", "1809"},
+                                              {"2021", "21h2"},
                                               {"2024", "24h2"}};
         for (size_t i = 0; i < WW_ARRAY_LEN(ltsc) && !*feat; i++)
             if (has(in, ltsc[i][0]))
@@ -284,10 +286,10 @@ static const ww_eol_rel_t *windows_desktop(const ww_eol_product_t *p, const toks
     char base[48], c[64];
     snprintf(base, sizeof base, "%s-%s", major, feat);
     const ww_eol_rel_t *r = NULL;
-#define TRY(suffix)                                          \
-    if (!r) {                                                \
-        snprintf(c, sizeof c, "%s%s", base, suffix);         \
-        r = find_cycle(p, c);                                \
+#define TRY(suffix)                                  \
+    if (!r) {                                        \
+        snprintf(c, sizeof c, "%s%s", base, suffix); \
+        r = find_cycle(p, c);                        \
     }
     if (iot) {
         TRY("-iot-lts");

@@ -216,7 +216,8 @@ static void test_missing_updates_syntax(void **state)
     assert_non_null(strstr(why, "urgent"));
     const char *bad2 = "CVE-2017-0144:critical:14-03-2017";
     assert_int_equal(
-        ww__rec_set(&r, WW_AF_MISSING_UPDATES, bad2, strlen(bad2), &ar, why, sizeof why), WW_EPARSE);
+        ww__rec_set(&r, WW_AF_MISSING_UPDATES, bad2, strlen(bad2), &ar, why, sizeof why),
+        WW_EPARSE);
     assert_non_null(strstr(why, "release date"));
     ww_arena_release(&ar);
 }
@@ -495,9 +496,10 @@ static void test_json_import(void **state)
     assert_non_null(strstr(f->errs.d[1].msg, "last_patched"));
 
     /* {"assets": [...]} and re-import by asset_id. */
-    assert_int_equal(
-        import_str(f, "w.json", "{\"assets\": [{\"asset_id\": \"J-0002\", \"segment\": \"ecg\"}]}", &s),
-        0);
+    assert_int_equal(import_str(f, "w.json",
+                                "{\"assets\": [{\"asset_id\": \"J-0002\", \"segment\": \"ecg\"}]}",
+                                &s),
+                     0);
     assert_int_equal(s.updated, 1);
     assert_int_equal(ww_asset_load(f->st, &set, &d), 0);
     assert_string_equal(by_id(&set, "J-0002")->segment, "ecg");
@@ -549,8 +551,8 @@ static void test_nmap_matching(void **state)
     assert_int_equal(a.ports[1].port, 104);
     assert_string_equal(a.ports[1].service, "dicom");
     assert_string_equal(a.os_guess, "Microsoft Windows Server 2008 R2 SP1");
-    assert_string_equal(a.mac, "00:15:5d:01:02:10"); /* filled in, it was empty */
-    assert_string_equal(a.os, "Windows Server 2008 R2");  /* the register wins */
+    assert_string_equal(a.mac, "00:15:5d:01:02:10");     /* filled in, it was empty */
+    assert_string_equal(a.os, "Windows Server 2008 R2"); /* the register wins */
     assert_string_equal(a.hostname, "pacs-srv01");
     ww_arena_release(&ar);
 
@@ -571,9 +573,8 @@ static void test_nmap_matching(void **state)
     ww_asset_set_release(&set);
 
     /* Registering the monitor later removes it from the unregistered list. */
-    assert_int_equal(import_str(f, "reg.csv", "asset_id,ip,type\nMD-9,10.1.9.80,medical_device\n",
-                                &s),
-                     0);
+    assert_int_equal(
+        import_str(f, "reg.csv", "asset_id,ip,type\nMD-9,10.1.9.80,medical_device\n", &s), 0);
     assert_int_equal(ww_asset_load(f->st, &set, &d), 0);
     assert_int_equal(set.nobserved, 1);
     assert_string_equal(set.observed[0].ip, "10.1.5.44");
@@ -587,24 +588,25 @@ static void test_nmap_malformed(void **state)
     ww_diag_t d = {0};
     /* Not nmap output. */
     const char *x1 = "<?xml version=\"1.0\"?><html><body/></html>";
-    assert_int_equal(ww_asset_import_mem(f->st, "a.xml", x1, strlen(x1), &f->o, &s, &d),
-                     WW_EPARSE);
+    assert_int_equal(ww_asset_import_mem(f->st, "a.xml", x1, strlen(x1), &f->o, &s, &d), WW_EPARSE);
     assert_non_null(strstr(d.msg, "nmaprun"));
     /* Truncated mid-host: the first host is kept, the damage is reported with its
        line. */
-    const char *x2 = "<nmaprun>\n"
-                     "<host><status state=\"up\"/><address addr=\"10.3.0.1\" addrtype=\"ipv4\"/></host>\n"
-                     "<host><status state=\"up\"/><address addr=\"10.3.0.2\" addrtype=\"ipv4\"/>\n"
-                     "<ports><port protocol=\"tcp\" portid=\"80\"><state state=\"open\"";
+    const char *x2 =
+        "<nmaprun>\n"
+        "<host><status state=\"up\"/><address addr=\"10.3.0.1\" addrtype=\"ipv4\"/></host>\n"
+        "<host><status state=\"up\"/><address addr=\"10.3.0.2\" addrtype=\"ipv4\"/>\n"
+        "<ports><port protocol=\"tcp\" portid=\"80\"><state state=\"open\"";
     assert_int_equal(import_str(f, "b.xml", x2, &s), 0);
     assert_int_equal(s.observed, 1);
     assert_int_equal(s.rejected, 1);
     assert_int_equal(f->errs.d[0].line, 4);
     /* Mismatched tags and a bad address. */
-    const char *x3 = "<nmaprun>\n<host><status state=\"up\"/>"
-                     "<address addr=\"10.3.0.999\" addrtype=\"ipv4\"/></host>\n"
-                     "<host><status state=\"up\"/><address addr=\"10.3.0.3\" addrtype=\"ipv4\"/></hots>\n"
-                     "</nmaprun>";
+    const char *x3 =
+        "<nmaprun>\n<host><status state=\"up\"/>"
+        "<address addr=\"10.3.0.999\" addrtype=\"ipv4\"/></host>\n"
+        "<host><status state=\"up\"/><address addr=\"10.3.0.3\" addrtype=\"ipv4\"/></hots>\n"
+        "</nmaprun>";
     assert_int_equal(import_str(f, "c.xml", x3, &s), 0);
     assert_int_equal(s.rejected, 2);
     assert_int_equal(f->errs.d[0].line, 2);
@@ -636,18 +638,21 @@ static void test_migrations_and_observe(void **state)
     assert_int_equal(ww_asset_migrate(f->st, &d), 0);
     assert_int_equal(ww_asset_migrate(f->st, &d), 0);
     sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(f->st->db, "SELECT version FROM ww_schema WHERE module='asset'",
-                                        -1, &q, NULL),
+    assert_int_equal(sqlite3_prepare_v2(f->st->db,
+                                        "SELECT version FROM ww_schema WHERE module='asset'", -1,
+                                        &q, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(q, 0), 1);
     sqlite3_finalize(q);
     ww_import_stats_t s;
     assert_int_equal(import_str(f, "o.csv", "asset_id,ip\nO-1,10.5.0.1\n", &s), 0);
-    assert_int_equal(ww_asset_observe(f->st, "10.5.0.1", NULL, NULL, WW_SRC_LOG, 1800000000, &d), 1);
+    assert_int_equal(ww_asset_observe(f->st, "10.5.0.1", NULL, NULL, WW_SRC_LOG, 1800000000, &d),
+                     1);
     assert_int_equal(ww_asset_observe(f->st, "10.5.0.2", NULL, "dev2", WW_SRC_LOG, 1800000000, &d),
                      0);
-    assert_int_equal(ww_asset_observe(f->st, "10.5.0.2", NULL, NULL, WW_SRC_LOG, 1800000100, &d), 0);
+    assert_int_equal(ww_asset_observe(f->st, "10.5.0.2", NULL, NULL, WW_SRC_LOG, 1800000100, &d),
+                     0);
     assert_true(ww_asset_observe(f->st, "not-an-ip", NULL, NULL, WW_SRC_LOG, 1, &d) < 0);
     ww_asset_set_t set;
     assert_int_equal(ww_asset_load(f->st, &set, &d), 0);

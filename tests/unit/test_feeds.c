@@ -187,10 +187,11 @@ static void test_import_replaces_bundled(void **state)
     snprintf(md, sizeof md, "%s/fortios.md", dir);
     snprintf(bad, sizeof bad, "%s/broken.json", dir);
     snprintf(badmd, sizeof badmd, "%s/acme.md", dir);
-    write_file(kev, "{\"catalogVersion\": \"2099.01.01\", \"vulnerabilities\": ["
-                    "{\"cveID\": \"CVE-2099-0001\", \"vendorProject\": \"Acme\", \"product\": \"X\","
-                    " \"vulnerabilityName\": \"Acme X RCE\", \"dateAdded\": \"2099-01-01\","
-                    " \"dueDate\": \"2099-01-22\", \"knownRansomwareCampaignUse\": \"Known\"}]}\n");
+    write_file(kev,
+               "{\"catalogVersion\": \"2099.01.01\", \"vulnerabilities\": ["
+               "{\"cveID\": \"CVE-2099-0001\", \"vendorProject\": \"Acme\", \"product\": \"X\","
+               " \"vulnerabilityName\": \"Acme X RCE\", \"dateAdded\": \"2099-01-01\","
+               " \"dueDate\": \"2099-01-22\", \"knownRansomwareCampaignUse\": \"Known\"}]}\n");
     write_file(md, "---\ntitle: FortiOS\nreleases:\n  - releaseCycle: \"7.4\"\n"
                    "    eol: 2030-01-01\n  - releaseCycle: \"9.0\"\n    eol: false\n---\n\nbody\n");
     write_file(bad, "{\"vulnerabilities\": [ {\"cveID\": ");
