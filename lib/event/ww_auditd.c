@@ -150,7 +150,7 @@ static bool hex_key(ww_str_t type, ww_str_t k)
     static const char *const keys[] = {"proctitle", "name", "cwd",  "comm", "exe", "key",
                                        "acct",      "cmd",  "data", "path", "new", "old"};
     for (size_t i = 0; i < WW_ARRAY_LEN(keys); i++)
-        if (ww_str_eq(k, WW_STRZ(keys[i])))
+        if (ww__eqz(k, keys[i]))
             return true;
     return false;
 }
@@ -215,7 +215,7 @@ static bool numeric_key(ww_str_t k)
                                        "suid", "fsuid", "egid", "sgid",  "fsgid",  "ses",
                                        "exit", "items", "argc", "inode", "syscall"};
     for (size_t i = 0; i < WW_ARRAY_LEN(keys); i++)
-        if (ww_str_eq(k, WW_STRZ(keys[i])))
+        if (ww__eqz(k, keys[i]))
             return true;
     return false;
 }

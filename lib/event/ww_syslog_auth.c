@@ -370,7 +370,7 @@ static ww_str_t pam_service_name(ww_str_t svc)
     } map[] = {{"sshd", "sshd"}, {"sudo", "sudo"},   {"sudo-i", "sudo"}, {"su", "su"},
                {"su-l", "su"},   {"login", "login"}, {"remote", "login"}};
     for (size_t i = 0; i < WW_ARRAY_LEN(map); i++)
-        if (ww_str_eq(svc, WW_STRZ(map[i].pam)))
+        if (ww__eqz(svc, map[i].pam))
             return WW_STRZ(map[i].name);
     return svc;
 }
@@ -541,7 +541,7 @@ int ww__auth_sudo(ww_event_t *ev, ww_str_t msg)
                         {"ENV", "env"},          {"TSID", "tsid"}};
             ww_str_t k = ww__s(seg.p, eq);
             for (size_t i = 0; i < WW_ARRAY_LEN(keys); i++)
-                if (ww_str_eq(k, WW_STRZ(keys[i].k)))
+                if (ww__eqz(k, keys[i].k))
                     rc = ww__add(ev, keys[i].name, ww__s(eq + 1, end));
         }
         p = end < e ? end + 3 : e;

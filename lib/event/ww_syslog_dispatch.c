@@ -137,7 +137,7 @@ static int by_content(ww_event_t *ev, ww_str_t msg, ww_str_t line)
 
 static bool prog_is(ww_str_t prog, const char *z)
 {
-    return ww_str_ieq_z(prog, z);
+    return ww__ieqz(prog, z);
 }
 
 /* rsyslog's "message repeated 5 times: [ Failed password for ...]": decode the

@@ -10,7 +10,7 @@ static const char *const ALLOW = "allow", *const DENY = "deny";
 
 static bool ieq(ww_str_t s, const char *z)
 {
-    return ww_str_ieq_z(s, z);
+    return ww__ieqz(s, z);
 }
 
 /* Case-insensitive search of a lowercase literal in a short string. */
@@ -35,7 +35,7 @@ static ww_str_t proto_name(ww_str_t p)
     } m[] = {{"1", "icmp"}, {"6", "tcp"},  {"17", "udp"}, {"58", "icmpv6"},
              {"47", "gre"}, {"50", "esp"}, {"51", "ah"},  {"132", "sctp"}};
     for (size_t i = 0; i < WW_ARRAY_LEN(m); i++)
-        if (ww_str_eq(p, WW_STRZ(m[i].num)))
+        if (ww__eqz(p, m[i].num))
             return WW_STRZ(m[i].name);
     return p;
 }

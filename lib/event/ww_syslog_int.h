@@ -59,6 +59,23 @@ static inline bool ww__starts(ww_str_t s, const char *lit, size_t n)
 }
 #define WW__STARTS(s, lit) ww__starts((s), (lit), sizeof(lit) - 1)
 
+/* s equals the NUL-terminated z (exactly / ASCII case-insensitively), without strlen:
+ * these run for every field of every line. */
+static inline bool ww__eqz(ww_str_t s, const char *z)
+{
+    for (size_t i = 0; i < s.n; i++)
+        if (!z[i] || z[i] != s.p[i])
+            return false;
+    return z[s.n] == 0;
+}
+static inline bool ww__ieqz(ww_str_t s, const char *z)
+{
+    for (size_t i = 0; i < s.n; i++)
+        if (!z[i] || ww_lower((unsigned char)z[i]) != ww_lower((unsigned char)s.p[i]))
+            return false;
+    return z[s.n] == 0;
+}
+
 /* Finds `lit` in s; NULL if absent. */
 const char *ww__find(ww_str_t s, const char *lit, size_t n);
 #define WW__FIND(s, lit) ww__find((s), (lit), sizeof(lit) - 1)
