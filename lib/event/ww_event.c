@@ -173,7 +173,7 @@ static int windows_auth(ww_event_t *ev)
 {
     int id = ev->event_id, rc = 0;
     ww_str_t user = fval(ev, "TargetUserName"), ip = fval(ev, "IpAddress");
-    ww_str_t ws = id == 4776 ? fval(ev, "Workstation")
+    ww_str_t ws = id == 4776   ? fval(ev, "Workstation")
                   : id == 4740 ? fval(ev, "TargetDomainName") /* "Caller Computer Name" */
                                : fval(ev, "WorkstationName");
     ww_str_t port = fval(ev, "IpPort"), status = fval(ev, "Status");

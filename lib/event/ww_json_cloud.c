@@ -104,7 +104,8 @@ static int signin(ww_event_t *ev)
                 method = f->value;
         }
     }
-    bool denied = err == 500121 || contains_ci(details, "denied") || contains_ci(details, "declined");
+    bool denied =
+        err == 500121 || contains_ci(details, "denied") || contains_ci(details, "declined");
     for (const ww_field_t *f = get(ev, "authenticationDetails.authenticationStepResultDetail");
          f && !denied; f = ww_event_get(ev, f->name, f))
         denied = contains_ci(f->value, "MFA denied") || contains_ci(f->value, "declined");
@@ -333,7 +334,7 @@ static int m365(ww_json_t *js, ww_event_t *ev)
         if (rc == 0 && mfa)
             rc = add_lit(ev, "mfa_result",
                          contains_ci(le, "Required") || contains_ci(le, "Interrupt") ? "required"
-                                                                                      : "denied");
+                                                                                     : "denied");
         if (rc == 0)
             rc = add_lit(ev, "auth_service", "entra");
         ev->category = WW_STR("authentication");

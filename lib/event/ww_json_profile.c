@@ -52,16 +52,45 @@ static const struct {
     const char *name;
     size_t len;
 } root_names[RK_COUNT] = {
-    RK("Event"),      RK("winlog"),       RK("EventID"),       RK("Channel"),
-    RK("SourceName"), RK("ProviderName"), RK("Provider_Name"), RK("Computer"),
-    RK("Hostname"),   RK("uid"),          RK("id.orig_h"),     RK("id"),
-    RK("_path"),      RK("event_type"),   RK("src_ip"),        RK("flow_id"),
-    RK("category"),   RK("properties"),   RK("operationName"), RK("userPrincipalName"),
-    RK("activityDisplayName"), RK("riskEventType"), RK("Operation"), RK("Workload"),
-    RK("RecordType"), RK("Category"),     RK("@timestamp"),   RK("EventTime"),     RK("TimeCreated"),
-    RK("timestamp"),  RK("time"),         RK("Timestamp"),     RK("EventReceivedTime"),
-    RK("ts"),         RK("createdDateTime"), RK("activityDateTime"), RK("CreationTime"),
-    RK("detectedDateTime"), RK("TimeGenerated"),
+    RK("Event"),
+    RK("winlog"),
+    RK("EventID"),
+    RK("Channel"),
+    RK("SourceName"),
+    RK("ProviderName"),
+    RK("Provider_Name"),
+    RK("Computer"),
+    RK("Hostname"),
+    RK("uid"),
+    RK("id.orig_h"),
+    RK("id"),
+    RK("_path"),
+    RK("event_type"),
+    RK("src_ip"),
+    RK("flow_id"),
+    RK("category"),
+    RK("properties"),
+    RK("operationName"),
+    RK("userPrincipalName"),
+    RK("activityDisplayName"),
+    RK("riskEventType"),
+    RK("Operation"),
+    RK("Workload"),
+    RK("RecordType"),
+    RK("Category"),
+    RK("@timestamp"),
+    RK("EventTime"),
+    RK("TimeCreated"),
+    RK("timestamp"),
+    RK("time"),
+    RK("Timestamp"),
+    RK("EventReceivedTime"),
+    RK("ts"),
+    RK("createdDateTime"),
+    RK("activityDateTime"),
+    RK("CreationTime"),
+    RK("detectedDateTime"),
+    RK("TimeGenerated"),
 };
 
 #define RK_TIMESTAMP (RK_TS + 3)
@@ -523,11 +552,13 @@ static bool is_str(const prof_t *x, uint32_t i)
 
 /* Zeek log names a file name may start with ("conn.log", "dns.09:00:00-10:00:00.log"). */
 static const char *const zeek_logs[] = {
-    "conn",   "dns",    "http",     "ssl",   "x509",       "files",  "smb_mapping",
-    "smb_files", "ntlm", "kerberos", "dce_rpc", "rdp",     "ssh",    "smtp",
-    "weird",  "notice", "dhcp",     "ftp",   "sip",        "snmp",   "software",
-    "tunnel", "pe",     "known_hosts", "known_services",  "dpd",    "radius",
-    "modbus", "dnp3",   "mysql",    "socks", "irc",        "ntp",    "quic", NULL};
+    "conn",     "dns",         "http",      "ssl",         "x509",
+    "files",    "smb_mapping", "smb_files", "ntlm",        "kerberos",
+    "dce_rpc",  "rdp",         "ssh",       "smtp",        "weird",
+    "notice",   "dhcp",        "ftp",       "sip",         "snmp",
+    "software", "tunnel",      "pe",        "known_hosts", "known_services",
+    "dpd",      "radius",      "modbus",    "dnp3",        "mysql",
+    "socks",    "irc",         "ntp",       "quic",        NULL};
 
 /* The log a Zeek JSON record belongs to: its `_path` (json-streaming-logs and most
  * shippers add it), else the file name, else what its fields imply.  The result
@@ -552,11 +583,19 @@ static int zeek_path(prof_t *x, ww_str_t *out)
     static const struct {
         const char *key, *path;
     } hints[] = {
-        {"conn_state", "conn"},      {"qtype_name", "dns"},      {"query", "dns"},
-        {"share_type", "smb_mapping"}, {"server_nb_computer_name", "ntlm"},
-        {"domainname", "ntlm"},      {"request_type", "kerberos"}, {"endpoint", "dce_rpc"},
-        {"method", "http"},          {"cookie", "rdp"},          {"auth_success", "ssh"},
-        {"server_name", "ssl"},      {"certificate.serial", "x509"},
+        {"conn_state", "conn"},
+        {"qtype_name", "dns"},
+        {"query", "dns"},
+        {"share_type", "smb_mapping"},
+        {"server_nb_computer_name", "ntlm"},
+        {"domainname", "ntlm"},
+        {"request_type", "kerberos"},
+        {"endpoint", "dce_rpc"},
+        {"method", "http"},
+        {"cookie", "rdp"},
+        {"auth_success", "ssh"},
+        {"server_name", "ssl"},
+        {"certificate.serial", "x509"},
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(hints); i++)
         if (find_root(x, hints[i].key)) {

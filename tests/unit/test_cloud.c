@@ -43,8 +43,7 @@ static void open_recs(recs_t *x, const char *rel)
     ww_diag_t d;
     x->text = slurp(rel);
     ww_event_init(&x->ev);
-    assert_int_equal(
-        ww_reader_open_mem(rel, x->text, strlen(x->text), WW_FMT_AUTO, &x->r, &d), 0);
+    assert_int_equal(ww_reader_open_mem(rel, x->text, strlen(x->text), WW_FMT_AUTO, &x->r, &d), 0);
 }
 
 /* Moves to the next record, which must decode. */
@@ -110,10 +109,10 @@ static void test_entra(void **state)
     /* Export shape: a wrong password from abroad. */
     ww_event_t *ev = next(&x);
     expect_facts(ev, "azure", "signinlogs", "authentication");
-    expect(ev, "resultType", "50126", WW_F_STR);                       /* native */
-    expect(ev, "properties.status.errorCode", "50126", WW_F_INT);      /* native path */
-    expect(ev, "status.errorCode", "50126", WW_F_INT);                 /* hoisted */
-    expect(ev, "deviceDetail.isCompliant", "false", WW_F_BOOL);        /* hoisted */
+    expect(ev, "resultType", "50126", WW_F_STR);                  /* native */
+    expect(ev, "properties.status.errorCode", "50126", WW_F_INT); /* native path */
+    expect(ev, "status.errorCode", "50126", WW_F_INT);            /* hoisted */
+    expect(ev, "deviceDetail.isCompliant", "false", WW_F_BOOL);   /* hoisted */
     expect(ev, "user", "jane.doe@trust.nhs.uk", WW_F_STR);
     expect(ev, "src_ip", "185.220.101.34", WW_F_STR);
     expect(ev, "outcome", "failure", WW_F_STR);

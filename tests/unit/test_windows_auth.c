@@ -51,10 +51,10 @@ static void decode(const char *text, ww_event_t *ev)
     ww_reader_free(r);
 }
 
-#define EVTX_DUMP(id, data)                                                                    \
-    "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":"                          \
-    "\"Microsoft-Windows-Security-Auditing\"}},\"EventID\":" #id ",\"TimeCreated\":"            \
-    "{\"#attributes\":{\"SystemTime\":\"2024-03-05T10:00:00.000000Z\"}},\"Channel\":"           \
+#define EVTX_DUMP(id, data)                                                           \
+    "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":"                \
+    "\"Microsoft-Windows-Security-Auditing\"}},\"EventID\":" #id ",\"TimeCreated\":"  \
+    "{\"#attributes\":{\"SystemTime\":\"2024-03-05T10:00:00.000000Z\"}},\"Channel\":" \
     "\"Security\",\"Computer\":\"DC01.trust.nhs.uk\"},\"EventData\":{" data "}}}\n"
 
 static const char ev4625[] = EVTX_DUMP(
@@ -199,7 +199,8 @@ static void test_not_auth(void **state)
     (void)state;
     static const char other[] =
         "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":\"Some-Provider\"}},"
-        "\"EventID\":4625,\"Channel\":\"Application\"},\"EventData\":{\"TargetUserName\":\"x\"}}}\n";
+        "\"EventID\":4625,\"Channel\":\"Application\"},\"EventData\":{\"TargetUserName\":\"x\"}}}"
+        "\n";
     static const char id4688[] =
         EVTX_DUMP(4688, "\"TargetUserName\":\"x\",\"NewProcessName\":\"C:\\\\x.exe\"");
     ww_event_t ev;
@@ -221,10 +222,11 @@ static void test_evtx_native(void **state)
     if (!shared)
         skip();
     char path[4096];
-    snprintf(path, sizeof path,
-             "%s/sigma/regression/rules/windows/builtin/security/"
-             "win_security_explicit_credential_local_logon/e3c6d245-7b8f-4e2a-c17f-a9d0e5b38f62.evtx",
-             shared);
+    snprintf(
+        path, sizeof path,
+        "%s/sigma/regression/rules/windows/builtin/security/"
+        "win_security_explicit_credential_local_logon/e3c6d245-7b8f-4e2a-c17f-a9d0e5b38f62.evtx",
+        shared);
     ww_reader_t *r = NULL;
     ww_diag_t d;
     if (ww_reader_open(path, WW_FMT_AUTO, &r, &d) != 0)

@@ -121,8 +121,7 @@ static char *slurp(const char *rel)
     return buf;
 }
 
-#define HDR                                                                                    \
-    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
+#define HDR "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
 
 static const char conn_tsv[] =
     HDR "#path\tconn\n#open\t2024-03-05-10-00-00\n"
@@ -173,16 +172,16 @@ static void test_conn_tsv(void **state)
 static void test_dns_tsv_sets_and_escapes(void **state)
 {
     (void)state;
-    static const char dns[] =
-        HDR "#path\tdns\n"
-            "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\t"
-            "qtype_name\trcode_name\tZ\tanswers\tTTLs\trejected\n"
-            "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tstring\tstring\tstring\t"
-            "count\tvector[string]\tvector[interval]\tbool\n"
-            "1709632805.000001\tC4J4Th3PJpwUYZZ6gc\t10.20.1.40\t52311\t10.20.0.10\t53\tudp\t41233\t"
-            "pool.supportxmr.com\tA\tNOERROR\t0\t94.130.12.27,94.130.12.30\t300.000000,60.000000\tF\n"
-            "1709632806.5\tCwBBbq1XkKzXWg9Ne\t10.20.1.41\t60001\t10.20.0.10\t53\tudp\t1\t"
-            "odd\\x09na\\x2cme\\\\x\tAAAA\tNXDOMAIN\t0\t(empty)\t(empty)\tT\n";
+    static const char dns[] = HDR
+        "#path\tdns\n"
+        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\t"
+        "qtype_name\trcode_name\tZ\tanswers\tTTLs\trejected\n"
+        "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tstring\tstring\tstring\t"
+        "count\tvector[string]\tvector[interval]\tbool\n"
+        "1709632805.000001\tC4J4Th3PJpwUYZZ6gc\t10.20.1.40\t52311\t10.20.0.10\t53\tudp\t41233\t"
+        "pool.supportxmr.com\tA\tNOERROR\t0\t94.130.12.27,94.130.12.30\t300.000000,60.000000\tF\n"
+        "1709632806.5\tCwBBbq1XkKzXWg9Ne\t10.20.1.41\t60001\t10.20.0.10\t53\tudp\t1\t"
+        "odd\\x09na\\x2cme\\\\x\tAAAA\tNXDOMAIN\t0\t(empty)\t(empty)\tT\n";
     run_t r;
     run_all("dns.log", dns, &r);
     assert_int_equal(r.n, 2);
@@ -267,17 +266,17 @@ static void test_smb_paths(void **state)
 static void test_malformed_lines(void **state)
 {
     (void)state;
-    static const char bad[] = "#separator \\x09\n"               /* 1 */
-                              "1709633000.0\tfoo\n"              /* 2: before #fields */
-                              "#fields\tts\tuid\tid.orig_h\n"    /* 3 */
-                              "#types\ttime\tstring\taddr\n"     /* 4 */
-                              "1709633000.0\tC1\n"               /* 5: short */
-                              "1709633000.0\tC1\t10.0.0.1\tx\n"  /* 6: long */
-                              "\n"                               /* 7 */
-                              "1709633000.0\tC1\t10.0.0.1\r\n"   /* 8: good (CRLF) */
-                              "#separator \\x2c\n"               /* 9 */
-                              "#fields,ts,uid\n"                 /* 10 */
-                              "1.5,C9\n";                        /* 11: good */
+    static const char bad[] = "#separator \\x09\n"              /* 1 */
+                              "1709633000.0\tfoo\n"             /* 2: before #fields */
+                              "#fields\tts\tuid\tid.orig_h\n"   /* 3 */
+                              "#types\ttime\tstring\taddr\n"    /* 4 */
+                              "1709633000.0\tC1\n"              /* 5: short */
+                              "1709633000.0\tC1\t10.0.0.1\tx\n" /* 6: long */
+                              "\n"                              /* 7 */
+                              "1709633000.0\tC1\t10.0.0.1\r\n"  /* 8: good (CRLF) */
+                              "#separator \\x2c\n"              /* 9 */
+                              "#fields,ts,uid\n"                /* 10 */
+                              "1.5,C9\n";                       /* 11: good */
     run_t r;
     run_all("bad.log", bad, &r);
     assert_int_equal(r.n, 5);
@@ -468,8 +467,8 @@ static void test_not_a_sensor(void **state)
 {
     (void)state;
     run_t r;
-    run_all("x.json",
-            "{\"ts\":5,\"msg\":\"hello\"}\n{\"event_type\":7,\"src_ip\":\"1.2.3.4\"}\n", &r);
+    run_all("x.json", "{\"ts\":5,\"msg\":\"hello\"}\n{\"event_type\":7,\"src_ip\":\"1.2.3.4\"}\n",
+            &r);
     assert_int_equal(r.n, 2);
     assert_string_equal(r.product[0], "");
     assert_string_equal(r.product[1], "");
@@ -480,16 +479,11 @@ static void test_not_a_sensor(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conn_tsv),
-        cmocka_unit_test(test_dns_tsv_sets_and_escapes),
-        cmocka_unit_test(test_ntlm_auth_fields),
-        cmocka_unit_test(test_smb_paths),
-        cmocka_unit_test(test_malformed_lines),
-        cmocka_unit_test(test_concatenated_logs),
-        cmocka_unit_test(test_bom_and_column_cap),
-        cmocka_unit_test(test_zeek_json_same_as_tsv),
-        cmocka_unit_test(test_zeek_json_paths),
-        cmocka_unit_test(test_suricata),
+        cmocka_unit_test(test_conn_tsv),           cmocka_unit_test(test_dns_tsv_sets_and_escapes),
+        cmocka_unit_test(test_ntlm_auth_fields),   cmocka_unit_test(test_smb_paths),
+        cmocka_unit_test(test_malformed_lines),    cmocka_unit_test(test_concatenated_logs),
+        cmocka_unit_test(test_bom_and_column_cap), cmocka_unit_test(test_zeek_json_same_as_tsv),
+        cmocka_unit_test(test_zeek_json_paths),    cmocka_unit_test(test_suricata),
         cmocka_unit_test(test_not_a_sensor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
