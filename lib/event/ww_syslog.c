@@ -101,6 +101,24 @@ static bool two(const char *p, unsigned *v)
 static const char *parse_bsd_time(const syslog_state_t *st, const char *p, const char *e,
                                   int64_t *ts)
 {
+    /* Cisco devices write "Mmm dd yyyy hh:mm:ss": the year is given, not guessed. */
+    if (e - p >= 20 && p[3] == ' ' && p[6] == ' ' && isdig(p[7]) && isdig(p[8]) && isdig(p[9]) &&
+        isdig(p[10]) && p[11] == ' ' && p[14] == ':' && p[17] == ':') {
+        int mon = month_of(p);
+        unsigned d, h, mi, s,
+            y = (unsigned)((p[7] - '0') * 1000 + (p[8] - '0') * 100 + (p[9] - '0') * 10 +
+                           (p[10] - '0'));
+        if (!mon || (p[4] == ' ' ? !isdig(p[5]) : !two(p + 4, &d)))
+            return NULL;
+        if (p[4] == ' ')
+            d = (unsigned)(p[5] - '0');
+        if (!two(p + 12, &h) || !two(p + 15, &mi) || !two(p + 18, &s) || d < 1 || d > 31 ||
+            h > 23 || mi > 59 || s > 60 || y < 1970)
+            return NULL;
+        *ts = (ww_days_from_civil(y, (unsigned)mon, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s) *
+              1000000000LL;
+        return p + 20;
+    }
     if (e - p < 15 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' || p[12] != ':')
         return NULL;
     int mon = month_of(p);

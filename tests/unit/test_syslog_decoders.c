@@ -302,6 +302,19 @@ static void test_times(void **state)
     assert_int_equal(ev.ts, want);
     ww_reader_free(rd);
     ww_event_release(&ev);
+
+    /* Cisco's "Mmm dd yyyy hh:mm:ss" header: the year is given, the host follows. */
+    text = "<166>Jan 15 2024 10:00:00 asa01 : %ASA-6-302016: Teardown UDP connection 1 for "
+           "outside:8.8.8.8/53 to inside:10.0.0.5/5000 duration 0:00:00 bytes 100\n";
+    ww_event_init(&ev);
+    assert_int_equal(ww_reader_open_mem("t", text, strlen(text), WW_FMT_AUTO, &rd, &d), 0);
+    assert_int_equal(ww_reader_next(rd, &ev, &d), 1);
+    assert_int_equal(ww_time_parse_iso("2024-01-15T10:00:00Z", 20, &want), 0);
+    assert_int_equal(ev.ts, want);
+    assert_true(ev.host.n == 5 && memcmp(ev.host.p, "asa01", 5) == 0);
+    assert_non_null(ww_event_get(&ev, WW_STR("dst_port"), NULL));
+    ww_reader_free(rd);
+    ww_event_release(&ev);
 }
 
 /* Broken records stay events (text or partly decoded) and never crash. */
