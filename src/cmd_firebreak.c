@@ -264,9 +264,10 @@ static void print_map(const ww_fb_map_t *m, bool json)
     } else {
         ww_buf_printf(&b, "%s: %u segments, %u flows, %s\n", m->name ? m->name : "network map",
                       m->nsegs, m->nflows,
-                      m->has_links ? "routing as listed under links" : "routed core (every "
-                                                                      "segment reaches every "
-                                                                      "other)");
+                      m->has_links ? "routing as listed under links"
+                                   : "routed core (every "
+                                     "segment reaches every "
+                                     "other)");
         for (uint32_t i = 0; i < m->nsegs; i++) {
             const ww_fb_segment_t *s = &m->segs[i];
             ww_buf_printf(&b, "  segment %-16s %-15s", s->name, ww_fb_kind_name(s->kind));
@@ -290,8 +291,8 @@ static void print_map(const ww_fb_map_t *m, bool json)
                     ww_buf_printf(&b, "%s%u", k ? "," : " ", f->ports[k].lo);
                 else
                     ww_buf_printf(&b, "%s%u-%u", k ? "," : " ", f->ports[k].lo, f->ports[k].hi);
-            ww_buf_printf(&b, "%s%s%s\n", f->clinical ? "  CLINICAL" : "",
-                          f->reason ? "  " : "", f->reason ? f->reason : "");
+            ww_buf_printf(&b, "%s%s%s\n", f->clinical ? "  CLINICAL" : "", f->reason ? "  " : "",
+                          f->reason ? f->reason : "");
         }
     }
     fwrite(b.p, 1, b.n, stdout);
@@ -450,9 +451,8 @@ static int cmd_flows(int argc, char **argv, const opts_t *o)
             int a = ww_fb_map_find_ip(m, src), z = ww_fb_map_find_ip(m, dst);
             int proto = parse_proto(field(&ev, "proto"));
             const ww_field_t *pf = field(&ev, "dst_port");
-            int port = pf && pf->type == WW_F_INT && pf->num >= 0 && pf->num <= 65535
-                           ? (int)pf->num
-                           : 0;
+            int port =
+                pf && pf->type == WW_F_INT && pf->num >= 0 && pf->num <= 65535 ? (int)pf->num : 0;
             if (pf && pf->type != WW_F_INT) {
                 int64_t v;
                 if (ww_parse_i64(pf->value.p, pf->value.n, &v) == 0 && v >= 0 && v <= 65535)
@@ -513,8 +513,7 @@ static int cmd_flows(int argc, char **argv, const opts_t *o)
                    x->proto >= 0 ? ww_fb_proto_name(x->proto) : "unknown");
             if (x->port)
                 printf("/%d", x->port);
-            printf("  (%llu times, e.g. %s -> %s)\n", (unsigned long long)x->count, x->src,
-                   x->dst);
+            printf("  (%llu times, e.g. %s -> %s)\n", (unsigned long long)x->count, x->src, x->dst);
         }
     }
     fprintf(stderr,
@@ -570,8 +569,7 @@ static int asset_cb(void *ud, const ww_asset_t *a)
         o->name = ww_arena_strdup(&x->arena, name ? name : "");
         o->ip = ww_arena_strdup(&x->arena, a->ips[i]);
         o->kind = ww_arena_strdup(&x->arena, ww_asset_type_name(a->type));
-        o->clinical = a->type == WW_AT_MEDICAL_DEVICE ||
-                      a->clinical_criticality >= WW_CRIT_HIGH;
+        o->clinical = a->type == WW_AT_MEDICAL_DEVICE || a->clinical_criticality >= WW_CRIT_HIGH;
         if (!o->name || !o->ip || !o->kind)
             return WW_ENOMEM;
         x->n++;
@@ -629,8 +627,9 @@ static int render(const ww_fb_map_t *m, const ww_fb_plan_info_t *info, const cha
         ww_buf_puts(out, "\nThe ruleset (`--format nft`), for the router that forwards between "
                          "segments:\n\n");
         ww_buf_puts(out, ruleset);
-        ww_buf_printf(out, "\nNext: wardwatch firebreak apply %lld (a dry run; add --confirm "
-                           "to load it)\n",
+        ww_buf_printf(out,
+                      "\nNext: wardwatch firebreak apply %lld (a dry run; add --confirm "
+                      "to load it)\n",
                       (long long)info->id);
         return rc;
     }
@@ -652,8 +651,7 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
     }
     if (o->format && strcmp(o->format, "text") && strcmp(o->format, "nft") &&
         strcmp(o->format, "change-request") && strcmp(o->format, "json")) {
-        ww_cli_error("firebreak: unknown format '%s' (text, nft, change-request, json)",
-                     o->format);
+        ww_cli_error("firebreak: unknown format '%s' (text, nft, change-request, json)", o->format);
         return WW_EXIT_ERROR;
     }
     ww_store_t *st = open_store(o);
@@ -670,7 +668,8 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
     ww_buf_init(&out, 0);
     if (!m)
         goto out;
-    int seg = o->infected ? ww_fb_map_find_ip(m, o->infected) : ww_fb_map_find_segment(m, o->segment);
+    int seg =
+        o->infected ? ww_fb_map_find_ip(m, o->infected) : ww_fb_map_find_segment(m, o->segment);
     if (seg < 0) {
         if (o->infected)
             ww_cli_error("firebreak plan: %s is in no segment of the map", o->infected);
@@ -692,8 +691,8 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
         goto out;
     }
     collect_assets(st, m, (uint32_t)seg, &assets);
-    ww_fb_plan_info_t info = {row.id,  (uint32_t)seg, o->infected, o->reason, row.by,
-                              now,     assets.v,      assets.n};
+    ww_fb_plan_info_t info = {row.id, (uint32_t)seg, o->infected, o->reason,
+                              row.by, now,           assets.v,    assets.n};
     if (ww_fb_render_chain(m, &info, &chain) != 0)
         goto out;
     const char *c1 = chain.p;
@@ -768,8 +767,8 @@ static int cmd_show(int argc, char **argv, const opts_t *o)
     }
     assets_t assets;
     collect_assets(st, m, (uint32_t)seg, &assets);
-    ww_fb_plan_info_t info = {row.id,      (uint32_t)seg, row.infected_ip, row.reason, row.by,
-                              row.created, assets.v,      assets.n};
+    ww_fb_plan_info_t info = {row.id, (uint32_t)seg, row.infected_ip, row.reason,
+                              row.by, row.created,   assets.v,        assets.n};
     ww_buf_t out;
     ww_buf_init(&out, 0);
     if (render(m, &info, row.ruleset, o->format, &out) == 0 && !out.err) {
@@ -937,10 +936,10 @@ static int cmd_apply(int argc, char **argv, const opts_t *o)
     char now[40];
     ww_fb_now(now, sizeof now);
     int64_t deadline = secs ? now_ms() + (int64_t)secs * 1000 : 0;
-    ww_fb_plan_set_state(st, row.id, secs ? "pending" : "active", now, deadline,
-                         had ? prev.p : "", 0);
-    snprintf(detail, sizeof detail,
-             "loaded into table inet " WW_FB_TABLE "%s; %s%s", o->override_monitor_only ? " (monitor_only overridden)" : "",
+    ww_fb_plan_set_state(st, row.id, secs ? "pending" : "active", now, deadline, had ? prev.p : "",
+                         0);
+    snprintf(detail, sizeof detail, "loaded into table inet " WW_FB_TABLE "%s; %s%s",
+             o->override_monitor_only ? " (monitor_only overridden)" : "",
              secs ? "automatic rollback unless confirmed within " : "no automatic rollback",
              secs ? "the stated time" : "");
     if (secs)
@@ -1021,8 +1020,7 @@ static int cmd_confirm(int argc, char **argv, const opts_t *o)
 /* Takes plan `id` out of wardwatch's table, recording `action`.  from_state: the state
  * it must be in (NULL: pending or active). */
 static int take_out(ww_store_t *st, const ww_fb_plan_row_t *row, const char *action,
-                    const char *new_state, const char *by, const char *reason,
-                    const char *detail)
+                    const char *new_state, const char *by, const char *reason, const char *detail)
 {
     ww_buf_t file, msgs;
     ww_buf_init(&file, 0);
@@ -1114,8 +1112,7 @@ static int cmd_watchdog(int argc, char **argv, const opts_t *o)
             continue;
         if (take_out(st, &row, "rollback", "rolled-back", "wardwatch watchdog",
                      "not confirmed in time",
-                     "automatic rollback: the apply was not confirmed before the deadline") ==
-            0)
+                     "automatic rollback: the apply was not confirmed before the deadline") == 0)
             break;
         /* nft failed: stay pending and try again shortly; give up after a minute. */
         ww_fb_plan_transition(st, id, "rolling-back", "pending");
@@ -1153,8 +1150,8 @@ static int cmd_status(int argc, char **argv, const opts_t *o)
         snprintf(needle, sizeof needle, "chain plan_%lld {", (long long)r->id);
         const char *loaded = have < 0 ? "unknown (nft unavailable)"
                              : (have == 1 && cur.p && strstr(cur.p, needle)) ? "yes"
-                                                                            : "NO (table changed "
-                                                                              "outside wardwatch)";
+                                                                             : "NO (table changed "
+                                                                               "outside wardwatch)";
         long left = r->deadline ? (long)((r->deadline - now_ms() + 999) / 1000) : 0;
         if (json) {
             printf("{\"plan\":%lld,\"segment\":\"%s\",\"state\":\"%s\",\"applied_at\":\"%s\","
@@ -1212,9 +1209,9 @@ int cmd_firebreak(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **, const opts_t *);
     } subs[] = {
-        {"map", cmd_map},         {"flows", cmd_flows},   {"plan", cmd_plan},
-        {"show", cmd_show},       {"apply", cmd_apply},   {"confirm", cmd_confirm},
-        {"lift", cmd_lift},       {"status", cmd_status}, {"log", cmd_log},
+        {"map", cmd_map},           {"flows", cmd_flows},   {"plan", cmd_plan},
+        {"show", cmd_show},         {"apply", cmd_apply},   {"confirm", cmd_confirm},
+        {"lift", cmd_lift},         {"status", cmd_status}, {"log", cmd_log},
         {"watchdog", cmd_watchdog},
     };
     opts_t o = {0};

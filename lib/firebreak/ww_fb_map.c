@@ -10,8 +10,8 @@
 
 #define FB_MAX_TOTAL_CIDRS 4096
 
-static const char *const kind_names[] = {"clinical", "medical-device", "corporate", "servers",
-                                         "guest",    "dmz",            "management"};
+static const char *const kind_names[] = {
+    "clinical", "medical-device", "corporate", "servers", "guest", "dmz", "management"};
 
 const char *ww_fb_kind_name(int kind)
 {
@@ -55,8 +55,8 @@ int ww_fb_cidr_parse(const char *s, ww_fb_cidr_t *out, char *why, size_t whylen)
     if (slash) {
         const char *d = slash + 1;
         size_t dl = strlen(d);
-        if (dl == 0 || dl > 3 || strspn(d, "0123456789") != dl ||
-            ww_parse_i64(d, dl, &pfx) != 0 || pfx < 0 || pfx > maxp) {
+        if (dl == 0 || dl > 3 || strspn(d, "0123456789") != dl || ww_parse_i64(d, dl, &pfx) != 0 ||
+            pfx < 0 || pfx > maxp) {
             snprintf(why, whylen, "'%.80s': prefix length must be 0..%d", s, maxp);
             return WW_EPARSE;
         }
@@ -172,8 +172,8 @@ static const ww_fb_yn_t *map_get(const ww_fb_yn_t *map, const char *key)
 
 /* Refuses keys the format does not know (a typo like `clincal:` must not silently
  * turn a clinical segment into a non-clinical one) and repeated keys. */
-static int check_keys(ctx_t *c, const ww_fb_yn_t *map, const char *what,
-                      const char *const *known, size_t nknown)
+static int check_keys(ctx_t *c, const ww_fb_yn_t *map, const char *what, const char *const *known,
+                      size_t nknown)
 {
     for (uint32_t i = 0; i + 1 < map->nkids; i += 2) {
         const ww_fb_yn_t *k = map->kids[i];
@@ -231,8 +231,8 @@ static int get_int(ctx_t *c, const ww_fb_yn_t *n, const char *what, int64_t lo, 
         strspn(n->s, "0123456789") != n->n || ww_parse_i64(n->s, n->n, &v) != 0)
         return fail(c, n, "%s must be a whole number", what);
     if (v < lo || v > hi)
-        return fail(c, n, "%s %lld is out of range (%lld..%lld)", what, (long long)v,
-                    (long long)lo, (long long)hi);
+        return fail(c, n, "%s %lld is out of range (%lld..%lld)", what, (long long)v, (long long)lo,
+                    (long long)hi);
     *out = v;
     return 0;
 }
@@ -252,7 +252,7 @@ static int check_name(ctx_t *c, const ww_fb_yn_t *n, const char *s)
 
 static int seg_ref(ctx_t *c, const ww_fb_yn_t *n, const char *what, uint32_t *out)
 {
-    char *s;
+    char *s = NULL;
     int rc = get_str(c, n, what, WW_FB_MAX_NAME, &s);
     if (rc)
         return rc;
@@ -501,7 +501,8 @@ static int read_map(ctx_t *c, const ww_fb_yn_t *root)
     if ((rc = check_keys(c, root, "map", keys, WW_ARRAY_LEN(keys))))
         return rc;
     const ww_fb_yn_t *v;
-    if ((v = map_get(root, "hospital")) && (rc = get_str(c, v, "hospital", WW_FB_MAX_TEXT, &m->name)))
+    if ((v = map_get(root, "hospital")) &&
+        (rc = get_str(c, v, "hospital", WW_FB_MAX_TEXT, &m->name)))
         return rc;
     if ((v = map_get(root, "management"))) {
         if (v->type == WW_FB_YN_SCALAR && strcmp(v->s, "inbound") == 0)

@@ -92,8 +92,7 @@ int ww_fb_nft_load(const char *ruleset, bool check_only, ww_buf_t *msgs)
 {
     const char *tmp = getenv("TMPDIR");
     char path[512];
-    snprintf(path, sizeof path, "%s/wardwatch-firebreak-XXXXXX.nft",
-             tmp && *tmp ? tmp : "/tmp");
+    snprintf(path, sizeof path, "%s/wardwatch-firebreak-XXXXXX.nft", tmp && *tmp ? tmp : "/tmp");
     int fd = mkstemps(path, 4);
     if (fd < 0)
         return WW_EIO;

@@ -10,9 +10,9 @@
 
 /* One allowed path through the fire-break. */
 typedef struct path {
-    uint32_t from, to; /* segment indexes */
+    uint32_t from, to;        /* segment indexes */
     const ww_fb_flow_t *flow; /* NULL: the management exception */
-    bool reverse; /* a both-ways flow, taken from its `to` side */
+    bool reverse;             /* a both-ways flow, taken from its `to` side */
 } path_t;
 
 static bool is_mgmt(const ww_fb_map_t *m, uint32_t i, uint32_t iso)
@@ -151,9 +151,8 @@ int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_
         return WW_ENOMEM;
     n = plan_paths(m, p->seg, paths, cap);
     ww_buf_printf(out, "\tchain plan_%lld {\n", (long long)p->id);
-    ww_buf_printf(out, "\t\t# fire-break plan %lld: isolate segment %s (%s%s)\n",
-                  (long long)p->id, iso->name, ww_fb_kind_name(iso->kind),
-                  iso->clinical ? ", clinical" : "");
+    ww_buf_printf(out, "\t\t# fire-break plan %lld: isolate segment %s (%s%s)\n", (long long)p->id,
+                  iso->name, ww_fb_kind_name(iso->kind), iso->clinical ? ", clinical" : "");
     if (p->reason && *p->reason) {
         ww_buf_puts(out, "\t\t# reason: ");
         put_clean(out, p->reason, 200);
@@ -301,8 +300,9 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
     for (size_t i = 0; i < n; i++) {
         const path_t *q = &paths[i];
         if (!q->flow) {
-            ww_buf_printf(out, "  - %s can open connections to %s (support and clean-up), "
-                               "any protocol\n",
+            ww_buf_printf(out,
+                          "  - %s can open connections to %s (support and clean-up), "
+                          "any protocol\n",
                           m->segs[q->from].name, m->segs[q->to].name);
             continue;
         }
@@ -344,8 +344,7 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
         if (kept)
             continue;
         if (!any)
-            ww_buf_printf(out, "  - clinical segments that lose all contact with %s: ",
-                          iso->name);
+            ww_buf_printf(out, "  - clinical segments that lose all contact with %s: ", iso->name);
         else
             ww_buf_puts(out, ", ");
         ww_buf_puts(out, m->segs[i].name);
@@ -395,8 +394,9 @@ int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p
                      "order, the first match wins.\n"
                      "Traffic that does not involve this segment is not affected.\n\nRules:\n");
     int r = 1;
-    ww_buf_printf(out, "  %2d. ALLOW  return traffic of connections allowed by rules %d-%zu "
-                       "(stateful: established/related)\n",
+    ww_buf_printf(out,
+                  "  %2d. ALLOW  return traffic of connections allowed by rules %d-%zu "
+                  "(stateful: established/related)\n",
                   r++, 2, n + 1);
     for (size_t i = 0; i < n; i++) {
         const path_t *q = &paths[i];
@@ -424,8 +424,9 @@ int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p
     ww_buf_puts(out, "\nExisting connections that rules 2-");
     ww_buf_printf(out, "%zu do not allow must be cleared (session/state table) after the change.\n",
                   n + 1);
-    ww_buf_printf(out, "\nTest after the change:\n"
-                       "  - from %s, a connection to any other segment fails\n",
+    ww_buf_printf(out,
+                  "\nTest after the change:\n"
+                  "  - from %s, a connection to any other segment fails\n",
                   iso->name);
     for (size_t i = 0; i < n; i++)
         if (paths[i].flow) {
@@ -434,8 +435,9 @@ int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p
             put_service(out, paths[i].flow);
             ww_buf_puts(out, " still works\n");
         }
-    ww_buf_printf(out, "\nBack-out: remove rules 1-%d. Record the change and its removal in the "
-                       "clinical-safety hazard log (DCB0160).\n",
+    ww_buf_printf(out,
+                  "\nBack-out: remove rules 1-%d. Record the change and its removal in the "
+                  "clinical-safety hazard log (DCB0160).\n",
                   r - 1);
     free(paths);
     return out->err;
@@ -550,8 +552,9 @@ int ww_fb_render_json(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
         ww_buf_json_str(out, m->segs[f->from].name, strlen(m->segs[f->from].name));
         ww_buf_puts(out, ",\"to\":");
         ww_buf_json_str(out, m->segs[f->to].name, strlen(m->segs[f->to].name));
-        ww_buf_printf(out, ",\"proto\":\"%s\",\"map_line\":%u,\"reason\":",
-                      ww_fb_proto_name(f->proto), f->line);
+        ww_buf_printf(out,
+                      ",\"proto\":\"%s\",\"map_line\":%u,\"reason\":", ww_fb_proto_name(f->proto),
+                      f->line);
         json_str_or_null(out, f->reason);
         ww_buf_putc(out, '}');
     }

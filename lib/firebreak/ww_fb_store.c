@@ -38,8 +38,7 @@ static char *col_dup(sqlite3_stmt *q, int i)
     return t ? strdup((const char *)t) : NULL;
 }
 
-int ww_fb_map_save(ww_store_t *st, const char *path, const char *yaml, const char *by,
-                   int64_t *id)
+int ww_fb_map_save(ww_store_t *st, const char *path, const char *yaml, const char *by, int64_t *id)
 {
     char now[40];
     ww_fb_now(now, sizeof now);
@@ -115,8 +114,8 @@ int ww_fb_plan_set_rules(ww_store_t *st, int64_t id, const char *chain, const ch
     return rc;
 }
 
-#define PLAN_COLS                                                                            \
-    "id,created_at,by,reason,map_id,segment,infected_ip,chain,ruleset,state,applied_at,"     \
+#define PLAN_COLS                                                                        \
+    "id,created_at,by,reason,map_id,segment,infected_ip,chain,ruleset,state,applied_at," \
     "deadline,prev_ruleset,watchdog_pid"
 
 static void row_fill(sqlite3_stmt *q, ww_fb_plan_row_t *p)
@@ -158,8 +157,8 @@ void ww_fb_plan_row_release(ww_fb_plan_row_t *p)
 int ww_fb_plan_get(ww_store_t *st, int64_t id, ww_fb_plan_row_t *out)
 {
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT " PLAN_COLS " FROM fb_plan WHERE id=?", -1, &q,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "SELECT " PLAN_COLS " FROM fb_plan WHERE id=?", -1, &q, NULL) !=
+        SQLITE_OK)
         return WW_EIO;
     sqlite3_bind_int64(q, 1, id);
     int rc = sqlite3_step(q);
@@ -282,8 +281,8 @@ int ww_fb_log_export(ww_store_t *st, bool json, ww_buf_t *out)
                            "fb_record ORDER BY id",
                            -1, &q, NULL) != SQLITE_OK)
         return WW_EIO;
-    static const char *const names[] = {"id",  "at",     "action",  "plan",  "segment",
-                                        "by",  "reason", "ruleset", "detail"};
+    static const char *const names[] = {"id", "at",     "action",  "plan",  "segment",
+                                        "by", "reason", "ruleset", "detail"};
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (json) {

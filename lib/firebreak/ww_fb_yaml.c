@@ -79,8 +79,8 @@ int ww__fb_yaml_parse(ww_arena_t *a, const char *buf, size_t len, const char *fi
             n->col = col;
             if (t == YAML_SCALAR_EVENT) {
                 n->type = WW_FB_YN_SCALAR;
-                n->s = ww_arena_strndup(a, (const char *)ev.data.scalar.value,
-                                        ev.data.scalar.length);
+                n->s =
+                    ww_arena_strndup(a, (const char *)ev.data.scalar.value, ev.data.scalar.length);
                 if (!n->s) {
                     rc = WW_ENOMEM;
                     break;

@@ -158,8 +158,7 @@ int ww_fb_render_table(const char *const *chains, size_t n, ww_buf_t *out);
 /* Blast radius and the plain statement of what keeps working and what stops. */
 int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out);
 /* A change request in plain terms for firewalls that are not Linux. */
-int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p,
-                                ww_buf_t *out);
+int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out);
 /* The plan as one JSON object (blast radius, keeps, stops, the ruleset). */
 int ww_fb_render_json(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out);
 
@@ -188,8 +187,7 @@ int ww_fb_store_migrate(ww_store_t *st, ww_diag_t *diag);
 void ww_fb_now(char *out, size_t outlen);
 
 /* Stores an accepted map's text; *id is its row.  0 or WW_EIO. */
-int ww_fb_map_save(ww_store_t *st, const char *path, const char *yaml, const char *by,
-                   int64_t *id);
+int ww_fb_map_save(ww_store_t *st, const char *path, const char *yaml, const char *by, int64_t *id);
 /* Loads map `id` (0 = the latest import).  *yaml and *path are malloc'd, the caller
  * frees them.  0, WW_ENOENT when there is none, WW_EIO, WW_ENOMEM. */
 int ww_fb_map_load(ww_store_t *st, int64_t id, int64_t *id_out, char **yaml, char **path);

@@ -14,20 +14,20 @@
 #include "firebreak/ww_firebreak.h"
 
 static const char *MAP =
-    "hospital: Test General\n"                                                   /* 1 */
-    "segments:\n"                                                                /* 2 */
-    "  - {name: mgmt, cidrs: [10.90.0.0/24], kind: management}\n"                /* 3 */
+    "hospital: Test General\n"                                    /* 1 */
+    "segments:\n"                                                 /* 2 */
+    "  - {name: mgmt, cidrs: [10.90.0.0/24], kind: management}\n" /* 3 */
     "  - {name: imaging, cidrs: [10.20.0.0/24, 'fd00:20::/64'], vlan: 20, kind: medical-device}\n"
     "  - {name: pacs, cidrs: [10.30.0.0/28, 'fd00:30::/64'], kind: servers, clinical: true}\n"
-    "  - {name: corp, cidrs: 10.40.0.0/16, kind: corporate}\n"                   /* 6 */
+    "  - {name: corp, cidrs: 10.40.0.0/16, kind: corporate}\n" /* 6 */
     "  - {name: robots, cidrs: [10.51.0.0/24], kind: medical-device, monitor_only: yes}\n"
-    "flows:\n"                                                                   /* 8 */
+    "flows:\n" /* 8 */
     "  - {from: imaging, to: pacs, proto: tcp, ports: [104, 11112], clinical: true, reason: "
-    "\"DICOM to PACS\"}\n"                                                       /* 9 */
+    "\"DICOM to PACS\"}\n" /* 9 */
     "  - {from: pacs, to: imaging, proto: tcp, ports: ['4000-4002'], direction: both, "
-    "clinical: true, reason: commitment}\n"                                      /* 10 */
-    "  - {from: corp, to: imaging, proto: tcp, ports: [445], reason: reports}\n" /* 11 */
-    "  - {from: imaging, to: corp, proto: icmp, clinical: true, reason: ping}\n";/* 12 */
+    "clinical: true, reason: commitment}\n"                                       /* 10 */
+    "  - {from: corp, to: imaging, proto: tcp, ports: [445], reason: reports}\n"  /* 11 */
+    "  - {from: imaging, to: corp, proto: icmp, clinical: true, reason: ping}\n"; /* 12 */
 
 static ww_fb_map_t *parse_ok(const char *text)
 {
@@ -99,9 +99,9 @@ static void expect_reject(const char *text, uint32_t line, const char *want)
     assert_non_null(strstr(d.msg, want));
 }
 
-#define SEG2                                                                                       \
-    "segments:\n"                                                                                  \
-    "  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n"                                        \
+#define SEG2                                                \
+    "segments:\n"                                           \
+    "  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n" \
     "  - {name: b, cidrs: [10.2.0.0/24], kind: servers}\n"
 
 static void test_map_rejections(void **state)
@@ -115,8 +115,7 @@ static void test_map_rejections(void **state)
                   "unknown segment 'c'");
     expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp,\n      ports: [80, 65536]}\n", 6,
                   "out of range");
-    expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp, ports: [0]}\n", 5,
-                  "out of range");
+    expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp, ports: [0]}\n", 5, "out of range");
     expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp, ports: ['90-80']}\n", 5,
                   "backwards");
     expect_reject(SEG2 "flows:\n  - {from: a, to: b, proto: tcp, ports: [http]}\n", 5,
@@ -256,8 +255,14 @@ static void golden(const char *name, const ww_buf_t *got)
     free(want);
 }
 
-static const ww_fb_plan_info_t INFO = {7, 1, "10.20.0.15", "WannaCry alert on CT-2\nsecond line",
-                                       "alice", "2026-01-02T03:04:05.000000Z", NULL, 0};
+static const ww_fb_plan_info_t INFO = {7,
+                                       1,
+                                       "10.20.0.15",
+                                       "WannaCry alert on CT-2\nsecond line",
+                                       "alice",
+                                       "2026-01-02T03:04:05.000000Z",
+                                       NULL,
+                                       0};
 
 static void test_render_nft_golden(void **state)
 {
