@@ -222,6 +222,10 @@ static int parse_case(mctx_t *m, const ww_yn_t *c)
     const ww_yn_t *file = NULL, *expect = NULL;
     for (uint32_t k = 0; k + 1 < c->nkids; k += 2) {
         const ww_yn_t *key = c->kids[k];
+        if (key->type != WW_YN_SCALAR) {
+            merr(m, key, "keys of a case must be plain names");
+            return 0;
+        }
         if (!strcmp(key->s, "file") || !strcmp(key->s, "files"))
             file = c->kids[k + 1];
         else if (!strcmp(key->s, "expect"))
@@ -245,8 +249,8 @@ static int parse_case(mctx_t *m, const ww_yn_t *c)
     tc->manifest = m->path;
     tc->line = c->line;
     /* file: one name or a list, read in order as one input. */
-    const ww_yn_t *const *names = file->type == WW_YN_SEQ ? (const ww_yn_t *const *)file->kids
-                                                          : &file;
+    const ww_yn_t *const *names =
+        file->type == WW_YN_SEQ ? (const ww_yn_t *const *)file->kids : &file;
     uint32_t nnames = file->type == WW_YN_SEQ ? file->nkids : 1;
     if (nnames == 0 || nnames > MAX_FILES_PER_CASE) {
         merr(m, file, "'file' must name 1 to %d samples", MAX_FILES_PER_CASE);
@@ -288,6 +292,11 @@ static int parse_case(mctx_t *m, const ww_yn_t *c)
         const ww_yn_t *key = expect->kids[k], *val = expect->kids[k + 1];
         double num = 0;
         bool b;
+        if (key->type != WW_YN_SCALAR || key->n == 0) {
+            merr(m, key, "'expect' keys must be rule ids or names");
+            t->ncases--;
+            return 0;
+        }
         if (val->type != WW_YN_SCALAR || ww__yn_resolve(val, &num, &b) != WW_YS_INT || num < 0 ||
             num > 1e12) {
             merr(m, val, "the count for '%s' must be a whole number >= 0", key->s);
@@ -496,8 +505,8 @@ static bool parse_cap(const char *opt, const char *s, uint32_t *out)
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || end == s || *end || s[0] == '-' || v == 0 || v > UINT32_MAX) {
-        ww_cli_error("rules test: %s needs a whole number from 1 to %u, not '%s'", opt,
-                     UINT32_MAX, s);
+        ww_cli_error("rules test: %s needs a whole number from 1 to %u, not '%s'", opt, UINT32_MAX,
+                     s);
         return false;
     }
     *out = (uint32_t)v;
@@ -601,12 +610,14 @@ static int rules_test(int argc, char **argv)
         if (quiet && ok)
             continue;
         printf("%-4s  %s  [%s]%s%s\n", ok ? "ok" : "FAIL", rule->title,
-               rule->id ? rule->id : rule->name ? rule->name : "no id", why ? ": " : "",
-               why ? why : "");
+               rule->id     ? rule->id
+               : rule->name ? rule->name
+                            : "no id",
+               why ? ": " : "", why ? why : "");
         for (size_t i = 0; i < t.ncases; i++)
             for (uint32_t k = 0; k < t.cases[i].nex; k++)
-                if (t.cases[i].ex[k].rule == rule && (!quiet || !t.cases[i].ran ||
-                                                      t.cases[i].ex[k].got != t.cases[i].ex[k].want))
+                if (t.cases[i].ex[k].rule == rule &&
+                    (!quiet || !t.cases[i].ran || t.cases[i].ex[k].got != t.cases[i].ex[k].want))
                     print_expect(&t.cases[i], &t.cases[i].ex[k]);
     }
     /* Expectations naming a rule that is not loaded: a typo, or a rule the loader
@@ -638,9 +649,8 @@ static int rules_test(int argc, char **argv)
     size_t nfail = failed + unknown + rejected + ncomp;
     printf("\n%u rules: %u passed, %u failed", nrules, passed, failed);
     if (nfail > failed)
-        printf(" (and %zu rules refused or unknown)", nfail - failed);
-    printf("; %zu test cases, %zu expectations, %.2f s\n", t.ncases, nexpect,
-           ww_cli_now() - t0);
+        printf(" (plus %zu: rules refused, or rule names no rule has)", nfail - failed);
+    printf("; %zu test cases, %zu expectations, %.2f s\n", t.ncases, nexpect, ww_cli_now() - t0);
     fflush(stdout);
     if (t.errors)
         status = WW_EXIT_ERROR;

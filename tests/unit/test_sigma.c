@@ -522,8 +522,8 @@ static void test_expand_cidr(void **state)
         assert_int_equal(ww_sigma_count(rs), 0);
         assert_int_equal(ww_sigma_error_count(rs), 1);
         if (!strstr(err_msg(rs, 0), bad[i][1]))
-            fail_msg("for `%s` expected an error containing '%s', got '%s'", bad[i][0],
-                     bad[i][1], err_msg(rs, 0));
+            fail_msg("for `%s` expected an error containing '%s', got '%s'", bad[i][0], bad[i][1],
+                     err_msg(rs, 0));
         ww_sigma_ruleset_free(rs);
     }
 }
