@@ -504,10 +504,21 @@ static int cmd_flows(int argc, char **argv, const opts_t *o)
         const char *fn = x->from >= 0 ? m->segs[x->from].name : "(outside the map)";
         const char *tn = x->to >= 0 ? m->segs[x->to].name : "(outside the map)";
         if (json) {
-            printf("{\"from\":\"%s\",\"to\":\"%s\",\"proto\":\"%s\",\"port\":%d,\"count\":%llu,"
-                   "\"example_src\":\"%s\",\"example_dst\":\"%s\"}\n",
-                   fn, tn, x->proto >= 0 ? ww_fb_proto_name(x->proto) : "unknown", x->port,
-                   (unsigned long long)x->count, x->src, x->dst);
+            /* The example addresses come from the logs: escape them. */
+            ww_buf_t jb;
+            ww_buf_init(&jb, 0);
+            ww_buf_printf(&jb,
+                          "{\"from\":\"%s\",\"to\":\"%s\",\"proto\":\"%s\",\"port\":%d,"
+                          "\"count\":%llu,\"example_src\":",
+                          fn, tn, x->proto >= 0 ? ww_fb_proto_name(x->proto) : "unknown", x->port,
+                          (unsigned long long)x->count);
+            ww_buf_json_str(&jb, x->src, strlen(x->src));
+            ww_buf_puts(&jb, ",\"example_dst\":");
+            ww_buf_json_str(&jb, x->dst, strlen(x->dst));
+            ww_buf_puts(&jb, "}\n");
+            if (jb.p)
+                fputs(jb.p, stdout);
+            ww_buf_release(&jb);
         } else {
             printf("not in the map: %s -> %s %s", fn, tn,
                    x->proto >= 0 ? ww_fb_proto_name(x->proto) : "unknown");
@@ -1154,11 +1165,21 @@ static int cmd_status(int argc, char **argv, const opts_t *o)
                                                                                "outside wardwatch)";
         long left = r->deadline ? (long)((r->deadline - now_ms() + 999) / 1000) : 0;
         if (json) {
-            printf("{\"plan\":%lld,\"segment\":\"%s\",\"state\":\"%s\",\"applied_at\":\"%s\","
-                   "\"by\":\"%s\",\"rollback_in_s\":%ld,\"loaded\":%s}\n",
-                   (long long)r->id, r->segment, r->state, r->applied_at ? r->applied_at : "",
-                   r->by ? r->by : "", !strcmp(r->state, "pending") ? left : -1,
-                   !strcmp(loaded, "yes") ? "true" : "false");
+            /* `by` is free text from the command line: escape it. */
+            ww_buf_t j;
+            ww_buf_init(&j, 0);
+            ww_buf_printf(&j, "{\"plan\":%lld,\"segment\":\"%s\",\"state\":\"%s\",\"applied_at\":",
+                          (long long)r->id, r->segment, r->state);
+            ww_buf_json_str(&j, r->applied_at ? r->applied_at : "",
+                            r->applied_at ? strlen(r->applied_at) : 0);
+            ww_buf_puts(&j, ",\"by\":");
+            ww_buf_json_str(&j, r->by ? r->by : "", r->by ? strlen(r->by) : 0);
+            ww_buf_printf(&j, ",\"rollback_in_s\":%ld,\"loaded\":%s}\n",
+                          !strcmp(r->state, "pending") ? left : -1,
+                          !strcmp(loaded, "yes") ? "true" : "false");
+            if (j.p)
+                fputs(j.p, stdout);
+            ww_buf_release(&j);
             continue;
         }
         printf("plan %lld  segment %s  %s", (long long)r->id, r->segment, r->state);
