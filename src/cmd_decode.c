@@ -11,20 +11,20 @@
 
 static void usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: wardwatch decode [--format auto|evtx|json|syslog|text] [--meta] [--count] PATH...\n"
-        "\n"
-        "Prints each event of the files (directories are read recursively, - is\n"
-        "standard input) as one JSON object per line, with the field names rules use.\n"
-        "  --format F   force the input format (default: detected from the content)\n"
-        "  --meta       wrap each event: {\"source\":{path,index,format},\"event\":{...}}\n"
-        "  --count      decode only; print counts of events, fields, bytes and the time\n");
+    fprintf(out,
+            "usage: wardwatch decode [--format auto|evtx|json|syslog|text|zeek] [--meta] [--count] "
+            "PATH...\n"
+            "\n"
+            "Prints each event of the files (directories are read recursively, - is\n"
+            "standard input) as one JSON object per line, with the field names rules use.\n"
+            "  --format F   force the input format (default: detected from the content)\n"
+            "  --meta       wrap each event: {\"source\":{path,index,format},\"event\":{...}}\n"
+            "  --count      decode only; print counts of events, fields, bytes and the time\n");
 }
 
 static int parse_format(const char *s)
 {
-    static const char *names[] = {"auto", "evtx", "json", "syslog", "text"};
+    static const char *names[] = {"auto", "evtx", "json", "syslog", "text", "zeek"};
     for (int i = 0; i < (int)WW_ARRAY_LEN(names); i++)
         if (!strcmp(s, names[i]))
             return i;

@@ -6,6 +6,7 @@
  * evaluate the batches (one detection context each, sharing the immutable program),
  * and the main thread replays each batch's matches in input order -- correlations,
  * alerts, counts -- so the output is byte for byte that of --threads 1. */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -726,6 +727,8 @@ static void usage(FILE *out)
             "  --min-level L         informational, low, medium (default: all), high, critical\n"
             "  --threads N           evaluate on N threads (default: all cores); the output\n"
             "                        is the same for every N\n"
+            "  --corr-max-groups N   open groups kept per correlation rule (default 100000)\n"
+            "  --corr-max-events N   events kept per correlation group (default 1000)\n"
             "Exit status: 0 nothing matched, 1 alerts raised, 2 an error.\n");
 }
 
@@ -738,6 +741,8 @@ int cmd_hunt(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"min-level", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 'j'},
+        {"corr-max-groups", required_argument, NULL, 'G'},
+        {"corr-max-events", required_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -746,12 +751,13 @@ int cmd_hunt(int argc, char **argv)
     size_t nrule_paths = 0;
     bool defaults = true;
     const char *placeholders = NULL;
+    ww_corr_limits_t lim = {0};
     int status = WW_EXIT_ERROR, c;
     if (!rule_paths)
         return WW_EXIT_ERROR;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     h.threads = ncpu > 0 ? (ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu) : 1;
-    while ((c = getopt_long(argc, argv, "r:Np:f:l:j:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:Np:f:l:j:G:E:h", opts, NULL)) != -1) {
         switch (c) {
         case 'r': rule_paths[nrule_paths++] = optarg; break;
         case 'N': defaults = false; break;
@@ -786,6 +792,22 @@ int cmd_hunt(int argc, char **argv)
             h.threads = (int)n;
             break;
         }
+        case 'G':
+        case 'E': {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || v == 0 || v > UINT32_MAX) {
+                ww_cli_error("hunt: --corr-max-%s needs a whole number from 1 to %u, not '%s'",
+                             c == 'G' ? "groups" : "events", UINT32_MAX, optarg);
+                goto out;
+            }
+            if (c == 'G')
+                lim.max_groups = (uint32_t)v;
+            else
+                lim.max_events_per_group = (uint32_t)v;
+            break;
+        }
         case 'h':
             usage(stdout);
             status = WW_EXIT_OK;
@@ -811,7 +833,7 @@ int cmd_hunt(int argc, char **argv)
     size_t unreadable = 0;
     h.rs = ww_cli_load_rules(rule_paths, nrule_paths, placeholders, &unreadable);
     if (!h.rs || ww_detect_compile(h.rs, NULL, &h.prog) != 0 ||
-        ww_detect_ctx_new(h.prog, &h.ctx) != 0 || ww_corr_new(h.rs, NULL, &h.corr) != 0) {
+        ww_detect_ctx_new(h.prog, &h.ctx) != 0 || ww_corr_new(h.rs, &lim, &h.corr) != 0) {
         ww_cli_error("hunt: out of memory");
         goto out;
     }
@@ -841,11 +863,12 @@ int cmd_hunt(int argc, char **argv)
     double secs = ww_cli_now() - h.t0;
     ww_corr_stats_t cs;
     ww_corr_get_stats(h.corr, &cs);
-    if (cs.groups_evicted || cs.events_dropped || cs.late_events)
-        ww_cli_error("correlation: %llu groups evicted at the cap, %llu events not kept, "
-                     "%llu late events ignored (see docs/correlations.md)",
+    if (cs.groups_evicted || cs.events_dropped || cs.values_dropped || cs.late_events)
+        ww_cli_error("correlation: %llu groups evicted at the cap, %llu events and %llu "
+                     "distinct values not kept, %llu late events ignored "
+                     "(see docs/correlations.md)",
                      (unsigned long long)cs.groups_evicted, (unsigned long long)cs.events_dropped,
-                     (unsigned long long)cs.late_events);
+                     (unsigned long long)cs.values_dropped, (unsigned long long)cs.late_events);
     if (h.format == FMT_SUMMARY) {
         print_summary(&h, secs);
     } else if (h.format == FMT_TABLE) {
