@@ -26,8 +26,8 @@ cmake --build "$B" -j2 --target wardwatch >/dev/null
 WW=$B/wardwatch
 
 # ---- corpora ---------------------------------------------------------------------
-if [ $QUICK = 1 ]; then WIN_COPIES=1 WIN_FILES=12 SYSLOG_LINES=1000000 BASE_LINES=20000
-else WIN_COPIES=2 WIN_FILES=0 SYSLOG_LINES=10000000 BASE_LINES=200000; fi
+if [ $QUICK = 1 ]; then WIN_COPIES=1 WIN_FILES=12 SYSLOG_LINES=1000000 BASE_LINES=20000 EVTX_RECORDS=20000
+else WIN_COPIES=2 WIN_FILES=0 SYSLOG_LINES=10000000 BASE_LINES=200000 EVTX_RECORDS=200000; fi
 TAG=$([ $QUICK = 1 ] && echo quick || echo full)
 
 WIN=$C/windows-$TAG
@@ -43,15 +43,19 @@ if [ ! -e "$WIN/.done" ]; then
     done
     touch "$WIN/.done"
 fi
-EVTX=$C/evtx
+EVTX=$C/evtx-$TAG
 if [ ! -e "$EVTX/.done" ]; then
-    echo "== corpus: EVTX (regression samples + chunk-repeated file)"
+    echo "== corpus: EVTX (regression samples + their records re-packed into full chunks)"
     rm -rf "$EVTX" && mkdir -p "$EVTX"
     find "$SHARED/sigma/regression" -name '*.evtx' | LC_ALL=C sort >"$C/evtx.list"
     i=0
     while read -r f; do i=$((i + 1)); cp "$f" "$EVTX/sample-$i.evtx"; done <"$C/evtx.list"
     # shellcheck disable=SC2046
-    python3 bench/gen_evtx.py "$EVTX/repeated.evtx" 20000000 $(cat "$C/evtx.list")
+    python3 bench/gen_evtx.py --selftest $(cat "$C/evtx.list") >/dev/null
+    # shellcheck disable=SC2046
+    python3 bench/gen_evtx.py "$EVTX/dense.evtx" "$EVTX_RECORDS" $(cat "$C/evtx.list")
+    bad=$("$WW" decode --count "$EVTX/dense.evtx" | cut -d' ' -f3)
+    [ "$bad" = 0 ] || { echo "gen_evtx: $bad malformed records in dense.evtx" >&2; exit 1; }
     touch "$EVTX/.done"
 fi
 SL=$C/syslog-$SYSLOG_LINES.log
