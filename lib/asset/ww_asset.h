@@ -229,7 +229,7 @@ typedef struct ww_import_opts {
     ww_import_format_t format;
     ww_import_err_fn on_error;
     void *ud;
-    int64_t now; /* "seen" time stamp; WW_ASSET_NOTIME = the clock */
+    int64_t now; /* "seen" time stamp; 0 or WW_ASSET_NOTIME = the clock */
 } ww_import_opts_t;
 
 /* Imports one file (or `len` bytes of `data` already in memory, named `name`) into

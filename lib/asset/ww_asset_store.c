@@ -260,8 +260,8 @@ static int load_children(ww_store_t *st, int which, int64_t only, ww_asset_t *v,
     sqlite3_stmt *q = NULL;
     int rc = 0;
     snprintf(sql, sizeof sql,
-             "SELECT asset, count(*) FROM %s WHERE ?1=0 OR asset=?1 GROUP BY asset",
-             child_table[which]);
+             "SELECT asset, count(*) FROM %s %s GROUP BY asset", child_table[which],
+             only ? "WHERE asset=?1" : "");
     if ((rc = prepare(st, sql, &q, diag)) != 0)
         goto out;
     sqlite3_bind_int64(q, 1, only);
@@ -304,8 +304,8 @@ static int load_children(ww_store_t *st, int which, int64_t only, ww_asset_t *v,
     }
     sqlite3_finalize(q);
     q = NULL;
-    snprintf(sql, sizeof sql, "SELECT asset, %s FROM %s WHERE ?1=0 OR asset=?1 ORDER BY asset, pos",
-             child_cols[which], child_table[which]);
+    snprintf(sql, sizeof sql, "SELECT asset, %s FROM %s %s ORDER BY asset, pos", child_cols[which],
+             child_table[which], only ? "WHERE asset=?1" : "");
     if ((rc = prepare(st, sql, &q, diag)) != 0)
         goto out;
     sqlite3_bind_int64(q, 1, only);
@@ -375,7 +375,8 @@ static int load_assets(ww_store_t *st, int64_t only, ww_arena_t *ar, ww_asset_t 
     ww_buf_puts(&sql, "SELECT id");
     for (size_t i = 0; i < NCOLS; i++)
         ww_buf_printf(&sql, ",%s", cols[i].name);
-    ww_buf_puts(&sql, " FROM asset WHERE ?1=0 OR id=?1 ORDER BY id");
+    /* Separate forms: "?1=0 OR id=?1" would stop SQLite using the key. */
+    ww_buf_puts(&sql, only ? " FROM asset WHERE id=?1" : " FROM asset ORDER BY id");
     if (sql.err) {
         rc = sql.err;
         goto out;
