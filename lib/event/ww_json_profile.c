@@ -6,6 +6,7 @@
 #include "event/ww_json_int.h"
 
 #include <math.h>
+#include <pthread.h>
 
 /* Top-level keys the profiles look at, found in one pass over the root object. */
 enum {
@@ -143,16 +144,39 @@ static uint32_t find_root(const prof_t *x, const char *key)
     return scan(x, 0, key);
 }
 
+/* Which root names could match a key, by its length and by its first byte: a key
+ * is compared only with the names in both sets (usually none or one), instead of
+ * with all of them.  Built once per process. */
+#define RK_MAXLEN 32
+_Static_assert(RK_COUNT <= 64, "root name sets fit a uint64_t");
+static uint64_t rk_by_len[RK_MAXLEN], rk_by_first[256];
+static pthread_once_t rk_once = PTHREAD_ONCE_INIT;
+
+static void rk_init(void)
+{
+    for (int i = 0; i < RK_COUNT; i++) {
+        if (root_names[i].len < RK_MAXLEN)
+            rk_by_len[root_names[i].len] |= 1ull << i;
+        rk_by_first[(uint8_t)root_names[i].name[0]] |= 1ull << i;
+    }
+}
+
 static void scan_root(prof_t *x)
 {
     const ww_jtok_t *o = tk(x, 0);
     uint32_t k = 1;
+    pthread_once(&rk_once, rk_init);
     for (uint32_t c = 0; c < o->count; c++) {
         const ww_jtok_t *key = tk(x, k);
-        for (int i = 0; i < RK_COUNT; i++)
-            if (key->n == root_names[i].len && !x->root[i] &&
-                key_is(key, root_names[i].name, root_names[i].len))
+        uint64_t m = key->n && key->n < RK_MAXLEN && !key->esc
+                         ? rk_by_len[key->n] & rk_by_first[(uint8_t)key->p[0]]
+                         : 0;
+        while (m) {
+            int i = __builtin_ctzll(m);
+            m &= m - 1;
+            if (!x->root[i] && memcmp(key->p, root_names[i].name, key->n) == 0)
                 x->root[i] = k + 1;
+        }
         k = tk(x, k + 1)->next;
     }
 }
