@@ -299,22 +299,27 @@ static const ww_eol_rel_t *windows_desktop(const ww_eol_product_t *p, const toks
         TRY("-e-lts");
         TRY("-lts");
     }
+    bool consumer = has(in, "home") || has(in, "pro") || has(in, "professional");
     if (!iot && !lts && ent) {
         TRY("-e");
         TRY("");
     }
-    if (!iot && !lts && !ent) {
+    if (!iot && !lts && !ent && consumer) {
         TRY("-w");
         TRY("");
-        if (r && strcmp(r->cycle, base) != 0) {
-            snprintf(c, sizeof c, "%s-e", base);
-            if (find_cycle(p, c)) {
-                *assumed = true;
-                snprintf(note, notelen,
-                         "edition not given: Home/Pro dates assumed (Enterprise/Education "
-                         "are supported longer)");
-            }
+    }
+    if (!iot && !lts && !ent && !consumer) {
+        /* Edition not given: take the longest-supported edition (Enterprise/Education),
+           so a missing detail never reports a supported system as unsupported. */
+        TRY("-e");
+        if (r) {
+            *assumed = true;
+            snprintf(note, notelen,
+                     "edition not given: Enterprise/Education dates assumed (Home/Pro "
+                     "support ends sooner)");
         }
+        TRY("");
+        TRY("-w");
     }
 #undef TRY
     if (!r)

@@ -87,7 +87,8 @@ static void test_eol_as_written(void **state)
 {
     const ww_feeds_t *f = *state;
     /* The examples. */
-    expect(f, "Windows 11", "24H2", "windows", "11-24h2-w", "2026-10-13", NULL, true);
+    expect(f, "Windows 11", "24H2", "windows", "11-24h2-e", "2027-10-12", NULL, true);
+    expect(f, "Windows 11 Pro", "24H2", "windows", "11-24h2-w", "2026-10-13", NULL, false);
     expect(f, "Windows Server 2008 R2", "SP1", "windows-server", "2008-r2-sp1", "2020-01-14",
            "2023-01-10", false);
     expect(f, "Ubuntu", "22.04", "ubuntu", "22.04", "2027-04-01", "2032-04-09", false);
