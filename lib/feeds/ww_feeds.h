@@ -79,9 +79,9 @@ typedef struct ww_eol {
  * it never guesses a release the data does not contain: an unknown product or
  * version is reported as such, not as unsupported.  When only the edition is
  * missing (Windows 10/11 feature updates come in Home/Pro and Enterprise/Education
- * flavours with different dates), the Home/Pro ("W") channel is used and `assumed`
- * is set; "Enterprise", "Education", "LTSC"/"LTSB" and "IoT" in the name select
- * those channels. */
+ * flavours with different dates), the longer-supported Enterprise/Education channel
+ * is used and `assumed` is set; "Home"/"Pro", "Enterprise", "Education",
+ * "LTSC"/"LTSB" and "IoT" in the name select those channels. */
 ww_eol_status_t ww_feeds_eol(const ww_feeds_t *f, const char *name, const char *version,
                              ww_eol_t *out);
 
