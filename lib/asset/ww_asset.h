@@ -136,6 +136,7 @@ typedef struct ww_asset {
     size_t nupdates;
     int64_t last_patched, last_boot;
     ww_tri_t av_enabled, firewall_enabled, autorun_disabled, default_password_changed;
+    ww_tri_t esu; /* enrolled in extended security updates past end of support */
     ww_tri_t mfa, internet_exposed;
     ww_crit_t clinical_criticality;
     const char **admin_accounts;
@@ -188,6 +189,7 @@ typedef enum ww_asset_field {
     WW_AF_REMOTE_SERVICE,
     WW_AF_STORES_PATIENT_DATA,
     WW_AF_ENCRYPTION,
+    WW_AF_ESU, /* enrolled in extended security updates (Windows ESU, Ubuntu ESM) */
     WW_AF_NOTES,
     WW_AF_PORTS,    /* nmap only */
     WW_AF_OS_GUESS, /* nmap only */

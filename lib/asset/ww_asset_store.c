@@ -62,6 +62,9 @@ static const char *const migrations[] = {
     " port INTEGER NOT NULL, proto TEXT NOT NULL, service TEXT NOT NULL DEFAULT '',"
     " product TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX asset_observed_port_by_obs ON asset_observed_port(observed);",
+    /* 2: extended security updates enrolment (Cyber Essentials: past end of support an OS
+       is compliant only with the subscription). */
+    "ALTER TABLE asset ADD COLUMN esu TEXT NOT NULL DEFAULT '';",
 };
 
 int ww_asset_migrate(ww_store_t *st, ww_diag_t *diag)
@@ -112,6 +115,7 @@ static const struct col {
     {"first_seen", -1, K_TIME, offsetof(ww_asset_t, first_seen)},
     {"last_seen", -1, K_TIME, offsetof(ww_asset_t, last_seen)},
     {"os_guess", WW_AF_OS_GUESS, K_STR, offsetof(ww_asset_t, os_guess)},
+    {"esu", WW_AF_ESU, K_TRI, offsetof(ww_asset_t, esu)},
     {"notes", WW_AF_NOTES, K_STR, offsetof(ww_asset_t, notes)},
 };
 #define NCOLS WW_ARRAY_LEN(cols)
@@ -259,9 +263,8 @@ static int load_children(ww_store_t *st, int which, int64_t only, ww_asset_t *v,
     char sql[256];
     sqlite3_stmt *q = NULL;
     int rc = 0;
-    snprintf(sql, sizeof sql,
-             "SELECT asset, count(*) FROM %s %s GROUP BY asset", child_table[which],
-             only ? "WHERE asset=?1" : "");
+    snprintf(sql, sizeof sql, "SELECT asset, count(*) FROM %s %s GROUP BY asset",
+             child_table[which], only ? "WHERE asset=?1" : "");
     if ((rc = prepare(st, sql, &q, diag)) != 0)
         goto out;
     sqlite3_bind_int64(q, 1, only);

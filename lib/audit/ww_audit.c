@@ -237,6 +237,11 @@ static bool has_word(const char *s, const char *word)
 
 bool ww__audit_has_esu(const ww_asset_t *a)
 {
+    /* The register's own column decides; older registers say it in free text. */
+    if (a->esu == WW_TRI_YES)
+        return true;
+    if (a->esu == WW_TRI_NO)
+        return false;
     const char *fields[] = {a->os_version, a->build, a->notes};
     static const char *const words[] = {"esu", "esm", "ubuntu pro", "extended support",
                                         "extended security updates"};

@@ -631,6 +631,34 @@ static void test_nmap_malformed(void **state)
 
 /* ---- store ------------------------------------------------------------------------ */
 
+/* Migration 2: extended security updates enrolment, imported from an `ESU` column. */
+static void test_esu_column(void **state)
+{
+    fx_t *f = *state;
+    ww_import_stats_t s;
+    sqlite3_stmt *q;
+    assert_int_equal(import_str(f, "e.csv",
+                                "asset_id,os,os_version,ESU enrolled\n"
+                                "E-1,Windows 10,22H2,yes\nE-2,Windows 10,22H2,no\n",
+                                &s),
+                     0);
+    assert_int_equal(sqlite3_prepare_v2(f->st->db,
+                                        "SELECT group_concat(esu) FROM"
+                                        " (SELECT esu FROM asset WHERE asset_id LIKE 'E-%'"
+                                        " ORDER BY asset_id)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "yes,no");
+    sqlite3_finalize(q);
+    ww_asset_set_t set;
+    ww_diag_t d;
+    assert_int_equal(ww_asset_load(f->st, &set, &d), 0);
+    assert_int_equal(set.n, 2);
+    assert_int_equal(set.assets[0].esu + set.assets[1].esu, WW_TRI_YES + WW_TRI_NO);
+    ww_asset_set_release(&set);
+}
+
 static void test_migrations_and_observe(void **state)
 {
     fx_t *f = *state;
@@ -643,7 +671,7 @@ static void test_migrations_and_observe(void **state)
                                         &q, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 1);
+    assert_int_equal(sqlite3_column_int(q, 0), 2);
     sqlite3_finalize(q);
     ww_import_stats_t s;
     assert_int_equal(import_str(f, "o.csv", "asset_id,ip\nO-1,10.5.0.1\n", &s), 0);
@@ -699,6 +727,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nmap_matching, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nmap_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_and_observe, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_esu_column, setup, teardown),
         cmocka_unit_test_setup_teardown(test_each, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -294,6 +294,19 @@ static void test_esu(void **state)
     r = audit(&a, 1, "2026-01-01");
     assert_int_equal(r->n, 0);
     ww_audit_report_free(r);
+    /* The register's esu column decides over free text, both ways. */
+    a.notes = "";
+    a.esu = WW_TRI_YES;
+    r = audit(&a, 1, "2026-01-01");
+    assert_int_equal(r->n, 0);
+    ww_audit_report_free(r);
+    a.esu = WW_TRI_NO;
+    a.os_version = "22H2 ESU";
+    r = audit(&a, 1, "2026-01-01");
+    assert_non_null(find(r, "W10", "unsupported_os"));
+    ww_audit_report_free(r);
+    a.os_version = "22H2";
+    a.esu = WW_TRI_UNKNOWN;
     /* Debian LTS needs no subscription. */
     ww_asset_t d = asset("DEB", WW_AT_SERVER);
     d.os = "Debian";
