@@ -161,6 +161,26 @@ PERG=$(echo "($D - $S) * 1024 / $NG" | bc)
 echo "  $NG open groups: peak RSS $D KB vs $S KB for one group: ~$PERG bytes per open group"
 printf 'corr_bytes_per_group\t%s\n' "$PERG" >>"$OUT/extra.tsv"
 
+# ---- differential: fast path vs reference path -------------------------------------
+# The same alerts with and without the prefilter (hunt --reference evaluates every
+# routed rule fully), byte for byte, on one copy of the Windows corpus and the syslog
+# corpus.  A difference is a bug in the fast path: the bench fails.
+echo "== differential: fast path vs --reference"
+diffcheck() { # diffcheck NAME HUNT-ARGS...
+    name=$1 && shift
+    "$WW" hunt --threads 1 --format ndjson "$@" >"$OUT/.fast.ndjson" 2>/dev/null || true
+    "$WW" hunt --threads 1 --format ndjson --reference "$@" >"$OUT/.ref.ndjson" 2>/dev/null || true
+    if cmp -s "$OUT/.fast.ndjson" "$OUT/.ref.ndjson"; then
+        echo "  $name: identical ($(wc -l <"$OUT/.fast.ndjson") alerts)"
+    else
+        echo "  $name: fast path and reference path DIFFER ($OUT/.fast.ndjson, $OUT/.ref.ndjson)"
+        exit 1
+    fi
+}
+# shellcheck disable=SC2086
+diffcheck "win (SigmaHQ)" --no-default-rules $RULES_ALL "$WIN/windows-1.json"
+diffcheck "syslog (wardwatch pack)" "$SL"
+
 # ---- ratios and plots --------------------------------------------------------------
 python3 bench/report.py "$TSV" "$PERG" "$NCPU" | tee "$OUT/results.md"
 if command -v gnuplot >/dev/null; then

@@ -743,6 +743,9 @@ int cmd_hunt(int argc, char **argv)
         {"threads", required_argument, NULL, 'j'},
         {"corr-max-groups", required_argument, NULL, 'G'},
         {"corr-max-events", required_argument, NULL, 'E'},
+        /* Hidden: evaluate without the prefilter (the engine's reference path), so
+           that the bench can diff the fast path against it on big corpora. */
+        {"reference", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -752,6 +755,7 @@ int cmd_hunt(int argc, char **argv)
     bool defaults = true;
     const char *placeholders = NULL;
     ww_corr_limits_t lim = {0};
+    ww_detect_opts_t dopts = {0};
     int status = WW_EXIT_ERROR, c;
     if (!rule_paths)
         return WW_EXIT_ERROR;
@@ -761,6 +765,7 @@ int cmd_hunt(int argc, char **argv)
         switch (c) {
         case 'r': rule_paths[nrule_paths++] = optarg; break;
         case 'N': defaults = false; break;
+        case 'R': dopts.no_prefilter = true; break;
         case 'p': placeholders = optarg; break;
         case 'f':
             if (!strcmp(optarg, "table"))
@@ -832,7 +837,7 @@ int cmd_hunt(int argc, char **argv)
     ww_buf_init(&h.out, 0);
     size_t unreadable = 0;
     h.rs = ww_cli_load_rules(rule_paths, nrule_paths, placeholders, &unreadable);
-    if (!h.rs || ww_detect_compile(h.rs, NULL, &h.prog) != 0 ||
+    if (!h.rs || ww_detect_compile(h.rs, &dopts, &h.prog) != 0 ||
         ww_detect_ctx_new(h.prog, &h.ctx) != 0 || ww_corr_new(h.rs, &lim, &h.corr) != 0) {
         ww_cli_error("hunt: out of memory");
         goto out;

@@ -495,7 +495,7 @@ int ww_detect_compile(const ww_sigma_ruleset_t *rs, const ww_detect_opts_t *opts
     }
     for (uint32_t i = 0; i < d->nvars; i++)
         d->vars[i].r = &d->rules[d->vars[i].ri];
-    if ((rc = build_index(d)))
+    if ((rc = build_index(d)) || (rc = ww__pf_finish(d)))
         goto out;
     *out = d;
     d = NULL;
@@ -585,6 +585,7 @@ void ww_detect_ctx_free(ww_detect_ctx_t *ctx)
     free(ctx->gstamp);
     free(ctx->gmask);
     free(ctx->ifid);
+    free(ctx->fscan);
     pcre2_match_data_free(ctx->md);
     pcre2_match_context_free(ctx->mctx);
     pcre2_jit_stack_free(ctx->jstack);
@@ -612,11 +613,12 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     c->gstamp = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->gstamp);
     c->gmask = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->gmask);
     c->ifid = calloc(slots, sizeof *c->ifid);
+    c->fscan = calloc(nf, sizeof *c->fscan);
     c->md = pcre2_match_data_create(1, NULL);
     c->mctx = pcre2_match_context_create(NULL);
     c->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
-        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->md ||
+        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->fscan || !c->md ||
         !c->mctx || !c->jstack) {
         ww_detect_ctx_free(c);
         return WW_ENOMEM;
@@ -640,7 +642,8 @@ static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
         memset(ctx->lstamp, 0, sizeof *ctx->lstamp * (WW_EVENT_MAX_FIELDS + 1));
         memset(ctx->rstamp, 0, sizeof *ctx->rstamp * (d->nrules ? d->nrules : 1));
         memset(ctx->gstamp, 0, sizeof *ctx->gstamp * (d->ngrams ? d->ngrams : 1));
-        ctx->scan_gen = 0;
+        memset(ctx->fscan, 0, sizeof *ctx->fscan * (d->nfids ? d->nfids : 1));
+        ctx->any_gen = 0;
         ctx->gen = 1;
     }
     ctx->ev = ev;

@@ -195,11 +195,14 @@ struct ww_detect {
     uint8_t *glens;
     uint32_t gcap, ngrams;
     uint64_t *gbloom; /* WW__GBLOOM_BITS bits */
-    uint64_t *ggate3; /* WW__GATE4_BITS bits, hashed: a 3-byte gram */
-    uint64_t *ggate4; /* WW__GATE4_BITS bits, hashed: the last 4 bytes of a 4- or
-                         8-byte gram */
-    uint8_t glenmask; /* bit 0: 3-byte grams exist, 1: 4-byte, 2: 8-byte */
-    bool kw_grams;    /* some keyword matcher has a gram: scan every value */
+    /* Scan gates, hashed bitmaps of WW__GATE4_BITS bits: g3 a 3-byte gram, g4 the last
+       4 bytes of a 4- or 8-byte gram.  [0] the grams of field matchers (scanned per
+       field, on demand), [1] those of keyword matchers (every value), [2] both (one
+       pass over a value that both scans need). */
+    struct ww__gate {
+        uint64_t *g3, *g4;
+        uint8_t lens; /* bit 0: 3-byte grams exist, 1: 4-byte, 2: 8-byte */
+    } gate[3];
 
     pcre2_code **res; /* every compiled regex, freed with the program */
     uint32_t nres, res_cap;
@@ -227,7 +230,8 @@ struct ww_detect_ctx {
     uint32_t *gstamp;  /* per gram: seen in this event */
     uint64_t *gmask;   /* per gram: bits (fid % 64) of the fields it was seen in */
     uint32_t *ifid;    /* per field index: its fid, or WW__NOFID */
-    uint32_t scan_gen; /* == gen once this event's values were scanned */
+    uint32_t any_gen; /* == gen once every value was scanned for keyword grams */
+    uint32_t *fscan;  /* per fid: == gen once its values were scanned for field grams */
     uint32_t *rstamp;  /* per rule: matched in this event */
     uint32_t *matches; /* rule indexes matched in this event */
     uint32_t nmatches;
@@ -265,9 +269,13 @@ static inline uint32_t ww__ffirst(const ww_detect_ctx_t *ctx, uint32_t fid)
 int ww__pf_variant(ww_detect_t *d, ww__variant_t *v);
 /* Gives each string matcher of a field item its gram (skips impossible searches). */
 int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr);
-/* Scans the event's values for grams (done once per event, before evaluation). */
-void ww__pf_scan(ww_detect_ctx_t *ctx);
+/* Scans every value (and the raw line) for keyword grams, once per event. */
+void ww__pf_scan_any(ww_detect_ctx_t *ctx);
+/* Scans the values of one field for field grams, once per event. */
+void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid);
 bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v);
+/* Builds the combined gate once every gram is known. */
+int ww__pf_finish(ww_detect_t *d);
 void ww__pf_free(ww_detect_t *d);
 
 bool ww__glob_match(const ww_glob_part_t *p, uint32_t np, const char *s, size_t n);

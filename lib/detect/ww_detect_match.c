@@ -293,12 +293,20 @@ static bool str_match(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fva
     size_t n = v->n;
     if (v->type == WW_F_NULL)
         return false;
-    /* The prefilter scanned every value of the fields rules name (of all fields and
-       the raw line when keywords have grams): a needle whose gram was not seen in a
-       value of this field (in any value, for keywords) cannot be in this one. */
-    if (m->gram != UINT32_MAX && ctx->scan_gen == ctx->gen) {
-        unsigned bit = m->keyword ? WW__ANYBIT : ctx->ifid[v->idx] % WW__ANYBIT;
-        if (ctx->gstamp[m->gram] != ctx->gen || !(ctx->gmask[m->gram] & ((uint64_t)1 << bit)))
+    /* A needle whose gram was not seen in a value of this field (in any value, for
+       keywords) cannot be in this one -- once that scope has been scanned. */
+    if (m->gram != UINT32_MAX) {
+        unsigned bit = WW__ANYBIT;
+        bool scanned;
+        if (m->keyword) {
+            scanned = ctx->any_gen == ctx->gen;
+        } else {
+            uint32_t fid = ctx->ifid[v->idx];
+            scanned = fid != WW__NOFID && ctx->fscan[fid] == ctx->gen;
+            bit = fid % WW__ANYBIT;
+        }
+        if (scanned &&
+            (ctx->gstamp[m->gram] != ctx->gen || !(ctx->gmask[m->gram] & ((uint64_t)1 << bit))))
             return false;
     }
     if (!m->cased) {

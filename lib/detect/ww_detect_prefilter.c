@@ -1,11 +1,14 @@
 /* The literal prefilter.  For each route variant we derive, from its condition tree, a
  * set of (literal "gram", field) pairs -- grams are 3, 4 or 8 lowered bytes taken from
  * the literals its string matchers require -- such that the rule can only be true if
- * at least one of the grams occurs in some value of its field.  Per event, the values
- * of every field a rule names are scanned once (lowered on the fly), marking per gram
- * the fields (fid % 64 bits) it was seen in; a variant none of whose pairs was seen is
- * skipped without evaluation, and a string matcher whose gram was not seen in its
- * field fails without searching.  Because the pair set is a necessary condition
+ * at least one of the grams occurs in some value of its field.  Per event, scopes are
+ * scanned on demand, once, lowered on the fly: the values of one field for the grams
+ * of field matchers when a candidate pairs a gram with that field, and every value
+ * (plus the raw line) for keyword grams when a candidate has a keyword pair -- each
+ * value then in one pass with its field grams.  Seen grams are marked with the
+ * fields (fid % 63 bits, bit 63 for "any value") they were seen in; a variant none of
+ * whose pairs was seen is skipped without evaluation, and a string matcher whose gram
+ * was not seen in its (scanned) field fails without searching.  Because the pair set is a necessary condition
  * derived conservatively (NOT, negated items, keywords, regexes, numbers and
  * absent-field matchers give "no requirement"), skipping never changes the result:
  * ww_detect_opts_t.no_prefilter evaluates everything for comparison. */
@@ -45,8 +48,25 @@ static inline uint32_t gate4_hash(uint32_t tail)
     return (tail * 0x9E3779B1u) >> WW__GATE4_SHIFT;
 }
 
-static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, uint32_t *out)
+/* Sets the scan gate bits of a gram in gate set `kw` (1: keyword, 0: field). */
+static int gate_add(ww_detect_t *d, uint64_t key, unsigned len, bool kw)
 {
+    struct ww__gate *gt = &d->gate[kw];
+    uint64_t **bits = len == 3 ? &gt->g3 : &gt->g4;
+    if (!*bits && !(*bits = calloc(WW__GATE4_BITS / 64, sizeof **bits)))
+        return WW_ENOMEM;
+    /* Both kinds scan with a g4 gate in place (it may stay empty). */
+    if (!gt->g4 && !(gt->g4 = calloc(WW__GATE4_BITS / 64, sizeof *gt->g4)))
+        return WW_ENOMEM;
+    uint32_t t = gate4_hash((uint32_t)key);
+    (*bits)[t / 64] |= (uint64_t)1 << (t % 64);
+    gt->lens |= len == 3 ? 1 : len == 4 ? 2 : 4;
+    return 0;
+}
+
+static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, bool kw, uint32_t *out)
+{
+    int rc;
     if (d->ngrams * 2 + 2 > d->gcap) {
         uint32_t nc = d->gcap ? d->gcap * 2 : 1024;
         uint64_t *nk = calloc(nc, sizeof *nk);
@@ -78,10 +98,9 @@ static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, uint32_t *out)
     }
     if (!d->gbloom && !(d->gbloom = calloc(WW__GBLOOM_BITS / 64, sizeof *d->gbloom)))
         return WW_ENOMEM;
-    if (!d->ggate4 && !(d->ggate4 = calloc(WW__GATE4_BITS / 64, sizeof *d->ggate4)))
-        return WW_ENOMEM;
-    if (len == 3 && !d->ggate3 && !(d->ggate3 = calloc(WW__GATE4_BITS / 64, sizeof *d->ggate3)))
-        return WW_ENOMEM;
+    /* A gram shared by a field and a keyword matcher is in both gates. */
+    if ((rc = gate_add(d, key, len, kw)))
+        return rc;
     uint64_t h = gram_hash(key, len);
     uint32_t s = (uint32_t)h & (d->gcap - 1);
     while (d->gids[s]) {
@@ -93,14 +112,6 @@ static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, uint32_t *out)
     }
     d->gkeys[s] = key;
     d->glens[s] = (uint8_t)len;
-    if (len == 3) {
-        uint32_t t = gate4_hash((uint32_t)key);
-        d->ggate3[t / 64] |= (uint64_t)1 << (t % 64);
-    } else {
-        uint32_t t = gate4_hash((uint32_t)key);
-        d->ggate4[t / 64] |= (uint64_t)1 << (t % 64);
-    }
-    d->glenmask |= len == 3 ? 1 : len == 4 ? 2 : 4;
     d->gids[s] = ++d->ngrams;
     uint32_t b = (uint32_t)(h >> 40) & (WW__GBLOOM_BITS - 1);
     d->gbloom[b / 64] |= (uint64_t)1 << (b % 64);
@@ -127,8 +138,8 @@ static int gset_add(gset_t *g, uint64_t id)
 
 /* The best gram of a needle (already lowered unless `cased`): *id, or UINT32_MAX when
  * the needle is too short to give one; *score its rarity (8-byte scale). */
-static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, uint32_t *id,
-                     int *score)
+static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, bool kw,
+                     uint32_t *id, int *score)
 {
     *id = UINT32_MAX;
     if (n < 3)
@@ -150,7 +161,7 @@ static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, ui
     }
     /* Normalise so that 3- and 4-byte grams compare with 8-byte ones. */
     *score = len == 8 ? best : best * 8 / (int)len;
-    return gram_id(d, key, len, id);
+    return gram_id(d, key, len, kw, id);
 }
 
 static int needle_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, uint32_t fid,
@@ -159,7 +170,7 @@ static int needle_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, 
     uint32_t id;
     int q, rc;
     *ok = false;
-    if ((rc = best_gram(d, lit, n, cased, &id, &q)) || id == UINT32_MAX)
+    if ((rc = best_gram(d, lit, n, cased, fid == WW__ANYFID, &id, &q)) || id == UINT32_MAX)
         return rc;
     if ((rc = gset_add(g, id | (uint64_t)fid << 32)))
         return rc;
@@ -189,16 +200,14 @@ int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr)
                 m->gram = UINT32_MAX;
                 if (m->kind == DM_EXACT || m->kind == DM_PREFIX || m->kind == DM_SUFFIX ||
                     m->kind == DM_CONTAINS) {
-                    rc = best_gram(d, m->lit, m->n, m->cased, &m->gram, &q);
+                    rc = best_gram(d, m->lit, m->n, m->cased, it->keyword, &m->gram, &q);
                 } else if (m->kind == DM_GLOB) {
                     const ww_glob_part_t *p = longest_lit(m);
                     if (p)
-                        rc = best_gram(d, p->lit, p->n, m->cased, &m->gram, &q);
+                        rc = best_gram(d, p->lit, p->n, m->cased, it->keyword, &m->gram, &q);
                 }
                 if (rc)
                     return rc;
-                if (it->keyword && m->gram != UINT32_MAX)
-                    d->kw_grams = true;
             }
     }
     return 0;
@@ -348,14 +357,34 @@ int ww__pf_variant(ww_detect_t *d, ww__variant_t *v)
     return rc;
 }
 
+int ww__pf_finish(ww_detect_t *d)
+{
+    struct ww__gate *u = &d->gate[2];
+    for (int k = 0; k < 2; k++) {
+        const struct ww__gate *g = &d->gate[k];
+        if (g->g3 && !u->g3 && !(u->g3 = calloc(WW__GATE4_BITS / 64, sizeof *u->g3)))
+            return WW_ENOMEM;
+        if (g->g4 && !u->g4 && !(u->g4 = calloc(WW__GATE4_BITS / 64, sizeof *u->g4)))
+            return WW_ENOMEM;
+        for (uint32_t i = 0; g->g3 && i < WW__GATE4_BITS / 64; i++)
+            u->g3[i] |= g->g3[i];
+        for (uint32_t i = 0; g->g4 && i < WW__GATE4_BITS / 64; i++)
+            u->g4[i] |= g->g4[i];
+        u->lens |= g->lens;
+    }
+    return 0;
+}
+
 void ww__pf_free(ww_detect_t *d)
 {
     free(d->gkeys);
     free(d->gids);
     free(d->glens);
     free(d->gbloom);
-    free(d->ggate3);
-    free(d->ggate4);
+    for (int k = 0; k < 3; k++) {
+        free(d->gate[k].g3);
+        free(d->gate[k].g4);
+    }
 }
 
 static inline void check_gram(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint64_t key,
@@ -380,11 +409,12 @@ static inline void check_gram(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint64
     }
 }
 
-static void scan_value(ww_detect_ctx_t *ctx, const ww_detect_t *d, const unsigned char *p, size_t n,
-                       uint64_t fbit)
+static void scan_value(ww_detect_ctx_t *ctx, const struct ww__gate *gt, const unsigned char *p,
+                       size_t n, uint64_t fbit)
 {
-    const uint64_t *g3 = d->ggate3, *g4 = d->ggate4;
-    unsigned lens = d->glenmask;
+    const ww_detect_t *d = ctx->d;
+    const uint64_t *g3 = gt->g3, *g4 = gt->g4;
+    unsigned lens = gt->lens;
     uint64_t w = 0;
     /* Lowered on the fly: most values are never needed lowered again.  The gates
        are necessary conditions: most positions stop at them. */
@@ -409,48 +439,78 @@ static void scan_value(ww_detect_ctx_t *ctx, const ww_detect_t *d, const unsigne
     }
 }
 
-void ww__pf_scan(ww_detect_ctx_t *ctx)
+void ww__pf_scan_any(ww_detect_ctx_t *ctx)
 {
     const ww_detect_t *d = ctx->d;
     const ww_event_t *ev = ctx->ev;
-    ctx->scan_gen = ctx->gen;
-    if (!d->kw_grams) {
-        for (uint32_t k = 0; k < ctx->nknown; k++) {
-            uint32_t idx = ctx->known[k];
-            const ww_field_t *f = &ev->fields[idx];
-            scan_value(ctx, d, (const unsigned char *)f->value.p, f->value.n,
-                       (uint64_t)1 << (ctx->ifid[idx] % WW__ANYBIT));
-        }
-        return;
-    }
-    /* Keywords search every value that is not null, and the raw text line. */
+    ctx->any_gen = ctx->gen;
+    if (!d->gate[1].g4)
+        return; /* no keyword grams: nothing can be seen */
+    /* Keywords search every value that is not null, and the raw text line.  A value
+       of a field rules name is scanned for its field grams in the same pass (the
+       combined gate), unless that field was scanned already. */
     uint32_t nf = ev->nfields < WW_EVENT_MAX_FIELDS ? ev->nfields : WW_EVENT_MAX_FIELDS;
     uint64_t any = (uint64_t)1 << WW__ANYBIT;
+    for (uint32_t k = 0; k < ctx->nknown; k++) {
+        uint32_t fid = ctx->ifid[ctx->known[k]];
+        if (ctx->fscan[fid] != ctx->gen)
+            ctx->fscan[fid] = ctx->gen - 1; /* "being scanned here" */
+    }
     for (uint32_t i = 0; i < nf; i++) {
         const ww_field_t *f = &ev->fields[i];
-        uint64_t fbit = ctx->ifid[i] == WW__NOFID ? 0 : (uint64_t)1 << (ctx->ifid[i] % WW__ANYBIT);
-        if (f->type != WW_F_NULL)
-            fbit |= any;
-        if (fbit)
-            scan_value(ctx, d, (const unsigned char *)f->value.p, f->value.n, fbit);
+        uint32_t fid = ctx->ifid[i];
+        bool both = fid != WW__NOFID && ctx->fscan[fid] != ctx->gen && d->gate[0].g4;
+        if (f->type == WW_F_NULL) {
+            if (both)
+                scan_value(ctx, &d->gate[0], (const unsigned char *)f->value.p, f->value.n,
+                           (uint64_t)1 << (fid % WW__ANYBIT));
+            continue;
+        }
+        if (both)
+            scan_value(ctx, &d->gate[2], (const unsigned char *)f->value.p, f->value.n,
+                       any | (uint64_t)1 << (fid % WW__ANYBIT));
+        else
+            scan_value(ctx, &d->gate[1], (const unsigned char *)f->value.p, f->value.n, any);
     }
+    for (uint32_t k = 0; k < ctx->nknown; k++)
+        ctx->fscan[ctx->ifid[ctx->known[k]]] = ctx->gen;
     if ((ev->kind == WW_EV_SYSLOG || ev->kind == WW_EV_TEXT) && ev->raw.n)
-        scan_value(ctx, d, (const unsigned char *)ev->raw.p, ev->raw.n, any);
+        scan_value(ctx, &d->gate[1], (const unsigned char *)ev->raw.p, ev->raw.n, any);
 }
 
+void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid)
+{
+    const struct ww__gate *gt = &ctx->d->gate[0];
+    const ww_event_t *ev = ctx->ev;
+    ctx->fscan[fid] = ctx->gen;
+    if (!gt->g4)
+        return;
+    uint64_t fbit = (uint64_t)1 << (fid % WW__ANYBIT);
+    for (uint32_t j = ww__ffirst(ctx, fid); j != UINT32_MAX; j = ctx->fnext[j]) {
+        const ww_field_t *f = &ev->fields[j];
+        scan_value(ctx, gt, (const unsigned char *)f->value.p, f->value.n, fbit);
+    }
+}
+
+/* Can the variant's literal requirement hold?  Scans, on demand, only the scopes its
+   (gram, field) pairs name, stopping at the first pair seen. */
 bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v)
 {
     if (!v->ngrams || !ctx->d->gbloom)
         return true;
-    if (ctx->scan_gen != ctx->gen) {
-        ww__pf_scan(ctx);
-        if (ctx->scan_gen != ctx->gen)
-            return true;
-    }
     for (uint32_t i = 0; i < v->ngrams; i++) {
         uint32_t g = v->grams[i];
         uint32_t fid = v->gfids[i];
-        unsigned bit = fid == WW__ANYFID ? WW__ANYBIT : fid % WW__ANYBIT;
+        unsigned bit;
+        if (fid == WW__ANYFID) {
+            if (ctx->any_gen != ctx->gen)
+                ww__pf_scan_any(ctx);
+            bit = WW__ANYBIT;
+        } else {
+            if (ctx->fscan[fid] != ctx->gen)
+                ww__pf_scan_fid(ctx, fid);
+            bit = fid % WW__ANYBIT;
+        }
         if (ctx->gstamp[g] == ctx->gen && (ctx->gmask[g] & ((uint64_t)1 << bit)))
             return true;
     }
