@@ -154,6 +154,27 @@ uint64_t ww_reader_offset(const ww_reader_t *r);
 uint64_t ww_reader_size(const ww_reader_t *r);
 void ww_reader_free(ww_reader_t *r);
 
+/* ---- decoding one input on several threads --------------------------------------
+ * A line-based input (syslog/text lines, JSON) can be cut at line ends into byte
+ * ranges that separate readers decode at the same time.  A range reader numbers its
+ * records from 0 and its lines from 1, and its offsets are relative to the range:
+ * the caller adds the counts of the ranges before it.  A cut inside a record (a
+ * pretty-printed JSON object, a top-level array) makes the ranges on both sides
+ * report an error; a range decoded without any error gives exactly the events a
+ * reader of the whole input gives for those bytes, so a caller that falls back to
+ * one reader at the first range with an error gets identical results. */
+
+/* True for the formats whose input can be cut into ranges (syslog, text, JSON). */
+bool ww_reader_splittable(const ww_reader_t *r);
+/* The offset just past the `nlines`-th line end at or after `from` (the input's end
+ * if there are fewer lines). */
+uint64_t ww_reader_cut(const ww_reader_t *r, uint64_t from, uint32_t nlines);
+/* Opens a reader over bytes [start,end) of `parent`'s input, with its format and
+ * name; the bytes are borrowed: parent must outlive it.  Free it with
+ * ww_reader_free().  0, or WW_EINVAL (not splittable, bad range) / WW_ENOMEM. */
+int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end,
+                         ww_reader_t **out, ww_diag_t *diag);
+
 /* Calls fn for every regular file under `path` (recursively, sorted by name, hidden
  * entries skipped), or once for `path` itself if it is a file or "-".  Stops and
  * returns fn's value if it is non-zero. */

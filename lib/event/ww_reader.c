@@ -222,6 +222,53 @@ uint64_t ww_reader_size(const ww_reader_t *r)
     return r->len;
 }
 
+/* ---- ranges, for decoding one input on several threads -------------------------- */
+
+bool ww_reader_splittable(const ww_reader_t *r)
+{
+    return r->fmt == WW_FMT_SYSLOG || r->fmt == WW_FMT_TEXT || r->fmt == WW_FMT_JSON;
+}
+
+uint64_t ww_reader_cut(const ww_reader_t *r, uint64_t from, uint32_t nlines)
+{
+    const char *b = (const char *)r->buf, *e = b + r->len;
+    const char *p = from < r->len ? b + from : e;
+    while (nlines-- && p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        p = nl ? nl + 1 : e;
+    }
+    return (uint64_t)(p - b);
+}
+
+int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end,
+                         ww_reader_t **out, ww_diag_t *diag)
+{
+    if (!ww_reader_splittable(parent) || start > end || end > parent->len) {
+        ww_diag_set(diag, parent->name, 0, 0, "invalid range [%llu, %llu) of a %s input",
+                    (unsigned long long)start, (unsigned long long)end,
+                    ww_format_name(parent->fmt));
+        return WW_EINVAL;
+    }
+    ww_reader_t *r = reader_new(parent->name);
+    if (!r) {
+        ww_diag_set(diag, parent->name, 0, 0, "out of memory");
+        return WW_ENOMEM;
+    }
+    r->buf = parent->buf + start;
+    r->len = (size_t)(end - start);
+    r->fmt = parent->fmt;
+    r->ops = parent->ops;
+    int rc = r->ops->open(r, diag);
+    if (rc == 0 && r->ops == &ww_syslog_ops)
+        ww__syslog_inherit(r, parent);
+    if (rc) {
+        ww_reader_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
 void ww_reader_free(ww_reader_t *r)
 {
     if (!r)

@@ -37,6 +37,10 @@ extern const ww_decoder_ops_t ww_json_ops;
 extern const ww_decoder_ops_t ww_syslog_ops; /* also used for WW_FMT_TEXT */
 extern const ww_decoder_ops_t ww_zeek_ops;   /* Zeek TSV (ww_zeek.c) */
 
+/* Gives a range reader (ww_reader_open_range) its parent's reference time for
+ * year-less timestamps, so every range dates lines as the whole file would. */
+void ww__syslog_inherit(ww_reader_t *dst, const ww_reader_t *src);
+
 /* Normalised fields for network-sensor records, shared by the Zeek TSV decoder and the
  * JSON profiles (ww_zeek.c).  `path` is the Zeek log name ("conn", "dns", ...; may be
  * empty when unknown) and must stay valid until the next reset.  Sets ev->product,

@@ -44,6 +44,16 @@ static int sl_open(ww_reader_t *r, ww_diag_t *diag)
     return 0;
 }
 
+void ww__syslog_inherit(ww_reader_t *dst, const ww_reader_t *src)
+{
+    syslog_state_t *d = dst->state;
+    const syslog_state_t *s = src->state;
+    if (d && s) {
+        d->now_ns = s->now_ns;
+        d->year = s->year;
+    }
+}
+
 static void sl_close(ww_reader_t *r)
 {
     free(r->state);
