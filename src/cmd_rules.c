@@ -15,7 +15,7 @@
 #include "detect/ww_detect.h"
 /* The loader's YAML reader, reused for the test manifests so that they follow exactly
    the YAML rules the rules themselves do. */
-#include "sigma/ww_sigma_int.h"
+#include "util/ww_yaml.h"
 #include "wardwatch.h"
 
 #define TESTS_SUFFIX ".tests"
@@ -207,7 +207,7 @@ static char *join_path(ww_arena_t *a, const char *dir, const char *name)
 /* A sample name: a plain relative path inside the tests folder. */
 static bool sample_name_ok(const ww_yn_t *y)
 {
-    if (!ww__yn_is_str(y) || y->n == 0 || strlen(y->s) != y->n || y->s[0] == '/')
+    if (!ww_yn_is_str(y) || y->n == 0 || strlen(y->s) != y->n || y->s[0] == '/')
         return false;
     return strstr(y->s, "..") == NULL;
 }
@@ -297,7 +297,7 @@ static int parse_case(mctx_t *m, const ww_yn_t *c)
             t->ncases--;
             return 0;
         }
-        if (val->type != WW_YN_SCALAR || ww__yn_resolve(val, &num, &b) != WW_YS_INT || num < 0 ||
+        if (val->type != WW_YN_SCALAR || ww_yn_resolve(val, &num, &b) != WW_YS_INT || num < 0 ||
             num > 1e12) {
             merr(m, val, "the count for '%s' must be a whole number >= 0", key->s);
             t->ncases--;
@@ -318,7 +318,7 @@ static void on_manifest_doc(void *ud, ww_yn_t *root, uint32_t line)
     (void)line;
     if (m->bad)
         return;
-    const ww_yn_t *cases = ww__yn_get(root, "cases");
+    const ww_yn_t *cases = ww_yn_get(root, "cases");
     if (root->type != WW_YN_MAP || !cases || cases->type != WW_YN_SEQ) {
         merr(m, root, "expected 'cases:' with a list of test cases");
         return;
@@ -358,7 +358,7 @@ static void load_manifest(rtest_t *t, const char *tests_dir)
     ww_arena_t scratch;
     ww_arena_init(&scratch, 64 << 10, 64u << 20);
     ww_diag_t d = {0};
-    if (ww__yaml_parse(&scratch, buf, n, on_manifest_doc, &m, &d) < 0) {
+    if (ww_yaml_parse(&scratch, buf, n, 0, on_manifest_doc, &m, &d) < 0) {
         ww_cli_error("%s:%u:%u: %s", path, d.line, d.col, d.msg);
         t->errors++;
     }

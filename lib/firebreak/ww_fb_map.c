@@ -150,8 +150,8 @@ typedef struct ctx {
     ww_diag_t *diag;
 } ctx_t;
 
-__attribute__((format(printf, 3, 4))) static int fail(ctx_t *c, const ww_fb_yn_t *n,
-                                                      const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(ctx_t *c, const ww_yn_t *n, const char *fmt,
+                                                      ...)
 {
     char msg[sizeof c->diag->msg];
     va_list ap;
@@ -162,22 +162,22 @@ __attribute__((format(printf, 3, 4))) static int fail(ctx_t *c, const ww_fb_yn_t
     return WW_EPARSE;
 }
 
-static const ww_fb_yn_t *map_get(const ww_fb_yn_t *map, const char *key)
+static const ww_yn_t *map_get(const ww_yn_t *map, const char *key)
 {
     for (uint32_t i = 0; i + 1 < map->nkids; i += 2)
-        if (map->kids[i]->type == WW_FB_YN_SCALAR && strcmp(map->kids[i]->s, key) == 0)
+        if (map->kids[i]->type == WW_YN_SCALAR && strcmp(map->kids[i]->s, key) == 0)
             return map->kids[i + 1];
     return NULL;
 }
 
 /* Refuses keys the format does not know (a typo like `clincal:` must not silently
  * turn a clinical segment into a non-clinical one) and repeated keys. */
-static int check_keys(ctx_t *c, const ww_fb_yn_t *map, const char *what, const char *const *known,
+static int check_keys(ctx_t *c, const ww_yn_t *map, const char *what, const char *const *known,
                       size_t nknown)
 {
     for (uint32_t i = 0; i + 1 < map->nkids; i += 2) {
-        const ww_fb_yn_t *k = map->kids[i];
-        if (k->type != WW_FB_YN_SCALAR)
+        const ww_yn_t *k = map->kids[i];
+        if (k->type != WW_YN_SCALAR)
             return fail(c, k, "%s: keys must be plain words", what);
         bool ok = false;
         for (size_t j = 0; j < nknown; j++)
@@ -192,9 +192,9 @@ static int check_keys(ctx_t *c, const ww_fb_yn_t *map, const char *what, const c
     return 0;
 }
 
-static int get_str(ctx_t *c, const ww_fb_yn_t *n, const char *what, size_t max, char **out)
+static int get_str(ctx_t *c, const ww_yn_t *n, const char *what, size_t max, char **out)
 {
-    if (n->type != WW_FB_YN_SCALAR)
+    if (n->type != WW_YN_SCALAR)
         return fail(c, n, "%s must be text", what);
     if (n->n > max)
         return fail(c, n, "%s is longer than %zu characters", what, max);
@@ -204,9 +204,9 @@ static int get_str(ctx_t *c, const ww_fb_yn_t *n, const char *what, size_t max, 
     return 0;
 }
 
-static int get_bool(ctx_t *c, const ww_fb_yn_t *n, const char *what, bool *out)
+static int get_bool(ctx_t *c, const ww_yn_t *n, const char *what, bool *out)
 {
-    if (n->type == WW_FB_YN_SCALAR && n->plain) {
+    if (n->type == WW_YN_SCALAR && n->plain) {
         static const char *const t[] = {"true", "True", "TRUE", "yes", "Yes", "YES"};
         static const char *const f[] = {"false", "False", "FALSE", "no", "No", "NO"};
         for (size_t i = 0; i < WW_ARRAY_LEN(t); i++) {
@@ -223,12 +223,12 @@ static int get_bool(ctx_t *c, const ww_fb_yn_t *n, const char *what, bool *out)
     return fail(c, n, "%s must be true or false", what);
 }
 
-static int get_int(ctx_t *c, const ww_fb_yn_t *n, const char *what, int64_t lo, int64_t hi,
+static int get_int(ctx_t *c, const ww_yn_t *n, const char *what, int64_t lo, int64_t hi,
                    int64_t *out)
 {
     int64_t v;
-    if (n->type != WW_FB_YN_SCALAR || n->n == 0 || n->n > 12 ||
-        strspn(n->s, "0123456789") != n->n || ww_parse_i64(n->s, n->n, &v) != 0)
+    if (n->type != WW_YN_SCALAR || n->n == 0 || n->n > 12 || strspn(n->s, "0123456789") != n->n ||
+        ww_parse_i64(n->s, n->n, &v) != 0)
         return fail(c, n, "%s must be a whole number", what);
     if (v < lo || v > hi)
         return fail(c, n, "%s %lld is out of range (%lld..%lld)", what, (long long)v, (long long)lo,
@@ -238,7 +238,7 @@ static int get_int(ctx_t *c, const ww_fb_yn_t *n, const char *what, int64_t lo, 
 }
 
 /* A name people and nftables comments can both carry: letters, digits, - _ . */
-static int check_name(ctx_t *c, const ww_fb_yn_t *n, const char *s)
+static int check_name(ctx_t *c, const ww_yn_t *n, const char *s)
 {
     if (!*s)
         return fail(c, n, "segment name is empty");
@@ -250,7 +250,7 @@ static int check_name(ctx_t *c, const ww_fb_yn_t *n, const char *s)
     return 0;
 }
 
-static int seg_ref(ctx_t *c, const ww_fb_yn_t *n, const char *what, uint32_t *out)
+static int seg_ref(ctx_t *c, const ww_yn_t *n, const char *what, uint32_t *out)
 {
     char *s = NULL;
     int rc = get_str(c, n, what, WW_FB_MAX_NAME, &s);
@@ -263,11 +263,11 @@ static int seg_ref(ctx_t *c, const ww_fb_yn_t *n, const char *what, uint32_t *ou
     return 0;
 }
 
-static int read_segment(ctx_t *c, const ww_fb_yn_t *n, ww_fb_segment_t *seg)
+static int read_segment(ctx_t *c, const ww_yn_t *n, ww_fb_segment_t *seg)
 {
     static const char *const keys[] = {"name",     "cidrs",        "vlan",       "kind",
                                        "clinical", "monitor_only", "description"};
-    if (n->type != WW_FB_YN_MAP)
+    if (n->type != WW_YN_MAP)
         return fail(c, n, "a segment must be a mapping (name, cidrs, kind, ...)");
     int rc = check_keys(c, n, "segment", keys, WW_ARRAY_LEN(keys));
     if (rc)
@@ -275,7 +275,7 @@ static int read_segment(ctx_t *c, const ww_fb_yn_t *n, ww_fb_segment_t *seg)
     memset(seg, 0, sizeof *seg);
     seg->line = n->line;
     seg->vlan = -1;
-    const ww_fb_yn_t *v;
+    const ww_yn_t *v;
     if (!(v = map_get(n, "name")))
         return fail(c, n, "segment has no name");
     if ((rc = get_str(c, v, "segment name", WW_FB_MAX_NAME, &seg->name)) ||
@@ -287,7 +287,7 @@ static int read_segment(ctx_t *c, const ww_fb_yn_t *n, ww_fb_segment_t *seg)
     if (!(v = map_get(n, "kind")))
         return fail(c, n, "segment '%s' has no kind", seg->name);
     seg->kind = -1;
-    if (v->type == WW_FB_YN_SCALAR)
+    if (v->type == WW_YN_SCALAR)
         for (size_t i = 0; i < WW_ARRAY_LEN(kind_names); i++)
             if (strcmp(v->s, kind_names[i]) == 0)
                 seg->kind = (int)i;
@@ -313,7 +313,7 @@ static int read_segment(ctx_t *c, const ww_fb_yn_t *n, ww_fb_segment_t *seg)
     }
     if (!(v = map_get(n, "cidrs")))
         return fail(c, n, "segment '%s' has no cidrs", seg->name);
-    if (v->type == WW_FB_YN_SCALAR) {
+    if (v->type == WW_YN_SCALAR) {
         /* One prefix written without brackets. */
         seg->cidrs = ww_arena_calloc(&c->m->arena, sizeof(ww_fb_cidr_t));
         if (!seg->cidrs)
@@ -325,7 +325,7 @@ static int read_segment(ctx_t *c, const ww_fb_yn_t *n, ww_fb_segment_t *seg)
         seg->ncidrs = 1;
         return 0;
     }
-    if (v->type != WW_FB_YN_SEQ || v->nkids == 0)
+    if (v->type != WW_YN_SEQ || v->nkids == 0)
         return fail(c, v, "segment '%s': cidrs must be a list of prefixes", seg->name);
     if (v->nkids > WW_FB_MAX_CIDRS)
         return fail(c, v, "segment '%s': more than %d cidrs", seg->name, WW_FB_MAX_CIDRS);
@@ -333,9 +333,9 @@ static int read_segment(ctx_t *c, const ww_fb_yn_t *n, ww_fb_segment_t *seg)
     if (!seg->cidrs)
         return WW_ENOMEM;
     for (uint32_t i = 0; i < v->nkids; i++) {
-        const ww_fb_yn_t *k = v->kids[i];
+        const ww_yn_t *k = v->kids[i];
         char why[200];
-        if (k->type != WW_FB_YN_SCALAR)
+        if (k->type != WW_YN_SCALAR)
             return fail(c, k, "segment '%s': a CIDR must be text like 10.20.0.0/24", seg->name);
         if (ww_fb_cidr_parse(k->s, &seg->cidrs[i], why, sizeof why))
             return fail(c, k, "segment '%s': bad CIDR: %s", seg->name, why);
@@ -345,9 +345,9 @@ static int read_segment(ctx_t *c, const ww_fb_yn_t *n, ww_fb_segment_t *seg)
     return 0;
 }
 
-static int read_port(ctx_t *c, const ww_fb_yn_t *k, ww_fb_ports_t *out)
+static int read_port(ctx_t *c, const ww_yn_t *k, ww_fb_ports_t *out)
 {
-    if (k->type != WW_FB_YN_SCALAR || k->n == 0 || k->n > 16)
+    if (k->type != WW_YN_SCALAR || k->n == 0 || k->n > 16)
         return fail(c, k, "a port must be a number 1..65535 or a range like 8000-8100");
     const char *dash = strchr(k->s, '-');
     int64_t lo, hi;
@@ -370,29 +370,29 @@ static int read_port(ctx_t *c, const ww_fb_yn_t *k, ww_fb_ports_t *out)
     return 0;
 }
 
-static int read_direction(ctx_t *c, const ww_fb_yn_t *v, bool *both)
+static int read_direction(ctx_t *c, const ww_yn_t *v, bool *both)
 {
-    if (v->type == WW_FB_YN_SCALAR && strcmp(v->s, "both") == 0)
+    if (v->type == WW_YN_SCALAR && strcmp(v->s, "both") == 0)
         *both = true;
-    else if (v->type == WW_FB_YN_SCALAR && strcmp(v->s, "one-way") == 0)
+    else if (v->type == WW_YN_SCALAR && strcmp(v->s, "one-way") == 0)
         *both = false;
     else
         return fail(c, v, "direction must be one-way (from opens to) or both");
     return 0;
 }
 
-static int read_flow(ctx_t *c, const ww_fb_yn_t *n, ww_fb_flow_t *f)
+static int read_flow(ctx_t *c, const ww_yn_t *n, ww_fb_flow_t *f)
 {
     static const char *const keys[] = {"from",      "to",       "proto", "ports",
                                        "direction", "clinical", "reason"};
-    if (n->type != WW_FB_YN_MAP)
+    if (n->type != WW_YN_MAP)
         return fail(c, n, "a flow must be a mapping (from, to, proto, ports, ...)");
     int rc = check_keys(c, n, "flow", keys, WW_ARRAY_LEN(keys));
     if (rc)
         return rc;
     memset(f, 0, sizeof *f);
     f->line = n->line;
-    const ww_fb_yn_t *v;
+    const ww_yn_t *v;
     if (!(v = map_get(n, "from")))
         return fail(c, n, "flow has no 'from' segment");
     if ((rc = seg_ref(c, v, "flow 'from'", &f->from)))
@@ -407,7 +407,7 @@ static int read_flow(ctx_t *c, const ww_fb_yn_t *n, ww_fb_flow_t *f)
     if (!(v = map_get(n, "proto")))
         return fail(c, n, "flow has no proto (tcp, udp, icmp or any)");
     f->proto = -1;
-    if (v->type == WW_FB_YN_SCALAR)
+    if (v->type == WW_YN_SCALAR)
         for (size_t i = 0; i < WW_ARRAY_LEN(proto_names); i++)
             if (strcmp(v->s, proto_names[i]) == 0)
                 f->proto = (int)i;
@@ -416,7 +416,7 @@ static int read_flow(ctx_t *c, const ww_fb_yn_t *n, ww_fb_flow_t *f)
     if ((v = map_get(n, "ports"))) {
         if (f->proto != WW_FB_TCP && f->proto != WW_FB_UDP)
             return fail(c, v, "ports are only for tcp or udp flows");
-        uint32_t np = v->type == WW_FB_YN_SEQ ? v->nkids : 1;
+        uint32_t np = v->type == WW_YN_SEQ ? v->nkids : 1;
         if (np == 0)
             return fail(c, v, "ports is an empty list (leave it out for every port)");
         if (np > WW_FB_MAX_PORTS)
@@ -425,7 +425,7 @@ static int read_flow(ctx_t *c, const ww_fb_yn_t *n, ww_fb_flow_t *f)
         if (!f->ports)
             return WW_ENOMEM;
         for (uint32_t i = 0; i < np; i++)
-            if ((rc = read_port(c, v->type == WW_FB_YN_SEQ ? v->kids[i] : v, &f->ports[i])))
+            if ((rc = read_port(c, v->type == WW_YN_SEQ ? v->kids[i] : v, &f->ports[i])))
                 return rc;
         f->nports = np;
     }
@@ -440,10 +440,10 @@ static int read_flow(ctx_t *c, const ww_fb_yn_t *n, ww_fb_flow_t *f)
     return 0;
 }
 
-static int read_link(ctx_t *c, const ww_fb_yn_t *n, ww_fb_link_t *l)
+static int read_link(ctx_t *c, const ww_yn_t *n, ww_fb_link_t *l)
 {
     static const char *const keys[] = {"from", "to", "direction"};
-    if (n->type != WW_FB_YN_MAP)
+    if (n->type != WW_YN_MAP)
         return fail(c, n, "a link must be a mapping (from, to, direction)");
     int rc = check_keys(c, n, "link", keys, WW_ARRAY_LEN(keys));
     if (rc)
@@ -451,7 +451,7 @@ static int read_link(ctx_t *c, const ww_fb_yn_t *n, ww_fb_link_t *l)
     memset(l, 0, sizeof *l);
     l->line = n->line;
     l->both_ways = true;
-    const ww_fb_yn_t *v;
+    const ww_yn_t *v;
     if (!(v = map_get(n, "from")))
         return fail(c, n, "link has no 'from' segment");
     if ((rc = seg_ref(c, v, "link 'from'", &l->a)))
@@ -491,30 +491,30 @@ static int check_overlaps(ctx_t *c)
     return 0;
 }
 
-static int read_map(ctx_t *c, const ww_fb_yn_t *root)
+static int read_map(ctx_t *c, const ww_yn_t *root)
 {
     static const char *const keys[] = {"hospital", "management", "segments", "links", "flows"};
     ww_fb_map_t *m = c->m;
     int rc;
-    if (root->type != WW_FB_YN_MAP)
+    if (root->type != WW_YN_MAP)
         return fail(c, root, "the map must be a mapping with segments: and flows:");
     if ((rc = check_keys(c, root, "map", keys, WW_ARRAY_LEN(keys))))
         return rc;
-    const ww_fb_yn_t *v;
+    const ww_yn_t *v;
     if ((v = map_get(root, "hospital")) &&
         (rc = get_str(c, v, "hospital", WW_FB_MAX_TEXT, &m->name)))
         return rc;
     if ((v = map_get(root, "management"))) {
-        if (v->type == WW_FB_YN_SCALAR && strcmp(v->s, "inbound") == 0)
+        if (v->type == WW_YN_SCALAR && strcmp(v->s, "inbound") == 0)
             m->mgmt = WW_FB_MGMT_INBOUND;
-        else if (v->type == WW_FB_YN_SCALAR && strcmp(v->s, "both") == 0)
+        else if (v->type == WW_YN_SCALAR && strcmp(v->s, "both") == 0)
             m->mgmt = WW_FB_MGMT_BOTH;
         else
             return fail(c, v, "management must be inbound or both");
     }
     if (!(v = map_get(root, "segments")))
         return fail(c, root, "the map has no segments:");
-    if (v->type != WW_FB_YN_SEQ || v->nkids == 0)
+    if (v->type != WW_YN_SEQ || v->nkids == 0)
         return fail(c, v, "segments must be a non-empty list");
     if (v->nkids > WW_FB_MAX_SEGMENTS)
         return fail(c, v, "more than %d segments", WW_FB_MAX_SEGMENTS);
@@ -529,7 +529,7 @@ static int read_map(ctx_t *c, const ww_fb_yn_t *root)
     if ((rc = check_overlaps(c)))
         return rc;
     if ((v = map_get(root, "links"))) {
-        if (v->type != WW_FB_YN_SEQ)
+        if (v->type != WW_YN_SEQ)
             return fail(c, v, "links must be a list");
         if (v->nkids > WW_FB_MAX_LINKS)
             return fail(c, v, "more than %d links", WW_FB_MAX_LINKS);
@@ -546,7 +546,7 @@ static int read_map(ctx_t *c, const ww_fb_yn_t *root)
         }
     }
     if ((v = map_get(root, "flows"))) {
-        if (v->type != WW_FB_YN_SEQ)
+        if (v->type != WW_YN_SEQ)
             return fail(c, v, "flows must be a list");
         if (v->nkids > WW_FB_MAX_FLOWS)
             return fail(c, v, "more than %d flows", WW_FB_MAX_FLOWS);
@@ -564,6 +564,12 @@ static int read_map(ctx_t *c, const ww_fb_yn_t *root)
     return 0;
 }
 
+/* The map is the file's one YAML document. */
+static void take_root(void *ud, ww_yn_t *root, uint32_t line)
+{
+    *(ww_yn_t **)ud = root;
+}
+
 int ww_fb_map_parse(const char *buf, size_t len, const char *file, ww_fb_map_t **out,
                     ww_diag_t *diag)
 {
@@ -577,9 +583,16 @@ int ww_fb_map_parse(const char *buf, size_t len, const char *file, ww_fb_map_t *
     /* Everything, the YAML tree included, lives in one arena capped well above what
      * a map of the largest size needs. */
     ww_arena_init(&m->arena, 64 * 1024, 64u * WW_FB_MAX_MAP_BYTES);
-    ww_fb_yn_t *root = NULL;
+    ww_yn_t *root = NULL;
     ctx_t c = {m, file, diag};
-    int rc = ww__fb_yaml_parse(&m->arena, buf, len, file, &root, diag);
+    int rc = ww_yaml_parse(&m->arena, buf, len, WW_YAML_ONE_DOC | WW_YAML_NO_ALIASES, take_root,
+                           &root, diag);
+    if (rc < 0)
+        snprintf(diag->file, sizeof diag->file, "%s", file ? file : "");
+    if (rc == 0 && !root) {
+        ww_diag_set(diag, file, 1, 0, "the map is empty");
+        rc = WW_EPARSE;
+    }
     if (rc == 0)
         rc = read_map(&c, root);
     if (rc == WW_ENOMEM)

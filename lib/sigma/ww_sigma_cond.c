@@ -70,7 +70,7 @@ static int build_def(ww_sigma_ctx_t *c, const ww_yn_t *def, int depth, ww_sigma_
     if (def->type == WW_YN_SCALAR) {
         double num;
         bool b;
-        if (ww__yn_resolve(def, &num, &b) == WW_YS_NULL)
+        if (ww_yn_resolve(def, &num, &b) == WW_YS_NULL)
             return ww__sigma_fail(c, def, "empty search identifier");
         ww_sigma_item_t *it;
         if ((rc = ww__sigma_item(c, NULL, def, &it)) < 0)
@@ -420,7 +420,7 @@ int ww__sigma_detection(ww_sigma_ctx_t *c, const ww_yn_t *det, ww_sigma_node_t *
         return ww__sigma_fail(c, NULL, "missing 'detection'");
     if (det->type != WW_YN_MAP)
         return ww__sigma_fail(c, det, "'detection' must be a map");
-    const ww_yn_t *cond = ww__yn_get(det, "condition");
+    const ww_yn_t *cond = ww_yn_get(det, "condition");
     if (!cond)
         return ww__sigma_fail(c, det, "missing 'condition' in 'detection'");
     uint32_t nids = 0;

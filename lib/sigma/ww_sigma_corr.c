@@ -49,7 +49,7 @@ static int parse_timespan(ww_sigma_ctx_t *c, const ww_yn_t *n, int64_t *out)
 static int parse_number(ww_sigma_ctx_t *c, const ww_yn_t *n, const char *what, double *out)
 {
     bool b;
-    int t = ww__yn_resolve(n, out, &b);
+    int t = ww_yn_resolve(n, out, &b);
     if (n->type != WW_YN_SCALAR || (t != WW_YS_INT && t != WW_YS_FLOAT))
         return ww__sigma_fail(c, n, "correlation: '%s' must be a number", what);
     return 0;
@@ -66,7 +66,7 @@ int ww__sigma_corr_parse(ww_sigma_ctx_t *c, const ww_yn_t *cn, const ww_yn_t *ro
         return WW_ENOMEM;
     k->percentile = -1;
 
-    const ww_yn_t *t = ww__yn_get(cn, "type");
+    const ww_yn_t *t = ww_yn_get(cn, "type");
     if (!t)
         return ww__sigma_fail(c, cn, "correlation: missing 'type'");
     int type = -1;
@@ -81,7 +81,7 @@ int ww__sigma_corr_parse(ww_sigma_ctx_t *c, const ww_yn_t *cn, const ww_yn_t *ro
                               t->type == WW_YN_SCALAR ? t->s : "");
     k->type = (uint8_t)type;
 
-    const ww_yn_t *rules = ww__yn_get(cn, "rules");
+    const ww_yn_t *rules = ww_yn_get(cn, "rules");
     if ((rc = ww__sigma_strlist(c, rules, "rules", &k->rule_refs, &k->nrules)) < 0)
         return rc;
     if (k->nrules == 0)
@@ -91,20 +91,20 @@ int ww__sigma_corr_parse(ww_sigma_ctx_t *c, const ww_yn_t *cn, const ww_yn_t *ro
     k->rules = ww_arena_calloc(c->a, k->nrules * sizeof(*k->rules));
     if (!k->rules)
         return WW_ENOMEM;
-    if ((rc = ww__sigma_strlist(c, ww__yn_get(cn, "group-by"), "group-by", &k->group_by,
+    if ((rc = ww__sigma_strlist(c, ww_yn_get(cn, "group-by"), "group-by", &k->group_by,
                                 &k->ngroup)) < 0)
         return rc;
-    if ((rc = parse_timespan(c, ww__yn_get(cn, "timespan"), &k->timespan_ns)) < 0) {
-        if (!ww__yn_get(cn, "timespan"))
+    if ((rc = parse_timespan(c, ww_yn_get(cn, "timespan"), &k->timespan_ns)) < 0) {
+        if (!ww_yn_get(cn, "timespan"))
             c->line = cn->line, c->col = cn->col;
         return rc;
     }
 
-    const ww_yn_t *pc = ww__yn_get(cn, "percentile");
+    const ww_yn_t *pc = ww_yn_get(cn, "percentile");
     if (pc && (rc = parse_number(c, pc, "percentile", &k->percentile)) < 0)
         return rc;
 
-    const ww_yn_t *cond = ww__yn_get(cn, "condition");
+    const ww_yn_t *cond = ww_yn_get(cn, "condition");
     bool temporal = type == WW_CORR_TEMPORAL || type == WW_CORR_TEMPORAL_ORDERED;
     if (!cond && !temporal)
         return ww__sigma_fail(c, cn, "correlation: %s needs a 'condition'", type_names[type]);
@@ -162,7 +162,7 @@ int ww__sigma_corr_parse(ww_sigma_ctx_t *c, const ww_yn_t *cn, const ww_yn_t *ro
         return ww__sigma_fail(c, cond, "correlation: %s needs 'field' in its condition",
                               type_names[type]);
 
-    const ww_yn_t *al = ww__yn_get(cn, "aliases");
+    const ww_yn_t *al = ww_yn_get(cn, "aliases");
     if (al) {
         if (al->type != WW_YN_MAP)
             return ww__sigma_fail(c, al, "correlation: 'aliases' must be a map");
@@ -196,13 +196,13 @@ int ww__sigma_corr_parse(ww_sigma_ctx_t *c, const ww_yn_t *cn, const ww_yn_t *ro
         }
     }
 
-    const ww_yn_t *gen = ww__yn_get(cn, "generate");
+    const ww_yn_t *gen = ww_yn_get(cn, "generate");
     if (!gen)
-        gen = ww__yn_get(root, "generate");
+        gen = ww_yn_get(root, "generate");
     if (gen) {
         double num;
         bool b = false;
-        if (ww__yn_resolve(gen, &num, &b) != WW_YS_BOOL)
+        if (ww_yn_resolve(gen, &num, &b) != WW_YS_BOOL)
             return ww__sigma_fail(c, gen, "correlation: 'generate' must be true or false");
         k->generate = b;
     }

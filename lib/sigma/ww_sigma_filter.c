@@ -8,22 +8,22 @@
 int ww__sigma_filter_parse(ww_sigma_ctx_t *c, const ww_yn_t *root, ww_sigma_filter_t *f)
 {
     int rc;
-    const ww_yn_t *t = ww__yn_get(root, "title");
+    const ww_yn_t *t = ww_yn_get(root, "title");
     if (!t)
         return ww__sigma_fail(c, root, "missing 'title'");
     if (t->type != WW_YN_SCALAR || t->n == 0)
         return ww__sigma_fail(c, t, "'title' must be a non-empty string");
     if (!(f->title = ww__sigma_dupstr(c, t)))
         return WW_ENOMEM;
-    const ww_yn_t *id = ww__yn_get(root, "id");
+    const ww_yn_t *id = ww_yn_get(root, "id");
     if (id && id->type == WW_YN_SCALAR && !(f->id = ww__sigma_dupstr(c, id)))
         return WW_ENOMEM;
-    if ((rc = ww__sigma_logsource(c, ww__yn_get(root, "logsource"), &f->logsource)) < 0)
+    if ((rc = ww__sigma_logsource(c, ww_yn_get(root, "logsource"), &f->logsource)) < 0)
         return rc;
-    const ww_yn_t *fm = ww__yn_get(root, "filter");
+    const ww_yn_t *fm = ww_yn_get(root, "filter");
     if (fm->type != WW_YN_MAP)
         return ww__sigma_fail(c, fm, "'filter' must be a map");
-    const ww_yn_t *rules = ww__yn_get(fm, "rules");
+    const ww_yn_t *rules = ww_yn_get(fm, "rules");
     if (!rules || (rules->type == WW_YN_SCALAR && strcmp(rules->s, "any") == 0) ||
         (rules->type == WW_YN_SEQ && rules->nkids == 0)) {
         f->any = true;

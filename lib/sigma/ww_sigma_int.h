@@ -5,6 +5,7 @@
 #define WW_SIGMA_INT_H
 
 #include "sigma/ww_sigma.h"
+#include "util/ww_yaml.h"
 
 /* Limits on what one rule may expand to; each guards a resource an input controls. */
 #define WW_SIGMA_MAX_DEPTH 64    /* YAML nesting */
@@ -16,36 +17,7 @@
 
 /* ---- YAML tree ------------------------------------------------------------------ */
 
-enum { WW_YN_SCALAR, WW_YN_SEQ, WW_YN_MAP };
-
-typedef struct ww_yn {
-    uint8_t type;
-    bool plain;  /* scalar written without quotes or block style */
-    bool tagged; /* scalar carries an explicit tag: never resolved as number/bool */
-    uint32_t line, col;
-    char *s; /* scalar text, NUL-terminated (may contain NULs from escapes) */
-    size_t n;
-    struct ww_yn **kids; /* SEQ: items; MAP: key0, val0, key1, val1, ... */
-    uint32_t nkids;
-    uint32_t cap;
-} ww_yn_t;
-
-/* What a plain scalar means under YAML 1.1 (pyyaml) resolution. */
-enum { WW_YS_STR, WW_YS_INT, WW_YS_FLOAT, WW_YS_BOOL, WW_YS_NULL };
-int ww__yn_resolve(const ww_yn_t *n, double *num, bool *b);
-/* Map lookup by key; NULL when absent or n is not a map. */
-ww_yn_t *ww__yn_get(const ww_yn_t *n, const char *key);
-static inline bool ww__yn_is_str(const ww_yn_t *n)
-{
-    return n && n->type == WW_YN_SCALAR;
-}
-
-/* Parses buf document by document; calls fn(ud, root, doc_line) for each non-empty
- * document.  On a YAML syntax error fills diag and returns WW_EPARSE (documents
- * already handed to fn stay handed).  The nodes live in `scratch`, reset per document. */
-typedef void (*ww_yn_doc_fn)(void *ud, ww_yn_t *root, uint32_t line);
-int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_fn fn, void *ud,
-                   ww_diag_t *diag);
+/* The YAML tree (ww_yn_t) and reader are in util/ww_yaml.h. */
 
 /* ---- ruleset -------------------------------------------------------------------- */
 

@@ -183,7 +183,7 @@ char *ww__sigma_dupstr(ww_sigma_ctx_t *c, const ww_yn_t *n)
 /* An optional string attribute; a list or map there is an error. */
 static int opt_str(ww_sigma_ctx_t *c, const ww_yn_t *root, const char *key, char **out)
 {
-    const ww_yn_t *n = ww__yn_get(root, key);
+    const ww_yn_t *n = ww_yn_get(root, key);
     *out = NULL;
     if (!n)
         return 0;
@@ -191,7 +191,7 @@ static int opt_str(ww_sigma_ctx_t *c, const ww_yn_t *root, const char *key, char
         return ww__sigma_fail(c, n, "'%s' must be a string", key);
     double num;
     bool b;
-    if (ww__yn_resolve(n, &num, &b) == WW_YS_NULL)
+    if (ww_yn_resolve(n, &num, &b) == WW_YS_NULL)
         return 0;
     return (*out = ww__sigma_dupstr(c, n)) ? 0 : WW_ENOMEM;
 }
@@ -209,7 +209,7 @@ int ww__sigma_strlist(ww_sigma_ctx_t *c, const ww_yn_t *n, const char *what, cha
     if (n->type == WW_YN_SCALAR) {
         double num;
         bool b;
-        if (ww__yn_resolve(n, &num, &b) == WW_YS_NULL)
+        if (ww_yn_resolve(n, &num, &b) == WW_YS_NULL)
             return 0;
     }
     char **l = ww_arena_calloc(c->a, (cnt + 1) * sizeof(*l));
@@ -247,14 +247,14 @@ int ww__sigma_logsource(ww_sigma_ctx_t *c, const ww_yn_t *ls, ww_sigma_logsource
     if (ls->type != WW_YN_MAP)
         return ww__sigma_fail(c, ls, "'logsource' must be a map");
     for (size_t i = 0; i < WW_ARRAY_LEN(keys); i++) {
-        const ww_yn_t *v = ww__yn_get(ls, keys[i]);
+        const ww_yn_t *v = ww_yn_get(ls, keys[i]);
         if (!v)
             continue;
         if (v->type != WW_YN_SCALAR)
             return ww__sigma_fail(c, v, "'logsource.%s' must be a string", keys[i]);
         double num;
         bool b;
-        if (ww__yn_resolve(v, &num, &b) == WW_YS_NULL)
+        if (ww_yn_resolve(v, &num, &b) == WW_YS_NULL)
             continue;
         if (!(*dst[i] = lower_dup(c, v)))
             return WW_ENOMEM;
@@ -265,7 +265,7 @@ int ww__sigma_logsource(ww_sigma_ctx_t *c, const ww_yn_t *ls, ww_sigma_logsource
 static int meta(ww_sigma_ctx_t *c, const ww_yn_t *root, ww_sigma_rule_t *r)
 {
     int rc;
-    const ww_yn_t *t = ww__yn_get(root, "title");
+    const ww_yn_t *t = ww_yn_get(root, "title");
     if (!t)
         return ww__sigma_fail(c, root, "missing 'title'");
     if (t->type != WW_YN_SCALAR || t->n == 0)
@@ -281,7 +281,7 @@ static int meta(ww_sigma_ctx_t *c, const ww_yn_t *root, ww_sigma_rule_t *r)
         (rc = opt_str(c, root, "modified", &r->modified)) < 0)
         return rc;
     r->level = WW_LEVEL_MEDIUM;
-    const ww_yn_t *lv = ww__yn_get(root, "level");
+    const ww_yn_t *lv = ww_yn_get(root, "level");
     if (lv) {
         if (lv->type != WW_YN_SCALAR || (r->level = ww_level_parse(lv->s)) < 0)
             return ww__sigma_fail(c, lv,
@@ -289,10 +289,10 @@ static int meta(ww_sigma_ctx_t *c, const ww_yn_t *root, ww_sigma_rule_t *r)
                                   "critical)",
                                   lv->type == WW_YN_SCALAR ? lv->s : "");
     }
-    if ((rc = ww__sigma_strlist(c, ww__yn_get(root, "tags"), "tags", &r->tags, &r->ntags)) < 0 ||
-        (rc = ww__sigma_strlist(c, ww__yn_get(root, "falsepositives"), "falsepositives",
+    if ((rc = ww__sigma_strlist(c, ww_yn_get(root, "tags"), "tags", &r->tags, &r->ntags)) < 0 ||
+        (rc = ww__sigma_strlist(c, ww_yn_get(root, "falsepositives"), "falsepositives",
                                 &r->falsepositives, &r->nfalsepositives)) < 0 ||
-        (rc = ww__sigma_strlist(c, ww__yn_get(root, "references"), "references", &r->references,
+        (rc = ww__sigma_strlist(c, ww_yn_get(root, "references"), "references", &r->references,
                                 &r->nreferences)) < 0)
         return rc;
     return 0;
@@ -308,9 +308,9 @@ typedef struct filectx {
 
 static void doc_title(const ww_yn_t *root, char *out, size_t cap)
 {
-    const ww_yn_t *t = ww__yn_get(root, "title");
+    const ww_yn_t *t = ww_yn_get(root, "title");
     if (!t || t->type != WW_YN_SCALAR || t->n == 0)
-        t = ww__yn_get(root, "id");
+        t = ww_yn_get(root, "id");
     out[0] = 0;
     if (t && t->type == WW_YN_SCALAR)
         copy_trunc(out, cap, t->s);
@@ -332,7 +332,7 @@ static void on_doc(void *ud, ww_yn_t *root, uint32_t line)
     }
     doc_title(root, title, sizeof(title));
 
-    if (ww__yn_get(root, "filter") && !ww__yn_get(root, "detection")) {
+    if (ww_yn_get(root, "filter") && !ww_yn_get(root, "detection")) {
         ww_sigma_filter_t *f = calloc(1, sizeof(*f));
         if (!f) {
             ww__sigma_add_error(rs, fc->file, line, 0, title, "out of memory");
@@ -367,12 +367,12 @@ static void on_doc(void *ud, ww_yn_t *root, uint32_t line)
     r->alert = true;
     if ((rc = meta(&c, root, r)) < 0)
         goto out;
-    const ww_yn_t *corr = ww__yn_get(root, "correlation");
+    const ww_yn_t *corr = ww_yn_get(root, "correlation");
     if (corr) {
         rc = ww__sigma_corr_parse(&c, corr, root, &r->corr);
     } else {
-        const ww_yn_t *det = ww__yn_get(root, "detection");
-        if ((rc = ww__sigma_logsource(&c, ww__yn_get(root, "logsource"), &r->logsource)) < 0)
+        const ww_yn_t *det = ww_yn_get(root, "detection");
+        if ((rc = ww__sigma_logsource(&c, ww_yn_get(root, "logsource"), &r->logsource)) < 0)
             goto out;
         if (!det) {
             rc = ww__sigma_fail(&c, root, "missing 'detection'");
@@ -409,7 +409,7 @@ int ww_sigma_load_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *b
     ww_diag_t diag;
     memset(&diag, 0, sizeof(diag));
     rs->nfiles++;
-    int rc = ww__yaml_parse(&rs->scratch, buf ? buf : "", len, on_doc, &fc, &diag);
+    int rc = ww_yaml_parse(&rs->scratch, buf ? buf : "", len, 0, on_doc, &fc, &diag);
     ww_arena_reset(&rs->scratch);
     if (rc < 0)
         ww__sigma_add_error(rs, fc.file, diag.line, diag.col, "", diag.msg);
@@ -562,7 +562,7 @@ static void on_ph_doc(void *ud, ww_yn_t *root, uint32_t line)
     if (pc->seen || pc->rc < 0)
         return;
     pc->seen = true;
-    const ww_yn_t *m = ww__yn_get(root, "placeholders");
+    const ww_yn_t *m = ww_yn_get(root, "placeholders");
     if (!m)
         m = root;
     if (m->type != WW_YN_MAP) {
@@ -639,7 +639,7 @@ int ww_sigma_placeholders_load(ww_sigma_ruleset_t *rs, const char *path, ww_diag
         return rc;
     }
     phctx_t pc = {rs, diag, path, 0, false};
-    rc = ww__yaml_parse(&rs->scratch, buf, len, on_ph_doc, &pc, diag);
+    rc = ww_yaml_parse(&rs->scratch, buf, len, 0, on_ph_doc, &pc, diag);
     ww_arena_reset(&rs->scratch);
     free(buf);
     if (rc < 0) {

@@ -877,7 +877,7 @@ static int initial(vctx_t *v, const ww_yn_t *y, int first_mod, bool expand, ww_s
 {
     double num = 0;
     bool b = false;
-    int ys = ww__yn_resolve(y, &num, &b);
+    int ys = ww_yn_resolve(y, &num, &b);
     memset(m, 0, sizeof(*m));
     if (first_mod == M_RE || first_mod == M_CIDR) {
         if (ys == WW_YS_NULL)
@@ -1026,7 +1026,7 @@ int ww__sigma_item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val, ww
             return ww__sigma_fail(c, key ? key : val, "modifier 'exists' needs a field name");
         double num;
         bool b;
-        if (val->type != WW_YN_SCALAR || ww__yn_resolve(val, &num, &b) != WW_YS_BOOL)
+        if (val->type != WW_YN_SCALAR || ww_yn_resolve(val, &num, &b) != WW_YS_BOOL)
             return ww__sigma_fail(c, val, "modifier 'exists' needs true or false");
         it->vals = ww_arena_calloc(a, sizeof(*it->vals));
         if (!it->vals || !(it->vals->alts = ww_arena_calloc(a, sizeof(ww_sigma_match_t))))

@@ -1,11 +1,10 @@
-/* The YAML layer of the Sigma loader: libyaml events turned into a small tree whose
- * nodes remember their line and column, one document at a time, plus the YAML 1.1
- * scalar resolution pySigma sees through pyyaml (so `4688` is a number, `yes` a bool
- * and `'4688'` a string). */
+/* The YAML reader: libyaml events turned into a small tree whose nodes remember their
+ * line and column, one document at a time, plus the YAML 1.1 scalar resolution pyyaml
+ * applies (what pySigma sees).  See util/ww_yaml.h. */
 #include <stdio.h>
 #include <yaml.h>
 
-#include "sigma/ww_sigma_int.h"
+#include "util/ww_yaml.h"
 
 typedef struct anchor {
     char *name;
@@ -14,11 +13,12 @@ typedef struct anchor {
 
 typedef struct builder {
     ww_arena_t *a;
-    ww_yn_t *stack[WW_SIGMA_MAX_DEPTH];
+    ww_yn_t *stack[WW_YAML_MAX_DEPTH];
     int depth;
     ww_yn_t *root;
     anchor_t *anchors;
     uint32_t nanchors, capanchors;
+    uint32_t nodes; /* in this document, capped at WW_YAML_MAX_NODES */
 } builder_t;
 
 static int add_kid(ww_arena_t *a, ww_yn_t *p, ww_yn_t *k)
@@ -73,6 +73,8 @@ static int attach(builder_t *b, ww_yn_t *n)
 
 static ww_yn_t *new_node(builder_t *b, int type, const yaml_event_t *ev)
 {
+    if (++b->nodes > WW_YAML_MAX_NODES)
+        return NULL;
     ww_yn_t *n = ww_arena_calloc(b->a, sizeof(*n));
     if (!n)
         return NULL;
@@ -82,13 +84,14 @@ static ww_yn_t *new_node(builder_t *b, int type, const yaml_event_t *ev)
     return n;
 }
 
-int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_fn fn, void *ud,
-                   ww_diag_t *diag)
+int ww_yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, unsigned flags, ww_yn_doc_fn fn,
+                  void *ud, ww_diag_t *diag)
 {
     yaml_parser_t p;
     yaml_event_t ev;
     builder_t b;
     int rc = 0;
+    uint32_t docs = 0;
     uint32_t docline = 1;
 
     memset(&b, 0, sizeof(b));
@@ -109,7 +112,16 @@ int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_f
         ww_yn_t *n = NULL;
         switch (t) {
         case YAML_DOCUMENT_START_EVENT:
-            ww_arena_reset(scratch);
+            if ((flags & WW_YAML_ONE_DOC) && docs > 0) {
+                ww_diag_set(diag, NULL, (uint32_t)ev.start_mark.line + 1,
+                            (uint32_t)ev.start_mark.column + 1,
+                            "one YAML document expected, found another");
+                rc = WW_EPARSE;
+                break;
+            }
+            docs++;
+            if (!(flags & WW_YAML_ONE_DOC))
+                ww_arena_reset(scratch);
             memset(&b, 0, sizeof(b));
             b.a = scratch;
             docline = (uint32_t)ev.start_mark.line + 1;
@@ -142,10 +154,10 @@ int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_f
             break;
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT:
-            if (b.depth >= WW_SIGMA_MAX_DEPTH) {
+            if (b.depth >= WW_YAML_MAX_DEPTH) {
                 ww_diag_set(diag, NULL, (uint32_t)ev.start_mark.line + 1,
                             (uint32_t)ev.start_mark.column + 1,
-                            "YAML nesting deeper than %d levels", WW_SIGMA_MAX_DEPTH);
+                            "YAML nesting deeper than %d levels", WW_YAML_MAX_DEPTH);
                 rc = WW_ELIMIT;
                 break;
             }
@@ -169,6 +181,14 @@ int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_f
             break;
         case YAML_ALIAS_EVENT: {
             ww_yn_t *target = NULL;
+            if (flags & WW_YAML_NO_ALIASES) {
+                ww_diag_set(diag, NULL, (uint32_t)ev.start_mark.line + 1,
+                            (uint32_t)ev.start_mark.column + 1,
+                            "YAML aliases (*%s) are not allowed here",
+                            (const char *)ev.data.alias.anchor);
+                rc = WW_EPARSE;
+                break;
+            }
             for (uint32_t i = b.nanchors; i-- > 0;)
                 if (strcmp(b.anchors[i].name, (const char *)ev.data.alias.anchor) == 0) {
                     target = b.anchors[i].node;
@@ -189,8 +209,13 @@ int ww__yaml_parse(ww_arena_t *scratch, const char *buf, size_t len, ww_yn_doc_f
         }
         yaml_event_delete(&ev);
         if (rc < 0) {
-            if (rc == WW_ENOMEM && diag)
+            if (rc == WW_ENOMEM && b.nodes > WW_YAML_MAX_NODES) {
+                ww_diag_set(diag, NULL, 0, 0, "document has more than %d YAML nodes",
+                            WW_YAML_MAX_NODES);
+                rc = WW_ELIMIT;
+            } else if (rc == WW_ENOMEM && diag) {
                 ww_diag_set(diag, NULL, 0, 0, "out of memory (document too large)");
+            }
             goto out;
         }
         if (t == YAML_STREAM_END_EVENT)
@@ -201,7 +226,7 @@ out:
     return rc;
 }
 
-ww_yn_t *ww__yn_get(const ww_yn_t *n, const char *key)
+ww_yn_t *ww_yn_get(const ww_yn_t *n, const char *key)
 {
     if (!n || n->type != WW_YN_MAP)
         return NULL;
@@ -234,7 +259,7 @@ static bool all_in(const char *s, size_t n, const char *set)
 
 /* The integer and float forms pyyaml's resolver accepts (YAML 1.1), minus the
  * sexagesimal ones nobody writes in a rule. */
-int ww__yn_resolve(const ww_yn_t *n, double *num, bool *b)
+int ww_yn_resolve(const ww_yn_t *n, double *num, bool *b)
 {
     static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
     static const char *const trues[] = {"yes",  "Yes", "YES", "true", "True",
