@@ -200,6 +200,8 @@ struct ww_detect {
        field, on demand), [1] those of keyword matchers (every value), [2] both (one
        pass over a value that both scans need). */
     struct ww__gate {
+        uint64_t *pair; /* 65536 bits: the last two bytes of a gram (a cheap first
+                           gate: one L1 load per byte, no hashing) */
         uint64_t *g3, *g4;
         uint8_t lens; /* bit 0: 3-byte grams exist, 1: 4-byte, 2: 8-byte */
     } gate[3];

@@ -58,8 +58,11 @@ static int gate_add(ww_detect_t *d, uint64_t key, unsigned len, bool kw)
     /* Both kinds scan with a g4 gate in place (it may stay empty). */
     if (!gt->g4 && !(gt->g4 = calloc(WW__GATE4_BITS / 64, sizeof *gt->g4)))
         return WW_ENOMEM;
+    if (!gt->pair && !(gt->pair = calloc(65536 / 64, sizeof *gt->pair)))
+        return WW_ENOMEM;
     uint32_t t = gate4_hash((uint32_t)key);
     (*bits)[t / 64] |= (uint64_t)1 << (t % 64);
+    gt->pair[(key & 0xFFFF) / 64] |= (uint64_t)1 << (key % 64);
     gt->lens |= len == 3 ? 1 : len == 4 ? 2 : 4;
     return 0;
 }
@@ -366,6 +369,10 @@ int ww__pf_finish(ww_detect_t *d)
             return WW_ENOMEM;
         if (g->g4 && !u->g4 && !(u->g4 = calloc(WW__GATE4_BITS / 64, sizeof *u->g4)))
             return WW_ENOMEM;
+        if (g->pair && !u->pair && !(u->pair = calloc(65536 / 64, sizeof *u->pair)))
+            return WW_ENOMEM;
+        for (uint32_t i = 0; g->pair && i < 65536 / 64; i++)
+            u->pair[i] |= g->pair[i];
         for (uint32_t i = 0; g->g3 && i < WW__GATE4_BITS / 64; i++)
             u->g3[i] |= g->g3[i];
         for (uint32_t i = 0; g->g4 && i < WW__GATE4_BITS / 64; i++)
@@ -382,6 +389,7 @@ void ww__pf_free(ww_detect_t *d)
     free(d->glens);
     free(d->gbloom);
     for (int k = 0; k < 3; k++) {
+        free(d->gate[k].pair);
         free(d->gate[k].g3);
         free(d->gate[k].g4);
     }
@@ -413,13 +421,16 @@ static void scan_value(ww_detect_ctx_t *ctx, const struct ww__gate *gt, const un
                        size_t n, uint64_t fbit)
 {
     const ww_detect_t *d = ctx->d;
-    const uint64_t *g3 = gt->g3, *g4 = gt->g4;
+    const uint64_t *g3 = gt->g3, *g4 = gt->g4, *pair = gt->pair;
     unsigned lens = gt->lens;
     uint64_t w = 0;
     /* Lowered on the fly: most values are never needed lowered again.  The gates
-       are necessary conditions: most positions stop at them. */
+       are necessary conditions: most positions stop at them, the first (the pair
+       ending here) costs one L1 load. */
     for (size_t i = 0; i < n; i++) {
         w = (w << 8) | ww_lower(p[i]);
+        if (!(pair[(w & 0xFFFF) / 64] & ((uint64_t)1 << (w % 64))))
+            continue;
         if (i < 2)
             continue;
         if (g3) {
