@@ -5,7 +5,9 @@
  * With --threads N > 1 the main thread decodes events into batches, N worker threads
  * evaluate the batches (one detection context each, sharing the immutable program),
  * and the main thread replays each batch's matches in input order -- correlations,
- * alerts, counts -- so the output is byte for byte that of --threads 1. */
+ * alerts, counts -- so the output is byte for byte that of --threads 1.  A line-based
+ * file (syslog, text, JSON lines) is not even decoded on the main thread: it is cut
+ * into ranges of lines that the workers decode too (see hunt_file_ranges). */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -49,6 +51,12 @@ typedef struct batch {
     int fmt;
     ww_reader_t *close_after; /* the batch holds the file's last events */
     bool done;                /* evaluated */
+    /* A range batch: the worker decodes bytes [rstart,rend) of `parent` itself;
+       index[] is then relative to the range until the replay adds the base. */
+    bool ranged;
+    bool range_bad; /* the range had a bad record (or too many): decode sequentially */
+    const ww_reader_t *parent;
+    uint64_t rstart, rend;
 } batch_t;
 
 typedef struct pool pool_t;
@@ -71,6 +79,10 @@ typedef struct hunt {
     size_t file;
     uint64_t index;
     int fmt;
+    /* Range decoding of the current file: records replayed so far, and whether a
+       range failed (later range batches of the file are then dropped). */
+    uint64_t range_base;
+    bool range_failed;
     /* Totals. */
     uint64_t events, malformed, bytes, alerts, open_errors, damaged_files;
     uint64_t per_level[5];
@@ -370,10 +382,39 @@ static void record_match(void *ud, const ww_sigma_rule_t *rule)
     b->m[b->nm++] = rule;
 }
 
+/* Decodes a range batch on a worker.  Any bad record, or more records than a batch
+ * holds (several JSON objects on one line), marks the batch bad and empty: the main
+ * thread then decodes the file sequentially from there, so diagnostics and record
+ * numbers are exactly those of one reader. */
+static void decode_range(batch_t *b, ww_event_t *spare)
+{
+    ww_reader_t *r = NULL;
+    ww_diag_t d;
+    b->n = 0;
+    b->range_bad = ww_reader_open_range(b->parent, b->rstart, b->rend, &r, &d) != 0;
+    while (!b->range_bad) {
+        /* A full batch decodes into `spare`: only to learn whether more follows. */
+        ww_event_t *ev = b->n < BATCH_EVENTS ? &b->ev[b->n] : spare;
+        int rc = ww_reader_next(r, ev, &d);
+        if (rc == 0)
+            break;
+        if (rc < 0 || b->n == BATCH_EVENTS) {
+            b->range_bad = true;
+            break;
+        }
+        b->index[b->n++] = ww_reader_index(r);
+    }
+    if (b->range_bad)
+        b->n = 0;
+    ww_reader_free(r);
+}
+
 static void *worker(void *arg)
 {
     pool_t *p = ((worker_arg_t *)arg)->p;
     ww_detect_ctx_t *ctx = p->ctxs[((worker_arg_t *)arg)->id];
+    ww_event_t spare;
+    ww_event_init(&spare);
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (p->taken == p->filled && !p->stop)
@@ -383,6 +424,8 @@ static void *worker(void *arg)
         batch_t *b = &p->ring[p->taken++ % p->nring];
         pthread_mutex_unlock(&p->mu);
         b->nm = 0;
+        if (b->ranged)
+            decode_range(b, &spare);
         for (uint32_t k = 0; k < b->n; k++) {
             b->moff[k] = b->nm;
             ww_detect_event(ctx, &b->ev[k], record_match, b);
@@ -393,6 +436,7 @@ static void *worker(void *arg)
         pthread_cond_broadcast(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
+    ww_event_release(&spare);
     return NULL;
 }
 
@@ -488,9 +532,29 @@ static int detach(ww_event_t *ev)
     return 0;
 }
 
+/* Before a range batch replays: numbers its records after those already replayed
+ * from the file, or drops it once a range of the file has failed. */
+static void range_replay(hunt_t *h, batch_t *b)
+{
+    if (b->range_bad)
+        h->range_failed = true;
+    if (h->range_failed) {
+        b->n = 0;
+        b->nm = 0;
+        b->nomem = false;
+    }
+    for (uint32_t k = 0; k < b->n; k++)
+        b->index[k] += h->range_base;
+    h->range_base += b->n;
+    h->events += b->n;
+    b->ranged = b->range_bad = false;
+}
+
 /* Replays one evaluated batch in input order, as --threads 1 would have. */
 static void emit_batch(hunt_t *h, batch_t *b)
 {
+    if (b->ranged)
+        range_replay(h, b);
     if (b->nomem)
         ww_cli_error("hunt: out of memory: some matches were lost");
     h->file = b->file;
@@ -586,6 +650,39 @@ static void progress(hunt_t *h, ww_reader_t *r, bool force)
             secs > 0 ? (double)h->events / secs : 0.0, (unsigned long long)h->alerts);
 }
 
+/* Hunts a line-based file with the workers decoding too: the main thread only cuts
+ * it into ranges of BATCH_EVENTS lines.  Returns 0 when the whole file was done,
+ * or 1 when a range had a bad record: then *skip is the number of records already
+ * replayed and the caller decodes the file sequentially, skipping those, so that bad
+ * records are reported as one reader reports them.  r stays the caller's. */
+static int hunt_file_ranges(hunt_t *h, ww_reader_t *r, uint64_t *skip)
+{
+    uint64_t pos = ww_reader_offset(r), len = ww_reader_size(r);
+    h->range_base = 0;
+    h->range_failed = false;
+    while (pos < len && !h->range_failed) {
+        batch_t *b = pool_slot(h); /* may replay finished batches */
+        if (h->range_failed)
+            break;
+        b->ranged = true;
+        b->range_bad = false;
+        b->parent = r;
+        b->rstart = pos;
+        b->rend = pos = ww_reader_cut(r, pos, BATCH_EVENTS);
+        pool_submit(h, NULL);
+        if (h->progress)
+            progress(h, r, false);
+    }
+    if (h->pool->cur) {
+        /* pool_slot gave a slot that was not used: hand it back empty. */
+        h->pool->cur->ranged = false;
+        pool_submit(h, NULL);
+    }
+    pool_drain(h, true, false); /* the ranges point into r */
+    *skip = h->range_base;
+    return h->range_failed ? 1 : 0;
+}
+
 static int hunt_file(hunt_t *h, size_t i)
 {
     ww_reader_t *r = NULL;
@@ -599,6 +696,12 @@ static int hunt_file(hunt_t *h, size_t i)
     }
     h->file = h->dec_file = i;
     h->fmt = h->dec_fmt = ww_reader_format(r);
+    uint64_t skip = 0;
+    if (h->pool && ww_reader_splittable(r) && hunt_file_ranges(h, r, &skip) == 0) {
+        h->bytes += ww_reader_size(r);
+        ww_reader_free(r);
+        return 0;
+    }
     ww_event_t ev;
     ww_event_init(&ev);
     uint64_t bad_here = 0;
@@ -611,6 +714,10 @@ static int hunt_file(hunt_t *h, size_t i)
         }
         if ((rc = ww_reader_next(r, evp, &d)) == 0)
             break;
+        if (skip && rc > 0) {
+            skip--; /* replayed from a range already */
+            continue;
+        }
         if (rc < 0) {
             h->malformed++;
             /* Report the first few per file; the total is in the summary. */

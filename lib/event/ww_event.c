@@ -282,8 +282,7 @@ void ww_event_finish_windows(ww_event_t *ev)
         ev->provider = f->value;
     if (!ev->host.n && (f = fco) != NULL)
         ev->host = f->value;
-    if (ev->ts == WW_TIME_NONE &&
-        (f = fts) != NULL) {
+    if (ev->ts == WW_TIME_NONE && (f = fts) != NULL) {
         int64_t t;
         if (ww_time_parse_iso(f->value.p, f->value.n, &t) == 0)
             ev->ts = t;

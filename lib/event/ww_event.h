@@ -172,8 +172,8 @@ uint64_t ww_reader_cut(const ww_reader_t *r, uint64_t from, uint32_t nlines);
 /* Opens a reader over bytes [start,end) of `parent`'s input, with its format and
  * name; the bytes are borrowed: parent must outlive it.  Free it with
  * ww_reader_free().  0, or WW_EINVAL (not splittable, bad range) / WW_ENOMEM. */
-int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end,
-                         ww_reader_t **out, ww_diag_t *diag);
+int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end, ww_reader_t **out,
+                         ww_diag_t *diag);
 
 /* Calls fn for every regular file under `path` (recursively, sorted by name, hidden
  * entries skipped), or once for `path` itself if it is a file or "-".  Stops and

@@ -240,8 +240,8 @@ uint64_t ww_reader_cut(const ww_reader_t *r, uint64_t from, uint32_t nlines)
     return (uint64_t)(p - b);
 }
 
-int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end,
-                         ww_reader_t **out, ww_diag_t *diag)
+int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end, ww_reader_t **out,
+                         ww_diag_t *diag)
 {
     if (!ww_reader_splittable(parent) || start > end || end > parent->len) {
         ww_diag_set(diag, parent->name, 0, 0, "invalid range [%llu, %llu) of a %s input",

@@ -44,8 +44,12 @@ static void test_escape_every_position(void **state)
     (void)state;
     static const struct {
         const char *esc, *out;
-    } kinds[] = {{"\\\\", "\\"}, {"\\\"", "\""}, {"\\n", "\n"}, {"\\u00e9", "\xc3\xa9"},
-                 {"\\ud83d\\ude00", "\xf0\x9f\x98\x80"}, {"\\/", "/"}};
+    } kinds[] = {{"\\\\", "\\"},
+                 {"\\\"", "\""},
+                 {"\\n", "\n"},
+                 {"\\u00e9", "\xc3\xa9"},
+                 {"\\ud83d\\ude00", "\xf0\x9f\x98\x80"},
+                 {"\\/", "/"}};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         for (int pos = 0; pos <= 40; pos++) {
             char body[128], want[128], got[128];
