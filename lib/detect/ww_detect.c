@@ -15,6 +15,7 @@ static void strmap_free(ww__strmap_t *m)
 {
     free(m->keys);
     free(m->vals);
+    free(m->lens);
     memset(m, 0, sizeof *m);
 }
 
@@ -23,7 +24,7 @@ static uint32_t strmap_slot(const ww__strmap_t *m, const char *p, size_t n)
 {
     uint32_t mask = m->cap - 1, i = (uint32_t)ww_hash_ci(p, n) & mask;
     while (m->keys[i]) {
-        if (strlen(m->keys[i]) == n && ww_str_ieq(WW_STRZ(m->keys[i]), (ww_str_t){p, n}))
+        if (m->lens[i] == n && ww_str_ieq((ww_str_t){m->keys[i], n}, (ww_str_t){p, n}))
             return i;
         i = (i + 1) & mask;
     }
@@ -50,21 +51,25 @@ static int strmap_put(ww__strmap_t *m, ww_arena_t *a, const char *key, uint32_t 
         uint32_t nc = m->cap ? m->cap * 2 : 64;
         char **nk = calloc(nc, sizeof *nk);
         uint32_t *nv = calloc(nc, sizeof *nv);
-        if (!nk || !nv) {
+        uint32_t *nl = calloc(nc, sizeof *nl);
+        if (!nk || !nv || !nl) {
             free(nk);
             free(nv);
+            free(nl);
             return WW_ENOMEM;
         }
-        ww__strmap_t g = {nk, nv, nc, m->n};
+        ww__strmap_t g = {nk, nv, nl, nc, m->n};
         for (uint32_t i = 0; i < m->cap; i++) {
             if (!m->keys[i])
                 continue;
-            uint32_t s = strmap_slot(&g, m->keys[i], strlen(m->keys[i]));
+            uint32_t s = strmap_slot(&g, m->keys[i], m->lens[i]);
             nk[s] = m->keys[i];
             nv[s] = m->vals[i];
+            nl[s] = m->lens[i];
         }
         free(m->keys);
         free(m->vals);
+        free(m->lens);
         *m = g;
     }
     uint32_t s = strmap_slot(m, key, n);
@@ -80,6 +85,7 @@ static int strmap_put(ww__strmap_t *m, ww_arena_t *a, const char *key, uint32_t 
     k[n] = 0;
     m->keys[s] = k;
     m->vals[s] = *val;
+    m->lens[s] = (uint32_t)n;
     m->n++;
     return 0;
 }

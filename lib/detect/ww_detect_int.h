@@ -161,6 +161,7 @@ typedef struct ww__source {
 typedef struct ww__strmap { /* open addressing, lowercase keys -> index */
     char **keys;
     uint32_t *vals;
+    uint32_t *lens; /* key lengths: probes compare them before the bytes */
     uint32_t cap, n;
 } ww__strmap_t;
 
