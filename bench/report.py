@@ -49,19 +49,30 @@ if r100 and rall:
 lc = get("load+compile full SigmaHQ")
 if lc:
     # hunt times include loading the rules: also give the rate net of it.
-    for k in ("win: hunt full SigmaHQ, 1 thread(s)", "evtx: hunt full SigmaHQ, 1 thread"):
+    for k in ("win: hunt full SigmaHQ, 1 thread(s)", "evtx: hunt full SigmaHQ, 1 thread(s)"):
         r = get(k)
         if r and r["s"] > lc["s"]:
             print("- %s, net of load+compile: %.0f events/s" % (k, r["events"] / (r["s"] - lc["s"])))
     print("- full SigmaHQ load+compile: %.2f s (target < 1) %s" % (lc["s"], "MET" if lc["s"] < 1 else "not met"))
-e1 = get("evtx: hunt full SigmaHQ, 1 thread")
+e1 = get("evtx: hunt full SigmaHQ, 1 thread(s)")
 if e1:
     print("- EVTX, full SigmaHQ, 1 thread: %.0f records/s (target >= 50000) %s"
           % (e1["eps"], "MET" if e1["eps"] >= 50000 else "not met"))
+    ef = get("evtx: decode floor")
+    if ef:
+        print("- EVTX hunt time / decode floor: %.2f (the floor: %.0f records/s)" % (e1["s"] / ef["s"], ef["eps"]))
 s1 = get("syslog: hunt wardwatch pack, 1 thread(s)")
 if s1:
     print("- syslog, wardwatch pack with correlations, 1 thread: %.0f lines/s (target >= 1000000) %s"
           % (s1["eps"], "MET" if s1["eps"] >= 1000000 else "not met"))
+sf = get("syslog: decode floor")
+if s1 and sf:
+    print("- syslog hunt time / decode floor: %.2f (the floor: %.0f lines/s)" % (s1["s"] / sf["s"], sf["eps"]))
+for corpus in ("win", "evtx", "syslog"):
+    a, b = get("%s: hunt %s, 1 thread(s)" % (corpus, "wardwatch pack" if corpus == "syslog" else "full SigmaHQ")), \
+        get("%s: hunt %s, %d thread(s)" % (corpus, "wardwatch pack" if corpus == "syslog" else "full SigmaHQ", ncpu))
+    if a and b and ncpu > 1:
+        print("- %s: 1 -> %d threads: %.2fx" % (corpus, ncpu, b["eps"] / a["eps"]))
 sb = get("syslog-base: hunt wardwatch pack, 1 thread")
 ratio("syslog: wardwatch / fail2ban-regex (lines/s, same file)", sb and sb["eps"],
       (get("syslog-base: fail2ban-regex sshd") or {}).get("eps"), 20)

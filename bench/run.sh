@@ -95,11 +95,15 @@ done
 TSV=$OUT/results.tsv
 printf 'case\tevents\tbytes\tseconds\tevents_per_s\tmb_per_s\tpeak_rss_mb\n' >"$TSV"
 # best WALL ... : runs a command RUNS times, keeps the fastest: "secs rss_kb"
+# Wall time is taken in ns around the command (time's %e has 10 ms steps, too coarse
+# for the fast cases); peak RSS comes from time's %M.
 best() {
     bs="" br=""
     for _ in $(seq 1 "$RUNS"); do
+        t0=$(date +%s%N)
         /usr/bin/time -f "%e %M" -o "$OUT/.time" "$@" >"$OUT/.out" 2>"$OUT/.err" || true
-        s=$(cut -d' ' -f1 "$OUT/.time" | tail -1) r=$(cut -d' ' -f2 "$OUT/.time" | tail -1)
+        t1=$(date +%s%N)
+        s=$(echo "scale=3; ($t1 - $t0) / 1000000000" | bc | sed 's/^\./0./') r=$(cut -d' ' -f2 "$OUT/.time" | tail -1)
         if [ -z "$bs" ] || [ "$(echo "$s < $bs" | bc)" = 1 ]; then bs=$s br=$r; fi
     done
     echo "$bs $br"
@@ -136,7 +140,10 @@ echo "== EVTX ($(du -sh "$EVTX" | cut -f1))"
 EEV=$(events_of "$EVTX") EBY=$(bytes_of "$EVTX")
 row "evtx: decode floor" "$EEV" "$EBY" "$(best "$WW" decode --count "$EVTX")"
 # shellcheck disable=SC2086
-row "evtx: hunt full SigmaHQ, 1 thread" "$EEV" "$EBY" "$(best "$WW" hunt --threads 1 --format summary --no-default-rules $RULES_ALL "$EVTX")"
+for t in $(seq 1 "$NCPU"); do
+    # shellcheck disable=SC2086
+    row "evtx: hunt full SigmaHQ, $t thread(s)" "$EEV" "$EBY" "$(best "$WW" hunt --threads $t --format summary --no-default-rules $RULES_ALL "$EVTX")"
+done
 
 echo "== syslog ($SYSLOG_LINES lines)"
 SEV=$(events_of "$SL") SBY=$(bytes_of "$SL")
@@ -185,7 +192,10 @@ diffcheck "syslog (wardwatch pack)" "$SL"
 python3 bench/report.py "$TSV" "$PERG" "$NCPU" | tee "$OUT/results.md"
 if command -v gnuplot >/dev/null; then
     awk -F'\t' '/^win: hunt .* rules, 1 thread/ {split($1,a," "); print a[3], $5} /^win: hunt full SigmaHQ, 1 thread/ {print 3752, $5}' "$TSV" | sort -n >"$OUT/rules.dat"
-    awk -F'\t' '/^win: hunt full SigmaHQ, [0-9]+ thread/ {split($1,a,", "); split(a[2],b," "); print b[1], $5}' "$TSV" >"$OUT/threads.dat"
+    for k in win evtx syslog; do
+        awk -F'\t' -v k="$k" 'index($1, k ": hunt") == 1 && $1 ~ /[0-9]+ thread\(s\)$/ {
+            n = split($1, a, " "); print a[n - 1], $5 }' "$TSV" >"$OUT/threads-$k.dat"
+    done
     gnuplot <<GP
 set terminal svg size 640,360
 set output "$OUT/rules.svg"
@@ -193,9 +203,11 @@ set title "Windows JSON, 1 thread: events/s vs rules"
 set xlabel "rules"; set ylabel "events/s"; set yrange [0:*]; set grid
 plot "$OUT/rules.dat" with linespoints title "wardwatch hunt"
 set output "$OUT/threads.svg"
-set title "Windows JSON, full SigmaHQ: events/s vs threads"
-set xlabel "threads"; set xtics 1
-plot "$OUT/threads.dat" with linespoints title "wardwatch hunt"
+set title "events/s vs threads (log scale)"
+set xlabel "threads"; set xtics 1; set logscale y; set yrange [*:*]; set key outside
+plot "$OUT/threads-win.dat" with linespoints title "Windows JSON, full SigmaHQ", \
+     "$OUT/threads-evtx.dat" with linespoints title "EVTX, full SigmaHQ", \
+     "$OUT/threads-syslog.dat" with linespoints title "syslog, wardwatch pack"
 GP
     echo "plots: $OUT/rules.svg $OUT/threads.svg"
 fi
