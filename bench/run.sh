@@ -91,6 +91,9 @@ for n in 100 500 1000; do
     fi
 done
 
+# CORPORA_ONLY=1 bench/run.sh [--quick]: build the corpora now, measure later.
+[ "${CORPORA_ONLY:-0}" = 1 ] && { echo "corpora ready in $C"; exit 0; }
+
 # ---- measuring ---------------------------------------------------------------------
 TSV=$OUT/results.tsv
 printf 'case\tevents\tbytes\tseconds\tevents_per_s\tmb_per_s\tpeak_rss_mb\n' >"$TSV"
