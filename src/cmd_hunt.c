@@ -82,6 +82,7 @@ typedef struct hunt {
     /* Range decoding of the current file: records replayed so far, and whether a
        range failed (later range batches of the file are then dropped). */
     uint64_t range_base;
+    uint64_t range_pos; /* bytes handed out as ranges, for the progress line; 0 if none */
     bool range_failed;
     /* Totals. */
     uint64_t events, malformed, bytes, alerts, open_errors, damaged_files;
@@ -644,7 +645,9 @@ static void progress(hunt_t *h, ww_reader_t *r, bool force)
     uint64_t size = ww_reader_size(r);
     char pct[16] = "";
     if (size)
-        snprintf(pct, sizeof pct, " %3.0f%%", 100.0 * (double)ww_reader_offset(r) / (double)size);
+        snprintf(pct, sizeof pct, " %3.0f%%",
+                 100.0 * (double)(h->range_pos ? h->range_pos : ww_reader_offset(r)) /
+                     (double)size);
     fprintf(stderr, "\r\033[Khunting: file %zu/%zu%s  %llu events (%.0f/s)  %llu alerts",
             h->dec_file + 1, h->files.n, pct, (unsigned long long)h->events,
             secs > 0 ? (double)h->events / secs : 0.0, (unsigned long long)h->alerts);
@@ -668,7 +671,7 @@ static int hunt_file_ranges(hunt_t *h, ww_reader_t *r, uint64_t *skip)
         b->range_bad = false;
         b->parent = r;
         b->rstart = pos;
-        b->rend = pos = ww_reader_cut(r, pos, BATCH_EVENTS);
+        b->rend = pos = h->range_pos = ww_reader_cut(r, pos, BATCH_EVENTS);
         pool_submit(h, NULL);
         if (h->progress)
             progress(h, r, false);
@@ -679,6 +682,7 @@ static int hunt_file_ranges(hunt_t *h, ww_reader_t *r, uint64_t *skip)
         pool_submit(h, NULL);
     }
     pool_drain(h, true, false); /* the ranges point into r */
+    h->range_pos = 0;
     *skip = h->range_base;
     return h->range_failed ? 1 : 0;
 }
