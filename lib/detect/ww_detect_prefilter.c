@@ -115,10 +115,41 @@ static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, bool kw, uint32_t
     }
     d->gkeys[s] = key;
     d->glens[s] = (uint8_t)len;
+    if (d->ngrams >= d->gtail_cap) {
+        uint32_t nc = d->gtail_cap ? d->gtail_cap * 2 : 1024;
+        uint16_t *nt = realloc(d->gtail, nc * sizeof *nt);
+        if (!nt)
+            return WW_ENOMEM;
+        d->gtail = nt;
+        d->gtail_cap = nc;
+    }
+    d->gtail[d->ngrams] = (uint16_t)(key & 0xFFFF);
     d->gids[s] = ++d->ngrams;
     uint32_t b = (uint32_t)(h >> 40) & (WW__GBLOOM_BITS - 1);
     d->gbloom[b / 64] |= (uint64_t)1 << (b % 64);
     *out = d->ngrams - 1;
+    return 0;
+}
+
+/* Adds gram `id` to the own pair gate of field `fid`. */
+static int fgate_add(ww_detect_t *d, uint32_t fid, uint32_t id)
+{
+    if (fid >= d->nfpair) {
+        uint32_t nc = d->nfpair ? d->nfpair : 64;
+        while (nc <= fid)
+            nc *= 2;
+        void *np = realloc(d->fpair, nc * sizeof *d->fpair);
+        if (!np)
+            return WW_ENOMEM;
+        d->fpair = np;
+        memset(d->fpair + d->nfpair, 0, (nc - d->nfpair) * sizeof *d->fpair);
+        d->nfpair = nc;
+    }
+    uint64_t **b = &d->fpair[fid][0];
+    if (!*b && !(*b = calloc(65536 / 64, sizeof **b)))
+        return WW_ENOMEM;
+    uint16_t t = d->gtail[id];
+    (*b)[t / 64] |= (uint64_t)1 << (t % 64);
     return 0;
 }
 
@@ -174,6 +205,8 @@ static int needle_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, 
     int q, rc;
     *ok = false;
     if ((rc = best_gram(d, lit, n, cased, fid == WW__ANYFID, &id, &q)) || id == UINT32_MAX)
+        return rc;
+    if (fid != WW__ANYFID && (rc = fgate_add(d, fid, id)))
         return rc;
     if ((rc = gset_add(g, id | (uint64_t)fid << 32)))
         return rc;
@@ -342,7 +375,21 @@ static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__vitem_t *
 int ww__pf_variant(ww_detect_t *d, ww__variant_t *v)
 {
     gset_t g;
-    int rc = node_grams(d, v->r, v->vitems, v->r->root, &g);
+    int rc;
+    /* Every string matcher of a field item checks its gram against its field's scan
+       (ww__dmatch_eval), so each is in that field's own gate. */
+    for (uint32_t i = 0; i < v->r->nitems; i++) {
+        const ww__ditem_t *it = &v->r->items[i];
+        uint32_t fid = v->vitems[i].fid;
+        if (it->keyword || fid == WW__NOFID)
+            continue;
+        for (uint32_t a = 0; a < it->nvals; a++)
+            for (uint32_t b = 0; b < it->vals[a].nalts; b++)
+                if (it->vals[a].alts[b].gram != UINT32_MAX &&
+                    (rc = fgate_add(d, fid, it->vals[a].alts[b].gram)))
+                    return rc;
+    }
+    rc = node_grams(d, v->r, v->vitems, v->r->root, &g);
     if (rc == 0 && !g.top && g.n) {
         v->grams = ww_arena_alloc(&d->arena, g.n * sizeof *v->grams);
         v->gfids = ww_arena_alloc(&d->arena, g.n * sizeof *v->gfids);
@@ -379,6 +426,17 @@ int ww__pf_finish(ww_detect_t *d)
             u->g4[i] |= g->g4[i];
         u->lens |= g->lens;
     }
+    for (uint32_t f = 0; f < d->nfpair; f++) {
+        const uint64_t *own = d->fpair[f][0];
+        uint64_t *un;
+        if (!own)
+            continue;
+        if (!(un = malloc(65536 / 8)))
+            return WW_ENOMEM;
+        for (uint32_t i = 0; i < 65536 / 64; i++)
+            un[i] = own[i] | (d->gate[1].pair ? d->gate[1].pair[i] : 0);
+        d->fpair[f][1] = un;
+    }
     return 0;
 }
 
@@ -388,6 +446,12 @@ void ww__pf_free(ww_detect_t *d)
     free(d->gids);
     free(d->glens);
     free(d->gbloom);
+    free(d->gtail);
+    for (uint32_t f = 0; f < d->nfpair; f++) {
+        free(d->fpair[f][0]);
+        free(d->fpair[f][1]);
+    }
+    free(d->fpair);
     for (int k = 0; k < 3; k++) {
         free(d->gate[k].pair);
         free(d->gate[k].g3);
@@ -417,11 +481,11 @@ static inline void check_gram(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint64
     }
 }
 
-static void scan_value(ww_detect_ctx_t *ctx, const struct ww__gate *gt, const unsigned char *p,
-                       size_t n, uint64_t fbit)
+static void scan_value(ww_detect_ctx_t *ctx, const struct ww__gate *gt, const uint64_t *pair,
+                       const unsigned char *p, size_t n, uint64_t fbit)
 {
     const ww_detect_t *d = ctx->d;
-    const uint64_t *g3 = gt->g3, *g4 = gt->g4, *pair = gt->pair;
+    const uint64_t *g3 = gt->g3, *g4 = gt->g4;
     unsigned lens = gt->lens;
     uint64_t w = 0;
     /* Lowered on the fly: most values are never needed lowered again.  The gates
@@ -471,22 +535,28 @@ void ww__pf_scan_any(ww_detect_ctx_t *ctx)
         const ww_field_t *f = &ev->fields[i];
         uint32_t fid = ctx->ifid[i];
         bool both = fid != WW__NOFID && ctx->fscan[fid] != ctx->gen && d->gate[0].g4;
+        /* A field with no field grams of its own has nothing to find but keywords. */
+        uint64_t *const *own = both && fid < d->nfpair ? d->fpair[fid] : NULL;
+        if (own && !own[0])
+            own = NULL;
         if (f->type == WW_F_NULL) {
-            if (both)
-                scan_value(ctx, &d->gate[0], (const unsigned char *)f->value.p, f->value.n,
-                           (uint64_t)1 << (fid % WW__ANYBIT));
+            if (own)
+                scan_value(ctx, &d->gate[0], own[0], (const unsigned char *)f->value.p,
+                           f->value.n, (uint64_t)1 << (fid % WW__ANYBIT));
             continue;
         }
-        if (both)
-            scan_value(ctx, &d->gate[2], (const unsigned char *)f->value.p, f->value.n,
+        if (own)
+            scan_value(ctx, &d->gate[2], own[1], (const unsigned char *)f->value.p, f->value.n,
                        any | (uint64_t)1 << (fid % WW__ANYBIT));
         else
-            scan_value(ctx, &d->gate[1], (const unsigned char *)f->value.p, f->value.n, any);
+            scan_value(ctx, &d->gate[1], d->gate[1].pair, (const unsigned char *)f->value.p,
+                       f->value.n, any);
     }
     for (uint32_t k = 0; k < ctx->nknown; k++)
         ctx->fscan[ctx->ifid[ctx->known[k]]] = ctx->gen;
     if ((ev->kind == WW_EV_SYSLOG || ev->kind == WW_EV_TEXT) && ev->raw.n)
-        scan_value(ctx, &d->gate[1], (const unsigned char *)ev->raw.p, ev->raw.n, any);
+        scan_value(ctx, &d->gate[1], d->gate[1].pair, (const unsigned char *)ev->raw.p,
+                   ev->raw.n, any);
 }
 
 void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid)
@@ -494,12 +564,13 @@ void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid)
     const struct ww__gate *gt = &ctx->d->gate[0];
     const ww_event_t *ev = ctx->ev;
     ctx->fscan[fid] = ctx->gen;
-    if (!gt->g4)
-        return;
+    if (!gt->g4 || fid >= ctx->d->nfpair || !ctx->d->fpair[fid][0])
+        return; /* no gram of this field: nothing to find */
+    const uint64_t *pair = ctx->d->fpair[fid][0];
     uint64_t fbit = (uint64_t)1 << (fid % WW__ANYBIT);
     for (uint32_t j = ww__ffirst(ctx, fid); j != UINT32_MAX; j = ctx->fnext[j]) {
         const ww_field_t *f = &ev->fields[j];
-        scan_value(ctx, gt, (const unsigned char *)f->value.p, f->value.n, fbit);
+        scan_value(ctx, gt, pair, (const unsigned char *)f->value.p, f->value.n, fbit);
     }
 }
 
