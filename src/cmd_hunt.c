@@ -82,7 +82,8 @@ typedef struct hunt {
     /* Range decoding of the current file: records replayed so far, and whether a
        range failed (later range batches of the file are then dropped). */
     uint64_t range_base;
-    uint64_t range_pos; /* bytes handed out as ranges, for the progress line; 0 if none */
+    uint64_t range_pos;        /* bytes handed out as ranges, for the progress line; 0 if none */
+    ww_reader_t *range_reader; /* the file being decoded in ranges */
     bool range_failed;
     /* Totals. */
     uint64_t events, malformed, bytes, alerts, open_errors, damaged_files;
@@ -543,7 +544,8 @@ static void range_replay(hunt_t *h, batch_t *b)
         b->n = 0;
         b->nm = 0;
         b->nomem = false;
-    }
+    } else
+        ww_reader_release_before(h->range_reader, b->rend); /* replayed in order */
     for (uint32_t k = 0; k < b->n; k++)
         b->index[k] += h->range_base;
     h->range_base += b->n;
@@ -663,6 +665,7 @@ static int hunt_file_ranges(hunt_t *h, ww_reader_t *r, uint64_t *skip)
     uint64_t pos = ww_reader_offset(r), len = ww_reader_size(r);
     h->range_base = 0;
     h->range_failed = false;
+    h->range_reader = r;
     while (pos < len && !h->range_failed) {
         batch_t *b = pool_slot(h); /* may replay finished batches */
         if (h->range_failed)

@@ -145,6 +145,12 @@ int ww_reader_open_mem(const char *name, const void *buf, size_t len, int fmt, w
  * file end the input: the next call returns 0). */
 int ww_reader_next(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag);
 
+/* Tells a reader of a mapped file that its bytes before `off` are not needed soon, so
+ * their pages can leave the resident set (ww_reader_next does this as it goes; a
+ * caller decoding ranges calls it with the end of the ranges it has finished).  Bytes
+ * still referenced stay readable: they are read back from the file on access. */
+void ww_reader_release_before(ww_reader_t *r, uint64_t off);
+
 /* The 0-based position of the last record returned (events and bad records both
  * count), i.e. `source.index` in alerts. */
 uint64_t ww_reader_index(const ww_reader_t *r);

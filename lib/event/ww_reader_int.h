@@ -24,10 +24,11 @@ struct ww_reader {
     void *owned;  /* malloc'd copy to free, or NULL */
     void *mapped; /* mmap'd region to unmap, or NULL */
     size_t mapped_len;
-    int fmt;        /* enum ww_format */
-    uint64_t index; /* records consumed so far; the last one is index - 1 */
-    uint64_t off;   /* bytes consumed so far */
-    bool done;      /* set after a fatal error: next returns 0 */
+    int fmt;          /* enum ww_format */
+    uint64_t index;   /* records consumed so far; the last one is index - 1 */
+    uint64_t off;     /* bytes consumed so far */
+    bool done;        /* set after a fatal error: next returns 0 */
+    uint64_t dropped; /* mapped bytes [0,dropped) released (page-aligned) */
     const ww_decoder_ops_t *ops;
     void *state; /* the decoder's own */
 };
