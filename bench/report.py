@@ -77,7 +77,7 @@ sb = get("syslog-base: hunt wardwatch pack, 1 thread")
 ratio("syslog: wardwatch / fail2ban-regex (lines/s, same file)", sb and sb["eps"],
       (get("syslog-base: fail2ban-regex sshd") or {}).get("eps"), 20)
 ratio("syslog: wardwatch / crowdsec replay (lines/s, same file)", sb and sb["eps"],
-      (get("syslog-base: crowdsec replay (offline hub)") or {}).get("eps"), 20)
+      (get("syslog-base: crowdsec replay (local API, offline hub)") or {}).get("eps"), 20)
 rg = get("syslog: rg -c (literal-scan ceiling)")
 if s1 and rg:
     print("- syslog: wardwatch at %.0f%% of the rg -c literal-scan ceiling" % (100 * s1["eps"] / rg["eps"]))
