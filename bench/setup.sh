@@ -6,8 +6,8 @@
 # CrowdSec's postinst registers the machine with the online Central API unless
 # /etc/crowdsec/online_api_credentials.yaml already exists and is non-empty (see the
 # package's README.Debian), so we create it first; a policy-rc.d keeps dpkg from
-# starting the crowdsec daemon.  The bench only replays files (crowdsec -dsn ...
-# -no-api), with the offline hub the package ships.
+# starting the crowdsec daemon.  The bench only replays files (crowdsec -dsn ... with
+# its local API on 127.0.0.1, stopped after the replay), with the offline hub the package ships.
 set -eu
 PKGS="fail2ban crowdsec ripgrep gnuplot-nox time"
 missing=""
