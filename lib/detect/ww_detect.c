@@ -592,6 +592,7 @@ void ww_detect_ctx_free(ww_detect_ctx_t *ctx)
     free(ctx->gmask);
     free(ctx->ifid);
     free(ctx->fscan);
+    free(ctx->kscan);
     pcre2_match_data_free(ctx->md);
     pcre2_match_context_free(ctx->mctx);
     pcre2_jit_stack_free(ctx->jstack);
@@ -620,11 +621,12 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     c->gmask = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->gmask);
     c->ifid = calloc(slots, sizeof *c->ifid);
     c->fscan = calloc(nf, sizeof *c->fscan);
+    c->kscan = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->kscan);
     c->md = pcre2_match_data_create(1, NULL);
     c->mctx = pcre2_match_context_create(NULL);
     c->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
-        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->fscan || !c->md ||
+        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->fscan || !c->kscan || !c->md ||
         !c->mctx || !c->jstack) {
         ww_detect_ctx_free(c);
         return WW_ENOMEM;
@@ -649,6 +651,7 @@ static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
         memset(ctx->rstamp, 0, sizeof *ctx->rstamp * (d->nrules ? d->nrules : 1));
         memset(ctx->gstamp, 0, sizeof *ctx->gstamp * (d->ngrams ? d->ngrams : 1));
         memset(ctx->fscan, 0, sizeof *ctx->fscan * (d->nfids ? d->nfids : 1));
+        memset(ctx->kscan, 0, sizeof *ctx->kscan * (d->ngrams ? d->ngrams : 1));
         ctx->any_gen = 0;
         ctx->gen = 1;
     }
@@ -798,7 +801,7 @@ static void run_list(ww_detect_ctx_t *ctx, const ww__vlist_t *l, bool generic)
             continue; /* already matched through another variant */
         if (!d->no_prefilter && (v->reqmask & ~ctx->present))
             continue;
-        if (!d->no_prefilter && !ww__pf_pass(ctx, v))
+        if (!d->no_prefilter && !ww__pf_pass(ctx, v, l))
             continue;
         if (generic && !ww__generic_route_match(&v->route, ctx->ev))
             continue;

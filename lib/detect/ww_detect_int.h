@@ -139,10 +139,45 @@ typedef struct ww__variant {
     uint32_t eq_fid; /* extra route condition field, or WW__NOFID */
 } ww__variant_t;
 
+/* ---- small-set multi-literal matcher (ww_detect_simd.c) --------------------------- */
+
+#define WW__TD_MAX 128    /* literals per matcher */
+#define WW__TD_LITMAX 16  /* bytes per literal */
+enum { WW__TD_SCALAR, WW__TD_SSSE3, WW__TD_AVX2 };
+
+typedef struct ww__tlit {
+    unsigned char b[WW__TD_LITMAX]; /* compared case-insensitively (ASCII) */
+    uint32_t n;
+    uint32_t id; /* caller's payload, reported on a match */
+} ww__tlit_t;
+
+typedef struct ww__teddy {
+    uint8_t lo[3][16], hi[3][16]; /* per fingerprint byte: nibble -> bucket bits */
+    uint8_t m;                    /* fingerprint bytes: min(3, shortest literal) */
+    ww__tlit_t *lits;             /* sorted, lowered; bucket b is [bstart, bend) */
+    uint32_t n;
+    uint32_t bstart[8], bend[8];
+} ww__teddy_t;
+
+/* Called for every occurrence: literal id and start offset (any order per offset). */
+typedef void (*ww__td_fn)(void *ud, uint32_t id, size_t at);
+
+/* Builds a matcher of 1..WW__TD_MAX literals of 1..WW__TD_LITMAX bytes. */
+int ww__td_build(ww__teddy_t *t, const ww__tlit_t *lits, uint32_t n);
+void ww__td_free(ww__teddy_t *t);
+/* Reports every occurrence of every literal in p[0..n), case-insensitively. */
+void ww__td_scan(const ww__teddy_t *t, const unsigned char *p, size_t n, ww__td_fn fn, void *ud);
+/* The same on a given path (tests); a path the CPU lacks must not be passed. */
+void ww__td_scan_with(const ww__teddy_t *t, int path, const unsigned char *p, size_t n,
+                      ww__td_fn fn, void *ud);
+/* The best path this CPU supports (WW__TD_*). */
+int ww__td_path(void);
+
 /* A list of variant indexes (ascending). */
 typedef struct ww__vlist {
     uint32_t *v;
     uint32_t n, cap;
+    uint32_t kw; /* 1 + index in ww_detect.kwsets: its keyword grams' matcher; 0 none */
 } ww__vlist_t;
 
 typedef struct ww__eidlist {
@@ -214,7 +249,17 @@ struct ww_detect {
     uint64_t *(*fpair)[2];
     uint32_t nfpair;
     uint16_t *gtail; /* per gram id: its last two bytes (its pair) */
+    uint64_t *gkeyid; /* per gram id: its key */
+    uint8_t *glenid;  /* per gram id: its length */
     uint32_t gtail_cap;
+    /* Keyword grams of one candidate list, when few: scanned with a small-set SIMD
+       matcher (ww_detect_simd.c) instead of the per-byte gram gate. */
+    struct ww__kwset {
+        ww__teddy_t td;
+        uint32_t *grams;
+        uint32_t n;
+    } *kwsets;
+    uint32_t nkwsets, kwsets_cap;
 
     pcre2_code **res; /* every compiled regex, freed with the program */
     uint32_t nres, res_cap;
@@ -243,6 +288,7 @@ struct ww_detect_ctx {
     uint64_t *gmask;   /* per gram: bits (fid % 64) of the fields it was seen in */
     uint32_t *ifid;    /* per field index: its fid, or WW__NOFID */
     uint32_t any_gen; /* == gen once every value was scanned for keyword grams */
+    uint32_t *kscan;  /* per gram: == gen once every value was scanned for it */
     uint32_t *fscan;  /* per fid: == gen once its values were scanned for field grams */
     uint32_t *rstamp;  /* per rule: matched in this event */
     uint32_t *matches; /* rule indexes matched in this event */
@@ -285,7 +331,8 @@ int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr);
 void ww__pf_scan_any(ww_detect_ctx_t *ctx);
 /* Scans the values of one field for field grams, once per event. */
 void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid);
-bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v);
+/* `l` is the candidate list v came from (its keyword matcher, if any). */
+bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v, const ww__vlist_t *l);
 /* Builds the combined gate once every gram is known. */
 int ww__pf_finish(ww_detect_t *d);
 void ww__pf_free(ww_detect_t *d);

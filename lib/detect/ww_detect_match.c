@@ -299,7 +299,7 @@ static bool str_match(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fva
         unsigned bit = WW__ANYBIT;
         bool scanned;
         if (m->keyword) {
-            scanned = ctx->any_gen == ctx->gen;
+            scanned = ctx->any_gen == ctx->gen || ctx->kscan[m->gram] == ctx->gen;
         } else {
             uint32_t fid = ctx->ifid[v->idx];
             scanned = fid != WW__NOFID && ctx->fscan[fid] == ctx->gen;
