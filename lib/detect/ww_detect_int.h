@@ -260,6 +260,14 @@ struct ww_detect {
         uint32_t n;
     } *kwsets;
     uint32_t nkwsets, kwsets_cap;
+    /* Per fid (nfpair entries, NULL when it has no grams): its own grams while they
+       are few, then a small-set matcher for on-demand field scans; `big` past that. */
+    struct ww__fset {
+        uint32_t ids[64];
+        uint32_t n;
+        bool big, built;
+        ww__teddy_t td;
+    } **fsets;
 
     pcre2_code **res; /* every compiled regex, freed with the program */
     uint32_t nres, res_cap;

@@ -151,7 +151,26 @@ static int fgate_add(ww_detect_t *d, uint32_t fid, uint32_t id)
             return WW_ENOMEM;
         d->fpair = np;
         memset(d->fpair + d->nfpair, 0, (nc - d->nfpair) * sizeof *d->fpair);
+        void *nf = realloc(d->fsets, nc * sizeof *d->fsets);
+        if (!nf)
+            return WW_ENOMEM;
+        d->fsets = nf;
+        memset(d->fsets + d->nfpair, 0, (nc - d->nfpair) * sizeof *d->fsets);
         d->nfpair = nc;
+    }
+    struct ww__fset **fs = &d->fsets[fid];
+    if (!*fs && !(*fs = calloc(1, sizeof **fs)))
+        return WW_ENOMEM;
+    if (!(*fs)->big) {
+        uint32_t k = 0;
+        while (k < (*fs)->n && (*fs)->ids[k] != id)
+            k++;
+        if (k == (*fs)->n) {
+            if ((*fs)->n == 64)
+                (*fs)->big = true;
+            else
+                (*fs)->ids[(*fs)->n++] = id;
+        }
     }
     uint64_t **b = &d->fpair[fid][0];
     if (!*b && !(*b = calloc(65536 / 64, sizeof **b)))
@@ -527,6 +546,21 @@ int ww__pf_finish(ww_detect_t *d)
         u->lens |= g->lens;
     }
     for (uint32_t f = 0; f < d->nfpair; f++) {
+        struct ww__fset *fs = d->fsets[f];
+        if (fs && !fs->big && fs->n) {
+            ww__tlit_t lits[64];
+            for (uint32_t i = 0; i < fs->n; i++) {
+                unsigned len = d->glenid[fs->ids[i]];
+                uint64_t key = d->gkeyid[fs->ids[i]];
+                lits[i].n = len;
+                lits[i].id = fs->ids[i];
+                for (unsigned k = 0; k < len; k++)
+                    lits[i].b[k] = (unsigned char)(key >> (8 * (len - 1 - k)));
+            }
+            if ((rc = ww__td_build(&fs->td, lits, fs->n)))
+                return rc;
+            fs->built = true;
+        }
         const uint64_t *own = d->fpair[f][0];
         uint64_t *un;
         if (!own)
@@ -559,6 +593,12 @@ void ww__pf_free(ww_detect_t *d)
         free(d->fpair[f][1]);
     }
     free(d->fpair);
+    for (uint32_t f = 0; f < d->nfpair; f++) {
+        if (d->fsets[f])
+            ww__td_free(&d->fsets[f]->td);
+        free(d->fsets[f]);
+    }
+    free(d->fsets);
     for (int k = 0; k < 3; k++) {
         free(d->gate[k].pair);
         free(d->gate[k].g3);
@@ -687,6 +727,22 @@ void ww__pf_scan_any(ww_detect_ctx_t *ctx)
     scan_all(ctx, NULL);
 }
 
+struct fhit {
+    ww_detect_ctx_t *ctx;
+    uint64_t fbit;
+};
+
+static void field_hit(void *ud, uint32_t id, size_t at)
+{
+    struct fhit *h = ud;
+    (void)at;
+    if (h->ctx->gstamp[id] != h->ctx->gen) {
+        h->ctx->gstamp[id] = h->ctx->gen;
+        h->ctx->gmask[id] = 0;
+    }
+    h->ctx->gmask[id] |= h->fbit;
+}
+
 void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid)
 {
     const struct ww__gate *gt = &ctx->d->gate[0];
@@ -696,6 +752,16 @@ void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid)
         return; /* no gram of this field: nothing to find */
     const uint64_t *pair = ctx->d->fpair[fid][0];
     uint64_t fbit = (uint64_t)1 << (fid % WW__ANYBIT);
+    const struct ww__fset *fs = ctx->d->fsets[fid];
+    if (fs && fs->built) {
+        /* Few grams: only they can be asked about for this field (see fgate_add). */
+        struct fhit h = {ctx, fbit};
+        for (uint32_t j = ww__ffirst(ctx, fid); j != UINT32_MAX; j = ctx->fnext[j]) {
+            const ww_field_t *f = &ev->fields[j];
+            ww__td_scan(&fs->td, (const unsigned char *)f->value.p, f->value.n, field_hit, &h);
+        }
+        return;
+    }
     for (uint32_t j = ww__ffirst(ctx, fid); j != UINT32_MAX; j = ctx->fnext[j]) {
         const ww_field_t *f = &ev->fields[j];
         scan_value(ctx, gt, pair, (const unsigned char *)f->value.p, f->value.n, fbit);
