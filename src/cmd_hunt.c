@@ -795,9 +795,13 @@ static void print_counts(hunt_t *h, const char *title, counts_t *c, size_t max, 
 
 static void print_summary(hunt_t *h, double secs)
 {
-    printf("wardwatch hunt: %zu file%s, %llu events (%llu malformed), %u rules, %.2f s\n",
+    uint32_t ncorr = 0;
+    for (uint32_t i = 0; i < ww_sigma_count(h->rs); i++)
+        ncorr += ww_sigma_rule(h->rs, i)->corr != NULL;
+    printf("wardwatch hunt: %zu file%s, %llu events (%llu malformed), %u rules + %u "
+           "correlations, %.2f s\n",
            h->files.n, h->files.n == 1 ? "" : "s", (unsigned long long)h->events,
-           (unsigned long long)h->malformed, ww_detect_rule_count(h->prog), secs);
+           (unsigned long long)h->malformed, ww_detect_rule_count(h->prog), ncorr, secs);
     printf("files: %llu read whole, %llu with damaged records, %llu unreadable\n",
            (unsigned long long)(h->files.n - h->open_errors - h->damaged_files),
            (unsigned long long)h->damaged_files,
