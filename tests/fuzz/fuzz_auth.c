@@ -1,8 +1,8 @@
-/* libFuzzer target for the auth message decoders behind the syslog/text reader.  The body is shared (fuzz_syslog_drain.h); this
- * target's seed corpus, tests/fuzz/corpus/fuzz_auth/, steers it. */
-#include "fuzz_syslog_drain.h"
+/* libFuzzer target for the auth message decoders (sshd, PAM, sudo, su, login, dropbear) behind the syslog reader.  The body is shared (fuzz_drain.h); this target's
+ * seed corpus, tests/fuzz/corpus/fuzz_auth/, steers it. */
+#include "fuzz_drain.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    return fuzz_syslog_drain(data, size);
+    return fuzz_drain(data, size, WW_FMT_SYSLOG);
 }
