@@ -733,6 +733,31 @@ out:
     return status;
 }
 
+/* Parses a plan number, opens the store and loads the plan; prints why not.  Returns
+ * the plan id with *stp and *row set (the caller closes and releases), or -1. */
+static int64_t open_plan(const char *cmd, const char *arg, const opts_t *o, ww_store_t **stp,
+                         ww_fb_plan_row_t *row)
+{
+    int64_t id = parse_id(arg);
+    if (id < 0) {
+        ww_cli_error("firebreak %s: give a plan number%s%s%s", cmd, arg ? " (not '" : "",
+                     arg ? arg : "", arg ? "')" : "");
+        return -1;
+    }
+    ww_store_t *st = open_store(o);
+    if (!st)
+        return -1;
+    int rc = ww_fb_plan_get(st, id, row);
+    if (rc) {
+        ww_cli_error("firebreak %s: plan %lld: %s", cmd, (long long)id,
+                     rc == WW_ENOENT ? "no such plan" : ww_strerror(rc));
+        ww_store_close(st);
+        return -1;
+    }
+    *stp = st;
+    return id;
+}
+
 /* Loads a plan and the map it was made from; prints why not. */
 static int load_plan(ww_store_t *st, const char *arg, ww_fb_plan_row_t *row, ww_fb_map_t **m,
                      int *seg)
@@ -996,21 +1021,12 @@ out:
 
 static int cmd_confirm(int argc, char **argv, const opts_t *o)
 {
-    int64_t id = parse_id(argc > 1 ? argv[1] : NULL);
-    if (id < 0) {
-        ww_cli_error("firebreak confirm: give a plan number");
-        return WW_EXIT_ERROR;
-    }
-    ww_store_t *st = open_store(o);
-    if (!st)
-        return WW_EXIT_ERROR;
+    ww_store_t *st;
     ww_fb_plan_row_t row;
-    int status = WW_EXIT_ERROR;
-    if (ww_fb_plan_get(st, id, &row) != 0) {
-        ww_cli_error("firebreak confirm: no plan %lld", (long long)id);
-        ww_store_close(st);
+    int64_t id = open_plan("confirm", argc > 1 ? argv[1] : NULL, o, &st, &row);
+    if (id < 0)
         return WW_EXIT_ERROR;
-    }
+    int status = WW_EXIT_ERROR;
     if (ww_fb_plan_transition(st, id, "pending", "active") == 1) {
         ww_fb_plan_set_state(st, id, "active", NULL, 0, NULL, row.watchdog_pid);
         ww_fb_record(st, "confirm", id, row.segment, who(o), o->reason ? o->reason : row.reason,
@@ -1056,21 +1072,12 @@ static int take_out(ww_store_t *st, const ww_fb_plan_row_t *row, const char *act
 
 static int cmd_lift(int argc, char **argv, const opts_t *o)
 {
-    int64_t id = parse_id(argc > 1 ? argv[1] : NULL);
-    if (id < 0) {
-        ww_cli_error("firebreak lift: give a plan number");
-        return WW_EXIT_ERROR;
-    }
-    ww_store_t *st = open_store(o);
-    if (!st)
-        return WW_EXIT_ERROR;
+    ww_store_t *st;
     ww_fb_plan_row_t row;
-    int status = WW_EXIT_ERROR;
-    if (ww_fb_plan_get(st, id, &row) != 0) {
-        ww_cli_error("firebreak lift: no plan %lld", (long long)id);
-        ww_store_close(st);
+    int64_t id = open_plan("lift", argc > 1 ? argv[1] : NULL, o, &st, &row);
+    if (id < 0)
         return WW_EXIT_ERROR;
-    }
+    int status = WW_EXIT_ERROR;
     const char *was = row.state;
     if ((ww_fb_plan_transition(st, id, "pending", "lifting") == 1) ||
         (ww_fb_plan_transition(st, id, "active", "lifting") == 1)) {
