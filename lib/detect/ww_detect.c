@@ -121,6 +121,9 @@ static int vlist_add(ww__vlist_t *l, uint32_t v)
 static void vlist_free(ww__vlist_t *l)
 {
     free(l->v);
+    free(l->ung);
+    free(l->gat);
+    free(l->sfid);
     memset(l, 0, sizeof *l);
 }
 
@@ -434,6 +437,31 @@ static int index_sources(ww_detect_t *d, uint32_t vi, bool prov, const char *con
     return 0;
 }
 
+static int gen_add(ww_detect_t *d, ww__gen_t *g, const char *category, uint32_t vi)
+{
+    if (!category)
+        return vlist_add(&g->any, vi);
+    uint32_t idx = g->ncats;
+    int rc = strmap_put(&g->cat_map, &d->arena, category, &idx);
+    if (rc)
+        return rc;
+    if (idx == g->ncats) {
+        if ((rc = grow((void **)&g->cats, &g->cats_cap, g->ncats + 1, sizeof *g->cats)))
+            return rc;
+        g->ncats++;
+    }
+    return vlist_add(&g->cats[idx], vi);
+}
+
+static void gen_free(ww__gen_t *g)
+{
+    vlist_free(&g->any);
+    for (uint32_t i = 0; i < g->ncats; i++)
+        vlist_free(&g->cats[i]);
+    free(g->cats);
+    strmap_free(&g->cat_map);
+}
+
 static int build_index(ww_detect_t *d)
 {
     int rc;
@@ -451,14 +479,14 @@ static int build_index(ww_detect_t *d)
             if ((rc = strmap_put(&d->prod_map, &d->arena, rt->product, &idx)))
                 return rc;
             if (idx == d->nprods) {
-                if ((rc = grow((void **)&d->prod_lists, &d->prods_cap, d->nprods + 1,
-                               sizeof *d->prod_lists)))
+                if ((rc = grow((void **)&d->prods, &d->prods_cap, d->nprods + 1,
+                               sizeof *d->prods)))
                     return rc;
                 d->nprods++;
             }
-            if ((rc = vlist_add(&d->prod_lists[idx], vi)))
+            if ((rc = gen_add(d, &d->prods[idx], rt->category, vi)))
                 return rc;
-        } else if ((rc = vlist_add(&d->gen_any, vi))) {
+        } else if ((rc = gen_add(d, &d->gen_any, rt->category, vi))) {
             return rc;
         }
     }
@@ -481,6 +509,34 @@ static int build_index(ww_detect_t *d)
     return 0;
 }
 
+/* Splits every candidate list for the gram index (ww__pf_list). */
+static int split_lists(ww_detect_t *d)
+{
+    int rc = 0;
+    uint32_t st = 0, *stamp = calloc(d->nfids ? d->nfids : 1, sizeof *stamp);
+    if (!stamp)
+        return WW_ENOMEM;
+    for (int prov = 0; prov < 2 && !rc; prov++) {
+        ww__source_t *arr = prov ? d->provs : d->chans;
+        uint32_t n = prov ? d->nprovs : d->nchans;
+        for (uint32_t i = 0; i < n && !rc; i++) {
+            rc = ww__pf_list(d, &arr[i].any, stamp, st += 2);
+            for (uint32_t e = 0; e < arr[i].neids && !rc; e++)
+                rc = ww__pf_list(d, &arr[i].eids[e].list, stamp, st += 2);
+        }
+    }
+    for (uint32_t i = 0; i <= d->nprods && !rc; i++) {
+        ww__gen_t *g = i < d->nprods ? &d->prods[i] : &d->gen_any;
+        rc = ww__pf_list(d, &g->any, stamp, st += 2);
+        for (uint32_t c = 0; c < g->ncats && !rc; c++)
+            rc = ww__pf_list(d, &g->cats[c], stamp, st += 2);
+    }
+    if (!rc)
+        rc = ww__pf_list(d, &d->win_all, stamp, st += 2);
+    free(stamp);
+    return rc;
+}
+
 int ww_detect_compile(const ww_sigma_ruleset_t *rs, const ww_detect_opts_t *opts, ww_detect_t **out)
 {
     int rc = WW_ENOMEM;
@@ -501,7 +557,7 @@ int ww_detect_compile(const ww_sigma_ruleset_t *rs, const ww_detect_opts_t *opts
     }
     for (uint32_t i = 0; i < d->nvars; i++)
         d->vars[i].r = &d->rules[d->vars[i].ri];
-    if ((rc = build_index(d)) || (rc = ww__pf_finish(d)))
+    if ((rc = build_index(d)) || (rc = ww__pf_finish(d)) || (rc = split_lists(d)))
         goto out;
     *out = d;
     d = NULL;
@@ -541,9 +597,9 @@ void ww_detect_unref(ww_detect_t *d)
     free(d->chans);
     free(d->provs);
     for (uint32_t i = 0; i < d->nprods; i++)
-        vlist_free(&d->prod_lists[i]);
-    free(d->prod_lists);
-    vlist_free(&d->gen_any);
+        gen_free(&d->prods[i]);
+    free(d->prods);
+    gen_free(&d->gen_any);
     vlist_free(&d->win_all);
     strmap_free(&d->fields);
     strmap_free(&d->chan_map);
@@ -593,6 +649,10 @@ void ww_detect_ctx_free(ww_detect_ctx_t *ctx)
     free(ctx->ifid);
     free(ctx->fscan);
     free(ctx->kscan);
+    free(ctx->seen);
+    free(ctx->pmask);
+    free(ctx->vmark);
+    free(ctx->ksgen);
     pcre2_match_data_free(ctx->md);
     pcre2_match_context_free(ctx->mctx);
     pcre2_jit_stack_free(ctx->jstack);
@@ -622,11 +682,15 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     c->ifid = calloc(slots, sizeof *c->ifid);
     c->fscan = calloc(nf, sizeof *c->fscan);
     c->kscan = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->kscan);
+    c->seen = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->seen);
+    c->pmask = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->pmask);
+    c->vmark = calloc(d->nvars ? d->nvars : 1, sizeof *c->vmark);
+    c->ksgen = calloc(d->nkwsets ? d->nkwsets : 1, sizeof *c->ksgen);
     c->md = pcre2_match_data_create(1, NULL);
     c->mctx = pcre2_match_context_create(NULL);
     c->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
-        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->fscan || !c->kscan || !c->md ||
+        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->fscan || !c->kscan || !c->seen || !c->pmask || !c->vmark || !c->ksgen || !c->md ||
         !c->mctx || !c->jstack) {
         ww_detect_ctx_free(c);
         return WW_ENOMEM;
@@ -652,6 +716,8 @@ static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
         memset(ctx->gstamp, 0, sizeof *ctx->gstamp * (d->ngrams ? d->ngrams : 1));
         memset(ctx->fscan, 0, sizeof *ctx->fscan * (d->nfids ? d->nfids : 1));
         memset(ctx->kscan, 0, sizeof *ctx->kscan * (d->ngrams ? d->ngrams : 1));
+        memset(ctx->vmark, 0, sizeof *ctx->vmark * (d->nvars ? d->nvars : 1));
+        memset(ctx->ksgen, 0, sizeof *ctx->ksgen * (d->nkwsets ? d->nkwsets : 1));
         ctx->any_gen = 0;
         ctx->gen = 1;
     }
@@ -660,6 +726,7 @@ static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
     ctx->llen = 0;
     ctx->nmatches = 0;
     ctx->nknown = 0;
+    ctx->nseen = 0;
     uint32_t nf = ev->nfields < WW_EVENT_MAX_FIELDS ? ev->nfields : WW_EVENT_MAX_FIELDS;
     for (uint32_t i = 0; i < nf; i++) {
         const ww_field_t *f = &ev->fields[i];
@@ -791,27 +858,48 @@ static bool route_extra_ok(ww_detect_ctx_t *ctx, const ww__variant_t *v)
     return false;
 }
 
+static void run_variant(ww_detect_ctx_t *ctx, uint32_t vi, bool generic)
+{
+    const ww__variant_t *v = &ctx->d->vars[vi];
+    uint32_t ri = v->r->index;
+    if (ctx->rstamp[ri] == ctx->gen)
+        return; /* already matched through another variant */
+    if (!ctx->d->no_prefilter && (v->reqmask & ~ctx->present))
+        return;
+    if (generic && !ww__generic_route_match(&v->route, ctx->ev))
+        return;
+    if (!route_extra_ok(ctx, v) || !eval_node(ctx, v, v->r->root))
+        return;
+    ctx->rstamp[ri] = ctx->gen;
+    ctx->matches[ctx->nmatches++] = ri;
+}
+
+/* Evaluates a candidate list: every variant without a literal requirement, and
+   those with one that the gram index marked (ww__pf_prepare). */
 static void run_list(ww_detect_ctx_t *ctx, const ww__vlist_t *l, bool generic)
 {
-    const ww_detect_t *d = ctx->d;
-    for (uint32_t k = 0; k < l->n; k++) {
-        const ww__variant_t *v = &d->vars[l->v[k]];
-        uint32_t ri = v->r->index;
-        if (ctx->rstamp[ri] == ctx->gen)
-            continue; /* already matched through another variant */
-        if (!d->no_prefilter && (v->reqmask & ~ctx->present))
-            continue;
-        if (!d->no_prefilter && !ww__pf_pass(ctx, v, l))
-            continue;
-        if (generic && !ww__generic_route_match(&v->route, ctx->ev))
-            continue;
-        if (!route_extra_ok(ctx, v))
-            continue;
-        if (!eval_node(ctx, v, v->r->root))
-            continue;
-        ctx->rstamp[ri] = ctx->gen;
-        ctx->matches[ctx->nmatches++] = ri;
+    if (ctx->d->no_prefilter) {
+        for (uint32_t k = 0; k < l->n; k++)
+            run_variant(ctx, l->v[k], generic);
+        return;
     }
+    for (uint32_t k = 0; k < l->nung; k++)
+        run_variant(ctx, l->ung[k], generic);
+    if (!l->ngat)
+        return;
+    ww__pf_prepare(ctx, l);
+    for (uint32_t k = 0; k < l->ngat; k++)
+        if (ctx->vmark[l->gat[k]] == ctx->gen)
+            run_variant(ctx, l->gat[k], generic);
+}
+
+static void run_gen(ww_detect_ctx_t *ctx, const ww__gen_t *g)
+{
+    uint32_t idx;
+    const ww_str_t c = ctx->ev->category;
+    run_list(ctx, &g->any, true);
+    if (c.n && strmap_get(&g->cat_map, c.p, c.n, &idx))
+        run_list(ctx, &g->cats[idx], true);
 }
 
 static const ww__vlist_t *source_list(const ww__source_t *s, int32_t eid)
@@ -834,8 +922,8 @@ int ww_detect_event(ww_detect_ctx_t *ctx, const ww_event_t *ev, ww_detect_fn fn,
     const ww_detect_t *d = ctx->d;
     uint32_t idx;
     begin_event(ctx, ev);
-    /* The literal scan runs on demand (ww__pf_pass), the first time a candidate
-       needs it: events whose candidates have no literal requirement skip it. */
+    /* The literal scan runs on demand (ww__pf_prepare), the first time a candidate
+       list needs it: events whose candidates have no literal requirement skip it. */
     if (ev->kind == WW_EV_WINDOWS) {
         if (ev->channel.n && strmap_get(&d->chan_map, ev->channel.p, ev->channel.n, &idx))
             run_list(ctx, source_list(&d->chans[idx], ev->event_id), false);
@@ -845,8 +933,8 @@ int ww_detect_event(ww_detect_ctx_t *ctx, const ww_event_t *ev, ww_detect_fn fn,
             run_list(ctx, source_list(&d->provs[idx], ev->event_id), false);
     }
     if (ev->product.n && strmap_get(&d->prod_map, ev->product.p, ev->product.n, &idx))
-        run_list(ctx, &d->prod_lists[idx], true);
-    run_list(ctx, &d->gen_any, true);
+        run_gen(ctx, &d->prods[idx]);
+    run_gen(ctx, &d->gen_any);
 
     /* Report in ruleset order. */
     uint32_t *m = ctx->matches, n = ctx->nmatches;

@@ -178,7 +178,30 @@ typedef struct ww__vlist {
     uint32_t *v;
     uint32_t n, cap;
     uint32_t kw; /* 1 + index in ww_detect.kwsets: its keyword grams' matcher; 0 none */
+    /* Split by ww__pf_list: variants without a literal requirement (evaluated on
+       their other gates) and those with one (evaluated only when the gram index
+       marked them); the fields whose values the latter's grams are looked for in,
+       and whether any looks in every value (keywords). */
+    uint32_t *ung, *gat, *sfid;
+    uint32_t nung, ngat, nsfid;
+    bool kwneed;
 } ww__vlist_t;
+
+typedef struct ww__strmap { /* open addressing, lowercase keys -> index */
+    char **keys;
+    uint32_t *vals;
+    uint32_t *lens; /* key lengths: probes compare them before the bytes */
+    uint32_t cap, n;
+} ww__strmap_t;
+
+/* Generic routes of one product (or of none): those without a category, and those
+   of each category (an event runs only its own category's list). */
+typedef struct ww__gen {
+    ww__vlist_t any;
+    ww__strmap_t cat_map;
+    ww__vlist_t *cats;
+    uint32_t ncats, cats_cap;
+} ww__gen_t;
 
 typedef struct ww__eidlist {
     int32_t eid;
@@ -193,12 +216,6 @@ typedef struct ww__source {
     uint32_t neids;
 } ww__source_t;
 
-typedef struct ww__strmap { /* open addressing, lowercase keys -> index */
-    char **keys;
-    uint32_t *vals;
-    uint32_t *lens; /* key lengths: probes compare them before the bytes */
-    uint32_t cap, n;
-} ww__strmap_t;
 
 struct ww_detect {
     int refs; /* atomic */
@@ -220,9 +237,9 @@ struct ww_detect {
     ww__vlist_t win_all; /* Windows routes with no channel constraint */
 
     ww__strmap_t prod_map; /* generic routes by product */
-    ww__vlist_t *prod_lists;
+    ww__gen_t *prods;
     uint32_t nprods, prods_cap;
-    ww__vlist_t gen_any; /* generic routes without a product */
+    ww__gen_t gen_any; /* generic routes without a product */
 
     /* Literal prefilter: grams of 3, 4 or 8 lowered bytes taken from the literals
        rules require, in one hash table (key -> gram id + 1) behind a bloom filter. */
@@ -260,6 +277,10 @@ struct ww_detect {
         uint32_t n;
     } *kwsets;
     uint32_t nkwsets, kwsets_cap;
+    /* The gram index: for gram g, the variants with a (g, field) pair, as
+       gpvid[gpoff[g] .. gpoff[g + 1]) and the field's gmask bit in gpbit. */
+    uint32_t *gpoff, *gpvid;
+    uint8_t *gpbit;
     /* Per fid (nfpair entries, NULL when it has no grams): its own grams while they
        are few, then a small-set matcher for on-demand field scans; `big` past that. */
     struct ww__fset {
@@ -298,6 +319,11 @@ struct ww_detect_ctx {
     uint32_t any_gen; /* == gen once every value was scanned for keyword grams */
     uint32_t *kscan;  /* per gram: == gen once every value was scanned for it */
     uint32_t *fscan;  /* per fid: == gen once its values were scanned for field grams */
+    uint32_t *seen;    /* gram ids seen in this event, in order (nseen) */
+    uint32_t nseen;
+    uint64_t *pmask;   /* per gram: gmask bits already applied to the gram index */
+    uint32_t *vmark;   /* per variant: == gen when a pair of its was seen */
+    uint32_t *ksgen;   /* per keyword set: == gen once every value was scanned for it */
     uint32_t *rstamp;  /* per rule: matched in this event */
     uint32_t *matches; /* rule indexes matched in this event */
     uint32_t nmatches;
@@ -335,14 +361,15 @@ static inline uint32_t ww__ffirst(const ww_detect_ctx_t *ctx, uint32_t fid)
 int ww__pf_variant(ww_detect_t *d, ww__variant_t *v);
 /* Gives each string matcher of a field item its gram (skips impossible searches). */
 int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr);
-/* Scans every value (and the raw line) for keyword grams, once per event. */
-void ww__pf_scan_any(ww_detect_ctx_t *ctx);
 /* Scans the values of one field for field grams, once per event. */
 void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid);
-/* `l` is the candidate list v came from (its keyword matcher, if any). */
-bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v, const ww__vlist_t *l);
-/* Builds the combined gate once every gram is known. */
+/* Scans the scopes the grams of list l's gated variants name (once per event) and
+   marks (ctx->vmark) each variant one of whose pairs was seen. */
+void ww__pf_prepare(ww_detect_ctx_t *ctx, const ww__vlist_t *l);
+/* Builds the combined gate and the gram index once every gram is known. */
 int ww__pf_finish(ww_detect_t *d);
+/* Splits a candidate list for ww__pf_prepare (after ww__pf_finish). */
+int ww__pf_list(ww_detect_t *d, ww__vlist_t *l, uint32_t *stamp, uint32_t st);
 void ww__pf_free(ww_detect_t *d);
 
 bool ww__glob_match(const ww_glob_part_t *p, uint32_t np, const char *s, size_t n);

@@ -438,41 +438,41 @@ int ww__pf_variant(ww_detect_t *d, ww__variant_t *v)
    nibble masks saturate and most positions become candidates. */
 #define KW_TEDDY_MAX 64
 
-/* Gives list `l` a small-set matcher over the keyword grams its variants may ask
-   about (their keyword pairs and every keyword matcher's gram), when few. */
-static int kw_list(ww_detect_t *d, ww__vlist_t *l, uint32_t *seen, uint32_t stamp)
+/* Adds the keyword grams variant v may ask about (its keyword pairs and every keyword
+   matcher's gram) to ids[0..*n), once each; false when they pass KW_TEDDY_MAX. */
+static bool var_kwgrams(const ww__variant_t *v, uint32_t *ids, uint32_t *n, uint32_t *seen,
+                        uint32_t stamp)
 {
-    uint32_t ids[KW_TEDDY_MAX], n = 0;
-    l->kw = 0;
-    for (uint32_t k = 0; k < l->n; k++) {
-        const ww__variant_t *v = &d->vars[l->v[k]];
-        for (uint32_t i = 0; i < v->ngrams; i++) {
-            uint32_t g = v->grams[i];
-            if (v->gfids[i] != WW__ANYFID || seen[g] == stamp)
-                continue;
-            if (n == KW_TEDDY_MAX)
-                return 0;
-            seen[g] = stamp;
-            ids[n++] = g;
-        }
-        for (uint32_t i = 0; i < v->r->nitems; i++) {
-            const ww__ditem_t *it = &v->r->items[i];
-            if (!it->keyword)
-                continue;
-            for (uint32_t a = 0; a < it->nvals; a++)
-                for (uint32_t b = 0; b < it->vals[a].nalts; b++) {
-                    uint32_t g = it->vals[a].alts[b].gram;
-                    if (g == UINT32_MAX || seen[g] == stamp)
-                        continue;
-                    if (n == KW_TEDDY_MAX)
-                        return 0;
-                    seen[g] = stamp;
-                    ids[n++] = g;
-                }
-        }
+    for (uint32_t i = 0; i < v->ngrams; i++) {
+        uint32_t g = v->grams[i];
+        if (v->gfids[i] != WW__ANYFID || seen[g] == stamp)
+            continue;
+        if (*n == KW_TEDDY_MAX)
+            return false;
+        seen[g] = stamp;
+        ids[(*n)++] = g;
     }
-    if (!n)
-        return 0;
+    for (uint32_t i = 0; i < v->r->nitems; i++) {
+        const ww__ditem_t *it = &v->r->items[i];
+        if (!it->keyword)
+            continue;
+        for (uint32_t a = 0; a < it->nvals; a++)
+            for (uint32_t b = 0; b < it->vals[a].nalts; b++) {
+                uint32_t g = it->vals[a].alts[b].gram;
+                if (g == UINT32_MAX || seen[g] == stamp)
+                    continue;
+                if (*n == KW_TEDDY_MAX)
+                    return false;
+                seen[g] = stamp;
+                ids[(*n)++] = g;
+            }
+    }
+    return true;
+}
+
+/* A small-set matcher over grams ids[0..n): *kw = 1 + its index in d->kwsets. */
+static int kw_build(ww_detect_t *d, const uint32_t *ids, uint32_t n, uint32_t *kw)
+{
     if (d->nkwsets == d->kwsets_cap) {
         uint32_t nc = d->kwsets_cap ? d->kwsets_cap * 2 : 16;
         struct ww__kwset *nk = realloc(d->kwsets, nc * sizeof *nk);
@@ -501,8 +501,42 @@ static int kw_list(ww_detect_t *d, ww__vlist_t *l, uint32_t *seen, uint32_t stam
         free(ks->grams);
         return rc;
     }
-    l->kw = ++d->nkwsets;
+    *kw = ++d->nkwsets;
     return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Gives list `l` a small-set matcher over its variants' keyword grams, when few.
+   Lists with the same set share one matcher (and so one scan per event). */
+static int kw_list(ww_detect_t *d, ww__vlist_t *l, uint32_t *seen, uint32_t stamp)
+{
+    uint32_t ids[KW_TEDDY_MAX], n = 0;
+    l->kw = 0;
+    for (uint32_t k = 0; k < l->n; k++)
+        if (!var_kwgrams(&d->vars[l->v[k]], ids, &n, seen, stamp))
+            return 0;
+    if (!n)
+        return 0;
+    qsort(ids, n, sizeof *ids, cmp_u32);
+    for (uint32_t i = 0; i < d->nkwsets; i++)
+        if (d->kwsets[i].n == n && !memcmp(d->kwsets[i].grams, ids, n * sizeof *ids)) {
+            l->kw = i + 1;
+            return 0;
+        }
+    return kw_build(d, ids, n, &l->kw);
+}
+
+static int kw_source(ww_detect_t *d, ww__source_t *s, uint32_t *seen, uint32_t *st)
+{
+    int rc = kw_list(d, &s->any, seen, ++*st);
+    for (uint32_t e = 0; e < s->neids && !rc; e++)
+        rc = kw_list(d, &s->eids[e].list, seen, ++*st);
+    return rc;
 }
 
 static int kw_lists(ww_detect_t *d)
@@ -511,21 +545,97 @@ static int kw_lists(ww_detect_t *d)
     uint32_t *seen = calloc(d->ngrams ? d->ngrams : 1, sizeof *seen), st = 0;
     if (!seen)
         return WW_ENOMEM;
-    /* Generic lists only (syslog, text, JSON by product).  A Windows event runs a
-       channel and a provider list whose keyword sets differ, so per-list scans would
-       repeat, while its one shared gram pass also covers the field grams of the
-       fields rules name (measured: OTRF 5.9 -> 7.2 s with Windows lists included). */
-    for (uint32_t i = 0; i < d->nprods && !rc; i++)
-        rc = kw_list(d, &d->prod_lists[i], seen, ++st);
+    for (uint32_t i = 0; i <= d->nprods && !rc; i++) {
+        ww__gen_t *g = i < d->nprods ? &d->prods[i] : &d->gen_any;
+        rc = kw_list(d, &g->any, seen, ++st);
+        for (uint32_t c = 0; c < g->ncats && !rc; c++)
+            rc = kw_list(d, &g->cats[c], seen, ++st);
+    }
+    for (uint32_t i = 0; i < d->nchans && !rc; i++)
+        rc = kw_source(d, &d->chans[i], seen, &st);
+    for (uint32_t i = 0; i < d->nprovs && !rc; i++)
+        rc = kw_source(d, &d->provs[i], seen, &st);
     if (!rc)
-        rc = kw_list(d, &d->gen_any, seen, ++st);
+        rc = kw_list(d, &d->win_all, seen, ++st);
     free(seen);
     return rc;
+}
+
+/* The gram index (see ww_detect.gpoff): one posting per (gram, field) pair. */
+static int gram_index(ww_detect_t *d)
+{
+    uint32_t np = 0;
+    if (!(d->gpoff = calloc((size_t)d->ngrams + 1, sizeof *d->gpoff)))
+        return WW_ENOMEM;
+    for (uint32_t v = 0; v < d->nvars; v++)
+        for (uint32_t i = 0; i < d->vars[v].ngrams; i++, np++)
+            d->gpoff[d->vars[v].grams[i] + 1]++;
+    for (uint32_t g = 0; g < d->ngrams; g++)
+        d->gpoff[g + 1] += d->gpoff[g];
+    d->gpvid = malloc((np ? np : 1) * sizeof *d->gpvid);
+    d->gpbit = malloc(np ? np : 1);
+    uint32_t *at = malloc((d->ngrams ? d->ngrams : 1) * sizeof *at);
+    if (!d->gpvid || !d->gpbit || !at) {
+        free(at);
+        return WW_ENOMEM;
+    }
+    memcpy(at, d->gpoff, d->ngrams * sizeof *at);
+    for (uint32_t v = 0; v < d->nvars; v++)
+        for (uint32_t i = 0; i < d->vars[v].ngrams; i++) {
+            uint32_t g = d->vars[v].grams[i], f = d->vars[v].gfids[i];
+            d->gpvid[at[g]] = v;
+            d->gpbit[at[g]++] = (uint8_t)(f == WW__ANYFID ? WW__ANYBIT : f % WW__ANYBIT);
+        }
+    free(at);
+    return 0;
+}
+
+int ww__pf_list(ww_detect_t *d, ww__vlist_t *l, uint32_t *stamp, uint32_t st)
+{
+    uint32_t nf = 0, ng = 0;
+    for (uint32_t k = 0; k < l->n; k++)
+        ng += d->vars[l->v[k]].ngrams > 0;
+    l->ung = malloc(((l->n - ng) ? l->n - ng : 1) * sizeof *l->ung);
+    l->gat = malloc((ng ? ng : 1) * sizeof *l->gat);
+    if (!l->ung || !l->gat)
+        return WW_ENOMEM;
+    l->nung = l->ngat = 0;
+    for (uint32_t k = 0; k < l->n; k++) {
+        const ww__variant_t *v = &d->vars[l->v[k]];
+        if (!v->ngrams) {
+            l->ung[l->nung++] = l->v[k];
+            continue;
+        }
+        l->gat[l->ngat++] = l->v[k];
+        for (uint32_t i = 0; i < v->ngrams; i++) {
+            uint32_t f = v->gfids[i];
+            if (f == WW__ANYFID)
+                l->kwneed = true;
+            else if (stamp[f] != st)
+                stamp[f] = st, nf++;
+        }
+    }
+    if (!(l->sfid = malloc((nf ? nf : 1) * sizeof *l->sfid)))
+        return WW_ENOMEM;
+    /* The fields in first-use order; stamps say which were taken. */
+    for (uint32_t k = 0; k < l->ngat; k++) {
+        const ww__variant_t *v = &d->vars[l->gat[k]];
+        for (uint32_t i = 0; i < v->ngrams; i++) {
+            uint32_t f = v->gfids[i];
+            if (f != WW__ANYFID && stamp[f] == st) {
+                stamp[f] = st - 1;
+                l->sfid[l->nsfid++] = f;
+            }
+        }
+    }
+    return 0;
 }
 
 int ww__pf_finish(ww_detect_t *d)
 {
     int rc;
+    if ((rc = gram_index(d)))
+        return rc;
     if (d->gbloom && (rc = kw_lists(d)))
         return rc;
     struct ww__gate *u = &d->gate[2];
@@ -576,6 +686,9 @@ int ww__pf_finish(ww_detect_t *d)
 
 void ww__pf_free(ww_detect_t *d)
 {
+    free(d->gpoff);
+    free(d->gpvid);
+    free(d->gpbit);
     free(d->gkeys);
     free(d->gids);
     free(d->glens);
@@ -606,6 +719,18 @@ void ww__pf_free(ww_detect_t *d)
     }
 }
 
+/* Gram g occurs in a value whose field has bit(s) fbit. */
+static inline void gram_seen(ww_detect_ctx_t *ctx, uint32_t g, uint64_t fbit)
+{
+    if (ctx->gstamp[g] != ctx->gen) {
+        ctx->gstamp[g] = ctx->gen;
+        ctx->gmask[g] = 0;
+        ctx->pmask[g] = 0;
+        ctx->seen[ctx->nseen++] = g;
+    }
+    ctx->gmask[g] |= fbit;
+}
+
 static inline void check_gram(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint64_t key,
                               unsigned len, uint64_t fbit)
 {
@@ -616,12 +741,7 @@ static inline void check_gram(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint64
     uint32_t s = (uint32_t)h & (d->gcap - 1);
     while (d->gids[s]) {
         if (d->gkeys[s] == key && d->glens[s] == len) {
-            uint32_t g = d->gids[s] - 1;
-            if (ctx->gstamp[g] != ctx->gen) {
-                ctx->gstamp[g] = ctx->gen;
-                ctx->gmask[g] = 0;
-            }
-            ctx->gmask[g] |= fbit;
+            gram_seen(ctx, d->gids[s] - 1, fbit);
             return;
         }
         s = (s + 1) & (d->gcap - 1);
@@ -663,20 +783,39 @@ static void scan_value(ww_detect_ctx_t *ctx, const struct ww__gate *gt, const ui
 
 static void kw_hit(void *ud, uint32_t id, size_t at);
 
-/* Scans every value (and the raw line) for keyword grams: all of them with the gram
-   gate (ks NULL), or only those of one candidate list's small set (ks) with its SIMD
-   matcher -- except in values that the one-pass scan below covers anyway. */
-static void scan_all(ww_detect_ctx_t *ctx, const struct ww__kwset *ks)
+/* Scans every value and the raw line for the grams of one small keyword set.  A
+   value that is a slice of the raw line needs no scan of its own: the raw line's
+   covers it, and both mark the same "any value" bit. */
+static void scan_set(ww_detect_ctx_t *ctx, const struct ww__kwset *ks)
+{
+    const ww_event_t *ev = ctx->ev;
+    uint32_t nf = ev->nfields < WW_EVENT_MAX_FIELDS ? ev->nfields : WW_EVENT_MAX_FIELDS;
+    bool raw = (ev->kind == WW_EV_SYSLOG || ev->kind == WW_EV_TEXT) && ev->raw.n;
+    const char *rb = ev->raw.p, *re = ev->raw.p + ev->raw.n;
+    for (uint32_t i = 0; i < nf; i++) {
+        const ww_field_t *f = &ev->fields[i];
+        if (f->type == WW_F_NULL)
+            continue;
+        if (raw && f->value.p >= rb && f->value.p + f->value.n <= re)
+            continue;
+        ww__td_scan(&ks->td, (const unsigned char *)f->value.p, f->value.n, kw_hit, ctx);
+    }
+    if (raw)
+        ww__td_scan(&ks->td, (const unsigned char *)rb, ev->raw.n, kw_hit, ctx);
+    for (uint32_t i = 0; i < ks->n; i++)
+        ctx->kscan[ks->grams[i]] = ctx->gen;
+}
+
+/* Scans every value (and the raw line) for every keyword gram, with the gram gate.  A
+   value of a field rules name is scanned for its field grams in the same pass (the
+   combined gate), unless that field was scanned already. */
+static void scan_all(ww_detect_ctx_t *ctx)
 {
     const ww_detect_t *d = ctx->d;
     const ww_event_t *ev = ctx->ev;
-    if (!ks)
-        ctx->any_gen = ctx->gen;
+    ctx->any_gen = ctx->gen;
     if (!d->gate[1].g4)
         return; /* no keyword grams: nothing can be seen */
-    /* Keywords search every value that is not null, and the raw text line.  A value
-       of a field rules name is scanned for its field grams in the same pass (the
-       combined gate), unless that field was scanned already. */
     uint32_t nf = ev->nfields < WW_EVENT_MAX_FIELDS ? ev->nfields : WW_EVENT_MAX_FIELDS;
     uint64_t any = (uint64_t)1 << WW__ANYBIT;
     for (uint32_t k = 0; k < ctx->nknown; k++) {
@@ -701,30 +840,15 @@ static void scan_all(ww_detect_ctx_t *ctx, const struct ww__kwset *ks)
         if (own)
             scan_value(ctx, &d->gate[2], own[1], (const unsigned char *)f->value.p, f->value.n,
                        any | (uint64_t)1 << (fid % WW__ANYBIT));
-        else if (ks)
-            ww__td_scan(&ks->td, (const unsigned char *)f->value.p, f->value.n, kw_hit, ctx);
         else
             scan_value(ctx, &d->gate[1], d->gate[1].pair, (const unsigned char *)f->value.p,
                        f->value.n, any);
     }
     for (uint32_t k = 0; k < ctx->nknown; k++)
         ctx->fscan[ctx->ifid[ctx->known[k]]] = ctx->gen;
-    if ((ev->kind == WW_EV_SYSLOG || ev->kind == WW_EV_TEXT) && ev->raw.n) {
-        if (ks)
-            ww__td_scan(&ks->td, (const unsigned char *)ev->raw.p, ev->raw.n, kw_hit, ctx);
-        else
-            scan_value(ctx, &d->gate[1], d->gate[1].pair, (const unsigned char *)ev->raw.p,
-                       ev->raw.n, any);
-    }
-    /* The set's grams are now known present or absent in every value.  (Others the
-       one-pass scan happened to see keep their marks but count as unscanned.) */
-    for (uint32_t i = 0; ks && i < ks->n; i++)
-        ctx->kscan[ks->grams[i]] = ctx->gen;
-}
-
-void ww__pf_scan_any(ww_detect_ctx_t *ctx)
-{
-    scan_all(ctx, NULL);
+    if ((ev->kind == WW_EV_SYSLOG || ev->kind == WW_EV_TEXT) && ev->raw.n)
+        scan_value(ctx, &d->gate[1], d->gate[1].pair, (const unsigned char *)ev->raw.p,
+                   ev->raw.n, any);
 }
 
 struct fhit {
@@ -736,11 +860,7 @@ static void field_hit(void *ud, uint32_t id, size_t at)
 {
     struct fhit *h = ud;
     (void)at;
-    if (h->ctx->gstamp[id] != h->ctx->gen) {
-        h->ctx->gstamp[id] = h->ctx->gen;
-        h->ctx->gmask[id] = 0;
-    }
-    h->ctx->gmask[id] |= h->fbit;
+    gram_seen(h->ctx, id, h->fbit);
 }
 
 void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid)
@@ -770,37 +890,44 @@ void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid)
 
 static void kw_hit(void *ud, uint32_t id, size_t at)
 {
-    ww_detect_ctx_t *ctx = ud;
     (void)at;
-    if (ctx->gstamp[id] != ctx->gen) {
-        ctx->gstamp[id] = ctx->gen;
-        ctx->gmask[id] = 0;
-    }
-    ctx->gmask[id] |= (uint64_t)1 << WW__ANYBIT;
+    gram_seen(ud, id, (uint64_t)1 << WW__ANYBIT);
 }
 
-/* Can the variant's literal requirement hold?  Scans, on demand, only the scopes its
-   (gram, field) pairs name, stopping at the first pair seen. */
-bool ww__pf_pass(ww_detect_ctx_t *ctx, const ww__variant_t *v, const ww__vlist_t *l)
+/* Marks the variants whose pairs the grams seen since the last call complete. */
+static void apply_seen(ww_detect_ctx_t *ctx)
 {
-    if (!v->ngrams || !ctx->d->gbloom)
-        return true;
-    for (uint32_t i = 0; i < v->ngrams; i++) {
-        uint32_t g = v->grams[i];
-        uint32_t fid = v->gfids[i];
-        unsigned bit;
-        if (fid == WW__ANYFID) {
-            if (ctx->any_gen != ctx->gen && ctx->kscan[g] != ctx->gen) {
-                scan_all(ctx, l->kw ? &ctx->d->kwsets[l->kw - 1] : NULL);
-            }
-            bit = WW__ANYBIT;
-        } else {
-            if (ctx->fscan[fid] != ctx->gen)
-                ww__pf_scan_fid(ctx, fid);
-            bit = fid % WW__ANYBIT;
-        }
-        if (ctx->gstamp[g] == ctx->gen && (ctx->gmask[g] & ((uint64_t)1 << bit)))
-            return true;
+    const ww_detect_t *d = ctx->d;
+    for (uint32_t i = 0; i < ctx->nseen; i++) {
+        uint32_t g = ctx->seen[i];
+        uint64_t nb = ctx->gmask[g] & ~ctx->pmask[g];
+        if (!nb)
+            continue;
+        ctx->pmask[g] |= nb;
+        for (uint32_t p = d->gpoff[g]; p < d->gpoff[g + 1]; p++)
+            if (nb >> d->gpbit[p] & 1)
+                ctx->vmark[d->gpvid[p]] = ctx->gen;
     }
-    return false;
+}
+
+void ww__pf_prepare(ww_detect_ctx_t *ctx, const ww__vlist_t *l)
+{
+    const ww_detect_t *d = ctx->d;
+    if (!d->gbloom)
+        return;
+    if (l->kwneed && ctx->any_gen != ctx->gen &&
+        !(l->kw && ctx->ksgen[l->kw - 1] == ctx->gen)) {
+        if (l->kw) {
+            scan_set(ctx, &d->kwsets[l->kw - 1]);
+            ctx->ksgen[l->kw - 1] = ctx->gen;
+        } else {
+            scan_all(ctx);
+        }
+    }
+    for (uint32_t i = 0; i < l->nsfid; i++) {
+        uint32_t fid = l->sfid[i];
+        if (ctx->fstamp[fid] == ctx->gen && ctx->fscan[fid] != ctx->gen)
+            ww__pf_scan_fid(ctx, fid);
+    }
+    apply_seen(ctx);
 }
