@@ -437,29 +437,44 @@ static int index_sources(ww_detect_t *d, uint32_t vi, bool prov, const char *con
     return 0;
 }
 
-static int gen_add(ww_detect_t *d, ww__gen_t *g, const char *category, uint32_t vi)
+static int keyed_add(ww_detect_t *d, ww__keyed_t *k, const char *key, uint32_t vi)
 {
-    if (!category)
-        return vlist_add(&g->any, vi);
-    uint32_t idx = g->ncats;
-    int rc = strmap_put(&g->cat_map, &d->arena, category, &idx);
+    uint32_t idx = k->n;
+    int rc = strmap_put(&k->map, &d->arena, key, &idx);
     if (rc)
         return rc;
-    if (idx == g->ncats) {
-        if ((rc = grow((void **)&g->cats, &g->cats_cap, g->ncats + 1, sizeof *g->cats)))
+    if (idx == k->n) {
+        if ((rc = grow((void **)&k->lists, &k->cap, k->n + 1, sizeof *k->lists)))
             return rc;
-        g->ncats++;
+        k->n++;
     }
-    return vlist_add(&g->cats[idx], vi);
+    return vlist_add(&k->lists[idx], vi);
+}
+
+static void keyed_free(ww__keyed_t *k)
+{
+    for (uint32_t i = 0; i < k->n; i++)
+        vlist_free(&k->lists[i]);
+    free(k->lists);
+    strmap_free(&k->map);
+}
+
+/* Files a generic route under its category, or its service -- unless the service
+   also matches other names (ww__generic_route_match: syslog, auth). */
+static int gen_add(ww_detect_t *d, ww__gen_t *g, const ww__route_t *rt, uint32_t vi)
+{
+    if (rt->category)
+        return keyed_add(d, &g->cats, rt->category, vi);
+    if (rt->service && strcmp(rt->service, "syslog") != 0 && strcmp(rt->service, "auth") != 0)
+        return keyed_add(d, &g->svcs, rt->service, vi);
+    return vlist_add(&g->any, vi);
 }
 
 static void gen_free(ww__gen_t *g)
 {
     vlist_free(&g->any);
-    for (uint32_t i = 0; i < g->ncats; i++)
-        vlist_free(&g->cats[i]);
-    free(g->cats);
-    strmap_free(&g->cat_map);
+    keyed_free(&g->cats);
+    keyed_free(&g->svcs);
 }
 
 static int build_index(ww_detect_t *d)
@@ -484,9 +499,9 @@ static int build_index(ww_detect_t *d)
                     return rc;
                 d->nprods++;
             }
-            if ((rc = gen_add(d, &d->prods[idx], rt->category, vi)))
+            if ((rc = gen_add(d, &d->prods[idx], rt, vi)))
                 return rc;
-        } else if ((rc = gen_add(d, &d->gen_any, rt->category, vi))) {
+        } else if ((rc = gen_add(d, &d->gen_any, rt, vi))) {
             return rc;
         }
     }
@@ -528,8 +543,10 @@ static int split_lists(ww_detect_t *d)
     for (uint32_t i = 0; i <= d->nprods && !rc; i++) {
         ww__gen_t *g = i < d->nprods ? &d->prods[i] : &d->gen_any;
         rc = ww__pf_list(d, &g->any, stamp, st += 2);
-        for (uint32_t c = 0; c < g->ncats && !rc; c++)
-            rc = ww__pf_list(d, &g->cats[c], stamp, st += 2);
+        for (uint32_t c = 0; c < g->cats.n && !rc; c++)
+            rc = ww__pf_list(d, &g->cats.lists[c], stamp, st += 2);
+        for (uint32_t c = 0; c < g->svcs.n && !rc; c++)
+            rc = ww__pf_list(d, &g->svcs.lists[c], stamp, st += 2);
     }
     if (!rc)
         rc = ww__pf_list(d, &d->win_all, stamp, st += 2);
@@ -893,13 +910,18 @@ static void run_list(ww_detect_ctx_t *ctx, const ww__vlist_t *l, bool generic)
             run_variant(ctx, l->gat[k], generic);
 }
 
-static void run_gen(ww_detect_ctx_t *ctx, const ww__gen_t *g)
+static void run_keyed(ww_detect_ctx_t *ctx, const ww__keyed_t *k, ww_str_t key)
 {
     uint32_t idx;
-    const ww_str_t c = ctx->ev->category;
+    if (key.n && k->n && strmap_get(&k->map, key.p, key.n, &idx))
+        run_list(ctx, &k->lists[idx], true);
+}
+
+static void run_gen(ww_detect_ctx_t *ctx, const ww__gen_t *g)
+{
     run_list(ctx, &g->any, true);
-    if (c.n && strmap_get(&g->cat_map, c.p, c.n, &idx))
-        run_list(ctx, &g->cats[idx], true);
+    run_keyed(ctx, &g->cats, ctx->ev->category);
+    run_keyed(ctx, &g->svcs, ctx->ev->service);
 }
 
 static const ww__vlist_t *source_list(const ww__source_t *s, int32_t eid)

@@ -194,13 +194,19 @@ typedef struct ww__strmap { /* open addressing, lowercase keys -> index */
     uint32_t cap, n;
 } ww__strmap_t;
 
-/* Generic routes of one product (or of none): those without a category, and those
-   of each category (an event runs only its own category's list). */
+/* A list per key (category or service name). */
+typedef struct ww__keyed {
+    ww__strmap_t map;
+    ww__vlist_t *lists;
+    uint32_t n, cap;
+} ww__keyed_t;
+
+/* Generic routes of one product (or of none): by category when they name one, else by
+   service when it is an exact one, else in `any` -- an event runs `any` and the lists
+   of its own category and service. */
 typedef struct ww__gen {
     ww__vlist_t any;
-    ww__strmap_t cat_map;
-    ww__vlist_t *cats;
-    uint32_t ncats, cats_cap;
+    ww__keyed_t cats, svcs;
 } ww__gen_t;
 
 typedef struct ww__eidlist {

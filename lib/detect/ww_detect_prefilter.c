@@ -548,8 +548,10 @@ static int kw_lists(ww_detect_t *d)
     for (uint32_t i = 0; i <= d->nprods && !rc; i++) {
         ww__gen_t *g = i < d->nprods ? &d->prods[i] : &d->gen_any;
         rc = kw_list(d, &g->any, seen, ++st);
-        for (uint32_t c = 0; c < g->ncats && !rc; c++)
-            rc = kw_list(d, &g->cats[c], seen, ++st);
+        for (uint32_t c = 0; c < g->cats.n && !rc; c++)
+            rc = kw_list(d, &g->cats.lists[c], seen, ++st);
+        for (uint32_t c = 0; c < g->svcs.n && !rc; c++)
+            rc = kw_list(d, &g->svcs.lists[c], seen, ++st);
     }
     for (uint32_t i = 0; i < d->nchans && !rc; i++)
         rc = kw_source(d, &d->chans[i], seen, &st);
