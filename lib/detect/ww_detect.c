@@ -669,6 +669,9 @@ void ww_detect_ctx_free(ww_detect_ctx_t *ctx)
     free(ctx->seen);
     free(ctx->pmask);
     free(ctx->vmark);
+    free(ctx->vsgen);
+    free(ctx->vsets);
+    free(ctx->vpart);
     free(ctx->ksgen);
     pcre2_match_data_free(ctx->md);
     pcre2_match_context_free(ctx->mctx);
@@ -702,12 +705,15 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     c->seen = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->seen);
     c->pmask = calloc(d->ngrams ? d->ngrams : 1, sizeof *c->pmask);
     c->vmark = calloc(d->nvars ? d->nvars : 1, sizeof *c->vmark);
+    c->vsgen = calloc(d->nvars ? d->nvars : 1, sizeof *c->vsgen);
+    c->vsets = calloc(d->nvars ? d->nvars : 1, 1);
+    c->vpart = calloc(d->nvars ? d->nvars : 1, sizeof *c->vpart);
     c->ksgen = calloc(d->nkwsets ? d->nkwsets : 1, sizeof *c->ksgen);
     c->md = pcre2_match_data_create(1, NULL);
     c->mctx = pcre2_match_context_create(NULL);
     c->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
-        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->fscan || !c->kscan || !c->seen || !c->pmask || !c->vmark || !c->ksgen || !c->md ||
+        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->fscan || !c->kscan || !c->seen || !c->pmask || !c->vmark || !c->vsgen || !c->vsets || !c->vpart || !c->ksgen || !c->md ||
         !c->mctx || !c->jstack) {
         ww_detect_ctx_free(c);
         return WW_ENOMEM;
@@ -734,6 +740,8 @@ static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
         memset(ctx->fscan, 0, sizeof *ctx->fscan * (d->nfids ? d->nfids : 1));
         memset(ctx->kscan, 0, sizeof *ctx->kscan * (d->ngrams ? d->ngrams : 1));
         memset(ctx->vmark, 0, sizeof *ctx->vmark * (d->nvars ? d->nvars : 1));
+        memset(ctx->vsgen, 0, sizeof *ctx->vsgen * (d->nvars ? d->nvars : 1));
+        memset(ctx->vpart, 0, sizeof *ctx->vpart * (d->nvars ? d->nvars : 1));
         memset(ctx->ksgen, 0, sizeof *ctx->ksgen * (d->nkwsets ? d->nkwsets : 1));
         ctx->any_gen = 0;
         ctx->gen = 1;
@@ -905,9 +913,12 @@ static void run_list(ww_detect_ctx_t *ctx, const ww__vlist_t *l, bool generic)
     if (!l->ngat)
         return;
     ww__pf_prepare(ctx, l);
-    for (uint32_t k = 0; k < l->ngat; k++)
-        if (ctx->vmark[l->gat[k]] == ctx->gen)
-            run_variant(ctx, l->gat[k], generic);
+    for (uint32_t k = 0; k < l->ngat; k++) {
+        uint32_t vi = l->gat[k];
+        if (ctx->vmark[vi] == ctx->gen ||
+            (ctx->vpart[vi] == ctx->gen && ww__pf_second(ctx, l, vi)))
+            run_variant(ctx, vi, generic);
+    }
 }
 
 static void run_keyed(ww_detect_ctx_t *ctx, const ww__keyed_t *k, ww_str_t key)

@@ -50,6 +50,8 @@ typedef struct ww__route {
 } ww__route_t;
 
 #define WW__MAX_ROUTES 4
+/* Gram sets per variant: each must have a pair seen (AND-ed selections). */
+#define WW__MAXSETS 4
 
 /* Fills out[] with the route variants of a logsource; returns how many (0..max). */
 int ww__logsource_routes(const ww_sigma_logsource_t *ls, ww__route_t *out, int max);
@@ -135,7 +137,12 @@ typedef struct ww__variant {
     uint32_t *grams;     /* prefilter: one of these literal grams must occur in a
                             scanned value (lowered); NULL = no literal needed */
     uint32_t *gfids;     /* ... in a value of this field (parallel to grams) */
+    uint8_t *gset;       /* ... for each of the nsets sets (parallel to grams) */
     uint32_t ngrams;
+    uint8_t nsets;
+    bool kw2;          /* a set after the first has a keyword pair */
+    uint32_t *sfid2;   /* the fields of the sets after the first */
+    uint32_t nsfid2;
     uint32_t eq_fid; /* extra route condition field, or WW__NOFID */
 } ww__variant_t;
 
@@ -286,7 +293,8 @@ struct ww_detect {
     /* The gram index: for gram g, the variants with a (g, field) pair, as
        gpvid[gpoff[g] .. gpoff[g + 1]) and the field's gmask bit in gpbit. */
     uint32_t *gpoff, *gpvid;
-    uint8_t *gpbit;
+    uint8_t *gpbit, *gpset; /* the pair's field bit and set (ww__variant_t.gset) */
+    uint8_t *vfull;         /* per variant: the bits of all its sets */
     /* Per fid (nfpair entries, NULL when it has no grams): its own grams while they
        are few, then a small-set matcher for on-demand field scans; `big` past that. */
     struct ww__fset {
@@ -328,7 +336,11 @@ struct ww_detect_ctx {
     uint32_t *seen;    /* gram ids seen in this event, in order (nseen) */
     uint32_t nseen;
     uint64_t *pmask;   /* per gram: gmask bits already applied to the gram index */
-    uint32_t *vmark;   /* per variant: == gen when a pair of its was seen */
+    uint32_t *vmark;   /* per variant: == gen when a pair of each of its sets was seen */
+    uint32_t *vsgen;   /* per variant: vsets valid when == gen */
+    uint8_t *vsets;    /* per variant: its sets with a pair seen */
+    uint32_t *vpart;   /* per variant: == gen when its first set (only) was seen */
+    bool dirty;        /* grams seen since the last apply_seen */
     uint32_t *ksgen;   /* per keyword set: == gen once every value was scanned for it */
     uint32_t *rstamp;  /* per rule: matched in this event */
     uint32_t *matches; /* rule indexes matched in this event */
@@ -372,6 +384,9 @@ void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid);
 /* Scans the scopes the grams of list l's gated variants name (once per event) and
    marks (ctx->vmark) each variant one of whose pairs was seen. */
 void ww__pf_prepare(ww_detect_ctx_t *ctx, const ww__vlist_t *l);
+/* For a variant of l that ww__pf_prepare left partial (vpart): scans the scopes of its
+   other sets and says whether it is now marked. */
+bool ww__pf_second(ww_detect_ctx_t *ctx, const ww__vlist_t *l, uint32_t vi);
 /* Builds the combined gate and the gram index once every gram is known. */
 int ww__pf_finish(ww_detect_t *d);
 /* Splits a candidate list for ww__pf_prepare (after ww__pf_finish). */

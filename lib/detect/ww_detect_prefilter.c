@@ -299,109 +299,154 @@ static void gset_free(gset_t *g)
     memset(g, 0, sizeof *g);
 }
 
+/* A conjunction of gram sets, each necessary (n == 0: no requirement). */
+typedef struct conj {
+    gset_t s[WW__MAXSETS];
+    uint32_t n;
+} conj_t;
+
+static void conj_free(conj_t *c)
+{
+    for (uint32_t i = 0; i < c->n; i++)
+        gset_free(&c->s[i]);
+    c->n = 0;
+}
+
+static bool gset_better(const gset_t *a, const gset_t *b)
+{
+    return a->quality > b->quality || (a->quality == b->quality && a->n < b->n);
+}
+
+/* Adds a necessary set (taking it over), keeping the WW__MAXSETS most selective:
+   dropping one only weakens the requirement. */
+static void conj_add(conj_t *c, gset_t *g)
+{
+    if (c->n < WW__MAXSETS) {
+        c->s[c->n++] = *g;
+        return;
+    }
+    uint32_t w = 0;
+    for (uint32_t i = 1; i < c->n; i++)
+        if (gset_better(&c->s[w], &c->s[i]))
+            w = i;
+    if (gset_better(g, &c->s[w])) {
+        gset_free(&c->s[w]);
+        c->s[w] = *g;
+    } else {
+        gset_free(g);
+    }
+}
+
+/* The necessary gram sets of an item (0 or 1). */
+static int item_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__vitem_t *vi, uint32_t item,
+                      conj_t *out)
+{
+    const ww__ditem_t *it = &dr->items[item];
+    uint32_t fid = it->keyword ? WW__ANYFID : vi[item].fid;
+    gset_t g = {0};
+    int rc = 0;
+    bool have = false;
+    if (it->negate || it->nvals == 0 || fid == WW__NOFID)
+        return 0;
+    /* OR-linked values: every alternative of every value needs a gram.
+       `all`: one value's alternatives suffice (take the most selective). */
+    for (uint32_t v = 0; v < it->nvals; v++) {
+        gset_t vg = {0};
+        bool vok = it->vals[v].nalts > 0;
+        for (uint32_t a = 0; a < it->vals[v].nalts && vok && !rc; a++)
+            rc = match_grams(d, &it->vals[v].alts[a], fid, &vg, &vok);
+        if (rc || (!vok && !it->all)) {
+            gset_free(&vg);
+            gset_free(&g);
+            return rc;
+        }
+        if (it->all) {
+            if (vok && (!have || vg.quality > g.quality)) {
+                gset_free(&g);
+                g = vg;
+                have = true;
+            } else {
+                gset_free(&vg);
+            }
+            continue;
+        }
+        if (!have) {
+            g = vg;
+            have = true;
+            continue;
+        }
+        for (uint32_t j = 0; j < vg.n && !rc; j++)
+            rc = gset_add(&g, vg.ids[j]);
+        if (vg.quality < g.quality)
+            g.quality = vg.quality;
+        gset_free(&vg);
+        if (rc) {
+            gset_free(&g);
+            return rc;
+        }
+    }
+    if (have && g.n)
+        conj_add(out, &g);
+    else
+        gset_free(&g);
+    return 0;
+}
+
 static int node_grams(ww_detect_t *d, const ww__drule_t *dr, const ww__vitem_t *vi,
-                      const ww__dnode_t *n, gset_t *out)
+                      const ww__dnode_t *n, conj_t *out)
 {
     int rc = 0;
-    memset(out, 0, sizeof *out);
-    out->top = true;
+    out->n = 0;
     switch (n->op) {
     case WW_NODE_AND:
-        /* Any child's set is necessary: keep the most selective. */
+        /* Every child's sets are necessary. */
+        for (uint32_t i = 0; i < n->nkids && !rc; i++) {
+            conj_t k;
+            if (!(rc = node_grams(d, dr, vi, &n->kids[i], &k)))
+                for (uint32_t j = 0; j < k.n; j++)
+                    conj_add(out, &k.s[j]);
+            else
+                conj_free(&k);
+        }
+        return rc;
+    case WW_NODE_OR: {
+        /* Every child must bring a set; the union of each one's best is necessary. */
+        gset_t u = {0};
         for (uint32_t i = 0; i < n->nkids; i++) {
-            gset_t k;
-            if ((rc = node_grams(d, dr, vi, &n->kids[i], &k))) {
-                gset_free(&k);
+            conj_t k;
+            if ((rc = node_grams(d, dr, vi, &n->kids[i], &k)) || k.n == 0) {
+                conj_free(&k);
+                gset_free(&u);
                 return rc;
             }
-            bool better = !k.top && (out->top || k.quality > out->quality ||
-                                     (k.quality == out->quality && k.n < out->n));
-            if (better) {
-                gset_free(out);
-                *out = k;
-            } else {
-                gset_free(&k);
-            }
-        }
-        return 0;
-    case WW_NODE_OR:
-        /* Every child must bring a set; the union is necessary. */
-        out->top = false;
-        for (uint32_t i = 0; i < n->nkids && !out->top; i++) {
-            gset_t k;
-            if ((rc = node_grams(d, dr, vi, &n->kids[i], &k))) {
-                gset_free(&k);
-                return rc;
-            }
-            if (k.top) {
-                out->top = true;
-            } else {
-                for (uint32_t j = 0; j < k.n && !rc; j++)
-                    rc = gset_add(out, k.ids[j]);
-                if (i == 0 || k.quality < out->quality)
-                    out->quality = k.quality;
-            }
-            gset_free(&k);
-            if (rc)
-                return rc;
-        }
-        if (!n->nkids)
-            out->top = true;
-        return 0;
-    case WW_NODE_ITEM: {
-        const ww__ditem_t *it = &dr->items[n->item];
-        uint32_t fid = it->keyword ? WW__ANYFID : vi[n->item].fid;
-        if (it->negate || it->nvals == 0 || fid == WW__NOFID)
-            return 0;
-        /* OR-linked values: every alternative of every value needs a gram.
-           `all`: one value's alternatives suffice (take the first that has grams). */
-        for (uint32_t v = 0; v < it->nvals; v++) {
-            gset_t vg = {0};
-            bool vok = it->vals[v].nalts > 0;
-            for (uint32_t a = 0; a < it->vals[v].nalts && vok && !rc; a++)
-                rc = match_grams(d, &it->vals[v].alts[a], fid, &vg, &vok);
+            uint32_t b = 0;
+            for (uint32_t j = 1; j < k.n; j++)
+                if (gset_better(&k.s[j], &k.s[b]))
+                    b = j;
+            for (uint32_t j = 0; j < k.s[b].n && !rc; j++)
+                rc = gset_add(&u, k.s[b].ids[j]);
+            if (i == 0 || k.s[b].quality < u.quality)
+                u.quality = k.s[b].quality;
+            conj_free(&k);
             if (rc) {
-                gset_free(&vg);
+                gset_free(&u);
                 return rc;
             }
-            if (it->all) {
-                if (vok && (out->top || vg.quality > out->quality)) {
-                    gset_free(out);
-                    *out = vg;
-                    out->top = false;
-                    continue;
-                }
-                gset_free(&vg);
-                continue;
-            }
-            if (!vok) {
-                gset_free(&vg);
-                gset_free(out);
-                out->top = true;
-                return 0;
-            }
-            if (v == 0) {
-                *out = vg;
-                out->top = false;
-                continue;
-            }
-            for (uint32_t j = 0; j < vg.n && !rc; j++)
-                rc = gset_add(out, vg.ids[j]);
-            if (vg.quality < out->quality)
-                out->quality = vg.quality;
-            gset_free(&vg);
-            if (rc)
-                return rc;
         }
+        if (u.n)
+            conj_add(out, &u);
+        else
+            gset_free(&u);
         return 0;
     }
+    case WW_NODE_ITEM: return item_grams(d, dr, vi, n->item, out);
     default: return 0;
     }
 }
 
 int ww__pf_variant(ww_detect_t *d, ww__variant_t *v)
 {
-    gset_t g;
+    conj_t c;
     int rc;
     /* Every string matcher of a field item checks its gram against its field's scan
        (ww__dmatch_eval), so each is in that field's own gate. */
@@ -416,21 +461,58 @@ int ww__pf_variant(ww_detect_t *d, ww__variant_t *v)
                     (rc = fgate_add(d, fid, it->vals[a].alts[b].gram)))
                     return rc;
     }
-    rc = node_grams(d, v->r, v->vitems, v->r->root, &g);
-    if (rc == 0 && !g.top && g.n) {
-        v->grams = ww_arena_alloc(&d->arena, g.n * sizeof *v->grams);
-        v->gfids = ww_arena_alloc(&d->arena, g.n * sizeof *v->gfids);
-        if (!v->grams || !v->gfids) {
-            rc = WW_ENOMEM;
-        } else {
-            for (uint32_t i = 0; i < g.n; i++) {
-                v->grams[i] = (uint32_t)g.ids[i];
-                v->gfids[i] = (uint32_t)(g.ids[i] >> 32);
-            }
-            v->ngrams = g.n;
+    if ((rc = node_grams(d, v->r, v->vitems, v->r->root, &c)))
+        goto out;
+    /* The most selective set first: it alone decides which scopes a candidate
+       list scans up front (ww__pf_prepare); the others' only for a variant that
+       passed it (ww__pf_second). */
+    for (uint32_t k = 1; k < c.n; k++)
+        for (uint32_t j = k; j > 0 && gset_better(&c.s[j], &c.s[j - 1]); j--) {
+            gset_t t = c.s[j];
+            c.s[j] = c.s[j - 1];
+            c.s[j - 1] = t;
         }
+    uint32_t total = 0;
+    for (uint32_t k = 0; k < c.n; k++)
+        total += c.s[k].n;
+    if (!total)
+        goto out;
+    v->grams = ww_arena_alloc(&d->arena, total * sizeof *v->grams);
+    v->gfids = ww_arena_alloc(&d->arena, total * sizeof *v->gfids);
+    v->gset = ww_arena_alloc(&d->arena, total);
+    if (!v->grams || !v->gfids || !v->gset) {
+        rc = WW_ENOMEM;
+        goto out;
     }
-    gset_free(&g);
+    for (uint32_t k = 0; k < c.n; k++)
+        for (uint32_t i = 0; i < c.s[k].n; i++, v->ngrams++) {
+            v->grams[v->ngrams] = (uint32_t)c.s[k].ids[i];
+            v->gfids[v->ngrams] = (uint32_t)(c.s[k].ids[i] >> 32);
+            v->gset[v->ngrams] = (uint8_t)k;
+        }
+    v->nsets = (uint8_t)c.n;
+    uint32_t n2 = 0;
+    for (uint32_t i = 0; i < v->ngrams; i++)
+        n2 += v->gset[i] > 0;
+    if (n2 && !(v->sfid2 = ww_arena_alloc(&d->arena, n2 * sizeof *v->sfid2))) {
+        rc = WW_ENOMEM;
+        goto out;
+    }
+    for (uint32_t i = 0; i < v->ngrams; i++) {
+        uint32_t f = v->gfids[i], j = 0;
+        if (v->gset[i] == 0)
+            continue;
+        if (f == WW__ANYFID) {
+            v->kw2 = true;
+            continue;
+        }
+        while (j < v->nsfid2 && v->sfid2[j] != f)
+            j++;
+        if (j == v->nsfid2)
+            v->sfid2[v->nsfid2++] = f;
+    }
+out:
+    conj_free(&c);
     return rc;
 }
 
@@ -576,19 +658,34 @@ static int gram_index(ww_detect_t *d)
         d->gpoff[g + 1] += d->gpoff[g];
     d->gpvid = malloc((np ? np : 1) * sizeof *d->gpvid);
     d->gpbit = malloc(np ? np : 1);
+    d->gpset = malloc(np ? np : 1);
+    d->vfull = malloc(d->nvars ? d->nvars : 1);
     uint32_t *at = malloc((d->ngrams ? d->ngrams : 1) * sizeof *at);
-    if (!d->gpvid || !d->gpbit || !at) {
+    if (!d->gpvid || !d->gpbit || !d->gpset || !d->vfull || !at) {
         free(at);
         return WW_ENOMEM;
     }
     memcpy(at, d->gpoff, d->ngrams * sizeof *at);
-    for (uint32_t v = 0; v < d->nvars; v++)
+    for (uint32_t v = 0; v < d->nvars; v++) {
+        d->vfull[v] = (uint8_t)((1u << d->vars[v].nsets) - 1);
         for (uint32_t i = 0; i < d->vars[v].ngrams; i++) {
             uint32_t g = d->vars[v].grams[i], f = d->vars[v].gfids[i];
             d->gpvid[at[g]] = v;
+            d->gpset[at[g]] = d->vars[v].gset[i];
             d->gpbit[at[g]++] = (uint8_t)(f == WW__ANYFID ? WW__ANYBIT : f % WW__ANYBIT);
         }
+    }
     free(at);
+    /* Each gram's postings by field bit, so that a new bit visits only its own run. */
+    for (uint32_t g = 0; g < d->ngrams; g++)
+        for (uint32_t i = d->gpoff[g] + 1; i < d->gpoff[g + 1]; i++)
+            for (uint32_t j = i; j > d->gpoff[g] && d->gpbit[j - 1] > d->gpbit[j]; j--) {
+                uint32_t tv = d->gpvid[j];
+                uint8_t tb = d->gpbit[j], ts = d->gpset[j];
+                d->gpvid[j] = d->gpvid[j - 1], d->gpbit[j] = d->gpbit[j - 1];
+                d->gpset[j] = d->gpset[j - 1];
+                d->gpvid[j - 1] = tv, d->gpbit[j - 1] = tb, d->gpset[j - 1] = ts;
+            }
     return 0;
 }
 
@@ -609,7 +706,7 @@ int ww__pf_list(ww_detect_t *d, ww__vlist_t *l, uint32_t *stamp, uint32_t st)
             continue;
         }
         l->gat[l->ngat++] = l->v[k];
-        for (uint32_t i = 0; i < v->ngrams; i++) {
+        for (uint32_t i = 0; i < v->ngrams && v->gset[i] == 0; i++) {
             uint32_t f = v->gfids[i];
             if (f == WW__ANYFID)
                 l->kwneed = true;
@@ -622,7 +719,7 @@ int ww__pf_list(ww_detect_t *d, ww__vlist_t *l, uint32_t *stamp, uint32_t st)
     /* The fields in first-use order; stamps say which were taken. */
     for (uint32_t k = 0; k < l->ngat; k++) {
         const ww__variant_t *v = &d->vars[l->gat[k]];
-        for (uint32_t i = 0; i < v->ngrams; i++) {
+        for (uint32_t i = 0; i < v->ngrams && v->gset[i] == 0; i++) {
             uint32_t f = v->gfids[i];
             if (f != WW__ANYFID && stamp[f] == st) {
                 stamp[f] = st - 1;
@@ -691,6 +788,8 @@ void ww__pf_free(ww_detect_t *d)
     free(d->gpoff);
     free(d->gpvid);
     free(d->gpbit);
+    free(d->gpset);
+    free(d->vfull);
     free(d->gkeys);
     free(d->gids);
     free(d->glens);
@@ -731,6 +830,7 @@ static inline void gram_seen(ww_detect_ctx_t *ctx, uint32_t g, uint64_t fbit)
         ctx->seen[ctx->nseen++] = g;
     }
     ctx->gmask[g] |= fbit;
+    ctx->dirty = true;
 }
 
 static inline void check_gram(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint64_t key,
@@ -786,8 +886,11 @@ static void scan_value(ww_detect_ctx_t *ctx, const struct ww__gate *gt, const ui
 static void kw_hit(void *ud, uint32_t id, size_t at);
 
 /* Scans every value and the raw line for the grams of one small keyword set.  A
-   value that is a slice of the raw line needs no scan of its own: the raw line's
-   covers it, and both mark the same "any value" bit. */
+   value that is a slice of the raw record needs no scan of its own: one scan of the
+   record covers it (one long scan beats many short ones), and both mark the same
+   "any value" bit.  Keywords search the raw line of text events only; in a JSON
+   record the scan also sees keys and punctuation, which can only let more
+   candidates through, never fewer. */
 static void scan_set(ww_detect_ctx_t *ctx, const struct ww__kwset *ks)
 {
     const ww_event_t *ev = ctx->ev;
@@ -896,40 +999,88 @@ static void kw_hit(void *ud, uint32_t id, size_t at)
     gram_seen(ud, id, (uint64_t)1 << WW__ANYBIT);
 }
 
+/* A posting applies: its variant has a pair of that set seen. */
+static inline void mark(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint32_t p)
+{
+    uint32_t v = d->gpvid[p];
+    if (ctx->vsgen[v] != ctx->gen) {
+        ctx->vsgen[v] = ctx->gen;
+        ctx->vsets[v] = 0;
+    }
+    ctx->vsets[v] |= (uint8_t)(1u << d->gpset[p]);
+    if (ctx->vsets[v] == d->vfull[v])
+        ctx->vmark[v] = ctx->gen;
+    else if (ctx->vsets[v] & 1)
+        ctx->vpart[v] = ctx->gen;
+}
+
 /* Marks the variants whose pairs the grams seen since the last call complete. */
 static void apply_seen(ww_detect_ctx_t *ctx)
 {
     const ww_detect_t *d = ctx->d;
+    ctx->dirty = false;
     for (uint32_t i = 0; i < ctx->nseen; i++) {
         uint32_t g = ctx->seen[i];
         uint64_t nb = ctx->gmask[g] & ~ctx->pmask[g];
         if (!nb)
             continue;
         ctx->pmask[g] |= nb;
-        for (uint32_t p = d->gpoff[g]; p < d->gpoff[g + 1]; p++)
-            if (nb >> d->gpbit[p] & 1)
-                ctx->vmark[d->gpvid[p]] = ctx->gen;
+        uint32_t p = d->gpoff[g], e = d->gpoff[g + 1];
+        while (nb && p < e) {
+            unsigned b = (unsigned)__builtin_ctzll(nb);
+            nb &= nb - 1;
+            uint32_t lo = p, hi = e; /* first posting of bit >= b */
+            while (lo < hi) {
+                uint32_t mid = (lo + hi) / 2;
+                if (d->gpbit[mid] < b)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (p = lo; p < e && d->gpbit[p] == b; p++)
+                mark(ctx, d, p);
+        }
     }
+}
+
+/* Every value scanned for the keyword grams of list l (once per event). */
+static void scan_keywords(ww_detect_ctx_t *ctx, const ww__vlist_t *l)
+{
+    const ww_detect_t *d = ctx->d;
+    if (ctx->any_gen == ctx->gen || (l->kw && ctx->ksgen[l->kw - 1] == ctx->gen))
+        return;
+    if (l->kw) {
+        scan_set(ctx, &d->kwsets[l->kw - 1]);
+        ctx->ksgen[l->kw - 1] = ctx->gen;
+    } else {
+        scan_all(ctx);
+    }
+}
+
+static void scan_fids(ww_detect_ctx_t *ctx, const uint32_t *fids, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (ctx->fstamp[fids[i]] == ctx->gen && ctx->fscan[fids[i]] != ctx->gen)
+            ww__pf_scan_fid(ctx, fids[i]);
 }
 
 void ww__pf_prepare(ww_detect_ctx_t *ctx, const ww__vlist_t *l)
 {
-    const ww_detect_t *d = ctx->d;
-    if (!d->gbloom)
+    if (!ctx->d->gbloom)
         return;
-    if (l->kwneed && ctx->any_gen != ctx->gen &&
-        !(l->kw && ctx->ksgen[l->kw - 1] == ctx->gen)) {
-        if (l->kw) {
-            scan_set(ctx, &d->kwsets[l->kw - 1]);
-            ctx->ksgen[l->kw - 1] = ctx->gen;
-        } else {
-            scan_all(ctx);
-        }
-    }
-    for (uint32_t i = 0; i < l->nsfid; i++) {
-        uint32_t fid = l->sfid[i];
-        if (ctx->fstamp[fid] == ctx->gen && ctx->fscan[fid] != ctx->gen)
-            ww__pf_scan_fid(ctx, fid);
-    }
+    if (l->kwneed)
+        scan_keywords(ctx, l);
+    scan_fids(ctx, l->sfid, l->nsfid);
     apply_seen(ctx);
+}
+
+bool ww__pf_second(ww_detect_ctx_t *ctx, const ww__vlist_t *l, uint32_t vi)
+{
+    const ww__variant_t *v = &ctx->d->vars[vi];
+    if (v->kw2)
+        scan_keywords(ctx, l);
+    scan_fids(ctx, v->sfid2, v->nsfid2);
+    if (ctx->dirty)
+        apply_seen(ctx);
+    return ctx->vmark[vi] == ctx->gen;
 }
