@@ -477,6 +477,154 @@ static void gen_free(ww__gen_t *g)
     keyed_free(&g->svcs);
 }
 
+/* ---- EventIDs from conditions ---------------------------------------------------- */
+
+#define EIDSET_MAX 64
+
+typedef struct eidset {
+    bool top; /* no requirement */
+    uint32_t n;
+    int32_t v[EIDSET_MAX];
+} eidset_t;
+
+/* The EventID a matcher of the EventID field stands for: an equality with a whole
+   number that ww_parse_i64 reads back the same way from the event's value. */
+static bool eid_literal(const ww__dmatch_t *m, int32_t *out)
+{
+    int64_t x;
+    if (m->kind == DM_NUM) {
+        const ww_sigma_match_t *sm = m->src;
+        if (sm->cmp != WW_CMP_EQ || !(sm->num >= 0 && sm->num <= INT32_MAX) ||
+            sm->num != (double)(int32_t)sm->num)
+            return false;
+        if (sm->numtext &&
+            (ww_parse_i64(sm->numtext, strlen(sm->numtext), &x) != 0 || x != (int64_t)sm->num))
+            return false;
+        *out = (int32_t)sm->num;
+        return true;
+    }
+    if (m->kind == DM_EXACT && ww_parse_i64(m->lit, m->n, &x) == 0 && x >= 0 && x <= INT32_MAX) {
+        *out = (int32_t)x;
+        return true;
+    }
+    return false;
+}
+
+static void eidset_add(eidset_t *s, int32_t e)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->v[i] == e)
+            return;
+    if (s->n == EIDSET_MAX)
+        s->top = true;
+    else
+        s->v[s->n++] = e;
+}
+
+/* The EventIDs the node requires (conservatively: top when unsure). */
+static void node_eids(const ww_detect_t *d, const ww__variant_t *var, const ww__dnode_t *n,
+                      eidset_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->top = true;
+    switch (n->op) {
+    case WW_NODE_AND: {
+        eidset_t k;
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            node_eids(d, var, &n->kids[i], &k);
+            if (k.top)
+                continue;
+            if (out->top) {
+                *out = k;
+                continue;
+            }
+            uint32_t w = 0; /* intersection */
+            for (uint32_t a = 0; a < out->n; a++)
+                for (uint32_t b = 0; b < k.n; b++)
+                    if (out->v[a] == k.v[b]) {
+                        out->v[w++] = out->v[a];
+                        break;
+                    }
+            out->n = w;
+        }
+        return;
+    }
+    case WW_NODE_OR: {
+        eidset_t k;
+        if (!n->nkids)
+            return;
+        out->top = false;
+        for (uint32_t i = 0; i < n->nkids && !out->top; i++) {
+            node_eids(d, var, &n->kids[i], &k);
+            if (k.top)
+                out->top = true;
+            for (uint32_t j = 0; j < k.n && !out->top; j++)
+                eidset_add(out, k.v[j]);
+        }
+        return;
+    }
+    case WW_NODE_ITEM: {
+        const ww__ditem_t *it = &var->r->items[n->item];
+        if (it->keyword || it->negate || var->vitems[n->item].fid != d->eid_fid ||
+            (it->all && it->nvals > 1) || !it->nvals)
+            return;
+        eidset_t s = {0};
+        for (uint32_t v = 0; v < it->nvals; v++)
+            for (uint32_t a = 0; a < it->vals[v].nalts; a++) {
+                int32_t e;
+                if (!eid_literal(&it->vals[v].alts[a], &e))
+                    return;
+                eidset_add(&s, e);
+            }
+        if (!s.top && s.n)
+            *out = s;
+        return;
+    }
+    default: return;
+    }
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sets v->ceids for a Windows route variant whose condition names its EventIDs. */
+static int var_eids(ww_detect_t *d, ww__variant_t *v)
+{
+    eidset_t s;
+    if (!v->route.windows || d->eid_fid == WW__NOFID)
+        return 0;
+    node_eids(d, v, v->r->root, &s);
+    if (s.top)
+        return 0;
+    v->has_ceids = true;
+    v->nceids = s.n;
+    if (!s.n)
+        return 0;
+    if (!(v->ceids = ww_arena_alloc(&d->arena, s.n * sizeof *v->ceids)))
+        return WW_ENOMEM;
+    memcpy(v->ceids, s.v, s.n * sizeof *s.v);
+    qsort(v->ceids, s.n, sizeof *v->ceids, cmp_i32);
+    return 0;
+}
+
+/* Keeps the variants of l whose condition admits EventID eid (-1: any other). */
+static int refine(const ww_detect_t *d, ww__vlist_t *l, int32_t eid)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+        const ww__variant_t *v = &d->vars[l->v[i]];
+        bool keep = !v->has_ceids ||
+                    (eid >= 0 && bsearch(&eid, v->ceids, v->nceids, sizeof eid, cmp_i32));
+        if (keep)
+            l->v[k++] = l->v[i];
+    }
+    l->n = k;
+    return 0;
+}
+
 static int build_index(ww_detect_t *d)
 {
     int rc;
@@ -505,8 +653,12 @@ static int build_index(ww_detect_t *d)
             return rc;
         }
     }
+    for (uint32_t vi = 0; vi < d->nvars; vi++)
+        if ((rc = var_eids(d, &d->vars[vi])))
+            return rc;
     /* Merge so that one list per (source, EventID) holds everything to evaluate:
-       channel lists also carry the every-Windows-event variants. */
+       channel lists also carry the every-Windows-event variants.  EventIDs that
+       only conditions name get lists of their own, then each list is refined. */
     for (int prov = 0; prov < 2; prov++) {
         ww__source_t *arr = prov ? d->provs : d->chans;
         uint32_t n = prov ? d->nprovs : d->nchans;
@@ -514,9 +666,19 @@ static int build_index(ww_detect_t *d)
             ww__source_t *s = &arr[i];
             if (!prov && (rc = vlist_merge(&s->any, &d->win_all)))
                 return rc;
+            for (uint32_t k = 0; k < s->any.n; k++) {
+                const ww__variant_t *v = &d->vars[s->any.v[k]];
+                for (uint32_t j = 0; j < v->nceids; j++)
+                    if (!source_eid(s, v->ceids[j]))
+                        return WW_ENOMEM;
+            }
             for (uint32_t e = 0; e < s->neids; e++)
-                if ((rc = vlist_merge(&s->eids[e].list, &s->any)))
+                if ((rc = vlist_merge(&s->eids[e].list, &s->any)) ||
+                    (rc = vlist_merge(&s->eids[e].full, &s->eids[e].list)) ||
+                    (rc = refine(d, &s->eids[e].list, s->eids[e].eid)))
                     return rc;
+            if ((rc = vlist_merge(&s->fany, &s->any)) || (rc = refine(d, &s->any, -1)))
+                return rc;
             if (s->neids > 1)
                 qsort(s->eids, s->neids, sizeof *s->eids, cmp_eid);
         }
@@ -536,8 +698,11 @@ static int split_lists(ww_detect_t *d)
         uint32_t n = prov ? d->nprovs : d->nchans;
         for (uint32_t i = 0; i < n && !rc; i++) {
             rc = ww__pf_list(d, &arr[i].any, stamp, st += 2);
+            if (!rc)
+                rc = ww__pf_list(d, &arr[i].fany, stamp, st += 2);
             for (uint32_t e = 0; e < arr[i].neids && !rc; e++)
-                rc = ww__pf_list(d, &arr[i].eids[e].list, stamp, st += 2);
+                if (!(rc = ww__pf_list(d, &arr[i].eids[e].list, stamp, st += 2)))
+                    rc = ww__pf_list(d, &arr[i].eids[e].full, stamp, st += 2);
         }
     }
     for (uint32_t i = 0; i <= d->nprods && !rc; i++) {
@@ -574,6 +739,8 @@ int ww_detect_compile(const ww_sigma_ruleset_t *rs, const ww_detect_opts_t *opts
     }
     for (uint32_t i = 0; i < d->nvars; i++)
         d->vars[i].r = &d->rules[d->vars[i].ri];
+    if (!strmap_get(&d->fields, "EventID", 7, &d->eid_fid))
+        d->eid_fid = WW__NOFID;
     if ((rc = build_index(d)) || (rc = ww__pf_finish(d)) || (rc = split_lists(d)))
         goto out;
     *out = d;
@@ -601,14 +768,20 @@ void ww_detect_unref(ww_detect_t *d)
     free(d->res);
     for (uint32_t i = 0; i < d->nchans; i++) {
         vlist_free(&d->chans[i].any);
-        for (uint32_t e = 0; e < d->chans[i].neids; e++)
+        vlist_free(&d->chans[i].fany);
+        for (uint32_t e = 0; e < d->chans[i].neids; e++) {
             vlist_free(&d->chans[i].eids[e].list);
+            vlist_free(&d->chans[i].eids[e].full);
+        }
         free(d->chans[i].eids);
     }
     for (uint32_t i = 0; i < d->nprovs; i++) {
         vlist_free(&d->provs[i].any);
-        for (uint32_t e = 0; e < d->provs[i].neids; e++)
+        vlist_free(&d->provs[i].fany);
+        for (uint32_t e = 0; e < d->provs[i].neids; e++) {
             vlist_free(&d->provs[i].eids[e].list);
+            vlist_free(&d->provs[i].eids[e].full);
+        }
         free(d->provs[i].eids);
     }
     free(d->chans);
@@ -935,7 +1108,22 @@ static void run_gen(ww_detect_ctx_t *ctx, const ww__gen_t *g)
     run_keyed(ctx, &g->svcs, ctx->ev->service);
 }
 
-static const ww__vlist_t *source_list(const ww__source_t *s, int32_t eid)
+/* Is the event's EventID field "regular": absent, or once and reading (ww_parse_i64)
+   as ev->event_id?  Then a condition "EventID: N" can hold only if event_id is N,
+   and the refined lists apply; anything else (a repeated field, "16.0", " 16")
+   takes the full lists, which decide by evaluation alone. */
+static bool eid_regular(const ww_detect_ctx_t *ctx)
+{
+    uint32_t j = ww__ffirst(ctx, ctx->d->eid_fid);
+    int64_t x;
+    if (j == UINT32_MAX)
+        return true;
+    const ww_field_t *f = &ctx->ev->fields[j];
+    return ctx->fnext[j] == UINT32_MAX && ctx->ev->event_id >= 0 &&
+           ww_parse_i64(f->value.p, f->value.n, &x) == 0 && x == ctx->ev->event_id;
+}
+
+static const ww__vlist_t *source_list(const ww__source_t *s, int32_t eid, bool regular)
 {
     uint32_t lo = 0, hi = s->neids;
     while (lo < hi) {
@@ -946,8 +1134,8 @@ static const ww__vlist_t *source_list(const ww__source_t *s, int32_t eid)
             hi = mid;
     }
     if (lo < s->neids && s->eids[lo].eid == eid)
-        return &s->eids[lo].list;
-    return &s->any;
+        return regular ? &s->eids[lo].list : &s->eids[lo].full;
+    return regular ? &s->any : &s->fany;
 }
 
 int ww_detect_event(ww_detect_ctx_t *ctx, const ww_event_t *ev, ww_detect_fn fn, void *ud)
@@ -958,12 +1146,15 @@ int ww_detect_event(ww_detect_ctx_t *ctx, const ww_event_t *ev, ww_detect_fn fn,
     /* The literal scan runs on demand (ww__pf_prepare), the first time a candidate
        list needs it: events whose candidates have no literal requirement skip it. */
     if (ev->kind == WW_EV_WINDOWS) {
+        /* The reference path (no_prefilter) takes the full lists: it checks this
+           refinement too. */
+        bool reg = !d->no_prefilter && eid_regular(ctx);
         if (ev->channel.n && strmap_get(&d->chan_map, ev->channel.p, ev->channel.n, &idx))
-            run_list(ctx, source_list(&d->chans[idx], ev->event_id), false);
+            run_list(ctx, source_list(&d->chans[idx], ev->event_id, reg), false);
         else
             run_list(ctx, &d->win_all, false);
         if (ev->provider.n && strmap_get(&d->prov_map, ev->provider.p, ev->provider.n, &idx))
-            run_list(ctx, source_list(&d->provs[idx], ev->event_id), false);
+            run_list(ctx, source_list(&d->provs[idx], ev->event_id, reg), false);
     }
     if (ev->product.n && strmap_get(&d->prod_map, ev->product.p, ev->product.n, &idx))
         run_gen(ctx, &d->prods[idx]);

@@ -144,6 +144,9 @@ typedef struct ww__variant {
     uint32_t *sfid2;   /* the fields of the sets after the first */
     uint32_t nsfid2;
     uint32_t eq_fid; /* extra route condition field, or WW__NOFID */
+    int32_t *ceids;  /* EventIDs the condition requires (sorted), when it does */
+    uint32_t nceids;
+    bool has_ceids;  /* ceids apply (nceids 0: no EventID can satisfy it) */
 } ww__variant_t;
 
 /* ---- small-set multi-literal matcher (ww_detect_simd.c) --------------------------- */
@@ -216,15 +219,21 @@ typedef struct ww__gen {
     ww__keyed_t cats, svcs;
 } ww__gen_t;
 
+/* Each list comes twice: `full` holds every variant the route admits (merged:
+   every-windows + source-any + this eid); `list` only those whose condition can hold
+   for an event with this EventID (a rule saying "EventID: 16" is not in the list of
+   EventID 1).  The refined lists serve events whose EventID field is "regular"
+   (ww_detect.c: eid_regular), the full ones any other. */
 typedef struct ww__eidlist {
     int32_t eid;
-    ww__vlist_t list; /* merged: every-windows + source-any + this eid */
+    ww__vlist_t list, full;
 } ww__eidlist_t;
 
 /* Variants routed by one Channel or Provider name. */
 typedef struct ww__source {
-    char *name;          /* lowercase */
-    ww__vlist_t any;     /* merged: every-windows + no EventID constraint */
+    ww__vlist_t any;     /* no EventID constraint, from route or condition */
+    ww__vlist_t fany;    /* no EventID constraint from the route (merged with
+                            every-windows for a channel) */
     ww__eidlist_t *eids; /* sorted by eid */
     uint32_t neids;
 } ww__source_t;
@@ -238,6 +247,7 @@ struct ww_detect {
 
     ww__strmap_t fields; /* interned field names -> fid */
     uint32_t nfids;
+    uint32_t eid_fid; /* fid of "EventID", or WW__NOFID */
 
     ww__drule_t *rules;
     uint32_t nrules, rules_cap;

@@ -616,8 +616,11 @@ static int kw_list(ww_detect_t *d, ww__vlist_t *l, uint32_t *seen, uint32_t stam
 static int kw_source(ww_detect_t *d, ww__source_t *s, uint32_t *seen, uint32_t *st)
 {
     int rc = kw_list(d, &s->any, seen, ++*st);
+    if (!rc)
+        rc = kw_list(d, &s->fany, seen, ++*st);
     for (uint32_t e = 0; e < s->neids && !rc; e++)
-        rc = kw_list(d, &s->eids[e].list, seen, ++*st);
+        if (!(rc = kw_list(d, &s->eids[e].list, seen, ++*st)))
+            rc = kw_list(d, &s->eids[e].full, seen, ++*st);
     return rc;
 }
 

@@ -758,6 +758,88 @@ static void test_routing(void **state)
 }
 
 /* Matches come once per rule, in ruleset order, also when two variants match. */
+/* EventIDs named by a condition route the rule (it is left out of other EventIDs'
+   lists), but only for a "regular" EventID field: a repeated field or one that does
+   not read back as the event's EventID takes the full lists, so the answer is the
+   one evaluation gives (and the same as the reference path's). */
+static void test_condition_eventids(void **state)
+{
+    (void)state;
+    eng_t *e = eng_new("title: c16\nid: 00000000-0000-0000-0000-0000000000c1\n"
+                       "logsource:\n  product: windows\n  service: sysmon\n"
+                       "detection:\n  sel:\n    EventID: 16\n  condition: sel\n"
+                       "---\n"
+                       "title: c1or3\nid: 00000000-0000-0000-0000-0000000000c2\n"
+                       "logsource:\n  product: windows\n  service: sysmon\n"
+                       "detection:\n  a:\n    EventID: [1, 3]\n  b:\n    Image|endswith: 'x.exe'\n"
+                       "  condition: a and b\n"
+                       "---\n"
+                       "title: cnot\nid: 00000000-0000-0000-0000-0000000000c3\n"
+                       "logsource:\n  product: windows\n  service: sysmon\n"
+                       "detection:\n  a:\n    EventID: 16\n  condition: not a\n"
+                       "---\n"
+                       "title: cstr\nid: 00000000-0000-0000-0000-0000000000c4\n"
+                       "logsource:\n  product: windows\n  service: sysmon\n"
+                       "detection:\n  a:\n    EventID: '22'\n  condition: a\n"
+                       "---\n"
+                       "title: cnone\nid: 00000000-0000-0000-0000-0000000000c5\n"
+                       "logsource:\n  product: windows\n  service: sysmon\n"
+                       "detection:\n  a:\n    EventID: 1\n  b:\n    EventID: 3\n"
+                       "  condition: a and b\n");
+    ww_event_t ev;
+    ww_event_init(&ev);
+    sysmon(&ev, 16);
+    assert_string_equal(run(e, &ev), "c16");
+    sysmon(&ev, 1);
+    add(&ev, "Image", "C:\\x.exe", WW_F_STR);
+    assert_string_equal(run(e, &ev), "c1or3,cnot");
+    sysmon(&ev, 3);
+    add(&ev, "Image", "C:\\x.exe", WW_F_STR);
+    assert_string_equal(run(e, &ev), "c1or3,cnot");
+    sysmon(&ev, 22);
+    assert_string_equal(run(e, &ev), "cnot,cstr");
+    sysmon(&ev, 7);
+    assert_string_equal(run(e, &ev), "cnot");
+
+    /* Irregular: a second EventID field 16 on an event of EventID 1 (the routing key
+       is the first); the rule on 16 still matches by its field. */
+    sysmon(&ev, 1);
+    add(&ev, "EventID", "16", WW_F_INT);
+    assert_int_equal(ev.event_id, 1);
+    assert_string_equal(run(e, &ev), "c16");
+    /* "16.0" is 16 to a numeric matcher but not to the routing key (event_id -1). */
+    ww_event_reset(&ev);
+    add(&ev, "EventID", "16.0", WW_F_STR);
+    add(&ev, "Channel", "Microsoft-Windows-Sysmon/Operational", WW_F_STR);
+    ww_event_finish_windows(&ev);
+    assert_string_equal(run(e, &ev), "c16");
+    /* " 22" does not read as an EventID; the rule's string '22' needs the exact text. */
+    ww_event_reset(&ev);
+    add(&ev, "EventID", " 22", WW_F_STR);
+    add(&ev, "Channel", "Microsoft-Windows-Sysmon/Operational", WW_F_STR);
+    ww_event_finish_windows(&ev);
+    assert_string_equal(run(e, &ev), "cnot");
+
+    /* The refined lists really leave the rule out: the EventID 1 list of the Sysmon
+       channel holds c1or3 and cnot but not c16, cstr or cnone. */
+    const ww_detect_t *d = e->d[0];
+    const ww__source_t *src = NULL;
+    for (uint32_t i = 0; i < d->chan_map.cap; i++)
+        if (d->chan_map.keys[i] &&
+            strcmp(d->chan_map.keys[i], "microsoft-windows-sysmon/operational") == 0)
+            src = &d->chans[d->chan_map.vals[i]];
+    assert_non_null(src);
+    const ww__vlist_t *l1 = NULL;
+    for (uint32_t i = 0; i < src->neids; i++)
+        if (src->eids[i].eid == 1)
+            l1 = &src->eids[i].list;
+    assert_non_null(l1);
+    assert_int_equal(l1->n, 2);
+    assert_int_equal(src->any.n, 1); /* cnot */
+    ww_event_release(&ev);
+    eng_free(e);
+}
+
 static void test_order_and_once(void **state)
 {
     (void)state;
@@ -826,7 +908,7 @@ int main(void)
         cmocka_unit_test(test_bad_regex_left_out), cmocka_unit_test(test_engine_rejects_regex),
         cmocka_unit_test(test_keywords),           cmocka_unit_test(test_routing),
         cmocka_unit_test(test_order_and_once),     cmocka_unit_test(test_refcount),
-        cmocka_unit_test(test_prefilter_literals),
+        cmocka_unit_test(test_prefilter_literals), cmocka_unit_test(test_condition_eventids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
