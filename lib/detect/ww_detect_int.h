@@ -153,6 +153,7 @@ typedef struct ww__variant {
 
 #define WW__TD_MAX 128    /* literals per matcher */
 #define WW__TD_LITMAX 16  /* bytes per literal */
+#define WW__TD_FP 4       /* fingerprint bytes at most */
 enum { WW__TD_SCALAR, WW__TD_SSSE3, WW__TD_AVX2 };
 
 typedef struct ww__tlit {
@@ -162,8 +163,9 @@ typedef struct ww__tlit {
 } ww__tlit_t;
 
 typedef struct ww__teddy {
-    uint8_t lo[3][16], hi[3][16]; /* per fingerprint byte: nibble -> bucket bits */
-    uint8_t m;                    /* fingerprint bytes: min(3, shortest literal) */
+    uint8_t lo[WW__TD_FP][16], hi[WW__TD_FP][16]; /* per fingerprint byte: nibble ->
+                                                     bucket bits */
+    uint8_t m; /* fingerprint bytes: min(WW__TD_FP, shortest literal) */
     ww__tlit_t *lits;             /* sorted, lowered; bucket b is [bstart, bend) */
     uint32_t n;
     uint32_t bstart[8], bend[8];

@@ -1,6 +1,6 @@
 /* A small-set multi-literal matcher for the literal prefilter, in the style of Teddy:
  * each literal (lowered bytes) goes into one of 8 buckets; for each of the first
- * `m` (1..3) byte positions, two 16-byte tables map the low and the high nibble of a
+ * `m` (1..4) byte positions, two 16-byte tables map the low and the high nibble of a
  * haystack byte to the buckets holding a literal with such a nibble there.  A start
  * position is a candidate for the buckets whose bits survive the AND of the 2*m
  * lookups; only those buckets' literals are then compared exactly.  The lookups run 16
@@ -11,12 +11,24 @@
  * candidate, so callers keep their gram path for large sets. */
 #include "detect/ww_detect_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define WW__TD_X86 1
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WW__TD_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WW__TD_ASAN 1
+#endif
+#endif
+#ifndef WW__TD_ASAN
+#define WW__TD_ASAN 0
 #endif
 
 static int lit_cmp(const void *a, const void *b)
@@ -35,7 +47,7 @@ int ww__td_build(ww__teddy_t *t, const ww__tlit_t *lits, uint32_t n)
     if (!t->lits)
         return WW_ENOMEM;
     memcpy(t->lits, lits, n * sizeof *lits);
-    t->m = 3;
+    t->m = WW__TD_FP;
     for (uint32_t i = 0; i < n; i++) {
         if (lits[i].n == 0 || lits[i].n > WW__TD_LITMAX) {
             free(t->lits);
@@ -64,7 +76,7 @@ int ww__td_build(ww__teddy_t *t, const ww__tlit_t *lits, uint32_t n)
         }
     }
     /* Positions past the fingerprint pass every bucket. */
-    for (uint32_t k = t->m; k < 3; k++)
+    for (uint32_t k = t->m; k < WW__TD_FP; k++)
         for (int j = 0; j < 16; j++)
             t->lo[k][j] = t->hi[k][j] = 0xFF;
     return 0;
@@ -133,14 +145,14 @@ __attribute__((target("ssse3"))) static void scan_ssse3(const ww__teddy_t *t,
                                                          ww__td_fn fn, void *ud)
 {
     const __m128i nib = _mm_set1_epi8(0x0F);
-    __m128i lo[3], hi[3];
-    for (int k = 0; k < 3; k++) {
+    __m128i lo[WW__TD_FP], hi[WW__TD_FP];
+    for (int k = 0; k < WW__TD_FP; k++) {
         lo[k] = _mm_loadu_si128((const __m128i *)t->lo[k]);
         hi[k] = _mm_loadu_si128((const __m128i *)t->hi[k]);
     }
     size_t i = 0;
-    /* Loads at i, i+1, i+2 stay inside the buffer. */
-    for (; n >= 18 && i <= n - 18; i += 16) {
+    /* Loads at i .. i + WW__TD_FP - 1 stay inside the buffer. */
+    for (; n >= 16 + WW__TD_FP && i <= n - (16 + WW__TD_FP); i += 16) {
         __m128i acc = _mm_set1_epi8(-1);
         for (uint32_t k = 0; k < t->m; k++) {
             __m128i v = lower16(_mm_loadu_si128((const __m128i *)(p + i + k)));
@@ -176,25 +188,31 @@ __attribute__((target("avx2"))) static void scan_avx2(const ww__teddy_t *t,
                                                        ww__td_fn fn, void *ud)
 {
     const __m256i nib = _mm256_set1_epi8(0x0F);
-    __m256i lo[3], hi[3];
-    for (int k = 0; k < 3; k++) {
+    __m256i lo[WW__TD_FP], hi[WW__TD_FP];
+    for (int k = 0; k < WW__TD_FP; k++) {
         lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->lo[k]));
         hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->hi[k]));
     }
     size_t i = 0;
-    /* The last (partial) block is fingerprinted from a zero-padded copy, so that short
-       values -- most of them -- also take the vector path; candidates past the end
-       are dropped and verification reads the real buffer. */
+    /* The last (partial) block also takes the vector path, so that short values --
+       most of them -- do: candidates past the end are dropped and verification reads
+       the real buffer.  Its 32 + WW__TD_FP bytes are read in place when they stay inside one page
+       (the bytes past the value are then mapped, merely unrelated); otherwise, and
+       under AddressSanitizer (which rightly flags such reads), from a zero-padded
+       copy -- whose small stores a wide load cannot forward from, a stall per block. */
     unsigned char pad[64];
     while (i < n) {
         const unsigned char *q = p + i;
         uint32_t valid = ~0u;
-        if (n - i < 34) {
+        if (n - i < 32 + WW__TD_FP) {
+            valid = n - i >= 32 ? ~0u : (1u << (n - i)) - 1;
+            if (!WW__TD_ASAN && ((uintptr_t)q & 4095) <= 4096 - (32 + WW__TD_FP))
+                goto fingerprint;
             memset(pad, 0, sizeof pad);
             memcpy(pad, p + i, n - i);
             q = pad;
-            valid = n - i >= 32 ? ~0u : (1u << (n - i)) - 1;
         }
+    fingerprint:;
         __m256i acc = _mm256_set1_epi8(-1);
         for (uint32_t k = 0; k < t->m; k++) {
             __m256i v = lower32(_mm256_loadu_si256((const __m256i *)(q + k)));
