@@ -808,8 +808,19 @@ static int build_key(ww__corr_state_t *s, uint32_t pos, const ww_event_t *ev)
         const ww_field_t *f = ww_event_get(ev, s->gfield[pos * s->ngroup + j], NULL);
         ww_str_t v = f ? f->value : (ww_str_t){"", 0};
         uint32_t n = v.n > WW__CORR_VALUE_MAX ? WW__CORR_VALUE_MAX : (uint32_t)v.n;
-        ww_buf_append(&s->kbuf, &n, sizeof n);
-        ww_buf_append(&s->kbuf, v.p, n);
+        ww_buf_t *b = &s->kbuf;
+        if (b->p && b->alloc > b->n + sizeof n + n) {
+            /* Room already (the usual case once the buffer has grown): one copy of
+               each part, the NUL kept as ww_buf does. */
+            memcpy(b->p + b->n, &n, sizeof n);
+            if (n)
+                memcpy(b->p + b->n + sizeof n, v.p, n);
+            b->n += sizeof n + n;
+            b->p[b->n] = 0;
+            continue;
+        }
+        ww_buf_append(b, &n, sizeof n);
+        ww_buf_append(b, v.p, n);
     }
     return s->kbuf.err;
 }
