@@ -139,8 +139,8 @@ static const char *parse_bsd_time(syslog_state_t *st, const char *p, const char 
         if (p[4] == ' ')
             d = (unsigned)(p[5] - '0');
         if (!two(p + 12, &h) || !two(p + 15, &mi) || !two(p + 18, &s) || d < 1 || d > 31 ||
-            h > 23 || mi > 59 || s > 60 || y < 1970)
-            return NULL;
+            h > 23 || mi > 59 || s > 60 || y < 1970 || y > 2262)
+            return NULL; /* past 2262 the time does not fit in int64 nanoseconds */
         *ts = (days_of(st, y, (unsigned)mon, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s) *
               1000000000LL;
         return p + 20;

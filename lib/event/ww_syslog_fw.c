@@ -366,7 +366,11 @@ typedef struct ep {
 static ep_t parse_ep(ww_str_t t)
 {
     ep_t r = {0};
-    const char *e = t.p + t.n, *lp = t.n ? memchr(t.p, '(', t.n) : NULL;
+    if (!t.n) {
+        r.ip = t; /* no endpoint (and maybe no pointer: no arithmetic on it) */
+        return r;
+    }
+    const char *e = t.p + t.n, *lp = memchr(t.p, '(', t.n);
     if (lp && e > lp + 1 && e[-1] == ')') {
         const char *sl = memchr(t.p, '/', (size_t)(lp - t.p));
         if (sl) {
