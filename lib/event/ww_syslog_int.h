@@ -132,6 +132,7 @@ static inline int ww__add(ww_event_t *ev, const char *name, ww_str_t v)
 {
     return ww__add_str(ev, WW_STRZ(name), v);
 }
+/* Adds name=value, as WW_F_INT when the value is an integer (ports, counts). */
 int ww__add_int(ww_event_t *ev, const char *name, ww_str_t v);
 /* Adds a copy of v lowercased (proto values). */
 int ww__add_lower(ww_event_t *ev, const char *name, ww_str_t v);
