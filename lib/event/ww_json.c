@@ -50,25 +50,27 @@ static int fail(ww_json_t *js, const char *at, int code, const char *msg)
     return -1;
 }
 
-static int push(ww_json_t *js, int type, const char *p)
+/* Doubles the token array; -1 with the error set when it cannot. */
+static __attribute__((noinline)) int grow(ww_json_t *js, const char *p)
 {
-    if (js->ntok == js->tcap) {
-        if (js->tcap >= WW_JSON_MAX_TOKENS)
-            return fail(js, p, WW_ELIMIT, "record has too many values");
-        uint32_t ncap = js->tcap ? js->tcap * 2 : 1024;
-        ww_jtok_t *nt = realloc(js->tok, ncap * sizeof *nt);
-        if (!nt)
-            return fail(js, p, WW_ENOMEM, "out of memory");
-        js->tok = nt;
-        js->tcap = ncap;
-    }
+    if (js->tcap >= WW_JSON_MAX_TOKENS)
+        return fail(js, p, WW_ELIMIT, "record has too many values");
+    uint32_t ncap = js->tcap ? js->tcap * 2 : 1024;
+    ww_jtok_t *nt = realloc(js->tok, ncap * sizeof *nt);
+    if (!nt)
+        return fail(js, p, WW_ENOMEM, "out of memory");
+    js->tok = nt;
+    js->tcap = ncap;
+    return 0;
+}
+
+/* Appends a token (one per value and key: kept inline, the growth out of line). */
+static inline int push(ww_json_t *js, int type, const char *p)
+{
+    if (js->ntok == js->tcap && grow(js, p) < 0)
+        return -1;
     ww_jtok_t *t = &js->tok[js->ntok];
-    t->p = p;
-    t->n = 0;
-    t->count = 0;
-    t->type = (uint8_t)type;
-    t->esc = 0;
-    t->next = js->ntok + 1;
+    *t = (ww_jtok_t){.p = p, .type = (uint8_t)type, .next = js->ntok + 1};
     return (int)js->ntok++;
 }
 
@@ -388,11 +390,19 @@ static int parse_container(ww_json_t *js, const char *p, int depth, bool obj)
             if (q >= e || *q != ':')
                 return fail(js, q, WW_EPARSE, "expected ':' after member name");
             js->pos = q + 1;
+            /* Most member values are strings: skip parse_value's dispatch. */
+            q = skip_ws(q + 1, e);
+            if (q < e && *q == '"') {
+                if (parse_string(js, q) < 0)
+                    return -1;
+                goto next;
+            }
         } else {
             js->pos = q;
         }
         if (parse_value(js, depth + 1) < 0)
             return -1;
+    next:
         count++;
         q = skip_ws(js->pos, e);
         if (q >= e)
