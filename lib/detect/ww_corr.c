@@ -61,6 +61,29 @@ static uint64_t hash_bytes(const void *p, size_t n)
     return h ? h : 1; /* 0 marks empty slots in value sets */
 }
 
+/* The group-key hash: eight bytes per step (a key is compared in full on a hit, so
+ * only the spread matters).  Byte-wise FNV was a fifth of process()'s own time. */
+static uint64_t hash_key(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+    }
+    if (n) {
+        uint64_t w = 0;
+        for (size_t i = 0; i < n; i++)
+            w |= (uint64_t)p[i] << (8 * i);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
 static int64_t sat_sub(int64_t a, int64_t b)
 {
     if (a < INT64_MIN + b)
@@ -276,15 +299,13 @@ static void heap_remove(ww__corr_state_t *s, uint32_t gi)
 
 /* ---- group lifecycle ------------------------------------------------------------- */
 
-static void ext_free(ww_corr_t *c, const ww__corr_state_t *s, ww__corr_ext_t *x)
-{
-    if (!x)
-        return;
-    cm_free(c, x->b, WW__CORR_NBUCKETS * sizeof *x->b);
-    cm_free(c, x->vals, (size_t)x->vcap * sizeof *x->vals);
-    cm_free(c, x->rlast, (size_t)s->corr->nrules * sizeof *x->rlast);
-    cm_free(c, x, sizeof *x);
-}
+/* A freed slab entry keeps buffers this small for the next group that takes it:
+ * most groups hold one short key and a few events, and allocating and freeing them
+ * for every group that opens and expires was most of the cost of a short-lived
+ * group.  Larger buffers are freed, so what a free entry holds stays small. */
+#define KEEP_KEY 64  /* bytes */
+#define KEEP_RING 8  /* kept events */
+#define KEEP_VALS 16 /* distinct-value slots */
 
 static void group_free(ww_corr_t *c, ww__corr_state_t *s, uint32_t gi)
 {
@@ -293,10 +314,44 @@ static void group_free(ww_corr_t *c, ww__corr_state_t *s, uint32_t gi)
     lru_unlink(s, gi);
     if (s->close_mode)
         heap_remove(s, gi);
-    cm_free(c, g->key, g->keylen);
-    cm_free(c, g->ring, (size_t)g->rcap * sizeof *g->ring);
-    ext_free(c, s, g->ext);
+    uint8_t *key = g->key;
+    uint32_t keycap = g->keycap, rcap = g->rcap;
+    ww__corr_ent_t *ring = g->ring;
+    ww__corr_ext_t *x = g->ext;
+    if (keycap > KEEP_KEY) {
+        cm_free(c, key, keycap);
+        key = NULL;
+        keycap = 0;
+    }
+    if (rcap > KEEP_RING) {
+        cm_free(c, ring, (size_t)rcap * sizeof *ring);
+        ring = NULL;
+        rcap = 0;
+    }
+    if (x) {
+        /* Back to the state of a new ext: no buckets, an empty value set. */
+        cm_free(c, x->b, WW__CORR_NBUCKETS * sizeof *x->b);
+        x->b = NULL;
+        x->nb = 0;
+        if (x->vcap > KEEP_VALS) {
+            cm_free(c, x->vals, (size_t)x->vcap * sizeof *x->vals);
+            x->vals = NULL;
+            x->vcap = 0;
+        } else if (x->vals) {
+            memset(x->vals, 0, (size_t)x->vcap * sizeof *x->vals);
+        }
+        x->vn = 0;
+        x->vmin = INT64_MAX;
+        if (x->rlast)
+            for (uint32_t i = 0; i < s->corr->nrules; i++)
+                x->rlast[i] = WW_TIME_NONE;
+    }
     memset(g, 0, sizeof *g);
+    g->key = key;
+    g->keycap = keycap;
+    g->ring = ring;
+    g->rcap = rcap;
+    g->ext = x;
     g->next = s->freelist;
     s->freelist = gi;
     s->nopen--;
@@ -329,7 +384,7 @@ static int64_t group_get(ww_corr_t *c, ww__corr_state_t *s, int64_t ts, bool *cr
 {
     const uint8_t *key = (const uint8_t *)s->kbuf.p;
     uint32_t keylen = (uint32_t)s->kbuf.n;
-    uint64_t h = hash_bytes(key, keylen);
+    uint64_t h = hash_key(key, keylen);
     uint32_t gi = tab_find(s, h, key, keylen);
     *created = false;
     if (gi != WW__CORR_NONE)
@@ -352,24 +407,31 @@ static int64_t group_get(ww_corr_t *c, ww__corr_state_t *s, int64_t ts, bool *cr
         s->grp = ng;
         s->grpcap = ncap;
     }
-    uint8_t *k = NULL;
-    if (keylen) {
-        k = cm_alloc(c, keylen);
-        if (!k)
-            return WW_ENOMEM;
-        memcpy(k, key, keylen);
-    }
-    if (s->freelist != WW__CORR_NONE) {
+    /* An entry from the free list brings the buffers its last group left. */
+    bool fresh = s->freelist == WW__CORR_NONE;
+    if (fresh) {
+        gi = s->ngrp++;
+        memset(&s->grp[gi], 0, sizeof s->grp[gi]);
+    } else {
         gi = s->freelist;
         s->freelist = s->grp[gi].next;
-    } else {
-        gi = s->ngrp++;
     }
     ww__corr_grp_t *g = &s->grp[gi];
-    memset(g, 0, sizeof *g);
+    if (keylen > g->keycap) {
+        uint8_t *k = cm_alloc(c, keylen);
+        if (!k) {
+            g->next = s->freelist;
+            s->freelist = gi;
+            return WW_ENOMEM;
+        }
+        cm_free(c, g->key, g->keycap);
+        g->key = k;
+        g->keycap = keylen;
+    }
+    if (keylen)
+        memcpy(g->key, key, keylen);
     g->used = true;
     g->hash = h;
-    g->key = k;
     g->keylen = keylen;
     g->heap = WW__CORR_NONE;
     g->t0 = g->newest = ts;
@@ -746,8 +808,19 @@ static int build_key(ww__corr_state_t *s, uint32_t pos, const ww_event_t *ev)
         const ww_field_t *f = ww_event_get(ev, s->gfield[pos * s->ngroup + j], NULL);
         ww_str_t v = f ? f->value : (ww_str_t){"", 0};
         uint32_t n = v.n > WW__CORR_VALUE_MAX ? WW__CORR_VALUE_MAX : (uint32_t)v.n;
-        ww_buf_append(&s->kbuf, &n, sizeof n);
-        ww_buf_append(&s->kbuf, v.p, n);
+        ww_buf_t *b = &s->kbuf;
+        if (b->p && b->alloc > b->n + sizeof n + n) {
+            /* Room already (the usual case once the buffer has grown): one copy of
+               each part, the NUL kept as ww_buf does. */
+            memcpy(b->p + b->n, &n, sizeof n);
+            if (n)
+                memcpy(b->p + b->n + sizeof n, v.p, n);
+            b->n += sizeof n + n;
+            b->p[b->n] = 0;
+            continue;
+        }
+        ww_buf_append(b, &n, sizeof n);
+        ww_buf_append(b, v.p, n);
     }
     return s->kbuf.err;
 }
@@ -790,7 +863,7 @@ static int process(ww_corr_t *c, uint32_t si, const ww_sigma_rule_t *rule, const
     ww__corr_ent_t e = {.ts = ts, .ref = ref};
     uint64_t vh = 0;
     if (k->field && k->type != WW_CORR_EVENT_COUNT && !temporal) {
-        const ww_field_t *f = ww_event_get(ev, WW_STRZ(k->field), NULL);
+        const ww_field_t *f = ww_event_get(ev, s->vfield, NULL);
         if (!f)
             return 0; /* no value: the event says nothing about this measure */
         if (k->type == WW_CORR_VALUE_COUNT || s->share_mode) {

@@ -103,6 +103,8 @@ static int state_init(ww_corr_t *c, ww__corr_state_t *s, const ww_sigma_rule_t *
         return WW_ENOMEM;
     for (uint32_t j = 0; j < k->ngroup; j++)
         s->gnames[j] = k->group_by[j] ? k->group_by[j] : "";
+    if (k->field)
+        s->vfield = WW_STRZ(k->field);
     for (uint32_t i = 0; i < k->nrules && !s->disabled; i++)
         for (uint32_t j = 0; j < k->ngroup; j++)
             s->gfield[i * k->ngroup + j] = WW_STRZ(group_field(k, s->gnames[j], k->rules[i]));
@@ -260,9 +262,8 @@ void ww_corr_free(ww_corr_t *c)
     for (uint32_t si = 0; si < c->nst; si++) {
         ww__corr_state_t *s = &c->st[si];
         for (uint32_t gi = 0; gi < s->ngrp; gi++) {
+            /* Free slab entries still hold the small buffers kept for reuse. */
             ww__corr_grp_t *g = &s->grp[gi];
-            if (!g->used)
-                continue;
             free(g->key);
             free(g->ring);
             if (g->ext) {

@@ -52,6 +52,7 @@ typedef struct ww__corr_grp {
     uint64_t hash;
     uint8_t *key; /* group tuple: per field a uint32 length then the bytes */
     uint32_t keylen;
+    uint32_t keycap;           /* bytes allocated at key (a freed entry keeps a small key buffer) */
     uint32_t prev, next;       /* LRU (head = most recently updated); next = free list */
     uint32_t heap;             /* close mode: position in the deadline heap */
     uint32_t rstart, rn, rcap; /* kept events are ring[rstart .. rstart + rn) */
@@ -75,6 +76,7 @@ typedef struct ww__corr_state {
     uint32_t ngroup;
     const char **gnames; /* group-by names as written */
     ww_str_t *gfield;    /* [rule position * ngroup + j]: field to read */
+    ww_str_t vfield;     /* corr->field as a slice (empty when there is none) */
 
     ww__corr_grp_t *grp;
     uint32_t ngrp; /* slab entries in use or on the free list */

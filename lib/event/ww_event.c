@@ -88,8 +88,10 @@ int ww_event_add_copy(ww_event_t *ev, ww_str_t name, ww_str_t value, int type)
 const ww_field_t *ww_event_get(const ww_event_t *ev, ww_str_t name, const ww_field_t *after)
 {
     uint32_t i = after ? (uint32_t)(after - ev->fields) + 1 : 0;
+    /* Lengths first: most names differ in length, and this runs for every field of
+       an event on each lookup (correlation keys, alert details). */
     for (; i < ev->nfields; i++)
-        if (ww_str_ieq(ev->fields[i].name, name))
+        if (ev->fields[i].name.n == name.n && ww_str_ieq(ev->fields[i].name, name))
             return &ev->fields[i];
     return NULL;
 }

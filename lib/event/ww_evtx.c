@@ -9,6 +9,10 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define EVTX_CRC_CLMUL 1 /* a carry-less multiply path, used when the CPU has one */
+#endif
 
 /* 100 ns ticks between 1601-01-01 and 1970-01-01. */
 #define FILETIME_UNIX_EPOCH 116444736000000000ull
@@ -18,6 +22,9 @@
 /* Slice-by-8 tables, built once per process. */
 static uint32_t crc_tab[8][256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+#ifdef EVTX_CRC_CLMUL
+static bool crc_have_clmul;
+#endif
 
 static void crc_init(void)
 {
@@ -31,10 +38,15 @@ static void crc_init(void)
     for (uint32_t i = 0; i < 256; i++)
         for (int k = 1; k < 8; k++)
             t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
+#ifdef EVTX_CRC_CLMUL
+    __builtin_cpu_init();
+    crc_have_clmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+#endif
 }
 
-/* Continues a CRC over p[0..n); start with 0xFFFFFFFF and invert at the end. */
-static uint32_t crc_update(uint32_t c, const uint8_t *p, size_t n)
+/* Continues a CRC over p[0..n) with the tables; start with 0xFFFFFFFF and invert at
+ * the end. */
+static uint32_t crc_table(uint32_t c, const uint8_t *p, size_t n)
 {
     const uint32_t(*t)[256] = crc_tab;
     while (n >= 8) {
@@ -48,6 +60,78 @@ static uint32_t crc_update(uint32_t c, const uint8_t *p, size_t n)
     while (n--)
         c = t[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
     return c;
+}
+
+#ifdef EVTX_CRC_CLMUL
+/* The same CRC by carry-less multiplication (PCLMULQDQ), about ten times the table
+ * speed: the data CRC covers every chunk's records (a third of a GB for 200,000
+ * records) and the table loop was a tenth of the EVTX decode time.  This is the
+ * folding method of Intel's white paper "Fast CRC Computation for Generic
+ * Polynomials Using PCLMULQDQ Instruction" for the bit-reflected polynomial
+ * 0x104C11DB7: four 128-bit lanes are folded forward 64 bytes at a time, then into
+ * one lane, then reduced to 32 bits (Barrett).  The constants are x^k mod P for the
+ * fold distances (k = 4*128+32 and 4*128-32 for 64-byte folds, 128+32 and 128-32
+ * for 16-byte folds, 64 for the last 64 bits), bit-reflected; the last pair is P and
+ * the Barrett quotient floor(x^64 / P).  n must be a multiple of 16, at least 64. */
+__attribute__((target("pclmul,sse4.1"))) static uint32_t crc_clmul(uint32_t c, const uint8_t *p,
+                                                                   size_t n)
+{
+    const __m128i k_fold4 = _mm_set_epi64x(0x01c6e41596LL, 0x0154442bd4LL);
+    const __m128i k_fold1 = _mm_set_epi64x(0x00ccaa009eLL, 0x01751997d0LL);
+    const __m128i k_last = _mm_set_epi64x(0, 0x0163cd6124LL);
+    const __m128i k_poly = _mm_set_epi64x(0x01f7011641LL, 0x01db710641LL);
+    const __m128i low32 = _mm_set_epi32(0, -1, 0, -1);
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+    __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+    __m128i f = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
+    a = _mm_xor_si128(a, _mm_cvtsi32_si128((int)c));
+    p += 64;
+    n -= 64;
+#define CRC_FOLD(x, k, next)                                                  \
+    x = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00),         \
+                                    _mm_clmulepi64_si128(x, k, 0x11)), (next))
+    while (n >= 64) {
+        CRC_FOLD(a, k_fold4, _mm_loadu_si128((const __m128i *)(const void *)p));
+        CRC_FOLD(b, k_fold4, _mm_loadu_si128((const __m128i *)(const void *)(p + 16)));
+        CRC_FOLD(d, k_fold4, _mm_loadu_si128((const __m128i *)(const void *)(p + 32)));
+        CRC_FOLD(f, k_fold4, _mm_loadu_si128((const __m128i *)(const void *)(p + 48)));
+        p += 64;
+        n -= 64;
+    }
+    CRC_FOLD(a, k_fold1, b);
+    CRC_FOLD(a, k_fold1, d);
+    CRC_FOLD(a, k_fold1, f);
+    while (n >= 16) {
+        CRC_FOLD(a, k_fold1, _mm_loadu_si128((const __m128i *)(const void *)p));
+        p += 16;
+        n -= 16;
+    }
+#undef CRC_FOLD
+    /* 128 bits -> 64 -> 32. */
+    __m128i t = _mm_clmulepi64_si128(a, k_fold1, 0x10);
+    a = _mm_xor_si128(_mm_srli_si128(a, 8), t);
+    t = _mm_srli_si128(a, 4);
+    a = _mm_xor_si128(_mm_clmulepi64_si128(_mm_and_si128(a, low32), k_last, 0x00), t);
+    t = _mm_clmulepi64_si128(_mm_and_si128(a, low32), k_poly, 0x10);
+    t = _mm_clmulepi64_si128(_mm_and_si128(t, low32), k_poly, 0x00);
+    a = _mm_xor_si128(a, t);
+    return (uint32_t)_mm_extract_epi32(a, 1);
+}
+#endif
+
+/* Continues a CRC over p[0..n); start with 0xFFFFFFFF and invert at the end. */
+static uint32_t crc_update(uint32_t c, const uint8_t *p, size_t n)
+{
+#ifdef EVTX_CRC_CLMUL
+    if (crc_have_clmul && n >= 64) {
+        size_t m = n & ~(size_t)15;
+        c = crc_clmul(c, p, m);
+        p += m;
+        n -= m;
+    }
+#endif
+    return crc_table(c, p, n);
 }
 
 static bool all_zero(const uint8_t *p, size_t n)

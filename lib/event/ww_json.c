@@ -50,25 +50,27 @@ static int fail(ww_json_t *js, const char *at, int code, const char *msg)
     return -1;
 }
 
-static int push(ww_json_t *js, int type, const char *p)
+/* Doubles the token array; -1 with the error set when it cannot. */
+static __attribute__((noinline)) int grow(ww_json_t *js, const char *p)
 {
-    if (js->ntok == js->tcap) {
-        if (js->tcap >= WW_JSON_MAX_TOKENS)
-            return fail(js, p, WW_ELIMIT, "record has too many values");
-        uint32_t ncap = js->tcap ? js->tcap * 2 : 1024;
-        ww_jtok_t *nt = realloc(js->tok, ncap * sizeof *nt);
-        if (!nt)
-            return fail(js, p, WW_ENOMEM, "out of memory");
-        js->tok = nt;
-        js->tcap = ncap;
-    }
+    if (js->tcap >= WW_JSON_MAX_TOKENS)
+        return fail(js, p, WW_ELIMIT, "record has too many values");
+    uint32_t ncap = js->tcap ? js->tcap * 2 : 1024;
+    ww_jtok_t *nt = realloc(js->tok, ncap * sizeof *nt);
+    if (!nt)
+        return fail(js, p, WW_ENOMEM, "out of memory");
+    js->tok = nt;
+    js->tcap = ncap;
+    return 0;
+}
+
+/* Appends a token (one per value and key: kept inline, the growth out of line). */
+static inline int push(ww_json_t *js, int type, const char *p)
+{
+    if (js->ntok == js->tcap && grow(js, p) < 0)
+        return -1;
     ww_jtok_t *t = &js->tok[js->ntok];
-    t->p = p;
-    t->n = 0;
-    t->count = 0;
-    t->type = (uint8_t)type;
-    t->esc = 0;
-    t->next = js->ntok + 1;
+    *t = (ww_jtok_t){.p = p, .type = (uint8_t)type, .next = js->ntok + 1};
     return (int)js->ntok++;
 }
 
@@ -100,6 +102,40 @@ static bool too_big(ww_json_t *js, const char *q)
     return (size_t)(q - js->rec_start) > WW_JSON_MAX_RECORD;
 }
 
+/* What a simple escape "\c" stands for, by c; 0 for 'u' and for invalid escapes. */
+static const char esc_char[256] = {
+    ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
+    ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+};
+
+#if defined(__SSE2__)
+/* Bit i set when byte i of the 16 at p is a quote, a backslash, or below 0x20. */
+static inline void masks16(const char *p, uint32_t *quote, uint32_t *bs, uint32_t *ctl)
+{
+    const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'), v1f = _mm_set1_epi8(0x1f);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    *quote = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq));
+    *bs = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vb));
+    *ctl = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, v1f), v));
+}
+
+/* The same for the 64 bytes at p. */
+static inline void masks64(const char *p, uint64_t *quote, uint64_t *bs, uint64_t *ctl)
+{
+    uint64_t mq = 0, mb = 0, mc = 0;
+    for (int i = 0; i < 4; i++) {
+        uint32_t a, b, c;
+        masks16(p + 16 * i, &a, &b, &c);
+        mq |= (uint64_t)a << (16 * i);
+        mb |= (uint64_t)b << (16 * i);
+        mc |= (uint64_t)c << (16 * i);
+    }
+    *quote = mq;
+    *bs = mb;
+    *ctl = mc;
+}
+#endif
+
 /* p points at the opening quote.  Validates escapes (including surrogate pairing) so
  * unescaping later cannot fail. */
 static int parse_string(ww_json_t *js, const char *p)
@@ -107,27 +143,105 @@ static int parse_string(ww_json_t *js, const char *p)
     const char *q = p + 1, *e = js->end;
     uint8_t esc = 0;
     uint32_t first_esc = 0;
+#if defined(__SSE2__)
+    /* Fast path, most of the JSON decode time (Windows records are mostly string
+       bytes, and messages are full of "\r\n\t"): the quotes and backslashes of a
+       whole block are found at once and simple escapes are stepped over inside the
+       block's bit mask, without rescanning.  Anything unusual -- a \u escape, an
+       invalid escape, a control byte -- falls back to the byte-exact loop below from
+       the start of the block, so errors are reported exactly as that loop does. */
+    {
+        uint32_t qm, bm, cm;
+        if (e - q >= 16) {
+            /* Short strings (most keys and values) end in their first 16 bytes. */
+            masks16(q, &qm, &bm, &cm);
+            uint32_t before = (qm - 1) & ~qm; /* bits below the first quote */
+            if (qm && !((bm | cm) & before)) {
+                q += __builtin_ctz(qm);
+                goto found;
+            }
+        }
+        /* Long strings, 64 bytes a block.  Which bytes are escaped is worked out
+           from the backslash mask without a loop: a run of backslashes escapes the
+           byte after it when the run is odd-length, which shows as the parity of
+           the position just past the run given that of its first backslash. */
+        const uint64_t even = 0x5555555555555555ULL, odd = ~even;
+        uint64_t carry = 0; /* the block's first byte is escaped from the block before */
+        while (e - q >= 64) {
+            uint64_t quote, bs, ctl;
+            masks64(q, &quote, &bs, &ctl);
+            bs &= ~carry; /* an escaped backslash starts nothing */
+            uint64_t starts = bs & ~(bs << 1);
+            uint64_t from_even = bs + (starts & even);
+            uint64_t from_odd;
+            uint64_t carry_out = __builtin_add_overflow(bs, starts & odd, &from_odd);
+            /* The bytes escaped by a backslash, other than backslashes. */
+            uint64_t escaped = ((from_even & odd) | (from_odd & even)) & ~bs;
+            escaped |= carry;
+            uint64_t real_quote = quote & ~escaped;
+            uint64_t upto = real_quote ? (real_quote - 1) & ~real_quote : ~0ULL;
+            uint64_t esc_in = escaped & upto;
+            if (ctl & upto)
+                goto slow;
+            if (esc_in) {
+                /* Every escaped byte must be a simple escape; \u takes the slow path
+                   (its four hex digits and surrogate pairing are checked there). */
+                uint64_t simple = 0;
+                for (int i = 0; i < 4; i++) {
+                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * i));
+                    __m128i m = _mm_or_si128(
+                        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('/'))),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('b')),
+                                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('f')))),
+                        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('n')),
+                                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('r'))),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('t')),
+                                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))));
+                    simple |= (uint64_t)(uint32_t)_mm_movemask_epi8(m) << (16 * i);
+                }
+                if (esc_in & ~simple)
+                    goto slow;
+            }
+            if (!esc && (esc_in | (bs & upto))) {
+                /* The string's first escape (an escaped backslash leaves esc_in
+                   empty): a backslash here, or with a carry the one just before. */
+                esc = 1;
+                first_esc = carry ? (uint32_t)(q - 1 - (p + 1))
+                                  : (uint32_t)(q + __builtin_ctzll(bs) - (p + 1));
+            }
+            if (real_quote) {
+                q += __builtin_ctzll(real_quote);
+                goto found;
+            }
+            /* No end in this block: a backslash escaping the next block's first byte
+               leaves a carry; back up to it if the string ends before a full block. */
+            q += 64;
+            carry = carry_out;
+            continue;
+        slow:
+            q -= carry; /* at the backslash, when it escapes this block's first byte */
+            goto scalar;
+        }
+        q -= carry;
+    }
+scalar:
+#endif
     for (;;) {
         bool hit = false; /* q is at a byte that ends the scan */
 #if defined(__SSE2__)
-        /* Sixteen bytes at a time (SSE2 is part of x86-64): the first quote,
-           backslash or byte below 0x20 ends the scan.  This loop is most of the JSON
-           decode time, since Windows records are mostly string bytes. */
-        {
-            const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\');
-            const __m128i v1f = _mm_set1_epi8(0x1f);
-            while (e - q >= 16) {
-                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-                __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vb)),
-                                         _mm_cmpeq_epi8(_mm_min_epu8(v, v1f), v));
-                int bits = _mm_movemask_epi8(m);
-                if (bits) {
-                    q += __builtin_ctz((unsigned)bits);
-                    hit = true;
-                    break;
-                }
-                q += 16;
+        /* Sixteen bytes at a time: the first quote, backslash or byte below 0x20
+           ends the scan. */
+        while (e - q >= 16) {
+            uint32_t qm, bm, cm;
+            masks16(q, &qm, &bm, &cm);
+            uint32_t bits = qm | bm | cm;
+            if (bits) {
+                q += __builtin_ctz(bits);
+                hit = true;
+                break;
             }
+            q += 16;
         }
 #endif
         /* Eight bytes at a time while none of them can end the scan: flags a quote,
@@ -155,33 +269,28 @@ static int parse_string(ww_json_t *js, const char *p)
         esc = 1;
         if (q + 1 >= e)
             return fail(js, q, WW_EPARSE, "unterminated string");
-        switch (q[1]) {
-        case '"':
-        case '\\':
-        case '/':
-        case 'b':
-        case 'f':
-        case 'n':
-        case 'r':
-        case 't': q += 2; break;
-        case 'u': {
-            int u = (e - q >= 6) ? hex4(q + 2) : -1;
-            if (u < 0)
-                return fail(js, q, WW_EPARSE, "invalid \\u escape");
-            if (u >= 0xDC00 && u <= 0xDFFF)
-                return fail(js, q, WW_EPARSE, "unpaired low surrogate in \\u escape");
-            if (u >= 0xD800 && u <= 0xDBFF) {
-                int lo = (e - q >= 12 && q[6] == '\\' && q[7] == 'u') ? hex4(q + 8) : -1;
-                if (lo < 0xDC00 || lo > 0xDFFF)
-                    return fail(js, q, WW_EPARSE, "unpaired high surrogate in \\u escape");
-                q += 6;
-            }
+        if (esc_char[(uint8_t)q[1]]) {
+            q += 2;
+            continue;
+        }
+        if (q[1] != 'u')
+            return fail(js, q, WW_EPARSE, "invalid escape in string");
+        int u = (e - q >= 6) ? hex4(q + 2) : -1;
+        if (u < 0)
+            return fail(js, q, WW_EPARSE, "invalid \\u escape");
+        if (u >= 0xDC00 && u <= 0xDFFF)
+            return fail(js, q, WW_EPARSE, "unpaired low surrogate in \\u escape");
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            int lo = (e - q >= 12 && q[6] == '\\' && q[7] == 'u') ? hex4(q + 8) : -1;
+            if (lo < 0xDC00 || lo > 0xDFFF)
+                return fail(js, q, WW_EPARSE, "unpaired high surrogate in \\u escape");
             q += 6;
-            break;
         }
-        default: return fail(js, q, WW_EPARSE, "invalid escape in string");
-        }
+        q += 6;
     }
+#if defined(__SSE2__)
+found:
+#endif
     if (too_big(js, q))
         return fail(js, p, WW_ELIMIT, "record is larger than the size limit");
     int i = push(js, WW_JT_STR, p + 1);
@@ -281,11 +390,19 @@ static int parse_container(ww_json_t *js, const char *p, int depth, bool obj)
             if (q >= e || *q != ':')
                 return fail(js, q, WW_EPARSE, "expected ':' after member name");
             js->pos = q + 1;
+            /* Most member values are strings: skip parse_value's dispatch. */
+            q = skip_ws(q + 1, e);
+            if (q < e && *q == '"') {
+                if (parse_string(js, q) < 0)
+                    return -1;
+                goto next;
+            }
         } else {
             js->pos = q;
         }
         if (parse_value(js, depth + 1) < 0)
             return -1;
+    next:
         count++;
         q = skip_ws(js->pos, e);
         if (q >= e)
@@ -366,24 +483,6 @@ static size_t put_utf8(char *o, uint32_t cp)
     return 4;
 }
 
-/* The first backslash in [s,e), or e. */
-static inline const char *next_backslash(const char *s, const char *e)
-{
-#if defined(__SSE2__)
-    const __m128i vb = _mm_set1_epi8('\\');
-    while (e - s >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-        int bits = _mm_movemask_epi8(_mm_cmpeq_epi8(v, vb));
-        if (bits)
-            return s + __builtin_ctz((unsigned)bits);
-        s += 16;
-    }
-#endif
-    while (s < e && *s != '\\')
-        s++;
-    return s;
-}
-
 int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
 {
     if (!t->esc) {
@@ -399,40 +498,110 @@ int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
     size_t k = t->count < t->n ? t->count : 0;
     memcpy(o, s, k);
     s += k;
-    while (s < e) {
-        if (*s != '\\') {
-            /* Copy the run up to the next escape in one go.  Runs are short in
-               Windows paths ("C:\\Windows\\System32"), so scan inline rather than
-               pay a memchr call per path component. */
-            const char *bs = next_backslash(s, e);
-            size_t run = (size_t)(bs - s);
-            memcpy(o + k, s, run);
-            k += run;
-            s += run;
+#if defined(__SSE2__)
+    /* Long escaped strings (messages: an escape every dozen bytes), 64 input bytes a
+       block: the escaping backslashes are found for the whole block at once and the
+       plain runs between them are copied sixteen bytes at a time, so no escape waits
+       for the scan that found the one before it.  Bounds: a block needs 80 input
+       bytes (copies read up to 16 past a run that may end at byte 63), and the
+       output never overtakes the input (k <= s - t->p), so every 16-byte store ends
+       within the t->n bytes allocated. */
+    const uint64_t even = 0x5555555555555555ULL;
+    while (e - s >= 80) {
+        const __m128i vb = _mm_set1_epi8('\\');
+        uint64_t bs = 0;
+        for (int i = 0; i < 4; i++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + 16 * i));
+            bs |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vb)) << (16 * i);
+        }
+        if (!bs) {
+            for (int i = 0; i < 64; i += 16)
+                _mm_storeu_si128((__m128i *)(void *)(o + k + i),
+                                 _mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+            s += 64;
+            k += 64;
             continue;
         }
+        /* A run of backslashes pairs up from its first: the escaping ones are at an
+           even distance from the run's start.  s is never inside an escape. */
+        uint64_t starts = bs & ~(bs << 1);
+        uint64_t even_runs = bs & ~(bs + (starts & even)); /* runs starting at even bits */
+        uint64_t lead = (even_runs & even) | ((bs ^ even_runs) & ~even);
+        unsigned a = 0; /* next input byte of the block to copy */
+        while (lead) {
+            unsigned j = (unsigned)__builtin_ctzll(lead);
+            for (unsigned x = a; x < j; x += 16)
+                _mm_storeu_si128((__m128i *)(void *)(o + k + (x - a)),
+                                 _mm_loadu_si128((const __m128i *)(const void *)(s + x)));
+            k += j - a;
+            char c = s[j + 1];
+            if (c != 'u') {
+                o[k++] = esc_char[(uint8_t)c];
+                a = j + 2;
+            } else {
+                uint32_t cp = (uint32_t)hex4(s + j + 2);
+                a = j + 6;
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    uint32_t lo = (uint32_t)hex4(s + j + 8);
+                    a = j + 12;
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                }
+                k += put_utf8(o + k, cp);
+            }
+            lead = a < 64 ? lead & (~0ULL << a) : 0;
+        }
+        for (unsigned x = a; x < 64; x += 16)
+            _mm_storeu_si128((__m128i *)(void *)(o + k + (x - a)),
+                             _mm_loadu_si128((const __m128i *)(const void *)(s + x)));
+        if (a < 64) {
+            k += 64 - a;
+            a = 64;
+        }
+        s += a;
+    }
+#endif
+    while (s < e) {
+#if defined(__SSE2__)
+        /* Copy sixteen bytes at a time, whatever they are, and keep only those before
+           the first backslash: escapes come every few bytes in messages ("\r\n\t")
+           and paths, so this beats finding each run's end and then copying it.  The
+           output stays within the t->n bytes allocated because unescaping never
+           lengthens: k <= s - t->p, so k + 16 <= t->n while e - s >= 16. */
+        if (e - s >= 16) {
+            const __m128i vb = _mm_set1_epi8('\\');
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+            _mm_storeu_si128((__m128i *)(void *)(o + k), v);
+            unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vb));
+            if (!bits) {
+                s += 16;
+                k += 16;
+                continue;
+            }
+            unsigned j = (unsigned)__builtin_ctz(bits);
+            s += j;
+            k += j;
+        } else
+#endif
+        if (*s != '\\') {
+            o[k++] = *s++;
+            continue;
+        }
+        /* s is at a backslash; the tokenizer validated every escape. */
         char c = s[1];
         s += 2;
-        switch (c) {
-        case 'b': o[k++] = '\b'; break;
-        case 'f': o[k++] = '\f'; break;
-        case 'n': o[k++] = '\n'; break;
-        case 'r': o[k++] = '\r'; break;
-        case 't': o[k++] = '\t'; break;
-        case 'u': {
-            /* Validated by the tokenizer: pairs are complete. */
-            uint32_t cp = (uint32_t)hex4(s);
-            s += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                uint32_t lo = (uint32_t)hex4(s + 2);
-                s += 6;
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            }
-            k += put_utf8(o + k, cp);
-            break;
+        if (c != 'u') {
+            o[k++] = esc_char[(uint8_t)c];
+            continue;
         }
-        default: o[k++] = c; break; /* '"', '\\', '/' */
+        /* Pairs are complete. */
+        uint32_t cp = (uint32_t)hex4(s);
+        s += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t lo = (uint32_t)hex4(s + 2);
+            s += 6;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
+        k += put_utf8(o + k, cp);
     }
     o[k] = 0;
     *out = (ww_str_t){o, k};

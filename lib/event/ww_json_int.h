@@ -54,6 +54,16 @@ typedef struct ww_json {
 int ww__json_parse(ww_json_t *js, const char *p);
 /* The text of a string token: a slice of the input, or unescaped into ev->arena. */
 int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out);
+/* ww__json_str inlined for the common case, a string without escapes (a slice of the
+ * input); the profiles call it for every key and value. */
+static inline int ww__json_text(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
+{
+    if (!t->esc) {
+        *out = (ww_str_t){t->p, t->n};
+        return 0;
+    }
+    return ww__json_str(ev, t, out);
+}
 /* Picks the profile for the record in js->tok and fills ev.  0 or WW_E*. */
 int ww__json_profile(ww_json_t *js, ww_event_t *ev);
 

@@ -193,7 +193,7 @@ static int emit(prof_t *x, ww_str_t name, const ww_jtok_t *t)
     int type;
     switch (t->type) {
     case WW_JT_STR: {
-        int rc = ww__json_str(x->ev, t, &v);
+        int rc = ww__json_text(x->ev, t, &v);
         if (rc)
             return rc;
         type = WW_F_STR;
@@ -236,7 +236,7 @@ static int join(prof_t *x, ww_str_t a, char sep, ww_str_t b, ww_str_t *out)
 
 static int key_text(prof_t *x, uint32_t k, ww_str_t *out)
 {
-    return ww__json_str(x->ev, tk(x, k), out);
+    return ww__json_text(x->ev, tk(x, k), out);
 }
 
 /* EventData names lose their spaces ("Logon Type" -> "LogonType"), as Sigma expects. */

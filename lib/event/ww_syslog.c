@@ -21,6 +21,10 @@ typedef struct syslog_state {
     uint32_t line_no; /* lines consumed, for diagnostics */
     int64_t now_ns;   /* reference time for year-less RFC 3164 timestamps */
     int year;
+    /* The last date converted to days: consecutive lines are nearly always from the
+       same day.  dc_mon 0 = nothing cached. */
+    int64_t dc_y, dc_days;
+    unsigned dc_mon, dc_day;
 } syslog_state_t;
 
 typedef struct line {
@@ -67,6 +71,8 @@ static inline bool isdig(char c)
 
 static int add(ww_event_t *ev, const char *name, const char *p, const char *e, int type)
 {
+    if (type == WW_F_STR)
+        return ww__add_str(ev, WW_STRZ(name), (ww_str_t){p, (size_t)(e - p)});
     return ww_event_add(ev, WW_STRZ(name), (ww_str_t){p, (size_t)(e - p)}, type);
 }
 
@@ -105,11 +111,21 @@ static bool two(const char *p, unsigned *v)
     return true;
 }
 
+static int64_t days_of(syslog_state_t *st, int64_t y, unsigned m, unsigned d)
+{
+    if (m != st->dc_mon || d != st->dc_day || y != st->dc_y) {
+        st->dc_days = ww_days_from_civil(y, m, d);
+        st->dc_y = y;
+        st->dc_mon = m;
+        st->dc_day = d;
+    }
+    return st->dc_days;
+}
+
 /* "Mmm dd hh:mm:ss" (day space-padded), optionally ".frac".  Sets *ts (no year in
  * the text: the current year, or the previous one if that would put the event more
  * than a day in the future).  Returns the end or NULL. */
-static const char *parse_bsd_time(const syslog_state_t *st, const char *p, const char *e,
-                                  int64_t *ts)
+static const char *parse_bsd_time(syslog_state_t *st, const char *p, const char *e, int64_t *ts)
 {
     /* Cisco devices write "Mmm dd yyyy hh:mm:ss": the year is given, not guessed. */
     if (e - p >= 20 && p[3] == ' ' && p[6] == ' ' && isdig(p[7]) && isdig(p[8]) && isdig(p[9]) &&
@@ -123,9 +139,9 @@ static const char *parse_bsd_time(const syslog_state_t *st, const char *p, const
         if (p[4] == ' ')
             d = (unsigned)(p[5] - '0');
         if (!two(p + 12, &h) || !two(p + 15, &mi) || !two(p + 18, &s) || d < 1 || d > 31 ||
-            h > 23 || mi > 59 || s > 60 || y < 1970)
-            return NULL;
-        *ts = (ww_days_from_civil(y, (unsigned)mon, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s) *
+            h > 23 || mi > 59 || s > 60 || y < 1970 || y > 2262)
+            return NULL; /* past 2262 the time does not fit in int64 nanoseconds */
+        *ts = (days_of(st, y, (unsigned)mon, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s) *
               1000000000LL;
         return p + 20;
     }
@@ -152,17 +168,17 @@ static const char *parse_bsd_time(const syslog_state_t *st, const char *p, const
         }
     }
     int64_t sod = (int64_t)h * 3600 + mi * 60 + s;
-    int64_t t =
-        (ww_days_from_civil(st->year, (unsigned)mon, d) * 86400 + sod) * 1000000000LL + frac;
+    int64_t t = (days_of(st, st->year, (unsigned)mon, d) * 86400 + sod) * 1000000000LL + frac;
     if (t > st->now_ns + 86400LL * 1000000000LL)
-        t = (ww_days_from_civil(st->year - 1, (unsigned)mon, d) * 86400 + sod) * 1000000000LL +
-            frac;
+        t = (days_of(st, st->year - 1, (unsigned)mon, d) * 86400 + sod) * 1000000000LL + frac;
     *ts = t;
     return q;
 }
 
 static const char *token_end(const char *p, const char *e)
 {
+    if (p >= e)
+        return e;
     const char *sp = memchr(p, ' ', (size_t)(e - p));
     return sp ? sp : e;
 }
@@ -208,6 +224,8 @@ static int add_pri(ww_event_t *ev, int pri)
 static int add_pid(ww_event_t *ev, const char *p, const char *e)
 {
     int64_t v;
+    if (ww__small_uint(ww__s(p, e), &v))
+        return ww__add_uint(ev, WW_STR("pid"), ww__s(p, e), v);
     int type = ww_parse_i64(p, (size_t)(e - p), &v) == 0 ? WW_F_INT : WW_F_STR;
     return add(ev, "pid", p, e, type);
 }
@@ -393,7 +411,9 @@ static int parse_3164(syslog_state_t *st, ww_event_t *ev, line_t ln, const char 
         p++;
     ww_str_t host = {0}, prog = {0}, pid = {0};
     const char *t1 = token_end(p, e);
-    const char *msg = parse_tag(p, e, &prog, &pid);
+    /* A tag is a whole word ending in ':', so a first word that does not end so is
+       the host: no need to scan it as a tag. */
+    const char *msg = t1 > p && t1[-1] == ':' ? parse_tag(p, e, &prog, &pid) : NULL;
     if (!msg) {
         /* The first word is the host unless it is already the tag. */
         host = (ww_str_t){p, (size_t)(t1 - p)};
@@ -408,11 +428,11 @@ static int parse_3164(syslog_state_t *st, ww_event_t *ev, line_t ln, const char 
         msg++;
     int rc = pri >= 0 ? add_pri(ev, pri) : 0;
     if (rc == 0)
-        rc = ww_event_add(ev, WW_STR("timestamp"), stamp, WW_F_STR);
+        rc = ww__add_str(ev, WW_STR("timestamp"), stamp);
     if (rc == 0 && host.n)
-        rc = ww_event_add(ev, WW_STR("host"), host, WW_F_STR);
+        rc = ww__add_str(ev, WW_STR("host"), host);
     if (rc == 0 && prog.n)
-        rc = ww_event_add(ev, WW_STR("program"), prog, WW_F_STR);
+        rc = ww__add_str(ev, WW_STR("program"), prog);
     if (rc == 0 && pid.n)
         rc = add_pid(ev, pid.p, pid.p + pid.n);
     if (rc == 0)

@@ -61,10 +61,39 @@ static bool pm(const char *pt, const char *s, const char *e, pcap_t *c)
         if (maxlen < minlen)
             return false;
         char next = (*rest && *rest != '%') ? *rest : 0;
+        if (next) {
+            /* The capture can only end where the next literal byte is: jump between
+               those, rightmost first, instead of trying every length (a greedy %u
+               over a long message was most of the matching time). */
+            if (s >= e)
+                return false;
+            size_t hi = maxlen < (size_t)(e - s) ? maxlen : (size_t)(e - s) - 1;
+            while (hi + 1 > minlen) {
+                const char *q = memrchr(s + minlen, next, hi - minlen + 1);
+                if (!q)
+                    return false;
+                if (pm(rest, q, e, c)) {
+                    if (k != '_')
+                        *slot(c, k) = ww__s(s, q);
+                    return true;
+                }
+                if (q == s)
+                    return false;
+                hi = (size_t)(q - s) - 1;
+            }
+            return false;
+        }
+        if (!*rest) {
+            /* The capture ends the pattern: it takes the rest of the message. */
+            if ((size_t)(e - s) < minlen || (size_t)(e - s) > maxlen)
+                return false;
+            if (k != '_')
+                *slot(c, k) = ww__s(s, e);
+            return true;
+        }
+        /* Another capture follows directly: every split, longest first. */
         for (size_t len = maxlen + 1; len-- > minlen;) {
             const char *q = s + len;
-            if (next ? (q >= e || *q != next) : (!*rest && q != e))
-                continue;
             if (pm(rest, q, e, c)) {
                 if (k != '_')
                     *slot(c, k) = ww__s(s, q);
@@ -83,6 +112,11 @@ static bool pmatch(const char *pat, ww_str_t msg, pcap_t *c)
 
 /* Outcome codes in the tables. */
 enum { O_NONE = 0, O_OK, O_FAIL, O_PREAUTH /* failure when "[preauth]" ends the line */ };
+/* Or'ed into an sshd outcome: the pattern names an invalid (or "illegal") user, so the
+ * event gets invalid_user=true.  A flag rather than a search of the pattern text for
+ * every matched line. */
+#define O_INVALID_USER 0x10
+#define O_MASK 0x0f
 
 typedef struct pat {
     const char *pat;
@@ -101,7 +135,7 @@ static bool ends_preauth(ww_str_t m)
 
 static const char *outcome_of(uint8_t o, ww_str_t msg)
 {
-    switch (o) {
+    switch (o & O_MASK) {
     case O_OK: return OUT_OK;
     case O_FAIL: return OUT_FAIL;
     case O_PREAUTH: return ends_preauth(msg) ? OUT_FAIL : NULL;
@@ -182,59 +216,61 @@ static ww_str_t strip_lead(ww_str_t m)
 static const pat_t sshd_pats[] = {
     {"Accepted %m for %u from %a port %p%*", O_OK, "attempt"},
     {"Accepted %m for %u from %a%*", O_OK, "attempt"},
-    {"Failed %m for invalid user %u from %a port %p%*", O_FAIL, "attempt"},
-    {"Failed %m for illegal user %u from %a port %p%*", O_FAIL, "attempt"},
+    {"Failed %m for invalid user %u from %a port %p%*", O_FAIL | O_INVALID_USER, "attempt"},
+    {"Failed %m for illegal user %u from %a port %p%*", O_FAIL | O_INVALID_USER, "attempt"},
     {"Failed %m for %u from %a port %p%*", O_FAIL, "attempt"},
-    {"Failed %m for invalid user %u from %a%*", O_FAIL, "attempt"},
-    {"Failed %m for illegal user %u from %a%*", O_FAIL, "attempt"},
+    {"Failed %m for invalid user %u from %a%*", O_FAIL | O_INVALID_USER, "attempt"},
+    {"Failed %m for illegal user %u from %a%*", O_FAIL | O_INVALID_USER, "attempt"},
     {"Failed %m for %u from %a%*", O_FAIL, "attempt"},
-    {"Invalid user %u from %a port %p%*", O_FAIL, "invalid_user"},
-    {"Invalid user %u from %a%*", O_FAIL, "invalid_user"},
-    {"Illegal user %u from %a port %p%*", O_FAIL, "invalid_user"},
-    {"Illegal user %u from %a%*", O_FAIL, "invalid_user"},
-    {"input_userauth_request: invalid user %u [preauth]%*", O_FAIL, "invalid_user"},
-    {"input_userauth_request: invalid user %u", O_FAIL, "invalid_user"},
-    {"input_userauth_request: illegal user %u [preauth]%*", O_FAIL, "invalid_user"},
-    {"input_userauth_request: illegal user %u", O_FAIL, "invalid_user"},
-    {"Postponed %m for invalid user %u from %a port %p%*", O_NONE, "postponed"},
+    {"Invalid user %u from %a port %p%*", O_FAIL | O_INVALID_USER, "invalid_user"},
+    {"Invalid user %u from %a%*", O_FAIL | O_INVALID_USER, "invalid_user"},
+    {"Illegal user %u from %a port %p%*", O_FAIL | O_INVALID_USER, "invalid_user"},
+    {"Illegal user %u from %a%*", O_FAIL | O_INVALID_USER, "invalid_user"},
+    {"input_userauth_request: invalid user %u [preauth]%*", O_FAIL | O_INVALID_USER,
+     "invalid_user"},
+    {"input_userauth_request: invalid user %u", O_FAIL | O_INVALID_USER, "invalid_user"},
+    {"input_userauth_request: illegal user %u [preauth]%*", O_FAIL | O_INVALID_USER,
+     "invalid_user"},
+    {"input_userauth_request: illegal user %u", O_FAIL | O_INVALID_USER, "invalid_user"},
+    {"Postponed %m for invalid user %u from %a port %p%*", O_NONE | O_INVALID_USER, "postponed"},
     {"Postponed %m for %u from %a port %p%*", O_NONE, "postponed"},
-    {"Partial %m for invalid user %u from %a port %p%*", O_NONE, "partial"},
+    {"Partial %m for invalid user %u from %a port %p%*", O_NONE | O_INVALID_USER, "partial"},
     {"Partial %m for %u from %a port %p%*", O_NONE, "partial"},
-    {"maximum authentication attempts exceeded for invalid user %u from %a port %p%*", O_FAIL,
-     "max_attempts"},
-    {"maximum authentication attempts exceeded for illegal user %u from %a port %p%*", O_FAIL,
-     "max_attempts"},
+    {"maximum authentication attempts exceeded for invalid user %u from %a port %p%*",
+     O_FAIL | O_INVALID_USER, "max_attempts"},
+    {"maximum authentication attempts exceeded for illegal user %u from %a port %p%*",
+     O_FAIL | O_INVALID_USER, "max_attempts"},
     {"maximum authentication attempts exceeded for %u from %a port %p%*", O_FAIL, "max_attempts"},
-    {"maximum authentication attempts exceeded for invalid user %u from %a%*", O_FAIL,
-     "max_attempts"},
+    {"maximum authentication attempts exceeded for invalid user %u from %a%*",
+     O_FAIL | O_INVALID_USER, "max_attempts"},
     {"maximum authentication attempts exceeded for %u from %a%*", O_FAIL, "max_attempts"},
-    {"Disconnecting invalid user %u %a port %p: %*", O_FAIL, "max_attempts"},
+    {"Disconnecting invalid user %u %a port %p: %*", O_FAIL | O_INVALID_USER, "max_attempts"},
     {"Disconnecting authenticating user %u %a port %p: %*", O_FAIL, "max_attempts"},
     {"Disconnecting user %u %a port %p: Too many %*", O_FAIL, "max_attempts"},
     {"Disconnecting user %u %a port %p: %*", O_PREAUTH, "disconnect"},
     {"Disconnecting %a port %p: %*", O_PREAUTH, "disconnect"},
-    {"Disconnecting: Too many authentication failures for invalid user %u [preauth]%*", O_FAIL,
-     "max_attempts"},
+    {"Disconnecting: Too many authentication failures for invalid user %u [preauth]%*",
+     O_FAIL | O_INVALID_USER, "max_attempts"},
     {"Disconnecting: Too many authentication failures for %u [preauth]%*", O_FAIL, "max_attempts"},
     {"Disconnecting: Too many authentication failures for %u", O_FAIL, "max_attempts"},
     {"Disconnecting: Too many authentication failures%*", O_FAIL, "max_attempts"},
     {"Disconnecting: %*", O_PREAUTH, "disconnect"},
     {"ROOT LOGIN REFUSED FROM %a port %p%*", O_FAIL, "root_refused"},
     {"ROOT LOGIN REFUSED FROM %a%*", O_FAIL, "root_refused"},
-    {"PAM: %_ for illegal user %u from %a%*", O_FAIL, "pam_failure"},
-    {"PAM: %_ for invalid user %u from %a%*", O_FAIL, "pam_failure"},
+    {"PAM: %_ for illegal user %u from %a%*", O_FAIL | O_INVALID_USER, "pam_failure"},
+    {"PAM: %_ for invalid user %u from %a%*", O_FAIL | O_INVALID_USER, "pam_failure"},
     {"PAM: %_ for %u from %a%*", O_FAIL, "pam_failure"},
-    {"Connection closed by invalid user %u %a port %p%*", O_FAIL, "disconnect"},
+    {"Connection closed by invalid user %u %a port %p%*", O_FAIL | O_INVALID_USER, "disconnect"},
     {"Connection closed by authenticating user %u %a port %p%*", O_FAIL, "disconnect"},
     {"Connection closed by user %u %a port %p%*", O_PREAUTH, "disconnect"},
     {"Connection closed by %a port %p%*", O_PREAUTH, "disconnect"},
     {"Connection closed by %a%*", O_PREAUTH, "disconnect"},
-    {"Connection reset by invalid user %u %a port %p%*", O_FAIL, "disconnect"},
+    {"Connection reset by invalid user %u %a port %p%*", O_FAIL | O_INVALID_USER, "disconnect"},
     {"Connection reset by authenticating user %u %a port %p%*", O_FAIL, "disconnect"},
     {"Connection reset by user %u %a port %p%*", O_PREAUTH, "disconnect"},
     {"Connection reset by %a port %p%*", O_PREAUTH, "disconnect"},
     {"Connection reset by %a%*", O_PREAUTH, "disconnect"},
-    {"Disconnected from invalid user %u %a port %p%*", O_FAIL, "disconnect"},
+    {"Disconnected from invalid user %u %a port %p%*", O_FAIL | O_INVALID_USER, "disconnect"},
     {"Disconnected from authenticating user %u %a port %p%*", O_FAIL, "disconnect"},
     {"Disconnected from user %u %a port %p%*", O_PREAUTH, "disconnect"},
     {"Disconnected from %a port %p%*", O_PREAUTH, "disconnect"},
@@ -259,8 +295,8 @@ static const pat_t sshd_pats[] = {
     {"Timeout before authentication for connection from %a to %*", O_FAIL, "timeout"},
     {"Timeout before authentication for %a port %p%*", O_FAIL, "timeout"},
     {"Timeout before authentication for %a%*", O_FAIL, "timeout"},
-    {"ssh_dispatch_run_fatal: Connection from invalid user %u %a port %p: %*", O_FAIL,
-     "disconnect"},
+    {"ssh_dispatch_run_fatal: Connection from invalid user %u %a port %p: %*",
+     O_FAIL | O_INVALID_USER, "disconnect"},
     {"ssh_dispatch_run_fatal: Connection from authenticating user %u %a port %p: %*", O_FAIL,
      "disconnect"},
     {"ssh_dispatch_run_fatal: Connection from user %u %a port %p: %*", O_PREAUTH, "disconnect"},
@@ -341,7 +377,7 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
     else if (a.src_ip.n > 4 && !memcmp(a.src_ip.p + a.src_ip.n - 4, "/128", 4))
         a.src_ip.n -= 4;
     int rc = ww__add_auth(ev, &a);
-    if (rc == 0 && (strstr(t->pat, "nvalid user") || strstr(t->pat, "llegal user")))
+    if (rc == 0 && (t->outcome & O_INVALID_USER))
         rc = ww_event_add(ev, WW_STR("invalid_user"), WW_STR("true"), WW_F_BOOL);
     return rc ? rc : 1;
 }

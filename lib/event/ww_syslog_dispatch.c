@@ -23,6 +23,8 @@ const char *ww__find(ww_str_t s, const char *lit, size_t n)
 int ww__add_int(ww_event_t *ev, const char *name, ww_str_t v)
 {
     int64_t x;
+    if (ww__small_uint(v, &x))
+        return ww__add_uint(ev, WW_STRZ(name), v, x);
     int type = v.n && v.n < 19 && ww_parse_i64(v.p, v.n, &x) == 0 ? WW_F_INT : WW_F_STR;
     return ww_event_add(ev, WW_STRZ(name), v, type);
 }
