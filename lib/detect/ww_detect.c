@@ -348,8 +348,6 @@ static int add_variant(ww_detect_t *d, ww__drule_t *dr, const ww__route_t *rt)
         (rc = intern(d, rt->win->eq_field, &v->eq_fid)))
         return rc;
     v->reqmask = required(dr, v->vitems, dr->root);
-    if (!d->no_prefilter && (rc = ww__pf_variant(d, v)))
-        return rc;
     d->nvars++;
     return 0;
 }
@@ -389,8 +387,6 @@ static int compile_rule(ww_detect_t *d, const ww_sigma_rule_t *r)
                                   : "condition refers to an unknown item");
         goto reject;
     }
-    if (!d->no_prefilter && (rc = ww__pf_rule(d, dr)))
-        return rc;
     int nr = ww__logsource_routes(&r->logsource, routes, WW__MAX_ROUTES);
     d->nrules++;
     for (int i = 0; i < nr; i++)
@@ -788,6 +784,18 @@ int ww_detect_compile(const ww_sigma_ruleset_t *rs, const ww_detect_opts_t *opts
     }
     for (uint32_t i = 0; i < d->nvars; i++)
         d->vars[i].r = &d->rules[d->vars[i].ri];
+    /* Grams once every literal is known: a gram's choice weighs how many of the
+       ruleset's literals share it (ww__pf_count). */
+    if (!d->no_prefilter) {
+        if ((rc = ww__pf_count(d)))
+            goto out;
+        for (uint32_t i = 0; i < d->nrules; i++)
+            if ((rc = ww__pf_rule(d, &d->rules[i])))
+                goto out;
+        for (uint32_t i = 0; i < d->nvars; i++)
+            if ((rc = ww__pf_variant(d, &d->vars[i])))
+                goto out;
+    }
     if (!strmap_get(&d->fields, "EventID", 7, &d->eid_fid))
         d->eid_fid = WW__NOFID;
     if ((rc = build_index(d)) || (rc = ww__pf_finish(d)) || (rc = split_lists(d)))

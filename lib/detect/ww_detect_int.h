@@ -316,6 +316,14 @@ struct ww_detect {
         ww__teddy_t td;
     } **fsets;
 
+    /* While compiling: how many literals hold each gram-sized window (lowered). */
+    struct ww__wcount {
+        uint64_t *keys;
+        uint32_t *cnt;
+        uint8_t *lens; /* 0: empty slot */
+        uint32_t cap, n;
+    } wc;
+
     pcre2_code **res; /* every compiled regex, freed with the program */
     uint32_t nres, res_cap;
 
@@ -389,6 +397,8 @@ static inline uint32_t ww__ffirst(const ww_detect_ctx_t *ctx, uint32_t fid)
 
 /* The literal prefilter (ww_detect_prefilter.c). */
 int ww__pf_variant(ww_detect_t *d, ww__variant_t *v);
+/* Counts, over every literal of the ruleset, the windows gram choice weighs. */
+int ww__pf_count(ww_detect_t *d);
 /* Gives each string matcher of a field item its gram (skips impossible searches). */
 int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr);
 /* Scans the values of one field for field grams, once per event. */

@@ -197,32 +197,138 @@ static int gset_add(gset_t *g, uint64_t id)
     return 0;
 }
 
+/* ---- window counts ---------------------------------------------------------------- */
+
+static uint32_t *wc_slot(struct ww__wcount *w, uint64_t key, unsigned len)
+{
+    uint32_t s = (uint32_t)gram_hash(key, len) & (w->cap - 1);
+    while (w->lens[s] && !(w->keys[s] == key && w->lens[s] == len))
+        s = (s + 1) & (w->cap - 1);
+    if (!w->lens[s]) {
+        w->keys[s] = key;
+        w->lens[s] = (uint8_t)len;
+        w->n++;
+    }
+    return &w->cnt[s];
+}
+
+static int wc_grow(struct ww__wcount *w)
+{
+    struct ww__wcount g = {0};
+    g.cap = w->cap ? w->cap * 2 : 4096;
+    g.keys = calloc(g.cap, sizeof *g.keys);
+    g.cnt = calloc(g.cap, sizeof *g.cnt);
+    g.lens = calloc(g.cap, 1);
+    if (!g.keys || !g.cnt || !g.lens) {
+        free(g.keys);
+        free(g.cnt);
+        free(g.lens);
+        return WW_ENOMEM;
+    }
+    for (uint32_t i = 0; i < w->cap; i++)
+        if (w->lens[i])
+            *wc_slot(&g, w->keys[i], w->lens[i]) = w->cnt[i];
+    free(w->keys);
+    free(w->cnt);
+    free(w->lens);
+    *w = g;
+    return 0;
+}
+
+static void wc_free(struct ww__wcount *w)
+{
+    free(w->keys);
+    free(w->cnt);
+    free(w->lens);
+    memset(w, 0, sizeof *w);
+}
+
+static unsigned gram_len(uint32_t n)
+{
+    return n >= 8 ? 8 : n >= 4 ? 4 : 3;
+}
+
+static uint64_t window_key(const char *lit, uint32_t at, unsigned len)
+{
+    uint64_t key = 0;
+    for (unsigned k = 0; k < len; k++)
+        key = (key << 8) | ww_lower((unsigned char)lit[at + k]);
+    return key;
+}
+
+static int wc_literal(struct ww__wcount *w, const char *lit, uint32_t n)
+{
+    if (n < 3)
+        return 0;
+    unsigned len = gram_len(n);
+    for (uint32_t o = 0; o + len <= n; o++) {
+        int rc;
+        if (w->n * 2 + 2 > w->cap && (rc = wc_grow(w)))
+            return rc;
+        ++*wc_slot(w, window_key(lit, o, len), len);
+    }
+    return 0;
+}
+
+int ww__pf_count(ww_detect_t *d)
+{
+    int rc = 0;
+    for (uint32_t r = 0; r < d->nrules && !rc; r++)
+        for (uint32_t i = 0; i < d->rules[r].nitems && !rc; i++) {
+            const ww__ditem_t *it = &d->rules[r].items[i];
+            for (uint32_t v = 0; v < it->nvals && !rc; v++)
+                for (uint32_t a = 0; a < it->vals[v].nalts && !rc; a++) {
+                    const ww__dmatch_t *m = &it->vals[v].alts[a];
+                    if (m->kind == DM_EXACT || m->kind == DM_PREFIX || m->kind == DM_SUFFIX ||
+                        m->kind == DM_CONTAINS)
+                        rc = wc_literal(&d->wc, m->lit, m->n);
+                    for (uint32_t k = 0; m->kind == DM_GLOB && k < m->nparts && !rc; k++)
+                        if (m->parts[k].kind == WW_GLOB_LIT)
+                            rc = wc_literal(&d->wc, m->parts[k].lit, m->parts[k].n);
+                }
+        }
+    return rc;
+}
+
+/* A window shared by many of the ruleset's literals ("\windows\", "imphash=",
+   ".exe") is as common in the logs those rules read: the gram of a literal is its
+   window with the rarest bytes after a penalty of 4 per doubling of that count. */
+static int window_score(const ww_detect_t *d, const char *lit, uint32_t at, unsigned len)
+{
+    int sc = 0;
+    for (unsigned k = 0; k < len; k++)
+        sc += rarity(ww_lower((unsigned char)lit[at + k]));
+    sc = len == 8 ? sc : sc * 8 / (int)len;
+    if (d->wc.cap) {
+        uint64_t key = window_key(lit, at, len);
+        uint32_t s = (uint32_t)gram_hash(key, len) & (d->wc.cap - 1);
+        while (d->wc.lens[s] && !(d->wc.keys[s] == key && d->wc.lens[s] == len))
+            s = (s + 1) & (d->wc.cap - 1);
+        for (uint32_t c = d->wc.lens[s] ? d->wc.cnt[s] : 0; c > 1; c >>= 1)
+            sc -= 4;
+    }
+    return sc;
+}
+
 /* The best gram of a needle (already lowered unless `cased`): *id, or UINT32_MAX when
- * the needle is too short to give one; *score its rarity (8-byte scale). */
+ * the needle is too short to give one; *score its selectivity (8-byte scale). */
 static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, bool kw,
                      uint32_t *id, int *score)
 {
     *id = UINT32_MAX;
     if (n < 3)
         return 0;
-    unsigned len = n >= 8 ? 8 : n >= 4 ? 4 : 3;
-    int best = -1;
+    (void)cased; /* grams are lowered either way: the scan compares lowered bytes */
+    unsigned len = gram_len(n);
+    int best = INT32_MIN;
     uint32_t at = 0;
     for (uint32_t o = 0; o + len <= n; o++) {
-        int sc = 0;
-        for (unsigned k = 0; k < len; k++)
-            sc += rarity(ww_lower((unsigned char)lit[o + k]));
+        int sc = window_score(d, lit, o, len);
         if (sc > best)
             best = sc, at = o;
     }
-    uint64_t key = 0;
-    for (unsigned k = 0; k < len; k++) {
-        unsigned char c = (unsigned char)lit[at + k];
-        key = (key << 8) | (cased ? ww_lower(c) : c);
-    }
-    /* Normalise so that 3- and 4-byte grams compare with 8-byte ones. */
-    *score = len == 8 ? best : best * 8 / (int)len;
-    return gram_id(d, key, len, kw, id);
+    *score = best;
+    return gram_id(d, window_key(lit, at, len), len, kw, id);
 }
 
 static int needle_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, uint32_t fid,
@@ -736,6 +842,7 @@ int ww__pf_list(ww_detect_t *d, ww__vlist_t *l, uint32_t *stamp, uint32_t st)
 int ww__pf_finish(ww_detect_t *d)
 {
     int rc;
+    wc_free(&d->wc);
     if ((rc = gram_index(d)))
         return rc;
     if (d->gbloom && (rc = kw_lists(d)))
@@ -788,6 +895,7 @@ int ww__pf_finish(ww_detect_t *d)
 
 void ww__pf_free(ww_detect_t *d)
 {
+    wc_free(&d->wc);
     free(d->gpoff);
     free(d->gpvid);
     free(d->gpbit);

@@ -840,6 +840,42 @@ static void test_condition_eventids(void **state)
     eng_free(e);
 }
 
+/* A window that many of the ruleset's literals share ("imphash=") makes a poor gram:
+   each literal gets one of its own instead, and matching is unchanged. */
+static void test_gram_choice(void **state)
+{
+    (void)state;
+    eng_t *e = eng_new(RULE("71", "  sel:\n    Hashes|contains:\n"
+                                  "      - 'IMPHASH=0A1B2C3D4E5F60718293A4B5C6D7E8F9'\n"
+                                  "      - 'IMPHASH=11223344556677889900AABBCCDDEEFF'\n"
+                                  "      - 'IMPHASH=F0E1D2C3B4A5968778695A4B3C2D1E0F'\n"
+                                  "      - 'IMPHASH=0123456789ABCDEF0123456789ABCDEF'\n"
+                                  "  condition: sel\n"));
+    const ww_detect_t *d = e->d[0];
+    const ww__ditem_t *it = &d->rules[0].items[0];
+    uint64_t common = 0;
+    for (const char *c = "imphash="; *c; c++)
+        common = common << 8 | (unsigned char)*c;
+    assert_int_equal(it->nvals, 4);
+    for (uint32_t v = 0; v < it->nvals; v++) {
+        uint32_t g = it->vals[v].alts[0].gram;
+        assert_int_not_equal(g, UINT32_MAX);
+        assert_false(d->glenid[g] == 8 && d->gkeyid[g] == common);
+        for (uint32_t w = 0; w < v; w++)
+            assert_int_not_equal(g, it->vals[w].alts[0].gram);
+    }
+    ww_event_t ev;
+    ww_event_init(&ev);
+    sysmon(&ev, 1);
+    add(&ev, "Hashes", "SHA1=00,MD5=11,IMPHASH=F0E1D2C3B4A5968778695A4B3C2D1E0F", WW_F_STR);
+    assert_string_equal(run(e, &ev), "71");
+    sysmon(&ev, 1);
+    add(&ev, "Hashes", "SHA1=00,MD5=11,IMPHASH=F0E1D2C3B4A5968778695A4B3C2D1E00", WW_F_STR);
+    assert_string_equal(run(e, &ev), "");
+    ww_event_release(&ev);
+    eng_free(e);
+}
+
 static void test_order_and_once(void **state)
 {
     (void)state;
@@ -909,6 +945,7 @@ int main(void)
         cmocka_unit_test(test_keywords),           cmocka_unit_test(test_routing),
         cmocka_unit_test(test_order_and_once),     cmocka_unit_test(test_refcount),
         cmocka_unit_test(test_prefilter_literals), cmocka_unit_test(test_condition_eventids),
+        cmocka_unit_test(test_gram_choice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
