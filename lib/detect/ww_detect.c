@@ -29,10 +29,13 @@ static inline uint64_t lower8(uint64_t x)
     return x | (((ge_a ^ gt_z) & ~x & h) >> 2);
 }
 
+/* The last n < 8 bytes as a little-endian word (byte loads: a variable-size memcpy
+   would be a library call, and a word load from its small stores a stall). */
 static inline uint64_t load_tail(const char *p, size_t n)
 {
     uint64_t w = 0;
-    memcpy(&w, p, n);
+    for (size_t k = n; k-- > 0;)
+        w = w << 8 | (unsigned char)p[k];
     return w;
 }
 
@@ -51,6 +54,10 @@ static uint32_t name_hash(const char *p, size_t n)
         h = (h ^ lower8(load_tail(p + i, n - i))) * 0xff51afd7ed558ccdULL;
         h ^= h >> 32;
     }
+    /* Linear probing needs every bit mixed into the low ones. */
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
     return (uint32_t)h;
 }
 

@@ -89,6 +89,7 @@ typedef struct ww__dmatch {
     pcre2_code *re;              /* DM_RE (owned by the program) */
     const ww_sigma_match_t *src; /* the rule's matcher: numbers, cidr, fieldref... */
     uint32_t gram;               /* prefilter gram the value must contain, or UINT32_MAX */
+    int gscore;                  /* its selectivity (best_gram) */
 } ww__dmatch_t;
 
 typedef struct ww__dvalue {

@@ -32,10 +32,11 @@ static uint64_t gram_hash(uint64_t key, unsigned len)
 /* Rough rarity of a byte in log text: common letters and path punctuation score low. */
 static int rarity(unsigned char c)
 {
-    if (strchr("etaoinsr", c) && c)
-        return 1;
-    if (strchr("\\./:- _", c) && c)
-        return 1;
+    switch (c) {
+    case 'e': case 't': case 'a': case 'o': case 'i': case 'n': case 's': case 'r':
+    case '\\': case '.': case '/': case ':': case '-': case ' ': case '_': return 1;
+    default: break;
+    }
     if (c >= '0' && c <= '9')
         return 2;
     if (c >= 'a' && c <= 'z')
@@ -331,14 +332,14 @@ static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, bo
     return gram_id(d, window_key(lit, at, len), len, kw, id);
 }
 
-static int needle_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, uint32_t fid,
-                       gset_t *g, bool *ok)
+/* Adds matcher m's gram (ww__pf_rule chose it), paired with field fid, to g. */
+static int needle_gram(ww_detect_t *d, const ww__dmatch_t *m, uint32_t fid, gset_t *g, bool *ok)
 {
-    uint32_t id;
-    int q, rc;
+    uint32_t id = m->gram;
+    int q = m->gscore, rc;
     *ok = false;
-    if ((rc = best_gram(d, lit, n, cased, fid == WW__ANYFID, &id, &q)) || id == UINT32_MAX)
-        return rc;
+    if (id == UINT32_MAX)
+        return 0;
     if (fid != WW__ANYFID && (rc = fgate_add(d, fid, id)))
         return rc;
     if ((rc = gset_add(g, id | (uint64_t)fid << 32)))
@@ -365,7 +366,7 @@ int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr)
         for (uint32_t v = 0; v < it->nvals; v++)
             for (uint32_t a = 0; a < it->vals[v].nalts; a++) {
                 ww__dmatch_t *m = &it->vals[v].alts[a];
-                int q, rc = 0;
+                int q = 0, rc = 0;
                 m->gram = UINT32_MAX;
                 if (m->kind == DM_EXACT || m->kind == DM_PREFIX || m->kind == DM_SUFFIX ||
                     m->kind == DM_CONTAINS) {
@@ -375,6 +376,7 @@ int ww__pf_rule(ww_detect_t *d, ww__drule_t *dr)
                     if (p)
                         rc = best_gram(d, p->lit, p->n, m->cased, it->keyword, &m->gram, &q);
                 }
+                m->gscore = q;
                 if (rc)
                     return rc;
             }
@@ -390,11 +392,8 @@ static int match_grams(ww_detect_t *d, const ww__dmatch_t *m, uint32_t fid, gset
     case DM_EXACT:
     case DM_PREFIX:
     case DM_SUFFIX:
-    case DM_CONTAINS: return needle_gram(d, m->lit, m->n, m->cased, fid, g, ok);
-    case DM_GLOB: {
-        const ww_glob_part_t *best = longest_lit(m);
-        return best ? needle_gram(d, best->lit, best->n, m->cased, fid, g, ok) : 0;
-    }
+    case DM_CONTAINS:
+    case DM_GLOB: return needle_gram(d, m, fid, g, ok);
     default: return 0;
     }
 }
