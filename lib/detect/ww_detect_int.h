@@ -315,6 +315,12 @@ struct ww_detect {
         uint32_t n;
         bool big, built;
         ww__teddy_t td;
+        /* big: every gram of the field (while compiling), then its own hashed
+           window bitmaps -- 3-byte grams in b3, 4- and 8-byte ones by their last
+           four bytes in b4 -- of 2^(32 - sh) bits each (window_bitmap). */
+        uint32_t *all, nall, capall;
+        uint64_t *b3, *b4;
+        uint8_t sh3, sh4, lens;
     } **fsets;
 
     /* While compiling: how many literals hold each gram-sized window (lowered). */

@@ -173,6 +173,15 @@ static int fgate_add(ww_detect_t *d, uint32_t fid, uint32_t id)
                 (*fs)->ids[(*fs)->n++] = id;
         }
     }
+    if ((*fs)->nall == (*fs)->capall) { /* every gram, for a big set's bitmaps */
+        uint32_t nc = (*fs)->capall ? (*fs)->capall * 2 : 16;
+        uint32_t *na = realloc((*fs)->all, nc * sizeof *na);
+        if (!na)
+            return WW_ENOMEM;
+        (*fs)->all = na;
+        (*fs)->capall = nc;
+    }
+    (*fs)->all[(*fs)->nall++] = id;
     uint64_t **b = &d->fpair[fid][0];
     if (!*b && !(*b = calloc(65536 / 64, sizeof **b)))
         return WW_ENOMEM;
@@ -753,6 +762,53 @@ static int kw_lists(ww_detect_t *d)
     return rc;
 }
 
+/* A bitmap of 2^(32 - *sh) bits for n windows: ~256 bits per window (a false hit
+   costs a gram lookup, a bit more an L2 line at most), between 2^12 and 2^20. */
+static uint64_t *window_bitmap(uint32_t n, uint8_t *sh)
+{
+    unsigned lg = 12;
+    while (lg < 20 && ((uint64_t)1 << lg) < (uint64_t)n * 256)
+        lg++;
+    *sh = (uint8_t)(32 - lg);
+    return calloc(((size_t)1 << lg) / 64, sizeof(uint64_t));
+}
+
+static inline uint32_t window_bit(uint32_t w, uint8_t sh)
+{
+    return (w * 0x9E3779B1u) >> sh;
+}
+
+static int cmp_u32(const void *a, const void *b);
+
+/* A big field set's own window bitmaps (see struct ww__fset). */
+static int big_bitmaps(const ww_detect_t *d, struct ww__fset *fs)
+{
+    uint32_t n3 = 0, n4 = 0, k = 0;
+    qsort(fs->all, fs->nall, sizeof *fs->all, cmp_u32);
+    for (uint32_t i = 0; i < fs->nall; i++)
+        if (!k || fs->all[k - 1] != fs->all[i])
+            fs->all[k++] = fs->all[i];
+    fs->nall = k;
+    for (uint32_t i = 0; i < k; i++)
+        d->glenid[fs->all[i]] == 3 ? n3++ : n4++;
+    if ((n3 && !(fs->b3 = window_bitmap(n3, &fs->sh3))) ||
+        (n4 && !(fs->b4 = window_bitmap(n4, &fs->sh4))))
+        return WW_ENOMEM;
+    for (uint32_t i = 0; i < k; i++) {
+        uint32_t g = fs->all[i], t;
+        unsigned len = d->glenid[g];
+        fs->lens |= len == 3 ? 1 : len == 4 ? 2 : 4;
+        if (len == 3) {
+            t = window_bit((uint32_t)d->gkeyid[g], fs->sh3);
+            fs->b3[t / 64] |= (uint64_t)1 << (t % 64);
+        } else {
+            t = window_bit((uint32_t)d->gkeyid[g], fs->sh4);
+            fs->b4[t / 64] |= (uint64_t)1 << (t % 64);
+        }
+    }
+    return 0;
+}
+
 /* The gram index (see ww_detect.gpoff): one posting per (gram, field) pair. */
 static int gram_index(ww_detect_t *d)
 {
@@ -865,6 +921,13 @@ int ww__pf_finish(ww_detect_t *d)
     }
     for (uint32_t f = 0; f < d->nfpair; f++) {
         struct ww__fset *fs = d->fsets[f];
+        if (fs && fs->big && (rc = big_bitmaps(d, fs)))
+            return rc;
+        if (fs) {
+            free(fs->all);
+            fs->all = NULL;
+            fs->nall = fs->capall = 0;
+        }
         if (fs && !fs->big && fs->n) {
             ww__tlit_t lits[64];
             for (uint32_t i = 0; i < fs->n; i++) {
@@ -918,8 +981,12 @@ void ww__pf_free(ww_detect_t *d)
     }
     free(d->fpair);
     for (uint32_t f = 0; f < d->nfpair; f++) {
-        if (d->fsets[f])
+        if (d->fsets[f]) {
             ww__td_free(&d->fsets[f]->td);
+            free(d->fsets[f]->all);
+            free(d->fsets[f]->b3);
+            free(d->fsets[f]->b4);
+        }
         free(d->fsets[f]);
     }
     free(d->fsets);
@@ -994,6 +1061,35 @@ static void scan_value(ww_detect_ctx_t *ctx, const struct ww__gate *gt, const ui
 }
 
 static void kw_hit(void *ud, uint32_t id, size_t at);
+
+/* Scans one value for the grams of a big field set: at each position the window
+   ending there is tested in the field's own bitmaps (sparse: the branch is rarely
+   taken, so it predicts well), and only a set bit looks the gram up. */
+static void scan_big(ww_detect_ctx_t *ctx, const struct ww__fset *fs, const unsigned char *p,
+                     size_t n, uint64_t fbit)
+{
+    const ww_detect_t *d = ctx->d;
+    const uint64_t *b3 = fs->b3, *b4 = fs->b4;
+    uint8_t sh3 = fs->sh3, sh4 = fs->sh4;
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        w = (w << 8) | ww_lower(p[i]);
+        if (b4) {
+            uint32_t t = window_bit((uint32_t)w, sh4);
+            if (b4[t / 64] >> (t % 64) & 1) {
+                if (fs->lens & 2)
+                    check_gram(ctx, d, w & 0xFFFFFFFF, 4, fbit);
+                if ((fs->lens & 4) && i >= 7)
+                    check_gram(ctx, d, w, 8, fbit);
+            }
+        }
+        if (b3) {
+            uint32_t t = window_bit((uint32_t)(w & 0xFFFFFF), sh3);
+            if (b3[t / 64] >> (t % 64) & 1)
+                check_gram(ctx, d, w & 0xFFFFFF, 3, fbit);
+        }
+    }
+}
 
 /* Scans every value and the raw line for the grams of one small keyword set.  A
    value that is a slice of the raw record needs no scan of its own: one scan of the
@@ -1099,7 +1195,10 @@ void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid)
     }
     for (uint32_t j = ww__ffirst(ctx, fid); j != UINT32_MAX; j = ctx->fnext[j]) {
         const ww_field_t *f = &ev->fields[j];
-        scan_value(ctx, gt, pair, (const unsigned char *)f->value.p, f->value.n, fbit);
+        if (fs && fs->big)
+            scan_big(ctx, fs, (const unsigned char *)f->value.p, f->value.n, fbit);
+        else
+            scan_value(ctx, gt, pair, (const unsigned char *)f->value.p, f->value.n, fbit);
     }
 }
 
