@@ -364,19 +364,41 @@ static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t en
 
 /* ---- flattening ---------------------------------------------------------------- */
 
-static int push_piece(evtx_state_t *st, evtx_piece_t pc)
+/* Makes room for one more piece.  False when the array is at its limit or cannot
+ * grow; no error is recorded (push_piece reports it). */
+static bool piece_room(evtx_state_t *st)
 {
-    if (st->npieces == st->pieces_cap) {
+    if (st->npieces < st->pieces_cap)
+        return true;
+    if (st->pieces_cap >= EVTX_MAX_PIECES)
+        return false;
+    uint32_t ncap = st->pieces_cap ? st->pieces_cap * 2 : 256;
+    evtx_piece_t *np = realloc(st->pieces, ncap * sizeof *np);
+    if (!np)
+        return false;
+    st->pieces = np;
+    st->pieces_cap = ncap;
+    return true;
+}
+
+/* Appends a piece.  The fields are stored one by one into the array: building the
+ * struct on the stack and copying it made the CPU reload bytes it had just written
+ * in smaller parts (a store-forwarding stall on every value). */
+static int push_piece(evtx_state_t *st, ww_str_t s, uint8_t type, uint8_t vt, uint8_t sep,
+                      uint64_t raw)
+{
+    if (!piece_room(st)) {
         if (st->pieces_cap >= EVTX_MAX_PIECES)
             return fail(st, 0, "too many values in one record", WW_ELIMIT);
-        uint32_t ncap = st->pieces_cap ? st->pieces_cap * 2 : 256;
-        evtx_piece_t *np = realloc(st->pieces, ncap * sizeof *np);
-        if (!np)
-            return fail(st, 0, "out of memory", WW_ENOMEM);
-        st->pieces = np;
-        st->pieces_cap = ncap;
+        return fail(st, 0, "out of memory", WW_ENOMEM);
     }
-    st->pieces[st->npieces++] = pc;
+    evtx_piece_t *pc = &st->pieces[st->npieces++];
+    pc->s.p = s.p;
+    pc->s.n = s.n;
+    pc->raw = raw;
+    pc->type = type;
+    pc->vt = vt;
+    pc->sep = sep;
     return 0;
 }
 
@@ -567,15 +589,30 @@ static int put_value(evtx_state_t *st, ww_event_t *ev, const evtx_val_t *v, int 
     if (base == EVTX_T_STRING || base == EVTX_T_ANSI) {
         uint32_t unit = base == EVTX_T_STRING ? 2 : 1, nunits = size / unit;
         if (!arr) {
-            rc = unit == 2 ? ww__evtx_utf16(&ev->arena, p, nunits, &s)
-                           : ww__evtx_ansi(&ev->arena, p, nunits, &s);
+            /* Converted straight into the next piece's slot when there is room (no
+               struct copy); without room the conversion still comes first, so its
+               error is the one reported, as it always was. */
+            bool room = piece_room(st);
+            ww_str_t *dst = room ? &st->pieces[st->npieces].s : &s;
+            rc = unit == 2 ? ww__evtx_utf16(&ev->arena, p, nunits, dst)
+                           : ww__evtx_ansi(&ev->arena, p, nunits, dst);
             if (rc)
                 return fail(st, off, "event memory limit reached", rc);
             /* evtx_dump drops trailing whitespace from string values (Sysmon's command
                lines often end in a space); do the same so rules see the same text. */
-            while (s.n && (s.p[s.n - 1] == ' ' || (s.p[s.n - 1] >= '\t' && s.p[s.n - 1] <= '\r')))
-                s.n--;
-            return push_piece(st, (evtx_piece_t){.s = s, .type = WW_F_STR, .vt = base});
+            const char *sp = dst->p;
+            size_t sn = dst->n;
+            while (sn && (sp[sn - 1] == ' ' || (sp[sn - 1] >= '\t' && sp[sn - 1] <= '\r')))
+                sn--;
+            if (!room)
+                return push_piece(st, (ww_str_t){sp, sn}, WW_F_STR, base, 0, 0);
+            evtx_piece_t *pc = &st->pieces[st->npieces++];
+            pc->s.n = sn;
+            pc->raw = 0;
+            pc->type = WW_F_STR;
+            pc->vt = base;
+            pc->sep = 0;
+            return 0;
         }
         /* A string array is NUL-separated; a final terminator ends it. */
         uint32_t i = 0;
@@ -587,8 +624,7 @@ static int put_value(evtx_state_t *st, ww_event_t *ev, const evtx_val_t *v, int 
                            : ww__evtx_ansi(&ev->arena, p + i, j - i, &s);
             if (rc)
                 return fail(st, off, "event memory limit reached", rc);
-            if ((rc = push_piece(
-                     st, (evtx_piece_t){.s = s, .type = WW_F_STR, .vt = base, .sep = 1})) != 0)
+            if ((rc = push_piece(st, s, WW_F_STR, base, 1, 0)) != 0)
                 return rc;
             i = j + 1;
         }
@@ -605,25 +641,35 @@ static int put_value(evtx_state_t *st, ww_event_t *ev, const evtx_val_t *v, int 
         size_t n = elem;
         if (base == EVTX_T_SID)
             n = ww__evtx_sid_len(p + i, size - i);
-        uint8_t type = WW_F_STR;
-        rc = n ? ww__evtx_scalar(&ev->arena, base, p + i, n, &s, &type) : WW_EPARSE;
+        /* Formatted straight into the next piece when there is room, as above. */
+        bool room = piece_room(st);
+        uint8_t type_local = WW_F_STR;
+        ww_str_t *dst = room ? &st->pieces[st->npieces].s : &s;
+        uint8_t *type = room ? &st->pieces[st->npieces].type : &type_local;
+        *type = WW_F_STR;
+        rc = n ? ww__evtx_scalar(&ev->arena, base, p + i, n, dst, type) : WW_EPARSE;
         if (rc == WW_EPARSE) {
             /* A size that does not fit the type, or an unknown type: keep the bytes as
                hex rather than lose the record. */
             n = size - i;
-            rc = ww__evtx_scalar(&ev->arena, EVTX_T_BINARY, p + i, n, &s, &type);
+            rc = ww__evtx_scalar(&ev->arena, EVTX_T_BINARY, p + i, n, dst, type);
             if (n == 0) {
-                s = (ww_str_t){"", 0};
+                *dst = (ww_str_t){"", 0};
                 rc = 0;
             }
         }
         if (rc)
             return fail(st, off, "event memory limit reached", rc);
-        evtx_piece_t pc = {.s = s, .type = type, .vt = base, .sep = arr};
-        if (base == EVTX_T_FILETIME && n == 8)
-            pc.raw = evtx_u64(p + i);
-        if ((rc = push_piece(st, pc)) != 0)
-            return rc;
+        uint64_t raw = base == EVTX_T_FILETIME && n == 8 ? evtx_u64(p + i) : 0;
+        if (!room) {
+            if ((rc = push_piece(st, s, type_local, base, arr, raw)) != 0)
+                return rc;
+        } else {
+            evtx_piece_t *pc = &st->pieces[st->npieces++];
+            pc->raw = raw;
+            pc->vt = base;
+            pc->sep = arr;
+        }
         i += (uint32_t)n;
     } while (arr && i < size);
     return 0;
@@ -664,7 +710,7 @@ static int run(evtx_state_t *st, ww_event_t *ev, const evtx_frag_t *frag, const 
             if (op->kind != EVTX_OP_CLOSE_START)
                 rc = end_elem(st, ev);
             break;
-        case EVTX_OP_TEXT: rc = push_piece(st, (evtx_piece_t){.s = op->s, .type = WW_F_STR}); break;
+        case EVTX_OP_TEXT: rc = push_piece(st, op->s, WW_F_STR, 0, 0, 0); break;
         case EVTX_OP_SUBST:
             if (op->id < nvals)
                 rc = put_value(st, ev, &vals[op->id], nest);

@@ -145,16 +145,22 @@ static int parse_string(ww_json_t *js, const char *p)
     uint32_t first_esc = 0;
 #if defined(__SSE2__)
     /* Fast path, most of the JSON decode time (Windows records are mostly string
-       bytes, and messages are full of "\r\n\t"): the quotes and backslashes of a
-       whole block are found at once and simple escapes are stepped over inside the
-       block's bit mask, without rescanning.  Anything unusual -- a \u escape, an
-       invalid escape, a control byte -- falls back to the byte-exact loop below from
-       the start of the block, so errors are reported exactly as that loop does. */
+       bytes, and messages are full of "\r\n\t"): the quotes, backslashes and
+       control bytes of a whole block are found at once as bit masks, and which bytes
+       are escaped follows from the backslash mask, so escapes cost no rescan.
+       Anything unusual -- a \u escape, an invalid escape, a control byte -- falls
+       back to the byte-exact loop below from the start of the block, so errors are
+       reported exactly as that loop does. */
     {
         uint32_t qm, bm, cm;
-        if (e - q >= 16) {
-            /* Short strings (most keys and values) end in their first 16 bytes. */
+        if (e - q >= 32) {
+            /* Short strings (most keys and values) end in their first 32 bytes. */
+            uint32_t q2, b2, c2;
             masks16(q, &qm, &bm, &cm);
+            masks16(q + 16, &q2, &b2, &c2);
+            qm |= q2 << 16;
+            bm |= b2 << 16;
+            cm |= c2 << 16;
             uint32_t before = (qm - 1) & ~qm; /* bits below the first quote */
             if (qm && !((bm | cm) & before)) {
                 q += __builtin_ctz(qm);
