@@ -668,8 +668,8 @@ static int refine(const ww_detect_t *d, ww__vlist_t *l, int32_t eid)
     uint32_t k = 0;
     for (uint32_t i = 0; i < l->n; i++) {
         const ww__variant_t *v = &d->vars[l->v[i]];
-        bool keep = !v->has_ceids ||
-                    (eid >= 0 && bsearch(&eid, v->ceids, v->nceids, sizeof eid, cmp_i32));
+        bool keep = !v->has_ceids || (eid >= 0 && v->nceids &&
+                                      bsearch(&eid, v->ceids, v->nceids, sizeof eid, cmp_i32));
         if (keep)
             l->v[k++] = l->v[i];
     }
