@@ -75,6 +75,20 @@ static bool name_eq(const char *key, const char *p, size_t n)
     return i == n || load_tail(key + i, n - i) == lower8(load_tail(p + i, n - i));
 }
 
+/* Byte equality, a word at a time. */
+static bool name_same(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return false;
+    }
+    return i == n || load_tail(a + i, n - i) == load_tail(b + i, n - i);
+}
+
 /* Returns the slot of key (ASCII case-insensitive) or of the empty slot to use. */
 static uint32_t strmap_slot(const ww__strmap_t *m, const char *p, size_t n)
 {
@@ -909,6 +923,7 @@ void ww_detect_ctx_free(ww_detect_ctx_t *ctx)
     free(ctx->vsgen);
     free(ctx->vsets);
     free(ctx->vpart);
+    free(ctx->nc);
     free(ctx->ksgen);
     pcre2_match_data_free(ctx->md);
     pcre2_match_context_free(ctx->mctx);
@@ -946,11 +961,14 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     c->vsets = calloc(d->nvars ? d->nvars : 1, 1);
     c->vpart = calloc(d->nvars ? d->nvars : 1, sizeof *c->vpart);
     c->ksgen = calloc(d->nkwsets ? d->nkwsets : 1, sizeof *c->ksgen);
+    if ((c->nc = malloc(WW__NCACHE * sizeof *c->nc)))
+        for (uint32_t i = 0; i < WW__NCACHE; i++)
+            c->nc[i].len = UINT16_MAX;
     c->md = pcre2_match_data_create(1, NULL);
     c->mctx = pcre2_match_context_create(NULL);
     c->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
-        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->fscan || !c->kscan || !c->seen || !c->pmask || !c->vmark || !c->vsgen || !c->vsets || !c->vpart || !c->ksgen || !c->md ||
+        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->fscan || !c->kscan || !c->seen || !c->pmask || !c->vmark || !c->vsgen || !c->vsets || !c->vpart || !c->ksgen || !c->nc || !c->md ||
         !c->mctx || !c->jstack) {
         ww_detect_ctx_free(c);
         return WW_ENOMEM;
@@ -995,7 +1013,19 @@ static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
         uint32_t fid;
         ctx->fnext[i] = UINT32_MAX;
         ctx->ifid[i] = WW__NOFID;
-        if (!strmap_get(&d->fields, f->name.p, f->name.n, &fid))
+        ww__ncache_t *c = i < WW__NCACHE && f->name.n <= WW__NCNAME ? &ctx->nc[i] : NULL;
+        if (c && c->len == f->name.n && name_same(c->name, f->name.p, f->name.n)) {
+            fid = c->fid;
+        } else {
+            if (!strmap_get(&d->fields, f->name.p, f->name.n, &fid))
+                fid = WW__NOFID;
+            if (c) {
+                c->fid = fid;
+                c->len = (uint16_t)f->name.n;
+                memcpy(c->name, f->name.p, f->name.n);
+            }
+        }
+        if (fid == WW__NOFID)
             continue;
         ctx->known[ctx->nknown++] = i;
         ctx->ifid[i] = fid;

@@ -338,8 +338,19 @@ struct ww_detect {
     uint32_t nerrs, errs_cap;
 };
 
+/* The name lookup of the field at one index of the previous event: events of one
+   source repeat their field names in the same order. */
+#define WW__NCACHE 128
+#define WW__NCNAME 40
+typedef struct ww__ncache {
+    uint32_t fid;
+    uint16_t len; /* UINT16_MAX: empty */
+    char name[WW__NCNAME];
+} ww__ncache_t;
+
 struct ww_detect_ctx {
     ww_detect_t *d;
+    ww__ncache_t *nc; /* WW__NCACHE entries */
     const ww_event_t *ev;
     uint32_t gen;     /* event generation: stamps below are valid when == gen */
     uint32_t *fstamp; /* per fid */
