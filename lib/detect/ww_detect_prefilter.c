@@ -1101,7 +1101,7 @@ static void scan_set(ww_detect_ctx_t *ctx, const struct ww__kwset *ks)
 {
     const ww_event_t *ev = ctx->ev;
     uint32_t nf = ev->nfields < WW_EVENT_MAX_FIELDS ? ev->nfields : WW_EVENT_MAX_FIELDS;
-    bool raw = (ev->kind == WW_EV_SYSLOG || ev->kind == WW_EV_TEXT) && ev->raw.n;
+    bool raw = ev->raw.n > 0;
     const char *rb = ev->raw.p, *re = ev->raw.p + ev->raw.n;
     for (uint32_t i = 0; i < nf; i++) {
         const ww_field_t *f = &ev->fields[i];
