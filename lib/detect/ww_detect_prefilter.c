@@ -258,12 +258,9 @@ static unsigned gram_len(uint32_t n)
     return n >= 8 ? 8 : n >= 4 ? 4 : 3;
 }
 
-static uint64_t window_key(const char *lit, uint32_t at, unsigned len)
+static uint64_t len_mask(unsigned len)
 {
-    uint64_t key = 0;
-    for (unsigned k = 0; k < len; k++)
-        key = (key << 8) | ww_lower((unsigned char)lit[at + k]);
-    return key;
+    return len == 8 ? UINT64_MAX : ((uint64_t)1 << (8 * len)) - 1;
 }
 
 static int wc_literal(struct ww__wcount *w, const char *lit, uint32_t n)
@@ -271,11 +268,15 @@ static int wc_literal(struct ww__wcount *w, const char *lit, uint32_t n)
     if (n < 3)
         return 0;
     unsigned len = gram_len(n);
-    for (uint32_t o = 0; o + len <= n; o++) {
+    uint64_t key = 0, mask = len_mask(len);
+    for (uint32_t i = 0; i < n; i++) {
         int rc;
+        key = ((key << 8) | ww_lower((unsigned char)lit[i])) & mask;
+        if (i + 1 < len)
+            continue;
         if (w->n * 2 + 2 > w->cap && (rc = wc_grow(w)))
             return rc;
-        ++*wc_slot(w, window_key(lit, o, len), len);
+        ++*wc_slot(w, key, len);
     }
     return 0;
 }
@@ -301,16 +302,12 @@ int ww__pf_count(ww_detect_t *d)
 }
 
 /* A window shared by many of the ruleset's literals ("\windows\", "imphash=",
-   ".exe") is as common in the logs those rules read: the gram of a literal is its
-   window with the rarest bytes after a penalty of 4 per doubling of that count. */
-static int window_score(const ww_detect_t *d, const char *lit, uint32_t at, unsigned len)
+   ".exe") is as common in the logs those rules read: its score is the rarity of its
+   bytes less 4 per doubling of that count. */
+static int window_score(const ww_detect_t *d, uint64_t key, unsigned len, int rar)
 {
-    int sc = 0;
-    for (unsigned k = 0; k < len; k++)
-        sc += rarity(ww_lower((unsigned char)lit[at + k]));
-    sc = len == 8 ? sc : sc * 8 / (int)len;
+    int sc = len == 8 ? rar : rar * 8 / (int)len;
     if (d->wc.cap) {
-        uint64_t key = window_key(lit, at, len);
         uint32_t s = (uint32_t)gram_hash(key, len) & (d->wc.cap - 1);
         while (d->wc.lens[s] && !(d->wc.keys[s] == key && d->wc.lens[s] == len))
             s = (s + 1) & (d->wc.cap - 1);
@@ -320,8 +317,8 @@ static int window_score(const ww_detect_t *d, const char *lit, uint32_t at, unsi
     return sc;
 }
 
-/* The best gram of a needle (already lowered unless `cased`): *id, or UINT32_MAX when
- * the needle is too short to give one; *score its selectivity (8-byte scale). */
+/* The best gram of a needle (already lowered unless `cased`): its best-scoring window.
+ * *id, or UINT32_MAX when the needle is too short to give one; *score its score. */
 static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, bool kw,
                      uint32_t *id, int *score)
 {
@@ -330,15 +327,22 @@ static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, bo
         return 0;
     (void)cased; /* grams are lowered either way: the scan compares lowered bytes */
     unsigned len = gram_len(n);
-    int best = INT32_MIN;
-    uint32_t at = 0;
-    for (uint32_t o = 0; o + len <= n; o++) {
-        int sc = window_score(d, lit, o, len);
+    uint64_t key = 0, mask = len_mask(len), bkey = 0;
+    int best = INT32_MIN, rar = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned char c = ww_lower((unsigned char)lit[i]);
+        key = ((key << 8) | c) & mask;
+        rar += rarity(c);
+        if (i >= len)
+            rar -= rarity(ww_lower((unsigned char)lit[i - len]));
+        if (i + 1 < len)
+            continue;
+        int sc = window_score(d, key, len, rar);
         if (sc > best)
-            best = sc, at = o;
+            best = sc, bkey = key;
     }
     *score = best;
-    return gram_id(d, window_key(lit, at, len), len, kw, id);
+    return gram_id(d, bkey, len, kw, id);
 }
 
 /* Adds matcher m's gram (ww__pf_rule chose it), paired with field fid, to g. */

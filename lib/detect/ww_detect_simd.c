@@ -4,8 +4,9 @@
  * haystack byte to the buckets holding a literal with such a nibble there.  A start
  * position is a candidate for the buckets whose bits survive the AND of the 2*m
  * lookups; only those buckets' literals are then compared exactly.  The lookups run 16
- * (SSSE3 pshufb) or 32 (AVX2) positions at a time, the haystack lowered on the fly
- * (A-Z or 0x20); a scalar loop over the same tables is the fallback and the tail, and
+ * (SSSE3 pshufb) or 32 (AVX2) positions at a time; case is folded into the tables (an
+ * upper-case letter hits its lower-case entries), not into the haystack, and the exact
+ * comparison lowers.  A scalar loop over the same tables is the fallback and the tail, and
  * the path is picked once at run time (__builtin_cpu_supports).  It pays when the set is
  * small (tens of literals): with many, the masks saturate and every position is a
  * candidate, so callers keep their gram path for large sets. */
@@ -73,6 +74,10 @@ int ww__td_build(ww__teddy_t *t, const ww__tlit_t *lits, uint32_t n)
             unsigned char c = t->lits[i].b[k];
             t->lo[k][c & 15] |= (uint8_t)(1u << b);
             t->hi[k][c >> 4] |= (uint8_t)(1u << b);
+            /* Case folded into the tables: A-Z share a-z's low nibble, and their
+               high nibble (4, 5) is two below (6, 7). */
+            if (c >= 'a' && c <= 'z')
+                t->hi[k][(c - 0x20) >> 4] |= (uint8_t)(1u << b);
         }
     }
     /* Positions past the fingerprint pass every bucket. */
@@ -115,7 +120,7 @@ static inline unsigned scalar_bits(const ww__teddy_t *t, const unsigned char *p,
     for (uint32_t k = 0; k < t->m; k++) {
         if (i + k >= n)
             return 0;
-        unsigned char c = ww_lower(p[i + k]);
+        unsigned char c = p[i + k];
         bits &= t->lo[k][c & 15] & t->hi[k][c >> 4];
     }
     return bits;
@@ -132,14 +137,6 @@ static void scan_scalar(const ww__teddy_t *t, const unsigned char *p, size_t n, 
 }
 
 #ifdef WW__TD_X86
-__attribute__((target("ssse3"))) static inline __m128i lower16(__m128i v)
-{
-    /* A-Z are 0x41..0x5A: signed compare on v - 0x41 in [0, 25]. */
-    __m128i off = _mm_sub_epi8(v, _mm_set1_epi8('A'));
-    __m128i up = _mm_cmpgt_epi8(_mm_set1_epi8(26 - 128), _mm_add_epi8(off, _mm_set1_epi8(-128)));
-    return _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-}
-
 __attribute__((target("ssse3"))) static void scan_ssse3(const ww__teddy_t *t,
                                                          const unsigned char *p, size_t n,
                                                          ww__td_fn fn, void *ud)
@@ -155,7 +152,7 @@ __attribute__((target("ssse3"))) static void scan_ssse3(const ww__teddy_t *t,
     for (; n >= 16 + WW__TD_FP && i <= n - (16 + WW__TD_FP); i += 16) {
         __m128i acc = _mm_set1_epi8(-1);
         for (uint32_t k = 0; k < t->m; k++) {
-            __m128i v = lower16(_mm_loadu_si128((const __m128i *)(p + i + k)));
+            __m128i v = _mm_loadu_si128((const __m128i *)(p + i + k));
             __m128i l = _mm_shuffle_epi8(lo[k], _mm_and_si128(v, nib));
             __m128i h = _mm_shuffle_epi8(hi[k], _mm_and_si128(_mm_srli_epi16(v, 4), nib));
             acc = _mm_and_si128(acc, _mm_and_si128(l, h));
@@ -173,14 +170,6 @@ __attribute__((target("ssse3"))) static void scan_ssse3(const ww__teddy_t *t,
         }
     }
     scan_scalar(t, p, n, i, fn, ud);
-}
-
-__attribute__((target("avx2"))) static inline __m256i lower32(__m256i v)
-{
-    __m256i off = _mm256_add_epi8(_mm256_sub_epi8(v, _mm256_set1_epi8('A')),
-                                  _mm256_set1_epi8(-128));
-    __m256i up = _mm256_cmpgt_epi8(_mm256_set1_epi8(26 - 128), off);
-    return _mm256_or_si256(v, _mm256_and_si256(up, _mm256_set1_epi8(0x20)));
 }
 
 __attribute__((target("avx2"))) static void scan_avx2(const ww__teddy_t *t,
@@ -215,7 +204,7 @@ __attribute__((target("avx2"))) static void scan_avx2(const ww__teddy_t *t,
     fingerprint:;
         __m256i acc = _mm256_set1_epi8(-1);
         for (uint32_t k = 0; k < t->m; k++) {
-            __m256i v = lower32(_mm256_loadu_si256((const __m256i *)(q + k)));
+            __m256i v = _mm256_loadu_si256((const __m256i *)(q + k));
             __m256i l = _mm256_shuffle_epi8(lo[k], _mm256_and_si256(v, nib));
             __m256i h = _mm256_shuffle_epi8(hi[k], _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
             acc = _mm256_and_si256(acc, _mm256_and_si256(l, h));
