@@ -274,27 +274,20 @@ struct ww_detect {
     uint8_t *glens;
     uint32_t gcap, ngrams;
     uint64_t *gbloom; /* WW__GBLOOM_BITS bits */
-    /* Scan gates, hashed bitmaps of WW__GATE4_BITS bits: g3 a 3-byte gram, g4 the last
-       4 bytes of a 4- or 8-byte gram.  [0] the grams of field matchers (scanned per
-       field, on demand), [1] those of keyword matchers (every value), [2] both (one
-       pass over a value that both scans need). */
+    /* The keyword gate (scan_all, for candidate lists with too many keyword grams
+       for a small-set matcher), hashed bitmaps of WW__GATE4_BITS bits: g3 a 3-byte
+       keyword gram, g4 the last 4 bytes of a 4- or 8-byte one. */
     struct ww__gate {
         uint64_t *pair; /* 65536 bits: the last two bytes of a gram (a cheap first
                            gate: one L1 load per byte, no hashing) */
         uint64_t *g3, *g4;
         uint8_t lens; /* bit 0: 3-byte grams exist, 1: 4-byte, 2: 8-byte */
-    } gate[3];
+    } kwgate;
 
-    /* Per-field first gates: for each fid whose values hold field grams, a 65536-bit
-       pair bitmap of only that field's grams ([0]) and the same or'ed with the
-       keyword pairs ([1], for the one-pass scan of scan_any).  The global field
-       gate lets ~28% of positions through (20k literals); a field's own few do not. */
-    uint64_t *(*fpair)[2];
-    uint32_t nfpair;
-    uint16_t *gtail; /* per gram id: its last two bytes (its pair) */
+    uint32_t nfsets;  /* entries of fsets */
     uint64_t *gkeyid; /* per gram id: its key */
     uint8_t *glenid;  /* per gram id: its length */
-    uint32_t gtail_cap;
+    uint32_t gid_cap;
     /* Keyword grams of one candidate list, when few: scanned with a small-set SIMD
        matcher (ww_detect_simd.c) instead of the per-byte gram gate. */
     struct ww__kwset {
@@ -308,7 +301,7 @@ struct ww_detect {
     uint32_t *gpoff, *gpvid;
     uint8_t *gpbit, *gpset; /* the pair's field bit and set (ww__variant_t.gset) */
     uint8_t *vfull;         /* per variant: the bits of all its sets */
-    /* Per fid (nfpair entries, NULL when it has no grams): its own grams while they
+    /* Per fid (nfsets entries, NULL when it has no grams): its own grams while they
        are few, then a small-set matcher for on-demand field scans; `big` past that. */
     struct ww__fset {
         uint32_t ids[64];

@@ -1,17 +1,19 @@
-/* The literal prefilter.  For each route variant we derive, from its condition tree, a
- * set of (literal "gram", field) pairs -- grams are 3, 4 or 8 lowered bytes taken from
- * the literals its string matchers require -- such that the rule can only be true if
- * at least one of the grams occurs in some value of its field.  Per event, scopes are
- * scanned on demand, once, lowered on the fly: the values of one field for the grams
- * of field matchers when a candidate pairs a gram with that field, and every value
- * (plus the raw line) for keyword grams when a candidate has a keyword pair -- each
- * value then in one pass with its field grams.  Seen grams are marked with the
- * fields (fid % 63 bits, bit 63 for "any value") they were seen in; a variant none of
- * whose pairs was seen is skipped without evaluation, and a string matcher whose gram
- * was not seen in its (scanned) field fails without searching.  Because the pair set is a necessary condition
- * derived conservatively (NOT, negated items, keywords, regexes, numbers and
- * absent-field matchers give "no requirement"), skipping never changes the result:
- * ww_detect_opts_t.no_prefilter evaluates everything for comparison. */
+/* The literal prefilter.  For each route variant we derive, from its condition tree, up
+ * to WW__MAXSETS sets of (literal "gram", field) pairs -- grams are 3, 4 or 8 lowered
+ * bytes, each literal's window that is rarest in the ruleset -- such that the rule can
+ * only be true if, for every set, one of its grams occurs in some value of its field.
+ * Per event and candidate list, the scopes the lists' first sets name are scanned
+ * once: a field's values for that field's own grams (a small-set SIMD matcher when
+ * they are few, hashed window bitmaps of its own when many), every value for keyword
+ * grams.  Seen grams are marked with the fields (fid % 63 bits, bit 63 for "any
+ * value") they were seen in, and an index from gram to (variant, set) postings marks
+ * the variants with a pair seen in each set; the others are skipped without
+ * evaluation (a variant whose first set was seen gets its other sets' scopes scanned
+ * first).  A string matcher whose gram was not seen in its (scanned) field fails
+ * without searching.  Because the sets are necessary conditions derived
+ * conservatively (NOT, negated items, regexes, numbers and absent-field matchers give
+ * "no requirement"), skipping never changes the result: ww_detect_opts_t.no_prefilter
+ * evaluates everything for comparison. */
 #include "detect/ww_detect_int.h"
 
 #include <stdlib.h>
@@ -49,14 +51,14 @@ static inline uint32_t gate4_hash(uint32_t tail)
     return (tail * 0x9E3779B1u) >> WW__GATE4_SHIFT;
 }
 
-/* Sets the scan gate bits of a gram in gate set `kw` (1: keyword, 0: field). */
-static int gate_add(ww_detect_t *d, uint64_t key, unsigned len, bool kw)
+/* Sets the keyword gate's bits of a keyword gram. */
+static int gate_add(ww_detect_t *d, uint64_t key, unsigned len)
 {
-    struct ww__gate *gt = &d->gate[kw];
+    struct ww__gate *gt = &d->kwgate;
     uint64_t **bits = len == 3 ? &gt->g3 : &gt->g4;
     if (!*bits && !(*bits = calloc(WW__GATE4_BITS / 64, sizeof **bits)))
         return WW_ENOMEM;
-    /* Both kinds scan with a g4 gate in place (it may stay empty). */
+    /* The scan tests g4 in place (it may stay empty). */
     if (!gt->g4 && !(gt->g4 = calloc(WW__GATE4_BITS / 64, sizeof *gt->g4)))
         return WW_ENOMEM;
     if (!gt->pair && !(gt->pair = calloc(65536 / 64, sizeof *gt->pair)))
@@ -102,8 +104,8 @@ static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, bool kw, uint32_t
     }
     if (!d->gbloom && !(d->gbloom = calloc(WW__GBLOOM_BITS / 64, sizeof *d->gbloom)))
         return WW_ENOMEM;
-    /* A gram shared by a field and a keyword matcher is in both gates. */
-    if ((rc = gate_add(d, key, len, kw)))
+    /* Field grams are found by their field's own matcher or bitmaps (fgate_add). */
+    if (kw && (rc = gate_add(d, key, len)))
         return rc;
     uint64_t h = gram_hash(key, len);
     uint32_t s = (uint32_t)h & (d->gcap - 1);
@@ -116,21 +118,17 @@ static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, bool kw, uint32_t
     }
     d->gkeys[s] = key;
     d->glens[s] = (uint8_t)len;
-    if (d->ngrams >= d->gtail_cap) {
-        uint32_t nc = d->gtail_cap ? d->gtail_cap * 2 : 1024;
-        uint16_t *nt = realloc(d->gtail, nc * sizeof *nt);
-        if (nt)
-            d->gtail = nt;
-        uint64_t *nk = nt ? realloc(d->gkeyid, nc * sizeof *nk) : NULL;
+    if (d->ngrams >= d->gid_cap) {
+        uint32_t nc = d->gid_cap ? d->gid_cap * 2 : 1024;
+        uint64_t *nk = realloc(d->gkeyid, nc * sizeof *nk);
         if (nk)
             d->gkeyid = nk;
         uint8_t *nl = nk ? realloc(d->glenid, nc) : NULL;
         if (!nl)
             return WW_ENOMEM;
         d->glenid = nl;
-        d->gtail_cap = nc;
+        d->gid_cap = nc;
     }
-    d->gtail[d->ngrams] = (uint16_t)(key & 0xFFFF);
     d->gkeyid[d->ngrams] = key;
     d->glenid[d->ngrams] = (uint8_t)len;
     d->gids[s] = ++d->ngrams;
@@ -140,24 +138,19 @@ static int gram_id(ww_detect_t *d, uint64_t key, unsigned len, bool kw, uint32_t
     return 0;
 }
 
-/* Adds gram `id` to the own pair gate of field `fid`. */
+/* Adds gram `id` to the set of field `fid` (what its scans look for). */
 static int fgate_add(ww_detect_t *d, uint32_t fid, uint32_t id)
 {
-    if (fid >= d->nfpair) {
-        uint32_t nc = d->nfpair ? d->nfpair : 64;
+    if (fid >= d->nfsets) {
+        uint32_t nc = d->nfsets ? d->nfsets : 64;
         while (nc <= fid)
             nc *= 2;
-        void *np = realloc(d->fpair, nc * sizeof *d->fpair);
-        if (!np)
-            return WW_ENOMEM;
-        d->fpair = np;
-        memset(d->fpair + d->nfpair, 0, (nc - d->nfpair) * sizeof *d->fpair);
         void *nf = realloc(d->fsets, nc * sizeof *d->fsets);
         if (!nf)
             return WW_ENOMEM;
         d->fsets = nf;
-        memset(d->fsets + d->nfpair, 0, (nc - d->nfpair) * sizeof *d->fsets);
-        d->nfpair = nc;
+        memset(d->fsets + d->nfsets, 0, (nc - d->nfsets) * sizeof *d->fsets);
+        d->nfsets = nc;
     }
     struct ww__fset **fs = &d->fsets[fid];
     if (!*fs && !(*fs = calloc(1, sizeof **fs)))
@@ -182,11 +175,6 @@ static int fgate_add(ww_detect_t *d, uint32_t fid, uint32_t id)
         (*fs)->capall = nc;
     }
     (*fs)->all[(*fs)->nall++] = id;
-    uint64_t **b = &d->fpair[fid][0];
-    if (!*b && !(*b = calloc(65536 / 64, sizeof **b)))
-        return WW_ENOMEM;
-    uint16_t t = d->gtail[id];
-    (*b)[t / 64] |= (uint64_t)1 << (t % 64);
     return 0;
 }
 
@@ -906,24 +894,7 @@ int ww__pf_finish(ww_detect_t *d)
         return rc;
     if (d->gbloom && (rc = kw_lists(d)))
         return rc;
-    struct ww__gate *u = &d->gate[2];
-    for (int k = 0; k < 2; k++) {
-        const struct ww__gate *g = &d->gate[k];
-        if (g->g3 && !u->g3 && !(u->g3 = calloc(WW__GATE4_BITS / 64, sizeof *u->g3)))
-            return WW_ENOMEM;
-        if (g->g4 && !u->g4 && !(u->g4 = calloc(WW__GATE4_BITS / 64, sizeof *u->g4)))
-            return WW_ENOMEM;
-        if (g->pair && !u->pair && !(u->pair = calloc(65536 / 64, sizeof *u->pair)))
-            return WW_ENOMEM;
-        for (uint32_t i = 0; g->pair && i < 65536 / 64; i++)
-            u->pair[i] |= g->pair[i];
-        for (uint32_t i = 0; g->g3 && i < WW__GATE4_BITS / 64; i++)
-            u->g3[i] |= g->g3[i];
-        for (uint32_t i = 0; g->g4 && i < WW__GATE4_BITS / 64; i++)
-            u->g4[i] |= g->g4[i];
-        u->lens |= g->lens;
-    }
-    for (uint32_t f = 0; f < d->nfpair; f++) {
+    for (uint32_t f = 0; f < d->nfsets; f++) {
         struct ww__fset *fs = d->fsets[f];
         if (fs && fs->big && (rc = big_bitmaps(d, fs)))
             return rc;
@@ -946,15 +917,6 @@ int ww__pf_finish(ww_detect_t *d)
                 return rc;
             fs->built = true;
         }
-        const uint64_t *own = d->fpair[f][0];
-        uint64_t *un;
-        if (!own)
-            continue;
-        if (!(un = malloc(65536 / 8)))
-            return WW_ENOMEM;
-        for (uint32_t i = 0; i < 65536 / 64; i++)
-            un[i] = own[i] | (d->gate[1].pair ? d->gate[1].pair[i] : 0);
-        d->fpair[f][1] = un;
     }
     return 0;
 }
@@ -971,7 +933,7 @@ void ww__pf_free(ww_detect_t *d)
     free(d->gids);
     free(d->glens);
     free(d->gbloom);
-    free(d->gtail);
+
     free(d->gkeyid);
     free(d->glenid);
     for (uint32_t i = 0; i < d->nkwsets; i++) {
@@ -979,12 +941,7 @@ void ww__pf_free(ww_detect_t *d)
         free(d->kwsets[i].grams);
     }
     free(d->kwsets);
-    for (uint32_t f = 0; f < d->nfpair; f++) {
-        free(d->fpair[f][0]);
-        free(d->fpair[f][1]);
-    }
-    free(d->fpair);
-    for (uint32_t f = 0; f < d->nfpair; f++) {
+    for (uint32_t f = 0; f < d->nfsets; f++) {
         if (d->fsets[f]) {
             ww__td_free(&d->fsets[f]->td);
             free(d->fsets[f]->all);
@@ -994,11 +951,9 @@ void ww__pf_free(ww_detect_t *d)
         free(d->fsets[f]);
     }
     free(d->fsets);
-    for (int k = 0; k < 3; k++) {
-        free(d->gate[k].pair);
-        free(d->gate[k].g3);
-        free(d->gate[k].g4);
-    }
+    free(d->kwgate.pair);
+    free(d->kwgate.g3);
+    free(d->kwgate.g4);
 }
 
 /* Gram g occurs in a value whose field has bit(s) fbit. */
@@ -1031,10 +986,11 @@ static inline void check_gram(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint64
     }
 }
 
-static void scan_value(ww_detect_ctx_t *ctx, const struct ww__gate *gt, const uint64_t *pair,
-                       const unsigned char *p, size_t n, uint64_t fbit)
+static void scan_value(ww_detect_ctx_t *ctx, const struct ww__gate *gt, const unsigned char *p,
+                       size_t n, uint64_t fbit)
 {
     const ww_detect_t *d = ctx->d;
+    const uint64_t *pair = gt->pair;
     const uint64_t *g3 = gt->g3, *g4 = gt->g4;
     unsigned lens = gt->lens;
     uint64_t w = 0;
@@ -1121,49 +1077,26 @@ static void scan_set(ww_detect_ctx_t *ctx, const struct ww__kwset *ks)
         ctx->kscan[ks->grams[i]] = ctx->gen;
 }
 
-/* Scans every value (and the raw line) for every keyword gram, with the gram gate.  A
-   value of a field rules name is scanned for its field grams in the same pass (the
-   combined gate), unless that field was scanned already. */
+/* Scans every value (and the raw line of a text event) for every keyword gram, with
+   the keyword gate: for a candidate list whose keyword grams are too many for a
+   small-set matcher. */
 static void scan_all(ww_detect_ctx_t *ctx)
 {
     const ww_detect_t *d = ctx->d;
     const ww_event_t *ev = ctx->ev;
+    const struct ww__gate *gt = &d->kwgate;
     ctx->any_gen = ctx->gen;
-    if (!d->gate[1].g4)
+    if (!gt->g4)
         return; /* no keyword grams: nothing can be seen */
     uint32_t nf = ev->nfields < WW_EVENT_MAX_FIELDS ? ev->nfields : WW_EVENT_MAX_FIELDS;
     uint64_t any = (uint64_t)1 << WW__ANYBIT;
-    for (uint32_t k = 0; k < ctx->nknown; k++) {
-        uint32_t fid = ctx->ifid[ctx->known[k]];
-        if (ctx->fscan[fid] != ctx->gen)
-            ctx->fscan[fid] = ctx->gen - 1; /* "being scanned here" */
-    }
     for (uint32_t i = 0; i < nf; i++) {
         const ww_field_t *f = &ev->fields[i];
-        uint32_t fid = ctx->ifid[i];
-        bool both = fid != WW__NOFID && ctx->fscan[fid] != ctx->gen && d->gate[0].g4;
-        /* A field with no field grams of its own has nothing to find but keywords. */
-        uint64_t *const *own = both && fid < d->nfpair ? d->fpair[fid] : NULL;
-        if (own && !own[0])
-            own = NULL;
-        if (f->type == WW_F_NULL) {
-            if (own)
-                scan_value(ctx, &d->gate[0], own[0], (const unsigned char *)f->value.p,
-                           f->value.n, (uint64_t)1 << (fid % WW__ANYBIT));
-            continue;
-        }
-        if (own)
-            scan_value(ctx, &d->gate[2], own[1], (const unsigned char *)f->value.p, f->value.n,
-                       any | (uint64_t)1 << (fid % WW__ANYBIT));
-        else
-            scan_value(ctx, &d->gate[1], d->gate[1].pair, (const unsigned char *)f->value.p,
-                       f->value.n, any);
+        if (f->type != WW_F_NULL)
+            scan_value(ctx, gt, (const unsigned char *)f->value.p, f->value.n, any);
     }
-    for (uint32_t k = 0; k < ctx->nknown; k++)
-        ctx->fscan[ctx->ifid[ctx->known[k]]] = ctx->gen;
     if ((ev->kind == WW_EV_SYSLOG || ev->kind == WW_EV_TEXT) && ev->raw.n)
-        scan_value(ctx, &d->gate[1], d->gate[1].pair, (const unsigned char *)ev->raw.p,
-                   ev->raw.n, any);
+        scan_value(ctx, gt, (const unsigned char *)ev->raw.p, ev->raw.n, any);
 }
 
 struct fhit {
@@ -1180,29 +1113,19 @@ static void field_hit(void *ud, uint32_t id, size_t at)
 
 void ww__pf_scan_fid(ww_detect_ctx_t *ctx, uint32_t fid)
 {
-    const struct ww__gate *gt = &ctx->d->gate[0];
     const ww_event_t *ev = ctx->ev;
     ctx->fscan[fid] = ctx->gen;
-    if (!gt->g4 || fid >= ctx->d->nfpair || !ctx->d->fpair[fid][0])
+    if (fid >= ctx->d->nfsets || !ctx->d->fsets[fid])
         return; /* no gram of this field: nothing to find */
-    const uint64_t *pair = ctx->d->fpair[fid][0];
-    uint64_t fbit = (uint64_t)1 << (fid % WW__ANYBIT);
     const struct ww__fset *fs = ctx->d->fsets[fid];
-    if (fs && fs->built) {
-        /* Few grams: only they can be asked about for this field (see fgate_add). */
-        struct fhit h = {ctx, fbit};
-        for (uint32_t j = ww__ffirst(ctx, fid); j != UINT32_MAX; j = ctx->fnext[j]) {
-            const ww_field_t *f = &ev->fields[j];
-            ww__td_scan(&fs->td, (const unsigned char *)f->value.p, f->value.n, field_hit, &h);
-        }
-        return;
-    }
+    uint64_t fbit = (uint64_t)1 << (fid % WW__ANYBIT);
+    struct fhit h = {ctx, fbit};
     for (uint32_t j = ww__ffirst(ctx, fid); j != UINT32_MAX; j = ctx->fnext[j]) {
         const ww_field_t *f = &ev->fields[j];
-        if (fs && fs->big)
+        if (fs->big)
             scan_big(ctx, fs, (const unsigned char *)f->value.p, f->value.n, fbit);
         else
-            scan_value(ctx, gt, pair, (const unsigned char *)f->value.p, f->value.n, fbit);
+            ww__td_scan(&fs->td, (const unsigned char *)f->value.p, f->value.n, field_hit, &h);
     }
 }
 
