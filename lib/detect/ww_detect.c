@@ -19,16 +19,6 @@ static void strmap_free(ww__strmap_t *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Eight bytes with A-Z lowered (SWAR: bit 7 of each byte flags "in A..Z"). */
-static inline uint64_t lower8(uint64_t x)
-{
-    const uint64_t h = 0x8080808080808080ULL;
-    uint64_t b = x & ~h;
-    uint64_t ge_a = b + 0x3F3F3F3F3F3F3F3FULL; /* bit 7: byte >= 'A' */
-    uint64_t gt_z = b + 0x2525252525252525ULL; /* bit 7: byte > 'Z' */
-    return x | (((ge_a ^ gt_z) & ~x & h) >> 2);
-}
-
 /* The last n < 8 bytes as a little-endian word (byte loads: a variable-size memcpy
    would be a library call, and a word load from its small stores a stall). */
 static inline uint64_t load_tail(const char *p, size_t n)
@@ -47,11 +37,11 @@ static uint32_t name_hash(const char *p, size_t n)
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         memcpy(&w, p + i, 8);
-        h = (h ^ lower8(w)) * 0xff51afd7ed558ccdULL;
+        h = (h ^ ww__lower8(w)) * 0xff51afd7ed558ccdULL;
         h ^= h >> 32;
     }
     if (i < n) {
-        h = (h ^ lower8(load_tail(p + i, n - i))) * 0xff51afd7ed558ccdULL;
+        h = (h ^ ww__lower8(load_tail(p + i, n - i))) * 0xff51afd7ed558ccdULL;
         h ^= h >> 32;
     }
     /* Linear probing needs every bit mixed into the low ones. */
@@ -69,10 +59,10 @@ static bool name_eq(const char *key, const char *p, size_t n)
     for (; i + 8 <= n; i += 8) {
         memcpy(&a, key + i, 8);
         memcpy(&b, p + i, 8);
-        if (a != lower8(b))
+        if (a != ww__lower8(b))
             return false;
     }
-    return i == n || load_tail(key + i, n - i) == lower8(load_tail(p + i, n - i));
+    return i == n || load_tail(key + i, n - i) == ww__lower8(load_tail(p + i, n - i));
 }
 
 /* Byte equality, a word at a time. */

@@ -390,6 +390,16 @@ typedef struct ww__fval {
     uint8_t type;
 } ww__fval_t;
 
+/* Eight bytes with A-Z lowered (SWAR: bit 7 of each byte flags "in A..Z"). */
+static inline uint64_t ww__lower8(uint64_t x)
+{
+    const uint64_t h = 0x8080808080808080ULL;
+    uint64_t b = x & ~h;
+    uint64_t ge_a = b + 0x3F3F3F3F3F3F3F3FULL; /* bit 7: byte >= 'A' */
+    uint64_t gt_z = b + 0x2525252525252525ULL; /* bit 7: byte > 'Z' */
+    return x | (((ge_a ^ gt_z) & ~x & h) >> 2);
+}
+
 /* Compiles one sigma matcher; a regex that PCRE2 refuses returns WW_EPARSE with msg. */
 int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword, ww__dmatch_t *out,
                        char *msg, size_t msglen);

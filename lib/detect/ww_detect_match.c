@@ -247,7 +247,13 @@ const char *ww__lowered(ww_detect_ctx_t *ctx, const ww__fval_t *v)
         ctx->lcap = nc;
     }
     char *o = ctx->lbuf + ctx->llen;
-    for (size_t i = 0; i < v->n; i++)
+    size_t i = 0;
+    for (uint64_t x; i + 8 <= v->n; i += 8) {
+        memcpy(&x, v->raw + i, 8);
+        x = ww__lower8(x);
+        memcpy(o + i, &x, 8);
+    }
+    for (; i < v->n; i++)
         o[i] = (char)ww_lower((unsigned char)v->raw[i]);
     o[v->n] = 0;
     ctx->loff[v->idx] = ctx->llen;
