@@ -62,30 +62,6 @@ static bool space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static size_t put_utf8(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes an attribute value into the arena.  NULL with x->err on failure. */
 static const char *decode(ww__xml_t *x, const char *p, const char *e)
 {
@@ -145,7 +121,7 @@ static const char *decode(ww__xml_t *x, const char *p, const char *e)
                 return NULL;
             }
             /* The reference text is at least 4 bytes ("&#N;"), the UTF-8 at most 4. */
-            k += put_utf8(o + k, cp);
+            k += ww_utf8_put(o + k, cp);
         } else {
             err(x, p, "unknown entity in an attribute value");
             return NULL;

@@ -69,23 +69,13 @@ int ww__evtx_utf16(ww_arena_t *a, const uint8_t *p, size_t nchars, ww_str_t *out
                 /* A pair takes 4 bytes of UTF-8; it was counted as 3 + 3 above. */
                 c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
                 i++;
-                o[k++] = (char)(0xF0 | c >> 18);
-                o[k++] = (char)(0x80 | ((c >> 12) & 0x3F));
-                o[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
-                o[k++] = (char)(0x80 | (c & 0x3F));
+                k += ww_utf8_put(o + k, c);
                 continue;
             }
         }
         if (c >= 0xD800 && c <= 0xDFFF)
             c = 0xFFFD; /* unpaired surrogate: replacement character, as lossy decoders do */
-        if (c < 0x800) {
-            o[k++] = (char)(0xC0 | c >> 6);
-            o[k++] = (char)(0x80 | (c & 0x3F));
-        } else {
-            o[k++] = (char)(0xE0 | c >> 12);
-            o[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
-            o[k++] = (char)(0x80 | (c & 0x3F));
-        }
+        k += ww_utf8_put(o + k, c);
     }
     o[k] = 0;
     *out = (ww_str_t){o, k};

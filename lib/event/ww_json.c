@@ -465,30 +465,6 @@ int ww__json_parse(ww_json_t *js, const char *p)
 
 /* ---- unescaping ---------------------------------------------------------------- */
 
-static size_t put_utf8(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
 {
     if (!t->esc) {
@@ -552,7 +528,7 @@ int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
                     a = j + 12;
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 }
-                k += put_utf8(o + k, cp);
+                k += ww_utf8_put(o + k, cp);
             }
             lead = a < 64 ? lead & (~0ULL << a) : 0;
         }
@@ -607,7 +583,7 @@ int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
             s += 6;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
-        k += put_utf8(o + k, cp);
+        k += ww_utf8_put(o + k, cp);
     }
     o[k] = 0;
     *out = (ww_str_t){o, k};

@@ -142,4 +142,10 @@ int ww_parse_i64(const char *p, size_t n, int64_t *out);
 /* Parses a decimal number (integer or float, no hex).  0 or WW_EPARSE. */
 int ww_parse_double(const char *p, size_t n, double *out);
 
+/* ---- text ------------------------------------------------------------------------ */
+
+/* Writes code point cp (<= 0x10FFFF) as UTF-8 to o (4 bytes of room); returns the
+   number of bytes written. */
+size_t ww_utf8_put(char *o, uint32_t cp);
+
 #endif

@@ -50,30 +50,6 @@ static int hex4v(const char *p, const char *e)
     return v;
 }
 
-static size_t utf8(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* The reference: what decoding rec (the string starting at s) must give, one byte at
  * a time, following RFC 8259 and the tokenizer's messages. */
 static void reference(const char *rec, size_t len, want_t *w)
@@ -137,7 +113,7 @@ static void reference(const char *rec, size_t len, want_t *w)
             q += 6;
         }
         q += 6;
-        w->n += utf8(w->val + w->n, cp);
+        w->n += ww_utf8_put(w->val + w->n, cp);
     }
     if (q + 3 == e) {
         w->ok = 1; /* at the quote the test appended */

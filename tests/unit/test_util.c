@@ -109,6 +109,30 @@ static void test_strings(void **state)
     assert_string_equal(ww_strerror(WW_EPARSE), "malformed input");
 }
 
+/* UTF-8 encoding at every length boundary, against the bytes RFC 3629 gives. */
+static void test_utf8_put(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t cp;
+        const char *bytes;
+    } cases[] = {
+        {0x00, "\x00"},         {0x41, "A"},
+        {0x7F, "\x7f"},         {0x80, "\xc2\x80"},
+        {0x7FF, "\xdf\xbf"},     {0x800, "\xe0\xa0\x80"},
+        {0xE9, "\xc3\xa9"},      {0x20AC, "\xe2\x82\xac"},
+        {0xFFFD, "\xef\xbf\xbd"}, {0xFFFF, "\xef\xbf\xbf"},
+        {0x10000, "\xf0\x90\x80\x80"}, {0x1F600, "\xf0\x9f\x98\x80"},
+        {0x10FFFF, "\xf4\x8f\xbf\xbf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char o[4];
+        size_t want = cases[i].cp == 0 ? 1 : strlen(cases[i].bytes);
+        assert_int_equal(ww_utf8_put(o, cases[i].cp), want);
+        assert_memory_equal(o, cases[i].bytes, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -118,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_time_parse),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_utf8_put),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
