@@ -698,8 +698,7 @@ static int build_index(ww_detect_t *d)
             if ((rc = strmap_put(&d->prod_map, &d->arena, rt->product, &idx)))
                 return rc;
             if (idx == d->nprods) {
-                if ((rc = grow((void **)&d->prods, &d->prods_cap, d->nprods + 1,
-                               sizeof *d->prods)))
+                if ((rc = grow((void **)&d->prods, &d->prods_cap, d->nprods + 1, sizeof *d->prods)))
                     return rc;
                 d->nprods++;
             }
@@ -958,8 +957,9 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     c->mctx = pcre2_match_context_create(NULL);
     c->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
-        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid || !c->fscan || !c->kscan || !c->seen || !c->pmask || !c->vmark || !c->vsgen || !c->vsets || !c->vpart || !c->ksgen || !c->nc || !c->md ||
-        !c->mctx || !c->jstack) {
+        !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid ||
+        !c->fscan || !c->kscan || !c->seen || !c->pmask || !c->vmark || !c->vsgen || !c->vsets ||
+        !c->vpart || !c->ksgen || !c->nc || !c->md || !c->mctx || !c->jstack) {
         ww_detect_ctx_free(c);
         return WW_ENOMEM;
     }
@@ -1172,8 +1172,7 @@ static void run_list(ww_detect_ctx_t *ctx, const ww__vlist_t *l, bool generic)
     ww__pf_prepare(ctx, l);
     for (uint32_t k = 0; k < l->ngat; k++) {
         uint32_t vi = l->gat[k];
-        if (ctx->vmark[vi] == ctx->gen ||
-            (ctx->vpart[vi] == ctx->gen && ww__pf_second(ctx, l, vi)))
+        if (ctx->vmark[vi] == ctx->gen || (ctx->vpart[vi] == ctx->gen && ww__pf_second(ctx, l, vi)))
             run_variant(ctx, vi, generic);
     }
 }

@@ -141,20 +141,20 @@ typedef struct ww__variant {
     uint8_t *gset;       /* ... for each of the nsets sets (parallel to grams) */
     uint32_t ngrams;
     uint8_t nsets;
-    bool kw2;          /* a set after the first has a keyword pair */
-    uint32_t *sfid2;   /* the fields of the sets after the first */
+    bool kw2;        /* a set after the first has a keyword pair */
+    uint32_t *sfid2; /* the fields of the sets after the first */
     uint32_t nsfid2;
     uint32_t eq_fid; /* extra route condition field, or WW__NOFID */
     int32_t *ceids;  /* EventIDs the condition requires (sorted), when it does */
     uint32_t nceids;
-    bool has_ceids;  /* ceids apply (nceids 0: no EventID can satisfy it) */
+    bool has_ceids; /* ceids apply (nceids 0: no EventID can satisfy it) */
 } ww__variant_t;
 
 /* ---- small-set multi-literal matcher (ww_detect_simd.c) --------------------------- */
 
-#define WW__TD_MAX 128    /* literals per matcher */
-#define WW__TD_LITMAX 16  /* bytes per literal */
-#define WW__TD_FP 4       /* fingerprint bytes at most */
+#define WW__TD_MAX 128   /* literals per matcher */
+#define WW__TD_LITMAX 16 /* bytes per literal */
+#define WW__TD_FP 4      /* fingerprint bytes at most */
 enum { WW__TD_SCALAR, WW__TD_SSSE3, WW__TD_AVX2 };
 
 typedef struct ww__tlit {
@@ -166,8 +166,8 @@ typedef struct ww__tlit {
 typedef struct ww__teddy {
     uint8_t lo[WW__TD_FP][16], hi[WW__TD_FP][16]; /* per fingerprint byte: nibble ->
                                                      bucket bits */
-    uint8_t m; /* fingerprint bytes: min(WW__TD_FP, shortest literal) */
-    ww__tlit_t *lits;             /* sorted, lowered; bucket b is [bstart, bend) */
+    uint8_t m;        /* fingerprint bytes: min(WW__TD_FP, shortest literal) */
+    ww__tlit_t *lits; /* sorted, lowered; bucket b is [bstart, bend) */
     uint32_t n;
     uint32_t bstart[8], bend[8];
 } ww__teddy_t;
@@ -241,7 +241,6 @@ typedef struct ww__source {
     uint32_t neids;
 } ww__source_t;
 
-
 struct ww_detect {
     int refs; /* atomic */
     const ww_sigma_ruleset_t *rs;
@@ -294,7 +293,7 @@ struct ww_detect {
         ww__teddy_t td;
         uint32_t *grams;
         uint32_t n;
-    } *kwsets;
+    } * kwsets;
     uint32_t nkwsets, kwsets_cap;
     /* The gram index: for gram g, the variants with a (g, field) pair, as
        gpvid[gpoff[g] .. gpoff[g + 1]) and the field's gmask bit in gpbit. */
@@ -314,7 +313,7 @@ struct ww_detect {
         uint32_t *all, nall, capall;
         uint64_t *b3, *b4;
         uint8_t sh3, sh4, lens;
-    } **fsets;
+    } * *fsets;
 
     /* While compiling: how many literals hold each gram-sized window (lowered). */
     struct ww__wcount {
@@ -358,13 +357,13 @@ struct ww_detect_ctx {
     size_t llen, lcap;
     uint32_t *known; /* field indexes whose names rules use */
     uint32_t nknown;
-    uint32_t *gstamp;  /* per gram: seen in this event */
-    uint64_t *gmask;   /* per gram: bits (fid % 64) of the fields it was seen in */
-    uint32_t *ifid;    /* per field index: its fid, or WW__NOFID */
+    uint32_t *gstamp; /* per gram: seen in this event */
+    uint64_t *gmask;  /* per gram: bits (fid % 64) of the fields it was seen in */
+    uint32_t *ifid;   /* per field index: its fid, or WW__NOFID */
     uint32_t any_gen; /* == gen once every value was scanned for keyword grams */
     uint32_t *kscan;  /* per gram: == gen once every value was scanned for it */
     uint32_t *fscan;  /* per fid: == gen once its values were scanned for field grams */
-    uint32_t *seen;    /* gram ids seen in this event, in order (nseen) */
+    uint32_t *seen;   /* gram ids seen in this event, in order (nseen) */
     uint32_t nseen;
     uint64_t *pmask;   /* per gram: gmask bits already applied to the gram index */
     uint32_t *vmark;   /* per variant: == gen when a pair of each of its sets was seen */

@@ -35,8 +35,21 @@ static uint64_t gram_hash(uint64_t key, unsigned len)
 static int rarity(unsigned char c)
 {
     switch (c) {
-    case 'e': case 't': case 'a': case 'o': case 'i': case 'n': case 's': case 'r':
-    case '\\': case '.': case '/': case ':': case '-': case ' ': case '_': return 1;
+    case 'e':
+    case 't':
+    case 'a':
+    case 'o':
+    case 'i':
+    case 'n':
+    case 's':
+    case 'r':
+    case '\\':
+    case '.':
+    case '/':
+    case ':':
+    case '-':
+    case ' ':
+    case '_': return 1;
     default: break;
     }
     if (c >= '0' && c <= '9')
@@ -307,8 +320,8 @@ static int window_score(const ww_detect_t *d, uint64_t key, unsigned len, int ra
 
 /* The best gram of a needle (already lowered unless `cased`): its best-scoring window.
  * *id, or UINT32_MAX when the needle is too short to give one; *score its score. */
-static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, bool kw,
-                     uint32_t *id, int *score)
+static int best_gram(ww_detect_t *d, const char *lit, uint32_t n, bool cased, bool kw, uint32_t *id,
+                     int *score)
 {
     *id = UINT32_MAX;
     if (n < 3)

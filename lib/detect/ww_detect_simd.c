@@ -113,8 +113,7 @@ static inline void verify(const ww__teddy_t *t, unsigned bits, const unsigned ch
     }
 }
 
-static inline unsigned scalar_bits(const ww__teddy_t *t, const unsigned char *p, size_t n,
-                                   size_t i)
+static inline unsigned scalar_bits(const ww__teddy_t *t, const unsigned char *p, size_t n, size_t i)
 {
     unsigned bits = 0xFF;
     for (uint32_t k = 0; k < t->m; k++) {
@@ -137,9 +136,8 @@ static void scan_scalar(const ww__teddy_t *t, const unsigned char *p, size_t n, 
 }
 
 #ifdef WW__TD_X86
-__attribute__((target("ssse3"))) static void scan_ssse3(const ww__teddy_t *t,
-                                                         const unsigned char *p, size_t n,
-                                                         ww__td_fn fn, void *ud)
+__attribute__((target("ssse3"))) static void
+scan_ssse3(const ww__teddy_t *t, const unsigned char *p, size_t n, ww__td_fn fn, void *ud)
 {
     const __m128i nib = _mm_set1_epi8(0x0F);
     __m128i lo[WW__TD_FP], hi[WW__TD_FP];
@@ -172,9 +170,8 @@ __attribute__((target("ssse3"))) static void scan_ssse3(const ww__teddy_t *t,
     scan_scalar(t, p, n, i, fn, ud);
 }
 
-__attribute__((target("avx2"))) static void scan_avx2(const ww__teddy_t *t,
-                                                       const unsigned char *p, size_t n,
-                                                       ww__td_fn fn, void *ud)
+__attribute__((target("avx2"))) static void scan_avx2(const ww__teddy_t *t, const unsigned char *p,
+                                                      size_t n, ww__td_fn fn, void *ud)
 {
     const __m256i nib = _mm256_set1_epi8(0x0F);
     __m256i lo[WW__TD_FP], hi[WW__TD_FP];
@@ -210,8 +207,7 @@ __attribute__((target("avx2"))) static void scan_avx2(const ww__teddy_t *t,
             acc = _mm256_and_si256(acc, _mm256_and_si256(l, h));
         }
         uint32_t cand =
-            ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256())) &
-            valid;
+            ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256())) & valid;
         i += 32;
         if (!cand)
             continue;

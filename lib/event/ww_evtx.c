@@ -88,9 +88,9 @@ __attribute__((target("pclmul,sse4.1"))) static uint32_t crc_clmul(uint32_t c, c
     a = _mm_xor_si128(a, _mm_cvtsi32_si128((int)c));
     p += 64;
     n -= 64;
-#define CRC_FOLD(x, k, next)                                                  \
-    x = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00),         \
-                                    _mm_clmulepi64_si128(x, k, 0x11)), (next))
+#define CRC_FOLD(x, k, next) \
+    x = _mm_xor_si128(       \
+        _mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)), (next))
     while (n >= 64) {
         CRC_FOLD(a, k_fold4, _mm_loadu_si128((const __m128i *)(const void *)p));
         CRC_FOLD(b, k_fold4, _mm_loadu_si128((const __m128i *)(const void *)(p + 16)));

@@ -104,8 +104,8 @@ static bool too_big(ww_json_t *js, const char *q)
 
 /* What a simple escape "\c" stands for, by c; 0 for 'u' and for invalid escapes. */
 static const char esc_char[256] = {
-    ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
-    ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+    ['"'] = '"',  ['\\'] = '\\', ['/'] = '/',  ['b'] = '\b',
+    ['f'] = '\f', ['n'] = '\n',  ['r'] = '\r', ['t'] = '\t',
 };
 
 #if defined(__SSE2__)
@@ -564,7 +564,7 @@ int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
             k += j;
         } else
 #endif
-        if (*s != '\\') {
+            if (*s != '\\') {
             o[k++] = *s++;
             continue;
         }

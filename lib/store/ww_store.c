@@ -39,9 +39,10 @@ int ww_store_open(const char *path, ww_store_t **out, ww_diag_t *diag)
         return WW_EIO;
     }
     sqlite3_busy_timeout(st->db, 5000);
-    if (ww_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
-                          "CREATE TABLE IF NOT EXISTS ww_schema("
-                          " module TEXT PRIMARY KEY, version INTEGER NOT NULL);",
+    if (ww_store_exec(st,
+                      "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
+                      "CREATE TABLE IF NOT EXISTS ww_schema("
+                      " module TEXT PRIMARY KEY, version INTEGER NOT NULL);",
                       diag) != 0) {
         ww_store_close(st);
         return WW_EIO;
@@ -61,8 +62,8 @@ void ww_store_close(ww_store_t *st)
 static int module_version(ww_store_t *st, const char *module, int *out)
 {
     sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(st->db, "SELECT version FROM ww_schema WHERE module=?", -1, &q,
-                                NULL);
+    int rc =
+        sqlite3_prepare_v2(st->db, "SELECT version FROM ww_schema WHERE module=?", -1, &q, NULL);
     if (rc != SQLITE_OK)
         return WW_EIO;
     sqlite3_bind_text(q, 1, module, -1, SQLITE_STATIC);
@@ -74,8 +75,8 @@ static int module_version(ww_store_t *st, const char *module, int *out)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : WW_EIO;
 }
 
-int ww_store_migrate(ww_store_t *st, const char *module, const char *const *migrations,
-                     size_t n, ww_diag_t *diag)
+int ww_store_migrate(ww_store_t *st, const char *module, const char *const *migrations, size_t n,
+                     ww_diag_t *diag)
 {
     int v;
     if (module_version(st, module, &v) != 0) {
@@ -85,8 +86,8 @@ int ww_store_migrate(ww_store_t *st, const char *module, const char *const *migr
     }
     if ((size_t)v > n) {
         ww_diag_set(diag, st->path, 0, 0,
-                    "%s: database schema version %d is newer than this wardwatch (%zu)",
-                    module, v, n);
+                    "%s: database schema version %d is newer than this wardwatch (%zu)", module, v,
+                    n);
         return WW_EUNSUP;
     }
     for (size_t i = (size_t)v; i < n; i++) {
@@ -110,8 +111,8 @@ int ww_store_migrate(ww_store_t *st, const char *module, const char *const *migr
         int rc = sqlite3_step(q);
         sqlite3_finalize(q);
         if (rc != SQLITE_DONE || ww_store_exec(st, "COMMIT", diag) != 0) {
-            ww_diag_set(diag, st->path, 0, 0, "%s: cannot record migration %zu: %s", module,
-                        i + 1, sqlite3_errmsg(st->db));
+            ww_diag_set(diag, st->path, 0, 0, "%s: cannot record migration %zu: %s", module, i + 1,
+                        sqlite3_errmsg(st->db));
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
             return WW_EIO;
         }

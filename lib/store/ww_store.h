@@ -27,8 +27,8 @@ void ww_store_close(ww_store_t *st);
  * each in its own transaction, and records the new version.  Each migration is SQL
  * text (several statements allowed).  Returns 0 or WW_EIO with diag naming the module,
  * migration and SQLite's message. */
-int ww_store_migrate(ww_store_t *st, const char *module, const char *const *migrations,
-                     size_t n, ww_diag_t *diag);
+int ww_store_migrate(ww_store_t *st, const char *module, const char *const *migrations, size_t n,
+                     ww_diag_t *diag);
 
 /* Runs SQL with no results (BEGIN, COMMIT, DDL).  0 or WW_EIO with diag. */
 int ww_store_exec(ww_store_t *st, const char *sql, ww_diag_t *diag);

@@ -1,5 +1,6 @@
-/* libFuzzer target for the auth message decoders (sshd, PAM, sudo, su, login, dropbear) behind the syslog reader.  The body is shared (fuzz_drain.h); this target's
- * seed corpus, tests/fuzz/corpus/fuzz_auth/, steers it. */
+/* libFuzzer target for the auth message decoders (sshd, PAM, sudo, su, login, dropbear) behind the
+ * syslog reader.  The body is shared (fuzz_drain.h); this target's seed corpus,
+ * tests/fuzz/corpus/fuzz_auth/, steers it. */
 #include "fuzz_drain.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -18,10 +18,10 @@
 #define PREFIX "{\"k\":\""
 
 typedef struct want {
-    int ok;          /* 1: decodes to val; 0: fails at col with msg; -1: fails somewhere */
-    char val[1024];  /* the unescaped value */
+    int ok;         /* 1: decodes to val; 0: fails at col with msg; -1: fails somewhere */
+    char val[1024]; /* the unescaped value */
     size_t n;
-    uint32_t col;    /* 1-based column of the error in the record */
+    uint32_t col; /* 1-based column of the error in the record */
     const char *msg;
 } want_t;
 
@@ -146,12 +146,18 @@ static uint32_t next_rand(void)
  * a control byte, a lone or doubled backslash, or a bad \u. */
 static size_t piece(char *o, int hostile)
 {
-    static const char *const good[] = {"\\\\", "\\\"", "\\n", "\\r\\n\\t", "\\/", "\\b",
-                                       "\\f", "\\u00e9", "\\u0041", "\\ud83d\\ude00",
-                                       "\\\\\\\\", "\\\\\\\\\\\\", "a", "bc", "xyz",
-                                       "C:\\\\Windows\\\\System32", "\xc3\xa9", " "};
-    static const char *const bad[] = {"\"", "\t", "\x01", "\\q", "\\u12", "\\uzzzz",
-                                      "\\udc00", "\\ud800x", "\\ud800\\u0041", "\\"};
+    static const char *const good[] = {"\\\\",     "\\\"",
+                                       "\\n",      "\\r\\n\\t",
+                                       "\\/",      "\\b",
+                                       "\\f",      "\\u00e9",
+                                       "\\u0041",  "\\ud83d\\ude00",
+                                       "\\\\\\\\", "\\\\\\\\\\\\",
+                                       "a",        "bc",
+                                       "xyz",      "C:\\\\Windows\\\\System32",
+                                       "\xc3\xa9", " "};
+    static const char *const bad[] = {
+        "\"",      "\t",       "\x01",           "\\q", "\\u12", "\\uzzzz",
+        "\\udc00", "\\ud800x", "\\ud800\\u0041", "\\"};
     const char *p;
     if (hostile && next_rand() % 40 == 0)
         p = bad[next_rand() % (sizeof bad / sizeof bad[0])];

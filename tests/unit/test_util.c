@@ -117,12 +117,18 @@ static void test_utf8_put(void **state)
         uint32_t cp;
         const char *bytes;
     } cases[] = {
-        {0x00, "\x00"},         {0x41, "A"},
-        {0x7F, "\x7f"},         {0x80, "\xc2\x80"},
-        {0x7FF, "\xdf\xbf"},     {0x800, "\xe0\xa0\x80"},
-        {0xE9, "\xc3\xa9"},      {0x20AC, "\xe2\x82\xac"},
-        {0xFFFD, "\xef\xbf\xbd"}, {0xFFFF, "\xef\xbf\xbf"},
-        {0x10000, "\xf0\x90\x80\x80"}, {0x1F600, "\xf0\x9f\x98\x80"},
+        {0x00, "\x00"},
+        {0x41, "A"},
+        {0x7F, "\x7f"},
+        {0x80, "\xc2\x80"},
+        {0x7FF, "\xdf\xbf"},
+        {0x800, "\xe0\xa0\x80"},
+        {0xE9, "\xc3\xa9"},
+        {0x20AC, "\xe2\x82\xac"},
+        {0xFFFD, "\xef\xbf\xbd"},
+        {0xFFFF, "\xef\xbf\xbf"},
+        {0x10000, "\xf0\x90\x80\x80"},
+        {0x1F600, "\xf0\x9f\x98\x80"},
         {0x10FFFF, "\xf4\x8f\xbf\xbf"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
