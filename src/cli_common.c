@@ -242,3 +242,32 @@ double ww_cli_now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+int ww_cli_db_options(int argc, char **argv, const char **db, void (*usage)(FILE *), int *ec)
+{
+    int i = 1;
+    *db = NULL;
+    while (i < argc && argv[i][0] == '-') {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+            *db = argv[i + 1];
+            i += 2;
+        } else if (!strncmp(argv[i], "--db=", 5)) {
+            *db = argv[i] + 5;
+            i++;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            *ec = WW_EXIT_OK;
+            return -1;
+        } else {
+            usage(stderr);
+            *ec = WW_EXIT_ERROR;
+            return -1;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        *ec = WW_EXIT_ERROR;
+        return -1;
+    }
+    return i;
+}

@@ -396,28 +396,10 @@ static int do_show(const char *db, int argc, char **argv)
 
 int cmd_assets(int argc, char **argv)
 {
-    const char *db = NULL;
-    int i = 1;
-    /* Options before the subcommand: --db PATH / --db=PATH. */
-    while (i < argc && argv[i][0] == '-') {
-        if (!strcmp(argv[i], "--db") && i + 1 < argc) {
-            db = argv[i + 1];
-            i += 2;
-        } else if (!strncmp(argv[i], "--db=", 5)) {
-            db = argv[i] + 5;
-            i++;
-        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage(stdout);
-            return WW_EXIT_OK;
-        } else {
-            usage(stderr);
-            return WW_EXIT_ERROR;
-        }
-    }
-    if (i >= argc) {
-        usage(stderr);
-        return WW_EXIT_ERROR;
-    }
+    const char *db;
+    int ec, i = ww_cli_db_options(argc, argv, &db, usage, &ec);
+    if (i < 0)
+        return ec;
     const char *sub = argv[i];
     int sargc = argc - i;
     char **sargv = argv + i;

@@ -61,6 +61,12 @@ void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t ma
 /* Reports a skipped record: "file[:line[:col]]: skipped record N: why". */
 void ww_cli_bad_record(const char *path, const ww_diag_t *d, uint64_t index);
 
+/* Reads the options a store command takes before its subcommand (--db PATH,
+   --db=PATH, -h/--help; usage() prints the command's help).  Returns the index of
+   the subcommand in argv, or -1 with the exit code in *ec: help was asked for, or the options
+   were wrong or no subcommand followed. */
+int ww_cli_db_options(int argc, char **argv, const char **db, void (*usage)(FILE *), int *ec);
+
 /* True when progress lines should be drawn (stderr is a terminal). */
 bool ww_cli_progress_wanted(void);
 /* Monotonic seconds. */
