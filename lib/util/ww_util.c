@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 const char *ww_strerror(int err)
 {
@@ -427,9 +429,10 @@ static int digits(const char *p, size_t n, size_t at, size_t count, unsigned *ou
     return 0;
 }
 
-int ww_time_parse_iso(const char *p, size_t n, int64_t *out)
+static int parse_iso(const char *p, size_t n, bool local, int64_t *out)
 {
     unsigned y, mo, d, h = 0, mi = 0, s = 0;
+    bool zoned = false;
     size_t i = 0;
     while (i < n && (p[i] == ' ' || p[i] == '"'))
         i++;
@@ -468,8 +471,10 @@ int ww_time_parse_iso(const char *p, size_t n, int64_t *out)
     int64_t offset_s = 0;
     if (i < n && (p[i] == 'Z' || p[i] == 'z')) {
         i++;
+        zoned = true;
     } else if (i < n && (p[i] == '+' || p[i] == '-')) {
         unsigned oh, om = 0;
+        zoned = true;
         int sign = p[i] == '-' ? -1 : 1;
         i++;
         if (digits(p, n, i, 2, &oh))
@@ -489,8 +494,87 @@ int ww_time_parse_iso(const char *p, size_t n, int64_t *out)
     /* Nanoseconds in an int64_t reach only the years 1677-2262. */
     if (secs <= INT64_MIN / 1000000000LL + 1 || secs >= INT64_MAX / 1000000000LL - 1)
         return WW_EPARSE;
-    *out = secs * 1000000000LL + frac_ns;
+    int64_t ns = secs * 1000000000LL + frac_ns;
+    *out = local && !zoned ? ww_time_local_to_utc(ns) : ns;
     return 0;
+}
+
+int ww_time_parse_iso(const char *p, size_t n, int64_t *out)
+{
+    return parse_iso(p, n, false, out);
+}
+
+int ww_time_parse_iso_local(const char *p, size_t n, int64_t *out)
+{
+    return parse_iso(p, n, true, out);
+}
+
+/* Bumped by ww_time_set_zone so that cached offsets are recomputed. */
+static unsigned ww__zone_gen;
+
+int ww_time_set_zone(const char *zone)
+{
+    /* glibc quietly treats a zone it cannot find as UTC, which would mislabel every
+       time: accept only UTC, a POSIX rule ("EST5EDT", "<+01>-1") or a zoneinfo name. */
+    if (!zone || !*zone || strlen(zone) > 200 || strstr(zone, ".."))
+        return WW_EINVAL;
+    const char *name = zone[0] == ':' ? zone + 1 : zone;
+    bool ok = strcmp(name, "UTC") == 0 || strcmp(name, "GMT") == 0;
+    if (!ok && name[0] != '/') {
+        char path[256];
+        snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
+        ok = access(path, R_OK) == 0;
+    } else if (!ok)
+        ok = access(name, R_OK) == 0;
+    /* A POSIX rule: a name of three or more letters (or <...>) then an offset. */
+    if (!ok && zone[0] != ':') {
+        const char *q = zone;
+        if (*q == '<') {
+            q = strchr(q, '>');
+            ok = q && q - zone >= 4 && (q[1] == '+' || q[1] == '-' || (q[1] >= '0' && q[1] <= '9'));
+        } else {
+            while ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z'))
+                q++;
+            ok = q - zone >= 3 && (*q == '+' || *q == '-' || (*q >= '0' && *q <= '9'));
+        }
+    }
+    if (!ok)
+        return WW_EINVAL;
+    if (setenv("TZ", zone, 1) != 0)
+        return WW_ENOMEM;
+    tzset();
+    ww__zone_gen++;
+    return 0;
+}
+
+/* One hour of local time has one offset from UTC (every zone's transitions fall on a
+ * quarter hour, and none lasts less than an hour), so the answer is cached per thread
+ * for the local quarter-hour it was asked for.  ww__zone_gen invalidates the cache. */
+int64_t ww_time_local_to_utc(int64_t local_ns)
+{
+    static __thread int64_t cache_q = INT64_MIN;
+    static __thread int64_t cache_off;
+    static __thread unsigned cache_gen;
+    int64_t secs = local_ns / 1000000000LL;
+    if (local_ns % 1000000000LL < 0)
+        secs--;
+    int64_t q = secs >= 0 ? secs / 900 : (secs - 899) / 900;
+    if (q != cache_q || cache_gen != ww__zone_gen) {
+        /* Treat the local wall time as if it were UTC to get its fields, then ask
+           mktime which instant shows that wall time here. */
+        time_t wall = (time_t)(q * 900);
+        struct tm tm;
+        if (!gmtime_r(&wall, &tm))
+            return local_ns;
+        tm.tm_isdst = -1;
+        time_t t = mktime(&tm);
+        if (t == (time_t)-1)
+            return local_ns;
+        cache_off = (int64_t)wall - (int64_t)t; /* local = utc + off */
+        cache_q = q;
+        cache_gen = ww__zone_gen;
+    }
+    return local_ns - cache_off * 1000000000LL;
 }
 
 void ww_time_format(int64_t ns, char *out, size_t outlen)

@@ -130,6 +130,17 @@ void ww__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
  * "2026-04-08 10:58:04.846", "+01:00" offsets, missing zone = UTC) into nanoseconds
  * since the Unix epoch.  Returns 0 or WW_EPARSE; *out untouched on failure. */
 int ww_time_parse_iso(const char *p, size_t n, int64_t *out);
+/* The same, but a timestamp without a zone is local time in the zone set by
+ * ww_time_set_zone() (default: the machine's), as NXLog's EventTime and RFC 3164
+ * write it. */
+int ww_time_parse_iso_local(const char *p, size_t n, int64_t *out);
+/* Sets the zone that zone-less local timestamps are read in, for the whole process
+ * ("Europe/London", "UTC", a POSIX rule such as "GMT0BST,M3.5.0/1,M10.5.0"); call
+ * before decoding starts.  0, or WW_EINVAL for a zone that does not exist. */
+int ww_time_set_zone(const char *zone);
+/* Converts a wall-clock time in that zone (ns since the epoch, as if it were UTC) to
+ * UTC ns.  A wall time that falls in a DST gap or overlap is resolved as mktime does. */
+int64_t ww_time_local_to_utc(int64_t local_ns);
 /* Days since 1970-01-01 for a proleptic Gregorian date. */
 int64_t ww_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Formats ns-since-epoch as "YYYY-MM-DDTHH:MM:SS.mmmmmmZ" into out (>= 32 bytes). */
