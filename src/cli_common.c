@@ -1,5 +1,6 @@
 /* Helpers shared by the subcommands: collecting input files, loading rules, progress. */
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,4 +271,126 @@ int ww_cli_db_options(int argc, char **argv, const char **db, void (*usage)(FILE
         return -1;
     }
     return i;
+}
+
+/* ---- output ---------------------------------------------------------------------- */
+
+int ww_cli_output_failed(FILE *f)
+{
+    return ferror(f) != 0;
+}
+
+int ww_cli_output_check(int ec)
+{
+    /* stdio keeps only a flag for an earlier failed write, not its errno. */
+    bool earlier = ferror(stdout) != 0;
+    errno = 0;
+    if (fflush(stdout) == 0 && !earlier)
+        return ec;
+    if (!earlier && errno)
+        ww_cli_error("writing standard output failed: %s%s", strerror(errno),
+                     errno == EPIPE ? " (the reader closed the pipe)" : "");
+    else
+        ww_cli_error("writing standard output failed (disk full, or the reader closed the "
+                     "pipe): the output is incomplete");
+    return WW_EXIT_ERROR;
+}
+
+/* Length of the valid UTF-8 sequence at s (2..4 bytes), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t k;
+    uint32_t min;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        k = 2, min = 0x80;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        k = 3, min = 0x800;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        k = 4, min = 0x10000;
+    else
+        return 0;
+    if (k > n)
+        return 0;
+    uint32_t cp = s[0] & (0x3F >> (k - 1));
+    for (size_t i = 1; i < k; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    /* C1 controls (U+0080..U+009F) act as escapes on some terminals. */
+    if (cp >= 0x80 && cp <= 0x9F)
+        return 0;
+    return k;
+}
+
+/* Escapes one unit of s into o (>= 5 bytes); returns how much of s it took. */
+static size_t escape_one(const unsigned char *s, size_t n, char *o, size_t *olen)
+{
+    unsigned char c = s[0];
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+        o[0] = (char)c;
+        *olen = 1;
+        return 1;
+    }
+    if (c >= 0x80) {
+        size_t k = utf8_len(s, n);
+        if (k) {
+            memcpy(o, s, k);
+            *olen = k;
+            return k;
+        }
+    }
+    const char *e = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\t' ? "\\t"
+                                       : c == '\r' ? "\\r" : c == 0x1B ? "\\e" : NULL;
+    if (e) {
+        *olen = strlen(e);
+        memcpy(o, e, *olen);
+    } else
+        *olen = (size_t)snprintf(o, 5, "\\x%02X", c);
+    return 1;
+}
+
+void ww_cli_put_safe(FILE *f, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    while (p < e) {
+        const unsigned char *q = p;
+        while (q < e && *q >= 0x20 && *q < 0x7F && *q != '\\')
+            q++;
+        if (q > p)
+            fwrite(p, 1, (size_t)(q - p), f);
+        if (q == e)
+            break;
+        char o[5];
+        size_t olen;
+        p = q + escape_one(q, (size_t)(e - q), o, &olen);
+        fwrite(o, 1, olen, f);
+    }
+}
+
+void ww_cli_puts_safe(FILE *f, const char *s)
+{
+    if (s)
+        ww_cli_put_safe(f, s, strlen(s));
+}
+
+char *ww_cli_safe(const char *s, size_t n, char *out, size_t outlen)
+{
+    size_t w = 0;
+    const unsigned char *p = (const unsigned char *)s, *e = p + (s ? n : 0);
+    while (p < e && outlen) {
+        char o[5];
+        size_t olen;
+        size_t took = escape_one(p, (size_t)(e - p), o, &olen);
+        if (w + olen >= outlen)
+            break;
+        memcpy(out + w, o, olen);
+        w += olen;
+        p += took;
+    }
+    if (outlen)
+        out[w] = '\0';
+    return out;
 }

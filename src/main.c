@@ -1,4 +1,6 @@
 /* wardwatch: parses the subcommand and hands over to it (one file per command). */
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,9 +63,14 @@ int main(int argc, char **argv)
         return WW_EXIT_OK;
     }
     ww_cli_log_init(0);
+    /* A closed pipe is a write error like any other (EPIPE, reported below), not a
+       silent death by signal that would leave a caller unsure what was written. */
+    signal(SIGPIPE, SIG_IGN);
     for (size_t i = 0; i < WW_ARRAY_LEN(commands); i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].fn(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            int ec = commands[i].fn(argc - 1, argv + 1);
+            return ww_cli_output_check(ec);
+        }
     ww_cli_error("unknown command '%s'", argv[1]);
     usage(stderr);
     return WW_EXIT_ERROR;

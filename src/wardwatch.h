@@ -19,6 +19,23 @@ int cmd_firebreak(int argc, char **argv);
 
 /* Prints "wardwatch: <msg>" on stderr. */
 void ww_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Called by main() after every command: flushes standard output and, when any write
+ * to it failed (full disk, closed pipe), says so on stderr and returns
+ * WW_EXIT_ERROR; otherwise returns ec.  A command that writes a lot should also stop
+ * early once ww_cli_output_failed() is true. */
+int ww_cli_output_check(int ec);
+/* True once a write to f has failed (its error flag is set). */
+int ww_cli_output_failed(FILE *f);
+/* Writes n bytes of s to f with control characters (C0, DEL, C1 as UTF-8) escaped as
+ * \n, \t, \r, \e or \xHH and backslashes doubled, so that text taken from events
+ * or records can never move the cursor, recolour the terminal or forge a line.
+ * Valid UTF-8 is kept as it is; bytes that are not valid UTF-8 are written as \xHH. */
+void ww_cli_put_safe(FILE *f, const char *s, size_t n);
+/* The same for a NUL-terminated string (NULL writes nothing). */
+void ww_cli_puts_safe(FILE *f, const char *s);
+/* ww_cli_put_safe into a caller's buffer (always NUL-terminated, cut at a whole
+ * escape); returns out.  For printf-style tables: "%-20s" of the result. */
+char *ww_cli_safe(const char *s, size_t n, char *out, size_t outlen);
 /* Installs a stderr log callback at the given verbosity. */
 void ww_cli_log_init(int verbose);
 
