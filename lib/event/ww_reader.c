@@ -276,6 +276,7 @@ int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end
     }
     r->buf = parent->buf + start;
     r->len = (size_t)(end - start);
+    r->lookback = (size_t)(start < WW_READER_LOOKBACK ? start : WW_READER_LOOKBACK);
     r->fmt = parent->fmt;
     r->ops = parent->ops;
     int rc = r->ops->open(r, diag);

@@ -29,9 +29,17 @@ struct ww_reader {
     uint64_t off;     /* bytes consumed so far */
     bool done;        /* set after a fatal error: next returns 0 */
     uint64_t dropped; /* mapped bytes [0,dropped) released (page-aligned) */
+    /* Bytes before buf that precede this input in the same stream and may be read
+       (buf - lookback .. buf): a range of a file, or a window of a stream, sets it so
+       that a decoder can recover context (an sshd session's address) from the lines
+       just before its start.  Decoders that use it look back at most
+       WW_READER_LOOKBACK bytes, whatever lookback says. */
+    size_t lookback;
     const ww_decoder_ops_t *ops;
     void *state; /* the decoder's own */
 };
+
+#define WW_READER_LOOKBACK ((size_t)64 << 10)
 
 extern const ww_decoder_ops_t ww_evtx_ops;
 extern const ww_decoder_ops_t ww_json_ops;
