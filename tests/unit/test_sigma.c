@@ -1054,6 +1054,7 @@ static void test_correlation_examples(void **state)
 {
     (void)state;
     if (!getenv("WW_SHARED")) {
+        print_message("skipped: needs the Sigma specification's examples in ../shared\n");
         skip();
         return;
     }
@@ -1224,6 +1225,7 @@ static void test_filter_examples(void **state)
 {
     (void)state;
     if (!getenv("WW_SHARED")) {
+        print_message("skipped: needs the Sigma specification's examples in ../shared\n");
         skip();
         return;
     }
