@@ -121,47 +121,47 @@ static void winev(ww_event_t *ev, const char *channel, int eid)
 static void test_strings(void **state)
 {
     (void)state;
-    eng_t *e =
-        eng_new(
-            RULE("01",
-                 "  sel:\n    Image: 'C:\\Windows\\System32\\cmd.exe'\n  "
-                 "condition: sel\n") "---\n" RULE("02",
-                                                  "  sel:\n    "
-                                                  "CommandLine|contains: "
-                                                  "'whoami'\n  condition: "
-                                                  "sel\n") "---\n" RULE("03",
-                                                                        "  sel:\n    "
-                                                                        "CommandLine|startswith: "
-                                                                        "'net '\n  condition: "
-                                                                        "sel\n") "---\n" RULE("04",
-                                                                                              "  "
-                                                                                              "sel:"
-                                                                                              "\n  "
-                                                                                              "  "
-                                                                                              "Imag"
-                                                                                              "e|"
-                                                                                              "ends"
-                                                                                              "with"
-                                                                                              ": "
-                                                                                              "'\\r"
-                                                                                              "eg."
-                                                                                              "exe'"
-                                                                                              "\n  "
-                                                                                              "cond"
-                                                                                              "itio"
-                                                                                              "n: "
-                                                                                              "sel"
-                                                                                              "\n") "---\n" RULE("05",
-                                                                                                                 "  sel:\n    CommandLine: 'a?c*z'\n  condition: sel\n") "---\n" RULE("06",
-                                                                                                                                                                                      "  sel:\n    "
-                                                                                                                                                                                      "CommandLine: "
-                                                                                                                                                                                      "'lit\\*star'\n "
-                                                                                                                                                                                      " condition: "
-                                                                                                                                                                                      "sel\n") "---"
-                                                                                                                                                                                               "\n" RULE("07", "  sel:\n    CommandLine|contains|cased: 'MiXeD'\n  condition: sel\n") "---\n" RULE(
-                                                                                                                                                                                                   "08",
-                                                                                                                                                                                                   "  sel:\n    CommandLine|contains|all:\n      - '-a'\n      - '-b'\n"
-                                                                                                                                                                                                   "  condition: sel\n"));
+    eng_t *e = eng_new(RULE(
+        "01",
+        "  sel:\n    Image: 'C:\\Windows\\System32\\cmd.exe'\n  "
+        "condition: sel\n") "---\n" RULE("02",
+                                         "  sel:\n    "
+                                         "CommandLine|contains: "
+                                         "'whoami'\n  condition: "
+                                         "sel\n") "---\n" RULE("03",
+                                                               "  sel:\n    "
+                                                               "CommandLine|startswith: "
+                                                               "'net '\n  condition: "
+                                                               "sel\n") "---\n" RULE("04",
+                                                                                     "  "
+                                                                                     "sel:"
+                                                                                     "\n  "
+                                                                                     "  "
+                                                                                     "Imag"
+                                                                                     "e|"
+                                                                                     "ends"
+                                                                                     "with"
+                                                                                     ": "
+                                                                                     "'\\r"
+                                                                                     "eg."
+                                                                                     "exe'"
+                                                                                     "\n  "
+                                                                                     "cond"
+                                                                                     "itio"
+                                                                                     "n: "
+                                                                                     "sel"
+                                                                                     "\n") "---"
+                                                                                           "\n" RULE("05",
+                                                                                                     "  sel:\n    CommandLine: 'a?c*z'\n  condition: sel\n") "---\n" RULE("06",
+                                                                                                                                                                          "  sel:\n    "
+                                                                                                                                                                          "CommandLine: "
+                                                                                                                                                                          "'lit\\*star'\n "
+                                                                                                                                                                          " condition: "
+                                                                                                                                                                          "sel\n") "---"
+                                                                                                                                                                                   "\n" RULE("07", "  sel:\n    CommandLine|contains|cased: 'MiXeD'\n  condition: sel\n") "---\n" RULE(
+                                                                                                                                                                                       "08",
+                                                                                                                                                                                       "  sel:\n    CommandLine|contains|all:\n      - '-a'\n      - '-b'\n"
+                                                                                                                                                                                       "  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -400,10 +400,10 @@ static void test_null_empty_absent(void **state)
                                                                                         "sel\n") "-"
                                                                                                  "-"
                                                                                                  "-"
-                                                                                                 "\n" RULE("16",
-                                                                                                           "  sel:\n    ParentImage|exists: false\n  condition: sel\n") "---\n" RULE("17",
-                                                                                                                                                                                     "  sel:\n    Data|contains|all:\n      - 'one'\n      - 'two'\n"
-                                                                                                                                                                                     "  condition: sel\n"));
+                                                                                                 "\n" RULE("16", "  sel:\n    ParentImage|exists: false\n  condition: sel\n") "---\n" RULE(
+                                                                                                     "17",
+                                                                                                     "  sel:\n    Data|contains|all:\n      - 'one'\n      - 'two'\n"
+                                                                                                     "  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -443,46 +443,46 @@ static void test_null_empty_absent(void **state)
 static void test_other_matchers(void **state)
 {
     (void)state;
-    eng_t
-        *e =
-            eng_new(
-                RULE("21", "  sel:\n    ProcessId: 4688\n  condition: sel\n") "---\n" RULE("22", " "
-                                                                                                 " "
-                                                                                                 "s"
-                                                                                                 "e"
-                                                                                                 "l"
-                                                                                                 ":"
-                                                                                                 "\n    ProcessId: '4688'\n  condition: sel\n") "---\n" RULE("23", "  sel:\n    ProcessId|gt: 100\n  condition: sel\n") "---\n" RULE(
-                    "24",
-                    "  "
-                    "sel:"
-                    "\n    "
-                    "Comman"
-                    "dLine|"
-                    "re: "
-                    "'b[0-"
-                    "9]+c'"
-                    "\n  "
-                    "condit"
-                    "ion: "
-                    "sel\n") "---\n" RULE("25",
-                                          "  sel:\n    CommandLine|re|i: '^ABC'\n  condition: "
-                                          "sel\n") "---\n" RULE("26",
-                                                                "  sel:\n    DestinationIp|cidr:\n "
-                                                                "     - '10.0.0.0/8'\n"
-                                                                "      - 'fe80::/10'\n  condition: "
-                                                                "sel\n") "---\n" RULE("27",
-                                                                                      "  sel:\n    "
-                                                                                      "Image|"
-                                                                                      "fieldref: "
-                                                                                      "ParentImage"
-                                                                                      "\n  "
-                                                                                      "condition: "
-                                                                                      "sel\n") "---"
-                                                                                               "\n" RULE("28",
-                                                                                                         "  sel:\n    UtcTime|hour: 3\n  condition: sel\n") "---\n" RULE("29",
-                                                                                                                                                                         "  sel:\n    UtcTime|week: 1\n  condition: sel\n") "---\n" RULE("30",
-                                                                                                                                                                                                                                         "  sel:\n    Elevated: true\n  condition: sel\n"));
+    eng_t *e = eng_new(RULE("21", "  sel:\n    ProcessId: 4688\n  condition: sel\n") "---\n" RULE(
+        "22",
+        " "
+        " "
+        "s"
+        "e"
+        "l"
+        ":"
+        "\n    ProcessId: '4688'\n  condition: sel\n") "---\n" RULE("23", "  sel:\n    "
+                                                                          "ProcessId|gt: 100\n  "
+                                                                          "condition: sel\n") "---"
+                                                                                              "\n" RULE("24",
+                                                                                                        "  "
+                                                                                                        "sel:"
+                                                                                                        "\n    "
+                                                                                                        "Comman"
+                                                                                                        "dLine|"
+                                                                                                        "re: "
+                                                                                                        "'b[0-"
+                                                                                                        "9]+c'"
+                                                                                                        "\n  "
+                                                                                                        "condit"
+                                                                                                        "ion: "
+                                                                                                        "sel\n") "---\n" RULE("25",
+                                                                                                                              "  sel:\n    CommandLine|re|i: '^ABC'\n  condition: "
+                                                                                                                              "sel\n") "---\n" RULE("26",
+                                                                                                                                                    "  sel:\n    DestinationIp|cidr:\n "
+                                                                                                                                                    "     - '10.0.0.0/8'\n"
+                                                                                                                                                    "      - 'fe80::/10'\n  condition: "
+                                                                                                                                                    "sel\n") "---\n" RULE("27",
+                                                                                                                                                                          "  sel:\n    "
+                                                                                                                                                                          "Image|"
+                                                                                                                                                                          "fieldref: "
+                                                                                                                                                                          "ParentImage"
+                                                                                                                                                                          "\n  "
+                                                                                                                                                                          "condition: "
+                                                                                                                                                                          "sel\n") "---"
+                                                                                                                                                                                   "\n" RULE("28", "  sel:\n    UtcTime|hour: 3\n  condition: sel\n") "---\n" RULE("29", "  sel:\n    UtcTime|week: 1\n  condition: sel\n") "---\n" RULE(
+                                                                                                                                                                                       "30",
+                                                                                                                                                                                       "  sel:\n    Elevated: true\n  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -579,6 +579,58 @@ static void test_bad_regex_left_out(void **state)
     sysmon(&ev, 1);
     add(&ev, "CommandLine", "a(b", WW_F_STR);
     assert_string_equal(run(e, &ev), "42");
+    ww_event_release(&ev);
+    eng_free(e);
+}
+
+/* A regex that backtracks catastrophically on a long value hits PCRE2's match limit:
+ * it counts as no match, but the context counts it and names the rule, so a hunt can
+ * say that results may be missing.  Other rules of the same event still match, and a
+ * value the pattern answers quickly (either way) is no error. */
+static void test_regex_limit_counted(void **state)
+{
+    (void)state;
+    eng_t *e = eng_new(
+        RULE("51", "  sel:\n    CommandLine|re: '^(a+)+$'\n  condition: sel\n") "---\n" RULE(
+            "52", "  sel:\n    CommandLine|contains: 'aaab'\n  "
+                  "condition: sel\n"));
+    ww_event_t ev;
+    ww_event_init(&ev);
+    for (int i = 0; i < 2; i++) {
+        char why[200];
+        assert_int_equal(ww_detect_ctx_regex_errors(e->ctx[i]), 0);
+        assert_null(ww_detect_ctx_regex_error_rule(e->ctx[i], why, sizeof why));
+        assert_string_equal(why, "");
+    }
+    /* Answered at once: a match, and an early mismatch. */
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", "aaaaaaaa", WW_F_STR);
+    assert_string_equal(run(e, &ev), "51");
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", "baaaa", WW_F_STR);
+    assert_string_equal(run(e, &ev), "");
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(ww_detect_ctx_regex_errors(e->ctx[i]), 0);
+
+    /* 2^60 ways to split the a's before the final b: far past the match limit. */
+    char v[128];
+    memset(v, 'a', 60);
+    v[60] = 'b';
+    v[61] = 0;
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", v, WW_F_STR);
+    assert_string_equal(run(e, &ev), "52");
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", v, WW_F_STR);
+    assert_string_equal(run(e, &ev), "52");
+    for (int i = 0; i < 2; i++) {
+        char why[200];
+        assert_int_equal(ww_detect_ctx_regex_errors(e->ctx[i]), 2);
+        const ww_sigma_rule_t *r = ww_detect_ctx_regex_error_rule(e->ctx[i], why, sizeof why);
+        assert_non_null(r);
+        assert_string_equal(r->title, "51");
+        assert_non_null(strstr(why, "limit"));
+    }
     ww_event_release(&ev);
     eng_free(e);
 }
@@ -990,12 +1042,19 @@ static void test_glob_direct(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_glob_direct),        cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_null_empty_absent),  cmocka_unit_test(test_other_matchers),
-        cmocka_unit_test(test_bad_regex_left_out), cmocka_unit_test(test_engine_rejects_regex),
-        cmocka_unit_test(test_keywords),           cmocka_unit_test(test_routing),
-        cmocka_unit_test(test_order_and_once),     cmocka_unit_test(test_refcount),
-        cmocka_unit_test(test_prefilter_literals), cmocka_unit_test(test_condition_eventids),
+        cmocka_unit_test(test_glob_direct),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_null_empty_absent),
+        cmocka_unit_test(test_other_matchers),
+        cmocka_unit_test(test_bad_regex_left_out),
+        cmocka_unit_test(test_engine_rejects_regex),
+        cmocka_unit_test(test_regex_limit_counted),
+        cmocka_unit_test(test_keywords),
+        cmocka_unit_test(test_routing),
+        cmocka_unit_test(test_order_and_once),
+        cmocka_unit_test(test_refcount),
+        cmocka_unit_test(test_prefilter_literals),
+        cmocka_unit_test(test_condition_eventids),
         cmocka_unit_test(test_gram_choice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
