@@ -207,15 +207,27 @@ ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
     return rs;
 }
 
+void ww_cli_print_sigma_error(FILE *out, const char *prefix, const ww_sigma_error_t *e)
+{
+    /* File names, titles and messages come from the rule files: escaped, so that a
+       hostile rule cannot drive the terminal of whoever checks it. */
+    fputs(prefix ? prefix : "", out);
+    ww_cli_puts_safe(out, e->file);
+    fprintf(out, ":%u:%u: ", e->line, e->col);
+    ww_cli_puts_safe(out, e->title);
+    fputs(e->title[0] ? ": " : "", out);
+    ww_cli_puts_safe(out, e->msg);
+    fputc('\n', out);
+}
+
 void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t max)
 {
     uint32_t n = ww_sigma_error_count(rs);
-    for (uint32_t i = 0; i < n && i < max; i++) {
-        const ww_sigma_error_t *e = ww_sigma_error(rs, i);
-        fprintf(out, "%s:%u:%u: %s%s%s\n", e->file, e->line, e->col, e->title,
-                e->title[0] ? ": " : "", e->msg);
-    }
-    if (n > max)
+    uint32_t i = 0;
+    /* A failed write (full disk, closed pipe) ends the list: main() reports it. */
+    for (; i < n && i < max && !ww_cli_output_failed(out); i++)
+        ww_cli_print_sigma_error(out, NULL, ww_sigma_error(rs, i));
+    if (n > max && !ww_cli_output_failed(out))
         fprintf(out, "... and %u more\n", (unsigned)(n - max));
 }
 
@@ -342,8 +354,12 @@ static size_t escape_one(const unsigned char *s, size_t n, char *o, size_t *olen
             return k;
         }
     }
-    const char *e = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\t' ? "\\t"
-                                       : c == '\r' ? "\\r" : c == 0x1B ? "\\e" : NULL;
+    const char *e = c == '\\'   ? "\\\\"
+                    : c == '\n' ? "\\n"
+                    : c == '\t' ? "\\t"
+                    : c == '\r' ? "\\r"
+                    : c == 0x1B ? "\\e"
+                                : NULL;
     if (e) {
         *olen = strlen(e);
         memcpy(o, e, *olen);

@@ -72,7 +72,11 @@ const char *ww_cli_default_rules(void);
 ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
                                       const char *placeholders, size_t *unreadable);
 
-/* Prints "file:line:col: title: reason" for every rule that could not be used. */
+/* Prints prefix (may be NULL) and "file:line:col: title: reason" for one rule error,
+ * with control characters escaped (ww_cli_put_safe). */
+void ww_cli_print_sigma_error(FILE *out, const char *prefix, const ww_sigma_error_t *e);
+/* Prints "file:line:col: title: reason" for every rule that could not be used (escaped;
+ * stops once a write to out has failed). */
 void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t max);
 
 /* Reports a skipped record: "file[:line[:col]]: skipped record N: why". */
