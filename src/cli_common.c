@@ -1,6 +1,7 @@
 /* Helpers shared by the subcommands: collecting input files, loading rules, progress. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,4 +410,99 @@ char *ww_cli_safe(const char *s, size_t n, char *out, size_t outlen)
     if (outlen)
         out[w] = '\0';
     return out;
+}
+
+/* ---- replacing a file atomically ------------------------------------------------- */
+
+int ww_cli_atomic_open(ww_cli_atomic_t *a, const char *path)
+{
+    memset(a, 0, sizeof *a);
+    a->fd = -1;
+    size_t n = strlen(path);
+    if (n == 0 || path[n - 1] == '/') {
+        errno = EISDIR;
+        return -1;
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    /* ".<name>.XXXXXX" beside the target, so that rename() stays in one file system. */
+    a->tmp = malloc(n + 16);
+    a->target = strdup(path);
+    if (!a->tmp || !a->target) {
+        ww_cli_atomic_abort(a);
+        errno = ENOMEM;
+        return -1;
+    }
+    snprintf(a->tmp, n + 16, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+    /* mkstemp: O_CREAT|O_EXCL, mode 0600: the report lists what is vulnerable.  A
+       regular file being replaced keeps its permission bits. */
+    a->fd = mkstemp(a->tmp);
+    if (a->fd < 0) {
+        int e = errno;
+        ww_cli_atomic_abort(a);
+        errno = e;
+        return -1;
+    }
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+        (void)fchmod(a->fd, st.st_mode & 07777);
+    a->f = fdopen(a->fd, "w");
+    if (!a->f) {
+        int e = errno;
+        ww_cli_atomic_abort(a);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int ww_cli_atomic_commit(ww_cli_atomic_t *a)
+{
+    int rc = 0, e = 0;
+    if (fflush(a->f) != 0 || ferror(a->f))
+        rc = -1, e = errno ? errno : EIO;
+    if (rc == 0 && fsync(a->fd) != 0)
+        rc = -1, e = errno;
+    if (fclose(a->f) != 0 && rc == 0)
+        rc = -1, e = errno;
+    a->f = NULL;
+    a->fd = -1;
+    /* rename() replaces a symlink at the target with the file itself: the link's
+       destination is never written. */
+    if (rc == 0 && rename(a->tmp, a->target) != 0)
+        rc = -1, e = errno;
+    if (rc == 0) {
+        /* Make the rename itself durable. */
+        char *slash = strrchr(a->target, '/');
+        int dfd;
+        if (slash) {
+            *slash = 0;
+            dfd = open(*a->target ? a->target : "/", O_RDONLY | O_DIRECTORY);
+            *slash = '/';
+        } else
+            dfd = open(".", O_RDONLY | O_DIRECTORY);
+        if (dfd >= 0) {
+            (void)fsync(dfd);
+            close(dfd);
+        }
+        free(a->tmp);
+        a->tmp = NULL;
+    }
+    ww_cli_atomic_abort(a);
+    errno = e;
+    return rc;
+}
+
+void ww_cli_atomic_abort(ww_cli_atomic_t *a)
+{
+    if (a->f)
+        fclose(a->f);
+    else if (a->fd >= 0)
+        close(a->fd);
+    if (a->tmp && a->tmp[0])
+        unlink(a->tmp);
+    free(a->tmp);
+    free(a->target);
+    memset(a, 0, sizeof *a);
+    a->fd = -1;
 }

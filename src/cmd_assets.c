@@ -237,6 +237,8 @@ static void asset_json(ww_buf_t *b, const ww_asset_t *a)
     json_kv(b, "remote_service", ww_tri_name(a->remote_service), &f);
     json_kv(b, "stores_patient_data", ww_tri_name(a->stores_patient_data), &f);
     json_kv(b, "encryption", ww_tri_name(a->encryption), &f);
+    json_kv(b, "esu", ww_tri_name(a->esu), &f);
+    json_kv(b, "isolated", ww_tri_name(a->isolated), &f);
     json_kv(b, "source", ww_asset_source_name(a->source), &f);
     json_time(b, "first_seen", a->first_seen, &f);
     json_time(b, "last_seen", a->last_seen, &f);

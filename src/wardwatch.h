@@ -88,6 +88,24 @@ void ww_cli_bad_record(const char *path, const ww_diag_t *d, uint64_t index);
    were wrong or no subcommand followed. */
 int ww_cli_db_options(int argc, char **argv, const char **db, void (*usage)(FILE *), int *ec);
 
+/* Writing a report to a named file without ever truncating it in place or following a
+ * symlink: the text goes to a new temporary file beside it (O_EXCL, mode 0600, or the
+ * mode of the regular file it replaces), which commit flushes, fsyncs and renames
+ * over the target.  A symlink at the target is replaced by the file (its destination
+ * is untouched).  On any failure the old file stays as it was. */
+typedef struct ww_cli_atomic {
+    FILE *f; /* write the output here */
+    int fd;
+    char *tmp, *target;
+} ww_cli_atomic_t;
+/* 0, or -1 with errno (the target's directory cannot take a new file). */
+int ww_cli_atomic_open(ww_cli_atomic_t *a, const char *path);
+/* Flushes, syncs and renames over the target; 0, or -1 with errno (the temporary file
+ * is then removed and the target left alone).  Releases a either way. */
+int ww_cli_atomic_commit(ww_cli_atomic_t *a);
+/* Removes the temporary file and releases a (safe after commit, or twice). */
+void ww_cli_atomic_abort(ww_cli_atomic_t *a);
+
 /* True when progress lines should be drawn (stderr is a terminal). */
 bool ww_cli_progress_wanted(void);
 /* Monotonic seconds. */
