@@ -217,6 +217,10 @@ typedef struct ww_import_stats {
     size_t updated;  /* existing assets updated (re-import, nmap match) */
     size_t rejected; /* records refused (malformed) */
     size_t observed; /* nmap hosts matching no asset, recorded as observed */
+    /* Records read without fault but not kept: the store failed or refused a write,
+     * so the file's transaction was rolled back.  imported, updated and observed
+     * count only what was committed. */
+    size_t not_stored;
 } ww_import_stats_t;
 
 /* Called for every rejected record (and for file-level problems) with where and why:
