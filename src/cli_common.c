@@ -459,6 +459,7 @@ int ww_cli_atomic_open(ww_cli_atomic_t *a, const char *path)
 int ww_cli_atomic_commit(ww_cli_atomic_t *a)
 {
     int rc = 0, e = 0;
+    errno = 0;
     if (fflush(a->f) != 0 || ferror(a->f))
         rc = -1, e = errno ? errno : EIO;
     if (rc == 0 && fsync(a->fd) != 0)
