@@ -1,6 +1,7 @@
 /* Helpers shared by the subcommands: collecting input files, loading rules, progress. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,15 +208,27 @@ ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
     return rs;
 }
 
+void ww_cli_print_sigma_error(FILE *out, const char *prefix, const ww_sigma_error_t *e)
+{
+    /* File names, titles and messages come from the rule files: escaped, so that a
+       hostile rule cannot drive the terminal of whoever checks it. */
+    fputs(prefix ? prefix : "", out);
+    ww_cli_puts_safe(out, e->file);
+    fprintf(out, ":%u:%u: ", e->line, e->col);
+    ww_cli_puts_safe(out, e->title);
+    fputs(e->title[0] ? ": " : "", out);
+    ww_cli_puts_safe(out, e->msg);
+    fputc('\n', out);
+}
+
 void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t max)
 {
     uint32_t n = ww_sigma_error_count(rs);
-    for (uint32_t i = 0; i < n && i < max; i++) {
-        const ww_sigma_error_t *e = ww_sigma_error(rs, i);
-        fprintf(out, "%s:%u:%u: %s%s%s\n", e->file, e->line, e->col, e->title,
-                e->title[0] ? ": " : "", e->msg);
-    }
-    if (n > max)
+    uint32_t i = 0;
+    /* A failed write (full disk, closed pipe) ends the list: main() reports it. */
+    for (; i < n && i < max && !ww_cli_output_failed(out); i++)
+        ww_cli_print_sigma_error(out, NULL, ww_sigma_error(rs, i));
+    if (n > max && !ww_cli_output_failed(out))
         fprintf(out, "... and %u more\n", (unsigned)(n - max));
 }
 
@@ -342,8 +355,12 @@ static size_t escape_one(const unsigned char *s, size_t n, char *o, size_t *olen
             return k;
         }
     }
-    const char *e = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c == '\t' ? "\\t"
-                                       : c == '\r' ? "\\r" : c == 0x1B ? "\\e" : NULL;
+    const char *e = c == '\\'   ? "\\\\"
+                    : c == '\n' ? "\\n"
+                    : c == '\t' ? "\\t"
+                    : c == '\r' ? "\\r"
+                    : c == 0x1B ? "\\e"
+                                : NULL;
     if (e) {
         *olen = strlen(e);
         memcpy(o, e, *olen);
@@ -393,4 +410,100 @@ char *ww_cli_safe(const char *s, size_t n, char *out, size_t outlen)
     if (outlen)
         out[w] = '\0';
     return out;
+}
+
+/* ---- replacing a file atomically ------------------------------------------------- */
+
+int ww_cli_atomic_open(ww_cli_atomic_t *a, const char *path)
+{
+    memset(a, 0, sizeof *a);
+    a->fd = -1;
+    size_t n = strlen(path);
+    if (n == 0 || path[n - 1] == '/') {
+        errno = EISDIR;
+        return -1;
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    /* ".<name>.XXXXXX" beside the target, so that rename() stays in one file system. */
+    a->tmp = malloc(n + 16);
+    a->target = strdup(path);
+    if (!a->tmp || !a->target) {
+        ww_cli_atomic_abort(a);
+        errno = ENOMEM;
+        return -1;
+    }
+    snprintf(a->tmp, n + 16, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+    /* mkstemp: O_CREAT|O_EXCL, mode 0600: the report lists what is vulnerable.  A
+       regular file being replaced keeps its permission bits. */
+    a->fd = mkstemp(a->tmp);
+    if (a->fd < 0) {
+        int e = errno;
+        ww_cli_atomic_abort(a);
+        errno = e;
+        return -1;
+    }
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+        (void)fchmod(a->fd, st.st_mode & 07777);
+    a->f = fdopen(a->fd, "w");
+    if (!a->f) {
+        int e = errno;
+        ww_cli_atomic_abort(a);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int ww_cli_atomic_commit(ww_cli_atomic_t *a)
+{
+    int rc = 0, e = 0;
+    errno = 0;
+    if (fflush(a->f) != 0 || ferror(a->f))
+        rc = -1, e = errno ? errno : EIO;
+    if (rc == 0 && fsync(a->fd) != 0)
+        rc = -1, e = errno;
+    if (fclose(a->f) != 0 && rc == 0)
+        rc = -1, e = errno;
+    a->f = NULL;
+    a->fd = -1;
+    /* rename() replaces a symlink at the target with the file itself: the link's
+       destination is never written. */
+    if (rc == 0 && rename(a->tmp, a->target) != 0)
+        rc = -1, e = errno;
+    if (rc == 0) {
+        /* Make the rename itself durable. */
+        char *slash = strrchr(a->target, '/');
+        int dfd;
+        if (slash) {
+            *slash = 0;
+            dfd = open(*a->target ? a->target : "/", O_RDONLY | O_DIRECTORY);
+            *slash = '/';
+        } else
+            dfd = open(".", O_RDONLY | O_DIRECTORY);
+        if (dfd >= 0) {
+            (void)fsync(dfd);
+            close(dfd);
+        }
+        free(a->tmp);
+        a->tmp = NULL;
+    }
+    ww_cli_atomic_abort(a);
+    errno = e;
+    return rc;
+}
+
+void ww_cli_atomic_abort(ww_cli_atomic_t *a)
+{
+    if (a->f)
+        fclose(a->f);
+    else if (a->fd >= 0)
+        close(a->fd);
+    if (a->tmp && a->tmp[0])
+        unlink(a->tmp);
+    free(a->tmp);
+    free(a->target);
+    memset(a, 0, sizeof *a);
+    a->fd = -1;
 }

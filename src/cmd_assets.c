@@ -31,16 +31,22 @@ static void usage(FILE *out)
             "See docs/assets.md for the columns and value syntax.\n");
 }
 
+/* Diagnostics quote the records they reject: escaped like every other text from them. */
 static void print_diag(void *ud, const ww_diag_t *d)
 {
     (void)ud;
+    ww_cli_puts_safe(stderr, d->file[0] ? d->file : "wardwatch");
+    if (d->line)
+        fprintf(stderr, ":%u", d->line);
     if (d->line && d->col)
-        fprintf(stderr, "%s:%u:%u: %s\n", d->file, d->line, d->col, d->msg);
-    else if (d->line)
-        fprintf(stderr, "%s:%u: %s\n", d->file, d->line, d->msg);
-    else
-        fprintf(stderr, "%s: %s\n", d->file[0] ? d->file : "wardwatch", d->msg);
+        fprintf(stderr, ":%u", d->col);
+    fputs(": ", stderr);
+    ww_cli_puts_safe(stderr, d->msg);
+    fputc('\n', stderr);
 }
+
+/* A record's text for a table cell, control characters escaped (cut at the buffer). */
+#define SAFE(s, buf) ww_cli_safe((s) ? (s) : "", (s) ? strlen(s) : 0, (buf), sizeof(buf))
 
 static int open_store(const char *db, ww_store_t **st)
 {
@@ -102,21 +108,27 @@ static int do_import(const char *db, int argc, char **argv)
             print_diag(NULL, &d);
             exit_code = WW_EXIT_ERROR;
         }
-        printf("%s: %zu imported, %zu updated, %zu rejected", argv[i], s.imported, s.updated,
-               s.rejected);
+        /* The counts are what the store committed (ww_import_stats_t). */
+        ww_cli_puts_safe(stdout, argv[i]);
+        printf(": %zu imported, %zu updated, %zu rejected", s.imported, s.updated, s.rejected);
         if (s.observed)
             printf(", %zu observed (not in the register)", s.observed);
-        printf("%s\n", rc < 0 ? " (file not fully read)" : "");
+        if (s.not_stored)
+            printf(", %zu not stored (the database refused the file; nothing from it was kept)",
+                   s.not_stored);
+        printf("%s\n", rc < 0 && !s.not_stored ? " (file not fully read)" : "");
         if (s.rejected && exit_code == WW_EXIT_OK)
             exit_code = WW_EXIT_MATCH;
         total.imported += s.imported;
         total.updated += s.updated;
         total.rejected += s.rejected;
         total.observed += s.observed;
+        total.not_stored += s.not_stored;
     }
     if (argc - optind > 1)
-        printf("total: %zu imported, %zu updated, %zu rejected, %zu observed\n", total.imported,
-               total.updated, total.rejected, total.observed);
+        printf("total: %zu imported, %zu updated, %zu rejected, %zu observed%s\n", total.imported,
+               total.updated, total.rejected, total.observed,
+               total.not_stored ? ", some files not stored" : "");
     ww_store_close(st);
     return exit_code;
 }
@@ -237,6 +249,8 @@ static void asset_json(ww_buf_t *b, const ww_asset_t *a)
     json_kv(b, "remote_service", ww_tri_name(a->remote_service), &f);
     json_kv(b, "stores_patient_data", ww_tri_name(a->stores_patient_data), &f);
     json_kv(b, "encryption", ww_tri_name(a->encryption), &f);
+    json_kv(b, "esu", ww_tri_name(a->esu), &f);
+    json_kv(b, "isolated", ww_tri_name(a->isolated), &f);
     json_kv(b, "source", ww_asset_source_name(a->source), &f);
     json_time(b, "first_seen", a->first_seen, &f);
     json_time(b, "last_seen", a->last_seen, &f);
@@ -310,31 +324,35 @@ static int do_list(const char *db, int argc, char **argv)
         if (!ndjson)
             printf("%-39s %-17s %-24s %-28s %s\n", "IP", "MAC", "VENDOR", "OS GUESS",
                    "MEDICAL HINT");
-        for (size_t i = 0; i < set.nobserved; i++) {
+        /* A failed write (full disk, closed pipe) ends the listing: main() reports it. */
+        for (size_t i = 0; i < set.nobserved && !ww_cli_output_failed(stdout); i++) {
             const ww_observed_t *o = &set.observed[i];
             if (ndjson) {
                 ww_buf_clear(&b);
                 observed_json(&b, o);
                 printf("%s\n", b.p);
             } else {
-                printf("%-39s %-17s %-24.24s %-28.28s %s\n", o->ip, o->mac, o->vendor, o->os_guess,
-                       o->medical_hint);
+                char s1[64], s2[64], s3[64], s4[64], s5[256];
+                printf("%-39s %-17s %-24.24s %-28.28s %s\n", SAFE(o->ip, s1), SAFE(o->mac, s2),
+                       SAFE(o->vendor, s3), SAFE(o->os_guess, s4), SAFE(o->medical_hint, s5));
             }
         }
     } else {
         if (!ndjson)
             printf("%-14s %-20s %-15s %-14s %-24s %-10s %-14s %s\n", "ASSET_ID", "HOSTNAME", "IP",
                    "TYPE", "OS", "VERSION", "SEGMENT", "CRITICALITY");
-        for (size_t i = 0; i < set.n; i++) {
+        for (size_t i = 0; i < set.n && !ww_cli_output_failed(stdout); i++) {
             const ww_asset_t *a = &set.assets[i];
             if (ndjson) {
                 ww_buf_clear(&b);
                 asset_json(&b, a);
                 printf("%s\n", b.p);
             } else {
+                char s1[64], s2[64], s3[64], s4[64], s5[64], s6[64];
                 printf("%-14.14s %-20.20s %-15.15s %-14s %-24.24s %-10.10s %-14.14s %s\n",
-                       a->asset_id, a->hostname, a->nips ? a->ips[0] : "",
-                       ww_asset_type_name(a->type), a->os, a->os_version, a->segment,
+                       SAFE(a->asset_id, s1), SAFE(a->hostname, s2),
+                       SAFE(a->nips ? a->ips[0] : "", s3), ww_asset_type_name(a->type),
+                       SAFE(a->os, s4), SAFE(a->os_version, s5), SAFE(a->segment, s6),
                        ww_crit_name(a->clinical_criticality));
             }
         }
@@ -380,7 +398,9 @@ static int do_show(const char *db, int argc, char **argv)
         print_diag(NULL, &d);
         code = WW_EXIT_ERROR;
     } else if (rc == 0) {
-        ww_cli_error("assets show: no asset with ID, hostname, IP or MAC \"%s\"", argv[optind]);
+        char key[256];
+        ww_cli_error("assets show: no asset with ID, hostname, IP or MAC \"%s\"",
+                     ww_cli_safe(argv[optind], strlen(argv[optind]), key, sizeof key));
         code = WW_EXIT_MATCH;
     } else {
         ww_buf_t b;

@@ -5,12 +5,14 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "asset/ww_asset.h"
 #include "audit/ww_audit.h"
 #include "audit/ww_audit_feeds.h"
 #include "feeds/ww_feeds.h"
+#include "firebreak/ww_firebreak.h"
 #include "store/ww_store.h"
 #include "wardwatch.h"
 
@@ -47,6 +49,54 @@ static int parse_day(const char *s, int64_t *out)
     return 0;
 }
 
+/* What the stored network map (`wardwatch firebreak map import`) says about the
+ * segment an asset is in: found by the asset's addresses in the segments' prefixes,
+ * else by the register's segment name.  With `links:` the map lists every routed path,
+ * so a segment no link names is isolated; without links every segment reaches every
+ * other (a routed core), and a dmz faces the internet by definition. */
+static int map_isolated(void *ud, const ww_asset_t *a, char *where, size_t wherelen)
+{
+    const ww_fb_map_t *m = ud;
+    int si = -1;
+    for (size_t i = 0; i < a->nips && si < 0; i++)
+        si = ww_fb_map_find_ip(m, a->ips[i]);
+    for (uint32_t i = 0; si < 0 && a->segment && *a->segment && i < m->nsegs; i++)
+        if (!strcasecmp(m->segs[i].name, a->segment))
+            si = (int)i;
+    if (si < 0)
+        return -1;
+    snprintf(where, wherelen, "%s", m->segs[si].name);
+    if (!m->has_links || m->segs[si].kind == WW_FB_KIND_DMZ)
+        return 0;
+    for (uint32_t i = 0; i < m->nlinks; i++)
+        if (m->links[i].a == (uint32_t)si || m->links[i].b == (uint32_t)si)
+            return 0;
+    return 1;
+}
+
+/* The newest stored network map, or NULL when there is none (or it no longer parses:
+ * then said on stderr, and the audit goes on with the register alone). */
+static ww_fb_map_t *load_map(ww_store_t *st)
+{
+    char *yaml = NULL, *path = NULL;
+    int64_t id = 0;
+    ww_fb_map_t *m = NULL;
+    /* No map table yet (firebreak never used) reads as no map. */
+    if (ww_fb_map_load(st, 0, &id, &yaml, &path) == 0) {
+        ww_diag_t d;
+        memset(&d, 0, sizeof d);
+        if (ww_fb_map_parse(yaml, strlen(yaml), path ? path : "network map", &m, &d) != 0) {
+            ww_cli_error("audit: the stored network map %lld cannot be used (%s:%u: %s); "
+                         "isolation is taken from the register alone",
+                         (long long)id, d.file, d.line, d.msg);
+            m = NULL;
+        }
+    }
+    free(yaml);
+    free(path);
+    return m;
+}
+
 int cmd_audit(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -64,6 +114,10 @@ int cmd_audit(int argc, char **argv)
     int status = WW_EXIT_ERROR, c, rc;
     ww_store_t *st = NULL;
     ww_feeds_t *feeds = NULL;
+    ww_fb_map_t *map = NULL;
+    ww_cli_atomic_t file;
+    memset(&file, 0, sizeof file);
+    file.fd = -1;
     ww_audit_report_t *r = NULL;
     ww_asset_set_t set;
     memset(&set, 0, sizeof set);
@@ -128,6 +182,10 @@ int cmd_audit(int argc, char **argv)
     }
     ww_audit_ref_t ref;
     ww_audit_ref_from_feeds(feeds, &ref);
+    if ((map = load_map(st))) {
+        ref.segment_isolated = map_isolated;
+        ref.map_ud = map;
+    }
     if ((rc = ww_audit_run(&set, &ref, as_of, &r)) != 0) {
         ww_cli_error("audit: %s", ww_strerror(rc));
         goto out;
@@ -135,16 +193,30 @@ int cmd_audit(int argc, char **argv)
     if (set.n == 0 && set.nobserved == 0)
         ww_cli_error("audit: the register in %s is empty (wardwatch assets import FILE)", path);
 
-    if (out_path && !(out = fopen(out_path, "w"))) {
-        out = stdout;
-        ww_cli_error("audit: cannot write %s: %s", out_path, strerror(errno));
-        goto out;
+    /* --out: a new file renamed over the old one only once it is complete, so a full
+       disk or a crash never leaves half a report, and a symlink planted at FILE is
+       replaced rather than followed. */
+    if (out_path) {
+        if (ww_cli_atomic_open(&file, out_path) != 0) {
+            ww_cli_error("audit: cannot write %s: %s", out_path, strerror(errno));
+            goto out;
+        }
+        out = file.f;
     }
     rc = ww_audit_write(r, fmt, out);
-    if (out != stdout && fclose(out) != 0 && rc == 0)
-        rc = WW_EIO;
-    out = stdout;
-    if (rc == 0 && fflush(stdout) != 0)
+    if (out_path) {
+        out = stdout;
+        if (rc != 0) {
+            ww_cli_error("audit: writing %s: %s; the old file is left as it was", out_path,
+                         ww_strerror(rc));
+            goto out;
+        }
+        if (ww_cli_atomic_commit(&file) != 0) {
+            ww_cli_error("audit: writing %s: %s; the old file is left as it was", out_path,
+                         strerror(errno));
+            goto out;
+        }
+    } else if (rc == 0 && fflush(stdout) != 0)
         rc = WW_EIO;
     if (rc != 0) {
         ww_cli_error("audit: writing the report: %s", ww_strerror(rc));
@@ -152,8 +224,8 @@ int cmd_audit(int argc, char **argv)
     }
     status = r->n ? WW_EXIT_MATCH : WW_EXIT_OK;
 out:
-    if (out != stdout)
-        fclose(out);
+    ww_cli_atomic_abort(&file);
+    ww_fb_map_free(map);
     ww_audit_report_free(r);
     ww_feeds_free(feeds);
     if (set_loaded)

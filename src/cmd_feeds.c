@@ -26,11 +26,16 @@ static void usage(FILE *out)
 
 static void print_diag(const ww_diag_t *d)
 {
+    ww_cli_puts_safe(stderr, d->file[0] ? d->file : "wardwatch");
     if (d->line)
-        fprintf(stderr, "%s:%u:%u: %s\n", d->file, d->line, d->col, d->msg);
-    else
-        fprintf(stderr, "%s: %s\n", d->file[0] ? d->file : "wardwatch", d->msg);
+        fprintf(stderr, ":%u:%u", d->line, d->col);
+    fputs(": ", stderr);
+    ww_cli_puts_safe(stderr, d->msg);
+    fputc('\n', stderr);
 }
+
+/* Feed text (names, notes, sources) in a table cell, control characters escaped. */
+#define SAFE(s, buf) ww_cli_safe((s) ? (s) : "", (s) ? strlen(s) : 0, (buf), sizeof(buf))
 
 static void fmt_date(int64_t t, char *out, size_t n)
 {
@@ -51,9 +56,12 @@ static void fmt_date(int64_t t, char *out, size_t n)
 static void print_info(void *ud, const ww_feed_info_t *i)
 {
     (void)ud;
-    printf("%-10s %-18s %-9s %6zu  %-20s %s%s%s\n", i->kind, i->name, i->origin, i->entries,
-           i->loaded_at[0] ? i->loaded_at : "-", i->source, i->version[0] ? "  version " : "",
-           i->version);
+    if (ww_cli_output_failed(stdout))
+        return; /* main() reports the failed write */
+    char s1[64], s2[128], s3[64], s4[64], s5[1024], s6[256];
+    printf("%-10s %-18s %-9s %6zu  %-20s %s%s%s\n", SAFE(i->kind, s1), SAFE(i->name, s2),
+           SAFE(i->origin, s3), i->entries, i->loaded_at[0] ? SAFE(i->loaded_at, s4) : "-",
+           SAFE(i->source, s5), i->version[0] ? "  version " : "", SAFE(i->version, s6));
 }
 
 int cmd_feeds(int argc, char **argv)
@@ -88,7 +96,8 @@ int cmd_feeds(int argc, char **argv)
                 code = WW_EXIT_ERROR;
                 continue;
             }
-            printf("%s: imported (%s)\n", argv[i], what);
+            ww_cli_puts_safe(stdout, argv[i]);
+            printf(": imported (%s)\n", what);
         }
     } else if (!strcmp(sub, "reset")) {
         if (ww_feeds_reset(st, &d) != 0) {
@@ -111,31 +120,37 @@ int cmd_feeds(int argc, char **argv)
         } else if (!strcmp(sub, "kev") && i < argc) {
             const ww_kev_t *k = ww_feeds_kev(f, argv[i]);
             if (!k) {
-                printf("%s: not in the KEV catalog\n", argv[i]);
+                ww_cli_puts_safe(stdout, argv[i]);
+                printf(": not in the KEV catalog\n");
                 code = WW_EXIT_MATCH;
             } else {
                 char a[32], due[32];
                 fmt_date(k->date_added, a, sizeof a);
                 fmt_date(k->due_date, due, sizeof due);
-                printf("%s: %s %s: %s; added %s, due %s; ransomware use: %s\n", k->cve, k->vendor,
-                       k->product, k->name, a, due, k->ransomware ? "known" : "unknown");
+                char s1[64], s2[256], s3[256], s4[1024];
+                printf("%s: %s %s: %s; added %s, due %s; ransomware use: %s\n", SAFE(k->cve, s1),
+                       SAFE(k->vendor, s2), SAFE(k->product, s3), SAFE(k->name, s4), a, due,
+                       k->ransomware ? "known" : "unknown");
             }
         } else if (!strcmp(sub, "lookup") && i < argc) {
             ww_eol_t e;
             ww_eol_status_t s = ww_feeds_eol(f, argv[i], i + 1 < argc ? argv[i + 1] : "", &e);
             if (s != WW_EOL_FOUND) {
+                char s1[1024];
                 printf("%s: support status unknown (%s)\n",
-                       s == WW_EOL_UNKNOWN_PRODUCT ? "unknown product" : "unknown version", e.note);
+                       s == WW_EOL_UNKNOWN_PRODUCT ? "unknown product" : "unknown version",
+                       SAFE(e.note, s1));
                 code = WW_EXIT_MATCH;
             } else {
                 char r[32], eol[32], eoes[32];
                 fmt_date(e.release, r, sizeof r);
                 fmt_date(e.eol, eol, sizeof eol);
                 fmt_date(e.eoes, eoes, sizeof eoes);
+                char s1[256], s2[256], s3[256], s4[1024];
                 printf("%s %s (%s): released %s, security support ends %s, extended support "
                        "ends %s%s%s\n",
-                       e.product, e.cycle, e.label, r, eol, eoes, e.assumed ? "; note: " : "",
-                       e.assumed ? e.note : "");
+                       SAFE(e.product, s1), SAFE(e.cycle, s2), SAFE(e.label, s3), r, eol, eoes,
+                       e.assumed ? "; note: " : "", e.assumed ? SAFE(e.note, s4) : "");
             }
         } else {
             usage(stderr);

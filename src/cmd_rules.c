@@ -92,11 +92,8 @@ static int rules_check(int argc, char **argv)
         if (ww_sigma_rule(rs, i)->corr)
             ncorr++;
     ww_cli_print_rule_errors(stdout, rs, UINT32_MAX);
-    for (uint32_t i = 0; i < ncomp; i++) {
-        const ww_sigma_error_t *e = ww_detect_error(prog, i);
-        printf("%s:%u:%u: %s%s%s\n", e->file, e->line, e->col, e->title, e->title[0] ? ": " : "",
-               e->msg);
-    }
+    for (uint32_t i = 0; i < ncomp && !ww_cli_output_failed(stdout); i++)
+        ww_cli_print_sigma_error(stdout, NULL, ww_detect_error(prog, i));
     uint32_t usable = nrules - ncomp, rejected = nload + ncomp;
     printf("\n%u rules usable (%u detection, %u correlation), %u rejected; "
            "%u files, %u documents, %.2f s\n",
@@ -129,6 +126,7 @@ typedef struct tcase {
     uint32_t nex;
     uint32_t line;
     uint64_t events, malformed;
+    uint64_t re_errors; /* regex matches that ended in a PCRE2 error (a limit) */
     bool ran;
 } tcase_t;
 
@@ -448,6 +446,7 @@ static int run_case(rtest_t *t, tcase_t *tc)
         return rc;
     ww_event_t ev;
     ww_event_init(&ev);
+    uint64_t re_before = ww_detect_ctx_regex_errors(t->ctx);
     for (uint32_t i = 0; i < tc->nfiles && rc == 0; i++) {
         ww_reader_t *r = NULL;
         ww_diag_t d = {0};
@@ -470,6 +469,7 @@ static int run_case(rtest_t *t, tcase_t *tc)
         ww_reader_free(r);
     }
     ww_event_release(&ev);
+    tc->re_errors = ww_detect_ctx_regex_errors(t->ctx) - re_before;
     if (rc == 0) {
         ww_corr_flush(t->corr, on_corr, t);
         ww_corr_stats_t cs;
@@ -491,10 +491,14 @@ static int run_case(rtest_t *t, tcase_t *tc)
 static void print_expect(const tcase_t *tc, const expect_t *e)
 {
     bool ok = tc->ran && e->got == e->want;
-    printf("      %s %s: expected %llu, got %llu", ok ? "pass" : "FAIL", tc->label,
-           (unsigned long long)e->want, (unsigned long long)e->got);
+    printf("      %s ", ok ? "pass" : "FAIL");
+    ww_cli_puts_safe(stdout, tc->label);
+    printf(": expected %llu, got %llu", (unsigned long long)e->want, (unsigned long long)e->got);
     if (tc->malformed)
         printf(" (%llu malformed records skipped)", (unsigned long long)tc->malformed);
+    if (tc->re_errors)
+        printf(" (%llu regex matches hit a PCRE2 limit and counted as no match)",
+               (unsigned long long)tc->re_errors);
     putchar('\n');
 }
 
@@ -590,7 +594,7 @@ static int rules_test(int argc, char **argv)
 
     /* Report per rule, in load order. */
     uint32_t passed = 0, failed = 0, rejected = ww_sigma_error_count(t.rs);
-    for (uint32_t ri = 0; ri < nrules; ri++) {
+    for (uint32_t ri = 0; ri < nrules && !ww_cli_output_failed(stdout); ri++) {
         const ww_sigma_rule_t *rule = ww_sigma_rule(t.rs, ri);
         uint32_t ncase = 0, npos = 0, nbad = 0;
         for (size_t i = 0; i < t.ncases; i++)
@@ -609,11 +613,11 @@ static int rules_test(int argc, char **argv)
         ok ? passed++ : failed++;
         if (quiet && ok)
             continue;
-        printf("%-4s  %s  [%s]%s%s\n", ok ? "ok" : "FAIL", rule->title,
-               rule->id     ? rule->id
-               : rule->name ? rule->name
-                            : "no id",
-               why ? ": " : "", why ? why : "");
+        printf("%-4s  ", ok ? "ok" : "FAIL");
+        ww_cli_puts_safe(stdout, rule->title);
+        fputs("  [", stdout);
+        ww_cli_puts_safe(stdout, rule->id ? rule->id : rule->name ? rule->name : "no id");
+        printf("]%s%s\n", why ? ": " : "", why ? why : "");
         for (size_t i = 0; i < t.ncases; i++)
             for (uint32_t k = 0; k < t.cases[i].nex; k++)
                 if (t.cases[i].ex[k].rule == rule &&
@@ -625,8 +629,11 @@ static int rules_test(int argc, char **argv)
     for (size_t i = 0; i < t.ncases; i++)
         for (uint32_t k = 0; k < t.cases[i].nex; k++)
             if (!t.cases[i].ex[k].rule) {
-                printf("FAIL  %s:%u: no loaded rule has id or name '%s'\n", t.cases[i].manifest,
-                       t.cases[i].ex[k].line, t.cases[i].ex[k].ref);
+                fputs("FAIL  ", stdout);
+                ww_cli_puts_safe(stdout, t.cases[i].manifest);
+                printf(":%u: no loaded rule has id or name '", t.cases[i].ex[k].line);
+                ww_cli_puts_safe(stdout, t.cases[i].ex[k].ref);
+                fputs("'\n", stdout);
                 unknown++;
             }
     if (rejected) {
@@ -634,9 +641,21 @@ static int rules_test(int argc, char **argv)
         ww_cli_print_rule_errors(stdout, t.rs, UINT32_MAX);
     }
     uint32_t ncomp = ww_detect_error_count(t.prog);
-    for (uint32_t i = 0; i < ncomp; i++) {
-        const ww_sigma_error_t *e = ww_detect_error(t.prog, i);
-        printf("FAIL  %s:%u:%u: %s: %s\n", e->file, e->line, e->col, e->title, e->msg);
+    for (uint32_t i = 0; i < ncomp && !ww_cli_output_failed(stdout); i++)
+        ww_cli_print_sigma_error(stdout, "FAIL  ", ww_detect_error(t.prog, i));
+    /* A regex that hit PCRE2's limit on a rule's own samples gave no answer there: the
+       rule needs a cheaper pattern, so this counts as one failure. */
+    uint64_t re_errors = ww_detect_ctx_regex_errors(t.ctx);
+    if (re_errors) {
+        char why[160];
+        const ww_sigma_rule_t *rr = ww_detect_ctx_regex_error_rule(t.ctx, why, sizeof why);
+        printf("FAIL  regex: %llu match%s ended in a PCRE2 error and counted as no match "
+               "(first: ",
+               (unsigned long long)re_errors, re_errors == 1 ? "" : "es");
+        ww_cli_puts_safe(stdout, rr && rr->title ? rr->title : "?");
+        fputs(" [", stdout);
+        ww_cli_puts_safe(stdout, rr && rr->id ? rr->id : rr && rr->name ? rr->name : "no id");
+        printf("]: %s)\n", why);
     }
     if (t.cstats.groups_evicted || t.cstats.events_dropped || t.cstats.late_events ||
         t.cstats.values_dropped)
@@ -646,10 +665,11 @@ static int rules_test(int argc, char **argv)
                (unsigned long long)t.cstats.events_dropped,
                (unsigned long long)t.cstats.values_dropped,
                (unsigned long long)t.cstats.late_events);
-    size_t nfail = failed + unknown + rejected + ncomp;
+    size_t nfail = failed + unknown + rejected + ncomp + (re_errors ? 1 : 0);
     printf("\n%u rules: %u passed, %u failed", nrules, passed, failed);
     if (nfail > failed)
-        printf(" (plus %zu: rules refused, or rule names no rule has)", nfail - failed);
+        printf(" (plus %zu: rules refused, rule names no rule has, or regex errors)",
+               nfail - failed);
     printf("; %zu test cases, %zu expectations, %.2f s\n", t.ncases, nexpect, ww_cli_now() - t0);
     fflush(stdout);
     if (t.errors)

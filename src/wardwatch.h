@@ -72,7 +72,11 @@ const char *ww_cli_default_rules(void);
 ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
                                       const char *placeholders, size_t *unreadable);
 
-/* Prints "file:line:col: title: reason" for every rule that could not be used. */
+/* Prints prefix (may be NULL) and "file:line:col: title: reason" for one rule error,
+ * with control characters escaped (ww_cli_put_safe). */
+void ww_cli_print_sigma_error(FILE *out, const char *prefix, const ww_sigma_error_t *e);
+/* Prints "file:line:col: title: reason" for every rule that could not be used (escaped;
+ * stops once a write to out has failed). */
 void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t max);
 
 /* Reports a skipped record: "file[:line[:col]]: skipped record N: why". */
@@ -83,6 +87,24 @@ void ww_cli_bad_record(const char *path, const ww_diag_t *d, uint64_t index);
    the subcommand in argv, or -1 with the exit code in *ec: help was asked for, or the options
    were wrong or no subcommand followed. */
 int ww_cli_db_options(int argc, char **argv, const char **db, void (*usage)(FILE *), int *ec);
+
+/* Writing a report to a named file without ever truncating it in place or following a
+ * symlink: the text goes to a new temporary file beside it (O_EXCL, mode 0600, or the
+ * mode of the regular file it replaces), which commit flushes, fsyncs and renames
+ * over the target.  A symlink at the target is replaced by the file (its destination
+ * is untouched).  On any failure the old file stays as it was. */
+typedef struct ww_cli_atomic {
+    FILE *f; /* write the output here */
+    int fd;
+    char *tmp, *target;
+} ww_cli_atomic_t;
+/* 0, or -1 with errno (the target's directory cannot take a new file). */
+int ww_cli_atomic_open(ww_cli_atomic_t *a, const char *path);
+/* Flushes, syncs and renames over the target; 0, or -1 with errno (the temporary file
+ * is then removed and the target left alone).  Releases a either way. */
+int ww_cli_atomic_commit(ww_cli_atomic_t *a);
+/* Removes the temporary file and releases a (safe after commit, or twice). */
+void ww_cli_atomic_abort(ww_cli_atomic_t *a);
 
 /* True when progress lines should be drawn (stderr is a terminal). */
 bool ww_cli_progress_wanted(void);

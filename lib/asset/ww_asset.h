@@ -137,6 +137,9 @@ typedef struct ww_asset {
     int64_t last_patched, last_boot;
     ww_tri_t av_enabled, firewall_enabled, autorun_disabled, default_password_changed;
     ww_tri_t esu; /* enrolled in extended security updates past end of support */
+    /* The register says the asset sits in an isolated segment: its own firewalled
+       segment (VLAN) that no other kind of system shares, with no internet access. */
+    ww_tri_t isolated;
     ww_tri_t mfa, internet_exposed;
     ww_crit_t clinical_criticality;
     const char **admin_accounts;
@@ -189,7 +192,8 @@ typedef enum ww_asset_field {
     WW_AF_REMOTE_SERVICE,
     WW_AF_STORES_PATIENT_DATA,
     WW_AF_ENCRYPTION,
-    WW_AF_ESU, /* enrolled in extended security updates (Windows ESU, Ubuntu ESM) */
+    WW_AF_ESU,      /* enrolled in extended security updates (Windows ESU, Ubuntu ESM) */
+    WW_AF_ISOLATED, /* its segment is isolated (own firewalled segment, no internet) */
     WW_AF_NOTES,
     WW_AF_PORTS,    /* nmap only */
     WW_AF_OS_GUESS, /* nmap only */
@@ -213,6 +217,10 @@ typedef struct ww_import_stats {
     size_t updated;  /* existing assets updated (re-import, nmap match) */
     size_t rejected; /* records refused (malformed) */
     size_t observed; /* nmap hosts matching no asset, recorded as observed */
+    /* Records read without fault but not kept: the store failed or refused a write,
+     * so the file's transaction was rolled back.  imported, updated and observed
+     * count only what was committed. */
+    size_t not_stored;
 } ww_import_stats_t;
 
 /* Called for every rejected record (and for file-level problems) with where and why:

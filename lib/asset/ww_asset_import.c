@@ -37,6 +37,18 @@ static ww_import_format_t sniff(const char *name, const char *data, size_t len)
     return WW_IMPORT_CSV;
 }
 
+/* After a rollback nothing of this file is in the register: what the parsers counted
+ * as imported, updated or observed moves to not_stored, so that no summary ever
+ * reports records the store does not hold. */
+static void rolled_back(ww_import_stats_t *s, const ww_import_stats_t *before)
+{
+    s->not_stored += (s->imported - before->imported) + (s->updated - before->updated) +
+                     (s->observed - before->observed);
+    s->imported = before->imported;
+    s->updated = before->updated;
+    s->observed = before->observed;
+}
+
 int ww_asset_import_mem(ww_store_t *st, const char *name, const char *data, size_t len,
                         const ww_import_opts_t *opts, ww_import_stats_t *stats, ww_diag_t *diag)
 {
@@ -55,6 +67,7 @@ int ww_asset_import_mem(ww_store_t *st, const char *name, const char *data, size
     ww_import_format_t fmt = o.format ? o.format : sniff(name, data, len);
     if ((rc = ww_store_exec(st, "BEGIN IMMEDIATE", diag)) != 0)
         return rc;
+    ww_import_stats_t before = *stats;
     switch (fmt) {
     case WW_IMPORT_JSON: rc = ww__import_json(st, name, data, len, &o, now, stats, diag); break;
     case WW_IMPORT_NMAP: rc = ww__import_nmap(st, name, data, len, &o, now, stats, diag); break;
@@ -63,12 +76,14 @@ int ww_asset_import_mem(ww_store_t *st, const char *name, const char *data, size
     /* Whatever was good is kept, even when the file stopped early. */
     if (rc == WW_EIO || rc == WW_ENOMEM) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        rolled_back(stats, &before);
         return rc;
     }
     ww_diag_t cd;
     if (ww_store_exec(st, "COMMIT", &cd) != 0) {
         *diag = cd;
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        rolled_back(stats, &before);
         return WW_EIO;
     }
     return rc;

@@ -403,6 +403,7 @@ int ww__rec_set(ww__rec_t *r, int f, const char *p, size_t n, ww_arena_t *ar, ch
     case WW_AF_FIREWALL_ENABLED: return set_tri(&a->firewall_enabled, p, n, why, whylen);
     case WW_AF_AUTORUN_DISABLED: return set_tri(&a->autorun_disabled, p, n, why, whylen);
     case WW_AF_ESU: return set_tri(&a->esu, p, n, why, whylen);
+    case WW_AF_ISOLATED: return set_tri(&a->isolated, p, n, why, whylen);
     case WW_AF_DEFAULT_PASSWORD_CHANGED:
         return set_tri(&a->default_password_changed, p, n, why, whylen);
     case WW_AF_MFA: return set_tri(&a->mfa, p, n, why, whylen);

@@ -65,6 +65,8 @@ static const char *const migrations[] = {
     /* 2: extended security updates enrolment (Cyber Essentials: past end of support an OS
        is compliant only with the subscription). */
     "ALTER TABLE asset ADD COLUMN esu TEXT NOT NULL DEFAULT '';",
+    /* 3: the register marks assets in an isolated segment (Cyber Essentials A6.7). */
+    "ALTER TABLE asset ADD COLUMN isolated TEXT NOT NULL DEFAULT '';",
 };
 
 int ww_asset_migrate(ww_store_t *st, ww_diag_t *diag)
@@ -116,6 +118,7 @@ static const struct col {
     {"last_seen", -1, K_TIME, offsetof(ww_asset_t, last_seen)},
     {"os_guess", WW_AF_OS_GUESS, K_STR, offsetof(ww_asset_t, os_guess)},
     {"esu", WW_AF_ESU, K_TRI, offsetof(ww_asset_t, esu)},
+    {"isolated", WW_AF_ISOLATED, K_TRI, offsetof(ww_asset_t, isolated)},
     {"notes", WW_AF_NOTES, K_STR, offsetof(ww_asset_t, notes)},
 };
 #define NCOLS WW_ARRAY_LEN(cols)

@@ -132,7 +132,6 @@ void ww_audit_report_free(ww_audit_report_t *r)
     free(r->findings);
     free(r->tally);
     free(r->unsupported);
-    free(r->segs);
     free(r);
 }
 
@@ -237,10 +236,15 @@ static bool has_word(const char *s, const char *word)
 
 bool ww__audit_has_esu(const ww_asset_t *a)
 {
-    /* The register's own column decides; older registers say it in free text. */
-    if (a->esu == WW_TRI_YES)
-        return true;
-    if (a->esu == WW_TRI_NO)
+    /* Only the register's own column: text such as "ESU NOT purchased" or "ESU quote
+       requested" mentions ESU without being an enrolment, and no word list can tell
+       the two apart reliably. */
+    return a->esu == WW_TRI_YES;
+}
+
+bool ww__audit_esu_mentioned(const ww_asset_t *a)
+{
+    if (a->esu != WW_TRI_UNKNOWN)
         return false;
     const char *fields[] = {a->os_version, a->build, a->notes};
     static const char *const words[] = {"esu", "esm", "ubuntu pro", "extended support",
@@ -252,12 +256,49 @@ bool ww__audit_has_esu(const ww_asset_t *a)
     return false;
 }
 
-static void lower_copy(char *dst, size_t cap, const char *src)
+static bool isolation(ww_audit_report_t *r, const ww_asset_t *a, const ww_audit_ref_t *ref,
+                      const char **why)
 {
-    size_t i = 0;
-    for (; src && src[i] && i + 1 < cap; i++)
-        dst[i] = (char)ww_lower((unsigned char)src[i]);
-    dst[i] = 0;
+    char where[128] = "", ev[512];
+    int map = -1;
+    if (ref && ref->segment_isolated)
+        map = ref->segment_isolated(ref->map_ud, a, where, sizeof where);
+    const char *seg = a->segment && *a->segment ? a->segment : where;
+    if (a->internet_exposed == WW_TRI_YES) {
+        snprintf(ev, sizeof ev, "it is exposed to the internet (internet_exposed = yes)%s%s%s",
+                 *seg ? ", segment '" : "", seg, *seg ? "'" : "");
+        *why = dup(r, ev);
+        return false;
+    }
+    if (a->isolated == WW_TRI_YES) {
+        *why = "the register marks its segment as isolated (isolated = yes)";
+        return true;
+    }
+    if (a->isolated == WW_TRI_NO) {
+        snprintf(ev, sizeof ev, "the register marks it as not isolated (isolated = no)%s%s%s",
+                 *seg ? ", segment '" : "", seg, *seg ? "'" : "");
+        *why = dup(r, ev);
+        return false;
+    }
+    if (map == 1) {
+        snprintf(ev, sizeof ev, "the network map routes nothing to its segment '%s'", where);
+        *why = dup(r, ev);
+        return true;
+    }
+    if (map == 0)
+        snprintf(ev, sizeof ev,
+                 "its segment '%s' is routed to other segments in the network map, and the "
+                 "register does not mark it as isolated",
+                 where);
+    else if (*seg)
+        snprintf(ev, sizeof ev,
+                 "its segment '%s' is not marked as isolated (register column isolated, or "
+                 "the network map)",
+                 seg);
+    else
+        snprintf(ev, sizeof ev, "no network segment is recorded");
+    *why = dup(r, ev);
+    return false;
 }
 
 int ww_audit_asset(ww_audit_report_t *r, const ww_asset_t *a, const ww_audit_ref_t *ref)
@@ -286,19 +327,9 @@ int ww_audit_asset(ww_audit_report_t *r, const ww_asset_t *a, const ww_audit_ref
         if (c.fail_mask & (UINT64_C(1) << i))
             r->tally[i].failed++;
     }
-    /* Remember the asset's segment for the isolation check. */
-    int rc = grow((void **)&r->segs, &r->capsegs, r->nsegs, sizeof *r->segs, SIZE_MAX / 64);
-    if (rc < 0)
-        return r->err = rc;
-    char seg[256];
-    lower_copy(seg, sizeof seg, a->segment);
-    ww_audit_seg_t *s = &r->segs[r->nsegs++];
-    s->segment = dup(r, seg);
-    s->supported = c.os_support == WW_SUPPORT_SUPPORTED || c.os_support == WW_SUPPORT_ESU;
-    s->infra = a->type == WW_AT_NETWORK || a->type == WW_AT_FIREWALL;
     if (c.os_support == WW_SUPPORT_UNSUPPORTED) {
-        rc = grow((void **)&r->unsupported, &r->capunsupported, r->nunsupported,
-                  sizeof *r->unsupported, SIZE_MAX / 64);
+        int rc = grow((void **)&r->unsupported, &r->capunsupported, r->nunsupported,
+                      sizeof *r->unsupported, SIZE_MAX / 64);
         if (rc < 0)
             return r->err = rc;
         ww_audit_unsupported_t *u = &r->unsupported[r->nunsupported++];
@@ -314,7 +345,7 @@ int ww_audit_asset(ww_audit_report_t *r, const ww_asset_t *a, const ww_audit_ref
         u->eol_day = c.os_eol.eol_day;
         u->internet = a->internet_exposed == WW_TRI_YES;
         u->clinical = a->clinical_criticality;
-        u->isolated = false;
+        u->isolated = isolation(r, a, ref, &u->why);
     }
     return r->err;
 }
@@ -349,26 +380,6 @@ int ww_audit_observed(ww_audit_report_t *r, const ww_observed_t *o)
 
 /* ---- cross-asset checks and ranking ---------------------------------------------- */
 
-static int seg_cmp(const void *x, const void *y)
-{
-    return strcmp(((const ww_audit_seg_t *)x)->segment, ((const ww_audit_seg_t *)y)->segment);
-}
-
-/* Known-supported systems (not network devices or firewalls) in segment `seg`. */
-static size_t supported_in(const ww_audit_report_t *r, const char *seg)
-{
-    ww_audit_seg_t key = {.segment = seg};
-    const ww_audit_seg_t *hit = bsearch(&key, r->segs, r->nsegs, sizeof *r->segs, seg_cmp);
-    if (!hit)
-        return 0;
-    while (hit > r->segs && !strcmp(hit[-1].segment, seg))
-        hit--;
-    size_t n = 0;
-    for (; hit < r->segs + r->nsegs && !strcmp(hit->segment, seg); hit++)
-        n += hit->supported && !hit->infra;
-    return n;
-}
-
 int ww_audit_score(const ww_audit_finding_t *f)
 {
     static const int sev_pts[] = {0, 10, 20, 30, 40};
@@ -402,30 +413,15 @@ int ww_audit_finish(ww_audit_report_t *r)
         return r->err;
     if (r->finished)
         return 0;
-    if (r->nsegs)
-        qsort(r->segs, r->nsegs, sizeof *r->segs, seg_cmp);
     int ci = ww__audit_control_index("A6.7");
     for (size_t i = 0; i < r->nunsupported; i++) {
         ww_audit_unsupported_t *u = &r->unsupported[i];
-        char seg[256];
-        lower_copy(seg, sizeof seg, u->segment);
-        size_t mixed = *seg ? supported_in(r, seg) : 0;
-        u->isolated = *seg && !mixed && !u->internet;
         r->tally[ci].evaluated++;
         if (u->isolated)
             continue;
         r->tally[ci].failed++;
-        char ev[512];
-        if (!*seg)
-            snprintf(ev, sizeof ev, "%s is unsupported and no network segment is recorded", u->os);
-        else if (mixed)
-            snprintf(ev, sizeof ev,
-                     "%s is unsupported and shares segment '%s' with %zu supported system%s%s",
-                     u->os, u->segment, mixed, mixed == 1 ? "" : "s",
-                     u->internet ? "; it is exposed to the internet" : "");
-        else
-            snprintf(ev, sizeof ev, "%s is unsupported and exposed to the internet (segment '%s')",
-                     u->os, u->segment);
+        char ev[768];
+        snprintf(ev, sizeof ev, "%s is unsupported and not isolated: %s", u->os, u->why);
         int rc = ww__audit_add(
             r, u->asset_id, "unsupported_not_isolated", "A6.7", WW_SEV_HIGH, false,
             "Unsupported system is not isolated in its own segment", ev,

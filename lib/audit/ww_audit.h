@@ -5,6 +5,10 @@
  * systems sharing a segment, medical devices seen but not registered) and run in
  * ww_audit_finish().  The exact rule of every check is in docs/audit.md.
  *
+ * The audit states facts the register (or the network map) records, never facts it
+ * guesses from free text: enrolment in extended support is the `esu` column, isolation
+ * is the `isolated` column or the map.
+ *
  * All dates are compared as whole UTC days: "day 14 passes, day 15 fails" means
  * day(as_of) - day(released) <= 14 passes.
  *
@@ -59,6 +63,11 @@ typedef struct ww_audit_ref {
     int (*kev)(void *ud, const char *cve, ww_audit_kev_t *out);
     /* 1 and *out when the data knows `product` (+ `version`, may be ""), 0 when not. */
     int (*eol)(void *ud, const char *product, const char *version, ww_audit_eol_t *out);
+    /* What the network map says of the segment asset `a` is in: 1 isolated, 0 not
+     * isolated, -1 the map does not place it (or there is no map).  May be NULL.
+     * `where` (>= 64 bytes) receives the map segment's name when it returns 0 or 1. */
+    int (*segment_isolated)(void *map_ud, const ww_asset_t *a, char *where, size_t wherelen);
+    void *map_ud;
 } ww_audit_ref_t;
 
 /* ---- controls ------------------------------------------------------------------ */
@@ -113,9 +122,8 @@ typedef struct ww_audit_unsupported {
     bool internet;
     ww_crit_t clinical;
     bool isolated;
+    const char *why; /* evidence for isolated or not (static or arena) */
 } ww_audit_unsupported_t;
-
-typedef struct ww_audit_seg ww_audit_seg_t;
 
 typedef struct ww_audit_report {
     ww_arena_t arena;
@@ -132,9 +140,6 @@ typedef struct ww_audit_report {
     ww_audit_tally_t *tally; /* one per control, ww_audit_controls() order */
     ww_audit_unsupported_t *unsupported;
     size_t nunsupported, capunsupported;
-    /* Segment membership for the isolation check. */
-    ww_audit_seg_t *segs;
-    size_t nsegs, capsegs;
     int err; /* first error (WW_ENOMEM, WW_ELIMIT); later calls do nothing */
 } ww_audit_report_t;
 
@@ -156,8 +161,8 @@ int ww_audit_run(const ww_asset_set_t *set, const ww_audit_ref_t *ref, int64_t a
                  ww_audit_report_t **out);
 
 /* The support status of product+version on `as_of_day` (days), with `esu` telling
- * whether the asset is enrolled in extended support.  *eol (may be NULL) receives
- * the data's facts when known.  Exposed for tests. */
+ * whether the asset is enrolled in extended support (the register's esu column).  *eol (may be
+ * NULL) receives the data's facts when known.  Exposed for tests. */
 ww_audit_support_t ww_audit_support_status(const ww_audit_ref_t *ref, const char *product,
                                            const char *version, bool esu, int64_t as_of_day,
                                            ww_audit_eol_t *eol);

@@ -231,7 +231,11 @@ static int check_os(ww_audit_ctx_t *c)
     if (n > 0 && (size_t)n < sizeof ev) {
         if (esu_open)
             snprintf(ev + n, sizeof ev - n,
-                     "; extended support runs to %s but the register records no enrolment", eoes);
+                     "; extended support runs to %s but the register records no enrolment%s", eoes,
+                     ww__audit_esu_mentioned(a)
+                         ? " (ESU is mentioned in its text, but only the esu column counts)"
+                     : a->esu == WW_TRI_NO ? " (esu = no)"
+                                           : "");
         else if (*eoes)
             snprintf(ev + n, sizeof ev - n, "; extended support ended %s", eoes);
     }

@@ -5,13 +5,6 @@
 
 #include "audit/ww_audit.h"
 
-/* One asset's place in a segment, for the isolation check. */
-struct ww_audit_seg {
-    const char *segment; /* lowercased; "" = none recorded */
-    bool supported;      /* OS/firmware known to be supported (incl. ESU) */
-    bool infra;          /* network device or firewall: builds segments, not in them */
-};
-
 /* What one per-asset check sees. */
 typedef struct ww_audit_ctx {
     ww_audit_report_t *r;
@@ -50,8 +43,11 @@ int ww__audit_add(ww_audit_report_t *r, const char *asset_id, const char *check,
 /* The name an asset goes by in findings: asset_id, else hostname, else IP, else MAC. */
 const char *ww__audit_asset_name(const ww_asset_t *a);
 
-/* True when the asset record says it is enrolled in extended support ("ESU", "ESM",
- * "Ubuntu Pro", "extended support" in os_version, build or notes). */
+/* True when the register's esu column says the asset is enrolled in extended support.
+ * Free text never counts: "ESU NOT purchased" in the notes is not an enrolment. */
 bool ww__audit_has_esu(const ww_asset_t *a);
+/* True when os_version, build or notes mention extended support (ESU, ESM, Ubuntu Pro)
+ * while the esu column is empty: evidence then says the column decides. */
+bool ww__audit_esu_mentioned(const ww_asset_t *a);
 
 #endif

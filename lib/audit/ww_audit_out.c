@@ -14,6 +14,82 @@ static const char *sev_name(ww_sev_t s)
     return s <= WW_SEV_CRITICAL ? names[s] : "none";
 }
 
+/* ---- text from records ------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s that is not a C1 control, or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t k = s[0] >= 0xC2 && s[0] <= 0xDF   ? 2
+               : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+               : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+                                              : 0;
+    if (!k || k > n)
+        return 0;
+    uint32_t cp = s[0] & (0x3F >> (k - 1));
+    for (size_t i = 1; i < k; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp <= 0x9F)
+        return 0;
+    return k;
+}
+
+/* Writes text that came from the register (names, versions, segments, evidence built
+ * from them) so that it cannot act on whatever shows it: control characters (C0, DEL,
+ * C1) and bytes that are not UTF-8 become visible escapes (\e, \n, \xHH; backslashes
+ * doubled), the same spelling the command line uses; in HTML, < > & " ' become
+ * entities too.  Returns the number of bytes written (for padding). */
+static size_t put_text(FILE *out, const char *s, bool html)
+{
+    size_t w = 0;
+    const unsigned char *p = (const unsigned char *)(s ? s : ""), *e = p + strlen((const char *)p);
+    while (p < e) {
+        unsigned char c = *p;
+        const char *ent = NULL;
+        if (html)
+            ent = c == '<'    ? "&lt;"
+                  : c == '>'  ? "&gt;"
+                  : c == '&'  ? "&amp;"
+                  : c == '"'  ? "&quot;"
+                  : c == '\'' ? "&#39;"
+                              : NULL;
+        if (ent) {
+            fputs(ent, out);
+            w++, p++;
+            continue;
+        }
+        if (c >= 0x20 && c < 0x7F && c != '\\') {
+            fputc(c, out);
+            w++, p++;
+            continue;
+        }
+        size_t k = c >= 0x80 ? utf8_len(p, (size_t)(e - p)) : 0;
+        if (k) {
+            fwrite(p, 1, k, out);
+            w++, p += k;
+            continue;
+        }
+        char esc[8];
+        const char *named = c == '\\'   ? "\\\\"
+                            : c == '\n' ? "\\n"
+                            : c == '\t' ? "\\t"
+                            : c == '\r' ? "\\r"
+                            : c == 0x1B ? "\\e"
+                                        : NULL;
+        if (!named) {
+            snprintf(esc, sizeof esc, "\\x%02X", c);
+            named = esc;
+        }
+        fputs(named, out);
+        w += strlen(named);
+        p++;
+    }
+    return w;
+}
+
 /* ---- NDJSON ---------------------------------------------------------------------- */
 
 static void json_field(ww_buf_t *b, const char *key, const char *val, bool first)
@@ -116,14 +192,21 @@ int ww_audit_write_table(const ww_audit_report_t *r, FILE *out)
         if (!s.by_sev[sev])
             continue;
         fprintf(out, "%s (%zu)\n", sev_upper[sev], s.by_sev[sev]);
-        for (size_t i = 0; i < r->n; i++) {
+        /* Stops once a write has failed (full disk, closed pipe): the caller reports it. */
+        for (size_t i = 0; i < r->n && !ferror(out); i++) {
             const ww_audit_finding_t *f = &r->findings[i];
             if ((int)f->severity != sev)
                 continue;
-            fprintf(out, "  #%-4zu %-20s %-9s %s%s\n", i + 1, f->asset_id, f->control, f->title,
-                    f->auto_fail ? "  [AUTO-FAIL]" : "");
-            fprintf(out, "         why: %s\n", f->evidence);
-            fprintf(out, "         do:  %s\n", f->remedy);
+            fprintf(out, "  #%-4zu ", i + 1);
+            for (size_t w = put_text(out, f->asset_id, false); w < 20; w++)
+                fputc(' ', out);
+            fprintf(out, " %-9s ", f->control);
+            put_text(out, f->title, false);
+            fprintf(out, "%s\n         why: ", f->auto_fail ? "  [AUTO-FAIL]" : "");
+            put_text(out, f->evidence, false);
+            fputs("\n         do:  ", out);
+            put_text(out, f->remedy, false);
+            fputc('\n', out);
         }
         fputc('\n', out);
     }
@@ -142,16 +225,7 @@ int ww_audit_write_table(const ww_audit_report_t *r, FILE *out)
 
 static void esc(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '&': fputs("&amp;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default: fputc(*s, out);
-        }
-    }
+    put_text(out, s, true);
 }
 
 static const char *sev_colour[] = {"#9aa0a6", "#5b8def", "#f2b705", "#e8710a", "#c5221f"};
@@ -467,7 +541,7 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
         fputs("<table><tr><th>Asset</th><th>Kind</th><th>System</th><th>Support ended</th>"
               "<th>Segment</th><th>Isolated</th></tr>",
               out);
-    for (size_t i = 0; i < r->nunsupported; i++) {
+    for (size_t i = 0; i < r->nunsupported && !ferror(out); i++) {
         const ww_audit_unsupported_t *u = &r->unsupported[i];
         char eol[16] = "date not given";
         if (u->eol_day != WW_AUDIT_ENDED && u->eol_day != WW_AUDIT_NEVER)
@@ -508,7 +582,7 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
             "logs) that the register does not hold.</p>",
             r->medical_registered, r->medical_registered == 1 ? " is" : "s are", unreg);
     bool any = false;
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < r->n && !ferror(out); i++) {
         const ww_audit_finding_t *f = &r->findings[i];
         if (strcmp(f->check, "unregistered_medical_device"))
             continue;

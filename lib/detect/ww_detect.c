@@ -955,7 +955,8 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
             c->nc[i].len = UINT16_MAX;
     c->md = pcre2_match_data_create(1, NULL);
     c->mctx = pcre2_match_context_create(NULL);
-    c->jstack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+    c->jstack =
+        pcre2_jit_stack_create(WW_DETECT_RE_JIT_STACK_MIN, WW_DETECT_RE_JIT_STACK_MAX, NULL);
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
         !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid ||
         !c->fscan || !c->kscan || !c->seen || !c->pmask || !c->vmark || !c->vsgen || !c->vsets ||
@@ -964,8 +965,9 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
         return WW_ENOMEM;
     }
     /* Bound backtracking so one hostile value cannot stall a worker. */
-    pcre2_set_match_limit(c->mctx, 1000000);
-    pcre2_set_depth_limit(c->mctx, 10000);
+    pcre2_set_match_limit(c->mctx, WW_DETECT_RE_MATCH_LIMIT);
+    pcre2_set_depth_limit(c->mctx, WW_DETECT_RE_DEPTH_LIMIT);
+    pcre2_set_heap_limit(c->mctx, WW_DETECT_RE_HEAP_LIMIT_KIB);
     pcre2_jit_stack_assign(c->mctx, NULL, c->jstack);
     *out = c;
     return 0;

@@ -40,6 +40,18 @@ typedef void (*ww_detect_fn)(void *ud, const ww_sigma_rule_t *rule);
  * rule, in ruleset order.  Returns the number of matches. */
 int ww_detect_event(ww_detect_ctx_t *ctx, const ww_event_t *ev, ww_detect_fn fn, void *ud);
 
+/* Regex matches in this context that ended in an error instead of an answer: PCRE2's
+ * match, depth or heap limit (WW_DETECT_RE_* in ww_detect_int.h; a backtracking-prone
+ * pattern against a long value), the JIT stack, or any other matching error.  Each is
+ * treated as "no match", so a non-zero count means results may be missing.  The count
+ * only grows (it is per thread: sum it over contexts). */
+uint64_t ww_detect_ctx_regex_errors(const ww_detect_ctx_t *ctx);
+/* The first rule whose regex failed in this context (NULL when none), and PCRE2's
+ * message for it in why (may be NULL; always NUL-terminated when whylen > 0).  The
+ * rule belongs to the ruleset the program was compiled from. */
+const ww_sigma_rule_t *ww_detect_ctx_regex_error_rule(const ww_detect_ctx_t *ctx, char *why,
+                                                      size_t whylen);
+
 /* ---- correlations ---------------------------------------------------------------- */
 
 typedef struct ww_corr ww_corr_t;

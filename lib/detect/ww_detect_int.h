@@ -87,6 +87,7 @@ typedef struct ww__dmatch {
     ww_glob_part_t *parts; /* DM_GLOB (literals lowered unless cased) */
     uint32_t nparts;
     pcre2_code *re;              /* DM_RE (owned by the program) */
+    const ww_sigma_rule_t *rule; /* DM_RE: the rule it belongs to, for error reports */
     const ww_sigma_match_t *src; /* the rule's matcher: numbers, cidr, fieldref... */
     uint32_t gram;               /* prefilter gram the value must contain, or UINT32_MAX */
     int gscore;                  /* its selectivity (best_gram) */
@@ -378,7 +379,23 @@ struct ww_detect_ctx {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jstack;
+    /* Regex matches that ended in an error (a limit below, or any other PCRE2 error)
+       instead of a yes or no; they count as "no match" but are never silent. */
+    uint64_t re_errors;
+    const ww_sigma_rule_t *re_err_rule; /* the first rule that hit one */
+    int re_err_code;                    /* and its PCRE2 error code */
 };
+
+/* Limits on one regex match, so that one hostile value against a backtracking-prone
+   pattern cannot stall a worker: PCRE2's match limit (calls of its internal match
+   function, also enforced by the JIT), its depth limit (backtracking depth, the
+   interpreter only), its heap limit for backtracking frames (KiB) and the JIT stack.
+   A match that hits one is counted in the context (ww_detect_ctx_regex_errors). */
+#define WW_DETECT_RE_MATCH_LIMIT 1000000u
+#define WW_DETECT_RE_DEPTH_LIMIT 10000u
+#define WW_DETECT_RE_HEAP_LIMIT_KIB 65536u
+#define WW_DETECT_RE_JIT_STACK_MIN (32u * 1024u)
+#define WW_DETECT_RE_JIT_STACK_MAX (1024u * 1024u)
 
 /* A field occurrence as a matcher sees it. */
 typedef struct ww__fval {

@@ -147,6 +147,8 @@ int ww__dmatch_compile(ww_detect_t *d, const ww_sigma_match_t *m, bool keyword, 
         }
         d->res[d->nres++] = re;
         out->re = re;
+        /* The rule being compiled sits at d->rules[d->nrules] until it is complete. */
+        out->rule = d->nrules < d->rules_cap ? d->rules[d->nrules].rule : NULL;
         return 0;
     }
     case WW_MATCH_CIDR: out->kind = DM_CIDR; return 0;
@@ -512,6 +514,38 @@ static bool fieldref_match(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww
     return false;
 }
 
+/* A match that ended in an error (match/depth/heap limit, JIT stack, bad UTF...) has no
+ * answer: it is treated as no match, counted, and the first rule it happened in kept,
+ * so that a hunt can say its results may be incomplete. */
+static void regex_error(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, int rc)
+{
+    if (!ctx->re_errors++) {
+        ctx->re_err_rule = m->rule;
+        ctx->re_err_code = rc;
+    }
+}
+
+uint64_t ww_detect_ctx_regex_errors(const ww_detect_ctx_t *ctx)
+{
+    return ctx ? ctx->re_errors : 0;
+}
+
+const ww_sigma_rule_t *ww_detect_ctx_regex_error_rule(const ww_detect_ctx_t *ctx, char *why,
+                                                      size_t whylen)
+{
+    if (why && whylen)
+        why[0] = 0;
+    if (!ctx || !ctx->re_errors)
+        return NULL;
+    if (why && whylen) {
+        PCRE2_UCHAR buf[160];
+        if (pcre2_get_error_message(ctx->re_err_code, buf, sizeof buf) < 0)
+            snprintf((char *)buf, sizeof buf, "PCRE2 error %d", ctx->re_err_code);
+        snprintf(why, whylen, "%s", (const char *)buf);
+    }
+    return ctx->re_err_rule;
+}
+
 bool ww__dmatch_eval(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fval_t *v,
                      uint32_t ref_fid)
 {
@@ -527,7 +561,11 @@ bool ww__dmatch_eval(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fval
             return false;
         int rc = pcre2_match(m->re, (PCRE2_SPTR)v->raw, v->n, 0, 0, ctx->md, ctx->mctx);
         /* rc 0: matched, ovector too small (we ask for no captures). */
-        return rc >= 0;
+        if (rc >= 0)
+            return true;
+        if (rc != PCRE2_ERROR_NOMATCH && rc != PCRE2_ERROR_PARTIAL)
+            regex_error(ctx, m, rc);
+        return false;
     }
     case DM_CIDR: return cidr_match(m->src, v);
     case DM_NUM: return num_match(m->src, v);

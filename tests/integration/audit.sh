@@ -100,6 +100,26 @@ PY
     check "controls and auto-fail flags agree with the OSCAL catalog" $?
 fi
 
+# Isolation from the network map: with links listed, a segment no link names is
+# isolated (xp-vlan here), one that is linked is not (medical).  Free text in the
+# register ("isolated VLAN per vendor") never counted.
+cat >"$T/map.yml" <<'YML'
+segments:
+  - {name: corp, cidrs: [10.1.0.0/16], kind: corporate}
+  - {name: medical, cidrs: [10.9.0.0/24], kind: medical-device}
+  - {name: xp-vlan, cidrs: [10.9.2.0/24], kind: medical-device}
+links:
+  - {from: corp, to: medical}
+YML
+"$BIN" firebreak map import "$T/map.yml" >/dev/null 2>"$T/map.err"
+check "network map imported" $?
+"$BIN" audit --as-of 2026-05-01 --format ndjson >"$T/map.ndjson" 2>/dev/null
+! grep -q '"asset_id":"MD-014","check":"unsupported_not_isolated"' "$T/map.ndjson" &&
+    ! grep -q '"asset_id":"MD-015","check":"unsupported_not_isolated"' "$T/map.ndjson" &&
+    grep -q '"asset_id":"MD-013","check":"unsupported_not_isolated".*routed to other segments in the network map' "$T/map.ndjson" &&
+    [ $(wc -l <"$T/map.ndjson") -eq $(( $(wc -l <"$D/expected.ndjson") - 2 )) ]
+check "the network map marks xp-vlan isolated, medical not" $?
+
 # The HTML report: self-contained, and a real browser draws it.
 "$BIN" audit --as-of 2026-05-01 --format html --out "$T/report.html" 2>/dev/null
 check "html exits 1" $(( $? != 1 ))
@@ -161,6 +181,7 @@ if w < 1000 or len(vals) < 40:
     sys.exit(f"screenshot looks blank ({w}x{h}, {len(vals)} distinct values)")
 PY
 check "chromium screenshot of the report is not blank" $?
+
 
 [ $fails -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all audit checks passed"

@@ -87,5 +87,30 @@ rc=$?
 [ $rc = 2 ] && grep -q "corr-max-groups needs a whole number" "$T/caps.err"
 check "--corr-max-groups 0 is refused" $?
 
+# A regex that backtracks past PCRE2's match limit on a sample is reported (it would
+# otherwise be a silent "no match"), counts as a failure, and names the rule; a title
+# with an escape sequence is shown escaped.
+mkdir -p "$T/re/slow.tests"
+printf 'title: "Slow \\e[31mregex"\nid: 7d7f0d52-0c1e-4f7a-9a55-0b7c2f6e0a01\nlogsource:\n  product: windows\n  service: security\ndetection:\n  sel:\n    SubjectUserName|re: "^(a+)+$"\n  condition: sel\nlevel: low\n' >"$T/re/slow.yml"
+long=$(printf 'a%.0s' $(seq 1 60))
+printf '{"EventID":4624,"Channel":"Security","SubjectUserName":"aaaa"}\n' >"$T/re/slow.tests/ok.json"
+printf '{"EventID":4624,"Channel":"Security","SubjectUserName":"%sb"}\n' "$long" >"$T/re/slow.tests/long.json"
+printf 'cases:\n  - file: ok.json\n    expect: {7d7f0d52-0c1e-4f7a-9a55-0b7c2f6e0a01: 1}\n  - file: long.json\n    expect: {7d7f0d52-0c1e-4f7a-9a55-0b7c2f6e0a01: 0}\n' >"$T/re/slow.tests/tests.yml"
+"$BIN" rules test "$T/re" >"$T/re.out" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "long.json: expected 0, got 0 (1 regex matches hit a PCRE2 limit" "$T/re.out" &&
+    grep -q "^FAIL  regex: 1 match ended in a PCRE2 error .*7d7f0d52-0c1e-4f7a-9a55-0b7c2f6e0a01.*limit" "$T/re.out"
+rc=$?
+[ $rc = 0 ] || cat "$T/re.out"
+check "rules test reports a regex that hit PCRE2's limit, and fails" $rc
+grep -q 'Slow \\e\[31mregex' "$T/re.out" && ! grep -q "$(printf '\033')" "$T/re.out"
+check "rules test escapes control characters in rule titles" $?
+printf 'title: "Bad \\e]0;pwned\\a"\nlogsource: {product: windows}\ndetection: {sel: {a|nosuchmod: 1}, condition: sel}\n' >"$T/re/bad.yml"
+"$BIN" rules check "$T/re" >"$T/re.check" 2>&1
+[ $? = 1 ] && grep -q 'Bad \\e]0;pwned\\x07' "$T/re.check" && ! grep -q "$(printf '\033')" "$T/re.check"
+rc=$?
+[ $rc = 0 ] || cat "$T/re.check"
+check "rules check escapes control characters in titles and messages" $rc
+
 echo "$fails failed"
 [ $fails = 0 ]

@@ -659,6 +659,70 @@ static void test_esu_column(void **state)
     ww_asset_set_release(&set);
 }
 
+/* The isolated column (A6.7) is read under its synonyms and stored like esu. */
+static void test_isolated_column(void **state)
+{
+    fx_t *f = *state;
+    ww_import_stats_t s;
+    assert_int_equal(import_str(f, "i.csv",
+                                "asset_id,Segment Isolated,notes\nI-1,yes,\nI-2,no,isolated VLAN\n"
+                                "I-3,,isolated VLAN\n",
+                                &s),
+                     0);
+    assert_int_equal(s.imported, 3);
+    ww_asset_set_t set;
+    ww_diag_t d;
+    assert_int_equal(ww_asset_load(f->st, &set, &d), 0);
+    assert_int_equal(set.n, 3);
+    int yes = 0, no = 0, unknown = 0;
+    for (size_t i = 0; i < set.n; i++) {
+        yes += set.assets[i].isolated == WW_TRI_YES;
+        no += set.assets[i].isolated == WW_TRI_NO;
+        /* "isolated VLAN" in the notes is free text: it sets nothing. */
+        unknown += set.assets[i].isolated == WW_TRI_UNKNOWN;
+    }
+    assert_int_equal(yes, 1);
+    assert_int_equal(no, 1);
+    assert_int_equal(unknown, 1);
+    ww_asset_set_release(&set);
+    assert_int_equal(import_str(f, "bad.csv", "asset_id,isolated\nI-4,perhaps\n", &s), 0);
+    assert_int_equal(s.rejected, 1);
+    assert_int_equal(s.imported, 0);
+}
+
+/* The summary counts only what the store committed: when it refuses a row (here a
+ * trigger), the file is rolled back and its good rows move to not_stored. */
+static void test_counts_are_committed(void **state)
+{
+    fx_t *f = *state;
+    ww_diag_t d;
+    ww_import_stats_t s;
+    assert_int_equal(ww_asset_migrate(f->st, &d), 0);
+    assert_int_equal(sqlite3_exec(f->st->db,
+                                  "CREATE TRIGGER refuse BEFORE INSERT ON asset WHEN "
+                                  "NEW.asset_id = 'C-3' BEGIN SELECT RAISE(ABORT, 'no'); END;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    const char *csv = "asset_id,ip\nC-1,10.7.0.1\nC-2,10.7.0.2\nC-X,not-an-ip\nC-3,10.7.0.3\n";
+    assert_true(import_str(f, "c.csv", csv, &s) < 0);
+    assert_int_equal(s.imported, 0);
+    assert_int_equal(s.updated, 0);
+    assert_int_equal(s.rejected, 1);
+    assert_int_equal(s.not_stored, 2);
+    ww_asset_set_t set;
+    assert_int_equal(ww_asset_load(f->st, &set, &d), 0);
+    assert_int_equal(set.n, 0);
+    ww_asset_set_release(&set);
+    /* Without the refusal the same file stores what it says. */
+    assert_int_equal(sqlite3_exec(f->st->db, "DROP TRIGGER refuse", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(import_str(f, "c.csv", csv, &s), 0);
+    assert_int_equal(s.imported, 3);
+    assert_int_equal(s.not_stored, 0);
+    assert_int_equal(ww_asset_load(f->st, &set, &d), 0);
+    assert_int_equal(set.n, 3);
+    ww_asset_set_release(&set);
+}
+
 static void test_migrations_and_observe(void **state)
 {
     fx_t *f = *state;
@@ -671,7 +735,7 @@ static void test_migrations_and_observe(void **state)
                                         &q, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 2);
+    assert_int_equal(sqlite3_column_int(q, 0), 3);
     sqlite3_finalize(q);
     ww_import_stats_t s;
     assert_int_equal(import_str(f, "o.csv", "asset_id,ip\nO-1,10.5.0.1\n", &s), 0);
@@ -728,6 +792,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nmap_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_and_observe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_esu_column, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_isolated_column, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_are_committed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_each, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

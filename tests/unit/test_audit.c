@@ -75,7 +75,7 @@ static int fake_kev(void *ud, const char *cve, ww_audit_kev_t *out)
     return 0;
 }
 
-static const ww_audit_ref_t ref = {NULL, fake_kev, fake_eol};
+static const ww_audit_ref_t ref = {.kev = fake_kev, .eol = fake_eol};
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
@@ -276,8 +276,8 @@ static void test_esu(void **state)
     assert_non_null(strstr(f->evidence, "no enrolment"));
     assert_non_null(strstr(f->remedy, "extended security updates"));
     ww_audit_report_free(r);
-    /* Enrolled ("22H2 ESU"): supported up to and including the ESU end day. */
-    a.os_version = "22H2 ESU";
+    /* Enrolled (the esu column): supported up to and including the ESU end day. */
+    a.esu = WW_TRI_YES;
     r = audit(&a, 1, "2026-01-01");
     assert_int_equal(r->n, 0);
     assert_int_equal(r->support[WW_SUPPORT_ESU], 1);
@@ -288,23 +288,43 @@ static void test_esu(void **state)
     r = audit(&a, 1, "2028-10-11");
     assert_non_null(find(r, "W10", "unsupported_os"));
     ww_audit_report_free(r);
-    /* Enrolment written in the notes counts too. */
-    a.os_version = "22H2";
-    a.notes = "Extended Security Updates year 1 purchased";
-    r = audit(&a, 1, "2026-01-01");
-    assert_int_equal(r->n, 0);
-    ww_audit_report_free(r);
-    /* The register's esu column decides over free text, both ways. */
-    a.notes = "";
+    /* Free text never enrols: not "ESU NOT purchased", not even a plain "ESU" in the
+       version or the notes; the evidence then says that only the column counts. */
+    static const char *const texts[][3] = {
+        /* os_version, build, notes */
+        {"22H2", "", "ESU NOT purchased"},
+        {"22H2 ESU", "", ""},
+        {"22H2", "ESU", ""},
+        {"22H2", "", "Extended Security Updates year 1 purchased"},
+        {"22H2", "", "no extended support; Ubuntu Pro quote pending"},
+    };
+    a.esu = WW_TRI_UNKNOWN;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        a.os_version = texts[i][0];
+        a.build = texts[i][1];
+        a.notes = texts[i][2];
+        r = audit(&a, 1, "2026-01-01");
+        f = find(r, "W10", "unsupported_os");
+        assert_non_null(f);
+        assert_int_equal(r->support[WW_SUPPORT_ESU], 0);
+        assert_non_null(strstr(f->evidence, "only the esu column counts"));
+        ww_audit_report_free(r);
+    }
+    /* The column decides, both ways, whatever the text says. */
     a.esu = WW_TRI_YES;
+    a.notes = "ESU NOT purchased";
     r = audit(&a, 1, "2026-01-01");
     assert_int_equal(r->n, 0);
     ww_audit_report_free(r);
     a.esu = WW_TRI_NO;
     a.os_version = "22H2 ESU";
+    a.notes = "ESU purchased";
     r = audit(&a, 1, "2026-01-01");
-    assert_non_null(find(r, "W10", "unsupported_os"));
+    f = find(r, "W10", "unsupported_os");
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "(esu = no)"));
     ww_audit_report_free(r);
+    a.notes = a.build = "";
     a.os_version = "22H2";
     a.esu = WW_TRI_UNKNOWN;
     /* Debian LTS needs no subscription. */
@@ -469,15 +489,35 @@ static void test_reboot(void **state)
 
 /* ---- cross-asset checks ----------------------------------------------------------- */
 
+/* A fake network map: segment "sealed" is isolated, "routed" is not, others unknown. */
+static int fake_map(void *ud, const ww_asset_t *a, char *where, size_t wherelen)
+{
+    int *calls = ud;
+    (*calls)++;
+    if (!strcmp(a->segment, "sealed") || (a->nips && !strcmp(a->ips[0], "10.66.0.5"))) {
+        snprintf(where, wherelen, "sealed");
+        return 1;
+    }
+    if (!strcmp(a->segment, "routed")) {
+        snprintf(where, wherelen, "routed");
+        return 0;
+    }
+    return -1;
+}
+
+/* Isolation is what the register (column isolated) or the network map records, never
+ * inferred: an unsupported machine that shares its VLAN only with other unsupported
+ * machines is not isolated unless something marks the segment so. */
 static void test_isolation(void **state)
 {
-    ww_asset_t as[8] = {
-        asset("XP-MIXED", WW_AT_MEDICAL_DEVICE), asset("W11", WW_AT_DESKTOP),
-        asset("XP-ALONE", WW_AT_MEDICAL_DEVICE), asset("SW", WW_AT_NETWORK),
-        asset("XP-NET", WW_AT_DESKTOP),          asset("XP-NOSEG", WW_AT_DESKTOP),
-        asset("XP-ALONE2", WW_AT_DESKTOP),       asset("UNK", WW_AT_MEDICAL_DEVICE),
+    ww_asset_t as[9] = {
+        asset("XP-MIXED", WW_AT_MEDICAL_DEVICE),  asset("W11", WW_AT_DESKTOP),
+        asset("XP-ALONE", WW_AT_MEDICAL_DEVICE),  asset("SW", WW_AT_NETWORK),
+        asset("XP-NET", WW_AT_DESKTOP),           asset("XP-NOSEG", WW_AT_DESKTOP),
+        asset("XP-ALONE2", WW_AT_DESKTOP),        asset("UNK", WW_AT_MEDICAL_DEVICE),
+        asset("XP-MARKED", WW_AT_MEDICAL_DEVICE),
     };
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 9; i++) {
         as[i].os = "Windows XP";
         as[i].os_version = "SP3";
     }
@@ -485,26 +525,77 @@ static void test_isolation(void **state)
     as[1].segment = "clinical";
     as[1].os = "Windows 11";
     as[1].os_version = "24H2";
+    /* legacy-vlan holds only unsupported (or unknown) machines, unmarked. */
     as[2].segment = "legacy-vlan";
     as[3].segment = "legacy-vlan";
-    as[3].os = "Cisco IOS XE"; /* unknown to the fake data; infrastructure anyway */
+    as[3].os = "Cisco IOS XE";
     as[4].segment = "dmz-legacy";
     as[4].internet_exposed = WW_TRI_YES;
+    as[4].isolated = WW_TRI_YES; /* internet exposure breaks isolation whatever the mark */
     as[6].segment = "legacy-vlan";
     as[7].segment = "legacy-vlan";
     as[7].os = "Proprietary";
-    ww_audit_report_t *r = audit(as, 8, "2026-05-01");
-    const ww_audit_finding_t *f = find(r, "XP-MIXED", "unsupported_not_isolated");
+    as[8].segment = "md-isolated";
+    as[8].isolated = WW_TRI_YES;
+    ww_audit_report_t *r = audit(as, 9, "2026-05-01");
+    const ww_audit_finding_t *f = find(r, "XP-ALONE", "unsupported_not_isolated");
     assert_non_null(f);
     assert_string_equal(f->control, "A6.7");
-    assert_non_null(strstr(f->evidence, "with 1 supported system"));
-    assert_null(find(r, "XP-ALONE", "unsupported_not_isolated"));
-    assert_null(find(r, "XP-ALONE2", "unsupported_not_isolated"));
-    assert_non_null(find(r, "XP-NET", "unsupported_not_isolated"));
-    assert_non_null(find(r, "XP-NOSEG", "unsupported_not_isolated"));
-    assert_int_equal(count(r, "unsupported_not_isolated"), 3);
-    assert_int_equal(count(r, "unsupported_os"), 5);
-    assert_int_equal(r->nunsupported, 5);
+    assert_non_null(strstr(f->evidence, "'legacy-vlan' is not marked as isolated"));
+    assert_non_null(find(r, "XP-ALONE2", "unsupported_not_isolated"));
+    assert_non_null(find(r, "XP-MIXED", "unsupported_not_isolated"));
+    f = find(r, "XP-NET", "unsupported_not_isolated");
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "exposed to the internet"));
+    f = find(r, "XP-NOSEG", "unsupported_not_isolated");
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "no network segment is recorded"));
+    assert_null(find(r, "XP-MARKED", "unsupported_not_isolated"));
+    assert_int_equal(count(r, "unsupported_not_isolated"), 5);
+    assert_int_equal(count(r, "unsupported_os"), 6);
+    assert_int_equal(r->nunsupported, 6);
+    ww_audit_report_free(r);
+
+    /* The network map: isolated there counts; routed there, or a register "no", does
+       not; the register's "yes" stands even where the map does not place the asset. */
+    int calls = 0;
+    ww_audit_ref_t mref = ref;
+    mref.segment_isolated = fake_map;
+    mref.map_ud = &calls;
+    ww_asset_t ms[4] = {asset("IN-MAP", WW_AT_DESKTOP), asset("BY-IP", WW_AT_DESKTOP),
+                        asset("ROUTED", WW_AT_DESKTOP), asset("SAID-NO", WW_AT_DESKTOP)};
+    static const char *ip[] = {"10.66.0.5"};
+    for (int i = 0; i < 4; i++) {
+        ms[i].os = "Windows XP";
+        ms[i].os_version = "SP3";
+    }
+    ms[0].segment = "sealed";
+    ms[1].segment = "elsewhere";
+    ms[1].ips = ip;
+    ms[1].nips = 1;
+    ms[2].segment = "routed";
+    ms[3].segment = "sealed";
+    ms[3].isolated = WW_TRI_NO;
+    assert_int_equal(ww_audit_report_new(secs("2026-05-01"), &r), 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(ww_audit_asset(r, &ms[i], &mref), 0);
+    assert_int_equal(ww_audit_finish(r), 0);
+    assert_int_equal(calls, 4);
+    assert_null(find(r, "IN-MAP", "unsupported_not_isolated"));
+    assert_null(find(r, "BY-IP", "unsupported_not_isolated"));
+    f = find(r, "ROUTED", "unsupported_not_isolated");
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "routed to other segments in the network map"));
+    f = find(r, "SAID-NO", "unsupported_not_isolated");
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "isolated = no"));
+    size_t nc, a67 = 0;
+    const ww_audit_control_t *cs = ww_audit_controls(&nc);
+    while (a67 < nc && strcmp(cs[a67].id, "A6.7"))
+        a67++;
+    assert_true(a67 < nc);
+    assert_int_equal(r->tally[a67].evaluated, 4);
+    assert_int_equal(r->tally[a67].failed, 2);
     ww_audit_report_free(r);
 }
 

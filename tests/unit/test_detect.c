@@ -583,6 +583,58 @@ static void test_bad_regex_left_out(void **state)
     eng_free(e);
 }
 
+/* A regex that backtracks catastrophically on a long value hits PCRE2's match limit:
+ * it counts as no match, but the context counts it and names the rule, so a hunt can
+ * say that results may be missing.  Other rules of the same event still match, and a
+ * value the pattern answers quickly (either way) is no error. */
+static void test_regex_limit_counted(void **state)
+{
+    (void)state;
+    eng_t *e = eng_new(
+        RULE("51", "  sel:\n    CommandLine|re: '^(a+)+$'\n  condition: sel\n") "---\n" RULE(
+            "52", "  sel:\n    CommandLine|contains: 'aaab'\n  "
+                  "condition: sel\n"));
+    ww_event_t ev;
+    ww_event_init(&ev);
+    for (int i = 0; i < 2; i++) {
+        char why[200];
+        assert_int_equal(ww_detect_ctx_regex_errors(e->ctx[i]), 0);
+        assert_null(ww_detect_ctx_regex_error_rule(e->ctx[i], why, sizeof why));
+        assert_string_equal(why, "");
+    }
+    /* Answered at once: a match, and an early mismatch. */
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", "aaaaaaaa", WW_F_STR);
+    assert_string_equal(run(e, &ev), "51");
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", "baaaa", WW_F_STR);
+    assert_string_equal(run(e, &ev), "");
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(ww_detect_ctx_regex_errors(e->ctx[i]), 0);
+
+    /* 2^60 ways to split the a's before the final b: far past the match limit. */
+    char v[128];
+    memset(v, 'a', 60);
+    v[60] = 'b';
+    v[61] = 0;
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", v, WW_F_STR);
+    assert_string_equal(run(e, &ev), "52");
+    sysmon(&ev, 1);
+    add(&ev, "CommandLine", v, WW_F_STR);
+    assert_string_equal(run(e, &ev), "52");
+    for (int i = 0; i < 2; i++) {
+        char why[200];
+        assert_int_equal(ww_detect_ctx_regex_errors(e->ctx[i]), 2);
+        const ww_sigma_rule_t *r = ww_detect_ctx_regex_error_rule(e->ctx[i], why, sizeof why);
+        assert_non_null(r);
+        assert_string_equal(r->title, "51");
+        assert_non_null(strstr(why, "limit"));
+    }
+    ww_event_release(&ev);
+    eng_free(e);
+}
+
 /* A regex the loader accepted but PCRE2 refuses (here: the AST is altered after
  * loading, standing for a loader that does not validate) leaves the rule out with an
  * error; the others still run. */
@@ -993,6 +1045,7 @@ int main(void)
         cmocka_unit_test(test_glob_direct),        cmocka_unit_test(test_strings),
         cmocka_unit_test(test_null_empty_absent),  cmocka_unit_test(test_other_matchers),
         cmocka_unit_test(test_bad_regex_left_out), cmocka_unit_test(test_engine_rejects_regex),
+        cmocka_unit_test(test_regex_limit_counted),
         cmocka_unit_test(test_keywords),           cmocka_unit_test(test_routing),
         cmocka_unit_test(test_order_and_once),     cmocka_unit_test(test_refcount),
         cmocka_unit_test(test_prefilter_literals), cmocka_unit_test(test_condition_eventids),
