@@ -142,6 +142,12 @@ static void put_flow_words(ww_buf_t *b, const ww_fb_map_t *m, const ww_fb_flow_t
     put_service(b, f);
 }
 
+uint32_t ww_fb_plan_mark(int64_t id)
+{
+    uint64_t slot = (uint64_t)(id > 0 ? id - 1 : 0) % WW_FB_CT_MARK_SLOTS;
+    return (uint32_t)1 << (WW_FB_CT_MARK_SHIFT + slot);
+}
+
 int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out)
 {
     const ww_fb_segment_t *iso = &m->segs[p->seg];
@@ -159,10 +165,14 @@ int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_
         ww_buf_putc(out, '\n');
     }
     ww_buf_puts(out, "\t\ttype filter hook forward priority -10; policy accept;\n");
+    /* The mark is this plan's own bit: another live plan's bit (or the bit of a plan
+     * this one replaces) never lets a connection past this chain. */
+    uint32_t mark = ww_fb_plan_mark(p->id);
     ww_buf_printf(out,
-                  "\t\t# replies to connections this fire-break lets through\n"
+                  "\t\t# replies to connections this fire-break lets through (its own conntrack "
+                  "mark)\n"
                   "\t\tct state established,related ct mark and 0x%08x == 0x%08x accept\n",
-                  WW_FB_CT_MARK, WW_FB_CT_MARK);
+                  mark, mark);
     for (size_t i = 0; i < n; i++) {
         const path_t *q = &paths[i];
         const ww_fb_segment_t *a = &m->segs[q->from], *z = &m->segs[q->to];
@@ -185,7 +195,7 @@ int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_
             put_cidrs(out, z, fam, ", ");
             ww_buf_puts(out, " }");
             put_nft_service(out, q->flow, fam);
-            ww_buf_printf(out, " ct mark set ct mark or 0x%08x accept\n", WW_FB_CT_MARK);
+            ww_buf_printf(out, " ct mark set ct mark or 0x%08x accept\n", mark);
         }
     }
     ww_buf_printf(out, "\t\t# everything else to or from %s stops\n", iso->name);
