@@ -434,6 +434,39 @@ int ww_fb_log_each(ww_store_t *st, int (*cb)(void *ud, const ww_fb_log_rec_t *r)
     return rc == SQLITE_DONE ? 0 : WW_EIO;
 }
 
+/* Text from the records with control characters and backslashes escaped (\n, \e,
+ * \xHH, \\), so a reason can neither forge a record line nor drive a terminal. */
+static void put_esc(ww_buf_t *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\')
+            ww_buf_puts(b, "\\\\");
+        else if (c == '\n')
+            ww_buf_puts(b, "\\n");
+        else if (c == '\t')
+            ww_buf_puts(b, "\\t");
+        else if (c == '\r')
+            ww_buf_puts(b, "\\r");
+        else if (c == 0x1b)
+            ww_buf_puts(b, "\\e");
+        else if (c < 0x20 || c == 0x7f)
+            ww_buf_printf(b, "\\x%02x", c);
+        else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                 (unsigned char)s[i + 1] <= 0x9f) {
+            /* A C1 control written as UTF-8 (U+0080..U+009F, e.g. CSI). */
+            ww_buf_printf(b, "\\xc2\\x%02x", (unsigned char)s[i + 1]);
+            i++;
+        } else
+            ww_buf_putc(b, (char)c);
+    }
+}
+
+static void put_esc_z(ww_buf_t *b, const char *s)
+{
+    put_esc(b, s, strlen(s));
+}
+
 int ww_fb_log_export(ww_store_t *st, bool json, ww_buf_t *out)
 {
     sqlite3_stmt *q = NULL;
@@ -466,19 +499,32 @@ int ww_fb_log_export(ww_store_t *st, bool json, ww_buf_t *out)
             if (!t[i])
                 t[i] = "";
         }
-        ww_buf_printf(out, "#%s  %s  %s  plan %s  segment %s  by %s\n", t[0], t[1], t[2],
-                      *t[3] ? t[3] : "-", *t[4] ? t[4] : "-", *t[5] ? t[5] : "?");
-        if (*t[6])
-            ww_buf_printf(out, "    why: %s\n", t[6]);
-        if (*t[8])
-            ww_buf_printf(out, "    %s\n", t[8]);
+        ww_buf_printf(out, "#%s  ", t[0]);
+        put_esc_z(out, t[1]);
+        ww_buf_puts(out, "  ");
+        put_esc_z(out, t[2]);
+        ww_buf_printf(out, "  plan %s  segment ", *t[3] ? t[3] : "-");
+        put_esc_z(out, *t[4] ? t[4] : "-");
+        ww_buf_puts(out, "  by ");
+        put_esc_z(out, *t[5] ? t[5] : "?");
+        ww_buf_putc(out, '\n');
+        if (*t[6]) {
+            ww_buf_puts(out, "    why: ");
+            put_esc_z(out, t[6]);
+            ww_buf_putc(out, '\n');
+        }
+        if (*t[8]) {
+            ww_buf_puts(out, "    ");
+            put_esc_z(out, t[8]);
+            ww_buf_putc(out, '\n');
+        }
         if (*t[7]) {
             ww_buf_puts(out, "    ruleset:\n");
             for (const char *l = t[7]; *l;) {
                 const char *e = strchr(l, '\n');
                 size_t len = e ? (size_t)(e - l) : strlen(l);
                 ww_buf_puts(out, "      | ");
-                ww_buf_append(out, l, len);
+                put_esc(out, l, len);
                 ww_buf_putc(out, '\n');
                 l += len + (e ? 1 : 0);
             }
