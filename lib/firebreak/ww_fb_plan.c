@@ -265,9 +265,11 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
         put_clean(out, p->reason, WW_FB_MAX_TEXT);
         ww_buf_putc(out, '\n');
     }
-    if (p->by || p->created)
-        ww_buf_printf(out, "  planned by %s at %s\n", p->by ? p->by : "?",
-                      p->created ? p->created : "?");
+    if (p->by || p->created) {
+        ww_buf_puts(out, "  planned by ");
+        put_clean(out, p->by ? p->by : "?", WW_FB_MAX_TEXT);
+        ww_buf_printf(out, " at %s\n", p->created ? p->created : "?");
+    }
     if (iso->monitor_only)
         ww_buf_puts(out, "  NOTE: this segment is monitor-only: apply needs "
                          "--override-monitor-only\n");
@@ -384,7 +386,9 @@ int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p
         put_clean(out, m->name, WW_FB_MAX_TEXT);
         ww_buf_putc(out, '\n');
     }
-    ww_buf_printf(out, "Requested by: %s\n", p->by ? p->by : "?");
+    ww_buf_puts(out, "Requested by: ");
+    put_clean(out, p->by ? p->by : "?", WW_FB_MAX_TEXT);
+    ww_buf_putc(out, '\n');
     if (p->created)
         ww_buf_printf(out, "Raised: %s\n", p->created);
     ww_buf_puts(out, "Reason: ");
