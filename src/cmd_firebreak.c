@@ -1383,7 +1383,12 @@ static int watchdog_fire(ww_store_t *st, int64_t id, bool *off_router)
     if (ww_fb_plan_get(st, id, &row) != 0)
         goto out;
     if (*off_router) {
-        /* Taken out earlier while the store was locked: only the record is missing. */
+        /* Taken out earlier while the store was locked: only the record is missing,
+         * unless someone (a lift) has recorded the plan's end meanwhile. */
+        if (strcmp(row.state, "pending") != 0 && strcmp(row.state, "rolling-back") != 0) {
+            done = 1;
+            goto out;
+        }
         done = ww_fb_plan_finish(st, id, "rolled-back", "rollback", row.segment, by, why, NULL,
                                  "automatic rollback at the deadline; the store was busy then, "
                                  "so this record was written late") == 0;
