@@ -1501,10 +1501,13 @@ static int cmd_watchdog(int argc, char **argv, const opts_t *o)
 }
 
 /* How the router compares with a live plan's record. */
-enum { LIVE_YES, LIVE_ABSENT, LIVE_CHANGED, LIVE_UNKNOWN };
+enum { LIVE_YES, LIVE_ABSENT, LIVE_CHANGED, LIVE_UNVERIFIED, LIVE_UNKNOWN };
 static const char *const live_words[] = {
-    "yes", "NO: not on the router", "NO: changed outside wardwatch", "unknown (nft unavailable)"};
-static const char *const live_json[] = {"yes", "absent", "changed", "unknown"};
+    "yes", "NO: not on the router", "NO: changed outside wardwatch",
+    "on the router, NOT VERIFIED (applied before wardwatch recorded what it loaded: lift and "
+    "apply again)",
+    "unknown (nft unavailable)"};
+static const char *const live_json[] = {"yes", "absent", "changed", "unverified", "unknown"};
 
 static int cmd_status(int argc, char **argv, const opts_t *o)
 {
@@ -1534,9 +1537,11 @@ static int cmd_status(int argc, char **argv, const opts_t *o)
             int c = have == 1 ? ww_fb_nft_chain_of(cur.p, r->id, &chain) : 0;
             if (c == 0)
                 lv = LIVE_ABSENT;
-            else if (c < 0 || !r->live_chain || !chain.p || strcmp(chain.p, r->live_chain) != 0)
-                /* No recorded listing (applied by an older wardwatch) cannot be
-                 * vouched for either. */
+            else if (!r->live_chain)
+                /* Applied by an older wardwatch: there is nothing to compare with, so
+                 * it cannot be vouched for. */
+                lv = LIVE_UNVERIFIED;
+            else if (c < 0 || !chain.p || strcmp(chain.p, r->live_chain) != 0)
                 lv = LIVE_CHANGED;
             else
                 lv = LIVE_YES;
