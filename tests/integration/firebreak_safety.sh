@@ -270,6 +270,19 @@ def main():
     check("lift C", ww("lift", pc).returncode == 0)
     pd = plan("imaging", "plan D")
     check("apply plan D", ww("apply", pd, "--confirm", "--rollback-after", "0").returncode == 0)
+    # A fire-break applied before listings were recorded cannot be vouched for.
+    import sqlite3
+    con = sqlite3.connect(DB, isolation_level=None, timeout=30)
+    saved = con.execute("SELECT live_chain FROM fb_plan WHERE id=?", (int(pd),)).fetchone()[0]
+    con.execute("UPDATE fb_plan SET live_chain=NULL WHERE id=?", (int(pd),))
+    r = ww("status")
+    j = [json.loads(l) for l in ww("status", "--format", "json").stdout.splitlines()]
+    check("status: no recorded listing is 'NOT VERIFIED', exit 1",
+          r.returncode == 1 and "NOT VERIFIED" in r.stdout and
+          any(x.get("plan") == int(pd) and x["router"] == "unverified" for x in j), r.stdout + str(j))
+    con.execute("UPDATE fb_plan SET live_chain=? WHERE id=?", (saved, int(pd)))
+    con.close()
+    check("status: D intact again, exit 0", ww("status").returncode == 0)
     sh(["nft", "add", "chain", "inet", "wardwatch_firebreak", "intruder"], ns=ROUTER)
     r = ww("status")
     check("status: a stray chain in wardwatch's table is reported, exit 1",
