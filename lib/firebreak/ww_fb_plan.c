@@ -117,7 +117,9 @@ static void put_service(ww_buf_t *b, const ww_fb_flow_t *f)
 }
 
 /* The protocol and port match of an nft rule for one family. */
-static void put_nft_service(ww_buf_t *b, const ww_fb_flow_t *f, int family)
+/* The protocol and port match for one family; `reply` matches the answers of such a
+ * connection (the ports as source ports). */
+static void put_nft_service_dir(ww_buf_t *b, const ww_fb_flow_t *f, int family, bool reply)
 {
     if (!f || f->proto == WW_FB_ANY)
         return;
@@ -130,9 +132,14 @@ static void put_nft_service(ww_buf_t *b, const ww_fb_flow_t *f, int family)
         ww_buf_printf(b, " meta l4proto %s", p);
         return;
     }
-    ww_buf_printf(b, " %s dport { ", p);
+    ww_buf_printf(b, " %s %s { ", p, reply ? "sport" : "dport");
     put_ports(b, f, ", ");
     ww_buf_puts(b, " }");
+}
+
+static void put_nft_service(ww_buf_t *b, const ww_fb_flow_t *f, int family)
+{
+    put_nft_service_dir(b, f, family, false);
 }
 
 static void put_flow_words(ww_buf_t *b, const ww_fb_map_t *m, const ww_fb_flow_t *f)
@@ -195,6 +202,17 @@ int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_
             put_cidrs(out, z, fam, ", ");
             ww_buf_puts(out, " }");
             put_nft_service(out, q->flow, fam);
+            ww_buf_printf(out, " ct mark set ct mark or 0x%08x accept\n", mark);
+            /* The answers of a connection this path allows, recognised by conntrack
+             * (reply direction, addresses and ports reversed) and marked: so a
+             * session that was open before this plan and that it allows keeps
+             * working even when the far side speaks first. */
+            ww_buf_printf(out, "\t\tct state established ct direction reply %s saddr { ", kw);
+            put_cidrs(out, z, fam, ", ");
+            ww_buf_printf(out, " } %s daddr { ", kw);
+            put_cidrs(out, a, fam, ", ");
+            ww_buf_puts(out, " }");
+            put_nft_service_dir(out, q->flow, fam, true);
             ww_buf_printf(out, " ct mark set ct mark or 0x%08x accept\n", mark);
         }
     }

@@ -114,13 +114,18 @@ class Holder:
         self.p.stdin.close()
         self.p.wait(timeout=60)
 
+# Echo server; "push PORT" on its stdin makes it send b"pushed" on every open session
+# to PORT without being asked (the server speaking first).
 ECHO = r'''
 import socket, sys, threading
+conns, lock = {}, threading.Lock()
 def serve(port):
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", port)); s.listen(16)
     while True:
         c, _ = s.accept()
+        with lock:
+            conns.setdefault(port, []).append(c)
         threading.Thread(target=echo, args=(c,), daemon=True).start()
 def echo(c):
     try:
@@ -134,24 +139,36 @@ def echo(c):
 for p in sys.argv[1:]:
     threading.Thread(target=serve, args=(int(p),), daemon=True).start()
 print("ready", flush=True)
-sys.stdin.read()
+for line in sys.stdin:
+    port = int(line.split()[1])
+    with lock:
+        for c in conns.get(port, []):
+            try:
+                c.sendall(b"pushed")
+            except OSError:
+                pass
+    print("pushed", flush=True)
 '''
 
-# Holds TCP sessions open and answers "open PORT" / "ping PORT" on stdin with ok/fail.
+# Holds named TCP sessions open; answers "open NAME PORT", "ping NAME" (we speak
+# first) and "recv NAME" (wait for the server to speak) with ok/fail.
 SESS = r'''
 import socket, sys
 ip, socks = sys.argv[1], {}
 for line in sys.stdin:
-    cmd, port = line.split()
+    w = line.split()
     ok = False
     try:
-        if cmd == "open":
-            s = socket.create_connection((ip, int(port)), timeout=2)
-            socks[port] = s
+        if w[0] == "open":
+            s = socket.create_connection((ip, int(w[2])), timeout=2)
+            socks[w[1]] = s
             s.settimeout(2); s.sendall(b"hello"); ok = s.recv(64) == b"hello"
-        else:
-            s = socks[port]
+        elif w[0] == "ping":
+            s = socks[w[1]]
             s.settimeout(2); s.sendall(b"ping"); ok = s.recv(64) == b"ping"
+        else:
+            s = socks[w[1]]
+            s.settimeout(2); ok = s.recv(64) == b"pushed"
     except (OSError, KeyError):
         ok = False
     print("ok" if ok else "fail", flush=True)
@@ -226,24 +243,34 @@ def main():
     sess = subprocess.Popen(["ip", "netns", "exec", NS["imaging"], "python3", "-c", SESS, HOST["pacs"]],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     procs.append(sess)
-    def ask(cmd, port):
-        sess.stdin.write("%s %d\n" % (cmd, port)); sess.stdin.flush()
+    def ask(*words):
+        sess.stdin.write(" ".join(map(str, words)) + "\n"); sess.stdin.flush()
         return sess.stdout.readline().strip() == "ok"
-    check("under A: a session to pacs:5001 opens", ask("open", 5001))
-    check("under A: a session to pacs:5002 opens", ask("open", 5002))
-    check("under A: pacs:5003 (not a clinical flow) is blocked", not ask("open", 5003))
+    def push(port):
+        echo.stdin.write("push %d\n" % port); echo.stdin.flush()
+        echo.stdout.readline()
+    check("under A: a session to pacs:5001 opens", ask("open", "s1", 5001))
+    check("under A: a session to pacs:5002 opens", ask("open", "s2", 5002))
+    check("under A: a second 5001 session opens (kept quiet)", ask("open", "q1", 5001))
+    check("under A: a second 5002 session opens (kept quiet)", ask("open", "q2", 5002))
+    check("under A: pacs:5003 (not a clinical flow) is blocked", not ask("open", "s3", 5003))
     check("map B (5002 no longer clinical) imports", ww("map", "import", mapB).returncode == 0)
     pb = plan("imaging", "plan B: DICOM only")
     r = ww("apply", pb, "--confirm", "--rollback-after", "0")
     check("apply plan B beside A", r.returncode == 0, r.stderr)
-    check("A and B live: the 5001 session (both allow it) still answers", ask("ping", 5001))
-    check("A and B live: A's mark does not carry the 5002 session past B", not ask("ping", 5002))
+    check("A and B live: the 5001 session (both allow it) still answers", ask("ping", "s1"))
+    check("A and B live: A's mark does not carry the 5002 session past B", not ask("ping", "s2"))
     r = ww("lift", pa, "--reason", "replaced by the tighter plan")
     check("lift plan A (B replaces it)", r.returncode == 0, r.stderr)
-    check("B alone: the 5001 session survives", ask("ping", 5001))
-    check("B alone: the 5002 session stays cut", not ask("ping", 5002))
-    check("B alone: a new 5001 session opens", ask("open", 5001))
-    check("B alone: a new 5002 session is refused", not ask("open", 5002))
+    check("B alone: the 5001 session survives", ask("ping", "s1"))
+    check("B alone: the 5002 session stays cut", not ask("ping", "s2"))
+    # Sessions silent since B came in, where the server speaks first.
+    push(5001)
+    check("B alone: a quiet 5001 session gets the server's data", ask("recv", "q1"))
+    push(5002)
+    check("B alone: a quiet 5002 session gets nothing from the server", not ask("recv", "q2"))
+    check("B alone: a new 5001 session opens", ask("open", "n1", 5001))
+    check("B alone: a new 5002 session is refused", not ask("open", "n2", 5002))
     sess.stdin.close(); sess.wait(timeout=30)
 
     # ---- 2. status against the live ruleset ----
