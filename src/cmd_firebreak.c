@@ -936,18 +936,12 @@ static void record_failure(ww_store_t *st, const char *action, const ww_fb_plan_
  * 0, or -1 with why. */
 static int spawn_watchdog(const opts_t *o, int64_t id, char *why, size_t whylen)
 {
-    char exe[4096];
+    /* This very program, through /proc/self/exe: it names the running binary even
+     * when a package upgrade has replaced or removed the file meanwhile. */
+    char exe[4096] = "/proc/self/exe";
     const char *alt = getenv("WARDWATCH_FIREBREAK_WATCHDOG");
-    if (alt && *alt) {
+    if (alt && *alt)
         snprintf(exe, sizeof exe, "%s", alt);
-    } else {
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0) {
-            snprintf(why, whylen, "cannot find this program (/proc/self/exe): %s", strerror(errno));
-            return -1;
-        }
-        exe[n] = 0;
-    }
     char ids[32], dbabs[4096], fds[16];
     snprintf(ids, sizeof ids, "%lld", (long long)id);
     const char *db = ww_store_default_path(o->db);
