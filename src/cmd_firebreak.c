@@ -754,7 +754,9 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
     row.map_id = map_id;
     row.segment = m->segs[seg].name;
     row.infected_ip = (char *)inf;
-    if (ww_fb_plan_insert(st, &row) != 0) {
+    /* The plan, its rules and its record land together or not at all. */
+    ww_diag_t td = {0};
+    if (ww_store_exec(st, "BEGIN IMMEDIATE", &td) != 0 || ww_fb_plan_insert(st, &row) != 0) {
         ww_cli_error("firebreak plan: cannot store the plan: %s%s", ww_store_errmsg(st),
                      ww_store_busy(st) ? " (another process holds the database lock)" : "");
         goto out;
@@ -771,7 +773,8 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
     snprintf(detail, sizeof detail, "plan to isolate segment %s%s%s", m->segs[seg].name,
              inf ? ", infected host " : "", inf ? inf : "");
     if (ww_fb_plan_set_rules(st, row.id, chain.p, table.p) != 0 ||
-        ww_fb_record(st, "plan", row.id, m->segs[seg].name, row.by, o->reason, table.p, detail)) {
+        ww_fb_record(st, "plan", row.id, m->segs[seg].name, row.by, o->reason, table.p, detail) ||
+        ww_store_exec(st, "COMMIT", &td) != 0) {
         ww_cli_error("firebreak plan: cannot store the plan: %s%s", ww_store_errmsg(st),
                      ww_store_busy(st) ? " (another process holds the database lock)" : "");
         goto out;
@@ -783,6 +786,8 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
         fprintf(stderr, "wardwatch: firebreak: stored as plan %lld\n", (long long)row.id);
     status = WW_EXIT_OK;
 out:
+    if (st)
+        ww_store_rollback(st); /* a no-op once committed */
     ww_buf_release(&chain);
     ww_buf_release(&table);
     ww_buf_release(&out);
