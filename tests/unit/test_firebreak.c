@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -685,6 +689,56 @@ static void test_store_apply_steps(void **state)
     unlink_db(path);
 }
 
+/* Whether another process could take the lock file at `path` right now. */
+static bool other_can_lock(const char *path)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(path, O_RDWR);
+        _exit(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void test_router_lock(void **state)
+{
+    char dir[] = "/tmp/ww_fb_lockXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char locks[64];
+    snprintf(locks, sizeof locks, "%s/locks", dir);
+    setenv("WARDWATCH_LOCK_DIR", locks, 1);
+    int fd = -1;
+    char why[512] = "";
+    assert_int_equal(ww_fb_router_lock(&fd, why, sizeof why), 0);
+    assert_true(fd >= 0);
+    /* One private file, named after this network namespace. */
+    struct stat ns, sb;
+    assert_int_equal(stat("/proc/self/ns/net", &ns), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/firebreak-net-%llx-%llx.lock", locks,
+             (unsigned long long)ns.st_dev, (unsigned long long)ns.st_ino);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(stat(locks, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    /* Held: nobody else gets it; released: they do. */
+    assert_false(other_can_lock(path));
+    ww_fb_router_unlock(fd);
+    assert_true(other_can_lock(path));
+    ww_fb_router_unlock(-1); /* no-op */
+    /* A lock directory that cannot be made is an error that says where. */
+    setenv("WARDWATCH_LOCK_DIR", "/proc/no-such-dir/locks", 1);
+    assert_int_equal(ww_fb_router_lock(&fd, why, sizeof why), WW_EIO);
+    assert_non_null(strstr(why, "/proc/no-such-dir/locks"));
+    unsetenv("WARDWATCH_LOCK_DIR");
+    unlink(path);
+    rmdir(locks);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -695,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_plan_marks),
         cmocka_unit_test(test_nft_listing_helpers),
         cmocka_unit_test(test_store_apply_steps),
+        cmocka_unit_test(test_router_lock),
         cmocka_unit_test(test_cidr_helpers),
         cmocka_unit_test(test_reachability),
         cmocka_unit_test(test_render_nft_golden),
