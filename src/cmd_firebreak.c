@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -22,12 +23,16 @@
 
 #define DEFAULT_ROLLBACK_S 120
 #define MAX_ROLLBACK_S 86400
+/* How long apply waits for the watchdog to say it is running (it opens the store,
+ * which may wait out the store's busy timeout first). */
+#define WATCHDOG_START_MS 30000
 
 /* Options every firebreak subcommand accepts. */
 typedef struct opts {
     const char *db, *by, *reason, *format, *infected, *segment;
     bool confirm, override_monitor_only;
     long rollback_after;
+    int ready_fd; /* watchdog only: where to say it is running (-1: nowhere) */
 } opts_t;
 
 static void usage(FILE *out)
@@ -48,7 +53,8 @@ static void usage(FILE *out)
             "                             unless confirmed in time (default %d s)\n"
             "  confirm PLAN_ID            keep an applied fire-break\n"
             "  lift PLAN_ID               remove a fire-break, restore what was before\n"
-            "  status                     active and pending fire-breaks\n"
+            "  status                     active and pending fire-breaks, checked against\n"
+            "                             the router (exit 1 when it differs)\n"
             "  log [--format text|json]   every plan/apply/confirm/rollback/lift (hazard log)\n"
             "\n"
             "common options: --db PATH (else $WARDWATCH_DB, else ./wardwatch.db),\n"
@@ -68,6 +74,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         {"confirm", no_argument, NULL, 'c'},
         {"override-monitor-only", no_argument, NULL, 'o'},
         {"rollback-after", required_argument, NULL, 'a'},
+        {"ready-fd", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -90,6 +97,15 @@ static int parse_opts(int argc, char **argv, opts_t *o)
                 return -1;
             }
             o->rollback_after = (long)v;
+            break;
+        }
+        case 'R': {
+            int64_t v;
+            if (ww_parse_i64(optarg, strlen(optarg), &v) != 0 || v < 3 || v > 65535) {
+                ww_cli_error("firebreak: --ready-fd wants a descriptor number");
+                return -1;
+            }
+            o->ready_fd = (int)v;
             break;
         }
         case 'h': usage(stdout); return 1;
@@ -262,7 +278,10 @@ static void print_map(const ww_fb_map_t *m, bool json)
         }
         ww_buf_puts(&b, "]}\n");
     } else {
-        ww_buf_printf(&b, "%s: %u segments, %u flows, %s\n", m->name ? m->name : "network map",
+        char hname[4 * WW_FB_MAX_TEXT + 1];
+        ww_buf_printf(&b, "%s: %u segments, %u flows, %s\n",
+                      m->name ? ww_cli_safe(m->name, strlen(m->name), hname, sizeof hname)
+                              : "network map",
                       m->nsegs, m->nflows,
                       m->has_links ? "routing as listed under links"
                                    : "routed core (every "
@@ -291,8 +310,13 @@ static void print_map(const ww_fb_map_t *m, bool json)
                     ww_buf_printf(&b, "%s%u", k ? "," : " ", f->ports[k].lo);
                 else
                     ww_buf_printf(&b, "%s%u-%u", k ? "," : " ", f->ports[k].lo, f->ports[k].hi);
-            ww_buf_printf(&b, "%s%s%s\n", f->clinical ? "  CLINICAL" : "", f->reason ? "  " : "",
-                          f->reason ? f->reason : "");
+            ww_buf_printf(&b, "%s%s", f->clinical ? "  CLINICAL" : "", f->reason ? "  " : "");
+            if (f->reason) {
+                /* The reason is free text from the map: no control characters. */
+                char safe[4 * WW_FB_MAX_TEXT + 1];
+                ww_buf_puts(&b, ww_cli_safe(f->reason, strlen(f->reason), safe, sizeof safe));
+            }
+            ww_buf_putc(&b, '\n');
         }
     }
     fwrite(b.p, 1, b.n, stdout);
@@ -340,14 +364,26 @@ static int cmd_map(int argc, char **argv, const opts_t *o)
     if (!strcmp(sub, "import")) {
         ww_store_t *st = open_store(o);
         int64_t id = 0;
-        if (!st || ww_fb_map_save(st, path, buf, who(o), &id) != 0) {
-            ww_cli_error("firebreak: cannot store the map");
-            status = WW_EXIT_ERROR;
+        char detail[128];
+        if (st) {
+            /* The map and its record land together or not at all. */
+            ww_diag_t td = {0};
+            snprintf(detail, sizeof detail, "%u segments, %u flows", m->nsegs, m->nflows);
+            bool ok =
+                ww_store_exec(st, "BEGIN IMMEDIATE", &td) == 0 &&
+                ww_fb_map_save(st, path, buf, who(o), &id) == 0 &&
+                ww_fb_record(st, "map-import", 0, NULL, who(o), o->reason, NULL, detail) == 0 &&
+                ww_store_exec(st, "COMMIT", &td) == 0;
+            if (!ok) {
+                ww_store_rollback(st);
+                ww_cli_error("firebreak: cannot store the map: %s%s", ww_store_errmsg(st),
+                             ww_store_busy(st) ? " (another process holds the database lock)" : "");
+                status = WW_EXIT_ERROR;
+            }
         } else {
-            char detail[128];
-            snprintf(detail, sizeof detail, "map %lld: %u segments, %u flows", (long long)id,
-                     m->nsegs, m->nflows);
-            ww_fb_record(st, "map-import", 0, NULL, who(o), o->reason, NULL, detail);
+            status = WW_EXIT_ERROR;
+        }
+        if (status == WW_EXIT_OK) {
             printf("stored map %lld from %s: %u segments, %u flows\n", (long long)id, path,
                    m->nsegs, m->nflows);
         }
@@ -524,7 +560,11 @@ static int cmd_flows(int argc, char **argv, const opts_t *o)
                    x->proto >= 0 ? ww_fb_proto_name(x->proto) : "unknown");
             if (x->port)
                 printf("/%d", x->port);
-            printf("  (%llu times, e.g. %s -> %s)\n", (unsigned long long)x->count, x->src, x->dst);
+            /* The example addresses come from the logs: escaped. */
+            char es[256], ed[256];
+            printf("  (%llu times, e.g. %s -> %s)\n", (unsigned long long)x->count,
+                   ww_cli_safe(x->src, strlen(x->src), es, sizeof es),
+                   ww_cli_safe(x->dst, strlen(x->dst), ed, sizeof ed));
         }
     }
     fprintf(stderr,
@@ -665,6 +705,22 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
         ww_cli_error("firebreak: unknown format '%s' (text, nft, change-request, json)", o->format);
         return WW_EXIT_ERROR;
     }
+    /* The infected host, read strictly and written the one way the records keep it
+     * ("::ffff:10.20.0.7" is 10.20.0.7; "010.20.0.7" is refused, not guessed). */
+    char infected[64] = "", why[200];
+    const char *inf = NULL;
+    if (o->infected) {
+        uint8_t addr[16];
+        int fam;
+        if (ww_fb_addr_parse(o->infected, &fam, addr, NULL, why, sizeof why) != 0) {
+            char safe[800];
+            ww_cli_error("firebreak plan: --infected %s",
+                         ww_cli_safe(why, strlen(why), safe, sizeof safe));
+            return WW_EXIT_ERROR;
+        }
+        ww_fb_addr_format(fam, addr, infected, sizeof infected);
+        inf = infected;
+    }
     ww_store_t *st = open_store(o);
     if (!st)
         return WW_EXIT_ERROR;
@@ -679,13 +735,14 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
     ww_buf_init(&out, 0);
     if (!m)
         goto out;
-    int seg =
-        o->infected ? ww_fb_map_find_ip(m, o->infected) : ww_fb_map_find_segment(m, o->segment);
+    int seg = inf ? ww_fb_map_find_ip(m, inf) : ww_fb_map_find_segment(m, o->segment);
     if (seg < 0) {
-        if (o->infected)
-            ww_cli_error("firebreak plan: %s is in no segment of the map", o->infected);
+        char safe[256];
+        if (inf)
+            ww_cli_error("firebreak plan: %s is in no segment of the map", inf);
         else
-            ww_cli_error("firebreak plan: no segment named '%s' in the map", o->segment);
+            ww_cli_error("firebreak plan: no segment named '%s' in the map",
+                         ww_cli_safe(o->segment, strlen(o->segment), safe, sizeof safe));
         goto out;
     }
     char now[40];
@@ -696,14 +753,17 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
     row.reason = (char *)o->reason;
     row.map_id = map_id;
     row.segment = m->segs[seg].name;
-    row.infected_ip = (char *)o->infected;
-    if (ww_fb_plan_insert(st, &row) != 0) {
-        ww_cli_error("firebreak plan: cannot store the plan");
+    row.infected_ip = (char *)inf;
+    /* The plan, its rules and its record land together or not at all. */
+    ww_diag_t td = {0};
+    if (ww_store_exec(st, "BEGIN IMMEDIATE", &td) != 0 || ww_fb_plan_insert(st, &row) != 0) {
+        ww_cli_error("firebreak plan: cannot store the plan: %s%s", ww_store_errmsg(st),
+                     ww_store_busy(st) ? " (another process holds the database lock)" : "");
         goto out;
     }
     collect_assets(st, m, (uint32_t)seg, &assets);
-    ww_fb_plan_info_t info = {row.id, (uint32_t)seg, o->infected, o->reason,
-                              row.by, now,           assets.v,    assets.n};
+    ww_fb_plan_info_t info = {row.id, (uint32_t)seg, inf,      o->reason,
+                              row.by, now,           assets.v, assets.n};
     if (ww_fb_render_chain(m, &info, &chain) != 0)
         goto out;
     const char *c1 = chain.p;
@@ -711,10 +771,12 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
         goto out;
     char detail[200];
     snprintf(detail, sizeof detail, "plan to isolate segment %s%s%s", m->segs[seg].name,
-             o->infected ? ", infected host " : "", o->infected ? o->infected : "");
+             inf ? ", infected host " : "", inf ? inf : "");
     if (ww_fb_plan_set_rules(st, row.id, chain.p, table.p) != 0 ||
-        ww_fb_record(st, "plan", row.id, m->segs[seg].name, row.by, o->reason, table.p, detail)) {
-        ww_cli_error("firebreak plan: cannot store the plan");
+        ww_fb_record(st, "plan", row.id, m->segs[seg].name, row.by, o->reason, table.p, detail) ||
+        ww_store_exec(st, "COMMIT", &td) != 0) {
+        ww_cli_error("firebreak plan: cannot store the plan: %s%s", ww_store_errmsg(st),
+                     ww_store_busy(st) ? " (another process holds the database lock)" : "");
         goto out;
     }
     if (render(m, &info, table.p, o->format, &out) != 0 || out.err)
@@ -724,6 +786,8 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
         fprintf(stderr, "wardwatch: firebreak: stored as plan %lld\n", (long long)row.id);
     status = WW_EXIT_OK;
 out:
+    if (st)
+        ww_store_rollback(st); /* a no-op once committed */
     ww_buf_release(&chain);
     ww_buf_release(&table);
     ww_buf_release(&out);
@@ -849,29 +913,69 @@ static int compose(ww_store_t *st, int64_t except, const char *extra, ww_buf_t *
 
 /* Starts the watchdog: a detached process (its own session, no terminal) running
  * `wardwatch firebreak watchdog ID --db PATH`, in the same network namespace. */
-static int spawn_watchdog(const opts_t *o, int64_t id)
+/* Says on stderr that a failure could not be recorded either, and why. */
+static void unrecorded(ww_store_t *st, const char *what)
 {
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return -1;
-    exe[n] = 0;
-    char ids[32], dbabs[4096];
+    ww_cli_error("firebreak: %s could not be recorded in the hazard log either (%s%s); write "
+                 "it down by hand",
+                 what, ww_store_errmsg(st),
+                 ww_store_busy(st) ? ": another process holds the database lock" : "");
+}
+
+/* Records a failed or refused step (plan state unchanged); on failure says so. */
+static void record_failure(ww_store_t *st, const char *action, const ww_fb_plan_row_t *row,
+                           const char *by, const char *reason, const char *ruleset,
+                           const char *detail)
+{
+    if (ww_fb_record(st, action, row->id, row->segment, by, reason, ruleset, detail) != 0)
+        unrecorded(st, action);
+}
+
+/* Starts the watchdog: a detached process (its own session, no terminal) running
+ * `wardwatch firebreak watchdog ID --db PATH --ready-fd N`, in the same network
+ * namespace.  It counts as started only once it has opened the store, found the plan
+ * waiting for confirmation and said so on the pipe: a watchdog that cannot run (no
+ * executable, no processes left, no database) is seen here, before anything is
+ * loaded.  $WARDWATCH_FIREBREAK_WATCHDOG names another program to run in its place
+ * (tests use it to prove that a watchdog that does not start stops the apply).
+ * 0, or -1 with why. */
+static int spawn_watchdog(const opts_t *o, int64_t id, char *why, size_t whylen)
+{
+    /* This very program, through /proc/self/exe: it names the running binary even
+     * when a package upgrade has replaced or removed the file meanwhile. */
+    char exe[4096] = "/proc/self/exe";
+    const char *alt = getenv("WARDWATCH_FIREBREAK_WATCHDOG");
+    if (alt && *alt)
+        snprintf(exe, sizeof exe, "%s", alt);
+    char ids[32], dbabs[4096], fds[16];
     snprintf(ids, sizeof ids, "%lld", (long long)id);
     const char *db = ww_store_default_path(o->db);
     /* The watchdog changes directory to /, so a relative database path is resolved now. */
     if (db[0] != '/') {
         char cwd[2048];
-        if (!getcwd(cwd, sizeof cwd))
+        if (!getcwd(cwd, sizeof cwd)) {
+            snprintf(why, whylen, "cannot resolve the database path: %s", strerror(errno));
             return -1;
+        }
         snprintf(dbabs, sizeof dbabs, "%s/%s", cwd, db);
     } else {
         snprintf(dbabs, sizeof dbabs, "%s", db);
     }
-    pid_t pid = fork();
-    if (pid < 0)
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) != 0) {
+        snprintf(why, whylen, "pipe: %s", strerror(errno));
         return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(why, whylen, "fork: %s", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
     if (pid == 0) {
+        close(pfd[0]);
         setsid();
         pid_t p2 = fork();
         if (p2 != 0)
@@ -886,14 +990,57 @@ static int spawn_watchdog(const opts_t *o, int64_t id)
             if (fd > 2)
                 close(fd);
         }
-        char *args[] = {exe, "firebreak", "watchdog", ids, "--db", dbabs, NULL};
+        /* The write end survives exec (and only it): the watchdog answers on it. */
+        int wfd = fcntl(pfd[1], F_DUPFD, 3);
+        if (wfd < 0)
+            _exit(1);
+        snprintf(fds, sizeof fds, "%d", wfd);
+        char *args[] = {exe, "firebreak", "watchdog", ids, "--db", dbabs, "--ready-fd", fds, NULL};
         execv(exe, args);
         _exit(127);
     }
-    int stt;
+    close(pfd[1]);
+    int stt = 0;
     while (waitpid(pid, &stt, 0) < 0 && errno == EINTR)
         ;
-    return WIFEXITED(stt) && WEXITSTATUS(stt) == 0 ? 0 : -1;
+    int rc = -1;
+    if (!WIFEXITED(stt) || WEXITSTATUS(stt) != 0) {
+        snprintf(why, whylen, "the watchdog process could not be created");
+        goto out;
+    }
+    /* Wait for its word: EOF (it died, or exec failed) means no watchdog. */
+    struct pollfd p = {pfd[0], POLLIN, 0};
+    int pr;
+    while ((pr = poll(&p, 1, WATCHDOG_START_MS)) < 0 && errno == EINTR)
+        ;
+    char c = 0;
+    ssize_t r = 0;
+    if (pr > 0) {
+        while ((r = read(pfd[0], &c, 1)) < 0 && errno == EINTR)
+            ;
+    }
+    if (pr == 0)
+        snprintf(why, whylen, "the watchdog did not report ready within %d s",
+                 WATCHDOG_START_MS / 1000);
+    else if (r != 1 || c != 'R')
+        snprintf(why, whylen, "the watchdog (%.200s) exited before it was ready", exe);
+    else
+        rc = 0;
+out:
+    close(pfd[0]);
+    return rc;
+}
+
+/* Plan `id`'s chain as the kernel lists it now, normalised: 1 and out, 0 when the
+ * router does not hold it, WW_EIO when nft cannot be asked. */
+static int live_chain(int64_t id, ww_buf_t *out)
+{
+    ww_buf_t cur;
+    ww_buf_init(&cur, 4u << 20);
+    int have = ww_fb_nft_current(&cur);
+    int rc = have < 0 ? WW_EIO : have == 0 ? 0 : ww_fb_nft_chain_of(cur.p, id, out);
+    ww_buf_release(&cur);
+    return rc < 0 ? WW_EIO : rc;
 }
 
 static int cmd_apply(int argc, char **argv, const opts_t *o)
@@ -903,18 +1050,22 @@ static int cmd_apply(int argc, char **argv, const opts_t *o)
         return WW_EXIT_ERROR;
     ww_fb_plan_row_t row;
     ww_fb_map_t *m = NULL;
-    int seg, status = WW_EXIT_ERROR;
+    int seg, status = WW_EXIT_ERROR, lockfd = -1;
     if (load_plan(st, argc > 1 ? argv[1] : NULL, &row, &m, &seg) != 0) {
         ww_store_close(st);
         return WW_EXIT_ERROR;
     }
     const char *by = who(o);
     const char *reason = o->reason ? o->reason : row.reason;
-    ww_buf_t file, msgs, prev;
+    ww_buf_t file, undo, msgs, prev, listing;
     ww_buf_init(&file, 0);
+    ww_buf_init(&undo, 0);
     ww_buf_init(&msgs, 64 * 1024);
     ww_buf_init(&prev, 4u << 20);
-    char detail[512];
+    ww_buf_init(&listing, 4u << 20);
+    ww_fb_plan_row_t *live = NULL;
+    size_t nlive = 0;
+    char detail[768], why[512];
     if (!strcmp(row.state, "pending") || !strcmp(row.state, "active")) {
         ww_cli_error("firebreak apply: plan %lld is already %s", (long long)row.id, row.state);
         goto out;
@@ -923,11 +1074,35 @@ static int cmd_apply(int argc, char **argv, const opts_t *o)
         ww_cli_error("firebreak apply: segment %s is marked monitor_only in the map: no apply "
                      "without --override-monitor-only",
                      m->segs[seg].name);
-        ww_fb_record(st, "apply-refused", row.id, row.segment, by, reason, NULL,
-                     "segment is monitor_only and no override was given");
+        record_failure(st, "apply-refused", &row, by, reason, NULL,
+                       "segment is monitor_only and no override was given");
         goto out;
     }
-    if (compose(st, row.id, row.chain, &file) != 0) {
+    /* Everything that reads the live plans and changes the router happens under the
+     * router lock, so a second apply sees the first one's record and keeps its chain. */
+    if (o->confirm && ww_fb_router_lock(&lockfd, why, sizeof why) != 0) {
+        ww_cli_error("firebreak apply: %s; nothing loaded", why);
+        snprintf(detail, sizeof detail, "router lock: %s; nothing loaded", why);
+        record_failure(st, "apply-failed", &row, by, reason, NULL, detail);
+        goto out;
+    }
+    if (ww_fb_plan_list(st, true, &live, &nlive) != 0) {
+        ww_cli_error("firebreak apply: cannot read the live fire-breaks: %s", ww_store_errmsg(st));
+        goto out;
+    }
+    for (size_t i = 0; i < nlive; i++)
+        if (live[i].id != row.id && ww_fb_plan_mark(live[i].id) == ww_fb_plan_mark(row.id)) {
+            ww_cli_error("firebreak apply: plan %lld would share conntrack mark 0x%08x with live "
+                         "plan %lld (at most %d plans live at once, by number): lift plan %lld, "
+                         "or make this plan again for a new number",
+                         (long long)row.id, ww_fb_plan_mark(row.id), (long long)live[i].id,
+                         WW_FB_CT_MARK_SLOTS, (long long)live[i].id);
+            snprintf(detail, sizeof detail, "conntrack mark 0x%08x is held by live plan %lld",
+                     ww_fb_plan_mark(row.id), (long long)live[i].id);
+            record_failure(st, "apply-refused", &row, by, reason, NULL, detail);
+            goto out;
+        }
+    if (compose(st, row.id, row.chain, &file) != 0 || compose(st, row.id, NULL, &undo) != 0) {
         ww_cli_error("firebreak apply: cannot build the ruleset");
         goto out;
     }
@@ -937,82 +1112,144 @@ static int cmd_apply(int argc, char **argv, const opts_t *o)
                (long long)row.id, row.segment, file.p);
         if (chk == 0)
             printf("nft -c: the ruleset is valid here.\n");
-        else
-            printf("nft -c: the check FAILED%s:\n%s\n",
-                   chk == WW_EIO ? " (nft could not be run)" : "", msgs.p ? msgs.p : "");
+        else {
+            printf("nft -c: the check FAILED%s:\n", chk == WW_EIO ? " (nft could not be run)" : "");
+            ww_cli_puts_safe(stdout, msgs.p);
+            putchar('\n');
+        }
         printf("Nothing was changed. To load it: wardwatch firebreak apply %lld --confirm "
                "[--rollback-after SECONDS]\n",
                (long long)row.id);
         snprintf(detail, sizeof detail, "dry run; nft -c %s", chk == 0 ? "passed" : "failed");
-        ww_fb_record(st, "dry-run", row.id, row.segment, by, reason, file.p, detail);
+        if (ww_fb_record(st, "dry-run", row.id, row.segment, by, reason, file.p, detail) != 0) {
+            unrecorded(st, "the dry run");
+            goto out;
+        }
         status = chk == 0 ? WW_EXIT_OK : WW_EXIT_ERROR;
         goto out;
     }
     if (chk != 0) {
-        ww_cli_error("firebreak apply: nft -c rejects the ruleset, nothing loaded:\n%s",
-                     msgs.p ? msgs.p : "(nft could not be run)");
-        ww_fb_record(st, "apply-failed", row.id, row.segment, by, reason, file.p,
-                     "nft -c rejected the ruleset; nothing loaded");
+        ww_cli_error("firebreak apply: nft -c rejects the ruleset, nothing loaded:");
+        ww_cli_puts_safe(stderr, msgs.p ? msgs.p : "(nft could not be run)");
+        fputc('\n', stderr);
+        record_failure(st, "apply-failed", &row, by, reason, file.p,
+                       "nft -c rejected the ruleset; nothing loaded");
         goto out;
     }
     int had = ww_fb_nft_current(&prev);
     if (had < 0) {
-        ww_cli_error("firebreak apply: cannot read the current nftables state");
-        goto out;
-    }
-    ww_buf_clear(&msgs);
-    int rc = ww_fb_nft_load(file.p, false, &msgs);
-    if (rc != 0) {
-        ww_cli_error("firebreak apply: nft -f failed, nothing loaded:\n%s", msgs.p ? msgs.p : "");
-        ww_fb_record(st, "apply-failed", row.id, row.segment, by, reason, file.p,
-                     "nft -f failed; nftables is unchanged (one transaction)");
+        ww_cli_error("firebreak apply: cannot read the current nftables state; nothing loaded");
+        record_failure(st, "apply-failed", &row, by, reason, file.p,
+                       "nft could not list the current table; nothing loaded");
         goto out;
     }
     long secs = o->rollback_after >= 0 ? o->rollback_after : DEFAULT_ROLLBACK_S;
     char now[40];
     ww_fb_now(now, sizeof now);
     int64_t deadline = secs ? now_ms() + (int64_t)secs * 1000 : 0;
-    ww_fb_plan_set_state(st, row.id, secs ? "pending" : "active", now, deadline, had ? prev.p : "",
-                         0);
-    snprintf(detail, sizeof detail, "loaded into table inet " WW_FB_TABLE "%s; %s%s",
-             o->override_monitor_only ? " (monitor_only overridden)" : "",
-             secs ? "automatic rollback unless confirmed within " : "no automatic rollback",
-             secs ? "the stated time" : "");
     if (secs)
         snprintf(detail, sizeof detail,
-                 "loaded into table inet " WW_FB_TABLE "%s; rolls back in %ld s unless "
-                 "confirmed; the table %s before",
+                 "loading into table inet " WW_FB_TABLE "%s; rolls back in %ld s unless "
+                 "confirmed; the table %s before; conntrack mark 0x%08x",
                  o->override_monitor_only ? " (monitor_only overridden)" : "", secs,
-                 had ? "existed" : "did not exist");
-    ww_fb_record(st, "apply", row.id, row.segment, by, reason, file.p, detail);
+                 had ? "existed" : "did not exist", ww_fb_plan_mark(row.id));
+    else
+        snprintf(detail, sizeof detail,
+                 "loading into table inet " WW_FB_TABLE "%s; no automatic rollback; the table "
+                 "%s before; conntrack mark 0x%08x",
+                 o->override_monitor_only ? " (monitor_only overridden)" : "",
+                 had ? "existed" : "did not exist", ww_fb_plan_mark(row.id));
+    /* 1. The record first: a fire-break the hazard log does not know about must never
+     *    be on the router. */
+    int rc = ww_fb_plan_begin_apply(st, row.id, secs ? "pending" : "active", now, deadline,
+                                    had ? prev.p : "", row.segment, by, reason, file.p, detail);
+    if (rc <= 0) {
+        if (rc == 0)
+            ww_cli_error("firebreak apply: plan %lld was applied meanwhile by someone else",
+                         (long long)row.id);
+        else
+            ww_cli_error("firebreak apply: cannot record the apply (%s%s); nothing was loaded",
+                         ww_store_errmsg(st),
+                         ww_store_busy(st) ? ": another process holds the database lock" : "");
+        if (rc < 0)
+            record_failure(st, "apply-failed", &row, by, reason, file.p,
+                           "the apply could not be recorded; nothing loaded");
+        goto out;
+    }
+    /* 2. The watchdog, before the load: once the rules are in, something must be
+     *    able to take them out. */
+    if (secs && spawn_watchdog(o, row.id, why, sizeof why) != 0) {
+        ww_cli_error("firebreak apply: cannot start the rollback watchdog (%s); nothing was "
+                     "loaded",
+                     why);
+        snprintf(detail, sizeof detail,
+                 "the rollback watchdog could not be started (%s); nothing "
+                 "loaded",
+                 why);
+        if (ww_fb_plan_finish(st, row.id, "planned", "apply-failed", row.segment, by, reason, NULL,
+                              detail) != 0)
+            unrecorded(st, "the failed apply");
+        goto out;
+    }
+    /* 3. The load: one nft transaction. */
+    ww_buf_clear(&msgs);
+    rc = ww_fb_nft_load(file.p, false, &msgs);
+    if (rc != 0) {
+        ww_cli_error("firebreak apply: nft -f failed, nothing loaded:");
+        ww_cli_puts_safe(stderr, msgs.p ? msgs.p : "");
+        fputc('\n', stderr);
+        snprintf(detail, sizeof detail,
+                 "nft -f failed; nftables is unchanged (one transaction): "
+                 "%.300s",
+                 msgs.p ? msgs.p : "");
+        if (ww_fb_plan_finish(st, row.id, "planned", "apply-failed", row.segment, by, reason,
+                              file.p, detail) != 0)
+            unrecorded(st, "the failed apply");
+        goto out;
+    }
+    /* 4. What the kernel now holds, for `status` to compare against.  Any failure
+     *    here undoes the load at once. */
+    rc = live_chain(row.id, &listing);
+    const char *fail = NULL;
+    if (rc != 1)
+        fail = rc == 0 ? "the chain is not in the kernel's listing after the load"
+                       : "nft could not list the table after the load";
+    else if (ww_fb_plan_set_live(st, row.id, listing.p) != 0) {
+        snprintf(why, sizeof why, "the loaded ruleset could not be recorded (%s%s)",
+                 ww_store_errmsg(st),
+                 ww_store_busy(st) ? ": another process holds the database lock" : "");
+        fail = why;
+    }
+    if (fail) {
+        ww_buf_clear(&msgs);
+        int u = ww_fb_nft_load(undo.p, false, &msgs);
+        ww_cli_error("firebreak apply: %s; %s", fail,
+                     u == 0 ? "the load was undone" : "UNDOING THE LOAD FAILED");
+        snprintf(detail, sizeof detail, "%s; %s", fail,
+                 u == 0 ? "the load was undone at once"
+                        : "undoing the load failed: the watchdog will roll it back");
+        if (u == 0 && ww_fb_plan_finish(st, row.id, "planned", "apply-failed", row.segment, by,
+                                        reason, undo.p, detail) != 0)
+            unrecorded(st, "the undone apply");
+        if (u != 0)
+            record_failure(st, "error", &row, by, reason, undo.p, detail);
+        goto out;
+    }
     printf("fire-break plan %lld is loaded: segment %s is isolated.\n", (long long)row.id,
            row.segment);
-    if (secs) {
-        if (spawn_watchdog(o, row.id) != 0) {
-            /* Without a watchdog nothing would roll back: take the change out again
-             * rather than leave an unguarded fire-break. */
-            ww_buf_t undo, um;
-            ww_buf_init(&undo, 0);
-            ww_buf_init(&um, 64 * 1024);
-            compose(st, row.id, NULL, &undo);
-            ww_fb_nft_load(undo.p, false, &um);
-            ww_fb_plan_set_state(st, row.id, "rolled-back", NULL, 0, NULL, 0);
-            ww_fb_record(st, "rollback", row.id, row.segment, "wardwatch", reason, undo.p,
-                         "the watchdog could not be started; the apply was undone");
-            ww_buf_release(&undo);
-            ww_buf_release(&um);
-            ww_cli_error("firebreak apply: cannot start the rollback watchdog; undone");
-            goto out;
-        }
+    if (secs)
         printf("It rolls back automatically in %ld s unless you run:\n"
                "  wardwatch firebreak confirm %lld\n",
                secs, (long long)row.id);
-    }
     status = WW_EXIT_OK;
 out:
+    ww_fb_router_unlock(lockfd);
+    ww_fb_plan_rows_free(live, nlive);
     ww_buf_release(&file);
+    ww_buf_release(&undo);
     ww_buf_release(&msgs);
     ww_buf_release(&prev);
+    ww_buf_release(&listing);
     ww_fb_plan_row_release(&row);
     ww_fb_map_free(m);
     ww_store_close(st);
@@ -1027,25 +1264,34 @@ static int cmd_confirm(int argc, char **argv, const opts_t *o)
     if (id < 0)
         return WW_EXIT_ERROR;
     int status = WW_EXIT_ERROR;
-    if (ww_fb_plan_transition(st, id, "pending", "active") == 1) {
-        ww_fb_plan_set_state(st, id, "active", NULL, 0, NULL, row.watchdog_pid);
-        ww_fb_record(st, "confirm", id, row.segment, who(o), o->reason ? o->reason : row.reason,
-                     NULL, "kept: the automatic rollback is cancelled");
+    int rc = ww_fb_plan_confirm(st, id, now_ms(), row.segment, who(o),
+                                o->reason ? o->reason : row.reason,
+                                "kept: the automatic rollback is cancelled");
+    if (rc == 1) {
         printf("fire-break plan %lld confirmed: it stays until `wardwatch firebreak lift %lld`\n",
                (long long)id, (long long)id);
         status = WW_EXIT_OK;
+    } else if (rc < 0) {
+        ww_cli_error("firebreak confirm: cannot record the confirmation (%s%s); plan %lld is "
+                     "NOT confirmed and rolls back at its deadline",
+                     ww_store_errmsg(st),
+                     ww_store_busy(st) ? ": another process holds the database lock" : "",
+                     (long long)id);
     } else {
+        bool late = !strcmp(row.state, "pending") || !strcmp(row.state, "rolling-back") ||
+                    !strcmp(row.state, "rolled-back");
         ww_cli_error("firebreak confirm: plan %lld is %s, not waiting for confirmation%s",
-                     (long long)id, row.state,
-                     !strcmp(row.state, "rolled-back") ? " (the rollback time had passed)" : "");
+                     (long long)id, row.state, late ? " (the rollback time had passed)" : "");
     }
     ww_fb_plan_row_release(&row);
     ww_store_close(st);
     return status;
 }
 
-/* Takes plan `id` out of wardwatch's table, recording `action`.  from_state: the state
- * it must be in (NULL: pending or active). */
+/* Takes plan `row` out of wardwatch's table and records `action` with the new state;
+ * the caller holds the router lock.  0; -1 when nft failed (nothing changed, recorded
+ * as an error); -2 when the router changed but the record could not be written (said
+ * on stderr). */
 static int take_out(ww_store_t *st, const ww_fb_plan_row_t *row, const char *action,
                     const char *new_state, const char *by, const char *reason, const char *detail)
 {
@@ -1058,12 +1304,18 @@ static int take_out(ww_store_t *st, const ww_fb_plan_row_t *row, const char *act
     if (rc != 0) {
         char d[400];
         snprintf(d, sizeof d, "%s failed: %.300s", action, msgs.p ? msgs.p : ww_strerror(rc));
-        ww_fb_record(st, "error", row->id, row->segment, by, reason, file.p, d);
-        ww_cli_error("firebreak %s: nft failed: %s", action, msgs.p ? msgs.p : ww_strerror(rc));
+        if (ww_fb_record(st, "error", row->id, row->segment, by, reason, file.p, d) != 0)
+            unrecorded(st, "the failure");
+        ww_cli_error("firebreak %s: nft failed:", action);
+        ww_cli_puts_safe(stderr, msgs.p ? msgs.p : ww_strerror(rc));
+        fputc('\n', stderr);
         rc = -1;
-    } else {
-        ww_fb_plan_set_state(st, row->id, new_state, NULL, 0, NULL, 0);
-        ww_fb_record(st, action, row->id, row->segment, by, reason, file.p, detail);
+    } else if (ww_fb_plan_finish(st, row->id, new_state, action, row->segment, by, reason, file.p,
+                                 detail) != 0) {
+        ww_cli_error("firebreak %s: plan %lld is off the router, but this could not be recorded "
+                     "(%s)",
+                     action, (long long)row->id, ww_store_errmsg(st));
+        rc = -2;
     }
     ww_buf_release(&file);
     ww_buf_release(&msgs);
@@ -1077,25 +1329,103 @@ static int cmd_lift(int argc, char **argv, const opts_t *o)
     int64_t id = open_plan("lift", argc > 1 ? argv[1] : NULL, o, &st, &row);
     if (id < 0)
         return WW_EXIT_ERROR;
-    int status = WW_EXIT_ERROR;
-    const char *was = row.state;
-    if ((ww_fb_plan_transition(st, id, "pending", "lifting") == 1) ||
-        (ww_fb_plan_transition(st, id, "active", "lifting") == 1)) {
-        if (take_out(st, &row, "lift", "lifted", who(o), o->reason ? o->reason : row.reason,
-                     "fire-break removed; wardwatch's table holds the other live fire-breaks, "
-                     "or is gone") == 0) {
-            printf("fire-break plan %lld lifted: segment %s is reachable as before\n",
-                   (long long)id, row.segment);
-            status = WW_EXIT_OK;
-        } else {
-            ww_fb_plan_transition(st, id, "lifting", was);
-        }
-    } else {
-        ww_cli_error("firebreak lift: plan %lld is %s, not applied", (long long)id, row.state);
+    int status = WW_EXIT_ERROR, lockfd = -1;
+    char why[512];
+    if (ww_fb_router_lock(&lockfd, why, sizeof why) != 0) {
+        ww_cli_error("firebreak lift: %s; nothing changed", why);
+        goto out;
     }
+    const char *was = NULL;
+    int rc = ww_fb_plan_transition(st, id, "pending", "lifting");
+    if (rc == 1)
+        was = "pending";
+    else if (rc == 0 && (rc = ww_fb_plan_transition(st, id, "active", "lifting")) == 1)
+        was = "active";
+    if (rc < 0) {
+        ww_cli_error("firebreak lift: cannot record the lift (%s%s); nothing changed",
+                     ww_store_errmsg(st),
+                     ww_store_busy(st) ? ": another process holds the database lock" : "");
+        goto out;
+    }
+    if (!was) {
+        ww_cli_error("firebreak lift: plan %lld is %s, not applied", (long long)id, row.state);
+        goto out;
+    }
+    rc = take_out(st, &row, "lift", "lifted", who(o), o->reason ? o->reason : row.reason,
+                  "fire-break removed; wardwatch's table holds the other live fire-breaks, "
+                  "or is gone");
+    if (rc == 0) {
+        printf("fire-break plan %lld lifted: segment %s is reachable as before\n", (long long)id,
+               row.segment);
+        status = WW_EXIT_OK;
+    } else if (rc == -1) {
+        ww_fb_plan_transition(st, id, "lifting", was);
+    }
+out:
+    ww_fb_router_unlock(lockfd);
     ww_fb_plan_row_release(&row);
     ww_store_close(st);
     return status;
+}
+
+/* The watchdog's rollback at the deadline, under the router lock.  Returns 1 when
+ * the plan no longer needs the watchdog (rolled back, confirmed, lifted), 0 to try
+ * again shortly. */
+static int watchdog_fire(ww_store_t *st, int64_t id, bool *off_router)
+{
+    static const char *by = "wardwatch watchdog", *why = "not confirmed in time";
+    char lwhy[512];
+    int lockfd = -1, done = 0;
+    if (ww_fb_router_lock(&lockfd, lwhy, sizeof lwhy) != 0)
+        return 0;
+    ww_fb_plan_row_t row;
+    memset(&row, 0, sizeof row);
+    if (ww_fb_plan_get(st, id, &row) != 0)
+        goto out;
+    if (*off_router) {
+        /* Taken out earlier while the store was locked: only the record is missing,
+         * unless someone (a lift) has recorded the plan's end meanwhile. */
+        if (strcmp(row.state, "pending") != 0 && strcmp(row.state, "rolling-back") != 0) {
+            done = 1;
+            goto out;
+        }
+        done = ww_fb_plan_finish(st, id, "rolled-back", "rollback", row.segment, by, why, NULL,
+                                 "automatic rollback at the deadline; the store was busy then, "
+                                 "so this record was written late") == 0;
+        goto out;
+    }
+    if (strcmp(row.state, "pending") != 0) {
+        done = 1;
+        goto out;
+    }
+    int rc = ww_fb_plan_transition(st, id, "pending", "rolling-back");
+    if (rc == 0)
+        goto out; /* confirmed or lifted meanwhile: look again */
+    if (rc < 0) {
+        /* The store is locked.  No confirm can succeed past the deadline, so the
+         * router comes first: take the chain out now, record it when the store
+         * lets us. */
+        ww_buf_t file, msgs;
+        ww_buf_init(&file, 0);
+        ww_buf_init(&msgs, 64 * 1024);
+        if (compose(st, id, NULL, &file) == 0 && ww_fb_nft_load(file.p, false, &msgs) == 0)
+            *off_router = true;
+        ww_buf_release(&file);
+        ww_buf_release(&msgs);
+        goto out;
+    }
+    rc = take_out(st, &row, "rollback", "rolled-back", by, why,
+                  "automatic rollback: the apply was not confirmed before the deadline");
+    if (rc == 0)
+        done = 1;
+    else if (rc == -1)
+        ww_fb_plan_transition(st, id, "rolling-back", "pending"); /* nft failed: again */
+    else
+        done = 1; /* off the router, state not live; the failure is in the log as best it can */
+out:
+    ww_fb_plan_row_release(&row);
+    ww_fb_router_unlock(lockfd);
+    return done;
 }
 
 /* The watchdog: waits for the deadline, then rolls the plan back unless it was
@@ -1106,6 +1436,7 @@ static int cmd_watchdog(int argc, char **argv, const opts_t *o)
     if (id < 0)
         return WW_EXIT_ERROR;
     signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
     ww_store_t *st = open_store(o);
     if (!st)
         return WW_EXIT_ERROR;
@@ -1115,26 +1446,49 @@ static int cmd_watchdog(int argc, char **argv, const opts_t *o)
         ww_store_close(st);
         return WW_EXIT_ERROR;
     }
-    ww_fb_plan_set_state(st, id, row.state, NULL, row.deadline, NULL, (int64_t)getpid());
-    int failures = 0;
+    if (strcmp(row.state, "pending") != 0 && strcmp(row.state, "active") != 0) {
+        ww_fb_plan_row_release(&row);
+        ww_store_close(st);
+        return WW_EXIT_ERROR; /* nothing to guard: the apply must not count on us */
+    }
+    if (o->ready_fd >= 0) {
+        char r = 'R';
+        ssize_t w;
+        while ((w = write(o->ready_fd, &r, 1)) < 0 && errno == EINTR)
+            ;
+        close(o->ready_fd);
+        if (w != 1) {
+            ww_fb_plan_row_release(&row);
+            ww_store_close(st);
+            return WW_EXIT_ERROR;
+        }
+    }
+    /* Informational only (status shows it); a busy store must not stop the guard. */
+    ww_fb_plan_set_pid(st, id, (int64_t)getpid());
+    bool off_router = false;
+    int tries = 0;
     for (;;) {
         ww_fb_plan_row_release(&row);
-        if (ww_fb_plan_get(st, id, &row) != 0 || strcmp(row.state, "pending") != 0)
-            break; /* confirmed, lifted, or gone: nothing to do */
-        if (now_ms() < row.deadline) {
-            struct timespec ts = {0, 200 * 1000000L};
-            nanosleep(&ts, NULL);
-            continue;
+        if (!off_router) {
+            int rc = ww_fb_plan_get(st, id, &row);
+            if (rc == WW_ENOENT)
+                break;
+            if (rc == 0 && strcmp(row.state, "pending") != 0)
+                break; /* confirmed, lifted, or failed: nothing to do */
+            if (rc == 0 && now_ms() < row.deadline) {
+                struct timespec ts = {0, 200 * 1000000L};
+                nanosleep(&ts, NULL);
+                continue;
+            }
+            if (rc != 0) { /* store unreadable: try again */
+                sleep(1);
+                continue;
+            }
         }
-        if (ww_fb_plan_transition(st, id, "pending", "rolling-back") != 1)
-            continue;
-        if (take_out(st, &row, "rollback", "rolled-back", "wardwatch watchdog",
-                     "not confirmed in time",
-                     "automatic rollback: the apply was not confirmed before the deadline") == 0)
+        if (watchdog_fire(st, id, &off_router))
             break;
-        /* nft failed: stay pending and try again shortly; give up after a minute. */
-        ww_fb_plan_transition(st, id, "rolling-back", "pending");
-        if (++failures >= 60) {
+        /* Keep trying, but do not spin: an hour of retries covers any sane lock. */
+        if (++tries >= 3600) {
             status = WW_EXIT_ERROR;
             break;
         }
@@ -1145,6 +1499,15 @@ static int cmd_watchdog(int argc, char **argv, const opts_t *o)
     return status;
 }
 
+/* How the router compares with a live plan's record. */
+enum { LIVE_YES, LIVE_ABSENT, LIVE_CHANGED, LIVE_UNVERIFIED, LIVE_UNKNOWN };
+static const char *const live_words[] = {
+    "yes", "NO: not on the router", "NO: changed outside wardwatch",
+    "on the router, NOT VERIFIED (applied before wardwatch recorded what it loaded: lift and "
+    "apply again)",
+    "unknown (nft unavailable)"};
+static const char *const live_json[] = {"yes", "absent", "changed", "unverified", "unknown"};
+
 static int cmd_status(int argc, char **argv, const opts_t *o)
 {
     ww_store_t *st = open_store(o);
@@ -1153,37 +1516,53 @@ static int cmd_status(int argc, char **argv, const opts_t *o)
     ww_fb_plan_row_t *rows = NULL;
     size_t n = 0;
     if (ww_fb_plan_list(st, true, &rows, &n) != 0) {
+        ww_cli_error("firebreak status: cannot read the records: %s", ww_store_errmsg(st));
         ww_store_close(st);
         return WW_EXIT_ERROR;
     }
-    ww_buf_t cur;
+    ww_buf_t cur, chain;
     ww_buf_init(&cur, 4u << 20);
+    ww_buf_init(&chain, 4u << 20);
     int have = ww_fb_nft_current(&cur);
     bool json = o->format && !strcmp(o->format, "json");
+    bool differs = false;
     if (!json && n == 0)
         printf("no active fire-breaks\n");
     for (size_t i = 0; i < n; i++) {
         const ww_fb_plan_row_t *r = &rows[i];
-        char needle[64];
-        snprintf(needle, sizeof needle, "chain plan_%lld {", (long long)r->id);
-        const char *loaded = have < 0 ? "unknown (nft unavailable)"
-                             : (have == 1 && cur.p && strstr(cur.p, needle)) ? "yes"
-                                                                             : "NO (table changed "
-                                                                               "outside wardwatch)";
+        int lv = LIVE_UNKNOWN;
+        if (have >= 0) {
+            ww_buf_clear(&chain);
+            int c = have == 1 ? ww_fb_nft_chain_of(cur.p, r->id, &chain) : 0;
+            if (c == 0)
+                lv = LIVE_ABSENT;
+            else if (!r->live_chain)
+                /* Applied by an older wardwatch: there is nothing to compare with, so
+                 * it cannot be vouched for. */
+                lv = LIVE_UNVERIFIED;
+            else if (c < 0 || !chain.p || strcmp(chain.p, r->live_chain) != 0)
+                lv = LIVE_CHANGED;
+            else
+                lv = LIVE_YES;
+        }
+        if (lv != LIVE_YES)
+            differs = true;
         long left = r->deadline ? (long)((r->deadline - now_ms() + 999) / 1000) : 0;
         if (json) {
-            /* `by` is free text from the command line: escape it. */
             ww_buf_t j;
             ww_buf_init(&j, 0);
-            ww_buf_printf(&j, "{\"plan\":%lld,\"segment\":\"%s\",\"state\":\"%s\",\"applied_at\":",
-                          (long long)r->id, r->segment, r->state);
+            ww_buf_printf(&j, "{\"plan\":%lld,\"segment\":", (long long)r->id);
+            ww_buf_json_str(&j, r->segment, strlen(r->segment));
+            ww_buf_printf(&j, ",\"state\":\"%s\",\"applied_at\":", r->state);
             ww_buf_json_str(&j, r->applied_at ? r->applied_at : "",
                             r->applied_at ? strlen(r->applied_at) : 0);
             ww_buf_puts(&j, ",\"by\":");
             ww_buf_json_str(&j, r->by ? r->by : "", r->by ? strlen(r->by) : 0);
-            ww_buf_printf(&j, ",\"rollback_in_s\":%ld,\"loaded\":%s}\n",
-                          !strcmp(r->state, "pending") ? left : -1,
-                          !strcmp(loaded, "yes") ? "true" : "false");
+            ww_buf_printf(&j,
+                          ",\"rollback_in_s\":%ld,\"loaded\":%s,\"router\":\"%s\","
+                          "\"ct_mark\":\"0x%08x\"}\n",
+                          !strcmp(r->state, "pending") ? (left > 0 ? left : 0) : -1,
+                          lv == LIVE_YES ? "true" : "false", live_json[lv], ww_fb_plan_mark(r->id));
             if (j.p)
                 fputs(j.p, stdout);
             ww_buf_release(&j);
@@ -1192,36 +1571,115 @@ static int cmd_status(int argc, char **argv, const opts_t *o)
         printf("plan %lld  segment %s  %s", (long long)r->id, r->segment, r->state);
         if (!strcmp(r->state, "pending"))
             printf(" (rolls back in %ld s unless confirmed)", left > 0 ? left : 0);
-        printf("  applied %s  planned by %s  loaded: %s\n", r->applied_at ? r->applied_at : "?",
-               r->by ? r->by : "?", loaded);
+        printf("  applied %s  planned by ", r->applied_at ? r->applied_at : "?");
+        ww_cli_puts_safe(stdout, r->by ? r->by : "?");
+        printf("  loaded: %s\n", live_words[lv]);
     }
-    if (!json && have == 1 && n == 0)
-        printf("note: table inet " WW_FB_TABLE " exists but no fire-break is recorded as live\n");
+    /* Chains in wardwatch's table that no live record accounts for. */
+    if (have == 1) {
+        int64_t ids[256];
+        size_t nids = 0, others = 0;
+        ww_fb_nft_chains(cur.p, ids, WW_ARRAY_LEN(ids), &nids, &others);
+        size_t stray = others;
+        for (size_t k = 0; k < nids; k++) {
+            bool known = false;
+            for (size_t i = 0; i < n; i++)
+                known |= rows[i].id == ids[k];
+            stray += !known;
+        }
+        if (stray || n == 0) {
+            differs = true;
+            if (!json)
+                printf("table inet " WW_FB_TABLE ": changed outside wardwatch: %zu chain%s no "
+                       "live fire-break accounts for%s\n",
+                       stray, stray == 1 ? "" : "s",
+                       n == 0 ? " (no fire-break is recorded as live)" : "");
+            else
+                printf("{\"table\":\"" WW_FB_TABLE "\",\"router\":\"changed\",\"stray_chains\":"
+                       "%zu}\n",
+                       stray);
+        }
+    }
+    if (!json && differs)
+        fprintf(stderr, "wardwatch: firebreak status: the router does not hold what the records "
+                        "say (exit 1)\n");
     ww_buf_release(&cur);
+    ww_buf_release(&chain);
     ww_fb_plan_rows_free(rows, n);
     ww_store_close(st);
-    return WW_EXIT_OK;
+    if (have < 0 && n > 0)
+        return WW_EXIT_ERROR;
+    return differs ? WW_EXIT_MATCH : WW_EXIT_OK;
+}
+
+/* Prints one labelled value of a record with control characters escaped, so a
+ * reason or name can neither forge a record line nor drive the terminal. */
+static void put_field(const char *label, const char *v)
+{
+    fputs(label, stdout);
+    ww_cli_puts_safe(stdout, v && *v ? v : "-");
+}
+
+static int log_text(void *ud, const ww_fb_log_rec_t *r)
+{
+    (void)ud;
+    printf("#%lld  ", (long long)r->id);
+    ww_cli_puts_safe(stdout, r->at);
+    fputs("  ", stdout);
+    ww_cli_puts_safe(stdout, r->action);
+    if (r->plan > 0)
+        printf("  plan %lld", (long long)r->plan);
+    else
+        fputs("  plan -", stdout);
+    put_field("  segment ", r->segment);
+    put_field("  by ", r->by && *r->by ? r->by : "?");
+    putchar('\n');
+    if (r->reason && *r->reason) {
+        put_field("    why: ", r->reason);
+        putchar('\n');
+    }
+    if (r->detail && *r->detail) {
+        put_field("    ", r->detail);
+        putchar('\n');
+    }
+    if (r->ruleset && *r->ruleset) {
+        fputs("    ruleset:\n", stdout);
+        for (const char *l = r->ruleset; *l;) {
+            const char *e = strchr(l, '\n');
+            size_t len = e ? (size_t)(e - l) : strlen(l);
+            fputs("      | ", stdout);
+            ww_cli_put_safe(stdout, l, len);
+            putchar('\n');
+            l += len + (e ? 1 : 0);
+        }
+    }
+    /* Stop early on a full disk or closed pipe; main() reports it. */
+    return ww_cli_output_failed(stdout) ? WW_EIO : 0;
 }
 
 static int cmd_log(int argc, char **argv, const opts_t *o)
 {
-    ww_store_t *st = open_store(o);
-    if (!st)
-        return WW_EXIT_ERROR;
-    ww_buf_t out;
-    ww_buf_init(&out, 0);
     bool json = o->format && !strcmp(o->format, "json");
     if (o->format && !json && strcmp(o->format, "text")) {
         ww_cli_error("firebreak log: --format text or json");
-        ww_store_close(st);
         return WW_EXIT_ERROR;
     }
-    int rc = ww_fb_log_export(st, json, &out);
-    if (rc == 0)
-        fwrite(out.p ? out.p : "", 1, out.n, stdout);
-    else
-        ww_cli_error("firebreak log: %s", ww_strerror(rc));
-    ww_buf_release(&out);
+    ww_store_t *st = open_store(o);
+    if (!st)
+        return WW_EXIT_ERROR;
+    int rc;
+    if (json) {
+        ww_buf_t out;
+        ww_buf_init(&out, 0);
+        rc = ww_fb_log_export(st, true, &out);
+        if (rc == 0 && out.n)
+            fwrite(out.p, 1, out.n, stdout);
+        ww_buf_release(&out);
+    } else {
+        rc = ww_fb_log_each(st, log_text, NULL);
+    }
+    if (rc != 0 && !ww_cli_output_failed(stdout))
+        ww_cli_error("firebreak log: cannot read the records: %s", ww_store_errmsg(st));
     ww_store_close(st);
     return rc == 0 ? WW_EXIT_OK : WW_EXIT_ERROR;
 }
@@ -1244,6 +1702,7 @@ int cmd_firebreak(int argc, char **argv)
     };
     opts_t o = {0};
     o.rollback_after = -1;
+    o.ready_fd = -1;
     /* Options may come anywhere; getopt moves the operands to the end, so ops[0] is
      * the subcommand and the rest are its operands. */
     int rc = parse_opts(argc, argv, &o);

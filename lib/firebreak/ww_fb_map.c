@@ -27,6 +27,107 @@ const char *ww_fb_proto_name(int proto)
 
 /* ---- CIDRs ---- */
 
+/* One dotted-quad IPv4 address, strictly: four decimal octets 0..255 and no leading
+ * zeros.  "010.20.0.7" is refused because tools disagree on it (inet_aton reads 010
+ * as octal 8, others as decimal 10), and a fire-break around the wrong host is worse
+ * than an error.  0, or WW_EPARSE with why. */
+static int parse_v4(const char *s, size_t len, uint8_t out[4], const char *whole, char *why,
+                    size_t whylen)
+{
+    size_t i = 0;
+    for (int k = 0; k < 4; k++) {
+        size_t st = i;
+        unsigned v = 0;
+        while (i < len && s[i] >= '0' && s[i] <= '9' && i - st < 4)
+            v = v * 10 + (unsigned)(s[i++] - '0');
+        size_t nd = i - st;
+        if (nd == 0 || nd > 3 || v > 255) {
+            snprintf(why, whylen, "'%.80s' is not an IPv4 or IPv6 address", whole);
+            return WW_EPARSE;
+        }
+        if (nd > 1 && s[st] == '0') {
+            snprintf(why, whylen,
+                     "'%.80s': octet '%.*s' has a leading zero, which some tools read as octal "
+                     "and others as decimal; write it without leading zeros",
+                     whole, (int)nd, s + st);
+            return WW_EPARSE;
+        }
+        out[k] = (uint8_t)v;
+        if (k < 3) {
+            if (i >= len || s[i] != '.') {
+                snprintf(why, whylen, "'%.80s' is not an IPv4 or IPv6 address", whole);
+                return WW_EPARSE;
+            }
+            i++;
+        }
+    }
+    if (i != len) {
+        snprintf(why, whylen, "'%.80s' is not an IPv4 or IPv6 address", whole);
+        return WW_EPARSE;
+    }
+    return 0;
+}
+
+static const uint8_t v4mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+int ww_fb_addr_parse(const char *s, int *family, uint8_t addr[16], bool *mapped, char *why,
+                     size_t whylen)
+{
+    uint8_t a[16] = {0};
+    size_t len = strlen(s);
+    if (len == 0 || len > 45) {
+        snprintf(why, whylen, "'%.80s' is not an IPv4 or IPv6 address", s);
+        return WW_EPARSE;
+    }
+    if (!strchr(s, ':')) {
+        int rc = parse_v4(s, len, a, s, why, whylen);
+        if (rc)
+            return rc;
+        memset(addr, 0, 16);
+        memcpy(addr, a, 4);
+        *family = 4;
+        if (mapped)
+            *mapped = false;
+        return 0;
+    }
+    /* IPv6.  An embedded dotted quad is held to the IPv4 rules first, so that
+     * "::ffff:010.20.0.7" is refused for the same stated reason as "010.20.0.7". */
+    const char *lastc = strrchr(s, ':');
+    if (strchr(lastc, '.')) {
+        uint8_t t[4];
+        int rc = parse_v4(lastc + 1, strlen(lastc + 1), t, s, why, whylen);
+        if (rc)
+            return rc;
+    }
+    char tmp[64];
+    memcpy(tmp, s, len + 1);
+    if (inet_pton(AF_INET6, tmp, a) != 1) {
+        snprintf(why, whylen, "'%.80s' is not an IPv4 or IPv6 address", s);
+        return WW_EPARSE;
+    }
+    memset(addr, 0, 16);
+    /* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is that IPv4 host: sockets of
+     * dual-stack servers log IPv4 peers this way. */
+    if (memcmp(a, v4mapped_prefix, sizeof v4mapped_prefix) == 0) {
+        memcpy(addr, a + 12, 4);
+        *family = 4;
+        if (mapped)
+            *mapped = true;
+        return 0;
+    }
+    memcpy(addr, a, 16);
+    *family = 6;
+    if (mapped)
+        *mapped = false;
+    return 0;
+}
+
+void ww_fb_addr_format(int family, const uint8_t addr[16], char *out, size_t outlen)
+{
+    if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, out, (socklen_t)outlen) && outlen)
+        out[0] = 0;
+}
+
 int ww_fb_cidr_parse(const char *s, ww_fb_cidr_t *out, char *why, size_t whylen)
 {
     char addr[64];
@@ -40,26 +141,33 @@ int ww_fb_cidr_parse(const char *s, ww_fb_cidr_t *out, char *why, size_t whylen)
     }
     memcpy(addr, s, alen);
     addr[alen] = 0;
-    int maxp;
-    if (inet_pton(AF_INET, addr, c.addr) == 1) {
-        c.family = 4;
-        maxp = 32;
-    } else if (inet_pton(AF_INET6, addr, c.addr) == 1) {
-        c.family = 6;
-        maxp = 128;
-    } else {
-        snprintf(why, whylen, "'%.80s' is not an IPv4 or IPv6 address", addr);
-        return WW_EPARSE;
-    }
+    int fam;
+    bool mapped;
+    int rc = ww_fb_addr_parse(addr, &fam, c.addr, &mapped, why, whylen);
+    if (rc)
+        return rc;
+    c.family = (uint8_t)fam;
+    /* The prefix length is read in the family the text was written in: an
+     * IPv4-mapped prefix ::ffff:10.20.0.0/120 is the IPv4 network 10.20.0.0/24. */
+    int maxp = fam == 6 || mapped ? 128 : 32;
     int64_t pfx = maxp;
     if (slash) {
         const char *d = slash + 1;
         size_t dl = strlen(d);
         if (dl == 0 || dl > 3 || strspn(d, "0123456789") != dl || ww_parse_i64(d, dl, &pfx) != 0 ||
-            pfx < 0 || pfx > maxp) {
+            pfx < 0 || pfx > maxp || (dl > 1 && d[0] == '0')) {
             snprintf(why, whylen, "'%.80s': prefix length must be 0..%d", s, maxp);
             return WW_EPARSE;
         }
+    }
+    if (mapped) {
+        if (pfx < 96) {
+            snprintf(why, whylen,
+                     "'%.80s': an IPv4-mapped prefix shorter than /96 is not an IPv4 network", s);
+            return WW_EPARSE;
+        }
+        pfx -= 96;
+        maxp = 32;
     }
     c.prefix = (uint8_t)pfx;
     for (int bit = (int)pfx; bit < maxp; bit++)
@@ -112,7 +220,7 @@ int ww_fb_map_find_ip(const ww_fb_map_t *m, const char *ip)
 {
     uint8_t addr[16] = {0};
     int fam;
-    char tmp[64];
+    char tmp[64], why[160];
     size_t n = strlen(ip);
     if (n == 0 || n >= sizeof tmp)
         return -1;
@@ -121,11 +229,7 @@ int ww_fb_map_find_ip(const ww_fb_map_t *m, const char *ip)
     char *pct = strchr(tmp, '%');
     if (pct)
         *pct = 0;
-    if (inet_pton(AF_INET, tmp, addr) == 1)
-        fam = 4;
-    else if (inet_pton(AF_INET6, tmp, addr) == 1)
-        fam = 6;
-    else
+    if (ww_fb_addr_parse(tmp, &fam, addr, NULL, why, sizeof why) != 0)
         return -1;
     for (uint32_t i = 0; i < m->nsegs; i++)
         for (uint32_t k = 0; k < m->segs[i].ncidrs; k++)
@@ -158,7 +262,8 @@ __attribute__((format(printf, 3, 4))) static int fail(ctx_t *c, const ww_yn_t *n
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    ww_diag_set(c->diag, c->file, n ? n->line : 0, n ? n->col : 0, "%s", msg);
+    /* Every message has a place: the node's, else the start of the file. */
+    ww_diag_set(c->diag, c->file, n && n->line ? n->line : 1, n && n->col ? n->col : 1, "%s", msg);
     return WW_EPARSE;
 }
 
@@ -322,6 +427,7 @@ static int read_segment(ctx_t *c, const ww_yn_t *n, ww_fb_segment_t *seg)
         if (ww_fb_cidr_parse(v->s, &seg->cidrs[0], why, sizeof why))
             return fail(c, v, "segment '%s': bad CIDR: %s", seg->name, why);
         seg->cidrs[0].line = v->line;
+        seg->cidrs[0].col = v->col;
         seg->ncidrs = 1;
         return 0;
     }
@@ -340,6 +446,7 @@ static int read_segment(ctx_t *c, const ww_yn_t *n, ww_fb_segment_t *seg)
         if (ww_fb_cidr_parse(k->s, &seg->cidrs[i], why, sizeof why))
             return fail(c, k, "segment '%s': bad CIDR: %s", seg->name, why);
         seg->cidrs[i].line = k->line;
+        seg->cidrs[i].col = k->col;
     }
     seg->ncidrs = v->nkids;
     return 0;
@@ -465,14 +572,14 @@ static int read_link(ctx_t *c, const ww_yn_t *n, ww_fb_link_t *l)
     return 0;
 }
 
-static int check_overlaps(ctx_t *c)
+static int check_overlaps(ctx_t *c, const ww_yn_t *segs)
 {
     ww_fb_map_t *m = c->m;
     size_t total = 0;
     for (uint32_t i = 0; i < m->nsegs; i++)
         total += m->segs[i].ncidrs;
     if (total > FB_MAX_TOTAL_CIDRS)
-        return fail(c, NULL, "the map has more than %d CIDRs", FB_MAX_TOTAL_CIDRS);
+        return fail(c, segs, "the map has more than %d CIDRs", FB_MAX_TOTAL_CIDRS);
     for (uint32_t i = 0; i < m->nsegs; i++)
         for (uint32_t a = 0; a < m->segs[i].ncidrs; a++)
             for (uint32_t j = 0; j <= i; j++)
@@ -483,7 +590,7 @@ static int check_overlaps(ctx_t *c)
                     char tx[64], ty[64];
                     ww_fb_cidr_format(x, tx, sizeof tx);
                     ww_fb_cidr_format(y, ty, sizeof ty);
-                    ww_diag_set(c->diag, c->file, x->line, 0,
+                    ww_diag_set(c->diag, c->file, x->line, x->col,
                                 "segment '%s': CIDR %s overlaps %s of segment '%s' (line %u)",
                                 m->segs[i].name, tx, ty, m->segs[j].name, y->line);
                     return WW_EPARSE;
@@ -526,7 +633,7 @@ static int read_map(ctx_t *c, const ww_yn_t *root)
             return rc;
         m->nsegs++;
     }
-    if ((rc = check_overlaps(c)))
+    if ((rc = check_overlaps(c, v)))
         return rc;
     if ((v = map_get(root, "links"))) {
         if (v->type != WW_YN_SEQ)
@@ -574,7 +681,17 @@ int ww_fb_map_parse(const char *buf, size_t len, const char *file, ww_fb_map_t *
                     ww_diag_t *diag)
 {
     if (len > WW_FB_MAX_MAP_BYTES) {
-        ww_diag_set(diag, file, 0, 0, "the map is larger than %u bytes", WW_FB_MAX_MAP_BYTES);
+        /* Point at the first byte past the cap. */
+        uint32_t line = 1, col = 1;
+        for (size_t i = 0; i < WW_FB_MAX_MAP_BYTES; i++) {
+            if (buf[i] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        ww_diag_set(diag, file, line, col, "the map is larger than %u bytes", WW_FB_MAX_MAP_BYTES);
         return WW_ELIMIT;
     }
     ww_fb_map_t *m = calloc(1, sizeof *m);
@@ -590,13 +707,19 @@ int ww_fb_map_parse(const char *buf, size_t len, const char *file, ww_fb_map_t *
     if (rc < 0)
         snprintf(diag->file, sizeof diag->file, "%s", file ? file : "");
     if (rc == 0 && !root) {
-        ww_diag_set(diag, file, 1, 0, "the map is empty");
+        ww_diag_set(diag, file, 1, 1, "the map is empty");
         rc = WW_EPARSE;
     }
     if (rc == 0)
         rc = read_map(&c, root);
     if (rc == WW_ENOMEM)
-        ww_diag_set(diag, file, 0, 0, "out of memory reading the map");
+        ww_diag_set(diag, file, 1, 1, "out of memory reading the map");
+    /* The YAML reader's limits (node count) have no position of their own: the map
+     * as a whole is at fault, so point at its start. */
+    if (rc && diag && !diag->line) {
+        diag->line = 1;
+        diag->col = 1;
+    }
     if (rc) {
         ww_fb_map_free(m);
         return rc;

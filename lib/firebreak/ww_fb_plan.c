@@ -117,7 +117,9 @@ static void put_service(ww_buf_t *b, const ww_fb_flow_t *f)
 }
 
 /* The protocol and port match of an nft rule for one family. */
-static void put_nft_service(ww_buf_t *b, const ww_fb_flow_t *f, int family)
+/* The protocol and port match for one family; `reply` matches the answers of such a
+ * connection (the ports as source ports). */
+static void put_nft_service_dir(ww_buf_t *b, const ww_fb_flow_t *f, int family, bool reply)
 {
     if (!f || f->proto == WW_FB_ANY)
         return;
@@ -130,9 +132,14 @@ static void put_nft_service(ww_buf_t *b, const ww_fb_flow_t *f, int family)
         ww_buf_printf(b, " meta l4proto %s", p);
         return;
     }
-    ww_buf_printf(b, " %s dport { ", p);
+    ww_buf_printf(b, " %s %s { ", p, reply ? "sport" : "dport");
     put_ports(b, f, ", ");
     ww_buf_puts(b, " }");
+}
+
+static void put_nft_service(ww_buf_t *b, const ww_fb_flow_t *f, int family)
+{
+    put_nft_service_dir(b, f, family, false);
 }
 
 static void put_flow_words(ww_buf_t *b, const ww_fb_map_t *m, const ww_fb_flow_t *f)
@@ -140,6 +147,12 @@ static void put_flow_words(ww_buf_t *b, const ww_fb_map_t *m, const ww_fb_flow_t
     ww_buf_printf(b, "%s %s %s, ", m->segs[f->from].name, f->both_ways ? "<->" : "->",
                   m->segs[f->to].name);
     put_service(b, f);
+}
+
+uint32_t ww_fb_plan_mark(int64_t id)
+{
+    uint64_t slot = (uint64_t)(id > 0 ? id - 1 : 0) % WW_FB_CT_MARK_SLOTS;
+    return (uint32_t)1 << (WW_FB_CT_MARK_SHIFT + slot);
 }
 
 int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out)
@@ -159,10 +172,14 @@ int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_
         ww_buf_putc(out, '\n');
     }
     ww_buf_puts(out, "\t\ttype filter hook forward priority -10; policy accept;\n");
+    /* The mark is this plan's own bit: another live plan's bit (or the bit of a plan
+     * this one replaces) never lets a connection past this chain. */
+    uint32_t mark = ww_fb_plan_mark(p->id);
     ww_buf_printf(out,
-                  "\t\t# replies to connections this fire-break lets through\n"
+                  "\t\t# replies to connections this fire-break lets through (its own conntrack "
+                  "mark)\n"
                   "\t\tct state established,related ct mark and 0x%08x == 0x%08x accept\n",
-                  WW_FB_CT_MARK, WW_FB_CT_MARK);
+                  mark, mark);
     for (size_t i = 0; i < n; i++) {
         const path_t *q = &paths[i];
         const ww_fb_segment_t *a = &m->segs[q->from], *z = &m->segs[q->to];
@@ -185,7 +202,18 @@ int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_
             put_cidrs(out, z, fam, ", ");
             ww_buf_puts(out, " }");
             put_nft_service(out, q->flow, fam);
-            ww_buf_printf(out, " ct mark set ct mark or 0x%08x accept\n", WW_FB_CT_MARK);
+            ww_buf_printf(out, " ct mark set ct mark or 0x%08x accept\n", mark);
+            /* The answers of a connection this path allows, recognised by conntrack
+             * (reply direction, addresses and ports reversed) and marked: so a
+             * session that was open before this plan and that it allows keeps
+             * working even when the far side speaks first. */
+            ww_buf_printf(out, "\t\tct state established ct direction reply %s saddr { ", kw);
+            put_cidrs(out, z, fam, ", ");
+            ww_buf_printf(out, " } %s daddr { ", kw);
+            put_cidrs(out, a, fam, ", ");
+            ww_buf_puts(out, " }");
+            put_nft_service_dir(out, q->flow, fam, true);
+            ww_buf_printf(out, " ct mark set ct mark or 0x%08x accept\n", mark);
         }
     }
     ww_buf_printf(out, "\t\t# everything else to or from %s stops\n", iso->name);
@@ -255,9 +283,11 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
         put_clean(out, p->reason, WW_FB_MAX_TEXT);
         ww_buf_putc(out, '\n');
     }
-    if (p->by || p->created)
-        ww_buf_printf(out, "  planned by %s at %s\n", p->by ? p->by : "?",
-                      p->created ? p->created : "?");
+    if (p->by || p->created) {
+        ww_buf_puts(out, "  planned by ");
+        put_clean(out, p->by ? p->by : "?", WW_FB_MAX_TEXT);
+        ww_buf_printf(out, " at %s\n", p->created ? p->created : "?");
+    }
     if (iso->monitor_only)
         ww_buf_puts(out, "  NOTE: this segment is monitor-only: apply needs "
                          "--override-monitor-only\n");
@@ -374,7 +404,9 @@ int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p
         put_clean(out, m->name, WW_FB_MAX_TEXT);
         ww_buf_putc(out, '\n');
     }
-    ww_buf_printf(out, "Requested by: %s\n", p->by ? p->by : "?");
+    ww_buf_puts(out, "Requested by: ");
+    put_clean(out, p->by ? p->by : "?", WW_FB_MAX_TEXT);
+    ww_buf_putc(out, '\n');
     if (p->created)
         ww_buf_printf(out, "Raised: %s\n", p->created);
     ww_buf_puts(out, "Reason: ");

@@ -18,6 +18,9 @@ static const char *const migrations[] = {
     " prev_ruleset TEXT, watchdog_pid INTEGER);"
     "CREATE TABLE fb_record(id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL,"
     " plan_id INTEGER, segment TEXT, by TEXT, reason TEXT, ruleset TEXT, detail TEXT);",
+    /* 2: the kernel's own listing of a plan's chain right after it was loaded, so
+     * `status` can tell a chain changed outside wardwatch from one that is intact. */
+    "ALTER TABLE fb_plan ADD COLUMN live_chain TEXT;",
 };
 
 int ww_fb_store_migrate(ww_store_t *st, ww_diag_t *diag)
@@ -116,7 +119,7 @@ int ww_fb_plan_set_rules(ww_store_t *st, int64_t id, const char *chain, const ch
 
 #define PLAN_COLS                                                                        \
     "id,created_at,by,reason,map_id,segment,infected_ip,chain,ruleset,state,applied_at," \
-    "deadline,prev_ruleset,watchdog_pid"
+    "deadline,prev_ruleset,watchdog_pid,live_chain"
 
 static void row_fill(sqlite3_stmt *q, ww_fb_plan_row_t *p)
 {
@@ -135,6 +138,7 @@ static void row_fill(sqlite3_stmt *q, ww_fb_plan_row_t *p)
     p->deadline = sqlite3_column_int64(q, 11);
     p->prev_ruleset = col_dup(q, 12);
     p->watchdog_pid = sqlite3_column_int64(q, 13);
+    p->live_chain = col_dup(q, 14);
 }
 
 void ww_fb_plan_row_release(ww_fb_plan_row_t *p)
@@ -151,6 +155,7 @@ void ww_fb_plan_row_release(ww_fb_plan_row_t *p)
     free(p->state);
     free(p->applied_at);
     free(p->prev_ruleset);
+    free(p->live_chain);
     memset(p, 0, sizeof *p);
 }
 
@@ -273,6 +278,195 @@ int ww_fb_record(ww_store_t *st, const char *action, int64_t plan_id, const char
     return rc;
 }
 
+/* ---- steps that change state and write their record in one transaction ---- */
+
+static int tx_begin(ww_store_t *st)
+{
+    /* IMMEDIATE takes the write lock now (waiting up to the busy timeout), so the
+     * state change and its record either both land or neither does. */
+    return sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : WW_EIO;
+}
+
+static int tx_end(ww_store_t *st, int rc)
+{
+    if (rc >= 0 && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return rc;
+    ww_store_rollback(st);
+    return rc < 0 ? rc : WW_EIO;
+}
+
+int ww_fb_plan_begin_apply(ww_store_t *st, int64_t id, const char *state, const char *applied_at,
+                           int64_t deadline, const char *prev_ruleset, const char *segment,
+                           const char *by, const char *reason, const char *ruleset,
+                           const char *detail)
+{
+    if (tx_begin(st) != 0)
+        return WW_EIO;
+    sqlite3_stmt *q = NULL;
+    int rc = WW_EIO;
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE fb_plan SET state=?, applied_at=?, deadline=?, prev_ruleset=?,"
+                           " watchdog_pid=0, live_chain=NULL WHERE id=? AND state NOT IN"
+                           " ('pending','active','lifting','rolling-back')",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_text(q, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, applied_at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, deadline);
+    sqlite3_bind_text(q, 4, prev_ruleset, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 5, id);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        goto out;
+    if (sqlite3_changes(st->db) == 0) {
+        rc = 0;
+        goto out;
+    }
+    rc = ww_fb_record(st, "apply", id, segment, by, reason, ruleset, detail);
+    if (rc == 0)
+        rc = 1;
+out:
+    sqlite3_finalize(q);
+    return tx_end(st, rc);
+}
+
+int ww_fb_plan_finish(ww_store_t *st, int64_t id, const char *state, const char *action,
+                      const char *segment, const char *by, const char *reason, const char *ruleset,
+                      const char *detail)
+{
+    if (tx_begin(st) != 0)
+        return WW_EIO;
+    sqlite3_stmt *q = NULL;
+    int rc = WW_EIO;
+    if (sqlite3_prepare_v2(st->db, "UPDATE fb_plan SET state=?, deadline=0 WHERE id=?", -1, &q,
+                           NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_text(q, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, id);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        goto out;
+    rc = ww_fb_record(st, action, id, segment, by, reason, ruleset, detail);
+out:
+    sqlite3_finalize(q);
+    return tx_end(st, rc);
+}
+
+int ww_fb_plan_confirm(ww_store_t *st, int64_t id, int64_t now_ms, const char *segment,
+                       const char *by, const char *reason, const char *detail)
+{
+    if (tx_begin(st) != 0)
+        return WW_EIO;
+    sqlite3_stmt *q = NULL;
+    int rc = WW_EIO;
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE fb_plan SET state='active', deadline=0 WHERE id=? AND"
+                           " state='pending' AND deadline>?",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, now_ms);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        goto out;
+    if (sqlite3_changes(st->db) == 0) {
+        rc = 0;
+        goto out;
+    }
+    rc = ww_fb_record(st, "confirm", id, segment, by, reason, NULL, detail);
+    if (rc == 0)
+        rc = 1;
+out:
+    sqlite3_finalize(q);
+    return tx_end(st, rc);
+}
+
+static int update_one(ww_store_t *st, const char *sql, int64_t id, const char *text, int64_t num)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return WW_EIO;
+    if (text)
+        sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(q, 1, num);
+    sqlite3_bind_int64(q, 2, id);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : WW_EIO;
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int ww_fb_plan_set_live(ww_store_t *st, int64_t id, const char *listing)
+{
+    return update_one(st, "UPDATE fb_plan SET live_chain=? WHERE id=?", id, listing ? listing : "",
+                      0);
+}
+
+int ww_fb_plan_set_pid(ww_store_t *st, int64_t id, int64_t pid)
+{
+    return update_one(st, "UPDATE fb_plan SET watchdog_pid=? WHERE id=?", id, NULL, pid);
+}
+
+int ww_fb_log_each(ww_store_t *st, int (*cb)(void *ud, const ww_fb_log_rec_t *r), void *ud)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id,at,action,plan_id,segment,by,reason,ruleset,detail FROM "
+                           "fb_record ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return WW_EIO;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        ww_fb_log_rec_t r;
+        r.id = sqlite3_column_int64(q, 0);
+        r.at = (const char *)sqlite3_column_text(q, 1);
+        r.action = (const char *)sqlite3_column_text(q, 2);
+        r.plan = sqlite3_column_type(q, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 3);
+        r.segment = (const char *)sqlite3_column_text(q, 4);
+        r.by = (const char *)sqlite3_column_text(q, 5);
+        r.reason = (const char *)sqlite3_column_text(q, 6);
+        r.ruleset = (const char *)sqlite3_column_text(q, 7);
+        r.detail = (const char *)sqlite3_column_text(q, 8);
+        int c = cb(ud, &r);
+        if (c != 0) {
+            sqlite3_finalize(q);
+            return c;
+        }
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? 0 : WW_EIO;
+}
+
+/* Text from the records with control characters and backslashes escaped (\n, \e,
+ * \xHH, \\), so a reason can neither forge a record line nor drive a terminal. */
+static void put_esc(ww_buf_t *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\')
+            ww_buf_puts(b, "\\\\");
+        else if (c == '\n')
+            ww_buf_puts(b, "\\n");
+        else if (c == '\t')
+            ww_buf_puts(b, "\\t");
+        else if (c == '\r')
+            ww_buf_puts(b, "\\r");
+        else if (c == 0x1b)
+            ww_buf_puts(b, "\\e");
+        else if (c < 0x20 || c == 0x7f)
+            ww_buf_printf(b, "\\x%02x", c);
+        else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                 (unsigned char)s[i + 1] <= 0x9f) {
+            /* A C1 control written as UTF-8 (U+0080..U+009F, e.g. CSI). */
+            ww_buf_printf(b, "\\xc2\\x%02x", (unsigned char)s[i + 1]);
+            i++;
+        } else
+            ww_buf_putc(b, (char)c);
+    }
+}
+
+static void put_esc_z(ww_buf_t *b, const char *s)
+{
+    put_esc(b, s, strlen(s));
+}
+
 int ww_fb_log_export(ww_store_t *st, bool json, ww_buf_t *out)
 {
     sqlite3_stmt *q = NULL;
@@ -305,19 +499,32 @@ int ww_fb_log_export(ww_store_t *st, bool json, ww_buf_t *out)
             if (!t[i])
                 t[i] = "";
         }
-        ww_buf_printf(out, "#%s  %s  %s  plan %s  segment %s  by %s\n", t[0], t[1], t[2],
-                      *t[3] ? t[3] : "-", *t[4] ? t[4] : "-", *t[5] ? t[5] : "?");
-        if (*t[6])
-            ww_buf_printf(out, "    why: %s\n", t[6]);
-        if (*t[8])
-            ww_buf_printf(out, "    %s\n", t[8]);
+        ww_buf_printf(out, "#%s  ", t[0]);
+        put_esc_z(out, t[1]);
+        ww_buf_puts(out, "  ");
+        put_esc_z(out, t[2]);
+        ww_buf_printf(out, "  plan %s  segment ", *t[3] ? t[3] : "-");
+        put_esc_z(out, *t[4] ? t[4] : "-");
+        ww_buf_puts(out, "  by ");
+        put_esc_z(out, *t[5] ? t[5] : "?");
+        ww_buf_putc(out, '\n');
+        if (*t[6]) {
+            ww_buf_puts(out, "    why: ");
+            put_esc_z(out, t[6]);
+            ww_buf_putc(out, '\n');
+        }
+        if (*t[8]) {
+            ww_buf_puts(out, "    ");
+            put_esc_z(out, t[8]);
+            ww_buf_putc(out, '\n');
+        }
         if (*t[7]) {
             ww_buf_puts(out, "    ruleset:\n");
             for (const char *l = t[7]; *l;) {
                 const char *e = strchr(l, '\n');
                 size_t len = e ? (size_t)(e - l) : strlen(l);
                 ww_buf_puts(out, "      | ");
-                ww_buf_append(out, l, len);
+                put_esc(out, l, len);
                 ww_buf_putc(out, '\n');
                 l += len + (e ? 1 : 0);
             }

@@ -26,9 +26,18 @@
 
 /* The nftables table wardwatch owns; nothing else is ever touched. */
 #define WW_FB_TABLE "wardwatch_firebreak"
-/* The conntrack mark bit set on connections a fire-break lets through, so their
- * replies (and only theirs) pass as established/related traffic. */
-#define WW_FB_CT_MARK 0x00f1b000u
+/* Conntrack marks: each plan owns one bit of the upper half of the connection mark
+ * (WW_FB_CT_MARK_MASK), bit 16 + (id - 1) % 16.  A plan's allow rules set its bit on
+ * the connections it lets through, and its chain passes replies only of connections
+ * that carry its own bit; so replacing a plan with a tighter one cuts the sessions the
+ * new one does not allow, and one plan's marks never open another.  Two live plans
+ * never share a bit: apply refuses a plan whose bit a live plan holds (plan again for
+ * a new number).  The lower 16 bits are left to the site's own rules. */
+#define WW_FB_CT_MARK_MASK 0xffff0000u
+#define WW_FB_CT_MARK_SHIFT 16
+#define WW_FB_CT_MARK_SLOTS 16
+/* Plan `id`'s conntrack mark bit. */
+uint32_t ww_fb_plan_mark(int64_t id);
 
 enum ww_fb_kind {
     WW_FB_KIND_CLINICAL = 0,
@@ -50,8 +59,8 @@ enum ww_fb_mgmt { WW_FB_MGMT_INBOUND = 0 /* management -> isolated only */, WW_F
 typedef struct ww_fb_cidr {
     uint8_t family; /* 4 or 6 */
     uint8_t prefix;
-    uint8_t addr[16]; /* network address, host bits zero; IPv4 in the first 4 bytes */
-    uint32_t line;
+    uint8_t addr[16];   /* network address, host bits zero; IPv4 in the first 4 bytes */
+    uint32_t line, col; /* where the map wrote it */
 } ww_fb_cidr_t;
 
 typedef struct ww_fb_segment {
@@ -110,8 +119,19 @@ int ww_fb_map_parse(const char *buf, size_t len, const char *file, ww_fb_map_t *
                     ww_diag_t *diag);
 void ww_fb_map_free(ww_fb_map_t *m);
 
-/* Parses "a.b.c.d/n" or an IPv6 prefix (a bare address is a host prefix).  Host bits
- * must be zero.  0 or WW_EPARSE with a short reason in why[0..whylen). */
+/* Parses one address: dotted-quad IPv4 (four decimal octets, no leading zeros:
+ * "010.20.0.7" is refused as ambiguous, octal to some tools) or IPv6.  An IPv4-mapped
+ * IPv6 address (::ffff:10.20.0.7) is returned as the IPv4 address, *family 4, with
+ * *mapped true (mapped may be NULL).  0 and *family (4 or 6) and addr (IPv4 in the
+ * first 4 bytes, the rest zero), or WW_EPARSE with a short reason in why. */
+int ww_fb_addr_parse(const char *s, int *family, uint8_t addr[16], bool *mapped, char *why,
+                     size_t whylen);
+/* The address as text (out >= 46 bytes). */
+void ww_fb_addr_format(int family, const uint8_t addr[16], char *out, size_t outlen);
+/* Parses "a.b.c.d/n" or an IPv6 prefix (a bare address is a host prefix), with the
+ * address rules of ww_fb_addr_parse; an IPv4-mapped prefix of /96 or longer is the
+ * IPv4 network it maps.  Host bits must be zero.  0 or WW_EPARSE with a short reason
+ * in why[0..whylen). */
 int ww_fb_cidr_parse(const char *s, ww_fb_cidr_t *out, char *why, size_t whylen);
 /* Writes the prefix as text ("10.20.0.0/24"); out >= 64 bytes. */
 void ww_fb_cidr_format(const ww_fb_cidr_t *c, char *out, size_t outlen);
@@ -178,6 +198,24 @@ int ww_fb_nft_current(ww_buf_t *out);
  * `nft -f`.  Returns nft's exit status or WW_EIO; nft's messages in msgs. */
 int ww_fb_nft_load(const char *ruleset, bool check_only, ww_buf_t *msgs);
 
+/* The router lock: an exclusive flock on $WARDWATCH_LOCK_DIR (default /run/wardwatch)
+ * /firebreak-net-<dev>-<inode>.lock, one per network namespace, held by apply, lift
+ * and the watchdog's rollback from reading the records to loading the table, so two
+ * changes on one router never interleave.  Waits up to 60 s for another holder.
+ * 0 and *fd (pass to ww_fb_router_unlock), or WW_EIO with why. */
+int ww_fb_router_lock(int *fd, char *why, size_t whylen);
+void ww_fb_router_unlock(int fd);
+
+/* A listing without what traffic changes (counter values) and trailing blanks, so
+ * two listings of the same rules compare equal. */
+int ww_fb_nft_normalise(const char *in, size_t n, ww_buf_t *out);
+/* Plan `id`'s chain out of a table listing (ww_fb_nft_current), normalised.  1 when
+ * present, 0 when the table has no such chain, WW_EPARSE for a cut listing. */
+int ww_fb_nft_chain_of(const char *table, int64_t id, ww_buf_t *out);
+/* The plan ids of the chains in a table listing (up to cap) and the number of chains
+ * that are not wardwatch plans. */
+int ww_fb_nft_chains(const char *table, int64_t *ids, size_t cap, size_t *n, size_t *others);
+
 /* ---- records (the store) --------------------------------------------------------- */
 
 /* Brings the firebreak tables up to date (module "firebreak"). */
@@ -202,6 +240,8 @@ typedef struct ww_fb_plan_row {
     char *ruleset; /* the nft file for this plan alone, as reviewed */
     char *state, *applied_at;
     char *prev_ruleset; /* wardwatch's table before the apply ("" = absent) */
+    char *live_chain;   /* the kernel's listing of the chain after the load (normalised);
+                           NULL when never loaded or applied by an older wardwatch */
 } ww_fb_plan_row_t;
 
 /* Inserts created/by/reason/map_id/segment/infected_ip (borrowed) and sets p->id. */
@@ -221,11 +261,46 @@ int ww_fb_plan_set_state(ww_store_t *st, int64_t id, const char *state, const ch
  * and the watchdog's rollback cannot both win).  1 when moved, 0 when not, WW_EIO. */
 int ww_fb_plan_transition(ww_store_t *st, int64_t id, const char *from, const char *to);
 
+/* The apply, recorded before anything is loaded: in one transaction, moves a plan that
+ * is not live into `state` (pending or active) with its apply time, rollback deadline
+ * (ms since the epoch, 0 = none) and the table as it was, and appends the `apply`
+ * record.  1 when done, 0 when the plan is already live (nothing written), WW_EIO
+ * when the store refused (ww_store_busy/ww_store_errmsg say why). */
+int ww_fb_plan_begin_apply(ww_store_t *st, int64_t id, const char *state, const char *applied_at,
+                           int64_t deadline, const char *prev_ruleset, const char *segment,
+                           const char *by, const char *reason, const char *ruleset,
+                           const char *detail);
+/* Sets the state (clearing the deadline) and appends the record `action`, in one
+ * transaction.  0 or WW_EIO. */
+int ww_fb_plan_finish(ww_store_t *st, int64_t id, const char *state, const char *action,
+                      const char *segment, const char *by, const char *reason, const char *ruleset,
+                      const char *detail);
+/* Confirms a pending plan whose deadline (ms) is still after now_ms, and records it,
+ * in one transaction: once the deadline has passed the plan belongs to its watchdog.
+ * 1 when confirmed, 0 when not pending or too late, WW_EIO. */
+int ww_fb_plan_confirm(ww_store_t *st, int64_t id, int64_t now_ms, const char *segment,
+                       const char *by, const char *reason, const char *detail);
+/* Stores the kernel's listing of the plan's chain (see live_chain).  0 or WW_EIO. */
+int ww_fb_plan_set_live(ww_store_t *st, int64_t id, const char *listing);
+/* Stores the watchdog's process id.  0 or WW_EIO. */
+int ww_fb_plan_set_pid(ww_store_t *st, int64_t id, int64_t pid);
+
 /* Appends one record to the hazard-log trail (action: plan, dry-run, apply, confirm,
  * rollback, lift, apply-failed, map-import).  Strings borrowed, may be NULL. */
 int ww_fb_record(ww_store_t *st, const char *action, int64_t plan_id, const char *segment,
                  const char *by, const char *reason, const char *ruleset, const char *detail);
-/* Every record, oldest first, as NDJSON or readable text. */
+/* Every record, oldest first, as NDJSON or readable text.  The readable form is for
+ * files; a terminal should get ww_fb_log_each's fields with control characters
+ * escaped. */
 int ww_fb_log_export(ww_store_t *st, bool json, ww_buf_t *out);
+
+/* One hazard-log record; strings borrowed for the callback only, may be NULL. */
+typedef struct ww_fb_log_rec {
+    int64_t id, plan; /* plan 0: none */
+    const char *at, *action, *segment, *by, *reason, *ruleset, *detail;
+} ww_fb_log_rec_t;
+/* Calls cb for every record, oldest first; a non-zero return from cb stops and is
+ * returned.  0 or WW_EIO. */
+int ww_fb_log_each(ww_store_t *st, int (*cb)(void *ud, const ww_fb_log_rec_t *r), void *ud);
 
 #endif

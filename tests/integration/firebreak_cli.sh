@@ -1,8 +1,11 @@
 #!/bin/sh
 # The firebreak command without touching the network (no root needed): bad maps are
-# rejected with file:line and nothing is stored; import, show, plan in every format
-# (with registered assets in the blast radius), observed flows against the map, the
-# monitor-only refusal, and the hazard-log export.
+# rejected with file:line:column and nothing is stored; import, show, plan in every
+# format (with registered assets in the blast radius), --infected read strictly
+# (IPv4-mapped IPv6 accepted, leading-zero octets refused), observed flows against the
+# map, the monitor-only refusal, the hazard-log export with control characters
+# escaped and write failures noticed, and the store: private file mode, --db never a
+# SQLite URI, a locked store reported, never a silent success.
 set -u
 BIN=${WW_BIN:?}
 SRC=${WW_SRC:?}
@@ -27,6 +30,8 @@ EOF
 check "bad map exits 2" $(( $? != 2 ))
 grep -q "^$T/bad.yml:5:.*unknown segment 'nowhere'" "$T/err"
 check "bad map names file, line and reason" $?
+grep -q "^$T/bad.yml:5:19: flow 'to' names unknown segment 'nowhere'" "$T/err"
+check "bad map names the column too" $?
 grep -q "nothing stored" "$T/err"
 check "bad map says nothing was stored" $?
 "$BIN" firebreak map show >/dev/null 2>"$T/err"
@@ -34,8 +39,13 @@ check "nothing was stored from the bad map" $(( $? != 2 ))
 printf 'segments:\n  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n  - {name: b, cidrs: [10.1.0.128/25], kind: guest}\n' >"$T/overlap.yml"
 "$BIN" firebreak map check "$T/overlap.yml" 2>"$T/err"
 check "overlapping CIDRs rejected" $(( $? != 2 ))
-grep -q "overlap.yml:3:.*overlaps 10.1.0.0/24 of segment 'a' (line 2)" "$T/err"
-check "overlap names both lines" $?
+grep -q "overlap.yml:3:[0-9][0-9]*:.*overlaps 10.1.0.0/24 of segment 'a' (line 2)" "$T/err"
+check "overlap names both lines, and the column" $?
+printf 'segments:\n  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n  - {name: b, cidrs: [10.02.0.0/24], kind: guest}\n' >"$T/zero.yml"
+"$BIN" firebreak map check "$T/zero.yml" 2>"$T/err"
+check "a leading-zero octet in a map is refused" $(( $? != 2 ))
+grep -q "zero.yml:3:23:.*octet '02' has a leading zero" "$T/err"
+check "the leading-zero refusal says where and why" $?
 printf 'segments:\n  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n  - {name: b, cidrs: [10.2.0.0/24], kind: guest}\nflows:\n  - {from: a, to: b, proto: udp, ports: [70000]}\n' >"$T/port.yml"
 "$BIN" firebreak map check "$T/port.yml" 2>"$T/err"
 grep -q "port.yml:5:.*out of range" "$T/err"
@@ -79,6 +89,22 @@ assert p["stops"][0]["from"] == "corporate"
 check "plan --format json" $?
 "$BIN" firebreak plan --infected 192.168.77.1 2>"$T/err"
 check "an address outside the map is refused" $(( $? != 2 ))
+
+# --infected: an IPv4-mapped IPv6 address is that IPv4 host; leading zeros are refused.
+"$BIN" firebreak plan --infected ::ffff:10.20.0.15 >"$T/mapped.txt" 2>"$T/err"
+check "plan --infected ::ffff:10.20.0.15" $?
+grep -q "^Fire-break plan [0-9]*: isolate segment imaging" "$T/mapped.txt" &&
+    grep -q "infected host: 10.20.0.15$" "$T/mapped.txt"
+check "the mapped address is planned and recorded as 10.20.0.15" $?
+for bad in 010.20.0.15 10.020.0.15 ::ffff:010.20.0.15; do
+    "$BIN" firebreak plan --infected "$bad" >/dev/null 2>"$T/err"
+    rc=$?
+    [ $rc = 2 ] && grep -q "leading zero" "$T/err" && grep -q "without leading zeros" "$T/err"
+    check "plan --infected $bad is refused as ambiguous" $?
+done
+"$BIN" firebreak plan --infected 10.20.0.999 >/dev/null 2>"$T/err"
+[ $? = 2 ] && grep -q "not an IPv4 or IPv6 address" "$T/err"
+check "plan --infected with a bad address says so" $?
 "$BIN" firebreak plan --segment robots --format json >"$T/r.json" 2>/dev/null
 RID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plan"])' "$T/r.json")
 "$BIN" firebreak apply "$RID" --confirm 2>"$T/err"
@@ -117,6 +143,93 @@ check "log --format json holds who, when, why and the ruleset" $?
 check "log --format text" $?
 "$BIN" firebreak status | grep -q "no active fire-breaks"
 check "status with nothing applied" $?
+
+# Recorded text is shown with control characters escaped: a reason cannot forge a
+# record line or drive the terminal, in the log or anywhere else.
+ESC=$(printf '\033')
+FORGED=$(printf 'real reason\n#99  2026-01-01T00:00:00.000000Z  lift  plan 1  segment imaging  by admin\n%s[2J%s]0;pwned\a' "$ESC" "$ESC")
+"$BIN" firebreak plan --segment pacs --reason "$FORGED" --by "$(printf 'mallory\r%s[31m' "$ESC")" \
+    --format json >/dev/null 2>&1
+check "plan with a hostile reason is stored" $?
+"$BIN" firebreak log >"$T/log.txt"
+check "log --format text" $?
+! grep -q "$ESC" "$T/log.txt" && ! LC_ALL=C grep -q "$(printf '\r')" "$T/log.txt" &&
+    ! LC_ALL=C grep -q "$(printf '\a')" "$T/log.txt"
+check "log text holds no escape, carriage return or bell" $?
+! grep -q "^#99 " "$T/log.txt" && ! grep -qv '^[# ]' "$T/log.txt"
+check "log text: no forged record line (every line is a record or indented)" $?
+grep -qF 'why: real reason\n#99  2026-01-01T00:00:00.000000Z  lift' "$T/log.txt" &&
+    grep -qF '\e[2J\e]0;pwned\x07' "$T/log.txt" && grep -qF 'by mallory\r\e[31m' "$T/log.txt"
+check "log text shows the hostile text escaped, not dropped" $?
+"$BIN" firebreak log --format json | python3 -c '
+import json, sys
+recs = [json.loads(l) for l in sys.stdin]
+assert any(r["reason"] and r["reason"].startswith("real reason\n#99") for r in recs), recs
+'
+check "log --format json keeps the exact text" $?
+HID=$("$BIN" firebreak log --format json | python3 -c '
+import json, sys
+print(next(r["plan"] for r in map(json.loads, sys.stdin) if (r["reason"] or "").startswith("real reason")))')
+: >"$T/show.txt"
+for fmt in text change-request nft; do
+    "$BIN" firebreak show "$HID" --format $fmt >>"$T/show.txt" 2>&1
+done
+grep -q "planned by mallory" "$T/show.txt" && ! grep -q "$ESC" "$T/show.txt" &&
+    ! LC_ALL=C grep -q "$(printf '\r')" "$T/show.txt" && ! grep -q "^#99 " "$T/show.txt"
+check "show of the hostile plan holds no escape or forged line" $?
+
+# Every firebreak output notices a failed write.
+if [ -w /dev/full ]; then
+    "$BIN" firebreak log >/dev/full 2>"$T/err"
+    [ $? = 2 ] && [ -s "$T/err" ]
+    check "log to a full disk exits 2 and says so" $?
+    "$BIN" firebreak status >/dev/full 2>"$T/err"
+    check "status to a full disk exits 2" $(( $? != 2 ))
+    "$BIN" firebreak plan --segment pacs --format nft >/dev/full 2>"$T/err"
+    check "plan to a full disk exits 2" $(( $? != 2 ))
+fi
+
+# The store: created private, whatever the umask.
+(umask 022 && "$BIN" firebreak map import "$MAP" --db "$T/private.db" >/dev/null)
+check "map import into a new store" $?
+for f in "$T/private.db" "$T/private.db-wal" "$T/private.db-shm"; do
+    [ ! -e "$f" ] || [ "$(stat -c %a "$f")" = 600 ]
+    check "$(basename "$f") is mode 0600" $?
+done
+# --db is a plain path: a URI-looking name is a file of that name, and it persists.
+(cd "$T" && "$BIN" firebreak map import "$MAP" --db 'file:uri.db?mode=memory' >/dev/null 2>&1 &&
+    "$BIN" firebreak map show --db 'file:uri.db?mode=memory' >/dev/null 2>&1)
+check "--db file:...?mode=memory keeps its records" $?
+[ -f "$T/file:uri.db?mode=memory" ] && [ ! -e "$T/uri.db" ]
+check "--db file:...?mode=memory is the file literally so named" $?
+
+# A store another process holds locked: a clear error and exit 2, never a silent
+# success.  The holder keeps an exclusive transaction open until its stdin closes.
+mkfifo "$T/hold"
+python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+c.execute("INSERT INTO fb_record(at, action) VALUES (\"x\", \"holder\")")
+print("locked", flush=True)
+sys.stdin.read()
+c.execute("ROLLBACK")
+' "$WARDWATCH_DB" <"$T/hold" >"$T/holder.out" &
+HOLDER=$!
+exec 3>"$T/hold"
+i=0
+while ! grep -q locked "$T/holder.out" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+"$BIN" firebreak plan --segment pacs --reason busy >/dev/null 2>"$T/err"
+rc=$?
+[ $rc = 2 ] && grep -q "locked" "$T/err"
+check "plan on a locked store exits 2 and says the database is locked" $?
+"$BIN" firebreak map import "$MAP" >/dev/null 2>"$T/err"
+[ $? = 2 ] && grep -q "locked" "$T/err"
+check "map import on a locked store exits 2 and says so" $?
+exec 3>&-
+wait $HOLDER
+"$BIN" firebreak plan --segment pacs --reason free >/dev/null 2>&1
+check "once the lock is gone, plan works again" $?
 "$BIN" firebreak lift 1 2>/dev/null
 check "lift of a plan never applied is refused" $(( $? != 2 ))
 

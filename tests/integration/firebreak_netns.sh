@@ -9,7 +9,8 @@
 #   apply --confirm: only the clinical flows (in the directions listed) and management
 #           still pass to and from the isolated segment; everything else is unchanged;
 #   lift: the original reachability is back, and wardwatch's table is gone;
-#   an unconfirmed apply rolls itself back (2 s rollback time);
+#   while an apply waits for confirmation it isolates, and an unconfirmed apply rolls
+#   itself back (2 s rollback time);
 #   a monitor-only segment is not isolated without --override-monitor-only.
 # Needs root, `ip netns`, nft and python3 (exit 77 = skipped otherwise).  Nothing
 # outside the namespaces it creates is touched; they are removed on exit, even on failure.
@@ -26,6 +27,9 @@ exec python3 - "$BIN" $MAPS <<'PY'
 import ipaddress, json, os, signal, subprocess, sys, tempfile, time
 
 BIN, MAPS = os.path.abspath(sys.argv[1]), sys.argv[2:]
+# The router lock files go to a directory of this test's own, removed at the end.
+LOCKS = tempfile.mkdtemp(prefix="wwfb-locks-")
+os.environ["WARDWATCH_LOCK_DIR"] = LOCKS
 TAG = "wwfb%d" % (os.getpid() % 100000)
 TIMEOUT = 0.7
 passed = failed = 0
@@ -291,18 +295,25 @@ def run_topology(idx, path):
         isolate(iso, before)
     iso = isos[0]
 
+    # While an apply waits for confirmation it isolates (a long rollback time, so the
+    # probe cannot race the watchdog; then lifted).
+    victim = next((b for b in names if b != iso and base(iso, b) and
+                   not expect_fb(iso)(iso, b, "tcp", ctl_t)), None)
+    if victim:
+        r = ww("plan", "--infected", host[iso], "--reason", "pending test", "--format", "json")
+        pidp = str(json.loads(r.stdout)["plan"])
+        r = ww("apply", pidp, "--confirm", "--rollback-after", "600")
+        check("%s: apply waiting for confirmation" % tname, r.returncode == 0, r.stderr)
+        mid = matrix()
+        check("%s: while pending, %s -> %s is blocked" % (tname, iso, victim),
+              not mid[(iso, victim, "tcp", ctl_t)] and "state: pending" in ww("show", pidp).stdout)
+        check("%s: lift the pending apply" % tname, ww("lift", pidp).returncode == 0)
     # An apply nobody confirms rolls itself back.
     r = ww("plan", "--infected", host[iso], "--reason", "rollback test", "--format", "json")
     pid2 = str(json.loads(r.stdout)["plan"])
     r = ww("apply", pid2, "--confirm", "--rollback-after", "2")
     check("%s: apply with a 2 s rollback time" % tname, r.returncode == 0, r.stderr)
-    victim = next((b for b in names if b != iso and base(iso, b) and
-                   not expect_fb(iso)(iso, b, "tcp", ctl_t)), None)
-    if victim:
-        mid = matrix()
-        check("%s: while pending, %s -> %s is blocked" % (tname, iso, victim),
-              not mid[(iso, victim, "tcp", ctl_t)])
-    deadline = time.time() + 15
+    deadline = time.time() + 60   # a cap on the wait, not a timed assertion
     while time.time() < deadline and "rolled-back" not in ww("show", pid2).stdout:
         time.sleep(0.3)
     check("%s: the unconfirmed apply was rolled back" % tname, "state: rolled-back" in ww("show", pid2).stdout)
@@ -347,6 +358,8 @@ try:
             cleanup()
 finally:
     cleanup()
+    import shutil
+    shutil.rmtree(LOCKS, ignore_errors=True)
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY

@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -89,13 +93,15 @@ static void expect_reject(const char *text, uint32_t line, const char *want)
     ww_fb_map_t *m = NULL;
     ww_diag_t d = {0};
     int rc = ww_fb_map_parse(text, strlen(text), "bad.yml", &m, &d);
-    if (rc == 0 || d.line != line || !strstr(d.msg, want))
-        fprintf(stderr, "expected line %u '%s', got rc %d line %u '%s'\n", line, want, rc, d.line,
-                d.msg);
+    if (rc == 0 || d.line != line || !strstr(d.msg, want) || d.col == 0)
+        fprintf(stderr, "expected line %u '%s', got rc %d line %u col %u '%s'\n", line, want, rc,
+                d.line, d.col, d.msg);
     assert_true(rc < 0);
     assert_null(m);
     assert_string_equal(d.file, "bad.yml");
     assert_int_equal(d.line, line);
+    /* Every map error says where on the line, too. */
+    assert_true(d.col > 0);
     assert_non_null(strstr(d.msg, want));
 }
 
@@ -156,6 +162,140 @@ static void test_map_rejections(void **state)
     expect_reject("segments: []\n", 1, "non-empty list");
     expect_reject("segments:\n  - {name: a, cidrs: ['fd00::/8', 'fd12::/16'], kind: dmz}\n", 2,
                   "overlaps fd00::/8");
+    expect_reject("segments:\n  - {name: a, cidrs: [010.1.0.0/24], kind: clinical}\n", 2,
+                  "leading zero");
+    expect_reject("segments:\n  - {name: a, cidrs: ['::ffff:10.1.0.0/64'], kind: clinical}\n", 2,
+                  "shorter than /96");
+    /* An IPv4-mapped prefix is the IPv4 network it maps, so it overlaps that network. */
+    expect_reject("segments:\n  - {name: a, cidrs: [10.1.0.0/16], kind: clinical}\n"
+                  "  - {name: b, cidrs: ['::ffff:10.1.2.0/120'], kind: guest}\n",
+                  3, "CIDR 10.1.2.0/24 overlaps 10.1.0.0/16");
+}
+
+/* Where exactly: the column of the offending value, not only its line. */
+static void expect_at(const char *text, uint32_t line, uint32_t col, const char *want)
+{
+    ww_fb_map_t *m = NULL;
+    ww_diag_t d = {0};
+    assert_true(ww_fb_map_parse(text, strlen(text), "bad.yml", &m, &d) < 0);
+    if (d.line != line || d.col != col || !strstr(d.msg, want))
+        fprintf(stderr, "expected %u:%u '%s', got %u:%u '%s'\n", line, col, want, d.line, d.col,
+                d.msg);
+    assert_int_equal(d.line, line);
+    assert_int_equal(d.col, col);
+    assert_non_null(strstr(d.msg, want));
+}
+
+static void test_map_error_columns(void **state)
+{
+    /* The second CIDR of the list, column 36; the overlap names the later one. */
+    expect_at("segments:\n"
+              "  - {name: a, cidrs: [10.1.0.0/24, 10.1.0.0/25], kind: clinical}\n",
+              2, 36, "overlaps");
+    expect_at("segments:\n  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n"
+              "flows:\n  - {from: a, to: zz, proto: tcp}\n",
+              4, 19, "unknown segment 'zz'");
+    expect_at("segments:\n  - {name: a, cidrs: [10.01.0.0/24], kind: clinical}\n", 2, 23,
+              "octet '01' has a leading zero");
+    expect_at("", 1, 1, "empty");
+    /* A map over the size cap points at the first byte past it. */
+    size_t big = WW_FB_MAX_MAP_BYTES + 10;
+    char *buf = malloc(big);
+    assert_non_null(buf);
+    memset(buf, '#', big);
+    for (size_t i = 99; i < big; i += 100)
+        buf[i] = '\n';
+    ww_fb_map_t *m = NULL;
+    ww_diag_t d = {0};
+    assert_int_equal(ww_fb_map_parse(buf, big, "big.yml", &m, &d), WW_ELIMIT);
+    assert_int_equal(d.line, WW_FB_MAX_MAP_BYTES / 100 + 1);
+    assert_int_equal(d.col, WW_FB_MAX_MAP_BYTES % 100 + 1);
+    free(buf);
+}
+
+static void test_addresses(void **state)
+{
+    uint8_t a[16];
+    int fam = 0;
+    bool mapped = false;
+    char why[200], txt[64];
+    assert_int_equal(ww_fb_addr_parse("::ffff:10.20.0.7", &fam, a, &mapped, why, sizeof why), 0);
+    assert_int_equal(fam, 4);
+    assert_true(mapped);
+    ww_fb_addr_format(fam, a, txt, sizeof txt);
+    assert_string_equal(txt, "10.20.0.7");
+    /* The hexadecimal spelling of the same mapped address. */
+    assert_int_equal(ww_fb_addr_parse("::FFFF:0a14:0007", &fam, a, NULL, why, sizeof why), 0);
+    assert_int_equal(fam, 4);
+    ww_fb_addr_format(fam, a, txt, sizeof txt);
+    assert_string_equal(txt, "10.20.0.7");
+    assert_int_equal(ww_fb_addr_parse("10.20.0.7", &fam, a, &mapped, why, sizeof why), 0);
+    assert_false(mapped);
+    assert_int_equal(ww_fb_addr_parse("fd00::7", &fam, a, &mapped, why, sizeof why), 0);
+    assert_int_equal(fam, 6);
+    assert_false(mapped);
+    /* Leading zeros are ambiguous (octal to inet_aton): refused, with the octet named. */
+    const char *bad0[] = {"010.20.0.7", "10.020.0.7", "10.20.00.7", "::ffff:010.20.0.7"};
+    for (size_t i = 0; i < sizeof bad0 / sizeof *bad0; i++) {
+        why[0] = 0;
+        assert_int_equal(ww_fb_addr_parse(bad0[i], &fam, a, NULL, why, sizeof why), WW_EPARSE);
+        assert_non_null(strstr(why, "leading zero"));
+    }
+    const char *bad[] = {"",           "10.20.0",    "10.20.0.7.1", "10.20.0.256",  "1e.2.3.4",
+                         "10.20.0.7 ", " 10.20.0.7", "+1.2.3.4",    "::ffff:1.2.3", "fd00:::1",
+                         "10..0.7",    "0x0a.1.2.3"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        why[0] = 0;
+        assert_int_equal(ww_fb_addr_parse(bad[i], &fam, a, NULL, why, sizeof why), WW_EPARSE);
+        assert_true(why[0] != 0);
+    }
+    assert_int_equal(ww_fb_addr_parse("0.0.0.0", &fam, a, NULL, why, sizeof why), 0);
+    /* Lookups go through the same rules. */
+    ww_fb_map_t *m = parse_ok(MAP);
+    int seg = ww_fb_map_find_ip(m, "10.20.0.15");
+    assert_true(seg >= 0);
+    assert_int_equal(ww_fb_map_find_ip(m, "::ffff:10.20.0.15"), seg);
+    assert_int_equal(ww_fb_map_find_ip(m, "010.20.0.15"), -1);
+    ww_fb_map_free(m);
+    ww_fb_cidr_t c;
+    assert_int_equal(ww_fb_cidr_parse("::ffff:10.20.0.0/120", &c, why, sizeof why), 0);
+    assert_int_equal(c.family, 4);
+    assert_int_equal(c.prefix, 24);
+    assert_int_equal(ww_fb_cidr_parse("10.20.0.0/024", &c, why, sizeof why), WW_EPARSE);
+}
+
+static void test_nft_listing_helpers(void **state)
+{
+    const char *table = "table inet wardwatch_firebreak {\n"
+                        "\tchain plan_2 {\n"
+                        "\t\ttype filter hook forward priority filter - 10; policy accept;\n"
+                        "\t\tip saddr 10.1.0.0/24 counter packets 12 bytes 720 drop   \n"
+                        "\t}\n"
+                        "\tchain plan_12 {\n"
+                        "\t\tip daddr 10.1.0.0/24 counter packets 0 bytes 0 drop\n"
+                        "\t}\n"
+                        "\tchain sneaky {\n"
+                        "\t}\n"
+                        "}\n";
+    ww_buf_t c;
+    ww_buf_init(&c, 0);
+    assert_int_equal(ww_fb_nft_chain_of(table, 2, &c), 1);
+    assert_string_equal(c.p, "\tchain plan_2 {\n"
+                             "\t\ttype filter hook forward priority filter - 10; policy accept;\n"
+                             "\t\tip saddr 10.1.0.0/24 counter drop\n"
+                             "\t}\n");
+    ww_buf_clear(&c);
+    /* plan_1 is not plan_12. */
+    assert_int_equal(ww_fb_nft_chain_of(table, 1, &c), 0);
+    assert_int_equal(ww_fb_nft_chain_of(table, 12, &c), 1);
+    ww_buf_release(&c);
+    int64_t ids[4];
+    size_t n, others;
+    ww_fb_nft_chains(table, ids, 4, &n, &others);
+    assert_int_equal(n, 2);
+    assert_int_equal(ids[0], 2);
+    assert_int_equal(ids[1], 12);
+    assert_int_equal(others, 1);
 }
 
 static void test_cidr_helpers(void **state)
@@ -263,6 +403,38 @@ static const ww_fb_plan_info_t INFO = {7,
                                        "2026-01-02T03:04:05.000000Z",
                                        NULL,
                                        0};
+
+static void test_plan_marks(void **state)
+{
+    /* Sixteen plans in a row hold sixteen different bits, all inside wardwatch's half. */
+    uint32_t seen = 0;
+    for (int64_t id = 1; id <= WW_FB_CT_MARK_SLOTS; id++) {
+        uint32_t mk = ww_fb_plan_mark(id);
+        assert_int_equal(mk & (mk - 1), 0); /* one bit */
+        assert_int_equal(mk & ~WW_FB_CT_MARK_MASK, 0);
+        assert_int_equal(seen & mk, 0);
+        seen |= mk;
+    }
+    assert_int_equal(seen, WW_FB_CT_MARK_MASK);
+    /* Each chain sets and accepts only its own mark. */
+    ww_fb_map_t *m = parse_ok(MAP);
+    ww_buf_t a, b;
+    ww_buf_init(&a, 0);
+    ww_buf_init(&b, 0);
+    ww_fb_plan_info_t pa = INFO, pb = INFO;
+    pa.id = 3;
+    pb.id = 4;
+    assert_int_equal(ww_fb_render_chain(m, &pa, &a), 0);
+    assert_int_equal(ww_fb_render_chain(m, &pb, &b), 0);
+    assert_non_null(strstr(a.p, "ct mark and 0x00040000 == 0x00040000 accept"));
+    assert_non_null(strstr(a.p, "ct mark set ct mark or 0x00040000 accept"));
+    assert_null(strstr(a.p, "0x00080000"));
+    assert_non_null(strstr(b.p, "ct mark and 0x00080000 == 0x00080000 accept"));
+    assert_null(strstr(b.p, "0x00040000"));
+    ww_buf_release(&a);
+    ww_buf_release(&b);
+    ww_fb_map_free(m);
+}
 
 static void test_render_nft_golden(void **state)
 {
@@ -423,11 +595,161 @@ static void test_store_records(void **state)
     unlink(extra);
 }
 
+static void unlink_db(const char *path)
+{
+    char extra[300];
+    unlink(path);
+    snprintf(extra, sizeof extra, "%s-wal", path);
+    unlink(extra);
+    snprintf(extra, sizeof extra, "%s-shm", path);
+    unlink(extra);
+}
+
+static int count_rec(void *ud, const ww_fb_log_rec_t *r)
+{
+    int *n = ud;
+    if (!strcmp(r->action, "apply"))
+        assert_string_equal(r->reason, "line\n2026-01-01T00:00:00Z forged\x1b[2J");
+    (*n)++;
+    return 0;
+}
+
+static void test_store_apply_steps(void **state)
+{
+    char path[] = "/tmp/ww_fb_stepsXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    ww_store_t *st = NULL, *other = NULL;
+    ww_diag_t d = {0};
+    assert_int_equal(ww_store_open(path, &st, &d), 0);
+    assert_int_equal(ww_fb_store_migrate(st, &d), 0);
+    int64_t mid = 0;
+    assert_int_equal(ww_fb_map_save(st, "h.yml", MAP, "bob", &mid), 0);
+    ww_fb_plan_row_t row = {0};
+    row.created = "2026-01-01T00:00:00Z";
+    row.map_id = mid;
+    row.segment = "imaging";
+    assert_int_equal(ww_fb_plan_insert(st, &row), 0);
+    const char *forged = "line\n2026-01-01T00:00:00Z forged\x1b[2J";
+    /* The apply is recorded as one step: state and record. */
+    assert_int_equal(ww_fb_plan_begin_apply(st, row.id, "pending", "t0", 5000, "", "imaging", "bob",
+                                            forged, "rules", "loading"),
+                     1);
+    /* A second apply of a live plan changes nothing. */
+    assert_int_equal(ww_fb_plan_begin_apply(st, row.id, "pending", "t1", 9000, "", "imaging", "eve",
+                                            NULL, "rules", "again"),
+                     0);
+    ww_fb_plan_row_t got;
+    assert_int_equal(ww_fb_plan_get(st, row.id, &got), 0);
+    assert_string_equal(got.state, "pending");
+    assert_string_equal(got.applied_at, "t0");
+    assert_int_equal(got.deadline, 5000);
+    assert_null(got.live_chain);
+    ww_fb_plan_row_release(&got);
+    assert_int_equal(ww_fb_plan_set_live(st, row.id, "\tchain plan_1 {\n\t}\n"), 0);
+    /* Past the deadline the plan belongs to its watchdog: confirm is refused. */
+    assert_int_equal(ww_fb_plan_confirm(st, row.id, 5000, "imaging", "bob", NULL, "kept"), 0);
+    assert_int_equal(ww_fb_plan_confirm(st, row.id, 4999, "imaging", "bob", NULL, "kept"), 1);
+    assert_int_equal(ww_fb_plan_confirm(st, row.id, 1, "imaging", "bob", NULL, "kept"), 0);
+    assert_int_equal(ww_fb_plan_get(st, row.id, &got), 0);
+    assert_string_equal(got.state, "active");
+    assert_int_equal(got.deadline, 0);
+    assert_string_equal(got.live_chain, "\tchain plan_1 {\n\t}\n");
+    ww_fb_plan_row_release(&got);
+
+    /* Another process holding the write lock: the step fails, and says so. */
+    assert_int_equal(ww_store_open(path, &other, &d), 0);
+    assert_int_equal(ww_store_exec(other, "BEGIN EXCLUSIVE", &d), 0);
+    assert_int_equal(
+        ww_fb_plan_finish(st, row.id, "lifted", "lift", "imaging", "bob", NULL, NULL, "x"), WW_EIO);
+    assert_true(ww_store_busy(st));
+    assert_non_null(strstr(ww_store_errmsg(st), "locked"));
+    assert_int_equal(ww_store_exec(other, "ROLLBACK", &d), 0);
+    ww_store_close(other);
+    /* Nothing of the failed step landed. */
+    assert_int_equal(ww_fb_plan_get(st, row.id, &got), 0);
+    assert_string_equal(got.state, "active");
+    ww_fb_plan_row_release(&got);
+    assert_int_equal(
+        ww_fb_plan_finish(st, row.id, "lifted", "lift", "imaging", "bob", NULL, NULL, "x"), 0);
+    int n = 0;
+    assert_int_equal(ww_fb_log_each(st, count_rec, &n), 0);
+    assert_int_equal(n, 3); /* apply, confirm, lift */
+    /* The readable export escapes what could forge a line or drive a terminal. */
+    ww_buf_t out;
+    ww_buf_init(&out, 0);
+    assert_int_equal(ww_fb_log_export(st, false, &out), 0);
+    assert_non_null(strstr(out.p, "    why: line\\n2026-01-01T00:00:00Z forged\\e[2J\n"));
+    assert_null(strchr(out.p, 0x1b));
+    for (const char *l = out.p; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        assert_true(*l == '#' || *l == ' ');
+    ww_buf_release(&out);
+    ww_store_close(st);
+    unlink_db(path);
+}
+
+/* Whether another process could take the lock file at `path` right now. */
+static bool other_can_lock(const char *path)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(path, O_RDWR);
+        _exit(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void test_router_lock(void **state)
+{
+    char dir[] = "/tmp/ww_fb_lockXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char locks[64];
+    snprintf(locks, sizeof locks, "%s/locks", dir);
+    setenv("WARDWATCH_LOCK_DIR", locks, 1);
+    int fd = -1;
+    char why[512] = "";
+    assert_int_equal(ww_fb_router_lock(&fd, why, sizeof why), 0);
+    assert_true(fd >= 0);
+    /* One private file, named after this network namespace. */
+    struct stat ns, sb;
+    assert_int_equal(stat("/proc/self/ns/net", &ns), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/firebreak-net-%llx-%llx.lock", locks,
+             (unsigned long long)ns.st_dev, (unsigned long long)ns.st_ino);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(stat(locks, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    /* Held: nobody else gets it; released: they do. */
+    assert_false(other_can_lock(path));
+    ww_fb_router_unlock(fd);
+    assert_true(other_can_lock(path));
+    ww_fb_router_unlock(-1); /* no-op */
+    /* A lock directory that cannot be made is an error that says where. */
+    setenv("WARDWATCH_LOCK_DIR", "/proc/no-such-dir/locks", 1);
+    assert_int_equal(ww_fb_router_lock(&fd, why, sizeof why), WW_EIO);
+    assert_non_null(strstr(why, "/proc/no-such-dir/locks"));
+    unsetenv("WARDWATCH_LOCK_DIR");
+    unlink(path);
+    rmdir(locks);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map_parses),
         cmocka_unit_test(test_map_rejections),
+        cmocka_unit_test(test_map_error_columns),
+        cmocka_unit_test(test_addresses),
+        cmocka_unit_test(test_plan_marks),
+        cmocka_unit_test(test_nft_listing_helpers),
+        cmocka_unit_test(test_store_apply_steps),
+        cmocka_unit_test(test_router_lock),
         cmocka_unit_test(test_cidr_helpers),
         cmocka_unit_test(test_reachability),
         cmocka_unit_test(test_render_nft_golden),
