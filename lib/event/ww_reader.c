@@ -20,6 +20,9 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Directory recursion deeper than this is refused (loops are caught earlier). */
 #define WALK_MAX_DEPTH 64
@@ -59,8 +62,8 @@ typedef struct ww_stream {
     ZSTD_DStream *zs;
     uint8_t *in; /* compressed bytes read, [in_pos, in_len) not yet decompressed */
     size_t in_pos, in_len;
-    bool src_eof;    /* the source has no more bytes */
-    bool frame_open; /* inside a gzip member / zstd frame */
+    bool src_eof;     /* the source has no more bytes */
+    bool frame_open;  /* inside a gzip member / zstd frame */
     uint64_t src_off; /* source bytes read, for error positions */
     bool end;         /* no more stream bytes (end of data or a fatal error) */
     int err;          /* the fatal error, reported after the data before it */
@@ -68,15 +71,16 @@ typedef struct ww_stream {
 
     uint8_t *buf;
     size_t cap, len, keep, data;
-    uint64_t data_off;     /* stream offset of buf[data] */
-    uint64_t lines;        /* newlines of the stream before buf[data] */
-    int64_t prefix_lines;  /* lines in buf[keep, data) */
+    uint64_t data_off;    /* stream offset of buf[data] */
+    uint64_t lines;       /* newlines of the stream before buf[data] */
+    int64_t prefix_lines; /* lines in buf[keep, data) */
     bool started, bom, skipping;
     /* JSON: top-level value boundaries (see scan_json). */
     size_t scan, hard;
     int depth;
     bool in_str, esc, in_arr, rec_nl;
-    int jsonl; /* -1 not known yet, 0 a record spans lines, 1 records are lines */
+    bool arr_seen; /* the stream is a top-level array: every byte is scanned */
+    int jsonl;     /* -1 not known yet, 0 a record spans lines, 1 records are lines */
     /* Zeek: the current header block, replayed before each window. */
     char *hdr;
     size_t hdr_len;
@@ -117,13 +121,17 @@ static const char *not_text(const uint8_t *p, size_t n)
         const char *what;
     } known[] = {
         {"\x89PNG", 4, "a PNG image"},
-        {"\x7f" "ELF", 4, "an ELF executable"},
+        {"\x7f"
+         "ELF",
+         4, "an ELF executable"},
         {"PK\x03\x04", 4, "a ZIP archive"},
         {"%PDF-", 5, "a PDF document"},
         {"\xff\xd8\xff", 3, "a JPEG image"},
         {"GIF8", 4, "a GIF image"},
         {"BZh", 3, "bzip2-compressed data (decompress it first: bunzip2)"},
-        {"\xfd" "7zXZ", 5, "xz-compressed data (decompress it first: unxz)"},
+        {"\xfd"
+         "7zXZ",
+         5, "xz-compressed data (decompress it first: unxz)"},
         {"7z\xbc\xaf", 4, "a 7-Zip archive"},
         {"SQLite format 3", 15, "an SQLite database"},
         {"\xd4\xc3\xb2\xa1", 4, "a pcap capture"},
@@ -357,7 +365,8 @@ static ssize_t src_read(ww_stream_t *s, uint8_t *dst, size_t n)
             if (zr == Z_STREAM_END) {
                 s->frame_open = false;
             } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-                stream_fail(s, WW_EPARSE, "corrupt gzip data near byte %llu of the compressed file (%s)",
+                stream_fail(s, WW_EPARSE,
+                            "corrupt gzip data near byte %llu of the compressed file (%s)",
                             (unsigned long long)at, s->z.msg ? s->z.msg : "inflate failed");
                 return produced ? (ssize_t)produced : -1;
             }
@@ -368,7 +377,8 @@ static ssize_t src_read(ww_stream_t *s, uint8_t *dst, size_t n)
             s->in_pos += zi.pos;
             produced = zo.pos;
             if (ZSTD_isError(zr)) {
-                stream_fail(s, WW_EPARSE, "corrupt zstd data near byte %llu of the compressed file (%s)",
+                stream_fail(s, WW_EPARSE,
+                            "corrupt zstd data near byte %llu of the compressed file (%s)",
                             (unsigned long long)at, ZSTD_getErrorName(zr));
                 return produced ? (ssize_t)produced : -1;
             }
@@ -526,6 +536,27 @@ static int fill(ww_stream_t *s)
     return 0;
 }
 
+/* The first '"', '\\' or line end in b[i, n), or n: the body of a JSON string is most
+ * of a record's bytes, so 16 of them are looked at at once where SSE2 is there. */
+static size_t string_stop(const uint8_t *b, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), nl = _mm_set1_epi8('\n');
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+                                   _mm_cmpeq_epi8(v, nl));
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < n && b[i] != '"' && b[i] != '\\' && b[i] != '\n')
+        i++;
+    return i;
+}
+
 /* JSON: finds top-level value boundaries in buf[scan, len) without parsing: depth
  * of braces and brackets outside strings.  A boundary ("hard") is just after a
  * top-level value closes, or a line end at the top level.  A top-level array's own
@@ -540,25 +571,32 @@ static void scan_json(ww_stream_t *s)
     bool in_str = s->in_str, esc = s->esc;
     while (i < n) {
         if (in_str) {
-            /* Fast path through the body of a string. */
-            while (i < n && b[i] != '"' && b[i] != '\\' && b[i] != '\n')
-                i++;
-            if (i == n)
-                break;
-            uint8_t c = b[i++];
-            if (esc)
+            uint8_t c;
+            if (esc) {
                 esc = false;
-            else if (c == '\\')
-                esc = true;
-            else
-                in_str = false;
-            if (c == '\n') {
-                in_str = esc = false;
-                if (depth == 0)
-                    s->hard = i;
-                else
-                    s->rec_nl = true;
+                c = b[i++]; /* the escaped byte, whatever it is */
+                if (c != '\n')
+                    continue;
+            } else {
+                i = string_stop(b, i, n);
+                if (i == n)
+                    break;
+                c = b[i++];
+                if (c == '\\') {
+                    esc = true;
+                    continue;
+                }
+                if (c == '"') {
+                    in_str = false;
+                    continue;
+                }
             }
+            /* A raw line end: the string was broken. */
+            in_str = false;
+            if (depth == 0)
+                s->hard = i;
+            else
+                s->rec_nl = true;
             continue;
         }
         uint8_t c = b[i++];
@@ -611,6 +649,38 @@ static void scan_json(ww_stream_t *s)
     s->esc = esc;
 }
 
+static bool json_ws(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* JSON objects one after another (lines, or pretty-printed): the last line end in
+ * buf[data, len) with a '}' before it and a '{' after it, blanks aside, or 0.  In
+ * valid JSON that is always between two top-level objects (inside a value a '}' and
+ * the next '{' are separated by a comma, and strings hold no raw line ends), so the
+ * common case needs no scan of every byte. */
+static size_t object_break(ww_stream_t *s)
+{
+    const uint8_t *b = s->buf + s->data, *e = s->buf + s->len, *p = e;
+    for (int tries = 0; tries < 256; tries++) {
+        const uint8_t *nl = memrchr(b, '\n', (size_t)(p - b));
+        if (!nl)
+            return 0;
+        p = nl;
+        const uint8_t *q = nl + 1;
+        while (q < e && q - nl < 256 && json_ws(*q))
+            q++;
+        if (q == e || *q != '{')
+            continue;
+        const uint8_t *k = nl;
+        while (k > b && nl - k < 256 && json_ws(k[-1]))
+            k--;
+        if (k > b && k[-1] == '}')
+            return (size_t)(nl + 1 - s->buf);
+    }
+    return 0;
+}
+
 /* Where the window ends: just after the last complete record in buf[data, len), or
  * 0 when there is none yet. */
 static size_t find_cut(ww_reader_t *r, ww_stream_t *s)
@@ -619,9 +689,16 @@ static size_t find_cut(ww_reader_t *r, ww_stream_t *s)
     if (s->end)
         return s->len; /* whatever is left is the last window */
     switch (r->fmt) {
-    case WW_FMT_EVTX:
-        return n >= EVTX_CHUNK ? s->data + n / EVTX_CHUNK * EVTX_CHUNK : 0;
-    case WW_FMT_JSON:
+    case WW_FMT_EVTX: return n >= EVTX_CHUNK ? s->data + n / EVTX_CHUNK * EVTX_CHUNK : 0;
+    case WW_FMT_JSON: {
+        size_t cut = s->arr_seen ? 0 : object_break(s);
+        if (cut) {
+            /* The scan state (if any) is of bytes before the cut: start afresh. */
+            s->depth = 0;
+            s->in_str = s->esc = s->rec_nl = false;
+            s->scan = cut;
+            return cut;
+        }
         scan_json(s);
         if (s->hard > s->data)
             return s->hard;
@@ -637,6 +714,7 @@ static size_t find_cut(ww_reader_t *r, ww_stream_t *s)
             }
         }
         return 0;
+    }
     default: {
         const uint8_t *nl = memrchr(s->buf + s->data, '\n', n);
         return nl ? (size_t)(nl + 1 - s->buf) : 0;
@@ -771,6 +849,11 @@ static int stream_start(ww_reader_t *r, int fmt, ww_diag_t *diag)
         return WW_ENOMEM;
     }
     s->scan = s->data;
+    for (size_t i = s->data + (s->bom ? 3 : 0); i < s->len; i++)
+        if (!json_ws(s->buf[i])) {
+            s->arr_seen = s->buf[i] == '[';
+            break;
+        }
     /* The windows' syslog decoders all date year-less lines from this one's clock. */
     if (r->ops == &ww_syslog_ops)
         return r->ops->open(r, diag);
@@ -866,10 +949,22 @@ int ww_reader_open(const char *path, int fmt, ww_reader_t **out, ww_diag_t *diag
         return WW_ENOMEM;
     }
     if (is_stdin) {
-        rc = open_stream(r, 0, false, fmt, NULL, diag);
-        goto out;
+        /* Standard input redirected from a file at its start is mapped like the file;
+           anything else is streamed. */
+        struct stat st0;
+        if (fstat(0, &st0) != 0 || !S_ISREG(st0.st_mode) || lseek(0, 0, SEEK_CUR) != 0) {
+            rc = open_stream(r, 0, false, fmt, NULL, diag);
+            goto out;
+        }
+        fd = dup(0);
+        if (fd < 0) {
+            rc = WW_EIO;
+            ww_diag_set(diag, r->name, 0, 0, "cannot read: %s", strerror(errno));
+            goto out;
+        }
+    } else {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rc = errno == ENOENT ? WW_ENOENT : WW_EIO;
         ww_diag_set(diag, path, 0, 0, "cannot open: %s", strerror(errno));
