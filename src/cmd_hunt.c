@@ -221,6 +221,15 @@ static const ww_field_t *detail_field(const ww_event_t *ev)
     return NULL;
 }
 
+/* Appends text taken from events, rules or file names with control characters
+ * escaped: a log line must not be able to move the cursor or forge a table line.
+ * Text longer than a table line can show is cut. */
+static void put_safe(ww_buf_t *b, const char *s, size_t n)
+{
+    char tmp[2048];
+    ww_buf_puts(b, ww_cli_safe(s, n, tmp, sizeof tmp));
+}
+
 static void table_line(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t host,
                        const char *where)
 {
@@ -232,12 +241,18 @@ static void table_line(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_st
     }
     const char *lv = ww_level_name(rule->level);
     if (h->color)
-        ww_buf_printf(&h->out, "%s  %s%-13s\033[0m %s\n", tbuf, level_color(rule->level), lv,
-                      rule->title);
+        ww_buf_printf(&h->out, "%s  %s%-13s\033[0m ", tbuf, level_color(rule->level), lv);
     else
-        ww_buf_printf(&h->out, "%s  %-13s %s\n", tbuf, lv, rule->title);
-    ww_buf_printf(&h->out, "    host %.*s  at %s\n", (int)(host.n ? host.n : 1),
-                  host.n ? host.p : "-", where);
+        ww_buf_printf(&h->out, "%s  %-13s ", tbuf, lv);
+    put_safe(&h->out, rule->title, strlen(rule->title));
+    ww_buf_puts(&h->out, "\n    host ");
+    if (host.n)
+        put_safe(&h->out, host.p, host.n);
+    else
+        ww_buf_putc(&h->out, '-');
+    ww_buf_puts(&h->out, "  at ");
+    put_safe(&h->out, where, strlen(where));
+    ww_buf_putc(&h->out, '\n');
 }
 
 static void emit_event_alert(hunt_t *h, const ww_sigma_rule_t *rule)
@@ -267,13 +282,15 @@ static void emit_event_alert(hunt_t *h, const ww_sigma_rule_t *rule)
         table_line(h, rule, ev->ts, ev->host, where);
         const ww_field_t *f = detail_field(ev);
         if (f) {
-            int n = f->value.n > 160 ? 160 : (int)f->value.n;
-            ww_buf_printf(&h->out, "    %.*s: ", (int)f->name.n, f->name.p);
-            for (int i = 0; i < n; i++) {
-                char ch = f->value.p[i];
-                ww_buf_putc(&h->out, (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch);
-            }
-            ww_buf_puts(&h->out, f->value.n > 160 ? "...\n" : "\n");
+            /* The first 160 bytes, not cutting a UTF-8 character in two. */
+            size_t n = f->value.n > 160 ? 160 : f->value.n;
+            while (n && n < f->value.n && ((unsigned char)f->value.p[n] & 0xC0) == 0x80)
+                n--;
+            ww_buf_puts(&h->out, "    ");
+            put_safe(&h->out, f->name.p, f->name.n);
+            ww_buf_puts(&h->out, ": ");
+            put_safe(&h->out, f->value.p, n);
+            ww_buf_puts(&h->out, n < f->value.n ? "...\n" : "\n");
         }
     }
     flush_out(h);
@@ -332,9 +349,12 @@ static void on_corr(void *ud, const ww_corr_alert_t *a)
         ww_str_t host = {0};
         table_line(h, rule, a->last_ts, host, where);
         ww_buf_printf(&h->out, "    %s %.17g for", ww_corr_type_name(rule->corr->type), a->value);
-        for (uint32_t i = 0; i < a->ngroup; i++)
-            ww_buf_printf(&h->out, " %s=%.*s", a->group_names[i], (int)a->group_values[i].n,
-                          a->group_values[i].p);
+        for (uint32_t i = 0; i < a->ngroup; i++) {
+            ww_buf_putc(&h->out, ' ');
+            put_safe(&h->out, a->group_names[i], strlen(a->group_names[i]));
+            ww_buf_putc(&h->out, '=');
+            put_safe(&h->out, a->group_values[i].p, a->group_values[i].n);
+        }
         ww_buf_putc(&h->out, '\n');
     }
     flush_out(h);
@@ -885,7 +905,8 @@ static void print_counts(hunt_t *h, const char *title, counts_t *c, size_t max, 
         if (levels)
             printf("%s%-13s%s ", h->color ? level_color(c->v[i].level) : "",
                    ww_level_name(c->v[i].level), h->color ? "\033[0m" : "");
-        printf("%s\n", c->v[i].key);
+        ww_cli_puts_safe(stdout, c->v[i].key);
+        putchar('\n');
     }
     if (c->n > max)
         printf("  ... and %zu more\n", c->n - max);
@@ -948,7 +969,12 @@ static void usage(FILE *out)
             "                        is the same for every N\n"
             "  --corr-max-groups N   open groups kept per correlation rule (default 100000)\n"
             "  --corr-max-events N   events kept per correlation group (default 1000)\n"
-            "Exit status: 0 nothing matched, 1 alerts raised, 2 an error.\n");
+            "  --tz ZONE             read time stamps without a zone (RFC 3164 syslog,\n"
+            "                        NXLog EventTime) in ZONE, e.g. Europe/London\n"
+            "                        (default: the machine's zone)\n"
+            "Compressed files (.gz, .zst) and standard input are streamed.\n"
+            "Exit status: 0 nothing matched, 1 alerts raised, 2 an error (an input that\n"
+            "could not be read, or not to its end; output that could not be written).\n");
 }
 
 int cmd_hunt(int argc, char **argv)
@@ -962,6 +988,7 @@ int cmd_hunt(int argc, char **argv)
         {"threads", required_argument, NULL, 'j'},
         {"corr-max-groups", required_argument, NULL, 'G'},
         {"corr-max-events", required_argument, NULL, 'E'},
+        {"tz", required_argument, NULL, 'z'},
         /* Hidden: evaluate without the prefilter (the engine's reference path), so
            that the bench can diff the fast path against it on big corpora. */
         {"reference", no_argument, NULL, 'R'},
@@ -980,8 +1007,15 @@ int cmd_hunt(int argc, char **argv)
         return WW_EXIT_ERROR;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     h.threads = ncpu > 0 ? (ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu) : 1;
-    while ((c = getopt_long(argc, argv, "r:Np:f:l:j:G:E:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:Np:f:l:j:G:E:z:h", opts, NULL)) != -1) {
         switch (c) {
+        case 'z':
+            if (ww_time_set_zone(optarg) != 0) {
+                ww_cli_error("hunt: unknown time zone '%s' (a name such as Europe/London or UTC)",
+                             optarg);
+                goto out;
+            }
+            break;
         case 'r': rule_paths[nrule_paths++] = optarg; break;
         case 'N': defaults = false; break;
         case 'R': dopts.no_prefilter = true; break;
