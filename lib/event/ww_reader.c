@@ -68,6 +68,8 @@ typedef struct ww_stream {
     bool end;         /* no more stream bytes (end of data or a fatal error) */
     int err;          /* the fatal error, reported after the data before it */
     char err_msg[200];
+    int tail_err; /* an error at the end of well-read input (an unclosed array) */
+    char tail_msg[64];
 
     uint8_t *buf;
     size_t cap, len, keep, data;
@@ -659,9 +661,9 @@ static bool json_ws(uint8_t c)
  * valid JSON that is always between two top-level objects (inside a value a '}' and
  * the next '{' are separated by a comma, and strings hold no raw line ends), so the
  * common case needs no scan of every byte. */
-static size_t object_break(ww_stream_t *s)
+static size_t object_break(ww_stream_t *s, size_t upto)
 {
-    const uint8_t *b = s->buf + s->data, *e = s->buf + s->len, *p = e;
+    const uint8_t *b = s->buf + s->data, *e = s->buf + s->len, *p = s->buf + upto;
     for (int tries = 0; tries < 256; tries++) {
         const uint8_t *nl = memrchr(b, '\n', (size_t)(p - b));
         if (!nl)
@@ -683,15 +685,18 @@ static size_t object_break(ww_stream_t *s)
 
 /* Where the window ends: just after the last complete record in buf[data, len), or
  * 0 when there is none yet. */
-static size_t find_cut(ww_reader_t *r, ww_stream_t *s)
+static size_t boundary(ww_reader_t *r, ww_stream_t *s)
 {
     size_t n = s->len - s->data;
-    if (s->end)
-        return s->len; /* whatever is left is the last window */
+    /* The last boundary within a window's size if there is one (a first block read
+       for format detection may hold more), else the first after it. */
+    size_t limit = n > s->window ? s->data + s->window : s->len;
     switch (r->fmt) {
     case WW_FMT_EVTX: return n >= EVTX_CHUNK ? s->data + n / EVTX_CHUNK * EVTX_CHUNK : 0;
     case WW_FMT_JSON: {
-        size_t cut = s->arr_seen ? 0 : object_break(s);
+        size_t cut = 0;
+        if (!s->arr_seen && !(cut = object_break(s, limit)) && limit < s->len)
+            cut = object_break(s, s->len);
         if (cut) {
             /* The scan state (if any) is of bytes before the cut: start afresh. */
             s->depth = 0;
@@ -716,10 +721,33 @@ static size_t find_cut(ww_reader_t *r, ww_stream_t *s)
         return 0;
     }
     default: {
-        const uint8_t *nl = memrchr(s->buf + s->data, '\n', n);
+        const uint8_t *nl = memrchr(s->buf + s->data, '\n', limit - s->data);
+        if (!nl)
+            nl = memrchr(s->buf + s->data, '\n', n);
         return nl ? (size_t)(nl + 1 - s->buf) : 0;
     }
     }
+}
+
+/* Where the window ends: just after the last complete record in buf[data, len), or
+ * 0 when there is none yet. */
+static size_t find_cut(ww_reader_t *r, ww_stream_t *s)
+{
+    if (!s->end)
+        return boundary(r, s);
+    /* At the end, whatever is left goes in the last window (or two).  A top-level
+       array's last bytes are blanked like the others, and one that never closes is
+       reported. */
+    if (r->fmt == WW_FMT_JSON && s->arr_seen) {
+        scan_json(s);
+        if (s->in_arr && !s->err && !s->tail_err) {
+            s->tail_err = WW_ETRUNC;
+            snprintf(s->tail_msg, sizeof s->tail_msg, "input ends inside the top-level array");
+        }
+        return s->len;
+    }
+    size_t cut = boundary(r, s);
+    return cut > s->data ? cut : s->len;
 }
 
 /* Zeek: keeps the latest block of '#' header lines seen in buf[from, to), to replay
@@ -827,7 +855,7 @@ static int stream_start(ww_reader_t *r, int fmt, ww_diag_t *diag)
 {
     ww_stream_t *s = r->stream;
     s->started = true;
-    size_t want = STREAM_DETECT < s->window ? STREAM_DETECT : s->window;
+    size_t want = STREAM_DETECT;
     while (s->len < want && fill(s) == 0) {
     }
     if (s->err && s->len == 0) {
@@ -876,6 +904,12 @@ int ww_reader_next_window(ww_reader_t *r, ww_reader_t **win, ww_diag_t *diag)
             return make_window(r, cut, win, diag);
         if (s->end) {
             r->done = true;
+            if (!s->err && s->tail_err) {
+                uint64_t line = s->lines + 1;
+                ww_diag_set(diag, r->name, line <= UINT32_MAX ? (uint32_t)line : 0, 0, "%s",
+                            s->tail_msg);
+                return s->tail_err;
+            }
             if (!s->err)
                 return 0;
             r->incomplete = true;
