@@ -66,8 +66,10 @@ while [ $i -lt 40 ]; do
     [ $i = 37 ] && echo '{"EventID": 4688, "broken'
     i=$((i + 1))
 done >"$T/big.json"
-i=0
-while [ $i -lt 4500 ]; do cat sample/auth.log; i=$((i + 1)); done >"$T/big.log"
+cp sample/auth.log "$T/big.log"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do # 4096 copies, 10 MB
+    cat "$T/big.log" "$T/big.log" >"$T/big2.log" && mv "$T/big2.log" "$T/big.log"
+done
 echo 'Nov 23 14:09:00 pacs-gw01 sshd[1]: a line' >>"$T/big.log"
 for f in big.json big.log; do
     "$BIN" hunt --threads 1 --format ndjson "$T/$f" >"$T/$f.file" 2>"$T/$f.err"
