@@ -13,13 +13,17 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: wardwatch decode [--format auto|evtx|json|syslog|text|zeek] [--meta] [--count] "
-            "PATH...\n"
+            "[--tz ZONE] PATH...\n"
             "\n"
             "Prints each event of the files (directories are read recursively, - is\n"
             "standard input) as one JSON object per line, with the field names rules use.\n"
             "  --format F   force the input format (default: detected from the content)\n"
             "  --meta       wrap each event: {\"source\":{path,index,format},\"event\":{...}}\n"
-            "  --count      decode only; print counts of events, fields, bytes and the time\n");
+            "  --count      decode only; print counts of events, fields, bytes and the time\n"
+            "  --tz ZONE    read time stamps without a zone (RFC 3164 syslog, NXLog\n"
+            "               EventTime) in ZONE, e.g. Europe/London (default: the machine's)\n"
+            "Compressed files (.gz, .zst) and standard input are streamed.  Exit status 2\n"
+            "when an input cannot be read (or not to its end) or output cannot be written.\n");
 }
 
 static int parse_format(const char *s)
@@ -34,16 +38,22 @@ static int parse_format(const char *s)
 int cmd_decode(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"meta", no_argument, NULL, 'm'},
-        {"count", no_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {0},
+        {"format", required_argument, NULL, 'f'}, {"meta", no_argument, NULL, 'm'},
+        {"count", no_argument, NULL, 'c'},        {"tz", required_argument, NULL, 'z'},
+        {"help", no_argument, NULL, 'h'},         {0},
     };
     int fmt = WW_FMT_AUTO, c;
     bool meta = false, count = false;
-    while ((c = getopt_long(argc, argv, "f:mch", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:mcz:h", opts, NULL)) != -1) {
         switch (c) {
+        case 'z':
+            if (ww_time_set_zone(optarg) != 0) {
+                ww_cli_error("decode: unknown time zone '%s' (a name such as Europe/London or "
+                             "UTC)",
+                             optarg);
+                return WW_EXIT_ERROR;
+            }
+            break;
         case 'f':
             fmt = parse_format(optarg);
             if (fmt < 0) {
@@ -85,6 +95,12 @@ int cmd_decode(int argc, char **argv)
             continue;
         }
         while ((rc = ww_reader_next(r, &ev, &d)) != 0) {
+            if (rc < 0 && ww_reader_incomplete(r)) {
+                /* The rest of the input could not be read (damaged compressed data). */
+                ww_cli_error("%s: %s", files.paths[i], d.msg);
+                status = WW_EXIT_ERROR;
+                continue;
+            }
             if (rc < 0) {
                 bad++;
                 ww_cli_bad_record(files.paths[i], &d, ww_reader_index(r));
@@ -113,10 +129,15 @@ int cmd_decode(int argc, char **argv)
                 status = WW_EXIT_ERROR;
                 break;
             }
-            fwrite(out.p, 1, out.n, stdout);
+            /* Nobody reads the rest once a write failed (a full disk, a closed pipe):
+               stop, and main() reports it. */
+            if (fwrite(out.p, 1, out.n, stdout) != out.n || ww_cli_output_failed(stdout))
+                break;
         }
         bytes += ww_reader_offset(r);
         ww_reader_free(r);
+        if (ww_cli_output_failed(stdout))
+            break;
     }
     if (count)
         printf("%llu events, %llu malformed, %llu fields, %llu bytes, %.3f s\n",

@@ -85,8 +85,11 @@ typedef struct hunt {
     uint64_t range_pos;        /* bytes handed out as ranges, for the progress line; 0 if none */
     ww_reader_t *range_reader; /* the file being decoded in ranges */
     bool range_failed;
+    uint64_t bad_here; /* bad records of the file being decoded */
+    bool stop;         /* standard output failed: stop reading */
     /* Totals. */
     uint64_t events, malformed, bytes, alerts, open_errors, damaged_files;
+    uint64_t read_errors, unread_files; /* inputs that could not be read to their end */
     uint64_t per_level[5];
     uint64_t *per_rule;
     counts_t tactics, techniques;
@@ -191,10 +194,13 @@ static void put_time_json(ww_buf_t *b, int64_t ts)
     ww_buf_json_str(b, tbuf, strlen(tbuf));
 }
 
+/* Writes the pending output.  Once a write fails (a full disk, a closed pipe) there
+ * is no one to read the rest: hunting stops, and main() reports the failure. */
 static void flush_out(hunt_t *h)
 {
-    if (h->out.n)
-        fwrite(h->out.p, 1, h->out.n, stdout);
+    if (h->out.n && !h->stop &&
+        (fwrite(h->out.p, 1, h->out.n, stdout) != h->out.n || ww_cli_output_failed(stdout)))
+        h->stop = true;
     ww_buf_clear(&h->out);
 }
 
@@ -215,6 +221,15 @@ static const ww_field_t *detail_field(const ww_event_t *ev)
     return NULL;
 }
 
+/* Appends text taken from events, rules or file names with control characters
+ * escaped: a log line must not be able to move the cursor or forge a table line.
+ * Text longer than a table line can show is cut. */
+static void put_safe(ww_buf_t *b, const char *s, size_t n)
+{
+    char tmp[2048];
+    ww_buf_puts(b, ww_cli_safe(s, n, tmp, sizeof tmp));
+}
+
 static void table_line(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t host,
                        const char *where)
 {
@@ -226,12 +241,18 @@ static void table_line(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_st
     }
     const char *lv = ww_level_name(rule->level);
     if (h->color)
-        ww_buf_printf(&h->out, "%s  %s%-13s\033[0m %s\n", tbuf, level_color(rule->level), lv,
-                      rule->title);
+        ww_buf_printf(&h->out, "%s  %s%-13s\033[0m ", tbuf, level_color(rule->level), lv);
     else
-        ww_buf_printf(&h->out, "%s  %-13s %s\n", tbuf, lv, rule->title);
-    ww_buf_printf(&h->out, "    host %.*s  at %s\n", (int)(host.n ? host.n : 1),
-                  host.n ? host.p : "-", where);
+        ww_buf_printf(&h->out, "%s  %-13s ", tbuf, lv);
+    put_safe(&h->out, rule->title, strlen(rule->title));
+    ww_buf_puts(&h->out, "\n    host ");
+    if (host.n)
+        put_safe(&h->out, host.p, host.n);
+    else
+        ww_buf_putc(&h->out, '-');
+    ww_buf_puts(&h->out, "  at ");
+    put_safe(&h->out, where, strlen(where));
+    ww_buf_putc(&h->out, '\n');
 }
 
 static void emit_event_alert(hunt_t *h, const ww_sigma_rule_t *rule)
@@ -261,13 +282,15 @@ static void emit_event_alert(hunt_t *h, const ww_sigma_rule_t *rule)
         table_line(h, rule, ev->ts, ev->host, where);
         const ww_field_t *f = detail_field(ev);
         if (f) {
-            int n = f->value.n > 160 ? 160 : (int)f->value.n;
-            ww_buf_printf(&h->out, "    %.*s: ", (int)f->name.n, f->name.p);
-            for (int i = 0; i < n; i++) {
-                char ch = f->value.p[i];
-                ww_buf_putc(&h->out, (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch);
-            }
-            ww_buf_puts(&h->out, f->value.n > 160 ? "...\n" : "\n");
+            /* The first 160 bytes, not cutting a UTF-8 character in two. */
+            size_t n = f->value.n > 160 ? 160 : f->value.n;
+            while (n && n < f->value.n && ((unsigned char)f->value.p[n] & 0xC0) == 0x80)
+                n--;
+            ww_buf_puts(&h->out, "    ");
+            put_safe(&h->out, f->name.p, f->name.n);
+            ww_buf_puts(&h->out, ": ");
+            put_safe(&h->out, f->value.p, n);
+            ww_buf_puts(&h->out, n < f->value.n ? "...\n" : "\n");
         }
     }
     flush_out(h);
@@ -326,9 +349,12 @@ static void on_corr(void *ud, const ww_corr_alert_t *a)
         ww_str_t host = {0};
         table_line(h, rule, a->last_ts, host, where);
         ww_buf_printf(&h->out, "    %s %.17g for", ww_corr_type_name(rule->corr->type), a->value);
-        for (uint32_t i = 0; i < a->ngroup; i++)
-            ww_buf_printf(&h->out, " %s=%.*s", a->group_names[i], (int)a->group_values[i].n,
-                          a->group_values[i].p);
+        for (uint32_t i = 0; i < a->ngroup; i++) {
+            ww_buf_putc(&h->out, ' ');
+            put_safe(&h->out, a->group_names[i], strlen(a->group_names[i]));
+            ww_buf_putc(&h->out, '=');
+            put_safe(&h->out, a->group_values[i].p, a->group_values[i].n);
+        }
         ww_buf_putc(&h->out, '\n');
     }
     flush_out(h);
@@ -655,18 +681,17 @@ static void progress(hunt_t *h, ww_reader_t *r, bool force)
             secs > 0 ? (double)h->events / secs : 0.0, (unsigned long long)h->alerts);
 }
 
-/* Hunts a line-based file with the workers decoding too: the main thread only cuts
- * it into ranges of BATCH_EVENTS lines.  Returns 0 when the whole file was done,
- * or 1 when a range had a bad record: then *skip is the number of records already
- * replayed and the caller decodes the file sequentially, skipping those, so that bad
- * records are reported as one reader reports them.  r stays the caller's. */
-static int hunt_file_ranges(hunt_t *h, ww_reader_t *r, uint64_t *skip)
+/* Hunts a line-based input with the workers decoding too: the main thread only cuts
+ * it into ranges of BATCH_EVENTS lines and hands them out; records are numbered from
+ * `base`.  r stays the caller's and must outlive the batches: ranges_finish waits for
+ * them. */
+static void ranges_submit(hunt_t *h, ww_reader_t *r, uint64_t base)
 {
     uint64_t pos = ww_reader_offset(r), len = ww_reader_size(r);
-    h->range_base = 0;
+    h->range_base = base;
     h->range_failed = false;
     h->range_reader = r;
-    while (pos < len && !h->range_failed) {
+    while (pos < len && !h->range_failed && !h->stop) {
         batch_t *b = pool_slot(h); /* may replay finished batches */
         if (h->range_failed)
             break;
@@ -684,10 +709,136 @@ static int hunt_file_ranges(hunt_t *h, ww_reader_t *r, uint64_t *skip)
         h->pool->cur->ranged = false;
         pool_submit(h, NULL);
     }
-    pool_drain(h, true, false); /* the ranges point into r */
+}
+
+/* Waits for the ranges of ranges_submit.  Returns 0 when they were all done, or 1
+ * when a range had a bad record: then *skip is the number of records already
+ * replayed and the caller decodes the input sequentially, skipping those, so that
+ * bad records are reported as one reader reports them. */
+static int ranges_finish(hunt_t *h, uint64_t base, uint64_t *skip)
+{
+    pool_drain(h, true, false); /* the ranges point into the reader */
     h->range_pos = 0;
-    *skip = h->range_base;
+    *skip = h->range_base - base;
     return h->range_failed ? 1 : 0;
+}
+
+/* A record that could not be decoded: counted, and the first few of a file shown. */
+static void bad_record(hunt_t *h, const char *path, const ww_reader_t *r, const ww_diag_t *d,
+                       uint64_t index)
+{
+    if (h->progress)
+        fputs("\r\033[K", stderr);
+    if (ww_reader_incomplete(r)) {
+        /* The rest of the input could not be read: an error, not a bad record. */
+        ww_cli_error("%s: %s", path, d->msg);
+        h->read_errors++;
+        return;
+    }
+    h->malformed++;
+    if (++h->bad_here <= 5)
+        ww_cli_bad_record(path, d, index);
+}
+
+/* Decodes r one record after another, into the workers' batches (or evaluating each
+ * event here without workers), skipping the first `skip` events (replayed from
+ * ranges already) and numbering records from `base`.  Returns the number of records
+ * read. */
+static uint64_t hunt_seq(hunt_t *h, ww_reader_t *r, ww_reader_t *whole, const char *path,
+                         uint64_t skip, uint64_t base)
+{
+    ww_event_t ev;
+    ww_event_init(&ev);
+    ww_diag_t d = {0};
+    uint64_t records = 0;
+    int rc;
+    while (!h->stop) {
+        ww_event_t *evp = &ev;
+        batch_t *b = NULL;
+        if (h->pool) {
+            b = pool_slot(h);
+            evp = &b->ev[b->n];
+        }
+        if ((rc = ww_reader_next(r, evp, &d)) == 0)
+            break;
+        records = ww_reader_index(r) + 1;
+        uint64_t index = base + ww_reader_index(r);
+        if (skip && rc > 0) {
+            skip--; /* replayed from a range already */
+            continue;
+        }
+        if (rc < 0) {
+            bad_record(h, path, r, &d, index);
+            continue;
+        }
+        h->events++;
+        if (b) {
+            if (h->dec_fmt == WW_FMT_EVTX && detach(evp) != 0) {
+                ww_cli_error("%s#%llu: out of memory", path, (unsigned long long)index);
+                continue;
+            }
+            b->index[b->n++] = index;
+            if (b->n == BATCH_EVENTS)
+                pool_submit(h, NULL);
+        } else {
+            h->ev = &ev;
+            h->index = index;
+            ww_detect_event(h->ctx, &ev, on_match, h);
+        }
+        if (h->progress && (h->events & 4095) == 0)
+            progress(h, whole, false);
+    }
+    ww_event_release(&ev);
+    return records;
+}
+
+/* The next window of a streamed input, or NULL at its end; records skipped by the
+ * stream itself (over the size cap) are reported and counted in *base. */
+static ww_reader_t *next_window(hunt_t *h, ww_reader_t *r, const char *path, uint64_t *base)
+{
+    ww_reader_t *w = NULL;
+    ww_diag_t d = {0};
+    int rc;
+    while ((rc = ww_reader_next_window(r, &w, &d)) < 0) {
+        bad_record(h, path, r, &d, *base);
+        if (!ww_reader_incomplete(r))
+            (*base)++;
+    }
+    return rc > 0 ? w : NULL;
+}
+
+/* Hunts a streamed input (standard input, a pipe, a compressed file) with workers:
+ * window after window, each one cut into ranges for the workers when its format is
+ * line-based, and the next window is read while they work.  A window is freed once
+ * no batch points into it any more. */
+static void hunt_windows(hunt_t *h, ww_reader_t *r, const char *path)
+{
+    uint64_t base = 0;
+    ww_reader_t *cur = next_window(h, r, path, &base);
+    while (cur && !h->stop) {
+        uint64_t records, skip = 0, skipped = 0;
+        h->bytes += ww_reader_size(cur);
+        if (!ww_reader_splittable(cur)) {
+            records = hunt_seq(h, cur, r, path, 0, base);
+            pool_submit(h, cur); /* freed once its last batch is replayed */
+            base += records;
+            cur = next_window(h, r, path, &base);
+            continue;
+        }
+        ranges_submit(h, cur, base);
+        /* Read on while the workers decode this window's ranges. */
+        ww_reader_t *next = next_window(h, r, path, &skipped);
+        if (ranges_finish(h, base, &skip) == 0) {
+            records = skip;
+            ww_reader_free(cur);
+        } else {
+            records = hunt_seq(h, cur, r, path, skip, base);
+            pool_submit(h, cur); /* the batches point into it */
+        }
+        base += records + skipped;
+        cur = next;
+    }
+    ww_reader_free(cur);
 }
 
 static int hunt_file(hunt_t *h, size_t i)
@@ -703,65 +854,32 @@ static int hunt_file(hunt_t *h, size_t i)
     }
     h->file = h->dec_file = i;
     h->fmt = h->dec_fmt = ww_reader_format(r);
-    uint64_t skip = 0;
-    if (h->pool && ww_reader_splittable(r) && hunt_file_ranges(h, r, &skip) == 0) {
-        h->bytes += ww_reader_size(r);
-        ww_reader_free(r);
-        return 0;
-    }
-    ww_event_t ev;
-    ww_event_init(&ev);
-    uint64_t bad_here = 0;
-    for (;;) {
-        ww_event_t *evp = &ev;
-        batch_t *b = NULL;
-        if (h->pool) {
-            b = pool_slot(h);
-            evp = &b->ev[b->n];
-        }
-        if ((rc = ww_reader_next(r, evp, &d)) == 0)
-            break;
-        if (skip && rc > 0) {
-            skip--; /* replayed from a range already */
-            continue;
-        }
-        if (rc < 0) {
-            h->malformed++;
-            /* Report the first few per file; the total is in the summary. */
-            if (++bad_here <= 5) {
-                if (h->progress)
-                    fputs("\r\033[K", stderr);
-                ww_cli_bad_record(path, &d, ww_reader_index(r));
+    h->bad_here = 0;
+    uint64_t errors = h->read_errors;
+    if (h->pool && ww_reader_streamed(r)) {
+        hunt_windows(h, r, path);
+    } else {
+        uint64_t skip = 0;
+        if (h->pool && ww_reader_splittable(r)) {
+            ranges_submit(h, r, 0);
+            if (ranges_finish(h, 0, &skip) == 0) {
+                h->bytes += ww_reader_size(r);
+                ww_reader_free(r);
+                return 0;
             }
-            continue;
         }
-        h->events++;
-        if (b) {
-            if (h->dec_fmt == WW_FMT_EVTX && detach(evp) != 0) {
-                ww_cli_error("%s#%llu: out of memory", path,
-                             (unsigned long long)ww_reader_index(r));
-                continue;
-            }
-            b->index[b->n++] = ww_reader_index(r);
-            if (b->n == BATCH_EVENTS)
-                pool_submit(h, NULL);
-        } else {
-            h->ev = &ev;
-            h->index = ww_reader_index(r);
-            ww_detect_event(h->ctx, &ev, on_match, h);
-        }
-        if (h->progress && (h->events & 4095) == 0)
-            progress(h, r, false);
+        hunt_seq(h, r, r, path, skip, 0);
+        h->bytes += ww_reader_offset(r);
     }
-    if (bad_here > 5)
+    if (h->bad_here > 5)
         ww_cli_error("%s: %llu malformed records skipped in all", path,
-                     (unsigned long long)bad_here);
-    if (bad_here)
+                     (unsigned long long)h->bad_here);
+    if (h->read_errors > errors)
+        h->unread_files++;
+    else if (h->bad_here)
         h->damaged_files++;
-    h->bytes += ww_reader_offset(r);
-    ww_event_release(&ev);
     if (h->pool)
-        pool_submit(h, r); /* the batches still point into r's input */
+        pool_submit(h, r); /* the batches may still point into r's input */
     else
         ww_reader_free(r);
     return 0;
@@ -787,7 +905,8 @@ static void print_counts(hunt_t *h, const char *title, counts_t *c, size_t max, 
         if (levels)
             printf("%s%-13s%s ", h->color ? level_color(c->v[i].level) : "",
                    ww_level_name(c->v[i].level), h->color ? "\033[0m" : "");
-        printf("%s\n", c->v[i].key);
+        ww_cli_puts_safe(stdout, c->v[i].key);
+        putchar('\n');
     }
     if (c->n > max)
         printf("  ... and %zu more\n", c->n - max);
@@ -802,10 +921,13 @@ static void print_summary(hunt_t *h, double secs)
            "correlations, %.2f s\n",
            h->files.n, h->files.n == 1 ? "" : "s", (unsigned long long)h->events,
            (unsigned long long)h->malformed, ww_detect_rule_count(h->prog), ncorr, secs);
-    printf("files: %llu read whole, %llu with damaged records, %llu unreadable\n",
-           (unsigned long long)(h->files.n - h->open_errors - h->damaged_files),
+    printf("files: %llu read whole, %llu with damaged records, %llu unreadable",
+           (unsigned long long)(h->files.n - h->open_errors - h->damaged_files - h->unread_files),
            (unsigned long long)h->damaged_files,
            (unsigned long long)(h->open_errors + h->files.missing));
+    if (h->unread_files)
+        printf(", %llu cut short", (unsigned long long)h->unread_files);
+    putchar('\n');
     printf("\n%llu alert%s\n", (unsigned long long)h->alerts, h->alerts == 1 ? "" : "s");
     uint64_t max = 0;
     for (int l = 0; l < 5; l++)
@@ -847,7 +969,12 @@ static void usage(FILE *out)
             "                        is the same for every N\n"
             "  --corr-max-groups N   open groups kept per correlation rule (default 100000)\n"
             "  --corr-max-events N   events kept per correlation group (default 1000)\n"
-            "Exit status: 0 nothing matched, 1 alerts raised, 2 an error.\n");
+            "  --tz ZONE             read time stamps without a zone (RFC 3164 syslog,\n"
+            "                        NXLog EventTime) in ZONE, e.g. Europe/London\n"
+            "                        (default: the machine's zone)\n"
+            "Compressed files (.gz, .zst) and standard input are streamed.\n"
+            "Exit status: 0 nothing matched, 1 alerts raised, 2 an error (an input that\n"
+            "could not be read, or not to its end; output that could not be written).\n");
 }
 
 int cmd_hunt(int argc, char **argv)
@@ -861,6 +988,7 @@ int cmd_hunt(int argc, char **argv)
         {"threads", required_argument, NULL, 'j'},
         {"corr-max-groups", required_argument, NULL, 'G'},
         {"corr-max-events", required_argument, NULL, 'E'},
+        {"tz", required_argument, NULL, 'z'},
         /* Hidden: evaluate without the prefilter (the engine's reference path), so
            that the bench can diff the fast path against it on big corpora. */
         {"reference", no_argument, NULL, 'R'},
@@ -879,8 +1007,15 @@ int cmd_hunt(int argc, char **argv)
         return WW_EXIT_ERROR;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     h.threads = ncpu > 0 ? (ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu) : 1;
-    while ((c = getopt_long(argc, argv, "r:Np:f:l:j:G:E:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:Np:f:l:j:G:E:z:h", opts, NULL)) != -1) {
         switch (c) {
+        case 'z':
+            if (ww_time_set_zone(optarg) != 0) {
+                ww_cli_error("hunt: unknown time zone '%s' (a name such as Europe/London or UTC)",
+                             optarg);
+                goto out;
+            }
+            break;
         case 'r': rule_paths[nrule_paths++] = optarg; break;
         case 'N': defaults = false; break;
         case 'R': dopts.no_prefilter = true; break;
@@ -975,7 +1110,7 @@ int cmd_hunt(int argc, char **argv)
         ww_cli_error("hunt: cannot start %d threads", h.threads);
         goto out;
     }
-    for (size_t i = 0; i < h.files.n; i++)
+    for (size_t i = 0; i < h.files.n && !h.stop; i++)
         hunt_file(&h, i);
     if (h.pool)
         pool_drain(&h, true, false);
@@ -1003,7 +1138,7 @@ int cmd_hunt(int argc, char **argv)
                h.files.n, h.files.n == 1 ? "" : "s", secs);
     }
     fflush(stdout);
-    if (h.files.missing || h.open_errors || unreadable)
+    if (h.files.missing || h.open_errors || h.read_errors || unreadable)
         status = WW_EXIT_ERROR;
     else
         status = h.alerts ? WW_EXIT_MATCH : WW_EXIT_OK;

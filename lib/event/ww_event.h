@@ -142,8 +142,30 @@ int ww_reader_open_mem(const char *name, const void *buf, size_t len, int fmt, w
  * Returns 1 when an event was produced, 0 at the end of input, or a negative WW_E*
  * code for a record that could not be decoded: `diag` says where and why, and the
  * next call continues with the following record (WW_EIO and WW_ETRUNC on a truncated
- * file end the input: the next call returns 0). */
+ * file end the input: the next call returns 0).  For a streamed reader the event's
+ * slices point into the current window, which the next call may free: a caller that
+ * keeps events longer reads windows itself (ww_reader_next_window). */
 int ww_reader_next(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag);
+
+/* ---- streamed input ---------------------------------------------------------------
+ * Standard input, pipes and compressed files (gzip, zstd: detected by their magic
+ * bytes) are not held whole: they are read in blocks into windows cut at record
+ * boundaries, so memory stays bounded whatever the input's size. */
+
+/* True for a reader that streams its input in windows. */
+bool ww_reader_streamed(const ww_reader_t *r);
+/* For a streamed reader: the next window, as a reader of its own (*win, owning its
+ * bytes: free it with ww_reader_free once nothing points into it any more), in the
+ * stream's format.  A window of a line-based format is splittable into ranges.  Its
+ * records are numbered from 0 and its offsets start at 0; its diagnostics carry the
+ * lines of the whole stream.  Returns 1 with *win, 0 at the end, or a negative WW_E*
+ * with diag: a record over the size cap was skipped (call again), or the input could
+ * not be read further (ww_reader_incomplete() is then true and the next call returns
+ * 0).  Do not mix with ww_reader_next on the same reader. */
+int ww_reader_next_window(ww_reader_t *r, ww_reader_t **win, ww_diag_t *diag);
+/* True once the input could not be read to its end (a read error, corrupt or
+ * truncated compressed data); the events before the damage were delivered. */
+bool ww_reader_incomplete(const ww_reader_t *r);
 
 /* Tells a reader of a mapped file that its bytes before `off` are not needed soon, so
  * their pages can leave the resident set (ww_reader_next does this as it goes; a

@@ -595,11 +595,20 @@ int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
 static void line_col(ww_json_t *js, const char *at, uint32_t *line, uint32_t *col)
 {
     /* Lines are counted lazily, only when an error needs them; errors usually move
-       forward, so the count resumes where it stopped. */
-    if (at < js->line_pos) {
-        js->line_pos = js->base;
-        js->line_start = js->base;
-        js->line_no = 1;
+       forward, so the count resumes where it stopped.  The reader counts the lines of
+       a mapped file's pages as it releases them (ww_reader_t.nl_last): counting
+       resumes from its mark, since counting from the start would read every
+       released page back in.  js->src_name is the reader's own name field (set by
+       json_open), which locates the reader. */
+    const ww_reader_t *r =
+        js->src_name ? (const ww_reader_t *)(js->src_name - offsetof(ww_reader_t, name)) : NULL;
+    const char *mark = r && r->nl_last ? js->base + r->nl_last : NULL;
+    if (mark && mark > at)
+        mark = NULL; /* the error is before the mark: count from the start */
+    if (at < js->line_pos || (mark && js->line_pos < mark)) {
+        js->line_pos = mark ? mark : js->base;
+        js->line_start = js->line_pos;
+        js->line_no = mark ? (uint32_t)(r->nl_count + 1) : 1;
     }
     const char *p = js->line_pos;
     while (p < at) {

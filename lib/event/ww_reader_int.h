@@ -1,6 +1,7 @@
 /* Private contract between the reader (ww_reader.c) and the format decoders
- * (ww_evtx.c, ww_json.c, ww_syslog.c).  The reader owns the input bytes: a whole file
- * mapped or read into memory, so decoders can hand out zero-copy slices. */
+ * (ww_evtx.c, ww_json.c, ww_syslog.c, ww_zeek.c).  The reader owns the input bytes a
+ * decoder sees: a whole file mapped, or one window of a stream (standard input, a
+ * pipe, a decompressed file), so decoders can hand out zero-copy slices. */
 #ifndef WW_READER_INT_H
 #define WW_READER_INT_H
 
@@ -37,6 +38,26 @@ struct ww_reader {
     size_t lookback;
     const ww_decoder_ops_t *ops;
     void *state; /* the decoder's own */
+    /* Lines of the whole input before buf[0] (a window of a stream), added by
+       ww_reader_next to the line of every diagnostic the decoder reports. */
+    int64_t line_base;
+    /* Newlines of a mapped file counted as its pages are released (they are still
+       resident then): [0, nl_pos) holds nl_count of them and the last one ends at
+       nl_last.  A decoder that numbers lines lazily starts from (nl_last, nl_count+1)
+       instead of the start of the buffer, so a late error does not read back every
+       released page. */
+    uint64_t nl_pos, nl_count, nl_last;
+    /* Streamed input (standard input, pipes, compressed files): the source and the
+       window being assembled (ww_reader.c), the window being decoded by
+       ww_reader_next, and the records of the windows before it. */
+    struct ww_stream *stream;
+    struct ww_reader *win;
+    uint64_t win_index;
+    /* A window: the stream offset of its first new byte, and how many bytes replayed
+       from before (a Zeek header, the EVTX file header) precede it in buf. */
+    uint64_t win_off;
+    size_t win_prefix;
+    bool incomplete; /* the input could not be read to its end (see ww_reader_incomplete) */
 };
 
 #define WW_READER_LOOKBACK ((size_t)64 << 10)
@@ -45,6 +66,18 @@ extern const ww_decoder_ops_t ww_evtx_ops;
 extern const ww_decoder_ops_t ww_json_ops;
 extern const ww_decoder_ops_t ww_syslog_ops; /* also used for WW_FMT_TEXT */
 extern const ww_decoder_ops_t ww_zeek_ops;   /* Zeek TSV (ww_zeek.c) */
+
+/* Sizes of a stream's reads, windows and largest record (0: the defaults) and, for
+ * tests and fuzzing, a memory source instead of a file descriptor. */
+typedef struct ww__stream_opts {
+    size_t block, window, max_record;
+    const void *mem;
+    size_t mem_len;
+} ww__stream_opts_t;
+/* Opens a streamed reader over fd (borrowed: not closed), or over o->mem when set;
+ * as ww_reader_open otherwise. */
+int ww__reader_open_stream(const char *name, int fd, const ww__stream_opts_t *o, int fmt,
+                           ww_reader_t **out, ww_diag_t *diag);
 
 /* Gives a range reader (ww_reader_open_range) its parent's reference time for
  * year-less timestamps, so every range dates lines as the whole file would. */

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The wardwatch command end to end on the bundled sample: alerts, formats, exit codes,
-# stdin, malformed input, rules check, decode.
+# stdin, malformed input, rules check, decode, output failures, escaping, compressed
+# and binary input, --tz.
 set -u
 BIN=${WW_BIN:?}
 SRC=${WW_SRC:?}
@@ -122,6 +123,106 @@ if [ -f "$EVTX" ]; then
 else
     echo "skip truncated EVTX checks (no \$WW_SHARED)"
 fi
+
+# ---- output failures, escaping, compressed and streamed input, --tz ----------------
+
+"$BIN" hunt sample >/dev/full 2>"$T/full.err"
+rc=$?
+[ $rc = 2 ] && grep -q "writing standard output failed" "$T/full.err"
+check "hunt >/dev/full exits 2 and says why" $?
+"$BIN" decode sample >/dev/full 2>"$T/full.err"
+rc=$?
+[ $rc = 2 ] && grep -q "writing standard output failed" "$T/full.err"
+check "decode >/dev/full exits 2 and says why" $?
+
+# Many alerts into a pipe that closes after one line: hunt stops with exit 2.
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    cat sample/psh_lsass_memory_dump_comsvcs.json
+done >"$T/many.json"
+{ "$BIN" hunt --threads 2 --format ndjson "$T/many.json" 2>"$T/pipe.err"; echo $? >"$T/pipe.rc"; } | head -1 >/dev/null
+[ "$(cat "$T/pipe.rc")" = 2 ] && grep -q "writing standard output failed" "$T/pipe.err"
+check "hunt | head -1: hunt stops with exit 2" $?
+
+# A terminal escape in a log line is shown escaped in the table, never sent raw.
+printf '{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"pc\\u001b[2J","Image":"C:\\\\Windows\\\\System32\\\\rundll32.exe","CommandLine":"rundll32.exe C:\\\\windows\\\\System32\\\\comsvcs.dll, MiniDump 624 C:\\\\x.dmp full \\u001b[2J\\u001b]0;owned\\u0007"}\n' >"$T/esc.json"
+"$BIN" hunt "$T/esc.json" >"$T/esc.table" 2>/dev/null
+rc=$?
+[ $rc = 1 ] && ! grep -q "$(printf '\033')" "$T/esc.table" && ! grep -q "$(printf '\007')" "$T/esc.table" &&
+    grep -q 'host pc\\e\[2J' "$T/esc.table" && grep -q 'full \\e\[2J\\e\]0;owned\\x07' "$T/esc.table"
+check "table: control characters from events are escaped" $?
+
+# Compressed files (found by their bytes, whatever their names) give the alerts of
+# the plain file; so does standard input, a pipe, with 1 and 2 threads.
+strip_path() { sed 's/"path":"[^"]*"/"path":"-"/g' "$1"; }
+cat sample/*.json sample/auth.log >"$T/all.log" 2>/dev/null
+cp sample/psh_lsass_memory_dump_comsvcs.json "$T/plain.json"
+"$BIN" hunt --format ndjson "$T/plain.json" >"$T/plain.out" 2>/dev/null
+gzip -c "$T/plain.json" >"$T/logs.json.gz"
+gzip -c "$T/plain.json" >"$T/rotated.1" # logrotate's names say nothing
+r=0
+for f in "$T/logs.json.gz" "$T/rotated.1"; do
+    for n in 1 2; do
+        "$BIN" hunt --threads $n --format ndjson "$f" >"$T/c.out" 2>/dev/null
+        [ $? = 1 ] && [ "$(strip_path "$T/c.out")" = "$(strip_path "$T/plain.out")" ] || r=1
+    done
+done
+check ".gz input (by content) gives the plain file's alerts" $r
+if command -v zstd >/dev/null; then
+    zstd -q -c "$T/plain.json" >"$T/logs.json.zst"
+    r=0
+    for n in 1 2; do
+        "$BIN" hunt --threads $n --format ndjson "$T/logs.json.zst" >"$T/c.out" 2>/dev/null
+        [ $? = 1 ] && [ "$(strip_path "$T/c.out")" = "$(strip_path "$T/plain.out")" ] || r=1
+    done
+    zstd -q -c sample/auth.log | "$BIN" hunt --format ndjson - >"$T/c.out" 2>/dev/null
+    [ $? = 1 ] && grep -q '"correlation":"event_count"' "$T/c.out" || r=1
+    check ".zst input (file and pipe) gives the plain file's alerts" $r
+else
+    echo "skip .zst checks (no zstd command)"
+fi
+head -c 3000 "$T/logs.json.gz" >"$T/cut.json.gz"
+"$BIN" hunt --format ndjson "$T/cut.json.gz" >/dev/null 2>"$T/cut.err"
+rc=$?
+[ $rc = 2 ] && grep -q "cut.json.gz: the gzip data ends early" "$T/cut.err" && grep -q "truncated" "$T/cut.err"
+check "a truncated .gz file: exit 2, the error names the file" $?
+"$BIN" decode "$T/cut.json.gz" >"$T/cut.dec" 2>/dev/null
+rc=$?
+[ $rc = 2 ] && [ "$(wc -l <"$T/cut.dec")" -gt 0 ]
+check "a truncated .gz file: the events before the cut are decoded" $?
+
+for n in 1 2; do
+    cat "$T/plain.json" | "$BIN" hunt --threads $n --format ndjson - >"$T/s.out" 2>/dev/null
+    [ $? = 1 ] && [ "$(strip_path "$T/s.out")" = "$(strip_path "$T/plain.out")" ]
+    check "stdin (a pipe) gives the file's alerts with --threads $n" $?
+done
+"$BIN" hunt --threads 2 --format ndjson - <"$T/plain.json" >"$T/s.out" 2>/dev/null
+[ "$(strip_path "$T/s.out")" = "$(strip_path "$T/plain.out")" ]
+check "stdin redirected from a file gives the file's alerts" $?
+
+# Input that is no log at all is an error, not "0 alerts".
+printf '\211PNG\r\n\032\n\0\0\0\rIHDR\0\0\0\1' >"$T/image.png"
+head -c 4096 /dev/urandom >"$T/random.bin"
+r=0
+for f in "$T/image.png" "$T/random.bin" "$BIN"; do
+    "$BIN" hunt "$f" >/dev/null 2>"$T/bin.err"
+    [ $? = 2 ] && grep -q "not a log format wardwatch reads" "$T/bin.err" || r=1
+done
+head -c 4096 /dev/urandom | "$BIN" hunt - >/dev/null 2>"$T/bin.err"
+[ $? = 2 ] && grep -q "not a log format wardwatch reads" "$T/bin.err" || r=1
+check "binary input (PNG, random bytes, an executable, piped) exits 2" $r
+printf 'N\0o\0v\0 \0002\0003\0 \0h\0o\0s\0t\0 \0a\0:\0 \0x\0\n\0' >"$T/utf16.log"
+"$BIN" hunt "$T/utf16.log" >/dev/null 2>"$T/bin.err"
+[ $? = 2 ] && grep -q "UTF-16" "$T/bin.err"
+check "UTF-16 text is named and refused" $?
+
+"$BIN" hunt --tz Nowhere/Atlantis sample >/dev/null 2>"$T/tz.err"
+[ $? = 2 ] && grep -q "unknown time zone 'Nowhere/Atlantis'" "$T/tz.err"
+check "hunt --tz with an unknown zone exits 2" $?
+"$BIN" decode --tz Mars sample/auth.log >/dev/null 2>&1
+check "decode --tz with an unknown zone exits 2" $(( $? != 2 ))
+"$BIN" hunt --tz Asia/Tokyo --format ndjson sample >"$T/tz.out" 2>/dev/null
+[ $? = 1 ] && [ "$(wc -l <"$T/tz.out")" = 8 ]
+check "hunt --tz ZONE runs" $?
 
 echo "$fails failed"
 [ $fails = 0 ]

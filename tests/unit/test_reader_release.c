@@ -73,10 +73,96 @@ static void test_pages_released_and_still_readable(void **state)
     unlink(path);
 }
 
+/* A malformed record late in a big JSON file is reported with its line, counted
+ * without reading the released pages back in. */
+static void test_late_error_line_without_refault(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/ww_test_release_json_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    const uint32_t nlines = 600000; /* about 110 MiB */
+    for (uint32_t i = 0; i < nlines; i++) {
+        if (i == nlines - 10)
+            fputs("{\"EventID\": 4625, \"broken\n", f);
+        else
+            fprintf(f,
+                    "{\"EventID\":4624,\"Computer\":\"ward%06u\",\"padding\":\"padding padding "
+                    "padding padding padding padding padding padding padding padding padding "
+                    "pad\"}\n",
+                    i);
+    }
+    fclose(f);
+
+    long before = rss_file_kb();
+    ww_reader_t *r = NULL;
+    ww_diag_t d;
+    assert_int_equal(ww_reader_open(path, WW_FMT_AUTO, &r, &d), 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    uint32_t errors = 0, line = 0;
+    int rc;
+    while ((rc = ww_reader_next(r, &ev, &d)) != 0)
+        if (rc < 0) {
+            errors++;
+            line = d.line;
+        }
+    assert_int_equal(errors, 1);
+    assert_int_equal(line, nlines - 9);
+    long after = rss_file_kb();
+    if (before >= 0 && after >= 0) {
+        /* Counting lines from the start would make all 110 MiB resident. */
+        assert_true(after - before < 56 * 1024);
+    }
+    ww_event_release(&ev);
+    ww_reader_free(r);
+    unlink(path);
+}
+
+/* Going back (hunt decodes a file again from its start after a bad range): pages
+ * released, then faulted in again, are released again. */
+static void test_release_after_going_back(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/ww_test_release_back_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    for (uint32_t i = 0; i < 800000; i++) /* about 75 MiB */
+        fprintf(f,
+                "Mar  1 10:00:00 host app[1]: line %06u padding padding padding padding "
+                "padding padding padding padding\n",
+                i);
+    fclose(f);
+    ww_reader_t *r = NULL;
+    ww_diag_t d;
+    assert_int_equal(ww_reader_open(path, WW_FMT_AUTO, &r, &d), 0);
+    long before = rss_file_kb();
+    /* As hunt's ranges do: release behind the ranges, up to the end. */
+    ww_reader_release_before(r, ww_reader_size(r));
+    ww_event_t ev;
+    ww_event_init(&ev);
+    uint32_t n = 0;
+    while (ww_reader_next(r, &ev, &d) > 0)
+        n++;
+    assert_int_equal(n, 800000);
+    long after = rss_file_kb();
+    if (before >= 0 && after >= 0)
+        assert_true(after - before < 48 * 1024);
+    ww_event_release(&ev);
+    ww_reader_free(r);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pages_released_and_still_readable),
+        cmocka_unit_test(test_late_error_line_without_refault),
+        cmocka_unit_test(test_release_after_going_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
