@@ -379,6 +379,11 @@ int ww__zeek_finish(ww_event_t *ev, ww_str_t path)
         rc = ww_event_add(ev, WW_STR("outcome"), yes ? WW_STR("success") : WW_STR("failure"),
                           WW_F_STR);
     }
+    /* The NTLM hostname is the name the client gave itself: a src_host, never an
+       address (src_ip is the connection's id.orig_h, which Zeek saw). */
+    const ww_field_t *h = ntlm ? get(ev, "hostname") : NULL;
+    if (rc == 0 && h && h->value.n && h->type != WW_F_NULL)
+        rc = ww_event_add(ev, WW_STR("src_host"), h->value, WW_F_STR);
     if (rc == 0)
         rc = ww_event_add(ev, WW_STR("auth_method"), ntlm ? WW_STR("ntlm") : WW_STR("kerberos"),
                           WW_F_STR);
