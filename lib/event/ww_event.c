@@ -97,6 +97,17 @@ const ww_field_t *ww_event_get(const ww_event_t *ev, ww_str_t name, const ww_fie
     return NULL;
 }
 
+bool ww_event_time_zoned(ww_str_t s)
+{
+    /* Past "YYYY-MM-DD": the date's own dashes are not an offset. */
+    for (size_t i = 10; i < s.n; i++) {
+        char c = s.p[i];
+        if (c == 'Z' || c == 'z' || c == '+' || c == '-')
+            return true;
+    }
+    return false;
+}
+
 /* ---- Windows logon/account events: normalised authentication fields ---------- */
 
 static ww_str_t fval(const ww_event_t *ev, const char *name)
@@ -347,9 +358,19 @@ void ww_event_finish_windows(ww_event_t *ev)
     if (!ev->host.n && (f = fco) != NULL)
         ev->host = f->value;
     if (ev->ts == WW_TIME_NONE && (f = fts) != NULL) {
+        /* SystemTime is UTC when it says so (evtx_dump writes the Z).  Without a
+           zone: Sysmon's UtcTime when the event has one, else local time. */
         int64_t t;
-        if (ww_time_parse_iso(f->value.p, f->value.n, &t) == 0)
+        const ww_field_t *u;
+        if (ww_event_time_zoned(f->value)) {
+            if (ww_time_parse_iso(f->value.p, f->value.n, &t) == 0)
+                ev->ts = t;
+        } else if ((u = ww_event_get(ev, WW_STR("UtcTime"), NULL)) != NULL &&
+                   ww_time_parse_iso(u->value.p, u->value.n, &t) == 0) {
             ev->ts = t;
+        } else if (ww_time_parse_iso_local(f->value.p, f->value.n, &t) == 0) {
+            ev->ts = t;
+        }
     }
     /* Once per event: a second call (the fields are already there) adds nothing.  A
        failure to add (field cap, memory) leaves the native fields as they are. */

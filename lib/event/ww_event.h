@@ -113,6 +113,10 @@ const ww_field_t *ww_event_get(const ww_event_t *ev, ww_str_t name, const ww_fie
  * add the same fields. */
 void ww_event_finish_windows(ww_event_t *ev);
 
+/* True when an ISO 8601 timestamp names its zone: "Z" or a "+hh:mm"/"-hhmm" offset
+ * after the date.  A timestamp without one is local time, not UTC. */
+bool ww_event_time_zoned(ww_str_t s);
+
 /* True when s is an IPv4 or IPv6 address literal (no brackets, no port): what a
  * decoder checks before it calls a value `src_ip`.  When `local` is given it is set
  * for loopback (127/8, ::1) and unspecified (0.0.0.0, ::) addresses, IPv4-mapped

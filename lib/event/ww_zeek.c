@@ -334,7 +334,10 @@ static void set_ts(ww_event_t *ev, const ww_field_t *f)
     double d;
     if (!f || ev->ts != WW_TIME_NONE)
         return;
-    if (ww_time_parse_iso(f->value.p, f->value.n, &ns) == 0) {
+    /* Zeek writes UTC with a Z; a zone-less time is local, never taken for UTC. */
+    int rc = ww_event_time_zoned(f->value) ? ww_time_parse_iso(f->value.p, f->value.n, &ns)
+                                           : ww_time_parse_iso_local(f->value.p, f->value.n, &ns);
+    if (rc == 0) {
         ev->ts = ns;
     } else if (ww_parse_double(f->value.p, f->value.n, &d) == 0 && d > 0 && d < 9.2e9) {
         ev->ts = (int64_t)llround(d * 1e9);
