@@ -298,7 +298,8 @@ static int compile_charref(cctx_t *cx, uint32_t c)
  * integer); nested BinXML is compiled in place up to its end token.  A type whose
  * size the token does not say (binary, arrays) cannot be read past, so the fragment
  * fails with a reason. */
-static int compile_typed_value(cctx_t *cx, uint8_t vt, uint32_t tok_off)
+__attribute__((noinline, cold)) static int compile_typed_value(cctx_t *cx, uint8_t vt,
+                                                               uint32_t tok_off)
 {
     evtx_state_t *st = cx->st;
     const uint8_t *p = st->chunk + cx->pos;
