@@ -726,11 +726,15 @@ static const char *skip_balanced(const char *p, const char *lim)
  * array, the next record or the end outside it): so one bad element of an array, or
  * one bad object among several on a line, loses nothing after it.  Otherwise the
  * line-based resync.  The bracket scan stops where the resync would resume, so
- * recovery stays linear in the input.  *in_sep is set when the position is at the
+ * recovery stays linear in the input (`at`, the error, is at or after rec).  *in_sep
+ * is set when the position is at the
  * separator after an array element. */
-static const char *recover(ww_json_t *js, const char *rec, bool *in_sep)
+static const char *recover(ww_json_t *js, const char *rec, const char *at, bool *in_sep)
 {
-    const char *b = resync(js, rec), *e = js->end;
+    /* JSON lines: the bad record reached at least the line of its error (a record
+       in another layout mixed in); other layouts resync from the record's start, as
+       an unclosed record can run into the next good one. */
+    const char *b = resync(js, js->jsonl && at > rec ? at : rec), *e = js->end;
     *in_sep = false;
     if (rec >= e || (*rec != '{' && *rec != '['))
         return b;
@@ -755,7 +759,7 @@ static int bad_record(ww_reader_t *r, ww_json_t *js, ww_diag_t *diag, const char
     bool in_sep;
     line_col(js, at, &line, &col);
     ww_diag_set(diag, r->name, line, col, "%s", msg);
-    js->pos = recover(js, rec, &in_sep);
+    js->pos = recover(js, rec, at, &in_sep);
     if (js->state != ST_TOP)
         js->state = in_sep ? ST_ARR_SEP : js->pos < js->end ? ST_ARR_ELEM : ST_TOP;
     r->index++;

@@ -177,6 +177,8 @@ static void test_bad_objects_concatenated(void **state)
     EXPECT("{\"a\":\"1\"}\n{\"a\":tru}\n{\"a\":\"3\"}\n", "=1", "!2:6", "=3");
     /* Pretty-printed concatenated objects. */
     EXPECT("{\n  \"a\": \"1\"\n}\n{\n  \"a\": tru\n}\n{\n  \"a\": \"3\"\n}\n", "=1", "!5:8", "=3");
+    /* JSON lines with a pretty-printed bad record mixed in: resumes after its error. */
+    EXPECT("{\"a\":\"1\"}\n{\n  \"a\": [1,\n}\n{\"a\":\"3\"}\n", "=1", "!4:1", "=3");
     /* Unbalanced: the next line that starts a record. */
     EXPECT("{\n  \"a\": \"1\"\n}\n{\n  \"a\": [1,\n}\n{\n  \"a\": \"3\"\n}\n", "=1", "!6:1", "=3");
 }
