@@ -843,15 +843,15 @@ static int json_next(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag)
             }
             if (js->state == ST_ARR_SEP) {
                 if (*p == '{') {
-                    /* A missing comma: reported, and the element is still read. */
+                    /* A missing comma between two objects: warned about with its
+                       place, and the element is read (returning an error here would
+                       consume nothing). */
                     uint32_t line, col;
                     line_col(js, p, &line, &col);
-                    ww_diag_set(diag, r->name, line, col,
-                                "expected ',' or ']' after an array element");
+                    WW_LOG(WW_LOG_WARN, "%s:%u:%u: missing ',' before this array element", r->name,
+                           line, col);
                     js->state = ST_ARR_ELEM;
-                    r->index++;
-                    r->off = (uint64_t)(p - js->base);
-                    return WW_EPARSE;
+                    break;
                 }
                 if (*p != ',')
                     return bad_record(r, js, diag, p, p, WW_EPARSE,

@@ -14,6 +14,15 @@
 #include <stdlib.h>
 
 #include "event/ww_event.h"
+#include "wardwatch/wardwatch.h"
+
+static char last_log[512];
+static void on_log(void *ud, int level, const char *msg)
+{
+    (void)ud;
+    (void)level;
+    snprintf(last_log, sizeof last_log, "%s", msg);
+}
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -151,8 +160,13 @@ static void test_bad_array_elements(void **state)
     /* Several bad ones in a row. */
     EXPECT("[{\"a\":x},{\"a\":y},{\"a\":\"3\"},{\"a\":,},{\"a\":\"5\"}]", "!1:7", "!1:15", "=3",
            "!1:33", "=5");
-    /* A missing comma is reported and both elements are read. */
-    EXPECT("[{\"a\":\"1\"} {\"a\":\"2\"},{\"a\":\"3\"}]", "=1", "!1:12", "=2", "=3");
+    /* A missing comma is warned about with its place, and both elements are read. */
+    ww_log_set(on_log, NULL, WW_LOG_WARN);
+    last_log[0] = 0;
+    EXPECT("[{\"a\":\"1\"} {\"a\":\"2\"},{\"a\":\"3\"}]", "=1", "=2", "=3");
+    if (!strstr(last_log, "t.json:1:12: missing ','"))
+        fail_msg("warning: '%s'", last_log);
+    ww_log_set(NULL, NULL, WW_LOG_ERROR);
     /* A non-object element. */
     EXPECT("[{\"a\":\"1\"},5,{\"a\":\"3\"}]", "=1", "!1:12", "=3");
     /* Pretty-printed. */
