@@ -1,6 +1,7 @@
 /* The event table: adding, finding and printing fields. */
 #include "event/ww_event.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -96,6 +97,17 @@ const ww_field_t *ww_event_get(const ww_event_t *ev, ww_str_t name, const ww_fie
     return NULL;
 }
 
+bool ww_event_time_zoned(ww_str_t s)
+{
+    /* Past "YYYY-MM-DD": the date's own dashes are not an offset. */
+    for (size_t i = 10; i < s.n; i++) {
+        char c = s.p[i];
+        if (c == 'Z' || c == 'z' || c == '+' || c == '-')
+            return true;
+    }
+    return false;
+}
+
 /* ---- Windows logon/account events: normalised authentication fields ---------- */
 
 static ww_str_t fval(const ww_event_t *ev, const char *name)
@@ -109,9 +121,30 @@ static bool is_dash(ww_str_t s)
     return s.n == 0 || (s.n == 1 && s.p[0] == '-');
 }
 
-static bool is_loopback(ww_str_t s)
+bool ww_event_ip_literal(ww_str_t s, bool *local)
 {
-    return ww_str_eq(s, WW_STR("::1")) || (s.n >= 4 && memcmp(s.p, "127.", 4) == 0);
+    char buf[INET6_ADDRSTRLEN + 1];
+    unsigned char a[16];
+    if (local)
+        *local = false;
+    if (s.n == 0 || s.n >= sizeof buf)
+        return false;
+    memcpy(buf, s.p, s.n);
+    buf[s.n] = 0;
+    bool v4 = inet_pton(AF_INET, buf, a) == 1;
+    if (!v4 && inet_pton(AF_INET6, buf, a) != 1)
+        return false;
+    if (local) {
+        static const unsigned char zero[16];
+        if (v4)
+            *local = a[0] == 127 || memcmp(a, zero, 4) == 0;
+        else
+            *local = memcmp(a, zero, 16) == 0 || (memcmp(a, zero, 15) == 0 && a[15] == 1) ||
+                     /* ::ffff:127.x and ::ffff:0.0.0.0 */
+                     (memcmp(a, zero, 10) == 0 && a[10] == 0xff && a[11] == 0xff &&
+                      (a[12] == 127 || memcmp(a + 12, zero, 4) == 0));
+    }
+    return true;
 }
 
 /* "0x0", "0x00000000", "0": a zero NTSTATUS / Kerberos result code.  An absent or
@@ -134,21 +167,31 @@ static int add_str(ww_event_t *ev, const char *name, ww_str_t v)
     return ww_event_add(ev, WW_STRZ(name), v, WW_F_STR);
 }
 
-/* Which address the attempt came from: IpAddress when it names a remote address;
- * when it is "-", empty or loopback, the workstation name (the host the log names);
- * a loopback address only when nothing better is known.  "::ffff:" (IPv4-mapped, as
- * the KDC writes it) and leading backslashes of workstation names are dropped. */
-static ww_str_t auth_source(ww_str_t ip, ww_str_t ws)
+/* The address an address field (IpAddress) holds, for src_ip/dst_ip: only a real
+ * address literal ("::ffff:" of IPv4-mapped addresses, as the KDC writes them,
+ * removed).  "-", empty, loopback and unspecified addresses say the attempt came from
+ * the logging machine itself, or say nothing: no address. */
+static ww_str_t auth_addr(ww_str_t ip)
 {
-    if (ip.n > 7 && memcmp(ip.p, "::ffff:", 7) == 0)
+    if (ip.n > 7 && ww_str_ieq((ww_str_t){ip.p, 7}, WW_STR("::ffff:")))
         ip = (ww_str_t){ip.p + 7, ip.n - 7};
+    bool local;
+    if (is_dash(ip) || !ww_event_ip_literal(ip, &local) || local)
+        return (ww_str_t){"", 0};
+    return ip;
+}
+
+/* A host name from a name field (WorkstationName, Workstation, the caller computer
+ * of 4740) for src_host: leading backslashes ("\\WS01") dropped, "-" is none.  The
+ * NTLM client chooses this name, so it is never an address, even when it looks like
+ * one. */
+static ww_str_t auth_host(ww_str_t ws)
+{
     while (ws.n && ws.p[0] == '\\')
         ws = (ww_str_t){ws.p + 1, ws.n - 1};
-    if (!is_dash(ip) && !is_loopback(ip))
-        return ip;
-    if (!is_dash(ws))
-        return ws;
-    return is_dash(ip) ? (ww_str_t){"", 0} : ip;
+    while (ws.n && (ws.p[ws.n - 1] == ' '))
+        ws.n--;
+    return is_dash(ws) ? (ww_str_t){"", 0} : ws;
 }
 
 static ww_str_t auth_package(ww_event_t *ev, ww_str_t pkg)
@@ -171,15 +214,35 @@ static ww_str_t auth_package(ww_event_t *ev, ww_str_t pkg)
     return (ww_str_t){o, pkg.n};
 }
 
+/* Where each event names the other party.  The address fields are written by the
+ * logging machine from the connection; the name fields are what the client said
+ * (NTLM's workstation name is chosen by the client), so they only ever become
+ * src_host.  4648's IpAddress and TargetServerName name the server the credentials
+ * were used against, not a source. */
 static int windows_auth(ww_event_t *ev)
 {
     int id = ev->event_id, rc = 0;
-    ww_str_t user = fval(ev, "TargetUserName"), ip = fval(ev, "IpAddress");
-    ww_str_t ws = id == 4776   ? fval(ev, "Workstation")
-                  : id == 4740 ? fval(ev, "TargetDomainName") /* "Caller Computer Name" */
-                               : fval(ev, "WorkstationName");
-    ww_str_t port = fval(ev, "IpPort"), status = fval(ev, "Status");
-    ww_str_t src = auth_source(ip, ws);
+    ww_str_t user = fval(ev, "TargetUserName"), status = fval(ev, "Status");
+    ww_str_t addr = {"", 0}, host = {"", 0}, dst = {"", 0}, dst_host = {"", 0};
+    ww_str_t port = fval(ev, "IpPort");
+    switch (id) {
+    case 4624:
+    case 4625:
+        addr = auth_addr(fval(ev, "IpAddress"));
+        host = auth_host(fval(ev, "WorkstationName"));
+        break;
+    case 4768:
+    case 4771: addr = auth_addr(fval(ev, "IpAddress")); break;
+    case 4776: host = auth_host(fval(ev, "Workstation")); break;
+    case 4740:
+        host = auth_host(fval(ev, "TargetDomainName")); /* "Caller Computer Name" */
+        break;
+    case 4648:
+        dst = auth_addr(fval(ev, "IpAddress"));
+        dst_host = auth_host(fval(ev, "TargetServerName"));
+        break;
+    default: break;
+    }
     const char *outcome = NULL;
     ww_str_t method = {"", 0};
     switch (id) {
@@ -204,11 +267,21 @@ static int windows_auth(ww_event_t *ev)
 
     if (!is_dash(user))
         rc = add_str(ev, "user", user);
-    if (rc == 0 && src.n)
-        rc = add_str(ev, "src_ip", src);
+    if (rc == 0 && addr.n)
+        rc = add_str(ev, "src_ip", addr);
     int64_t pv;
-    if (rc == 0 && ww_parse_i64(port.p, port.n, &pv) == 0 && pv > 0 && pv < 65536)
+    bool port_ok = ww_parse_i64(port.p, port.n, &pv) == 0 && pv > 0 && pv < 65536;
+    /* A port belongs to the address it came with. */
+    if (rc == 0 && addr.n && port_ok)
         rc = ww_event_add(ev, WW_STR("src_port"), port, WW_F_INT);
+    if (rc == 0 && host.n)
+        rc = add_str(ev, "src_host", host);
+    if (rc == 0 && dst.n)
+        rc = add_str(ev, "dst_ip", dst);
+    if (rc == 0 && dst.n && port_ok)
+        rc = ww_event_add(ev, WW_STR("dst_port"), port, WW_F_INT);
+    if (rc == 0 && dst_host.n)
+        rc = add_str(ev, "dst_host", dst_host);
     if (rc == 0 && outcome)
         rc = add_str(ev, "outcome", WW_STRZ(outcome));
     ww_str_t lt = fval(ev, "LogonType");
@@ -285,9 +358,19 @@ void ww_event_finish_windows(ww_event_t *ev)
     if (!ev->host.n && (f = fco) != NULL)
         ev->host = f->value;
     if (ev->ts == WW_TIME_NONE && (f = fts) != NULL) {
+        /* SystemTime is UTC when it says so (evtx_dump writes the Z).  Without a
+           zone: Sysmon's UtcTime when the event has one, else local time. */
         int64_t t;
-        if (ww_time_parse_iso(f->value.p, f->value.n, &t) == 0)
+        const ww_field_t *u;
+        if (ww_event_time_zoned(f->value)) {
+            if (ww_time_parse_iso(f->value.p, f->value.n, &t) == 0)
+                ev->ts = t;
+        } else if ((u = ww_event_get(ev, WW_STR("UtcTime"), NULL)) != NULL &&
+                   ww_time_parse_iso(u->value.p, u->value.n, &t) == 0) {
             ev->ts = t;
+        } else if (ww_time_parse_iso_local(f->value.p, f->value.n, &t) == 0) {
+            ev->ts = t;
+        }
     }
     /* Once per event: a second call (the fields are already there) adds nothing.  A
        failure to add (field cap, memory) leaves the native fields as they are. */

@@ -104,11 +104,24 @@ const ww_field_t *ww_event_get(const ww_event_t *ev, ww_str_t name, const ww_fie
  * For Security logon/account events (4624 4625 4648 4740 4768 4771 4776 from the
  * Security channel or the Microsoft-Windows-Security-Auditing provider) it also adds
  * the normalised authentication fields of docs/decoders/network-cloud.md: `user`,
- * `src_ip`, `src_port`, `outcome`, `logon_type`, `auth_method`, `auth_service`
- * ("windows"), `lockout` (4740) and sets ev->category "authentication".  Every
+ * `src_ip` and `src_port` (only from the address field IpAddress, and only a remote
+ * address), `src_host` (the client's workstation name: never an address), `dst_ip`,
+ * `dst_port`, `dst_host` (4648: the server the credentials were used on),
+ * `outcome`, `logon_type`, `auth_method`, `auth_service` ("windows"), `lockout`
+ * (4740) and sets ev->category "authentication".  Every
  * Windows path (EVTX, evtx_dump, Winlogbeat, NXLog) goes through here, so all of them
  * add the same fields. */
 void ww_event_finish_windows(ww_event_t *ev);
+
+/* True when an ISO 8601 timestamp names its zone: "Z" or a "+hh:mm"/"-hhmm" offset
+ * after the date.  A timestamp without one is local time, not UTC. */
+bool ww_event_time_zoned(ww_str_t s);
+
+/* True when s is an IPv4 or IPv6 address literal (no brackets, no port): what a
+ * decoder checks before it calls a value `src_ip`.  When `local` is given it is set
+ * for loopback (127/8, ::1) and unspecified (0.0.0.0, ::) addresses, IPv4-mapped
+ * forms included. */
+bool ww_event_ip_literal(ww_str_t s, bool *local);
 
 /* Appends the event's fields as one JSON object (`{"name":value,...}`, a repeated name
  * becomes an array), numbers and booleans unquoted, null as null. */

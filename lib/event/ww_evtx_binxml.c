@@ -88,6 +88,7 @@ typedef struct cctx {
     bool in_tmpl;
     ww_arena_t *dst; /* where literal text goes */
     evtx_opvec_t *vec;
+    int depth; /* BinXML nested inside value tokens */
 } cctx_t;
 
 #define NEED(cx, k)                                                                              \
@@ -111,8 +112,40 @@ static int read_name_ref(cctx_t *cx, ww_str_t *out)
     return get_name(cx->st, off, out);
 }
 
+static int compile_at(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t end, bool in_tmpl,
+                      ww_arena_t *dst, evtx_opvec_t *vec, int depth, evtx_frag_t *out,
+                      uint32_t *stop);
+
 static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t end, bool in_tmpl,
-                   ww_arena_t *dst, evtx_opvec_t *vec, evtx_frag_t *out);
+                   ww_arena_t *dst, evtx_opvec_t *vec, evtx_frag_t *out)
+{
+    return compile_at(st, ev, start, end, in_tmpl, dst, vec, 0, out, NULL);
+}
+
+/* A name offset read at chunk offset `at` in an element start that began at
+ * `tok_off` is plausible when it points just past itself (the name is defined right
+ * there) or back to a name defined earlier in the chunk, past the chunk header. */
+static bool name_ref_plausible(const evtx_state_t *st, uint32_t at, uint32_t tok_off)
+{
+    uint32_t off = evtx_u32(st->chunk + at);
+    return off == at + 4 || (off >= EVTX_CHUNK_HEADER_SIZE && off < tok_off);
+}
+
+/* Whether the element start at cx->pos (just past its token at tok_off) carries the
+ * 2-byte dependency id before its data size.  Template definitions and most records
+ * do; some writers leave it out (records of forwarded or re-exported logs, nested
+ * BinXML values per [MS-EVEN6]), and reading it anyway misaligns every later token
+ * of the record.  The name offset decides: a real one points just past itself or
+ * back into the chunk, while the misaligned reading gives a tiny or huge number. */
+static bool has_dependency_id(const cctx_t *cx, uint32_t tok_off)
+{
+    uint32_t avail = cx->end - cx->pos;
+    if (avail >= 10 && name_ref_plausible(cx->st, cx->pos + 6, tok_off))
+        return true;
+    if (avail >= 8 && name_ref_plausible(cx->st, cx->pos + 4, tok_off))
+        return false;
+    return true;
+}
 
 /* The compiled template whose definition is at chunk offset `off`. */
 static int get_template(evtx_state_t *st, uint32_t off, const evtx_frag_t **out)
@@ -258,10 +291,56 @@ static int compile_charref(cctx_t *cx, uint32_t c)
  * definitions (in_tmpl) may hold substitutions but no template instances; record
  * fragments and nested BinXML values may hold instances.  The ops are copied into dst
  * (the chunk arena for templates, the event arena otherwise). */
-static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t end, bool in_tmpl,
-                   ww_arena_t *dst, evtx_opvec_t *vec, evtx_frag_t *out)
+/* A value token of a type other than a string: the value is stored in the token
+ * itself, at its type's own size (Windows Defender's and other providers' templates
+ * hold such constants).  Fixed-size scalars and SIDs become literal text formatted
+ * as their substitutions would be, keeping the field type (an integer stays an
+ * integer); nested BinXML is compiled in place up to its end token.  A type whose
+ * size the token does not say (binary, arrays) cannot be read past, so the fragment
+ * fails with a reason. */
+__attribute__((noinline, cold)) static int compile_typed_value(cctx_t *cx, uint8_t vt,
+                                                               uint32_t tok_off)
 {
-    cctx_t cx = {st, ev, start, end, in_tmpl, dst, vec};
+    evtx_state_t *st = cx->st;
+    const uint8_t *p = st->chunk + cx->pos;
+    uint32_t avail = cx->end - cx->pos;
+    if (vt == EVTX_T_BINXML) {
+        if (cx->depth + 1 >= EVTX_MAX_NESTING)
+            return fail(st, tok_off, "BinXML values nested too deeply", WW_ELIMIT);
+        evtx_frag_t *frag = ww_arena_alloc(cx->dst, sizeof *frag);
+        evtx_inst_t *inst = ww_arena_alloc(cx->dst, sizeof *inst);
+        if (!frag || !inst)
+            return fail(st, tok_off, "out of memory", WW_ENOMEM);
+        uint32_t stop = cx->pos;
+        int rc = compile_at(st, cx->ev, cx->pos, cx->end, cx->in_tmpl, cx->dst, cx->vec,
+                            cx->depth + 1, frag, &stop);
+        if (rc)
+            return rc;
+        cx->pos = stop;
+        *inst = (evtx_inst_t){frag, NULL, 0};
+        return vec_push(cx->vec, (evtx_op_t){.kind = EVTX_OP_INSTANCE, .ptr = inst});
+    }
+    size_t n = ww__evtx_type_size(vt);
+    if (vt == EVTX_T_SID)
+        n = ww__evtx_sid_len(p, avail);
+    if (n == 0 || (vt & EVTX_T_ARRAY))
+        return fail(st, tok_off, "value token of a type without a fixed size", WW_EUNSUP);
+    if (avail < n)
+        return fail(st, tok_off, "BinXML runs past the end of its data", WW_EPARSE);
+    ww_str_t s;
+    uint8_t ftype = WW_F_STR;
+    int rc = ww__evtx_scalar(cx->dst, vt, p, n, &s, &ftype);
+    if (rc)
+        return fail(st, tok_off, rc == WW_ENOMEM ? "out of memory" : "unreadable value token", rc);
+    cx->pos += (uint32_t)n;
+    return vec_push(cx->vec, (evtx_op_t){.kind = EVTX_OP_TEXT, .opt = ftype, .s = s});
+}
+
+static int compile_at(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t end, bool in_tmpl,
+                      ww_arena_t *dst, evtx_opvec_t *vec, int depth, evtx_frag_t *out,
+                      uint32_t *stop)
+{
+    cctx_t cx = {st, ev, start, end, in_tmpl, dst, vec, depth};
     uint32_t first = vec->n;
     int rc = 0;
     while (cx.pos < cx.end && rc == 0) {
@@ -271,9 +350,9 @@ static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t en
         if (tok == 0x00)
             break;
         switch (tok & 0xBF) {
-        case 0x01: /* open start element: dependency id, data size, name[, attr size] */
+        case 0x01: /* open start element: [dependency id], data size, name[, attr size] */
             NEED(&cx, 6);
-            cx.pos += 6;
+            cx.pos += has_dependency_id(&cx, tok_off) ? 6 : 4;
             if ((rc = read_name_ref(&cx, &name)) != 0)
                 break;
             if (tok & 0x40) {
@@ -288,14 +367,13 @@ static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t en
         case 0x02: rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_CLOSE_START}); break;
         case 0x03: rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_CLOSE_EMPTY}); break;
         case 0x04: rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_END}); break;
-        case 0x05: /* value text: type byte, then (for strings) counted UTF-16 */
+        case 0x05: { /* value text: type byte, then (strings) counted UTF-16 or the value */
             NEED(&cx, 1);
-            if (st->chunk[cx.pos++] != EVTX_T_STRING) {
-                rc = fail(st, tok_off, "value token with a non-string type", WW_EUNSUP);
-                break;
-            }
-            rc = compile_utf16_text(&cx);
+            uint8_t vt = st->chunk[cx.pos++];
+            rc = vt == EVTX_T_STRING ? compile_utf16_text(&cx)
+                                     : compile_typed_value(&cx, vt, tok_off);
             break;
+        }
         case 0x06: /* attribute: name; its value is the next token(s) */
             if ((rc = read_name_ref(&cx, &name)) == 0)
                 rc = vec_push(vec, (evtx_op_t){.kind = EVTX_OP_ATTR, .s = name});
@@ -349,6 +427,8 @@ static int compile(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t en
         vec->n = first;
         return rc;
     }
+    if (stop)
+        *stop = cx.pos;
     uint32_t n = vec->n - first;
     evtx_op_t *ops = n ? ww_arena_alloc(dst, n * sizeof *ops) : NULL;
     if (n && !ops) {
@@ -710,7 +790,7 @@ static int run(evtx_state_t *st, ww_event_t *ev, const evtx_frag_t *frag, const 
             if (op->kind != EVTX_OP_CLOSE_START)
                 rc = end_elem(st, ev);
             break;
-        case EVTX_OP_TEXT: rc = push_piece(st, op->s, WW_F_STR, 0, 0, 0); break;
+        case EVTX_OP_TEXT: rc = push_piece(st, op->s, op->opt, 0, 0, 0); break;
         case EVTX_OP_SUBST:
             if (op->id < nvals)
                 rc = put_value(st, ev, &vals[op->id], nest);

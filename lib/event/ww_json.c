@@ -108,6 +108,42 @@ static const char esc_char[256] = {
     ['f'] = '\f', ['n'] = '\n',  ['r'] = '\r', ['t'] = '\t',
 };
 
+/* The escape at s (a backslash, s + 1 < e): how many input bytes it takes and, in
+ * *cp, the code point it stands for.  Invalid escapes stand for U+FFFD and take: a
+ * "\\u" with fewer than four hex digits, those digits; an unpaired surrogate, its
+ * six bytes; a backslash before another printable ASCII byte, both; before a control
+ * or non-ASCII byte, the backslash alone (the byte is then read as it is, so a
+ * control byte is still an error and UTF-8 stays whole).  A simple escape
+ * ("\\n") gives its character. */
+static size_t esc_len(const char *s, const char *e, uint32_t *cp)
+{
+    uint8_t c = (uint8_t)s[1];
+    if (esc_char[c]) {
+        *cp = (uint8_t)esc_char[c];
+        return 2;
+    }
+    *cp = 0xFFFD;
+    if (c != 'u')
+        return c >= 0x20 && c < 0x80 ? 2 : 1;
+    size_t h = 0;
+    while (h < 4 && s + 2 + h < e && hexval(s[2 + h]) >= 0)
+        h++;
+    if (h < 4)
+        return 2 + h;
+    uint32_t u = (uint32_t)hex4(s + 2);
+    if (u >= 0xDC00 && u <= 0xDFFF)
+        return 6;
+    if (u < 0xD800 || u > 0xDBFF) {
+        *cp = u;
+        return 6;
+    }
+    int lo = (e - s >= 12 && s[6] == '\\' && s[7] == 'u') ? hex4(s + 8) : -1;
+    if (lo < 0xDC00 || lo > 0xDFFF)
+        return 6; /* the next escape, if any, is read on its own */
+    *cp = 0x10000 + ((u - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
+    return 12;
+}
+
 #if defined(__SSE2__)
 /* Bit i set when byte i of the 16 at p is a quote, a backslash, or below 0x20. */
 static inline void masks16(const char *p, uint32_t *quote, uint32_t *bs, uint32_t *ctl)
@@ -272,27 +308,21 @@ scalar:
             return fail(js, q, WW_EPARSE, "control character in string (must be escaped)");
         if (!esc)
             first_esc = (uint32_t)(q - (p + 1));
-        esc = 1;
+        esc |= 1;
         if (q + 1 >= e)
             return fail(js, q, WW_EPARSE, "unterminated string");
         if (esc_char[(uint8_t)q[1]]) {
             q += 2;
             continue;
         }
-        if (q[1] != 'u')
-            return fail(js, q, WW_EPARSE, "invalid escape in string");
-        int u = (e - q >= 6) ? hex4(q + 2) : -1;
-        if (u < 0)
-            return fail(js, q, WW_EPARSE, "invalid \\u escape");
-        if (u >= 0xDC00 && u <= 0xDFFF)
-            return fail(js, q, WW_EPARSE, "unpaired low surrogate in \\u escape");
-        if (u >= 0xD800 && u <= 0xDBFF) {
-            int lo = (e - q >= 12 && q[6] == '\\' && q[7] == 'u') ? hex4(q + 8) : -1;
-            if (lo < 0xDC00 || lo > 0xDFFF)
-                return fail(js, q, WW_EPARSE, "unpaired high surrogate in \\u escape");
-            q += 6;
-        }
-        q += 6;
+        /* Anything else is kept: an invalid escape (unknown letter, short \\u, an
+           unpaired surrogate) becomes U+FFFD when the string is unescaped, as the EVTX
+           decoder does with bad UTF-16, so one bad byte does not lose the event. */
+        uint32_t cp;
+        size_t len = esc_len(q, e, &cp);
+        if (cp == 0xFFFD)
+            esc = 3;
+        q += len;
     }
 #if defined(__SSE2__)
 found:
@@ -465,12 +495,43 @@ int ww__json_parse(ww_json_t *js, const char *p)
 
 /* ---- unescaping ---------------------------------------------------------------- */
 
+/* Unescapes a string with invalid escapes (rare): one escape at a time, each invalid
+ * one as U+FFFD, which can be longer than its source (three bytes for one). */
+static int unescape_lenient(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
+{
+    if (t->n > WW_JSON_MAX_RECORD)
+        return WW_ELIMIT;
+    char *o = ww_arena_alloc(&ev->arena, 3 * (size_t)t->n + 1);
+    if (!o)
+        return WW_ENOMEM;
+    const char *s = t->p, *e = t->p + t->n;
+    size_t k = 0;
+    while (s < e) {
+        const char *bs = memchr(s, '\\', (size_t)(e - s));
+        size_t run = bs ? (size_t)(bs - s) : (size_t)(e - s);
+        memcpy(o + k, s, run);
+        k += run;
+        s += run;
+        if (!bs)
+            break;
+        uint32_t cp;
+        /* The tokenizer saw the whole string: a backslash never ends it. */
+        s += esc_len(s, e, &cp);
+        k += ww_utf8_put(o + k, cp);
+    }
+    o[k] = 0;
+    *out = (ww_str_t){o, k};
+    return 0;
+}
+
 int ww__json_str(ww_event_t *ev, const ww_jtok_t *t, ww_str_t *out)
 {
     if (!t->esc) {
         *out = (ww_str_t){t->p, t->n};
         return 0;
     }
+    if (t->esc & 2)
+        return unescape_lenient(ev, t, out);
     /* Unescaped text is never longer than the escaped source. */
     char *o = ww_arena_alloc(&ev->arena, t->n + 1);
     if (!o)
@@ -645,15 +706,71 @@ static const char *resync(ww_json_t *js, const char *from)
     }
 }
 
+/* The end of the object or array that opens at p, found by brackets and quotes
+ * alone (no validation), if it ends before lim; else NULL. */
+static const char *skip_balanced(const char *p, const char *lim)
+{
+    uint32_t depth = 0;
+    bool in_str = false;
+    for (const char *q = p; q < lim; q++) {
+        char c = *q;
+        if (in_str) {
+            if (c == '\\')
+                q++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return q + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Where decoding resumes after the bad record at rec.  The record's own end, when
+ * its brackets balance and what follows can go on (',' or ']' inside the top-level
+ * array, the next record or the end outside it): so one bad element of an array, or
+ * one bad object among several on a line, loses nothing after it.  Otherwise the
+ * line-based resync.  The bracket scan stops where the resync would resume, so
+ * recovery stays linear in the input (`at`, the error, is at or after rec).  *in_sep
+ * is set when the position is at the
+ * separator after an array element. */
+static const char *recover(ww_json_t *js, const char *rec, const char *at, bool *in_sep)
+{
+    /* JSON lines: the bad record reached at least the line of its error (a record
+       in another layout mixed in); other layouts resync from the record's start, as
+       an unclosed record can run into the next good one. */
+    const char *b = resync(js, js->jsonl && at > rec ? at : rec), *e = js->end;
+    *in_sep = false;
+    if (rec >= e || (*rec != '{' && *rec != '['))
+        return b;
+    const char *a = skip_balanced(rec, b);
+    if (!a)
+        return b;
+    const char *q = skip_ws(a, e);
+    if (js->state != ST_TOP) {
+        if (q < e && (*q == ',' || *q == ']')) {
+            *in_sep = true;
+            return q;
+        }
+        return b;
+    }
+    return (q >= e || *q == '{' || *q == '[') ? q : b;
+}
+
 static int bad_record(ww_reader_t *r, ww_json_t *js, ww_diag_t *diag, const char *rec,
                       const char *at, int code, const char *msg)
 {
     uint32_t line, col;
+    bool in_sep;
     line_col(js, at, &line, &col);
     ww_diag_set(diag, r->name, line, col, "%s", msg);
-    js->pos = resync(js, rec);
+    js->pos = recover(js, rec, at, &in_sep);
     if (js->state != ST_TOP)
-        js->state = js->pos < js->end ? ST_ARR_ELEM : ST_TOP;
+        js->state = in_sep ? ST_ARR_SEP : js->pos < js->end ? ST_ARR_ELEM : ST_TOP;
     r->index++;
     r->off = (uint64_t)(js->pos - js->base);
     return code ? code : WW_EPARSE;
@@ -734,6 +851,17 @@ static int json_next(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag)
                 continue;
             }
             if (js->state == ST_ARR_SEP) {
+                if (*p == '{') {
+                    /* A missing comma between two objects: warned about with its
+                       place, and the element is read (returning an error here would
+                       consume nothing). */
+                    uint32_t line, col;
+                    line_col(js, p, &line, &col);
+                    WW_LOG(WW_LOG_WARN, "%s:%u:%u: missing ',' before this array element", r->name,
+                           line, col);
+                    js->state = ST_ARR_ELEM;
+                    break;
+                }
                 if (*p != ',')
                     return bad_record(r, js, diag, p, p, WW_EPARSE,
                                       "expected ',' or ']' after an array element");

@@ -36,6 +36,15 @@ static int add(ww_event_t *ev, const char *name, ww_str_t v, int type)
     return ww_event_add(ev, WW_STRZ(name), v, type);
 }
 
+/* src_ip only from an address field, and only when it holds an address literal: a
+ * name or junk there is not made into an address. */
+static int add_ip(ww_event_t *ev, const char *name, ww_str_t v)
+{
+    if (!v.n || !ww_event_ip_literal(v, NULL))
+        return 0;
+    return ww_event_add(ev, WW_STRZ(name), v, WW_F_STR);
+}
+
 static int add_lit(ww_event_t *ev, const char *name, const char *lit)
 {
     return ww_event_add(ev, WW_STRZ(name), WW_STRZ(lit), WW_F_STR);
@@ -119,7 +128,7 @@ static int signin(ww_event_t *ev)
 
     rc = add(ev, "user", user, WW_F_STR);
     if (rc == 0)
-        rc = add(ev, "src_ip", ip, WW_F_STR);
+        rc = add_ip(ev, "src_ip", ip);
     if (rc == 0 && err >= 0)
         rc = add_lit(ev, "outcome", err == 0 ? "success" : "failure");
     if (rc == 0 && (mfa || password))
@@ -185,7 +194,7 @@ static int audit(ww_event_t *ev)
     if (rc == 0)
         rc = add(ev, "user", val(ev, "initiatedBy.user.userPrincipalName"), WW_F_STR);
     if (rc == 0)
-        rc = add(ev, "src_ip", val(ev, "initiatedBy.user.ipAddress"), WW_F_STR);
+        rc = add_ip(ev, "src_ip", val(ev, "initiatedBy.user.ipAddress"));
     ww_str_t result = val(ev, "result");
     if (rc == 0 && result.n)
         rc = add_lit(ev, "outcome", ww_str_ieq(result, WW_STR("success")) ? "success" : "failure");
@@ -275,6 +284,8 @@ static int client_ip(ww_event_t *ev, ww_str_t ip)
             ip.n = (size_t)(colon - ip.p);
         }
     }
+    if (!ww_event_ip_literal(ip, NULL))
+        return 0;
     int rc = add(ev, "src_ip", ip, WW_F_STR);
     int64_t pv;
     if (rc == 0 && port.n && ww_parse_i64(port.p, port.n, &pv) == 0 && pv > 0 && pv < 65536)
@@ -284,6 +295,14 @@ static int client_ip(ww_event_t *ev, ww_str_t ip)
 
 static int m365(ww_json_t *js, ww_event_t *ev)
 {
+    /* The record's own address fields, read before the Name/Value lists below add
+       bare names: those hold values people type (ModifiedProperties' new values,
+       cmdlet parameters), which must never become the source address. */
+    ww_str_t ip = val(ev, "ClientIP");
+    if (!ip.n)
+        ip = val(ev, "ClientIPAddress");
+    if (!ip.n)
+        ip = val(ev, "ActorIpAddress");
     int rc = name_values(js, ev, "Parameters", "Value", false);
     if (rc == 0)
         rc = name_values(js, ev, "ExtendedProperties", "Value", true);
@@ -303,11 +322,6 @@ static int m365(ww_json_t *js, ww_event_t *ev)
     bool login_ok = ww_str_eq(op, WW_STR("UserLoggedIn"));
     bool login_bad = ww_str_eq(op, WW_STR("UserLoginFailed"));
     rc = add(ev, "user", val(ev, "UserId"), WW_F_STR);
-    ww_str_t ip = val(ev, "ClientIP");
-    if (!ip.n)
-        ip = val(ev, "ClientIPAddress");
-    if (!ip.n)
-        ip = val(ev, "ActorIpAddress");
     if (rc == 0 && ip.n)
         rc = client_ip(ev, ip);
     ww_str_t rs = val(ev, "ResultStatus");
@@ -382,7 +396,7 @@ int ww__json_cloud(ww_json_t *js, ww_event_t *ev, int shape)
         ev->service = WW_STR("riskdetection");
         rc = add(ev, "user", val(ev, "userPrincipalName"), WW_F_STR);
         if (rc == 0)
-            rc = add(ev, "src_ip", val(ev, "ipAddress"), WW_F_STR);
+            rc = add_ip(ev, "src_ip", val(ev, "ipAddress"));
         if (rc == 0)
             rc = add(ev, "country", val(ev, "location.countryOrRegion"), WW_F_STR);
         break;

@@ -37,7 +37,8 @@ enum {
     RK_WORKLOAD,
     RK_RECORDTYPE,
     RK_CATEGORY_LA,
-    RK_TS, /* timestamps, most trusted first */
+    RK_UTCTIME, /* Sysmon's UtcTime (NXLog puts EventData at the top) */
+    RK_TS,      /* timestamps, most trusted first */
     RK_CREATEDDATETIME = RK_TS + 8,
     RK_ACTIVITYDATETIME,
     RK_CREATIONTIME,
@@ -79,6 +80,7 @@ static const struct {
     RK("Workload"),
     RK("RecordType"),
     RK("Category"),
+    RK("UtcTime"),
     RK("@timestamp"),
     RK("EventTime"),
     RK("TimeCreated"),
@@ -548,19 +550,50 @@ static bool epoch_ns(const ww_jtok_t *t, int64_t *out)
     return true;
 }
 
+/* Microsoft's cloud logs write UTC, with or without the Z (M365's CreationTime has
+ * none); other zone-less times are local. */
+static bool utc_by_definition(int i)
+{
+    return i >= RK_CREATEDDATETIME && i <= RK_TIMEGENERATED;
+}
+
+/* The event time.  A time that says its zone (Z, an offset) or an epoch number is
+ * exact and wins, most trusted name first; then Sysmon's UtcTime (UTC by
+ * definition, written without a zone); only then a zone-less time, read as local
+ * time in the zone ww_time_set_zone() chose (NXLog's EventTime and
+ * EventReceivedTime are local), never silently as UTC. */
 static void set_time(prof_t *x)
 {
+    int64_t ns;
     for (int i = RK_TS; i < RK_COUNT; i++) {
         uint32_t v = x->root[i];
         if (!v)
             continue;
         const ww_jtok_t *t = tk(x, v);
-        int64_t ns;
-        if (t->type == WW_JT_STR && !t->esc && ww_time_parse_iso(t->p, t->n, &ns) == 0) {
+        if (t->type == WW_JT_STR && !t->esc && ww_event_time_zoned((ww_str_t){t->p, t->n}) &&
+            ww_time_parse_iso(t->p, t->n, &ns) == 0) {
             x->ev->ts = ns;
             return;
         }
         if ((t->type == WW_JT_INT || t->type == WW_JT_FLOAT) && epoch_ns(t, &ns)) {
+            x->ev->ts = ns;
+            return;
+        }
+    }
+    uint32_t u = x->root[RK_UTCTIME];
+    if (u && tk(x, u)->type == WW_JT_STR && !tk(x, u)->esc &&
+        ww_time_parse_iso(tk(x, u)->p, tk(x, u)->n, &ns) == 0) {
+        x->ev->ts = ns;
+        return;
+    }
+    for (int i = RK_TS; i < RK_COUNT; i++) {
+        uint32_t v = x->root[i];
+        if (!v || tk(x, v)->type != WW_JT_STR || tk(x, v)->esc)
+            continue;
+        const ww_jtok_t *t = tk(x, v);
+        int rc = utc_by_definition(i) ? ww_time_parse_iso(t->p, t->n, &ns)
+                                      : ww_time_parse_iso_local(t->p, t->n, &ns);
+        if (rc == 0) {
             x->ev->ts = ns;
             return;
         }

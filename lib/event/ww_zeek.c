@@ -334,7 +334,10 @@ static void set_ts(ww_event_t *ev, const ww_field_t *f)
     double d;
     if (!f || ev->ts != WW_TIME_NONE)
         return;
-    if (ww_time_parse_iso(f->value.p, f->value.n, &ns) == 0) {
+    /* Zeek writes UTC with a Z; a zone-less time is local, never taken for UTC. */
+    int rc = ww_event_time_zoned(f->value) ? ww_time_parse_iso(f->value.p, f->value.n, &ns)
+                                           : ww_time_parse_iso_local(f->value.p, f->value.n, &ns);
+    if (rc == 0) {
         ev->ts = ns;
     } else if (ww_parse_double(f->value.p, f->value.n, &d) == 0 && d > 0 && d < 9.2e9) {
         ev->ts = (int64_t)llround(d * 1e9);
@@ -379,6 +382,11 @@ int ww__zeek_finish(ww_event_t *ev, ww_str_t path)
         rc = ww_event_add(ev, WW_STR("outcome"), yes ? WW_STR("success") : WW_STR("failure"),
                           WW_F_STR);
     }
+    /* The NTLM hostname is the name the client gave itself: a src_host, never an
+       address (src_ip is the connection's id.orig_h, which Zeek saw). */
+    const ww_field_t *h = ntlm ? get(ev, "hostname") : NULL;
+    if (rc == 0 && h && h->value.n && h->type != WW_F_NULL)
+        rc = ww_event_add(ev, WW_STR("src_host"), h->value, WW_F_STR);
     if (rc == 0)
         rc = ww_event_add(ev, WW_STR("auth_method"), ntlm ? WW_STR("ntlm") : WW_STR("kerberos"),
                           WW_F_STR);

@@ -985,6 +985,332 @@ static void test_synthetic_bad_templates(void **state)
     free(f);
 }
 
+/* ---- element starts without a dependency id; typed value tokens; failed templates */
+
+/* An element start as some writers store it: no 2-byte dependency id before the data
+ * size.  Returns the chunk offset of the name structure (for later references). */
+static uint32_t el_nodep(bld_t *w, const char *name, int attrs)
+{
+    p8(w, attrs ? 0x41 : 0x01);
+    p32(w, 0);
+    uint32_t at = w->n + 4;
+    pname(w, name);
+    if (attrs)
+        p32(w, 0);
+    return at;
+}
+/* The same with a reference to a name defined earlier in the chunk. */
+static void el_nodep_ref(bld_t *w, uint32_t name_at, int attrs)
+{
+    p8(w, attrs ? 0x41 : 0x01);
+    p32(w, 0);
+    p32(w, name_at);
+    if (attrs)
+        p32(w, 0);
+}
+
+static ww_reader_t *open_chunk(uint8_t *f, const char *name)
+{
+    ww_reader_t *r = NULL;
+    ww_diag_t d = {0};
+    assert_int_equal(ww_reader_open_mem(name, f, FHDR + CHUNK, WW_FMT_EVTX, &r, &d), 0);
+    return r;
+}
+
+static void test_synthetic_no_dependency_id(void **state)
+{
+    (void)state;
+    uint8_t *f = file_new();
+    bld_t w = {f + FHDR, 512};
+    /* Record 1 defines its names inline; record 2 refers back to them; record 3 mixes
+       both forms of element start (with and without the dependency id). */
+    uint32_t n_event, n_system, n_eid, n_evd, n_data;
+    uint32_t r1 = rec_start(&w, 1);
+    frag(&w);
+    n_event = el_nodep(&w, "Event", 0);
+    cs(&w);
+    n_system = el_nodep(&w, "System", 0);
+    cs(&w);
+    n_eid = el_nodep(&w, "EventID", 0);
+    cs(&w);
+    text(&w, "1116");
+    end(&w);
+    el_nodep(&w, "Channel", 0);
+    cs(&w);
+    text(&w, "Microsoft-Windows-Windows Defender/Operational");
+    end(&w);
+    end(&w);
+    n_evd = el_nodep(&w, "EventData", 0);
+    cs(&w);
+    n_data = el_nodep(&w, "Data", 1);
+    attr(&w, "Name");
+    text(&w, "Threat Name");
+    cs(&w);
+    text(&w, "HackTool:Win64/Mikatz!dha");
+    end(&w);
+    end(&w);
+    end(&w);
+    rec_end(&w, r1);
+    uint32_t r2 = rec_start(&w, 2);
+    frag(&w);
+    el_nodep_ref(&w, n_event, 0);
+    cs(&w);
+    el_nodep_ref(&w, n_system, 0);
+    cs(&w);
+    el_nodep_ref(&w, n_eid, 0);
+    cs(&w);
+    text(&w, "1117");
+    end(&w);
+    end(&w);
+    el_nodep_ref(&w, n_evd, 0);
+    cs(&w);
+    el_nodep_ref(&w, n_data, 0);
+    cs(&w);
+    text(&w, "unnamed");
+    end(&w);
+    end(&w);
+    end(&w);
+    rec_end(&w, r2);
+    uint32_t r3 = rec_start(&w, 3);
+    frag(&w);
+    el(&w, "Event", 0);
+    cs(&w);
+    el_nodep(&w, "System", 0);
+    cs(&w);
+    el(&w, "EventID", 0);
+    cs(&w);
+    text(&w, "5001");
+    end(&w);
+    end(&w);
+    end(&w);
+    rec_end(&w, r3);
+    chunk_done(&w, 3);
+
+    outcome_t o = drain(f, FHDR + CHUNK);
+    assert_int_equal(o.events, 3);
+    assert_int_equal(o.errors, 0);
+    ww_reader_t *r = open_chunk(f, "nodep");
+    ww_diag_t d = {0};
+    ww_event_t ev;
+    ww_event_init(&ev);
+    assert_int_equal(ww_reader_next(r, &ev, &d), 1);
+    assert_field(&ev, "EventID", "1116", WW_F_STR);
+    assert_field(&ev, "Channel", "Microsoft-Windows-Windows Defender/Operational", WW_F_STR);
+    assert_field(&ev, "ThreatName", "HackTool:Win64/Mikatz!dha", WW_F_STR);
+    assert_int_equal(ww_reader_next(r, &ev, &d), 1);
+    assert_int_equal(ev.event_id, 1117);
+    assert_field(&ev, "Data", "unnamed", WW_F_STR);
+    assert_int_equal(ww_reader_next(r, &ev, &d), 1);
+    assert_int_equal(ev.event_id, 5001);
+    assert_int_equal(ww_reader_next(r, &ev, &d), 0);
+    ww_event_release(&ev);
+    ww_reader_free(r);
+    free(f);
+}
+
+/* A value token holding a value of type t (not a string). */
+static void tval(bld_t *w, int t, const void *p, size_t n)
+{
+    p8(w, 0x05);
+    p8(w, (uint32_t)t);
+    pbytes(w, p, n);
+}
+
+/* Writes the body of a template whose EventData holds one value token of each type
+ * below, and one substitution (id 0, a string). */
+static void typed_template_body(bld_t *w)
+{
+    static const uint8_t u8 = 7, sid[] = {1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0};
+    uint32_t u32 = 1116, u16 = 3;
+    uint64_t u64 = 18446744073709551615ull, ft = 134201194848506723ull;
+    int32_t i32 = -5;
+    frag(w);
+    el(w, "Event", 0);
+    cs(w);
+    el(w, "System", 0);
+    cs(w);
+    el(w, "EventID", 0);
+    cs(w);
+    tval(w, 0x08, &u32, 4);
+    end(w);
+    el(w, "Level", 0);
+    cs(w);
+    tval(w, 0x04, &u8, 1);
+    end(w);
+    el(w, "Channel", 0);
+    cs(w);
+    text(w, "Microsoft-Windows-Windows Defender/Operational");
+    end(w);
+    end(w);
+    el(w, "EventData", 0);
+    cs(w);
+    static const char *names[] = {"U64", "When", "Who", "Neg", "Mixed"};
+    for (int i = 0; i < 5; i++) {
+        el(w, "Data", 1);
+        attr(w, "Name");
+        text(w, names[i]);
+        cs(w);
+        switch (i) {
+        case 0: tval(w, 0x0a, &u64, 8); break;
+        case 1: tval(w, 0x11, &ft, 8); break;
+        case 2: tval(w, 0x13, sid, sizeof sid); break;
+        case 3: tval(w, 0x07, &i32, 4); break;
+        default:
+            text(w, "v");
+            tval(w, 0x06, &u16, 2);
+            break;
+        }
+        end(w);
+    }
+    el(w, "Data", 1);
+    attr(w, "Name");
+    text(w, "Path");
+    cs(w);
+    sub(w, 0, 0x01);
+    end(w);
+    end(w);
+    /* Nested BinXML in a value token: its own fragment, up to its end token. */
+    p8(w, 0x05);
+    p8(w, 0x21);
+    frag(w);
+    el(w, "UserData", 0);
+    cs(w);
+    el(w, "Root", 0);
+    cs(w);
+    el(w, "Leaf", 0);
+    cs(w);
+    text(w, "inner");
+    end(w);
+    end(w);
+    end(w);
+    p8(w, 0x00);
+    end(w);
+}
+
+static void test_synthetic_typed_value_tokens(void **state)
+{
+    (void)state;
+    uint8_t *f = file_new();
+    bld_t w = {f + FHDR, 512};
+    uint8_t path[64];
+    uint32_t pathn = 0, size_at;
+    u16s(path, "C:\\x.exe", &pathn);
+    val_t v[] = {{0x01, path, pathn}};
+    uint32_t r1 = rec_start(&w, 1);
+    frag(&w);
+    uint32_t def = inst(&w, 0, true, &size_at);
+    typed_template_body(&w);
+    tmpl_end(&w, size_at);
+    values(&w, v, 1);
+    rec_end(&w, r1);
+    /* The later records of the chunk use it by reference. */
+    for (int i = 2; i <= 3; i++) {
+        uint32_t ri = rec_start(&w, (uint64_t)i);
+        frag(&w);
+        inst(&w, def, false, NULL);
+        values(&w, v, 1);
+        rec_end(&w, ri);
+    }
+    chunk_done(&w, 3);
+
+    ww_reader_t *r = open_chunk(f, "typed");
+    ww_diag_t d = {0};
+    ww_event_t ev;
+    ww_event_init(&ev);
+    for (int i = 0; i < 3; i++) {
+        int rc = ww_reader_next(r, &ev, &d);
+        if (rc != 1)
+            fail_msg("record %d: rc %d: %s", i + 1, rc, d.msg);
+        assert_field(&ev, "EventID", "1116", WW_F_INT);
+        assert_int_equal(ev.event_id, 1116);
+        assert_field(&ev, "Level", "7", WW_F_INT);
+        assert_field(&ev, "U64", "18446744073709551615", WW_F_INT);
+        assert_field(&ev, "When", "2026-04-08T10:58:04.850672Z", WW_F_STR);
+        assert_field(&ev, "Who", "S-1-5-18", WW_F_STR);
+        assert_field(&ev, "Neg", "-5", WW_F_INT);
+        assert_field(&ev, "Mixed", "v3", WW_F_STR);
+        assert_field(&ev, "Path", "C:\\x.exe", WW_F_STR);
+        assert_field(&ev, "Leaf", "inner", WW_F_STR);
+    }
+    assert_int_equal(ww_reader_next(r, &ev, &d), 0);
+    ww_event_release(&ev);
+    ww_reader_free(r);
+    free(f);
+}
+
+/* A template that cannot be read fails its own records, each reported, while the
+ * other templates and records of the chunk still decode. */
+static void test_synthetic_failed_template_isolated(void **state)
+{
+    (void)state;
+    uint8_t *f = file_new();
+    bld_t w = {f + FHDR, 512};
+    uint32_t size_at, good = 0, bad = 0;
+    static const uint8_t blob[4] = {1, 2, 3, 4};
+    uint32_t id = 1;
+    for (int round = 0; round < 3; round++) {
+        uint32_t ra = rec_start(&w, id++);
+        frag(&w);
+        if (!good) {
+            good = inst(&w, 0, true, &size_at);
+            frag(&w);
+            el(&w, "Event", 0);
+            cs(&w);
+            el(&w, "System", 0);
+            cs(&w);
+            el(&w, "EventID", 0);
+            cs(&w);
+            sub(&w, 0, 0x06);
+            end(&w);
+            end(&w);
+            end(&w);
+            tmpl_end(&w, size_at);
+        } else {
+            inst(&w, good, false, NULL);
+        }
+        uint16_t eid = (uint16_t)(4000 + round);
+        val_t v[] = {{0x06, &eid, 2}};
+        values(&w, v, 1);
+        rec_end(&w, ra);
+
+        uint32_t rb = rec_start(&w, id++);
+        frag(&w);
+        if (!bad) {
+            bad = inst(&w, 0, true, &size_at);
+            frag(&w);
+            el(&w, "Event", 0);
+            cs(&w);
+            tval(&w, 0x0e, blob, sizeof blob); /* binary: its size is not stored */
+            end(&w);
+            tmpl_end(&w, size_at);
+        } else {
+            inst(&w, bad, false, NULL);
+        }
+        values(&w, NULL, 0);
+        rec_end(&w, rb);
+    }
+    chunk_done(&w, id - 1);
+
+    ww_reader_t *r = open_chunk(f, "isolated");
+    ww_diag_t d = {0};
+    ww_event_t ev;
+    ww_event_init(&ev);
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(ww_reader_next(r, &ev, &d), 1);
+        assert_int_equal(ev.event_id, 4000 + round);
+        int rc = ww_reader_next(r, &ev, &d);
+        assert_true(rc < 0 && rc != WW_ETRUNC);
+        char rid[32];
+        snprintf(rid, sizeof rid, "record %d ", 2 * round + 2);
+        if (!strstr(d.msg, rid) || !strstr(d.msg, "value token of a type without a fixed size"))
+            fail_msg("round %d: '%s'", round, d.msg);
+    }
+    assert_int_equal(ww_reader_next(r, &ev, &d), 0);
+    ww_event_release(&ev);
+    ww_reader_free(r);
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -997,6 +1323,9 @@ int main(void)
         cmocka_unit_test(test_synthetic_types),
         cmocka_unit_test(test_synthetic_bombs),
         cmocka_unit_test(test_synthetic_bad_templates),
+        cmocka_unit_test(test_synthetic_no_dependency_id),
+        cmocka_unit_test(test_synthetic_typed_value_tokens),
+        cmocka_unit_test(test_synthetic_failed_template_isolated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,7 +90,8 @@ static void test_4625_evtx_dump(void **state)
 }
 
 /* Winlogbeat 4624 over RDP from the console of the box itself: IpAddress is loopback,
- * so the workstation name is the source; IpPort 0 is no port. */
+ * so there is no remote address; the workstation name is a host name, never src_ip;
+ * IpPort 0 is no port. */
 static const char wlb4624[] =
     "{\"@timestamp\":\"2024-03-05T10:01:00.000Z\",\"event\":{\"code\":\"4624\"},"
     "\"winlog\":{\"channel\":\"Security\",\"event_id\":\"4624\",\"provider_name\":"
@@ -107,7 +108,8 @@ static void test_4624_winlogbeat_loopback(void **state)
     decode(wlb4624, &ev);
     assert_int_equal(ev.event_id, 4624);
     expect(&ev, "user", "jdoe", WW_F_STR);
-    expect(&ev, "src_ip", "WS0142", WW_F_STR);
+    assert_null(get(&ev, "src_ip"));
+    expect(&ev, "src_host", "WS0142", WW_F_STR);
     assert_null(get(&ev, "src_port"));
     expect(&ev, "outcome", "success", WW_F_STR);
     expect(&ev, "logon_type", "10", WW_F_INT); /* typed, though the shipper wrote "10" */
@@ -129,7 +131,8 @@ static void test_4776_nxlog(void **state)
     ww_event_init(&ev);
     decode(nx4776, &ev);
     expect(&ev, "user", "jdoe", WW_F_STR);
-    expect(&ev, "src_ip", "WS0099", WW_F_STR);
+    assert_null(get(&ev, "src_ip")); /* 4776 has no address field */
+    expect(&ev, "src_host", "WS0099", WW_F_STR);
     expect(&ev, "outcome", "failure", WW_F_STR);
     expect(&ev, "auth_method", "ntlm", WW_F_STR);
     assert_null(get(&ev, "logon_type"));
@@ -181,15 +184,18 @@ static void test_4740_lockout_and_4648(void **state)
     ww_event_init(&ev);
     decode(lock, &ev);
     expect(&ev, "user", "jdoe", WW_F_STR);
-    expect(&ev, "src_ip", "WS0142", WW_F_STR); /* the caller computer */
+    assert_null(get(&ev, "src_ip"));
+    expect(&ev, "src_host", "WS0142", WW_F_STR); /* the caller computer */
     expect(&ev, "lockout", "true", WW_F_BOOL);
     expect(&ev, "outcome", "failure", WW_F_STR);
     assert_null(get(&ev, "auth_method"));
     decode(explicit_creds, &ev);
     expect(&ev, "user", "admin_jdoe", WW_F_STR);
     expect(&ev, "outcome", "success", WW_F_STR);
-    assert_null(get(&ev, "src_ip")); /* "-" and no workstation: no source */
+    assert_null(get(&ev, "src_ip")); /* 4648 names the target, never a source */
     assert_null(get(&ev, "src_port"));
+    assert_null(get(&ev, "dst_ip")); /* "-" */
+    expect(&ev, "dst_host", "FS01", WW_F_STR);
     ww_event_release(&ev);
 }
 
