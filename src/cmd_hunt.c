@@ -952,6 +952,39 @@ static void print_summary(hunt_t *h, double secs)
     counts_release(&rules);
 }
 
+/* A regex that ended in a PCRE2 error (match/depth/heap limit) counted as no match,
+ * so results may be missing: always said on stderr, with the first rule and why.
+ * Returns the number of such evaluations over every context. */
+static uint64_t report_regex_errors(hunt_t *h)
+{
+    ww_detect_ctx_t *all[MAX_THREADS + 1];
+    size_t n = 0;
+    if (h->ctx)
+        all[n++] = h->ctx;
+    for (int i = 0; h->pool && i < h->pool->nthreads && n < WW_ARRAY_LEN(all); i++)
+        if (h->pool->ctxs[i])
+            all[n++] = h->pool->ctxs[i];
+    uint64_t total = 0;
+    const ww_sigma_rule_t *first = NULL;
+    char why[128] = "";
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c = ww_detect_ctx_regex_errors(all[i]);
+        total += c;
+        if (c && !first)
+            first = ww_detect_ctx_regex_error_rule(all[i], why, sizeof why);
+    }
+    if (total) {
+        char title[160];
+        ww_cli_safe(first && first->title ? first->title : "?",
+                    first && first->title ? strlen(first->title) : 1, title, sizeof title);
+        ww_cli_error("%llu regular-expression evaluation%s stopped at PCRE2's limits and "
+                     "counted as no match, so alerts may be missing (first: rule '%s': %s; "
+                     "see docs/rules.md)",
+                     (unsigned long long)total, total == 1 ? "" : "s", title, why);
+    }
+    return total;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -1127,8 +1160,13 @@ int cmd_hunt(int argc, char **argv)
                      "(see docs/correlations.md)",
                      (unsigned long long)cs.groups_evicted, (unsigned long long)cs.events_dropped,
                      (unsigned long long)cs.values_dropped, (unsigned long long)cs.late_events);
+    uint64_t regex_errors = report_regex_errors(&h);
     if (h.format == FMT_SUMMARY) {
         print_summary(&h, secs);
+        if (regex_errors)
+            printf("\n%llu regex evaluation%s stopped at PCRE2's limits (alerts may be "
+                   "missing; see the message above)\n",
+                   (unsigned long long)regex_errors, regex_errors == 1 ? "" : "s");
     } else if (h.format == FMT_TABLE) {
         printf("%s%llu alert%s (", h.alerts ? "\n" : "", (unsigned long long)h.alerts,
                h.alerts == 1 ? "" : "s");

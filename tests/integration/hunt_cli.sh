@@ -224,5 +224,26 @@ check "decode --tz with an unknown zone exits 2" $(( $? != 2 ))
 [ $? = 1 ] && [ "$(wc -l <"$T/tz.out")" = 8 ]
 check "hunt --tz ZONE runs" $?
 
+# A regex that stops at PCRE2's match limit is reported, with 1 and 2 threads, never
+# silently taken as "no match".
+cat >"$T/rx.yml" <<'EOF'
+title: Backtracking Regex
+id: 5f0c2d4e-8a1b-4c3d-9e7f-112233445566
+logsource: {product: linux}
+detection:
+  sel:
+    message|re: '^(a+)+$'
+  condition: sel
+level: high
+EOF
+printf 'Dec  3 10:00:00 host prog: %s\n' "$(printf 'a%.0s' $(seq 60))b" >"$T/rx.log"
+for t in 1 2; do
+    "$BIN" hunt --threads $t --rules "$T/rx.yml" --format summary "$T/rx.log" >"$T/rx.out" 2>"$T/rx.err"
+    grep -q "1 regular-expression evaluation stopped at PCRE2's limits" "$T/rx.err" &&
+        grep -q "rule 'Backtracking Regex': match limit exceeded" "$T/rx.err" &&
+        grep -q "1 regex evaluation stopped" "$T/rx.out"
+    check "a regex at PCRE2's match limit is reported (--threads $t)" $?
+done
+
 echo "$fails failed"
 [ $fails = 0 ]
