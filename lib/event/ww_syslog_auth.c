@@ -357,6 +357,28 @@ static const pat_t sshd_pats[] = {
     {"Starting session: %_ for %u from %a port %p id %n", O_NONE, "session"},
     {"Close session: user %u from %a port %p id %n", O_NONE, "session"},
     {"Connection from %a port %p on %*", O_NONE, "connection"},
+    {"Connection from %a port %p with IP opts: %*", O_FAIL, "connection"},
+    {"Connection from %a port %p", O_NONE, "connection"},
+    {"Connection from invalid user %u %a port %p timed out", O_FAIL | O_INVALID_USER, "timeout"},
+    {"Connection from authenticating user %u %a port %p timed out", O_FAIL, "timeout"},
+    {"Connection from user %u %a port %p timed out", O_PREAUTH, "timeout"},
+    {"Connection from %a port %p timed out", O_PREAUTH, "timeout"},
+    {"Closing connection to %a port %p", O_NONE, "disconnect"},
+    {"terminating inactive connection from invalid user %u %a port %p", O_FAIL | O_INVALID_USER,
+     "timeout"},
+    {"terminating inactive connection from authenticating user %u %a port %p", O_FAIL, "timeout"},
+    {"terminating inactive connection from user %u %a port %p", O_NONE, "timeout"},
+    {"terminating inactive connection from %a port %p", O_PREAUTH, "timeout"},
+    {"probed from %a port %p with %*", O_FAIL, "no_ident"},
+    {"scanned from %a port %p with %*", O_FAIL, "no_ident"},
+    {"scanned from %a with %*", O_FAIL, "no_ident"},
+    {"Username too long from %a port %p", O_FAIL, "invalid_user"},
+    {"Finished discarding for %a port %p", O_FAIL, "disconnect"},
+    /* sshpkt_fatal's "<what>: Connection from <id>: <error>", the error sshd's own. */
+    {"%_: Connection from invalid user %u %a port %p: %*", O_FAIL | O_INVALID_USER, "disconnect"},
+    {"%_: Connection from authenticating user %u %a port %p: %*", O_FAIL, "disconnect"},
+    {"%_: Connection from user %u %a port %p: %*", O_PREAUTH, "disconnect"},
+    {"%_: Connection from %a port %p: %*", O_PREAUTH, "disconnect"},
 };
 
 /* The row matched text the client chose on both sides of the address (see above):
@@ -436,6 +458,13 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
         .outcome = outcome_of(t->outcome, msg),
         .event = t->event,
     };
+    if (!c.m.n && (WW__STARTS(body, "Failed ") || WW__STARTS(body, "Accepted "))) {
+        /* The rows that spell out the method ("Failed password for"). */
+        const char *m0 = memchr(body.p, ' ', body.n) + 1, *m1 = m0;
+        while (m1 < body.p + body.n && *m1 != ' ')
+            m1++;
+        a.method = ww__s(m0, m1);
+    }
     if (sshd_ambiguous(t, c.u)) {
         /* Two readings: keep the verdict, drop what the client could have moved. */
         a.user = a.src_ip = a.src_port = (ww_str_t){0};

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "event/ww_event.h"
+#include "util/ww_util.h"
 
 typedef struct row {
     const char *prog, *msg;
@@ -372,6 +373,10 @@ static void test_spoofed_user(void **state)
 
 int main(void)
 {
+    /* RFC 3164 times are read in the --tz zone: pin it, so that the expected times
+       hold on any machine. */
+    if (ww_time_set_zone("UTC") != 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows),
         cmocka_unit_test(test_headers),
