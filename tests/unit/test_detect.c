@@ -121,47 +121,47 @@ static void winev(ww_event_t *ev, const char *channel, int eid)
 static void test_strings(void **state)
 {
     (void)state;
-    eng_t *e = eng_new(RULE(
-        "01",
-        "  sel:\n    Image: 'C:\\Windows\\System32\\cmd.exe'\n  "
-        "condition: sel\n") "---\n" RULE("02",
-                                         "  sel:\n    "
-                                         "CommandLine|contains: "
-                                         "'whoami'\n  condition: "
-                                         "sel\n") "---\n" RULE("03",
-                                                               "  sel:\n    "
-                                                               "CommandLine|startswith: "
-                                                               "'net '\n  condition: "
-                                                               "sel\n") "---\n" RULE("04",
-                                                                                     "  "
-                                                                                     "sel:"
-                                                                                     "\n  "
-                                                                                     "  "
-                                                                                     "Imag"
-                                                                                     "e|"
-                                                                                     "ends"
-                                                                                     "with"
-                                                                                     ": "
-                                                                                     "'\\r"
-                                                                                     "eg."
-                                                                                     "exe'"
-                                                                                     "\n  "
-                                                                                     "cond"
-                                                                                     "itio"
-                                                                                     "n: "
-                                                                                     "sel"
-                                                                                     "\n") "---"
-                                                                                           "\n" RULE("05",
-                                                                                                     "  sel:\n    CommandLine: 'a?c*z'\n  condition: sel\n") "---\n" RULE("06",
-                                                                                                                                                                          "  sel:\n    "
-                                                                                                                                                                          "CommandLine: "
-                                                                                                                                                                          "'lit\\*star'\n "
-                                                                                                                                                                          " condition: "
-                                                                                                                                                                          "sel\n") "---"
-                                                                                                                                                                                   "\n" RULE("07", "  sel:\n    CommandLine|contains|cased: 'MiXeD'\n  condition: sel\n") "---\n" RULE(
-                                                                                                                                                                                       "08",
-                                                                                                                                                                                       "  sel:\n    CommandLine|contains|all:\n      - '-a'\n      - '-b'\n"
-                                                                                                                                                                                       "  condition: sel\n"));
+    eng_t *e =
+        eng_new(
+            RULE("01",
+                 "  sel:\n    Image: 'C:\\Windows\\System32\\cmd.exe'\n  "
+                 "condition: sel\n") "---\n" RULE("02",
+                                                  "  sel:\n    "
+                                                  "CommandLine|contains: "
+                                                  "'whoami'\n  condition: "
+                                                  "sel\n") "---\n" RULE("03",
+                                                                        "  sel:\n    "
+                                                                        "CommandLine|startswith: "
+                                                                        "'net '\n  condition: "
+                                                                        "sel\n") "---\n" RULE("04",
+                                                                                              "  "
+                                                                                              "sel:"
+                                                                                              "\n  "
+                                                                                              "  "
+                                                                                              "Imag"
+                                                                                              "e|"
+                                                                                              "ends"
+                                                                                              "with"
+                                                                                              ": "
+                                                                                              "'\\r"
+                                                                                              "eg."
+                                                                                              "exe'"
+                                                                                              "\n  "
+                                                                                              "cond"
+                                                                                              "itio"
+                                                                                              "n: "
+                                                                                              "sel"
+                                                                                              "\n") "---\n" RULE("05",
+                                                                                                                 "  sel:\n    CommandLine: 'a?c*z'\n  condition: sel\n") "---\n" RULE("06",
+                                                                                                                                                                                      "  sel:\n    "
+                                                                                                                                                                                      "CommandLine: "
+                                                                                                                                                                                      "'lit\\*star'\n "
+                                                                                                                                                                                      " condition: "
+                                                                                                                                                                                      "sel\n") "---"
+                                                                                                                                                                                               "\n" RULE("07", "  sel:\n    CommandLine|contains|cased: 'MiXeD'\n  condition: sel\n") "---\n" RULE(
+                                                                                                                                                                                                   "08",
+                                                                                                                                                                                                   "  sel:\n    CommandLine|contains|all:\n      - '-a'\n      - '-b'\n"
+                                                                                                                                                                                                   "  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -400,10 +400,10 @@ static void test_null_empty_absent(void **state)
                                                                                         "sel\n") "-"
                                                                                                  "-"
                                                                                                  "-"
-                                                                                                 "\n" RULE("16", "  sel:\n    ParentImage|exists: false\n  condition: sel\n") "---\n" RULE(
-                                                                                                     "17",
-                                                                                                     "  sel:\n    Data|contains|all:\n      - 'one'\n      - 'two'\n"
-                                                                                                     "  condition: sel\n"));
+                                                                                                 "\n" RULE("16",
+                                                                                                           "  sel:\n    ParentImage|exists: false\n  condition: sel\n") "---\n" RULE("17",
+                                                                                                                                                                                     "  sel:\n    Data|contains|all:\n      - 'one'\n      - 'two'\n"
+                                                                                                                                                                                     "  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -443,46 +443,46 @@ static void test_null_empty_absent(void **state)
 static void test_other_matchers(void **state)
 {
     (void)state;
-    eng_t *e = eng_new(RULE("21", "  sel:\n    ProcessId: 4688\n  condition: sel\n") "---\n" RULE(
-        "22",
-        " "
-        " "
-        "s"
-        "e"
-        "l"
-        ":"
-        "\n    ProcessId: '4688'\n  condition: sel\n") "---\n" RULE("23", "  sel:\n    "
-                                                                          "ProcessId|gt: 100\n  "
-                                                                          "condition: sel\n") "---"
-                                                                                              "\n" RULE("24",
-                                                                                                        "  "
-                                                                                                        "sel:"
-                                                                                                        "\n    "
-                                                                                                        "Comman"
-                                                                                                        "dLine|"
-                                                                                                        "re: "
-                                                                                                        "'b[0-"
-                                                                                                        "9]+c'"
-                                                                                                        "\n  "
-                                                                                                        "condit"
-                                                                                                        "ion: "
-                                                                                                        "sel\n") "---\n" RULE("25",
-                                                                                                                              "  sel:\n    CommandLine|re|i: '^ABC'\n  condition: "
-                                                                                                                              "sel\n") "---\n" RULE("26",
-                                                                                                                                                    "  sel:\n    DestinationIp|cidr:\n "
-                                                                                                                                                    "     - '10.0.0.0/8'\n"
-                                                                                                                                                    "      - 'fe80::/10'\n  condition: "
-                                                                                                                                                    "sel\n") "---\n" RULE("27",
-                                                                                                                                                                          "  sel:\n    "
-                                                                                                                                                                          "Image|"
-                                                                                                                                                                          "fieldref: "
-                                                                                                                                                                          "ParentImage"
-                                                                                                                                                                          "\n  "
-                                                                                                                                                                          "condition: "
-                                                                                                                                                                          "sel\n") "---"
-                                                                                                                                                                                   "\n" RULE("28", "  sel:\n    UtcTime|hour: 3\n  condition: sel\n") "---\n" RULE("29", "  sel:\n    UtcTime|week: 1\n  condition: sel\n") "---\n" RULE(
-                                                                                                                                                                                       "30",
-                                                                                                                                                                                       "  sel:\n    Elevated: true\n  condition: sel\n"));
+    eng_t
+        *e =
+            eng_new(
+                RULE("21", "  sel:\n    ProcessId: 4688\n  condition: sel\n") "---\n" RULE("22", " "
+                                                                                                 " "
+                                                                                                 "s"
+                                                                                                 "e"
+                                                                                                 "l"
+                                                                                                 ":"
+                                                                                                 "\n    ProcessId: '4688'\n  condition: sel\n") "---\n" RULE("23", "  sel:\n    ProcessId|gt: 100\n  condition: sel\n") "---\n" RULE(
+                    "24",
+                    "  "
+                    "sel:"
+                    "\n    "
+                    "Comman"
+                    "dLine|"
+                    "re: "
+                    "'b[0-"
+                    "9]+c'"
+                    "\n  "
+                    "condit"
+                    "ion: "
+                    "sel\n") "---\n" RULE("25",
+                                          "  sel:\n    CommandLine|re|i: '^ABC'\n  condition: "
+                                          "sel\n") "---\n" RULE("26",
+                                                                "  sel:\n    DestinationIp|cidr:\n "
+                                                                "     - '10.0.0.0/8'\n"
+                                                                "      - 'fe80::/10'\n  condition: "
+                                                                "sel\n") "---\n" RULE("27",
+                                                                                      "  sel:\n    "
+                                                                                      "Image|"
+                                                                                      "fieldref: "
+                                                                                      "ParentImage"
+                                                                                      "\n  "
+                                                                                      "condition: "
+                                                                                      "sel\n") "---"
+                                                                                               "\n" RULE("28",
+                                                                                                         "  sel:\n    UtcTime|hour: 3\n  condition: sel\n") "---\n" RULE("29",
+                                                                                                                                                                         "  sel:\n    UtcTime|week: 1\n  condition: sel\n") "---\n" RULE("30",
+                                                                                                                                                                                                                                         "  sel:\n    Elevated: true\n  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
