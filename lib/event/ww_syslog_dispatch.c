@@ -245,11 +245,25 @@ static bool is_fortigate(ww_str_t m)
     return false;
 }
 
+/* The kernel writes "IN=<if> OUT=<if> " first, after the rule's log prefix (at most a
+ * few dozen bytes, no quotes).  Requiring exactly that keeps an application's line
+ * that quotes such text (a User-Agent, a URL) from being read as a packet. */
 static bool is_netfilter(ww_str_t m)
 {
-    const char *in = WW__FIND(m, "IN=");
-    return in && (in == m.p || in[-1] == ' ' || in[-1] == ']' || in[-1] == ':') &&
-           WW__FIND(ww__s(in, m.p + m.n), " OUT=") != NULL;
+    const char *in = WW__FIND(m, "IN="), *e = m.p + m.n;
+    if (!in || (in != m.p && in[-1] != ' ' && in[-1] != ']' && in[-1] != ':') || in - m.p > 200)
+        return false;
+    for (const char *q = m.p; q < in; q++)
+        if (*q == '"' || *q == '\'' || *q == '=')
+            return false;
+    /* The kernel also prints strings a plugged-in device chooses (a USB product or
+       serial number, an input device's name): never a packet. */
+    ww_str_t pre = ww__s(m.p, in);
+    if (WW__FIND(pre, "Product: ") || WW__FIND(pre, "Manufacturer: ") ||
+        WW__FIND(pre, "SerialNumber: ") || WW__FIND(pre, "input: "))
+        return false;
+    const char *sp = memchr(in, ' ', (size_t)(e - in));
+    return sp && e - sp > 5 && memcmp(sp, " OUT=", 5) == 0;
 }
 
 /* rsyslog's imfile and other forwarders tag audit.log lines with a name of their
@@ -310,8 +324,14 @@ static int unwrap_repeated(ww_event_t *ev, ww_str_t *msg)
     if (q == p || e - q < 11 || memcmp(q, " times: [ ", 10) != 0)
         return 0;
     int rc = ww_event_add(ev, WW_STR("repeated"), ww__s(p, q), WW_F_INT);
+    /* rsyslog closes the quote with one " ]"; the message may end in its own ']'
+       ("[preauth]"). */
     const char *in = q + 10;
-    while (e > in && (e[-1] == ' ' || e[-1] == ']'))
+    while (e > in && e[-1] == ' ')
+        e--;
+    if (e > in && e[-1] == ']')
+        e--;
+    while (e > in && e[-1] == ' ')
         e--;
     *msg = ww__s(in, e);
     return rc;

@@ -192,6 +192,16 @@ static const frow_t rows[] = {
     {H "myapp[5]: type=USER_AUTH msg=audit(1700000000.123:456): pid=1 uid=0 msg='op=x "
        "acct=\"a\" exe=\"/usr/sbin/sshd\" hostname=6.6.6.6 addr=6.6.6.6 terminal=ssh res=failed'",
      NULL, NULL},
+    {"1.2.3.4 - - [x] \"GET / HTTP/1.1\" 200 1 \"-\" \"Mozilla IN=eth0 OUT= SRC=6.6.6.6 "
+     "DST=10.0.0.1\"",
+     NULL, NULL},
+    {H "kernel: [ 5.1] usb 1-1: Product: IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 PROTO=TCP SPT=1 "
+       "DPT=22",
+     NULL, NULL},
+    {H "kernel: [ 5.1] [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.5 DST=10.0.0.1 PROTO=TCP SPT=1 DPT=22",
+     "192.0.2.5", NULL},
+    {H "sshd[9]: message repeated 2 times: [ Connection closed by 192.0.2.5 port 5 [preauth]]",
+     "192.0.2.5", NULL},
     /* FortiGate: a value that broke out of its quotes makes a second srcip */
     {"date=2024-01-15 time=10:00:00 devname=\"F\" devid=\"F\" logid=\"0100032002\" "
      "type=\"event\" subtype=\"system\" logdesc=\"Admin login failed\" user=\"x\" srcip=6.6.6.6 "
