@@ -546,7 +546,9 @@ static size_t sess_key(const syslog_state_t *st, char *key)
     if (!prog.n || !pid.n || h.n + prog.n + pid.n + 2 > SESS_KEY_MAX)
         return 0;
     size_t n = 0;
-    memcpy(key + n, h.p, h.n), n += h.n, key[n++] = 0;
+    if (h.n)
+        memcpy(key + n, h.p, h.n), n += h.n;
+    key[n++] = 0;
     for (size_t i = 0; i < prog.n; i++)
         key[n++] = (char)ww_lower((unsigned char)prog.p[i]);
     key[n++] = 0;
@@ -629,9 +631,11 @@ static void sess_put(syslog_state_t *st, const char *key, size_t n, uint32_t h, 
     }
     e->pos = pos;
     e->alen = (uint8_t)addr.n;
-    memcpy(e->addr, addr.p, addr.n);
+    if (addr.n)
+        memcpy(e->addr, addr.p, addr.n);
     e->plen = port.n <= sizeof e->port ? (uint8_t)port.n : 0;
-    memcpy(e->port, port.p, e->plen);
+    if (e->plen)
+        memcpy(e->port, port.p, e->plen);
 }
 
 /* The address and port fields a decoded sshd line carries, and whether that address

@@ -1,9 +1,10 @@
 /* Linux authentication messages: sshd (OpenSSH 3.x to 10.x wording), PAM modules from
  * any program, sudo, su, login and dropbear.  Each program has a table of message
  * patterns, tried in order; the first that matches decides the outcome and names the
- * user, address and port.  Unknown sshd wording still gets its address and a failure
- * outcome from a keyword fallback, because new OpenSSH releases reword messages and a
- * missed brute force is worse than a coarse field. */
+ * user, address and port, each from the place the program writes it, never from text
+ * the client chose (see sshd_pats).  Unknown sshd wording still gets a failure outcome
+ * from a keyword fallback, because new OpenSSH releases reword messages and a missed
+ * brute force is worse than a coarse field; its address comes from its session. */
 #include "event/ww_syslog_int.h"
 
 /* ---- pattern matcher ------------------------------------------------------------ */

@@ -151,8 +151,9 @@ int ww__add_int(ww_event_t *ev, const char *name, ww_str_t v);
 int ww__add_lower(ww_event_t *ev, const char *name, ww_str_t v);
 
 /* The normalised authentication fields of notes/fields.md; any slice may be empty
- * (then it is not added).  Sets ev->category = "authentication" when the line has an
- * outcome. */
+ * (then it is not added).  src_ip is the address as the log writes it: an address
+ * becomes src_ip, a DNS name src_host, anything else neither (and then no src_port).  Sets
+ * ev->category = "authentication" when the line has an outcome. */
 typedef struct ww__auth {
     ww_str_t user, src_ip, src_port, method;
     ww_str_t service;    /* auth_service */
