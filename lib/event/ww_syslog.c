@@ -28,15 +28,16 @@
 #define SESS_MIN_LINE 16
 #define SESS_MAX_SLOTS 8192u
 #define SESS_MIN_SLOTS 64u
-#define SESS_KEY_MAX 96
-#define SESS_ADDR_MAX 64
+#define SESS_KEY_MAX 80
+#define SESS_ADDR_MAX 56
+#define SESS_PID_BITS 8192u
 #define SESS_NONE INT64_MIN /* pos of a key known to have no session in the lookback */
 
 typedef struct sess {
     int64_t pos; /* start of the line that named the address, relative to r->buf */
     uint32_t hash;
-    uint8_t klen, alen, plen; /* klen 0: empty slot */
-    char key[SESS_KEY_MAX];   /* host NUL program NUL pid */
+    uint8_t klen, alen, plen;
+    char key[SESS_KEY_MAX]; /* host NUL program NUL pid */
     char addr[SESS_ADDR_MAX];
     char port[6];
 } sess_t;
@@ -59,8 +60,14 @@ typedef struct syslog_state {
     ww_str_t cur_host, cur_prog, cur_pid;
     sess_t *sess; /* open-addressed table, NULL until the first session */
     uint32_t sess_cap, sess_used;
+    sess_t *sess_spare; /* the previous table, reused by the next rebuild */
+    uint32_t sess_spare_cap;
     ww_event_t scratch; /* for decoding lookback lines */
     bool scratch_init;
+    /* Pids that occur in the lookback ("[1234]" anywhere, numeric tokens of RFC 5424
+       lines), hashed into bits: a session whose pid is absent needs no search there. */
+    bool lb_indexed;
+    uint64_t lb_pids[SESS_PID_BITS / 64];
 } syslog_state_t;
 
 typedef struct line {
@@ -105,6 +112,7 @@ static void sl_close(ww_reader_t *r)
     syslog_state_t *st = r->state;
     if (st) {
         free(st->sess);
+        free(st->sess_spare);
         if (st->scratch_init)
             ww_event_release(&st->scratch);
     }
@@ -564,53 +572,68 @@ static uint32_t sess_hash(const char *k, size_t n)
     return h;
 }
 
+/* Each table is one block: cap entries, then cap tags (hash | 1; 0 = empty slot).
+ * Probing reads only the tags, 4 bytes a slot, so a lookup touches one entry. */
+static uint32_t *sess_tags(sess_t *t, uint32_t cap)
+{
+    return (uint32_t *)(void *)(t + cap);
+}
+
 static sess_t *sess_find(syslog_state_t *st, const char *key, size_t n, uint32_t h)
 {
     if (!st->sess)
         return NULL;
+    const uint32_t *tag = sess_tags(st->sess, st->sess_cap), want = h | 1;
     for (uint32_t i = h & (st->sess_cap - 1);; i = (i + 1) & (st->sess_cap - 1)) {
-        sess_t *e = &st->sess[i];
-        if (!e->klen)
+        if (!tag[i])
             return NULL;
-        if (e->hash == h && e->klen == n && memcmp(e->key, key, n) == 0)
+        sess_t *e = &st->sess[i];
+        if (tag[i] == want && e->hash == h && e->klen == n && memcmp(e->key, key, n) == 0)
             return e;
     }
 }
 
-/* Room for one more key: the table is grown, or rebuilt without the sessions that
- * have left the window of a line at `at`, so that it stays at most half full.  Fails
- * (no session is remembered) only on allocation failure: the live sessions never
- * exceed SESS_MAX_SLOTS / 2 (see the bounds above). */
+/* Room for one more key: the table stays at most half full.  It doubles (leaving out
+ * sessions that have left the window of a line at `at`) up to SESS_MAX_SLOTS, and at
+ * that size is rebuilt without them into the spare table, so a rebuild costs a pass
+ * over the table only every few thousand new sessions.  Fails (the session is not
+ * remembered) only on allocation failure: live sessions never exceed SESS_MAX_SLOTS /
+ * 2 (see the bounds above). */
 static bool sess_room(syslog_state_t *st, int64_t at)
 {
     if (st->sess && (st->sess_used + 1) * 2 <= st->sess_cap)
         return true;
-    uint32_t live = 0;
-    for (uint32_t i = 0; st->sess && i < st->sess_cap; i++)
-        live += st->sess[i].klen && st->sess[i].pos != SESS_NONE &&
-                at - st->sess[i].pos < (int64_t)WW_READER_LOOKBACK;
-    uint32_t cap = SESS_MIN_SLOTS;
-    while (cap < SESS_MAX_SLOTS && cap < (live + 1) * 4)
+    uint32_t cap = st->sess ? st->sess_cap : SESS_MIN_SLOTS / 2;
+    if (cap < SESS_MAX_SLOTS)
         cap *= 2;
-    if ((live + 1) * 2 > cap)
+    sess_t *t;
+    if (st->sess_spare && st->sess_spare_cap == cap) {
+        t = st->sess_spare;
+        st->sess_spare = NULL;
+        memset(sess_tags(t, cap), 0, cap * sizeof(uint32_t));
+    } else if (!(t = calloc(cap, sizeof *t + sizeof(uint32_t)))) {
         return false;
-    sess_t *t = calloc(cap, sizeof *t);
-    if (!t)
-        return false;
+    }
+    uint32_t *tt = sess_tags(t, cap), live = 0;
+    const uint32_t *ot = st->sess ? sess_tags(st->sess, st->sess_cap) : NULL;
     for (uint32_t i = 0; st->sess && i < st->sess_cap; i++) {
         sess_t *e = &st->sess[i];
-        if (!e->klen || e->pos == SESS_NONE || at - e->pos >= (int64_t)WW_READER_LOOKBACK)
+        if (!ot[i] || e->pos == SESS_NONE || at - e->pos >= (int64_t)WW_READER_LOOKBACK)
             continue;
         uint32_t j = e->hash & (cap - 1);
-        while (t[j].klen)
+        while (tt[j])
             j = (j + 1) & (cap - 1);
         t[j] = *e;
+        tt[j] = ot[i];
+        live++;
     }
-    free(st->sess);
+    free(st->sess_spare);
+    st->sess_spare = st->sess;
+    st->sess_spare_cap = st->sess_cap;
     st->sess = t;
     st->sess_cap = cap;
     st->sess_used = live;
-    return true;
+    return (live + 1) * 2 <= cap;
 }
 
 static void sess_put(syslog_state_t *st, const char *key, size_t n, uint32_t h, int64_t pos,
@@ -620,9 +643,11 @@ static void sess_put(syslog_state_t *st, const char *key, size_t n, uint32_t h, 
     if (!e) {
         if (!sess_room(st, pos < 0 ? 0 : pos))
             return;
+        uint32_t *tag = sess_tags(st->sess, st->sess_cap);
         uint32_t i = h & (st->sess_cap - 1);
-        while (st->sess[i].klen)
+        while (tag[i])
             i = (i + 1) & (st->sess_cap - 1);
+        tag[i] = h | 1;
         e = &st->sess[i];
         e->hash = h;
         e->klen = (uint8_t)n;
@@ -638,22 +663,78 @@ static void sess_put(syslog_state_t *st, const char *key, size_t n, uint32_t h, 
         memcpy(e->port, port.p, e->plen);
 }
 
-/* The address and port fields a decoded sshd line carries, and whether that address
- * is the session's peer (the listener's MaxStartups and penalty lines name others). */
+/* The address and port a decoded sshd line carries (as ww__add_auth noted them), and
+ * whether that address is the session's peer (the listener's MaxStartups and penalty
+ * lines name others). */
 static bool sess_fields(const ww_event_t *ev, ww_str_t *ip, ww_str_t *port, bool *peer)
 {
-    *ip = *port = (ww_str_t){0};
-    *peer = true;
-    for (uint32_t i = 0; i < ev->nfields; i++) {
-        const ww_field_t *f = &ev->fields[i];
-        if (ww__eqz(f->name, "src_ip"))
-            *ip = f->value;
-        else if (ww__eqz(f->name, "src_port"))
-            *port = f->value;
-        else if (ww__eqz(f->name, "auth_event"))
-            *peer = !ww__eqz(f->value, "max_startups") && !ww__eqz(f->value, "penalty");
+    const ww__auth_note_t *n = &ww__auth_note;
+    if (n->ev != ev || !n->ip.n) {
+        *ip = *port = (ww_str_t){0};
+        *peer = true;
+        return false;
     }
-    return ip->n > 0;
+    *ip = n->ip;
+    *port = n->port;
+    *peer = n->peer;
+    return true;
+}
+
+static uint32_t pid_bit(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return (h ^ (h >> 15)) & (SESS_PID_BITS - 1);
+}
+
+static bool all_digits(const char *p, const char *e)
+{
+    if (p == e)
+        return false;
+    for (; p < e; p++)
+        if (!ww__isdig(*p))
+            return false;
+    return true;
+}
+
+static void pid_set(syslog_state_t *st, const char *p, const char *e)
+{
+    uint32_t bit = pid_bit(p, (size_t)(e - p));
+    st->lb_pids[bit / 64] |= 1ull << (bit % 64);
+}
+
+/* One pass over the lookback [lo, b): every "[digits]" and, in lines that start like
+ * RFC 5424 ("<PRI>1 "), every all-digit token, into st->lb_pids.  A superset of the
+ * numeric pids the lookback's lines can be keyed by. */
+static void lb_index(syslog_state_t *st, const char *lo, const char *b)
+{
+    st->lb_indexed = true;
+    for (const char *p = lo; p < b && (p = memchr(p, '[', (size_t)(b - p))) != NULL;) {
+        const char *q = ++p;
+        while (q < b && ww__isdig(*q))
+            q++;
+        if (q < b && *q == ']' && q > p)
+            pid_set(st, p, q);
+    }
+    for (const char *p = lo; p < b;) {
+        const char *le = memchr(p, '\n', (size_t)(b - p));
+        if (!le)
+            le = b;
+        size_t head = (size_t)(le - p) < 6 ? (size_t)(le - p) : 6;
+        const char *gt = p < le && *p == '<' ? memchr(p, '>', head) : NULL;
+        if (gt && le - gt > 3 && gt[1] == '1' && gt[2] == ' ') {
+            for (const char *t = gt + 3; t < le;) {
+                const char *te = memchr(t, ' ', (size_t)(le - t));
+                if (!te)
+                    te = le;
+                if (all_digits(t, te))
+                    pid_set(st, t, te);
+                t = te + 1;
+            }
+        }
+        p = le + 1;
+    }
 }
 
 /* The latest line in the bytes before r->buf, starting after `floor`, whose key is
@@ -672,35 +753,59 @@ static bool sess_scan_back(ww_reader_t *r, syslog_state_t *st, const char *key, 
         ww_event_init(&st->scratch);
         st->scratch_init = true;
     }
-    /* The pid, as the cheap test that a line may be the session's. */
+    /* Lines that may be the session's hold its pid as a tag ("[1234]") or as an RFC
+       5424 PROCID (" 1234 "): memmem finds those over the whole lookback at once, and
+       only their lines are decoded. */
     const char *pid = key + strlen(key) + 1;
     pid += strlen(pid) + 1;
     size_t pn = n - (size_t)(pid - key);
-    const char *end = b - 1; /* the newline that ends the line before */
+    char nd[2][24];
+    if (pn > sizeof nd[0] - 2)
+        return false; /* no pid is this long: such a key is never a session */
+    if (all_digits(pid, pid + pn)) {
+        if (!st->lb_indexed)
+            lb_index(st, lo, b);
+        uint32_t bit = pid_bit(pid, pn);
+        if (!(st->lb_pids[bit / 64] & (1ull << (bit % 64))))
+            return false;
+    }
+    nd[0][0] = '[', nd[1][0] = ' ';
+    memcpy(nd[0] + 1, pid, pn), memcpy(nd[1] + 1, pid, pn);
+    nd[0][pn + 1] = ']', nd[1][pn + 1] = ' ';
     bool found = false;
+    int64_t best = 0;
     ww_str_t save_h = st->cur_host, save_p = st->cur_prog, save_pid = st->cur_pid;
-    while (end >= lo && !found) {
-        const char *nl = end > lo ? memrchr(lo, '\n', (size_t)(end - lo)) : NULL;
-        const char *ls = nl ? nl + 1 : lo;
-        if (!nl && !lo_starts)
-            break;
-        if (ls - b <= floor)
-            break;
-        const char *le = end > ls && end[-1] == '\r' ? end - 1 : end;
-        if (le - ls >= SESS_MIN_LINE && le - ls <= 8192 && memmem(ls, (size_t)(le - ls), pid, pn)) {
+    const char *from = floor + (int64_t)lb > 0 ? b + floor : lo;
+    for (int k = 0; k < 2; k++) {
+        const char *q = from;
+        while (q < b && (q = memmem(q, (size_t)(b - q), nd[k], pn + 2)) != NULL) {
+            const char *nl = memrchr(lo, '\n', (size_t)(q - lo));
+            const char *ls = nl ? nl + 1 : lo, *le = memchr(q, '\n', (size_t)(b - q));
+            q = le + 1; /* b[-1] is a newline: le is found */
+            if ((!nl && !lo_starts) || ls - b <= floor || (found && ls - b <= best))
+                continue;
+            if (le > ls && le[-1] == '\r')
+                le--;
+            if (le - ls < SESS_MIN_LINE || le - ls > 8192)
+                continue;
             ww_event_reset(&st->scratch);
+            ww__auth_note.ev = NULL;
             char k2[SESS_KEY_MAX];
             bool peer;
+            ww_str_t lip, lport;
             if (parse_line(st, &st->scratch, (line_t){ls, le}) > 0 && sess_key(st, k2) == n &&
-                memcmp(k2, key, n) == 0 && sess_fields(&st->scratch, ip, port, &peer) && peer &&
-                ip->n <= SESS_ADDR_MAX) {
-                *pos = ls - b;
+                memcmp(k2, key, n) == 0 && sess_fields(&st->scratch, &lip, &lport, &peer) && peer &&
+                lip.n <= SESS_ADDR_MAX) {
+                best = ls - b;
+                *ip = lip;
+                *port = lport;
                 found = true;
             }
         }
-        end = ls - 1;
     }
     st->cur_host = save_h, st->cur_prog = save_p, st->cur_pid = save_pid;
+    if (found)
+        *pos = best;
     return found;
 }
 
@@ -765,6 +870,7 @@ static int sl_next(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag)
                         "line is longer than the limit of %d bytes; skipped", SYSLOG_MAX_LINE);
             return WW_ELIMIT;
         }
+        ww__auth_note.ev = NULL;
         int rc = parse_line(st, ev, (line_t){p, le});
         if (rc > 0 && st->cur_prog.n)
             rc = sess_apply(r, st, ev, p - b, (size_t)(le - p)) ? WW_ENOMEM : 1;

@@ -387,6 +387,10 @@ static const pat_t sshd_pats[] = {
  * so that another reading of the line would put the address elsewhere. */
 static bool sshd_ambiguous(const pat_t *t, ww_str_t user)
 {
+    /* Every literal that can surround %a in the rows holds " from " or " port ": a user
+       part without either (nearly every line) needs no look at the row. */
+    if (user.n < 6 || (!WW__FIND(user, " from ") && !WW__FIND(user, " port ")))
+        return false;
     const char *pt = t->pat, *a = strstr(pt, "%a");
     size_t n = strlen(pt);
     if (!a || (t->outcome & O_FIXTAIL) || n < 2 || strcmp(pt + n - 2, "%*") != 0)

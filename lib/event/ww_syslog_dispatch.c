@@ -167,16 +167,19 @@ int ww__addr_kind(ww_str_t a)
     return dot && alpha && label ? WW__ADDR_HOST : WW__ADDR_NONE;
 }
 
+_Thread_local ww__auth_note_t ww__auth_note;
+
 int ww__add_auth(ww_event_t *ev, const ww__auth_t *a)
 {
     int rc = 0;
     if (a->user.p)
         rc = ww__add(ev, "user", a->user);
     int kind = WW__ADDR_NONE;
+    ww_str_t ip = {0};
     if (rc == 0 && a->src_ip.n) {
         /* Only a well-formed address is src_ip; a DNS name (PAM's rhost, sshd with
            UseDNS) is src_host; anything else ("UNKNOWN", "socket") is neither. */
-        ww_str_t ip = ww__clean_addr(a->src_ip);
+        ip = ww__clean_addr(a->src_ip);
         kind = ww__addr_kind(ip);
         if (kind == WW__ADDR_IP)
             rc = ww__add(ev, "src_ip", ip);
@@ -185,6 +188,14 @@ int ww__add_auth(ww_event_t *ev, const ww__auth_t *a)
     }
     if (rc == 0 && a->src_port.n && kind != WW__ADDR_NONE)
         rc = ww__add_int(ev, "src_port", a->src_port);
+    if (kind == WW__ADDR_IP) {
+        ww__auth_note.ev = ev;
+        ww__auth_note.ip = ip;
+        ww__auth_note.port = a->src_port;
+        ww__auth_note.peer =
+            !a->event || !((a->event[0] == 'm' && !strcmp(a->event, "max_startups")) ||
+                           (a->event[0] == 'p' && !strcmp(a->event, "penalty")));
+    }
     if (rc == 0 && a->outcome)
         rc = ww__add(ev, "outcome", WW_STRZ(a->outcome));
     if (rc == 0 && a->method.n)
@@ -253,14 +264,17 @@ static bool is_netfilter(ww_str_t m)
     const char *in = WW__FIND(m, "IN="), *e = m.p + m.n;
     if (!in || (in != m.p && in[-1] != ' ' && in[-1] != ']' && in[-1] != ':') || in - m.p > 200)
         return false;
-    for (const char *q = m.p; q < in; q++)
+    bool colon = false;
+    for (const char *q = m.p; q < in; q++) {
         if (*q == '"' || *q == '\'' || *q == '=')
             return false;
+        colon |= *q == ':';
+    }
     /* The kernel also prints strings a plugged-in device chooses (a USB product or
        serial number, an input device's name): never a packet. */
     ww_str_t pre = ww__s(m.p, in);
-    if (WW__FIND(pre, "Product: ") || WW__FIND(pre, "Manufacturer: ") ||
-        WW__FIND(pre, "SerialNumber: ") || WW__FIND(pre, "input: "))
+    if (colon && (WW__FIND(pre, "Product: ") || WW__FIND(pre, "Manufacturer: ") ||
+                  WW__FIND(pre, "SerialNumber: ") || WW__FIND(pre, "input: ")))
         return false;
     const char *sp = memchr(in, ' ', (size_t)(e - in));
     return sp && e - sp > 5 && memcmp(sp, " OUT=", 5) == 0;

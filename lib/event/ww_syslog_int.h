@@ -162,6 +162,17 @@ typedef struct ww__auth {
 } ww__auth_t;
 int ww__add_auth(ww_event_t *ev, const ww__auth_t *a);
 
+/* What ww__add_auth last added as src_ip/src_port to which event, so that the line
+ * decoder's sshd sessions need not search the fields (per thread: a reader is used by
+ * one thread at a time).  `peer` is false for the sshd listener's lines, whose
+ * address is not a session's peer. */
+typedef struct ww__auth_note {
+    const ww_event_t *ev;
+    ww_str_t ip, port;
+    bool peer;
+} ww__auth_note_t;
+extern _Thread_local ww__auth_note_t ww__auth_note;
+
 /* What a slice names: an IP address (IPv4 dotted quad; IPv6 with "::", an embedded
  * dotted quad such as "::ffff:1.2.3.4" and an optional "%zone"), a DNS host name
  * (dotted, with a letter), or neither ("UNKNOWN", "socket", "(null)", garbage). */
