@@ -195,9 +195,9 @@ static void remember(arec_t *r, ww_str_t k, ww_str_t v)
         r->acct = v;
     else if (ww_str_eq(k, WW_STR("id")))
         r->id = v;
-    else if (ww_str_eq(k, WW_STR("addr")))
-        r->addr = v;
-    else if (ww_str_eq(k, WW_STR("hostname")))
+    else if (ww_str_eq(k, WW_STR("addr")) && !r->addr.p)
+        r->addr = v; /* the first: auditd writes each once, in a fixed order */
+    else if (ww_str_eq(k, WW_STR("hostname")) && !r->hostname.p)
         r->hostname = v;
     else if (ww_str_eq(k, WW_STR("exe")))
         r->exe = v;
@@ -295,7 +295,10 @@ static const char *parse_stamp(ww_event_t *ev, const char *p, const char *e, int
         q++;
     if (q == ser || q >= e || *q != ')')
         return NULL;
-    ev->ts = sec * 1000000000LL + ms * 1000000LL;
+    /* Twelve digits of seconds overflow int64 nanoseconds (audit(17200000000.1:2)):
+       a time past 2262 is no time at all, but the record is still decoded. */
+    if (sec <= (INT64_MAX - 999000000LL) / 1000000000LL)
+        ev->ts = sec * 1000000000LL + ms * 1000000LL;
     *rc = ww_event_add(ev, WW_STR("msg"), ww__s(p, q + 1), WW_F_STR);
     if (*rc == 0)
         *rc = ww_event_add(ev, WW_STR("serial"), ww__s(ser, q), WW_F_INT);

@@ -11,6 +11,37 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* ---- sshd sessions ---------------------------------------------------------------
+ * Many sshd lines name no address ("Disconnecting: Too many authentication failures",
+ * "kex_exchange_identification: ...", "pam_unix(sshd:session): session opened ...").
+ * They get the address of their session: the latest earlier line from the same host,
+ * program and pid that named one, provided that line starts less than
+ * WW_READER_LOOKBACK bytes before this one.  The rule depends only on the input's
+ * bytes, so a range of a file (hunt --threads) decodes a line exactly as one reader of
+ * the whole file does: a range reader looks for a missing session in the bytes before
+ * its start (r->lookback) the first time it needs it.
+ *
+ * Bounds: only lines of at least SESS_MIN_LINE bytes are remembered, so at most
+ * WW_READER_LOOKBACK / SESS_MIN_LINE sessions can be live at once; the table holds
+ * twice that (SESS_MAX_SLOTS) and forgets sessions whose line left the window.  A key
+ * longer than SESS_KEY_MAX or an address longer than SESS_ADDR_MAX is not remembered. */
+#define SESS_MIN_LINE 16
+#define SESS_MAX_SLOTS 8192u
+#define SESS_MIN_SLOTS 64u
+#define SESS_KEY_MAX 80
+#define SESS_ADDR_MAX 56
+#define SESS_PID_BITS 8192u
+#define SESS_NONE INT64_MIN /* pos of a key known to have no session in the lookback */
+
+typedef struct sess {
+    int64_t pos; /* start of the line that named the address, relative to r->buf */
+    uint32_t hash;
+    uint8_t klen, alen, plen;
+    char key[SESS_KEY_MAX]; /* host NUL program NUL pid */
+    char addr[SESS_ADDR_MAX];
+    char port[6];
+} sess_t;
+
 /* Longer lines are reported and skipped: a syslog message this long is either not
  * syslog or an attempt to exhaust memory downstream. */
 #define SYSLOG_MAX_LINE (64 * 1024)
@@ -25,6 +56,18 @@ typedef struct syslog_state {
        same day.  dc_mon 0 = nothing cached. */
     int64_t dc_y, dc_days;
     unsigned dc_mon, dc_day;
+    /* The header of the line being decoded, for the session key. */
+    ww_str_t cur_host, cur_prog, cur_pid;
+    sess_t *sess; /* open-addressed table, NULL until the first session */
+    uint32_t sess_cap, sess_used;
+    sess_t *sess_spare; /* the previous table, reused by the next rebuild */
+    uint32_t sess_spare_cap;
+    ww_event_t scratch; /* for decoding lookback lines */
+    bool scratch_init;
+    /* Pids that occur in the lookback ("[1234]" anywhere, numeric tokens of RFC 5424
+       lines), hashed into bits: a session whose pid is absent needs no search there. */
+    bool lb_indexed;
+    uint64_t lb_pids[SESS_PID_BITS / 64];
 } syslog_state_t;
 
 typedef struct line {
@@ -48,6 +91,12 @@ static int sl_open(ww_reader_t *r, ww_diag_t *diag)
     return 0;
 }
 
+/* ww_time_local_to_utc for a BSD timestamp; the wall time is in the --tz zone. */
+static int64_t local_ns(int64_t wall)
+{
+    return ww_time_local_to_utc(wall);
+}
+
 void ww__syslog_inherit(ww_reader_t *dst, const ww_reader_t *src)
 {
     syslog_state_t *d = dst->state;
@@ -60,6 +109,13 @@ void ww__syslog_inherit(ww_reader_t *dst, const ww_reader_t *src)
 
 static void sl_close(ww_reader_t *r)
 {
+    syslog_state_t *st = r->state;
+    if (st) {
+        free(st->sess);
+        free(st->sess_spare);
+        if (st->scratch_init)
+            ww_event_release(&st->scratch);
+    }
     free(r->state);
     r->state = NULL;
 }
@@ -141,8 +197,9 @@ static const char *parse_bsd_time(syslog_state_t *st, const char *p, const char 
         if (!two(p + 12, &h) || !two(p + 15, &mi) || !two(p + 18, &s) || d < 1 || d > 31 ||
             h > 23 || mi > 59 || s > 60 || y < 1970 || y > 2262)
             return NULL; /* past 2262 the time does not fit in int64 nanoseconds */
-        *ts = (days_of(st, y, (unsigned)mon, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s) *
-              1000000000LL;
+        *ts =
+            local_ns((days_of(st, y, (unsigned)mon, d) * 86400 + (int64_t)h * 3600 + mi * 60 + s) *
+                     1000000000LL);
         return p + 20;
     }
     if (e - p < 15 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' || p[12] != ':')
@@ -168,9 +225,11 @@ static const char *parse_bsd_time(syslog_state_t *st, const char *p, const char 
         }
     }
     int64_t sod = (int64_t)h * 3600 + mi * 60 + s;
-    int64_t t = (days_of(st, st->year, (unsigned)mon, d) * 86400 + sod) * 1000000000LL + frac;
+    int64_t t =
+        local_ns((days_of(st, st->year, (unsigned)mon, d) * 86400 + sod) * 1000000000LL) + frac;
     if (t > st->now_ns + 86400LL * 1000000000LL)
-        t = (days_of(st, st->year - 1, (unsigned)mon, d) * 86400 + sod) * 1000000000LL + frac;
+        t = local_ns((days_of(st, st->year - 1, (unsigned)mon, d) * 86400 + sod) * 1000000000LL) +
+            frac;
     *ts = t;
     return q;
 }
@@ -353,13 +412,15 @@ static int parse_5424(syslog_state_t *st, ww_event_t *ev, line_t ln, const char 
         rc = add(ev, "message", msg, e, WW_F_STR);
     ww_str_t host = f[1].n == 1 && f[1].p[0] == '-' ? (ww_str_t){0} : f[1];
     ww_str_t prog = f[2].n == 1 && f[2].p[0] == '-' ? (ww_str_t){0} : f[2];
+    st->cur_host = host;
+    st->cur_prog = prog;
+    st->cur_pid = f[3].n == 1 && f[3].p[0] == '-' ? (ww_str_t){0} : f[3];
     if (rc == 0)
         rc = set_facts(ev, host, prog);
     ev->ts = ts;
     if (rc == 0)
         rc = ww__syslog_decode_msg(ev, prog, (ww_str_t){msg, (size_t)(e - msg)},
                                    (ww_str_t){ln.p, (size_t)(e - ln.p)});
-    (void)st;
     return rc < 0 ? rc : 1;
 }
 
@@ -396,7 +457,7 @@ static int parse_3164(syslog_state_t *st, ww_event_t *ev, line_t ln, const char 
     if (p < e && isdig(*p)) {
         /* RFC 3339 timestamp (rsyslog's high-precision format). */
         te = token_end(p, e);
-        if (ww_time_parse_iso(p, (size_t)(te - p), &ts) != 0)
+        if (ww_time_parse_iso_local(p, (size_t)(te - p), &ts) != 0)
             return 0;
     } else {
         te = parse_bsd_time(st, p, e, &ts);
@@ -426,6 +487,9 @@ static int parse_3164(syslog_state_t *st, ww_event_t *ev, line_t ln, const char 
     }
     if (msg < e && *msg == ' ')
         msg++;
+    st->cur_host = host;
+    st->cur_prog = prog;
+    st->cur_pid = pid;
     int rc = pri >= 0 ? add_pri(ev, pri) : 0;
     if (rc == 0)
         rc = ww__add_str(ev, WW_STR("timestamp"), stamp);
@@ -449,6 +513,7 @@ static int parse_3164(syslog_state_t *st, ww_event_t *ev, line_t ln, const char 
 static int parse_line(syslog_state_t *st, ww_event_t *ev, line_t ln)
 {
     int pri = -1;
+    st->cur_prog = (ww_str_t){0};
     const char *p = ln.p;
     if (!st->text_only) {
         const char *q = parse_pri(p, ln.e, &pri);
@@ -465,6 +530,322 @@ static int parse_line(syslog_state_t *st, ww_event_t *ev, line_t ln)
         return WW_ENOMEM;
     int rc = ww__text_decode_line(ev, (ww_str_t){ln.p, (size_t)(ln.e - ln.p)});
     return rc < 0 ? rc : 1;
+}
+
+/* ---- sshd sessions (see the top of the file) ------------------------------------- */
+
+/* The program part of a session key: sshd's own programs, with the old
+ * "sshd(pam_unix)" tag counted as sshd; empty for every other program. */
+static ww_str_t sess_prog(ww_str_t prog)
+{
+    const char *lp = prog.n ? memchr(prog.p, '(', prog.n) : NULL;
+    ww_str_t b = lp ? ww__s(prog.p, lp) : prog;
+    if (b.n < 4 || ww_lower((unsigned char)b.p[0]) != 's')
+        return (ww_str_t){0};
+    if (ww__ieqz(b, "sshd") || ww__ieqz(b, "sshd-session") || ww__ieqz(b, "sshd-auth"))
+        return b;
+    return (ww_str_t){0};
+}
+
+/* host NUL program NUL pid into key; its length, or 0 when there is no key. */
+static size_t sess_key(const syslog_state_t *st, char *key)
+{
+    ww_str_t prog = sess_prog(st->cur_prog), h = st->cur_host, pid = st->cur_pid;
+    if (!prog.n || !pid.n || h.n + prog.n + pid.n + 2 > SESS_KEY_MAX)
+        return 0;
+    size_t n = 0;
+    if (h.n)
+        memcpy(key + n, h.p, h.n), n += h.n;
+    key[n++] = 0;
+    for (size_t i = 0; i < prog.n; i++)
+        key[n++] = (char)ww_lower((unsigned char)prog.p[i]);
+    key[n++] = 0;
+    memcpy(key + n, pid.p, pid.n), n += pid.n;
+    return n;
+}
+
+static uint32_t sess_hash(const char *k, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 16777619u;
+    return h;
+}
+
+/* Each table is one block: cap entries, then cap tags (hash | 1; 0 = empty slot).
+ * Probing reads only the tags, 4 bytes a slot, so a lookup touches one entry. */
+static uint32_t *sess_tags(sess_t *t, uint32_t cap)
+{
+    return (uint32_t *)(void *)(t + cap);
+}
+
+static sess_t *sess_find(syslog_state_t *st, const char *key, size_t n, uint32_t h)
+{
+    if (!st->sess)
+        return NULL;
+    const uint32_t *tag = sess_tags(st->sess, st->sess_cap), want = h | 1;
+    for (uint32_t i = h & (st->sess_cap - 1);; i = (i + 1) & (st->sess_cap - 1)) {
+        if (!tag[i])
+            return NULL;
+        sess_t *e = &st->sess[i];
+        if (tag[i] == want && e->hash == h && e->klen == n && memcmp(e->key, key, n) == 0)
+            return e;
+    }
+}
+
+/* Room for one more key: the table stays at most half full.  It doubles (leaving out
+ * sessions that have left the window of a line at `at`) up to SESS_MAX_SLOTS, and at
+ * that size is rebuilt without them into the spare table, so a rebuild costs a pass
+ * over the table only every few thousand new sessions.  Fails (the session is not
+ * remembered) only on allocation failure: live sessions never exceed SESS_MAX_SLOTS /
+ * 2 (see the bounds above). */
+static bool sess_room(syslog_state_t *st, int64_t at)
+{
+    if (st->sess && (st->sess_used + 1) * 2 <= st->sess_cap)
+        return true;
+    uint32_t cap = st->sess ? st->sess_cap : SESS_MIN_SLOTS / 2;
+    if (cap < SESS_MAX_SLOTS)
+        cap *= 2;
+    sess_t *t;
+    if (st->sess_spare && st->sess_spare_cap == cap) {
+        t = st->sess_spare;
+        st->sess_spare = NULL;
+        memset(sess_tags(t, cap), 0, cap * sizeof(uint32_t));
+    } else if (!(t = calloc(cap, sizeof *t + sizeof(uint32_t)))) {
+        return false;
+    }
+    uint32_t *tt = sess_tags(t, cap), live = 0;
+    const uint32_t *ot = st->sess ? sess_tags(st->sess, st->sess_cap) : NULL;
+    for (uint32_t i = 0; st->sess && i < st->sess_cap; i++) {
+        sess_t *e = &st->sess[i];
+        if (!ot[i] || e->pos == SESS_NONE || at - e->pos >= (int64_t)WW_READER_LOOKBACK)
+            continue;
+        uint32_t j = e->hash & (cap - 1);
+        while (tt[j])
+            j = (j + 1) & (cap - 1);
+        t[j] = *e;
+        tt[j] = ot[i];
+        live++;
+    }
+    free(st->sess_spare);
+    st->sess_spare = st->sess;
+    st->sess_spare_cap = st->sess_cap;
+    st->sess = t;
+    st->sess_cap = cap;
+    st->sess_used = live;
+    return (live + 1) * 2 <= cap;
+}
+
+static void sess_put(syslog_state_t *st, const char *key, size_t n, uint32_t h, int64_t pos,
+                     ww_str_t addr, ww_str_t port)
+{
+    sess_t *e = sess_find(st, key, n, h);
+    if (!e) {
+        if (!sess_room(st, pos < 0 ? 0 : pos))
+            return;
+        uint32_t *tag = sess_tags(st->sess, st->sess_cap);
+        uint32_t i = h & (st->sess_cap - 1);
+        while (tag[i])
+            i = (i + 1) & (st->sess_cap - 1);
+        tag[i] = h | 1;
+        e = &st->sess[i];
+        e->hash = h;
+        e->klen = (uint8_t)n;
+        memcpy(e->key, key, n);
+        st->sess_used++;
+    }
+    e->pos = pos;
+    e->alen = (uint8_t)addr.n;
+    if (addr.n)
+        memcpy(e->addr, addr.p, addr.n);
+    e->plen = port.n <= sizeof e->port ? (uint8_t)port.n : 0;
+    if (e->plen)
+        memcpy(e->port, port.p, e->plen);
+}
+
+/* The address and port a decoded sshd line carries (as ww__add_auth noted them), and
+ * whether that address is the session's peer (the listener's MaxStartups and penalty
+ * lines name others). */
+static bool sess_fields(const ww_event_t *ev, ww_str_t *ip, ww_str_t *port, bool *peer)
+{
+    const ww__auth_note_t *n = &ww__auth_note;
+    if (n->ev != ev || !n->ip.n) {
+        *ip = *port = (ww_str_t){0};
+        *peer = true;
+        return false;
+    }
+    *ip = n->ip;
+    *port = n->port;
+    *peer = n->peer;
+    return true;
+}
+
+static uint32_t pid_bit(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return (h ^ (h >> 15)) & (SESS_PID_BITS - 1);
+}
+
+static bool all_digits(const char *p, const char *e)
+{
+    if (p == e)
+        return false;
+    for (; p < e; p++)
+        if (!ww__isdig(*p))
+            return false;
+    return true;
+}
+
+static void pid_set(syslog_state_t *st, const char *p, const char *e)
+{
+    uint32_t bit = pid_bit(p, (size_t)(e - p));
+    st->lb_pids[bit / 64] |= 1ull << (bit % 64);
+}
+
+/* One pass over the lookback [lo, b): every "[digits]" and, in lines that start like
+ * RFC 5424 ("<PRI>1 "), every all-digit token, into st->lb_pids.  A superset of the
+ * numeric pids the lookback's lines can be keyed by. */
+static void lb_index(syslog_state_t *st, const char *lo, const char *b)
+{
+    st->lb_indexed = true;
+    for (const char *p = lo; p < b && (p = memchr(p, '[', (size_t)(b - p))) != NULL;) {
+        const char *q = ++p;
+        while (q < b && ww__isdig(*q))
+            q++;
+        if (q < b && *q == ']' && q > p)
+            pid_set(st, p, q);
+    }
+    for (const char *p = lo; p < b;) {
+        const char *le = memchr(p, '\n', (size_t)(b - p));
+        if (!le)
+            le = b;
+        size_t head = (size_t)(le - p) < 6 ? (size_t)(le - p) : 6;
+        const char *gt = p < le && *p == '<' ? memchr(p, '>', head) : NULL;
+        if (gt && le - gt > 3 && gt[1] == '1' && gt[2] == ' ') {
+            for (const char *t = gt + 3; t < le;) {
+                const char *te = memchr(t, ' ', (size_t)(le - t));
+                if (!te)
+                    te = le;
+                if (all_digits(t, te))
+                    pid_set(st, t, te);
+                t = te + 1;
+            }
+        }
+        p = le + 1;
+    }
+}
+
+/* The latest line in the bytes before r->buf, starting after `floor`, whose key is
+ * `key` and that names a peer address: decoded exactly as the reader that read those
+ * bytes decoded it.  Lines start after a newline; the first readable byte starts one
+ * only when the lookback reaches the start of the input (lookback < the window). */
+static bool sess_scan_back(ww_reader_t *r, syslog_state_t *st, const char *key, size_t n,
+                           int64_t floor, int64_t *pos, ww_str_t *ip, ww_str_t *port)
+{
+    size_t lb = r->lookback < WW_READER_LOOKBACK ? r->lookback : WW_READER_LOOKBACK;
+    const char *b = (const char *)r->buf, *lo = b - lb;
+    bool lo_starts = r->lookback < WW_READER_LOOKBACK;
+    if (!lb || b[-1] != '\n')
+        return false;
+    if (!st->scratch_init) {
+        ww_event_init(&st->scratch);
+        st->scratch_init = true;
+    }
+    /* Lines that may be the session's hold its pid as a tag ("[1234]") or as an RFC
+       5424 PROCID (" 1234 "): memmem finds those over the whole lookback at once, and
+       only their lines are decoded. */
+    const char *pid = key + strlen(key) + 1;
+    pid += strlen(pid) + 1;
+    size_t pn = n - (size_t)(pid - key);
+    char nd[2][24];
+    if (pn > sizeof nd[0] - 2)
+        return false; /* no pid is this long: such a key is never a session */
+    if (all_digits(pid, pid + pn)) {
+        if (!st->lb_indexed)
+            lb_index(st, lo, b);
+        uint32_t bit = pid_bit(pid, pn);
+        if (!(st->lb_pids[bit / 64] & (1ull << (bit % 64))))
+            return false;
+    }
+    nd[0][0] = '[', nd[1][0] = ' ';
+    memcpy(nd[0] + 1, pid, pn), memcpy(nd[1] + 1, pid, pn);
+    nd[0][pn + 1] = ']', nd[1][pn + 1] = ' ';
+    bool found = false;
+    int64_t best = 0;
+    ww_str_t save_h = st->cur_host, save_p = st->cur_prog, save_pid = st->cur_pid;
+    const char *from = floor + (int64_t)lb > 0 ? b + floor : lo;
+    for (int k = 0; k < 2; k++) {
+        const char *q = from;
+        while (q < b && (q = memmem(q, (size_t)(b - q), nd[k], pn + 2)) != NULL) {
+            const char *nl = memrchr(lo, '\n', (size_t)(q - lo));
+            const char *ls = nl ? nl + 1 : lo, *le = memchr(q, '\n', (size_t)(b - q));
+            q = le + 1; /* b[-1] is a newline: le is found */
+            if ((!nl && !lo_starts) || ls - b <= floor || (found && ls - b <= best))
+                continue;
+            if (le > ls && le[-1] == '\r')
+                le--;
+            if (le - ls < SESS_MIN_LINE || le - ls > 8192)
+                continue;
+            ww_event_reset(&st->scratch);
+            ww__auth_note.ev = NULL;
+            char k2[SESS_KEY_MAX];
+            bool peer;
+            ww_str_t lip, lport;
+            if (parse_line(st, &st->scratch, (line_t){ls, le}) > 0 && sess_key(st, k2) == n &&
+                memcmp(k2, key, n) == 0 && sess_fields(&st->scratch, &lip, &lport, &peer) && peer &&
+                lip.n <= SESS_ADDR_MAX) {
+                best = ls - b;
+                *ip = lip;
+                *port = lport;
+                found = true;
+            }
+        }
+    }
+    st->cur_host = save_h, st->cur_prog = save_p, st->cur_pid = save_pid;
+    if (found)
+        *pos = best;
+    return found;
+}
+
+/* After decoding the line at `at`: remember its address for the session, or give it
+ * the session's.  0 or WW_ENOMEM. */
+static int sess_apply(ww_reader_t *r, syslog_state_t *st, ww_event_t *ev, int64_t at, size_t len)
+{
+    char key[SESS_KEY_MAX];
+    size_t n = sess_key(st, key);
+    if (!n)
+        return 0;
+    uint32_t h = sess_hash(key, n);
+    ww_str_t ip, port;
+    bool peer;
+    if (sess_fields(ev, &ip, &port, &peer)) {
+        if (peer && len >= SESS_MIN_LINE && ip.n <= SESS_ADDR_MAX)
+            sess_put(st, key, n, h, at, ip, port);
+        return 0;
+    }
+    sess_t *e = sess_find(st, key, n, h);
+    if (!e && at < (int64_t)WW_READER_LOOKBACK && r->lookback) {
+        int64_t pos;
+        ww_str_t bip, bport;
+        if (sess_scan_back(r, st, key, n, at - (int64_t)WW_READER_LOOKBACK, &pos, &bip, &bport))
+            sess_put(st, key, n, h, pos, bip, bport);
+        else
+            sess_put(st, key, n, h, SESS_NONE, (ww_str_t){0}, (ww_str_t){0});
+        e = sess_find(st, key, n, h);
+    }
+    if (!e || e->pos == SESS_NONE || !e->alen || at - e->pos >= (int64_t)WW_READER_LOOKBACK)
+        return 0;
+    char *o = ww_arena_alloc(&ev->arena, (size_t)e->alen + e->plen + 1);
+    if (!o)
+        return WW_ENOMEM;
+    memcpy(o, e->addr, e->alen);
+    memcpy(o + e->alen, e->port, e->plen);
+    int rc = ww__add(ev, "src_ip", ww__s(o, o + e->alen));
+    if (rc == 0 && e->plen && !port.n)
+        rc = ww__add_int(ev, "src_port", ww__s(o + e->alen, o + e->alen + e->plen));
+    return rc;
 }
 
 static int sl_next(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag)
@@ -489,7 +870,10 @@ static int sl_next(ww_reader_t *r, ww_event_t *ev, ww_diag_t *diag)
                         "line is longer than the limit of %d bytes; skipped", SYSLOG_MAX_LINE);
             return WW_ELIMIT;
         }
+        ww__auth_note.ev = NULL;
         int rc = parse_line(st, ev, (line_t){p, le});
+        if (rc > 0 && st->cur_prog.n)
+            rc = sess_apply(r, st, ev, p - b, (size_t)(le - p)) ? WW_ENOMEM : 1;
         ev->raw = (ww_str_t){p, (size_t)(le - p)};
         if (rc < 0) {
             ww_diag_set(diag, r->name, st->line_no, 1, "cannot decode line: %s", ww_strerror(rc));

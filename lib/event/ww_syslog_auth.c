@@ -1,9 +1,10 @@
 /* Linux authentication messages: sshd (OpenSSH 3.x to 10.x wording), PAM modules from
  * any program, sudo, su, login and dropbear.  Each program has a table of message
  * patterns, tried in order; the first that matches decides the outcome and names the
- * user, address and port.  Unknown sshd wording still gets its address and a failure
- * outcome from a keyword fallback, because new OpenSSH releases reword messages and a
- * missed brute force is worse than a coarse field. */
+ * user, address and port, each from the place the program writes it, never from text
+ * the client chose (see sshd_pats).  Unknown sshd wording still gets a failure outcome
+ * from a keyword fallback, because new OpenSSH releases reword messages and a missed
+ * brute force is worse than a coarse field; its address comes from its session. */
 #include "event/ww_syslog_int.h"
 
 /* ---- pattern matcher ------------------------------------------------------------ */
@@ -211,85 +212,126 @@ static ww_str_t strip_lead(ww_str_t m)
 
 /* ---- sshd ----------------------------------------------------------------------- */
 
-/* Order matters: specific wording ("invalid user", "authenticating user") before the
- * general form, and forms with a port before those without. */
+/* Where sshd puts the peer's address, and why the table below can be trusted with it.
+ * A user name (up to 100 bytes, spaces and the word "from" allowed), a client's
+ * banner, a PTR name, a subsystem name and the auth info after "ssh2: " are chosen by
+ * the client; each can spell out " from 6.6.6.6 port 22 ssh2".  So every row takes the
+ * address from a place the client cannot reach:
+ *  - right after fixed text ("Received disconnect from %a", "Unable to negotiate
+ *    with %a"): a token, and the client's text only comes after it;
+ *  - at the fixed end of the message ("Invalid user %u from %a port %p", which must
+ *    match the whole message, "[preauth]" removed first): %u is greedy, so the last
+ *    " from " wins and nothing can follow it;
+ *  - before fixed server text (O_FIXTAIL: "... [%a] failed%*");
+ *  - otherwise (client text on both sides: "Failed publickey for %u from %a port %p
+ *    ssh2: <info>") the row is trusted only when the user part does not itself hold the
+ *    text around the address; when it does, the line has two readings and keeps
+ *    neither (no address, no user) rather than guess.
+ * Methods that never log auth info (password, none) have rows that must end at
+ * "ssh2", so a crafted user name cannot move them.  Order matters: specific wording
+ * ("invalid user", "authenticating user") before the general form, forms with a port
+ * before those without. */
+#define O_FIXTAIL 0x20 /* what %* matches is server text: no ambiguity check */
 static const pat_t sshd_pats[] = {
+    {"Accepted password for invalid user %u from %a port %p ssh2", O_OK | O_INVALID_USER,
+     "attempt"},
+    {"Accepted password for %u from %a port %p ssh2", O_OK, "attempt"},
+    {"Accepted %m for %u from %a port %p ssh%n%*", O_OK, "attempt"},
     {"Accepted %m for %u from %a port %p%*", O_OK, "attempt"},
-    {"Accepted %m for %u from %a%*", O_OK, "attempt"},
+    {"Accepted %m for %u from %a", O_OK, "attempt"},
+    {"Failed password for invalid user %u from %a port %p ssh2", O_FAIL | O_INVALID_USER,
+     "attempt"},
+    {"Failed password for illegal user %u from %a port %p ssh2", O_FAIL | O_INVALID_USER,
+     "attempt"},
+    {"Failed password for %u from %a port %p ssh2", O_FAIL, "attempt"},
+    {"Failed none for invalid user %u from %a port %p ssh2", O_FAIL | O_INVALID_USER, "attempt"},
+    {"Failed none for %u from %a port %p ssh2", O_FAIL, "attempt"},
+    {"Failed %m for invalid user %u from %a port %p ssh%n%*", O_FAIL | O_INVALID_USER, "attempt"},
+    {"Failed %m for illegal user %u from %a port %p ssh%n%*", O_FAIL | O_INVALID_USER, "attempt"},
+    {"Failed %m for %u from %a port %p ssh%n%*", O_FAIL, "attempt"},
     {"Failed %m for invalid user %u from %a port %p%*", O_FAIL | O_INVALID_USER, "attempt"},
-    {"Failed %m for illegal user %u from %a port %p%*", O_FAIL | O_INVALID_USER, "attempt"},
     {"Failed %m for %u from %a port %p%*", O_FAIL, "attempt"},
-    {"Failed %m for invalid user %u from %a%*", O_FAIL | O_INVALID_USER, "attempt"},
-    {"Failed %m for illegal user %u from %a%*", O_FAIL | O_INVALID_USER, "attempt"},
-    {"Failed %m for %u from %a%*", O_FAIL, "attempt"},
-    {"Invalid user %u from %a port %p%*", O_FAIL | O_INVALID_USER, "invalid_user"},
-    {"Invalid user %u from %a%*", O_FAIL | O_INVALID_USER, "invalid_user"},
-    {"Illegal user %u from %a port %p%*", O_FAIL | O_INVALID_USER, "invalid_user"},
-    {"Illegal user %u from %a%*", O_FAIL | O_INVALID_USER, "invalid_user"},
-    {"input_userauth_request: invalid user %u [preauth]%*", O_FAIL | O_INVALID_USER,
-     "invalid_user"},
+    {"Failed %m for invalid user %u from %a", O_FAIL | O_INVALID_USER, "attempt"},
+    {"Failed %m for illegal user %u from %a", O_FAIL | O_INVALID_USER, "attempt"},
+    {"Failed %m for %u from %a", O_FAIL, "attempt"},
+    {"Invalid user %u from %a port %p", O_FAIL | O_INVALID_USER, "invalid_user"},
+    {"Invalid user %u from %a", O_FAIL | O_INVALID_USER, "invalid_user"},
+    {"Illegal user %u from %a port %p", O_FAIL | O_INVALID_USER, "invalid_user"},
+    {"Illegal user %u from %a", O_FAIL | O_INVALID_USER, "invalid_user"},
     {"input_userauth_request: invalid user %u", O_FAIL | O_INVALID_USER, "invalid_user"},
-    {"input_userauth_request: illegal user %u [preauth]%*", O_FAIL | O_INVALID_USER,
-     "invalid_user"},
     {"input_userauth_request: illegal user %u", O_FAIL | O_INVALID_USER, "invalid_user"},
-    {"Postponed %m for invalid user %u from %a port %p%*", O_NONE | O_INVALID_USER, "postponed"},
-    {"Postponed %m for %u from %a port %p%*", O_NONE, "postponed"},
-    {"Partial %m for invalid user %u from %a port %p%*", O_NONE | O_INVALID_USER, "partial"},
-    {"Partial %m for %u from %a port %p%*", O_NONE, "partial"},
-    {"maximum authentication attempts exceeded for invalid user %u from %a port %p%*",
+    {"Postponed %m for invalid user %u from %a port %p ssh%n%*", O_NONE | O_INVALID_USER,
+     "postponed"},
+    {"Postponed %m for %u from %a port %p ssh%n%*", O_NONE, "postponed"},
+    {"Partial %m for invalid user %u from %a port %p ssh%n%*", O_NONE | O_INVALID_USER, "partial"},
+    {"Partial %m for %u from %a port %p ssh%n%*", O_NONE, "partial"},
+    {"maximum authentication attempts exceeded for invalid user %u from %a port %p ssh2",
      O_FAIL | O_INVALID_USER, "max_attempts"},
-    {"maximum authentication attempts exceeded for illegal user %u from %a port %p%*",
+    {"maximum authentication attempts exceeded for illegal user %u from %a port %p ssh2",
      O_FAIL | O_INVALID_USER, "max_attempts"},
-    {"maximum authentication attempts exceeded for %u from %a port %p%*", O_FAIL, "max_attempts"},
-    {"maximum authentication attempts exceeded for invalid user %u from %a%*",
+    {"maximum authentication attempts exceeded for %u from %a port %p ssh2", O_FAIL,
+     "max_attempts"},
+    {"maximum authentication attempts exceeded for invalid user %u from %a port %p",
      O_FAIL | O_INVALID_USER, "max_attempts"},
-    {"maximum authentication attempts exceeded for %u from %a%*", O_FAIL, "max_attempts"},
-    {"Disconnecting invalid user %u %a port %p: %*", O_FAIL | O_INVALID_USER, "max_attempts"},
-    {"Disconnecting authenticating user %u %a port %p: %*", O_FAIL, "max_attempts"},
-    {"Disconnecting user %u %a port %p: Too many %*", O_FAIL, "max_attempts"},
+    {"maximum authentication attempts exceeded for %u from %a port %p", O_FAIL, "max_attempts"},
+    {"maximum authentication attempts exceeded for invalid user %u from %a",
+     O_FAIL | O_INVALID_USER, "max_attempts"},
+    {"maximum authentication attempts exceeded for %u from %a", O_FAIL, "max_attempts"},
+    {"Disconnecting invalid user %u %a port %p: Too many authentication failures",
+     O_FAIL | O_INVALID_USER, "max_attempts"},
+    {"Disconnecting authenticating user %u %a port %p: Too many authentication failures", O_FAIL,
+     "max_attempts"},
+    {"Disconnecting user %u %a port %p: Too many authentication failures", O_FAIL, "max_attempts"},
+    {"Disconnecting invalid user %u %a port %p: %*", O_FAIL | O_INVALID_USER, "disconnect"},
+    {"Disconnecting authenticating user %u %a port %p: %*", O_FAIL, "disconnect"},
     {"Disconnecting user %u %a port %p: %*", O_PREAUTH, "disconnect"},
     {"Disconnecting %a port %p: %*", O_PREAUTH, "disconnect"},
-    {"Disconnecting: Too many authentication failures for invalid user %u [preauth]%*",
-     O_FAIL | O_INVALID_USER, "max_attempts"},
-    {"Disconnecting: Too many authentication failures for %u [preauth]%*", O_FAIL, "max_attempts"},
+    {"Disconnecting: Too many authentication failures for invalid user %u", O_FAIL | O_INVALID_USER,
+     "max_attempts"},
     {"Disconnecting: Too many authentication failures for %u", O_FAIL, "max_attempts"},
     {"Disconnecting: Too many authentication failures%*", O_FAIL, "max_attempts"},
     {"Disconnecting: %*", O_PREAUTH, "disconnect"},
     {"ROOT LOGIN REFUSED FROM %a port %p%*", O_FAIL, "root_refused"},
     {"ROOT LOGIN REFUSED FROM %a%*", O_FAIL, "root_refused"},
-    {"PAM: %_ for illegal user %u from %a%*", O_FAIL | O_INVALID_USER, "pam_failure"},
-    {"PAM: %_ for invalid user %u from %a%*", O_FAIL | O_INVALID_USER, "pam_failure"},
-    {"PAM: %_ for %u from %a%*", O_FAIL, "pam_failure"},
-    {"Connection closed by invalid user %u %a port %p%*", O_FAIL | O_INVALID_USER, "disconnect"},
-    {"Connection closed by authenticating user %u %a port %p%*", O_FAIL, "disconnect"},
-    {"Connection closed by user %u %a port %p%*", O_PREAUTH, "disconnect"},
-    {"Connection closed by %a port %p%*", O_PREAUTH, "disconnect"},
-    {"Connection closed by %a%*", O_PREAUTH, "disconnect"},
-    {"Connection reset by invalid user %u %a port %p%*", O_FAIL | O_INVALID_USER, "disconnect"},
-    {"Connection reset by authenticating user %u %a port %p%*", O_FAIL, "disconnect"},
-    {"Connection reset by user %u %a port %p%*", O_PREAUTH, "disconnect"},
-    {"Connection reset by %a port %p%*", O_PREAUTH, "disconnect"},
-    {"Connection reset by %a%*", O_PREAUTH, "disconnect"},
-    {"Disconnected from invalid user %u %a port %p%*", O_FAIL | O_INVALID_USER, "disconnect"},
-    {"Disconnected from authenticating user %u %a port %p%*", O_FAIL, "disconnect"},
-    {"Disconnected from user %u %a port %p%*", O_PREAUTH, "disconnect"},
-    {"Disconnected from %a port %p%*", O_PREAUTH, "disconnect"},
-    {"Disconnected from %a%*", O_PREAUTH, "disconnect"},
+    {"PAM: %_ for illegal user %u from %a", O_FAIL | O_INVALID_USER, "pam_failure"},
+    {"PAM: %_ for invalid user %u from %a", O_FAIL | O_INVALID_USER, "pam_failure"},
+    {"PAM: %_ for %u from %a", O_FAIL, "pam_failure"},
+    {"PAM: %_ for illegal user %u", O_FAIL | O_INVALID_USER, "pam_failure"},
+    {"PAM: %_ for %u", O_FAIL, "pam_failure"},
+    {"Connection closed by invalid user %u %a port %p", O_FAIL | O_INVALID_USER, "disconnect"},
+    {"Connection closed by authenticating user %u %a port %p", O_FAIL, "disconnect"},
+    {"Connection closed by user %u %a port %p", O_PREAUTH, "disconnect"},
+    {"Connection closed by %a port %p", O_PREAUTH, "disconnect"},
+    {"Connection closed by %a", O_PREAUTH, "disconnect"},
+    {"Connection reset by invalid user %u %a port %p", O_FAIL | O_INVALID_USER, "disconnect"},
+    {"Connection reset by authenticating user %u %a port %p", O_FAIL, "disconnect"},
+    {"Connection reset by user %u %a port %p", O_PREAUTH, "disconnect"},
+    {"Connection reset by %a port %p", O_PREAUTH, "disconnect"},
+    {"Connection reset by %a", O_PREAUTH, "disconnect"},
+    {"Disconnected from invalid user %u %a port %p", O_FAIL | O_INVALID_USER, "disconnect"},
+    {"Disconnected from authenticating user %u %a port %p", O_FAIL, "disconnect"},
+    {"Disconnected from user %u %a port %p", O_PREAUTH, "disconnect"},
+    {"Disconnected from %a port %p", O_PREAUTH, "disconnect"},
+    {"Disconnected from %a", O_PREAUTH, "disconnect"},
     {"Received disconnect from %a port %p:%n:%*", O_PREAUTH, "disconnect"},
     {"Received disconnect from %a: %n:%*", O_PREAUTH, "disconnect"},
     {"Received disconnect from %a:%*", O_PREAUTH, "disconnect"},
+    {"Read error from remote host %a port %p: %*", O_PREAUTH, "disconnect"},
+    {"Read error from remote host %a: %*", O_PREAUTH, "disconnect"},
     {"Did not receive identification string from %a port %p%*", O_FAIL, "no_ident"},
     {"Did not receive identification string from %a%*", O_FAIL, "no_ident"},
-    {"Bad protocol version identification %_ from %a port %p%*", O_FAIL, "no_ident"},
-    {"Bad protocol version identification %_ from %a%*", O_FAIL, "no_ident"},
+    {"Bad protocol version identification %_ from %a port %p", O_FAIL, "no_ident"},
+    {"Bad protocol version identification %_ from %a", O_FAIL, "no_ident"},
     {"banner exchange: Connection from %a port %p: %*", O_FAIL, "no_ident"},
     {"Protocol major versions differ for %a port %p: %*", O_FAIL, "no_ident"},
     {"Protocol major versions differ for %a: %*", O_FAIL, "no_ident"},
     {"kex_exchange_identification: %*", O_FAIL, "no_ident"},
     {"Unable to negotiate with %a port %p: %*", O_FAIL, "negotiation"},
     {"Unable to negotiate with %a: %*", O_FAIL, "negotiation"},
-    {"Unable to negotiate with %a%*", O_FAIL, "negotiation"},
-    {"User %u from %a not allowed because %*", O_FAIL, "not_allowed"},
+    {"Unable to negotiate with %a", O_FAIL, "negotiation"},
+    {"Unable to negotiate %*", O_FAIL, "negotiation"},
+    /* The user is a real account (sshd looked it up) and the reason is sshd's own. */
+    {"User %u from %a not allowed because %*", O_FAIL | O_FIXTAIL, "not_allowed"},
     {"User %u not allowed because %*", O_FAIL, "not_allowed"},
     {"Authentication refused: %*", O_FAIL, "refused"},
     {"Timeout before authentication for connection from %a to %*", O_FAIL, "timeout"},
@@ -301,54 +343,105 @@ static const pat_t sshd_pats[] = {
      "disconnect"},
     {"ssh_dispatch_run_fatal: Connection from user %u %a port %p: %*", O_PREAUTH, "disconnect"},
     {"ssh_dispatch_run_fatal: Connection from %a port %p: %*", O_PREAUTH, "disconnect"},
-    {"reverse mapping checking getaddrinfo for %_ [%a] failed%*", O_FAIL, "break_in_warning"},
+    {"reverse mapping checking getaddrinfo for %_ [%a] failed%*", O_FAIL | O_FIXTAIL,
+     "break_in_warning"},
     {"Address %a maps to %_, but this does not map back to the address%*", O_FAIL,
      "break_in_warning"},
-    {"refused connect from %_ (%a)%*", O_FAIL, "refused"},
+    {"Nasty PTR record %_ is set up for %a, ignoring", O_FAIL, "break_in_warning"},
+    {"refused connect from %_ (%a)", O_FAIL, "refused"},
     {"drop connection #%n from [%a]:%p on %*", O_FAIL, "max_startups"},
-    {"srclimit_penalise: %_: new %a deferred penalty%*", O_FAIL, "penalty"},
-    {"srclimit_penalise: %_: new %a penalty%*", O_FAIL, "penalty"},
-    {"Timeout, client not responding from user %u %a port %p%*", O_NONE, "timeout"},
-    {"Timeout, client not responding from %a port %p%*", O_PREAUTH, "timeout"},
-    {"Starting session: %_ for %u from %a port %p%*", O_NONE, "session"},
+    {"srclimit_penalise: %v: new %a deferred penalty%*", O_FAIL, "penalty"},
+    {"srclimit_penalise: %v: new %a penalty%*", O_FAIL, "penalty"},
+    {"Timeout, client not responding from user %u %a port %p", O_NONE, "timeout"},
+    {"Timeout, client not responding from %a port %p", O_PREAUTH, "timeout"},
+    {"Timeout, client not responding.", O_PREAUTH, "timeout"},
+    {"Starting session: %_ for %u from %a port %p id %n", O_NONE, "session"},
+    {"Close session: user %u from %a port %p id %n", O_NONE, "session"},
     {"Connection from %a port %p on %*", O_NONE, "connection"},
+    {"Connection from %a port %p with IP opts: %*", O_FAIL, "connection"},
+    {"Connection from %a port %p", O_NONE, "connection"},
+    {"Connection from invalid user %u %a port %p timed out", O_FAIL | O_INVALID_USER, "timeout"},
+    {"Connection from authenticating user %u %a port %p timed out", O_FAIL, "timeout"},
+    {"Connection from user %u %a port %p timed out", O_PREAUTH, "timeout"},
+    {"Connection from %a port %p timed out", O_PREAUTH, "timeout"},
+    {"Closing connection to %a port %p", O_NONE, "disconnect"},
+    {"terminating inactive connection from invalid user %u %a port %p", O_FAIL | O_INVALID_USER,
+     "timeout"},
+    {"terminating inactive connection from authenticating user %u %a port %p", O_FAIL, "timeout"},
+    {"terminating inactive connection from user %u %a port %p", O_NONE, "timeout"},
+    {"terminating inactive connection from %a port %p", O_PREAUTH, "timeout"},
+    {"probed from %a port %p with %*", O_FAIL, "no_ident"},
+    {"scanned from %a port %p with %*", O_FAIL, "no_ident"},
+    {"scanned from %a with %*", O_FAIL, "no_ident"},
+    {"Username too long from %a port %p", O_FAIL, "invalid_user"},
+    {"Finished discarding for %a port %p", O_FAIL, "disconnect"},
+    /* sshpkt_fatal's "<what>: Connection from <id>: <error>", the error sshd's own. */
+    {"%_: Connection from invalid user %u %a port %p: %*", O_FAIL | O_INVALID_USER, "disconnect"},
+    {"%_: Connection from authenticating user %u %a port %p: %*", O_FAIL, "disconnect"},
+    {"%_: Connection from user %u %a port %p: %*", O_PREAUTH, "disconnect"},
+    {"%_: Connection from %a port %p: %*", O_PREAUTH, "disconnect"},
 };
 
-/* An sshd message no table entry knows: take "<addr> port <n>" or "from <addr>" and
- * call it a failure when it says so or happened before authentication. */
+/* The row matched text the client chose on both sides of the address (see above):
+ * true when the user part also holds the literal text that surrounds %a in the row,
+ * so that another reading of the line would put the address elsewhere. */
+static bool sshd_ambiguous(const pat_t *t, ww_str_t user)
+{
+    /* Every literal that can surround %a in the rows holds " from " or " port ": a user
+       part without either (nearly every line) needs no look at the row. */
+    if (user.n < 6 || (!WW__FIND(user, " from ") && !WW__FIND(user, " port ")))
+        return false;
+    const char *pt = t->pat, *a = strstr(pt, "%a");
+    size_t n = strlen(pt);
+    if (!a || (t->outcome & O_FIXTAIL) || n < 2 || strcmp(pt + n - 2, "%*") != 0)
+        return false;
+    const char *u = strstr(pt, "%u"), *any = strstr(pt, "%_");
+    if ((!u || u > a) && (!any || any > a))
+        return false; /* the address comes first: a prefix form */
+    /* The literals right before and right after %a (" from " ... " port "). */
+    const char *b = pt;
+    for (const char *q = pt; q < a; q++)
+        if (q[0] == '%' && q[1])
+            b = ++q + 1;
+    const char *f = a + 2, *fe = strchr(f, '%');
+    if (!fe)
+        fe = pt + n;
+    if (a - b >= 3 && ww__find(user, b, (size_t)(a - b)))
+        return true;
+    if (fe - f >= 3 && ww__find(user, f, (size_t)(fe - f)))
+        return true;
+    return false;
+}
+
+/* An sshd message no table entry knows: a failure when it says so or happened before
+ * authentication, and never an address (its place in unknown wording is unknown; the
+ * session's address is added by the line decoder from an earlier line). */
 static int sshd_fallback(ww_event_t *ev, ww_str_t msg)
 {
     static const char *const bad[] = {"fail",        "invalid",  "illegal",  "refused",  "denied",
                                       "not allowed", "too many", "exceeded", "break-in", "penalty"};
     ww__auth_t a = {.service = WW_STR("sshd"), .event = "other"};
-    const char *port = WW__FIND(msg, " port ");
-    if (port) {
-        const char *b = port;
-        while (b > msg.p && b[-1] != ' ')
-            b--;
-        const char *pe = port + 6, *end = msg.p + msg.n;
-        while (pe < end && ww__isdig(*pe))
-            pe++;
-        if (b < port && pe > port + 6) {
-            a.src_ip = ww__s(b, port);
-            a.src_port = ww__s(port + 6, pe);
-        }
-    }
-    const char *from = a.src_ip.n ? NULL : WW__FIND(msg, " from ");
-    if (from) {
-        const char *b = from + 6, *q = b, *end = msg.p + msg.n;
-        while (q < end && *q != ' ')
-            q++;
-        if (q > b)
-            a.src_ip = ww__s(b, q);
-    }
     bool failed = ends_preauth(msg);
     for (size_t i = 0; !failed && i < WW_ARRAY_LEN(bad); i++)
         failed = icontains(msg, bad[i]);
-    if (!a.src_ip.n && !failed)
+    if (!failed)
         return 0;
-    a.outcome = failed ? OUT_FAIL : NULL;
+    a.outcome = OUT_FAIL;
     return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
+}
+
+/* The message without a trailing " [preauth]" (and spaces): privilege-separated sshd
+ * appends it to what its unprivileged child logs, after the message's own text. */
+static ww_str_t strip_preauth(ww_str_t m)
+{
+    while (m.n && m.p[m.n - 1] == ' ')
+        m.n--;
+    if (m.n >= 9 && memcmp(m.p + m.n - 9, "[preauth]", 9) == 0) {
+        m.n -= 9;
+        while (m.n && m.p[m.n - 1] == ' ')
+            m.n--;
+    }
+    return m;
 }
 
 int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
@@ -357,7 +450,8 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
     if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
         return ww__auth_pam(ev, msg);
     pcap_t c;
-    const pat_t *t = match_table(sshd_pats, WW_ARRAY_LEN(sshd_pats), msg, &c);
+    ww_str_t body = strip_preauth(msg);
+    const pat_t *t = match_table(sshd_pats, WW_ARRAY_LEN(sshd_pats), body, &c);
     if (!t)
         return sshd_fallback(ev, msg);
     ww__auth_t a = {
@@ -369,7 +463,18 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
         .outcome = outcome_of(t->outcome, msg),
         .event = t->event,
     };
-    if (WW__STARTS(msg, "ROOT LOGIN"))
+    if (!c.m.n && (WW__STARTS(body, "Failed ") || WW__STARTS(body, "Accepted "))) {
+        /* The rows that spell out the method ("Failed password for"). */
+        const char *m0 = memchr(body.p, ' ', body.n) + 1, *m1 = m0;
+        while (m1 < body.p + body.n && *m1 != ' ')
+            m1++;
+        a.method = ww__s(m0, m1);
+    }
+    if (sshd_ambiguous(t, c.u)) {
+        /* Two readings: keep the verdict, drop what the client could have moved. */
+        a.user = a.src_ip = a.src_port = (ww_str_t){0};
+    }
+    if (WW__STARTS(body, "ROOT LOGIN"))
         a.user = WW_STR("root");
     /* OpenSSH 9.8 penalties name the host as a /32 or /128 block. */
     if (a.src_ip.n > 3 && !memcmp(a.src_ip.p + a.src_ip.n - 3, "/32", 3))
@@ -398,7 +503,7 @@ static const pat_t pam_pats[] = {
     {"user '%u' denied access%*", O_FAIL, "pam_failure"},
     {"user %u (%n) tally %n, deny %n%*", O_FAIL, "locked"},
     {"Invalid verification code for %u%*", O_FAIL, "mfa_failure"},
-    {"access denied for user `%u' from `%a'%*", O_FAIL, "access_denied"},
+    {"access denied for user `%u' from `%a'", O_FAIL, "access_denied"},
     {"Refused user %u for service %*", O_FAIL, "access_denied"},
     {"requirement %_ not met by user \"%u\"%*", O_FAIL, "access_denied"},
     {"account %u has expired%*", O_FAIL, "expired"},
@@ -422,10 +527,28 @@ static ww_str_t pam_service_name(ww_str_t svc)
 }
 
 /* "logname= uid=0 euid=0 tty=ssh ruser= rhost=1.2.3.4  user=root": native fields for
- * the non-empty values; user and rhost go into the normalised fields. */
+ * the non-empty values; rhost and user go into the normalised fields.  pam_unix and
+ * the modules that copy it write the keys in this fixed order, and two of the values
+ * can be chosen by whoever is logging in: ruser (dovecot, rsh and ftp daemons pass the
+ * login name) and user.  So the address is taken only when "rhost=" occurs exactly
+ * once, and it is the token right after it; the user is what follows that token's
+ * " user=".  A value that spells out " rhost=6.6.6.6" makes a second "rhost=" and the
+ * line then names no address at all. */
 static int pam_kv(ww_event_t *ev, ww_str_t s, ww__auth_t *a)
 {
     const char *p = s.p, *e = s.p + s.n;
+    const char *rh = WW__FIND(s, "rhost=");
+    bool unique = rh && (rh == s.p || rh[-1] == ' ') && !WW__FIND(ww__s(rh + 6, e), "rhost=");
+    if (unique) {
+        const char *v = rh + 6, *q = v;
+        while (q < e && *q != ' ')
+            q++;
+        a->src_ip = ww__s(v, q);
+        while (q < e && *q == ' ')
+            q++;
+        if (e - q > 5 && memcmp(q, "user=", 5) == 0)
+            a->user = ww__s(q + 5, e);
+    }
     while (p < e) {
         while (p < e && *p == ' ')
             p++;
@@ -444,12 +567,8 @@ static int pam_kv(ww_event_t *ev, ww_str_t s, ww__auth_t *a)
         ww_str_t val = ww__s(v, p);
         if (!val.n || !key.n)
             continue;
-        if (ww_str_eq(key, WW_STR("user"))) {
-            a->user = val;
-            continue;
-        }
-        if (ww_str_eq(key, WW_STR("rhost")))
-            a->src_ip = val;
+        if (ww_str_eq(key, WW_STR("user")))
+            break; /* the user name is the rest of the line, whatever it holds */
         int rc = ww_event_add(
             ev, key, val,
             ww_str_eq(key, WW_STR("uid")) || ww_str_eq(key, WW_STR("euid")) ? WW_F_INT : WW_F_STR);
@@ -468,44 +587,17 @@ static ww_str_t strip_uid(ww_str_t u)
     return u;
 }
 
-int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
+/* The text after "pam_<module>(<service>:<type>): " (or, in the old format, after
+ * "<service>(pam_<module>)[pid]: "). */
+static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type, ww_str_t text)
 {
     ww__auth_t a = {0};
-    int rc = 0;
     pcap_t c;
-    if (WW__STARTS(msg, "PAM ")) {
-        /* libpam's summary after repeated failures. */
-        a.service = WW_STR("sshd");
-        a.outcome = OUT_FAIL;
-        if (pmatch("PAM %n more authentication failure%_; %*", msg, &c)) {
-            a.event = "pam_failures";
-            const char *semi = memchr(msg.p, ';', msg.n);
-            rc = ww_event_add(ev, WW_STR("count"), c.n, WW_F_INT);
-            if (rc == 0)
-                rc = pam_kv(ev, ww__s(semi + 1, msg.p + msg.n), &a);
-        } else if (pmatch("PAM service(%v) ignoring max retries; %*", msg, &c)) {
-            a.event = "max_attempts";
-            a.service = pam_service_name(c.v);
-        } else {
-            return 0;
-        }
-        if (rc == 0)
-            rc = ww__add_auth(ev, &a);
-        return rc ? rc : 1;
-    }
-    /* pam_<module>(<service>:<type>): <text> */
-    const char *e = msg.p + msg.n, *lp = memchr(msg.p, '(', msg.n < 64 ? msg.n : 64);
-    if (!WW__STARTS(msg, "pam_") || !lp)
-        return 0;
-    const char *colon = memchr(lp, ':', (size_t)(e - lp)), *rp;
-    if (!colon || !(rp = memchr(colon, ')', (size_t)(e - colon))) || e - rp < 2 || rp[1] != ':')
-        return 0;
-    ww_str_t module = ww__s(msg.p, lp), svc = ww__s(lp + 1, colon), type = ww__s(colon + 1, rp);
-    ww_str_t text = ww__s(rp + 2 < e && rp[2] == ' ' ? rp + 3 : rp + 2, e);
-    rc = ww__add(ev, "pam_module", module);
+    const char *e = text.p + text.n;
+    int rc = ww__add(ev, "pam_module", module);
     if (rc == 0)
         rc = ww__add(ev, "pam_service", svc);
-    if (rc == 0)
+    if (rc == 0 && type.n)
         rc = ww__add(ev, "pam_type", type);
     if (rc)
         return rc;
@@ -542,6 +634,51 @@ int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
     if (rc == 0)
         rc = ww__add_auth(ev, &a);
     return rc ? rc : 1;
+}
+
+int ww__auth_pam_old(ww_event_t *ev, ww_str_t prog, ww_str_t msg)
+{
+    const char *lp = memchr(prog.p, '(', prog.n), *e = prog.p + prog.n;
+    if (!lp || lp == prog.p || e - lp < 6 || e[-1] != ')' || memcmp(lp + 1, "pam_", 4) != 0)
+        return 0;
+    return pam_text(ev, ww__s(lp + 1, e - 1), ww__s(prog.p, lp), (ww_str_t){0}, msg);
+}
+
+int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
+{
+    ww__auth_t a = {0};
+    int rc = 0;
+    pcap_t c;
+    if (WW__STARTS(msg, "PAM ")) {
+        /* libpam's summary after repeated failures. */
+        a.service = WW_STR("sshd");
+        a.outcome = OUT_FAIL;
+        if (pmatch("PAM %n more authentication failure%_; %*", msg, &c)) {
+            a.event = "pam_failures";
+            const char *semi = memchr(msg.p, ';', msg.n);
+            rc = ww_event_add(ev, WW_STR("count"), c.n, WW_F_INT);
+            if (rc == 0)
+                rc = pam_kv(ev, ww__s(semi + 1, msg.p + msg.n), &a);
+        } else if (pmatch("PAM service(%v) ignoring max retries; %*", msg, &c)) {
+            a.event = "max_attempts";
+            a.service = pam_service_name(c.v);
+        } else {
+            return 0;
+        }
+        if (rc == 0)
+            rc = ww__add_auth(ev, &a);
+        return rc ? rc : 1;
+    }
+    /* pam_<module>(<service>:<type>): <text> */
+    const char *e = msg.p + msg.n, *lp = memchr(msg.p, '(', msg.n < 64 ? msg.n : 64);
+    if (!WW__STARTS(msg, "pam_") || !lp)
+        return 0;
+    const char *colon = memchr(lp, ':', (size_t)(e - lp)), *rp;
+    if (!colon || !(rp = memchr(colon, ')', (size_t)(e - colon))) || e - rp < 2 || rp[1] != ':')
+        return 0;
+    ww_str_t module = ww__s(msg.p, lp), svc = ww__s(lp + 1, colon), type = ww__s(colon + 1, rp);
+    ww_str_t text = ww__s(rp + 2 < e && rp[2] == ' ' ? rp + 3 : rp + 2, e);
+    return pam_text(ev, module, svc, type, text);
 }
 
 /* ---- sudo ----------------------------------------------------------------------- */

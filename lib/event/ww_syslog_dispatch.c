@@ -59,18 +59,143 @@ ww_str_t ww__clean_addr(ww_str_t a)
     return a;
 }
 
+/* a.b.c.d, each part 1-3 digits and at most 255. */
+static bool is_ipv4(const char *p, const char *e)
+{
+    for (int part = 0; part < 4; part++) {
+        if (part) {
+            if (p >= e || *p != '.')
+                return false;
+            p++;
+        }
+        unsigned v = 0, nd = 0;
+        while (p < e && ww__isdig(*p) && nd < 4)
+            v = v * 10 + (unsigned)(*p++ - '0'), nd++;
+        if (nd == 0 || nd > 3 || v > 255)
+            return false;
+    }
+    return p == e;
+}
+
+/* RFC 4291 text: up to eight groups of 1-4 hex digits, one "::", an optional dotted
+ * quad in place of the last two groups ("::ffff:1.2.3.4"), and an optional zone
+ * ("%eth0", as sshd writes link-local peers). */
+static bool is_ipv6(const char *p, const char *e)
+{
+    const char *pct = memchr(p, '%', (size_t)(e - p));
+    if (pct) {
+        if (e - pct < 2 || e - pct > 33)
+            return false;
+        for (const char *z = pct + 1; z < e; z++)
+            if (!ww__isalnum(*z) && *z != '.' && *z != '-' && *z != '_')
+                return false;
+        e = pct;
+    }
+    if (e - p < 2 || e - p > 45)
+        return false;
+    int groups = 0;
+    bool gap = false;
+    const char *q = p;
+    if (q[0] == ':') {
+        if (q[1] != ':')
+            return false;
+        gap = true;
+        q += 2;
+        if (q == e)
+            return true; /* "::" */
+    }
+    for (;;) {
+        const char *g = q;
+        while (q < e && q - g < 5 && ww__isxdig(*q))
+            q++;
+        if (q < e && *q == '.') {
+            /* The dotted quad ends the address and counts as two groups. */
+            if (!is_ipv4(g, e))
+                return false;
+            groups += 2;
+            break;
+        }
+        if (q == g || q - g > 4)
+            return false;
+        groups++;
+        if (q == e)
+            break;
+        if (*q != ':')
+            return false;
+        q++;
+        if (q < e && *q == ':') {
+            if (gap)
+                return false;
+            gap = true;
+            q++;
+            if (q == e)
+                break;
+        } else if (q == e) {
+            return false;
+        }
+    }
+    return gap ? groups < 8 : groups == 8;
+}
+
+int ww__addr_kind(ww_str_t a)
+{
+    if (a.n < 2 || a.n > 253)
+        return WW__ADDR_NONE;
+    const char *p = a.p, *e = a.p + a.n;
+    if (memchr(p, ':', a.n))
+        return is_ipv6(p, e) ? WW__ADDR_IP : WW__ADDR_NONE;
+    if (ww__isdig(e[-1]) && is_ipv4(p, e))
+        return WW__ADDR_IP;
+    /* A DNS name: letters, digits, '-', '_' in dot-separated labels, at least one dot
+       and one letter, so "UNKNOWN", "socket" or "(null)" are never a host. */
+    bool dot = false, alpha = false;
+    size_t label = 0;
+    for (const char *q = p; q < e; q++) {
+        if (*q == '.') {
+            if (label == 0)
+                return WW__ADDR_NONE;
+            dot = true;
+            label = 0;
+            continue;
+        }
+        if (!ww__isalnum(*q) && *q != '-' && *q != '_')
+            return WW__ADDR_NONE;
+        if (++label > 63)
+            return WW__ADDR_NONE;
+        alpha |= !ww__isdig(*q);
+    }
+    return dot && alpha && label ? WW__ADDR_HOST : WW__ADDR_NONE;
+}
+
+_Thread_local ww__auth_note_t ww__auth_note;
+
 int ww__add_auth(ww_event_t *ev, const ww__auth_t *a)
 {
     int rc = 0;
     if (a->user.p)
         rc = ww__add(ev, "user", a->user);
+    int kind = WW__ADDR_NONE;
+    ww_str_t ip = {0};
     if (rc == 0 && a->src_ip.n) {
-        ww_str_t ip = ww__clean_addr(a->src_ip);
-        if (ip.n)
+        /* Only a well-formed address is src_ip; a DNS name (PAM's rhost, sshd with
+           UseDNS) is src_host; anything else ("UNKNOWN", "socket") is neither. */
+        ip = ww__clean_addr(a->src_ip);
+        kind = ww__addr_kind(ip);
+        if (kind == WW__ADDR_IP)
             rc = ww__add(ev, "src_ip", ip);
+        else if (kind == WW__ADDR_HOST)
+            rc = ww__add(ev, "src_host", ip);
     }
-    if (rc == 0 && a->src_port.n)
+    if (rc == 0 && a->src_port.n && kind != WW__ADDR_NONE)
         rc = ww__add_int(ev, "src_port", a->src_port);
+    if (kind == WW__ADDR_IP) {
+        ww__auth_note.ev = ev;
+        ww__auth_note.ip = ip;
+        ww__auth_note.port = a->src_port;
+        ww__auth_note.peer =
+            !a->event || !((a->event[0] == 'm' && !strcmp(a->event, "max_startups")) ||
+                           (a->event[0] == 'p' && !strcmp(a->event, "penalty")));
+    }
     if (rc == 0 && a->outcome)
         rc = ww__add(ev, "outcome", WW_STRZ(a->outcome));
     if (rc == 0 && a->method.n)
@@ -84,16 +209,40 @@ int ww__add_auth(ww_event_t *ev, const ww__auth_t *a)
     return rc;
 }
 
-/* "%ASA-6-302013: ..." within the first bytes of the line (the tag lands in the
- * program, the host or the message depending on the device's header settings). */
-static const char *find_asa(ww_str_t line)
+static bool asa_tag(const char *p, const char *e)
 {
-    ww_str_t head = {line.p, line.n < 160 ? line.n : 160};
-    const char *p = head.p, *e = head.p + head.n;
+    return e - p >= 6 && p[0] == '%' &&
+           (memcmp(p + 1, "ASA-", 4) == 0 || memcmp(p + 1, "FTD-", 4) == 0 ||
+            memcmp(p + 1, "PIX-", 4) == 0);
+}
+
+/* Where a Cisco "%ASA-6-302013: ..." tag is, or NULL.  It lands in the program, at
+ * the start of the message (after ": " when the device writes "host : %ASA-..."), or,
+ * in a line with no syslog header, after the device's own timestamp and name.  Only
+ * those places count: a tag inside another program's message is text someone typed,
+ * and taking it would let them name any address. */
+static const char *find_asa(ww_str_t prog, ww_str_t msg, ww_str_t line)
+{
+    const char *le = line.p + line.n;
+    if (prog.n && asa_tag(prog.p, le))
+        return prog.p;
+    ww_str_t m = msg;
+    if (WW__STARTS(m, ": "))
+        m = ww__s(m.p + 2, m.p + m.n);
+    if (asa_tag(m.p, m.p + m.n))
+        return m.p;
+    if (prog.n)
+        return NULL;
+    const char *p = line.p, *e = line.p + (line.n < 160 ? line.n : 160);
     while ((p = memchr(p, '%', (size_t)(e - p))) != NULL) {
-        if (e - p >= 6 && (memcmp(p + 1, "ASA-", 4) == 0 || memcmp(p + 1, "FTD-", 4) == 0 ||
-                           memcmp(p + 1, "PIX-", 4) == 0))
+        if (asa_tag(p, le)) {
+            /* Before it only a header: "<166>", "Dec 03 2026 10:00:00: ", a host name. */
+            for (const char *q = line.p; q < p; q++)
+                if (*q == '=' || *q == '"' || *q == '\'' || *q == '%' ||
+                    (*q == ':' && q[1] == ' ' && q + 2 != p))
+                    return NULL;
             return p;
+        }
         p++;
     }
     return NULL;
@@ -107,11 +256,39 @@ static bool is_fortigate(ww_str_t m)
     return false;
 }
 
+/* The kernel writes "IN=<if> OUT=<if> " first, after the rule's log prefix (at most a
+ * few dozen bytes, no quotes).  Requiring exactly that keeps an application's line
+ * that quotes such text (a User-Agent, a URL) from being read as a packet. */
 static bool is_netfilter(ww_str_t m)
 {
-    const char *in = WW__FIND(m, "IN=");
-    return in && (in == m.p || in[-1] == ' ' || in[-1] == ']' || in[-1] == ':') &&
-           WW__FIND(ww__s(in, m.p + m.n), " OUT=") != NULL;
+    const char *in = WW__FIND(m, "IN="), *e = m.p + m.n;
+    if (!in || (in != m.p && in[-1] != ' ' && in[-1] != ']' && in[-1] != ':') || in - m.p > 200)
+        return false;
+    bool colon = false;
+    for (const char *q = m.p; q < in; q++) {
+        if (*q == '"' || *q == '\'' || *q == '=')
+            return false;
+        colon |= *q == ':';
+    }
+    /* The kernel also prints strings a plugged-in device chooses (a USB product or
+       serial number, an input device's name): never a packet. */
+    ww_str_t pre = ww__s(m.p, in);
+    if (colon && (WW__FIND(pre, "Product: ") || WW__FIND(pre, "Manufacturer: ") ||
+                  WW__FIND(pre, "SerialNumber: ") || WW__FIND(pre, "input: ")))
+        return false;
+    const char *sp = memchr(in, ' ', (size_t)(e - in));
+    return sp && e - sp > 5 && memcmp(sp, " OUT=", 5) == 0;
+}
+
+/* rsyslog's imfile and other forwarders tag audit.log lines with a name of their
+ * choosing, usually with "audit" in it. */
+static bool icontains_audit(ww_str_t prog)
+{
+    for (size_t i = 0; i + 5 <= prog.n; i++)
+        if (ww_lower((unsigned char)prog.p[i]) == 'a' &&
+            ww__ieqz(ww__s(prog.p + i, prog.p + i + 5), "audit"))
+            return true;
+    return false;
 }
 
 static bool is_audit(ww_str_t m)
@@ -120,17 +297,24 @@ static bool is_audit(ww_str_t m)
            WW__STARTS(m, "audit(");
 }
 
-/* Content checks shared by syslog messages and text lines. */
-static int by_content(ww_event_t *ev, ww_str_t msg, ww_str_t line)
+/* Content checks shared by syslog messages and text lines.  Formats whose fields name
+ * addresses are recognised by content only where their writer puts them: in a line
+ * without a program tag (a device's own syslog, dmesg, audit.log) or, for netfilter,
+ * from the kernel; a message of some other program that merely looks like one is that
+ * program's text, perhaps typed by an attacker. */
+static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line)
 {
     if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
         return ww__auth_pam(ev, msg);
-    if (is_audit(msg))
-        return ww__auditd_record(ev, msg);
-    const char *asa = find_asa(line);
+    const char *asa = find_asa(prog, msg, line);
     if (asa)
         return ww__fw_asa(ev, ww__s(asa, line.p + line.n));
-    if (is_fortigate(msg))
+    bool untagged = prog.n == 0;
+    if (is_audit(msg) && (untagged || icontains_audit(prog)))
+        return ww__auditd_record(ev, msg);
+    if (!untagged && !ww__ieqz(prog, "kernel"))
+        return 0;
+    if (untagged && is_fortigate(msg))
         return ww__fw_fortigate(ev, msg);
     if (is_netfilter(msg))
         return ww__fw_netfilter(ev, msg);
@@ -154,8 +338,14 @@ static int unwrap_repeated(ww_event_t *ev, ww_str_t *msg)
     if (q == p || e - q < 11 || memcmp(q, " times: [ ", 10) != 0)
         return 0;
     int rc = ww_event_add(ev, WW_STR("repeated"), ww__s(p, q), WW_F_INT);
+    /* rsyslog closes the quote with one " ]"; the message may end in its own ']'
+       ("[preauth]"). */
     const char *in = q + 10;
-    while (e > in && (e[-1] == ' ' || e[-1] == ']'))
+    while (e > in && e[-1] == ' ')
+        e--;
+    if (e > in && e[-1] == ']')
+        e--;
+    while (e > in && e[-1] == ' ')
         e--;
     *msg = ww__s(in, e);
     return rc;
@@ -209,10 +399,12 @@ int ww__syslog_decode_msg(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t 
             break;
         default: break;
         }
+        if (rc == 0 && prog.p[prog.n - 1] == ')')
+            rc = ww__auth_pam_old(ev, prog, msg);
         if (rc)
             return rc;
     }
-    return by_content(ev, msg, line);
+    return by_content(ev, prog, msg, line);
 }
 
 int ww__text_decode_line(ww_event_t *ev, ww_str_t line)
@@ -230,5 +422,5 @@ int ww__text_decode_line(ww_event_t *ev, ww_str_t line)
         if (rb && rb + 1 < m.p + m.n && rb[1] == ' ' && ww__isdig(rb[-1]))
             m = ww__s(rb + 2, m.p + m.n);
     }
-    return by_content(ev, m, line);
+    return by_content(ev, (ww_str_t){0}, m, line);
 }

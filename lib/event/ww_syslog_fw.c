@@ -44,6 +44,12 @@ static int add_flow(ww_event_t *ev, ww_str_t src, ww_str_t sport, ww_str_t dst, 
                     ww_str_t proto)
 {
     int rc = 0;
+    /* Only a well-formed address is an endpoint ("any", "NP Identity Ifc", a
+       truncated token are not). */
+    if (src.n && ww__addr_kind(src) != WW__ADDR_IP)
+        src = sport = (ww_str_t){0};
+    if (dst.n && ww__addr_kind(dst) != WW__ADDR_IP)
+        dst = dport = (ww_str_t){0};
     if (src.n)
         rc = ww__add(ev, "src_ip", src);
     if (rc == 0 && sport.n)
@@ -218,14 +224,12 @@ static void forti_time(ww_event_t *ev, ww_str_t et)
     int64_t v;
     if (ww_parse_i64(et.p, et.n, &v) != 0 || v <= 0)
         return;
-    if (et.n <= 10)
-        ev->ts = v * 1000000000LL;
-    else if (et.n <= 13)
-        ev->ts = v * 1000000LL;
-    else if (et.n <= 16)
-        ev->ts = v * 1000LL;
-    else if (et.n <= 19)
-        ev->ts = v;
+    /* Every multiplication is checked first: ten digits of seconds already overflow
+       int64 nanoseconds (9999999999). */
+    int64_t mul = et.n <= 10 ? 1000000000LL : et.n <= 13 ? 1000000LL : et.n <= 16 ? 1000LL : 1;
+    if (et.n > 19 || v > INT64_MAX / mul)
+        return;
+    ev->ts = v * mul;
 }
 
 int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
@@ -234,7 +238,7 @@ int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
     ww_str_t type = {0}, subtype = {0}, action = {0}, srcip = {0}, dstip = {0}, sport = {0},
              dport = {0}, proto = {0}, remip = {0}, status = {0}, logdesc = {0}, etime = {0},
              date = {0}, tod = {0};
-    int rc = 0, n = 0;
+    int rc = 0, n = 0, nsrc = 0, ndst = 0, nrem = 0;
     while (p < e && rc == 0) {
         while (p < e && *p == ' ')
             p++;
@@ -274,17 +278,17 @@ int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
         else if (ieq(key, "action"))
             action = val;
         else if (ieq(key, "srcip"))
-            srcip = val;
+            srcip = val, nsrc++;
         else if (ieq(key, "dstip"))
-            dstip = val;
+            dstip = val, ndst++;
         else if (ieq(key, "srcport"))
-            sport = val;
+            sport = val, nsrc++;
         else if (ieq(key, "dstport"))
-            dport = val;
+            dport = val, ndst++;
         else if (ieq(key, "proto"))
             proto = val;
         else if (ieq(key, "remip"))
-            remip = val;
+            remip = val, nrem++;
         else if (ieq(key, "status"))
             status = val;
         else if (ieq(key, "logdesc"))
@@ -300,6 +304,15 @@ int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
         return rc;
     if (n < 3)
         return 0;
+    /* FortiOS writes each key once.  A second srcip/remip/... comes from a value that
+       broke out of its quotes (a user name holding `" srcip=6.6.6.6 x="`): then no
+       reading of the endpoint can be trusted. */
+    if (nsrc > 2 || (nsrc == 2 && (!srcip.n || !sport.n)))
+        srcip = sport = (ww_str_t){0};
+    if (ndst > 2 || (ndst == 2 && (!dstip.n || !dport.n)))
+        dstip = dport = (ww_str_t){0};
+    if (nrem > 1)
+        remip = (ww_str_t){0};
     if (ev->ts == WW_TIME_NONE) {
         if (etime.n)
             forti_time(ev, etime);
@@ -423,91 +436,175 @@ static bool is_proto(ww_str_t t)
     return false;
 }
 
-/* "<G> User <alice> IP <1.2.3.4> ...": the text inside the <> after `key`. */
-static ww_str_t angle_after(ww_str_t s, const char *key)
+/* The last occurrence of lit in s, or NULL. */
+static const char *rfind(ww_str_t s, const char *lit)
 {
-    const char *k = ww__find(s, key, strlen(key));
-    if (!k)
-        return (ww_str_t){0};
-    const char *lt = k + strlen(key), *e = s.p + s.n;
-    if (lt >= e || *lt != '<')
-        return (ww_str_t){0};
-    const char *gt = memchr(lt, '>', (size_t)(e - lt));
-    return gt ? ww__s(lt + 1, gt) : (ww_str_t){0};
+    size_t n = strlen(lit);
+    for (size_t i = s.n >= n ? s.n - n + 1 : 0; i-- > 0;)
+        if (s.p[i] == lit[0] && memcmp(s.p + i, lit, n) == 0)
+            return s.p + i;
+    return NULL;
 }
 
-/* "... : user = alice : user IP = 1.2.3.4": the value after "key = " up to " : ". */
-static ww_str_t aaa_value(ww_str_t s, const char *key)
+static size_t count(ww_str_t s, const char *lit)
 {
-    const char *k = ww__find(s, key, strlen(key)), *e = s.p + s.n;
-    if (!k)
-        return (ww_str_t){0};
-    const char *v = k + strlen(key);
-    ww_str_t rest = ww__s(v, e);
-    const char *end = WW__FIND(rest, " : ");
-    if (!end)
-        end = e;
-    while (end > v && (end[-1] == ' ' || end[-1] == ','))
-        end--;
-    return ww__s(v, end);
+    size_t k = 0, n = strlen(lit);
+    for (const char *p = s.p; (p = ww__find(ww__s(p, s.p + s.n), lit, n)) != NULL; p += n)
+        k++;
+    return k;
+}
+
+static ww_str_t trim(ww_str_t s)
+{
+    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '.' || s.p[s.n - 1] == ','))
+        s.n--;
+    while (s.n && s.p[0] == ' ')
+        s.p++, s.n--;
+    return s;
+}
+
+/* The ASA messages that name a user are parsed by their fixed structure, because
+ * the user name is whatever the person logging in typed and may spell out the
+ * message's own separators (" IP <6.6.6.6>", " : user IP = 6.6.6.6", ", Addr ").
+ * The address is taken from the one place the device writes it: after the user name
+ * when everything after it is the device's own text (then the LAST marker is the
+ * device's), before the user name when it comes first (then the FIRST), and, where
+ * the text after it is the client's too (722055's client type), only when the marker
+ * occurs once. */
+
+/* "AAA user authentication Rejected : reason = R : server = S : user = U : user IP =
+ * A" (113005), "... : local database : user = U : user IP = A" (113015). */
+static void asa_aaa(ww_str_t text, ww__auth_t *a, ww_str_t *reason)
+{
+    const char *e = text.p + text.n;
+    const char *ip = rfind(text, "user IP = ");
+    const char *u = WW__FIND(text, "user = ");
+    const char *r = WW__FIND(text, "reason = ");
+    if (r) {
+        const char *re = WW__FIND(ww__s(r, e), " : ");
+        *reason = trim(ww__s(r + 9, re ? re : e));
+    }
+    if (ip) {
+        a->src_ip = trim(ww__s(ip + 10, e));
+        /* The user is what lies between the first "user = " and the separator before
+           the device's "user IP = " (" : " or ": "). */
+        const char *ue = ip;
+        while (ue > text.p && (ue[-1] == ' ' || ue[-1] == ':'))
+            ue--;
+        if (u && u + 7 <= ue)
+            a->user = ww__s(u + 7, ue);
+    } else if (u) {
+        a->user = trim(ww__s(u + 7, e));
+    }
+}
+
+/* "Group <G> User <U> IP <A> rest".  `fixed_tail`: rest is the device's own text. */
+static void asa_angle(ww_str_t text, bool fixed_tail, ww__auth_t *a, ww_str_t *group)
+{
+    const char *e = text.p + text.n;
+    if (!WW__STARTS(text, "Group <"))
+        return;
+    const char *ge = memchr(text.p + 7, '>', text.n - 7);
+    if (!ge)
+        return;
+    *group = ww__s(text.p + 7, ge);
+    const char *us = WW__FIND(ww__s(ge, e), " User <");
+    const char *ip = (fixed_tail || count(text, " IP <") == 1) ? rfind(text, " IP <") : NULL;
+    if (!us || !ip || ip < us + 7)
+        return;
+    const char *ie = memchr(ip + 5, '>', (size_t)(e - (ip + 5)));
+    if (!ie)
+        return;
+    a->src_ip = ww__s(ip + 5, ie);
+    if (ip > us + 7 && ip[-1] == '>')
+        a->user = ww__s(us + 7, ip - 1);
 }
 
 static int asa_auth(ww_event_t *ev, long id, ww_str_t text)
 {
     ww__auth_t a = {.service = WW_STR("vpn"), .event = "login"};
+    const char *e = text.p + text.n;
+    ww_str_t reason = {0}, group = {0};
     if (id == 113015 || id == 113005 || id == 113004 || id == 113012 || id == 113008) {
-        a.user = aaa_value(text, "user = ");
-        a.src_ip = aaa_value(text, "user IP = ");
+        asa_aaa(text, &a, &reason);
         a.outcome = (id == 113015 || id == 113005) ? "failure" : "success";
-        ww_str_t reason = aaa_value(text, "reason = ");
-        if (reason.n && ww__add(ev, "reason", reason))
-            return WW_ENOMEM;
-    } else if (id == 716039 || id == 716038 || id == 722051 || id == 113039) {
-        a.user = angle_after(text, "User ");
-        a.src_ip = angle_after(text, "IP ");
-        ww_str_t g = angle_after(text, "Group ");
-        if (g.n && ww__add(ev, "group", g))
-            return WW_ENOMEM;
+    } else if (id == 716039 || id == 716038 || id == 722051 || id == 113039 || id == 716001 ||
+               id == 722055) {
+        asa_angle(text, id != 722055, &a, &group);
         a.outcome = id == 716039 ? "failure" : "success";
+    } else if (id == 716002 || id == 722037 || id == 722023 || id == 722028) {
+        asa_angle(text, true, &a, &group);
+        a.event = "disconnect";
     } else if (id == 611101 || id == 611102) {
-        /* "User authentication failed: IP address: 1.2.3.4, Uname: alice" */
+        /* "User authentication failed: IP address: 1.2.3.4, Uname: alice": the
+           address comes first, the user name last. */
         a.service = WW_STR("admin");
-        const char *ip = WW__FIND(text, "IP address: "), *un = WW__FIND(text, "Uname: ");
-        const char *e = text.p + text.n;
-        if (ip) {
-            const char *q = ip + 12;
+        const char *col = memchr(text.p, ':', text.n);
+        if (col && e - col > 14 && memcmp(col, ": IP address: ", 14) == 0) {
+            const char *q = col + 14;
             while (q < e && *q != ',' && *q != ' ')
                 q++;
-            a.src_ip = ww__s(ip + 12, q);
+            a.src_ip = ww__s(col + 14, q);
         }
+        const char *un = WW__FIND(text, "Uname: ");
         if (un)
             a.user = ww__s(un + 7, e);
         a.outcome = id == 611102 ? "failure" : "success";
     } else if (id == 605004 || id == 605005) {
         /* "Login denied from 1.2.3.4/5555 to outside:10.0.0.1/ssh for user "alice"" */
         a.service = WW_STR("admin");
-        const char *fr = WW__FIND(text, "from "), *e = text.p + text.n;
-        if (fr) {
-            const char *q = fr + 5;
+        ww_str_t lead =
+            id == 605004 ? WW_STR("Login denied from ") : WW_STR("Login permitted from ");
+        if (ww__starts(text, lead.p, lead.n)) {
+            const char *p0 = text.p + lead.n, *q = p0;
             while (q < e && *q != ' ')
                 q++;
-            ep_t s = parse_ep(ww__s(fr + 5, q));
+            ep_t s = parse_ep(ww__s(p0, q));
             a.src_ip = s.ip;
             a.src_port = s.port;
         }
         const char *u = WW__FIND(text, "for user \"");
-        if (u) {
-            const char *q = memchr(u + 10, '"', (size_t)(e - (u + 10)));
-            if (q)
-                a.user = ww__s(u + 10, q);
-        }
+        if (u && e - u > 11 && e[-1] == '"')
+            a.user = ww__s(u + 10, e - 1);
         a.outcome = id == 605004 ? "failure" : "success";
+    } else if (id == 734001) {
+        /* "DAP: User U, Addr A, Connection C: The following DAP records were selected
+           for this connection: ..." (the records are the administrator's names). */
+        const char *m = rfind(text, ": The following DAP records");
+        ww_str_t head = m ? ww__s(text.p, m) : (ww_str_t){0};
+        const char *c = m ? rfind(head, ", Connection ") : NULL;
+        const char *ad = c ? rfind(ww__s(text.p, c), ", Addr ") : NULL;
+        if (ad) {
+            a.src_ip = ww__s(ad + 7, c);
+            if (WW__STARTS(text, "DAP: User ") && ad >= text.p + 10)
+                a.user = ww__s(text.p + 10, ad);
+        }
+        a.event = "dap";
+    } else if (id == 113019) {
+        /* "Group = G, Username = U, IP = A, Session disconnected. Session Type: T, ...,
+           Reason: R": the device's text follows the last "Session disconnected". */
+        const char *m = rfind(text, ", Session disconnected.");
+        const char *ip = m ? rfind(ww__s(text.p, m), ", IP = ") : NULL;
+        const char *un = WW__FIND(text, ", Username = ");
+        if (ip) {
+            a.src_ip = ww__s(ip + 7, m);
+            if (un && un + 13 <= ip)
+                a.user = ww__s(un + 13, ip);
+        }
+        a.event = "disconnect";
     } else {
         return 0;
     }
     if (a.user.n == 0)
         a.user = (ww_str_t){0};
-    return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
+    int rc = 0;
+    if (reason.n)
+        rc = ww__add(ev, "reason", reason);
+    if (rc == 0 && group.n)
+        rc = ww__add(ev, "group", group);
+    if (rc == 0)
+        rc = ww__add_auth(ev, &a);
+    return rc ? WW_ENOMEM : 1;
 }
 
 #define ASA_MAX_TOK 48
@@ -538,6 +635,10 @@ static int asa_flow(ww_event_t *ev, long id, ww_str_t text)
             d = tok[i + 1];
         if (ieq(t, "->") && i > 0 && !s.n)
             s = tok[i - 1];
+        /* 106100: "access-list ACL VERB PROTO ifc/src(port) [(user, sg)] -> ...": the
+           source is at its fixed place, not wherever "->" follows. */
+        if (i == 4 && id == 106100 && ieq(tok[0], "access-list"))
+            s = t;
         if (ieq(t, "connection") && i + 1 < nt && ww__isdig(tok[i + 1].p[0]))
             conn = tok[i + 1];
         if ((ieq(t, "access-group") || ieq(t, "access-list")) && i + 1 < nt) {
@@ -555,6 +656,17 @@ static int asa_flow(ww_event_t *ev, long id, ww_str_t text)
     }
     if (!s.n && !d.n)
         return 0;
+    /* An identity-firewall user name ("(LOCAL\\name)") may follow an endpoint and
+       hold words of its own: when the words that introduce endpoints occur more than
+       once, the endpoints cannot be told apart and none is taken. */
+    int nfor = 0, nto = 0, narrow = 0;
+    for (int i = 0; i < nt; i++) {
+        nfor += ieq(tok[i], "for") || ieq(tok[i], "from") || ieq(tok[i], "src");
+        nto += ieq(tok[i], "to") || ieq(tok[i], "dst");
+        narrow += ieq(tok[i], "->");
+    }
+    if (nfor > 1 || nto > 1 || narrow > 1 || nt == ASA_MAX_TOK)
+        s = d = (ww_str_t){0};
     ep_t a = parse_ep(s), b = parse_ep(d);
     /* "Built outbound ... for <foreign> to <local>": the local side started it. */
     if (ieq(dir, "outbound") && (id == 302013 || id == 302015 || id == 302017)) {

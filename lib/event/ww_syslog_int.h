@@ -31,6 +31,9 @@ int ww__auth_dropbear(ww_event_t *ev, ww_str_t msg);
 /* `pam_<module>(<service>:<type>): ...` and `PAM n more authentication failures; ...`
  * from any program. */
 int ww__auth_pam(ww_event_t *ev, ww_str_t msg);
+/* The old format, the module in the tag: "sshd(pam_unix)[123]: authentication failure;
+ * ...".  `prog` is the whole tag ("sshd(pam_unix)"); 0 if it is not of that form. */
+int ww__auth_pam_old(ww_event_t *ev, ww_str_t prog, ww_str_t msg);
 
 int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg);
 int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg);
@@ -51,6 +54,16 @@ static inline ww_str_t ww__s(const char *p, const char *e)
 static inline bool ww__isdig(char c)
 {
     return c >= '0' && c <= '9';
+}
+
+static inline bool ww__isalnum(char c)
+{
+    return ww__isdig(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool ww__isxdig(char c)
+{
+    return ww__isdig(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static inline bool ww__starts(ww_str_t s, const char *lit, size_t n)
@@ -138,8 +151,9 @@ int ww__add_int(ww_event_t *ev, const char *name, ww_str_t v);
 int ww__add_lower(ww_event_t *ev, const char *name, ww_str_t v);
 
 /* The normalised authentication fields of notes/fields.md; any slice may be empty
- * (then it is not added).  Sets ev->category = "authentication" when the line has an
- * outcome. */
+ * (then it is not added).  src_ip is the address as the log writes it: an address
+ * becomes src_ip, a DNS name src_host, anything else neither (and then no src_port).  Sets
+ * ev->category = "authentication" when the line has an outcome. */
 typedef struct ww__auth {
     ww_str_t user, src_ip, src_port, method;
     ww_str_t service;    /* auth_service */
@@ -147,6 +161,23 @@ typedef struct ww__auth {
     const char *event;   /* auth_event: which step (docs/decoders/syslog.md) */
 } ww__auth_t;
 int ww__add_auth(ww_event_t *ev, const ww__auth_t *a);
+
+/* What ww__add_auth last added as src_ip/src_port to which event, so that the line
+ * decoder's sshd sessions need not search the fields (per thread: a reader is used by
+ * one thread at a time).  `peer` is false for the sshd listener's lines, whose
+ * address is not a session's peer. */
+typedef struct ww__auth_note {
+    const ww_event_t *ev;
+    ww_str_t ip, port;
+    bool peer;
+} ww__auth_note_t;
+extern _Thread_local ww__auth_note_t ww__auth_note;
+
+/* What a slice names: an IP address (IPv4 dotted quad; IPv6 with "::", an embedded
+ * dotted quad such as "::ffff:1.2.3.4" and an optional "%zone"), a DNS host name
+ * (dotted, with a letter), or neither ("UNKNOWN", "socket", "(null)", garbage). */
+enum { WW__ADDR_NONE = 0, WW__ADDR_IP, WW__ADDR_HOST };
+int ww__addr_kind(ww_str_t a);
 
 /* An address as a log writes it, cleaned for src_ip: "[a]" and "[a]:port" lose the
  * brackets, "::ffff:1.2.3.4" stays as written. */
