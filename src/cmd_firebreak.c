@@ -1503,8 +1503,8 @@ static int cmd_watchdog(int argc, char **argv, const opts_t *o)
 enum { LIVE_YES, LIVE_ABSENT, LIVE_CHANGED, LIVE_UNVERIFIED, LIVE_UNKNOWN };
 static const char *const live_words[] = {
     "yes", "NO: not on the router", "NO: changed outside wardwatch",
-    "on the router, NOT VERIFIED (applied before wardwatch recorded what it loaded: lift and "
-    "apply again)",
+    ("on the router, NOT VERIFIED (applied before wardwatch recorded what it loaded: lift and "
+     "apply again)"),
     "unknown (nft unavailable)"};
 static const char *const live_json[] = {"yes", "absent", "changed", "unverified", "unknown"};
 
