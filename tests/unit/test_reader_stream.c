@@ -213,7 +213,7 @@ static void test_evtx(void **state)
              "file_event_win_hktl_netexec_file_indicators/"
              "efc21479-9e83-41da-8cf1-122e06ba8db3.evtx",
              shared ? shared : "");
-    size_t n;
+    size_t n = 0;
     char *p = shared ? slurp(path, &n) : NULL;
     if (!p)
         skip();
