@@ -147,11 +147,10 @@ static int list_object(jimp_t *j, ww__rec_t *r, int f, uint32_t ti, char *why, s
                      (int)(cvss.n > 30 ? 30 : cvss.n), cvss.p);
             return WW_EPARSE;
         }
-        if (date.n && ww_asset_time_parse(date.p, date.n, &u.released) != 0) {
-            snprintf(why, whylen,
-                     "missing update %s: release date \"%.*s\" is not an ISO 8601 "
-                     "date",
-                     u.id, (int)(date.n > 30 ? 30 : date.n), date.p);
+        if (date.n && ww_asset_date_parse(date.p, date.n, r->date_order, &u.released) != 0) {
+            char dw[240];
+            ww__date_why(date.p, date.n, r->date_order, dw, sizeof dw);
+            snprintf(why, whylen, "missing update %.40s: release date %.200s", u.id, dw);
             return WW_EPARSE;
         }
         return ww__rec_add_update(r, &u, &j->ar);
@@ -199,7 +198,8 @@ static int do_record(jimp_t *j)
     ww__rec_t r;
     ww__rec_init(&r);
     r.a.source = WW_SRC_JSON;
-    char why[200];
+    r.date_order = j->o->date_order;
+    char why[320];
     uint32_t k = 1;
     for (uint32_t m = 0; m < tok[0].count; m++) {
         const ww_jtok_t *key = &tok[k], *val = &tok[k + 1];
