@@ -312,6 +312,10 @@ typedef struct ww_asset_set {
     size_t n;
     ww_observed_t *observed;
     size_t nobserved;
+    /* Network scans (nmap) imported into this register, and when the latest was made
+     * (else imported); WW_ASSET_NOTIME when there was none. */
+    size_t nscans;
+    int64_t last_scan;
 } ww_asset_set_t;
 
 /* Brings the register's tables up to date (module "asset").  Every other function

@@ -55,6 +55,11 @@ int ww__asset_put(ww_store_t *st, const ww__rec_t *r, int64_t now, int *updated,
 int ww__asset_put_host(ww_store_t *st, const ww__rec_t *host, const char *vendor, int64_t now,
                        int *matched, ww_arena_t *ar, ww_diag_t *diag);
 
+/* Records that a network scan (`name`, made at `scanned` or WW_ASSET_NOTIME, imported
+ * at `imported`) was imported with `hosts` hosts up.  0 or WW_EIO with diag. */
+int ww__asset_scan_record(ww_store_t *st, const char *name, int64_t scanned, int64_t imported,
+                          size_t hosts, ww_diag_t *diag);
+
 /* ---- parsers --------------------------------------------------------------------- */
 
 /* CSV (RFC 4180): quoted fields with "" escapes and embedded newlines, CRLF or LF, a

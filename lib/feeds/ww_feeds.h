@@ -50,6 +50,12 @@ const ww_kev_t *ww_feeds_kev(const ww_feeds_t *f, const char *cve);
 size_t ww_feeds_kev_count(const ww_feeds_t *f);
 const char *ww_feeds_kev_version(const ww_feeds_t *f);
 
+/* The date of the KEV data in use (ww_feed_info_t.data_date), or WW_FEEDS_NODATE. */
+int64_t ww_feeds_kev_date(const ww_feeds_t *f);
+/* The date of the oldest end-of-life product data in use, or WW_FEEDS_NODATE; *slug
+ * (may be NULL) names that product. */
+int64_t ww_feeds_eol_date(const ww_feeds_t *f, const char **slug);
+
 /* ---- end of life ---------------------------------------------------------------- */
 
 typedef enum ww_eol_status {
@@ -101,6 +107,10 @@ typedef struct ww_feed_info {
     char loaded_at[32]; /* ISO time of the import ("" for bundled) */
     char version[64];   /* KEV catalogVersion / endoflife SNAPSHOT-less: "" */
     size_t entries;     /* KEV entries or release cycles */
+    /* How current the data is (seconds, WW_FEEDS_NODATE when unknown): the KEV
+     * catalog's dateReleased; for end-of-life data the SNAPSHOT date of the bundled
+     * copy, or when it was imported / fetched (a product file carries no date). */
+    int64_t data_date;
 } ww_feed_info_t;
 
 /* What is loaded: calls fn once per feed (KEV first, then products by name). */

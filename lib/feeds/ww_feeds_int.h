@@ -28,6 +28,11 @@ struct ww_feeds {
 
 int ww__feeds_parse_kev(const char *name, const char *data, size_t len, ww_arena_t *ar,
                         ww_kev_t **out, size_t *nout, char *version, size_t vlen, ww_diag_t *diag);
+/* The same, also giving the catalog's dateReleased (or WW_FEEDS_NODATE) in *released
+ * (may be NULL). */
+int ww__feeds_parse_kev_dated(const char *name, const char *data, size_t len, ww_arena_t *ar,
+                              ww_kev_t **out, size_t *nout, char *version, size_t vlen,
+                              int64_t *released, ww_diag_t *diag);
 int ww__feeds_parse_eol(const char *name, const char *slug, const char *data, size_t len,
                         ww_arena_t *ar, ww_eol_product_t *out, ww_diag_t *diag);
 
