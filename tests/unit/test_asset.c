@@ -654,6 +654,15 @@ static void test_nmap_matching(void **state)
     fx_t *f = *state;
     ww_import_stats_t s;
     assert_int_equal(import_file(f, "register.csv", &s), 0);
+    {
+        /* No scan imported yet. */
+        ww_asset_set_t none;
+        ww_diag_t nd;
+        assert_int_equal(ww_asset_load(f->st, &none, &nd), 0);
+        assert_int_equal(none.nscans, 0);
+        assert_int_equal(none.last_scan, WW_ASSET_NOTIME);
+        ww_asset_set_release(&none);
+    }
     /* An asset known only by MAC. */
     assert_int_equal(import_str(f, "m.csv", "asset_id,mac\nM-1,00:0a:0b:0c:0d:0e\n", &s), 0);
     const char *xml =
@@ -692,6 +701,9 @@ static void test_nmap_matching(void **state)
     ww_asset_set_t set;
     assert_int_equal(ww_asset_load(f->st, &set, &d), 0);
     assert_int_equal(set.nobserved, 2);
+    /* Both scans are recorded: the audit knows the network was looked at. */
+    assert_int_equal(set.nscans, 2);
+    assert_true(set.last_scan != WW_ASSET_NOTIME);
     const ww_observed_t *o = &set.observed[1];
     assert_string_equal(o->ip, "10.1.9.80");
     assert_string_equal(o->vendor, "Philips Medical Systems");
@@ -871,7 +883,7 @@ static void test_migrations_and_observe(void **state)
                                         &q, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 3);
+    assert_int_equal(sqlite3_column_int(q, 0), 4);
     sqlite3_finalize(q);
     ww_import_stats_t s;
     assert_int_equal(import_str(f, "o.csv", "asset_id,ip\nO-1,10.5.0.1\n", &s), 0);
