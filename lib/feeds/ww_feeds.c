@@ -713,7 +713,6 @@ int ww_feeds_import_file(ww_store_t *st, const char *path, const char **what, ww
     ww_arena_t ar;
     ww_arena_init(&ar, 65536, 0);
     int rc = read_file(path, &b);
-    sqlite3_stmt *q = NULL;
     if (rc) {
         ww_diag_set(diag, path, 0, 0, "%s",
                     rc == WW_ENOENT   ? "cannot open the file"
@@ -758,13 +757,29 @@ int ww_feeds_import_file(ww_store_t *st, const char *path, const char **what, ww
         snprintf(kind, sizeof kind, "endoflife");
         *what = "endoflife";
     }
-    if ((rc = ww_feeds_migrate(st, diag)))
-        goto out;
+    {
+        char *abs = realpath(path, NULL);
+        rc = ww__feeds_store(st, kind, name, abs ? abs : path, version, data, b.n, diag);
+        free(abs);
+    }
+out:
+    ww_arena_release(&ar);
+    ww_buf_release(&b);
+    return rc;
+}
+
+int ww__feeds_store(ww_store_t *st, const char *kind, const char *name, const char *source,
+                    const char *version, const char *data, size_t len, ww_diag_t *diag)
+{
+    int rc = ww_feeds_migrate(st, diag);
+    if (rc)
+        return rc;
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO feeds_file(kind,name,source,loaded_at,version,content)"
                            " VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(kind,name) DO UPDATE SET"
@@ -772,25 +787,19 @@ int ww_feeds_import_file(ww_store_t *st, const char *path, const char **what, ww
                            " version=excluded.version, content=excluded.content",
                            -1, &q, NULL) != SQLITE_OK) {
         ww_diag_set(diag, st->path, 0, 0, "feeds: %s", sqlite3_errmsg(st->db));
-        rc = WW_EIO;
-        goto out;
+        return WW_EIO;
     }
-    char *abs = realpath(path, NULL);
     sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, abs ? abs : path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, source, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 4, when, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, version, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(q, 6, data, (int)b.n, SQLITE_STATIC);
-    free(abs);
+    sqlite3_bind_text(q, 5, version ? version : "", -1, SQLITE_STATIC);
+    sqlite3_bind_blob(q, 6, data, (int)len, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE) {
         ww_diag_set(diag, st->path, 0, 0, "feeds: %s", sqlite3_errmsg(st->db));
         rc = WW_EIO;
     }
-out:
     sqlite3_finalize(q);
-    ww_arena_release(&ar);
-    ww_buf_release(&b);
     return rc;
 }
 
