@@ -449,7 +449,7 @@ static void control_chart(FILE *out, const ww_audit_report_t *r)
     fprintf(out,
             "<svg class=\"controls\" data-chart=\"controls\" viewBox=\"0 0 %d %d\" width=\"%d\" "
             "height=\"%d\" role=\"img\" aria-label=\"Readiness per control\">",
-            label_w + bar_w + 170, h, label_w + bar_w + 170, h);
+            label_w + bar_w + 280, h, label_w + bar_w + 280, h);
     for (size_t i = 0; i < nc; i++) {
         const ww_audit_tally_t *t = &r->tally[i];
         int y = (int)i * row + 5;
@@ -504,7 +504,7 @@ static void control_chart(FILE *out, const ww_audit_report_t *r)
  * latest run of each as-of day), total findings and automatic fails as lines. */
 static void trend_chart(FILE *out, const ww_audit_report_t *r)
 {
-    const int w = 760, h = 240, left = 50, right = 20, top = 20, bottom = 40;
+    const int w = 760, h = 240, left = 50, right = 50, top = 20, bottom = 40;
     size_t n = r->nhistory, max = 1;
     for (size_t i = 0; i < n; i++)
         if (r->history[i].findings > max)
