@@ -68,9 +68,10 @@ static void print_info(void *ud, const ww_feed_info_t *i)
     (void)ud;
     if (ww_cli_output_failed(stdout))
         return; /* main() reports the failed write */
-    char s1[64], s2[128], s3[64], s4[64], s5[1024], s6[256];
-    printf("%-10s %-18s %-9s %6zu  %-20s %s%s%s\n", SAFE(i->kind, s1), SAFE(i->name, s2),
-           SAFE(i->origin, s3), i->entries, i->loaded_at[0] ? SAFE(i->loaded_at, s4) : "-",
+    char s1[64], s2[128], s3[64], s4[64], s5[1024], s6[256], dated[32];
+    fmt_date(i->data_date, dated, sizeof dated);
+    printf("%-10s %-18s %-9s %6zu  %-20s %-10s %s%s%s\n", SAFE(i->kind, s1), SAFE(i->name, s2),
+           SAFE(i->origin, s3), i->entries, i->loaded_at[0] ? SAFE(i->loaded_at, s4) : "-", dated,
            SAFE(i->source, s5), i->version[0] ? "  version " : "", SAFE(i->version, s6));
 }
 
@@ -200,8 +201,8 @@ int cmd_feeds(int argc, char **argv)
             return WW_EXIT_ERROR;
         }
         if (!strcmp(sub, "status")) {
-            printf("%-10s %-18s %-9s %6s  %-20s %s\n", "KIND", "NAME", "ORIGIN", "ITEMS",
-                   "IMPORTED", "SOURCE");
+            printf("%-10s %-18s %-9s %6s  %-20s %-10s %s\n", "KIND", "NAME", "ORIGIN", "ITEMS",
+                   "IMPORTED", "DATED", "SOURCE");
             ww_feeds_each_info(f, print_info, NULL);
         } else if (!strcmp(sub, "kev") && i < argc) {
             const ww_kev_t *k = ww_feeds_kev(f, argv[i]);
