@@ -588,7 +588,7 @@ static const char *css =
     "th{background:#f1f3f4}"
     ".tag{display:inline-block;font-size:11px;padding:1px 6px;border-radius:9px;margin:1px;"
     "background:#eceff1}.tag.r{background:#7b1fa2;color:#fff}.tag.i{background:#e8710a;"
-    "color:#fff}.tag.af{background:" AF_COLOUR ";color:#fff}.tag.c{background:#f2b705}"
+    "color:#fff}.tag.af,.sw.af{background:" AF_COLOUR ";color:#fff}.tag.c{background:#f2b705}"
     "svg .af{fill:" AF_COLOUR ";font-weight:400;font-size:12px}td.asset{white-space:nowrap}"
     ".verdict.warn{background:#fef7e0;color:#7a4f01}.data{font-size:13px;color:#3c4043}"
     ".trend .line{fill:none;stroke-width:2.5}"

@@ -1065,6 +1065,9 @@ static void test_history(void **state)
     assert_int_equal(ww_audit_write_html(r, m), 0);
     fclose(m);
     assert_non_null(strstr(buf, "data-chart=\"trend\" data-points=\"4\""));
+    /* The legend's automatic-fail swatch is drawn (in red, through its class). */
+    assert_non_null(strstr(buf, "<span class=\"sw af\"></span>automatic fails"));
+    assert_non_null(strstr(buf, ".sw.af{background:#c5221f"));
     size_t circles = 0;
     for (const char *p = strstr(buf, "<circle class=\"point\""); p;
          p = strstr(p + 1, "<circle class=\"point\""))
