@@ -813,6 +813,13 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
             ww_audit_day_format(u->eol_day, eol, sizeof eol);
         fputs("<tr><td>", out);
         esc(out, u->asset_id);
+        char uw[640];
+        asset_words(u->hostname, u->maker, u->model, uw, sizeof uw);
+        if (*uw) {
+            fputs("<br><span class=\"muted\">", out);
+            esc(out, uw);
+            fputs("</span>", out);
+        }
         fputs("</td><td>", out);
         esc(out, u->type);
         fputs("</td><td>", out);
