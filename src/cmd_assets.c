@@ -1,6 +1,7 @@
 /* wardwatch assets: `import FILE...` loads CSV, JSON or nmap -oX XML into the asset
- * register (re-importing updates, never duplicates; bad rows are reported with row,
- * column and reason while the good ones import); `list` prints the register as a
+ * register (re-importing updates, never duplicates; a bad cell is reported with
+ * file:line:column and reason and left out while the rest of its row imports, a row
+ * that cannot be used at all is rejected); `list` prints the register as a
  * table or NDJSON (with --observed: devices seen on the network but not registered);
  * `show KEY` prints one asset in full.  The register lives in the shared database:
  * --db PATH, else $WARDWATCH_DB, else ./wardwatch.db.  docs/assets.md has the

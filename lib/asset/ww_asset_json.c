@@ -4,7 +4,8 @@
  * arrays (one item per element; missing updates and software may also be objects).
  * Uses the event module's JSON tokenizer, one record at a time, so a huge array
  * never has to be tokenized whole.  A malformed record is reported with its line
- * and column; in JSON lines reading resumes at the next line. */
+ * and column; in JSON lines reading resumes at the next line.  A bad value is named
+ * and left out, and the rest of its record is imported. */
 #include "asset/ww_asset_int.h"
 #include "event/ww_json_int.h"
 
@@ -46,6 +47,21 @@ static void reject_at(jimp_t *j, const char *at, const char *fmt, const char *a1
     char msg[256];
     snprintf(msg, sizeof msg, fmt, a1, a2);
     ww__import_reject(j->o, j->stats, j->name, line, col, "%s", msg);
+}
+
+/* A value left out of a record that is otherwise imported. */
+static void warn_at(jimp_t *j, const char *at, const char *field, const char *why)
+{
+    j->stats->cells_ignored++;
+    ww_import_err_fn fn = j->o->on_warning ? j->o->on_warning : j->o->on_error;
+    if (!fn)
+        return;
+    ww_diag_t d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.file, sizeof d.file, "%s", j->name);
+    line_col(j->base, at, &d.line, &d.col);
+    snprintf(d.msg, sizeof d.msg, "%s: %s; value ignored, rest of the record imported", field, why);
+    fn(j->o->ud, &d);
 }
 
 static void note_unknown(jimp_t *j, ww_str_t key, const char *at)
@@ -246,8 +262,9 @@ static int do_record(jimp_t *j)
         if (rc == WW_ENOMEM)
             return rc;
         if (rc < 0) {
-            reject_at(j, at, "%s: %s", ww_asset_field_name(f), why);
-            return 0;
+            /* As in CSV: the bad value is named and left out; the record is kept. */
+            ww__rec_unset(&r, f);
+            warn_at(j, at, ww_asset_field_name(f), why);
         }
     }
     if (ww__rec_check(&r, why, sizeof why) != 0) {

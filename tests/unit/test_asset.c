@@ -618,15 +618,22 @@ static void test_json_import(void **state)
     assert_int_equal(m->source, WW_SRC_JSON);
     ww_asset_set_release(&set);
 
-    /* JSON lines: a syntax error and a bad value each lose one line only. */
+    /* JSON lines: a syntax error loses its line only; a bad value loses only itself. */
     assert_int_equal(import_file(f, "register.jsonl", &s), 0);
-    assert_int_equal(s.imported, 2);
-    assert_int_equal(s.rejected, 2);
+    assert_int_equal(s.imported, 3);
+    assert_int_equal(s.rejected, 1);
+    assert_int_equal(s.cells_ignored, 1);
     assert_int_equal(f->errs.n, 2);
     assert_int_equal(f->errs.d[0].line, 2);
     assert_true(f->errs.d[0].col > 1);
     assert_int_equal(f->errs.d[1].line, 3);
     assert_non_null(strstr(f->errs.d[1].msg, "last_patched"));
+    assert_non_null(strstr(f->errs.d[1].msg, "value ignored"));
+    assert_int_equal(ww_asset_load(f->st, &set, &d), 0);
+    assert_non_null(by_id(&set, "J-0005"));
+    assert_int_equal(by_id(&set, "J-0005")->last_patched, WW_ASSET_NOTIME);
+    assert_string_equal(by_id(&set, "J-0005")->hostname, "vm-app02");
+    ww_asset_set_release(&set);
 
     /* {"assets": [...]} and re-import by asset_id. */
     assert_int_equal(import_str(f, "w.json",
