@@ -1,6 +1,7 @@
 /* wardwatch assets: `import FILE...` loads CSV, JSON or nmap -oX XML into the asset
- * register (re-importing updates, never duplicates; bad rows are reported with row,
- * column and reason while the good ones import); `list` prints the register as a
+ * register (re-importing updates, never duplicates; a bad cell is reported with
+ * file:line:column and reason and left out while the rest of its row imports, a row
+ * that cannot be used at all is rejected); `list` prints the register as a
  * table or NDJSON (with --observed: devices seen on the network but not registered);
  * `show KEY` prints one asset in full.  The register lives in the shared database:
  * --db PATH, else $WARDWATCH_DB, else ./wardwatch.db.  docs/assets.md has the
@@ -17,7 +18,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: wardwatch assets [--db PATH] import [--format csv|json|nmap] FILE...\n"
+            "usage: wardwatch assets [--db PATH] import [--format csv|json|nmap]\n"
+            "                        [--date-format dmy|mdy|iso] FILE...\n"
             "       wardwatch assets [--db PATH] list [--format table|ndjson] [--observed]\n"
             "       wardwatch assets [--db PATH] show ID|HOSTNAME|IP|MAC\n"
             "\n"
@@ -25,24 +27,42 @@ static void usage(FILE *out)
             "or nmap -oX XML; the format is taken from the extension, else the content.\n"
             "An asset is matched by asset_id, else hostname, else IP/MAC, and updated.\n"
             "nmap hosts that match no asset are recorded as observed (unregistered).\n"
-            "Exit status: 0 all records imported, 1 some rejected, 2 a file unusable.\n"
+            "CSV: comma, semicolon or tab delimited (found from the header line).\n"
+            "--date-format: how DD/MM/YYYY-style dates are read: dmy (default, the UK\n"
+            "way), mdy (US) or iso (only YYYY-MM-DD); ISO dates are always accepted.\n"
+            "A cell that cannot be used is reported (file:line:column) and left out; the\n"
+            "rest of its row is imported.\n"
+            "Exit status: 0 everything imported, 1 some records rejected or cells ignored,\n"
+            "2 a file unusable.\n"
             "\n"
             "--db PATH  the database (default $WARDWATCH_DB, else ./wardwatch.db)\n"
             "See docs/assets.md for the columns and value syntax.\n");
 }
 
 /* Diagnostics quote the records they reject: escaped like every other text from them. */
-static void print_diag(void *ud, const ww_diag_t *d)
+static void print_diag_as(const ww_diag_t *d, const char *kind)
 {
-    (void)ud;
     ww_cli_puts_safe(stderr, d->file[0] ? d->file : "wardwatch");
     if (d->line)
         fprintf(stderr, ":%u", d->line);
     if (d->line && d->col)
         fprintf(stderr, ":%u", d->col);
-    fputs(": ", stderr);
+    fprintf(stderr, ": %s", kind);
     ww_cli_puts_safe(stderr, d->msg);
     fputc('\n', stderr);
+}
+
+static void print_diag(void *ud, const ww_diag_t *d)
+{
+    (void)ud;
+    print_diag_as(d, "");
+}
+
+/* A cell left out of a record that was otherwise imported. */
+static void print_warning(void *ud, const ww_diag_t *d)
+{
+    (void)ud;
+    print_diag_as(d, "warning: ");
 }
 
 /* A record's text for a table cell, control characters escaped (cut at the buffer). */
@@ -65,15 +85,23 @@ static int do_import(const char *db, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},
+        {"date-format", required_argument, NULL, 'D'},
         {"db", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    ww_import_opts_t io = {.now = WW_ASSET_NOTIME, .on_error = print_diag};
+    ww_import_opts_t io = {
+        .now = WW_ASSET_NOTIME, .on_error = print_diag, .on_warning = print_warning};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:d:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:d:D:h", opts, NULL)) != -1) {
         switch (c) {
+        case 'D':
+            if (ww_date_order_parse(optarg, &io.date_order) != 0) {
+                ww_cli_error("assets import: --date-format must be dmy, mdy or iso");
+                return WW_EXIT_ERROR;
+            }
+            break;
         case 'f':
             if (!strcmp(optarg, "csv"))
                 io.format = WW_IMPORT_CSV;
@@ -111,13 +139,15 @@ static int do_import(const char *db, int argc, char **argv)
         /* The counts are what the store committed (ww_import_stats_t). */
         ww_cli_puts_safe(stdout, argv[i]);
         printf(": %zu imported, %zu updated, %zu rejected", s.imported, s.updated, s.rejected);
+        if (s.cells_ignored)
+            printf(", %zu cell%s ignored", s.cells_ignored, s.cells_ignored == 1 ? "" : "s");
         if (s.observed)
             printf(", %zu observed (not in the register)", s.observed);
         if (s.not_stored)
             printf(", %zu not stored (the database refused the file; nothing from it was kept)",
                    s.not_stored);
         printf("%s\n", rc < 0 && !s.not_stored ? " (file not fully read)" : "");
-        if (s.rejected && exit_code == WW_EXIT_OK)
+        if ((s.rejected || s.cells_ignored) && exit_code == WW_EXIT_OK)
             exit_code = WW_EXIT_MATCH;
         total.imported += s.imported;
         total.updated += s.updated;

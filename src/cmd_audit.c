@@ -19,7 +19,7 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: wardwatch audit [--db PATH] [--as-of DATE] [--format table|ndjson|html]\n"
-                 "                       [--out FILE] [--data DIR]\n"
+                 "                       [--out FILE] [--data DIR] [--no-history]\n"
                  "Checks the asset register against Cyber Essentials and NHS DSPT rules and lists\n"
                  "what to fix, most urgent first.\n"
                  "  --db PATH       the register (default $WARDWATCH_DB, else ./wardwatch.db)\n"
@@ -27,6 +27,9 @@ static void usage(FILE *out)
                  "  --format F      table (default), ndjson (one finding per line) or html\n"
                  "  --out FILE      write the report to FILE instead of standard output\n"
                  "  --data DIR      bundled reference data (default $WARDWATCH_DATA, else data/)\n"
+                 "  --no-history    do not keep this run in the database (the trend still shows\n"
+                 "                  the runs kept before)\n"
+                 "Each run is kept in the database; the report charts findings over the runs.\n"
                  "Exit status: 0 no findings, 1 findings, 2 an error.\n");
 }
 
@@ -100,13 +103,10 @@ static ww_fb_map_t *load_map(ww_store_t *st)
 int cmd_audit(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"as-of", required_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'o'},
-        {"data", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},
-        {0},
+        {"db", required_argument, NULL, 'd'},     {"as-of", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'}, {"out", required_argument, NULL, 'o'},
+        {"data", required_argument, NULL, 'D'},   {"no-history", no_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},         {0},
     };
     const char *db = NULL, *out_path = NULL, *data_dir = NULL;
     ww_audit_format_t fmt = WW_AUDIT_TABLE;
@@ -121,14 +121,15 @@ int cmd_audit(int argc, char **argv)
     ww_audit_report_t *r = NULL;
     ww_asset_set_t set;
     memset(&set, 0, sizeof set);
-    bool set_loaded = false;
+    bool set_loaded = false, keep = true;
     FILE *out = stdout;
     ww_diag_t diag;
     memset(&diag, 0, sizeof diag);
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:a:f:o:D:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:a:f:o:D:Hh", opts, NULL)) != -1) {
         switch (c) {
+        case 'H': keep = false; break;
         case 'd': db = optarg; break;
         case 'o': out_path = optarg; break;
         case 'D': data_dir = optarg; break;
@@ -192,6 +193,11 @@ int cmd_audit(int argc, char **argv)
     }
     if (set.n == 0 && set.nobserved == 0)
         ww_cli_error("audit: the register in %s is empty (wardwatch assets import FILE)", path);
+    /* Keep this run and read the earlier ones for the trend.  A store that cannot take
+       it (read-only) costs the trend, not the report. */
+    if ((rc = ww_audit_history(st, r, keep, &diag)) != 0)
+        ww_cli_error("audit: %s; the report shows no trend",
+                     diag.msg[0] ? diag.msg : ww_strerror(rc));
 
     /* --out: a new file renamed over the old one only once it is complete, so a full
        disk or a crash never leaves half a report, and a symlink planted at FILE is

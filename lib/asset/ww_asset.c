@@ -221,6 +221,71 @@ int ww_asset_time_parse(const char *p, size_t n, int64_t *out)
     return 0;
 }
 
+const char *ww_date_order_name(ww_date_order_t o)
+{
+    return o == WW_DATE_MDY ? "mdy" : o == WW_DATE_ISO ? "iso" : "dmy";
+}
+
+int ww_date_order_parse(const char *s, ww_date_order_t *out)
+{
+    if (!strcmp(s, "dmy"))
+        *out = WW_DATE_DMY;
+    else if (!strcmp(s, "mdy"))
+        *out = WW_DATE_MDY;
+    else if (!strcmp(s, "iso"))
+        *out = WW_DATE_ISO;
+    else
+        return WW_EINVAL;
+    return 0;
+}
+
+/* Reads 1-2 digits; returns how many (0 when none). */
+static size_t small_num(const char *p, size_t n, unsigned *v)
+{
+    size_t i = 0;
+    *v = 0;
+    while (i < n && i < 2 && p[i] >= '0' && p[i] <= '9')
+        *v = *v * 10 + (unsigned)(p[i++] - '0');
+    return i;
+}
+
+int ww_asset_date_parse(const char *p, size_t n, ww_date_order_t order, int64_t *out)
+{
+    trim(&p, &n);
+    if (ww_asset_time_parse(p, n, out) == 0)
+        return 0;
+    if (order == WW_DATE_ISO)
+        return WW_EPARSE;
+    /* D/M/YYYY or M/D/YYYY with '/', '.' or '-' (the same one twice), then optionally
+       a time as ISO writes it.  Two-digit years are refused: which century is a guess. */
+    unsigned a, b;
+    size_t i = small_num(p, n, &a);
+    if (!i || i >= n || (p[i] != '/' && p[i] != '.' && p[i] != '-'))
+        return WW_EPARSE;
+    char sep = p[i++];
+    size_t k = small_num(p + i, n - i, &b);
+    if (!k || i + k >= n || p[i + k] != sep)
+        return WW_EPARSE;
+    i += k + 1;
+    if (n - i < 4)
+        return WW_EPARSE;
+    for (size_t j = 0; j < 4; j++)
+        if (p[i + j] < '0' || p[i + j] > '9')
+            return WW_EPARSE;
+    if (n - i > 4 && p[i + 4] >= '0' && p[i + 4] <= '9')
+        return WW_EPARSE; /* a five-digit year */
+    unsigned day = order == WW_DATE_MDY ? b : a, mon = order == WW_DATE_MDY ? a : b;
+    char iso[64];
+    size_t rest = n - i - 4;
+    if (rest > 40)
+        return WW_EPARSE;
+    int len =
+        snprintf(iso, sizeof iso, "%.4s-%02u-%02u%.*s", p + i, mon, day, (int)rest, p + i + 4);
+    if (len < 0 || (size_t)len >= sizeof iso)
+        return WW_EPARSE;
+    return ww_asset_time_parse(iso, (size_t)len, out);
+}
+
 /* ---- field names ----------------------------------------------------------------- */
 
 static const char *const field_names[WW_AF__COUNT] = {

@@ -99,6 +99,24 @@ int ww_sev_parse(const char *p, size_t n, ww_sev_t *out);
  * 10:00").  0 or WW_EPARSE. */
 int ww_asset_time_parse(const char *p, size_t n, int64_t *out);
 
+/* How a register writes dates that are not ISO 8601 ("14/03/2026", "03/14/2026",
+ * "14.03.2026"): day first (the UK way, and the default), month first, or not at
+ * all (only ISO accepted). */
+typedef enum ww_date_order {
+    WW_DATE_DMY = 0,
+    WW_DATE_MDY,
+    WW_DATE_ISO,
+} ww_date_order_t;
+/* "dmy", "mdy", "iso". */
+const char *ww_date_order_name(ww_date_order_t o);
+/* 0 and *out for "dmy", "mdy" or "iso"; WW_EINVAL otherwise. */
+int ww_date_order_parse(const char *s, ww_date_order_t *out);
+/* An ISO 8601 date or date-time (always accepted), or, unless order is ISO, a date
+ * with a four-digit year last, day and month separated by '/', '.' or '-' in the
+ * given order, optionally followed by a time ("14/03/2026 10:05").  The day must
+ * exist.  0 or WW_EPARSE. */
+int ww_asset_date_parse(const char *p, size_t n, ww_date_order_t order, int64_t *out);
+
 /* ---- the record ---------------------------------------------------------------- */
 
 typedef struct ww_update {
@@ -221,6 +239,9 @@ typedef struct ww_import_stats {
      * so the file's transaction was rolled back.  imported, updated and observed
      * count only what was committed. */
     size_t not_stored;
+    /* Cells that could not be used (a bad date, an unknown word): the record was
+     * kept without them and each one was reported through on_warning. */
+    size_t cells_ignored;
 } ww_import_stats_t;
 
 /* Called for every rejected record (and for file-level problems) with where and why:
@@ -240,6 +261,11 @@ typedef struct ww_import_opts {
     ww_import_err_fn on_error;
     void *ud;
     int64_t now; /* "seen" time stamp; 0 or WW_ASSET_NOTIME = the clock */
+    /* How slashed dates are read (CSV and JSON); the default (0) is day first. */
+    ww_date_order_t date_order;
+    /* Called for a cell that could not be used while the rest of its record was
+     * kept (the field is left as it was); NULL = on_error. */
+    ww_import_err_fn on_warning;
 } ww_import_opts_t;
 
 /* Imports one file (or `len` bytes of `data` already in memory, named `name`) into
@@ -286,6 +312,10 @@ typedef struct ww_asset_set {
     size_t n;
     ww_observed_t *observed;
     size_t nobserved;
+    /* Network scans (nmap) imported into this register, and when the latest was made
+     * (else imported); WW_ASSET_NOTIME when there was none. */
+    size_t nscans;
+    int64_t last_scan;
 } ww_asset_set_t;
 
 /* Brings the register's tables up to date (module "asset").  Every other function

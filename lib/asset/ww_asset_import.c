@@ -1,7 +1,8 @@
 /* Importing files into the register: picking the format, one transaction per file,
  * and the CSV importer (header names matched loosely to register fields; each row
- * becomes one record; a bad cell rejects its row with row, column and reason while
- * the good rows still import). */
+ * becomes one record; a bad cell is reported with file, line, column and reason and
+ * left out, while the rest of its row still imports).  Spreadsheet files that are not
+ * text (.xlsx, .xls, .ods) are refused up front with what to do instead. */
 #include "asset/ww_asset_int.h"
 
 #include <errno.h>
@@ -49,6 +50,23 @@ static void rolled_back(ww_import_stats_t *s, const ww_import_stats_t *before)
     s->observed = before->observed;
 }
 
+/* A spreadsheet workbook rather than text: .xlsx and .ods are zip files ("PK\3\4"),
+ * old .xls is an OLE compound file.  Names the kind, or NULL. */
+static const char *workbook_kind(const char *name, const char *data, size_t len)
+{
+    if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0) {
+        if (name && has_ext(name, ".ods"))
+            return "an OpenDocument spreadsheet (.ods)";
+        return "an Excel workbook (.xlsx), a zip file";
+    }
+    if (len >= 8 && memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
+        return "an old Excel workbook (.xls)";
+    if (name && (has_ext(name, ".xlsx") || has_ext(name, ".xlsm") || has_ext(name, ".xls") ||
+                 has_ext(name, ".ods")))
+        return "named as a spreadsheet workbook";
+    return NULL;
+}
+
 int ww_asset_import_mem(ww_store_t *st, const char *name, const char *data, size_t len,
                         const ww_import_opts_t *opts, ww_import_stats_t *stats, ww_diag_t *diag)
 {
@@ -65,6 +83,14 @@ int ww_asset_import_mem(ww_store_t *st, const char *name, const char *data, size
     if (rc)
         return rc;
     ww_import_format_t fmt = o.format ? o.format : sniff(name, data, len);
+    const char *wb = fmt == WW_IMPORT_CSV || !o.format ? workbook_kind(name, data, len) : NULL;
+    if (wb) {
+        ww_diag_set(diag, name, 0, 0,
+                    "this is %s, not CSV: open it in Excel (or LibreOffice) and save it as CSV "
+                    "(File > Save As > \"CSV UTF-8 (Comma delimited)\"), then import the .csv",
+                    wb);
+        return WW_EPARSE;
+    }
     if ((rc = ww_store_exec(st, "BEGIN IMMEDIATE", diag)) != 0)
         return rc;
     ww_import_stats_t before = *stats;
@@ -194,6 +220,23 @@ static int csv_header(csv_imp_t *c, uint32_t line, const ww__csv_field_t *f, siz
     return 0;
 }
 
+/* A refused cell: file:line:column, the column's number and field, and why. */
+static void warn_cell(csv_imp_t *c, uint32_t line, uint32_t col, int field, const char *why)
+{
+    c->stats->cells_ignored++;
+    ww_import_err_fn fn = c->o->on_warning ? c->o->on_warning : c->o->on_error;
+    if (!fn)
+        return;
+    ww_diag_t d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.file, sizeof d.file, "%s", c->name);
+    d.line = line;
+    d.col = col;
+    snprintf(d.msg, sizeof d.msg, "column %u (%s): %s; cell ignored, rest of the row imported", col,
+             ww_asset_field_name(field), why);
+    fn(c->o->ud, &d);
+}
+
 static int csv_row(void *ud, uint32_t line, const ww__csv_field_t *f, size_t nf)
 {
     csv_imp_t *c = ud;
@@ -215,7 +258,9 @@ static int csv_row(void *ud, uint32_t line, const ww__csv_field_t *f, size_t nf)
     ww__rec_t r;
     ww__rec_init(&r);
     r.a.source = WW_SRC_CSV;
-    char why[200];
+    r.date_order = c->o->date_order;
+    char why[320];
+    size_t bad = 0;
     for (size_t i = 0; i < nf; i++) {
         if (c->colfield[i] < 0)
             continue;
@@ -224,13 +269,16 @@ static int csv_row(void *ud, uint32_t line, const ww__csv_field_t *f, size_t nf)
         if (rc == WW_ENOMEM)
             return rc;
         if (rc < 0) {
-            ww__import_reject(c->o, c->stats, c->name, line, (uint32_t)i + 1, "column %zu (%s): %s",
-                              i + 1, ww_asset_field_name(c->colfield[i]), why);
-            return 0;
+            /* One bad cell must not lose the asset: the field is left out (the stored
+               value, if any, stays) and the cell is named so someone can fix it. */
+            ww__rec_unset(&r, c->colfield[i]);
+            warn_cell(c, line, (uint32_t)i + 1, c->colfield[i], why);
+            bad++;
         }
     }
     if (ww__rec_check(&r, why, sizeof why) != 0) {
-        ww__import_reject(c->o, c->stats, c->name, line, 0, "%s", why);
+        ww__import_reject(c->o, c->stats, c->name, line, 0, "%s%s", why,
+                          bad ? " that could be used (see the cells above)" : "");
         return 0;
     }
     int updated = 0;

@@ -13,6 +13,7 @@ typedef struct ww__rec {
     uint64_t mask;
     /* list capacities (arrays live in the importer's arena and grow by copying) */
     size_t cap_ips, cap_sw, cap_up, cap_adm, cap_ports;
+    ww_date_order_t date_order; /* how the importer reads slashed dates */
 } ww__rec_t;
 
 /* Empty record: every string "", every time WW_ASSET_NOTIME. */
@@ -31,6 +32,11 @@ int ww__rec_add(ww__rec_t *r, int f, const char *p, size_t n, ww_arena_t *ar, ch
 int ww__rec_add_update(ww__rec_t *r, const ww_update_t *u, ww_arena_t *ar);
 int ww__rec_add_software(ww__rec_t *r, const char *name, const char *version, ww_arena_t *ar);
 int ww__rec_add_port(ww__rec_t *r, const ww_port_t *pt, ww_arena_t *ar);
+/* Forgets field f (after its cell was refused): not marked present, its value back to
+ * empty, so the stored asset keeps whatever it had. */
+void ww__rec_unset(ww__rec_t *r, int f);
+/* Why a date text was refused, for messages ("\"03/14/2026\" is not a date ..."). */
+void ww__date_why(const char *p, size_t n, ww_date_order_t order, char *why, size_t whylen);
 /* A record must carry a key: asset_id, hostname, an IP or a MAC.  0 or WW_EPARSE. */
 int ww__rec_check(const ww__rec_t *r, char *why, size_t whylen);
 
@@ -49,6 +55,11 @@ int ww__asset_put(ww_store_t *st, const ww__rec_t *r, int64_t now, int *updated,
 int ww__asset_put_host(ww_store_t *st, const ww__rec_t *host, const char *vendor, int64_t now,
                        int *matched, ww_arena_t *ar, ww_diag_t *diag);
 
+/* Records that a network scan (`name`, made at `scanned` or WW_ASSET_NOTIME, imported
+ * at `imported`) was imported with `hosts` hosts up.  0 or WW_EIO with diag. */
+int ww__asset_scan_record(ww_store_t *st, const char *name, int64_t scanned, int64_t imported,
+                          size_t hosts, ww_diag_t *diag);
+
 /* ---- parsers --------------------------------------------------------------------- */
 
 /* CSV (RFC 4180): quoted fields with "" escapes and embedded newlines, CRLF or LF, a
@@ -64,7 +75,14 @@ typedef int (*ww__csv_rec_fn)(void *ud, uint32_t line, const ww__csv_field_t *f,
 typedef void (*ww__csv_err_fn)(void *ud, uint32_t line, uint32_t col, const char *msg);
 #define WW_CSV_MAX_FIELDS 256
 #define WW_CSV_MAX_RECORD ((size_t)1 << 20)
+/* Reads with the delimiter ww__csv_sniff() finds in the header line. */
 int ww__csv_parse(const char *data, size_t len, ww__csv_rec_fn fn, ww__csv_err_fn err, void *ud);
+/* Reads with the given delimiter (',', ';' or '\t'; anything else reads as ','). */
+int ww__csv_parse_delim(const char *data, size_t len, char delim, ww__csv_rec_fn fn,
+                        ww__csv_err_fn err, void *ud);
+/* The delimiter of a CSV text: of ',', ';' and tab, the one found most often outside
+ * quotes in the first non-blank line (ties: comma, then semicolon); ',' when none. */
+char ww__csv_sniff(const char *data, size_t len);
 
 int ww__import_csv(ww_store_t *st, const char *name, const char *data, size_t len,
                    const ww_import_opts_t *o, int64_t now, ww_import_stats_t *stats,

@@ -4,7 +4,8 @@
  * arrays (one item per element; missing updates and software may also be objects).
  * Uses the event module's JSON tokenizer, one record at a time, so a huge array
  * never has to be tokenized whole.  A malformed record is reported with its line
- * and column; in JSON lines reading resumes at the next line. */
+ * and column; in JSON lines reading resumes at the next line.  A bad value is named
+ * and left out, and the rest of its record is imported. */
 #include "asset/ww_asset_int.h"
 #include "event/ww_json_int.h"
 
@@ -46,6 +47,21 @@ static void reject_at(jimp_t *j, const char *at, const char *fmt, const char *a1
     char msg[256];
     snprintf(msg, sizeof msg, fmt, a1, a2);
     ww__import_reject(j->o, j->stats, j->name, line, col, "%s", msg);
+}
+
+/* A value left out of a record that is otherwise imported. */
+static void warn_at(jimp_t *j, const char *at, const char *field, const char *why)
+{
+    j->stats->cells_ignored++;
+    ww_import_err_fn fn = j->o->on_warning ? j->o->on_warning : j->o->on_error;
+    if (!fn)
+        return;
+    ww_diag_t d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.file, sizeof d.file, "%s", j->name);
+    line_col(j->base, at, &d.line, &d.col);
+    snprintf(d.msg, sizeof d.msg, "%s: %s; value ignored, rest of the record imported", field, why);
+    fn(j->o->ud, &d);
 }
 
 static void note_unknown(jimp_t *j, ww_str_t key, const char *at)
@@ -147,11 +163,10 @@ static int list_object(jimp_t *j, ww__rec_t *r, int f, uint32_t ti, char *why, s
                      (int)(cvss.n > 30 ? 30 : cvss.n), cvss.p);
             return WW_EPARSE;
         }
-        if (date.n && ww_asset_time_parse(date.p, date.n, &u.released) != 0) {
-            snprintf(why, whylen,
-                     "missing update %s: release date \"%.*s\" is not an ISO 8601 "
-                     "date",
-                     u.id, (int)(date.n > 30 ? 30 : date.n), date.p);
+        if (date.n && ww_asset_date_parse(date.p, date.n, r->date_order, &u.released) != 0) {
+            char dw[240];
+            ww__date_why(date.p, date.n, r->date_order, dw, sizeof dw);
+            snprintf(why, whylen, "missing update %.40s: release date %.200s", u.id, dw);
             return WW_EPARSE;
         }
         return ww__rec_add_update(r, &u, &j->ar);
@@ -199,7 +214,8 @@ static int do_record(jimp_t *j)
     ww__rec_t r;
     ww__rec_init(&r);
     r.a.source = WW_SRC_JSON;
-    char why[200];
+    r.date_order = j->o->date_order;
+    char why[320];
     uint32_t k = 1;
     for (uint32_t m = 0; m < tok[0].count; m++) {
         const ww_jtok_t *key = &tok[k], *val = &tok[k + 1];
@@ -246,8 +262,9 @@ static int do_record(jimp_t *j)
         if (rc == WW_ENOMEM)
             return rc;
         if (rc < 0) {
-            reject_at(j, at, "%s: %s", ww_asset_field_name(f), why);
-            return 0;
+            /* As in CSV: the bad value is named and left out; the record is kept. */
+            ww__rec_unset(&r, f);
+            warn_at(j, at, ww_asset_field_name(f), why);
         }
     }
     if (ww__rec_check(&r, why, sizeof why) != 0) {

@@ -130,6 +130,7 @@ int ww__import_nmap(ww_store_t *st, const char *name, const char *data, size_t l
     int64_t scan_time = WW_ASSET_NOTIME;
     size_t attr_resets = 0;
     int rc = 0, r;
+    size_t hosts_up = 0;
     while ((r = ww__xml_next(&x, &t)) == 1) {
         if (!root) {
             if (t.close || !ww_str_eq(t.name, WW_STR("nmaprun"))) {
@@ -182,6 +183,7 @@ int ww__import_nmap(ww_store_t *st, const char *name, const char *data, size_t l
                 stats->updated++;
             else
                 stats->observed++;
+            hosts_up++;
             continue;
         }
         /* Decoded attributes live in the scan arena, which is only reset between
@@ -205,6 +207,9 @@ int ww__import_nmap(ww_store_t *st, const char *name, const char *data, size_t l
         ww_diag_set(diag, name, 0, 0, "not nmap XML output: no <nmaprun> element");
         rc = WW_EPARSE;
     }
+    /* The scan itself is a fact the audit needs (the network was looked at). */
+    if (rc == 0 && root)
+        rc = ww__asset_scan_record(st, name, scan_time, now, hosts_up, diag);
 out:
     ww_arena_release(&ar);
     ww_arena_release(&hostar);

@@ -188,11 +188,10 @@ static int parse_update(ww__rec_t *r, const char *p, size_t n, ww_arena_t *ar, c
                 }
             }
             trim(&rest, &rn);
-            if (rn && ww_asset_time_parse(rest, rn, &u.released) != 0) {
-                snprintf(why, whylen,
-                         "missing update %s: release date \"%.*s\" is not an ISO 8601 date "
-                         "(YYYY-MM-DD)",
-                         u.id, (int)(rn > 40 ? 40 : rn), rest);
+            if (rn && ww_asset_date_parse(rest, rn, r->date_order, &u.released) != 0) {
+                char dw[240];
+                ww__date_why(rest, rn, r->date_order, dw, sizeof dw);
+                snprintf(why, whylen, "missing update %.40s: release date %.200s", u.id, dw);
                 return WW_EPARSE;
             }
         }
@@ -308,18 +307,87 @@ static int set_tri(ww_tri_t *out, const char *p, size_t n, char *why, size_t why
     return 0;
 }
 
-static int set_time(int64_t *out, const char *p, size_t n, char *why, size_t whylen)
+void ww__date_why(const char *p, size_t n, ww_date_order_t order, char *why, size_t whylen)
+{
+    int shown = (int)(n > 40 ? 40 : n);
+    /* Is it a day/month date the other order would read?  Then say so. */
+    int64_t t;
+    if (order == WW_DATE_ISO)
+        snprintf(why, whylen,
+                 "\"%.*s\" is not an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS]]; --date-format iso "
+                 "accepts nothing else)",
+                 shown, p);
+    else if (ww_asset_date_parse(p, n, order == WW_DATE_DMY ? WW_DATE_MDY : WW_DATE_DMY, &t) == 0)
+        snprintf(why, whylen,
+                 "\"%.*s\" is not a %s date (--date-format %s); for %s dates use "
+                 "--date-format %s",
+                 shown, p, order == WW_DATE_DMY ? "day/month/year" : "month/day/year",
+                 ww_date_order_name(order),
+                 order == WW_DATE_DMY ? "month/day/year" : "day/month/year",
+                 order == WW_DATE_DMY ? "mdy" : "dmy");
+    else
+        snprintf(why, whylen, "\"%.*s\" is not a date (YYYY-MM-DD, or %s with a four-digit year)",
+                 shown, p, order == WW_DATE_DMY ? "DD/MM/YYYY" : "MM/DD/YYYY");
+}
+
+static int set_time(int64_t *out, const char *p, size_t n, ww_date_order_t order, char *why,
+                    size_t whylen)
 {
     if (n == 0) {
         *out = WW_ASSET_NOTIME;
         return 0;
     }
-    if (ww_asset_time_parse(p, n, out) != 0) {
-        snprintf(why, whylen, "\"%.*s\" is not an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS]])",
-                 (int)(n > 40 ? 40 : n), p);
+    if (ww_asset_date_parse(p, n, order, out) != 0) {
+        ww__date_why(p, n, order, why, whylen);
         return WW_EPARSE;
     }
     return 0;
+}
+
+void ww__rec_unset(ww__rec_t *r, int f)
+{
+    if (f < 0 || f >= WW_AF__COUNT)
+        return;
+    r->mask &= ~WW_AF_BIT(f);
+    ww_asset_t *a = &r->a;
+    switch (f) {
+    case WW_AF_IP: a->nips = 0; break;
+    case WW_AF_ADMIN_ACCOUNTS: a->nadmins = 0; break;
+    case WW_AF_SOFTWARE: a->nsoftware = 0; break;
+    case WW_AF_MISSING_UPDATES: a->nupdates = 0; break;
+    case WW_AF_PORTS: a->nports = 0; break;
+    case WW_AF_MAC: a->mac = ""; break;
+    case WW_AF_TYPE: a->type = WW_AT_UNKNOWN; break;
+    case WW_AF_CLINICAL_CRITICALITY: a->clinical_criticality = WW_CRIT_UNKNOWN; break;
+    case WW_AF_LAST_PATCHED: a->last_patched = WW_ASSET_NOTIME; break;
+    case WW_AF_LAST_BOOT: a->last_boot = WW_ASSET_NOTIME; break;
+    case WW_AF_AV_ENABLED: a->av_enabled = WW_TRI_UNKNOWN; break;
+    case WW_AF_FIREWALL_ENABLED: a->firewall_enabled = WW_TRI_UNKNOWN; break;
+    case WW_AF_AUTORUN_DISABLED: a->autorun_disabled = WW_TRI_UNKNOWN; break;
+    case WW_AF_ESU: a->esu = WW_TRI_UNKNOWN; break;
+    case WW_AF_ISOLATED: a->isolated = WW_TRI_UNKNOWN; break;
+    case WW_AF_DEFAULT_PASSWORD_CHANGED: a->default_password_changed = WW_TRI_UNKNOWN; break;
+    case WW_AF_MFA: a->mfa = WW_TRI_UNKNOWN; break;
+    case WW_AF_INTERNET_EXPOSED: a->internet_exposed = WW_TRI_UNKNOWN; break;
+    case WW_AF_REMOTE_SERVICE: a->remote_service = WW_TRI_UNKNOWN; break;
+    case WW_AF_STORES_PATIENT_DATA: a->stores_patient_data = WW_TRI_UNKNOWN; break;
+    case WW_AF_ENCRYPTION: a->encryption = WW_TRI_UNKNOWN; break;
+    case WW_AF_ASSET_ID: a->asset_id = ""; break;
+    case WW_AF_HOSTNAME: a->hostname = ""; break;
+    case WW_AF_OWNER: a->owner = ""; break;
+    case WW_AF_LOCATION: a->location = ""; break;
+    case WW_AF_SEGMENT: a->segment = ""; break;
+    case WW_AF_OS: a->os = ""; break;
+    case WW_AF_OS_VERSION: a->os_version = ""; break;
+    case WW_AF_BUILD: a->build = ""; break;
+    case WW_AF_FIRMWARE: a->firmware = ""; break;
+    case WW_AF_MANUFACTURER: a->manufacturer = ""; break;
+    case WW_AF_MODEL: a->model = ""; break;
+    case WW_AF_PATCH_BY: a->patch_by = ""; break;
+    case WW_AF_NOTES: a->notes = ""; break;
+    case WW_AF_OS_GUESS: a->os_guess = ""; break;
+    default: break;
+    }
 }
 
 int ww__rec_set(ww__rec_t *r, int f, const char *p, size_t n, ww_arena_t *ar, char *why,
@@ -397,8 +465,8 @@ int ww__rec_set(ww__rec_t *r, int f, const char *p, size_t n, ww_arena_t *ar, ch
             return WW_EPARSE;
         }
         return 0;
-    case WW_AF_LAST_PATCHED: return set_time(&a->last_patched, p, n, why, whylen);
-    case WW_AF_LAST_BOOT: return set_time(&a->last_boot, p, n, why, whylen);
+    case WW_AF_LAST_PATCHED: return set_time(&a->last_patched, p, n, r->date_order, why, whylen);
+    case WW_AF_LAST_BOOT: return set_time(&a->last_boot, p, n, r->date_order, why, whylen);
     case WW_AF_AV_ENABLED: return set_tri(&a->av_enabled, p, n, why, whylen);
     case WW_AF_FIREWALL_ENABLED: return set_tri(&a->firewall_enabled, p, n, why, whylen);
     case WW_AF_AUTORUN_DISABLED: return set_tri(&a->autorun_disabled, p, n, why, whylen);

@@ -67,6 +67,10 @@ static const char *const migrations[] = {
     "ALTER TABLE asset ADD COLUMN esu TEXT NOT NULL DEFAULT '';",
     /* 3: the register marks assets in an isolated segment (Cyber Essentials A6.7). */
     "ALTER TABLE asset ADD COLUMN isolated TEXT NOT NULL DEFAULT '';",
+    /* 4: network scans imported (nmap), so the audit can tell "every medical device seen
+       is registered" from "nobody looked at the network". */
+    "CREATE TABLE asset_scan(id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
+    " scanned INTEGER, imported INTEGER, hosts INTEGER NOT NULL DEFAULT 0);",
 };
 
 int ww_asset_migrate(ww_store_t *st, ww_diag_t *diag)
@@ -536,6 +540,26 @@ out:
     return rc;
 }
 
+/* How many network scans were imported, and when the latest was made. */
+static int load_scans(ww_store_t *st, ww_asset_set_t *out, ww_diag_t *diag)
+{
+    sqlite3_stmt *q = NULL;
+    out->last_scan = WW_ASSET_NOTIME;
+    if (prepare(st, "SELECT count(*), max(coalesce(scanned, imported)) FROM asset_scan", &q,
+                diag) != 0)
+        return WW_EIO;
+    int rc = 0;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        out->nscans = (size_t)sqlite3_column_int64(q, 0);
+        if (sqlite3_column_type(q, 1) != SQLITE_NULL)
+            out->last_scan = sqlite3_column_int64(q, 1);
+    } else {
+        rc = fail(st, diag, "reading scans");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 int ww_asset_load(ww_store_t *st, ww_asset_set_t *out, ww_diag_t *diag)
 {
     memset(out, 0, sizeof *out);
@@ -547,7 +571,26 @@ int ww_asset_load(ww_store_t *st, ww_asset_set_t *out, ww_diag_t *diag)
         return rc;
     if (out->n)
         qsort(out->assets, out->n, sizeof *out->assets, cmp_order);
-    return load_observed(st, out, diag);
+    if ((rc = load_observed(st, out, diag)) != 0)
+        return rc;
+    return load_scans(st, out, diag);
+}
+
+int ww__asset_scan_record(ww_store_t *st, const char *name, int64_t scanned, int64_t imported,
+                          size_t hosts, ww_diag_t *diag)
+{
+    sqlite3_stmt *q = NULL;
+    if (prepare(st, "INSERT INTO asset_scan(name, scanned, imported, hosts) VALUES(?1,?2,?3,?4)",
+                &q, diag) != 0)
+        return WW_EIO;
+    sqlite3_bind_text(q, 1, name ? name : "", -1, SQLITE_STATIC);
+    if (scanned != WW_ASSET_NOTIME)
+        sqlite3_bind_int64(q, 2, scanned);
+    sqlite3_bind_int64(q, 3, imported);
+    sqlite3_bind_int64(q, 4, (sqlite3_int64)hosts);
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : fail(st, diag, "recording the scan");
+    sqlite3_finalize(q);
+    return rc;
 }
 
 void ww_asset_set_release(ww_asset_set_t *s)

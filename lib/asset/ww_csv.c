@@ -1,5 +1,8 @@
 /* A small RFC 4180 CSV reader: quoted fields with doubled-quote escapes and embedded
  * line breaks, CRLF or LF line ends, a leading UTF-8 BOM, and blank lines skipped.
+ * The delimiter is a comma, a semicolon (what Excel writes where the decimal mark is a
+ * comma) or a tab, chosen from the header line: the one of the three that occurs most
+ * often outside quotes there.
  * Fields are unquoted into a reused, capped buffer; a record with a quoting error is
  * reported with its line and column and skipped, and reading resumes at the next
  * line, so one bad row never loses the rest of the file. */
@@ -15,6 +18,7 @@ typedef struct csv {
     size_t bn, bcap;
     size_t off[WW_CSV_MAX_FIELDS], len[WW_CSV_MAX_FIELDS];
     size_t nf;
+    char delim; /* ',', ';' or '\t' */
 } csv_t;
 
 static int put(csv_t *c, char ch)
@@ -96,7 +100,7 @@ static int read_record(csv_t *c, uint32_t *errcol, const char **errmsg)
                         goto toolong;
                 }
                 /* After the closing quote only a separator or line end may follow. */
-                if (c->p < c->end && *c->p != ',' && *c->p != '\n' &&
+                if (c->p < c->end && *c->p != c->delim && *c->p != '\n' &&
                     !(*c->p == '\r' && (c->p + 1 == c->end || c->p[1] == '\n'))) {
                     *errcol = col_of(c, c->p);
                     *errmsg = "text after a closing quote (a quote inside a field must be doubled)";
@@ -104,12 +108,12 @@ static int read_record(csv_t *c, uint32_t *errcol, const char **errmsg)
                 }
             }
         }
-        if (c->p >= c->end || *c->p == '\n' || *c->p == ',' ||
+        if (c->p >= c->end || *c->p == '\n' || *c->p == c->delim ||
             (*c->p == '\r' && (c->p + 1 == c->end || c->p[1] == '\n'))) {
             c->off[c->nf] = fstart;
             c->len[c->nf] = c->bn - fstart;
             c->nf++;
-            if (c->p < c->end && *c->p == ',') {
+            if (c->p < c->end && *c->p == c->delim) {
                 c->p++;
                 field_start = true;
                 continue;
@@ -139,10 +143,50 @@ toolong:
     return WW_ELIMIT;
 }
 
+char ww__csv_sniff(const char *data, size_t len)
+{
+    const char *p = data, *e = data + len;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    /* Skip blank lines before the header, as the reader does. */
+    while (p < e && (*p == '\n' || *p == '\r'))
+        p++;
+    /* Count candidates outside quotes up to the header's end: a quoted header such as
+       "Name, full";"IP" must not vote for the comma.  Ties go to the comma, then the
+       semicolon (a header with one column has no delimiter at all). */
+    size_t comma = 0, semi = 0, tab = 0;
+    bool quoted = false;
+    for (; p < e; p++) {
+        if (*p == '"') {
+            quoted = !quoted; /* a doubled quote toggles twice */
+            continue;
+        }
+        if (quoted)
+            continue;
+        if (*p == '\n')
+            break;
+        comma += *p == ',';
+        semi += *p == ';';
+        tab += *p == '\t';
+    }
+    if (semi > comma && semi >= tab)
+        return ';';
+    if (tab > comma && tab > semi)
+        return '\t';
+    return ',';
+}
+
 int ww__csv_parse(const char *data, size_t len, ww__csv_rec_fn fn, ww__csv_err_fn err, void *ud)
+{
+    return ww__csv_parse_delim(data, len, ww__csv_sniff(data, len), fn, err, ud);
+}
+
+int ww__csv_parse_delim(const char *data, size_t len, char delim, ww__csv_rec_fn fn,
+                        ww__csv_err_fn err, void *ud)
 {
     csv_t c;
     memset(&c, 0, sizeof c);
+    c.delim = delim == ';' || delim == '\t' ? delim : ',';
     c.p = data;
     c.end = data + len;
     c.line = 1;

@@ -115,6 +115,7 @@ int ww_audit_report_new(int64_t as_of, ww_audit_report_t **out)
         return WW_ENOMEM;
     ww_arena_init(&r->arena, 64 * 1024, 0);
     r->as_of_day = ww_audit_day(as_of);
+    r->last_scan_day = r->kev_day = r->eol_day = WW_AUDIT_NODAY;
     r->tally = calloc(WW_ARRAY_LEN(controls), sizeof *r->tally);
     if (!r->tally) {
         ww_audit_report_free(r);
@@ -132,6 +133,7 @@ void ww_audit_report_free(ww_audit_report_t *r)
     free(r->findings);
     free(r->tally);
     free(r->unsupported);
+    free(r->history);
     free(r);
 }
 
@@ -176,6 +178,7 @@ int ww__audit_add(ww_audit_report_t *r, const char *asset_id, const char *check,
     ww_audit_finding_t *f = &r->findings[r->n];
     memset(f, 0, sizeof *f);
     f->asset_id = dup(r, asset_id);
+    f->hostname = f->model = f->maker = "";
     f->check = check;
     f->control = control;
     f->severity = sev;
@@ -192,6 +195,17 @@ int ww__audit_add(ww_audit_report_t *r, const char *asset_id, const char *check,
         return r->err;
     r->n++;
     return 0;
+}
+
+void ww__audit_name_last(ww_audit_report_t *r, const char *hostname, const char *maker,
+                         const char *model)
+{
+    if (r->err || !r->n)
+        return;
+    ww_audit_finding_t *f = &r->findings[r->n - 1];
+    f->hostname = hostname && *hostname ? dup(r, hostname) : "";
+    f->maker = maker && *maker ? dup(r, maker) : "";
+    f->model = model && *model ? dup(r, model) : "";
 }
 
 void ww__audit_mark(ww_audit_ctx_t *c, const char *control, bool failed)
@@ -313,7 +327,10 @@ int ww_audit_asset(ww_audit_report_t *r, const ww_asset_t *a, const ww_audit_ref
         r->medical_registered++;
         if (a->manufacturer && *a->manufacturer && a->model && *a->model)
             r->medical_with_mds2++;
-        ww__audit_mark(&c, "DSPT A3.a", false);
+        /* A registered device meets "every medical device on the network is
+           registered" only if someone looked at the network. */
+        if (r->scans)
+            ww__audit_mark(&c, "DSPT A3.a", false);
     }
     for (size_t i = 0; i < ww__audit_ncheck; i++) {
         int rc = ww__audit_checks[i].fn(&c);
@@ -326,6 +343,8 @@ int ww_audit_asset(ww_audit_report_t *r, const ww_asset_t *a, const ww_audit_ref
             r->tally[i].evaluated++;
         if (c.fail_mask & (UINT64_C(1) << i))
             r->tally[i].failed++;
+        if (c.fail_auto_mask & (UINT64_C(1) << i))
+            r->tally[i].failed_auto++;
     }
     if (c.os_support == WW_SUPPORT_UNSUPPORTED) {
         int rc = grow((void **)&r->unsupported, &r->capunsupported, r->nunsupported,
@@ -339,6 +358,10 @@ int ww_audit_asset(ww_audit_report_t *r, const ww_asset_t *a, const ww_audit_ref
                  a->os && *a->os && a->os_version && *a->os_version ? " " : "",
                  a->os && *a->os && a->os_version ? a->os_version : "");
         u->asset_id = dup(r, c.id);
+        u->hostname = dup(r, a->hostname);
+        u->maker = dup(r, a->manufacturer);
+        u->model = dup(r, a->model);
+        u->kind = ww__audit_kind(a);
         u->type = ww_asset_type_name(a->type);
         u->os = dup(r, os);
         u->segment = dup(r, a->segment);
@@ -370,12 +393,14 @@ int ww_audit_observed(ww_audit_report_t *r, const ww_observed_t *o)
              o->mac && *o->mac ? " MAC " : "", o->mac ? o->mac : "",
              o->hostname && *o->hostname ? " (" : "", o->hostname ? o->hostname : "",
              o->hostname && *o->hostname ? ")" : "", o->medical_hint);
-    return ww__audit_add(r, name ? name : "(unnamed)", "unregistered_medical_device", "DSPT A3.a",
-                         WW_SEV_HIGH, false, "Medical device on the network is not in the register",
-                         ev,
-                         "Identify the device, add it to the medical device register with its "
-                         "manufacturer's MDS2 details, and move it to the medical device segment.",
-                         false, false, false, WW_CRIT_UNKNOWN);
+    int rc =
+        ww__audit_add(r, name ? name : "(unnamed)", "unregistered_medical_device", "DSPT A3.a",
+                      WW_SEV_HIGH, false, "Medical device on the network is not in the register",
+                      ev, ww__audit_remedy("unregistered_medical_device", WW_KIND_MEDICAL_MFR, 0),
+                      false, false, false, WW_CRIT_UNKNOWN);
+    /* What the network says of it: its name and the maker of its network card. */
+    ww__audit_name_last(r, o->hostname, o->vendor, "");
+    return rc;
 }
 
 /* ---- cross-asset checks and ranking ---------------------------------------------- */
@@ -422,19 +447,47 @@ int ww_audit_finish(ww_audit_report_t *r)
         r->tally[ci].failed++;
         char ev[768];
         snprintf(ev, sizeof ev, "%s is unsupported and not isolated: %s", u->os, u->why);
-        int rc = ww__audit_add(
-            r, u->asset_id, "unsupported_not_isolated", "A6.7", WW_SEV_HIGH, false,
-            "Unsupported system is not isolated in its own segment", ev,
-            "Move it to its own firewalled segment (VLAN) with no internet access, or "
-            "upgrade it to a supported version.",
-            false, false, u->internet, u->clinical);
+        int rc = ww__audit_add(r, u->asset_id, "unsupported_not_isolated", "A6.7", WW_SEV_HIGH,
+                               false, "Unsupported system is not isolated in its own segment", ev,
+                               ww__audit_remedy("unsupported_not_isolated", u->kind, 0), false,
+                               false, u->internet, u->clinical);
         if (rc < 0)
             return rc;
+        ww__audit_name_last(r, u->hostname, u->maker, u->model);
     }
     if (r->n)
         qsort(r->findings, r->n, sizeof *r->findings, finding_cmp);
     r->finished = true;
     return 0;
+}
+
+void ww_audit_point(const ww_audit_report_t *r, ww_audit_point_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->day = r->as_of_day;
+    out->assets = r->assets;
+    out->findings = r->n;
+    for (size_t i = 0; i < r->n; i++) {
+        out->by_sev[r->findings[i].severity <= WW_SEV_CRITICAL ? r->findings[i].severity : 0]++;
+        out->auto_fail += r->findings[i].auto_fail;
+    }
+}
+
+static int64_t age(const ww_audit_report_t *r, int64_t day)
+{
+    if (day == WW_AUDIT_NODAY)
+        return INT64_MIN;
+    return r->as_of_day - day - WW_AUDIT_STALE_DAYS;
+}
+
+int64_t ww_audit_kev_age(const ww_audit_report_t *r)
+{
+    return age(r, r->kev_day);
+}
+
+int64_t ww_audit_eol_age(const ww_audit_report_t *r)
+{
+    return age(r, r->eol_day);
 }
 
 int ww_audit_run(const ww_asset_set_t *set, const ww_audit_ref_t *ref, int64_t as_of,
@@ -444,6 +497,17 @@ int ww_audit_run(const ww_asset_set_t *set, const ww_audit_ref_t *ref, int64_t a
     int rc = ww_audit_report_new(as_of, &r);
     if (rc < 0)
         return rc;
+    r->scans = set->nscans;
+    if (set->nscans && set->last_scan != WW_ASSET_NOTIME)
+        r->last_scan_day = ww_audit_day(set->last_scan);
+    if (ref) {
+        /* 0 (a ref filled by hand) reads as "not known", like WW_AUDIT_NODAY. */
+        r->kev_day = ref->kev_day ? ref->kev_day : WW_AUDIT_NODAY;
+        r->eol_day = ref->eol_day ? ref->eol_day : WW_AUDIT_NODAY;
+        snprintf(r->kev_version, sizeof r->kev_version, "%s",
+                 ref->kev_version ? ref->kev_version : "");
+        snprintf(r->eol_source, sizeof r->eol_source, "%s", ref->eol_source ? ref->eol_source : "");
+    }
     for (size_t i = 0; i < set->n && rc >= 0; i++)
         rc = ww_audit_asset(r, &set->assets[i], ref);
     for (size_t i = 0; i < set->nobserved && rc >= 0; i++)

@@ -68,7 +68,17 @@ typedef struct ww_audit_ref {
      * `where` (>= 64 bytes) receives the map segment's name when it returns 0 or 1. */
     int (*segment_isolated)(void *map_ud, const ww_asset_t *a, char *where, size_t wherelen);
     void *map_ud;
+    /* How old the reference data is: the day (days since 1970-01-01) the KEV catalog
+     * was released and the day the end-of-life data was taken, WW_AUDIT_NODAY (or 0)
+     * when not known.  The report states them and warns when they are older than
+     * WW_AUDIT_STALE_DAYS on the as-of day.  `kev_version` / `eol_source` may be NULL. */
+    int64_t kev_day, eol_day;
+    const char *kev_version, *eol_source;
 } ww_audit_ref_t;
+
+/* Reference data older than this many days (on the as-of day) is called out of date. */
+#define WW_AUDIT_STALE_DAYS 30
+#define WW_AUDIT_NODAY INT64_MIN
 
 /* ---- controls ------------------------------------------------------------------ */
 
@@ -90,6 +100,9 @@ const ww_audit_control_t *ww_audit_control(const char *id);
 
 typedef struct ww_audit_finding {
     const char *asset_id; /* register ID (or hostname/IP when it has none) */
+    const char *hostname; /* the asset's hostname, or "" */
+    const char *model;    /* the register's model (MDS2), or "" */
+    const char *maker;    /* the register's manufacturer, or "" */
     const char *check;    /* "patch_overdue", ... (static) */
     const char *control;  /* "A6.4", ... (static) */
     ww_sev_t severity;    /* LOW..CRITICAL */
@@ -104,7 +117,18 @@ typedef struct ww_audit_finding {
 /* Per-control tally: assets the control applied to and assets failing it. */
 typedef struct ww_audit_tally {
     size_t evaluated, failed;
+    /* Of the failing assets, those with a finding that is itself an automatic fail
+     * (an asset failing A6.4 only because it was not restarted is not one). */
+    size_t failed_auto;
 } ww_audit_tally_t;
+
+/* One earlier audit of the same register, for the trend chart ("are we getting
+ * better?"): the as-of day and the counts of that run. */
+typedef struct ww_audit_point {
+    int64_t day;
+    size_t assets, findings, by_sev[5], auto_fail;
+} ww_audit_point_t;
+#define WW_AUDIT_MAX_HISTORY 366 /* points drawn: the latest run of each day */
 
 /* What the support-status checks decided about an asset's OS/firmware. */
 typedef enum ww_audit_support {
@@ -118,6 +142,8 @@ typedef enum ww_audit_support {
 /* One line of the unsupported-systems list in the reports. */
 typedef struct ww_audit_unsupported {
     const char *asset_id, *type, *os, *segment;
+    const char *hostname, *maker, *model;
+    int kind; /* ww_audit_kind_t (ww_audit_int.h), for the remedy */
     int64_t eol_day;
     bool internet;
     ww_crit_t clinical;
@@ -141,6 +167,16 @@ typedef struct ww_audit_report {
     ww_audit_unsupported_t *unsupported;
     size_t nunsupported, capunsupported;
     int err; /* first error (WW_ENOMEM, WW_ELIMIT); later calls do nothing */
+    /* Whether a network scan was imported (ww_asset_set_t.nscans): without one, nobody
+     * looked for unregistered medical devices, so DSPT A3.a is "not checked". */
+    size_t scans;
+    int64_t last_scan_day; /* WW_AUDIT_NODAY when none */
+    /* Reference data dates, copied from the ww_audit_ref_t by ww_audit_run(). */
+    int64_t kev_day, eol_day;
+    char kev_version[64], eol_source[128];
+    /* Earlier runs (oldest first, as-of days before this one's), then this run. */
+    ww_audit_point_t *history;
+    size_t nhistory;
 } ww_audit_report_t;
 
 /* A new, empty report for the day `as_of` (seconds since the epoch; only the UTC day
@@ -156,9 +192,26 @@ int ww_audit_observed(ww_audit_report_t *r, const ww_observed_t *o);
  * after every asset and observed device.  0 or WW_E*. */
 int ww_audit_finish(ww_audit_report_t *r);
 
-/* Convenience: audits a loaded register (assets, then observed devices, then finish). */
+/* Convenience: audits a loaded register (assets, then observed devices, then finish),
+ * noting whether it holds a network scan and how old the reference data is. */
 int ww_audit_run(const ww_asset_set_t *set, const ww_audit_ref_t *ref, int64_t as_of,
                  ww_audit_report_t **out);
+
+/* The counts of a finished report as one trend point. */
+void ww_audit_point(const ww_audit_report_t *r, ww_audit_point_t *out);
+/* Days the reference data is older than WW_AUDIT_STALE_DAYS on the as-of day: > 0 stale,
+ * <= 0 fresh; INT64_MIN when its date is not known. */
+int64_t ww_audit_kev_age(const ww_audit_report_t *r);
+int64_t ww_audit_eol_age(const ww_audit_report_t *r);
+
+/* ---- history (module "audit" in the store) --------------------------------------- */
+
+/* Keeps this finished run in `st` (table audit_run) and fills r->history with the
+ * earlier runs whose as-of day is before r's (the latest run of each day, at most
+ * WW_AUDIT_MAX_HISTORY, oldest first), followed by this run.  0 or WW_E* with diag;
+ * `save` false only reads. */
+int ww_audit_history(ww_store_t *st, ww_audit_report_t *r, bool save, ww_diag_t *diag);
+int ww_audit_migrate(ww_store_t *st, ww_diag_t *diag);
 
 /* The support status of product+version on `as_of_day` (days), with `esu` telling
  * whether the asset is enrolled in extended support (the register's esu column).  *eol (may be

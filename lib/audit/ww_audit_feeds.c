@@ -60,9 +60,17 @@ static int eol_lookup(void *ud, const char *product, const char *version, ww_aud
 void ww_audit_ref_from_feeds(const ww_feeds_t *f, ww_audit_ref_t *ref)
 {
     memset(ref, 0, sizeof *ref);
+    ref->kev_day = ref->eol_day = WW_AUDIT_NODAY;
     if (!f)
         return;
     ref->ud = (void *)f;
     ref->kev = kev_lookup;
     ref->eol = eol_lookup;
+    /* How old the data is: the report warns when it is stale. */
+    int64_t k = ww_feeds_kev_date(f), e = ww_feeds_eol_date(f, NULL);
+    if (k != WW_FEEDS_NODATE && k != WW_FEEDS_ENDED && k != WW_FEEDS_NOT_ENDED)
+        ref->kev_day = ww_audit_day(k);
+    if (e != WW_FEEDS_NODATE && e != WW_FEEDS_ENDED && e != WW_FEEDS_NOT_ENDED)
+        ref->eol_day = ww_audit_day(e);
+    ref->kev_version = ww_feeds_kev_version(f);
 }

@@ -111,6 +111,8 @@ int ww_audit_write_ndjson(const ww_audit_report_t *r, FILE *out)
         ww_buf_clear(&b);
         ww_buf_putc(&b, '{');
         json_field(&b, "asset_id", f->asset_id, true);
+        json_field(&b, "hostname", f->hostname, false);
+        json_field(&b, "model", f->model, false);
         json_field(&b, "check", f->check, false);
         json_field(&b, "control", f->control, false);
         json_field(&b, "severity", sev_name(f->severity), false);
@@ -170,12 +172,109 @@ static void summarise(const ww_audit_report_t *r, summary_t *s)
         s->controls_assessed++;
         if (!r->tally[i].failed)
             s->controls_met++;
-        else if (cs[i].auto_fail)
+        else if (cs[i].auto_fail && r->tally[i].failed_auto)
             s->autofail_controls_failing++;
     }
 }
 
+/* "ward1-pc01, Dell OptiPlex 7010": the asset's hostname and make/model beside its ID
+ * (the maker is left out when the model already starts with it).  "" when the
+ * register gives neither. */
+static void asset_words(const char *hostname, const char *maker, const char *model, char *out,
+                        size_t cap)
+{
+    char mm[300];
+    size_t mk = maker ? strlen(maker) : 0;
+    if (model && *model && mk && strncasecmp(model, maker, mk) != 0)
+        snprintf(mm, sizeof mm, "%s %s", maker, model);
+    else if (model && *model)
+        snprintf(mm, sizeof mm, "%s", model);
+    else
+        snprintf(mm, sizeof mm, "%s", maker && *maker ? maker : "");
+    snprintf(out, cap, "%s%s%s", hostname ? hostname : "", hostname && *hostname && *mm ? ", " : "",
+             mm);
+}
+
+static void finding_words(const ww_audit_finding_t *f, char *out, size_t cap)
+{
+    asset_words(f->hostname, f->maker, f->model, out, cap);
+}
+
+/* One sentence on a reference data set: its date and whether it is out of date on the
+ * as-of day.  Returns true when it is stale (or its date is unknown). */
+static bool data_words(const ww_audit_report_t *r, const char *what, int64_t day, int64_t age,
+                       const char *extra, char *out, size_t cap)
+{
+    char d[16], asof[16];
+    ww_audit_day_format(r->as_of_day, asof, sizeof asof);
+    if (day == WW_AUDIT_NODAY) {
+        snprintf(out, cap, "%s: date unknown%s%s", what, *extra ? "; " : "", extra);
+        return true;
+    }
+    ww_audit_day_format(day, d, sizeof d);
+    if (age > 0)
+        snprintf(out, cap,
+                 "%s dated %s%s%s is %lld days old on %s, more than %d: refresh it "
+                 "(wardwatch feeds fetch)",
+                 what, d, *extra ? ", " : "", extra, (long long)(r->as_of_day - day), asof,
+                 WW_AUDIT_STALE_DAYS);
+    else
+        snprintf(out, cap, "%s dated %s%s%s", what, d, *extra ? ", " : "", extra);
+    return age > 0;
+}
+
+/* Both data sets; *stale counts those out of date. */
+static void data_lines(const ww_audit_report_t *r, char *kev, char *eol, size_t cap, int *stale)
+{
+    char extra[96] = "";
+    if (r->kev_version[0])
+        snprintf(extra, sizeof extra, "version %s", r->kev_version);
+    *stale = data_words(r, "CISA KEV catalog", r->kev_day, ww_audit_kev_age(r), extra, kev, cap);
+    *stale += data_words(r, "End-of-life data (endoflife.date)", r->eol_day, ww_audit_eol_age(r),
+                         r->eol_source, eol, cap);
+}
+
+/* Medical device coverage: a percentage only when a network scan was imported. */
+static void medical_words(const ww_audit_report_t *r, char *out, size_t cap)
+{
+    size_t med = r->medical_registered + r->medical_unregistered;
+    if (!r->scans && !r->medical_unregistered)
+        snprintf(out, cap, "not checked");
+    else if (!med)
+        snprintf(out, cap, "n/a");
+    else
+        snprintf(out, cap, "%.0f%%", floor(100.0 * (double)r->medical_registered / (double)med));
+}
+
 /* ---- table ----------------------------------------------------------------------- */
+
+/* The trend as a one-line sparkline: one block per run, scaled to the largest count. */
+static void sparkline(FILE *out, const ww_audit_report_t *r)
+{
+    static const char *const blocks[] = {"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
+                                         "\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86",
+                                         "\xe2\x96\x87", "\xe2\x96\x88"};
+    if (r->nhistory < 2)
+        return;
+    size_t max = 0;
+    for (size_t i = 0; i < r->nhistory; i++)
+        if (r->history[i].findings > max)
+            max = r->history[i].findings;
+    const ww_audit_point_t *first = &r->history[0], *last = &r->history[r->nhistory - 1];
+    char d0[16];
+    ww_audit_day_format(first->day, d0, sizeof d0);
+    fprintf(out, "Trend (findings per audit, %zu audits since %s): ", r->nhistory, d0);
+    for (size_t i = 0; i < r->nhistory; i++)
+        fputs(blocks[max ? r->history[i].findings * 7 / max : 0], out);
+    long long delta = (long long)last->findings - (long long)first->findings;
+    fprintf(out, "  %zu -> %zu (%s%lld)%s\n", first->findings, last->findings, delta > 0 ? "+" : "",
+            delta,
+            delta < 0   ? " better"
+            : delta > 0 ? " worse"
+                        : " no change");
+    fprintf(out, "  automatic fails %zu -> %zu, critical %zu -> %zu\n", first->auto_fail,
+            last->auto_fail, first->by_sev[WW_SEV_CRITICAL], last->by_sev[WW_SEV_CRITICAL]);
+}
 
 int ww_audit_write_table(const ww_audit_report_t *r, FILE *out)
 {
@@ -185,9 +284,24 @@ int ww_audit_write_table(const ww_audit_report_t *r, FILE *out)
     ww_audit_day_format(r->as_of_day, day, sizeof day);
     fprintf(out, "wardwatch audit: %zu asset%s in the register, as of %s\n", r->assets,
             r->assets == 1 ? "" : "s", day);
-    fprintf(out, "Cyber Essentials / DSPT controls met: %zu of %zu assessed%s\n\n", s.controls_met,
+    fprintf(out, "Cyber Essentials / DSPT controls met: %zu of %zu assessed%s\n", s.controls_met,
             s.controls_assessed,
             s.autofail_controls_failing ? " (an automatic-fail control is failing)" : "");
+    char med[32];
+    medical_words(r, med, sizeof med);
+    fprintf(out, "Medical devices registered: %s%s\n", med,
+            r->scans ? "" : " (no network scan imported: wardwatch assets import scan.xml)");
+    char kev[400], eol[400];
+    int stale;
+    data_lines(r, kev, eol, sizeof kev, &stale);
+    fprintf(out, "%s", ww_audit_kev_age(r) > 0 || r->kev_day == WW_AUDIT_NODAY ? "WARNING: " : "");
+    put_text(out, kev, false);
+    fprintf(out, "\n%s",
+            ww_audit_eol_age(r) > 0 || r->eol_day == WW_AUDIT_NODAY ? "WARNING: " : "");
+    put_text(out, eol, false);
+    fputc('\n', out);
+    sparkline(out, r);
+    fputc('\n', out);
     for (int sev = WW_SEV_CRITICAL; sev >= WW_SEV_LOW; sev--) {
         if (!s.by_sev[sev])
             continue;
@@ -202,7 +316,15 @@ int ww_audit_write_table(const ww_audit_report_t *r, FILE *out)
                 fputc(' ', out);
             fprintf(out, " %-9s ", f->control);
             put_text(out, f->title, false);
-            fprintf(out, "%s\n         why: ", f->auto_fail ? "  [AUTO-FAIL]" : "");
+            fprintf(out, "%s\n", f->auto_fail ? "  [AUTO-FAIL]" : "");
+            char words[640];
+            finding_words(f, words, sizeof words);
+            if (*words) {
+                fputs("         asset: ", out);
+                put_text(out, words, false);
+                fputc('\n', out);
+            }
+            fputs("         why: ", out);
             put_text(out, f->evidence, false);
             fputs("\n         do:  ", out);
             put_text(out, f->remedy, false);
@@ -228,7 +350,11 @@ static void esc(FILE *out, const char *s)
     put_text(out, s, true);
 }
 
-static const char *sev_colour[] = {"#9aa0a6", "#5b8def", "#f2b705", "#e8710a", "#c5221f"};
+/* Red is kept for automatic fails alone (AF_COLOUR, always on an element of class "af"),
+ * so that a board reading the report sees at a glance what fails Cyber Essentials
+ * outright; severities use other colours (critical is purple). */
+#define AF_COLOUR "#c5221f"
+static const char *sev_colour[] = {"#9aa0a6", "#5b8def", "#f2b705", "#e8710a", "#7b1fa2"};
 
 typedef struct slice {
     const char *label;
@@ -323,14 +449,14 @@ static void control_chart(FILE *out, const ww_audit_report_t *r)
     fprintf(out,
             "<svg class=\"controls\" data-chart=\"controls\" viewBox=\"0 0 %d %d\" width=\"%d\" "
             "height=\"%d\" role=\"img\" aria-label=\"Readiness per control\">",
-            label_w + bar_w + 170, h, label_w + bar_w + 170, h);
+            label_w + bar_w + 280, h, label_w + bar_w + 280, h);
     for (size_t i = 0; i < nc; i++) {
         const ww_audit_tally_t *t = &r->tally[i];
         int y = (int)i * row + 5;
         fprintf(out, "<text x=\"0\" y=\"%d\" class=\"ctl\">", y + 14);
         esc(out, cs[i].id);
         if (cs[i].auto_fail)
-            fputs("<tspan class=\"af\"> \xe2\x80\xa2 automatic fail</tspan>", out);
+            fputs("<tspan class=\"af\"> \xe2\x80\xa2 automatic-fail control</tspan>", out);
         fprintf(out, "</text><text x=\"0\" y=\"%d\" class=\"lbl\">", y + 32);
         esc(out, cs[i].title);
         fputs("</text>", out);
@@ -344,15 +470,93 @@ static void control_chart(FILE *out, const ww_audit_report_t *r)
         }
         double pass = (double)(t->evaluated - t->failed) / (double)t->evaluated;
         double pw = bar_w * pass;
+        /* Only assets failing through an automatic-fail finding are drawn red; the rest
+           of the failures of the same control (not restarted in 7 days, say) are not. */
+        size_t af = cs[i].auto_fail ? t->failed_auto : 0;
+        double aw = bar_w * (double)af / (double)t->evaluated, ow = bar_w - pw - aw;
+        if (ow < 0)
+            ow = 0;
         fprintf(out,
                 "<rect class=\"bar pass\" data-value=\"%zu\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
-                "height=\"20\" fill=\"#188038\"/><rect class=\"bar fail\" data-value=\"%zu\" "
-                "x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\" fill=\"%s\"/>",
-                t->evaluated - t->failed, label_w, y + 3, pw, t->failed, label_w + pw, y + 3,
-                bar_w - pw, cs[i].auto_fail ? "#c5221f" : "#e8710a");
-        fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"val\">%s %.0f%% (%zu of %zu failing)</text>",
+                "height=\"20\" fill=\"#188038\"/>",
+                t->evaluated - t->failed, label_w, y + 3, pw);
+        if (af)
+            fprintf(out,
+                    "<rect class=\"bar fail af\" data-value=\"%zu\" x=\"%.1f\" y=\"%d\" "
+                    "width=\"%.1f\" height=\"20\" fill=\"" AF_COLOUR "\"><title>automatic fail: "
+                    "%zu</title></rect>",
+                    af, label_w + pw, y + 3, aw, af);
+        fprintf(out,
+                "<rect class=\"bar fail\" data-value=\"%zu\" x=\"%.1f\" y=\"%d\" "
+                "width=\"%.1f\" height=\"20\" fill=\"#e8710a\"/>",
+                t->failed - af, label_w + pw + aw, y + 3, ow);
+        fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"val\">%s %.0f%% (%zu of %zu failing",
                 label_w + bar_w + 8, y + 17, t->failed ? "\xe2\x9c\x97" : "\xe2\x9c\x93",
                 floor(pass * 100), t->failed, t->evaluated);
+        if (af)
+            fprintf(out, "; <tspan class=\"af\">%zu automatic</tspan>", af);
+        fputs(")</text>", out);
+    }
+    fputs("</svg>\n", out);
+}
+
+/* The trend of findings over the audits kept in the store: one point per audit (the
+ * latest run of each as-of day), total findings and automatic fails as lines. */
+static void trend_chart(FILE *out, const ww_audit_report_t *r)
+{
+    const int w = 760, h = 240, left = 50, right = 50, top = 20, bottom = 40;
+    size_t n = r->nhistory, max = 1;
+    for (size_t i = 0; i < n; i++)
+        if (r->history[i].findings > max)
+            max = r->history[i].findings;
+    fprintf(out,
+            "<svg class=\"trend\" data-chart=\"trend\" data-points=\"%zu\" viewBox=\"0 0 %d %d\" "
+            "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"Findings per audit over time\">",
+            n, w, h, w, h);
+    int pw = w - left - right, ph = h - top - bottom;
+    /* Horizontal grid: 0, half and the maximum. */
+    for (int g = 0; g <= 2; g++) {
+        double v = (double)max * g / 2.0;
+        double y = top + ph - ph * v / (double)max;
+        fprintf(out,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>"
+                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"val\">%.0f</text>",
+                left, y, w - right, y, left - 6, y + 4, v);
+    }
+    static const struct {
+        const char *name, *colour, *cls;
+    } series[] = {{"findings", "#1a73e8", "line"},
+                  {"critical", "#7b1fa2", "line"},
+                  {"automatic fails", AF_COLOUR, "line af"}};
+    for (size_t k = 0; k < WW_ARRAY_LEN(series); k++) {
+        fprintf(out, "<polyline class=\"%s\" data-series=\"%s\" stroke=\"%s\" points=\"",
+                series[k].cls, series[k].name, series[k].colour);
+        for (size_t i = 0; i < n; i++) {
+            const ww_audit_point_t *p = &r->history[i];
+            size_t v = k == 0 ? p->findings : k == 1 ? p->by_sev[WW_SEV_CRITICAL] : p->auto_fail;
+            double x = left + (n > 1 ? pw * (double)i / (double)(n - 1) : pw / 2.0);
+            double y = top + ph - ph * (double)v / (double)max;
+            fprintf(out, "%s%.1f,%.1f", i ? " " : "", x, y);
+        }
+        fputs("\"/>", out);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const ww_audit_point_t *p = &r->history[i];
+        double x = left + (n > 1 ? pw * (double)i / (double)(n - 1) : pw / 2.0);
+        double y = top + ph - ph * (double)p->findings / (double)max;
+        char d[16];
+        ww_audit_day_format(p->day, d, sizeof d);
+        fprintf(out,
+                "<circle class=\"point\" data-value=\"%zu\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" "
+                "fill=\"#1a73e8\"><title>%s: %zu findings, %zu critical, %zu automatic fails, "
+                "%zu assets</title></circle>",
+                p->findings, x, y, d, p->findings, p->by_sev[WW_SEV_CRITICAL], p->auto_fail,
+                p->assets);
+        /* Date labels: first, last and a few between, so they never overlap. */
+        size_t step = n > 8 ? (n + 7) / 8 : 1;
+        if (i == 0 || i + 1 == n || i % step == 0)
+            fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"val\">%s</text>",
+                    x, h - bottom + 18, d);
     }
     fputs("</svg>\n", out);
 }
@@ -383,9 +587,11 @@ static const char *css =
     "th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e0e0e0;vertical-align:top}"
     "th{background:#f1f3f4}"
     ".tag{display:inline-block;font-size:11px;padding:1px 6px;border-radius:9px;margin:1px;"
-    "background:#eceff1}.tag.r{background:#c5221f;color:#fff}.tag.i{background:#e8710a;"
-    "color:#fff}.tag.a{background:#3c4043;color:#fff}.tag.c{background:#f2b705}"
-    ".af{fill:#c5221f;font-weight:400;font-size:12px}td.asset{white-space:nowrap}"
+    "background:#eceff1}.tag.r{background:#7b1fa2;color:#fff}.tag.i{background:#e8710a;"
+    "color:#fff}.tag.af,.sw.af{background:" AF_COLOUR ";color:#fff}.tag.c{background:#f2b705}"
+    "svg .af{fill:" AF_COLOUR ";font-weight:400;font-size:12px}td.asset{white-space:nowrap}"
+    ".verdict.warn{background:#fef7e0;color:#7a4f01}.data{font-size:13px;color:#3c4043}"
+    ".trend .line{fill:none;stroke-width:2.5}"
     ".sev{font-weight:700}.muted{color:#5f6368;font-size:13px}"
     "footer{color:#5f6368;font-size:12px;padding:0 40px 24px}";
 
@@ -400,7 +606,7 @@ static void tags(FILE *out, const ww_audit_finding_t *f)
     if (f->clinical >= WW_CRIT_HIGH)
         fprintf(out, "<span class=\"tag c\">clinical: %s</span>", ww_crit_name(f->clinical));
     if (f->auto_fail)
-        fputs("<span class=\"tag a\">Cyber Essentials auto-fail</span>", out);
+        fputs("<span class=\"tag af\">Cyber Essentials auto-fail</span>", out);
 }
 
 int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
@@ -430,17 +636,45 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
                 "fixes below are ordered by risk.",
                 s.controls_assessed - s.controls_met, s.controls_assessed,
                 s.autofail_controls_failing ? ", including automatic-fail controls" : "");
-    fputs("</div>\n<div class=\"kpis\">", out);
+    fputs("</div>\n", out);
+    char kevs[400], eols[400];
+    int stale;
+    data_lines(r, kevs, eols, sizeof kevs, &stale);
+    if (stale) {
+        fputs("<div class=\"verdict warn\" id=\"stale-data\"><b>Reference data out of date:</b> "
+              "findings about exploited vulnerabilities and end of support may be missing.",
+              out);
+        if (ww_audit_kev_age(r) > 0 || r->kev_day == WW_AUDIT_NODAY) {
+            fputs(" ", out);
+            esc(out, kevs);
+            fputs(".", out);
+        }
+        if (ww_audit_eol_age(r) > 0 || r->eol_day == WW_AUDIT_NODAY) {
+            fputs(" ", out);
+            esc(out, eols);
+            fputs(".", out);
+        }
+        fputs("</div>\n", out);
+    }
+    fputs("<p class=\"data\" id=\"data-dates\">Reference data: ", out);
+    esc(out, kevs);
+    fputs("; ", out);
+    esc(out, eols);
+    fputs(".</p>\n<div class=\"kpis\">", out);
     size_t unreg = r->medical_unregistered, med = r->medical_registered + unreg;
+    char medpct[32];
+    medical_words(r, medpct, sizeof medpct);
     fprintf(out,
             "<div class=\"kpi\"><b>%zu</b><span>assets in the register</span></div>"
             "<div class=\"kpi\"><b>%zu / %zu</b><span>controls met</span></div>"
             "<div class=\"kpi\"><b>%zu</b><span>findings (%zu critical)</span></div>"
             "<div class=\"kpi\"><b>%zu</b><span>automatic-fail findings</span></div>"
             "<div class=\"kpi\"><b>%zu</b><span>unsupported systems</span></div>"
-            "<div class=\"kpi\"><b>%zu / %zu</b><span>medical devices registered</span></div>",
+            "<div class=\"kpi\" id=\"kpi-medical\"><b>%s</b><span>medical devices registered"
+            "%s</span></div>",
             r->assets, s.controls_met, s.controls_assessed, r->n, s.by_sev[WW_SEV_CRITICAL],
-            s.auto_fail, r->nunsupported, r->medical_registered, med);
+            s.auto_fail, r->nunsupported, medpct, r->scans ? "" : " (no network scan imported)");
+    (void)med;
     fputs("</div>\n", out);
 
     /* Readiness per control. */
@@ -450,6 +684,29 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
           out);
     control_chart(out, r);
     fputs("</section>\n", out);
+
+    /* Are we getting better? */
+    fputs("<section id=\"trend\"><h2>Are we getting better?</h2><p class=\"muted\">Findings at "
+          "each audit of this register (the latest run of each day).</p>",
+          out);
+    if (r->nhistory >= 2) {
+        const ww_audit_point_t *a0 = &r->history[0], *a1 = &r->history[r->nhistory - 1];
+        char d0[16];
+        ww_audit_day_format(a0->day, d0, sizeof d0);
+        long long delta = (long long)a1->findings - (long long)a0->findings;
+        fprintf(out, "<p>%zu findings now, %zu on %s (%s%lld); automatic fails %zu, then %zu.</p>",
+                a1->findings, a0->findings, d0, delta > 0 ? "+" : "", delta, a1->auto_fail,
+                a0->auto_fail);
+    } else {
+        fputs("<p>This is the first audit kept for this register: the trend starts with the "
+              "next one.</p>",
+              out);
+    }
+    trend_chart(out, r);
+    fputs("<ul class=\"legend\"><li><span class=\"sw\" style=\"background:#1a73e8\"></span>"
+          "findings</li><li><span class=\"sw\" style=\"background:#7b1fa2\"></span>critical</li>"
+          "<li><span class=\"sw af\"></span>automatic fails</li></ul></section>\n",
+          out);
 
     /* Ten most urgent fixes. */
     fputs("<section id=\"urgent\"><h2>The ten most urgent fixes</h2>", out);
@@ -461,8 +718,16 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
               out);
     for (size_t i = 0; i < r->n && i < 10; i++) {
         const ww_audit_finding_t *f = &r->findings[i];
-        fprintf(out, "<tr><td>%zu</td><td class=\"asset\">", i + 1);
+        fprintf(out, "<tr%s><td>%zu</td><td class=\"asset\">", f->auto_fail ? " class=\"af\"" : "",
+                i + 1);
         esc(out, f->asset_id);
+        char words[640];
+        finding_words(f, words, sizeof words);
+        if (*words) {
+            fputs("<br><span class=\"muted\">", out);
+            esc(out, words);
+            fputs("</span>", out);
+        }
         fprintf(out, "</td><td><span class=\"sev\" style=\"color:%s\">%s</span> ",
                 sev_colour[f->severity <= WW_SEV_CRITICAL ? f->severity : 0],
                 sev_name(f->severity));
@@ -527,7 +792,7 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
     slice_t sup[] = {
         {"Supported", (double)r->support[WW_SUPPORT_SUPPORTED], "#188038"},
         {"On extended support (ESU)", (double)r->support[WW_SUPPORT_ESU], "#5b8def"},
-        {"Unsupported", (double)r->support[WW_SUPPORT_UNSUPPORTED], "#c5221f"},
+        {"Unsupported", (double)r->support[WW_SUPPORT_UNSUPPORTED], "#7b1fa2"},
         {"Support status unknown", (double)r->support[WW_SUPPORT_UNKNOWN], "#f2b705"},
         {"No OS recorded / not applicable", (double)r->support[WW_SUPPORT_NOT_EVALUATED],
          "#9aa0a6"},
@@ -548,6 +813,13 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
             ww_audit_day_format(u->eol_day, eol, sizeof eol);
         fputs("<tr><td>", out);
         esc(out, u->asset_id);
+        char uw[640];
+        asset_words(u->hostname, u->maker, u->model, uw, sizeof uw);
+        if (*uw) {
+            fputs("<br><span class=\"muted\">", out);
+            esc(out, uw);
+            fputs("</span>", out);
+        }
         fputs("</td><td>", out);
         esc(out, u->type);
         fputs("</td><td>", out);
@@ -567,20 +839,19 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
         {"Registered, MDS2 details recorded", (double)r->medical_with_mds2, "#188038"},
         {"Registered, MDS2 details missing", (double)(r->medical_registered - r->medical_with_mds2),
          "#f2b705"},
-        {"Seen on the network, not registered", (double)unreg, "#c5221f"},
+        {"Seen on the network, not registered", (double)unreg, "#e8710a"},
     };
-    char cov[32];
-    if (med)
-        snprintf(cov, sizeof cov, "%.0f%%",
-                 floor(100.0 * (double)r->medical_registered / (double)med));
-    else
-        snprintf(cov, sizeof cov, "n/a");
-    donut(out, "medical", cov, "registered", md, WW_ARRAY_LEN(md));
+    donut(out, "medical", medpct, "registered", md, WW_ARRAY_LEN(md));
     fputs("<div style=\"flex:1 1 500px\">", out);
     fprintf(out,
             "<p>%zu medical device%s in the register; %zu more seen on the network (by nmap or in "
             "logs) that the register does not hold.</p>",
             r->medical_registered, r->medical_registered == 1 ? " is" : "s are", unreg);
+    if (!r->scans)
+        fputs("<p><b>Not checked:</b> no network scan has been imported, so nobody has looked "
+              "for medical devices missing from the register (wardwatch assets import "
+              "scan.xml, from nmap -oX).</p>",
+              out);
     bool any = false;
     for (size_t i = 0; i < r->n && !ferror(out); i++) {
         const ww_audit_finding_t *f = &r->findings[i];

@@ -65,6 +65,13 @@ static char *jstr(ww_event_t *ev, const ww_jtok_t *t, ww_arena_t *ar)
 int ww__feeds_parse_kev(const char *name, const char *data, size_t len, ww_arena_t *ar,
                         ww_kev_t **out, size_t *nout, char *version, size_t vlen, ww_diag_t *diag)
 {
+    return ww__feeds_parse_kev_dated(name, data, len, ar, out, nout, version, vlen, NULL, diag);
+}
+
+int ww__feeds_parse_kev_dated(const char *name, const char *data, size_t len, ww_arena_t *ar,
+                              ww_kev_t **out, size_t *nout, char *version, size_t vlen,
+                              int64_t *released_out, ww_diag_t *diag)
+{
     ww_json_t js;
     memset(&js, 0, sizeof js);
     js.base = data;
@@ -96,6 +103,7 @@ int ww__feeds_parse_kev(const char *name, const char *data, size_t len, ww_arena
     }
     uint32_t vul = 0;
     uint32_t k = 1;
+    int64_t released = WW_FEEDS_NODATE;
     for (uint32_t m = 0; m < t[0].count; m++) {
         ww_str_t key = {t[k].p, t[k].n};
         const ww_jtok_t *val = &t[k + 1];
@@ -103,6 +111,8 @@ int ww__feeds_parse_kev(const char *name, const char *data, size_t len, ww_arena
             vul = k + 1;
         else if (ww_str_eq(key, WW_STR("catalogVersion")) && val->type == WW_JT_STR && version)
             snprintf(version, vlen, "%.*s", (int)val->n, val->p);
+        else if (ww_str_eq(key, WW_STR("dateReleased")) && val->type == WW_JT_STR)
+            released = parse_date(val->p, val->n);
         k = val->next;
     }
     if (!vul) {
@@ -159,6 +169,8 @@ int ww__feeds_parse_kev(const char *name, const char *data, size_t len, ww_arena
         qsort(v, n, sizeof *v, cmp_kev);
     *out = v;
     *nout = n;
+    if (released_out)
+        *released_out = released;
 out:
     free(js.tok);
     ww_event_release(&ev);
@@ -181,6 +193,27 @@ const ww_kev_t *ww_feeds_kev(const ww_feeds_t *f, const char *cve)
     key[n] = 0;
     ww_kev_t k = {.cve = key};
     return bsearch(&k, f->kev, f->nkev, sizeof k, cmp_kev);
+}
+
+int64_t ww_feeds_kev_date(const ww_feeds_t *f)
+{
+    return f && f->nkev ? f->kev_info.data_date : WW_FEEDS_NODATE;
+}
+
+int64_t ww_feeds_eol_date(const ww_feeds_t *f, const char **slug)
+{
+    int64_t oldest = WW_FEEDS_NODATE;
+    for (size_t i = 0; f && i < f->nprod; i++) {
+        int64_t d = f->prod[i].info.data_date;
+        if (d == WW_FEEDS_NODATE)
+            continue;
+        if (oldest == WW_FEEDS_NODATE || d < oldest) {
+            oldest = d;
+            if (slug)
+                *slug = f->prod[i].slug;
+        }
+    }
+    return oldest;
 }
 
 size_t ww_feeds_kev_count(const ww_feeds_t *f)
@@ -478,6 +511,31 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The date in a SNAPSHOT file ("<commit> Sat Aug 22 08:52:34 2026 +0000", as git log
+ * prints it), or WW_FEEDS_NODATE. */
+static int64_t snapshot_date(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return WW_FEEDS_NODATE;
+    char line[256] = "";
+    char *got = fgets(line, sizeof line, fp);
+    fclose(fp);
+    if (!got)
+        return WW_FEEDS_NODATE;
+    char sha[64], wday[8], mon[8], hms[16];
+    int day, year;
+    if (sscanf(line, "%63s %7s %7s %d %15s %d", sha, wday, mon, &day, hms, &year) != 6)
+        return WW_FEEDS_NODATE;
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    const char *m = strlen(mon) == 3 ? strstr(months, mon) : NULL;
+    if (!m || (m - months) % 3 || day < 1 || day > 31 || year < 1970 || year > 9999)
+        return WW_FEEDS_NODATE;
+    char iso[32];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", year, (int)(m - months) / 3 + 1, day);
+    return parse_date(iso, strlen(iso));
+}
+
 static int load_bundled(ww_feeds_t *f, const char *dir, ww_diag_t *diag)
 {
     char path[1024];
@@ -486,13 +544,16 @@ static int load_bundled(ww_feeds_t *f, const char *dir, ww_diag_t *diag)
     int rc = 0;
     snprintf(path, sizeof path, "%s/kev/known_exploited_vulnerabilities.json", dir);
     if (read_file(path, &b) == 0) {
-        if ((rc = ww__feeds_parse_kev(path, b.p ? b.p : "", b.n, &f->arena, &f->kev, &f->nkev,
-                                      f->kev_info.version, sizeof f->kev_info.version, diag)))
+        if ((rc = ww__feeds_parse_kev_dated(path, b.p ? b.p : "", b.n, &f->arena, &f->kev, &f->nkev,
+                                            f->kev_info.version, sizeof f->kev_info.version,
+                                            &f->kev_info.data_date, diag)))
             goto out;
         snprintf(f->kev_info.source, sizeof f->kev_info.source, "%.255s", path);
         snprintf(f->kev_info.origin, sizeof f->kev_info.origin, "bundled");
         f->kev_info.entries = f->nkev;
     }
+    snprintf(path, sizeof path, "%s/endoflife/SNAPSHOT", dir);
+    int64_t snapshot = snapshot_date(path);
     snprintf(path, sizeof path, "%s/endoflife", dir);
     DIR *d = opendir(path);
     if (!d)
@@ -524,6 +585,7 @@ static int load_bundled(ww_feeds_t *f, const char *dir, ww_diag_t *diag)
         snprintf(p.info.origin, sizeof p.info.origin, "bundled");
         snprintf(p.info.source, sizeof p.info.source, "%.255s", path);
         p.info.entries = p.nrel;
+        p.info.data_date = snapshot;
         if ((rc = add_product(f, &p)))
             goto out;
     }
@@ -561,12 +623,16 @@ static int load_imported(ww_feeds_t *f, ww_store_t *st, ww_diag_t *diag)
         snprintf(info.origin, sizeof info.origin, "imported");
         snprintf(info.source, sizeof info.source, "%s", src ? src : "");
         snprintf(info.loaded_at, sizeof info.loaded_at, "%s", when ? when : "");
+        info.data_date = when ? parse_date(when, strlen(when)) : WW_FEEDS_NODATE;
         if (strcmp(kind, "kev") == 0) {
             ww_kev_t *v = NULL;
             size_t n = 0;
-            if ((rc = ww__feeds_parse_kev(info.source, blob ? blob : "", len, &f->arena, &v, &n,
-                                          info.version, sizeof info.version, diag)))
+            int64_t rel = WW_FEEDS_NODATE;
+            if ((rc = ww__feeds_parse_kev_dated(info.source, blob ? blob : "", len, &f->arena, &v,
+                                                &n, info.version, sizeof info.version, &rel, diag)))
                 goto out;
+            /* The catalog's own date; an old copy imported today is still old. */
+            info.data_date = rel != WW_FEEDS_NODATE ? rel : info.data_date;
             f->kev = v;
             f->nkev = n;
             info.entries = n;
@@ -599,6 +665,7 @@ int ww_feeds_load(ww_store_t *st, const char *data_dir, ww_feeds_t **out, ww_dia
     snprintf(f->kev_info.kind, sizeof f->kev_info.kind, "kev");
     snprintf(f->kev_info.name, sizeof f->kev_info.name, "kev");
     snprintf(f->kev_info.origin, sizeof f->kev_info.origin, "none");
+    f->kev_info.data_date = WW_FEEDS_NODATE;
     int rc = load_bundled(f, data_dir ? data_dir : ww_feeds_default_dir(), diag);
     if (rc == 0 && st)
         rc = load_imported(f, st, diag);
@@ -646,7 +713,6 @@ int ww_feeds_import_file(ww_store_t *st, const char *path, const char **what, ww
     ww_arena_t ar;
     ww_arena_init(&ar, 65536, 0);
     int rc = read_file(path, &b);
-    sqlite3_stmt *q = NULL;
     if (rc) {
         ww_diag_set(diag, path, 0, 0, "%s",
                     rc == WW_ENOENT   ? "cannot open the file"
@@ -691,13 +757,29 @@ int ww_feeds_import_file(ww_store_t *st, const char *path, const char **what, ww
         snprintf(kind, sizeof kind, "endoflife");
         *what = "endoflife";
     }
-    if ((rc = ww_feeds_migrate(st, diag)))
-        goto out;
+    {
+        char *abs = realpath(path, NULL);
+        rc = ww__feeds_store(st, kind, name, abs ? abs : path, version, data, b.n, diag);
+        free(abs);
+    }
+out:
+    ww_arena_release(&ar);
+    ww_buf_release(&b);
+    return rc;
+}
+
+int ww__feeds_store(ww_store_t *st, const char *kind, const char *name, const char *source,
+                    const char *version, const char *data, size_t len, ww_diag_t *diag)
+{
+    int rc = ww_feeds_migrate(st, diag);
+    if (rc)
+        return rc;
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO feeds_file(kind,name,source,loaded_at,version,content)"
                            " VALUES(?1,?2,?3,?4,?5,?6) ON CONFLICT(kind,name) DO UPDATE SET"
@@ -705,25 +787,19 @@ int ww_feeds_import_file(ww_store_t *st, const char *path, const char **what, ww
                            " version=excluded.version, content=excluded.content",
                            -1, &q, NULL) != SQLITE_OK) {
         ww_diag_set(diag, st->path, 0, 0, "feeds: %s", sqlite3_errmsg(st->db));
-        rc = WW_EIO;
-        goto out;
+        return WW_EIO;
     }
-    char *abs = realpath(path, NULL);
     sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, abs ? abs : path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, source, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 4, when, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, version, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(q, 6, data, (int)b.n, SQLITE_STATIC);
-    free(abs);
+    sqlite3_bind_text(q, 5, version ? version : "", -1, SQLITE_STATIC);
+    sqlite3_bind_blob(q, 6, data, (int)len, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE) {
         ww_diag_set(diag, st->path, 0, 0, "feeds: %s", sqlite3_errmsg(st->db));
         rc = WW_EIO;
     }
-out:
     sqlite3_finalize(q);
-    ww_arena_release(&ar);
-    ww_buf_release(&b);
     return rc;
 }
 

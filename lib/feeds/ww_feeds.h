@@ -50,6 +50,12 @@ const ww_kev_t *ww_feeds_kev(const ww_feeds_t *f, const char *cve);
 size_t ww_feeds_kev_count(const ww_feeds_t *f);
 const char *ww_feeds_kev_version(const ww_feeds_t *f);
 
+/* The date of the KEV data in use (ww_feed_info_t.data_date), or WW_FEEDS_NODATE. */
+int64_t ww_feeds_kev_date(const ww_feeds_t *f);
+/* The date of the oldest end-of-life product data in use, or WW_FEEDS_NODATE; *slug
+ * (may be NULL) names that product. */
+int64_t ww_feeds_eol_date(const ww_feeds_t *f, const char **slug);
+
 /* ---- end of life ---------------------------------------------------------------- */
 
 typedef enum ww_eol_status {
@@ -101,6 +107,10 @@ typedef struct ww_feed_info {
     char loaded_at[32]; /* ISO time of the import ("" for bundled) */
     char version[64];   /* KEV catalogVersion / endoflife SNAPSHOT-less: "" */
     size_t entries;     /* KEV entries or release cycles */
+    /* How current the data is (seconds, WW_FEEDS_NODATE when unknown): the KEV
+     * catalog's dateReleased; for end-of-life data the SNAPSHOT date of the bundled
+     * copy, or when it was imported / fetched (a product file carries no date). */
+    int64_t data_date;
 } ww_feed_info_t;
 
 /* What is loaded: calls fn once per feed (KEV first, then products by name). */
@@ -112,5 +122,39 @@ void ww_feeds_each_info(const ww_feeds_t *f, ww_feeds_info_fn fn, void *ud);
 int ww_feeds_reset(ww_store_t *st, ww_diag_t *diag);
 
 int ww_feeds_migrate(ww_store_t *st, ww_diag_t *diag);
+
+/* ---- fetching over HTTPS ---------------------------------------------------------- */
+
+#define WW_FEEDS_KEV_URL \
+    "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+#define WW_FEEDS_EOL_URL "https://endoflife.date/api/v1/products/{product}"
+
+/* Called once per feed fetched: `what` is "kev" or the product slug, rc 0 when it was
+ * stored (entries = KEV entries or release cycles), else WW_E* and d says why (the
+ * data in use for it is unchanged). */
+typedef void (*ww_feeds_fetch_fn)(void *ud, const char *what, const char *url, int rc,
+                                  const ww_diag_t *d, size_t entries);
+
+typedef struct ww_feeds_fetch_opts {
+    bool kev, eol;       /* which data sets to fetch */
+    const char *kev_url; /* NULL = WW_FEEDS_KEV_URL */
+    /* The end-of-life URL of a product: "{product}" is replaced by its slug, or the
+     * slug is appended after a '/'.  NULL = WW_FEEDS_EOL_URL. */
+    const char *eol_url;
+    const char *cacert;   /* CA bundle (PEM) to trust instead of the system's; NULL */
+    const char *data_dir; /* bundled data (lists the products); NULL = the default */
+    /* Only these product slugs (NULL/0 = every product the data in use covers). */
+    const char *const *products;
+    size_t nproducts;
+    ww_feeds_fetch_fn report;
+    void *ud;
+} ww_feeds_fetch_opts_t;
+
+/* Downloads the KEV catalog and/or the end-of-life data of each product over HTTPS
+ * (https:// URLs only, redirects too), validates each with the parsers `feeds import`
+ * uses and stores those that pass; a failed or invalid download leaves that feed's
+ * data as it was.  Returns 0 when everything was stored, WW_EIO when some feeds failed
+ * (*failed counts them; each was reported), or another WW_E* with diag. */
+int ww_feeds_fetch(ww_store_t *st, const ww_feeds_fetch_opts_t *o, size_t *failed, ww_diag_t *diag);
 
 #endif

@@ -43,7 +43,8 @@ check "--db/--out give the same findings" $?
 
 python3 - "$T/got.ndjson" <<'PY'
 import json, sys
-keys = ["asset_id", "check", "control", "severity", "auto_fail", "title", "evidence", "remedy"]
+keys = ["asset_id", "hostname", "model", "check", "control", "severity", "auto_fail", "title",
+        "evidence", "remedy"]
 for n, line in enumerate(open(sys.argv[1]), 1):
     f = json.loads(line)
     if list(f) != keys:
@@ -61,6 +62,31 @@ n=$(wc -l <"$D/expected.ndjson")
 grep -q "^Summary: $n findings on " "$T/table.txt" && grep -q "^CRITICAL (" "$T/table.txt" &&
     head -1 "$T/table.txt" | grep -q "as of 2026-05-01"
 check "table: heading, severity groups, summary line" $?
+
+# Each finding names the asset's hostname and model beside its ID.
+grep -q '^  #1    SRV-011 ' "$T/table.txt" && grep -q '^         asset: pacs-app01, HPE ProLiant DL380$' "$T/table.txt"
+check "table: hostname and model beside the asset ID" $?
+# The bundled KEV catalog (2025-08-25) is more than 30 days old on 2026-05-01: said.
+grep -q '^WARNING: CISA KEV catalog dated 2025-08-25, version 2025.08.25 is 249 days old on 2026-05-01' "$T/table.txt" &&
+    grep -q '^End-of-life data (endoflife.date) dated 20' "$T/table.txt"
+check "table: reference data dated, stale KEV warned about" $?
+grep -q '^Medical devices registered: 87%$' "$T/table.txt"
+check "table: medical device coverage from the scan" $?
+
+# Without a network scan, medical coverage is "not checked", never 100%.
+"$BIN" assets --db "$T/noscan.db" import "$D/planted.csv" >/dev/null 2>&1
+"$BIN" audit --db "$T/noscan.db" --as-of 2026-05-01 >"$T/noscan.txt" 2>/dev/null
+"$BIN" audit --db "$T/noscan.db" --as-of 2026-05-01 --format html --out "$T/noscan.html" 2>/dev/null
+grep -q '^Medical devices registered: not checked (no network scan imported' "$T/noscan.txt" &&
+    grep -q '<b>not checked</b><span>medical devices registered (no network scan imported)' "$T/noscan.html" &&
+    ! grep -q '"DSPT A3.a"' "$T/noscan.txt"
+check "no scan imported: medical devices 'not checked'" $?
+
+# The trend: every run is kept; an earlier as-of day and --no-history.
+"$BIN" audit --db "$T/noscan.db" --as-of 2026-04-01 >/dev/null 2>&1
+"$BIN" audit --db "$T/noscan.db" --as-of 2026-05-01 --no-history >"$T/trend.txt" 2>/dev/null
+grep -q '^Trend (findings per audit, 2 audits since 2026-04-01): ' "$T/trend.txt"
+check "table: trend over the kept runs (latest per day)" $?
 
 "$BIN" audit --as-of 2026-02-30 >/dev/null 2>"$T/bad.err"
 check "impossible --as-of day exits 2" $(( $? != 2 ))
@@ -114,9 +140,9 @@ YML
 "$BIN" firebreak map import "$T/map.yml" >/dev/null 2>"$T/map.err"
 check "network map imported" $?
 "$BIN" audit --as-of 2026-05-01 --format ndjson >"$T/map.ndjson" 2>/dev/null
-! grep -q '"asset_id":"MD-014","check":"unsupported_not_isolated"' "$T/map.ndjson" &&
-    ! grep -q '"asset_id":"MD-015","check":"unsupported_not_isolated"' "$T/map.ndjson" &&
-    grep -q '"asset_id":"MD-013","check":"unsupported_not_isolated".*routed to other segments in the network map' "$T/map.ndjson" &&
+! grep -q '"asset_id":"MD-014","hostname":"[^"]*","model":"[^"]*","check":"unsupported_not_isolated"' "$T/map.ndjson" &&
+    ! grep -q '"asset_id":"MD-015","hostname":"[^"]*","model":"[^"]*","check":"unsupported_not_isolated"' "$T/map.ndjson" &&
+    grep -q '"asset_id":"MD-013","hostname":"[^"]*","model":"[^"]*","check":"unsupported_not_isolated".*routed to other segments in the network map' "$T/map.ndjson" &&
     [ $(wc -l <"$T/map.ndjson") -eq $(( $(wc -l <"$D/expected.ndjson") - 2 )) ]
 check "the network map marks xp-vlan isolated, medical not" $?
 
@@ -125,6 +151,30 @@ check "the network map marks xp-vlan isolated, medical not" $?
 check "html exits 1" $(( $? != 1 ))
 ! grep -Eq '(src|href)="(https?:)?//' "$T/report.html" && grep -q "<svg" "$T/report.html"
 check "html is self-contained with inline SVG" $?
+
+# The automatic-fail colour (red) only on elements marked "af" (and CSS rules for
+# them); findings that are not automatic fails are drawn in other colours.
+python3 - "$T/report.html" <<'PY'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+AF = "#c5221f"
+css = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+for rule in re.findall(r"([^{}]+)\{([^}]*)\}", css):
+    if AF in rule[1] and ".af" not in rule[0]:
+        sys.exit(f"CSS rule {rule[0]!r} uses the automatic-fail colour")
+body = html.split("</style>", 1)[1]
+for tag in re.findall(r"<[a-z][^>]*>", body):
+    if AF in tag and not re.search(r'class="[^"]*\baf\b', tag):
+        sys.exit(f"automatic-fail colour outside an af element: {tag[:120]}")
+rows = re.findall(r'<tr( class="af")?><td>\d+</td>.*?</tr>', body, re.S)
+if not rows or not any(rows) or all(rows):
+    sys.exit("top-ten rows should be marked af exactly when they are automatic fails")
+if "pacs-app01, HPE ProLiant DL380" not in body:
+    sys.exit("hostname/model missing beside the asset id")
+if 'data-chart="trend"' not in body or "Reference data:" not in body:
+    sys.exit("trend chart or reference data dates missing")
+PY
+check "html: automatic-fail colour only on automatic fails; hostname/model; trend; data dates" $?
 
 CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 if [ -z "$CHROME" ]; then
@@ -148,7 +198,7 @@ if not body or 'data-rendered="done"' not in body.group(0):
 charts = int(re.search(r'data-charts="(\d+)"', body.group(0)).group(1))
 if charts < 5:
     sys.exit(f"only {charts} charts")
-for name in ("controls", "severity", "by-check", "os-support", "medical"):
+for name in ("controls", "trend", "severity", "by-check", "os-support", "medical"):
     if f'data-chart="{name}"' not in dom:
         sys.exit(f"chart {name} missing")
 if len(re.findall(r'<circle class="slice"', dom)) < 4 or len(re.findall(r'<rect class="bar', dom)) < 10:

@@ -10,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "audit/ww_audit.h"
+#include "audit/ww_audit_int.h"
+#include "store/ww_store.h"
 
 /* ---- fake reference data ---------------------------------------------------------- */
 
@@ -227,8 +228,38 @@ static void test_kev(void **state)
     f = find(r, "PACS1", "kev");
     assert_non_null(f);
     assert_true(f->auto_fail);
-    assert_non_null(find(r, "PACS1", "patch_overdue"));
+    assert_int_equal(f->severity, WW_SEV_CRITICAL);
+    /* Known-exploited and overdue is one finding that keeps both reasons... */
+    assert_string_equal(f->title, "Vulnerability used by ransomware is not patched, and the "
+                                  "14-day deadline has passed");
+    assert_non_null(strstr(f->evidence, "Known Exploited Vulnerabilities"));
+    assert_non_null(strstr(f->evidence, "not installed within 14 days of release: CVE-2017-0144 "
+                                        "(critical, CVSS 8.1, released 2026-04-25, 15 days ago)"));
+    /* ...and the overdue fix that is not in KEV (MS17-010) is still its own finding. */
+    const ww_audit_finding_t *p = find(r, "PACS1", "patch_overdue");
+    assert_non_null(p);
+    assert_non_null(strstr(p->evidence, "MS17-010"));
+    assert_null(strstr(p->evidence, "CVE-2017-0144"));
+    assert_string_equal(p->title, "1 critical/high-risk fix not installed within 14 days");
+    assert_int_equal(r->n, 2);
     ww_audit_report_free(r);
+
+    /* Only the KEV CVE, overdue: exactly one finding, and A6.4 failing automatically. */
+    a.nupdates = 1;
+    r = audit(&a, 1, "2026-05-10");
+    assert_int_equal(r->n, 1);
+    assert_string_equal(r->findings[0].check, "kev");
+    assert_true(r->findings[0].auto_fail);
+    int a64 = -1;
+    size_t nc;
+    const ww_audit_control_t *cs = ww_audit_controls(&nc);
+    for (size_t i = 0; i < nc; i++)
+        if (!strcmp(cs[i].id, "A6.4"))
+            a64 = (int)i;
+    assert_int_equal(r->tally[a64].failed, 1);
+    assert_int_equal(r->tally[a64].failed_auto, 1);
+    ww_audit_report_free(r);
+    a.nupdates = 2;
 
     ww_update_t log4j = {"CVE-2021-44228", WW_SEV_CRITICAL, 10.0, secs("2021-12-10")};
     a.updates = &log4j;
@@ -237,7 +268,8 @@ static void test_kev(void **state)
     f = find(r, "PACS1", "kev");
     assert_non_null(f);
     assert_false(f->ransomware);
-    assert_string_equal(f->title, "Vulnerability known to be exploited is not patched");
+    assert_string_equal(f->title, "Vulnerability known to be exploited is not patched, and the "
+                                  "14-day deadline has passed");
     ww_audit_report_free(r);
 }
 
@@ -650,18 +682,18 @@ static void test_ranking(void **state)
     as[3].updates = &wannacry;
     as[3].nupdates = 1;
     ww_audit_report_t *r = audit(as, 4, "2026-05-01");
-    assert_int_equal(r->n, 5);
+    /* WannaCry is both KEV and overdue: one finding, not two. */
+    assert_int_equal(r->n, 4);
     assert_string_equal(r->findings[0].asset_id, "A-RANSOM");
     assert_string_equal(r->findings[0].check, "kev");
-    assert_string_equal(r->findings[1].check, "patch_overdue"); /* critical + auto-fail */
-    assert_string_equal(r->findings[2].asset_id, "B-NET");      /* internet-facing */
-    assert_string_equal(r->findings[3].asset_id, "C-CLIN");     /* clinical critical */
-    assert_string_equal(r->findings[4].asset_id, "D-LOW");
+    assert_string_equal(r->findings[1].asset_id, "B-NET");  /* internet-facing */
+    assert_string_equal(r->findings[2].asset_id, "C-CLIN"); /* clinical critical */
+    assert_string_equal(r->findings[3].asset_id, "D-LOW");
     /* The formula (docs/audit.md). */
     assert_int_equal(r->findings[0].score, 100 + 60 + 20 + 40);
-    assert_int_equal(r->findings[2].score, 30 + 30);
-    assert_int_equal(r->findings[3].score, 16 + 30);
-    assert_int_equal(r->findings[4].score, 20);
+    assert_int_equal(r->findings[1].score, 30 + 30);
+    assert_int_equal(r->findings[2].score, 16 + 30);
+    assert_int_equal(r->findings[3].score, 20);
     ww_audit_report_free(r);
 }
 
@@ -671,6 +703,9 @@ static void test_ndjson_shape(void **state)
     a.mfa = WW_TRI_NO;
     ww_asset_t b = asset("PC2", WW_AT_DESKTOP);
     b.av_enabled = WW_TRI_NO;
+    b.hostname = "ward2-pc07";
+    b.manufacturer = "Dell";
+    b.model = "OptiPlex 7010";
     ww_asset_t as[2] = {a, b};
     ww_audit_report_t *r = audit(as, 2, "2026-05-01");
     char *buf = NULL;
@@ -679,13 +714,15 @@ static void test_ndjson_shape(void **state)
     assert_non_null(m);
     assert_int_equal(ww_audit_write_ndjson(r, m), 0);
     fclose(m);
-    const char *want0 = "{\"asset_id\":\"Q\\\"1\",\"check\":\"mfa_missing\",\"control\":"
-                        "\"A7.17\",\"severity\":\"high\",\"auto_fail\":true,\"title\":";
+    const char *want0 = "{\"asset_id\":\"Q\\\"1\",\"hostname\":\"\",\"model\":\"\",\"check\":"
+                        "\"mfa_missing\",\"control\":\"A7.17\",\"severity\":\"high\",\"auto_fail\":"
+                        "true,\"title\":";
     assert_memory_equal(buf, want0, strlen(want0));
     const char *l2 = strchr(buf, '\n');
     assert_non_null(l2);
     l2++;
-    const char *want1 = "{\"asset_id\":\"PC2\",\"check\":\"antimalware_off\",\"control\":\"A8.1\","
+    const char *want1 = "{\"asset_id\":\"PC2\",\"hostname\":\"ward2-pc07\",\"model\":\"OptiPlex "
+                        "7010\",\"check\":\"antimalware_off\",\"control\":\"A8.1\","
                         "\"severity\":\"high\",\"auto_fail\":false,\"title\":\"";
     assert_memory_equal(l2, want1, strlen(want1));
     assert_non_null(strstr(l2, "\",\"evidence\":\"av_enabled = no\",\"remedy\":\""));
@@ -703,6 +740,7 @@ static void test_ndjson_shape(void **state)
     fclose(m);
     assert_non_null(strstr(buf, "HIGH (2)"));
     assert_non_null(strstr(buf, "Summary: 2 findings on 2 of 2 assets"));
+    assert_non_null(strstr(buf, "asset: ward2-pc07, Dell OptiPlex 7010"));
     free(buf);
     buf = NULL;
     m = open_memstream(&buf, &len);
@@ -711,6 +749,7 @@ static void test_ndjson_shape(void **state)
     assert_non_null(strstr(buf, "data-chart=\"controls\""));
     assert_non_null(strstr(buf, "data-chart=\"severity\""));
     assert_non_null(strstr(buf, "Q&quot;1"));
+    assert_non_null(strstr(buf, "ward2-pc07, Dell OptiPlex 7010"));
     assert_null(strstr(buf, "Q\"1"));
     assert_null(strstr(buf, "http"));
     free(buf);
@@ -734,6 +773,323 @@ static void test_controls_table(void **state)
     (void)cs;
 }
 
+/* ---- remedies fit the device ------------------------------------------------------- */
+
+/* The rules every remedy keeps, whatever the check: a manufacturer-maintained medical
+ * device is told to ask the manufacturer and record it; a firewall, router or switch is
+ * never told to go into a segment without internet access. */
+static void assert_remedy_fits(const char *check, ww_audit_kind_t kind, const char *text)
+{
+    if (!text || !*text || text[strlen(text) - 1] != '.')
+        fail_msg("%s/%d: remedy is not a sentence: \"%s\"", check, kind, text ? text : "(null)");
+    bool ask = strstr(text, "Ask the manufacturer") && strstr(text, "record");
+    if (kind == WW_KIND_MEDICAL_MFR && strcmp(check, "unregistered_medical_device") && !ask)
+        fail_msg("%s: medical device remedy does not ask the manufacturer: \"%s\"", check, text);
+    if (kind != WW_KIND_MEDICAL_MFR && strstr(text, "Ask the manufacturer"))
+        fail_msg("%s/%d: only medical devices ask the manufacturer: \"%s\"", check, kind, text);
+    if (kind == WW_KIND_NETWORK && (strstr(text, "no internet access") || strstr(text, "Move it") ||
+                                    strstr(text, "keep it in")))
+        fail_msg("%s: a network appliance is told to move segment: \"%s\"", check, text);
+}
+
+static void test_remedy_table(void **state)
+{
+    static const char *const checks[] = {"patch_overdue",
+                                         "kev",
+                                         "unsupported_os",
+                                         "support_unknown",
+                                         "unsupported_software",
+                                         "unsupported_not_isolated",
+                                         "firewall_off",
+                                         "antimalware_off",
+                                         "autorun_on",
+                                         "default_credentials",
+                                         "mfa_missing",
+                                         "reboot_overdue",
+                                         "unregistered_medical_device"};
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
+        for (int k = 0; k < WW_KIND__COUNT; k++)
+            assert_remedy_fits(checks[i], (ww_audit_kind_t)k, ww__audit_remedy(checks[i], k, 0));
+    for (int k = 0; k < WW_KIND__COUNT; k++)
+        assert_remedy_fits("unsupported_os", (ww_audit_kind_t)k,
+                           ww__audit_remedy("unsupported_os", k, 1));
+    /* Who maintains a medical device. */
+    ww_asset_t m = asset("M", WW_AT_MEDICAL_DEVICE);
+    m.patch_by = "";
+    assert_int_equal(ww__audit_kind(&m), WW_KIND_MEDICAL_MFR);
+    m.patch_by = "Manufacturer (Philips)";
+    assert_int_equal(ww__audit_kind(&m), WW_KIND_MEDICAL_MFR);
+    m.patch_by = "Trust IT";
+    assert_int_equal(ww__audit_kind(&m), WW_KIND_IOT);
+    m.patch_by = "either";
+    assert_int_equal(ww__audit_kind(&m), WW_KIND_IOT);
+    m.patch_by = "trustee"; /* a word, not a substring */
+    assert_int_equal(ww__audit_kind(&m), WW_KIND_MEDICAL_MFR);
+    ww_asset_t fw = asset("F", WW_AT_FIREWALL), sw = asset("S", WW_AT_NETWORK);
+    assert_int_equal(ww__audit_kind(&fw), WW_KIND_NETWORK);
+    assert_int_equal(ww__audit_kind(&sw), WW_KIND_NETWORK);
+}
+
+/* Every check fired on every kind of device: each finding's remedy fits its device. */
+static void test_remedies_in_findings(void **state)
+{
+    static ww_update_t ups[] = {
+        {"KB500", WW_SEV_CRITICAL, -1, 0},
+        {"CVE-2021-44228", WW_SEV_CRITICAL, 10.0, 0},
+    };
+    ups[0].released = ups[1].released = secs("2026-01-01");
+    static ww_software_t ie = {"Internet Explorer", "11"};
+    static const ww_asset_type_t types[] = {
+        WW_AT_DESKTOP, WW_AT_SERVER,        WW_AT_NETWORK,        WW_AT_FIREWALL,
+        WW_AT_IOT,     WW_AT_CLOUD_SERVICE, WW_AT_MEDICAL_DEVICE, WW_AT_MEDICAL_DEVICE};
+    ww_asset_t as[16];
+    char ids[16][8];
+    size_t n = 0;
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+        for (int v = 0; v < 2; v++) {
+            snprintf(ids[n], sizeof ids[n], "T%zu%c", t, v ? 'b' : 'a');
+            ww_asset_t a = asset(ids[n], types[t]);
+            a.patch_by = t == 7 ? "trust" : "";
+            a.updates = ups;
+            a.nupdates = 2;
+            a.software = &ie;
+            a.nsoftware = 1;
+            /* Two OS states: unsupported (XP) and ESU still on sale (Windows 10 22H2),
+               then unknown through the second asset's firmware. */
+            a.os = v ? "Windows 10" : "Windows XP";
+            a.os_version = v ? "22H2" : "SP3";
+            a.firewall_enabled = a.av_enabled = a.autorun_disabled = WW_TRI_NO;
+            a.default_password_changed = a.mfa = WW_TRI_NO;
+            a.internet_exposed = WW_TRI_YES;
+            a.last_boot = secs("2026-03-01");
+            as[n++] = a;
+        }
+    }
+    ww_audit_report_t *r = audit(as, n, "2026-05-01");
+    size_t checked = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const ww_audit_finding_t *f = &r->findings[i];
+        const ww_asset_t *a = NULL;
+        for (size_t j = 0; j < n; j++)
+            if (!strcmp(as[j].asset_id, f->asset_id))
+                a = &as[j];
+        assert_non_null(a);
+        assert_remedy_fits(f->check, ww__audit_kind(a), f->remedy);
+        checked++;
+    }
+    /* Every kind got the OS, KEV, patch, flag and isolation findings. */
+    assert_true(checked >= 8 * 2 * 6);
+    assert_non_null(find(r, "T2a", "unsupported_not_isolated"));
+    assert_non_null(find(r, "T6a", "unsupported_not_isolated"));
+    ww_audit_report_free(r);
+}
+
+/* ---- automatic fails, medical coverage, reference data age -------------------------- */
+
+static void test_autofail_only_from_autofail_findings(void **state)
+{
+    ww_asset_t a = asset("PC-REBOOT", WW_AT_DESKTOP);
+    a.last_boot = secs("2026-04-01");
+    ww_audit_report_t *r = audit(&a, 1, "2026-05-01");
+    assert_int_equal(r->n, 1);
+    assert_false(r->findings[0].auto_fail);
+    int a64 = ww__audit_control_index("A6.4");
+    assert_int_equal(r->tally[a64].failed, 1);
+    assert_int_equal(r->tally[a64].failed_auto, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_html(r, m), 0);
+    fclose(m);
+    /* Red is kept for automatic fails: none here, so it appears only in the stylesheet
+       and on the control labels of the auto-fail controls (class "af"). */
+    assert_null(strstr(buf, "class=\"bar fail af\""));
+    assert_null(strstr(buf, "including automatic-fail controls"));
+    for (const char *p = strstr(buf, "#c5221f"); p; p = strstr(p + 1, "#c5221f")) {
+        const char *tag = p;
+        while (tag > buf && *tag != '<' && *tag != '}' && *tag != '{')
+            tag--;
+        if (*tag == '<' && !strstr(tag, "af\""))
+            fail_msg("automatic-fail colour outside an af element: %.80s", tag);
+    }
+    free(buf);
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_table(r, m), 0);
+    fclose(m);
+    assert_null(strstr(buf, "AUTO-FAIL"));
+    assert_null(strstr(buf, "automatic-fail control is failing"));
+    free(buf);
+    ww_audit_report_free(r);
+
+    /* An overdue fix is an automatic fail: its share of A6.4 is drawn red. */
+    ww_update_t u = {"KB1", WW_SEV_HIGH, -1, secs("2026-04-01")};
+    ww_asset_t b[2] = {a, asset("PC-LATE", WW_AT_DESKTOP)};
+    b[1].updates = &u;
+    b[1].nupdates = 1;
+    r = audit(b, 2, "2026-05-01");
+    assert_int_equal(r->tally[a64].failed, 2);
+    assert_int_equal(r->tally[a64].failed_auto, 1);
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_html(r, m), 0);
+    fclose(m);
+    assert_non_null(strstr(buf, "class=\"bar fail af\" data-value=\"1\""));
+    assert_non_null(strstr(buf, "class=\"bar fail\" data-value=\"1\""));
+    free(buf);
+    ww_audit_report_free(r);
+}
+
+static void test_medical_coverage_needs_a_scan(void **state)
+{
+    ww_asset_t md = asset("MD-1", WW_AT_MEDICAL_DEVICE);
+    ww_asset_set_t set;
+    memset(&set, 0, sizeof set);
+    set.assets = &md;
+    set.n = 1;
+    set.last_scan = WW_ASSET_NOTIME;
+    ww_audit_report_t *r = NULL;
+    assert_int_equal(ww_audit_run(&set, &ref, secs("2026-05-01"), &r), 0);
+    int dspt = ww__audit_control_index("DSPT A3.a");
+    assert_int_equal(r->tally[dspt].evaluated, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_html(r, m), 0);
+    fclose(m);
+    assert_non_null(strstr(buf, "<b>not checked</b><span>medical devices registered"));
+    assert_null(strstr(buf, "<b>100%</b>"));
+    free(buf);
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_table(r, m), 0);
+    fclose(m);
+    assert_non_null(strstr(buf, "Medical devices registered: not checked (no network scan"));
+    free(buf);
+    ww_audit_report_free(r);
+
+    set.nscans = 1;
+    set.last_scan = secs("2026-04-30");
+    assert_int_equal(ww_audit_run(&set, &ref, secs("2026-05-01"), &r), 0);
+    assert_int_equal(r->tally[dspt].evaluated, 1);
+    assert_int_equal(r->tally[dspt].failed, 0);
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_html(r, m), 0);
+    fclose(m);
+    assert_non_null(strstr(buf, "<b>100%</b><span>medical devices registered</span>"));
+    free(buf);
+    ww_audit_report_free(r);
+}
+
+static void test_reference_data_age(void **state)
+{
+    ww_audit_ref_t dated = ref;
+    dated.kev_day = day_of("2026-04-01");
+    dated.eol_day = day_of("2026-03-31");
+    dated.kev_version = "2026.04.01";
+    ww_asset_set_t set;
+    memset(&set, 0, sizeof set);
+    set.last_scan = WW_ASSET_NOTIME;
+    ww_audit_report_t *r = NULL;
+    /* 2026-05-01: KEV is 30 days old (fresh), end-of-life data 31 (stale). */
+    assert_int_equal(ww_audit_run(&set, &dated, secs("2026-05-01"), &r), 0);
+    assert_true(ww_audit_kev_age(r) <= 0);
+    assert_true(ww_audit_eol_age(r) > 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_table(r, m), 0);
+    fclose(m);
+    assert_non_null(strstr(buf, "\nCISA KEV catalog dated 2026-04-01, version 2026.04.01\n"));
+    assert_non_null(strstr(buf, "WARNING: End-of-life data (endoflife.date) dated 2026-03-31 is "
+                                "31 days old on 2026-05-01"));
+    free(buf);
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_html(r, m), 0);
+    fclose(m);
+    assert_non_null(strstr(buf, "id=\"stale-data\""));
+    assert_non_null(strstr(buf, "CISA KEV catalog dated 2026-04-01"));
+    free(buf);
+    ww_audit_report_free(r);
+    /* A day earlier both are fresh: no warning at all. */
+    assert_int_equal(ww_audit_run(&set, &dated, secs("2026-04-30"), &r), 0);
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_html(r, m), 0);
+    fclose(m);
+    assert_null(strstr(buf, "id=\"stale-data\""));
+    free(buf);
+    ww_audit_report_free(r);
+    /* Unknown dates are said, and warned about. */
+    assert_int_equal(ww_audit_run(&set, &ref, secs("2026-04-30"), &r), 0);
+    assert_int_equal(r->kev_day, WW_AUDIT_NODAY);
+    ww_audit_report_free(r);
+}
+
+/* ---- history ---------------------------------------------------------------------- */
+
+static void test_history(void **state)
+{
+    ww_store_t *st = NULL;
+    ww_diag_t d;
+    assert_int_equal(ww_store_open(":memory:", &st, &d), 0);
+    ww_asset_t a = asset("PC", WW_AT_DESKTOP);
+    a.av_enabled = a.firewall_enabled = WW_TRI_NO;
+    /* Three audits on three days, the middle day twice (the latest run counts). */
+    const char *days[] = {"2026-03-01", "2026-04-01", "2026-04-01", "2026-05-01"};
+    for (size_t i = 0; i < 4; i++) {
+        if (i == 2)
+            a.firewall_enabled = WW_TRI_YES; /* fixed on the day, audited again */
+        if (i == 3)
+            a.av_enabled = WW_TRI_YES;
+        ww_audit_report_t *r = audit(&a, 1, days[i]);
+        assert_int_equal(ww_audit_history(st, r, true, &d), 0);
+        ww_audit_report_free(r);
+    }
+    /* As of 2026-05-01, without keeping it: 3 points, oldest first, then this run. */
+    a.av_enabled = WW_TRI_NO;
+    ww_audit_report_t *r = audit(&a, 1, "2026-05-02");
+    assert_int_equal(ww_audit_history(st, r, false, &d), 0);
+    assert_int_equal(r->nhistory, 4);
+    assert_int_equal(r->history[0].day, day_of("2026-03-01"));
+    assert_int_equal(r->history[0].findings, 2);
+    assert_int_equal(r->history[1].findings, 1);
+    assert_int_equal(r->history[2].findings, 0);
+    assert_int_equal(r->history[3].day, day_of("2026-05-02"));
+    assert_int_equal(r->history[3].findings, 1);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_html(r, m), 0);
+    fclose(m);
+    assert_non_null(strstr(buf, "data-chart=\"trend\" data-points=\"4\""));
+    /* The legend's automatic-fail swatch is drawn (in red, through its class). */
+    assert_non_null(strstr(buf, "<span class=\"sw af\"></span>automatic fails"));
+    assert_non_null(strstr(buf, ".sw.af{background:#c5221f"));
+    size_t circles = 0;
+    for (const char *p = strstr(buf, "<circle class=\"point\""); p;
+         p = strstr(p + 1, "<circle class=\"point\""))
+        circles++;
+    assert_int_equal(circles, 4);
+    free(buf);
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    assert_int_equal(ww_audit_write_table(r, m), 0);
+    fclose(m);
+    assert_non_null(strstr(buf, "Trend (findings per audit, 4 audits since 2026-03-01): "));
+    assert_non_null(strstr(buf, "2 -> 1 (-1) better"));
+    free(buf);
+    ww_audit_report_free(r);
+    /* An audit as of an earlier day never shows the runs after it. */
+    r = audit(&a, 1, "2026-03-15");
+    assert_int_equal(ww_audit_history(st, r, false, &d), 0);
+    assert_int_equal(r->nhistory, 2);
+    ww_audit_report_free(r);
+    ww_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -752,6 +1108,12 @@ int main(void)
         cmocka_unit_test(test_ranking),
         cmocka_unit_test(test_ndjson_shape),
         cmocka_unit_test(test_controls_table),
+        cmocka_unit_test(test_remedy_table),
+        cmocka_unit_test(test_remedies_in_findings),
+        cmocka_unit_test(test_autofail_only_from_autofail_findings),
+        cmocka_unit_test(test_medical_coverage_needs_a_scan),
+        cmocka_unit_test(test_reference_data_age),
+        cmocka_unit_test(test_history),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

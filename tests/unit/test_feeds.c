@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "feeds/ww_feeds.h"
+#include "feeds/ww_feeds_int.h"
 
 static char data_dir[512];
 
@@ -258,6 +258,81 @@ static void test_missing_data_dir(void **state)
     ww_feeds_free(f);
 }
 
+/* How old the data is: the catalog's dateReleased, the bundled SNAPSHOT date. */
+static void test_data_dates(void **state)
+{
+    const ww_feeds_t *f = *state;
+    assert_int_equal(ww_feeds_kev_date(f), day("2025-08-25T17:04:19Z"));
+    const char *slug = NULL;
+    int64_t e = ww_feeds_eol_date(f, &slug);
+    assert_int_equal(e, day("2026-08-22"));
+    assert_non_null(slug);
+    assert_int_equal(ww_feeds_kev_date(NULL), WW_FEEDS_NODATE);
+}
+
+static ww_eol_product_t convert(const char *json, ww_arena_t *ar, int *rc)
+{
+    ww_buf_t y;
+    ww_buf_init(&y, 1 << 20);
+    ww_diag_t d;
+    ww_eol_product_t p;
+    memset(&p, 0, sizeof p);
+    *rc = ww__feeds_eol_from_api("api.json", json, strlen(json), "Fallback Title", &y, &d);
+    if (*rc == 0)
+        *rc = ww__feeds_parse_eol("api", "prod", y.p, y.n, ar, &p, &d);
+    ww_buf_release(&y);
+    return p;
+}
+
+static void test_eol_from_api(void **state)
+{
+    (void)state;
+    ww_arena_t ar;
+    ww_arena_init(&ar, 65536, 0);
+    int rc;
+    /* v1: the eolFrom date wins; isEol without a date is "ended"; no isEoes = none. */
+    ww_eol_product_t p =
+        convert("{\"result\":{\"label\":\"Fortinet \\\"FortiOS\\\"\",\"releases\":["
+                "{\"name\":\"7.4\",\"label\":\"7.4\",\"releaseDate\":\"2023-05-11\",\"isLts\":true,"
+                "\"isEol\":false,\"eolFrom\":\"2026-05-31\",\"isEoes\":false,\"latest\":{\"name\":"
+                "\"7.4.8\"}},"
+                "{\"name\":\"6.0\",\"isEol\":true,\"eolFrom\":null},"
+                "{\"name\":\"8.0\",\"isEol\":false}]}}",
+                &ar, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(p.title, "Fortinet \"FortiOS\"");
+    assert_int_equal(p.nrel, 3);
+    assert_string_equal(p.rel[0].cycle, "7.4");
+    assert_int_equal(p.rel[0].eol, day("2026-05-31"));
+    assert_int_equal(p.rel[0].release, day("2023-05-11"));
+    assert_int_equal(p.rel[0].eoes, WW_FEEDS_NODATE); /* no date: no extended support */
+    assert_true(p.rel[0].lts);
+    assert_string_equal(p.rel[0].latest, "7.4.8");
+    assert_int_equal(p.rel[1].eol, WW_FEEDS_ENDED);
+    assert_int_equal(p.rel[1].eoes, WW_FEEDS_NODATE);
+    assert_int_equal(p.rel[2].eol, WW_FEEDS_NOT_ENDED);
+    /* The older array answer: support/eol/extendedSupport, dates or booleans. */
+    p = convert("[{\"cycle\":\"22.04\",\"support\":\"2024-09-30\",\"eol\":\"2027-04-01\","
+                "\"extendedSupport\":\"2032-04-09\",\"lts\":true},{\"cycle\":23.10,\"eol\":true}]",
+                &ar, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(p.title, "Fallback Title");
+    assert_int_equal(p.nrel, 2);
+    assert_int_equal(p.rel[0].eoas, day("2024-09-30"));
+    assert_int_equal(p.rel[0].eol, day("2027-04-01"));
+    assert_int_equal(p.rel[0].eoes, day("2032-04-09"));
+    assert_string_equal(p.rel[1].cycle, "23.10");
+    assert_int_equal(p.rel[1].eol, WW_FEEDS_ENDED);
+    /* Not an answer at all. */
+    convert("{\"result\": {}}", &ar, &rc);
+    assert_int_equal(rc, WW_EPARSE);
+    convert("\"text\"", &ar, &rc);
+    assert_int_equal(rc, WW_EPARSE);
+    convert("[{\"cycle\": ", &ar, &rc);
+    assert_int_equal(rc, WW_EPARSE);
+    ww_arena_release(&ar);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +342,8 @@ int main(void)
         cmocka_unit_test(test_eol_unknown),
         cmocka_unit_test(test_import_replaces_bundled),
         cmocka_unit_test(test_missing_data_dir),
+        cmocka_unit_test_setup_teardown(test_data_dates, load, unload),
+        cmocka_unit_test(test_eol_from_api),
     };
     return cmocka_run_group_tests(tests, load, unload);
 }
