@@ -69,8 +69,8 @@ static const char *const migrations[] = {
     "ALTER TABLE asset ADD COLUMN isolated TEXT NOT NULL DEFAULT '';",
     /* 4: network scans imported (nmap), so the audit can tell "every medical device seen
        is registered" from "nobody looked at the network". */
-    "CREATE TABLE asset_scan(id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
-    " scanned INTEGER, imported INTEGER, hosts INTEGER NOT NULL DEFAULT 0);",
+    ("CREATE TABLE asset_scan(id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
+     " scanned INTEGER, imported INTEGER, hosts INTEGER NOT NULL DEFAULT 0);"),
 };
 
 int ww_asset_migrate(ww_store_t *st, ww_diag_t *diag)
