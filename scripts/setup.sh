@@ -4,6 +4,9 @@
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libyaml-dev libpcre2-dev libcmocka-dev libsqlite3-dev zlib1g-dev libzstd-dev zstd python3 unzip
+      libarchive-dev
+      libcurl4-openssl-dev
+      openssl
       nftables iproute2 chromium"
 missing=""
 for p in $PKGS; do
