@@ -894,7 +894,6 @@ static uint32_t print_changes(const view_t *cur, const view_t *nxt)
         if (!was)
             continue;
         put_rule("  ! rejected ", was->id, was->title);
-        ww_cli_print_sigma_error(stdout, "      ", nxt->err[i].e);
     }
     return now_rejected;
 }
@@ -1524,8 +1523,12 @@ static int rules_update(int argc, char **argv)
     if (nxt.rejected) {
         printf("\nrejected in the new set:\n");
         for (size_t i = 0; i < nxt.nerr && !ww_cli_output_failed(stdout); i++)
-            if (!nxt.err[i].waiting)
-                ww_cli_print_sigma_error(stdout, "  ", nxt.err[i].e);
+            if (!nxt.err[i].waiting) {
+                /* Named inside the set: the folder it was checked in is temporary. */
+                ww_sigma_error_t e = *nxt.err[i].e;
+                snprintf(e.file, sizeof e.file, "%s", nxt.err[i].rel);
+                ww_cli_print_sigma_error(stdout, "  ", &e);
+            }
     }
     if (refuse && !force) {
         printf("\nrefused: %s (--force installs it anyway); the rules in use are unchanged\n", why);
