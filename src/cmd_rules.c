@@ -38,6 +38,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: wardwatch rules check [--placeholders FILE] PATH...\n"
             "       wardwatch rules test [options] [PATH...]\n"
+            "       wardwatch rules update [--force] FILE|DIR | --fetch [--url URL] | --rollback\n"
+            "       wardwatch rules status\n"
             "\n"
             "check: loads Sigma rules (files or directories, recursively) and lists every\n"
             "rule that cannot be used, with file, line, column and the reason.\n"
@@ -52,7 +54,10 @@ static void usage(FILE *out)
             "  --corr-max-events N     events kept per correlation group (default 1000)\n"
             "  -q, --quiet             print only the rules that fail\n"
             "Exit status: 0 every rule passes, 1 some rule fails or has no test case,\n"
-            "2 an error (unreadable rules, manifest or sample).\n");
+            "2 an error (unreadable rules, manifest or sample).\n"
+            "\n"
+            "update: installs a newer SigmaHQ release for hunt (`rules update --help`).\n"
+            "status: which SigmaHQ release hunt uses, and what --rollback would restore.\n");
 }
 
 static int rules_check(int argc, char **argv)
@@ -376,7 +381,8 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Finds every `*.tests/` folder under dir (as the rules loader skips them). */
+/* Finds every `*.tests/` folder under dir (as the rules loader skips them), outside
+ * the rule sets inside it (the SigmaHQ release in rules/sigmahq/ is not the pack's). */
 static void find_manifests(rtest_t *t, const char *dir, int depth)
 {
     struct dirent **ents = NULL;
@@ -395,7 +401,7 @@ static void find_manifests(rtest_t *t, const char *dir, int depth)
             S_ISDIR(st.st_mode)) {
             if (ends_with(nm, TESTS_SUFFIX))
                 load_manifest(t, path);
-            else if (depth < MAX_WALK_DEPTH)
+            else if (depth < MAX_WALK_DEPTH && !ww_cli_is_rule_set(path))
                 find_manifests(t, path, depth + 1);
         }
         free(ents[i]);
