@@ -1184,17 +1184,25 @@ static int lock_store(char *base, size_t baselen)
 static int slurp(const char *path, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
+    struct stat st;
     if (!f)
         return WW_EIO;
-    char *buf = malloc(WW_RULESTORE_MAX_ARCHIVE + 1);
-    size_t n = buf ? fread(buf, 1, WW_RULESTORE_MAX_ARCHIVE + 1, f) : 0;
+    /* Sized from the file, one byte over to see it grew past the cap. */
+    size_t want = fstat(fileno(f), &st) == 0 && st.st_size >= 0 &&
+                          (uint64_t)st.st_size < WW_RULESTORE_MAX_ARCHIVE
+                      ? (size_t)st.st_size + 1
+                      : WW_RULESTORE_MAX_ARCHIVE + 1;
+    char *buf = malloc(want);
+    size_t n = buf ? fread(buf, 1, want, f) : 0;
     bool err = ferror(f);
     fclose(f);
     if (!buf)
         return WW_ENOMEM;
-    if (err || n > WW_RULESTORE_MAX_ARCHIVE) {
+    /* More than stat said: the file is being written; read it once it is done. */
+    bool grew = n == want && want <= WW_RULESTORE_MAX_ARCHIVE;
+    if (err || grew || n > WW_RULESTORE_MAX_ARCHIVE) {
         free(buf);
-        return err ? WW_EIO : WW_ELIMIT;
+        return err || grew ? WW_EIO : WW_ELIMIT;
     }
     *out = buf;
     *len = n;
