@@ -1,6 +1,6 @@
-/* wardwatch hunt: runs Sigma rules (wardwatch's own pack plus any --rules) over log
- * files and reports alerts as a table, NDJSON, or a summary.  Exit status: 0 nothing
- * matched, 1 something did, 2 an error (unreadable input or rules).
+/* wardwatch hunt: runs Sigma rules (wardwatch's own pack, the SigmaHQ release in use
+ * and any --rules) over log files and reports alerts as a table, NDJSON, or a summary.  Exit
+ * status: 0 nothing matched, 1 something did, 2 an error (unreadable input or rules).
  *
  * With --threads N > 1 the main thread decodes events into batches, N worker threads
  * evaluate the batches (one detection context each, sharing the immutable program),
@@ -10,9 +10,11 @@
  * into ranges of lines that the workers decode too (see hunt_file_ranges). */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "detect/ww_detect.h"
@@ -95,6 +97,13 @@ typedef struct hunt {
     counts_t tactics, techniques;
     ww_buf_t out;
     double t0, last_progress;
+    /* Where the rules came from, for the summary. */
+    double load_secs;
+    bool pack;
+    char sigmahq[PATH_MAX]; /* the SigmaHQ set loaded, "" when none */
+    int sigmahq_installed;  /* 1 installed by `rules update`, 0 shipped */
+    size_t extra_paths;     /* --rules */
+    uint32_t ph_rejected;   /* rules refused for a missing or bad placeholder */
 } hunt_t;
 
 static const char *level_color(int level)
@@ -912,6 +921,95 @@ static void print_counts(hunt_t *h, const char *title, counts_t *c, size_t max, 
         printf("  ... and %zu more\n", c->n - max);
 }
 
+/* One line: which rule sets were loaded, and how long loading and compiling took. */
+static void print_rule_sources(hunt_t *h)
+{
+    uint32_t rejected = ww_sigma_error_count(h->rs) + ww_detect_error_count(h->prog);
+    printf("rules: ");
+    const char *sep = "";
+    if (h->pack) {
+        printf("wardwatch pack");
+        sep = " + ";
+    }
+    if (h->sigmahq[0]) {
+        char rel[64];
+        ww_cli_set_info(h->sigmahq, "release", rel, sizeof rel);
+        printf("%sSigmaHQ ", sep);
+        ww_cli_puts_safe(stdout, rel[0] ? rel : "(release unknown)");
+        printf(" (%s)", h->sigmahq_installed ? "installed by rules update" : "shipped");
+        sep = " + ";
+    }
+    if (h->extra_paths)
+        printf("%s%zu --rules path%s", sep, h->extra_paths, h->extra_paths == 1 ? "" : "s");
+    printf("; %u not used (%u waiting for placeholder values), loaded in %.2f s\n", rejected,
+           h->ph_rejected, h->load_secs);
+}
+
+typedef struct ph_group {
+    char name[96];
+    uint32_t first, n; /* first error with it, and how many */
+} ph_group_t;
+
+#define PH_GROUPS_MAX 64
+
+/* Rules refused because a placeholder has no value or a bad one, grouped by
+ * placeholder, each with the titles of the rules waiting for it. */
+static void print_placeholder_rules(hunt_t *h)
+{
+    if (!h->ph_rejected)
+        return;
+    uint32_t n = ww_sigma_error_count(h->rs);
+    ph_group_t *g = calloc(PH_GROUPS_MAX, sizeof *g);
+    size_t ng = 0, other = 0;
+    if (!g)
+        return;
+    char site[PATH_MAX + 32], name[96];
+    if (!ww_cli_site_placeholders(site, sizeof site)) {
+        char home[PATH_MAX];
+        if (ww_cli_home_dir(home, sizeof home))
+            snprintf(site, sizeof site, "%s/placeholders.yml", home);
+        else
+            snprintf(site, sizeof site, "--placeholders FILE");
+    }
+    printf("\n%u rule%s not used: placeholder values missing or bad (set them in ", h->ph_rejected,
+           h->ph_rejected == 1 ? "" : "s");
+    ww_cli_puts_safe(stdout, site);
+    printf("; see docs/rules.md)\n");
+    for (uint32_t i = 0; i < n; i++) {
+        if (!ww_cli_placeholder_error(ww_sigma_error(h->rs, i), name, sizeof name))
+            continue;
+        size_t k = 0;
+        while (k < ng && strcmp(g[k].name, name) != 0)
+            k++;
+        if (k == ng) {
+            if (ng == PH_GROUPS_MAX) {
+                other++;
+                continue;
+            }
+            snprintf(g[ng].name, sizeof g[ng].name, "%s", name);
+            g[ng++].first = i;
+        }
+        g[k].n++;
+    }
+    for (size_t k = 0; k < ng && !ww_cli_output_failed(stdout); k++) {
+        printf("  %%");
+        ww_cli_puts_safe(stdout, g[k].name);
+        printf("%%: ");
+        uint32_t shown = 0;
+        for (uint32_t i = g[k].first; i < n && shown < g[k].n; i++) {
+            const ww_sigma_error_t *e = ww_sigma_error(h->rs, i);
+            if (!ww_cli_placeholder_error(e, name, sizeof name) || strcmp(name, g[k].name) != 0)
+                continue;
+            fputs(shown++ ? "; " : "", stdout);
+            ww_cli_puts_safe(stdout, e->title[0] ? e->title : e->file);
+        }
+        putchar('\n');
+    }
+    if (other)
+        printf("  ... and %zu more rules with other placeholders\n", other);
+    free(g);
+}
+
 static void print_summary(hunt_t *h, double secs)
 {
     uint32_t ncorr = 0;
@@ -921,6 +1019,7 @@ static void print_summary(hunt_t *h, double secs)
            "correlations, %.2f s\n",
            h->files.n, h->files.n == 1 ? "" : "s", (unsigned long long)h->events,
            (unsigned long long)h->malformed, ww_detect_rule_count(h->prog), ncorr, secs);
+    print_rule_sources(h);
     printf("files: %llu read whole, %llu with damaged records, %llu unreadable",
            (unsigned long long)(h->files.n - h->open_errors - h->damaged_files - h->unread_files),
            (unsigned long long)h->damaged_files,
@@ -950,6 +1049,7 @@ static void print_summary(hunt_t *h, double secs)
     print_counts(h, "By ATT&CK tactic", &h->tactics, 20, false);
     print_counts(h, "By ATT&CK technique", &h->techniques, 20, false);
     counts_release(&rules);
+    print_placeholder_rules(h);
 }
 
 /* A regex that ended in a PCRE2 error (match/depth/heap limit) counted as no match,
@@ -992,10 +1092,13 @@ static void usage(FILE *out)
             "\n"
             "Runs Sigma rules over log files (EVTX, JSON, syslog or text, detected from\n"
             "their content; directories are read recursively; - is standard input).\n"
-            "  --rules PATH          add rule files or directories (repeatable); wardwatch's\n"
-            "                        own pack is always loaded unless --no-default-rules\n"
-            "  --no-default-rules    do not load wardwatch's own rule pack\n"
-            "  --placeholders FILE   values for %%placeholders%% (the expand modifier)\n"
+            "  --rules PATH          add rule files or directories (repeatable)\n"
+            "  --no-sigmahq          do not load the SigmaHQ rules (loaded by default: the\n"
+            "                        release `rules update` installed, else the shipped one)\n"
+            "  --no-default-rules    load only --rules: neither wardwatch's own pack nor\n"
+            "                        the SigmaHQ rules\n"
+            "  --placeholders FILE   values for %%placeholders%% (the expand modifier); they\n"
+            "                        override the site's WARDWATCH_HOME/placeholders.yml\n"
             "  --format F            table (default), ndjson or summary\n"
             "  --min-level L         informational, low, medium (default: all), high, critical\n"
             "  --threads N           evaluate on N threads (default: all cores); the output\n"
@@ -1015,6 +1118,7 @@ int cmd_hunt(int argc, char **argv)
     static const struct option opts[] = {
         {"rules", required_argument, NULL, 'r'},
         {"no-default-rules", no_argument, NULL, 'N'},
+        {"no-sigmahq", no_argument, NULL, 'S'},
         {"placeholders", required_argument, NULL, 'p'},
         {"format", required_argument, NULL, 'f'},
         {"min-level", required_argument, NULL, 'l'},
@@ -1029,18 +1133,24 @@ int cmd_hunt(int argc, char **argv)
         {0},
     };
     hunt_t h = {.format = FMT_TABLE, .min_level = WW_LEVEL_INFORMATIONAL};
-    const char **rule_paths = calloc((size_t)argc + 1, sizeof *rule_paths);
-    size_t nrule_paths = 0;
-    bool defaults = true;
+    /* The pack, SigmaHQ's folders, then every --rules. */
+    const char **rule_paths =
+        calloc((size_t)argc + 2 + ww_cli_sigmahq_nfolders, sizeof *rule_paths);
+    char(*sigma_paths)[PATH_MAX] = calloc(ww_cli_sigmahq_nfolders, sizeof *sigma_paths);
+    const char **extra = calloc((size_t)argc + 1, sizeof *extra);
+    size_t nrule_paths = 0, nextra = 0;
+    bool defaults = true, sigmahq = true;
     const char *placeholders = NULL;
     ww_corr_limits_t lim = {0};
     ww_detect_opts_t dopts = {0};
     int status = WW_EXIT_ERROR, c;
-    if (!rule_paths)
-        return WW_EXIT_ERROR;
+    if (!rule_paths || !sigma_paths || !extra) {
+        ww_cli_error("hunt: out of memory");
+        goto out;
+    }
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     h.threads = ncpu > 0 ? (ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu) : 1;
-    while ((c = getopt_long(argc, argv, "r:Np:f:l:j:G:E:z:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:NSp:f:l:j:G:E:z:h", opts, NULL)) != -1) {
         switch (c) {
         case 'z':
             if (ww_time_set_zone(optarg) != 0) {
@@ -1049,8 +1159,9 @@ int cmd_hunt(int argc, char **argv)
                 goto out;
             }
             break;
-        case 'r': rule_paths[nrule_paths++] = optarg; break;
+        case 'r': extra[nextra++] = optarg; break;
         case 'N': defaults = false; break;
+        case 'S': sigmahq = false; break;
         case 'R': dopts.no_prefilter = true; break;
         case 'p': placeholders = optarg; break;
         case 'f':
@@ -1110,8 +1221,34 @@ int cmd_hunt(int argc, char **argv)
         usage(stderr);
         goto out;
     }
-    if (defaults)
+    if (defaults) {
         rule_paths[nrule_paths++] = ww_cli_default_rules();
+        h.pack = true;
+    }
+    if (defaults && sigmahq) {
+        int which = ww_cli_sigmahq_dir(h.sigmahq, sizeof h.sigmahq);
+        if (which < 0) {
+            /* A pack without its release (a WARDWATCH_RULES of a site's own): say so
+               once, and hunt with what there is. */
+            ww_cli_error("no SigmaHQ rules (none installed by `rules update`, none shipped in "
+                         "%s/sigmahq): hunting without them",
+                         ww_cli_default_rules());
+            h.sigmahq[0] = 0;
+        } else {
+            h.sigmahq_installed = which;
+            for (size_t i = 0; i < ww_cli_sigmahq_nfolders; i++) {
+                int len = snprintf(sigma_paths[i], PATH_MAX, "%s/%s", h.sigmahq,
+                                   ww_cli_sigmahq_folders[i]);
+                struct stat st;
+                if (len > 0 && len < PATH_MAX && stat(sigma_paths[i], &st) == 0 &&
+                    S_ISDIR(st.st_mode))
+                    rule_paths[nrule_paths++] = sigma_paths[i];
+            }
+        }
+    }
+    for (size_t i = 0; i < nextra; i++)
+        rule_paths[nrule_paths++] = extra[i];
+    h.extra_paths = nextra;
     if (nrule_paths == 0) {
         ww_cli_error("hunt: no rules (--no-default-rules needs --rules)");
         goto out;
@@ -1128,10 +1265,18 @@ int cmd_hunt(int argc, char **argv)
         ww_cli_error("hunt: out of memory");
         goto out;
     }
+    h.load_secs = ww_cli_now() - h.t0;
     uint32_t rejected = ww_sigma_error_count(h.rs) + ww_detect_error_count(h.prog);
-    if (rejected)
-        ww_cli_error("%u rule%s could not be used (details: wardwatch rules check)", rejected,
-                     rejected == 1 ? "" : "s");
+    char phname[96];
+    for (uint32_t i = 0; i < ww_sigma_error_count(h.rs); i++)
+        h.ph_rejected += ww_cli_placeholder_error(ww_sigma_error(h.rs, i), phname, sizeof phname);
+    if (rejected > h.ph_rejected)
+        ww_cli_error("%u rule%s could not be used (details: wardwatch rules check)",
+                     rejected - h.ph_rejected, rejected - h.ph_rejected == 1 ? "" : "s");
+    if (h.ph_rejected && h.format != FMT_SUMMARY)
+        ww_cli_error("%u rule%s wait%s for placeholder values (--format summary names them; "
+                     "see docs/rules.md)",
+                     h.ph_rejected, h.ph_rejected == 1 ? "" : "s", h.ph_rejected == 1 ? "s" : "");
     h.per_rule = calloc(ww_sigma_count(h.rs) + 1, sizeof *h.per_rule);
     if (!h.per_rule ||
         ww_cli_files_collect(&h.files, argv + optind, (size_t)(argc - optind)) != 0) {
@@ -1192,5 +1337,7 @@ out:
     ww_buf_release(&h.out);
     free(h.per_rule);
     free(rule_paths);
+    free(sigma_paths);
+    free(extra);
     return status;
 }

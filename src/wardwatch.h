@@ -66,7 +66,10 @@ void ww_cli_files_release(ww_cli_files_t *f);
  * executable's source tree. */
 const char *ww_cli_default_rules(void);
 
-/* Loads rule paths (and placeholders, when given) into a new, finished ruleset.
+/* Loads rule paths into a new, finished ruleset, with placeholder values from: the
+ * placeholders.yml beside or above each path, then the site's own file
+ * (ww_cli_site_placeholders), then `placeholders` when given, each overriding the
+ * ones before name by name.
  * Returns NULL only when out of memory; unreadable paths are reported on stderr and
  * counted in *unreadable. */
 ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
@@ -78,6 +81,43 @@ void ww_cli_print_sigma_error(FILE *out, const char *prefix, const ww_sigma_erro
 /* Prints "file:line:col: title: reason" for every rule that could not be used (escaped;
  * stops once a write to out has failed). */
 void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t max);
+
+/* ---- the SigmaHQ rule set (cli_common.c) ---- */
+
+/* A folder holding this file is a rule set of its own (a SigmaHQ release: its
+ * licence, release name and commit), not part of the folder above it: loading
+ * rules/ loads wardwatch's pack without the release shipped in rules/sigmahq/. */
+#define WW_CLI_SET_MARKER "RELEASE"
+/* True when dir holds WW_CLI_SET_MARKER. */
+bool ww_cli_is_rule_set(const char *dir);
+
+/* The folders of a SigmaHQ release that hunt loads, in load order. */
+extern const char *const ww_cli_sigmahq_folders[];
+extern const size_t ww_cli_sigmahq_nfolders;
+
+/* wardwatch's own folder for what it installs and what a site configures: installed
+ * SigmaHQ sets (sigmahq/), the site's placeholders.yml.  $WARDWATCH_HOME, else
+ * $XDG_DATA_HOME/wardwatch, else $HOME/.local/share/wardwatch.  Writes it to out;
+ * false when none can be named (no HOME) or it does not fit. */
+bool ww_cli_home_dir(char *out, size_t outlen);
+
+/* The SigmaHQ set hunt uses: the one `rules update` installed (<home>/sigmahq/current),
+ * else the release shipped beside the pack (<pack>/sigmahq).  Writes its folder to out;
+ * returns 1 for an installed set, 0 for the shipped one, WW_ENOENT when neither exists. */
+int ww_cli_sigmahq_dir(char *out, size_t outlen);
+
+/* The site's placeholder values, <home>/placeholders.yml: writes its path and returns
+ * true when it exists. */
+bool ww_cli_site_placeholders(char *out, size_t outlen);
+
+/* When a rule was refused because of a placeholder -- one without values, or a value
+ * the modifier cannot take (a network that is not one) -- writes the placeholder's
+ * name (without %) to name and returns true. */
+bool ww_cli_placeholder_error(const ww_sigma_error_t *e, char *name, size_t namelen);
+
+/* A set's release name from its WW_CLI_SET_MARKER file ("release: NAME"), or "" when
+ * it has none; field may be "release", "commit", "date" or any other key. */
+void ww_cli_set_info(const char *dir, const char *field, char *out, size_t outlen);
 
 /* Reports a skipped record: "file[:line[:col]]: skipped record N: why". */
 void ww_cli_bad_record(const char *path, const ww_diag_t *d, uint64_t index);

@@ -12,8 +12,12 @@ check() { # check NAME CONDITION-RESULT
     if [ "$2" = 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
 }
 cd "$SRC/tests/data" || exit 1
+# No rule set installed by `rules update` or site placeholders from the machine.
+export WARDWATCH_HOME="$T/home"
 
-"$BIN" hunt --format ndjson sample >"$T/alerts.ndjson" 2>"$T/err"
+# The pack alone (--no-sigmahq): its exact alerts on the sample.  The default (pack +
+# SigmaHQ) is checked below and in rules_sigmahq.sh.
+"$BIN" hunt --no-sigmahq --format ndjson sample >"$T/alerts.ndjson" 2>"$T/err"
 check "hunt exits 1 when alerts are raised" $(( $? != 1 ))
 python3 - "$T/alerts.ndjson" <<'PY'
 import json, sys, collections
@@ -45,6 +49,22 @@ need(by["Successful Logon After a Run of Failures from the Same Source"] == 0, "
 need(len(alerts) == 8, "8 alerts in all")
 PY
 check "hunt ndjson alerts on the sample" $?
+
+# By default the shipped SigmaHQ rules run too: the pack's alerts are still there, and
+# SigmaHQ's own rules for the same LSASS dump fire beside them.
+"$BIN" hunt --format ndjson sample >"$T/all.ndjson" 2>"$T/all.err"
+check "hunt with SigmaHQ by default exits 1" $(( $? != 1 ))
+python3 - "$T/alerts.ndjson" "$T/all.ndjson" <<'PY'
+import json, sys
+pack = [l for l in open(sys.argv[1])]
+full = [json.loads(l) for l in open(sys.argv[2])]
+titles = {a["rule"]["title"] for a in full}
+packs = {json.loads(l)["rule"]["title"] for l in pack}
+ok = packs <= titles and "Lsass Memory Dump via Comsvcs DLL" in titles and len(full) > len(pack)
+if not ok:
+    print("  expected the pack's alerts plus SigmaHQ's, got", sorted(titles)); sys.exit(1)
+PY
+check "the default adds SigmaHQ's alerts to the pack's" $?
 
 idx=$(python3 -c "
 import json
@@ -220,7 +240,7 @@ check "UTF-16 text is named and refused" $?
 check "hunt --tz with an unknown zone exits 2" $?
 "$BIN" decode --tz Mars sample/auth.log >/dev/null 2>&1
 check "decode --tz with an unknown zone exits 2" $(( $? != 2 ))
-"$BIN" hunt --tz Asia/Tokyo --format ndjson sample >"$T/tz.out" 2>/dev/null
+"$BIN" hunt --no-sigmahq --tz Asia/Tokyo --format ndjson sample >"$T/tz.out" 2>/dev/null
 [ $? = 1 ] && [ "$(wc -l <"$T/tz.out")" = 8 ]
 check "hunt --tz ZONE runs" $?
 

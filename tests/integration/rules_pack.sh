@@ -7,6 +7,8 @@ BIN=${WW_BIN:?}
 SRC=${WW_SRC:?}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+# The pack alone: no site placeholders or installed rule sets from the machine.
+export WARDWATCH_HOME="$T/home"
 fails=0
 check() { # check NAME CONDITION-RESULT
     if [ "$2" = 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
