@@ -150,7 +150,7 @@ for t in $(seq 2 "$NCPU"); do
     row "win: hunt full SigmaHQ, $t thread(s)" "$WEV" "$WBY" "$(best "$WW" hunt --threads $t --format summary --no-default-rules $RULES_ALL "$WIN")"
 done
 for n in 100 500 1000; do
-    row "win: hunt $n rules, 1 thread" "$WEV" "$WBY" "$(best "$WW" hunt --threads 1 --format summary --no-default-rules --rules "$C/rules-$n" "$WIN")"
+    row "win: hunt $n rules, 1 thread" "$WEV" "$WBY" "$(best "$WW" hunt --threads 1 --format summary --no-sigmahq --no-default-rules --rules "$C/rules-$n" "$WIN")"
 done
 # shellcheck disable=SC2086
 row "win: rg -c (literal-scan ceiling)" "$WEV" "$WBY" "$(best rg -c -F -i mimikatz "$WIN")"
@@ -177,16 +177,16 @@ done
 echo "== syslog ($SYSLOG_LINES lines)"
 SEV=$(events_of "$SL") SBY=$(bytes_of "$SL")
 sl_floor() { once "$WW" decode --count "$SL"; }
-sl_hunt1() { once "$WW" hunt --threads 1 --format summary "$SL"; }
+sl_hunt1() { once "$WW" hunt --threads 1 --format summary --no-sigmahq "$SL"; }
 P=$(best2 sl_floor sl_hunt1)
 row "syslog: decode floor" "$SEV" "$SBY" "$(echo "$P" | cut -d' ' -f1,2)"
 row "syslog: hunt wardwatch pack, 1 thread(s)" "$SEV" "$SBY" "$(echo "$P" | cut -d' ' -f3,4)"
 for t in $(seq 2 "$NCPU"); do
-    row "syslog: hunt wardwatch pack, $t thread(s)" "$SEV" "$SBY" "$(best "$WW" hunt --threads $t --format summary "$SL")"
+    row "syslog: hunt wardwatch pack, $t thread(s)" "$SEV" "$SBY" "$(best "$WW" hunt --threads $t --format summary --no-sigmahq "$SL")"
 done
 row "syslog: rg -c (literal-scan ceiling)" "$SEV" "$SBY" "$(best rg -c -F 'Failed password' "$SL")"
 BEV=$(wc -l <"$SLB") BBY=$(wc -c <"$SLB")
-row "syslog-base: hunt wardwatch pack, 1 thread" "$BEV" "$BBY" "$(best "$WW" hunt --threads 1 --format summary "$SLB")"
+row "syslog-base: hunt wardwatch pack, 1 thread" "$BEV" "$BBY" "$(best "$WW" hunt --threads 1 --format summary --no-sigmahq "$SLB")"
 if command -v fail2ban-regex >/dev/null; then
     row "syslog-base: fail2ban-regex sshd" "$BEV" "$BBY" "$(RUNS=1 best fail2ban-regex "$SLB" /etc/fail2ban/filter.d/sshd.conf)"
 fi
@@ -223,8 +223,8 @@ if command -v crowdsec >/dev/null; then
 fi
 
 echo "== correlation state"
-D=$(best "$WW" hunt --threads 1 --format summary "$C/corr-distinct.log" | cut -d' ' -f2)
-S=$(best "$WW" hunt --threads 1 --format summary "$C/corr-same.log" | cut -d' ' -f2)
+D=$(best "$WW" hunt --threads 1 --format summary --no-sigmahq "$C/corr-distinct.log" | cut -d' ' -f2)
+S=$(best "$WW" hunt --threads 1 --format summary --no-sigmahq "$C/corr-same.log" | cut -d' ' -f2)
 PERG=$(echo "($D - $S) * 1024 / $NG" | bc)
 echo "  $NG open groups: peak RSS $D KB vs $S KB for one group: ~$PERG bytes per open group"
 printf 'corr_bytes_per_group\t%s\n' "$PERG" >>"$OUT/extra.tsv"
@@ -236,8 +236,8 @@ printf 'corr_bytes_per_group\t%s\n' "$PERG" >>"$OUT/extra.tsv"
 echo "== differential: fast path vs --reference"
 diffcheck() { # diffcheck NAME HUNT-ARGS...
     name=$1 && shift
-    "$WW" hunt --threads 1 --format ndjson "$@" >"$OUT/.fast.ndjson" 2>/dev/null || true
-    "$WW" hunt --threads 1 --format ndjson --reference "$@" >"$OUT/.ref.ndjson" 2>/dev/null || true
+    "$WW" hunt --threads 1 --format ndjson --no-sigmahq "$@" >"$OUT/.fast.ndjson" 2>/dev/null || true
+    "$WW" hunt --threads 1 --format ndjson --no-sigmahq --reference "$@" >"$OUT/.ref.ndjson" 2>/dev/null || true
     if cmp -s "$OUT/.fast.ndjson" "$OUT/.ref.ndjson"; then
         echo "  $name: identical ($(wc -l <"$OUT/.fast.ndjson") alerts)"
     else
