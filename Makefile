@@ -5,7 +5,9 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all setup build run test test-fast test-asan fuzz format clean
+PREFIX ?= /usr/local
+
+.PHONY: all setup build run test test-fast test-asan fuzz format clean install
 
 all: build
 
@@ -41,6 +43,10 @@ fuzz: setup
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWW_FUZZ=ON -DWW_SANITIZE=ON >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
 	@echo "fuzz targets are in build-fuzz/tests/ (run one with its corpus dir)"
+
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: the binary, rules, data, man page.
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
