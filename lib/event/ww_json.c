@@ -659,10 +659,8 @@ static void line_col(ww_json_t *js, const char *at, uint32_t *line, uint32_t *co
        forward, so the count resumes where it stopped.  The reader counts the lines of
        a mapped file's pages as it releases them (ww_reader_t.nl_last): counting
        resumes from its mark, since counting from the start would read every
-       released page back in.  js->src_name is the reader's own name field (set by
-       json_open), which locates the reader. */
-    const ww_reader_t *r =
-        js->src_name ? (const ww_reader_t *)(js->src_name - offsetof(ww_reader_t, name)) : NULL;
+       released page back in. */
+    const ww_reader_t *r = js->reader;
     const char *mark = r && r->nl_last ? js->base + r->nl_last : NULL;
     if (mark && mark > at)
         mark = NULL; /* the error is before the mark: count from the start */
@@ -790,6 +788,7 @@ static int json_open(ww_reader_t *r, ww_diag_t *diag)
     js->line_no = 1;
     js->indent = -2; /* not known until the first record */
     js->src_name = r->name;
+    js->reader = r;
     r->state = js;
     return 0;
 }

@@ -47,6 +47,9 @@ typedef struct ww_json {
     const char *line_pos, *line_start;
     uint32_t line_no;
     const char *src_name; /* the reader's name: a Zeek log's file name says its path */
+    /* The reader being decoded (NULL for a buffer parsed on its own): where its
+       released pages' newlines were counted, for line numbers. */
+    const struct ww_reader *reader;
 } ww_json_t;
 
 /* Tokenizes one value at p into js->tok (token 0 is the value).  0, or -1 with
