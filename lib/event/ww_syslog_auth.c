@@ -330,8 +330,15 @@ static const pat_t sshd_pats[] = {
     {"Unable to negotiate with %a: %*", O_FAIL, "negotiation"},
     {"Unable to negotiate with %a", O_FAIL, "negotiation"},
     {"Unable to negotiate %*", O_FAIL, "negotiation"},
-    /* The user is a real account (sshd looked it up) and the reason is sshd's own. */
-    {"User %u from %a not allowed because %*", O_FAIL | O_FIXTAIL, "not_allowed"},
+    /* The user is an account sshd looked up, and the reason is one of sshd's own five
+       (auth.c): the whole message is fixed text, so the last " from " is sshd's even
+       when an account name holds one. */
+    {"User %u from %a not allowed because listed in DenyUsers", O_FAIL, "not_allowed"},
+    {"User %u from %a not allowed because not listed in AllowUsers", O_FAIL, "not_allowed"},
+    {"User %u from %a not allowed because not in any group", O_FAIL, "not_allowed"},
+    {"User %u from %a not allowed because a group is listed in DenyGroups", O_FAIL, "not_allowed"},
+    {"User %u from %a not allowed because none of user's groups are listed in AllowGroups", O_FAIL,
+     "not_allowed"},
     {"User %u not allowed because %*", O_FAIL, "not_allowed"},
     {"Authentication refused: %*", O_FAIL, "refused"},
     {"Timeout before authentication for connection from %a to %*", O_FAIL, "timeout"},
@@ -375,6 +382,26 @@ static const pat_t sshd_pats[] = {
     {"scanned from %a with %*", O_FAIL, "no_ident"},
     {"Username too long from %a port %p", O_FAIL, "invalid_user"},
     {"Finished discarding for %a port %p", O_FAIL, "disconnect"},
+    {"Finished discarding for %a", O_FAIL, "disconnect"},
+    {"probed from %a with %*", O_FAIL, "no_ident"},
+    {"Connection from %a with IP options:%*", O_FAIL, "connection"},
+    {"Connection from %a: refusing non-sftp session", O_NONE, "session"},
+    /* internal-sftp: the account is a real one, the address sshd's. */
+    {"session opened for local user %u from [%a]", O_NONE, "session"},
+    {"session closed for local user %u from [%a]", O_NONE, "session"},
+    /* FIDO keys whose touch or PIN was required: the reason is sshd's own text. */
+    {"public key %_ signature for invalid user %u from %a port %p rejected: user presence "
+     "(authenticator touch) requirement not met",
+     O_FAIL | O_INVALID_USER, "attempt"},
+    {"public key %_ signature for %u from %a port %p rejected: user presence (authenticator "
+     "touch) requirement not met",
+     O_FAIL, "attempt"},
+    {"public key %_ signature for invalid user %u from %a port %p rejected: user verification "
+     "requirement not met",
+     O_FAIL | O_INVALID_USER, "attempt"},
+    {"public key %_ signature for %u from %a port %p rejected: user verification requirement "
+     "not met",
+     O_FAIL, "attempt"},
     /* sshpkt_fatal's "<what>: Connection from <id>: <error>", the error sshd's own. */
     {"%_: Connection from invalid user %u %a port %p: %*", O_FAIL | O_INVALID_USER, "disconnect"},
     {"%_: Connection from authenticating user %u %a port %p: %*", O_FAIL, "disconnect"},
@@ -513,6 +540,19 @@ static const pat_t pam_pats[] = {
     {"password changed for %u", O_NONE, "password_changed"},
 };
 
+/* Services whose PAM_RHOST is the client's unchecked reverse DNS name (login -h from
+ * telnetd or rlogind, rlogind, rshd): a PTR record chooses it, so it is never an
+ * address.  sshd (which refuses numeric PTR names and checks the forward lookup) and
+ * the daemons that set the peer's address are not among them. */
+static bool pam_rhost_is_name(ww_str_t svc)
+{
+    static const char *const names[] = {"login", "remote", "rlogin", "rsh", "telnet", "rexec"};
+    for (size_t i = 0; i < WW_ARRAY_LEN(names); i++)
+        if (ww__eqz(svc, names[i]))
+            return true;
+    return false;
+}
+
 /* PAM service name -> auth_service: the program that asked. */
 static ww_str_t pam_service_name(ww_str_t svc)
 {
@@ -602,6 +642,7 @@ static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type
     if (rc)
         return rc;
     a.service = pam_service_name(svc);
+    a.name_only = pam_rhost_is_name(svc);
     const pat_t *t = match_table(pam_pats, WW_ARRAY_LEN(pam_pats), text, &c);
     if (!t) {
         /* Unknown wording from a PAM module: a failure if it says so. */
@@ -644,14 +685,16 @@ int ww__auth_pam_old(ww_event_t *ev, ww_str_t prog, ww_str_t msg)
     return pam_text(ev, ww__s(lp + 1, e - 1), ww__s(prog.p, lp), (ww_str_t){0}, msg);
 }
 
-int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
+/* `rhost_name`: the program is login, whose PAM_RHOST is a name (pam_rhost_is_name);
+ * the summary line does not say its service. */
+static int pam_any(ww_event_t *ev, ww_str_t msg, bool rhost_name)
 {
-    ww__auth_t a = {0};
+    ww__auth_t a = {.name_only = rhost_name};
     int rc = 0;
     pcap_t c;
     if (WW__STARTS(msg, "PAM ")) {
         /* libpam's summary after repeated failures. */
-        a.service = WW_STR("sshd");
+        a.service = rhost_name ? WW_STR("login") : WW_STR("sshd");
         a.outcome = OUT_FAIL;
         if (pmatch("PAM %n more authentication failure%_; %*", msg, &c)) {
             a.event = "pam_failures";
@@ -679,6 +722,11 @@ int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
     ww_str_t module = ww__s(msg.p, lp), svc = ww__s(lp + 1, colon), type = ww__s(colon + 1, rp);
     ww_str_t text = ww__s(rp + 2 < e && rp[2] == ' ' ? rp + 3 : rp + 2, e);
     return pam_text(ev, module, svc, type, text);
+}
+
+int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
+{
+    return pam_any(ev, msg, false);
 }
 
 /* ---- sudo ----------------------------------------------------------------------- */
@@ -831,7 +879,7 @@ static bool tty_like(ww_str_t s)
 int ww__auth_login(ww_event_t *ev, ww_str_t msg)
 {
     if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
-        return ww__auth_pam(ev, msg);
+        return pam_any(ev, msg, true);
     pcap_t c;
     const pat_t *t = match_table(login_pats, WW_ARRAY_LEN(login_pats), msg, &c);
     if (!t)
@@ -846,7 +894,10 @@ int ww__auth_login(ww_event_t *ev, ww_str_t msg)
     int rc = 0;
     if (c.a.n && tty_like(c.a))
         c.t = c.a, c.a = (ww_str_t){0};
+    /* The remote host is what telnetd or rlogind passed with -h: the client's reverse
+       DNS, unchecked, so a PTR record can spell any address there. */
     a.src_ip = c.a;
+    a.name_only = true;
     if (c.t.n)
         rc = ww__add(ev, "tty", c.t);
     if (rc == 0)

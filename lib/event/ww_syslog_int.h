@@ -152,13 +152,18 @@ int ww__add_lower(ww_event_t *ev, const char *name, ww_str_t v);
 
 /* The normalised authentication fields of notes/fields.md; any slice may be empty
  * (then it is not added).  src_ip is the address as the log writes it: an address
- * becomes src_ip, a DNS name src_host, anything else neither (and then no src_port).  Sets
+ * becomes src_ip (src_host when name_only), a DNS name src_host, anything else neither
+ * (and then no src_port).  Sets
  * ev->category = "authentication" when the line has an outcome. */
 typedef struct ww__auth {
     ww_str_t user, src_ip, src_port, method;
     ww_str_t service;    /* auth_service */
     const char *outcome; /* "success", "failure" or NULL (a step with no verdict) */
     const char *event;   /* auth_event: which step (docs/decoders/syslog.md) */
+    /* src_ip holds a host name the program looked up in reverse DNS without checking
+       it (login -h, rlogind, telnetd): whoever runs the DNS of the client's address
+       chooses it, so even an address literal there is only src_host. */
+    bool name_only;
 } ww__auth_t;
 int ww__add_auth(ww_event_t *ev, const ww__auth_t *a);
 

@@ -138,8 +138,8 @@ static const frow_t rows[] = {
        "rhost=UNKNOWN  user=root",
      NULL, NULL},
     /* login, dropbear */
-    {H "login[5]: FAILED LOGIN 1 FROM 192.0.2.5 FOR x FROM 6.6.6.6, Authentication failure",
-     "192.0.2.5", NULL},
+    {H "login[5]: FAILED LOGIN 1 FROM 192.0.2.5 FOR x FROM 6.6.6.6, Authentication failure", NULL,
+     "192.0.2.5"},
     {H "dropbear[5]: Bad password attempt for 'x' from 6.6.6.6:1' from 192.0.2.5:2222", "192.0.2.5",
      NULL},
     /* Cisco ASA: the user name is typed by the person logging in */
@@ -198,7 +198,8 @@ static const frow_t rows[] = {
     {H "kernel: [ 5.1] usb 1-1: Product: IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 PROTO=TCP SPT=1 "
        "DPT=22",
      NULL, NULL},
-    {H "kernel: [ 5.1] [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.5 DST=10.0.0.1 PROTO=TCP SPT=1 DPT=22",
+    {H "kernel: [ 5.1] [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.5 DST=10.0.0.1 LEN=40 TOS=0x00 "
+       "PREC=0x00 TTL=50 ID=1 PROTO=TCP SPT=1 DPT=22",
      "192.0.2.5", NULL},
     {H "sshd[9]: message repeated 2 times: [ Connection closed by 192.0.2.5 port 5 [preauth]]",
      "192.0.2.5", NULL},
