@@ -645,14 +645,13 @@ static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type
     a.name_only = pam_rhost_is_name(svc);
     const pat_t *t = match_table(pam_pats, WW_ARRAY_LEN(pam_pats), text, &c);
     if (!t) {
-        /* Unknown wording from a PAM module: a failure if it says so. */
+        /* Unknown wording from a PAM module: a failure if it says so, and no address,
+           since where the module's own text ends is unknown (pam_krb5's "authentication
+           fails for 'x; rhost=6.6.6.6' ..." quotes the name the client sent). */
         if (!icontains(text, "fail") && !icontains(text, "denied") && !icontains(text, "invalid"))
             return 1;
         a.outcome = OUT_FAIL;
         a.event = "pam_failure";
-        const char *semi = memchr(text.p, ';', text.n);
-        if (semi && (rc = pam_kv(ev, ww__s(semi + 1, e), &a)))
-            return rc;
         return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
     }
     a.event = t->event;
