@@ -151,7 +151,7 @@ static const frow_t rows[] = {
      NULL, NULL},
     /* A PAM module's own wording (pam_krb5 quotes the name the client sent): no address. */
     {H "sshd[9]: pam_krb5(sshd:auth): authentication fails for 'x; logname= uid=0 euid=0 tty=ssh "
-       "ruser= rhost=6.6.6.6' (x@R): User not known to the underlying authentication module",
+       "ruser= rhost=6.6.6.6 y' (x@R): User not known to the underlying authentication module",
      NULL, NULL},
     /* login's remote host is the client's reverse DNS, unchecked: a PTR record can spell
        any address, so it is a name (src_host) even then. */
