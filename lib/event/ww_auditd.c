@@ -340,11 +340,13 @@ static bool unset(ww_str_t v)
 }
 
 /* Programs whose hostname= is the client's unchecked reverse DNS name (login -h from
- * telnetd or rlogind): libaudit's addr= is that name looked up again. */
+ * telnetd or rlogind, vsftpd): libaudit's addr= is that name looked up again, and a PTR
+ * record that spells a dotted quad resolves to it. */
 static bool exe_host_is_ptr(ww_str_t exe)
 {
-    static const char *const names[] = {"login",   "in.rlogind", "rlogind", "in.telnetd",
-                                        "telnetd", "in.rshd",    "rshd",    "in.rexecd"};
+    static const char *const names[] = {"login",      "in.rlogind", "rlogind",
+                                        "in.telnetd", "telnetd",    "in.rshd",
+                                        "rshd",       "in.rexecd",  "vsftpd"};
     for (size_t i = 0; i < WW_ARRAY_LEN(names); i++)
         if (ww__eqz(exe, names[i]))
             return true;
@@ -359,7 +361,10 @@ static bool exe_host_is_ptr(ww_str_t exe)
  * the peer).  So addr= counts when hostname= is unset or the same text, once each. */
 static bool host_from_addr(const arec_t *r, ww_str_t exe)
 {
-    if (unset(r->addr) || r->naddr > 1 || r->nhostname > 1 || exe_host_is_ptr(exe))
+    if (unset(r->addr) || r->naddr > 1 || r->nhostname > 1)
+        return false;
+    /* A DNS name never holds ':': an IPv6 addr= was not resolved from a PTR name. */
+    if (exe_host_is_ptr(exe) && !memchr(r->addr.p, ':', r->addr.n))
         return false;
     return unset(r->hostname) || ww_str_eq(r->hostname, r->addr);
 }

@@ -541,12 +541,14 @@ static const pat_t pam_pats[] = {
 };
 
 /* Services whose PAM_RHOST is the client's unchecked reverse DNS name (login -h from
- * telnetd or rlogind, rlogind, rshd): a PTR record chooses it, so it is never an
- * address.  sshd (which refuses numeric PTR names and checks the forward lookup) and
- * the daemons that set the peer's address are not among them. */
+ * telnetd or rlogind, rlogind, rshd, vsftpd with its default reverse_lookup_enable): a
+ * PTR record chooses it, so it is never taken for an address.  sshd (which refuses
+ * numeric PTR names and checks the forward lookup) and the daemons that set the peer's
+ * address are not among them. */
 static bool pam_rhost_is_name(ww_str_t svc)
 {
-    static const char *const names[] = {"login", "remote", "rlogin", "rsh", "telnet", "rexec"};
+    static const char *const names[] = {"login",  "remote", "rlogin", "rsh",
+                                        "telnet", "rexec",  "vsftpd"};
     for (size_t i = 0; i < WW_ARRAY_LEN(names); i++)
         if (ww__eqz(svc, names[i]))
             return true;

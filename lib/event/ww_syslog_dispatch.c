@@ -181,7 +181,8 @@ int ww__add_auth(ww_event_t *ev, const ww__auth_t *a)
            UseDNS) is src_host; anything else ("UNKNOWN", "socket") is neither. */
         ip = ww__clean_addr(a->src_ip);
         kind = ww__addr_kind(ip);
-        if (kind == WW__ADDR_IP && a->name_only)
+        /* A DNS name never holds ':' (an IPv6 address cannot be a PTR record's). */
+        if (kind == WW__ADDR_IP && a->name_only && !memchr(ip.p, ':', ip.n))
             kind = WW__ADDR_HOST;
         if (kind == WW__ADDR_IP)
             rc = ww__add(ev, "src_ip", ip);

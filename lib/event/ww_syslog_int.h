@@ -161,8 +161,9 @@ typedef struct ww__auth {
     const char *outcome; /* "success", "failure" or NULL (a step with no verdict) */
     const char *event;   /* auth_event: which step (docs/decoders/syslog.md) */
     /* src_ip holds a host name the program looked up in reverse DNS without checking
-       it (login -h, rlogind, telnetd): whoever runs the DNS of the client's address
-       chooses it, so even an address literal there is only src_host. */
+       it (login -h from telnetd or rlogind, vsftpd): whoever runs the DNS of the
+       client's address chooses it, so even a dotted quad there is only src_host (an
+       IPv6 address, which no DNS name can spell, is still src_ip). */
     bool name_only;
 } ww__auth_t;
 int ww__add_auth(ww_event_t *ev, const ww__auth_t *a);

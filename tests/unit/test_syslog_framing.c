@@ -163,6 +163,12 @@ static const frow_t rows[] = {
     {H "login[5]: PAM 2 more authentication failures; logname= uid=0 euid=0 tty=pts/1 ruser= "
        "rhost=192.0.2.5  user=root",
      NULL, "192.0.2.5"},
+    {H "vsftpd[5]: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 tty=ftp "
+       "ruser=x rhost=192.0.2.5",
+     NULL, "192.0.2.5"},
+    /* ... but no DNS name holds ':': an IPv6 address there is the peer's. */
+    {H "login[5]: FAILED LOGIN 1 FROM 2001:db8::5 FOR root, Authentication failure", "2001:db8::5",
+     NULL},
     /* login, dropbear */
     {H "login[5]: FAILED LOGIN 1 FROM 192.0.2.5 FOR x FROM 6.6.6.6, Authentication failure", NULL,
      "192.0.2.5"},
