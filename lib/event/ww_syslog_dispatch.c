@@ -428,7 +428,11 @@ int ww__syslog_decode_msg(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t 
 
 int ww__text_decode_line(ww_event_t *ev, ww_str_t line)
 {
-    if (line.n > WW__MSG_MAX * 2)
+    /* A line that starts with white space continues the one before it (journalctl
+       indents the later lines of a multi-line message; so do stack traces): its text
+       is that message's, which may be a user name holding a newline, never a record
+       of its own. */
+    if (line.n > WW__MSG_MAX * 2 || (line.n && (line.p[0] == ' ' || line.p[0] == '\t')))
         return 0;
     ww_str_t m = line;
     if (m.n > 2 && m.p[0] == '<') {

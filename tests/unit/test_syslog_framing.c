@@ -244,7 +244,8 @@ static const frow_t rows[] = {
     {H "kernel: [ 5.1] IN= OUT= MAC=x[1234]: segfault at 0 ip 0 sp 0 error 4 in a SRC=6.6.6.6 "
        "DST=10.0.0.1 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=TCP SPT=1 DPT=22 b[5+1000]",
      NULL, NULL},
-    {H "kernel: [ 5.1] scsi 0:0:0:0: Direct-Access     IN= OUT= SRC=6.6.6.6 DST= LEN= PQ: 0 ANSI: 6",
+    {H
+     "kernel: [ 5.1] scsi 0:0:0:0: Direct-Access     IN= OUT= SRC=6.6.6.6 DST= LEN= PQ: 0 ANSI: 6",
      NULL, NULL},
     {H "kernel: [ 5.1] IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 PROTO=TCP SPT=1 DPT=22", NULL, NULL},
     {"2024-01-01T12:00:00Z h1 ERROR unknown command: IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 LEN=40 "
@@ -253,12 +254,24 @@ static const frow_t rows[] = {
     {"12:00:01 ERROR unknown command: IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 LEN=40 TOS=0x00 "
      "PREC=0x00 TTL=64 ID=1 PROTO=TCP SPT=1 DPT=22",
      NULL, NULL},
-    {"[Thu Dec  3 10:00:00 2026] [UFW BLOCK] IN=eth0 OUT= MAC=00:11:22:33:44:55:66:77:88:99:aa:bb:08:"
-     "00 SRC=192.0.2.5 DST=10.0.0.1 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=1 DPT=22",
+    {"[Thu Dec  3 10:00:00 2026] [UFW BLOCK] IN=eth0 OUT= "
+     "MAC=00:11:22:33:44:55:66:77:88:99:aa:bb:08:"
+     "00 SRC=192.0.2.5 DST=10.0.0.1 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=1 "
+     "DPT=22",
      "192.0.2.5", NULL},
     {"[ 5.123456] nft drop in: IN=eth0 OUT= SRC=2001:db8::5 DST=2001:db8::1 LEN=80 TC=0 "
      "HOPLIMIT=57 FLOWLBL=0 PROTO=TCP SPT=1 DPT=22 [SRC=6.6.6.6 DST=10.0.0.1 LEN=40]",
      "2001:db8::5", NULL},
+    /* A continuation line (journalctl indents the rest of a multi-line message, such as
+       one whose user name held a newline) is never a device's record. */
+    {"        %ASA-6-605004: Login denied from 6.6.6.6/1 to outside:10.0.0.1/ssh for user \"y\"",
+     NULL, NULL},
+    {"    IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=TCP "
+     "SPT=1 DPT=22",
+     NULL, NULL},
+    {"\ttype=USER_AUTH msg=audit(1700000000.123:456): pid=1 uid=0 msg='op=PAM:authentication "
+     "acct=\"x\" exe=\"/usr/sbin/sshd\" hostname=? addr=6.6.6.6 terminal=ssh res=failed'",
+     NULL, NULL},
     /* FortiGate: a value that broke out of its quotes makes a second srcip */
     {"date=2024-01-15 time=10:00:00 devname=\"F\" devid=\"F\" logid=\"0100032002\" "
      "type=\"event\" subtype=\"system\" logdesc=\"Admin login failed\" user=\"x\" srcip=6.6.6.6 "
