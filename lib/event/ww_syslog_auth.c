@@ -232,6 +232,7 @@ static ww_str_t strip_lead(ww_str_t m)
  * ("invalid user", "authenticating user") before the general form, forms with a port
  * before those without. */
 #define O_FIXTAIL 0x20 /* what %* matches is server text: no ambiguity check */
+#define O_TAGGED 0x40  /* "<tag>: Connection from ...": the tag must be sshpkt_fatal's */
 static const pat_t sshd_pats[] = {
     {"Accepted password for invalid user %u from %a port %p ssh2", O_OK | O_INVALID_USER,
      "attempt"},
@@ -403,10 +404,11 @@ static const pat_t sshd_pats[] = {
      "not met",
      O_FAIL, "attempt"},
     /* sshpkt_fatal's "<what>: Connection from <id>: <error>", the error sshd's own. */
-    {"%_: Connection from invalid user %u %a port %p: %*", O_FAIL | O_INVALID_USER, "disconnect"},
-    {"%_: Connection from authenticating user %u %a port %p: %*", O_FAIL, "disconnect"},
-    {"%_: Connection from user %u %a port %p: %*", O_PREAUTH, "disconnect"},
-    {"%_: Connection from %a port %p: %*", O_PREAUTH, "disconnect"},
+    {"%_: Connection from invalid user %u %a port %p: %*", O_FAIL | O_INVALID_USER | O_TAGGED,
+     "disconnect"},
+    {"%_: Connection from authenticating user %u %a port %p: %*", O_FAIL | O_TAGGED, "disconnect"},
+    {"%_: Connection from user %u %a port %p: %*", O_PREAUTH | O_TAGGED, "disconnect"},
+    {"%_: Connection from %a port %p: %*", O_PREAUTH | O_TAGGED, "disconnect"},
 };
 
 /* The row matched text the client chose on both sides of the address (see above):
@@ -437,6 +439,50 @@ static bool sshd_ambiguous(const pat_t *t, ww_str_t user)
         return true;
     if (fe - f >= 3 && ww__find(user, f, (size_t)(fe - f)))
         return true;
+    return false;
+}
+
+/* [a-z][a-z0-9_]*: a C function name, or one of sshd's own words. */
+static bool c_ident(ww_str_t w)
+{
+    if (!w.n || w.n > 64 || !(w.p[0] >= 'a' && w.p[0] <= 'z'))
+        return false;
+    for (size_t i = 0; i < w.n; i++)
+        if (!(w.p[i] >= 'a' && w.p[i] <= 'z') && !ww__isdig(w.p[i]) && w.p[i] != '_')
+            return false;
+    return true;
+}
+
+/* Whether t can be the tag sshpkt_fatal() writes before ": Connection from": "<func>",
+ * "<func>: ssh_packet_write_poll", "<func>: parse|send|exit|start|append [<what>]",
+ * "banner exchange",
+ * "read", "send DEBUG".  Messages that end in text the client sent ("Client version
+ * \"...\"", "userauth_pubkey: unsupported public key algorithm: ...", "subsystem request
+ * for ...") can spell out ": Connection from 6.6.6.6 port 22: ..." after it; their own
+ * wording before that is none of these. */
+static bool sshpkt_tag(ww_str_t t)
+{
+    if (ww__eqz(t, "banner exchange") || ww__eqz(t, "send DEBUG"))
+        return true;
+    const char *c = memchr(t.p, ':', t.n);
+    if (!c)
+        return c_ident(t);
+    if (!c_ident(ww__s(t.p, c)) || t.p + t.n - c < 3 || c[1] != ' ')
+        return false;
+    ww_str_t r = ww__s(c + 2, t.p + t.n);
+    if (ww__eqz(r, "ssh_packet_write_poll"))
+        return true;
+    static const char *const verbs[] = {"parse ", "send ", "exit ", "start ", "append "};
+    for (size_t i = 0; i < WW_ARRAY_LEN(verbs); i++) {
+        size_t n = strlen(verbs[i]);
+        if (r.n > n && !memcmp(r.p, verbs[i], n)) {
+            for (size_t j = n; j < r.n; j++)
+                if (!(r.p[j] >= 'a' && r.p[j] <= 'z') && !ww__isdig(r.p[j]) &&
+                    !strchr("_-@.", r.p[j]))
+                    return false;
+            return true;
+        }
+    }
     return false;
 }
 
@@ -496,6 +542,14 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
         while (m1 < body.p + body.n && *m1 != ' ')
             m1++;
         a.method = ww__s(m0, m1);
+    }
+    if (t->outcome & O_TAGGED) {
+        /* The tag is the text before the first ": Connection from ", which must be
+           the only one (a second is in the user name or the error text). */
+        const char *cf = WW__FIND(body, ": Connection from ");
+        if (!cf || !sshpkt_tag(ww__s(body.p, cf)) ||
+            WW__FIND(ww__s(cf + 1, body.p + body.n), ": Connection from "))
+            a.user = a.src_ip = a.src_port = (ww_str_t){0};
     }
     if (sshd_ambiguous(t, c.u)) {
         /* Two readings: keep the verdict, drop what the client could have moved. */

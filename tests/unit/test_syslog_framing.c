@@ -114,6 +114,29 @@ static const frow_t rows[] = {
     {H "sshd[9]: session opened for local user x from [6.6.6.6] from [192.0.2.5]", "192.0.2.5",
      NULL},
     {H "sshd[9]: probed from 192.0.2.5 with from 6.6.6.6 port 1.  Don't panic.", "192.0.2.5", NULL},
+    /* "<tag>: Connection from A port P: <error>" only after sshpkt_fatal's own tags: a
+       message that ends in the client's text can spell out the rest. */
+    {H "sshd[9]: fatal: Client version \"x: Connection from 6.6.6.6 port 1: y\" uses unsafe "
+       "key agreement; refusing connection",
+     NULL, NULL},
+    {H "sshd[9]: error: Bad remote protocol version identification: 'x: Connection from 6.6.6.6 "
+       "port 1: y'",
+     NULL, NULL},
+    {H "sshd[9]: subsystem request for x: Connection from 6.6.6.6 port 1: y by user root failed, "
+       "subsystem not found",
+     NULL, NULL},
+    {H "sshd[9]: userauth_pubkey: unsupported public key algorithm: x: Connection from 6.6.6.6 "
+       "port 1: y [preauth]",
+     NULL, NULL},
+    {H "sshd[9]: fatal: userauth_pubkey: parse packet: Connection from invalid user x: Connection "
+       "from 6.6.6.6 port 1: y 192.0.2.5 port 2222: incomplete message [preauth]",
+     NULL, NULL},
+    {H "sshd[9]: fatal: userauth_pubkey: parse packet: Connection from invalid user x 192.0.2.5 "
+       "port 2222: incomplete message [preauth]",
+     "192.0.2.5", NULL},
+    {H "sshd[9]: fatal: server_input_global_request: send reply: Connection from user root "
+       "192.0.2.5 port 2222: Broken pipe",
+     "192.0.2.5", NULL},
     /* sshd: no address at all */
     {H "sshd[9]: Something new from 6.6.6.6 port 22 failed", NULL, NULL},
     {H "sshd[1]: Server listening on 0.0.0.0 port 22.", NULL, NULL},
