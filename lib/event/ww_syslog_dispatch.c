@@ -242,10 +242,13 @@ static const char *find_asa(ww_str_t prog, ww_str_t msg, ww_str_t line)
     const char *p = line.p, *e = line.p + (line.n < 160 ? line.n : 160);
     while ((p = memchr(p, '%', (size_t)(e - p))) != NULL) {
         if (asa_tag(p, le)) {
-            /* Before it only a header: "<166>", "Dec 03 2026 10:00:00: ", a host name. */
+            /* Before it only a header: "<166>", "Dec 03 2026 10:00:00: ", a host name;
+               letters, digits and the few signs of a time stamp or a host name (an
+               application's "12:00:00,123 ERROR [main] " is not one). */
             for (const char *q = line.p; q < p; q++)
-                if (*q == '=' || *q == '"' || *q == '\'' || *q == '%' ||
-                    (*q == ':' && q[1] == ' ' && q + 2 != p))
+                if (!ww__isalnum(*q) && !strchr(" :.-_<>+", *q))
+                    return NULL;
+                else if (*q == ':' && q[1] == ' ' && q + 2 != p)
                     return NULL;
             return p;
         }
@@ -282,9 +285,10 @@ static bool is_netfilter(ww_str_t m, bool untagged)
     if (colon && (WW__FIND(pre, "Product: ") || WW__FIND(pre, "Manufacturer: ") ||
                   WW__FIND(pre, "SerialNumber: ") || WW__FIND(pre, "input: ")))
         return false;
-    /* A line with no syslog header is the kernel's only as dmesg prints it: the rule's
-       log prefix (at most 128 bytes, nftables) and nothing else before IN=.  A time of
-       day there ("12:00:00 ... IN=") is some program's own log line quoting text. */
+    /* A line with no program tag is the kernel's only as dmesg or ulogd print it: the
+       rule's log prefix (at most 128 bytes, nftables) and nothing else before IN=.  A
+       time of day there ("12:00:00 ... IN=") is some program's own log line quoting
+       text. */
     if (untagged) {
         if (pre.n > 128)
             return false;
@@ -316,10 +320,9 @@ static bool is_audit(ww_str_t m)
 /* Content checks shared by syslog messages and text lines.  Formats whose fields name
  * addresses are recognised by content only where their writer puts them: in a line
  * without a program tag (a device's own syslog, dmesg, audit.log) or, for netfilter,
- * from the kernel (tagged "kernel", or a line with no syslog header at all, as dmesg
- * prints: `text_line`); a message of some other program that merely looks like one is
- * that program's text, perhaps typed by an attacker. */
-static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line, bool text_line)
+ * from the kernel; a message of some other program that merely looks like one is that
+ * program's text, perhaps typed by an attacker. */
+static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line)
 {
     if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
         return ww__auth_pam(ev, msg);
@@ -333,9 +336,10 @@ static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line
         return 0;
     if (untagged && is_fortigate(msg))
         return ww__fw_fortigate(ev, msg);
-    /* The kernel's packets come tagged "kernel", or as dmesg prints them (no header):
-       a syslog line with a header but no tag is some program's text. */
-    if ((!untagged || text_line) && is_netfilter(msg, untagged))
+    /* The kernel's packets come tagged "kernel", as dmesg prints them (no header), or
+       as ulogd's LOGEMU writes them (a header, no tag); a program's own message
+       (tagged) is never one. */
+    if (is_netfilter(msg, untagged))
         return ww__fw_netfilter(ev, msg);
     return 0;
 }
@@ -423,7 +427,7 @@ int ww__syslog_decode_msg(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t 
         if (rc)
             return rc;
     }
-    return by_content(ev, prog, msg, line, false);
+    return by_content(ev, prog, msg, line);
 }
 
 int ww__text_decode_line(ww_event_t *ev, ww_str_t line)
@@ -446,5 +450,5 @@ int ww__text_decode_line(ww_event_t *ev, ww_str_t line)
         if (rb && rb + 1 < m.p + m.n && rb[1] == ' ' && ww__isdig(rb[-1]))
             m = ww__s(rb + 2, m.p + m.n);
     }
-    return by_content(ev, (ww_str_t){0}, m, line, true);
+    return by_content(ev, (ww_str_t){0}, m, line);
 }
