@@ -321,8 +321,9 @@ static bool is_audit(ww_str_t m)
  * addresses are recognised by content only where their writer puts them: in a line
  * without a program tag (a device's own syslog, dmesg, audit.log) or, for netfilter,
  * from the kernel; a message of some other program that merely looks like one is that
- * program's text, perhaps typed by an attacker. */
-static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line)
+ * program's text, perhaps typed by an attacker.  `text_line`: the line has no syslog
+ * header at all. */
+static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line, bool text_line)
 {
     if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
         return ww__auth_pam(ev, msg);
@@ -338,9 +339,12 @@ static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line
         return ww__fw_fortigate(ev, msg);
     /* The kernel's packets come tagged "kernel", as dmesg prints them (no header), or
        as ulogd's LOGEMU writes them (a header, no tag); a program's own message
-       (tagged) is never one. */
+       (tagged) is never one.  A header and no tag is also how an application's own
+       log line can look ("2024-01-01 12:00:00 ERROR unknown command: <text>"), and its
+       prefix rules cannot tell the two apart: such a packet keeps its fields but
+       names no src_ip/dst_ip. */
     if (is_netfilter(msg, untagged))
-        return ww__fw_netfilter(ev, msg);
+        return ww__fw_netfilter(ev, msg, !untagged || text_line);
     return 0;
 }
 
@@ -417,7 +421,7 @@ int ww__syslog_decode_msg(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t 
                 if (WW__STARTS(m, "audit: ") || WW__STARTS(m, "audit("))
                     rc = ww__auditd_record(ev, m);
                 else if (is_netfilter(m, false))
-                    rc = ww__fw_netfilter(ev, m);
+                    rc = ww__fw_netfilter(ev, m, true);
             }
             break;
         default: break;
@@ -427,7 +431,7 @@ int ww__syslog_decode_msg(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t 
         if (rc)
             return rc;
     }
-    return by_content(ev, prog, msg, line);
+    return by_content(ev, prog, msg, line, false);
 }
 
 int ww__text_decode_line(ww_event_t *ev, ww_str_t line)
@@ -450,5 +454,5 @@ int ww__text_decode_line(ww_event_t *ev, ww_str_t line)
         if (rb && rb + 1 < m.p + m.n && rb[1] == ' ' && ww__isdig(rb[-1]))
             m = ww__s(rb + 2, m.p + m.n);
     }
-    return by_content(ev, (ww_str_t){0}, m, line);
+    return by_content(ev, (ww_str_t){0}, m, line, true);
 }

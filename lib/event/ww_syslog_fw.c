@@ -122,7 +122,7 @@ static const char *verdict_of_prefix(ww_str_t pre)
     return NULL;
 }
 
-int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg)
+int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg, bool addrs)
 {
     const char *e = msg.p + msg.n, *in = WW__FIND(msg, "IN=");
     while (in && in != msg.p && in[-1] != ' ' && in[-1] != ']' && in[-1] != ':')
@@ -211,7 +211,7 @@ int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg)
         else
             rc = ww_event_add(ev, k, v, WW_F_INT);
     }
-    if (!packet || seq < 3 || !have_proto)
+    if (!addrs || !packet || seq < 3 || !have_proto)
         src = dst = spt = dpt = (ww_str_t){0};
     if (rc == 0)
         rc = add_flow(ev, src, spt, dst, dpt, proto);

@@ -35,7 +35,10 @@ int ww__auth_pam(ww_event_t *ev, ww_str_t msg);
  * ...".  `prog` is the whole tag ("sshd(pam_unix)"); 0 if it is not of that form. */
 int ww__auth_pam_old(ww_event_t *ev, ww_str_t prog, ww_str_t msg);
 
-int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg);
+/* `addrs`: whether the line can only be the kernel's (tagged "kernel", or dmesg's
+ * header-less text), so that SRC=/DST= become src_ip/dst_ip; a line with a syslog
+ * header and no tag (ulogd's LOGEMU) keeps its packet fields without them. */
+int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg, bool addrs);
 int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg);
 /* `msg` starts at "%ASA-" (or %FTD-/%PIX-). */
 int ww__fw_asa(ww_event_t *ev, ww_str_t msg);

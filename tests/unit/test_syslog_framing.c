@@ -277,10 +277,11 @@ static const frow_t rows[] = {
     {"2024-01-01 12:00:00,123 ERROR [main] %ASA-6-605004: Login denied from 6.6.6.6/1 to "
      "outside:10.0.0.1/ssh for user \"y\"",
      NULL, NULL},
-    /* ulogd's LOGEMU: a header, no tag. */
-    {"Mar  3 07:01:02 fw1 IN=eth0 OUT= MAC=00:11:22:33:44:55:66:77:88:99:aa:bb:08:00 SRC=192.0.2.5 "
-     "DST=10.0.0.1 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=1 DPT=22",
-     "192.0.2.5", NULL},
+    /* A header and no tag: ulogd's LOGEMU, or an application's own line ending in text
+       someone typed; the packet's fields stay, its addresses are not src_ip. */
+    {"2024-01-01 12:00:00 ERROR unknown command: IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 LEN=40 "
+     "TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=TCP SPT=1 DPT=22",
+     NULL, NULL},
     {"12:00:01 ERROR unknown command: IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 LEN=40 TOS=0x00 "
      "PREC=0x00 TTL=64 ID=1 PROTO=TCP SPT=1 DPT=22",
      NULL, NULL},
