@@ -683,9 +683,17 @@ static ww_str_t strip_uid(ww_str_t u)
     return u;
 }
 
+/* The program that logged a PAM line is sshd's own, or not known (empty). */
+static bool sshd_prog(ww_str_t prog)
+{
+    return !prog.n || ww__ieqz(prog, "sshd") || ww__ieqz(prog, "sshd-session") ||
+           ww__ieqz(prog, "sshd-auth");
+}
+
 /* The text after "pam_<module>(<service>:<type>): " (or, in the old format, after
  * "<service>(pam_<module>)[pid]: "). */
-static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type, ww_str_t text)
+static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type, ww_str_t text,
+                    ww_str_t prog)
 {
     ww__auth_t a = {0};
     pcap_t c;
@@ -727,6 +735,11 @@ static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type
     } else if (!strcmp(t->event, "mfa_failure")) {
         a.method = WW_STR("mfa");
     }
+    /* libpam logs under the program that called it, and sshd's are sshd, sshd-session
+       and sshd-auth: a line for the sshd service from any other program is that
+       program's own text (one that logs what it was sent at the start of a message). */
+    if (ww__eqz(svc, "sshd") && !sshd_prog(prog))
+        a.src_ip = a.src_port = (ww_str_t){0};
     if (rc == 0)
         rc = ww__add_auth(ev, &a);
     return rc ? rc : 1;
@@ -737,12 +750,12 @@ int ww__auth_pam_old(ww_event_t *ev, ww_str_t prog, ww_str_t msg)
     const char *lp = memchr(prog.p, '(', prog.n), *e = prog.p + prog.n;
     if (!lp || lp == prog.p || e - lp < 6 || e[-1] != ')' || memcmp(lp + 1, "pam_", 4) != 0)
         return 0;
-    return pam_text(ev, ww__s(lp + 1, e - 1), ww__s(prog.p, lp), (ww_str_t){0}, msg);
+    return pam_text(ev, ww__s(lp + 1, e - 1), ww__s(prog.p, lp), (ww_str_t){0}, msg, (ww_str_t){0});
 }
 
 /* `rhost_name`: the program is login, whose PAM_RHOST is a name (pam_rhost_is_name);
  * the summary line does not say its service. */
-static int pam_any(ww_event_t *ev, ww_str_t msg, bool rhost_name)
+static int pam_any(ww_event_t *ev, ww_str_t msg, bool rhost_name, ww_str_t prog)
 {
     ww__auth_t a = {.name_only = rhost_name};
     int rc = 0;
@@ -763,6 +776,8 @@ static int pam_any(ww_event_t *ev, ww_str_t msg, bool rhost_name)
         } else {
             return 0;
         }
+        if (!sshd_prog(prog))
+            a.src_ip = (ww_str_t){0}; /* see pam_text(): some other program's text */
         if (rc == 0)
             rc = ww__add_auth(ev, &a);
         return rc ? rc : 1;
@@ -776,12 +791,17 @@ static int pam_any(ww_event_t *ev, ww_str_t msg, bool rhost_name)
         return 0;
     ww_str_t module = ww__s(msg.p, lp), svc = ww__s(lp + 1, colon), type = ww__s(colon + 1, rp);
     ww_str_t text = ww__s(rp + 2 < e && rp[2] == ' ' ? rp + 3 : rp + 2, e);
-    return pam_text(ev, module, svc, type, text);
+    return pam_text(ev, module, svc, type, text, prog);
 }
 
 int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
 {
-    return pam_any(ev, msg, false);
+    return pam_any(ev, msg, false, (ww_str_t){0});
+}
+
+int ww__auth_pam_prog(ww_event_t *ev, ww_str_t msg, ww_str_t prog)
+{
+    return pam_any(ev, msg, false, prog);
 }
 
 /* ---- sudo ----------------------------------------------------------------------- */
@@ -934,7 +954,7 @@ static bool tty_like(ww_str_t s)
 int ww__auth_login(ww_event_t *ev, ww_str_t msg)
 {
     if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
-        return pam_any(ev, msg, true);
+        return pam_any(ev, msg, true, (ww_str_t){0});
     pcap_t c;
     const pat_t *t = match_table(login_pats, WW_ARRAY_LEN(login_pats), msg, &c);
     if (!t)

@@ -326,7 +326,7 @@ static bool is_audit(ww_str_t m)
 static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line, bool text_line)
 {
     if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
-        return ww__auth_pam(ev, msg);
+        return ww__auth_pam_prog(ev, msg, prog);
     const char *asa = find_asa(prog, msg, line);
     if (asa)
         return ww__fw_asa(ev, ww__s(asa, line.p + line.n));

@@ -31,6 +31,9 @@ int ww__auth_dropbear(ww_event_t *ev, ww_str_t msg);
 /* `pam_<module>(<service>:<type>): ...` and `PAM n more authentication failures; ...`
  * from any program. */
 int ww__auth_pam(ww_event_t *ev, ww_str_t msg);
+/* The same, for a message of program `prog` (empty: unknown), which must be sshd's for
+ * a line of the sshd service to name an address. */
+int ww__auth_pam_prog(ww_event_t *ev, ww_str_t msg, ww_str_t prog);
 /* The old format, the module in the tag: "sshd(pam_unix)[123]: authentication failure;
  * ...".  `prog` is the whole tag ("sshd(pam_unix)"); 0 if it is not of that form. */
 int ww__auth_pam_old(ww_event_t *ev, ww_str_t prog, ww_str_t msg);

@@ -192,6 +192,17 @@ static const frow_t rows[] = {
     /* ... but no DNS name holds ':': an IPv6 address there is the peer's. */
     {H "login[5]: FAILED LOGIN 1 FROM 2001:db8::5 FOR root, Authentication failure", "2001:db8::5",
      NULL},
+    /* A line of the sshd service is sshd's: from another program it is that program's
+       text, which may start with what a client sent. */
+    {H "myapp[5]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh "
+       "ruser= rhost=6.6.6.6  user=root",
+     NULL, NULL},
+    {H "myapp[5]: PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= "
+       "rhost=6.6.6.6  user=root",
+     NULL, NULL},
+    {H "sshd-session[5]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 "
+       "tty=ssh ruser= rhost=192.0.2.5  user=root",
+     "192.0.2.5", NULL},
     /* login, dropbear */
     {H "login[5]: FAILED LOGIN 1 FROM 192.0.2.5 FOR x FROM 6.6.6.6, Authentication failure", NULL,
      "192.0.2.5"},
