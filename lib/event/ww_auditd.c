@@ -181,6 +181,9 @@ static int hex_decode(ww_event_t *ev, ww_str_t v, ww_str_t *out)
 
 typedef struct arec {
     ww_str_t type, arch, syscall, sysname, acct, id, addr, hostname, exe, res, terminal, op;
+    /* How often addr= and hostname= occurred: auditd writes each once, so a second
+       one is text that a value (a PAM_RHOST with spaces) spelled out. */
+    uint8_t naddr, nhostname;
 } arec_t;
 
 static void remember(arec_t *r, ww_str_t k, ww_str_t v)
@@ -195,9 +198,9 @@ static void remember(arec_t *r, ww_str_t k, ww_str_t v)
         r->acct = v;
     else if (ww_str_eq(k, WW_STR("id")))
         r->id = v;
-    else if (ww_str_eq(k, WW_STR("addr")) && !r->addr.p)
-        r->addr = v; /* the first: auditd writes each once, in a fixed order */
-    else if (ww_str_eq(k, WW_STR("hostname")) && !r->hostname.p)
+    else if (ww_str_eq(k, WW_STR("addr")) && r->naddr++ == 0)
+        r->addr = v;
+    else if (ww_str_eq(k, WW_STR("hostname")) && r->nhostname++ == 0)
         r->hostname = v;
     else if (ww_str_eq(k, WW_STR("exe")))
         r->exe = v;
@@ -239,13 +242,25 @@ static int parse_kv(ww_event_t *ev, const char *p, const char *e, arec_t *r, int
         if (p < e && (*p == '"' || *p == '\'')) {
             char q = *p++;
             const char *v = p;
-            while (p < e && *p != q)
-                p++;
+            bool msg = q == '\'' && depth == 0 && ww_str_eq(key, WW_STR("msg"));
+            if (msg) {
+                /* A user-space record's msg='...' ends at the record's last quote
+                   (before auditd's enrichment, which starts at 0x1d): values inside
+                   may hold a single quote (auditd encodes only '"', spaces and
+                   control bytes), and the first one must not end msg and let the
+                   rest pass for the record's own fields. */
+                const char *gs = memchr(v, '\x1d', (size_t)(e - v));
+                const char *lq = memrchr(v, '\'', (size_t)((gs ? gs : e) - v));
+                p = lq ? lq : (gs ? gs : e);
+            } else {
+                while (p < e && *p != q)
+                    p++;
+            }
             val = ww__s(v, p);
-            if (p < e)
+            if (p < e && *p == q)
                 p++;
             quoted = true;
-            if (q == '\'' && depth == 0 && ww_str_eq(key, WW_STR("msg"))) {
+            if (msg) {
                 /* User-space records: the interesting fields are inside msg='...'. */
                 rc = parse_kv(ev, val.p, val.p + val.n, r, 1);
                 continue;
@@ -324,6 +339,36 @@ static bool unset(ww_str_t v)
     return !v.n || (v.n == 1 && v.p[0] == '?') || ww_str_eq(v, WW_STR("(none)"));
 }
 
+/* Programs whose hostname= is the client's unchecked reverse DNS name (login -h from
+ * telnetd or rlogind, vsftpd): libaudit's addr= is that name looked up again, and a PTR
+ * record that spells a dotted quad resolves to it. */
+static bool exe_host_is_ptr(ww_str_t exe)
+{
+    static const char *const names[] = {"login",      "in.rlogind", "rlogind",
+                                        "in.telnetd", "telnetd",    "in.rshd",
+                                        "rshd",       "in.rexecd",  "vsftpd"};
+    for (size_t i = 0; i < WW_ARRAY_LEN(names); i++)
+        if (ww__eqz(exe, names[i]))
+            return true;
+    return false;
+}
+
+/* Whether addr= is the peer's address.  A program that knows the peer passes it
+ * (sshd: "hostname=? addr=A"); one that passes only a host leaves libaudit to resolve
+ * that host into addr=.  A resolved IP literal is itself ("hostname=A addr=A"), but a
+ * resolved name is whatever its DNS says, chosen by whoever runs that DNS (sshd with
+ * UseDNS accepts a name with the peer among its addresses; the first one need not be
+ * the peer).  So addr= counts when hostname= is unset or the same text, once each. */
+static bool host_from_addr(const arec_t *r, ww_str_t exe)
+{
+    if (unset(r->addr) || r->naddr > 1 || r->nhostname > 1)
+        return false;
+    /* A DNS name never holds ':': an IPv6 addr= was not resolved from a PTR name. */
+    if (exe_host_is_ptr(exe) && !memchr(r->addr.p, ':', r->addr.n))
+        return false;
+    return unset(r->hostname) || ww_str_eq(r->hostname, r->addr);
+}
+
 int ww__auditd_record(ww_event_t *ev, ww_str_t msg)
 {
     const char *p = msg.p, *e = msg.p + msg.n;
@@ -387,14 +432,16 @@ int ww__auditd_record(ww_event_t *ev, ww_str_t msg)
     if (rc == 0 && is_auth_type(r.type)) {
         ww__auth_t a = {.event = "audit"};
         a.user = unset(r.acct) ? (ww_str_t){0} : r.acct;
-        a.src_ip = !unset(r.addr) ? r.addr : !unset(r.hostname) ? r.hostname : (ww_str_t){0};
+        ww_str_t exe = basename_of(r.exe);
+        if (ww_str_eq(exe, WW_STR("sshd-session")))
+            exe = WW_STR("sshd");
+        ww_str_t host = unset(r.hostname) || r.nhostname > 1 ? (ww_str_t){0} : r.hostname;
+        a.src_ip = host_from_addr(&r, exe) ? r.addr : host;
+        a.name_only = !a.src_ip.p || a.src_ip.p != r.addr.p;
         if (ww_str_eq(r.type, WW_STR("ANOM_LOGIN_FAILURES")) || ww_str_eq(r.res, WW_STR("failed")))
             a.outcome = "failure";
         else if (ww_str_eq(r.res, WW_STR("success")))
             a.outcome = "success";
-        ww_str_t exe = basename_of(r.exe);
-        if (ww_str_eq(exe, WW_STR("sshd-session")))
-            exe = WW_STR("sshd");
         a.service = exe;
         rc = ww__add_auth(ev, &a);
     }

@@ -190,11 +190,17 @@ static int modified_props(ww_event_t *ev)
 
 static int audit(ww_event_t *ev)
 {
+    /* The initiator is read before modified_props() adds fields named by
+       modifiedProperties' displayName: an administrator (or an application's own
+       extension attribute) may name a property "initiatedBy.user.ipAddress", and a
+       record initiated by an application has no such field of its own. */
+    ww_str_t user = val(ev, "initiatedBy.user.userPrincipalName");
+    ww_str_t ip = val(ev, "initiatedBy.user.ipAddress");
     int rc = modified_props(ev);
     if (rc == 0)
-        rc = add(ev, "user", val(ev, "initiatedBy.user.userPrincipalName"), WW_F_STR);
+        rc = add(ev, "user", user, WW_F_STR);
     if (rc == 0)
-        rc = add_ip(ev, "src_ip", val(ev, "initiatedBy.user.ipAddress"));
+        rc = add_ip(ev, "src_ip", ip);
     ww_str_t result = val(ev, "result");
     if (rc == 0 && result.n)
         rc = add_lit(ev, "outcome", ww_str_ieq(result, WW_STR("success")) ? "success" : "failure");

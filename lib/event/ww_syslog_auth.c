@@ -232,6 +232,7 @@ static ww_str_t strip_lead(ww_str_t m)
  * ("invalid user", "authenticating user") before the general form, forms with a port
  * before those without. */
 #define O_FIXTAIL 0x20 /* what %* matches is server text: no ambiguity check */
+#define O_TAGGED 0x40  /* "<tag>: Connection from ...": the tag must be sshpkt_fatal's */
 static const pat_t sshd_pats[] = {
     {"Accepted password for invalid user %u from %a port %p ssh2", O_OK | O_INVALID_USER,
      "attempt"},
@@ -330,8 +331,15 @@ static const pat_t sshd_pats[] = {
     {"Unable to negotiate with %a: %*", O_FAIL, "negotiation"},
     {"Unable to negotiate with %a", O_FAIL, "negotiation"},
     {"Unable to negotiate %*", O_FAIL, "negotiation"},
-    /* The user is a real account (sshd looked it up) and the reason is sshd's own. */
-    {"User %u from %a not allowed because %*", O_FAIL | O_FIXTAIL, "not_allowed"},
+    /* The user is an account sshd looked up, and the reason is one of sshd's own five
+       (auth.c): the whole message is fixed text, so the last " from " is sshd's even
+       when an account name holds one. */
+    {"User %u from %a not allowed because listed in DenyUsers", O_FAIL, "not_allowed"},
+    {"User %u from %a not allowed because not listed in AllowUsers", O_FAIL, "not_allowed"},
+    {"User %u from %a not allowed because not in any group", O_FAIL, "not_allowed"},
+    {"User %u from %a not allowed because a group is listed in DenyGroups", O_FAIL, "not_allowed"},
+    {"User %u from %a not allowed because none of user's groups are listed in AllowGroups", O_FAIL,
+     "not_allowed"},
     {"User %u not allowed because %*", O_FAIL, "not_allowed"},
     {"Authentication refused: %*", O_FAIL, "refused"},
     {"Timeout before authentication for connection from %a to %*", O_FAIL, "timeout"},
@@ -375,11 +383,32 @@ static const pat_t sshd_pats[] = {
     {"scanned from %a with %*", O_FAIL, "no_ident"},
     {"Username too long from %a port %p", O_FAIL, "invalid_user"},
     {"Finished discarding for %a port %p", O_FAIL, "disconnect"},
+    {"Finished discarding for %a", O_FAIL, "disconnect"},
+    {"probed from %a with %*", O_FAIL, "no_ident"},
+    {"Connection from %a with IP options:%*", O_FAIL, "connection"},
+    {"Connection from %a: refusing non-sftp session", O_NONE, "session"},
+    /* internal-sftp: the account is a real one, the address sshd's. */
+    {"session opened for local user %u from [%a]", O_NONE, "session"},
+    {"session closed for local user %u from [%a]", O_NONE, "session"},
+    /* FIDO keys whose touch or PIN was required: the reason is sshd's own text. */
+    {"public key %_ signature for invalid user %u from %a port %p rejected: user presence "
+     "(authenticator touch) requirement not met",
+     O_FAIL | O_INVALID_USER, "attempt"},
+    {"public key %_ signature for %u from %a port %p rejected: user presence (authenticator "
+     "touch) requirement not met",
+     O_FAIL, "attempt"},
+    {"public key %_ signature for invalid user %u from %a port %p rejected: user verification "
+     "requirement not met",
+     O_FAIL | O_INVALID_USER, "attempt"},
+    {"public key %_ signature for %u from %a port %p rejected: user verification requirement "
+     "not met",
+     O_FAIL, "attempt"},
     /* sshpkt_fatal's "<what>: Connection from <id>: <error>", the error sshd's own. */
-    {"%_: Connection from invalid user %u %a port %p: %*", O_FAIL | O_INVALID_USER, "disconnect"},
-    {"%_: Connection from authenticating user %u %a port %p: %*", O_FAIL, "disconnect"},
-    {"%_: Connection from user %u %a port %p: %*", O_PREAUTH, "disconnect"},
-    {"%_: Connection from %a port %p: %*", O_PREAUTH, "disconnect"},
+    {"%_: Connection from invalid user %u %a port %p: %*", O_FAIL | O_INVALID_USER | O_TAGGED,
+     "disconnect"},
+    {"%_: Connection from authenticating user %u %a port %p: %*", O_FAIL | O_TAGGED, "disconnect"},
+    {"%_: Connection from user %u %a port %p: %*", O_PREAUTH | O_TAGGED, "disconnect"},
+    {"%_: Connection from %a port %p: %*", O_PREAUTH | O_TAGGED, "disconnect"},
 };
 
 /* The row matched text the client chose on both sides of the address (see above):
@@ -410,6 +439,50 @@ static bool sshd_ambiguous(const pat_t *t, ww_str_t user)
         return true;
     if (fe - f >= 3 && ww__find(user, f, (size_t)(fe - f)))
         return true;
+    return false;
+}
+
+/* [a-z][a-z0-9_]*: a C function name, or one of sshd's own words. */
+static bool c_ident(ww_str_t w)
+{
+    if (!w.n || w.n > 64 || !(w.p[0] >= 'a' && w.p[0] <= 'z'))
+        return false;
+    for (size_t i = 0; i < w.n; i++)
+        if (!(w.p[i] >= 'a' && w.p[i] <= 'z') && !ww__isdig(w.p[i]) && w.p[i] != '_')
+            return false;
+    return true;
+}
+
+/* Whether t can be the tag sshpkt_fatal() writes before ": Connection from": "<func>",
+ * "<func>: ssh_packet_write_poll", "<func>: parse|send|exit|start|append [<what>]",
+ * "banner exchange",
+ * "read", "send DEBUG".  Messages that end in text the client sent ("Client version
+ * \"...\"", "userauth_pubkey: unsupported public key algorithm: ...", "subsystem request
+ * for ...") can spell out ": Connection from 6.6.6.6 port 22: ..." after it; their own
+ * wording before that is none of these. */
+static bool sshpkt_tag(ww_str_t t)
+{
+    if (ww__eqz(t, "banner exchange") || ww__eqz(t, "send DEBUG"))
+        return true;
+    const char *c = memchr(t.p, ':', t.n);
+    if (!c)
+        return c_ident(t);
+    if (!c_ident(ww__s(t.p, c)) || t.p + t.n - c < 3 || c[1] != ' ')
+        return false;
+    ww_str_t r = ww__s(c + 2, t.p + t.n);
+    if (ww__eqz(r, "ssh_packet_write_poll"))
+        return true;
+    static const char *const verbs[] = {"parse ", "send ", "exit ", "start ", "append "};
+    for (size_t i = 0; i < WW_ARRAY_LEN(verbs); i++) {
+        size_t n = strlen(verbs[i]);
+        if (r.n > n && !memcmp(r.p, verbs[i], n)) {
+            for (size_t j = n; j < r.n; j++)
+                if (!(r.p[j] >= 'a' && r.p[j] <= 'z') && !ww__isdig(r.p[j]) &&
+                    !strchr("_-@.", r.p[j]))
+                    return false;
+            return true;
+        }
+    }
     return false;
 }
 
@@ -470,6 +543,14 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
             m1++;
         a.method = ww__s(m0, m1);
     }
+    if (t->outcome & O_TAGGED) {
+        /* The tag is the text before the first ": Connection from ", which must be
+           the only one (a second is in the user name or the error text). */
+        const char *cf = WW__FIND(body, ": Connection from ");
+        if (!cf || !sshpkt_tag(ww__s(body.p, cf)) ||
+            WW__FIND(ww__s(cf + 1, body.p + body.n), ": Connection from "))
+            a.user = a.src_ip = a.src_port = (ww_str_t){0};
+    }
     if (sshd_ambiguous(t, c.u)) {
         /* Two readings: keep the verdict, drop what the client could have moved. */
         a.user = a.src_ip = a.src_port = (ww_str_t){0};
@@ -512,6 +593,21 @@ static const pat_t pam_pats[] = {
     {"session closed for user %u", O_NONE, "session_closed"},
     {"password changed for %u", O_NONE, "password_changed"},
 };
+
+/* Services whose PAM_RHOST is the client's unchecked reverse DNS name (login -h from
+ * telnetd or rlogind, rlogind, rshd, vsftpd with its default reverse_lookup_enable): a
+ * PTR record chooses it, so it is never taken for an address.  sshd (which refuses
+ * numeric PTR names and checks the forward lookup) and the daemons that set the peer's
+ * address are not among them. */
+static bool pam_rhost_is_name(ww_str_t svc)
+{
+    static const char *const names[] = {"login",  "remote", "rlogin", "rsh",
+                                        "telnet", "rexec",  "vsftpd"};
+    for (size_t i = 0; i < WW_ARRAY_LEN(names); i++)
+        if (ww__eqz(svc, names[i]))
+            return true;
+    return false;
+}
 
 /* PAM service name -> auth_service: the program that asked. */
 static ww_str_t pam_service_name(ww_str_t svc)
@@ -587,9 +683,17 @@ static ww_str_t strip_uid(ww_str_t u)
     return u;
 }
 
+/* The program that logged a PAM line is sshd's own, or not known (empty). */
+static bool sshd_prog(ww_str_t prog)
+{
+    return !prog.n || ww__ieqz(prog, "sshd") || ww__ieqz(prog, "sshd-session") ||
+           ww__ieqz(prog, "sshd-auth");
+}
+
 /* The text after "pam_<module>(<service>:<type>): " (or, in the old format, after
  * "<service>(pam_<module>)[pid]: "). */
-static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type, ww_str_t text)
+static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type, ww_str_t text,
+                    ww_str_t prog)
 {
     ww__auth_t a = {0};
     pcap_t c;
@@ -602,16 +706,16 @@ static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type
     if (rc)
         return rc;
     a.service = pam_service_name(svc);
+    a.name_only = pam_rhost_is_name(svc);
     const pat_t *t = match_table(pam_pats, WW_ARRAY_LEN(pam_pats), text, &c);
     if (!t) {
-        /* Unknown wording from a PAM module: a failure if it says so. */
+        /* Unknown wording from a PAM module: a failure if it says so, and no address,
+           since where the module's own text ends is unknown (pam_krb5's "authentication
+           fails for 'x; rhost=6.6.6.6' ..." quotes the name the client sent). */
         if (!icontains(text, "fail") && !icontains(text, "denied") && !icontains(text, "invalid"))
             return 1;
         a.outcome = OUT_FAIL;
         a.event = "pam_failure";
-        const char *semi = memchr(text.p, ';', text.n);
-        if (semi && (rc = pam_kv(ev, ww__s(semi + 1, e), &a)))
-            return rc;
         return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
     }
     a.event = t->event;
@@ -631,6 +735,11 @@ static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type
     } else if (!strcmp(t->event, "mfa_failure")) {
         a.method = WW_STR("mfa");
     }
+    /* libpam logs under the program that called it, and sshd's are sshd, sshd-session
+       and sshd-auth: a line for the sshd service from any other program is that
+       program's own text (one that logs what it was sent at the start of a message). */
+    if (ww__eqz(svc, "sshd") && !sshd_prog(prog))
+        a.src_ip = a.src_port = (ww_str_t){0};
     if (rc == 0)
         rc = ww__add_auth(ev, &a);
     return rc ? rc : 1;
@@ -641,17 +750,19 @@ int ww__auth_pam_old(ww_event_t *ev, ww_str_t prog, ww_str_t msg)
     const char *lp = memchr(prog.p, '(', prog.n), *e = prog.p + prog.n;
     if (!lp || lp == prog.p || e - lp < 6 || e[-1] != ')' || memcmp(lp + 1, "pam_", 4) != 0)
         return 0;
-    return pam_text(ev, ww__s(lp + 1, e - 1), ww__s(prog.p, lp), (ww_str_t){0}, msg);
+    return pam_text(ev, ww__s(lp + 1, e - 1), ww__s(prog.p, lp), (ww_str_t){0}, msg, (ww_str_t){0});
 }
 
-int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
+/* `rhost_name`: the program is login, whose PAM_RHOST is a name (pam_rhost_is_name);
+ * the summary line does not say its service. */
+static int pam_any(ww_event_t *ev, ww_str_t msg, bool rhost_name, ww_str_t prog)
 {
-    ww__auth_t a = {0};
+    ww__auth_t a = {.name_only = rhost_name};
     int rc = 0;
     pcap_t c;
     if (WW__STARTS(msg, "PAM ")) {
         /* libpam's summary after repeated failures. */
-        a.service = WW_STR("sshd");
+        a.service = rhost_name ? WW_STR("login") : WW_STR("sshd");
         a.outcome = OUT_FAIL;
         if (pmatch("PAM %n more authentication failure%_; %*", msg, &c)) {
             a.event = "pam_failures";
@@ -665,6 +776,8 @@ int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
         } else {
             return 0;
         }
+        if (!sshd_prog(prog))
+            a.src_ip = (ww_str_t){0}; /* see pam_text(): some other program's text */
         if (rc == 0)
             rc = ww__add_auth(ev, &a);
         return rc ? rc : 1;
@@ -678,7 +791,17 @@ int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
         return 0;
     ww_str_t module = ww__s(msg.p, lp), svc = ww__s(lp + 1, colon), type = ww__s(colon + 1, rp);
     ww_str_t text = ww__s(rp + 2 < e && rp[2] == ' ' ? rp + 3 : rp + 2, e);
-    return pam_text(ev, module, svc, type, text);
+    return pam_text(ev, module, svc, type, text, prog);
+}
+
+int ww__auth_pam(ww_event_t *ev, ww_str_t msg)
+{
+    return pam_any(ev, msg, false, (ww_str_t){0});
+}
+
+int ww__auth_pam_prog(ww_event_t *ev, ww_str_t msg, ww_str_t prog)
+{
+    return pam_any(ev, msg, false, prog);
 }
 
 /* ---- sudo ----------------------------------------------------------------------- */
@@ -831,7 +954,7 @@ static bool tty_like(ww_str_t s)
 int ww__auth_login(ww_event_t *ev, ww_str_t msg)
 {
     if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
-        return ww__auth_pam(ev, msg);
+        return pam_any(ev, msg, true, (ww_str_t){0});
     pcap_t c;
     const pat_t *t = match_table(login_pats, WW_ARRAY_LEN(login_pats), msg, &c);
     if (!t)
@@ -846,7 +969,10 @@ int ww__auth_login(ww_event_t *ev, ww_str_t msg)
     int rc = 0;
     if (c.a.n && tty_like(c.a))
         c.t = c.a, c.a = (ww_str_t){0};
+    /* The remote host is what telnetd or rlogind passed with -h: the client's reverse
+       DNS, unchecked, so a PTR record can spell any address there. */
     a.src_ip = c.a;
+    a.name_only = true;
     if (c.t.n)
         rc = ww__add(ev, "tty", c.t);
     if (rc == 0)

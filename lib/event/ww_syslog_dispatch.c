@@ -181,6 +181,9 @@ int ww__add_auth(ww_event_t *ev, const ww__auth_t *a)
            UseDNS) is src_host; anything else ("UNKNOWN", "socket") is neither. */
         ip = ww__clean_addr(a->src_ip);
         kind = ww__addr_kind(ip);
+        /* A DNS name never holds ':' (an IPv6 address cannot be a PTR record's). */
+        if (kind == WW__ADDR_IP && a->name_only && !memchr(ip.p, ':', ip.n))
+            kind = WW__ADDR_HOST;
         if (kind == WW__ADDR_IP)
             rc = ww__add(ev, "src_ip", ip);
         else if (kind == WW__ADDR_HOST)
@@ -226,20 +229,26 @@ static const char *find_asa(ww_str_t prog, ww_str_t msg, ww_str_t line)
     const char *le = line.p + line.n;
     if (prog.n && asa_tag(prog.p, le))
         return prog.p;
+    /* Another program's message that starts with a tag is that program's text (a
+       program that logs what it was sent): the device's own lines carry no tag of
+       another program ("asa01 : %ASA-...", "asa01 %ASA-6-302013: ..."). */
+    if (prog.n)
+        return NULL;
     ww_str_t m = msg;
     if (WW__STARTS(m, ": "))
         m = ww__s(m.p + 2, m.p + m.n);
     if (asa_tag(m.p, m.p + m.n))
         return m.p;
-    if (prog.n)
-        return NULL;
     const char *p = line.p, *e = line.p + (line.n < 160 ? line.n : 160);
     while ((p = memchr(p, '%', (size_t)(e - p))) != NULL) {
         if (asa_tag(p, le)) {
-            /* Before it only a header: "<166>", "Dec 03 2026 10:00:00: ", a host name. */
+            /* Before it only a header: "<166>", "Dec 03 2026 10:00:00: ", a host name;
+               letters, digits and the few signs of a time stamp or a host name (an
+               application's "12:00:00,123 ERROR [main] " is not one). */
             for (const char *q = line.p; q < p; q++)
-                if (*q == '=' || *q == '"' || *q == '\'' || *q == '%' ||
-                    (*q == ':' && q[1] == ' ' && q + 2 != p))
+                if (!ww__isalnum(*q) && !strchr(" :.-_<>+", *q))
+                    return NULL;
+                else if (*q == ':' && q[1] == ' ' && q + 2 != p)
                     return NULL;
             return p;
         }
@@ -259,7 +268,7 @@ static bool is_fortigate(ww_str_t m)
 /* The kernel writes "IN=<if> OUT=<if> " first, after the rule's log prefix (at most a
  * few dozen bytes, no quotes).  Requiring exactly that keeps an application's line
  * that quotes such text (a User-Agent, a URL) from being read as a packet. */
-static bool is_netfilter(ww_str_t m)
+static bool is_netfilter(ww_str_t m, bool untagged)
 {
     const char *in = WW__FIND(m, "IN="), *e = m.p + m.n;
     if (!in || (in != m.p && in[-1] != ' ' && in[-1] != ']' && in[-1] != ':') || in - m.p > 200)
@@ -276,6 +285,17 @@ static bool is_netfilter(ww_str_t m)
     if (colon && (WW__FIND(pre, "Product: ") || WW__FIND(pre, "Manufacturer: ") ||
                   WW__FIND(pre, "SerialNumber: ") || WW__FIND(pre, "input: ")))
         return false;
+    /* A line with no program tag is the kernel's only as dmesg or ulogd print it: the
+       rule's log prefix (at most 128 bytes, nftables) and nothing else before IN=.  A
+       time of day there ("12:00:00 ... IN=") is some program's own log line quoting
+       text. */
+    if (untagged) {
+        if (pre.n > 128)
+            return false;
+        for (size_t i = 1; i + 1 < pre.n; i++)
+            if (pre.p[i] == ':' && ww__isdig(pre.p[i - 1]) && ww__isdig(pre.p[i + 1]))
+                return false;
+    }
     const char *sp = memchr(in, ' ', (size_t)(e - in));
     return sp && e - sp > 5 && memcmp(sp, " OUT=", 5) == 0;
 }
@@ -301,11 +321,12 @@ static bool is_audit(ww_str_t m)
  * addresses are recognised by content only where their writer puts them: in a line
  * without a program tag (a device's own syslog, dmesg, audit.log) or, for netfilter,
  * from the kernel; a message of some other program that merely looks like one is that
- * program's text, perhaps typed by an attacker. */
-static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line)
+ * program's text, perhaps typed by an attacker.  `text_line`: the line has no syslog
+ * header at all. */
+static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line, bool text_line)
 {
     if (WW__STARTS(msg, "pam_") || WW__STARTS(msg, "PAM "))
-        return ww__auth_pam(ev, msg);
+        return ww__auth_pam_prog(ev, msg, prog);
     const char *asa = find_asa(prog, msg, line);
     if (asa)
         return ww__fw_asa(ev, ww__s(asa, line.p + line.n));
@@ -316,8 +337,14 @@ static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line
         return 0;
     if (untagged && is_fortigate(msg))
         return ww__fw_fortigate(ev, msg);
-    if (is_netfilter(msg))
-        return ww__fw_netfilter(ev, msg);
+    /* The kernel's packets come tagged "kernel", as dmesg prints them (no header), or
+       as ulogd's LOGEMU writes them (a header, no tag); a program's own message
+       (tagged) is never one.  A header and no tag is also how an application's own
+       log line can look ("2024-01-01 12:00:00 ERROR unknown command: <text>"), and its
+       prefix rules cannot tell the two apart: such a packet keeps its fields but
+       names no src_ip/dst_ip. */
+    if (is_netfilter(msg, untagged))
+        return ww__fw_netfilter(ev, msg, !untagged || text_line);
     return 0;
 }
 
@@ -393,8 +420,8 @@ int ww__syslog_decode_msg(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t 
                 }
                 if (WW__STARTS(m, "audit: ") || WW__STARTS(m, "audit("))
                     rc = ww__auditd_record(ev, m);
-                else if (is_netfilter(m))
-                    rc = ww__fw_netfilter(ev, m);
+                else if (is_netfilter(m, false))
+                    rc = ww__fw_netfilter(ev, m, true);
             }
             break;
         default: break;
@@ -404,12 +431,16 @@ int ww__syslog_decode_msg(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t 
         if (rc)
             return rc;
     }
-    return by_content(ev, prog, msg, line);
+    return by_content(ev, prog, msg, line, false);
 }
 
 int ww__text_decode_line(ww_event_t *ev, ww_str_t line)
 {
-    if (line.n > WW__MSG_MAX * 2)
+    /* A line that starts with white space continues the one before it (journalctl
+       indents the later lines of a multi-line message; so do stack traces): its text
+       is that message's, which may be a user name holding a newline, never a record
+       of its own. */
+    if (line.n > WW__MSG_MAX * 2 || (line.n && (line.p[0] == ' ' || line.p[0] == '\t')))
         return 0;
     ww_str_t m = line;
     if (m.n > 2 && m.p[0] == '<') {
@@ -418,9 +449,10 @@ int ww__text_decode_line(ww_event_t *ev, ww_str_t line)
             m = ww__s(gt + 1, m.p + m.n);
     }
     if (m.n && m.p[0] == '[') {
-        const char *rb = memchr(m.p, ']', m.n < 24 ? m.n : 24);
+        /* dmesg's "[12345.678901] " or dmesg -T's "[Thu Dec  3 10:00:00 2026] ". */
+        const char *rb = memchr(m.p, ']', m.n < 32 ? m.n : 32);
         if (rb && rb + 1 < m.p + m.n && rb[1] == ' ' && ww__isdig(rb[-1]))
             m = ww__s(rb + 2, m.p + m.n);
     }
-    return by_content(ev, (ww_str_t){0}, m, line);
+    return by_content(ev, (ww_str_t){0}, m, line, true);
 }

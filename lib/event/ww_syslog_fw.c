@@ -122,7 +122,7 @@ static const char *verdict_of_prefix(ww_str_t pre)
     return NULL;
 }
 
-int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg)
+int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg, bool addrs)
 {
     const char *e = msg.p + msg.n, *in = WW__FIND(msg, "IN=");
     while (in && in != msg.p && in[-1] != ' ' && in[-1] != ']' && in[-1] != ':')
@@ -142,6 +142,14 @@ int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg)
     int rc = pre.n ? ww__add(ev, "prefix", pre) : 0;
     ww_str_t src = {0}, dst = {0}, spt = {0}, dpt = {0}, proto = {0};
     const char *p = in;
+    /* The kernel writes the packet as one run: "IN= OUT= [PHYSIN= PHYSOUT=] [MAC= |
+       MACSRC= MACDST= MACPROTO=] SRC= DST= LEN= ... PROTO= ...", upper-case keys only.
+       Any other word before SRC=, or SRC= DST= LEN= not in a row, or no PROTO= after
+       them, means the text only looks like a packet (a process name, a device string
+       or a file name the kernel printed, a line of some program's log): its addresses
+       are not taken.  `seq` counts SRC=, DST=, LEN= seen in a row (3: the header). */
+    int seq = 0;
+    bool packet = true, have_proto = false;
     while (p < e && rc == 0) {
         while (p < e && *p == ' ')
             p++;
@@ -152,20 +160,35 @@ int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg)
         const char *t = p, *eq;
         p = nf_token(p, e, &eq);
         if (!eq) {
+            if (seq < 3)
+                packet = false;
             rc = ww__add(ev, "flags", ww__s(t, p));
             continue;
         }
         ww_str_t k = ww__s(t, eq), v = ww__s(eq + 1, p);
-        if (!k.n)
+        if (!k.n) {
+            packet = false;
             continue;
+        }
+        if (seq < 3) {
+            for (size_t i = 0; i < k.n && packet; i++)
+                packet = (k.p[i] >= 'A' && k.p[i] <= 'Z') || ww__isdig(k.p[i]) || k.p[i] == '_';
+            static const char *const hdr[3] = {"SRC", "DST", "LEN"};
+            if (ww__eqz(k, hdr[seq]))
+                seq++;
+            else if (seq > 0)
+                packet = false;
+        } else if (k.n == 5 && ww_str_eq(k, WW_STR("PROTO"))) {
+            have_proto = true;
+        }
         /* Keys by length first: most tokens are compared with at most four names. */
         bool num = false;
         switch (k.n) {
         case 3:
             num = ieq(k, "SPT") || ieq(k, "DPT") || ieq(k, "LEN") || ieq(k, "TTL");
-            if (ww_str_eq(k, WW_STR("SRC")))
+            if (ww_str_eq(k, WW_STR("SRC")) && !src.p)
                 src = v;
-            else if (ww_str_eq(k, WW_STR("DST")))
+            else if (ww_str_eq(k, WW_STR("DST")) && !dst.p)
                 dst = v;
             else if (ww_str_eq(k, WW_STR("SPT")))
                 spt = v;
@@ -188,6 +211,8 @@ int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg)
         else
             rc = ww_event_add(ev, k, v, WW_F_INT);
     }
+    if (!addrs || !packet || seq < 3 || !have_proto)
+        src = dst = spt = dpt = (ww_str_t){0};
     if (rc == 0)
         rc = add_flow(ev, src, spt, dst, dpt, proto);
     const char *verdict = verdict_of_prefix(pre);
@@ -239,6 +264,7 @@ int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
              dport = {0}, proto = {0}, remip = {0}, status = {0}, logdesc = {0}, etime = {0},
              date = {0}, tod = {0};
     int rc = 0, n = 0, nsrc = 0, ndst = 0, nrem = 0;
+    bool broken = false; /* a quoted value did not end where a value ends */
     while (p < e && rc == 0) {
         while (p < e && *p == ' ')
             p++;
@@ -252,12 +278,18 @@ int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
         const char *v = ++p;
         ww_str_t val;
         if (p < e && *p == '"') {
+            /* A backslash escapes the next byte, another backslash included: a value
+               that ends in an escaped backslash still ends at its quote.  A quote
+               that is not followed by a space or the end did not end a value: the
+               line's quoting cannot be trusted, nor the endpoints read from it. */
             v = ++p;
-            while (p < e && !(*p == '"' && p[-1] != '\\'))
-                p++;
+            while (p < e && *p != '"')
+                p += *p == '\\' && p + 1 < e ? 2 : 1;
             val = ww__s(v, p);
             if (p < e)
                 p++;
+            if (p < e && *p != ' ')
+                broken = true;
         } else {
             while (p < e && *p != ' ')
                 p++;
@@ -307,11 +339,11 @@ int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
     /* FortiOS writes each key once.  A second srcip/remip/... comes from a value that
        broke out of its quotes (a user name holding `" srcip=6.6.6.6 x="`): then no
        reading of the endpoint can be trusted. */
-    if (nsrc > 2 || (nsrc == 2 && (!srcip.n || !sport.n)))
+    if (broken || nsrc > 2 || (nsrc == 2 && (!srcip.n || !sport.n)))
         srcip = sport = (ww_str_t){0};
-    if (ndst > 2 || (ndst == 2 && (!dstip.n || !dport.n)))
+    if (broken || ndst > 2 || (ndst == 2 && (!dstip.n || !dport.n)))
         dstip = dport = (ww_str_t){0};
-    if (nrem > 1)
+    if (broken || nrem > 1)
         remip = (ww_str_t){0};
     if (ev->ts == WW_TIME_NONE) {
         if (etime.n)

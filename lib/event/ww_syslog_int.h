@@ -31,11 +31,17 @@ int ww__auth_dropbear(ww_event_t *ev, ww_str_t msg);
 /* `pam_<module>(<service>:<type>): ...` and `PAM n more authentication failures; ...`
  * from any program. */
 int ww__auth_pam(ww_event_t *ev, ww_str_t msg);
+/* The same, for a message of program `prog` (empty: unknown), which must be sshd's for
+ * a line of the sshd service to name an address. */
+int ww__auth_pam_prog(ww_event_t *ev, ww_str_t msg, ww_str_t prog);
 /* The old format, the module in the tag: "sshd(pam_unix)[123]: authentication failure;
  * ...".  `prog` is the whole tag ("sshd(pam_unix)"); 0 if it is not of that form. */
 int ww__auth_pam_old(ww_event_t *ev, ww_str_t prog, ww_str_t msg);
 
-int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg);
+/* `addrs`: whether the line can only be the kernel's (tagged "kernel", or dmesg's
+ * header-less text), so that SRC=/DST= become src_ip/dst_ip; a line with a syslog
+ * header and no tag (ulogd's LOGEMU) keeps its packet fields without them. */
+int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg, bool addrs);
 int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg);
 /* `msg` starts at "%ASA-" (or %FTD-/%PIX-). */
 int ww__fw_asa(ww_event_t *ev, ww_str_t msg);
@@ -152,13 +158,19 @@ int ww__add_lower(ww_event_t *ev, const char *name, ww_str_t v);
 
 /* The normalised authentication fields of notes/fields.md; any slice may be empty
  * (then it is not added).  src_ip is the address as the log writes it: an address
- * becomes src_ip, a DNS name src_host, anything else neither (and then no src_port).  Sets
+ * becomes src_ip (src_host when name_only), a DNS name src_host, anything else neither
+ * (and then no src_port).  Sets
  * ev->category = "authentication" when the line has an outcome. */
 typedef struct ww__auth {
     ww_str_t user, src_ip, src_port, method;
     ww_str_t service;    /* auth_service */
     const char *outcome; /* "success", "failure" or NULL (a step with no verdict) */
     const char *event;   /* auth_event: which step (docs/decoders/syslog.md) */
+    /* src_ip holds a host name the program looked up in reverse DNS without checking
+       it (login -h from telnetd or rlogind, vsftpd): whoever runs the DNS of the
+       client's address chooses it, so even a dotted quad there is only src_host (an
+       IPv6 address, which no DNS name can spell, is still src_ip). */
+    bool name_only;
 } ww__auth_t;
 int ww__add_auth(ww_event_t *ev, const ww__auth_t *a);
 

@@ -102,6 +102,41 @@ static const frow_t rows[] = {
      "192.0.2.5", NULL},
     {H "sshd[9]: User root from scanner.example.net not allowed because listed in DenyUsers", NULL,
      "scanner.example.net"},
+    /* sshd: the account names of "not allowed" lines, and sshd's newer wordings */
+    {H "sshd[9]: User root from 6.6.6.6 not allowed because account is locked", NULL, NULL},
+    {H "sshd[9]: User x from 6.6.6.6 not allowed because y from 192.0.2.5 not allowed because "
+       "listed in DenyUsers",
+     "192.0.2.5", NULL},
+    {H "sshd[9]: error: public key ECDSA-SK SHA256:x signature for x from 6.6.6.6 port 1 rejected: "
+       "user presence (authenticator touch) requirement not met  from 192.0.2.5 port 2 rejected: "
+       "user presence (authenticator touch) requirement not met  [preauth]",
+     "192.0.2.5", NULL},
+    {H "sshd[9]: session opened for local user x from [6.6.6.6] from [192.0.2.5]", "192.0.2.5",
+     NULL},
+    {H "sshd[9]: probed from 192.0.2.5 with from 6.6.6.6 port 1.  Don't panic.", "192.0.2.5", NULL},
+    /* "<tag>: Connection from A port P: <error>" only after sshpkt_fatal's own tags: a
+       message that ends in the client's text can spell out the rest. */
+    {H "sshd[9]: fatal: Client version \"x: Connection from 6.6.6.6 port 1: y\" uses unsafe "
+       "key agreement; refusing connection",
+     NULL, NULL},
+    {H "sshd[9]: error: Bad remote protocol version identification: 'x: Connection from 6.6.6.6 "
+       "port 1: y'",
+     NULL, NULL},
+    {H "sshd[9]: subsystem request for x: Connection from 6.6.6.6 port 1: y by user root failed, "
+       "subsystem not found",
+     NULL, NULL},
+    {H "sshd[9]: userauth_pubkey: unsupported public key algorithm: x: Connection from 6.6.6.6 "
+       "port 1: y [preauth]",
+     NULL, NULL},
+    {H "sshd[9]: fatal: userauth_pubkey: parse packet: Connection from invalid user x: Connection "
+       "from 6.6.6.6 port 1: y 192.0.2.5 port 2222: incomplete message [preauth]",
+     NULL, NULL},
+    {H "sshd[9]: fatal: userauth_pubkey: parse packet: Connection from invalid user x 192.0.2.5 "
+       "port 2222: incomplete message [preauth]",
+     "192.0.2.5", NULL},
+    {H "sshd[9]: fatal: server_input_global_request: send reply: Connection from user root "
+       "192.0.2.5 port 2222: Broken pipe",
+     "192.0.2.5", NULL},
     /* sshd: no address at all */
     {H "sshd[9]: Something new from 6.6.6.6 port 22 failed", NULL, NULL},
     {H "sshd[1]: Server listening on 0.0.0.0 port 22.", NULL, NULL},
@@ -137,9 +172,40 @@ static const frow_t rows[] = {
     {H "sshd[9]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= "
        "rhost=UNKNOWN  user=root",
      NULL, NULL},
-    /* login, dropbear */
-    {H "login[5]: FAILED LOGIN 1 FROM 192.0.2.5 FOR x FROM 6.6.6.6, Authentication failure",
+    /* A PAM module's own wording (pam_krb5 quotes the name the client sent): no address. */
+    {H "sshd[9]: pam_krb5(sshd:auth): authentication fails for 'x; logname= uid=0 euid=0 tty=ssh "
+       "ruser= rhost=6.6.6.6 y' (x@R): User not known to the underlying authentication module",
+     NULL, NULL},
+    /* login's remote host is the client's reverse DNS, unchecked: a PTR record can spell
+       any address, so it is a name (src_host) even then. */
+    {H "login[5]: FAILED LOGIN 1 FROM 192.0.2.5 FOR root, Authentication failure", NULL,
+     "192.0.2.5"},
+    {H "login[5]: pam_unix(remote:auth): authentication failure; logname= uid=0 euid=0 tty=pts/1 "
+       "ruser= rhost=192.0.2.5  user=root",
+     NULL, "192.0.2.5"},
+    {H "login[5]: PAM 2 more authentication failures; logname= uid=0 euid=0 tty=pts/1 ruser= "
+       "rhost=192.0.2.5  user=root",
+     NULL, "192.0.2.5"},
+    {H "vsftpd[5]: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 tty=ftp "
+       "ruser=x rhost=192.0.2.5",
+     NULL, "192.0.2.5"},
+    /* ... but no DNS name holds ':': an IPv6 address there is the peer's. */
+    {H "login[5]: FAILED LOGIN 1 FROM 2001:db8::5 FOR root, Authentication failure", "2001:db8::5",
+     NULL},
+    /* A line of the sshd service is sshd's: from another program it is that program's
+       text, which may start with what a client sent. */
+    {H "myapp[5]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh "
+       "ruser= rhost=6.6.6.6  user=root",
+     NULL, NULL},
+    {H "myapp[5]: PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= "
+       "rhost=6.6.6.6  user=root",
+     NULL, NULL},
+    {H "sshd-session[5]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 "
+       "tty=ssh ruser= rhost=192.0.2.5  user=root",
      "192.0.2.5", NULL},
+    /* login, dropbear */
+    {H "login[5]: FAILED LOGIN 1 FROM 192.0.2.5 FOR x FROM 6.6.6.6, Authentication failure", NULL,
+     "192.0.2.5"},
     {H "dropbear[5]: Bad password attempt for 'x' from 6.6.6.6:1' from 192.0.2.5:2222", "192.0.2.5",
      NULL},
     /* Cisco ASA: the user name is typed by the person logging in */
@@ -198,15 +264,93 @@ static const frow_t rows[] = {
     {H "kernel: [ 5.1] usb 1-1: Product: IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 PROTO=TCP SPT=1 "
        "DPT=22",
      NULL, NULL},
-    {H "kernel: [ 5.1] [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.5 DST=10.0.0.1 PROTO=TCP SPT=1 DPT=22",
+    {H "kernel: [ 5.1] [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.5 DST=10.0.0.1 LEN=40 TOS=0x00 "
+       "PREC=0x00 TTL=50 ID=1 PROTO=TCP SPT=1 DPT=22",
      "192.0.2.5", NULL},
     {H "sshd[9]: message repeated 2 times: [ Connection closed by 192.0.2.5 port 5 [preauth]]",
      "192.0.2.5", NULL},
+    {H "myapp[5]: %ASA-6-605004: Login denied from 6.6.6.6/1 to outside:10.0.0.1/ssh for user "
+       "\"y\"",
+     NULL, NULL},
+    /* netfilter: only the kernel's own packet run ("IN= OUT= ... SRC= DST= LEN= ...
+       PROTO="); a process name, a file name or a device's strings the kernel prints
+       may look like the start of one. */
+    {H "kernel: [ 5.1] IN= OUT= MAC=x[1234]: segfault at 0 ip 0 sp 0 error 4 in a SRC=6.6.6.6 "
+       "DST=10.0.0.1 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=TCP SPT=1 DPT=22 b[5+1000]",
+     NULL, NULL},
+    {H
+     "kernel: [ 5.1] scsi 0:0:0:0: Direct-Access     IN= OUT= SRC=6.6.6.6 DST= LEN= PQ: 0 ANSI: 6",
+     NULL, NULL},
+    {H "kernel: [ 5.1] IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 PROTO=TCP SPT=1 DPT=22", NULL, NULL},
+    {H "myapp[5]: unknown command: IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 LEN=40 TOS=0x00 "
+       "PREC=0x00 TTL=64 ID=1 PROTO=TCP SPT=1 DPT=22",
+     NULL, NULL},
+    {"2024-01-01 12:00:00,123 ERROR [main] %ASA-6-605004: Login denied from 6.6.6.6/1 to "
+     "outside:10.0.0.1/ssh for user \"y\"",
+     NULL, NULL},
+    /* A header and no tag: ulogd's LOGEMU, or an application's own line ending in text
+       someone typed; the packet's fields stay, its addresses are not src_ip. */
+    {"2024-01-01 12:00:00 ERROR unknown command: IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 LEN=40 "
+     "TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=TCP SPT=1 DPT=22",
+     NULL, NULL},
+    {"12:00:01 ERROR unknown command: IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 LEN=40 TOS=0x00 "
+     "PREC=0x00 TTL=64 ID=1 PROTO=TCP SPT=1 DPT=22",
+     NULL, NULL},
+    {"[Thu Dec  3 10:00:00 2026] [UFW BLOCK] IN=eth0 OUT= "
+     "MAC=00:11:22:33:44:55:66:77:88:99:aa:bb:08:"
+     "00 SRC=192.0.2.5 DST=10.0.0.1 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=1 "
+     "DPT=22",
+     "192.0.2.5", NULL},
+    {"[ 5.123456] nft drop in: IN=eth0 OUT= SRC=2001:db8::5 DST=2001:db8::1 LEN=80 TC=0 "
+     "HOPLIMIT=57 FLOWLBL=0 PROTO=TCP SPT=1 DPT=22 [SRC=6.6.6.6 DST=10.0.0.1 LEN=40]",
+     "2001:db8::5", NULL},
+    /* A continuation line (journalctl indents the rest of a multi-line message, such as
+       one whose user name held a newline) is never a device's record. */
+    {"        %ASA-6-605004: Login denied from 6.6.6.6/1 to outside:10.0.0.1/ssh for user \"y\"",
+     NULL, NULL},
+    {"    IN=eth0 OUT= SRC=6.6.6.6 DST=10.0.0.1 LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=1 PROTO=TCP "
+     "SPT=1 DPT=22",
+     NULL, NULL},
+    {"\ttype=USER_AUTH msg=audit(1700000000.123:456): pid=1 uid=0 msg='op=PAM:authentication "
+     "acct=\"x\" exe=\"/usr/sbin/sshd\" hostname=? addr=6.6.6.6 terminal=ssh res=failed'",
+     NULL, NULL},
     /* FortiGate: a value that broke out of its quotes makes a second srcip */
     {"date=2024-01-15 time=10:00:00 devname=\"F\" devid=\"F\" logid=\"0100032002\" "
      "type=\"event\" subtype=\"system\" logdesc=\"Admin login failed\" user=\"x\" srcip=6.6.6.6 "
      "y=\"\" srcip=192.0.2.5 action=\"login\" status=\"failed\"",
      NULL, NULL},
+    {"date=2024-01-15 time=10:00:00 devname=\"F\" devid=\"F\" logid=\"0100032002\" "
+     "type=\"event\" subtype=\"system\" logdesc=\"Admin login failed\" user=\"x\\\\\" "
+     "ui=\"https\" msg=\" srcip=6.6.6.6 srcport=1 x=\" action=\"login\" status=\"failed\"",
+     NULL, NULL},
+    {"date=2024-01-15 time=10:00:00 devname=\"F\" devid=\"F\" logid=\"0100032002\" "
+     "type=\"event\" subtype=\"system\" logdesc=\"Admin login failed\" user=\"x\"y "
+     "srcip=6.6.6.6 srcport=1 z=\"\" action=\"login\" status=\"failed\"",
+     NULL, NULL},
+    {"date=2024-01-15 time=10:00:00 devname=\"F\" devid=\"F\" logid=\"0100032002\" "
+     "type=\"event\" subtype=\"system\" logdesc=\"Admin login failed\" user=\"x\\\" "
+     "srcip=6.6.6.6 y=\\\"\" srcip=192.0.2.5 action=\"login\" status=\"failed\"",
+     "192.0.2.5", NULL},
+    /* auditd: msg='...' ends at its last quote (an account name may hold one); addr=
+       only when the program passed it (not resolved from a name), and only once. */
+    {"type=USER_AUTH msg=audit(1700000000.123:456): pid=1 uid=0 auid=4294967295 "
+     "ses=4294967295 msg='op=PAM:authentication grantors=? acct=\"x'addr='6.6.6.6'\" "
+     "exe=\"/usr/sbin/sshd\" hostname=192.0.2.5 addr=192.0.2.5 terminal=ssh res=failed'",
+     "192.0.2.5", NULL},
+    {"type=USER_AUTH msg=audit(1700000000.123:456): pid=1 uid=0 msg='op=PAM:authentication "
+     "acct=\"x\" exe=\"/usr/sbin/sshd\" hostname=x addr=6.6.6.6 addr=192.0.2.5 terminal=ssh "
+     "res=failed'",
+     NULL, NULL},
+    {"type=USER_LOGIN msg=audit(1700000000.123:456): pid=1 uid=0 msg='op=login id=0 "
+     "exe=\"/usr/sbin/sshd\" hostname=gw.example.org addr=6.6.6.6 terminal=/dev/pts/1 "
+     "res=success'",
+     NULL, "gw.example.org"},
+    {"type=USER_LOGIN msg=audit(1700000000.123:456): pid=1 uid=0 msg='op=login acct=\"root\" "
+     "exe=\"/usr/bin/login\" hostname=192.0.2.5 addr=192.0.2.5 terminal=pts/1 res=failed'",
+     NULL, "192.0.2.5"},
+    {"type=USER_LOGIN msg=audit(1700000000.123:456): pid=1 uid=0 msg='op=login acct=\"(unknown)\" "
+     "exe=\"/usr/sbin/sshd\" hostname=? addr=192.0.2.5 terminal=sshd res=failed'",
+     "192.0.2.5", NULL},
     /* auditd: the first addr, values encoded by auditd */
     {"type=USER_AUTH msg=audit(1700000000.123:456): pid=1 uid=0 auid=4294967295 "
      "ses=4294967295 msg='op=PAM:authentication grantors=? acct=\"x\" exe=\"/usr/sbin/sshd\" "
@@ -246,8 +390,9 @@ static void test_framing(void **state)
         ww_diag_t d;
         ww_event_t ev;
         ww_event_init(&ev);
-        assert_int_equal(ww_reader_open_mem("t", r->line, strlen(r->line), WW_FMT_AUTO, &rd, &d),
-                         0);
+        /* dmesg's lines start with '[', which the format sniffing takes for JSON. */
+        int fmt = r->line[0] == '[' ? WW_FMT_TEXT : WW_FMT_AUTO;
+        assert_int_equal(ww_reader_open_mem("t", r->line, strlen(r->line), fmt, &rd, &d), 0);
         assert_int_equal(ww_reader_next(rd, &ev, &d), 1);
         check(&ev, r->line, "src_ip", r->src_ip);
         check(&ev, r->line, "src_host", r->src_host);

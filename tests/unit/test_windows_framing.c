@@ -196,8 +196,34 @@ static void test_cloud(void **state)
         "{\"CreationTime\":\"2024-03-05T10:30:12\",\"Id\":\"2\",\"Operation\":\"UserLoginFailed\","
         "\"RecordType\":15,\"ResultStatus\":\"Failed\",\"Workload\":\"AzureActiveDirectory\","
         "\"UserId\":\"10.20.1.99\",\"ClientIP\":\"[2001:db8::5]:443\"}\n";
+    /* An audit initiated by an application (no initiatedBy.user) whose modified
+       property is named like the initiator's address field. */
+    static const char entra_audit_app[] =
+        "{\"activityDisplayName\":\"Update application\",\"activityDateTime\":"
+        "\"2024-03-05T10:04:00Z\",\"initiatedBy\":{\"app\":{\"displayName\":\"sync\"}},"
+        "\"targetResources\":[{\"modifiedProperties\":[{\"displayName\":"
+        "\"initiatedBy.user.ipAddress\",\"oldValue\":null,\"newValue\":\"\\\"10.20.1.99\\\"\"},"
+        "{\"displayName\":\"initiatedBy.user.userPrincipalName\",\"oldValue\":null,"
+        "\"newValue\":\"\\\"admin@trust.nhs.uk\\\"\"}]}],\"result\":\"success\"}\n";
+    static const char entra_audit_user[] =
+        "{\"activityDisplayName\":\"Update user\",\"activityDateTime\":\"2024-03-05T10:04:00Z\","
+        "\"initiatedBy\":{\"user\":{\"userPrincipalName\":\"jane@trust.nhs.uk\",\"ipAddress\":"
+        "\"203.0.113.8\"}},\"targetResources\":[{\"modifiedProperties\":[{\"displayName\":"
+        "\"initiatedBy.user.ipAddress\",\"oldValue\":null,\"newValue\":\"\\\"10.20.1.99\\\"\"}]}],"
+        "\"result\":\"success\"}\n";
     ww_event_t ev;
     ww_event_init(&ev);
+    decode(entra_audit_app, &ev);
+    check(&ev, "entra audit app", "src_ip", NULL);
+    check(&ev, "entra audit app", "user", NULL);
+    decode(entra_audit_user, &ev);
+    check(&ev, "entra audit user", "user", "jane@trust.nhs.uk");
+    {
+        /* the property is still a field of its own, but src_ip is the initiator's */
+        const ww_field_t *f = ww_event_get(&ev, WW_STR("src_ip"), NULL);
+        assert_non_null(f);
+        assert_true(f->value.n == 11 && !memcmp(f->value.p, "203.0.113.8", 11));
+    }
     decode(m365_typed, &ev);
     check(&ev, "m365 typed", "src_ip", NULL);
     decode(graph_name, &ev);
