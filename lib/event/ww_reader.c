@@ -105,7 +105,19 @@ static int detect(const uint8_t *p, size_t n, size_t start)
         uint8_t c = p[i];
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
             continue;
-        return (c == '{' || c == '[') ? WW_FMT_JSON : WW_FMT_SYSLOG;
+        if (c == '{')
+            return WW_FMT_JSON;
+        if (c != '[')
+            return WW_FMT_SYSLOG;
+        /* An array of records starts "[{" or is "[]"; "[    0.000000] Linux version"
+           (dmesg) or "[Thu Dec  3 10:00:00 2026] ..." (dmesg -T) are text lines. */
+        for (size_t j = i + 1; j < n; j++) {
+            uint8_t d = p[j];
+            if (d == ' ' || d == '\t' || d == '\r' || d == '\n')
+                continue;
+            return d == '{' || d == ']' ? WW_FMT_JSON : WW_FMT_SYSLOG;
+        }
+        return WW_FMT_JSON; /* "[" and nothing after it: the JSON decoder says what is wrong */
     }
     return WW_FMT_SYSLOG;
 }

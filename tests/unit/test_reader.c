@@ -76,6 +76,11 @@ static void test_detect_mem(void **state)
         {"<13>Mar  3 07:01:02 h p: m", WW_FMT_SYSLOG},
         {"just text", WW_FMT_SYSLOG},
         {"", WW_FMT_SYSLOG},
+        {"[]", WW_FMT_JSON},
+        {"[\n  {\"a\":1}\n]", WW_FMT_JSON},
+        /* dmesg and dmesg -T start with a bracket but are text lines. */
+        {"[    0.000000] Linux version 6.1.0", WW_FMT_SYSLOG},
+        {"[Thu Dec  3 10:00:00 2026] usb 1-1: new device", WW_FMT_SYSLOG},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(
