@@ -64,21 +64,9 @@ const char *ww_cli_default_rules(void)
     const char *env = getenv("WARDWATCH_RULES");
     if (env && *env)
         return env;
-    /* An installed layout first (<prefix>/bin/wardwatch, <prefix>/share/wardwatch/rules),
-       then the source tree the binary was built from. */
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            int len = snprintf(path, sizeof path, "%s/../share/wardwatch/rules", exe);
-            struct stat st;
-            if (len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-                return path;
-        }
-    }
+    /* An installed layout first, then the source tree the binary was built from. */
+    if (ww_installed_dir("rules", path, sizeof path))
+        return path;
     return WW_SOURCE_DIR "/rules";
 }
 

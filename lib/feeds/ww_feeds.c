@@ -8,8 +8,6 @@
 
 #include <dirent.h>
 #include <limits.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,22 +30,10 @@ const char *ww_feeds_default_dir(void)
     const char *e = getenv("WARDWATCH_DATA");
     if (e && *e)
         return e;
-    /* An installed layout first (<prefix>/bin/wardwatch, <prefix>/share/wardwatch/data),
-       then the source tree the binary was built from. */
+    /* An installed layout first, then the source tree the binary was built from. */
     static char path[PATH_MAX + 32];
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            int len = snprintf(path, sizeof path, "%s/../share/wardwatch/data", exe);
-            struct stat st;
-            if (len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-                return path;
-        }
-    }
+    if (ww_installed_dir("data", path, sizeof path))
+        return path;
     return WW_SOURCE_DIR "/data";
 }
 

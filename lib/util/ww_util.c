@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *ww_strerror(int err)
@@ -631,4 +633,22 @@ size_t ww_utf8_put(char *o, uint32_t cp)
     o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
     o[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
+}
+
+const char *ww_installed_dir(const char *sub, char *out, size_t outlen)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = 0;
+    int len = snprintf(out, outlen, "%s/../share/wardwatch/%s", exe, sub);
+    struct stat st;
+    if (len < 0 || (size_t)len >= outlen || stat(out, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    return out;
 }

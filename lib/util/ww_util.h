@@ -146,6 +146,13 @@ int64_t ww_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Formats ns-since-epoch as "YYYY-MM-DDTHH:MM:SS.mmmmmmZ" into out (>= 32 bytes). */
 void ww_time_format(int64_t ns, char *out, size_t outlen);
 
+/* ---- installed layout ------------------------------------------------------------ */
+
+/* Where `make install` put wardwatch's own files: <prefix>/share/wardwatch/<sub>, found
+ * from the running binary's path (<prefix>/bin/wardwatch).  Writes the path to out and
+ * returns out when that folder exists, else NULL (a binary run from its build tree). */
+const char *ww_installed_dir(const char *sub, char *out, size_t outlen);
+
 /* ---- numbers ------------------------------------------------------------------- */
 
 /* Parses a whole decimal integer (optional sign).  0 or WW_EPARSE. */
