@@ -7,7 +7,12 @@
  * and the main thread replays each batch's matches in input order -- correlations,
  * alerts, counts -- so the output is byte for byte that of --threads 1.  A line-based
  * file (syslog, text, JSON lines) is not even decoded on the main thread: it is cut
- * into ranges of lines that the workers decode too (see hunt_file_ranges). */
+ * into ranges of lines that the workers decode too (see hunt_file_ranges).
+ *
+ * Triage: the filters (--min-level, --host, --rule, --since, --until) are applied as the
+ * alerts are replayed, to every format, and counted.  The table groups alerts of one
+ * rule on one host and prints the groups at the end in order of first appearance
+ * (see group_add); NDJSON and CSV stay one record per alert for machines. */
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -46,7 +51,7 @@ typedef struct counts {
 #define GROUPS_MAX 10000
 #define GROUP_SLOTS 16384 /* hash slots, a power of two above GROUPS_MAX */
 #define GROUP_HOST_MAX 256
-#define GROUP_TEXT_MAX 512
+#define GROUP_TEXT_MAX 1024
 
 typedef struct group {
     const ww_sigma_rule_t *rule;
@@ -455,14 +460,25 @@ static void group_add(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str
             return;
         }
     }
-    group_t e = {rule,
-                 strndup(host.p ? host.p : "", hn),
-                 strdup(where),
-                 strndup(detail, detail_n < GROUP_TEXT_MAX ? detail_n : GROUP_TEXT_MAX),
-                 1,
-                 ts,
-                 ts};
-    if (g->n == GROUPS_MAX || !e.host || !e.where || !e.detail) {
+    if (g->n == GROUPS_MAX) {
+        g->dropped++;
+        return;
+    }
+    if (detail_n > GROUP_TEXT_MAX) {
+        /* Cut an escaped detail that long at a character boundary; keep it one line. */
+        detail_n = GROUP_TEXT_MAX;
+        while (detail_n && ((unsigned char)detail[detail_n] & 0xC0) == 0x80)
+            detail_n--;
+    }
+    group_t e = {rule, strndup(host.p ? host.p : "", hn), strdup(where), NULL, 1, ts, ts};
+    if ((e.detail = malloc(detail_n + 2)) != NULL) {
+        if (detail_n)
+            memcpy(e.detail, detail, detail_n);
+        if (detail_n && detail[detail_n - 1] != '\n')
+            e.detail[detail_n++] = '\n';
+        e.detail[detail_n] = 0;
+    }
+    if (!e.host || !e.where || !e.detail) {
         free(e.host);
         free(e.where);
         free(e.detail);
