@@ -109,6 +109,22 @@ $H --format summary "$T/many.json" >"$T/many.sum" 2>/dev/null
 grep -q "(10000 groups; 1 more alerts in groups past the cap of 10000" "$T/many.sum"
 check "summary says the group cap was reached" $?
 
+# A host name with terminal escapes is escaped in the grouped table and in the summary's
+# By host and Top groups, as everywhere else.
+python3 - "$T/esc.json" <<'PY'
+import json, sys
+e = {"SourceName": "Microsoft-Windows-Eventlog", "Hostname": "WS\x1b[2J\nFAKE",
+     "Channel": "Security", "TimeCreated": "2026-04-08 10:00:00", "Message": "cleared",
+     "EventID": 1102}
+open(sys.argv[1], "w").write((json.dumps(e) + "\n") * 3)
+PY
+$H "$T/esc.json" >"$T/esc.table" 2>/dev/null
+$H --format summary "$T/esc.json" >"$T/esc.sum" 2>/dev/null
+! grep -q "$(printf '\033')" "$T/esc.table" "$T/esc.sum" && ! grep -q "^FAKE" "$T/esc.table" "$T/esc.sum" &&
+    grep -q 'host WS\\e\[2J\\nFAKE  at .*(first seen)' "$T/esc.table" &&
+    [ "$(grep -c 'WS\\e\[2J\\nFAKE' "$T/esc.sum")" = 2 ]
+check "a host with escapes stays escaped in the grouped table and the summary" $?
+
 # ---- filters -----------------------------------------------------------------------
 # count FILE: alerts in an ndjson file.
 count() { wc -l <"$1" | tr -d ' '; }
