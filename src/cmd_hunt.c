@@ -7,8 +7,15 @@
  * and the main thread replays each batch's matches in input order -- correlations,
  * alerts, counts -- so the output is byte for byte that of --threads 1.  A line-based
  * file (syslog, text, JSON lines) is not even decoded on the main thread: it is cut
- * into ranges of lines that the workers decode too (see hunt_file_ranges). */
+ * into ranges of lines that the workers decode too (see hunt_file_ranges).
+ *
+ * Triage: the filters (--min-level, --host, --rule, --since, --until) are applied as the
+ * alerts are replayed, to every format, and counted.  The table groups alerts of one
+ * rule on one host and prints the groups at the end in order of first appearance
+ * (see group_add); NDJSON and CSV stay one record per alert for machines. */
+#include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -20,7 +27,7 @@
 #include "detect/ww_detect.h"
 #include "wardwatch.h"
 
-enum { FMT_TABLE, FMT_NDJSON, FMT_SUMMARY };
+enum { FMT_TABLE, FMT_NDJSON, FMT_SUMMARY, FMT_CSV };
 
 /* The ref handed to the correlation engine: which file, which record. */
 #define REF_FILE_SHIFT 40
@@ -36,6 +43,38 @@ typedef struct counts {
     count_t *v;
     size_t n, cap;
 } counts_t;
+
+/* Grouping of the table and summary views: alerts of one rule on one host become one
+ * group, kept in order of first appearance (the replay is in input order, so groups are
+ * the same for every --threads N).  The number of groups is capped: an alert that would
+ * open a group past the cap is only counted. */
+#define GROUPS_MAX 10000
+#define GROUP_SLOTS 16384 /* hash slots, a power of two above GROUPS_MAX */
+#define GROUP_HOST_MAX 256
+#define GROUP_TEXT_MAX 1024
+
+typedef struct group {
+    const ww_sigma_rule_t *rule;
+    char *host;   /* "" when none */
+    char *where;  /* the first alert's file#record */
+    char *detail; /* the first alert's telling field ("" when none), or a correlation's key */
+    uint64_t n;
+    int64_t first, last; /* earliest and latest time stamps, WW_TIME_NONE when none */
+} group_t;
+
+typedef struct groups {
+    group_t *v;
+    size_t n;
+    uint32_t *slot;   /* GROUP_SLOTS entries: group index + 1, 0 empty */
+    uint64_t dropped; /* alerts that would have opened a group past the cap */
+} groups_t;
+
+/* The triage filters; an empty pattern or WW_TIME_NONE bound is unset. */
+typedef struct filters {
+    const char *host, *rule;
+    int64_t since, until;
+    bool any; /* any filter set, --min-level included */
+} filters_t;
 
 #define BATCH_EVENTS 128 /* events per batch handed to a worker */
 #define MAX_THREADS 256
@@ -65,6 +104,10 @@ typedef struct pool pool_t;
 
 typedef struct hunt {
     int format, min_level;
+    bool group; /* table view: group repeated alerts (--no-group clears it) */
+    filters_t flt;
+    groups_t groups;
+    uint64_t filtered; /* alerts the filters left out */
     int threads;
     pool_t *pool;
     bool color, progress;
@@ -239,21 +282,34 @@ static void put_safe(ww_buf_t *b, const char *s, size_t n)
     ww_buf_puts(b, ww_cli_safe(s, n, tmp, sizeof tmp));
 }
 
-static void table_line(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t host,
-                       const char *where)
+/* "2026-04-08 10:58:04", or "-" without a time stamp: seconds are enough on a terminal. */
+static void short_time(int64_t ts, char *out, size_t outlen)
 {
-    char tbuf[48] = "-";
-    if (ts != WW_TIME_NONE) {
-        ww_time_format(ts, tbuf, sizeof tbuf);
-        tbuf[19] = 0; /* seconds are enough on a terminal */
-        tbuf[10] = ' ';
+    if (ts == WW_TIME_NONE) {
+        snprintf(out, outlen, "-");
+        return;
     }
+    char tbuf[48];
+    ww_time_format(ts, tbuf, sizeof tbuf);
+    tbuf[19] = 0;
+    tbuf[10] = ' ';
+    snprintf(out, outlen, "%s", tbuf);
+}
+
+/* The two lines every table entry starts with; a group of n > 1 alerts says so. */
+static void table_line(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t host,
+                       const char *where, uint64_t n)
+{
+    char tbuf[48];
+    short_time(ts, tbuf, sizeof tbuf);
     const char *lv = ww_level_name(rule->level);
     if (h->color)
         ww_buf_printf(&h->out, "%s  %s%-13s\033[0m ", tbuf, level_color(rule->level), lv);
     else
         ww_buf_printf(&h->out, "%s  %-13s ", tbuf, lv);
     put_safe(&h->out, rule->title, strlen(rule->title));
+    if (n > 1)
+        ww_buf_printf(&h->out, "  [x%llu]", (unsigned long long)n);
     ww_buf_puts(&h->out, "\n    host ");
     if (host.n)
         put_safe(&h->out, host.p, host.n);
@@ -261,7 +317,256 @@ static void table_line(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_st
         ww_buf_putc(&h->out, '-');
     ww_buf_puts(&h->out, "  at ");
     put_safe(&h->out, where, strlen(where));
+    if (n > 1)
+        ww_buf_puts(&h->out, " (first seen)");
     ww_buf_putc(&h->out, '\n');
+}
+
+/* The event's most telling field, "    Name: value\n", cut at 160 bytes. */
+static void put_detail(ww_buf_t *b, const ww_event_t *ev)
+{
+    const ww_field_t *f = detail_field(ev);
+    if (!f)
+        return;
+    /* The first 160 bytes, not cutting a UTF-8 character in two. */
+    size_t n = f->value.n > 160 ? 160 : f->value.n;
+    while (n && n < f->value.n && ((unsigned char)f->value.p[n] & 0xC0) == 0x80)
+        n--;
+    ww_buf_puts(b, "    ");
+    put_safe(b, f->name.p, f->name.n);
+    ww_buf_puts(b, ": ");
+    put_safe(b, f->value.p, n);
+    ww_buf_puts(b, n < f->value.n ? "...\n" : "\n");
+}
+
+/* A correlation's value and group key, "    count 12 for host=x\n". */
+static void put_corr_detail(ww_buf_t *b, const ww_corr_alert_t *a)
+{
+    ww_buf_printf(b, "    %s %.17g for", ww_corr_type_name(a->rule->corr->type), a->value);
+    for (uint32_t i = 0; i < a->ngroup; i++) {
+        ww_buf_putc(b, ' ');
+        put_safe(b, a->group_names[i], strlen(a->group_names[i]));
+        ww_buf_putc(b, '=');
+        put_safe(b, a->group_values[i].p, a->group_values[i].n);
+    }
+    ww_buf_putc(b, '\n');
+}
+
+/* ---- filters ------------------------------------------------------------------------ */
+
+/* Host names compare without case (DNS and NetBIOS names do), as a glob. */
+static bool host_matches(const char *pat, const char *p, size_t n)
+{
+    char buf[GROUP_HOST_MAX];
+    if (n >= sizeof buf || memchr(p, 0, n))
+        return false; /* no real host name is that long or holds a NUL */
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    return fnmatch(pat, buf, FNM_CASEFOLD) == 0;
+}
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (!strncasecmp(hay, needle, n))
+            return true;
+    return n == 0;
+}
+
+/* --rule: the rule's id, or its title as a glob when the pattern has one (`*`, `?`,
+ * `[`), else as a substring; all without case. */
+static bool rule_matches(const char *pat, const ww_sigma_rule_t *r)
+{
+    if (r->id && !strcasecmp(pat, r->id))
+        return true;
+    if (strpbrk(pat, "*?["))
+        return fnmatch(pat, r->title, FNM_CASEFOLD) == 0;
+    return contains_nocase(r->title, pat);
+}
+
+/* The host of a correlation alert: its group key's host field, if it has one. */
+static ww_str_t corr_host(const ww_corr_alert_t *a)
+{
+    static const char *names[] = {"host", "hostname", "computer", "computername"};
+    for (uint32_t i = 0; i < a->ngroup; i++)
+        for (size_t k = 0; k < WW_ARRAY_LEN(names); k++)
+            if (!strcasecmp(a->group_names[i], names[k]))
+                return a->group_values[i];
+    return (ww_str_t){0};
+}
+
+/* Whether an alert passes --min-level and the triage filters; counts those left out.
+ * With --since/--until an alert without a time stamp cannot be placed: it is left out;
+ * with --host so is an alert without a host. */
+static bool keep(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t host)
+{
+    const filters_t *f = &h->flt;
+    bool ok = rule->level >= h->min_level;
+    if (ok && f->host)
+        ok = host.n && host_matches(f->host, host.p, host.n);
+    if (ok && f->rule)
+        ok = rule_matches(f->rule, rule);
+    if (ok && f->since != WW_TIME_NONE)
+        ok = ts != WW_TIME_NONE && ts >= f->since;
+    if (ok && f->until != WW_TIME_NONE)
+        ok = ts != WW_TIME_NONE && ts <= f->until;
+    if (!ok)
+        h->filtered++;
+    return ok;
+}
+
+/* ---- groups ------------------------------------------------------------------------- */
+
+static uint32_t group_hash(uint32_t rule, const char *host, size_t n)
+{
+    uint32_t x = 2166136261u ^ rule;
+    x *= 16777619u;
+    for (size_t i = 0; i < n; i++) {
+        x ^= (unsigned char)host[i];
+        x *= 16777619u;
+    }
+    return x;
+}
+
+/* Counts an alert in its group (rule, host), opening the group if there is room.
+ * `detail` is the rendered tail of the table entry, kept from the first alert only. */
+static void group_add(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t host,
+                      const char *where, const char *detail, size_t detail_n)
+{
+    groups_t *g = &h->groups;
+    size_t hn = host.n < GROUP_HOST_MAX ? host.n : GROUP_HOST_MAX - 1;
+    if (!g->slot) {
+        g->slot = calloc(GROUP_SLOTS, sizeof *g->slot);
+        g->v = calloc(GROUPS_MAX, sizeof *g->v);
+        if (!g->slot || !g->v) {
+            free(g->slot);
+            free(g->v);
+            g->slot = NULL;
+            g->v = NULL;
+            g->dropped++;
+            return;
+        }
+    }
+    uint32_t i = group_hash(rule->index, host.p, hn) & (GROUP_SLOTS - 1);
+    for (; g->slot[i]; i = (i + 1) & (GROUP_SLOTS - 1)) {
+        group_t *e = &g->v[g->slot[i] - 1];
+        if (e->rule == rule && strlen(e->host) == hn && (!hn || !memcmp(e->host, host.p, hn))) {
+            e->n++;
+            if (ts != WW_TIME_NONE && (e->first == WW_TIME_NONE || ts < e->first))
+                e->first = ts;
+            if (ts != WW_TIME_NONE && (e->last == WW_TIME_NONE || ts > e->last))
+                e->last = ts;
+            return;
+        }
+    }
+    if (g->n == GROUPS_MAX) {
+        g->dropped++;
+        return;
+    }
+    if (detail_n > GROUP_TEXT_MAX) {
+        /* Cut an escaped detail that long at a character boundary; keep it one line. */
+        detail_n = GROUP_TEXT_MAX;
+        while (detail_n && ((unsigned char)detail[detail_n] & 0xC0) == 0x80)
+            detail_n--;
+    }
+    group_t e = {rule, strndup(host.p ? host.p : "", hn), strdup(where), NULL, 1, ts, ts};
+    if ((e.detail = malloc(detail_n + 2)) != NULL) {
+        if (detail_n)
+            memcpy(e.detail, detail, detail_n);
+        if (detail_n && detail[detail_n - 1] != '\n')
+            e.detail[detail_n++] = '\n';
+        e.detail[detail_n] = 0;
+    }
+    if (!e.host || !e.where || !e.detail) {
+        free(e.host);
+        free(e.where);
+        free(e.detail);
+        g->dropped++;
+        return;
+    }
+    g->v[g->n++] = e;
+    g->slot[i] = (uint32_t)g->n;
+}
+
+static void groups_release(groups_t *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        free(g->v[i].host);
+        free(g->v[i].where);
+        free(g->v[i].detail);
+    }
+    free(g->v);
+    free(g->slot);
+}
+
+/* The grouped table: one entry per group, in order of first appearance. */
+static void print_groups(hunt_t *h)
+{
+    for (size_t i = 0; i < h->groups.n && !h->stop; i++) {
+        const group_t *e = &h->groups.v[i];
+        ww_str_t host = {e->host, strlen(e->host)};
+        table_line(h, e->rule, e->first, host, e->where, e->n);
+        if (e->n > 1) {
+            char a[48], b[48];
+            short_time(e->first, a, sizeof a);
+            short_time(e->last, b, sizeof b);
+            ww_buf_printf(&h->out, "    %llu alerts, first %s, last %s\n", (unsigned long long)e->n,
+                          a, b);
+        }
+        ww_buf_puts(&h->out, e->detail);
+        flush_out(h);
+    }
+    if (h->groups.dropped) {
+        ww_buf_printf(&h->out,
+                      "... %llu more alerts in groups not shown: more than %d groups "
+                      "(--no-group or --format ndjson shows every alert)\n",
+                      (unsigned long long)h->groups.dropped, GROUPS_MAX);
+        flush_out(h);
+    }
+}
+
+/* ---- output ------------------------------------------------------------------------- */
+
+/* One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break.  Text
+ * that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading ' so that
+ * a host name in a log cannot become a formula on the officer's machine. */
+static void put_csv(ww_buf_t *b, const char *p, size_t n, bool text)
+{
+    bool formula = text && n && strchr("=+-@\t\r", p[0]);
+    bool quote = formula;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
+    if (quote)
+        ww_buf_putc(b, '"');
+    if (formula)
+        ww_buf_putc(b, '\'');
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"')
+            ww_buf_putc(b, '"');
+        ww_buf_putc(b, p[i] ? p[i] : ' ');
+    }
+    if (quote)
+        ww_buf_putc(b, '"');
+}
+
+static void csv_row(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t host,
+                    const char *path, uint64_t record)
+{
+    ww_buf_t *b = &h->out;
+    char tbuf[48] = "";
+    if (ts != WW_TIME_NONE)
+        ww_time_format(ts, tbuf, sizeof tbuf);
+    ww_buf_printf(b, "%s,%s,", tbuf, ww_level_name(rule->level));
+    if (rule->id)
+        put_csv(b, rule->id, strlen(rule->id), true);
+    ww_buf_putc(b, ',');
+    put_csv(b, rule->title, strlen(rule->title), true);
+    ww_buf_putc(b, ',');
+    put_csv(b, host.p ? host.p : "", host.n, true);
+    ww_buf_putc(b, ',');
+    put_csv(b, path, strlen(path), true);
+    ww_buf_printf(b, ",%llu\r\n", (unsigned long long)record);
 }
 
 static void emit_event_alert(hunt_t *h, const ww_sigma_rule_t *rule)
@@ -285,21 +590,20 @@ static void emit_event_alert(hunt_t *h, const ww_sigma_rule_t *rule)
                       ww_format_name(h->fmt));
         ww_event_to_json(ev, &h->out);
         ww_buf_puts(&h->out, "}\n");
-    } else if (h->format == FMT_TABLE) {
+    } else if (h->format == FMT_CSV) {
+        csv_row(h, rule, ev->ts, ev->host, path, h->index);
+    } else if (h->format == FMT_TABLE || h->format == FMT_SUMMARY) {
         char where[512];
         snprintf(where, sizeof where, "%s#%llu", path, (unsigned long long)h->index);
-        table_line(h, rule, ev->ts, ev->host, where);
-        const ww_field_t *f = detail_field(ev);
-        if (f) {
-            /* The first 160 bytes, not cutting a UTF-8 character in two. */
-            size_t n = f->value.n > 160 ? 160 : f->value.n;
-            while (n && n < f->value.n && ((unsigned char)f->value.p[n] & 0xC0) == 0x80)
-                n--;
-            ww_buf_puts(&h->out, "    ");
-            put_safe(&h->out, f->name.p, f->name.n);
-            ww_buf_puts(&h->out, ": ");
-            put_safe(&h->out, f->value.p, n);
-            ww_buf_puts(&h->out, n < f->value.n ? "...\n" : "\n");
+        if (h->group) {
+            size_t n0 = h->out.n;
+            if (h->format == FMT_TABLE)
+                put_detail(&h->out, ev);
+            group_add(h, rule, ev->ts, ev->host, where, h->out.p + n0, h->out.n - n0);
+            h->out.n = n0;
+        } else if (h->format == FMT_TABLE) {
+            table_line(h, rule, ev->ts, ev->host, where, 1);
+            put_detail(&h->out, ev);
         }
     }
     flush_out(h);
@@ -317,9 +621,13 @@ static void on_corr(void *ud, const ww_corr_alert_t *a)
 {
     hunt_t *h = ud;
     const ww_sigma_rule_t *rule = a->rule;
-    if (!rule->alert || rule->level < h->min_level)
+    ww_str_t host = corr_host(a);
+    if (!rule->alert || !keep(h, rule, a->last_ts, host))
         return;
     account(h, rule);
+    size_t file = a->nrefs ? (size_t)(a->refs[0] >> REF_FILE_SHIFT) : 0;
+    const char *first_path = file < h->files.n && a->nrefs ? h->files.paths[file] : "";
+    uint64_t first_index = a->nrefs ? a->refs[0] & REF_INDEX_MASK : 0;
     if (h->format == FMT_NDJSON) {
         ww_buf_puts(&h->out, "{\"rule\":");
         put_rule_json(&h->out, rule);
@@ -339,8 +647,8 @@ static void on_corr(void *ud, const ww_corr_alert_t *a)
         put_time_json(&h->out, a->last_ts);
         ww_buf_puts(&h->out, "},\"events\":[");
         for (uint32_t i = 0; i < a->nrefs; i++) {
-            size_t file = (size_t)(a->refs[i] >> REF_FILE_SHIFT);
-            const char *path = file < h->files.n ? h->files.paths[file] : "?";
+            size_t f = (size_t)(a->refs[i] >> REF_FILE_SHIFT);
+            const char *path = f < h->files.n ? h->files.paths[f] : "?";
             if (i)
                 ww_buf_putc(&h->out, ',');
             ww_buf_puts(&h->out, "{\"path\":");
@@ -349,22 +657,23 @@ static void on_corr(void *ud, const ww_corr_alert_t *a)
                           (unsigned long long)(a->refs[i] & REF_INDEX_MASK));
         }
         ww_buf_puts(&h->out, "]}\n");
-    } else if (h->format == FMT_TABLE) {
+    } else if (h->format == FMT_CSV) {
+        csv_row(h, rule, a->last_ts, host, first_path, first_index);
+    } else if (h->format == FMT_TABLE || h->format == FMT_SUMMARY) {
         char where[512];
-        size_t file = a->nrefs ? (size_t)(a->refs[0] >> REF_FILE_SHIFT) : 0;
-        snprintf(where, sizeof where, "%s (%u events, first #%llu)",
-                 file < h->files.n ? h->files.paths[file] : "-", a->nrefs,
-                 a->nrefs ? (unsigned long long)(a->refs[0] & REF_INDEX_MASK) : 0ULL);
-        ww_str_t host = {0};
-        table_line(h, rule, a->last_ts, host, where);
-        ww_buf_printf(&h->out, "    %s %.17g for", ww_corr_type_name(rule->corr->type), a->value);
-        for (uint32_t i = 0; i < a->ngroup; i++) {
-            ww_buf_putc(&h->out, ' ');
-            put_safe(&h->out, a->group_names[i], strlen(a->group_names[i]));
-            ww_buf_putc(&h->out, '=');
-            put_safe(&h->out, a->group_values[i].p, a->group_values[i].n);
+        snprintf(where, sizeof where, "%s (%u events, first #%llu)", a->nrefs ? first_path : "-",
+                 a->nrefs, (unsigned long long)first_index);
+        if (h->group) {
+            size_t n0 = h->out.n;
+            if (h->format == FMT_TABLE)
+                put_corr_detail(&h->out, a);
+            group_add(h, rule, a->last_ts, host, where, h->out.p + n0, h->out.n - n0);
+            h->out.n = n0;
+        } else if (h->format == FMT_TABLE) {
+            /* As before grouping: a correlation's line shows no host. */
+            table_line(h, rule, a->last_ts, (ww_str_t){0}, where, 1);
+            put_corr_detail(&h->out, a);
         }
-        ww_buf_putc(&h->out, '\n');
     }
     flush_out(h);
 }
@@ -376,7 +685,7 @@ static void on_match(void *ud, const ww_sigma_rule_t *rule)
         uint64_t ref = ((uint64_t)h->file << REF_FILE_SHIFT) | (h->index & REF_INDEX_MASK);
         ww_corr_feed(h->corr, rule, h->ev, ref, on_corr, h);
     }
-    if (!rule->alert || rule->level < h->min_level)
+    if (!rule->alert || !keep(h, rule, h->ev->ts, h->ev->host))
         return;
     account(h, rule);
     emit_event_alert(h, rule);
@@ -1010,6 +1319,55 @@ static void print_placeholder_rules(hunt_t *h)
     free(g);
 }
 
+static int group_count_cmp(const void *a, const void *b)
+{
+    const group_t *x = *(const group_t *const *)a, *y = *(const group_t *const *)b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    if (x->rule->level != y->rule->level)
+        return x->rule->level < y->rule->level ? 1 : -1;
+    return x < y ? -1 : x > y; /* first appearance */
+}
+
+/* The summary's "By host" (from the groups, so alerts past the group cap are not in it)
+ * and its largest groups: the repeated alerts a triage starts with. */
+static void print_group_counts(hunt_t *h)
+{
+    groups_t *g = &h->groups;
+    if (!g->n)
+        return;
+    counts_t hosts = {0};
+    for (size_t i = 0; i < g->n; i++)
+        counts_add(&hosts, g->v[i].host[0] ? g->v[i].host : "-", g->v[i].n);
+    print_counts(h, "By host", &hosts, 20, false);
+    counts_release(&hosts);
+    const group_t **top = malloc(g->n * sizeof *top);
+    if (!top)
+        return;
+    for (size_t i = 0; i < g->n; i++)
+        top[i] = &g->v[i];
+    qsort(top, g->n, sizeof *top, group_count_cmp);
+    printf("\nTop groups (same rule, same host)\n");
+    for (size_t i = 0; i < g->n && i < 10; i++) {
+        char a[48], b[48];
+        short_time(top[i]->first, a, sizeof a);
+        short_time(top[i]->last, b, sizeof b);
+        printf("  %6llu  %s%-13s%s ", (unsigned long long)top[i]->n,
+               h->color ? level_color(top[i]->rule->level) : "", ww_level_name(top[i]->rule->level),
+               h->color ? "\033[0m" : "");
+        ww_cli_puts_safe(stdout, top[i]->rule->title);
+        printf("  host ");
+        ww_cli_puts_safe(stdout, top[i]->host[0] ? top[i]->host : "-");
+        printf("  %s .. %s\n", a, b);
+    }
+    printf("  (%zu group%s", g->n, g->n == 1 ? "" : "s");
+    if (g->dropped)
+        printf("; %llu more alerts in groups past the cap of %d, not counted by host",
+               (unsigned long long)g->dropped, GROUPS_MAX);
+    printf(")\n");
+    free(top);
+}
+
 static void print_summary(hunt_t *h, double secs)
 {
     uint32_t ncorr = 0;
@@ -1027,7 +1385,10 @@ static void print_summary(hunt_t *h, double secs)
     if (h->unread_files)
         printf(", %llu cut short", (unsigned long long)h->unread_files);
     putchar('\n');
-    printf("\n%llu alert%s\n", (unsigned long long)h->alerts, h->alerts == 1 ? "" : "s");
+    printf("\n%llu alert%s", (unsigned long long)h->alerts, h->alerts == 1 ? "" : "s");
+    if (h->flt.any)
+        printf(" (%llu left out by the filters)", (unsigned long long)h->filtered);
+    putchar('\n');
     uint64_t max = 0;
     for (int l = 0; l < 5; l++)
         max = h->per_level[l] > max ? h->per_level[l] : max;
@@ -1046,6 +1407,7 @@ static void print_summary(hunt_t *h, double secs)
         rules.v[rules.n - 1].level = r->level;
     }
     print_counts(h, "By rule", &rules, 30, true);
+    print_group_counts(h);
     print_counts(h, "By ATT&CK tactic", &h->tactics, 20, false);
     print_counts(h, "By ATT&CK technique", &h->techniques, 20, false);
     counts_release(&rules);
@@ -1099,8 +1461,15 @@ static void usage(FILE *out)
             "                        the SigmaHQ rules\n"
             "  --placeholders FILE   values for %%placeholders%% (the expand modifier); they\n"
             "                        override the site's WARDWATCH_HOME/placeholders.yml\n"
-            "  --format F            table (default), ndjson or summary\n"
-            "  --min-level L         informational, low, medium (default: all), high, critical\n"
+            "  --format F            table (default), ndjson, csv or summary\n"
+            "  --no-group            table: one entry per alert, not per rule and host\n"
+            "  --min-level L         informational, low, medium, high or critical (default:\n"
+            "                        all); any case\n"
+            "  --host PATTERN        only alerts from hosts matching PATTERN (a glob, any case)\n"
+            "  --rule PATTERN        only alerts of a rule with this id, or whose title holds\n"
+            "                        PATTERN (a glob if it has * ? or [), any case\n"
+            "  --since TIME          only alerts at or after TIME (ISO 8601 date or date-time,\n"
+            "  --until TIME          UTC unless it has a zone); --until DATE takes the whole day\n"
             "  --threads N           evaluate on N threads (default: all cores); the output\n"
             "                        is the same for every N\n"
             "  --corr-max-groups N   open groups kept per correlation rule (default 100000)\n"
@@ -1126,13 +1495,21 @@ int cmd_hunt(int argc, char **argv)
         {"corr-max-groups", required_argument, NULL, 'G'},
         {"corr-max-events", required_argument, NULL, 'E'},
         {"tz", required_argument, NULL, 'z'},
+        {"no-group", no_argument, NULL, 'g'},
+        {"host", required_argument, NULL, 'H'},
+        {"rule", required_argument, NULL, 'u'},
+        {"since", required_argument, NULL, 's'},
+        {"until", required_argument, NULL, 't'},
         /* Hidden: evaluate without the prefilter (the engine's reference path), so
            that the bench can diff the fast path against it on big corpora. */
         {"reference", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    hunt_t h = {.format = FMT_TABLE, .min_level = WW_LEVEL_INFORMATIONAL};
+    hunt_t h = {.format = FMT_TABLE,
+                .min_level = WW_LEVEL_INFORMATIONAL,
+                .group = true,
+                .flt = {.since = WW_TIME_NONE, .until = WW_TIME_NONE}};
     /* The pack, SigmaHQ's folders, then every --rules. */
     const char **rule_paths =
         calloc((size_t)argc + 2 + ww_cli_sigmahq_nfolders, sizeof *rule_paths);
@@ -1150,7 +1527,7 @@ int cmd_hunt(int argc, char **argv)
     }
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     h.threads = ncpu > 0 ? (ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu) : 1;
-    while ((c = getopt_long(argc, argv, "r:NSp:f:l:j:G:E:z:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:NSp:f:l:j:G:E:z:gH:u:s:t:h", opts, NULL)) != -1) {
         switch (c) {
         case 'z':
             if (ww_time_set_zone(optarg) != 0) {
@@ -1171,18 +1548,58 @@ int cmd_hunt(int argc, char **argv)
                 h.format = FMT_NDJSON;
             else if (!strcmp(optarg, "summary"))
                 h.format = FMT_SUMMARY;
+            else if (!strcmp(optarg, "csv"))
+                h.format = FMT_CSV;
             else {
-                ww_cli_error("hunt: unknown format '%s' (table, ndjson or summary)", optarg);
+                ww_cli_error("hunt: unknown format '%s' (table, ndjson, csv or summary)", optarg);
                 goto out;
             }
             break;
-        case 'l':
-            h.min_level = ww_level_parse(optarg);
+        case 'l': {
+            char lower[16];
+            size_t i = 0;
+            for (; optarg[i] && i + 1 < sizeof lower; i++)
+                lower[i] = (char)tolower((unsigned char)optarg[i]);
+            lower[i] = 0;
+            h.min_level = optarg[i] ? -1 : ww_level_parse(lower);
             if (h.min_level < 0) {
-                ww_cli_error("hunt: unknown level '%s'", optarg);
+                char safe[64];
+                ww_cli_error("hunt: unknown level '%s' (informational, low, medium, high or "
+                             "critical, in any case)",
+                             ww_cli_safe(optarg, strlen(optarg), safe, sizeof safe));
                 goto out;
             }
+            h.flt.any = true;
             break;
+        }
+        case 'g': h.group = false; break;
+        case 'H':
+        case 'u':
+            if (!*optarg) {
+                ww_cli_error("hunt: --%s needs a pattern", c == 'H' ? "host" : "rule");
+                goto out;
+            }
+            *(c == 'H' ? &h.flt.host : &h.flt.rule) = optarg;
+            h.flt.any = true;
+            break;
+        case 's':
+        case 't': {
+            int64_t ts;
+            size_t n = strlen(optarg);
+            if (ww_time_parse_iso(optarg, n, &ts) != 0) {
+                char safe[64];
+                ww_cli_error("hunt: --%s wants an ISO 8601 date or date-time such as 2026-04-08 "
+                             "or 2026-04-08T10:58:04Z, not '%s'",
+                             c == 's' ? "since" : "until",
+                             ww_cli_safe(optarg, n, safe, sizeof safe));
+                goto out;
+            }
+            if (c == 't' && n == 10) /* a date alone: to the end of that day */
+                ts += 86400LL * 1000000000LL - 1;
+            *(c == 's' ? &h.flt.since : &h.flt.until) = ts;
+            h.flt.any = true;
+            break;
+        }
         case 'j': {
             char *end;
             long n = strtol(optarg, &end, 10);
@@ -1219,6 +1636,10 @@ int cmd_hunt(int argc, char **argv)
     }
     if (optind >= argc) {
         usage(stderr);
+        goto out;
+    }
+    if (h.flt.since != WW_TIME_NONE && h.flt.until != WW_TIME_NONE && h.flt.until < h.flt.since) {
+        ww_cli_error("hunt: --until is before --since: no alert could pass");
         goto out;
     }
     if (defaults) {
@@ -1288,11 +1709,17 @@ int cmd_hunt(int argc, char **argv)
         ww_cli_error("hunt: cannot start %d threads", h.threads);
         goto out;
     }
+    if (h.format == FMT_CSV) {
+        ww_buf_puts(&h.out, "time,level,rule_id,rule_title,host,path,record\r\n");
+        flush_out(&h);
+    }
     for (size_t i = 0; i < h.files.n && !h.stop; i++)
         hunt_file(&h, i);
     if (h.pool)
         pool_drain(&h, true, false);
     ww_corr_flush(h.corr, on_corr, &h);
+    if (h.format == FMT_TABLE && h.group)
+        print_groups(&h);
     if (h.progress)
         fputs("\r\033[K", stderr);
 
@@ -1319,6 +1746,13 @@ int cmd_hunt(int argc, char **argv)
             printf("%s %llu%s", ww_level_name(l), (unsigned long long)h.per_level[l], l ? "," : "");
         printf(") from %llu events in %zu file%s, %.2f s\n", (unsigned long long)h.events,
                h.files.n, h.files.n == 1 ? "" : "s", secs);
+        if (h.group && h.alerts)
+            printf("%zu group%s of the same rule on the same host%s\n", h.groups.n,
+                   h.groups.n == 1 ? "" : "s",
+                   h.groups.dropped ? " (more past the cap not shown)" : "");
+        if (h.flt.any)
+            printf("%llu alert%s left out by the filters\n", (unsigned long long)h.filtered,
+                   h.filtered == 1 ? "" : "s");
     }
     fflush(stdout);
     if (h.files.missing || h.open_errors || h.read_errors || unreadable)
@@ -1334,6 +1768,7 @@ out:
     ww_cli_files_release(&h.files);
     counts_release(&h.tactics);
     counts_release(&h.techniques);
+    groups_release(&h.groups);
     ww_buf_release(&h.out);
     free(h.per_rule);
     free(rule_paths);

@@ -1,0 +1,231 @@
+#!/bin/sh
+# hunt's triage views: the table's groups (same rule, same host) with their count, first
+# and last time, --no-group, the group cap; the filters --host, --rule, --since, --until
+# and --min-level on every format; the summary's "By host", top groups and filtered-out
+# count; CSV output.  On the bundled sample and on Windows JSON logs generated here, with
+# wardwatch's pack alone (--no-sigmahq) so that the rules that fire are known.
+set -u
+BIN=${WW_BIN:?}
+SRC=${WW_SRC:?}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+check() { # check NAME CONDITION-RESULT
+    if [ "$2" = 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
+}
+cd "$SRC/tests/data" || exit 1
+export WARDWATCH_HOME="$T/home"
+H="$BIN hunt --no-sigmahq --tz UTC"
+
+# A generated log of Security 1102 ("the audit log was cleared": the pack's Security
+# Audit Log Cleared) in NXLog's JSON: 30 on WS1 (10:00:00..10:00:29 on 8 April), 5 on
+# WS2 (one before WS1's first, the others after its last), one on ws1 in lower case
+# (a different host to the group: the key is the host as written), one on WS3 with no
+# time stamp.
+python3 - "$T/gen.json" <<'PY'
+import json, sys
+def ev(host, t=None):
+    e = {"SourceName": "Microsoft-Windows-Eventlog", "Hostname": host, "Channel": "Security",
+         "Message": "The audit log was cleared.", "EventID": 1102}
+    if t:
+        e["TimeCreated"] = t
+    return json.dumps(e)
+out = [ev("WS2", "2026-04-07 23:59:00")]
+for i in range(30):
+    out.append(ev("WS1", "2026-04-08 10:00:%02d" % i))
+    if i in (3, 9, 17, 25):
+        out.append(ev("WS2", "2026-04-09 08:00:%02d" % i))
+out.append(ev("ws1", "2026-04-08 12:00:00"))
+out.append(ev("WS3"))
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+PY
+
+# ---- groups ------------------------------------------------------------------------
+$H "$T/gen.json" >"$T/g.table" 2>"$T/err"
+check "grouped table exits 1" $(( $? != 1 ))
+python3 - "$T/g.table" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+heads = re.findall(r"^(\S+ \S+|-)  high +Security Audit Log Cleared(?:  \[x(\d+)\])?\n    host (\S+)  at \S+#(\d+)(?: \(first seen\))?\n(?:    (\d+) alerts, first (.+?), last (.+?)\n)?", text, re.M)
+got = [(h[2], int(h[1] or 1), h[0], h[5] or h[0], h[6] or h[0], int(h[3])) for h in heads]
+want = [("WS2", 5, "2026-04-07 23:59:00", "2026-04-07 23:59:00", "2026-04-09 08:00:25", 0),
+        ("WS1", 30, "2026-04-08 10:00:00", "2026-04-08 10:00:00", "2026-04-08 10:00:29", 1),
+        ("ws1", 1, "2026-04-08 12:00:00", "2026-04-08 12:00:00", "2026-04-08 12:00:00", 35),
+        ("WS3", 1, "-", "-", "-", 36)]
+if got != want:
+    print("  expected groups", want, "\n  got", got); sys.exit(1)
+if "37 alerts (" not in text or "\n4 groups of the same rule on the same host\n" not in text:
+    print("  expected the footer: 37 alerts, 4 groups"); sys.exit(1)
+PY
+check "groups: one per rule and host, in order of first appearance, with count, first and last" $?
+
+$H --format ndjson "$T/gen.json" >"$T/g.ndjson" 2>/dev/null
+$H --no-group "$T/gen.json" >"$T/g.nogroup" 2>/dev/null
+n_nd=$(wc -l <"$T/g.ndjson")
+n_ng=$(grep -c "^\(-\|[0-9-]* [0-9:]*\)  high " "$T/g.nogroup")
+[ "$n_nd" = 37 ] && [ "$n_ng" = 37 ] && ! grep -q "\[x" "$T/g.nogroup"
+check "--no-group: one entry per alert, as many as ndjson objects ($n_ng, $n_nd)" $?
+
+$H --no-group sample >"$T/s.nogroup" 2>/dev/null
+$H --format ndjson sample >"$T/s.ndjson" 2>/dev/null
+n_ng=$(grep -c "^[0-9]\{4\}-[0-9-]* [0-9:]*  [a-z]" "$T/s.nogroup")
+[ "$n_ng" = "$(wc -l <"$T/s.ndjson")" ] && [ "$n_ng" = 8 ]
+check "--no-group on the sample: 8 entries, as ndjson" $?
+
+# Grouped on the sample: 8 alerts, 6 groups; the brute-force correlation shows its host.
+$H sample >"$T/s.table" 2>/dev/null
+grep -q "^6 groups of the same rule" "$T/s.table" &&
+    grep -q "LSASS Memory Dump via comsvcs.dll MiniDump  \[x2\]" "$T/s.table" &&
+    grep -A1 "SSH Password Guessing Against One Server" "$T/s.table" | grep -q "host pacs-gw01"
+check "sample grouped: 6 groups, the LSASS dump x2, the correlation under its host" $?
+
+# The same table for every --threads N (the footer's time aside).
+for n in 1 2 3; do
+    $H --threads $n "$T/gen.json" sample 2>/dev/null | sed 's/, [0-9.]* s$//' >"$T/t$n"
+done
+cmp -s "$T/t1" "$T/t2" && cmp -s "$T/t1" "$T/t3" && [ -s "$T/t1" ]
+check "grouped table identical with --threads 1, 2 and 3" $?
+for n in 1 2; do
+    $H --threads $n --format summary "$T/gen.json" sample 2>/dev/null | sed 's/[0-9.]* s$//' >"$T/u$n"
+done
+cmp -s "$T/u1" "$T/u2"
+check "summary with groups identical with --threads 1 and 2" $?
+
+# The group cap: 10,001 hosts make 10,001 groups; the last is counted, not shown.
+python3 - "$T/many.json" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(10001):
+        f.write(json.dumps({"SourceName": "Microsoft-Windows-Eventlog", "Hostname": "H%05d" % i,
+                            "Channel": "Security", "TimeCreated": "2026-04-08 10:00:00",
+                            "Message": "cleared", "EventID": 1102}) + "\n")
+PY
+$H "$T/many.json" >"$T/many.table" 2>/dev/null
+[ "$(grep -c "  high  *Security Audit Log Cleared" "$T/many.table")" = 10000 ] &&
+    grep -q "^\.\.\. 1 more alerts in groups not shown: more than 10000 groups" "$T/many.table" &&
+    grep -q "^10001 alerts (" "$T/many.table" && ! grep -q "host H10000 " "$T/many.table"
+check "group cap: 10000 groups shown, the 10001st counted and said" $?
+$H --format summary "$T/many.json" >"$T/many.sum" 2>/dev/null
+grep -q "(10000 groups; 1 more alerts in groups past the cap of 10000" "$T/many.sum"
+check "summary says the group cap was reached" $?
+
+# A host name with terminal escapes is escaped in the grouped table and in the summary's
+# By host and Top groups, as everywhere else.
+python3 - "$T/esc.json" <<'PY'
+import json, sys
+e = {"SourceName": "Microsoft-Windows-Eventlog", "Hostname": "WS\x1b[2J\nFAKE",
+     "Channel": "Security", "TimeCreated": "2026-04-08 10:00:00", "Message": "cleared",
+     "EventID": 1102}
+open(sys.argv[1], "w").write((json.dumps(e) + "\n") * 3)
+PY
+$H "$T/esc.json" >"$T/esc.table" 2>/dev/null
+$H --format summary "$T/esc.json" >"$T/esc.sum" 2>/dev/null
+! grep -q "$(printf '\033')" "$T/esc.table" "$T/esc.sum" && ! grep -q "^FAKE" "$T/esc.table" "$T/esc.sum" &&
+    grep -q 'host WS\\e\[2J\\nFAKE  at .*(first seen)' "$T/esc.table" &&
+    [ "$(grep -c 'WS\\e\[2J\\nFAKE' "$T/esc.sum")" = 2 ]
+check "a host with escapes stays escaped in the grouped table and the summary" $?
+
+# ---- filters -----------------------------------------------------------------------
+# count FILE: alerts in an ndjson file.
+count() { wc -l <"$1" | tr -d ' '; }
+filt() { # filt NAME EXPECTED-COUNT INPUTS ARGS...: ndjson count, the summary's left-out count
+    name=$1 want=$2 inputs=$3
+    shift 3
+    # shellcheck disable=SC2086
+    $H --format ndjson "$@" $inputs >"$T/f.nd" 2>"$T/f.err"
+    got=$(count "$T/f.nd")
+    # shellcheck disable=SC2086
+    $H --format summary "$@" $inputs >"$T/f.sum" 2>/dev/null
+    # shellcheck disable=SC2086
+    total=$($H --format ndjson $inputs 2>/dev/null | wc -l)
+    out=$((total - want))
+    [ "$got" = "$want" ] && grep -q "^$want alerts\? ($out left out by the filters)$" "$T/f.sum"
+    r=$?
+    [ $r = 0 ] || echo "  $name: expected $want alerts ($out left out), got $got; summary: $(grep 'left out' "$T/f.sum")"
+    check "$name" $r
+}
+filt "--host WS1: exact, any case (WS1 and ws1)" 31 "$T/gen.json sample" --host ws1
+filt "--host glob 'ws*'" 37 "$T/gen.json sample" --host 'ws*'
+filt "--host pacs-gw01 keeps the correlation grouped by host, not the spraying one" 1 "$T/gen.json sample" --host pacs-gw01
+filt "--rule by id" 2 "$T/gen.json sample" --rule 5F0C8F0E-2B7A-4C55-9D61-3A1C6A2F7B01
+filt "--rule title substring, any case" 5 "$T/gen.json sample" --rule lsass
+filt "--rule title glob" 38 "$T/gen.json sample" --rule '*log clear*'
+filt "--since a date-time" 10 "$T/gen.json" --since 2026-04-08T10:00:25Z
+filt "--since a date leaves out the alert without a time" 44 "$T/gen.json sample" --since 2020-01-01
+filt "--until a date takes the whole day" 32 "$T/gen.json" --until 2026-04-08
+filt "--since and --until with a zone" 5 "$T/gen.json" --since 2026-04-08T11:00:25+01:00 --until 2026-04-08T10:00:30Z
+filt "--min-level HIGH (any case)" 45 "$T/gen.json sample" --min-level HIGH
+filt "--min-level Critical" 2 "$T/gen.json sample" --min-level Critical
+$H --format ndjson --min-level HIGH "$T/gen.json" sample >"$T/lv1" 2>/dev/null
+$H --format ndjson --min-level high "$T/gen.json" sample >"$T/lv2" 2>/dev/null
+$H --format ndjson --min-level cRiTiCaL "$T/gen.json" sample >"$T/lv3" 2>/dev/null
+cmp -s "$T/lv1" "$T/lv2" && [ "$(count "$T/lv3")" = 2 ]
+check "--min-level HIGH is --min-level high, cRiTiCaL is critical" $?
+filt "filters combine" 1 "$T/gen.json" --host 'WS*' --rule 'audit' --until 2026-04-08T00:00:00Z
+
+# Filters apply to the table as well: its footer counts what they left out.
+$H --host ws2 "$T/gen.json" >"$T/h.table" 2>/dev/null
+grep -q "^5 alerts (" "$T/h.table" && grep -q "^32 alerts left out by the filters$" "$T/h.table" &&
+    ! grep -q "host WS1 " "$T/h.table"
+check "table: --host narrows it, the footer says how many were left out" $?
+
+# Bad filter values: a clear message and exit 2.
+$H --min-level severe sample >/dev/null 2>"$T/e"
+[ $? = 2 ] && grep -q "unknown level 'severe' (informational, low, medium, high or critical" "$T/e"
+check "--min-level with an unknown level lists the valid ones" $?
+$H --since yesterday sample >/dev/null 2>"$T/e"
+[ $? = 2 ] && grep -q "since wants an ISO 8601 date or date-time" "$T/e"
+check "--since with a bad time says what it wants" $?
+$H --since 2026-04-09 --until 2026-04-08 sample >/dev/null 2>"$T/e"
+[ $? = 2 ] && grep -q "until is before --since" "$T/e"
+check "--until before --since is refused" $?
+$H --host '' sample >/dev/null 2>"$T/e"
+[ $? = 2 ] && grep -q "host needs a pattern" "$T/e"
+check "an empty --host is refused" $?
+$H --format xml sample >/dev/null 2>"$T/e"
+[ $? = 2 ] && grep -q "table, ndjson, csv or summary" "$T/e"
+check "an unknown format lists csv" $?
+
+# Nothing left: exit 0.
+$H --host nosuchhost sample >/dev/null 2>&1
+check "filters that leave nothing exit 0" $?
+
+# ---- CSV ---------------------------------------------------------------------------
+# A host name with a comma, a quote and a formula start survives the round trip.
+python3 - "$T/odd.json" <<'PY'
+import json, sys
+e = {"SourceName": "Microsoft-Windows-Eventlog", "Hostname": '=HYPERLINK("x"),evil',
+     "Channel": "Security", "TimeCreated": "2026-04-08 10:00:00", "Message": "cleared",
+     "EventID": 1102}
+open(sys.argv[1], "w").write(json.dumps(e) + "\n")
+PY
+for set in "$T/gen.json sample" "$T/gen.json sample $T/odd.json" "--host ws1 $T/gen.json"; do
+    # shellcheck disable=SC2086
+    $H --format csv $set >"$T/c.csv" 2>/dev/null
+    # shellcheck disable=SC2086
+    $H --format ndjson $set >"$T/c.nd" 2>/dev/null
+    python3 - "$T/c.csv" "$T/c.nd" <<'PY'
+import csv, json, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+nd = [json.loads(l) for l in open(sys.argv[2])]
+head = ["time", "level", "rule_id", "rule_title", "host", "path", "record"]
+def fail(what):
+    print("  csv:", what); sys.exit(1)
+if rows[0] != head: fail("header %r" % rows[0])
+rows = rows[1:]
+if len(rows) != len(nd): fail("%d rows, %d ndjson alerts" % (len(rows), len(nd)))
+for r, a in zip(rows, nd):
+    if len(r) != 7: fail("row of %d cells: %r" % (len(r), r))
+    host = a.get("host") or a.get("group", {}).get("host") or ""
+    if host.startswith("="): host = "'" + host
+    want = [a["timestamp"] or "", a["rule"]["level"], a["rule"]["id"] or "", a["rule"]["title"], host]
+    if r[:5] != want: fail("row %r, expected %r" % (r[:5], want))
+    if "source" in a and (r[5], int(r[6])) != (a["source"]["path"], a["source"]["index"]):
+        fail("path/record %r" % r[5:])
+PY
+    check "csv: parsed by python's csv module, one row per ndjson alert ($set)" $?
+done
+grep -q "'=HYPERLINK" "$T/c.csv" 2>/dev/null || $H --format csv "$T/odd.json" | grep -q "\"'=HYPERLINK(\"\"x\"\"),evil\""
+check "csv: a cell that would be a spreadsheet formula starts with '" $?
+
+[ $fails = 0 ]
