@@ -21,11 +21,16 @@ static int add_file(void *ud, const char *file)
         if (!np)
             return WW_ENOMEM;
         f->paths = np;
+        bool *nw = realloc(f->walked, ncap * sizeof *nw);
+        if (!nw)
+            return WW_ENOMEM;
+        f->walked = nw;
         f->cap = ncap;
     }
     f->paths[f->n] = strdup(file);
     if (!f->paths[f->n])
         return WW_ENOMEM;
+    f->walked[f->n] = f->walking;
     f->n++;
     return 0;
 }
@@ -39,6 +44,7 @@ int ww_cli_files_collect(ww_cli_files_t *f, char **paths, size_t npaths)
             f->missing++;
             continue;
         }
+        f->walking = strcmp(paths[i], "-") != 0 && S_ISDIR(st.st_mode);
         int rc = ww_path_walk(paths[i], add_file, f);
         if (rc == WW_ENOMEM)
             return rc;
@@ -55,6 +61,7 @@ void ww_cli_files_release(ww_cli_files_t *f)
     for (size_t i = 0; i < f->n; i++)
         free(f->paths[i]);
     free(f->paths);
+    free(f->walked);
     memset(f, 0, sizeof *f);
 }
 

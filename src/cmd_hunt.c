@@ -135,6 +135,8 @@ typedef struct hunt {
     /* Totals. */
     uint64_t events, malformed, bytes, alerts, open_errors, damaged_files;
     uint64_t read_errors, unread_files; /* inputs that could not be read to their end */
+    uint64_t not_logs;                  /* files in walked directories that are no log */
+    char not_log_first[512];            /* the first of them, and why */
     uint64_t per_level[5];
     uint64_t *per_rule;
     counts_t tactics, techniques;
@@ -1165,6 +1167,13 @@ static int hunt_file(hunt_t *h, size_t i)
     ww_diag_t d = {0};
     const char *path = h->files.paths[i];
     int rc = ww_reader_open(path, WW_FMT_AUTO, &r, &d);
+    if (rc == WW_EUNSUP && h->files.walked[i]) {
+        /* An image or a web page beside the logs in a directory: skipped, counted and
+           named once at the end, not an error. */
+        if (!h->not_logs++)
+            snprintf(h->not_log_first, sizeof h->not_log_first, "%s: %s", path, d.msg);
+        return 0;
+    }
     if (rc != 0) {
         ww_cli_error("%s: %s", path, d.msg[0] ? d.msg : ww_strerror(rc));
         h->open_errors++;
@@ -1379,11 +1388,14 @@ static void print_summary(hunt_t *h, double secs)
            (unsigned long long)h->malformed, ww_detect_rule_count(h->prog), ncorr, secs);
     print_rule_sources(h);
     printf("files: %llu read whole, %llu with damaged records, %llu unreadable",
-           (unsigned long long)(h->files.n - h->open_errors - h->damaged_files - h->unread_files),
+           (unsigned long long)(h->files.n - h->open_errors - h->damaged_files - h->unread_files -
+                                h->not_logs),
            (unsigned long long)h->damaged_files,
            (unsigned long long)(h->open_errors + h->files.missing));
     if (h->unread_files)
         printf(", %llu cut short", (unsigned long long)h->unread_files);
+    if (h->not_logs)
+        printf(", %llu skipped (not logs)", (unsigned long long)h->not_logs);
     putchar('\n');
     printf("\n%llu alert%s", (unsigned long long)h->alerts, h->alerts == 1 ? "" : "s");
     if (h->flt.any)
@@ -1733,6 +1745,14 @@ int cmd_hunt(int argc, char **argv)
                      (unsigned long long)cs.groups_evicted, (unsigned long long)cs.events_dropped,
                      (unsigned long long)cs.values_dropped, (unsigned long long)cs.late_events);
     uint64_t regex_errors = report_regex_errors(&h);
+    if (h.not_logs) {
+        char first[600];
+        ww_cli_error("%llu file%s in the directories given %s no log wardwatch reads and %s "
+                     "skipped (first: %s)",
+                     (unsigned long long)h.not_logs, h.not_logs == 1 ? "" : "s",
+                     h.not_logs == 1 ? "is" : "are", h.not_logs == 1 ? "was" : "were",
+                     ww_cli_safe(h.not_log_first, strlen(h.not_log_first), first, sizeof first));
+    }
     if (h.format == FMT_SUMMARY) {
         print_summary(&h, secs);
         if (regex_errors)

@@ -50,11 +50,16 @@ void ww_cli_log_init(int verbose);
 /* ---- inputs (cli_common.c) ---- */
 
 /* The files named by a list of paths: directories are walked recursively, "-" is
- * standard input.  A path that does not exist is reported and counted in `missing`. */
+ * standard input.  A path that does not exist is reported and counted in `missing`.
+ * walked[i] is true when paths[i] was found inside a directory rather than named: a
+ * file there that is no log (an image, a web page) is skipped and counted, while a
+ * file named on the command line that is no log is an error. */
 typedef struct ww_cli_files {
     char **paths;
+    bool *walked;
     size_t n, cap;
     size_t missing;
+    bool walking; /* while collecting: the current path is a directory */
 } ww_cli_files_t;
 
 int ww_cli_files_collect(ww_cli_files_t *f, char **paths, size_t npaths);

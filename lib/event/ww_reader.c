@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -154,6 +155,13 @@ static const char *not_text(const uint8_t *p, size_t n)
     for (size_t i = 0; i < WW_ARRAY_LEN(known); i++)
         if (n >= known[i].n && memcmp(p, known[i].magic, known[i].n) == 0)
             return known[i].what;
+    /* A web page (a saved report, a directory listing) is text, but no log. */
+    size_t at = n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (at < n && (p[at] == ' ' || p[at] == '\t' || p[at] == '\r' || p[at] == '\n'))
+        at++;
+    if ((n - at >= 14 && strncasecmp((const char *)p + at, "<!doctype html", 14) == 0) ||
+        (n - at >= 5 && strncasecmp((const char *)p + at, "<html", 5) == 0))
+        return "an HTML page";
     if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
         return "UTF-16 text (convert it to UTF-8 first: iconv -f UTF-16 -t UTF-8)";
     if (n > SNIFF_BYTES)

@@ -228,4 +228,23 @@ done
 grep -q "'=HYPERLINK" "$T/c.csv" 2>/dev/null || $H --format csv "$T/odd.json" | grep -q "\"'=HYPERLINK(\"\"x\"\"),evil\""
 check "csv: a cell that would be a spreadsheet formula starts with '" $?
 
+# A directory holding an image and a web page beside its logs: both skipped and counted,
+# the logs hunted as before; the same files named on the command line are errors.
+mkdir -p "$T/mixed"
+cp "$SRC"/tests/data/sample/* "$T/mixed/"
+cp "$SRC/docs/audit-report.png" "$T/mixed/"
+printf '<!DOCTYPE html>\n<html><body>report</body></html>\n' >"$T/mixed/report.html"
+"$BIN" hunt --no-sigmahq --format summary "$T/mixed" >"$T/mixed.out" 2>"$T/mixed.err"
+rc=$?
+[ $rc = 1 ] && grep -q "2 skipped (not logs)" "$T/mixed.out" &&
+    grep -q "2 files in the directories given are no log wardwatch reads" "$T/mixed.err"
+check "a directory's image and web page are skipped and counted (exit $rc)" $?
+"$BIN" hunt --no-sigmahq --format ndjson "$T/mixed" 2>/dev/null | wc -l >"$T/mixed.n"
+"$BIN" hunt --no-sigmahq --format ndjson "$SRC/tests/data/sample" 2>/dev/null | wc -l >"$T/sample.n"
+cmp -s "$T/mixed.n" "$T/sample.n"
+check "the logs beside them give the same alerts" $?
+"$BIN" hunt --no-sigmahq "$T/mixed/report.html" >/dev/null 2>"$T/html.err"
+[ $? = 2 ] && grep -q "an HTML page" "$T/html.err"
+check "a web page named on the command line is an error (exit 2)" $?
+
 [ $fails = 0 ]
