@@ -6,8 +6,9 @@
  * and that text is what gets validated and stored. */
 #include "feeds/ww_feeds_int.h"
 #include "event/ww_json_int.h"
+#include "util/ww_https.h"
 
-#include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -197,71 +198,21 @@ out:
 
 /* ---- HTTPS download --------------------------------------------------------------- */
 
-typedef struct sink {
-    ww_buf_t *b;
-    bool too_big;
-} sink_t;
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-    sink_t *s = ud;
-    size_t len = size * n;
-    if (ww_buf_append(s->b, p, len) != 0) {
-        s->too_big = s->b->err == WW_ELIMIT;
-        return 0; /* aborts the transfer */
-    }
-    return len;
-}
-
-/* Downloads `url` (https only) into b (NUL-terminated).  0 or WW_E* with diag. */
+/* Downloads `url` into b (NUL-terminated): ww_https_get, with the reason https matters
+ * here.  0 or WW_E* with diag. */
 static int download(const char *url, const char *cacert, ww_buf_t *b, ww_diag_t *diag)
 {
-    if (strncasecmp(url, "https://", 8) != 0) {
+    int rc = ww_https_get(url, cacert, b, NULL, 0, diag);
+    if (rc == WW_EINVAL)
         ww_diag_set(diag, url, 0, 0,
                     "only https:// URLs are fetched (the data decides what is "
                     "reported as exploited or unsupported)");
-        return WW_EINVAL;
-    }
-    CURL *c = curl_easy_init();
-    if (!c)
-        return WW_ENOMEM;
-    char err[CURL_ERROR_SIZE] = "";
-    sink_t s = {.b = b};
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-    /* A stalled server is given up on; a slow but moving one is not. */
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "wardwatch/" WW_VERSION);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-    if (cacert)
-        curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
-    CURLcode cc = curl_easy_perform(c);
-    int rc = 0;
-    if (cc != CURLE_OK) {
-        if (s.too_big)
-            ww_diag_set(diag, url, 0, 0, "download larger than %zu MiB; refused",
-                        WW_FEEDS_MAX_FILE >> 20);
-        else
-            ww_diag_set(diag, url, 0, 0, "download failed: %s",
-                        err[0] ? err : curl_easy_strerror(cc));
-        rc = s.too_big ? WW_ELIMIT : WW_EIO;
-    } else if (ww_buf_putc(b, 0) != 0) {
-        rc = b->err ? b->err : WW_ENOMEM;
-    } else {
-        b->n--; /* the NUL stays after the data, not in it */
-    }
-    curl_easy_cleanup(c);
-    return rc;
+    if (rc)
+        return rc;
+    if (ww_buf_putc(b, 0) != 0)
+        return b->err ? b->err : WW_ENOMEM;
+    b->n--; /* the NUL stays after the data, not in it */
+    return 0;
 }
 
 /* ---- fetch ------------------------------------------------------------------------ */
@@ -354,11 +305,6 @@ int ww_feeds_fetch(ww_store_t *st, const ww_feeds_fetch_opts_t *o, size_t *faile
     ww_feeds_t *f = NULL;
     if (o->eol && (rc = ww_feeds_load(st, o->data_dir, &f, diag)) != 0)
         return rc;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-        ww_feeds_free(f);
-        ww_diag_set(diag, "libcurl", 0, 0, "cannot initialise libcurl");
-        return WW_EIO;
-    }
     if (o->kev && fetch_kev(st, o) != 0)
         (*failed)++;
     for (size_t i = 0; o->eol && i < f->nprod; i++) {
@@ -376,7 +322,6 @@ int ww_feeds_fetch(ww_store_t *st, const ww_feeds_fetch_opts_t *o, size_t *faile
         if (!known && fetch_product(st, o, o->products[k], "") != 0)
             (*failed)++;
     }
-    curl_global_cleanup();
     ww_feeds_free(f);
     return *failed ? WW_EIO : 0;
 }

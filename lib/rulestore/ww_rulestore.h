@@ -57,15 +57,12 @@ int ww_rulestore_extract(const char *name, const void *buf, size_t len, const ch
 
 /* ---- downloading (ww_rulestore_fetch.c) ---------------------------------------- */
 
-#define WW_RULESTORE_FETCH_TIMEOUT 300 /* seconds for the whole download */
-#define WW_RULESTORE_MAX_REDIRECTS 5
-
-/* Downloads url over HTTPS (plain http:// is refused, also after a redirect) with
- * the system's CA store, or only `cacert` (a PEM file) when given; at most
+/* Downloads url over HTTPS (ww_https_get: plain http:// is refused, also after a
+ * redirect; the system's CA store, or only `cacert` (a PEM file) when given); at most
  * WW_RULESTORE_MAX_ARCHIVE bytes.  On success returns 0 with *out (malloc'd, the
  * caller frees it) and *outlen, and writes the URL finally reached (after redirects)
  * to final_url.  Otherwise returns WW_EIO (no connection, TLS failure, an HTTP status
- * other than 200), WW_ELIMIT (too large) or WW_ENOMEM, with diag; *out untouched. */
+ * other than 2xx), WW_ELIMIT (too large) or WW_ENOMEM, with diag; *out untouched. */
 int ww_rulestore_fetch(const char *url, const char *cacert, char **out, size_t *outlen,
                        char *final_url, size_t final_len, ww_diag_t *diag);
 
