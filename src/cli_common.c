@@ -299,61 +299,12 @@ bool ww_cli_site_placeholders(char *out, size_t outlen)
     return len > 0 && (size_t)len < outlen && stat(out, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static bool ph_char(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-' || c == '.';
-}
-
-/* The first %name% in s, written to name; false when there is none. */
-static bool first_placeholder(const char *s, char *name, size_t namelen)
-{
-    for (const char *p = strchr(s, '%'); p; p = strchr(p + 1, '%')) {
-        const char *q = p + 1;
-        while (ph_char(*q))
-            q++;
-        if (*q == '%' && q > p + 1 && (size_t)(q - p - 1) < namelen) {
-            memcpy(name, p + 1, (size_t)(q - p - 1));
-            name[q - p - 1] = 0;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Reads line `line` (1-based) of a rule file into out; false when it cannot.  Rule
-   files are small, but the read is capped all the same. */
-#define RULE_LINE_SCAN_MAX (4u << 20)
-static bool read_line_of(const char *file, uint32_t line, char *out, size_t outlen)
-{
-    FILE *f = fopen(file, "rb");
-    if (!f)
-        return false;
-    uint32_t at = 1;
-    size_t w = 0, seen = 0;
-    int c;
-    while (at < line && (c = getc(f)) != EOF && ++seen < RULE_LINE_SCAN_MAX)
-        at += c == '\n';
-    while (at == line && (c = getc(f)) != EOF && c != '\n' && w + 1 < outlen)
-        out[w++] = (char)c;
-    out[w] = 0;
-    fclose(f);
-    return at == line;
-}
-
 bool ww_cli_placeholder_error(const ww_sigma_error_t *e, char *name, size_t namelen)
 {
-    /* The loader's own words (lib/sigma/ww_sigma_value.c): "placeholder %X% has no
-       values ..." and "placeholder expansion exceeds N values"; a value that is not a
-       network under `expand|cidr` fails as "cidr: ..." at the value that holds %X%. */
-    static const char missing[] = "placeholder %";
-    if (!strncmp(e->msg, missing, sizeof missing - 2))
-        return first_placeholder(e->msg, name, namelen);
-    if (strncmp(e->msg, "placeholder ", 12) != 0 && strncmp(e->msg, "cidr: ", 6) != 0)
+    if (!e->placeholder[0])
         return false;
-    char text[1024];
-    return e->line && read_line_of(e->file, e->line, text, sizeof text) &&
-           first_placeholder(text, name, namelen);
+    snprintf(name, namelen, "%s", e->placeholder);
+    return true;
 }
 
 void ww_cli_set_info(const char *dir, const char *field, char *out, size_t outlen)

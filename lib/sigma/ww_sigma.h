@@ -191,6 +191,11 @@ typedef struct ww_sigma_error {
     uint32_t line, col;
     char title[128]; /* the rule's title or id when known */
     char msg[256];
+    /* When the rule cannot be used because of a placeholder (it has no values, too
+       many, or a value the modifier cannot use, e.g. not a network for `cidr`): the
+       placeholder's name without the percent signs; else "".  The rule waits for a
+       site value rather than being broken. */
+    char placeholder[64];
 } ww_sigma_error_t;
 
 typedef struct ww_sigma_ruleset ww_sigma_ruleset_t;

@@ -63,6 +63,10 @@ typedef struct ww_sigma_ctx {
     uint32_t line, col;
     char msg[256];
     uint32_t nitems; /* items built so far in this rule */
+    /* The placeholder whose values are being expanded (set by the value code while a
+       value with `expand` is built, "" otherwise), and the one that was at the first
+       failure: ww_sigma_error_t.placeholder. */
+    char cur_ph[64], fail_ph[64];
 } ww_sigma_ctx_t;
 
 /* Records the first failure (later ones are ignored) and returns WW_EPARSE. */
@@ -72,6 +76,9 @@ int ww__sigma_fail_at(ww_sigma_ctx_t *c, uint32_t line, uint32_t col, const char
     __attribute__((format(printf, 4, 5)));
 void ww__sigma_add_error(ww_sigma_ruleset_t *rs, const char *file, uint32_t line, uint32_t col,
                          const char *title, const char *msg);
+/* The same for a rule that failed while a placeholder was expanded (ph may be ""). */
+void ww__sigma_add_error_ph(ww_sigma_ruleset_t *rs, const char *file, uint32_t line, uint32_t col,
+                            const char *title, const char *msg, const char *ph);
 
 /* Builds the item for `key: value` of a search identifier (key NULL: a keyword list
  * entry, value is the list or scalar). */

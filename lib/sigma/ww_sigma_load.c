@@ -39,6 +39,7 @@ static void set_msg(ww_sigma_ctx_t *c, uint32_t line, uint32_t col, const char *
     c->failed = true;
     c->line = line;
     c->col = col;
+    memcpy(c->fail_ph, c->cur_ph, sizeof c->fail_ph);
     vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
 }
 
@@ -73,6 +74,12 @@ static void copy_trunc(char *dst, size_t cap, const char *src)
 void ww__sigma_add_error(ww_sigma_ruleset_t *rs, const char *file, uint32_t line, uint32_t col,
                          const char *title, const char *msg)
 {
+    ww__sigma_add_error_ph(rs, file, line, col, title, msg, "");
+}
+
+void ww__sigma_add_error_ph(ww_sigma_ruleset_t *rs, const char *file, uint32_t line, uint32_t col,
+                            const char *title, const char *msg, const char *ph)
+{
     if (rs->nerrors >= MAX_ERRORS)
         return;
     if (rs->nerrors == rs->caperrors) {
@@ -89,6 +96,7 @@ void ww__sigma_add_error(ww_sigma_ruleset_t *rs, const char *file, uint32_t line
     e->col = col;
     copy_trunc(e->title, sizeof(e->title), title);
     copy_trunc(e->msg, sizeof(e->msg), msg);
+    copy_trunc(e->placeholder, sizeof(e->placeholder), ph);
     WW_LOG(WW_LOG_DEBUG, "sigma: %s:%u:%u: %s: %s", e->file, line, col, e->title, e->msg);
 }
 
@@ -350,7 +358,8 @@ static void on_doc(void *ud, ww_yn_t *root, uint32_t line)
         if (rc < 0) {
             if (!c.failed)
                 ww__sigma_fail(&c, root, "%s", ww_strerror(rc));
-            ww__sigma_add_error(rs, fc->file, c.line ? c.line : line, c.col, title, c.msg);
+            ww__sigma_add_error_ph(rs, fc->file, c.line ? c.line : line, c.col, title, c.msg,
+                                   c.fail_ph);
             filter_free(f);
         }
         return;
@@ -394,7 +403,8 @@ out:
         if (!c.failed)
             ww__sigma_fail(&c, NULL, "%s",
                            rc == WW_ENOMEM ? "out of memory (rule too large)" : ww_strerror(rc));
-        ww__sigma_add_error(rs, fc->file, c.line ? c.line : line, c.col, title, c.msg);
+        ww__sigma_add_error_ph(rs, fc->file, c.line ? c.line : line, c.col, title, c.msg,
+                               c.fail_ph);
         ww__sigma_rule_free(r);
         return;
     }

@@ -566,6 +566,9 @@ static int expand_one(vctx_t *v, const ww_sigma_match_t *m, alts_t *out)
         return 0;
     }
     const ww_sigma_placeholder_t *ph = ph_find(v->c->rs, m->parts[i].lit);
+    /* A failure from here on (no values, too many, a value the modifiers cannot use)
+       is this placeholder's: the rule waits for a site value. */
+    snprintf(v->c->cur_ph, sizeof v->c->cur_ph, "%s", m->parts[i].lit);
     if (!ph || ph->nvals == 0)
         return ww__sigma_fail(v->c, v->at,
                               "placeholder %%%s%% has no values: define it in the "
@@ -951,7 +954,17 @@ static const char *mod_name_of(int mod)
     return "?";
 }
 
+static int item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val, ww_sigma_item_t **out);
+
 int ww__sigma_item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val, ww_sigma_item_t **out)
+{
+    int rc = item(c, key, val, out);
+    /* A later failure of the rule (its condition, another item) is no placeholder's. */
+    c->cur_ph[0] = 0;
+    return rc;
+}
+
+static int item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val, ww_sigma_item_t **out)
 {
     ww_arena_t *a = c->a;
     vctx_t v = {c, a, key ? key : val, NULL};
@@ -1072,6 +1085,7 @@ int ww__sigma_item(ww_sigma_ctx_t *c, const ww_yn_t *key, const ww_yn_t *val, ww
     for (uint32_t i = 0; i < nlist; i++) {
         const ww_yn_t *y = list ? list[i] : one;
         v.at = y;
+        c->cur_ph[0] = 0; /* set again if this value expands a placeholder */
         if (y->type != WW_YN_SCALAR)
             return ww__sigma_fail(c, y, "values must be scalars, not nested lists or maps");
         alts_t cur = {0};

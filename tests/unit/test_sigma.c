@@ -497,14 +497,16 @@ static void test_expand_cidr(void **state)
 
     /* A value that is not a network, host bits, a missing placeholder, a wildcard,
        and a third modifier are refused with the reason. */
-    const char *bad[][2] = {
-        {"F|expand|cidr: '%Bad%'", "not an IPv4 or IPv6 network"},
-        {"F|expand|cidr: '%Host%'", "host bits set"},
-        {"F|expand|cidr: '%Nobody%'", "placeholder %Nobody% has no values"},
-        {"F|cidr|expand: '%Wild%'", "cannot contain wildcards"},
-        {"F|cidr|expand|contains: '%Host%'", "takes no other modifier"},
-        {"F|contains|expand|cidr: '%Host%'", "'cidr' must be the first modifier"},
-        {"F|expand|cidr: 5", "needs a network"},
+    /* The third column: the placeholder the error blames (a site value to set), or ""
+       for a rule that is broken whatever the site sets. */
+    const char *bad[][3] = {
+        {"F|expand|cidr: '%Bad%'", "not an IPv4 or IPv6 network", "Bad"},
+        {"F|expand|cidr: '%Host%'", "host bits set", "Host"},
+        {"F|expand|cidr: '%Nobody%'", "placeholder %Nobody% has no values", "Nobody"},
+        {"F|cidr|expand: '%Wild%'", "cannot contain wildcards", "Wild"},
+        {"F|cidr|expand|contains: '%Host%'", "takes no other modifier", ""},
+        {"F|contains|expand|cidr: '%Host%'", "'cidr' must be the first modifier", ""},
+        {"F|expand|cidr: 5", "needs a network", ""},
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(bad); i++) {
         char doc[256];
@@ -524,8 +526,22 @@ static void test_expand_cidr(void **state)
         if (!strstr(err_msg(rs, 0), bad[i][1]))
             fail_msg("for `%s` expected an error containing '%s', got '%s'", bad[i][0], bad[i][1],
                      err_msg(rs, 0));
+        if (strcmp(ww_sigma_error(rs, 0)->placeholder, bad[i][2]) != 0)
+            fail_msg("for `%s` expected placeholder '%s', got '%s'", bad[i][0], bad[i][2],
+                     ww_sigma_error(rs, 0)->placeholder);
         ww_sigma_ruleset_free(rs);
     }
+    /* A rule that expands a placeholder fine but is broken elsewhere blames none. */
+    rs = ww_sigma_ruleset_new();
+    const char *hv[] = {"10.0.0.0/8"};
+    ww_sigma_placeholder_set(rs, "Net", hv, 1);
+    const char *later = "title: t\nlogsource: {product: windows}\ndetection:\n  sel:\n"
+                        "    F|expand|cidr: '%Net%'\n  condition: sel and nothere\n";
+    ww_sigma_load_buffer(rs, "t.yml", later, strlen(later));
+    ww_sigma_finish(rs);
+    assert_int_equal(ww_sigma_error_count(rs), 1);
+    assert_string_equal(ww_sigma_error(rs, 0)->placeholder, "");
+    ww_sigma_ruleset_free(rs);
 }
 
 static void test_placeholders_file(void **state)
