@@ -16,6 +16,7 @@ int cmd_assets(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
 int cmd_firebreak(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Prints "wardwatch: <msg>" on stderr. */
 void ww_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
