@@ -1,4 +1,5 @@
 /* Helpers shared by the subcommands: collecting input files, loading rules, progress. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -605,4 +606,38 @@ void ww_cli_atomic_abort(ww_cli_atomic_t *a)
     free(a->target);
     memset(a, 0, sizeof *a);
     a->fd = -1;
+}
+
+/* ---- filter arguments shared by hunt and alerts ---------------------------------- */
+
+int ww_cli_level_arg(const char *cmd, const char *arg)
+{
+    char lower[16];
+    size_t i = 0;
+    for (; arg[i] && i + 1 < sizeof lower; i++)
+        lower[i] = (char)tolower((unsigned char)arg[i]);
+    lower[i] = 0;
+    int level = arg[i] ? -1 : ww_level_parse(lower);
+    if (level < 0) {
+        char safe[64];
+        ww_cli_error("%s: unknown level '%s' (informational, low, medium, high or critical, in "
+                     "any case)",
+                     cmd, ww_cli_safe(arg, strlen(arg), safe, sizeof safe));
+    }
+    return level;
+}
+
+int ww_cli_time_arg(const char *cmd, const char *opt, const char *arg, bool until, int64_t *out)
+{
+    size_t n = strlen(arg);
+    if (ww_time_parse_iso(arg, n, out) != 0) {
+        char safe[64];
+        ww_cli_error("%s: --%s wants an ISO 8601 date or date-time such as 2026-04-08 or "
+                     "2026-04-08T10:58:04Z, not '%s'",
+                     cmd, opt, ww_cli_safe(arg, n, safe, sizeof safe));
+        return WW_EPARSE;
+    }
+    if (until && n == 10) /* a date alone: to the end of that day */
+        *out += 86400LL * 1000000000LL - 1;
+    return 0;
 }

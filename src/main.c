@@ -20,6 +20,7 @@ static const struct {
     {"audit", cmd_audit, "check the register against Cyber Essentials and NHS rules"},
     {"feeds", cmd_feeds, "load newer reference data (CISA KEV, end-of-life dates)"},
     {"firebreak", cmd_firebreak, "plan, apply and lift segment isolation (fire-breaks)"},
+    {"alerts", cmd_alerts, "list the alerts `serve` has stored"},
     {"serve", cmd_serve, "check the always-on server's config (`serve --config FILE --check`)"},
 };
 

@@ -17,6 +17,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
 int cmd_firebreak(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 /* Prints "wardwatch: <msg>" on stderr. */
 void ww_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -87,6 +88,13 @@ void ww_cli_print_sigma_error(FILE *out, const char *prefix, const ww_sigma_erro
 /* Prints "file:line:col: title: reason" for every rule that could not be used (escaped;
  * stops once a write to out has failed). */
 void ww_cli_print_rule_errors(FILE *out, const ww_sigma_ruleset_t *rs, size_t max);
+
+/* --min-level ARG in any case: the level, or -1 after printing "CMD: unknown level"
+ * with the levels there are. */
+int ww_cli_level_arg(const char *cmd, const char *arg);
+/* --since/--until ARG (ISO 8601 date or date-time; a date alone as --until means the
+ * end of that day): 0 and *out, or WW_EPARSE after printing why. */
+int ww_cli_time_arg(const char *cmd, const char *opt, const char *arg, bool until, int64_t *out);
 
 /* ---- the SigmaHQ rule set (cli_common.c) ---- */
 
