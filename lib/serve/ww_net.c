@@ -1,0 +1,827 @@
+/* The network loop (see ww_net.h): level-triggered epoll over listeners, connections,
+ * an eventfd for work posted by other threads and a timerfd for the idle sweep.
+ *
+ * A connection's life: accepted (or refused at the cap) -> TLS handshake when the
+ * listener has TLS -> open() -> data() as bytes come, paused when data() takes fewer
+ * than offered (EPOLLIN off, the rest kept in c->in) until ww_net_resume -> close().
+ * Reads are bounded per wake-up (READS_PER_WAKE) so one fast sender cannot starve the
+ * others; a TLS connection with decrypted bytes still buffered inside OpenSSL (which
+ * epoll cannot see) goes on a ready list served before the loop sleeps again. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "serve/ww_net.h"
+
+#define READS_PER_WAKE 16
+#define UDP_MAX 65536
+#define ID_SLOTS 4096 /* hash buckets of connections by id */
+
+enum { K_LISTEN_TCP, K_LISTEN_UDP, K_CONN, K_WAKE, K_TIMER };
+
+struct ww_net_listener {
+    int kind;
+    int fd;
+    ww_net_t *net;
+    ww_net_handler_t h;
+    void *ud;
+    ww_net_opts_t o;
+    SSL_CTX *ssl;
+    ww_net_stats_t st;
+    int port;
+    uint8_t *udp_buf;
+    struct ww_net_listener *next;
+};
+
+struct ww_net_conn {
+    int kind;
+    int fd;
+    uint64_t id;
+    ww_net_listener_t *l;
+    void *st;
+    bool opened; /* open() said yes: close() is owed */
+    SSL *ssl;
+    bool handshaking;
+    bool paused;
+    bool read_wants_write; /* TLS: SSL_read asked for the socket to be writable */
+    bool closing;          /* close once the output is out */
+    bool ready;            /* on the ready list */
+    bool dead;             /* closed; freed at the end of the loop's turn */
+    uint32_t events;       /* what epoll watches now */
+    uint8_t *in;           /* bytes read and not yet taken by data() */
+    size_t in_n, in_cap;
+    ww_buf_t out;
+    size_t out_off;
+    uint64_t last_ms;
+    char peer[64];
+    char subject[256];
+    struct ww_net_conn *prev, *next; /* all connections */
+    struct ww_net_conn *hnext;       /* bucket by id */
+    struct ww_net_conn *rnext;       /* ready list */
+};
+
+typedef struct post {
+    int op; /* 0 send, 1 resume, 2 close */
+    uint64_t id;
+    uint8_t *p;
+    size_t n;
+} post_t;
+
+struct ww_net {
+    int ep;
+    int wake_fd, timer_fd;
+    int wake_kind, timer_kind; /* epoll tags */
+    volatile int stop;
+    uint64_t next_id;
+    ww_net_listener_t *listeners;
+    ww_net_conn_t *conns;
+    ww_net_conn_t *buckets[ID_SLOTS];
+    ww_net_conn_t *ready;
+    ww_net_conn_t *dead; /* closed this turn, linked by rnext: events may still name them */
+    pthread_mutex_t mu;  /* guards posts */
+    post_t *posts;
+    size_t nposts, cap;
+};
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void set_errno_diag(ww_diag_t *d, const char *what)
+{
+    ww_diag_set(d, "", 0, 0, "%s: %s", what, strerror(errno));
+}
+
+int ww_net_new(ww_net_t **out, ww_diag_t *diag)
+{
+    *out = NULL;
+    ww_net_t *n = calloc(1, sizeof *n);
+    if (!n)
+        return WW_ENOMEM;
+    pthread_mutex_init(&n->mu, NULL);
+    n->ep = n->wake_fd = n->timer_fd = -1;
+    n->wake_kind = K_WAKE;
+    n->timer_kind = K_TIMER;
+    n->ep = epoll_create1(EPOLL_CLOEXEC);
+    n->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    n->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (n->ep < 0 || n->wake_fd < 0 || n->timer_fd < 0) {
+        set_errno_diag(diag, "network loop");
+        ww_net_free(n);
+        return WW_EIO;
+    }
+    struct itimerspec its = {{1, 0}, {1, 0}}; /* the idle sweep, once a second */
+    timerfd_settime(n->timer_fd, 0, &its, NULL);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &n->wake_kind};
+    epoll_ctl(n->ep, EPOLL_CTL_ADD, n->wake_fd, &ev);
+    ev.data.ptr = &n->timer_kind;
+    epoll_ctl(n->ep, EPOLL_CTL_ADD, n->timer_fd, &ev);
+    n->next_id = 1;
+    *out = n;
+    return 0;
+}
+
+/* ---- connections ---- */
+
+static void watch(ww_net_t *n, ww_net_conn_t *c)
+{
+    uint32_t want = 0;
+    bool out_pending = c->out.n > c->out_off;
+    if (c->handshaking) {
+        want = c->events ? c->events : EPOLLIN; /* set by the handshake step */
+    } else {
+        if (!c->paused && !c->closing)
+            want |= EPOLLIN;
+        if (out_pending || c->read_wants_write)
+            want |= EPOLLOUT;
+    }
+    if (want == c->events && c->events)
+        return;
+    struct epoll_event ev = {.events = want, .data.ptr = c};
+    epoll_ctl(n->ep, EPOLL_CTL_MOD, c->fd, &ev);
+    c->events = want;
+}
+
+static ww_net_conn_t *find(ww_net_t *n, uint64_t id)
+{
+    for (ww_net_conn_t *c = n->buckets[id % ID_SLOTS]; c; c = c->hnext)
+        if (c->id == id)
+            return c;
+    return NULL;
+}
+
+/* Closes a connection: the handler hears of it now, the memory goes at the end of the
+ * loop's turn (conn_reap), since events gathered in the same turn may still name it. */
+static void conn_free(ww_net_t *n, ww_net_conn_t *c, const char *why)
+{
+    if (c->dead)
+        return;
+    if (c->opened && c->l->h.close)
+        c->l->h.close(c->st, why);
+    if (c->ssl) {
+        if (!c->handshaking)
+            SSL_shutdown(c->ssl); /* best effort: a close_notify, never waited for */
+        SSL_free(c->ssl);
+        c->ssl = NULL;
+    }
+    epoll_ctl(n->ep, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    c->l->st.open--;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        n->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    ww_net_conn_t **pp = &n->buckets[c->id % ID_SLOTS];
+    while (*pp != c)
+        pp = &(*pp)->hnext;
+    *pp = c->hnext;
+    if (c->ready) {
+        ww_net_conn_t **rp = &n->ready;
+        while (*rp != c)
+            rp = &(*rp)->rnext;
+        *rp = c->rnext;
+    }
+    c->dead = true;
+    c->rnext = n->dead;
+    n->dead = c;
+}
+
+static void conn_reap(ww_net_t *n)
+{
+    while (n->dead) {
+        ww_net_conn_t *c = n->dead;
+        n->dead = c->rnext;
+        free(c->in);
+        ww_buf_release(&c->out);
+        free(c);
+    }
+}
+
+static void peer_text(const struct sockaddr_storage *ss, char *out, size_t n)
+{
+    char a[INET6_ADDRSTRLEN] = "?";
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const void *)ss;
+        inet_ntop(AF_INET, &v4->sin_addr, a, sizeof a);
+        snprintf(out, n, "%s:%u", a, ntohs(v4->sin_port));
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const void *)ss;
+        if (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr)) {
+            inet_ntop(AF_INET, &v6->sin6_addr.s6_addr[12], a, sizeof a);
+            snprintf(out, n, "%s:%u", a, ntohs(v6->sin6_port));
+        } else {
+            inet_ntop(AF_INET6, &v6->sin6_addr, a, sizeof a);
+            snprintf(out, n, "[%s]:%u", a, ntohs(v6->sin6_port));
+        }
+    } else {
+        snprintf(out, n, "?");
+    }
+}
+
+/* Writes queued output.  Returns 0, or -1 when the connection failed. */
+static int flush_out(ww_net_conn_t *c)
+{
+    while (c->out_off < c->out.n) {
+        size_t left = c->out.n - c->out_off;
+        ssize_t w;
+        if (c->ssl) {
+            ERR_clear_error();
+            int r =
+                SSL_write(c->ssl, c->out.p + c->out_off, left > INT32_MAX ? INT32_MAX : (int)left);
+            if (r <= 0) {
+                int e = SSL_get_error(c->ssl, r);
+                if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
+                    return 0;
+                return -1;
+            }
+            w = r;
+        } else {
+            w = send(c->fd, c->out.p + c->out_off, left, MSG_NOSIGNAL);
+            if (w < 0)
+                return errno == EAGAIN || errno == EINTR ? 0 : -1;
+        }
+        c->out_off += (size_t)w;
+    }
+    ww_buf_clear(&c->out);
+    c->out_off = 0;
+    return 0;
+}
+
+/* Offers buffered bytes to the handler.  Returns 1 when all were taken, 0 when it
+ * paused, -1 when it failed the connection (why in d). */
+static int offer(ww_net_conn_t *c, ww_diag_t *d)
+{
+    while (c->in_n) {
+        int64_t k = c->l->h.data(c->st, c->in, c->in_n, d);
+        if (k < 0)
+            return -1;
+        if ((size_t)k > c->in_n)
+            k = (int64_t)c->in_n;
+        memmove(c->in, c->in + k, c->in_n - (size_t)k);
+        c->in_n -= (size_t)k;
+        if (c->in_n) {
+            c->paused = true;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Reads and offers, at most READS_PER_WAKE times.  Returns a reason to close the
+ * connection, or NULL. */
+static const char *conn_read(ww_net_t *n, ww_net_conn_t *c, char *why, size_t whylen)
+{
+    ww_diag_t d = {0};
+    int o = offer(c, &d);
+    if (o < 0)
+        goto fail;
+    if (o == 0)
+        return NULL;
+    size_t want = c->l->o.read_buf;
+    for (int i = 0; i < READS_PER_WAKE && !c->paused; i++) {
+        ssize_t r;
+        c->read_wants_write = false;
+        if (c->ssl) {
+            ERR_clear_error();
+            int k = SSL_read(c->ssl, c->in, (int)want);
+            if (k <= 0) {
+                int e = SSL_get_error(c->ssl, k);
+                if (e == SSL_ERROR_WANT_READ)
+                    return NULL;
+                if (e == SSL_ERROR_WANT_WRITE) {
+                    c->read_wants_write = true;
+                    return NULL;
+                }
+                if (e == SSL_ERROR_ZERO_RETURN)
+                    return "";
+                snprintf(why, whylen, "TLS read failed");
+                return why;
+            }
+            r = k;
+        } else {
+            r = recv(c->fd, c->in, want, 0);
+            if (r < 0) {
+                if (errno == EAGAIN || errno == EINTR)
+                    return NULL;
+                snprintf(why, whylen, "read failed: %s", strerror(errno));
+                return why;
+            }
+            if (r == 0)
+                return "";
+        }
+        c->l->st.bytes += (uint64_t)r;
+        c->in_n = (size_t)r;
+        c->last_ms = now_ms();
+        if ((o = offer(c, &d)) < 0)
+            goto fail;
+    }
+    /* Bytes decrypted inside OpenSSL are invisible to epoll: come back for them. */
+    if (c->ssl && !c->paused && SSL_pending(c->ssl) > 0 && !c->ready) {
+        c->ready = true;
+        c->rnext = n->ready;
+        n->ready = c;
+    }
+    return NULL;
+fail:
+    snprintf(why, whylen, "%.199s", d.msg[0] ? d.msg : "the protocol handler refused the data");
+    return why;
+}
+
+static void handshake(ww_net_t *n, ww_net_conn_t *c)
+{
+    ERR_clear_error();
+    int r = SSL_accept(c->ssl);
+    if (r == 1) {
+        c->handshaking = false;
+        c->events = 0;
+        X509 *cert = SSL_get_peer_certificate(c->ssl);
+        if (cert) {
+            X509_NAME_oneline(X509_get_subject_name(cert), c->subject, sizeof c->subject);
+            X509_free(cert);
+        }
+        c->st = c->l->h.open(c->l->ud, c);
+        if (!c->st) {
+            conn_free(n, c, "refused by the handler");
+            return;
+        }
+        c->opened = true;
+        watch(n, c);
+        char why[260];
+        const char *bye = conn_read(n, c, why, sizeof why);
+        if (bye)
+            conn_free(n, c, bye);
+        else
+            watch(n, c);
+        return;
+    }
+    int e = SSL_get_error(c->ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        c->events = e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT;
+        struct epoll_event ev = {.events = c->events, .data.ptr = c};
+        epoll_ctl(n->ep, EPOLL_CTL_MOD, c->fd, &ev);
+        return;
+    }
+    c->l->st.tls_failed++;
+    char why[256];
+    unsigned long err = ERR_peek_error();
+    snprintf(why, sizeof why, "TLS handshake failed: %s",
+             err ? ERR_reason_error_string(err) ? ERR_reason_error_string(err) : "error"
+                 : "peer closed");
+    conn_free(n, c, why);
+}
+
+static void conn_event(ww_net_t *n, ww_net_conn_t *c, uint32_t events)
+{
+    char why[260];
+    if (c->handshaking) {
+        handshake(n, c);
+        return;
+    }
+    if (events & (EPOLLOUT)) {
+        if (flush_out(c) < 0) {
+            conn_free(n, c, "write failed");
+            return;
+        }
+        if (c->closing && c->out.n == 0) {
+            conn_free(n, c, "closed by the server");
+            return;
+        }
+    }
+    if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ||
+        (c->read_wants_write && (events & EPOLLOUT))) {
+        if (!c->paused && !c->closing) {
+            const char *bye = conn_read(n, c, why, sizeof why);
+            if (bye) {
+                conn_free(n, c, bye);
+                return;
+            }
+        } else if (events & (EPOLLHUP | EPOLLERR)) {
+            conn_free(n, c, "connection lost");
+            return;
+        }
+    }
+    if (c->out.n && flush_out(c) < 0) {
+        conn_free(n, c, "write failed");
+        return;
+    }
+    watch(n, c);
+}
+
+static void accept_all(ww_net_t *n, ww_net_listener_t *l)
+{
+    for (int i = 0; i < 64; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return; /* EAGAIN, or a transient error (EMFILE): epoll brings us back */
+        if (l->st.open >= l->o.max_conns) {
+            l->st.refused++;
+            close(fd);
+            continue;
+        }
+        ww_net_conn_t *c = calloc(1, sizeof *c);
+        uint8_t *in = malloc(l->o.read_buf);
+        if (!c || !in) {
+            free(c);
+            free(in);
+            close(fd);
+            l->st.errors++;
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        c->kind = K_CONN;
+        c->fd = fd;
+        c->id = n->next_id++;
+        c->l = l;
+        c->in = in;
+        c->in_cap = l->o.read_buf;
+        c->last_ms = now_ms();
+        ww_buf_init(&c->out, 0);
+        peer_text(&ss, c->peer, sizeof c->peer);
+        c->next = n->conns;
+        if (n->conns)
+            n->conns->prev = c;
+        n->conns = c;
+        c->hnext = n->buckets[c->id % ID_SLOTS];
+        n->buckets[c->id % ID_SLOTS] = c;
+        l->st.open++;
+        l->st.accepted++;
+        c->events = EPOLLIN;
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+        epoll_ctl(n->ep, EPOLL_CTL_ADD, fd, &ev);
+        if (l->ssl) {
+            c->ssl = SSL_new(l->ssl);
+            if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
+                conn_free(n, c, "out of memory");
+                continue;
+            }
+            SSL_set_mode(c->ssl,
+                         SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+            c->handshaking = true;
+            handshake(n, c);
+            continue;
+        }
+        c->st = l->h.open(l->ud, c);
+        if (!c->st) {
+            conn_free(n, c, "refused by the handler");
+            continue;
+        }
+        c->opened = true;
+    }
+}
+
+static void udp_read(ww_net_listener_t *l)
+{
+    for (int i = 0; i < 256; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        ssize_t r = recvfrom(l->fd, l->udp_buf, UDP_MAX, MSG_TRUNC, (struct sockaddr *)&ss, &sl);
+        if (r < 0)
+            return;
+        l->st.datagrams++;
+        l->st.bytes += (uint64_t)r;
+        size_t got = (size_t)r > UDP_MAX ? UDP_MAX : (size_t)r;
+        l->h.datagram(l->ud, l->udp_buf, got, (struct sockaddr *)&ss, sl);
+    }
+}
+
+static void idle_sweep(ww_net_t *n)
+{
+    uint64_t t = now_ms();
+    for (ww_net_conn_t *c = n->conns, *next; c; c = next) {
+        next = c->next;
+        /* A paused connection waits for us, not for its sender. */
+        if (!c->paused && t - c->last_ms > c->l->o.idle_ms) {
+            c->l->st.idle_closed++;
+            char why[80];
+            snprintf(why, sizeof why, "%s for %llu s", c->handshaking ? "no TLS handshake" : "idle",
+                     (unsigned long long)(c->l->o.idle_ms / 1000));
+            conn_free(n, c, why);
+        }
+    }
+}
+
+static void run_posts(ww_net_t *n)
+{
+    uint64_t v;
+    while (read(n->wake_fd, &v, sizeof v) > 0) {
+    }
+    pthread_mutex_lock(&n->mu);
+    post_t *p = n->posts;
+    size_t np = n->nposts;
+    n->posts = NULL;
+    n->nposts = n->cap = 0;
+    pthread_mutex_unlock(&n->mu);
+    for (size_t i = 0; i < np; i++) {
+        ww_net_conn_t *c = find(n, p[i].id);
+        if (c && !c->handshaking) {
+            if (p[i].op == 0) {
+                if (ww_buf_append(&c->out, p[i].p, p[i].n) != 0) {
+                    conn_free(n, c, "out of memory");
+                    c = NULL;
+                } else if (flush_out(c) < 0) {
+                    conn_free(n, c, "write failed");
+                    c = NULL;
+                }
+            } else if (p[i].op == 1 && c->paused) {
+                c->paused = false;
+                c->last_ms = now_ms();
+                char why[260];
+                const char *bye = conn_read(n, c, why, sizeof why);
+                if (bye) {
+                    conn_free(n, c, bye);
+                    c = NULL;
+                }
+            } else if (p[i].op == 2) {
+                c->closing = true;
+                if (c->out.n == 0) {
+                    conn_free(n, c, "closed by the server");
+                    c = NULL;
+                }
+            }
+            if (c)
+                watch(n, c);
+        }
+        free(p[i].p);
+    }
+    free(p);
+}
+
+int ww_net_run(ww_net_t *n)
+{
+    struct epoll_event evs[64];
+    while (!n->stop) {
+        int k = epoll_wait(n->ep, evs, 64, n->ready ? 0 : 1000);
+        if (k < 0 && errno != EINTR)
+            return WW_EIO;
+        for (int i = 0; i < k; i++) {
+            int kind = *(int *)evs[i].data.ptr;
+            if (kind == K_WAKE)
+                run_posts(n);
+            else if (kind == K_TIMER) {
+                uint64_t v;
+                while (read(n->timer_fd, &v, sizeof v) > 0) {
+                }
+                idle_sweep(n);
+            } else if (kind == K_LISTEN_TCP)
+                accept_all(n, evs[i].data.ptr);
+            else if (kind == K_LISTEN_UDP)
+                udp_read(evs[i].data.ptr);
+            else if (!((ww_net_conn_t *)evs[i].data.ptr)->dead)
+                conn_event(n, evs[i].data.ptr, evs[i].events);
+        }
+        ww_net_conn_t *r = n->ready;
+        n->ready = NULL;
+        while (r) {
+            ww_net_conn_t *next = r->rnext;
+            r->ready = false;
+            conn_event(n, r, EPOLLIN);
+            r = next;
+        }
+        conn_reap(n);
+    }
+    return 0;
+}
+
+void ww_net_stop(ww_net_t *n)
+{
+    n->stop = 1;
+    uint64_t one = 1;
+    if (write(n->wake_fd, &one, sizeof one) < 0) {
+        /* the counter is full: the loop is awake anyway */
+    }
+}
+
+static int post(ww_net_t *n, int op, uint64_t id, const void *p, size_t len)
+{
+    uint8_t *copy = NULL;
+    if (len) {
+        copy = malloc(len);
+        if (!copy)
+            return WW_ENOMEM;
+        memcpy(copy, p, len);
+    }
+    pthread_mutex_lock(&n->mu);
+    if (n->nposts == n->cap) {
+        size_t cap = n->cap ? n->cap * 2 : 64;
+        post_t *np = realloc(n->posts, cap * sizeof *np);
+        if (!np) {
+            pthread_mutex_unlock(&n->mu);
+            free(copy);
+            return WW_ENOMEM;
+        }
+        n->posts = np;
+        n->cap = cap;
+    }
+    n->posts[n->nposts++] = (post_t){op, id, copy, len};
+    pthread_mutex_unlock(&n->mu);
+    uint64_t one = 1;
+    if (write(n->wake_fd, &one, sizeof one) < 0) {
+        /* the counter is full: the loop is awake anyway */
+    }
+    return 0;
+}
+
+int ww_net_send(ww_net_t *n, uint64_t id, const void *p, size_t len)
+{
+    return post(n, 0, id, p, len);
+}
+
+int ww_net_resume(ww_net_t *n, uint64_t id)
+{
+    return post(n, 1, id, NULL, 0);
+}
+
+int ww_net_close(ww_net_t *n, uint64_t id)
+{
+    return post(n, 2, id, NULL, 0);
+}
+
+uint64_t ww_net_conn_id(const ww_net_conn_t *c)
+{
+    return c->id;
+}
+
+const char *ww_net_conn_peer(const ww_net_conn_t *c)
+{
+    return c->peer;
+}
+
+const char *ww_net_conn_subject(const ww_net_conn_t *c)
+{
+    return c->subject;
+}
+
+/* ---- listeners ---- */
+
+static int tls_ctx(const ww_net_opts_t *o, SSL_CTX **out, ww_diag_t *diag)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx)
+        return WW_ENOMEM;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    if (SSL_CTX_use_certificate_chain_file(ctx, o->cert) != 1) {
+        ww_diag_set(diag, o->cert, 0, 0, "cannot use the certificate (PEM)");
+        goto fail;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, o->key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        ww_diag_set(diag, o->key, 0, 0, "cannot use the key, or it does not match the certificate");
+        goto fail;
+    }
+    if (o->client_ca) {
+        if (SSL_CTX_load_verify_locations(ctx, o->client_ca, NULL) != 1) {
+            ww_diag_set(diag, o->client_ca, 0, 0, "cannot read the client CA bundle (PEM)");
+            goto fail;
+        }
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    }
+    *out = ctx;
+    return 0;
+fail:
+    SSL_CTX_free(ctx);
+    return WW_EINVAL;
+}
+
+static int listen_common(ww_net_t *n, int type, const struct sockaddr *addr, socklen_t len,
+                         const ww_net_opts_t *o, const ww_net_handler_t *h, void *ud,
+                         ww_net_listener_t **out, ww_diag_t *diag)
+{
+    ww_net_listener_t *l = calloc(1, sizeof *l);
+    if (!l)
+        return WW_ENOMEM;
+    l->kind = type == SOCK_STREAM ? K_LISTEN_TCP : K_LISTEN_UDP;
+    l->net = n;
+    l->h = *h;
+    l->ud = ud;
+    l->o = o ? *o : (ww_net_opts_t){0};
+    if (!l->o.max_conns)
+        l->o.max_conns = 1024;
+    if (!l->o.idle_ms)
+        l->o.idle_ms = 300 * 1000;
+    if (!l->o.read_buf)
+        l->o.read_buf = 64 * 1024;
+    int rc = 0;
+    if (type == SOCK_STREAM && l->o.cert && l->o.key && (rc = tls_ctx(&l->o, &l->ssl, diag)))
+        goto fail;
+    l->fd = socket(addr->sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (l->fd < 0) {
+        set_errno_diag(diag, "socket");
+        rc = WW_EIO;
+        goto fail;
+    }
+    int one = 1, zero = 0;
+    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (addr->sa_family == AF_INET6)
+        setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    if (type == SOCK_DGRAM && l->o.rcvbuf) {
+        int sz = l->o.rcvbuf > INT32_MAX ? INT32_MAX : (int)l->o.rcvbuf;
+        setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+    }
+    if (bind(l->fd, addr, len) != 0 || (type == SOCK_STREAM && listen(l->fd, 512) != 0)) {
+        char a[80];
+        struct sockaddr_storage ss;
+        memcpy(&ss, addr, len < sizeof ss ? len : sizeof ss);
+        peer_text(&ss, a, sizeof a);
+        ww_diag_set(diag, "", 0, 0, "cannot listen on %s: %s", a, strerror(errno));
+        rc = WW_EIO;
+        goto fail;
+    }
+    struct sockaddr_storage bound;
+    socklen_t bl = sizeof bound;
+    getsockname(l->fd, (struct sockaddr *)&bound, &bl);
+    l->port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
+                                               : ((struct sockaddr_in6 *)&bound)->sin6_port);
+    if (type == SOCK_DGRAM && !(l->udp_buf = malloc(UDP_MAX))) {
+        rc = WW_ENOMEM;
+        goto fail;
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
+    if (epoll_ctl(n->ep, EPOLL_CTL_ADD, l->fd, &ev) != 0) {
+        set_errno_diag(diag, "epoll");
+        rc = WW_EIO;
+        goto fail;
+    }
+    l->next = n->listeners;
+    n->listeners = l;
+    if (out)
+        *out = l;
+    return 0;
+fail:
+    if (l->fd > 0)
+        close(l->fd);
+    SSL_CTX_free(l->ssl);
+    free(l->udp_buf);
+    free(l);
+    return rc;
+}
+
+int ww_net_listen_tcp(ww_net_t *n, const struct sockaddr *addr, socklen_t len,
+                      const ww_net_opts_t *o, const ww_net_handler_t *h, void *ud,
+                      ww_net_listener_t **out, ww_diag_t *diag)
+{
+    return listen_common(n, SOCK_STREAM, addr, len, o, h, ud, out, diag);
+}
+
+int ww_net_listen_udp(ww_net_t *n, const struct sockaddr *addr, socklen_t len,
+                      const ww_net_opts_t *o, const ww_net_handler_t *h, void *ud,
+                      ww_net_listener_t **out, ww_diag_t *diag)
+{
+    return listen_common(n, SOCK_DGRAM, addr, len, o, h, ud, out, diag);
+}
+
+int ww_net_port(const ww_net_listener_t *l)
+{
+    return l->port;
+}
+
+void ww_net_listener_stats(const ww_net_listener_t *l, ww_net_stats_t *out)
+{
+    *out = l->st;
+}
+
+void ww_net_free(ww_net_t *n)
+{
+    if (!n)
+        return;
+    while (n->conns)
+        conn_free(n, n->conns, "shutting down");
+    conn_reap(n);
+    for (ww_net_listener_t *l = n->listeners, *next; l; l = next) {
+        next = l->next;
+        close(l->fd);
+        SSL_CTX_free(l->ssl);
+        free(l->udp_buf);
+        free(l);
+    }
+    for (size_t i = 0; i < n->nposts; i++)
+        free(n->posts[i].p);
+    free(n->posts);
+    if (n->ep >= 0)
+        close(n->ep);
+    if (n->wake_fd >= 0)
+        close(n->wake_fd);
+    if (n->timer_fd >= 0)
+        close(n->timer_fd);
+    pthread_mutex_destroy(&n->mu);
+    free(n);
+}

@@ -1,0 +1,95 @@
+/* The network loop of `serve`: one thread, one epoll set, listening sockets for TCP
+ * (optionally TLS, with OpenSSL) and UDP, and their connections.  Protocols are not
+ * here: a handler receives a connection's bytes and says how many it took, so syslog
+ * framing, Lumberjack and anything later plug in the same way.
+ *
+ * The promises that make it safe to face a hospital network:
+ *  - back-pressure: a handler that takes fewer bytes than offered pauses the
+ *    connection (the loop stops reading it, so TCP pushes back on the sender) until
+ *    ww_net_resume; nothing is dropped on the floor;
+ *  - limits: at most max_conns connections per listener (the next is accepted and
+ *    closed at once, counted), a connection quiet for idle_ms is closed (slowloris),
+ *    a TLS handshake that does not finish within idle_ms too;
+ *  - other threads (the spool's commit, which makes events durable) never touch a
+ *    connection: they name it by its id and post work to the loop (ww_net_send,
+ *    ww_net_resume), which drops the work when the connection has gone meanwhile. */
+#ifndef WW_NET_H
+#define WW_NET_H
+
+#include <sys/socket.h>
+
+#include "util/ww_util.h"
+
+typedef struct ww_net ww_net_t;
+typedef struct ww_net_conn ww_net_conn_t;
+typedef struct ww_net_listener ww_net_listener_t;
+
+typedef struct ww_net_handler {
+    /* A connection was accepted (TCP, after the TLS handshake).  Returns its state,
+     * or NULL to refuse it. */
+    void *(*open)(void *ud, ww_net_conn_t *c);
+    /* Bytes arrived.  Returns how many were taken: n to go on, fewer to pause (the
+     * rest is offered again after ww_net_resume), or a negative WW_E* to close the
+     * connection (diag says why, for the log). */
+    int64_t (*data)(void *st, const uint8_t *p, size_t n, ww_diag_t *diag);
+    /* The connection is gone (peer closed, error, idle, refused, shutdown): the last
+     * call for st.  why is "" for an orderly close by the peer. */
+    void (*close)(void *st, const char *why);
+    /* UDP: one datagram and its sender. */
+    void (*datagram)(void *ud, const uint8_t *p, size_t n, const struct sockaddr *from,
+                     socklen_t fromlen);
+} ww_net_handler_t;
+
+typedef struct ww_net_opts {
+    const char *cert, *key; /* TLS when both are set (PEM files) */
+    const char *client_ca;  /* clients must present a certificate signed by these */
+    uint32_t max_conns;     /* 0: 1024 */
+    uint64_t idle_ms;       /* 0: 300 s */
+    size_t read_buf;        /* bytes read at a time per connection, 0: 64 KiB */
+    size_t rcvbuf;          /* UDP SO_RCVBUF wanted, 0: the system's */
+} ww_net_opts_t;
+
+typedef struct ww_net_stats {
+    uint64_t accepted, refused, idle_closed, tls_failed, errors;
+    uint64_t bytes, datagrams;
+    uint32_t open; /* connections now */
+} ww_net_stats_t;
+
+int ww_net_new(ww_net_t **out, ww_diag_t *diag);
+/* Closes every connection (handlers get close(st, "shutting down")) and listener. */
+void ww_net_free(ww_net_t *n);
+
+/* Listens on addr (SO_REUSEADDR; an IPv6 wildcard also takes IPv4).  Port 0 picks a
+ * free port: ww_net_port says which.  0, or WW_EIO / WW_EINVAL (TLS files) with diag. */
+int ww_net_listen_tcp(ww_net_t *n, const struct sockaddr *addr, socklen_t len,
+                      const ww_net_opts_t *o, const ww_net_handler_t *h, void *ud,
+                      ww_net_listener_t **out, ww_diag_t *diag);
+int ww_net_listen_udp(ww_net_t *n, const struct sockaddr *addr, socklen_t len,
+                      const ww_net_opts_t *o, const ww_net_handler_t *h, void *ud,
+                      ww_net_listener_t **out, ww_diag_t *diag);
+int ww_net_port(const ww_net_listener_t *l);
+void ww_net_listener_stats(const ww_net_listener_t *l, ww_net_stats_t *out);
+
+/* Runs the loop on the calling thread until ww_net_stop.  0 or WW_EIO. */
+int ww_net_run(ww_net_t *n);
+/* Any thread: makes ww_net_run return soon. */
+void ww_net_stop(ww_net_t *n);
+
+/* ---- connections ---- */
+
+/* A connection's id: unique for the life of the loop, never reused. */
+uint64_t ww_net_conn_id(const ww_net_conn_t *c);
+/* "10.0.0.5:51234" / "[fd00::5]:51234". */
+const char *ww_net_conn_peer(const ww_net_conn_t *c);
+/* The TLS client certificate's subject, "" when none (or no TLS). */
+const char *ww_net_conn_subject(const ww_net_conn_t *c);
+
+/* Any thread: queues bytes to write on connection id (copied), e.g. an ack once the
+ * events it covers are durable; and resumes reading a paused connection.  Work for
+ * a connection that has gone is dropped.  0, or WW_ENOMEM. */
+int ww_net_send(ww_net_t *n, uint64_t id, const void *p, size_t len);
+int ww_net_resume(ww_net_t *n, uint64_t id);
+/* Any thread: closes connection id once its queued writes are out. */
+int ww_net_close(ww_net_t *n, uint64_t id);
+
+#endif
