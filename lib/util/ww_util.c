@@ -203,6 +203,11 @@ static int buf_reserve(ww_buf_t *b, size_t extra)
     return 0;
 }
 
+int ww_buf_reserve(ww_buf_t *b, size_t extra)
+{
+    return buf_reserve(b, extra);
+}
+
 int ww_buf_append(ww_buf_t *b, const void *p, size_t n)
 {
     int rc = buf_reserve(b, n);

@@ -88,6 +88,9 @@ static inline void ww_buf_clear(ww_buf_t *b)
         b->p[0] = 0;
 }
 int ww_buf_append(ww_buf_t *b, const void *p, size_t n);
+/* Makes room for `extra` more bytes (and the NUL) at p + n, for a caller that writes
+ * there itself and then advances n.  0, WW_ENOMEM or WW_ELIMIT. */
+int ww_buf_reserve(ww_buf_t *b, size_t extra);
 static inline int ww_buf_puts(ww_buf_t *b, const char *z)
 {
     return ww_buf_append(b, z, strlen(z));
