@@ -641,3 +641,35 @@ int ww_cli_time_arg(const char *cmd, const char *opt, const char *arg, bool unti
         *out += 86400LL * 1000000000LL - 1;
     return 0;
 }
+
+/* ---- the rules of a default run ---------------------------------------------------- */
+
+int ww_cli_rule_paths(bool pack, bool sigmahq, const char *const *extra, size_t nextra,
+                      ww_cli_rule_paths_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->sigmahq_installed = -1;
+    if (nextra > WW_CLI_MAX_RULE_PATHS - 8)
+        return WW_ELIMIT;
+    if (pack)
+        out->v[out->n++] = ww_cli_default_rules();
+    if (pack && sigmahq) {
+        int which = ww_cli_sigmahq_dir(out->sigmahq, sizeof out->sigmahq);
+        if (which < 0) {
+            out->sigmahq[0] = 0;
+        } else {
+            out->sigmahq_installed = which;
+            for (size_t i = 0; i < ww_cli_sigmahq_nfolders && i < WW_ARRAY_LEN(out->folders); i++) {
+                int len = snprintf(out->folders[i], PATH_MAX, "%s/%s", out->sigmahq,
+                                   ww_cli_sigmahq_folders[i]);
+                struct stat st;
+                if (len > 0 && len < PATH_MAX && stat(out->folders[i], &st) == 0 &&
+                    S_ISDIR(st.st_mode))
+                    out->v[out->n++] = out->folders[i];
+            }
+        }
+    }
+    for (size_t i = 0; i < nextra; i++)
+        out->v[out->n++] = extra[i];
+    return 0;
+}

@@ -1,20 +1,80 @@
 /* wardwatch serve: the always-on monitor.  `serve --config FILE --check` reads and
- * validates a config (every error with file:line:col) and says what the server would
- * run; exit 0 when it is valid, 2 when not. */
+ * validates a config (every error with file:line:col), loads the rules it names and
+ * says what the server would run; exit 0 when it is valid, 2 when not.  Without
+ * --check the server runs until SIGTERM or SIGINT, then drains (lib/serve/ww_serve.h)
+ * and exits 0. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/ww_detect.h"
+#include "serve/ww_serve.h"
 #include "serve/ww_serve_config.h"
 #include "wardwatch.h"
 
+static ww_serve_t *g_server;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (g_server)
+        ww_serve_stop(g_server); /* sets a flag: async-signal-safe */
+}
+
+/* Loads the rules the config names, as hunt would with the same choices.  Returns the
+ * compiled program (and *rs), or NULL after saying why. */
+static ww_detect_t *load_rules(const ww_serve_config_t *cfg, ww_sigma_ruleset_t **rs,
+                               bool verbose)
+{
+    ww_cli_rule_paths_t *paths = malloc(sizeof *paths);
+    ww_detect_t *prog = NULL;
+    *rs = NULL;
+    if (!paths ||
+        ww_cli_rule_paths(cfg->pack, cfg->sigmahq, cfg->rule_paths, cfg->nrule_paths, paths)) {
+        ww_cli_error("serve: out of memory");
+        goto out;
+    }
+    if (!paths->n) {
+        ww_cli_error("serve: no rules: the config turns off the pack and names no rules paths");
+        goto out;
+    }
+    if (cfg->pack && cfg->sigmahq && !paths->sigmahq[0])
+        ww_cli_error("serve: no SigmaHQ rules (none installed by `rules update`, none shipped): "
+                     "running without them");
+    size_t unreadable = 0;
+    double t0 = ww_cli_now();
+    *rs = ww_cli_load_rules(paths->v, paths->n, cfg->placeholders, &unreadable);
+    if (!*rs || ww_detect_compile(*rs, NULL, &prog) != 0) {
+        ww_cli_error("serve: out of memory loading the rules");
+        goto out;
+    }
+    if (unreadable) {
+        ww_cli_error("serve: %zu rule path%s could not be read", unreadable,
+                     unreadable == 1 ? "" : "s");
+        ww_detect_unref(prog);
+        prog = NULL;
+        goto out;
+    }
+    uint32_t rejected = ww_sigma_error_count(*rs) + ww_detect_error_count(prog);
+    if (verbose || rejected)
+        fprintf(stderr, "rules:     %u loaded in %.1f s, %u could not be used%s\n",
+                ww_detect_rule_count(prog), ww_cli_now() - t0, rejected,
+                rejected ? " (details: wardwatch rules check)" : "");
+out:
+    free(paths);
+    return prog;
+}
+
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: wardwatch serve --config FILE --check\n"
+    fprintf(out, "usage: wardwatch serve --config FILE [--check]\n"
                  "\n"
                  "  --config FILE   the server's configuration (YAML; see docs/serve.md)\n"
-                 "  --check         validate the config and print what would run, then exit:\n"
-                 "                  0 valid, 2 invalid (the error names file:line:col)\n");
+                 "  --check         validate the config and its rules, print what would run,\n"
+                 "                  then exit: 0 valid, 2 invalid (errors name file:line:col)\n"
+                 "Without --check the server runs until SIGTERM or SIGINT, then stops taking\n"
+                 "input, processes everything it accepted and exits 0.\n");
 }
 
 int cmd_serve(int argc, char **argv)
@@ -57,7 +117,9 @@ int cmd_serve(int argc, char **argv)
         fputc('\n', stderr);
         return 2;
     }
-    int ec = 0;
+    int ec = WW_EXIT_ERROR;
+    ww_sigma_ruleset_t *rs = NULL;
+    ww_detect_t *prog = NULL;
     if (check) {
         ww_buf_t out;
         ww_buf_init(&out, 1024);
@@ -72,13 +134,48 @@ int cmd_serve(int argc, char **argv)
             i += len + 1;
         }
         ww_buf_release(&out);
-    } else {
-        /* The daemon itself lands with the pipeline (issue 12); until then only the
-           config can be checked, and saying so beats pretending to run. */
-        ww_cli_error("serve: this build can only check a config (--check); the server "
-                     "itself is not built yet");
-        ec = 2;
+        fflush(stdout);
+        if ((prog = load_rules(cfg, &rs, true)))
+            ec = WW_EXIT_OK;
+        goto done;
     }
+    if (!(prog = load_rules(cfg, &rs, true)))
+        goto done;
+    ww_serve_t *s = NULL;
+    if (ww_serve_start(cfg, rs, prog, &s, &d) != 0) {
+        ww_cli_puts_safe(stderr, d.file[0] ? d.file : "serve");
+        if (d.line)
+            fprintf(stderr, ":%u:%u", d.line, d.col);
+        fputs(": ", stderr);
+        ww_cli_puts_safe(stderr, d.msg);
+        fputc('\n', stderr);
+        goto done;
+    }
+    ww_serve_stats_t st;
+    ww_serve_get_stats(s, &st);
+    for (uint32_t i = 0; i < st.ninputs; i++)
+        fprintf(stderr, "wardwatch serve: listening: %s (port %d)\n", st.inputs[i].name,
+                st.inputs[i].port);
+    g_server = s;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    fprintf(stderr, "wardwatch serve: ready\n");
+    int rc = ww_serve_run(s);
+    ww_serve_get_stats(s, &st);
+    fprintf(stderr,
+            "wardwatch serve: stopped: %llu events, %llu not decoded, %llu alerts stored "
+            "(%llu repeats of stored ones refused)\n",
+            (unsigned long long)st.events, (unsigned long long)st.bad_events,
+            (unsigned long long)st.alerts_stored, (unsigned long long)st.alerts_repeated);
+    g_server = NULL;
+    ww_serve_free(s);
+    ec = rc == 0 ? WW_EXIT_OK : WW_EXIT_ERROR;
+done:
+    ww_detect_unref(prog);
+    ww_sigma_ruleset_free(rs);
     ww_serve_config_free(cfg);
     return ec;
 }

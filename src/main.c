@@ -21,7 +21,7 @@ static const struct {
     {"feeds", cmd_feeds, "load newer reference data (CISA KEV, end-of-life dates)"},
     {"firebreak", cmd_firebreak, "plan, apply and lift segment isolation (fire-breaks)"},
     {"alerts", cmd_alerts, "list the alerts `serve` has stored"},
-    {"serve", cmd_serve, "check the always-on server's config (`serve --config FILE --check`)"},
+    {"serve", cmd_serve, "run the always-on monitor (`serve --config FILE [--check]`)"},
 };
 
 static void usage(FILE *out)

@@ -2,6 +2,7 @@
 #ifndef WARDWATCH_CLI_H
 #define WARDWATCH_CLI_H
 
+#include <limits.h>
 #include <stdio.h>
 
 /* Exit codes shared by every command. */
@@ -95,6 +96,20 @@ int ww_cli_level_arg(const char *cmd, const char *arg);
 /* --since/--until ARG (ISO 8601 date or date-time; a date alone as --until means the
  * end of that day): 0 and *out, or WW_EPARSE after printing why. */
 int ww_cli_time_arg(const char *cmd, const char *opt, const char *arg, bool until, int64_t *out);
+
+/* The rule paths of a run: wardwatch's pack (when `pack`), the SigmaHQ release in use
+ * (when `sigmahq` too: the one installed by `rules update`, else the shipped one;
+ * sigmahq[] is "" when there is none), then `extra`. */
+#define WW_CLI_MAX_RULE_PATHS 1024
+typedef struct ww_cli_rule_paths {
+    const char *v[WW_CLI_MAX_RULE_PATHS];
+    size_t n;
+    char sigmahq[PATH_MAX];
+    int sigmahq_installed; /* 1 installed, 0 shipped, -1 none */
+    char folders[8][PATH_MAX];
+} ww_cli_rule_paths_t;
+int ww_cli_rule_paths(bool pack, bool sigmahq, const char *const *extra, size_t nextra,
+                      ww_cli_rule_paths_t *out);
 
 /* ---- the SigmaHQ rule set (cli_common.c) ---- */
 

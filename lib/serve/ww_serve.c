@@ -1,0 +1,810 @@
+/* The server (see ww_serve.h): input handlers on the network thread, the consumer on
+ * the thread that calls ww_serve_run.
+ *
+ * Acknowledgements.  A Beats window's ack is queued with the spool sequence of the
+ * window's last event and sent by the spool's durable callback once that sequence is
+ * durable; acks of one connection leave in window order because its sequences grow.
+ *
+ * Back-pressure.  A syslog message the spool refuses (full) is kept by its connection,
+ * which then takes no more bytes (ww_net pauses it); the consumer resumes paused
+ * connections when a checkpoint frees room, and the kept message goes first. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "alerts/ww_alerts.h"
+#include "ingest/ww_lumberjack.h"
+#include "ingest/ww_sysframe.h"
+#include "pipeline/ww_pipeline.h"
+#include "serve/ww_net.h"
+#include "serve/ww_serve.h"
+#include "spool/ww_spool.h"
+#include "store/ww_store.h"
+
+#define CONSUME_MAX 4096 /* records per consumer turn, between checkpoints */
+
+typedef struct input {
+    struct ww_serve *s;
+    const ww_sc_input_t *cfg;
+    uint32_t idx;
+    ww_net_listener_t *l;
+    size_t name_n;
+    ww_serve_input_stats_t *st; /* in ww_serve.ist; updated with __atomic_* */
+} input_t;
+
+typedef struct conn {
+    input_t *in;
+    uint64_t id;
+    char source[WW_SPOOL_MAX_SOURCE];
+    size_t source_n;
+    ww_sysframe_t *sf;
+    ww_lj_t *lj;
+    char *pending; /* a syslog message the spool refused, to append first */
+    size_t pending_n;
+    bool has_pending;
+    uint64_t last_seq; /* the spool sequence of the last event appended */
+} conn_t;
+
+typedef struct ack {
+    uint64_t conn, seq;
+    uint8_t frame[6];
+} ack_t;
+
+struct ww_serve {
+    const ww_serve_config_t *cfg;
+    const ww_sigma_ruleset_t *rs;
+    ww_detect_t *prog;
+    ww_corr_t *corr;
+    ww_spool_t *sp;
+    ww_net_t *net;
+    pthread_t net_tid;
+    bool net_started;
+    ww_pipe_t *pipe;
+    ww_store_t *store;
+    bool in_tx;
+    ww_asset_set_t assets;
+    bool have_assets;
+    ww_asset_index_t *aix;
+    input_t *inputs;
+    ww_serve_input_stats_t *ist;
+    uint32_t ninputs;
+    volatile int stop;
+    /* Acks waiting for durability, in spool order. */
+    pthread_mutex_t ack_mu;
+    ack_t *acks;
+    size_t nacks, ackcap;
+    /* Connections paused because the spool was full. */
+    pthread_mutex_t full_mu;
+    uint64_t *full;
+    size_t nfull, fullcap;
+    /* Consumer state. */
+    uint64_t last_mark;
+    int64_t oldest_arrival; /* of the batch being processed */
+    ww_arena_t scratch; /* per alert */
+    char position[64];
+    uint64_t events, bad_events, alerts_stored, alerts_repeated;
+    int64_t lag_ns;
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void count(uint64_t *c, uint64_t n)
+{
+    __atomic_add_fetch(c, n, __ATOMIC_RELAXED);
+}
+
+static void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_line(const char *level, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* One line per record, control characters out: sender-controlled text (a peer's
+       TLS subject, a protocol error quoting bytes) cannot forge log lines. */
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    fprintf(stderr, "wardwatch serve: %s: %s\n", level, msg);
+}
+
+/* ---- appending ---- */
+
+static int append(conn_t *c, const void *p, size_t n, uint64_t *seq)
+{
+    ww_spool_in_t rec = {c->source, c->source_n, p, n, 0};
+    return ww_spool_append(c->in->s->sp, &rec, seq);
+}
+
+static void remember_full(ww_serve_t *s, uint64_t id)
+{
+    pthread_mutex_lock(&s->full_mu);
+    if (s->nfull == s->fullcap) {
+        size_t nc = s->fullcap ? s->fullcap * 2 : 16;
+        uint64_t *nf = realloc(s->full, nc * sizeof *nf);
+        if (nf) {
+            s->full = nf;
+            s->fullcap = nc;
+        }
+    }
+    if (s->nfull < s->fullcap)
+        s->full[s->nfull++] = id;
+    pthread_mutex_unlock(&s->full_mu);
+}
+
+static void resume_full(ww_serve_t *s)
+{
+    pthread_mutex_lock(&s->full_mu);
+    for (size_t i = 0; i < s->nfull; i++)
+        ww_net_resume(s->net, s->full[i]);
+    s->nfull = 0;
+    pthread_mutex_unlock(&s->full_mu);
+}
+
+/* ---- syslog ---- */
+
+static int on_syslog(void *ud, const char *msg, size_t n, const ww_sysframe_info_t *info)
+{
+    conn_t *c = ud;
+    (void)info;
+    count(&c->in->st->received, 1);
+    uint64_t seq;
+    int rc = append(c, msg, n, &seq);
+    if (rc == WW_SPOOL_EFULL) {
+        char *keep = realloc(c->pending, n ? n : 1);
+        if (!keep)
+            return WW_ENOMEM;
+        memcpy(keep, msg, n);
+        c->pending = keep;
+        c->pending_n = n;
+        c->has_pending = true;
+        remember_full(c->in->s, c->id);
+        return WW_SYSFRAME_PAUSE;
+    }
+    if (rc < 0) {
+        count(&c->in->st->rejected, 1);
+        return 0;
+    }
+    count(&c->in->st->accepted, 1);
+    c->last_seq = seq;
+    return 0;
+}
+
+static void *open_conn(void *ud, ww_net_conn_t *nc)
+{
+    input_t *in = ud;
+    conn_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->in = in;
+    c->id = ww_net_conn_id(nc);
+    int len = snprintf(c->source, sizeof c->source, "%s\t%s", in->cfg->name, ww_net_conn_peer(nc));
+    c->source_n = len < 0 ? 0 : (size_t)len >= sizeof c->source ? sizeof c->source - 1 : (size_t)len;
+    int rc = in->cfg->type == WW_IN_BEATS
+                 ? ww_lj_new(&(ww_lj_limits_t){.max_payload = in->cfg->max_frame}, &c->lj)
+                 : ww_sysframe_new(WW_SYSFRAME_AUTO, in->cfg->max_frame, &c->sf);
+    if (rc) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static int64_t syslog_data(void *st, const uint8_t *p, size_t n, ww_diag_t *d)
+{
+    conn_t *c = st;
+    if (c->has_pending) {
+        uint64_t seq;
+        int rc = append(c, c->pending, c->pending_n, &seq);
+        if (rc == WW_SPOOL_EFULL) {
+            remember_full(c->in->s, c->id);
+            return 0;
+        }
+        c->has_pending = false;
+        count(rc == 0 ? &c->in->st->accepted : &c->in->st->rejected, 1);
+    }
+    int64_t k = ww_sysframe_feed(c->sf, p, n, on_syslog, c, d);
+    if (k < 0)
+        count(&c->in->st->protocol_errors, 1);
+    return k;
+}
+
+static void syslog_close(void *st, const char *why)
+{
+    conn_t *c = st;
+    ww_diag_t d = {0};
+    /* A last message without its trailer still counts; a message kept back by a full
+       spool at this point cannot be delivered and is counted as rejected. */
+    if (c->has_pending)
+        count(&c->in->st->rejected, 1);
+    c->has_pending = false;
+    ww_sysframe_finish(c->sf, on_syslog, c, &d);
+    if (c->has_pending)
+        count(&c->in->st->rejected, 1);
+    if (why && why[0] && strncmp(why, "shutting", 8) != 0)
+        log_line("info", "%s: closed %s: %s", c->in->cfg->name, c->source + strlen(c->in->cfg->name) + 1,
+                 why);
+    ww_sysframe_free(c->sf);
+    free(c->pending);
+    free(c);
+}
+
+static void syslog_datagram(void *ud, const uint8_t *p, size_t n, const struct sockaddr *from,
+                            socklen_t fromlen)
+{
+    input_t *in = ud;
+    (void)fromlen;
+    count(&in->st->received, 1);
+    ww_str_t msg;
+    ww_sysframe_datagram(p, n, in->cfg->max_frame, &msg);
+    if (!msg.n) {
+        count(&in->st->rejected, 1);
+        return;
+    }
+    conn_t c = {.in = in};
+    char peer[INET6_ADDRSTRLEN + 8] = "?";
+    if (from->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)from)->sin_addr, peer, sizeof peer);
+    else if (from->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)from)->sin6_addr, peer, sizeof peer);
+    int len = snprintf(c.source, sizeof c.source, "%s\t%s", in->cfg->name, peer);
+    c.source_n = len < 0 ? 0 : (size_t)len;
+    uint64_t seq;
+    /* A datagram cannot wait: refused by a full spool, it is dropped and counted. */
+    count(append(&c, msg.p, msg.n, &seq) == 0 ? &in->st->accepted : &in->st->rejected, 1);
+}
+
+/* ---- Beats ---- */
+
+static int lj_event(void *ud, uint32_t seq, const char *json, size_t n)
+{
+    conn_t *c = ud;
+    (void)seq;
+    count(&c->in->st->received, 1);
+    uint64_t sseq;
+    int rc = append(c, json, n, &sseq);
+    if (rc == WW_SPOOL_EFULL) {
+        /* Unacknowledged, the window comes again once the client reconnects. */
+        count(&c->in->st->rejected, 1);
+        return WW_ELIMIT;
+    }
+    if (rc < 0) {
+        count(&c->in->st->rejected, 1);
+        return 0;
+    }
+    count(&c->in->st->accepted, 1);
+    c->last_seq = sseq;
+    return 0;
+}
+
+static int lj_window(void *ud, uint32_t last_seq, uint32_t n)
+{
+    conn_t *c = ud;
+    ww_serve_t *s = c->in->s;
+    ack_t a = {c->id, n ? c->last_seq : 0, {0}};
+    ww_lj_ack(c->lj, last_seq, a.frame);
+    if (!n || ww_spool_durable_seq(s->sp) >= a.seq)
+        return ww_net_send(s->net, a.conn, a.frame, sizeof a.frame);
+    pthread_mutex_lock(&s->ack_mu);
+    if (s->nacks == s->ackcap) {
+        size_t nc = s->ackcap ? s->ackcap * 2 : 64;
+        ack_t *na = realloc(s->acks, nc * sizeof *na);
+        if (!na) {
+            pthread_mutex_unlock(&s->ack_mu);
+            return WW_ENOMEM;
+        }
+        s->acks = na;
+        s->ackcap = nc;
+    }
+    s->acks[s->nacks++] = a;
+    pthread_mutex_unlock(&s->ack_mu);
+    /* The commit may have happened between the check and the queueing. */
+    if (ww_spool_durable_seq(s->sp) >= a.seq) {
+        pthread_mutex_lock(&s->ack_mu);
+        size_t keep = 0;
+        uint64_t d = ww_spool_durable_seq(s->sp);
+        for (size_t i = 0; i < s->nacks; i++) {
+            if (s->acks[i].seq <= d)
+                ww_net_send(s->net, s->acks[i].conn, s->acks[i].frame, sizeof s->acks[i].frame);
+            else
+                s->acks[keep++] = s->acks[i];
+        }
+        s->nacks = keep;
+        pthread_mutex_unlock(&s->ack_mu);
+    }
+    return 0;
+}
+
+static int64_t beats_data(void *st, const uint8_t *p, size_t n, ww_diag_t *d)
+{
+    conn_t *c = st;
+    int rc = ww_lj_feed(c->lj, p, n, lj_event, lj_window, c, d);
+    if (rc < 0) {
+        count(&c->in->st->protocol_errors, 1);
+        return rc;
+    }
+    return (int64_t)n;
+}
+
+static void beats_close(void *st, const char *why)
+{
+    conn_t *c = st;
+    if (why && why[0] && strncmp(why, "shutting", 8) != 0)
+        log_line("info", "%s: closed %s: %s", c->in->cfg->name, c->source + strlen(c->in->cfg->name) + 1,
+                 why);
+    ww_lj_free(c->lj);
+    free(c);
+}
+
+/* The spool's commit thread: acks whose events are now durable go out. */
+static void on_durable(void *ud, uint64_t durable)
+{
+    ww_serve_t *s = ud;
+    pthread_mutex_lock(&s->ack_mu);
+    size_t keep = 0;
+    for (size_t i = 0; i < s->nacks; i++) {
+        if (s->acks[i].seq <= durable)
+            ww_net_send(s->net, s->acks[i].conn, s->acks[i].frame, sizeof s->acks[i].frame);
+        else
+            s->acks[keep++] = s->acks[i];
+    }
+    s->nacks = keep;
+    pthread_mutex_unlock(&s->ack_mu);
+}
+
+/* ---- the consumer ---- */
+
+static const ww_field_t *field(const ww_event_t *ev, const char *name)
+{
+    return ev ? ww_event_get(ev, (ww_str_t){name, strlen(name)}, NULL) : NULL;
+}
+
+static const char *dup(ww_serve_t *s, const char *p, size_t n)
+{
+    const char *c = ww_arena_strndup(&s->scratch, p, n);
+    return c ? c : "";
+}
+
+static const char *field_text(ww_serve_t *s, const ww_event_t *ev, const char *const *names,
+                              size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const ww_field_t *f = field(ev, names[i]);
+        if (f && f->value.n)
+            return dup(s, f->value.p, f->value.n);
+    }
+    return "";
+}
+
+static int begin(ww_serve_t *s)
+{
+    if (s->in_tx)
+        return 0;
+    ww_diag_t d = {0};
+    if (ww_store_exec(s->store, "BEGIN", &d) != 0) {
+        log_line("error", "alert store: %s", d.msg);
+        return WW_EIO;
+    }
+    s->in_tx = true;
+    return 0;
+}
+
+static void on_hit(void *ud, const ww_pipe_hit_t *h)
+{
+    ww_serve_t *s = ud;
+    const ww_sigma_rule_t *rule = h->rule;
+    const ww_event_t *ev = h->ev;
+    ww_arena_reset(&s->scratch);
+    ww_alert_t a = {0};
+    a.rule_id = rule->id ? rule->id : "";
+    a.rule_title = rule->title ? rule->title : "";
+    a.level = rule->level;
+    a.received = now_ns();
+    static const char *const users[] = {"user", "TargetUserName", "SubjectUserName", "User"};
+    static const char *const ips[] = {"src_ip", "IpAddress", "SourceIp", "ClientIP"};
+    const ww_sc_input_t *in = h->source < s->ninputs ? s->inputs[h->source].cfg : NULL;
+    a.source = in ? in->name : "?";
+    snprintf(s->position, sizeof s->position, "seq %llu", (unsigned long long)h->index);
+    a.position = s->position;
+    ww_buf_t evj;
+    ww_buf_init(&evj, WW_ALERT_MAX_EVENT);
+    if (ev) {
+        a.ts = ev->ts;
+        a.host = dup(s, ev->host.p, ev->host.n);
+        a.user = field_text(s, ev, users, WW_ARRAY_LEN(users));
+        a.src_ip = field_text(s, ev, ips, WW_ARRAY_LEN(ips));
+        ww_event_to_json(ev, &evj);
+    } else {
+        /* A correlation: its group-by values stand for the event. */
+        const ww_corr_alert_t *c = h->corr;
+        a.ts = c->last_ts;
+        a.host = a.user = a.src_ip = "";
+        ww_buf_printf(&evj, "{\"correlation\":{\"events\":%u,\"value\":%.17g,\"group\":{", c->nrefs,
+                      c->value);
+        for (uint32_t i = 0; i < c->ngroup; i++) {
+            const char *name = c->group_names[i];
+            if (i)
+                ww_buf_putc(&evj, ',');
+            ww_buf_json_str(&evj, name, strlen(name));
+            ww_buf_putc(&evj, ':');
+            ww_buf_json_str(&evj, c->group_values[i].p, c->group_values[i].n);
+            const char *v = dup(s, c->group_values[i].p, c->group_values[i].n);
+            if (!strcasecmp(name, "host") || !strcasecmp(name, "Computer"))
+                a.host = v;
+            else if (!strcasecmp(name, "user") || !strcasecmp(name, "TargetUserName"))
+                a.user = v;
+            else if (!strcasecmp(name, "src_ip") || !strcasecmp(name, "IpAddress"))
+                a.src_ip = v;
+        }
+        ww_buf_puts(&evj, "}}}");
+    }
+    a.event_json = evj.err ? "{}" : evj.p;
+    /* ATT&CK techniques from the rule's tags ("attack.t1110.001" -> "T1110.001"). */
+    char tech[256] = "";
+    size_t tn = 0;
+    for (uint32_t i = 0; i < rule->ntags && tn < sizeof tech - 24; i++) {
+        const char *t = rule->tags[i];
+        if (strncasecmp(t, "attack.t", 8) != 0 || !(t[8] >= '0' && t[8] <= '9'))
+            continue;
+        if (tn)
+            tech[tn++] = ',';
+        for (const char *q = t + 7; *q && tn < sizeof tech - 2; q++)
+            tech[tn++] = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
+        tech[tn] = 0;
+    }
+    a.techniques = tech;
+    char why[300];
+    ww_alert_prioritise(&a, ww_asset_index_find(s->aix, a.host, a.src_ip), why, sizeof why);
+    uint8_t pos[16];
+    ww_spool_position(s->sp, h->index, pos);
+    ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), pos, sizeof pos,
+                      a.id);
+    bool inserted = false;
+    ww_diag_t d = {0};
+    if (begin(s) == 0 && ww_alerts_put(s->store, &a, &inserted, &d) != 0)
+        log_line("error", "alert store: %s", d.msg);
+    if (inserted) {
+        s->alerts_stored++;
+        log_line("alert", "P%d %s %s on %s (%s)", a.priority, ww_level_name(a.level), a.rule_title,
+                 a.host[0] ? a.host : "-", a.id);
+    } else {
+        s->alerts_repeated++; /* a replay after a crash: stored already */
+    }
+    ww_buf_release(&evj);
+}
+
+static void on_bad(void *ud, uint32_t source, uint64_t index, const ww_diag_t *d)
+{
+    ww_serve_t *s = ud;
+    s->bad_events++;
+    if (s->bad_events <= 20 || s->bad_events % 10000 == 0)
+        log_line("warning", "%s seq %llu: not decoded: %s (%llu so far)",
+                 source < s->ninputs ? s->inputs[source].cfg->name : "?",
+                 (unsigned long long)index, d->msg, (unsigned long long)s->bad_events);
+}
+
+static void on_event(void *ud, const ww_event_t *ev, uint32_t source, uint64_t index)
+{
+    (void)ev;
+    (void)source;
+    (void)index;
+    ((ww_serve_t *)ud)->events++;
+}
+
+static void on_done(void *ud, uint64_t mark)
+{
+    ((ww_serve_t *)ud)->last_mark = mark;
+}
+
+static int fmt_of(const ww_sc_input_t *in, ww_str_t payload)
+{
+    switch (in->type) {
+    case WW_IN_BEATS:
+    case WW_IN_HTTP: return WW_FMT_JSON;
+    case WW_IN_TAIL:
+        if (in->format != WW_FMT_AUTO)
+            return in->format;
+        return payload.n && payload.p[0] == '{' ? WW_FMT_JSON : WW_FMT_SYSLOG;
+    default: return WW_FMT_SYSLOG;
+    }
+}
+
+static uint32_t input_of(ww_serve_t *s, ww_str_t source)
+{
+    const char *tab = memchr(source.p, '\t', source.n);
+    size_t n = tab ? (size_t)(tab - source.p) : source.n;
+    for (uint32_t i = 0; i < s->ninputs; i++)
+        if (s->inputs[i].name_n == n && memcmp(s->inputs[i].cfg->name, source.p, n) == 0)
+            return i;
+    return UINT32_MAX; /* an input no longer in the config */
+}
+
+/* One turn: up to CONSUME_MAX durable records through the pipeline, the store
+ * committed, the checkpoint moved.  Returns records processed, or WW_E*. */
+static int consume(ww_serve_t *s)
+{
+    ww_spool_rec_t rec;
+    int n = 0, rc;
+    s->last_mark = 0;
+    s->oldest_arrival = 0;
+    while (n < CONSUME_MAX && (rc = ww_spool_next(s->sp, &rec)) == 1) {
+        uint32_t in = input_of(s, rec.source);
+        if (!s->oldest_arrival)
+            s->oldest_arrival = rec.arrival_ns;
+        n++;
+        if (in == UINT32_MAX) {
+            /* Spooled by an input since removed from the config: its format is not
+               known; decoded as syslog unless it looks like JSON. */
+            int fmt = rec.payload.n && rec.payload.p[0] == '{' ? WW_FMT_JSON : WW_FMT_SYSLOG;
+            rc = ww_pipe_add_message(s->pipe, s->ninputs, fmt, rec.seq, rec.seq, rec.payload.p,
+                                     rec.payload.n);
+        } else {
+            rc = ww_pipe_add_message(s->pipe, in, fmt_of(s->inputs[in].cfg, rec.payload), rec.seq,
+                                     rec.seq, rec.payload.p, rec.payload.n);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    if (!n)
+        return 0;
+    ww_pipe_drain(s->pipe);
+    if (s->in_tx) {
+        ww_diag_t d = {0};
+        if (ww_store_exec(s->store, "COMMIT", &d) != 0) {
+            log_line("error", "alert store: %s", d.msg);
+            return WW_EIO; /* no checkpoint: the batch replays */
+        }
+        s->in_tx = false;
+    }
+    if (s->last_mark && (rc = ww_spool_checkpoint(s->sp, s->last_mark)) < 0)
+        return rc;
+    s->lag_ns = s->oldest_arrival ? now_ns() - s->oldest_arrival : 0;
+    resume_full(s);
+    return n;
+}
+
+static void *net_main(void *arg)
+{
+    ww_net_run(arg);
+    return NULL;
+}
+
+int ww_serve_run(ww_serve_t *s)
+{
+    if (pthread_create(&s->net_tid, NULL, net_main, s->net) != 0)
+        return WW_ENOMEM;
+    s->net_started = true;
+    int rc = 0;
+    while (!s->stop) {
+        if (ww_spool_wait_readable(s->sp, 200) <= 0)
+            continue;
+        if ((rc = consume(s)) < 0)
+            break;
+    }
+    /* Drain: no more input; what was received is made durable and processed. */
+    ww_net_stop(s->net);
+    pthread_join(s->net_tid, NULL);
+    s->net_started = false;
+    ww_spool_commit(s->sp, NULL);
+    while (rc >= 0 && (rc = consume(s)) > 0) {
+    }
+    return rc < 0 ? rc : 0;
+}
+
+void ww_serve_stop(ww_serve_t *s)
+{
+    s->stop = 1;
+}
+
+/* ---- start and stop ---- */
+
+static const ww_net_handler_t syslog_handler = {open_conn, syslog_data, syslog_close,
+                                                syslog_datagram};
+static const ww_net_handler_t beats_handler = {open_conn, beats_data, beats_close, NULL};
+
+static int mkdir_p(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, ww_detect_t *prog,
+                   ww_serve_t **out, ww_diag_t *diag)
+{
+    *out = NULL;
+    ww_serve_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return WW_ENOMEM;
+    s->cfg = cfg;
+    s->rs = rs;
+    s->prog = prog;
+    pthread_mutex_init(&s->ack_mu, NULL);
+    pthread_mutex_init(&s->full_mu, NULL);
+    ww_arena_init(&s->scratch, 16 * 1024, 0);
+    int rc;
+    char path[4200];
+    if (mkdir_p(cfg->state_dir) != 0) {
+        ww_diag_set(diag, cfg->state_dir, 0, 0, "cannot create the state directory: %s",
+                    strerror(errno));
+        rc = WW_EIO;
+        goto fail;
+    }
+    snprintf(path, sizeof path, "%s/spool", cfg->state_dir);
+    uint64_t max_frame = 0;
+    for (uint32_t i = 0; i < cfg->ninputs; i++)
+        if (cfg->inputs[i].max_frame > max_frame)
+            max_frame = cfg->inputs[i].max_frame;
+    ww_spool_config_t sc = {
+        .dir = path,
+        .max_bytes = cfg->spool_max_bytes,
+        .segment_bytes = cfg->spool_segment_bytes,
+        .max_record = (uint32_t)(max_frame > (1u << 20) ? max_frame : (1u << 20)),
+        .commit_interval_us = (uint32_t)(cfg->commit_interval_ms * 1000),
+        .on_durable = on_durable,
+        .ud = s,
+    };
+    if ((rc = ww_spool_open(&sc, &s->sp, diag)) != 0)
+        goto fail;
+    snprintf(path, sizeof path, "%s/wardwatch.db", cfg->state_dir);
+    if ((rc = ww_store_open(path, &s->store, diag)) != 0 ||
+        (rc = ww_alerts_migrate(s->store, diag)) != 0)
+        goto fail;
+    if (cfg->register_db) {
+        ww_store_t *reg = NULL;
+        if ((rc = ww_store_open(cfg->register_db, &reg, diag)) != 0)
+            goto fail;
+        rc = ww_asset_load(reg, &s->assets, diag);
+        ww_store_close(reg);
+        if (rc)
+            goto fail;
+        s->have_assets = true;
+        if ((rc = ww_asset_index_new(&s->assets, &s->aix)) != 0)
+            goto fail;
+    }
+    if ((rc = ww_corr_new(rs, NULL, &s->corr)) != 0)
+        goto fail;
+    ww_pipe_sink_t sink = {on_hit, on_event, on_bad, on_done, s};
+    int threads = cfg->threads ? (int)cfg->threads : 2;
+    if ((rc = ww_pipe_new(prog, s->corr, threads, &sink, &s->pipe)) != 0)
+        goto fail;
+    if ((rc = ww_net_new(&s->net, diag)) != 0)
+        goto fail;
+    s->inputs = calloc(cfg->ninputs ? cfg->ninputs : 1, sizeof *s->inputs);
+    s->ist = calloc(cfg->ninputs ? cfg->ninputs : 1, sizeof *s->ist);
+    if (!s->inputs || !s->ist) {
+        rc = WW_ENOMEM;
+        goto fail;
+    }
+    for (uint32_t i = 0; i < cfg->ninputs; i++) {
+        const ww_sc_input_t *ic = &cfg->inputs[i];
+        input_t *in = &s->inputs[i];
+        in->s = s;
+        in->cfg = ic;
+        in->idx = i;
+        in->name_n = strlen(ic->name);
+        in->st = &s->ist[i];
+        in->st->name = ic->name;
+        s->ninputs++;
+        ww_net_opts_t o = {
+            .cert = ic->has_tls ? ic->tls.cert : NULL,
+            .key = ic->has_tls ? ic->tls.key : NULL,
+            .client_ca = ic->has_tls ? ic->tls.client_ca : NULL,
+            .max_conns = ic->max_connections,
+            .idle_ms = ic->idle_timeout_ms,
+            .rcvbuf = ic->recv_buffer,
+        };
+        const struct sockaddr *addr = (const struct sockaddr *)&ic->addr;
+        switch (ic->type) {
+        case WW_IN_SYSLOG_UDP:
+            rc = ww_net_listen_udp(s->net, addr, ic->addrlen, &o, &syslog_handler, in, &in->l, diag);
+            break;
+        case WW_IN_SYSLOG_TCP:
+        case WW_IN_SYSLOG_TLS:
+            rc = ww_net_listen_tcp(s->net, addr, ic->addrlen, &o, &syslog_handler, in, &in->l, diag);
+            break;
+        case WW_IN_BEATS:
+            rc = ww_net_listen_tcp(s->net, addr, ic->addrlen, &o, &beats_handler, in, &in->l, diag);
+            break;
+        default:
+            ww_diag_set(diag, cfg->file, ic->line, ic->col,
+                        "%s inputs are not served by this build yet", ww_sc_input_type_name(ic->type));
+            rc = WW_EINVAL;
+            break;
+        }
+        if (rc) {
+            if (!diag->line && cfg->file) {
+                char msg[sizeof diag->msg];
+                snprintf(msg, sizeof msg, "%s", diag->msg);
+                ww_diag_set(diag, cfg->file, ic->line, ic->col, "input %s: %s", ic->name, msg);
+            }
+            goto fail;
+        }
+        in->st->port = ww_net_port(in->l);
+    }
+    *out = s;
+    return 0;
+fail:
+    ww_serve_free(s);
+    return rc;
+}
+
+void ww_serve_free(ww_serve_t *s)
+{
+    if (!s)
+        return;
+    if (s->net_started) {
+        ww_net_stop(s->net);
+        pthread_join(s->net_tid, NULL);
+    }
+    ww_net_free(s->net); /* closes connections: their handlers run now */
+    ww_pipe_free(s->pipe);
+    if (s->in_tx) {
+        ww_diag_t d = {0};
+        ww_store_exec(s->store, "COMMIT", &d);
+    }
+    ww_corr_free(s->corr);
+    ww_spool_free(s->sp);
+    ww_store_close(s->store);
+    ww_asset_index_free(s->aix);
+    if (s->have_assets)
+        ww_asset_set_release(&s->assets);
+    free(s->inputs);
+    free(s->ist);
+    free(s->acks);
+    free(s->full);
+    ww_arena_release(&s->scratch);
+    pthread_mutex_destroy(&s->ack_mu);
+    pthread_mutex_destroy(&s->full_mu);
+    free(s);
+}
+
+void ww_serve_get_stats(ww_serve_t *s, ww_serve_stats_t *out)
+{
+    memset(out, 0, sizeof *out);
+    for (uint32_t i = 0; i < s->ninputs; i++) {
+        input_t *in = &s->inputs[i];
+        if (in->l) {
+            ww_net_stats_t ns;
+            ww_net_listener_stats(in->l, &ns);
+            in->st->connections = ns.accepted;
+            in->st->refused_connections = ns.refused;
+            in->st->idle_closed = ns.idle_closed;
+            in->st->tls_failed = ns.tls_failed;
+        }
+    }
+    out->inputs = s->ist;
+    out->ninputs = s->ninputs;
+    ww_spool_stats_t ss;
+    ww_spool_stats(s->sp, &ss);
+    out->spool_bytes = ss.bytes;
+    out->spool_max_bytes = ss.max_bytes;
+    out->durable_seq = ss.durable_seq;
+    out->processed_seq = ss.processed_seq;
+    out->events = s->events;
+    out->bad_events = s->bad_events;
+    out->alerts_stored = s->alerts_stored;
+    out->alerts_repeated = s->alerts_repeated;
+    out->lag_ns = s->lag_ns;
+}

@@ -1,0 +1,58 @@
+/* The server behind `wardwatch serve`: inputs -> spool -> pipeline -> alert store.
+ *
+ *  - the network thread (ww_net) runs every syslog (UDP, TCP, TLS) and Beats
+ *    listener; each message it receives is appended to the spool, and nothing is
+ *    acknowledged (a Beats ack) before the spool says it is durable;
+ *  - the spool's own thread makes appended records durable in groups (one
+ *    fdatasync for many);
+ *  - the consumer thread reads durable records after the checkpoint, runs them
+ *    through the pipeline (decode, detect, correlate), stores each alert once under
+ *    its stable id with its asset context and priority, commits the store, and only
+ *    then moves the checkpoint: a crash anywhere replays from the checkpoint, and the
+ *    alerts a replay raises again are refused by their ids.
+ *
+ * When the spool is full, TCP connections stop being read (the senders' kernels hold
+ * the rest), a Beats window is refused (the client sends it again), and UDP datagrams,
+ * which cannot wait, are counted as dropped.  Nothing is dropped silently. */
+#ifndef WW_SERVE_H
+#define WW_SERVE_H
+
+#include "detect/ww_detect.h"
+#include "serve/ww_serve_config.h"
+#include "sigma/ww_sigma.h"
+
+typedef struct ww_serve ww_serve_t;
+
+/* Counters for `status` and /metrics.  Per input, then totals. */
+typedef struct ww_serve_input_stats {
+    const char *name;
+    int port;                    /* the port bound (useful when the config said 0) */
+    uint64_t received;           /* messages received */
+    uint64_t accepted;           /* appended to the spool */
+    uint64_t rejected;           /* refused: spool full (UDP: dropped), too large, empty */
+    uint64_t connections, refused_connections, idle_closed, tls_failed, protocol_errors;
+} ww_serve_input_stats_t;
+
+typedef struct ww_serve_stats {
+    ww_serve_input_stats_t *inputs;
+    uint32_t ninputs;
+    uint64_t spool_bytes, spool_max_bytes, durable_seq, processed_seq;
+    uint64_t events, bad_events, alerts_stored, alerts_repeated;
+    int64_t lag_ns; /* arrival to alert store, the last batch */
+} ww_serve_stats_t;
+
+/* Opens the spool and the store, binds every input.  rs and prog are borrowed and
+ * must outlive the server.  0, or WW_E* with diag naming the input or file. */
+int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, ww_detect_t *prog,
+                   ww_serve_t **out, ww_diag_t *diag);
+/* Runs until ww_serve_stop; then drains: stops reading, makes what was received
+ * durable, processes what is durable, checkpoints.  0 or WW_E*. */
+int ww_serve_run(ww_serve_t *s);
+/* Any thread (a signal handler's thread): asks ww_serve_run to finish. */
+void ww_serve_stop(ww_serve_t *s);
+void ww_serve_free(ww_serve_t *s);
+
+/* A snapshot of the counters; inputs points into s and is valid until the next call. */
+void ww_serve_get_stats(ww_serve_t *s, ww_serve_stats_t *out);
+
+#endif
