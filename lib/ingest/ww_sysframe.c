@@ -107,12 +107,12 @@ static int deliver(ww_sysframe_t *f, const char *msg, size_t n, ww_sysframe_cb c
     } else if (n && msg[n - 1] == '\r') {
         n--;
     }
-    if (f->first == WW_SYSFRAME_AUTO)
-        f->first = (flags & WW_SYSFRAME_F_OCTET) ? WW_SYSFRAME_OCTET : WW_SYSFRAME_LF;
     if (n == 0 && !(flags & WW_SYSFRAME_F_TRUNCATED)) {
         f->stats.empty++;
         return 0;
     }
+    if (f->first == WW_SYSFRAME_AUTO)
+        f->first = (flags & WW_SYSFRAME_F_OCTET) ? WW_SYSFRAME_OCTET : WW_SYSFRAME_LF;
     f->stats.frames++;
     if (flags & WW_SYSFRAME_F_OCTET)
         f->stats.octet++;
