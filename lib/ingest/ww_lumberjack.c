@@ -63,6 +63,7 @@ struct ww_lj {
     uint8_t *zout;
     /* the window, shared by both streams */
     bool win_open;
+    bool win_pending; /* filled inside a compressed frame: reported once it checks out */
     uint32_t win_size, win_count, last_seq;
     uint8_t ack_ver;
     int err;
@@ -239,9 +240,15 @@ static int emit(ww_lj_t *p, uint32_t seq, const char *json, size_t n)
     p->stats.events++;
     p->win_count++;
     p->last_seq = seq;
-    if (p->win_count == p->win_size)
-        return end_window(p);
-    return 0;
+    if (p->win_count < p->win_size)
+        return 0;
+    if (p->outer.st == ST_CBODY) {
+        /* Not acknowledged before the compressed frame's checksum has been seen. */
+        p->win_open = false;
+        p->win_pending = true;
+        return 0;
+    }
+    return end_window(p);
 }
 
 /* ---- one frame stream ------------------------------------------------------------ */
@@ -386,6 +393,10 @@ static int end_compressed(ww_lj_t *p, lj_fsm_t *f)
     if (in->st != ST_HDR || in->hn != 0)
         return fail(p, in, WW_EPARSE, "compressed frame's data ends inside a frame");
     f->st = ST_HDR;
+    if (p->win_pending) {
+        p->win_pending = false;
+        return end_window(p);
+    }
     return 0;
 }
 
@@ -405,7 +416,12 @@ static int fsm_feed(ww_lj_t *p, lj_fsm_t *f, const uint8_t *s, size_t n)
                 return fail(p, f, WW_EPARSE,
                             "version byte 0x%02x: not a Lumberjack frame (expected '2')", f->ver);
             switch (f->hdr[1]) {
-            case 'W': f->st = ST_W; break;
+            case 'W':
+                /* go-lumber refuses this too; Beats never send it. */
+                if (f->inner)
+                    return fail(p, f, WW_EPARSE, "window frame inside a compressed frame");
+                f->st = ST_W;
+                break;
             case 'J':
                 if (f->ver != '2')
                     return fail(p, f, WW_EPARSE, "JSON frame in protocol version 1");
