@@ -257,7 +257,7 @@ static int one_event(split_t *s, uint32_t index, const char *p, const char *e)
                    s->js.err_msg ? s->js.err_msg : "syntax error");
     }
     if (s->js.pos != e)
-        return bad(s, index, s->js.pos, "text after the end of the event's JSON");
+        return bad(s, index, skip_ws(s->js.pos, e), "text after the end of the event's JSON");
     if (s->js.tok[0].type != WW_JT_OBJ)
         return bad(s, index, p, "event is not a JSON object");
     s->res->events++;
