@@ -312,6 +312,48 @@ static int pair_len(ww_lj_t *p, lj_fsm_t *f, uint32_t len, int next)
     return len == 0 ? pair_part_done(p, f) : 0;
 }
 
+/* Passes what the inflater produced to the inner stream, up to the cap.  The inner
+ * stream sees the same bytes however the compressed data was split, so the same error
+ * comes first whatever the split (the inner one, or the cap's). */
+static int inflated(ww_lj_t *p, size_t got)
+{
+    size_t room = p->lim.max_decompressed - p->zout_total;
+    size_t k = got < room ? got : room;
+    p->zout_total += k;
+    p->stats.decompressed += k;
+    int rc = k ? fsm_feed(p, &p->inner, p->zout, k) : 0;
+    if (rc)
+        return rc;
+    if (got > k)
+        return fail(p, &p->outer, WW_ELIMIT,
+                    "compressed frame inflates to more than the limit of %zu bytes",
+                    p->lim.max_decompressed);
+    return 0;
+}
+
+/* One inflate call on what is in p->z; its output goes to the inner stream first, then
+ * its status is judged (what came before corrupt data is parsed, whatever the split).
+ * Sets *progress when it consumed or produced anything. */
+static int inflate_step(ww_lj_t *p, bool *progress)
+{
+    uInt in_before = p->z.avail_in;
+    p->z.next_out = p->zout;
+    p->z.avail_out = (uInt)ZOUT_SIZE;
+    int zr = inflate(&p->z, Z_NO_FLUSH);
+    size_t got = ZOUT_SIZE - p->z.avail_out;
+    *progress = got > 0 || p->z.avail_in != in_before;
+    int rc = inflated(p, got);
+    if (rc)
+        return rc;
+    if (zr == Z_STREAM_END)
+        p->zdone = true;
+    else if (zr != Z_OK && zr != Z_BUF_ERROR)
+        return fail(p, &p->outer, zr == Z_MEM_ERROR ? WW_ENOMEM : WW_EPARSE,
+                    "corrupt zlib data in compressed frame: %s",
+                    p->z.msg ? p->z.msg : "inflate failed");
+    return 0;
+}
+
 /* Inflates a piece of a compressed frame's body and parses what comes out. */
 static int inflate_piece(ww_lj_t *p, const uint8_t *s, size_t n)
 {
@@ -323,24 +365,12 @@ static int inflate_piece(ww_lj_t *p, const uint8_t *s, size_t n)
             return fail(p, f, WW_EPARSE,
                         "compressed frame has %" PRIu64 " bytes after the end of its zlib data",
                         f->left + p->z.avail_in);
-        p->z.next_out = p->zout;
-        p->z.avail_out = (uInt)ZOUT_SIZE;
-        int zr = inflate(&p->z, Z_NO_FLUSH);
-        size_t got = ZOUT_SIZE - p->z.avail_out;
-        if (zr == Z_STREAM_END)
-            p->zdone = true;
-        else if (zr != Z_OK && !(zr == Z_BUF_ERROR && got > 0))
-            return fail(p, f, WW_EPARSE, "corrupt zlib data in compressed frame: %s",
-                        p->z.msg ? p->z.msg : "inflate failed");
-        if (got > p->lim.max_decompressed - p->zout_total)
-            return fail(p, f, WW_ELIMIT,
-                        "compressed frame inflates to more than the limit of %zu bytes",
-                        p->lim.max_decompressed);
-        p->zout_total += got;
-        p->stats.decompressed += got;
-        int rc = fsm_feed(p, &p->inner, p->zout, got);
+        bool progress;
+        int rc = inflate_step(p, &progress);
         if (rc)
             return rc;
+        if (!progress)
+            return fail(p, f, WW_EPARSE, "zlib data in compressed frame makes no progress");
     }
     return 0;
 }
@@ -367,27 +397,16 @@ static int start_compressed(ww_lj_t *p, lj_fsm_t *f, uint32_t len)
 
 static int end_compressed(ww_lj_t *p, lj_fsm_t *f)
 {
-    /* Everything inflated is in: any output zlib still holds comes out now. */
+    /* All the compressed bytes are in: any output zlib still holds comes out now. */
+    p->z.next_in = NULL;
+    p->z.avail_in = 0;
     while (!p->zdone) {
-        p->z.next_in = NULL;
-        p->z.avail_in = 0;
-        p->z.next_out = p->zout;
-        p->z.avail_out = (uInt)ZOUT_SIZE;
-        int zr = inflate(&p->z, Z_NO_FLUSH);
-        size_t got = ZOUT_SIZE - p->z.avail_out;
-        if (zr == Z_STREAM_END)
-            p->zdone = true;
-        if (got == 0 && !p->zdone)
-            return fail(p, f, WW_EPARSE, "compressed frame ends before its zlib data does");
-        if (got > p->lim.max_decompressed - p->zout_total)
-            return fail(p, f, WW_ELIMIT,
-                        "compressed frame inflates to more than the limit of %zu bytes",
-                        p->lim.max_decompressed);
-        p->zout_total += got;
-        p->stats.decompressed += got;
-        int rc = fsm_feed(p, &p->inner, p->zout, got);
+        bool progress;
+        int rc = inflate_step(p, &progress);
         if (rc)
             return rc;
+        if (!progress && !p->zdone)
+            return fail(p, f, WW_EPARSE, "compressed frame ends before its zlib data does");
     }
     lj_fsm_t *in = &p->inner;
     if (in->st != ST_HDR || in->hn != 0)
