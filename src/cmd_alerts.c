@@ -54,6 +54,12 @@ static int show(void *ud, const ww_alert_t *a)
     if (a->ts != WW_TIME_NONE)
         ww_time_format(a->ts, when, sizeof when);
     l->n++;
+    char shown[24] = "-"; /* the table: to the second, a space for the T */
+    if (a->ts != WW_TIME_NONE) {
+        snprintf(shown, sizeof shown, "%.19s", when);
+        if (shown[10] == 'T')
+            shown[10] = ' ';
+    }
     if (l->format == FMT_NDJSON) {
         ww_buf_t *b = &l->out;
         ww_buf_printf(b, "{\"id\":\"%s\"", a->id);
@@ -86,7 +92,7 @@ static int show(void *ud, const ww_alert_t *a)
         ww_cli_safe(a->segment && a->segment[0] ? a->segment : "-",
                     a->segment && a->segment[0] ? strlen(a->segment) : 1, seg, sizeof seg);
         ww_cli_safe(a->rule_title, strlen(a->rule_title), cell, sizeof cell);
-        ww_buf_printf(&l->out, "%-20.20s P%-3d %-8s %-20.20s %-16.16s %s\n", when, a->priority,
+        ww_buf_printf(&l->out, "%-20.20s P%-3d %-8s %-20.20s %-16.16s %s\n", shown, a->priority,
                       ww_level_name(a->level), host, seg, cell);
     }
     if (l->out.n > 1 << 16)
