@@ -24,8 +24,7 @@ static void on_signal(int sig)
 
 /* Loads the rules the config names, as hunt would with the same choices.  Returns the
  * compiled program (and *rs), or NULL after saying why. */
-static ww_detect_t *load_rules(const ww_serve_config_t *cfg, ww_sigma_ruleset_t **rs,
-                               bool verbose)
+static ww_detect_t *load_rules(const ww_serve_config_t *cfg, ww_sigma_ruleset_t **rs, bool verbose)
 {
     ww_cli_rule_paths_t *paths = malloc(sizeof *paths);
     ww_detect_t *prog = NULL;

@@ -23,6 +23,7 @@
 #include "ingest/ww_lumberjack.h"
 #include "ingest/ww_sysframe.h"
 #include "pipeline/ww_pipeline.h"
+#include "serve/ww_http_in.h"
 #include "serve/ww_net.h"
 #include "serve/ww_serve.h"
 #include "spool/ww_spool.h"
@@ -35,6 +36,7 @@ typedef struct input {
     const ww_sc_input_t *cfg;
     uint32_t idx;
     ww_net_listener_t *l;
+    ww_http_in_t *http;
     size_t name_n;
     ww_serve_input_stats_t *st; /* in ww_serve.ist; updated with __atomic_* */
 } input_t;
@@ -87,7 +89,7 @@ struct ww_serve {
     /* Consumer state. */
     uint64_t last_mark;
     int64_t oldest_arrival; /* of the batch being processed */
-    ww_arena_t scratch; /* per alert */
+    ww_arena_t scratch;     /* per alert */
     char position[64];
     uint64_t events, bad_events, alerts_stored, alerts_repeated;
     int64_t lag_ns;
@@ -192,7 +194,9 @@ static void *open_conn(void *ud, ww_net_conn_t *nc)
     c->in = in;
     c->id = ww_net_conn_id(nc);
     int len = snprintf(c->source, sizeof c->source, "%s\t%s", in->cfg->name, ww_net_conn_peer(nc));
-    c->source_n = len < 0 ? 0 : (size_t)len >= sizeof c->source ? sizeof c->source - 1 : (size_t)len;
+    c->source_n = len < 0                           ? 0
+                  : (size_t)len >= sizeof c->source ? sizeof c->source - 1
+                                                    : (size_t)len;
     int rc = in->cfg->type == WW_IN_BEATS
                  ? ww_lj_new(&(ww_lj_limits_t){.max_payload = in->cfg->max_frame}, &c->lj)
                  : ww_sysframe_new(WW_SYSFRAME_AUTO, in->cfg->max_frame, &c->sf);
@@ -235,8 +239,8 @@ static void syslog_close(void *st, const char *why)
     if (c->has_pending)
         count(&c->in->st->rejected, 1);
     if (why && why[0] && strncmp(why, "shutting", 8) != 0)
-        log_line("info", "%s: closed %s: %s", c->in->cfg->name, c->source + strlen(c->in->cfg->name) + 1,
-                 why);
+        log_line("info", "%s: closed %s: %s", c->in->cfg->name,
+                 c->source + strlen(c->in->cfg->name) + 1, why);
     ww_sysframe_free(c->sf);
     free(c->pending);
     free(c);
@@ -343,8 +347,8 @@ static void beats_close(void *st, const char *why)
 {
     conn_t *c = st;
     if (why && why[0] && strncmp(why, "shutting", 8) != 0)
-        log_line("info", "%s: closed %s: %s", c->in->cfg->name, c->source + strlen(c->in->cfg->name) + 1,
-                 why);
+        log_line("info", "%s: closed %s: %s", c->in->cfg->name,
+                 c->source + strlen(c->in->cfg->name) + 1, why);
     ww_lj_free(c->lj);
     free(c);
 }
@@ -492,8 +496,8 @@ static void on_bad(void *ud, uint32_t source, uint64_t index, const ww_diag_t *d
     s->bad_events++;
     if (s->bad_events <= 20 || s->bad_events % 10000 == 0)
         log_line("warning", "%s seq %llu: not decoded: %s (%llu so far)",
-                 source < s->ninputs ? s->inputs[source].cfg->name : "?",
-                 (unsigned long long)index, d->msg, (unsigned long long)s->bad_events);
+                 source < s->ninputs ? s->inputs[source].cfg->name : "?", (unsigned long long)index,
+                 d->msg, (unsigned long long)s->bad_events);
 }
 
 static void on_event(void *ud, const ww_event_t *ev, uint32_t source, uint64_t index)
@@ -595,6 +599,10 @@ int ww_serve_run(ww_serve_t *s)
             break;
     }
     /* Drain: no more input; what was received is made durable and processed. */
+    for (uint32_t i = 0; i < s->ninputs; i++) {
+        ww_http_in_stop(s->inputs[i].http); /* requests in progress finish first */
+        s->inputs[i].http = NULL;
+    }
     ww_net_stop(s->net);
     pthread_join(s->net_tid, NULL);
     s->net_started = false;
@@ -718,18 +726,22 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         const struct sockaddr *addr = (const struct sockaddr *)&ic->addr;
         switch (ic->type) {
         case WW_IN_SYSLOG_UDP:
-            rc = ww_net_listen_udp(s->net, addr, ic->addrlen, &o, &syslog_handler, in, &in->l, diag);
+            rc =
+                ww_net_listen_udp(s->net, addr, ic->addrlen, &o, &syslog_handler, in, &in->l, diag);
             break;
         case WW_IN_SYSLOG_TCP:
         case WW_IN_SYSLOG_TLS:
-            rc = ww_net_listen_tcp(s->net, addr, ic->addrlen, &o, &syslog_handler, in, &in->l, diag);
+            rc =
+                ww_net_listen_tcp(s->net, addr, ic->addrlen, &o, &syslog_handler, in, &in->l, diag);
             break;
         case WW_IN_BEATS:
             rc = ww_net_listen_tcp(s->net, addr, ic->addrlen, &o, &beats_handler, in, &in->l, diag);
             break;
+        case WW_IN_HTTP: rc = ww_http_in_start(ic, s->sp, in->st, &in->http, diag); break;
         default:
             ww_diag_set(diag, cfg->file, ic->line, ic->col,
-                        "%s inputs are not served by this build yet", ww_sc_input_type_name(ic->type));
+                        "%s inputs are not served by this build yet",
+                        ww_sc_input_type_name(ic->type));
             rc = WW_EINVAL;
             break;
         }
@@ -741,7 +753,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
             }
             goto fail;
         }
-        in->st->port = ww_net_port(in->l);
+        in->st->port = in->http ? ww_http_in_port(in->http) : ww_net_port(in->l);
     }
     *out = s;
     return 0;
@@ -758,6 +770,8 @@ void ww_serve_free(ww_serve_t *s)
         ww_net_stop(s->net);
         pthread_join(s->net_tid, NULL);
     }
+    for (uint32_t i = 0; i < s->ninputs; i++)
+        ww_http_in_stop(s->inputs[i].http);
     ww_net_free(s->net); /* closes connections: their handlers run now */
     ww_pipe_free(s->pipe);
     if (s->in_tx) {
