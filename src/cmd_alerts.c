@@ -176,7 +176,7 @@ int cmd_alerts(int argc, char **argv)
     ww_store_t *st = NULL;
     ww_diag_t d = {0};
     int ec = WW_EXIT_ERROR;
-    ww_buf_init(&l.out, 1 << 16);
+    ww_buf_init(&l.out, 0); /* no cap: flushed every 64 KiB */
     if (ww_store_open(ww_store_default_path(db), &st, &d) != 0 || ww_alerts_migrate(st, &d) != 0 ||
         ww_alerts_query(st, &q, show, &l, &d) < 0) {
         ww_cli_error("alerts: %s%s%s", d.file[0] ? d.file : "", d.file[0] ? ": " : "", d.msg);

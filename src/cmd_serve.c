@@ -121,7 +121,7 @@ int cmd_serve(int argc, char **argv)
     ww_detect_t *prog = NULL;
     if (check) {
         ww_buf_t out;
-        ww_buf_init(&out, 1024);
+        ww_buf_init(&out, 0);
         ww_buf_printf(&out, "%s: valid\n", config);
         ww_serve_config_describe(cfg, &out);
         /* Names and paths come from the config: escaped, line by line. */

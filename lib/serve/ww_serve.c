@@ -419,6 +419,10 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     a.received = now_ns();
     static const char *const users[] = {"user", "TargetUserName", "SubjectUserName", "User"};
     static const char *const ips[] = {"src_ip", "IpAddress", "SourceIp", "ClientIP"};
+    /* A record id the source gave the event: Windows' EventRecordID (also as Winlogbeat
+       and NXLog name it), an ECS event.id. */
+    static const char *const record_ids[] = {"EventRecordID", "winlog.record_id",
+                                             "RecordNumber", "event.id"};
     const ww_sc_input_t *in = h->source < s->ninputs ? s->inputs[h->source].cfg : NULL;
     a.source = in ? in->name : "?";
     snprintf(s->position, sizeof s->position, "seq %llu", (unsigned long long)h->index);
@@ -472,10 +476,22 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     a.techniques = tech;
     char why[300];
     ww_alert_prioritise(&a, ww_asset_index_find(s->aix, a.host, a.src_ip), why, sizeof why);
-    uint8_t pos[16];
-    ww_spool_position(s->sp, h->index, pos);
-    ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), pos, sizeof pos,
-                      a.id);
+    /* The alert's id: the rule, the input, and the event's own record id when it has
+       one (so an event a sender sends again after a lost reply is the same alert),
+       else its place in the spool. */
+    char rid[600];
+    const char *recid = ev ? field_text(s, ev, record_ids, WW_ARRAY_LEN(record_ids)) : "";
+    if (recid[0]) {
+        int len = snprintf(rid, sizeof rid, "record %.*s/%.*s/%s", (int)ev->host.n, ev->host.p,
+                           (int)ev->channel.n, ev->channel.p, recid);
+        ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), rid,
+                          len > 0 ? (size_t)len : 0, a.id);
+    } else {
+        uint8_t pos[16];
+        ww_spool_position(s->sp, h->index, pos);
+        ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), pos,
+                          sizeof pos, a.id);
+    }
     bool inserted = false;
     ww_diag_t d = {0};
     if (begin(s) == 0 && ww_alerts_put(s->store, &a, &inserted, &d) != 0)
@@ -668,7 +684,10 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         .dir = path,
         .max_bytes = cfg->spool_max_bytes,
         .segment_bytes = cfg->spool_segment_bytes,
-        .max_record = (uint32_t)(max_frame > (1u << 20) ? max_frame : (1u << 20)),
+        /* The largest message any input takes; a segment holds at least two. */
+        .max_record = (uint32_t)(max_frame < cfg->spool_segment_bytes / 2
+                                     ? max_frame
+                                     : cfg->spool_segment_bytes / 2),
         .commit_interval_us = (uint32_t)(cfg->commit_interval_ms * 1000),
         .on_durable = on_durable,
         .ud = s,
