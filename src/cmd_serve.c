@@ -155,6 +155,9 @@ int cmd_serve(int argc, char **argv)
     for (uint32_t i = 0; i < st.ninputs; i++)
         fprintf(stderr, "wardwatch serve: listening: %s (port %d)\n", st.inputs[i].name,
                 st.inputs[i].port);
+    if (ww_serve_metrics_port(s))
+        fprintf(stderr, "wardwatch serve: metrics: %s (port %d)\n", cfg->metrics_listen,
+                ww_serve_metrics_port(s));
     g_server = s;
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);

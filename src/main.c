@@ -22,6 +22,7 @@ static const struct {
     {"firebreak", cmd_firebreak, "plan, apply and lift segment isolation (fire-breaks)"},
     {"alerts", cmd_alerts, "list the alerts `serve` has stored"},
     {"serve", cmd_serve, "run the always-on monitor (`serve --config FILE [--check]`)"},
+    {"status", cmd_serve_status, "what a running `serve` is doing (inputs, spool, alerts)"},
 };
 
 static void usage(FILE *out)

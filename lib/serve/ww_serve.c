@@ -10,6 +10,7 @@
  * connections when a checkpoint frees room, and the kept message goes first. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "ingest/ww_sysframe.h"
 #include "pipeline/ww_pipeline.h"
 #include "serve/ww_http_in.h"
+#include <microhttpd.h>
 #include "serve/ww_net.h"
 #include "serve/ww_serve.h"
 #include "spool/ww_spool.h"
@@ -91,8 +93,11 @@ struct ww_serve {
     int64_t oldest_arrival; /* of the batch being processed */
     ww_arena_t scratch;     /* per alert */
     char position[64];
-    uint64_t events, bad_events, alerts_stored, alerts_repeated;
+    uint64_t events, bad_events, alerts_stored, alerts_repeated; /* __atomic: metrics read them */
     int64_t lag_ns;
+    struct MHD_Daemon *metrics;
+    int metrics_port;
+    pthread_mutex_t stats_mu; /* ww_serve_get_stats from the metrics thread */
 };
 
 static int64_t now_ns(void)
@@ -376,7 +381,7 @@ static const ww_field_t *field(const ww_event_t *ev, const char *name)
     return ev ? ww_event_get(ev, (ww_str_t){name, strlen(name)}, NULL) : NULL;
 }
 
-static const char *dup(ww_serve_t *s, const char *p, size_t n)
+static const char *keep_str(ww_serve_t *s, const char *p, size_t n)
 {
     const char *c = ww_arena_strndup(&s->scratch, p, n);
     return c ? c : "";
@@ -388,7 +393,7 @@ static const char *field_text(ww_serve_t *s, const ww_event_t *ev, const char *c
     for (size_t i = 0; i < n; i++) {
         const ww_field_t *f = field(ev, names[i]);
         if (f && f->value.n)
-            return dup(s, f->value.p, f->value.n);
+            return keep_str(s, f->value.p, f->value.n);
     }
     return "";
 }
@@ -421,8 +426,8 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     static const char *const ips[] = {"src_ip", "IpAddress", "SourceIp", "ClientIP"};
     /* A record id the source gave the event: Windows' EventRecordID (also as Winlogbeat
        and NXLog name it), an ECS event.id. */
-    static const char *const record_ids[] = {"EventRecordID", "winlog.record_id",
-                                             "RecordNumber", "event.id"};
+    static const char *const record_ids[] = {"EventRecordID", "winlog.record_id", "RecordNumber",
+                                             "event.id"};
     const ww_sc_input_t *in = h->source < s->ninputs ? s->inputs[h->source].cfg : NULL;
     a.source = in ? in->name : "?";
     snprintf(s->position, sizeof s->position, "seq %llu", (unsigned long long)h->index);
@@ -431,7 +436,7 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     ww_buf_init(&evj, WW_ALERT_MAX_EVENT);
     if (ev) {
         a.ts = ev->ts;
-        a.host = dup(s, ev->host.p, ev->host.n);
+        a.host = keep_str(s, ev->host.p, ev->host.n);
         a.user = field_text(s, ev, users, WW_ARRAY_LEN(users));
         a.src_ip = field_text(s, ev, ips, WW_ARRAY_LEN(ips));
         ww_event_to_json(ev, &evj);
@@ -449,7 +454,7 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
             ww_buf_json_str(&evj, name, strlen(name));
             ww_buf_putc(&evj, ':');
             ww_buf_json_str(&evj, c->group_values[i].p, c->group_values[i].n);
-            const char *v = dup(s, c->group_values[i].p, c->group_values[i].n);
+            const char *v = keep_str(s, c->group_values[i].p, c->group_values[i].n);
             if (!strcasecmp(name, "host") || !strcasecmp(name, "Computer"))
                 a.host = v;
             else if (!strcasecmp(name, "user") || !strcasecmp(name, "TargetUserName"))
@@ -489,19 +494,19 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     } else {
         uint8_t pos[16];
         ww_spool_position(s->sp, h->index, pos);
-        ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), pos,
-                          sizeof pos, a.id);
+        ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), pos, sizeof pos,
+                          a.id);
     }
     bool inserted = false;
     ww_diag_t d = {0};
     if (begin(s) == 0 && ww_alerts_put(s->store, &a, &inserted, &d) != 0)
         log_line("error", "alert store: %s", d.msg);
     if (inserted) {
-        s->alerts_stored++;
+        count(&s->alerts_stored, 1);
         log_line("alert", "P%d %s %s on %s (%s)", a.priority, ww_level_name(a.level), a.rule_title,
                  a.host[0] ? a.host : "-", a.id);
     } else {
-        s->alerts_repeated++; /* a replay after a crash: stored already */
+        count(&s->alerts_repeated, 1); /* a replay after a crash: stored already */
     }
     ww_buf_release(&evj);
 }
@@ -509,7 +514,7 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
 static void on_bad(void *ud, uint32_t source, uint64_t index, const ww_diag_t *d)
 {
     ww_serve_t *s = ud;
-    s->bad_events++;
+    count(&s->bad_events, 1);
     if (s->bad_events <= 20 || s->bad_events % 10000 == 0)
         log_line("warning", "%s seq %llu: not decoded: %s (%llu so far)",
                  source < s->ninputs ? s->inputs[source].cfg->name : "?", (unsigned long long)index,
@@ -521,7 +526,7 @@ static void on_event(void *ud, const ww_event_t *ev, uint32_t source, uint64_t i
     (void)ev;
     (void)source;
     (void)index;
-    ((ww_serve_t *)ud)->events++;
+    count(&((ww_serve_t *)ud)->events, 1);
 }
 
 static void on_done(void *ud, uint64_t mark)
@@ -591,9 +596,128 @@ static int consume(ww_serve_t *s)
     }
     if (s->last_mark && (rc = ww_spool_checkpoint(s->sp, s->last_mark)) < 0)
         return rc;
-    s->lag_ns = s->oldest_arrival ? now_ns() - s->oldest_arrival : 0;
+    __atomic_store_n(&s->lag_ns, s->oldest_arrival ? now_ns() - s->oldest_arrival : 0,
+                     __ATOMIC_RELAXED);
     resume_full(s);
     return n;
+}
+
+/* ---- /metrics ---- */
+
+/* A Prometheus label value: backslash, quote and newline escaped. */
+static void label(ww_buf_t *b, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            ww_buf_putc(b, '\\');
+        if (*v == '\n')
+            ww_buf_puts(b, "\\n");
+        else
+            ww_buf_putc(b, *v);
+    }
+}
+
+static void metric(ww_buf_t *b, const char *name, const char *type, const char *help)
+{
+    ww_buf_printf(b, "# HELP wardwatch_%s %s\n# TYPE wardwatch_%s %s\n", name, help, name, type);
+}
+
+void ww_serve_metrics(ww_serve_t *s, ww_buf_t *b)
+{
+    ww_serve_stats_t st;
+    ww_serve_get_stats(s, &st);
+    static const struct {
+        const char *name, *help;
+        size_t off;
+    } per[] = {
+        {"input_received_total", "Messages (events) received by the input.",
+         offsetof(ww_serve_input_stats_t, received)},
+        {"input_accepted_total", "Messages made part of the spool (acknowledged once durable).",
+         offsetof(ww_serve_input_stats_t, accepted)},
+        {"input_rejected_total",
+         "Messages refused: spool full (UDP: dropped), malformed, empty or too large.",
+         offsetof(ww_serve_input_stats_t, rejected)},
+        {"input_connections_total", "Connections accepted.",
+         offsetof(ww_serve_input_stats_t, connections)},
+        {"input_connections_refused_total", "Connections refused at max_connections.",
+         offsetof(ww_serve_input_stats_t, refused_connections)},
+        {"input_idle_closed_total", "Connections closed for idleness (idle_timeout).",
+         offsetof(ww_serve_input_stats_t, idle_closed)},
+        {"input_tls_failed_total", "TLS handshakes that failed.",
+         offsetof(ww_serve_input_stats_t, tls_failed)},
+        {"input_protocol_errors_total", "Connections closed for a framing or protocol error.",
+         offsetof(ww_serve_input_stats_t, protocol_errors)},
+    };
+    for (size_t m = 0; m < WW_ARRAY_LEN(per); m++) {
+        metric(b, per[m].name, "counter", per[m].help);
+        for (uint32_t i = 0; i < st.ninputs; i++) {
+            const ww_serve_input_stats_t *in = &st.inputs[i];
+            ww_buf_printf(b, "wardwatch_%s{input=\"", per[m].name);
+            label(b, in->name);
+            ww_buf_printf(b, "\"} %llu\n",
+                          (unsigned long long)*(const uint64_t *)((const char *)in + per[m].off));
+        }
+    }
+    const struct {
+        const char *name, *type, *help;
+        double v;
+    } one[] = {
+        {"spool_bytes", "gauge", "Bytes of spool segments on disk.", (double)st.spool_bytes},
+        {"spool_max_bytes", "gauge", "The spool's cap.", (double)st.spool_max_bytes},
+        {"spool_backlog", "gauge", "Durable events not yet processed (queue depth).",
+         (double)(st.durable_seq - st.processed_seq)},
+        {"events_total", "counter", "Events decoded and evaluated.", (double)st.events},
+        {"events_undecoded_total", "counter", "Messages that could not be decoded.",
+         (double)st.bad_events},
+        {"alerts_total", "counter", "Alerts stored.", (double)st.alerts_stored},
+        {"alerts_repeated_total", "counter",
+         "Alerts raised again by a replay and refused because they were stored already.",
+         (double)st.alerts_repeated},
+        {"detection_lag_seconds", "gauge",
+         "Arrival of the oldest event of the last batch to its alerts being stored.",
+         (double)st.lag_ns / 1e9},
+    };
+    for (size_t m = 0; m < WW_ARRAY_LEN(one); m++) {
+        metric(b, one[m].name, one[m].type, one[m].help);
+        ww_buf_printf(b, "wardwatch_%s %.9g\n", one[m].name, one[m].v);
+    }
+}
+
+static enum MHD_Result metrics_page(void *cls, struct MHD_Connection *c, const char *url,
+                                    const char *method, const char *version, const char *data,
+                                    size_t *size, void **con_cls)
+{
+    (void)version;
+    (void)data;
+    (void)size;
+    (void)con_cls;
+    ww_serve_t *s = cls;
+    ww_buf_t b;
+    ww_buf_init(&b, 0);
+    unsigned status = 200;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        status = 405;
+        ww_buf_puts(&b, "only GET\n");
+    } else if (strcmp(url, "/metrics") != 0) {
+        status = 404;
+        ww_buf_puts(&b, "see /metrics\n");
+    } else {
+        ww_serve_metrics(s, &b);
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(b.n, b.p ? b.p : "", MHD_RESPMEM_MUST_COPY);
+    ww_buf_release(&b);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4");
+    enum MHD_Result rc = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+int ww_serve_metrics_port(const ww_serve_t *s)
+{
+    return s->metrics_port;
 }
 
 static void *net_main(void *arg)
@@ -666,6 +790,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     s->prog = prog;
     pthread_mutex_init(&s->ack_mu, NULL);
     pthread_mutex_init(&s->full_mu, NULL);
+    pthread_mutex_init(&s->stats_mu, NULL);
     ww_arena_init(&s->scratch, 16 * 1024, 0);
     int rc;
     char path[4200];
@@ -685,9 +810,9 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         .max_bytes = cfg->spool_max_bytes,
         .segment_bytes = cfg->spool_segment_bytes,
         /* The largest message any input takes; a segment holds at least two. */
-        .max_record = (uint32_t)(max_frame < cfg->spool_segment_bytes / 2
-                                     ? max_frame
-                                     : cfg->spool_segment_bytes / 2),
+        .max_record =
+            (uint32_t)(max_frame < cfg->spool_segment_bytes / 2 ? max_frame
+                                                                : cfg->spool_segment_bytes / 2),
         .commit_interval_us = (uint32_t)(cfg->commit_interval_ms * 1000),
         .on_durable = on_durable,
         .ud = s,
@@ -774,6 +899,22 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         }
         in->st->port = in->http ? ww_http_in_port(in->http) : ww_net_port(in->l);
     }
+    if (cfg->metrics_listen) {
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+        if (cfg->metrics_addr.ss_family == AF_INET6)
+            flags |= MHD_USE_DUAL_STACK;
+        s->metrics = MHD_start_daemon(flags, 0, NULL, NULL, metrics_page, s, MHD_OPTION_SOCK_ADDR,
+                                      (const struct sockaddr *)&cfg->metrics_addr,
+                                      MHD_OPTION_CONNECTION_LIMIT, 64u,
+                                      MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+        if (!s->metrics) {
+            ww_diag_set(diag, cfg->file, 0, 0, "metrics: cannot listen on %s", cfg->metrics_listen);
+            rc = WW_EIO;
+            goto fail;
+        }
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->metrics, MHD_DAEMON_INFO_BIND_PORT);
+        s->metrics_port = di ? di->port : 0;
+    }
     *out = s;
     return 0;
 fail:
@@ -785,6 +926,8 @@ void ww_serve_free(ww_serve_t *s)
 {
     if (!s)
         return;
+    if (s->metrics)
+        MHD_stop_daemon(s->metrics);
     if (s->net_started) {
         ww_net_stop(s->net);
         pthread_join(s->net_tid, NULL);
@@ -810,11 +953,13 @@ void ww_serve_free(ww_serve_t *s)
     ww_arena_release(&s->scratch);
     pthread_mutex_destroy(&s->ack_mu);
     pthread_mutex_destroy(&s->full_mu);
+    pthread_mutex_destroy(&s->stats_mu);
     free(s);
 }
 
 void ww_serve_get_stats(ww_serve_t *s, ww_serve_stats_t *out)
 {
+    pthread_mutex_lock(&s->stats_mu);
     memset(out, 0, sizeof *out);
     for (uint32_t i = 0; i < s->ninputs; i++) {
         input_t *in = &s->inputs[i];
@@ -835,9 +980,10 @@ void ww_serve_get_stats(ww_serve_t *s, ww_serve_stats_t *out)
     out->spool_max_bytes = ss.max_bytes;
     out->durable_seq = ss.durable_seq;
     out->processed_seq = ss.processed_seq;
-    out->events = s->events;
-    out->bad_events = s->bad_events;
-    out->alerts_stored = s->alerts_stored;
-    out->alerts_repeated = s->alerts_repeated;
-    out->lag_ns = s->lag_ns;
+    out->events = __atomic_load_n(&s->events, __ATOMIC_RELAXED);
+    out->bad_events = __atomic_load_n(&s->bad_events, __ATOMIC_RELAXED);
+    out->alerts_stored = __atomic_load_n(&s->alerts_stored, __ATOMIC_RELAXED);
+    out->alerts_repeated = __atomic_load_n(&s->alerts_repeated, __ATOMIC_RELAXED);
+    out->lag_ns = __atomic_load_n(&s->lag_ns, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&s->stats_mu);
 }

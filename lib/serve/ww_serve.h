@@ -54,5 +54,9 @@ void ww_serve_free(ww_serve_t *s);
 
 /* A snapshot of the counters; inputs points into s and is valid until the next call. */
 void ww_serve_get_stats(ww_serve_t *s, ww_serve_stats_t *out);
+/* The counters in Prometheus' text format (what GET /metrics answers). */
+void ww_serve_metrics(ww_serve_t *s, ww_buf_t *out);
+/* The metrics listener's port (0 when none is configured). */
+int ww_serve_metrics_port(const ww_serve_t *s);
 
 #endif
