@@ -679,7 +679,7 @@ void ww_serve_metrics(ww_serve_t *s, ww_buf_t *b)
     };
     for (size_t m = 0; m < WW_ARRAY_LEN(one); m++) {
         metric(b, one[m].name, one[m].type, one[m].help);
-        ww_buf_printf(b, "wardwatch_%s %.9g\n", one[m].name, one[m].v);
+        ww_buf_printf(b, "wardwatch_%s %.17g\n", one[m].name, one[m].v);
     }
 }
 
