@@ -5,6 +5,7 @@
  * and exits 0. */
 #include <getopt.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,9 +18,12 @@ static ww_serve_t *g_server;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    if (g_server)
-        ww_serve_stop(g_server); /* sets a flag: async-signal-safe */
+    if (!g_server)
+        return;
+    if (sig == SIGHUP)
+        ww_serve_reload(g_server); /* sets a flag: async-signal-safe */
+    else
+        ww_serve_stop(g_server);
 }
 
 /* Loads the rules the config names, as hunt would with the same choices.  Returns the
@@ -74,6 +78,37 @@ static void usage(FILE *out)
                  "                  then exit: 0 valid, 2 invalid (errors name file:line:col)\n"
                  "Without --check the server runs until SIGTERM or SIGINT, then stops taking\n"
                  "input, processes everything it accepted and exits 0.\n");
+}
+
+/* The rules in use and the ones they replaced (kept one reload longer, since the server
+ * swaps only after the callback returns). */
+typedef struct rules_state {
+    const ww_serve_config_t *cfg;
+    ww_sigma_ruleset_t *rs, *old_rs;
+    ww_detect_t *prog, *old_prog;
+} rules_state_t;
+
+static int reload(void *ud, const ww_sigma_ruleset_t **rs, ww_detect_t **prog, char *why,
+                  size_t whylen)
+{
+    rules_state_t *st = ud;
+    ww_sigma_ruleset_t *nrs = NULL;
+    ww_detect_t *np = load_rules(st->cfg, &nrs, true);
+    if (!np || !ww_detect_rule_count(np)) {
+        snprintf(why, whylen, "%s", np ? "no rule could be used" : "the rules could not be read");
+        ww_detect_unref(np);
+        ww_sigma_ruleset_free(nrs);
+        return -1;
+    }
+    ww_detect_unref(st->old_prog);
+    ww_sigma_ruleset_free(st->old_rs);
+    st->old_rs = st->rs;
+    st->old_prog = st->prog;
+    st->rs = nrs;
+    st->prog = np;
+    *rs = nrs;
+    *prog = np;
+    return 0;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -158,11 +193,14 @@ int cmd_serve(int argc, char **argv)
     if (ww_serve_metrics_port(s))
         fprintf(stderr, "wardwatch serve: metrics: %s (port %d)\n", cfg->metrics_listen,
                 ww_serve_metrics_port(s));
+    rules_state_t rstate = {cfg, rs, NULL, prog, NULL};
+    ww_serve_on_reload(s, reload, &rstate);
     g_server = s;
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     fprintf(stderr, "wardwatch serve: ready\n");
     int rc = ww_serve_run(s);
@@ -174,6 +212,11 @@ int cmd_serve(int argc, char **argv)
             (unsigned long long)st.alerts_stored, (unsigned long long)st.alerts_repeated);
     g_server = NULL;
     ww_serve_free(s);
+    /* The rules the server ended with are rstate's; the first ones too unless replaced. */
+    rs = rstate.rs;
+    prog = rstate.prog;
+    ww_detect_unref(rstate.old_prog);
+    ww_sigma_ruleset_free(rstate.old_rs);
     ec = rc == 0 ? WW_EXIT_OK : WW_EXIT_ERROR;
 done:
     ww_detect_unref(prog);

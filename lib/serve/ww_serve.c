@@ -25,6 +25,7 @@
 #include "ingest/ww_sysframe.h"
 #include "pipeline/ww_pipeline.h"
 #include "serve/ww_http_in.h"
+#include "serve/ww_sdnotify.h"
 #include <microhttpd.h>
 #include "serve/ww_net.h"
 #include "serve/ww_serve.h"
@@ -80,6 +81,9 @@ struct ww_serve {
     ww_serve_input_stats_t *ist;
     uint32_t ninputs;
     volatile int stop;
+    volatile int reload; /* SIGHUP seen */
+    ww_serve_reload_fn reload_fn;
+    void *reload_ud;
     /* Acks waiting for durability, in spool order. */
     pthread_mutex_t ack_mu;
     ack_t *acks;
@@ -720,6 +724,51 @@ int ww_serve_metrics_port(const ww_serve_t *s)
     return s->metrics_port;
 }
 
+/* SIGHUP: new rules between two turns of the consumer (the pipeline is drained then,
+ * so no event is evaluated twice or skipped).  A ruleset the loader refuses leaves the
+ * running one in place.  Correlation windows start again with the new rules. */
+static void reload_rules(ww_serve_t *s)
+{
+    const ww_sigma_ruleset_t *rs = NULL;
+    ww_detect_t *prog = NULL;
+    char why[256] = "";
+    if (!s->reload_fn) {
+        log_line("warning", "SIGHUP: nothing to reload with");
+        return;
+    }
+    if (s->reload_fn(s->reload_ud, &rs, &prog, why, sizeof why) != 0) {
+        log_line("error", "reload refused, the running rules stay: %s", why);
+        return;
+    }
+    ww_corr_t *corr = NULL;
+    ww_pipe_t *pipe = NULL;
+    ww_pipe_sink_t sink = {on_hit, on_event, on_bad, on_done, s};
+    int threads = s->cfg->threads ? (int)s->cfg->threads : 2;
+    if (ww_corr_new(rs, NULL, &corr) != 0 || ww_pipe_new(prog, corr, threads, &sink, &pipe) != 0) {
+        ww_corr_free(corr);
+        log_line("error", "reload refused, the running rules stay: out of memory");
+        return;
+    }
+    ww_pipe_free(s->pipe); /* drained: consume() drains every turn */
+    ww_corr_free(s->corr);
+    s->pipe = pipe;
+    s->corr = corr;
+    s->rs = rs;
+    s->prog = prog;
+    log_line("info", "reloaded: %u rules", ww_detect_rule_count(prog));
+}
+
+void ww_serve_reload(ww_serve_t *s)
+{
+    s->reload = 1;
+}
+
+void ww_serve_on_reload(ww_serve_t *s, ww_serve_reload_fn fn, void *ud)
+{
+    s->reload_fn = fn;
+    s->reload_ud = ud;
+}
+
 static void *net_main(void *arg)
 {
     ww_net_run(arg);
@@ -732,12 +781,26 @@ int ww_serve_run(ww_serve_t *s)
         return WW_ENOMEM;
     s->net_started = true;
     int rc = 0;
+    uint64_t dog = ww_sd_watchdog_usec();
+    int64_t last_dog = 0;
+    ww_sd_notify("READY=1\nSTATUS=receiving");
     while (!s->stop) {
+        /* The watchdog is fed from this loop: a consumer that hangs stops the pings
+           and systemd restarts the server, which replays from the checkpoint. */
+        if (dog && now_ns() - last_dog >= (int64_t)dog * 1000) {
+            ww_sd_notify("WATCHDOG=1");
+            last_dog = now_ns();
+        }
+        if (s->reload) {
+            s->reload = 0;
+            reload_rules(s);
+        }
         if (ww_spool_wait_readable(s->sp, 200) <= 0)
             continue;
         if ((rc = consume(s)) < 0)
             break;
     }
+    ww_sd_notify("STOPPING=1\nSTATUS=draining");
     /* Drain: no more input; what was received is made durable and processed. */
     for (uint32_t i = 0; i < s->ninputs; i++) {
         ww_http_in_stop(s->inputs[i].http); /* requests in progress finish first */

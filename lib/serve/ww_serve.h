@@ -26,10 +26,10 @@ typedef struct ww_serve ww_serve_t;
 /* Counters for `status` and /metrics.  Per input, then totals. */
 typedef struct ww_serve_input_stats {
     const char *name;
-    int port;                    /* the port bound (useful when the config said 0) */
-    uint64_t received;           /* messages received */
-    uint64_t accepted;           /* appended to the spool */
-    uint64_t rejected;           /* refused: spool full (UDP: dropped), too large, empty */
+    int port;          /* the port bound (useful when the config said 0) */
+    uint64_t received; /* messages received */
+    uint64_t accepted; /* appended to the spool */
+    uint64_t rejected; /* refused: spool full (UDP: dropped), too large, empty */
     uint64_t connections, refused_connections, idle_closed, tls_failed, protocol_errors;
 } ww_serve_input_stats_t;
 
@@ -50,6 +50,14 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
 int ww_serve_run(ww_serve_t *s);
 /* Any thread (a signal handler's thread): asks ww_serve_run to finish. */
 void ww_serve_stop(ww_serve_t *s);
+
+/* Loads new rules for a reload: 0 with *rs and *prog (the caller keeps owning them,
+ * and the old ones until the next successful reload), or non-zero with why. */
+typedef int (*ww_serve_reload_fn)(void *ud, const ww_sigma_ruleset_t **rs, ww_detect_t **prog,
+                                  char *why, size_t whylen);
+void ww_serve_on_reload(ww_serve_t *s, ww_serve_reload_fn fn, void *ud);
+/* Async-signal-safe: reload the rules at the next safe point (SIGHUP). */
+void ww_serve_reload(ww_serve_t *s);
 void ww_serve_free(ww_serve_t *s);
 
 /* A snapshot of the counters; inputs points into s and is valid until the next call. */
