@@ -436,6 +436,7 @@ out:
 }
 
 static void *sync_main(void *arg);
+static seg_t *active_seg(ww_spool_t *sp);
 
 int ww_spool_open(const ww_spool_config_t *cfg_in, ww_spool_t **out, ww_diag_t *diag)
 {
@@ -537,6 +538,14 @@ int ww_spool_open(const ww_spool_config_t *cfg_in, ww_spool_t **out, ww_diag_t *
     }
     uint64_t top = prev_last > sp->ckpt_seq ? prev_last : sp->ckpt_seq;
     sp->next_seq = top + 1;
+    /* Appends continue in the newest segment only where its numbering does: after a
+     * checkpoint beyond every record left (segments lost or cut), a new one starts. */
+    seg_t *act = active_seg(sp);
+    if (act && act->last_seq + 1 != sp->next_seq) {
+        act->active = false;
+        close(act->fd);
+        act->fd = -1;
+    }
     sp->durable_seq = top;
     sp->r_last = sp->ckpt_seq;
     if (!have_ckpt && (rc = ckpt_create(sp, sp->ckpt_seq)) != 0) {

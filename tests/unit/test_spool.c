@@ -771,6 +771,46 @@ static void test_checkpoint_slots(void **state)
     free(dir);
 }
 
+/* A checkpoint beyond every record left (the newest records were lost to damage, or
+ * segments removed by hand): numbering goes on after the checkpoint in a new segment,
+ * so no segment ever holds a jump in its numbering that a later open would take for
+ * damage and cut off. */
+static void test_checkpoint_beyond_records(void **state)
+{
+    char *dir = tmp_dir();
+    ww_spool_t *sp = open_dir(dir);
+    for (uint64_t k = 1; k <= 10; k++)
+        assert_int_equal(append_k(sp, "b", k, NULL), 0);
+    uint64_t id = ww_spool_id(sp);
+    ww_spool_free(sp);
+    char path[600];
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    uint8_t slots[2 * SPOOL_CKPT_SLOT] = {0};
+    ww__spool_ckpt_encode(slots, id, 50);
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    assert_int_equal(write(fd, slots, sizeof slots), (ssize_t)sizeof slots);
+    close(fd);
+
+    sp = open_dir(dir);
+    assert_int_equal(drain_check(sp, NULL, NULL), 0);
+    uint64_t seq;
+    assert_int_equal(append_k(sp, "b", 51, &seq), 0);
+    assert_int_equal(seq, 51);
+    ww_spool_free(sp);
+    assert_int_equal(count_files(dir, ".seg"), 2);
+    sp = open_dir(dir);
+    ww_spool_stats_t st;
+    ww_spool_stats(sp, &st);
+    assert_int_equal(st.torn_tails, 0);
+    assert_int_equal(st.quarantined_segments, 0);
+    uint64_t first, last;
+    assert_int_equal(drain_check(sp, &first, &last), 1);
+    assert_int_equal(first, 51);
+    ww_spool_free(sp);
+    rm_rf(dir);
+    free(dir);
+}
+
 /* ---- the cap ---- */
 
 static void test_cap_full(void **state)
@@ -1155,6 +1195,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_corrupt_older_segments),
         cmocka_unit_test(test_corrupt_at_runtime),
         cmocka_unit_test(test_checkpoint_slots),
+        cmocka_unit_test(test_checkpoint_beyond_records),
         cmocka_unit_test(test_cap_full),
         cmocka_unit_test(test_enospc),
         cmocka_unit_test(test_concurrent_appenders),
