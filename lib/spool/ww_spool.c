@@ -882,9 +882,21 @@ unlock:
     return rc;
 }
 
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The commit thread.  A commit starts at once when records wait and the last one
+ * started at least commit_interval_us ago (so a lone record waits only for its own
+ * sync), or when commit_records have piled up; otherwise it waits out the interval, and
+ * everything appended meanwhile shares the next fdatasync. */
 static void *sync_main(void *arg)
 {
     ww_spool_t *sp = arg;
+    int64_t last_start = 0;
     pthread_mutex_lock(&sp->mu);
     while (!sp->stop) {
         uint64_t pending = sp->next_seq - 1 - sp->durable_seq;
@@ -892,17 +904,17 @@ static void *sync_main(void *arg)
             pthread_cond_wait(&sp->sync_cv, &sp->mu);
             continue;
         }
-        if (pending < sp->cfg.commit_records) {
-            /* Let more records join this commit, up to the interval. */
+        int64_t wait = last_start + (int64_t)sp->cfg.commit_interval_us * 1000 - mono_ns();
+        if (pending < sp->cfg.commit_records && wait > 0) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
-            uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)sp->cfg.commit_interval_us * 1000;
+            int64_t ns = (int64_t)ts.tv_nsec + wait;
             ts.tv_sec += (time_t)(ns / 1000000000);
             ts.tv_nsec = (long)(ns % 1000000000);
             pthread_cond_timedwait(&sp->sync_cv, &sp->mu, &ts);
-            if (sp->stop)
-                break;
+            continue;
         }
+        last_start = mono_ns();
         pthread_mutex_unlock(&sp->mu);
         ww_spool_commit(sp, NULL);
         pthread_mutex_lock(&sp->mu);

@@ -45,10 +45,11 @@ typedef struct ww_spool_config {
                                must leave room for two segments under max_bytes */
     uint32_t max_record;    /* largest payload accepted (1 MiB; at most
                                WW_SPOOL_MAX_RECORD and below segment_bytes) */
-    /* Group commit by a background thread: it commits when commit_records records
-     * are waiting or commit_interval_us after the first one arrived, whichever comes
-     * first.  With commit_interval_us == 0 no thread runs and the caller commits
-     * (ww_spool_commit, or ww_spool_wait_durable does it). */
+    /* Group commit by a background thread: commits start at most every
+     * commit_interval_us (sooner once commit_records records wait), and at once for
+     * a record arriving after a quiet spell; records appended while a sync runs share
+     * the next one.  With commit_interval_us == 0 no thread runs and the caller
+     * commits (ww_spool_commit, or ww_spool_wait_durable does it). */
     uint32_t commit_interval_us;
     uint32_t commit_records; /* default 1024 when the thread runs */
     /* Called by whoever commits, after each commit that advanced the durable point,
