@@ -96,8 +96,9 @@ static void *consumer(void *p)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s DIR [threads 4] [record-bytes 200] [seconds 5] "
-                        "[interval-us 1000] [commit-records 4096] [async|batch|sync] [batch 100]\n",
+        fprintf(stderr,
+                "usage: %s DIR [threads 4] [record-bytes 200] [seconds 5] "
+                "[interval-us 1000] [commit-records 4096] [async|batch|sync] [batch 100]\n",
                 argv[0]);
         return 2;
     }

@@ -172,8 +172,9 @@ static int quarantine(ww_spool_t *sp, const char *name, char qname[SEG_NAME_LEN 
                       (unsigned long long)tail->off, (unsigned long long)tail->len, tail->why);
     if (!whole_why)
         ww_buf_printf(&b,
-                      "kept: %llu valid records (sequence %llu..%llu) are still replayed from "
-                      "the quarantined file; records overlapping a damaged range are lost\n",
+                      "kept: %llu valid records (sequence %llu to %llu, less the damaged ones) "
+                      "are still replayed from the quarantined file; records overlapping a "
+                      "damaged range are lost\n",
                       (unsigned long long)nrecords, (unsigned long long)first_seq,
                       (unsigned long long)last_seq);
     char rname[SEG_NAME_LEN + 32];

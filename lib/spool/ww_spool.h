@@ -53,8 +53,10 @@ typedef struct ww_spool_config {
     uint32_t commit_interval_us;
     uint32_t commit_records; /* default 1024 when the thread runs */
     /* Called by whoever commits, after each commit that advanced the durable point,
-     * with the new "durable through" sequence number; without the spool's mutex held,
-     * so it may call back into the spool.  Keep it short: it delays the next commit. */
+     * with the new "durable through" sequence number; in order, never two at once,
+     * without the spool's mutex held.  It may append or read the counters, but not
+     * call ww_spool_commit or ww_spool_wait_durable (they would wait for it).  Keep it
+     * short: it delays the next commit. */
     void (*on_durable)(void *ud, uint64_t durable_seq);
     void *ud;
 } ww_spool_config_t;
