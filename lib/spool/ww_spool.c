@@ -283,8 +283,14 @@ static int check_config(ww_spool_config_t *c, ww_diag_t *diag)
         c->max_bytes = 1ull << 30;
     if (!c->segment_bytes)
         c->segment_bytes = c->max_bytes / 4 < (64u << 20) ? c->max_bytes / 4 : (64u << 20);
-    if (!c->max_record)
-        c->max_record = 1u << 20;
+    if (!c->max_record) {
+        /* 1 MiB, or what fits a small segment. */
+        uint64_t fit =
+            c->segment_bytes > SPOOL_SEG_HDR + SPOOL_REC_HDR + WW_SPOOL_MAX_SOURCE + 8
+                ? c->segment_bytes - SPOOL_SEG_HDR - SPOOL_REC_HDR - WW_SPOOL_MAX_SOURCE - 8
+                : 0;
+        c->max_record = fit < (1u << 20) ? (uint32_t)fit : 1u << 20;
+    }
     if (!c->commit_records)
         c->commit_records = 1024;
     if (c->segment_bytes < 4096 || c->segment_bytes > (1ull << 32)) {
@@ -308,6 +314,14 @@ static int check_config(ww_spool_config_t *c, ww_diag_t *diag)
         return WW_EINVAL;
     }
     return 0;
+}
+
+static bool is_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
 }
 
 /* Checks one segment file found at open and decides: keep, cut its torn tail,
@@ -360,6 +374,14 @@ static int open_segment(ww_spool_t *sp, const char *name, bool last, uint64_t *p
         }
     }
     char qname[SEG_NAME_LEN + 24];
+    if (why && last && is_zero(map, SPOOL_SEG_HDR)) {
+        /* The newest file with a header never written (a crash right after creating
+         * it; file systems show unwritten blocks as zeros): none of its records can
+         * have been synced, since a commit syncs the header with them. */
+        WW_LOG(WW_LOG_WARN, "spool: removing %s/%s, its header was never written", sp->dir, name);
+        unlinkat(sp->dirfd, name, 0);
+        goto out;
+    }
     if (why) {
         quarantine(sp, name, qname, NULL, 0, 0, NULL, why, 0, 0, 0);
         goto out;

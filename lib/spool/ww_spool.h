@@ -43,8 +43,8 @@ typedef struct ww_spool_config {
     uint64_t max_bytes;     /* cap on live segment bytes on disk (default 1 GiB) */
     uint64_t segment_bytes; /* a segment is closed once it would pass this (64 MiB);
                                must leave room for two segments under max_bytes */
-    uint32_t max_record;    /* largest payload accepted (1 MiB; at most
-                               WW_SPOOL_MAX_RECORD and below segment_bytes) */
+    uint32_t max_record;    /* largest payload accepted (1 MiB, or less to fit a
+                               small segment; at most WW_SPOOL_MAX_RECORD) */
     /* Group commit by a background thread: commits start at most every
      * commit_interval_us (sooner once commit_records records wait), and at once for
      * a record arriving after a quiet spell; records appended while a sync runs share
