@@ -173,9 +173,16 @@ static void test_content_types(void **state)
 {
     (void)state;
     static const char *const ok[] = {
-        NULL, "", "application/json", "application/json; charset=utf-8",
-        "Application/X-NDJSON", "application/ndjson", "text/plain", "application/x-json-stream",
-        "application/vnd.example+json", " application/jsonlines ;q=1",
+        NULL,
+        "",
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/X-NDJSON",
+        "application/ndjson",
+        "text/plain",
+        "application/x-json-stream",
+        "application/vnd.example+json",
+        " application/jsonlines ;q=1",
     };
     int rc;
     for (size_t i = 0; i < WW_ARRAY_LEN(ok); i++) {
@@ -382,9 +389,9 @@ static void test_callback_stops(void **state)
     ww_httpbody_result_t r;
     ww_diag_t d;
     const char *body = "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n";
-    assert_int_equal(ww_httpbody_split(NULL, NULL, body, strlen(body), NULL, on_event, NULL, &s,
-                                       &r, &d),
-                     WW_EIO);
+    assert_int_equal(
+        ww_httpbody_split(NULL, NULL, body, strlen(body), NULL, on_event, NULL, &s, &r, &d),
+        WW_EIO);
     assert_int_equal(s.calls, 2);
     assert_non_null(strstr(d.msg, "stopped"));
     ww_buf_release(&s.out);

@@ -264,8 +264,8 @@ static void expect_fail(const ww_lj_limits_t *lim, const ww_buf_t *b, int want_r
         for (const char *q = got; q && *q; q = strchr(q, '\n'), q = q ? q + 1 : NULL)
             ev += *q == 'E';
         if (ev > events_before)
-            fail_msg("split %zu: %d events delivered, at most %d wanted:\n%s", a, ev,
-                     events_before, got);
+            fail_msg("split %zu: %d events delivered, at most %d wanted:\n%s", a, ev, events_before,
+                     got);
         if (!strstr(got, needle1) || (needle2 && !strstr(got, needle2)))
             fail_msg("split %zu: message lacks \"%s\"/\"%s\":\n%s", a, needle1,
                      needle2 ? needle2 : "", got);
@@ -306,8 +306,8 @@ static void test_sequence_rules(void **state)
 static void test_limits(void **state)
 {
     (void)state;
-    ww_lj_limits_t lim = {.max_window = 10, .max_payload = 64, .max_pairs = 2,
-                          .max_decompressed = 4096};
+    ww_lj_limits_t lim = {
+        .max_window = 10, .max_payload = 64, .max_pairs = 2, .max_decompressed = 4096};
     ww_buf_t b;
     ww_buf_init(&b, 0);
     fr_w(&b, 11);
