@@ -221,8 +221,9 @@ static int event_check(ww_lj_t *p, lj_fsm_t *f, uint32_t seq)
 {
     if (!p->win_open)
         return fail(p, f, WW_EPARSE,
-                    p->stats.windows ? "event beyond the window the client announced"
-                                     : "event before any window frame");
+                    p->stats.windows || p->win_pending
+                        ? "event beyond the window the client announced"
+                        : "event before any window frame");
     if (p->win_count > 0 && (int32_t)(seq - p->last_seq) <= 0)
         return fail(p, f, WW_EPARSE,
                     "sequence number %" PRIu32 " does not follow %" PRIu32

@@ -405,6 +405,18 @@ static void test_zlib_hostile(void **state)
     fr_w(&b, 1);
     fr_c(&b, inner.p, inner.n - 3);
     expect_fail(NULL, &b, WW_EPARSE, 0, "ends inside a frame", "(compressed), its inflated byte 0");
+    /* More events in a compressed frame than its window holds: the window is not
+       reported, the connection fails. */
+    ww_buf_clear(&b);
+    ww_buf_clear(&c);
+    fr_j(&c, 1, "{}");
+    fr_j(&c, 2, "{}");
+    fr_w(&b, 1);
+    fr_c(&b, c.p, c.n);
+    expect_fail(NULL, &b, WW_EPARSE, 1, "beyond the window the client announced", NULL);
+    got = run(NULL, b.p, b.n, b.n, NULL, NULL);
+    assert_null(strstr(got, "W1/1"));
+    free(got);
     /* A compressed frame inside a compressed frame. */
     ww_buf_clear(&b);
     fr_w(&b, 1);
