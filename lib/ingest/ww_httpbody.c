@@ -298,11 +298,21 @@ static const char *element_end(const char *p, const char *e)
     while (p < e) {
         char c = *p;
         if (c == '"') {
-            for (p++; p < e && *p != '"'; p++)
-                if (*p == '\\')
-                    p++;
-            if (p >= e)
-                return NULL;
+            /* The closing quote is the first one after an even run of backslashes; the
+               runs scanned back over lie between quotes, so this stays linear. */
+            const char *q = p + 1;
+            for (;;) {
+                q = memchr(q, '"', (size_t)(e - q));
+                if (!q)
+                    return NULL;
+                const char *b = q;
+                while (b > p + 1 && b[-1] == '\\')
+                    b--;
+                if (((q - b) & 1) == 0)
+                    break;
+                q++;
+            }
+            p = q;
         } else if (c == '{' || c == '[') {
             depth++;
         } else if (c == '}' || c == ']') {
@@ -447,7 +457,13 @@ int ww_httpbody_split(const char *content_type, const char *content_encoding, co
         goto out; /* nothing in it: no events */
     if (*first == '[') {
         res->kind = WW_HTTPBODY_ARRAY;
-        uint64_t k = count_elements(first, e);
+        /* Elements are at most the commas plus one: count them exactly only when
+           that bound is over the limit. */
+        uint64_t k = 1;
+        for (const char *q = first; (q = memchr(q, ',', (size_t)(e - q))) != NULL; q++)
+            k++;
+        if (k > lim.max_events)
+            k = count_elements(first, e);
         if (k > lim.max_events) {
             ww_diag_set(diag, "", 0, 0, "array of %llu elements is over the limit of %u events",
                         (unsigned long long)k, lim.max_events);

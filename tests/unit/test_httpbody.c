@@ -120,6 +120,11 @@ static void test_array(void **state)
     assert_int_equal(r.events, 3);
     assert_int_equal(r.errors, 3);
     free(got);
+    /* Backslash runs before quotes: even ends the string, odd escapes the quote. */
+    got = SPLIT(NULL, NULL, "[{\"a\":\"x\\\\\"},{\"b\":\"\\\\\\\"]\"}]", NULL, &rc, &r);
+    assert_int_equal(rc, 0);
+    assert_string_equal(got, "1:{\"a\":\"x\\\\\"}\n2:{\"b\":\"\\\\\\\"]\"}\n");
+    free(got);
     /* Not closed: what came before is kept. */
     got = SPLIT(NULL, NULL, "[{\"a\":1},{\"b\":\"unterminated}]", NULL, &rc, &r);
     assert_int_equal(rc, WW_EPARSE);
