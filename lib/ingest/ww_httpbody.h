@@ -38,12 +38,12 @@ typedef int (*ww_httpbody_event_fn)(void *ud, const char *json, size_t n, uint32
 typedef int (*ww_httpbody_error_fn)(void *ud, uint32_t index, const ww_diag_t *d);
 
 typedef struct ww_httpbody_result {
-    int kind;                     /* enum ww_httpbody_kind; 0 when nothing was split */
-    uint32_t events;              /* well-formed events delivered */
-    uint32_t errors;              /* malformed events reported */
-    uint32_t first_error_index;   /* index of the first malformed event (0 = none) */
-    ww_diag_t first_error;        /* and why: for the 400 reply */
-    size_t decoded;               /* bytes after decompression */
+    int kind;                   /* enum ww_httpbody_kind; 0 when nothing was split */
+    uint32_t events;            /* well-formed events delivered */
+    uint32_t errors;            /* malformed events reported */
+    uint32_t first_error_index; /* index of the first malformed event (0 = none) */
+    ww_diag_t first_error;      /* and why: for the 400 reply */
+    size_t decoded;             /* bytes after decompression */
 } ww_httpbody_result_t;
 
 /* Splits body[0..n) into events.  content_type and content_encoding are the header

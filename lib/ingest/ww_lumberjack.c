@@ -22,17 +22,17 @@
 #define ZOUT_SIZE ((size_t)64 << 10)
 
 enum {
-    ST_HDR,    /* version and type bytes */
-    ST_W,      /* window: u32 */
-    ST_J,      /* JSON: u32 seq, u32 len */
-    ST_JBODY,  /* JSON payload */
-    ST_D,      /* data: u32 seq, u32 pairs */
-    ST_DKLEN,  /* u32 key length */
-    ST_DKEY,   /* key bytes */
-    ST_DVLEN,  /* u32 value length */
-    ST_DVAL,   /* value bytes */
-    ST_C,      /* compressed: u32 len */
-    ST_CBODY,  /* zlib data */
+    ST_HDR,   /* version and type bytes */
+    ST_W,     /* window: u32 */
+    ST_J,     /* JSON: u32 seq, u32 len */
+    ST_JBODY, /* JSON payload */
+    ST_D,     /* data: u32 seq, u32 pairs */
+    ST_DKLEN, /* u32 key length */
+    ST_DKEY,  /* key bytes */
+    ST_DVLEN, /* u32 value length */
+    ST_DVAL,  /* value bytes */
+    ST_C,     /* compressed: u32 len */
+    ST_CBODY, /* zlib data */
 };
 
 /* The reading state of one frame stream: the connection or a compressed frame's
@@ -174,8 +174,7 @@ fail(ww_lj_t *p, const lj_fsm_t *f, int code, const char *fmt, ...)
                     "frame at byte %" PRIu64 " (compressed), its inflated byte %" PRIu64 ": %s",
                     p->outer.frame_off, f->frame_off, why);
     else
-        ww_diag_set(&p->fail, "", 0, 0, "frame at byte %" PRIu64 ": %s", f ? f->frame_off : 0,
-                    why);
+        ww_diag_set(&p->fail, "", 0, 0, "frame at byte %" PRIu64 ": %s", f ? f->frame_off : 0, why);
     p->err = code;
     return code;
 }
@@ -222,8 +221,9 @@ static int event_check(ww_lj_t *p, lj_fsm_t *f, uint32_t seq)
 {
     if (!p->win_open)
         return fail(p, f, WW_EPARSE,
-                    p->stats.windows ? "event beyond the window the client announced"
-                                     : "event before any window frame");
+                    p->stats.windows || p->win_pending
+                        ? "event beyond the window the client announced"
+                        : "event before any window frame");
     if (p->win_count > 0 && (int32_t)(seq - p->last_seq) <= 0)
         return fail(p, f, WW_EPARSE,
                     "sequence number %" PRIu32 " does not follow %" PRIu32
@@ -304,8 +304,8 @@ static int pair_len(ww_lj_t *p, lj_fsm_t *f, uint32_t len, int next)
     f->dsize += 4 + (uint64_t)len;
     if (f->dsize > p->lim.max_payload)
         return fail(p, f, WW_ELIMIT,
-                    "data frame (sequence %" PRIu32 ") larger than the limit of %zu bytes",
-                    f->seq, p->lim.max_payload);
+                    "data frame (sequence %" PRIu32 ") larger than the limit of %zu bytes", f->seq,
+                    p->lim.max_payload);
     f->left = len;
     f->st = next;
     ww_buf_clear(&f->body);
@@ -453,8 +453,7 @@ static int fsm_feed(ww_lj_t *p, lj_fsm_t *f, const uint8_t *s, size_t n)
                 f->st = ST_C;
                 break;
             case 'A': return fail(p, f, WW_EPARSE, "ack frame sent by the client");
-            default:
-                return fail(p, f, WW_EPARSE, "unknown frame type 0x%02x", f->hdr[1]);
+            default: return fail(p, f, WW_EPARSE, "unknown frame type 0x%02x", f->hdr[1]);
             }
             break;
         case ST_W:
@@ -475,8 +474,8 @@ static int fsm_feed(ww_lj_t *p, lj_fsm_t *f, const uint8_t *s, size_t n)
                             f->seq);
             if (len > p->lim.max_payload)
                 return fail(p, f, WW_ELIMIT,
-                            "JSON frame (sequence %" PRIu32
-                            ") of %" PRIu32 " bytes over the limit of %zu",
+                            "JSON frame (sequence %" PRIu32 ") of %" PRIu32
+                            " bytes over the limit of %zu",
                             f->seq, len, p->lim.max_payload);
             f->left = len;
             f->st = ST_JBODY;

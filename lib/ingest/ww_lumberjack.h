@@ -31,7 +31,9 @@ typedef int (*ww_lj_event_fn)(void *ud, uint32_t seq, const char *json, size_t n
 /* A window is complete: `count` events, the last with sequence number `last_seq`.
  * Once they are durable, send the ack for last_seq (ww_lj_ack()).  A window of 0
  * events is reported at once with count 0 and last_seq 0 (answer with an ack of 0,
- * as Logstash does).  0, or a negative WW_E* to fail the connection. */
+ * as Logstash does).  A window filled inside a compressed frame is reported only once
+ * that frame has inflated whole with a good checksum.  Acks must go out in window
+ * order.  0, or a negative WW_E* to fail the connection. */
 typedef int (*ww_lj_window_fn)(void *ud, uint32_t last_seq, uint32_t count);
 
 typedef struct ww_lj_stats {

@@ -156,7 +156,7 @@ int64_t ww_sysframe_feed(ww_sysframe_t *f, const void *data, size_t n, ww_sysfra
     }
     const char *base = data, *p = base, *e = base + n;
     int rc = 0;
-#define AT(q) (f->off + (uint64_t)((q) - base))
+#define AT(q) (f->off + (uint64_t)((q)-base))
     while (p < e && rc == 0) {
         switch (f->st) {
         case S_START: {
@@ -201,8 +201,7 @@ int64_t ww_sysframe_feed(ww_sysframe_t *f, const void *data, size_t n, ww_sysfra
             if (c >= '0' && c <= '9') {
                 if (f->ndig == MAX_DIGITS) {
                     if (f->mode == WW_SYSFRAME_OCTET) {
-                        rc = fatal(f, diag, WW_EPARSE, AT(p),
-                                   "octet count longer than 10 digits");
+                        rc = fatal(f, diag, WW_EPARSE, AT(p), "octet count longer than 10 digits");
                         goto out;
                     }
                     rc = fall_back(f);

@@ -30,7 +30,7 @@ enum {
 #define WW_SYSFRAME_PAUSE 1
 
 typedef struct ww_sysframe_info {
-    uint64_t offset;  /* stream offset of the frame's first byte (its count, if any) */
+    uint64_t offset;   /* stream offset of the frame's first byte (its count, if any) */
     uint64_t declared; /* octet counting: the count the sender gave; else 0 */
     unsigned flags;    /* WW_SYSFRAME_F_* */
     const char *note;  /* why a message was cut, or NULL; valid during the call */

@@ -172,8 +172,9 @@ static int quarantine(ww_spool_t *sp, const char *name, char qname[SEG_NAME_LEN 
                       (unsigned long long)tail->off, (unsigned long long)tail->len, tail->why);
     if (!whole_why)
         ww_buf_printf(&b,
-                      "kept: %llu valid records (sequence %llu..%llu) are still replayed from "
-                      "the quarantined file; records overlapping a damaged range are lost\n",
+                      "kept: %llu valid records (sequence %llu to %llu, less the damaged ones) "
+                      "are still replayed from the quarantined file; records overlapping a "
+                      "damaged range are lost\n",
                       (unsigned long long)nrecords, (unsigned long long)first_seq,
                       (unsigned long long)last_seq);
     char rname[SEG_NAME_LEN + 32];
@@ -282,8 +283,14 @@ static int check_config(ww_spool_config_t *c, ww_diag_t *diag)
         c->max_bytes = 1ull << 30;
     if (!c->segment_bytes)
         c->segment_bytes = c->max_bytes / 4 < (64u << 20) ? c->max_bytes / 4 : (64u << 20);
-    if (!c->max_record)
-        c->max_record = 1u << 20;
+    if (!c->max_record) {
+        /* 1 MiB, or what fits a small segment. */
+        uint64_t fit =
+            c->segment_bytes > SPOOL_SEG_HDR + SPOOL_REC_HDR + WW_SPOOL_MAX_SOURCE + 8
+                ? c->segment_bytes - SPOOL_SEG_HDR - SPOOL_REC_HDR - WW_SPOOL_MAX_SOURCE - 8
+                : 0;
+        c->max_record = fit < (1u << 20) ? (uint32_t)fit : 1u << 20;
+    }
     if (!c->commit_records)
         c->commit_records = 1024;
     if (c->segment_bytes < 4096 || c->segment_bytes > (1ull << 32)) {
@@ -307,6 +314,14 @@ static int check_config(ww_spool_config_t *c, ww_diag_t *diag)
         return WW_EINVAL;
     }
     return 0;
+}
+
+static bool is_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return false;
+    return true;
 }
 
 /* Checks one segment file found at open and decides: keep, cut its torn tail,
@@ -359,6 +374,14 @@ static int open_segment(ww_spool_t *sp, const char *name, bool last, uint64_t *p
         }
     }
     char qname[SEG_NAME_LEN + 24];
+    if (why && last && is_zero(map, SPOOL_SEG_HDR)) {
+        /* The newest file with a header never written (a crash right after creating
+         * it; file systems show unwritten blocks as zeros): none of its records can
+         * have been synced, since a commit syncs the header with them. */
+        WW_LOG(WW_LOG_WARN, "spool: removing %s/%s, its header was never written", sp->dir, name);
+        unlinkat(sp->dirfd, name, 0);
+        goto out;
+    }
     if (why) {
         quarantine(sp, name, qname, NULL, 0, 0, NULL, why, 0, 0, 0);
         goto out;
@@ -436,6 +459,7 @@ out:
 }
 
 static void *sync_main(void *arg);
+static seg_t *active_seg(ww_spool_t *sp);
 
 int ww_spool_open(const ww_spool_config_t *cfg_in, ww_spool_t **out, ww_diag_t *diag)
 {
@@ -537,6 +561,14 @@ int ww_spool_open(const ww_spool_config_t *cfg_in, ww_spool_t **out, ww_diag_t *
     }
     uint64_t top = prev_last > sp->ckpt_seq ? prev_last : sp->ckpt_seq;
     sp->next_seq = top + 1;
+    /* Appends continue in the newest segment only where its numbering does: after a
+     * checkpoint beyond every record left (segments lost or cut), a new one starts. */
+    seg_t *act = active_seg(sp);
+    if (act && act->last_seq + 1 != sp->next_seq) {
+        act->active = false;
+        close(act->fd);
+        act->fd = -1;
+    }
     sp->durable_seq = top;
     sp->r_last = sp->ckpt_seq;
     if (!have_ckpt && (rc = ckpt_create(sp, sp->ckpt_seq)) != 0) {
@@ -873,9 +905,21 @@ unlock:
     return rc;
 }
 
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The commit thread.  A commit starts at once when records wait and the last one
+ * started at least commit_interval_us ago (so a lone record waits only for its own
+ * sync), or when commit_records have piled up; otherwise it waits out the interval, and
+ * everything appended meanwhile shares the next fdatasync. */
 static void *sync_main(void *arg)
 {
     ww_spool_t *sp = arg;
+    int64_t last_start = 0;
     pthread_mutex_lock(&sp->mu);
     while (!sp->stop) {
         uint64_t pending = sp->next_seq - 1 - sp->durable_seq;
@@ -883,17 +927,17 @@ static void *sync_main(void *arg)
             pthread_cond_wait(&sp->sync_cv, &sp->mu);
             continue;
         }
-        if (pending < sp->cfg.commit_records) {
-            /* Let more records join this commit, up to the interval. */
+        int64_t wait = last_start + (int64_t)sp->cfg.commit_interval_us * 1000 - mono_ns();
+        if (pending < sp->cfg.commit_records && wait > 0) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
-            uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)sp->cfg.commit_interval_us * 1000;
+            int64_t ns = (int64_t)ts.tv_nsec + wait;
             ts.tv_sec += (time_t)(ns / 1000000000);
             ts.tv_nsec = (long)(ns % 1000000000);
             pthread_cond_timedwait(&sp->sync_cv, &sp->mu, &ts);
-            if (sp->stop)
-                break;
+            continue;
         }
+        last_start = mono_ns();
         pthread_mutex_unlock(&sp->mu);
         ww_spool_commit(sp, NULL);
         pthread_mutex_lock(&sp->mu);

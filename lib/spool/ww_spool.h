@@ -43,17 +43,20 @@ typedef struct ww_spool_config {
     uint64_t max_bytes;     /* cap on live segment bytes on disk (default 1 GiB) */
     uint64_t segment_bytes; /* a segment is closed once it would pass this (64 MiB);
                                must leave room for two segments under max_bytes */
-    uint32_t max_record;    /* largest payload accepted (1 MiB; at most
-                               WW_SPOOL_MAX_RECORD and below segment_bytes) */
-    /* Group commit by a background thread: it commits when commit_records records
-     * are waiting or commit_interval_us after the first one arrived, whichever comes
-     * first.  With commit_interval_us == 0 no thread runs and the caller commits
-     * (ww_spool_commit, or ww_spool_wait_durable does it). */
+    uint32_t max_record;    /* largest payload accepted (1 MiB, or less to fit a
+                               small segment; at most WW_SPOOL_MAX_RECORD) */
+    /* Group commit by a background thread: commits start at most every
+     * commit_interval_us (sooner once commit_records records wait), and at once for
+     * a record arriving after a quiet spell; records appended while a sync runs share
+     * the next one.  With commit_interval_us == 0 no thread runs and the caller
+     * commits (ww_spool_commit, or ww_spool_wait_durable does it). */
     uint32_t commit_interval_us;
     uint32_t commit_records; /* default 1024 when the thread runs */
     /* Called by whoever commits, after each commit that advanced the durable point,
-     * with the new "durable through" sequence number; without the spool's mutex held,
-     * so it may call back into the spool.  Keep it short: it delays the next commit. */
+     * with the new "durable through" sequence number; in order, never two at once,
+     * without the spool's mutex held.  It may append or read the counters, but not
+     * call ww_spool_commit or ww_spool_wait_durable (they would wait for it).  Keep it
+     * short: it delays the next commit. */
     void (*on_durable)(void *ud, uint64_t durable_seq);
     void *ud;
 } ww_spool_config_t;

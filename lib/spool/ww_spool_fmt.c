@@ -196,8 +196,8 @@ uint64_t ww__spool_rec_check(const uint8_t *p, uint64_t end, uint64_t off, uint6
         return 0;
     }
     uint64_t seq = ww__get64(h + 8);
-    if (seq == 0) {
-        snprintf(why, why_n, "record with sequence number 0");
+    if (seq == 0 || seq > UINT64_MAX / 2) {
+        snprintf(why, why_n, "impossible sequence number %llu", (unsigned long long)seq);
         return 0;
     }
     rec->seq = seq;
@@ -283,7 +283,8 @@ void ww__spool_ckpt_encode(uint8_t out[SPOOL_CKPT_LEN], uint64_t spool_id, uint6
 int ww__spool_ckpt_decode(const uint8_t *p, size_t n, uint64_t *spool_id, uint64_t *seq)
 {
     if (n != SPOOL_CKPT_LEN || memcmp(p, SPOOL_CKPT_MAGIC, 8) != 0 ||
-        ww__get32(p + 28) != ww__spool_crc32c(0, p, 28) || ww__get32(p + 24) != 0)
+        ww__get32(p + 28) != ww__spool_crc32c(0, p, 28) || ww__get32(p + 24) != 0 ||
+        ww__get64(p + 16) > UINT64_MAX / 2)
         return WW_EPARSE;
     *spool_id = ww__get64(p + 8);
     *seq = ww__get64(p + 16);

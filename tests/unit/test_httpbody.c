@@ -120,6 +120,11 @@ static void test_array(void **state)
     assert_int_equal(r.events, 3);
     assert_int_equal(r.errors, 3);
     free(got);
+    /* Backslash runs before quotes: even ends the string, odd escapes the quote. */
+    got = SPLIT(NULL, NULL, "[{\"a\":\"x\\\\\"},{\"b\":\"\\\\\\\"]\"}]", NULL, &rc, &r);
+    assert_int_equal(rc, 0);
+    assert_string_equal(got, "1:{\"a\":\"x\\\\\"}\n2:{\"b\":\"\\\\\\\"]\"}\n");
+    free(got);
     /* Not closed: what came before is kept. */
     got = SPLIT(NULL, NULL, "[{\"a\":1},{\"b\":\"unterminated}]", NULL, &rc, &r);
     assert_int_equal(rc, WW_EPARSE);
@@ -173,9 +178,16 @@ static void test_content_types(void **state)
 {
     (void)state;
     static const char *const ok[] = {
-        NULL, "", "application/json", "application/json; charset=utf-8",
-        "Application/X-NDJSON", "application/ndjson", "text/plain", "application/x-json-stream",
-        "application/vnd.example+json", " application/jsonlines ;q=1",
+        NULL,
+        "",
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/X-NDJSON",
+        "application/ndjson",
+        "text/plain",
+        "application/x-json-stream",
+        "application/vnd.example+json",
+        " application/jsonlines ;q=1",
     };
     int rc;
     for (size_t i = 0; i < WW_ARRAY_LEN(ok); i++) {
@@ -382,9 +394,9 @@ static void test_callback_stops(void **state)
     ww_httpbody_result_t r;
     ww_diag_t d;
     const char *body = "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n";
-    assert_int_equal(ww_httpbody_split(NULL, NULL, body, strlen(body), NULL, on_event, NULL, &s,
-                                       &r, &d),
-                     WW_EIO);
+    assert_int_equal(
+        ww_httpbody_split(NULL, NULL, body, strlen(body), NULL, on_event, NULL, &s, &r, &d),
+        WW_EIO);
     assert_int_equal(s.calls, 2);
     assert_non_null(strstr(d.msg, "stopped"));
     ww_buf_release(&s.out);

@@ -264,8 +264,8 @@ static void expect_fail(const ww_lj_limits_t *lim, const ww_buf_t *b, int want_r
         for (const char *q = got; q && *q; q = strchr(q, '\n'), q = q ? q + 1 : NULL)
             ev += *q == 'E';
         if (ev > events_before)
-            fail_msg("split %zu: %d events delivered, at most %d wanted:\n%s", a, ev,
-                     events_before, got);
+            fail_msg("split %zu: %d events delivered, at most %d wanted:\n%s", a, ev, events_before,
+                     got);
         if (!strstr(got, needle1) || (needle2 && !strstr(got, needle2)))
             fail_msg("split %zu: message lacks \"%s\"/\"%s\":\n%s", a, needle1,
                      needle2 ? needle2 : "", got);
@@ -306,8 +306,8 @@ static void test_sequence_rules(void **state)
 static void test_limits(void **state)
 {
     (void)state;
-    ww_lj_limits_t lim = {.max_window = 10, .max_payload = 64, .max_pairs = 2,
-                          .max_decompressed = 4096};
+    ww_lj_limits_t lim = {
+        .max_window = 10, .max_payload = 64, .max_pairs = 2, .max_decompressed = 4096};
     ww_buf_t b;
     ww_buf_init(&b, 0);
     fr_w(&b, 11);
@@ -405,6 +405,18 @@ static void test_zlib_hostile(void **state)
     fr_w(&b, 1);
     fr_c(&b, inner.p, inner.n - 3);
     expect_fail(NULL, &b, WW_EPARSE, 0, "ends inside a frame", "(compressed), its inflated byte 0");
+    /* More events in a compressed frame than its window holds: the window is not
+       reported, the connection fails. */
+    ww_buf_clear(&b);
+    ww_buf_clear(&c);
+    fr_j(&c, 1, "{}");
+    fr_j(&c, 2, "{}");
+    fr_w(&b, 1);
+    fr_c(&b, c.p, c.n);
+    expect_fail(NULL, &b, WW_EPARSE, 1, "beyond the window the client announced", NULL);
+    got = run(NULL, b.p, b.n, b.n, NULL, NULL);
+    assert_null(strstr(got, "W1/1"));
+    free(got);
     /* A compressed frame inside a compressed frame. */
     ww_buf_clear(&b);
     fr_w(&b, 1);

@@ -127,7 +127,7 @@ static void first_segment(const char *dir, char *out, size_t cap)
 {
     DIR *d = opendir(dir);
     assert_non_null(d);
-    char best[64] = "";
+    char best[256] = "";
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         size_t l = strlen(de->d_name);
@@ -318,6 +318,16 @@ static void test_bad_config(void **state)
         .dir = dir, .segment_bytes = 8192, .max_bytes = 1 << 20, .max_record = 8192};
     assert_int_equal(ww_spool_open(&c2, &sp, &d), WW_EINVAL);
     assert_non_null(strstr(d.msg, "would not fit"));
+    /* Without max_record, small segments get a smaller default that fits them. */
+    ww_spool_config_t c4 = {.dir = dir, .segment_bytes = 16384, .max_bytes = 65536};
+    assert_int_equal(ww_spool_open(&c4, &sp, &d), 0);
+    static char big[16384];
+    ww_spool_in_t in = {"s", 1, big, 16384 - 64 - 32 - WW_SPOOL_MAX_SOURCE - 8, 0};
+    assert_int_equal(ww_spool_append(sp, &in, NULL), 0);
+    in.payload_n++;
+    assert_int_equal(ww_spool_append(sp, &in, NULL), WW_EINVAL);
+    ww_spool_free(sp);
+    sp = NULL;
     ww_spool_config_t c3 = {.dir = NULL};
     assert_int_equal(ww_spool_open(&c3, &sp, &d), WW_EINVAL);
     assert_null(sp);
@@ -511,6 +521,32 @@ static void test_torn_tail(void **state)
     sp = open_dir(dir);
     assert_int_equal(access(p2, F_OK), -1);
     assert_int_equal(drain_check(sp, NULL, &last), 11);
+    ww_spool_free(sp);
+    /* (5) So is a newest file whose header is zeros (never written), while a zeroed
+     * header in an older segment is damage: quarantined. */
+    fd = open(p2, O_CREAT | O_WRONLY, 0600);
+    assert_int_equal(write(fd, zeros, 200), 200);
+    close(fd);
+    sp = open_dir(dir);
+    assert_int_equal(access(p2, F_OK), -1);
+    ww_spool_stats(sp, &st);
+    assert_int_equal(st.quarantined_segments, 0);
+    assert_int_equal(drain_check(sp, NULL, &last), 11);
+    ww_spool_free(sp);
+    char p1[512];
+    first_segment(dir, p1, sizeof p1);
+    fd = open(p1, O_WRONLY);
+    assert_int_equal(pwrite(fd, zeros, 64, 0), 64);
+    close(fd);
+    fd = open(p2, O_CREAT | O_WRONLY, 0600);
+    uint8_t h[SPOOL_SEG_HDR];
+    ww__spool_seg_header(h, 7, 12, 0); /* a valid header, if of another spool */
+    assert_int_equal(write(fd, h, sizeof h), (ssize_t)sizeof h);
+    close(fd);
+    sp = open_dir(dir);
+    ww_spool_stats(sp, &st);
+    assert_int_equal(st.quarantined_segments, 2);
+    assert_int_equal(drain_check(sp, NULL, &last), 0);
     ww_spool_free(sp);
     rm_rf(dir);
     free(dir);
@@ -766,6 +802,46 @@ static void test_checkpoint_slots(void **state)
     sp = open_dir(dir);
     assert_int_equal(drain_check(sp, &first, NULL), 20);
     assert_int_equal(first, 11);
+    ww_spool_free(sp);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* A checkpoint beyond every record left (the newest records were lost to damage, or
+ * segments removed by hand): numbering goes on after the checkpoint in a new segment,
+ * so no segment ever holds a jump in its numbering that a later open would take for
+ * damage and cut off. */
+static void test_checkpoint_beyond_records(void **state)
+{
+    char *dir = tmp_dir();
+    ww_spool_t *sp = open_dir(dir);
+    for (uint64_t k = 1; k <= 10; k++)
+        assert_int_equal(append_k(sp, "b", k, NULL), 0);
+    uint64_t id = ww_spool_id(sp);
+    ww_spool_free(sp);
+    char path[600];
+    snprintf(path, sizeof path, "%s/checkpoint", dir);
+    uint8_t slots[2 * SPOOL_CKPT_SLOT] = {0};
+    ww__spool_ckpt_encode(slots, id, 50);
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    assert_int_equal(write(fd, slots, sizeof slots), (ssize_t)sizeof slots);
+    close(fd);
+
+    sp = open_dir(dir);
+    assert_int_equal(drain_check(sp, NULL, NULL), 0);
+    uint64_t seq;
+    assert_int_equal(append_k(sp, "b", 51, &seq), 0);
+    assert_int_equal(seq, 51);
+    ww_spool_free(sp);
+    assert_int_equal(count_files(dir, ".seg"), 2);
+    sp = open_dir(dir);
+    ww_spool_stats_t st;
+    ww_spool_stats(sp, &st);
+    assert_int_equal(st.torn_tails, 0);
+    assert_int_equal(st.quarantined_segments, 0);
+    uint64_t first, last;
+    assert_int_equal(drain_check(sp, &first, &last), 1);
+    assert_int_equal(first, 51);
     ww_spool_free(sp);
     rm_rf(dir);
     free(dir);
@@ -1155,6 +1231,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_corrupt_older_segments),
         cmocka_unit_test(test_corrupt_at_runtime),
         cmocka_unit_test(test_checkpoint_slots),
+        cmocka_unit_test(test_checkpoint_beyond_records),
         cmocka_unit_test(test_cap_full),
         cmocka_unit_test(test_enospc),
         cmocka_unit_test(test_concurrent_appenders),

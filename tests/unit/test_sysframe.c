@@ -91,8 +91,7 @@ static char *run(int mode, size_t max, const char *in, size_t n, size_t a, size_
 
 /* Every split into three pieces (for short inputs) or two, byte by byte, and with a
  * pause after every message must give what one feed gives. */
-static void same_for_every_split(int mode, size_t max, const char *in, size_t n,
-                                 const char *want)
+static void same_for_every_split(int mode, size_t max, const char *in, size_t n, const char *want)
 {
     ww_sysframe_stats_t st0, st;
     char *whole = run(mode, max, in, n, n, n, 0, &st0);
@@ -157,8 +156,7 @@ static void test_mixed_framings(void **state)
 static void test_lf_only_mode_ignores_counts(void **state)
 {
     (void)state;
-    SAME(WW_SYSFRAME_LF, 0, "12 <13>not a count\n5 abc\n",
-         "|12 <13>not a count\n|5 abc\n");
+    SAME(WW_SYSFRAME_LF, 0, "12 <13>not a count\n5 abc\n", "|12 <13>not a count\n|5 abc\n");
 }
 
 static void test_octet_only_mode(void **state)
@@ -198,12 +196,11 @@ static void test_oversized_lf(void **state)
     (void)state;
     /* Limit 16: the long message is cut to 16 bytes, the rest skipped up to its LF;
        the next message is whole.  Exactly 16 bytes is not cut. */
-    SAME(WW_SYSFRAME_AUTO, 16,
-         "<13>0123456789abcdefghijklmnop\n<13>next\n<13>456789abcdef\n<1>x",
+    SAME(WW_SYSFRAME_AUTO, 16, "<13>0123456789abcdefghijklmnop\n<13>next\n<13>456789abcdef\n<1>x",
          "T|<13>0123456789ab\n|<13>next\n|<13>456789abcdef\nE|<1>x\n");
     ww_sysframe_stats_t st;
-    char *got = run(WW_SYSFRAME_AUTO, 16, "<13>0123456789abcdefghijklmnop\n<1>a\n", 37, 37, 37, 0,
-                    &st);
+    char *got =
+        run(WW_SYSFRAME_AUTO, 16, "<13>0123456789abcdefghijklmnop\n<1>a\n", 37, 37, 37, 0, &st);
     assert_int_equal(st.truncated, 1);
     assert_int_equal(st.skipped, 14);
     assert_int_equal(st.frames, 2);
