@@ -857,6 +857,14 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     ww_arena_init(&s->scratch, 16 * 1024, 0);
     int rc;
     char path[4200];
+    if (cfg->nnotifiers) {
+        /* Accepting them and sending nothing would be a silent loss of every alert
+           someone expects to be told about. */
+        ww_diag_set(diag, cfg->file, cfg->notifiers[0].line, cfg->notifiers[0].col,
+                    "notifiers are not sent by this build yet: remove notify: to run");
+        rc = WW_EINVAL;
+        goto fail;
+    }
     if (mkdir_p(cfg->state_dir) != 0) {
         ww_diag_set(diag, cfg->state_dir, 0, 0, "cannot create the state directory: %s",
                     strerror(errno));
