@@ -26,6 +26,7 @@
 #include "pipeline/ww_pipeline.h"
 #include "serve/ww_http_in.h"
 #include "serve/ww_sdnotify.h"
+#include "serve/ww_tail.h"
 #include <microhttpd.h>
 #include "serve/ww_net.h"
 #include "serve/ww_serve.h"
@@ -40,6 +41,7 @@ typedef struct input {
     uint32_t idx;
     ww_net_listener_t *l;
     ww_http_in_t *http;
+    ww_tail_t *tail;
     size_t name_n;
     ww_serve_input_stats_t *st; /* in ww_serve.ist; updated with __atomic_* */
 } input_t;
@@ -805,6 +807,8 @@ int ww_serve_run(ww_serve_t *s)
     for (uint32_t i = 0; i < s->ninputs; i++) {
         ww_http_in_stop(s->inputs[i].http); /* requests in progress finish first */
         s->inputs[i].http = NULL;
+        ww_tail_stop(s->inputs[i].tail); /* saves the durable positions */
+        s->inputs[i].tail = NULL;
     }
     ww_net_stop(s->net);
     pthread_join(s->net_tid, NULL);
@@ -953,6 +957,9 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
             rc = ww_net_listen_tcp(s->net, addr, ic->addrlen, &o, &beats_handler, in, &in->l, diag);
             break;
         case WW_IN_HTTP: rc = ww_http_in_start(ic, s->sp, in->st, &in->http, diag); break;
+        case WW_IN_TAIL:
+            rc = ww_tail_start(ic, s->sp, in->st, cfg->state_dir, &in->tail, diag);
+            break;
         default:
             ww_diag_set(diag, cfg->file, ic->line, ic->col,
                         "%s inputs are not served by this build yet",
@@ -968,7 +975,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
             }
             goto fail;
         }
-        in->st->port = in->http ? ww_http_in_port(in->http) : ww_net_port(in->l);
+        in->st->port = in->http ? ww_http_in_port(in->http) : in->l ? ww_net_port(in->l) : 0;
     }
     if (cfg->metrics_listen) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
@@ -1003,8 +1010,10 @@ void ww_serve_free(ww_serve_t *s)
         ww_net_stop(s->net);
         pthread_join(s->net_tid, NULL);
     }
-    for (uint32_t i = 0; i < s->ninputs; i++)
+    for (uint32_t i = 0; i < s->ninputs; i++) {
         ww_http_in_stop(s->inputs[i].http);
+        ww_tail_stop(s->inputs[i].tail);
+    }
     ww_net_free(s->net); /* closes connections: their handlers run now */
     ww_pipe_free(s->pipe);
     if (s->in_tx) {

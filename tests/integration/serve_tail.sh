@@ -1,0 +1,104 @@
+#!/bin/sh
+# serve's tail input: a file's lines from when serve starts (not its history), a file
+# that appears later (all of it), rotation by rename (the old file read to its end, the
+# new one from the start), copytruncate, a partial last line completed later, and a
+# restart that resumes where the durable lines end: every line alerted exactly once.
+set -u
+BIN=${WW_BIN:?}
+command -v python3 >/dev/null || { echo "skip: python3 not installed"; exit 77; }
+T=$(mktemp -d)
+PID=""
+cleanup() {
+    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
+    if [ -n "${WW_KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+fails=0
+check() { # check NAME CONDITION-RESULT
+    if [ "$2" = 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
+}
+mkdir -p "$T/logs"
+cat >"$T/rules.yml" <<'YML'
+title: Tail marker
+id: 7e1a0000-0000-4000-8000-0000000000aa
+logsource: {product: linux}
+detection:
+  keywords: ['tailmark-']
+  condition: keywords
+level: high
+YML
+cat >"$T/serve.yml" <<YML
+state_dir: state
+rules: {pack: false, sigmahq: false, paths: [rules.yml]}
+inputs:
+  - {type: tail, paths: ["$T/logs/*.log"], format: syslog}
+YML
+line() { printf '<13>Dec  3 10:00:00 host1 app: tailmark-%s\n' "$1"; }
+for i in 1 2 3; do line "old$i"; done >"$T/logs/app.log" # history: not read
+start() {
+    : >"$T/err"
+    (cd "$T" && exec "$BIN" serve --config serve.yml >out 2>>err) &
+    PID=$!
+    i=0
+    while ! grep -q ready "$T/err" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    sleep 0.5 # one poll: the existing file is taken at its end
+}
+marks() { # the tailmark ids stored, one per line, sorted
+    WARDWATCH_DB="$T/state/wardwatch.db" "$BIN" alerts --format ndjson 2>/dev/null |
+        python3 -c 'import json,sys; [print(json.loads(l)["event"]["message"].split("tailmark-")[1]) for l in sys.stdin]' |
+        sort
+}
+wait_marks() { # wait_marks N
+    i=0
+    while [ "$(marks | wc -l)" -lt "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+}
+start
+line a1 >>"$T/logs/app.log"
+line a2 >>"$T/logs/app.log"
+wait_marks 2
+check "new lines of an existing file are read, its history is not" $([ "$(marks | tr '\n' ' ')" = "a1 a2 " ]; echo $?)
+
+for i in 1 2; do line "n$i"; done >"$T/logs/new.log"
+wait_marks 4
+check "a file that appears later is read from its start" $(marks | grep -q n2; echo $?)
+
+line a3 >>"$T/logs/app.log"
+mv "$T/logs/app.log" "$T/logs/app.log.1" # rotated by rename; still written once
+line a4 >>"$T/logs/app.log.1"
+line a5 >"$T/logs/app.log"
+wait_marks 7
+check "rename rotation: the old file to its end, the new one from its start" \
+    $([ "$(marks | grep -c '^a[345]$')" = 3 ]; echo $?)
+
+line a6 >>"$T/logs/app.log"
+sleep 0.6
+: >"$T/logs/app.log" # copytruncate
+line a7 >>"$T/logs/app.log"
+wait_marks 9
+check "copytruncate: read again from the start" $(marks | grep -q '^a7$'; echo $?)
+
+printf '<13>Dec  3 10:00:00 host1 app: tailmark-p' >>"$T/logs/app.log"
+sleep 0.6
+check "a partial line waits for its end" $(marks | grep -q '^p'; [ $? -ne 0 ]; echo $?)
+printf 'art1\n' >>"$T/logs/app.log"
+wait_marks 10
+check "and is read whole once it comes" $(marks | grep -q '^part1$'; echo $?)
+
+kill -TERM "$PID"
+wait "$PID"
+PID=""
+line a8 >>"$T/logs/app.log" # written while serve is down
+line n3 >>"$T/logs/new.log"
+start
+wait_marks 12
+sleep 0.5
+got=$(marks | tr '\n' ' ')
+check "after a restart: the lines written meanwhile, and nothing twice" \
+    $([ "$got" = "a1 a2 a3 a4 a5 a6 a7 a8 n1 n2 n3 part1 " ]; echo $?)
+echo "  $got"
+kill -TERM "$PID"
+wait "$PID"
+PID=""
+
+[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; tail -5 "$T/err"; exit 1; }
+echo "all checks passed"
