@@ -25,6 +25,7 @@
 #include "ingest/ww_sysframe.h"
 #include "pipeline/ww_pipeline.h"
 #include "serve/ww_http_in.h"
+#include "serve/ww_notify.h"
 #include "serve/ww_sdnotify.h"
 #include "serve/ww_tail.h"
 #include <microhttpd.h>
@@ -102,6 +103,8 @@ struct ww_serve {
     uint64_t events, bad_events, alerts_stored, alerts_repeated; /* __atomic: metrics read them */
     int64_t lag_ns;
     struct MHD_Daemon *metrics;
+    ww_notify_t *notify;
+    bool queued; /* notifications queued in the open transaction */
     int metrics_port;
     pthread_mutex_t stats_mu; /* ww_serve_get_stats from the metrics thread */
 };
@@ -507,6 +510,11 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     ww_diag_t d = {0};
     if (begin(s) == 0 && ww_alerts_put(s->store, &a, &inserted, &d) != 0)
         log_line("error", "alert store: %s", d.msg);
+    if (inserted && s->cfg->nnotifiers) {
+        if (ww_notify_queue(s->store, s->cfg, &a, &d) != 0)
+            log_line("error", "%s", d.msg);
+        s->queued = true;
+    }
     if (inserted) {
         count(&s->alerts_stored, 1);
         log_line("alert", "P%d %s %s on %s (%s)", a.priority, ww_level_name(a.level), a.rule_title,
@@ -600,6 +608,10 @@ static int consume(ww_serve_t *s)
         }
         s->in_tx = false;
     }
+    if (s->queued) {
+        s->queued = false;
+        ww_notify_kick(s->notify);
+    }
     if (s->last_mark && (rc = ww_spool_checkpoint(s->sp, s->last_mark)) < 0)
         return rc;
     __atomic_store_n(&s->lag_ns, s->oldest_arrival ? now_ns() - s->oldest_arrival : 0,
@@ -632,6 +644,8 @@ void ww_serve_metrics(ww_serve_t *s, ww_buf_t *b)
 {
     ww_serve_stats_t st;
     ww_serve_get_stats(s, &st);
+    ww_notify_stats_t ns;
+    ww_notify_get_stats(s->notify, &ns);
     static const struct {
         const char *name, *help;
         size_t off;
@@ -679,6 +693,11 @@ void ww_serve_metrics(ww_serve_t *s, ww_buf_t *b)
         {"alerts_repeated_total", "counter",
          "Alerts raised again by a replay and refused because they were stored already.",
          (double)st.alerts_repeated},
+        {"notifications_sent_total", "counter", "Notifications delivered.", (double)ns.sent},
+        {"notifications_failed_total", "counter", "Notification attempts that failed (retried).",
+         (double)ns.failed_attempts},
+        {"notifications_dead_total", "counter",
+         "Notifications given up after their retries (dead-lettered).", (double)ns.dead},
         {"detection_lag_seconds", "gauge",
          "Arrival of the oldest event of the last batch to its alerts being stored.",
          (double)st.lag_ns / 1e9},
@@ -861,14 +880,6 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     ww_arena_init(&s->scratch, 16 * 1024, 0);
     int rc;
     char path[4200];
-    if (cfg->nnotifiers) {
-        /* Accepting them and sending nothing would be a silent loss of every alert
-           someone expects to be told about. */
-        ww_diag_set(diag, cfg->file, cfg->notifiers[0].line, cfg->notifiers[0].col,
-                    "notifiers are not sent by this build yet: remove notify: to run");
-        rc = WW_EINVAL;
-        goto fail;
-    }
     if (mkdir_p(cfg->state_dir) != 0) {
         ww_diag_set(diag, cfg->state_dir, 0, 0, "cannot create the state directory: %s",
                     strerror(errno));
@@ -896,7 +907,10 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         goto fail;
     snprintf(path, sizeof path, "%s/wardwatch.db", cfg->state_dir);
     if ((rc = ww_store_open(path, &s->store, diag)) != 0 ||
-        (rc = ww_alerts_migrate(s->store, diag)) != 0)
+        (rc = ww_alerts_migrate(s->store, diag)) != 0 ||
+        (rc = ww_notify_migrate(s->store, diag)) != 0)
+        goto fail;
+    if (cfg->nnotifiers && (rc = ww_notify_start(cfg, path, &s->notify, diag)) != 0)
         goto fail;
     if (cfg->register_db) {
         ww_store_t *reg = NULL;
@@ -1022,6 +1036,7 @@ void ww_serve_free(ww_serve_t *s)
     }
     ww_corr_free(s->corr);
     ww_spool_free(s->sp);
+    ww_notify_stop(s->notify);
     ww_store_close(s->store);
     ww_asset_index_free(s->aix);
     if (s->have_assets)

@@ -419,7 +419,7 @@ static int read_notifier(rd_t *r, const ww_yn_t *n, uint32_t idx, ww_sc_notifier
     if ((rc = ww_yc_str(&r->yc, v, "url", 2000, &no->url)))
         return rc;
     static const char *const schemes[][3] = {
-        {"https://", NULL, NULL}, {"smtp://", "smtps://", NULL}, {"tcp://", "udp://", "tls://"}};
+        {"https://", NULL, NULL}, {"smtp://", "smtps://", NULL}, {"tcp://", "udp://", NULL}};
     bool ok = false;
     for (int i = 0; i < 3; i++)
         if (schemes[no->type][i] &&
@@ -431,7 +431,7 @@ static int read_notifier(rd_t *r, const ww_yn_t *n, uint32_t idx, ww_sc_notifier
                           : no->type == WW_NOTIFY_EMAIL
                               ? "an email url must start with smtp:// (STARTTLS is required) or "
                                 "smtps://"
-                              : "a syslog url must start with tcp://, udp:// or tls://");
+                              : "a syslog url must start with tcp:// or udp://");
     if ((v = ww_yn_get(n, "min_level"))) {
         const char *s;
         if ((rc = ww_yc_str(&r->yc, v, "min_level", 32, &s)))
@@ -662,6 +662,11 @@ static int read_root(rd_t *r, const ww_yn_t *root)
             if ((rc = read_notifier(r, sec->kids[i], i, &c->notifiers[i])))
                 return rc;
             c->nnotifiers++;
+            for (uint32_t j = 0; j < i; j++)
+                if (!strcmp(c->notifiers[j].name, c->notifiers[i].name))
+                    return ww_yc_fail(&r->yc, sec->kids[i],
+                                      "notifier name '%s' is used twice: give each a name:",
+                                      c->notifiers[i].name);
         }
     }
     return 0;
