@@ -643,8 +643,7 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
 
 /* ---- PAM ------------------------------------------------------------------------ */
 
-/* The first PAM_KV_PATS entries are followed by "; k=v k=v ...".  The first two are
- * pam_unix's line for one failed pam_authenticate() (see pam_attempts). */
+/* The first PAM_KV_PATS entries are followed by "; k=v k=v ..." (see pam_attempts). */
 #define PAM_KV_PATS 4
 static const pat_t pam_pats[] = {
     {"authentication failure; %*", O_FAIL, "pam_failure"},
@@ -688,21 +687,26 @@ static bool pam_rhost_is_name(ww_str_t svc)
     return false;
 }
 
-/* Whether pam_unix's "authentication failure" line records the attempt: not for the
- * programs that write their own line for every try (sshd's "Failed password", su's
- * "FAILED SU", login's "FAILED LOGIN", sudo's "N incorrect password attempts"; dropbear
- * asks PAM as service sshd), where it is the second line of the same try.  Other
- * modules' lines are never counted: pam_sss writes two for one try, and a stack of
- * pam_unix and pam_sss writes a line from each. */
-static int64_t pam_attempts(ww_str_t module, ww_str_t svc, const pat_t *t)
+/* How many tries a pam_unix line records.  pam_unix writes "authentication failure"
+ * for the first failed try of a PAM handle (one sshd connection, one sudo run) and,
+ * when the handle ends, "N more authentication failures" for the others: together
+ * they count each try once.  They count nothing for the programs that write their own
+ * line for every try (sshd's "Failed password", su's "FAILED SU", login's "FAILED
+ * LOGIN", sudo's "N incorrect password attempts"; dropbear asks PAM as service sshd),
+ * whose tries they repeat.  Other modules' lines are never counted: pam_sss writes two
+ * for one try, and a stack of pam_unix and pam_sss writes a line from each. */
+static int64_t pam_attempts(ww_str_t module, ww_str_t svc, const pat_t *t, const pcap_t *c)
 {
     static const char *const own[] = {"sshd", "su", "su-l", "sudo", "sudo-i", "login", "remote"};
-    if (t >= pam_pats + 2 || !ww__eqz(module, "pam_unix"))
+    int64_t n = 1;
+    if (t >= pam_pats + PAM_KV_PATS || !ww__eqz(module, "pam_unix"))
         return 0;
     for (size_t i = 0; i < WW_ARRAY_LEN(own); i++)
         if (ww__eqz(svc, own[i]))
             return 0;
-    return 1;
+    if (c->n.n && !ww__small_uint(c->n, &n))
+        n = ATTEMPTS_MAX;
+    return n;
 }
 
 /* PAM service name -> auth_service: the program that asked. */
@@ -841,7 +845,7 @@ static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type
     if (ww__eqz(svc, "sshd") && !sshd_prog(prog))
         a.src_ip = a.src_port = (ww_str_t){0};
     if (rc == 0)
-        rc = add_auth(ev, &a, pam_attempts(module, svc, t));
+        rc = add_auth(ev, &a, pam_attempts(module, svc, t, &c));
     return rc ? rc : 1;
 }
 

@@ -502,13 +502,17 @@ static const seq_t seqs[] = {
      H "1 h login[16]: FAILED LOGIN (1) on '/dev/tty2' FOR 'ward', Authentication failure\n" H
        "2 h login[16]: FAILED LOGIN (2) on '/dev/tty2' FOR 'ward', Authentication failure\n" H
        "2 h login[16]: TOO MANY LOGIN TRIES (2) on '/dev/tty2' FOR 'ward'\n"},
-    {"a service without its own lines: pam_unix's line is the try", 2, 3,
+    {"a service without its own lines: pam_unix's first failure and its summary", 5, 5,
      H "1 h vsftpd[17]: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 "
        "tty=ftp ruser=bob rhost=10.1.1.1  user=bob\n" H
-       "2 h vsftpd[17]: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 "
-       "tty=ftp ruser=bob rhost=10.1.1.1  user=bob\n" H
        "2 h vsftpd[17]: pam_sss(vsftpd:auth): received for user bob: 7 (Authentication "
-       "failure)\n"},
+       "failure)\n" H
+       "3 h cockpit-session[18]: pam_unix(cockpit:auth): authentication failure; logname= "
+       "uid=0 euid=0 tty= ruser= rhost=10.1.1.2  user=ward\n" H
+       "4 h cockpit-session[18]: pam_unix(cockpit:auth): 3 more authentication failures; "
+       "logname= uid=0 euid=0 tty= ruser= rhost=10.1.1.2  user=ward\n" H
+       "4 h cockpit-session[18]: pam_unix(cockpit:auth): service(cockpit) ignoring max "
+       "retries; 4 > 3\n"},
     {"dropbear", 3, 4,
      H "1 h dropbear[18]: Bad password attempt for 'root' from 192.0.2.12:4006\n" H
        "2 h dropbear[18]: Bad password attempt for 'root' from 192.0.2.12:4006\n" H
