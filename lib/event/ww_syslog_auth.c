@@ -619,8 +619,8 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
        credential (sshd does not count it against MaxAuthTries); a failed
        keyboard-interactive/pam try was recorded by the "PAM: ... for" line above. */
     int64_t attempts = attempts_of(t);
-    if (a.outcome == OUT_FAIL && (ww__eqz(a.method, "none") ||
-                                  ww__eqz(c.m, "keyboard-interactive/pam")))
+    if (a.outcome == OUT_FAIL &&
+        (ww__eqz(a.method, "none") || ww__eqz(c.m, "keyboard-interactive/pam")))
         attempts = 0;
     if (WW__STARTS(body, "PAM: "))
         a.method = WW_STR("keyboard-interactive");
@@ -971,8 +971,7 @@ int ww__auth_sudo(ww_event_t *ev, ww_str_t msg)
                 d++;
             if (d == reason.p || !ww__small_uint(ww__s(reason.p, d), &attempts))
                 attempts = d == reason.p ? 1 : ATTEMPTS_MAX;
-        }
-        else if (icontains(reason, "not in sudoers"))
+        } else if (icontains(reason, "not in sudoers"))
             a.event = "not_in_sudoers";
         else if (icontains(reason, "not allowed"))
             a.event = "command_not_allowed";
