@@ -188,11 +188,11 @@ static int add_auth(ww_event_t *ev, const ww__auth_t *a, int64_t attempts)
     int rc = ww__add_auth(ev, a);
     if (rc || !a->event)
         return rc;
+    if (attempts > ATTEMPTS_MAX)
+        attempts = ATTEMPTS_MAX;
     if (attempts > 0) {
         int64_t r = times_repeated(ev);
         attempts = r > ATTEMPTS_MAX / attempts ? ATTEMPTS_MAX : attempts * r;
-        if (attempts > ATTEMPTS_MAX)
-            attempts = ATTEMPTS_MAX;
     }
     if (attempts <= 1)
         return ww__add_uint(ev, WW_STR("auth_attempts"), attempts ? WW_STR("1") : WW_STR("0"),
@@ -969,8 +969,10 @@ int ww__auth_sudo(ww_event_t *ev, ww_str_t msg)
             const char *d = reason.p, *de = reason.p + reason.n;
             while (d < de && ww__isdig(*d))
                 d++;
-            if (d == reason.p || !ww__small_uint(ww__s(reason.p, d), &attempts))
-                attempts = d == reason.p ? 1 : ATTEMPTS_MAX;
+            if (d == reason.p)
+                attempts = 1; /* "incorrect password attempt" with no number */
+            else if (!ww__small_uint(ww__s(reason.p, d), &attempts))
+                attempts = ATTEMPTS_MAX; /* more than 15 digits; add_auth caps the rest */
         } else if (icontains(reason, "not in sudoers"))
             a.event = "not_in_sudoers";
         else if (icontains(reason, "not allowed"))
