@@ -46,12 +46,12 @@ check "grouped table exits 1" $(( $? != 1 ))
 python3 - "$T/g.table" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-heads = re.findall(r"^(\S+ \S+|-)  high +Security Audit Log Cleared(?:  \[x(\d+)\])?\n    host (\S+)  at \S+#(\d+)(?: \(first seen\))?\n(?:    (\d+) alerts, first (.+?), last (.+?)\n)?", text, re.M)
+heads = re.findall(r"^(\S+ \S+|-)  high +Security Audit Log Cleared(?:  \[x(\d+)\])?\n    host (\S+)  at \S+:(\d+)(?: \(first seen\))?\n(?:    (\d+) alerts, first (.+?), last (.+?)\n)?", text, re.M)
 got = [(h[2], int(h[1] or 1), h[0], h[5] or h[0], h[6] or h[0], int(h[3])) for h in heads]
-want = [("WS2", 5, "2026-04-07 23:59:00", "2026-04-07 23:59:00", "2026-04-09 08:00:25", 0),
-        ("WS1", 30, "2026-04-08 10:00:00", "2026-04-08 10:00:00", "2026-04-08 10:00:29", 1),
-        ("ws1", 1, "2026-04-08 12:00:00", "2026-04-08 12:00:00", "2026-04-08 12:00:00", 35),
-        ("WS3", 1, "-", "-", "-", 36)]
+want = [("WS2", 5, "2026-04-07 23:59:00", "2026-04-07 23:59:00", "2026-04-09 08:00:25", 1),
+        ("WS1", 30, "2026-04-08 10:00:00", "2026-04-08 10:00:00", "2026-04-08 10:00:29", 2),
+        ("ws1", 1, "2026-04-08 12:00:00", "2026-04-08 12:00:00", "2026-04-08 12:00:00", 36),
+        ("WS3", 1, "-", "-", "-", 37)]
 if got != want:
     print("  expected groups", want, "\n  got", got); sys.exit(1)
 if "37 alerts (" not in text or "\n4 groups of the same rule on the same host\n" not in text:
@@ -208,20 +208,29 @@ for set in "$T/gen.json sample" "$T/gen.json sample $T/odd.json" "--host ws1 $T/
 import csv, json, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 nd = [json.loads(l) for l in open(sys.argv[2])]
-head = ["time", "level", "rule_id", "rule_title", "host", "path", "record"]
+head = ["time", "level", "rule_id", "rule_title", "host", "path", "record", "line", "fields",
+        "group"]
 def fail(what):
     print("  csv:", what); sys.exit(1)
 if rows[0] != head: fail("header %r" % rows[0])
 rows = rows[1:]
 if len(rows) != len(nd): fail("%d rows, %d ndjson alerts" % (len(rows), len(nd)))
 for r, a in zip(rows, nd):
-    if len(r) != 7: fail("row of %d cells: %r" % (len(r), r))
+    if len(r) != 10: fail("row of %d cells: %r" % (len(r), r))
     host = a.get("host") or a.get("group", {}).get("host") or ""
     if host.startswith("="): host = "'" + host
     want = [a["timestamp"] or "", a["rule"]["level"], a["rule"]["id"] or "", a["rule"]["title"], host]
     if r[:5] != want: fail("row %r, expected %r" % (r[:5], want))
-    if "source" in a and (r[5], int(r[6])) != (a["source"]["path"], a["source"]["index"]):
-        fail("path/record %r" % r[5:])
+    if "source" in a:
+        s = a["source"]
+        want = [s["path"], str(s["record"]), str(s.get("line", "")),
+                "; ".join("%s=%s" % kv for kv in a["fields"].items())]
+        if r[5:9] != want or r[9] != "": fail("path/record/line/fields %r, expected %r" % (r[5:], want))
+    else:
+        first = a["events"][0]
+        want = [first["path"], str(first.get("record", "")), str(first.get("line", "")), "",
+                " ".join("%s=%s" % kv for kv in a["group"].items())]
+        if r[5:] != want: fail("correlation path/record/line/group %r, expected %r" % (r[5:], want))
 PY
     check "csv: parsed by python's csv module, one row per ndjson alert ($set)" $?
 done
