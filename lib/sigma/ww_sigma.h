@@ -246,6 +246,9 @@ int ww_sigma_finish(ww_sigma_ruleset_t *rs);
  * line and column.  Returns the number of suppressions accepted, or WW_E* when the
  * file cannot be read. */
 int ww_sigma_load_suppressions(ww_sigma_ruleset_t *rs, const char *path);
+/* The same for a file's content already in memory (name is for diagnostics). */
+int ww_sigma_load_suppressions_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *buf,
+                                      size_t len);
 
 /* Why a rule named by a suppression gets nothing from it. */
 enum ww_supp_miss {

@@ -372,8 +372,7 @@ static void on_doc(void *ud, ww_yn_t *root, uint32_t line)
 
     bool is_filter = ww_yn_get(root, "filter") && !ww_yn_get(root, "detection");
     if (rs->loading_suppress && !is_filter) {
-        const ww_yn_t *at = ww_yn_get(root, "detection");
-        ww__sigma_add_error(rs, fc->file, at ? at->line : line, at ? at->col : 1, title,
+        ww__sigma_add_error(rs, fc->file, line, 1, title,
                             "a suppression file holds Sigma filters (a 'filter:' map with "
                             "'rules:' and a condition), not rules");
         return;
@@ -566,11 +565,20 @@ int ww_sigma_load_suppressions(ww_sigma_ruleset_t *rs, const char *path)
     int rc = read_file(path, &buf, &len);
     if (rc < 0)
         return rc;
+    rc = ww_sigma_load_suppressions_buffer(rs, path, buf, len);
+    free(buf);
+    return rc;
+}
+
+int ww_sigma_load_suppressions_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *buf,
+                                      size_t len)
+{
+    if (!rs || rs->finished || (!buf && len))
+        return WW_EINVAL;
     uint32_t before = rs->nsupp;
     rs->loading_suppress = true;
-    ww_sigma_load_buffer(rs, path, buf, len);
+    ww_sigma_load_buffer(rs, name, buf, len);
     rs->loading_suppress = false;
-    free(buf);
     return (int)(rs->nsupp - before);
 }
 
