@@ -402,6 +402,8 @@ static const ww_fb_plan_info_t INFO = {7,
                                        "alice",
                                        "2026-01-02T03:04:05.000000Z",
                                        NULL,
+                                       0,
+                                       NULL,
                                        0};
 
 static void test_plan_marks(void **state)
@@ -510,7 +512,7 @@ static void test_management_both_and_isolating_management(void **state)
 {
     ww_fb_map_t *m = parse_ok("management: both\n" SEG2
                               "  - {name: it, cidrs: [10.9.0.0/24], kind: management}\n");
-    ww_fb_plan_info_t p = {1, 0, NULL, NULL, NULL, NULL, NULL, 0};
+    ww_fb_plan_info_t p = {1, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0};
     ww_buf_t out;
     ww_buf_init(&out, 0);
     assert_int_equal(ww_fb_render_chain(m, &p, &out), 0);
