@@ -865,11 +865,12 @@ static void json_str_or_null(ww_buf_t *b, const char *s)
         ww_buf_puts(b, "null");
 }
 
-static void json_side_hosts(ww_buf_t *b, const scope_t *s, side_t d)
+/* ,"from_hosts":[...] (only these hosts of the segment) or ,"from_except":[...]. */
+static void json_side_hosts(ww_buf_t *b, const scope_t *s, side_t d, const char *end)
 {
     if (d.mode == SIDE_ALL)
         return;
-    ww_buf_puts(b, d.mode == SIDE_HOSTS ? "\"hosts\":[\"" : "\"except\":[\"");
+    ww_buf_printf(b, ",\"%s_%s\":[\"", end, d.mode == SIDE_HOSTS ? "hosts" : "except");
     put_hosts(b, s, d.seg, 0, "\",\"");
     ww_buf_puts(b, "\"]");
 }
@@ -949,14 +950,8 @@ int ww_fb_render_json(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
         ww_buf_json_str(out, fn, strlen(fn));
         ww_buf_puts(out, ",\"to\":");
         ww_buf_json_str(out, tn, strlen(tn));
-        if (q->a.mode != SIDE_ALL) {
-            ww_buf_puts(out, ",\"from_");
-            json_side_hosts(out, &s, q->a);
-        }
-        if (q->z.mode != SIDE_ALL) {
-            ww_buf_puts(out, ",\"to_");
-            json_side_hosts(out, &s, q->z);
-        }
+        json_side_hosts(out, &s, q->a, "from");
+        json_side_hosts(out, &s, q->z, "to");
         if (!q->flow) {
             ww_buf_puts(out, ",\"proto\":\"any\",\"ports\":[],\"why\":\"management\"}");
             continue;
