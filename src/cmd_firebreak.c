@@ -864,9 +864,14 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
             goto out;
         }
         if (m->segs[seg].kind == WW_FB_KIND_EXTERNAL) {
-            ww_cli_error("firebreak plan: %s%s is in external segment %s, outside the hospital: "
-                         "wardwatch isolates the hospital's own segments",
-                         inf ? "" : "segment", inf ? inf : "", m->segs[seg].name);
+            if (inf)
+                ww_cli_error("firebreak plan: %s is in external segment %s, outside the "
+                             "hospital: wardwatch isolates the hospital's own segments",
+                             inf, m->segs[seg].name);
+            else
+                ww_cli_error("firebreak plan: segment %s is external, outside the hospital: "
+                             "wardwatch isolates the hospital's own segments",
+                             m->segs[seg].name);
             goto out;
         }
         tsegs[0] = (uint32_t)seg;
