@@ -672,8 +672,8 @@ static int asset_cb(void *ud, const ww_asset_t *a)
  * quarantined hosts) reach today, their own segments too: hosts there need no router.
  * Empty when the register is empty.  Called outside any transaction: the register
  * may need its tables created first. */
-static void collect_assets(ww_store_t *st, const ww_fb_map_t *m, const uint32_t *segs,
-                           size_t nsegs, assets_t *x)
+static void collect_assets(ww_store_t *st, const ww_fb_map_t *m, const uint32_t *segs, size_t nsegs,
+                           assets_t *x)
 {
     memset(x, 0, sizeof *x);
     ww_arena_init(&x->arena, 16384, 64u << 20);
@@ -839,8 +839,8 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
     if (!m)
         goto out;
     if (o->host_given) {
-        if (ww_fb_hosts_parse(m, o->hosts, hosts, WW_ARRAY_LEN(hosts), &nhosts, why,
-                              sizeof why) != 0) {
+        if (ww_fb_hosts_parse(m, o->hosts, hosts, WW_ARRAY_LEN(hosts), &nhosts, why, sizeof why) !=
+            0) {
             char safe[1600];
             ww_cli_error("firebreak plan: --host: %s; nothing stored",
                          ww_cli_safe(why, strlen(why), safe, sizeof safe));
@@ -897,9 +897,9 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
                      ww_store_busy(st) ? " (another process holds the database lock)" : "");
         goto out;
     }
-    ww_fb_plan_info_t info = {row.id,   (uint32_t)seg, inf,    o->reason, row.by,
-                              now,      assets.v,      assets.n, nhosts ? hosts : NULL,
-                              nhosts};
+    ww_fb_plan_info_t info = {
+        row.id,   (uint32_t)seg,         inf,   o->reason, row.by, now, assets.v,
+        assets.n, nhosts ? hosts : NULL, nhosts};
     if (ww_fb_render_chain(m, &info, &chain) != 0)
         goto out;
     const char *c1 = chain.p;
@@ -1044,9 +1044,9 @@ static int cmd_show(int argc, char **argv, const opts_t *o)
     collect_assets(st, m, ph.segs, ph.nsegs, &assets);
     /* The same plan as `plan` printed: its own id, reason, author and time, so a
      * change request made now is the one the plan would have given. */
-    ww_fb_plan_info_t info = {row.id,      (uint32_t)seg, row.infected_ip,       row.reason,
-                              row.by,      row.created,   assets.v,              assets.n,
-                              ph.n ? ph.v : NULL, ph.n};
+    ww_fb_plan_info_t info = {
+        row.id,      (uint32_t)seg, row.infected_ip, row.reason,         row.by,
+        row.created, assets.v,      assets.n,        ph.n ? ph.v : NULL, ph.n};
     ww_buf_t out;
     ww_buf_init(&out, 0);
     if (render(m, &info, row.ruleset, o->format, &out) == 0 && !out.err) {
@@ -1294,8 +1294,8 @@ static int cmd_apply(int argc, char **argv, const opts_t *o)
     }
     int chk = ww_fb_nft_load(file.p, true, &msgs);
     if (!o->confirm) {
-        printf("Dry run for plan %lld (%s %s). The file nft would load:\n\n%s\n",
-               (long long)row.id, ph.n ? "quarantine" : "isolate", subject, file.p);
+        printf("Dry run for plan %lld (%s %s). The file nft would load:\n\n%s\n", (long long)row.id,
+               ph.n ? "quarantine" : "isolate", subject, file.p);
         if (chk == 0)
             printf("nft -c: the ruleset is valid here.\n");
         else {

@@ -667,8 +667,8 @@ static int read_link(ctx_t *c, const ww_yn_t *n, ww_fb_link_t *l)
     return 0;
 }
 
-__attribute__((format(printf, 3, 4))) static int warn(ctx_t *c, const ww_yn_t *n,
-                                                      const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int warn(ctx_t *c, const ww_yn_t *n, const char *fmt,
+                                                      ...)
 {
     ww_fb_map_t *m = c->m;
     if (m->nwarnings == WW_FB_MAX_WARNINGS) {
@@ -688,8 +688,8 @@ __attribute__((format(printf, 3, 4))) static int warn(ctx_t *c, const ww_yn_t *n
     char *copy = ww_arena_strdup(&m->arena, msg);
     if (!copy)
         return WW_ENOMEM;
-    m->warnings[m->nwarnings++] = (ww_fb_warning_t){n->line ? n->line : 1, n->col ? n->col : 1,
-                                                    copy};
+    m->warnings[m->nwarnings++] =
+        (ww_fb_warning_t){n->line ? n->line : 1, n->col ? n->col : 1, copy};
     return 0;
 }
 

@@ -551,13 +551,13 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
                       "  cuts: every connection of %s through the router, to other segments "
                       "and the internet, except management and %zu clinical path%s "
                       "(\"What keeps working\")\n",
-                      p->nhosts == 1 ? "this host" : "these hosts", nflows,
-                      nflows == 1 ? "" : "s");
+                      p->nhosts == 1 ? "this host" : "these hosts", nflows, nflows == 1 ? "" : "s");
         ww_buf_puts(out, "  does not cut: the other hosts of ");
         put_target_segs(out, &s);
-        ww_buf_printf(out, ", and traffic between %s and %s own segment (it does not pass "
-                           "the router)\n",
-                      p->nhosts == 1 ? "the host" : "each host", p->nhosts == 1 ? "its" : "its");
+        ww_buf_printf(out,
+                      ", and traffic between %s and its own segment (it does not pass "
+                      "the router)\n",
+                      p->nhosts == 1 ? "the host" : "each host");
     }
 
     ww_buf_puts(out, "\nBlast radius today (what ");
@@ -674,8 +674,8 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
             continue;
         if (!any) {
             if (iso)
-                ww_buf_printf(out, "  - clinical segments that lose all contact with %s: ",
-                              iso->name);
+                ww_buf_printf(out,
+                              "  - clinical segments that lose all contact with %s: ", iso->name);
             else
                 ww_buf_puts(out, "  - clinical segments that lose all contact with the "
                                  "quarantined hosts: ");
@@ -740,8 +740,8 @@ int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p
     if (p->infected_ip)
         ww_buf_printf(out, "Infected host: %s\n", p->infected_ip);
     if (iso) {
-        ww_buf_printf(out, "Segment: %s (%s%s), addresses ", iso->name,
-                      ww_fb_kind_name(iso->kind), iso->clinical ? ", CLINICAL" : "");
+        ww_buf_printf(out, "Segment: %s (%s%s), addresses ", iso->name, ww_fb_kind_name(iso->kind),
+                      iso->clinical ? ", CLINICAL" : "");
         put_cidrs(out, iso, 0, ", ");
         if (iso->vlan >= 0)
             ww_buf_printf(out, ", VLAN %d", iso->vlan);

@@ -22,7 +22,7 @@
 #define WW_FB_MAX_PORTS 64 /* per flow */
 #define WW_FB_MAX_LINKS 4096
 #define WW_FB_MAX_NAME 64
-#define WW_FB_MAX_TEXT 512 /* reason, description */
+#define WW_FB_MAX_TEXT 512     /* reason, description */
 #define WW_FB_MAX_HOSTS 64     /* hosts one plan may quarantine */
 #define WW_FB_MAX_WARNINGS 100 /* warnings kept per map; the rest are counted */
 
@@ -119,8 +119,8 @@ typedef struct ww_fb_map {
     uint32_t nflows;
     ww_fb_link_t *links;
     uint32_t nlinks;
-    bool has_links; /* false: a routed core, every segment reaches every other */
-    int mgmt;       /* enum ww_fb_mgmt */
+    bool has_links;            /* false: a routed core, every segment reaches every other */
+    int mgmt;                  /* enum ww_fb_mgmt */
     ww_fb_warning_t *warnings; /* in map order; at most WW_FB_MAX_WARNINGS */
     uint32_t nwarnings;
     uint32_t warnings_dropped; /* warnings past the cap, counted only */
@@ -281,8 +281,8 @@ typedef struct ww_fb_plan_row {
     char *prev_ruleset; /* wardwatch's table before the apply ("" = absent) */
     char *live_chain;   /* the kernel's listing of the chain after the load (normalised);
                            NULL when never loaded or applied by an older wardwatch */
-    char *hosts; /* host plans: the quarantined addresses, comma-separated (`segment`
-                    then names their segments, comma-separated); NULL for segment plans */
+    char *hosts;        /* host plans: the quarantined addresses, comma-separated (`segment`
+                           then names their segments, comma-separated); NULL for segment plans */
 } ww_fb_plan_row_t;
 
 /* Inserts created/by/reason/map_id/segment/infected_ip/hosts (borrowed) and sets

@@ -752,7 +752,6 @@ static void test_router_lock(void **state)
     rmdir(dir);
 }
 
-
 /* ---- host plans ---- */
 
 static void test_hosts_parse(void **state)
@@ -809,9 +808,8 @@ static void test_hosts_parse(void **state)
 static void host_info(const ww_fb_map_t *m, ww_fb_host_t *h, size_t *n, ww_fb_plan_info_t *info)
 {
     char why[400];
-    assert_int_equal(ww_fb_hosts_parse(m, "10.20.0.15,fd00:20::15,10.90.0.5", h, 8, n, why,
-                                       sizeof why),
-                     0);
+    assert_int_equal(
+        ww_fb_hosts_parse(m, "10.20.0.15,fd00:20::15,10.90.0.5", h, 8, n, why, sizeof why), 0);
     *info = INFO;
     info->id = 8;
     info->infected_ip = NULL;
@@ -931,11 +929,11 @@ static void test_host_plan_words(void **state)
 
 static void test_external_segments(void **state)
 {
-    const char *ext = "segments:\n"                                                    /* 1 */
-                      "  - {name: wards, cidrs: [10.1.0.0/24], kind: clinical}\n"      /* 2 */
+    const char *ext = "segments:\n"                                                     /* 1 */
+                      "  - {name: wards, cidrs: [10.1.0.0/24], kind: clinical}\n"       /* 2 */
                       "  - {name: mail, cidrs: [198.51.100.0/24, '2001:db8:5::/48'],\n" /* 3 */
-                      "     kind: external, description: secure email}\n"              /* 4 */
-                      "flows:\n"                                                       /* 5 */
+                      "     kind: external, description: secure email}\n"               /* 4 */
+                      "flows:\n"                                                        /* 5 */
                       "  - {from: wards, to: mail, proto: tcp, ports: [587], clinical: true,"
                       " reason: letters}\n"; /* 6 */
     ww_fb_map_t *m = parse_ok(ext);
@@ -977,17 +975,17 @@ static void test_external_segments(void **state)
 
 static void test_flow_warnings(void **state)
 {
-    const char *text = "segments:\n"                                                /* 1 */
-                       "  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n"     /* 2 */
-                       "  - {name: b, cidrs: [10.2.0.0/24], kind: servers}\n"      /* 3 */
-                       "  - {name: c, cidrs: [10.3.0.0/24], kind: corporate}\n"    /* 4 */
-                       "links:\n"                                                  /* 5 */
-                       "  - {from: a, to: b, direction: one-way}\n"                /* 6 */
-                       "flows:\n"                                                  /* 7 */
-                       "  - {from: a, to: b, proto: tcp, ports: [443]}\n"          /* 8 ok */
-                       "  - {from: b, to: a, proto: tcp, ports: [22]}\n"           /* 9 */
-                       "  - {from: a, to: c, proto: udp}\n"                        /* 10 */
-                       "  - {from: a, to: b, proto: tcp, direction: both}\n";      /* 11 */
+    const char *text = "segments:\n"                                            /* 1 */
+                       "  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n"  /* 2 */
+                       "  - {name: b, cidrs: [10.2.0.0/24], kind: servers}\n"   /* 3 */
+                       "  - {name: c, cidrs: [10.3.0.0/24], kind: corporate}\n" /* 4 */
+                       "links:\n"                                               /* 5 */
+                       "  - {from: a, to: b, direction: one-way}\n"             /* 6 */
+                       "flows:\n"                                               /* 7 */
+                       "  - {from: a, to: b, proto: tcp, ports: [443]}\n"       /* 8 ok */
+                       "  - {from: b, to: a, proto: tcp, ports: [22]}\n"        /* 9 */
+                       "  - {from: a, to: c, proto: udp}\n"                     /* 10 */
+                       "  - {from: a, to: b, proto: tcp, direction: both}\n";   /* 11 */
     ww_fb_map_t *m = parse_ok(text);
     assert_int_equal(m->nwarnings, 3);
     assert_int_equal(m->warnings_dropped, 0);
