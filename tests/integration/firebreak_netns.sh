@@ -12,6 +12,7 @@
 #   while an apply waits for confirmation it isolates, and an unconfirmed apply rolls
 #   itself back (2 s rollback time);
 #   a monitor-only segment is not isolated without --override-monitor-only;
+#   plan --host over IPv6 too, on a small IPv6-only hospital of its own;
 #   plan --host: one host of a segment (made a switched LAN with a neighbour host for
 #           this) is quarantined: it keeps only its segment's clinical flows and
 #           management, its neighbour keeps everything, host and neighbour still reach
@@ -460,6 +461,124 @@ def run_topology(idx, path):
         except OSError:
             pass
 
+V6MAP = """hospital: IPv6 test
+segments:
+  - {name: it, cidrs: ["fd00:9::/64"], kind: management}
+  - {name: wards, cidrs: ["fd00:a::/64"], kind: clinical}
+  - {name: pacs, cidrs: ["fd00:b::/64"], kind: servers, clinical: true}
+flows:
+  - {from: wards, to: pacs, proto: tcp, ports: [443], clinical: true, reason: "image viewer"}
+"""
+
+LISTENER6 = r'''
+import selectors, socket, sys
+sel = selectors.DefaultSelector()
+for p in [int(x) for x in sys.argv[1].split(",")]:
+    s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", p)); s.listen(64); s.setblocking(False); sel.register(s, selectors.EVENT_READ)
+print("ready", flush=True)
+while True:
+    for key, _ in sel.select():
+        try:
+            c, _ = key.fileobj.accept(); c.settimeout(1); c.sendall(b"ok"); c.close()
+        except OSError:
+            pass
+'''
+
+def run_v6_host():
+    """plan --host with an IPv6 address: a host and its neighbour on one switched LAN
+    (wards), PACS and IT behind the router; real TCP over IPv6."""
+    db = tempfile.mktemp(prefix="wwfb6-", suffix=".db")
+    mp = tempfile.mktemp(prefix="wwfb6-", suffix=".yml")
+    with open(mp, "w") as f:
+        f.write(V6MAP)
+    r = sh([BIN, "firebreak", "map", "import", mp, "--db", db], check=False)
+    check("ipv6: map imports", r.returncode == 0, r.stderr)
+    router = TAG + "r6"
+    ns = {n: "%s6%s" % (TAG, n) for n in ("it", "wards", "pacs", "nb")}
+    sh(["ip", "netns", "add", router]); created.append(router)
+    sh(["ip", "-n", router, "link", "set", "lo", "up"])
+    sh(["sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"], ns=router)
+    nets = {"it": "fd00:9::", "wards": "fd00:a::", "pacs": "fd00:b::"}
+    for i, (seg, pre) in enumerate(nets.items()):
+        n = ns[seg]
+        sh(["ip", "netns", "add", n]); created.append(n)
+        sh(["ip", "-n", router, "link", "add", "r%d" % i, "type", "veth", "peer", "name", "eth0", "netns", n])
+        sh(["ip", "-n", router, "addr", "add", pre + "1/64", "dev", "r%d" % i, "nodad"])
+        sh(["ip", "-n", router, "link", "set", "r%d" % i, "up"])
+        sh(["ip", "-n", n, "link", "set", "lo", "up"])
+        dev = "eth0"
+        if seg == "wards":   # a switched LAN: the uplink, the host, and a neighbour
+            sh(["ip", "-n", n, "link", "add", "sw0", "type", "bridge"])
+            sh(["ip", "-n", n, "link", "set", "eth0", "master", "sw0"])
+            sh(["ip", "-n", n, "link", "set", "sw0", "up"])
+            sh(["ip", "netns", "add", ns["nb"]]); created.append(ns["nb"])
+            sh(["ip", "-n", n, "link", "add", "nb0", "type", "veth", "peer", "name", "eth0", "netns", ns["nb"]])
+            sh(["ip", "-n", n, "link", "set", "nb0", "master", "sw0"])
+            sh(["ip", "-n", n, "link", "set", "nb0", "up"])
+            sh(["ip", "-n", ns["nb"], "link", "set", "lo", "up"])
+            sh(["ip", "-n", ns["nb"], "addr", "add", pre + "3/64", "dev", "eth0", "nodad"])
+            sh(["ip", "-n", ns["nb"], "link", "set", "eth0", "up"])
+            sh(["ip", "-n", ns["nb"], "-6", "route", "add", "default", "via", pre + "1"])
+            dev = "sw0"
+        sh(["ip", "-n", n, "link", "set", "eth0", "up"])
+        sh(["ip", "-n", n, "addr", "add", pre + "2/64", "dev", dev, "nodad"])
+        sh(["ip", "-n", n, "-6", "route", "add", "default", "via", pre + "1"])
+    ip = {"it": "fd00:9::2", "wards": "fd00:a::2", "pacs": "fd00:b::2", "nb": "fd00:a::3"}
+    procs = []
+    for n in ip:
+        p = subprocess.Popen(["ip", "netns", "exec", ns[n], "python3", "-c", LISTENER6, "443,9000"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        procs.append(p)
+        if p.stdout.readline().strip() != "ready":
+            raise RuntimeError("ipv6 listener in %s did not start" % n)
+
+    def v6matrix():
+        """Every host probes every other on 443 and 9000, in parallel per host."""
+        jobs, out = {}, {}
+        for a in ip:
+            todo = [(b, p) for b in ip if b != a for p in (443, 9000)]
+            jobs[a] = (todo, subprocess.Popen(
+                ["ip", "netns", "exec", ns[a], "python3", "-c", PROBE,
+                 json.dumps([[ip[b], "tcp", p] for b, p in todo]), str(TIMEOUT)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True))
+        for a, (todo, pr) in jobs.items():
+            for (b, p), okv in zip(todo, json.loads(pr.communicate(timeout=60)[0])):
+                out[(a, b, p)] = okv
+        return out
+
+    ww = lambda *a: sh([BIN, "firebreak"] + list(a) + ["--db", db], ns=router, check=False)
+    before = v6matrix()
+    check("ipv6: before, every host reaches every other", all(before.values()),
+          str([k for k, v in before.items() if not v]))
+    r = ww("plan", "--host", "FD00:A::2", "--reason", "ipv6 host", "--format", "json")
+    check("ipv6: plan --host fd00:a::2", r.returncode == 0, r.stderr)
+    pid = str(json.loads(r.stdout)["plan"]) if r.returncode == 0 else "0"
+    r = ww("apply", pid, "--confirm", "--rollback-after", "60")
+    check("ipv6: apply --confirm", r.returncode == 0, r.stderr)
+    want = lambda a, b, p: (("wards" not in (a, b)) or (a, b) in (("wards", "nb"), ("nb", "wards"))
+                            or (a, b, p) == ("wards", "pacs", 443) or a == "it")
+    after = v6matrix()
+    bad = ["%s->%s/%d %s" % (a, b, p, "passes" if v else "blocked")
+           for (a, b, p), v in sorted(after.items()) if v != want(a, b, p)]
+    check("ipv6: only the host is cut, except its clinical flow and management", not bad, "; ".join(bad))
+    check("ipv6: the host's clinical flow to pacs works, other ports do not",
+          after[("wards", "pacs", 443)] and not after[("wards", "pacs", 9000)])
+    check("ipv6: the neighbour still reaches pacs on any port",
+          after[("nb", "pacs", 443)] and after[("nb", "pacs", 9000)])
+    r = ww("lift", pid)
+    check("ipv6: lift", r.returncode == 0, r.stderr)
+    back = v6matrix()
+    check("ipv6: after lift, every host reaches every other again", all(back.values()))
+    for p in procs:
+        p.kill(); p.wait()
+    cleanup()
+    for f in (mp, db, db + "-wal", db + "-shm"):
+        try:
+            os.unlink(f)
+        except OSError:
+            pass
+
 try:
     try:
         sh(["ip", "netns", "add", TAG + "probe"]); created.append(TAG + "probe")
@@ -475,6 +594,11 @@ try:
         except Exception as e:
             check("%s: topology runs" % os.path.basename(path), False, repr(e))
             cleanup()
+    try:
+        run_v6_host()
+    except Exception as e:
+        check("ipv6 host quarantine runs", False, repr(e))
+        cleanup()
 finally:
     cleanup()
     import shutil
