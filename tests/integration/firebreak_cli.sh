@@ -282,6 +282,13 @@ check "show of a host plan" $?
 check "the log records the host plan with its segments" $?
 "$BIN" firebreak log --format json | grep -q "plan to quarantine hosts 10.10.0.7,10.20.0.9 (segments wards,imaging)"
 check "the log records the quarantined hosts" $?
+"$BIN" firebreak plan --host 10.51.0.9 --format json >"$T/rh.json" 2>/dev/null
+RH=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plan"])' "$T/rh.json")
+"$BIN" firebreak show "$RH" >"$T/rh.txt" && grep -q "NOTE: segment robots is monitor-only" "$T/rh.txt"
+check "a host plan in a monitor-only segment says so" $?
+"$BIN" firebreak apply "$RH" --confirm 2>"$T/err" >/dev/null
+[ $? = 2 ] && grep -q "segment robots is marked monitor_only" "$T/err" && grep -q "override-monitor-only" "$T/err"
+check "a host plan in a monitor-only segment is not applied without the override" $?
 
 # plan --format change-request: one plan with its reason, or nothing.
 before=$(nplans)
