@@ -171,6 +171,14 @@ static bool load_placeholders(ww_sigma_ruleset_t *rs, const char *file)
 ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
                                       const char *placeholders, size_t *unreadable)
 {
+    return ww_cli_load_rules_suppress(paths, npaths, placeholders, NULL, 0, unreadable);
+}
+
+ww_sigma_ruleset_t *ww_cli_load_rules_suppress(const char *const *paths, size_t npaths,
+                                               const char *placeholders,
+                                               const char *const *suppress, size_t nsuppress,
+                                               size_t *unreadable)
+{
     ww_sigma_ruleset_t *rs = ww_sigma_ruleset_new();
     if (!rs)
         return NULL;
@@ -202,6 +210,14 @@ ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
         }
         if (rc < 0) {
             ww_cli_error("%s: cannot read rules (%s)", paths[i], ww_strerror(rc));
+            (*unreadable)++;
+        }
+    }
+    /* After the rules, before finish: suppressions are applied to what is loaded. */
+    for (size_t i = 0; i < nsuppress; i++) {
+        int rc = ww_sigma_load_suppressions(rs, suppress[i]);
+        if (rc < 0) {
+            ww_cli_error("%s: cannot read suppression file (%s)", suppress[i], ww_strerror(rc));
             (*unreadable)++;
         }
     }
@@ -334,15 +350,16 @@ void ww_cli_set_info(const char *dir, const char *field, char *out, size_t outle
 
 void ww_cli_bad_record(const char *path, const ww_diag_t *d, uint64_t index)
 {
+    /* A text input says where by its line (and column): the record's number would be
+       one more thing to count by hand.  A binary one (EVTX) by the record's 1-based
+       number, as alerts do. */
     const char *file = d->file[0] ? d->file : path;
     if (d->line && d->col)
-        ww_cli_error("%s:%u:%u: skipped record %llu: %s", file, d->line, d->col,
-                     (unsigned long long)index, d->msg);
+        ww_cli_error("%s:%u:%u: skipped record: %s", file, d->line, d->col, d->msg);
     else if (d->line)
-        ww_cli_error("%s:%u: skipped record %llu: %s", file, d->line, (unsigned long long)index,
-                     d->msg);
+        ww_cli_error("%s:%u: skipped record: %s", file, d->line, d->msg);
     else
-        ww_cli_error("%s: skipped record %llu: %s", file, (unsigned long long)index, d->msg);
+        ww_cli_error("%s#%llu: skipped record: %s", file, (unsigned long long)index + 1, d->msg);
 }
 
 bool ww_cli_progress_wanted(void)

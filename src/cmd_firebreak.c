@@ -1,5 +1,6 @@
 /* wardwatch firebreak: the network map (import, check, show), observed flows against it,
- * isolation plans (blast radius, nftables ruleset, plain statement, change request),
+ * isolation plans for a segment or quarantine plans for single hosts (blast radius,
+ * nftables ruleset, plain statement, change request),
  * and their life on the router: apply (dry-run unless --confirm), the watchdog that
  * rolls an unconfirmed apply back, confirm, lift, status, and the hazard-log export.
  * The library (lib/firebreak) does the work; this file sequences it and prints. */
@@ -30,6 +31,8 @@
 /* Options every firebreak subcommand accepts. */
 typedef struct opts {
     const char *db, *by, *reason, *format, *infected, *segment;
+    char hosts[4096]; /* every --host, joined by commas */
+    bool host_given, hosts_too_long;
     bool confirm, override_monitor_only;
     long rollback_after;
     int ready_fd; /* watchdog only: where to say it is running (-1: nowhere) */
@@ -44,10 +47,13 @@ static void usage(FILE *out)
             "  map check FILE             check a network map, store nothing\n"
             "  map show                   the stored map (--format text|json)\n"
             "  flows check LOGFILE...     observed flows the map does not allow\n"
-            "  plan --infected IP | --segment NAME [--reason TEXT]\n"
-            "                             blast radius and isolation plan\n"
-            "                             (--format text|nft|change-request|json)\n"
-            "  show PLAN_ID               a stored plan again (same formats)\n"
+            "  plan --infected IP | --segment NAME | --host IP[,IP...] [--reason TEXT]\n"
+            "                             blast radius and isolation plan (--host:\n"
+            "                             quarantine single hosts, not their segment)\n"
+            "                             (--format text|nft|change-request|json;\n"
+            "                             change-request needs --reason)\n"
+            "  show PLAN_ID               a stored plan again (same formats; the change\n"
+            "                             request for a CAB: --format change-request)\n"
             "  apply PLAN_ID [--confirm] [--rollback-after SECONDS] [--override-monitor-only]\n"
             "                             dry-run (nft -c) unless --confirm; rolls back\n"
             "                             unless confirmed in time (default %d s)\n"
@@ -71,6 +77,7 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         {"format", required_argument, NULL, 'f'},
         {"infected", required_argument, NULL, 'i'},
         {"segment", required_argument, NULL, 's'},
+        {"host", required_argument, NULL, 'H'},
         {"confirm", no_argument, NULL, 'c'},
         {"override-monitor-only", no_argument, NULL, 'o'},
         {"rollback-after", required_argument, NULL, 'a'},
@@ -88,6 +95,18 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 'f': o->format = optarg; break;
         case 'i': o->infected = optarg; break;
         case 's': o->segment = optarg; break;
+        case 'H': {
+            o->host_given = true;
+            size_t have = strlen(o->hosts), add = strlen(optarg);
+            if (have + add + 2 > sizeof o->hosts) {
+                o->hosts_too_long = true;
+                break;
+            }
+            if (have)
+                o->hosts[have++] = ',';
+            memcpy(o->hosts + have, optarg, add + 1);
+            break;
+        }
         case 'c': o->confirm = true; break;
         case 'o': o->override_monitor_only = true; break;
         case 'a': {
@@ -193,8 +212,19 @@ static void print_diag(const char *path, const ww_diag_t *d)
         fprintf(stderr, "%s: %s\n", path, d->msg);
 }
 
-/* The stored map (latest, or `id`), parsed.  NULL after printing why. */
-static ww_fb_map_t *load_map(ww_store_t *st, int64_t id, int64_t *id_out)
+/* The map's warnings on stderr, "file:line:col: warning: ...", like its errors. */
+static void print_warnings(const char *path, const ww_fb_map_t *m)
+{
+    for (uint32_t i = 0; i < m->nwarnings; i++)
+        fprintf(stderr, "%s:%u:%u: warning: %s\n", path, m->warnings[i].line, m->warnings[i].col,
+                m->warnings[i].msg);
+    if (m->warnings_dropped)
+        fprintf(stderr, "%s: warning: %u more warnings not shown\n", path, m->warnings_dropped);
+}
+
+/* The stored map (latest, or `id`), parsed; its warnings on stderr when `warnings`.
+ * NULL after printing why. */
+static ww_fb_map_t *load_map(ww_store_t *st, int64_t id, int64_t *id_out, bool warnings)
 {
     char *yaml = NULL, *path = NULL;
     int64_t mid = 0;
@@ -212,8 +242,12 @@ static ww_fb_map_t *load_map(ww_store_t *st, int64_t id, int64_t *id_out)
     ww_diag_t d = {0};
     if (ww_fb_map_parse(yaml, strlen(yaml), path ? path : "stored map", &m, &d) != 0)
         print_diag(path ? path : "stored map", &d);
-    else if (id_out)
-        *id_out = mid;
+    else {
+        if (id_out)
+            *id_out = mid;
+        if (warnings)
+            print_warnings(path ? path : "stored map", m);
+    }
     free(yaml);
     free(path);
     return m;
@@ -334,7 +368,7 @@ static int cmd_map(int argc, char **argv, const opts_t *o)
         ww_store_t *st = open_store(o);
         if (!st)
             return WW_EXIT_ERROR;
-        ww_fb_map_t *m = load_map(st, 0, NULL);
+        ww_fb_map_t *m = load_map(st, 0, NULL, false);
         ww_store_close(st);
         if (!m)
             return WW_EXIT_ERROR;
@@ -360,6 +394,7 @@ static int cmd_map(int argc, char **argv, const opts_t *o)
         free(buf);
         return WW_EXIT_ERROR;
     }
+    print_warnings(path, m);
     int status = WW_EXIT_OK;
     if (!strcmp(sub, "import")) {
         ww_store_t *st = open_store(o);
@@ -389,7 +424,11 @@ static int cmd_map(int argc, char **argv, const opts_t *o)
         }
         ww_store_close(st);
     } else {
-        printf("%s: a valid map: %u segments, %u flows\n", path, m->nsegs, m->nflows);
+        printf("%s: a valid map: %u segments, %u flows", path, m->nsegs, m->nflows);
+        if (m->nwarnings)
+            printf(", %u warning%s", m->nwarnings + m->warnings_dropped,
+                   m->nwarnings + m->warnings_dropped == 1 ? "" : "s");
+        putchar('\n');
     }
     ww_fb_map_free(m);
     free(buf);
@@ -443,7 +482,7 @@ static int cmd_flows(int argc, char **argv, const opts_t *o)
     ww_store_t *st = open_store(o);
     if (!st)
         return WW_EXIT_ERROR;
-    ww_fb_map_t *m = load_map(st, 0, NULL);
+    ww_fb_map_t *m = load_map(st, 0, NULL, false);
     ww_store_close(st);
     if (!m)
         return WW_EXIT_ERROR;
@@ -629,15 +668,27 @@ static int asset_cb(void *ud, const ww_asset_t *a)
     return 0;
 }
 
-/* The registered assets the infected segment reaches today (its own segment too:
- * hosts there need no router).  Empty when the register is empty. */
-static void collect_assets(ww_store_t *st, const ww_fb_map_t *m, uint32_t seg, assets_t *x)
+/* The registered assets the plan's segments (the isolated one, or those holding the
+ * quarantined hosts) reach today, their own segments too: hosts there need no router.
+ * Empty when the register is empty.  Called outside any transaction: the register
+ * may need its tables created first. */
+static void collect_assets(ww_store_t *st, const ww_fb_map_t *m, const uint32_t *segs, size_t nsegs,
+                           assets_t *x)
 {
     memset(x, 0, sizeof *x);
     ww_arena_init(&x->arena, 16384, 64u << 20);
-    int *hops = calloc(m->nsegs, sizeof(int)), *via = calloc(m->nsegs, sizeof(int));
-    if (hops && via) {
-        ww_fb_reach(m, seg, hops, via);
+    size_t ns = m->nsegs ? m->nsegs : 1;
+    int *hops = calloc(ns, sizeof(int)), *via = calloc(ns, sizeof(int));
+    int *h1 = calloc(ns, sizeof(int));
+    if (hops && via && h1) {
+        for (uint32_t i = 0; i < m->nsegs; i++)
+            hops[i] = -1;
+        for (size_t k = 0; k < nsegs; k++) {
+            ww_fb_reach(m, segs[k], h1, via);
+            for (uint32_t i = 0; i < m->nsegs; i++)
+                if (h1[i] >= 0 && (hops[i] < 0 || h1[i] < hops[i]))
+                    hops[i] = h1[i];
+        }
         x->m = m;
         x->hops = hops;
         ww_diag_t d = {0};
@@ -652,6 +703,7 @@ static void collect_assets(ww_store_t *st, const ww_fb_map_t *m, uint32_t seg, a
     x->hops = NULL;
     free(hops);
     free(via);
+    free(h1);
 }
 
 static void release_assets(assets_t *x)
@@ -694,10 +746,45 @@ static int render(const ww_fb_map_t *m, const ww_fb_plan_info_t *info, const cha
     return WW_EINVAL;
 }
 
+/* The distinct segments of the hosts, in map order, into segs; their names joined by
+ * commas into names (the record's `segment` of a host plan). */
+static size_t host_segments(const ww_fb_map_t *m, const ww_fb_host_t *h, size_t nh, uint32_t *segs,
+                            ww_buf_t *names)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < m->nsegs; i++) {
+        bool has = false;
+        for (size_t k = 0; k < nh; k++)
+            has |= h[k].seg == i;
+        if (!has)
+            continue;
+        if (names)
+            ww_buf_printf(names, "%s%s", n ? "," : "", m->segs[i].name);
+        segs[n++] = i;
+    }
+    return n;
+}
+
+/* A plan's subject in words: "segment imaging", "host 10.10.0.7 (segment wards)". */
+static void describe_row(const ww_fb_plan_row_t *r, char *out, size_t outlen)
+{
+    if (r->hosts && *r->hosts)
+        snprintf(out, outlen, "%s %.3000s (segment%s %s)", strchr(r->hosts, ',') ? "hosts" : "host",
+                 r->hosts, strchr(r->segment, ',') ? "s" : "", r->segment);
+    else
+        snprintf(out, outlen, "segment %s", r->segment);
+}
+
 static int cmd_plan(int argc, char **argv, const opts_t *o)
 {
-    if ((!o->infected) == (!o->segment) || argc != 1) {
-        ww_cli_error("firebreak plan: give exactly one of --infected IP or --segment NAME");
+    if ((!!o->infected + !!o->segment + !!o->host_given) != 1 || argc != 1) {
+        ww_cli_error("firebreak plan: give exactly one of --infected IP, --segment NAME or "
+                     "--host IP[,IP...]");
+        return WW_EXIT_ERROR;
+    }
+    if (o->hosts_too_long) {
+        ww_cli_error("firebreak plan: --host: the list is longer than %zu characters",
+                     sizeof o->hosts - 2);
         return WW_EXIT_ERROR;
     }
     if (o->format && strcmp(o->format, "text") && strcmp(o->format, "nft") &&
@@ -705,15 +792,24 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
         ww_cli_error("firebreak: unknown format '%s' (text, nft, change-request, json)", o->format);
         return WW_EXIT_ERROR;
     }
+    /* A change request goes to a change board with the plan's reason on it, and the
+     * plan it names is the one that is applied: so it is never made without a reason.
+     * The change request of a plan already made: `show PLAN --format change-request`. */
+    if (o->format && !strcmp(o->format, "change-request") && (!o->reason || !*o->reason)) {
+        ww_cli_error("firebreak plan: --format change-request needs --reason (the change board "
+                     "reads it); for a plan already made, run `wardwatch firebreak show PLAN_ID "
+                     "--format change-request`. Nothing stored.");
+        return WW_EXIT_ERROR;
+    }
     /* The infected host, read strictly and written the one way the records keep it
      * ("::ffff:10.20.0.7" is 10.20.0.7; "010.20.0.7" is refused, not guessed). */
-    char infected[64] = "", why[200];
+    char infected[64] = "", why[400];
     const char *inf = NULL;
     if (o->infected) {
         uint8_t addr[16];
         int fam;
         if (ww_fb_addr_parse(o->infected, &fam, addr, NULL, why, sizeof why) != 0) {
-            char safe[800];
+            char safe[1600];
             ww_cli_error("firebreak plan: --infected %s",
                          ww_cli_safe(why, strlen(why), safe, sizeof safe));
             return WW_EXIT_ERROR;
@@ -726,25 +822,64 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
         return WW_EXIT_ERROR;
     int status = WW_EXIT_ERROR;
     int64_t map_id = 0;
-    ww_fb_map_t *m = load_map(st, 0, &map_id);
-    ww_buf_t chain, table, out;
+    ww_fb_map_t *m = load_map(st, 0, &map_id, true);
+    ww_buf_t chain, table, out, segnames, hostlist;
     assets_t assets;
     memset(&assets, 0, sizeof assets);
     ww_buf_init(&chain, 0);
     ww_buf_init(&table, 0);
     ww_buf_init(&out, 0);
+    ww_buf_init(&segnames, 0);
+    ww_buf_init(&hostlist, 0);
+    ww_fb_host_t hosts[WW_FB_MAX_HOSTS];
+    size_t nhosts = 0;
+    uint32_t tsegs[WW_FB_MAX_HOSTS];
+    size_t ntsegs = 0;
+    int seg = -1;
     if (!m)
         goto out;
-    int seg = inf ? ww_fb_map_find_ip(m, inf) : ww_fb_map_find_segment(m, o->segment);
-    if (seg < 0) {
-        char safe[256];
-        if (inf)
-            ww_cli_error("firebreak plan: %s is in no segment of the map", inf);
-        else
-            ww_cli_error("firebreak plan: no segment named '%s' in the map",
-                         ww_cli_safe(o->segment, strlen(o->segment), safe, sizeof safe));
-        goto out;
+    if (o->host_given) {
+        if (ww_fb_hosts_parse(m, o->hosts, hosts, WW_ARRAY_LEN(hosts), &nhosts, why, sizeof why) !=
+            0) {
+            char safe[1600];
+            ww_cli_error("firebreak plan: --host: %s; nothing stored",
+                         ww_cli_safe(why, strlen(why), safe, sizeof safe));
+            goto out;
+        }
+        ntsegs = host_segments(m, hosts, nhosts, tsegs, &segnames);
+        for (size_t i = 0; i < nhosts; i++)
+            ww_buf_printf(&hostlist, "%s%s", i ? "," : "", hosts[i].text);
+        if (segnames.err || hostlist.err)
+            goto out;
+        seg = (int)hosts[0].seg;
+    } else {
+        seg = inf ? ww_fb_map_find_ip(m, inf) : ww_fb_map_find_segment(m, o->segment);
+        if (seg < 0) {
+            char safe[256];
+            if (inf)
+                ww_cli_error("firebreak plan: %s is in no segment of the map", inf);
+            else
+                ww_cli_error("firebreak plan: no segment named '%s' in the map",
+                             ww_cli_safe(o->segment, strlen(o->segment), safe, sizeof safe));
+            goto out;
+        }
+        if (m->segs[seg].kind == WW_FB_KIND_EXTERNAL) {
+            if (inf)
+                ww_cli_error("firebreak plan: %s is in external segment %s, outside the "
+                             "hospital: wardwatch isolates the hospital's own segments",
+                             inf, m->segs[seg].name);
+            else
+                ww_cli_error("firebreak plan: segment %s is external, outside the hospital: "
+                             "wardwatch isolates the hospital's own segments",
+                             m->segs[seg].name);
+            goto out;
+        }
+        tsegs[0] = (uint32_t)seg;
+        ntsegs = 1;
     }
+    /* The register is read before the plan's transaction: reading it may create its
+     * tables, which cannot happen inside another transaction. */
+    collect_assets(st, m, tsegs, ntsegs, &assets);
     char now[40];
     ww_fb_now(now, sizeof now);
     ww_fb_plan_row_t row = {0};
@@ -752,8 +887,9 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
     row.by = (char *)who(o);
     row.reason = (char *)o->reason;
     row.map_id = map_id;
-    row.segment = m->segs[seg].name;
+    row.segment = nhosts ? segnames.p : m->segs[seg].name;
     row.infected_ip = (char *)inf;
+    row.hosts = nhosts ? hostlist.p : NULL;
     /* The plan, its rules and its record land together or not at all. */
     ww_diag_t td = {0};
     if (ww_store_exec(st, "BEGIN IMMEDIATE", &td) != 0 || ww_fb_plan_insert(st, &row) != 0) {
@@ -761,19 +897,23 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
                      ww_store_busy(st) ? " (another process holds the database lock)" : "");
         goto out;
     }
-    collect_assets(st, m, (uint32_t)seg, &assets);
-    ww_fb_plan_info_t info = {row.id, (uint32_t)seg, inf,      o->reason,
-                              row.by, now,           assets.v, assets.n};
+    ww_fb_plan_info_t info = {
+        row.id,   (uint32_t)seg,         inf,   o->reason, row.by, now, assets.v,
+        assets.n, nhosts ? hosts : NULL, nhosts};
     if (ww_fb_render_chain(m, &info, &chain) != 0)
         goto out;
     const char *c1 = chain.p;
     if (ww_fb_render_table(&c1, 1, &table) != 0)
         goto out;
-    char detail[200];
-    snprintf(detail, sizeof detail, "plan to isolate segment %s%s%s", m->segs[seg].name,
-             inf ? ", infected host " : "", inf ? inf : "");
+    char detail[4400];
+    if (nhosts)
+        snprintf(detail, sizeof detail, "plan to quarantine %s %s (segment%s %s)",
+                 nhosts == 1 ? "host" : "hosts", hostlist.p, ntsegs == 1 ? "" : "s", segnames.p);
+    else
+        snprintf(detail, sizeof detail, "plan to isolate segment %s%s%s", m->segs[seg].name,
+                 inf ? ", infected host " : "", inf ? inf : "");
     if (ww_fb_plan_set_rules(st, row.id, chain.p, table.p) != 0 ||
-        ww_fb_record(st, "plan", row.id, m->segs[seg].name, row.by, o->reason, table.p, detail) ||
+        ww_fb_record(st, "plan", row.id, row.segment, row.by, o->reason, table.p, detail) ||
         ww_store_exec(st, "COMMIT", &td) != 0) {
         ww_cli_error("firebreak plan: cannot store the plan: %s%s", ww_store_errmsg(st),
                      ww_store_busy(st) ? " (another process holds the database lock)" : "");
@@ -791,6 +931,8 @@ out:
     ww_buf_release(&chain);
     ww_buf_release(&table);
     ww_buf_release(&out);
+    ww_buf_release(&segnames);
+    ww_buf_release(&hostlist);
     release_assets(&assets);
     ww_fb_map_free(m);
     ww_store_close(st);
@@ -822,10 +964,20 @@ static int64_t open_plan(const char *cmd, const char *arg, const opts_t *o, ww_s
     return id;
 }
 
-/* Loads a plan and the map it was made from; prints why not. */
+/* A plan's hosts (host plans) read back against its own map. */
+typedef struct plan_hosts {
+    ww_fb_host_t v[WW_FB_MAX_HOSTS];
+    size_t n;
+    uint32_t segs[WW_FB_MAX_HOSTS];
+    size_t nsegs;
+} plan_hosts_t;
+
+/* Loads a plan and the map it was made from, and for a host plan its hosts; prints
+ * why not.  *seg is the isolated segment, or the first host's. */
 static int load_plan(ww_store_t *st, const char *arg, ww_fb_plan_row_t *row, ww_fb_map_t **m,
-                     int *seg)
+                     int *seg, plan_hosts_t *ph)
 {
+    memset(ph, 0, sizeof *ph);
     int64_t id = parse_id(arg);
     if (id < 0) {
         ww_cli_error("firebreak: '%s' is not a plan number", arg ? arg : "");
@@ -837,38 +989,64 @@ static int load_plan(ww_store_t *st, const char *arg, ww_fb_plan_row_t *row, ww_
                      rc == WW_ENOENT ? "no such plan" : ww_strerror(rc));
         return -1;
     }
-    *m = load_map(st, row->map_id, NULL);
+    *m = load_map(st, row->map_id, NULL, false);
     if (!*m) {
         ww_fb_plan_row_release(row);
         return -1;
+    }
+    if (row->hosts && *row->hosts) {
+        char why[400];
+        if (ww_fb_hosts_parse(*m, row->hosts, ph->v, WW_ARRAY_LEN(ph->v), &ph->n, why,
+                              sizeof why) != 0) {
+            ww_cli_error("firebreak: plan %lld: its hosts do not fit its map: %s", (long long)id,
+                         why);
+            goto fail;
+        }
+        ph->nsegs = host_segments(*m, ph->v, ph->n, ph->segs, NULL);
+        *seg = (int)ph->v[0].seg;
+        return 0;
     }
     *seg = ww_fb_map_find_segment(*m, row->segment);
     if (*seg < 0) {
         ww_cli_error("firebreak: plan %lld: segment %s is not in its map", (long long)id,
                      row->segment);
-        ww_fb_map_free(*m);
-        ww_fb_plan_row_release(row);
-        return -1;
+        goto fail;
     }
+    ph->segs[0] = (uint32_t)*seg;
+    ph->nsegs = 1;
     return 0;
+fail:
+    ww_fb_map_free(*m);
+    *m = NULL;
+    ww_fb_plan_row_release(row);
+    return -1;
 }
 
 static int cmd_show(int argc, char **argv, const opts_t *o)
 {
+    if (o->format && strcmp(o->format, "text") && strcmp(o->format, "nft") &&
+        strcmp(o->format, "change-request") && strcmp(o->format, "json")) {
+        ww_cli_error("firebreak: unknown format '%s' (text, nft, change-request, json)", o->format);
+        return WW_EXIT_ERROR;
+    }
     ww_store_t *st = open_store(o);
     if (!st)
         return WW_EXIT_ERROR;
     ww_fb_plan_row_t row;
     ww_fb_map_t *m = NULL;
+    plan_hosts_t ph;
     int seg, status = WW_EXIT_ERROR;
-    if (load_plan(st, argc > 1 ? argv[1] : NULL, &row, &m, &seg) != 0) {
+    if (load_plan(st, argc > 1 ? argv[1] : NULL, &row, &m, &seg, &ph) != 0) {
         ww_store_close(st);
         return WW_EXIT_ERROR;
     }
     assets_t assets;
-    collect_assets(st, m, (uint32_t)seg, &assets);
-    ww_fb_plan_info_t info = {row.id, (uint32_t)seg, row.infected_ip, row.reason,
-                              row.by, row.created,   assets.v,        assets.n};
+    collect_assets(st, m, ph.segs, ph.nsegs, &assets);
+    /* The same plan as `plan` printed: its own id, reason, author and time, so a
+     * change request made now is the one the plan would have given. */
+    ww_fb_plan_info_t info = {
+        row.id,      (uint32_t)seg, row.infected_ip, row.reason,         row.by,
+        row.created, assets.v,      assets.n,        ph.n ? ph.v : NULL, ph.n};
     ww_buf_t out;
     ww_buf_init(&out, 0);
     if (render(m, &info, row.ruleset, o->format, &out) == 0 && !out.err) {
@@ -1051,10 +1229,18 @@ static int cmd_apply(int argc, char **argv, const opts_t *o)
     ww_fb_plan_row_t row;
     ww_fb_map_t *m = NULL;
     int seg, status = WW_EXIT_ERROR, lockfd = -1;
-    if (load_plan(st, argc > 1 ? argv[1] : NULL, &row, &m, &seg) != 0) {
+    plan_hosts_t ph;
+    if (load_plan(st, argc > 1 ? argv[1] : NULL, &row, &m, &seg, &ph) != 0) {
         ww_store_close(st);
         return WW_EXIT_ERROR;
     }
+    char subject[3200];
+    describe_row(&row, subject, sizeof subject);
+    /* A host plan touches each host's segment: one of them monitor-only is enough. */
+    int monitor_seg = -1;
+    for (size_t i = 0; i < ph.nsegs && monitor_seg < 0; i++)
+        if (m->segs[ph.segs[i]].monitor_only)
+            monitor_seg = (int)ph.segs[i];
     const char *by = who(o);
     const char *reason = o->reason ? o->reason : row.reason;
     ww_buf_t file, undo, msgs, prev, listing;
@@ -1070,10 +1256,10 @@ static int cmd_apply(int argc, char **argv, const opts_t *o)
         ww_cli_error("firebreak apply: plan %lld is already %s", (long long)row.id, row.state);
         goto out;
     }
-    if (m->segs[seg].monitor_only && !o->override_monitor_only) {
+    if (monitor_seg >= 0 && !o->override_monitor_only) {
         ww_cli_error("firebreak apply: segment %s is marked monitor_only in the map: no apply "
                      "without --override-monitor-only",
-                     m->segs[seg].name);
+                     m->segs[monitor_seg].name);
         record_failure(st, "apply-refused", &row, by, reason, NULL,
                        "segment is monitor_only and no override was given");
         goto out;
@@ -1108,8 +1294,8 @@ static int cmd_apply(int argc, char **argv, const opts_t *o)
     }
     int chk = ww_fb_nft_load(file.p, true, &msgs);
     if (!o->confirm) {
-        printf("Dry run for plan %lld (isolate %s). The file nft would load:\n\n%s\n",
-               (long long)row.id, row.segment, file.p);
+        printf("Dry run for plan %lld (%s %s). The file nft would load:\n\n%s\n", (long long)row.id,
+               ph.n ? "quarantine" : "isolate", subject, file.p);
         if (chk == 0)
             printf("nft -c: the ruleset is valid here.\n");
         else {
@@ -1235,8 +1421,8 @@ static int cmd_apply(int argc, char **argv, const opts_t *o)
             record_failure(st, "error", &row, by, reason, undo.p, detail);
         goto out;
     }
-    printf("fire-break plan %lld is loaded: segment %s is isolated.\n", (long long)row.id,
-           row.segment);
+    printf("fire-break plan %lld is loaded: %s %s.\n", (long long)row.id, subject,
+           ph.n ? (ph.n == 1 ? "is quarantined" : "are quarantined") : "is isolated");
     if (secs)
         printf("It rolls back automatically in %ld s unless you run:\n"
                "  wardwatch firebreak confirm %lld\n",
@@ -1355,8 +1541,10 @@ static int cmd_lift(int argc, char **argv, const opts_t *o)
                   "fire-break removed; wardwatch's table holds the other live fire-breaks, "
                   "or is gone");
     if (rc == 0) {
-        printf("fire-break plan %lld lifted: segment %s is reachable as before\n", (long long)id,
-               row.segment);
+        char subject[3200];
+        describe_row(&row, subject, sizeof subject);
+        printf("fire-break plan %lld lifted: %s %s reachable as before\n", (long long)id, subject,
+               row.hosts && strchr(row.hosts, ',') ? "are" : "is");
         status = WW_EXIT_OK;
     } else if (rc == -1) {
         ww_fb_plan_transition(st, id, "lifting", was);
@@ -1553,6 +1741,19 @@ static int cmd_status(int argc, char **argv, const opts_t *o)
             ww_buf_init(&j, 0);
             ww_buf_printf(&j, "{\"plan\":%lld,\"segment\":", (long long)r->id);
             ww_buf_json_str(&j, r->segment, strlen(r->segment));
+            /* A host plan's quarantined addresses (wardwatch wrote them: plain). */
+            ww_buf_puts(&j, ",\"hosts\":");
+            if (r->hosts && *r->hosts) {
+                ww_buf_puts(&j, "[\"");
+                for (const char *h = r->hosts; *h; h++)
+                    if (*h == ',')
+                        ww_buf_puts(&j, "\",\"");
+                    else
+                        ww_buf_putc(&j, *h);
+                ww_buf_puts(&j, "\"]");
+            } else {
+                ww_buf_puts(&j, "null");
+            }
             ww_buf_printf(&j, ",\"state\":\"%s\",\"applied_at\":", r->state);
             ww_buf_json_str(&j, r->applied_at ? r->applied_at : "",
                             r->applied_at ? strlen(r->applied_at) : 0);
@@ -1568,7 +1769,9 @@ static int cmd_status(int argc, char **argv, const opts_t *o)
             ww_buf_release(&j);
             continue;
         }
-        printf("plan %lld  segment %s  %s", (long long)r->id, r->segment, r->state);
+        char subject[3200];
+        describe_row(r, subject, sizeof subject);
+        printf("plan %lld  %s  %s", (long long)r->id, subject, r->state);
         if (!strcmp(r->state, "pending"))
             printf(" (rolls back in %ld s unless confirmed)", left > 0 ? left : 0);
         printf("  applied %s  planned by ", r->applied_at ? r->applied_at : "?");

@@ -11,8 +11,12 @@
  *
  * Triage: the filters (--min-level, --host, --rule, --since, --until) are applied as the
  * alerts are replayed, to every format, and counted.  The table groups alerts of one
- * rule on one host and prints the groups at the end in order of first appearance
- * (see group_add); NDJSON and CSV stay one record per alert for machines. */
+ * rule on one host (and, for a correlation, one group key) and prints the groups at the
+ * end in order of first appearance (see group_add); NDJSON and CSV stay one record per
+ * alert for machines.  Suppressions (--suppress, the site's suppress.yml) are Sigma
+ * filters applied by the loader; their shadow rules match what they removed, and are
+ * counted here per suppression instead of alerting.  Alerts say where they come from
+ * by line for text inputs and by record for EVTX, and show the rule's `fields:`. */
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -29,9 +33,13 @@
 
 enum { FMT_TABLE, FMT_NDJSON, FMT_SUMMARY, FMT_CSV };
 
-/* The ref handed to the correlation engine: which file, which record. */
+/* The ref handed to the correlation engine: which file, and where in it: the 1-based
+ * line of the event for a text input (REF_LINE set), else its 0-based record index. */
 #define REF_FILE_SHIFT 40
-#define REF_INDEX_MASK ((UINT64_C(1) << REF_FILE_SHIFT) - 1)
+#define REF_LINE (UINT64_C(1) << 39)
+#define REF_POS_MASK (REF_LINE - 1)
+
+#define TABLE_FIELDS_MAX 8 /* field lines under one table entry */
 
 typedef struct count {
     char *key;
@@ -51,13 +59,14 @@ typedef struct counts {
 #define GROUPS_MAX 10000
 #define GROUP_SLOTS 16384 /* hash slots, a power of two above GROUPS_MAX */
 #define GROUP_HOST_MAX 256
-#define GROUP_TEXT_MAX 1024
+#define GROUP_TEXT_MAX 4096 /* a group's key and detail text */
 
 typedef struct group {
     const ww_sigma_rule_t *rule;
     char *host;   /* "" when none */
-    char *where;  /* the first alert's file#record */
-    char *detail; /* the first alert's telling field ("" when none), or a correlation's key */
+    char *key;    /* a correlation's group key ("name=value ..."), "" for other rules */
+    char *where;  /* the first alert's file:line or file#record */
+    char *detail; /* the first alert's fields ("" when none), or a correlation's value */
     uint64_t n;
     int64_t first, last; /* earliest and latest time stamps, WW_TIME_NONE when none */
 } group_t;
@@ -83,6 +92,7 @@ typedef struct filters {
 typedef struct batch {
     ww_event_t ev[BATCH_EVENTS];
     uint64_t index[BATCH_EVENTS];
+    uint64_t line[BATCH_EVENTS];     /* 1-based (relative to the range until replayed), 0 none */
     uint32_t moff[BATCH_EVENTS + 1]; /* matches of event k: m[moff[k]..moff[k+1]) */
     const ww_sigma_rule_t **m;
     uint32_t nm, mcap;
@@ -123,6 +133,7 @@ typedef struct hunt {
     const ww_event_t *ev;
     size_t file;
     uint64_t index;
+    uint64_t line; /* 1-based line of the event's record, 0 when not a text input */
     int fmt;
     /* Range decoding of the current file: records replayed so far, and whether a
        range failed (later range batches of the file are then dropped). */
@@ -149,6 +160,11 @@ typedef struct hunt {
     int sigmahq_installed;  /* 1 installed by `rules update`, 0 shipped */
     size_t extra_paths;     /* --rules */
     uint32_t ph_rejected;   /* rules refused for a missing or bad placeholder */
+    /* Suppressions: matches of each one's shadows, in all, the shadow rules, and the
+       warnings given (expired, naming rules it cannot apply to, unused). */
+    uint64_t *supp_hits;
+    uint64_t suppressed;
+    uint32_t nsupp, nshadow, supp_warnings, supp_errors;
 } hunt_t;
 
 static const char *level_color(int level)
@@ -324,12 +340,9 @@ static void table_line(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_st
     ww_buf_putc(&h->out, '\n');
 }
 
-/* The event's most telling field, "    Name: value\n", cut at 160 bytes. */
-static void put_detail(ww_buf_t *b, const ww_event_t *ev)
+/* One field, "    Name: value\n", cut at 160 bytes. */
+static void put_field_line(ww_buf_t *b, const ww_field_t *f)
 {
-    const ww_field_t *f = detail_field(ev);
-    if (!f)
-        return;
     /* The first 160 bytes, not cutting a UTF-8 character in two. */
     size_t n = f->value.n > 160 ? 160 : f->value.n;
     while (n && n < f->value.n && ((unsigned char)f->value.p[n] & 0xC0) == 0x80)
@@ -339,6 +352,100 @@ static void put_detail(ww_buf_t *b, const ww_event_t *ev)
     ww_buf_puts(b, ": ");
     put_safe(b, f->value.p, n);
     ww_buf_puts(b, n < f->value.n ? "...\n" : "\n");
+}
+
+/* The fields an analyst should look at: the rule's `fields:` that the event has, in
+ * the rule's order; or, when the rule lists none or the event has none of them, the
+ * event's most telling field.  Returns how many were written to out. */
+static uint32_t shown_fields(const ww_sigma_rule_t *rule, const ww_event_t *ev,
+                             const ww_field_t **out)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < rule->nfields && n < WW_SIGMA_MAX_FIELDS; i++) {
+        ww_str_t name = {rule->fields[i], strlen(rule->fields[i])};
+        const ww_field_t *f = ww_event_get(ev, name, NULL);
+        if (f)
+            out[n++] = f;
+    }
+    if (!n && (out[0] = detail_field(ev)) != NULL)
+        n = 1;
+    return n;
+}
+
+/* The table's field lines of an alert: at most TABLE_FIELDS_MAX. */
+static void put_detail(ww_buf_t *b, const ww_sigma_rule_t *rule, const ww_event_t *ev)
+{
+    const ww_field_t *f[WW_SIGMA_MAX_FIELDS];
+    uint32_t n = shown_fields(rule, ev, f);
+    for (uint32_t i = 0; i < n && i < TABLE_FIELDS_MAX; i++)
+        put_field_line(b, f[i]);
+    if (n > TABLE_FIELDS_MAX)
+        ww_buf_printf(b, "    ... %u more fields (--format ndjson shows them)\n",
+                      n - TABLE_FIELDS_MAX);
+}
+
+/* "Name=value; Name=value" of the shown fields, for a CSV cell (raw: put_csv quotes). */
+static void put_fields_text(ww_buf_t *b, const ww_sigma_rule_t *rule, const ww_event_t *ev)
+{
+    const ww_field_t *f[WW_SIGMA_MAX_FIELDS];
+    uint32_t n = shown_fields(rule, ev, f);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            ww_buf_puts(b, "; ");
+        ww_buf_append(b, f[i]->name.p, f[i]->name.n);
+        ww_buf_putc(b, '=');
+        ww_buf_append(b, f[i]->value.p, f[i]->value.n);
+    }
+}
+
+/* NDJSON's "fields": every field the rule lists, null when the event lacks it; for a
+ * rule without `fields:`, the most telling field, or nothing. */
+static void put_fields_json(ww_buf_t *b, const ww_sigma_rule_t *rule, const ww_event_t *ev)
+{
+    ww_buf_putc(b, '{');
+    if (rule->nfields) {
+        for (uint32_t i = 0; i < rule->nfields; i++) {
+            ww_str_t name = {rule->fields[i], strlen(rule->fields[i])};
+            const ww_field_t *f = ww_event_get(ev, name, NULL);
+            if (i)
+                ww_buf_putc(b, ',');
+            ww_buf_json_str(b, name.p, name.n);
+            ww_buf_putc(b, ':');
+            if (f)
+                ww_buf_json_str(b, f->value.p, f->value.n);
+            else
+                ww_buf_puts(b, "null");
+        }
+    } else {
+        const ww_field_t *f = detail_field(ev);
+        if (f) {
+            ww_buf_json_str(b, f->name.p, f->name.n);
+            ww_buf_putc(b, ':');
+            ww_buf_json_str(b, f->value.p, f->value.n);
+        }
+    }
+    ww_buf_putc(b, '}');
+}
+
+/* A correlation's group key, "name=value name=value" (raw). */
+static void put_corr_key(ww_buf_t *b, const ww_corr_alert_t *a)
+{
+    for (uint32_t i = 0; i < a->ngroup; i++) {
+        if (i)
+            ww_buf_putc(b, ' ');
+        ww_buf_puts(b, a->group_names[i]);
+        ww_buf_putc(b, '=');
+        ww_buf_append(b, a->group_values[i].p, a->group_values[i].n);
+    }
+}
+
+/* Where an event is: "path:LINE" for a text input, else "path#RECORD" (1-based). */
+static void where_text(char *out, size_t outlen, const char *path, uint64_t line, uint64_t index)
+{
+    if (line)
+        snprintf(out, outlen, "%s:%llu", path, (unsigned long long)line);
+    else
+        snprintf(out, outlen, "%s#%llu", path, (unsigned long long)index + 1);
 }
 
 /* A correlation's value and group key, "    count 12 for host=x\n". */
@@ -420,7 +527,7 @@ static bool keep(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t ho
 
 /* ---- groups ------------------------------------------------------------------------- */
 
-static uint32_t group_hash(uint32_t rule, const char *host, size_t n)
+static uint32_t group_hash(uint32_t rule, const char *host, size_t n, const char *key, size_t kn)
 {
     uint32_t x = 2166136261u ^ rule;
     x *= 16777619u;
@@ -428,16 +535,36 @@ static uint32_t group_hash(uint32_t rule, const char *host, size_t n)
         x ^= (unsigned char)host[i];
         x *= 16777619u;
     }
+    x ^= 0xFF; /* host "a" key "b" is not host "ab" */
+    for (size_t i = 0; i < kn; i++) {
+        x ^= (unsigned char)key[i];
+        x *= 16777619u;
+    }
     return x;
 }
 
-/* Counts an alert in its group (rule, host), opening the group if there is room.
- * `detail` is the rendered tail of the table entry, kept from the first alert only. */
+/* Text cut at GROUP_TEXT_MAX bytes, at a character boundary. */
+static size_t group_cut(const char *s, size_t n)
+{
+    if (n <= GROUP_TEXT_MAX)
+        return n;
+    n = GROUP_TEXT_MAX;
+    while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* Counts an alert in its group (rule, host, correlation key), opening the group if
+ * there is room.  `key` is a correlation alert's group key ("" otherwise): alerts of
+ * one correlation for different users or addresses are different entries.  `detail`
+ * is the rendered tail of the table entry, kept from the first alert only. */
 static void group_add(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t host,
-                      const char *where, const char *detail, size_t detail_n)
+                      const char *key, size_t key_n, const char *where, const char *detail,
+                      size_t detail_n)
 {
     groups_t *g = &h->groups;
     size_t hn = host.n < GROUP_HOST_MAX ? host.n : GROUP_HOST_MAX - 1;
+    key_n = group_cut(key, key_n);
     if (!g->slot) {
         g->slot = calloc(GROUP_SLOTS, sizeof *g->slot);
         g->v = calloc(GROUPS_MAX, sizeof *g->v);
@@ -450,10 +577,11 @@ static void group_add(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str
             return;
         }
     }
-    uint32_t i = group_hash(rule->index, host.p, hn) & (GROUP_SLOTS - 1);
+    uint32_t i = group_hash(rule->index, host.p, hn, key, key_n) & (GROUP_SLOTS - 1);
     for (; g->slot[i]; i = (i + 1) & (GROUP_SLOTS - 1)) {
         group_t *e = &g->v[g->slot[i] - 1];
-        if (e->rule == rule && strlen(e->host) == hn && (!hn || !memcmp(e->host, host.p, hn))) {
+        if (e->rule == rule && strlen(e->host) == hn && (!hn || !memcmp(e->host, host.p, hn)) &&
+            strlen(e->key) == key_n && (!key_n || !memcmp(e->key, key, key_n))) {
             e->n++;
             if (ts != WW_TIME_NONE && (e->first == WW_TIME_NONE || ts < e->first))
                 e->first = ts;
@@ -466,13 +594,12 @@ static void group_add(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str
         g->dropped++;
         return;
     }
-    if (detail_n > GROUP_TEXT_MAX) {
-        /* Cut an escaped detail that long at a character boundary; keep it one line. */
-        detail_n = GROUP_TEXT_MAX;
-        while (detail_n && ((unsigned char)detail[detail_n] & 0xC0) == 0x80)
-            detail_n--;
-    }
-    group_t e = {rule, strndup(host.p ? host.p : "", hn), strdup(where), NULL, 1, ts, ts};
+    /* Cut an escaped detail that long at a character boundary (it ends with a line
+       break again below). */
+    detail_n = group_cut(detail, detail_n);
+    group_t e = {
+        rule, strndup(host.p ? host.p : "", hn), strndup(key, key_n), strdup(where), NULL, 1, ts,
+        ts};
     if ((e.detail = malloc(detail_n + 2)) != NULL) {
         if (detail_n)
             memcpy(e.detail, detail, detail_n);
@@ -480,8 +607,9 @@ static void group_add(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str
             e.detail[detail_n++] = '\n';
         e.detail[detail_n] = 0;
     }
-    if (!e.host || !e.where || !e.detail) {
+    if (!e.host || !e.key || !e.where || !e.detail) {
         free(e.host);
+        free(e.key);
         free(e.where);
         free(e.detail);
         g->dropped++;
@@ -495,6 +623,7 @@ static void groups_release(groups_t *g)
 {
     for (size_t i = 0; i < g->n; i++) {
         free(g->v[i].host);
+        free(g->v[i].key);
         free(g->v[i].where);
         free(g->v[i].detail);
     }
@@ -552,8 +681,11 @@ static void put_csv(ww_buf_t *b, const char *p, size_t n, bool text)
         ww_buf_putc(b, '"');
 }
 
+/* One CSV row.  record and line are 1-based, 0 when unknown (empty cell); fields and
+ * group are raw text (may be NULL). */
 static void csv_row(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t host,
-                    const char *path, uint64_t record)
+                    const char *path, uint64_t record, uint64_t line, const ww_buf_t *fields,
+                    const ww_buf_t *group)
 {
     ww_buf_t *b = &h->out;
     char tbuf[48] = "";
@@ -568,7 +700,19 @@ static void csv_row(hunt_t *h, const ww_sigma_rule_t *rule, int64_t ts, ww_str_t
     put_csv(b, host.p ? host.p : "", host.n, true);
     ww_buf_putc(b, ',');
     put_csv(b, path, strlen(path), true);
-    ww_buf_printf(b, ",%llu\r\n", (unsigned long long)record);
+    ww_buf_putc(b, ',');
+    if (record)
+        ww_buf_printf(b, "%llu", (unsigned long long)record);
+    ww_buf_putc(b, ',');
+    if (line)
+        ww_buf_printf(b, "%llu", (unsigned long long)line);
+    ww_buf_putc(b, ',');
+    if (fields)
+        put_csv(b, fields->p, fields->n, true);
+    ww_buf_putc(b, ',');
+    if (group)
+        put_csv(b, group->p, group->n, true);
+    ww_buf_puts(b, "\r\n");
 }
 
 static void emit_event_alert(hunt_t *h, const ww_sigma_rule_t *rule)
@@ -585,27 +729,35 @@ static void emit_event_alert(hunt_t *h, const ww_sigma_rule_t *rule)
             ww_buf_json_str(&h->out, ev->host.p, ev->host.n);
         else
             ww_buf_puts(&h->out, "null");
+        ww_buf_puts(&h->out, ",\"fields\":");
+        put_fields_json(&h->out, rule, ev);
         ww_buf_puts(&h->out, ",\"source\":{\"path\":");
         ww_buf_json_str(&h->out, path, strlen(path));
-        ww_buf_printf(&h->out,
-                      ",\"index\":%llu,\"format\":\"%s\"},\"event\":", (unsigned long long)h->index,
-                      ww_format_name(h->fmt));
+        ww_buf_printf(&h->out, ",\"index\":%llu,\"record\":%llu", (unsigned long long)h->index,
+                      (unsigned long long)h->index + 1);
+        if (h->line)
+            ww_buf_printf(&h->out, ",\"line\":%llu", (unsigned long long)h->line);
+        ww_buf_printf(&h->out, ",\"format\":\"%s\"},\"event\":", ww_format_name(h->fmt));
         ww_event_to_json(ev, &h->out);
         ww_buf_puts(&h->out, "}\n");
     } else if (h->format == FMT_CSV) {
-        csv_row(h, rule, ev->ts, ev->host, path, h->index);
+        ww_buf_t fields;
+        ww_buf_init(&fields, 0);
+        put_fields_text(&fields, rule, ev);
+        csv_row(h, rule, ev->ts, ev->host, path, h->index + 1, h->line, &fields, NULL);
+        ww_buf_release(&fields);
     } else if (h->format == FMT_TABLE || h->format == FMT_SUMMARY) {
         char where[512];
-        snprintf(where, sizeof where, "%s#%llu", path, (unsigned long long)h->index);
+        where_text(where, sizeof where, path, h->line, h->index);
         if (h->group) {
             size_t n0 = h->out.n;
             if (h->format == FMT_TABLE)
-                put_detail(&h->out, ev);
-            group_add(h, rule, ev->ts, ev->host, where, h->out.p + n0, h->out.n - n0);
+                put_detail(&h->out, rule, ev);
+            group_add(h, rule, ev->ts, ev->host, "", 0, where, h->out.p + n0, h->out.n - n0);
             h->out.n = n0;
         } else if (h->format == FMT_TABLE) {
             table_line(h, rule, ev->ts, ev->host, where, 1);
-            put_detail(&h->out, ev);
+            put_detail(&h->out, rule, ev);
         }
     }
     flush_out(h);
@@ -629,7 +781,8 @@ static void on_corr(void *ud, const ww_corr_alert_t *a)
     account(h, rule);
     size_t file = a->nrefs ? (size_t)(a->refs[0] >> REF_FILE_SHIFT) : 0;
     const char *first_path = file < h->files.n && a->nrefs ? h->files.paths[file] : "";
-    uint64_t first_index = a->nrefs ? a->refs[0] & REF_INDEX_MASK : 0;
+    uint64_t first_pos = a->nrefs ? a->refs[0] & REF_POS_MASK : 0;
+    bool first_line = a->nrefs && (a->refs[0] & REF_LINE);
     if (h->format == FMT_NDJSON) {
         ww_buf_puts(&h->out, "{\"rule\":");
         put_rule_json(&h->out, rule);
@@ -653,24 +806,38 @@ static void on_corr(void *ud, const ww_corr_alert_t *a)
             const char *path = f < h->files.n ? h->files.paths[f] : "?";
             if (i)
                 ww_buf_putc(&h->out, ',');
+            uint64_t pos = a->refs[i] & REF_POS_MASK;
             ww_buf_puts(&h->out, "{\"path\":");
             ww_buf_json_str(&h->out, path, strlen(path));
-            ww_buf_printf(&h->out, ",\"index\":%llu}",
-                          (unsigned long long)(a->refs[i] & REF_INDEX_MASK));
+            if (a->refs[i] & REF_LINE)
+                ww_buf_printf(&h->out, ",\"line\":%llu}", (unsigned long long)pos);
+            else
+                ww_buf_printf(&h->out, ",\"index\":%llu,\"record\":%llu}", (unsigned long long)pos,
+                              (unsigned long long)pos + 1);
         }
         ww_buf_puts(&h->out, "]}\n");
     } else if (h->format == FMT_CSV) {
-        csv_row(h, rule, a->last_ts, host, first_path, first_index);
+        ww_buf_t key;
+        ww_buf_init(&key, 0);
+        put_corr_key(&key, a);
+        csv_row(h, rule, a->last_ts, host, first_path, first_line || !a->nrefs ? 0 : first_pos + 1,
+                first_line ? first_pos : 0, NULL, &key);
+        ww_buf_release(&key);
     } else if (h->format == FMT_TABLE || h->format == FMT_SUMMARY) {
-        char where[512];
-        snprintf(where, sizeof where, "%s (%u events, first #%llu)", a->nrefs ? first_path : "-",
-                 a->nrefs, (unsigned long long)first_index);
+        char where[512], first[480];
+        where_text(first, sizeof first, first_path, first_line ? first_pos : 0, first_pos);
+        snprintf(where, sizeof where, "%s (first of %u events)", a->nrefs ? first : "-", a->nrefs);
         if (h->group) {
+            ww_buf_t key;
+            ww_buf_init(&key, 0);
+            put_corr_key(&key, a);
             size_t n0 = h->out.n;
             if (h->format == FMT_TABLE)
                 put_corr_detail(&h->out, a);
-            group_add(h, rule, a->last_ts, host, where, h->out.p + n0, h->out.n - n0);
+            group_add(h, rule, a->last_ts, host, key.p ? key.p : "", key.n, where, h->out.p + n0,
+                      h->out.n - n0);
             h->out.n = n0;
+            ww_buf_release(&key);
         } else if (h->format == FMT_TABLE) {
             /* As before grouping: a correlation's line shows no host. */
             table_line(h, rule, a->last_ts, (ww_str_t){0}, where, 1);
@@ -683,8 +850,16 @@ static void on_corr(void *ud, const ww_corr_alert_t *a)
 static void on_match(void *ud, const ww_sigma_rule_t *rule)
 {
     hunt_t *h = ud;
+    if (rule->shadow_of) {
+        /* What a suppression removed: counted, never shown. */
+        if (rule->suppression < h->nsupp)
+            h->supp_hits[rule->suppression]++;
+        h->suppressed++;
+        return;
+    }
     if (h->corr && ww_corr_wants(h->corr, rule)) {
-        uint64_t ref = ((uint64_t)h->file << REF_FILE_SHIFT) | (h->index & REF_INDEX_MASK);
+        uint64_t ref = ((uint64_t)h->file << REF_FILE_SHIFT) |
+                       (h->line ? REF_LINE | (h->line & REF_POS_MASK) : h->index & REF_POS_MASK);
         ww_corr_feed(h->corr, rule, h->ev, ref, on_corr, h);
     }
     if (!rule->alert || !keep(h, rule, h->ev->ts, h->ev->host))
@@ -750,6 +925,7 @@ static void decode_range(batch_t *b, ww_event_t *spare)
             b->range_bad = true;
             break;
         }
+        b->line[b->n] = ww_reader_line(r, ev);
         b->index[b->n++] = ww_reader_index(r);
     }
     if (b->range_bad)
@@ -890,8 +1066,13 @@ static void range_replay(hunt_t *h, batch_t *b)
         b->n = 0;
         b->nm = 0;
         b->nomem = false;
-    } else
+    } else {
+        /* Lines were counted from the range's start: from the input's now. */
+        uint64_t first = ww_reader_line_at(h->range_reader, b->rstart);
+        for (uint32_t k = 0; k < b->n; k++)
+            b->line[k] += b->line[k] && first ? first - 1 : 0;
         ww_reader_release_before(h->range_reader, b->rend); /* replayed in order */
+    }
     for (uint32_t k = 0; k < b->n; k++)
         b->index[k] += h->range_base;
     h->range_base += b->n;
@@ -911,6 +1092,7 @@ static void emit_batch(hunt_t *h, batch_t *b)
     for (uint32_t k = 0; k < b->n; k++) {
         h->ev = &b->ev[k];
         h->index = b->index[k];
+        h->line = b->line[k];
         for (uint32_t i = b->moff[k]; i < b->moff[k + 1]; i++)
             on_match(h, b->m[i]);
     }
@@ -1097,12 +1279,14 @@ static uint64_t hunt_seq(hunt_t *h, ww_reader_t *r, ww_reader_t *whole, const ch
                 ww_cli_error("%s#%llu: out of memory", path, (unsigned long long)index);
                 continue;
             }
+            b->line[b->n] = ww_reader_line(r, evp);
             b->index[b->n++] = index;
             if (b->n == BATCH_EVENTS)
                 pool_submit(h, NULL);
         } else {
             h->ev = &ev;
             h->index = index;
+            h->line = ww_reader_line(r, &ev);
             ww_detect_event(h->ctx, &ev, on_match, h);
         }
         if (h->progress && (h->events & 4095) == 0)
@@ -1242,7 +1426,8 @@ static void print_counts(hunt_t *h, const char *title, counts_t *c, size_t max, 
 /* One line: which rule sets were loaded, and how long loading and compiling took. */
 static void print_rule_sources(hunt_t *h)
 {
-    uint32_t rejected = ww_sigma_error_count(h->rs) + ww_detect_error_count(h->prog);
+    uint32_t rejected =
+        ww_sigma_error_count(h->rs) + ww_detect_error_count(h->prog) - h->supp_errors;
     printf("rules: ");
     const char *sep = "";
     if (h->pack) {
@@ -1356,7 +1541,7 @@ static void print_group_counts(hunt_t *h)
     for (size_t i = 0; i < g->n; i++)
         top[i] = &g->v[i];
     qsort(top, g->n, sizeof *top, group_count_cmp);
-    printf("\nTop groups (same rule, same host)\n");
+    printf("\nTop groups (same rule, same host; a correlation's also the same key)\n");
     for (size_t i = 0; i < g->n && i < 10; i++) {
         char a[48], b[48];
         short_time(top[i]->first, a, sizeof a);
@@ -1367,6 +1552,10 @@ static void print_group_counts(hunt_t *h)
         ww_cli_puts_safe(stdout, top[i]->rule->title);
         printf("  host ");
         ww_cli_puts_safe(stdout, top[i]->host[0] ? top[i]->host : "-");
+        if (top[i]->key[0]) {
+            printf("  key ");
+            ww_cli_puts_safe(stdout, top[i]->key);
+        }
         printf("  %s .. %s\n", a, b);
     }
     printf("  (%zu group%s", g->n, g->n == 1 ? "" : "s");
@@ -1377,6 +1566,89 @@ static void print_group_counts(hunt_t *h)
     free(top);
 }
 
+/* ---- suppressions ----------------------------------------------------------------- */
+
+/* "wardwatch: warning: FILE:LINE: suppression 'TITLE' MSG", counted; msg is escaped
+ * by the caller. */
+static void supp_warn(hunt_t *h, const ww_sigma_suppression_t *s, const char *msg)
+{
+    char file[300], title[200];
+    ww_cli_safe(s->file, strlen(s->file), file, sizeof file);
+    ww_cli_safe(s->title, strlen(s->title), title, sizeof title);
+    if (h->progress)
+        fputs("\r\033[K", stderr);
+    ww_cli_error("warning: %s:%u: suppression '%s' %s", file, s->line, title, msg);
+    h->supp_warnings++;
+}
+
+/* When the rules are loaded: suppressions that expired, and rules named that a
+ * suppression cannot apply to. */
+static void supp_load_warnings(hunt_t *h)
+{
+    static const char *const why[] = {
+        [WW_SUPP_UNKNOWN] = "which is not loaded",
+        [WW_SUPP_CORRELATION] = "a correlation rule (suppress the rules it correlates)",
+        [WW_SUPP_LOGSOURCE] = "whose logsource is outside the suppression's",
+    };
+    for (uint32_t i = 0; i < h->nsupp; i++) {
+        const ww_sigma_suppression_t *s = ww_sigma_suppression(h->rs, i);
+        char msg[400], arg[200];
+        if (s->expired) {
+            snprintf(msg, sizeof msg, "expired on %s and is no longer applied",
+                     ww_cli_safe(s->expires, strlen(s->expires), arg, sizeof arg));
+            supp_warn(h, s, msg);
+            continue;
+        }
+        for (uint32_t k = 0; k < s->nmiss; k++) {
+            snprintf(msg, sizeof msg, "names rule '%s', %s",
+                     ww_cli_safe(s->miss[k].ref, strlen(s->miss[k].ref), arg, sizeof arg),
+                     why[s->miss[k].why]);
+            supp_warn(h, s, msg);
+        }
+    }
+}
+
+/* When the hunt is over: suppressions in force that removed nothing. */
+static void supp_end_warnings(hunt_t *h)
+{
+    for (uint32_t i = 0; i < h->nsupp; i++) {
+        const ww_sigma_suppression_t *s = ww_sigma_suppression(h->rs, i);
+        if (!s->expired && s->napplied && !h->supp_hits[i])
+            supp_warn(h, s, "suppressed nothing in this hunt");
+    }
+}
+
+/* The summary's suppressions: how many alerts each one removed, and why it exists. */
+static void print_suppressions(hunt_t *h)
+{
+    if (!h->nsupp)
+        return;
+    printf("\nSuppressed: %llu alert%s by %u suppression%s (%u warning%s, on stderr)\n",
+           (unsigned long long)h->suppressed, h->suppressed == 1 ? "" : "s", h->nsupp,
+           h->nsupp == 1 ? "" : "s", h->supp_warnings, h->supp_warnings == 1 ? "" : "s");
+    for (uint32_t i = 0; i < h->nsupp; i++) {
+        const ww_sigma_suppression_t *s = ww_sigma_suppression(h->rs, i);
+        printf("  %6llu  ", (unsigned long long)h->supp_hits[i]);
+        ww_cli_puts_safe(stdout, s->title);
+        printf("  (");
+        ww_cli_puts_safe(stdout, s->file);
+        printf(":%u)", s->line);
+        if (s->expired) {
+            printf("  expired ");
+            ww_cli_puts_safe(stdout, s->expires);
+            printf(", not applied");
+        } else if (s->expires) {
+            printf("  until ");
+            ww_cli_puts_safe(stdout, s->expires);
+        }
+        if (s->description) {
+            printf("  reason: ");
+            ww_cli_puts_safe(stdout, s->description);
+        }
+        putchar('\n');
+    }
+}
+
 static void print_summary(hunt_t *h, double secs)
 {
     uint32_t ncorr = 0;
@@ -1385,7 +1657,8 @@ static void print_summary(hunt_t *h, double secs)
     printf("wardwatch hunt: %zu file%s, %llu events (%llu malformed), %u rules + %u "
            "correlations, %.2f s\n",
            h->files.n, h->files.n == 1 ? "" : "s", (unsigned long long)h->events,
-           (unsigned long long)h->malformed, ww_detect_rule_count(h->prog), ncorr, secs);
+           (unsigned long long)h->malformed, ww_detect_rule_count(h->prog) - h->nshadow, ncorr,
+           secs);
     print_rule_sources(h);
     printf("files: %llu read whole, %llu with damaged records, %llu unreadable",
            (unsigned long long)(h->files.n - h->open_errors - h->damaged_files - h->unread_files -
@@ -1410,6 +1683,7 @@ static void print_summary(hunt_t *h, double secs)
         bar(h->per_level[l], max, 40);
         putchar('\n');
     }
+    print_suppressions(h);
     counts_t rules = {0};
     for (uint32_t i = 0; i < ww_sigma_count(h->rs); i++) {
         if (!h->per_rule[i])
@@ -1482,6 +1756,9 @@ static void usage(FILE *out)
             "                        PATTERN (a glob if it has * ? or [), any case\n"
             "  --since TIME          only alerts at or after TIME (ISO 8601 date or date-time,\n"
             "  --until TIME          UTC unless it has a zone); --until DATE takes the whole day\n"
+            "  --suppress FILE       Sigma filters that suppress known false positives\n"
+            "                        (repeatable; WARDWATCH_HOME/suppress.yml is loaded too)\n"
+            "  --no-suppress         do not load WARDWATCH_HOME/suppress.yml\n"
             "  --threads N           evaluate on N threads (default: all cores); the output\n"
             "                        is the same for every N\n"
             "  --corr-max-groups N   open groups kept per correlation rule (default 100000)\n"
@@ -1512,6 +1789,8 @@ int cmd_hunt(int argc, char **argv)
         {"rule", required_argument, NULL, 'u'},
         {"since", required_argument, NULL, 's'},
         {"until", required_argument, NULL, 't'},
+        {"suppress", required_argument, NULL, 'x'},
+        {"no-suppress", no_argument, NULL, 'X'},
         /* Hidden: evaluate without the prefilter (the engine's reference path), so
            that the bench can diff the fast path against it on big corpora. */
         {"reference", no_argument, NULL, 'R'},
@@ -1527,13 +1806,16 @@ int cmd_hunt(int argc, char **argv)
         calloc((size_t)argc + 2 + ww_cli_sigmahq_nfolders, sizeof *rule_paths);
     char(*sigma_paths)[PATH_MAX] = calloc(ww_cli_sigmahq_nfolders, sizeof *sigma_paths);
     const char **extra = calloc((size_t)argc + 1, sizeof *extra);
-    size_t nrule_paths = 0, nextra = 0;
-    bool defaults = true, sigmahq = true;
+    /* The site's suppress.yml, then every --suppress. */
+    const char **supp = calloc((size_t)argc + 2, sizeof *supp);
+    char site_supp[PATH_MAX + 16];
+    size_t nrule_paths = 0, nextra = 0, nsupp = 0;
+    bool defaults = true, sigmahq = true, site_suppress = true;
     const char *placeholders = NULL;
     ww_corr_limits_t lim = {0};
     ww_detect_opts_t dopts = {0};
     int status = WW_EXIT_ERROR, c;
-    if (!rule_paths || !sigma_paths || !extra) {
+    if (!rule_paths || !sigma_paths || !extra || !supp) {
         ww_cli_error("hunt: out of memory");
         goto out;
     }
@@ -1549,6 +1831,8 @@ int cmd_hunt(int argc, char **argv)
             }
             break;
         case 'r': extra[nextra++] = optarg; break;
+        case 'x': supp[1 + nsupp++] = optarg; break;
+        case 'X': site_suppress = false; break;
         case 'N': defaults = false; break;
         case 'S': sigmahq = false; break;
         case 'R': dopts.no_prefilter = true; break;
@@ -1692,14 +1976,44 @@ int cmd_hunt(int argc, char **argv)
     h.progress = ww_cli_progress_wanted();
     ww_buf_init(&h.out, 0);
     size_t unreadable = 0;
-    h.rs = ww_cli_load_rules(rule_paths, nrule_paths, placeholders, &unreadable);
+    char home[PATH_MAX];
+    struct stat sst;
+    const char **supp_first = supp + 1;
+    if (site_suppress && ww_cli_home_dir(home, sizeof home) &&
+        snprintf(site_supp, sizeof site_supp, "%s/suppress.yml", home) < (int)sizeof site_supp &&
+        stat(site_supp, &sst) == 0 && S_ISREG(sst.st_mode)) {
+        supp[0] = site_supp;
+        supp_first = supp;
+        nsupp++;
+    }
+    h.rs = ww_cli_load_rules_suppress(rule_paths, nrule_paths, placeholders, supp_first, nsupp,
+                                      &unreadable);
     if (!h.rs || ww_detect_compile(h.rs, &dopts, &h.prog) != 0 ||
         ww_detect_ctx_new(h.prog, &h.ctx) != 0 || ww_corr_new(h.rs, &lim, &h.corr) != 0) {
         ww_cli_error("hunt: out of memory");
         goto out;
     }
     h.load_secs = ww_cli_now() - h.t0;
-    uint32_t rejected = ww_sigma_error_count(h.rs) + ww_detect_error_count(h.prog);
+    /* A suppression file's errors are the site's to fix: each said with its place. */
+    for (uint32_t i = 0; i < ww_sigma_error_count(h.rs); i++) {
+        const ww_sigma_error_t *e = ww_sigma_error(h.rs, i);
+        for (size_t k = 0; k < nsupp; k++)
+            if (!strncmp(e->file, supp_first[k], sizeof e->file - 1)) {
+                ww_cli_print_sigma_error(stderr, "wardwatch: suppression not used: ", e);
+                h.supp_errors++;
+                break;
+            }
+    }
+    h.nsupp = ww_sigma_suppression_count(h.rs);
+    h.supp_hits = calloc(h.nsupp + 1, sizeof *h.supp_hits);
+    for (uint32_t i = 0; i < ww_sigma_count(h.rs); i++)
+        h.nshadow += ww_sigma_rule(h.rs, i)->shadow_of != NULL;
+    if (!h.supp_hits) {
+        ww_cli_error("hunt: out of memory");
+        goto out;
+    }
+    supp_load_warnings(&h);
+    uint32_t rejected = ww_sigma_error_count(h.rs) + ww_detect_error_count(h.prog) - h.supp_errors;
     char phname[96];
     for (uint32_t i = 0; i < ww_sigma_error_count(h.rs); i++)
         h.ph_rejected += ww_cli_placeholder_error(ww_sigma_error(h.rs, i), phname, sizeof phname);
@@ -1722,7 +2036,7 @@ int cmd_hunt(int argc, char **argv)
         goto out;
     }
     if (h.format == FMT_CSV) {
-        ww_buf_puts(&h.out, "time,level,rule_id,rule_title,host,path,record\r\n");
+        ww_buf_puts(&h.out, "time,level,rule_id,rule_title,host,path,record,line,fields,group\r\n");
         flush_out(&h);
     }
     for (size_t i = 0; i < h.files.n && !h.stop; i++)
@@ -1734,6 +2048,7 @@ int cmd_hunt(int argc, char **argv)
         print_groups(&h);
     if (h.progress)
         fputs("\r\033[K", stderr);
+    supp_end_warnings(&h);
 
     double secs = ww_cli_now() - h.t0;
     ww_corr_stats_t cs;
@@ -1773,6 +2088,11 @@ int cmd_hunt(int argc, char **argv)
         if (h.flt.any)
             printf("%llu alert%s left out by the filters\n", (unsigned long long)h.filtered,
                    h.filtered == 1 ? "" : "s");
+        if (h.nsupp)
+            printf("%llu alert%s suppressed by %u suppression%s (%u warning%s; --format summary "
+                   "lists them)\n",
+                   (unsigned long long)h.suppressed, h.suppressed == 1 ? "" : "s", h.nsupp,
+                   h.nsupp == 1 ? "" : "s", h.supp_warnings, h.supp_warnings == 1 ? "" : "s");
     }
     fflush(stdout);
     if (h.files.missing || h.open_errors || h.read_errors || unreadable)
@@ -1791,6 +2111,8 @@ out:
     groups_release(&h.groups);
     ww_buf_release(&h.out);
     free(h.per_rule);
+    free(h.supp_hits);
+    free(supp);
     free(rule_paths);
     free(sigma_paths);
     free(extra);

@@ -83,6 +83,12 @@ const char *ww_cli_default_rules(void);
  * counted in *unreadable. */
 ww_sigma_ruleset_t *ww_cli_load_rules(const char *const *paths, size_t npaths,
                                       const char *placeholders, size_t *unreadable);
+/* The same, with the suppression files (ww_sigma_load_suppressions) loaded after the
+ * rules; a file that cannot be read is reported and counted in *unreadable. */
+ww_sigma_ruleset_t *ww_cli_load_rules_suppress(const char *const *paths, size_t npaths,
+                                               const char *placeholders,
+                                               const char *const *suppress, size_t nsuppress,
+                                               size_t *unreadable);
 
 /* Prints prefix (may be NULL) and "file:line:col: title: reason" for one rule error,
  * with control characters escaped (ww_cli_put_safe). */
@@ -149,7 +155,8 @@ bool ww_cli_placeholder_error(const ww_sigma_error_t *e, char *name, size_t name
  * it has none; field may be "release", "commit", "date" or any other key. */
 void ww_cli_set_info(const char *dir, const char *field, char *out, size_t outlen);
 
-/* Reports a skipped record: "file[:line[:col]]: skipped record N: why". */
+/* Reports a skipped record: "file:line[:col]: skipped record: why" when the diagnostic
+ * has a line, else "file#N: skipped record: why" with N = index + 1 (1-based). */
 void ww_cli_bad_record(const char *path, const ww_diag_t *d, uint64_t index);
 
 /* Reads the options a store command takes before its subcommand (--db PATH,

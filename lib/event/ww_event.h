@@ -189,6 +189,12 @@ void ww_reader_release_before(ww_reader_t *r, uint64_t off);
 /* The 0-based position of the last record returned (events and bad records both
  * count), i.e. `source.index` in alerts. */
 uint64_t ww_reader_index(const ww_reader_t *r);
+/* The 1-based line of the input (a stream's earlier windows counted) on which byte
+ * `off` of the current input lies, and on which the record `ev` was just decoded from
+ * starts (its raw text); 0 for EVTX and when unknown.  Counts newlines forward from the
+ * last place asked, so asking in input order reads the input once. */
+uint64_t ww_reader_line_at(ww_reader_t *r, uint64_t off);
+uint64_t ww_reader_line(ww_reader_t *r, const ww_event_t *ev);
 int ww_reader_format(const ww_reader_t *r);
 /* Bytes consumed so far and the total size (0 when unknown, e.g. a pipe): progress. */
 uint64_t ww_reader_offset(const ww_reader_t *r);

@@ -1175,6 +1175,35 @@ uint64_t ww_reader_index(const ww_reader_t *r)
     return r->index ? r->index - 1 : 0;
 }
 
+uint64_t ww_reader_line_at(ww_reader_t *r, uint64_t off)
+{
+    if (r->stream && !(r = r->win))
+        return 0;
+    if (r->fmt == WW_FMT_EVTX || off > r->len)
+        return 0;
+    /* The nl_* cursor (see its comment) moves to `off`, back or forward. */
+    bool back = off < r->nl_pos;
+    const uint8_t *b = r->buf, *p = b + (back ? off : r->nl_pos), *e = b + (back ? r->nl_pos : off);
+    for (; p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL;
+         r->nl_last = (uint64_t)(++p - b))
+        r->nl_count += back ? (uint64_t)-1 : 1;
+    if (back && r->nl_last > off) { /* went back over a newline: find the one before */
+        const uint8_t *nl = memrchr(b, '\n', (size_t)off);
+        r->nl_last = nl ? (uint64_t)(nl + 1 - b) : 0;
+    }
+    r->nl_pos = off;
+    return (uint64_t)(r->line_base + (int64_t)r->nl_count + 1);
+}
+
+uint64_t ww_reader_line(ww_reader_t *r, const ww_event_t *ev)
+{
+    const ww_reader_t *w = r->stream ? r->win : r;
+    const uint8_t *p = (const uint8_t *)ev->raw.p;
+    if (!w || !p || p < w->buf || p > w->buf + w->len)
+        return 0;
+    return ww_reader_line_at(r, (uint64_t)(p - w->buf));
+}
+
 int ww_reader_format(const ww_reader_t *r)
 {
     return r->fmt;

@@ -4,7 +4,11 @@
  * user, address and port, each from the place the program writes it, never from text
  * the client chose (see sshd_pats).  Unknown sshd wording still gets a failure outcome
  * from a keyword fallback, because new OpenSSH releases reword messages and a missed
- * brute force is worse than a coarse field; its address comes from its session. */
+ * brute force is worse than a coarse field; its address comes from its session.
+ * Every line with a verdict also says how many credential checks it records
+ * (auth_attempts), so that one try that writes three lines counts once. */
+#include <stdio.h>
+
 #include "event/ww_syslog_int.h"
 
 /* ---- pattern matcher ------------------------------------------------------------ */
@@ -118,6 +122,9 @@ enum { O_NONE = 0, O_OK, O_FAIL, O_PREAUTH /* failure when "[preauth]" ends the 
  * every matched line. */
 #define O_INVALID_USER 0x10
 #define O_MASK 0x0f
+/* The row records one credential check although its auth_event is not "attempt" (see
+ * attempts_of()). */
+#define O_ATTEMPT 0x80
 
 typedef struct pat {
     const char *pat;
@@ -142,6 +149,59 @@ static const char *outcome_of(uint8_t o, ww_str_t msg)
     case O_PREAUTH: return ends_preauth(msg) ? OUT_FAIL : NULL;
     default: return NULL;
     }
+}
+
+/* ---- attempts ------------------------------------------------------------------- */
+
+/* One failed login writes several lines: sshd's "Invalid user", PAM's "authentication
+ * failure", sshd's "Failed password", a "[preauth]" disconnect, libpam's summary.
+ * Exactly one of them records the credential check, and only that one gets
+ * auth_attempts >= 1; the others get 0 (docs/decoders/syslog.md, "Counting
+ * attempts").  A row records an attempt when its auth_event is "attempt" or it has
+ * O_ATTEMPT. */
+static int64_t attempts_of(const pat_t *t)
+{
+    return (t->outcome & O_ATTEMPT) || !strcmp(t->event, "attempt") ? 1 : 0;
+}
+
+/* The line is rsyslog's "message repeated N times: [ ... ]" (the dispatcher unwrapped
+ * it and added repeated=N before calling us): it stands for N copies of the message,
+ * each after the first one, which was logged on its own line. */
+#define ATTEMPTS_MAX 1000000 /* a forged count cannot make one line a million tries */
+static int64_t times_repeated(const ww_event_t *ev)
+{
+    const ww_field_t *f = ww_event_get(ev, WW_STR("repeated"), NULL);
+    int64_t n;
+    if (!f)
+        return 1;
+    if (!ww__small_uint(f->value, &n))
+        return ATTEMPTS_MAX; /* more than 15 digits */
+    return n;
+}
+
+/* Adds the normalised fields and auth_attempts = `attempts` times the repeat count,
+ * capped at ATTEMPTS_MAX.  Every line these decoders give a verdict or a step gets the
+ * field, 0 included, so a rule can tell "not an attempt" from "a source without the
+ * field". */
+static int add_auth(ww_event_t *ev, const ww__auth_t *a, int64_t attempts)
+{
+    int rc = ww__add_auth(ev, a);
+    if (rc || !a->event)
+        return rc;
+    if (attempts > ATTEMPTS_MAX)
+        attempts = ATTEMPTS_MAX;
+    if (attempts > 0) {
+        int64_t r = times_repeated(ev);
+        attempts = r > ATTEMPTS_MAX / attempts ? ATTEMPTS_MAX : attempts * r;
+    }
+    if (attempts <= 1)
+        return ww__add_uint(ev, WW_STR("auth_attempts"), attempts ? WW_STR("1") : WW_STR("0"),
+                            attempts);
+    char *buf = ww_arena_alloc(&ev->arena, 24);
+    if (!buf)
+        return WW_ENOMEM;
+    int n = snprintf(buf, 24, "%lld", (long long)attempts);
+    return ww__add_uint(ev, WW_STR("auth_attempts"), (ww_str_t){buf, (size_t)n}, attempts);
 }
 
 static const pat_t *match_table(const pat_t *t, size_t n, ww_str_t msg, pcap_t *c)
@@ -294,11 +354,15 @@ static const pat_t sshd_pats[] = {
     {"Disconnecting: %*", O_PREAUTH, "disconnect"},
     {"ROOT LOGIN REFUSED FROM %a port %p%*", O_FAIL, "root_refused"},
     {"ROOT LOGIN REFUSED FROM %a%*", O_FAIL, "root_refused"},
-    {"PAM: %_ for illegal user %u from %a", O_FAIL | O_INVALID_USER, "pam_failure"},
-    {"PAM: %_ for invalid user %u from %a", O_FAIL | O_INVALID_USER, "pam_failure"},
-    {"PAM: %_ for %u from %a", O_FAIL, "pam_failure"},
-    {"PAM: %_ for illegal user %u", O_FAIL | O_INVALID_USER, "pam_failure"},
-    {"PAM: %_ for %u", O_FAIL, "pam_failure"},
+    /* sshd writes these only when a keyboard-interactive PAM conversation fails, at
+       error level, for every try: its "Failed keyboard-interactive/pam" line is
+       logged only at VERBOSE for a real account's first tries, so this line is the
+       one that records the attempt (see ww__auth_sshd). */
+    {"PAM: %_ for illegal user %u from %a", O_FAIL | O_INVALID_USER | O_ATTEMPT, "pam_failure"},
+    {"PAM: %_ for invalid user %u from %a", O_FAIL | O_INVALID_USER | O_ATTEMPT, "pam_failure"},
+    {"PAM: %_ for %u from %a", O_FAIL | O_ATTEMPT, "pam_failure"},
+    {"PAM: %_ for illegal user %u", O_FAIL | O_INVALID_USER | O_ATTEMPT, "pam_failure"},
+    {"PAM: %_ for %u", O_FAIL | O_ATTEMPT, "pam_failure"},
     {"Connection closed by invalid user %u %a port %p", O_FAIL | O_INVALID_USER, "disconnect"},
     {"Connection closed by authenticating user %u %a port %p", O_FAIL, "disconnect"},
     {"Connection closed by user %u %a port %p", O_PREAUTH, "disconnect"},
@@ -500,7 +564,7 @@ static int sshd_fallback(ww_event_t *ev, ww_str_t msg)
     if (!failed)
         return 0;
     a.outcome = OUT_FAIL;
-    return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
+    return add_auth(ev, &a, 0) ? WW_ENOMEM : 1;
 }
 
 /* The message without a trailing " [preauth]" (and spaces): privilege-separated sshd
@@ -551,6 +615,15 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
             WW__FIND(ww__s(cf + 1, body.p + body.n), ": Connection from "))
             a.user = a.src_ip = a.src_port = (ww_str_t){0};
     }
+    /* A failed "none" is the client asking which methods it may use, not a
+       credential (sshd does not count it against MaxAuthTries); a failed
+       keyboard-interactive/pam try was recorded by the "PAM: ... for" line above. */
+    int64_t attempts = attempts_of(t);
+    if (a.outcome == OUT_FAIL &&
+        (ww__eqz(a.method, "none") || ww__eqz(c.m, "keyboard-interactive/pam")))
+        attempts = 0;
+    if (WW__STARTS(body, "PAM: "))
+        a.method = WW_STR("keyboard-interactive");
     if (sshd_ambiguous(t, c.u)) {
         /* Two readings: keep the verdict, drop what the client could have moved. */
         a.user = a.src_ip = a.src_port = (ww_str_t){0};
@@ -562,7 +635,7 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
         a.src_ip.n -= 3;
     else if (a.src_ip.n > 4 && !memcmp(a.src_ip.p + a.src_ip.n - 4, "/128", 4))
         a.src_ip.n -= 4;
-    int rc = ww__add_auth(ev, &a);
+    int rc = add_auth(ev, &a, attempts);
     if (rc == 0 && (t->outcome & O_INVALID_USER))
         rc = ww_event_add(ev, WW_STR("invalid_user"), WW_STR("true"), WW_F_BOOL);
     return rc ? rc : 1;
@@ -570,11 +643,16 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
 
 /* ---- PAM ------------------------------------------------------------------------ */
 
-/* The first PAM_KV_PATS entries are followed by "; k=v k=v ...". */
-#define PAM_KV_PATS 2
+/* The first PAM_KV_PATS entries are followed by "; k=v k=v ..." (see pam_attempts). */
+#define PAM_KV_PATS 4
 static const pat_t pam_pats[] = {
     {"authentication failure; %*", O_FAIL, "pam_failure"},
     {"Authentication failure; %*", O_FAIL, "pam_failure"},
+    /* pam_unix's summary when the application ends after several failed tries, each
+       already logged: "2 more authentication failures; logname= ... user=root". */
+    {"%n more authentication failures; %*", O_FAIL, "pam_failures"},
+    {"%n more authentication failure; %*", O_FAIL, "pam_failures"},
+    {"service(%v) ignoring max retries; %*", O_FAIL, "max_attempts"},
     {"auth could not identify password for [%u]%*", O_FAIL, "pam_failure"},
     {"check pass; user unknown%*", O_FAIL, "user_unknown"},
     {"conversation failed%*", O_FAIL, "pam_failure"},
@@ -607,6 +685,28 @@ static bool pam_rhost_is_name(ww_str_t svc)
         if (ww__eqz(svc, names[i]))
             return true;
     return false;
+}
+
+/* How many tries a pam_unix line records.  pam_unix writes "authentication failure"
+ * for the first failed try of a PAM handle (one sshd connection, one sudo run) and,
+ * when the handle ends, "N more authentication failures" for the others: together
+ * they count each try once.  They count nothing for the programs that write their own
+ * line for every try (sshd's "Failed password", su's "FAILED SU", login's "FAILED
+ * LOGIN", sudo's "N incorrect password attempts"; dropbear asks PAM as service sshd),
+ * whose tries they repeat.  Other modules' lines are never counted: pam_sss writes two
+ * for one try, and a stack of pam_unix and pam_sss writes a line from each. */
+static int64_t pam_attempts(ww_str_t module, ww_str_t svc, const pat_t *t, const pcap_t *c)
+{
+    static const char *const own[] = {"sshd", "su", "su-l", "sudo", "sudo-i", "login", "remote"};
+    int64_t n = 1;
+    if (t >= pam_pats + PAM_KV_PATS || !ww__eqz(module, "pam_unix"))
+        return 0;
+    for (size_t i = 0; i < WW_ARRAY_LEN(own); i++)
+        if (ww__eqz(svc, own[i]))
+            return 0;
+    if (c->n.n && !ww__small_uint(c->n, &n))
+        n = ATTEMPTS_MAX;
+    return n;
 }
 
 /* PAM service name -> auth_service: the program that asked. */
@@ -716,7 +816,7 @@ static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type
             return 1;
         a.outcome = OUT_FAIL;
         a.event = "pam_failure";
-        return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
+        return add_auth(ev, &a, 0) ? WW_ENOMEM : 1;
     }
     a.event = t->event;
     a.outcome = outcome_of(t->outcome, text);
@@ -727,8 +827,12 @@ static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type
     if (t < pam_pats + PAM_KV_PATS) {
         /* "authentication failure; logname=... rhost=... user=..." */
         const char *semi = memchr(text.p, ';', text.n);
+        if (rc == 0 && c.n.n)
+            rc = ww_event_add(ev, WW_STR("count"), c.n, WW_F_INT);
         if (rc == 0)
             rc = pam_kv(ev, ww__s(semi + 1, e), &a);
+    } else if (c.v.n) {
+        a.service = pam_service_name(c.v); /* "service(sshd) ignoring max retries" */
     } else if (!strcmp(t->event, "pam_result")) {
         /* pam_sss: "received for user alice: 7 (Authentication failure)"; 0 = ok. */
         a.outcome = c.n.n == 1 && c.n.p[0] == '0' ? OUT_OK : OUT_FAIL;
@@ -741,7 +845,7 @@ static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type
     if (ww__eqz(svc, "sshd") && !sshd_prog(prog))
         a.src_ip = a.src_port = (ww_str_t){0};
     if (rc == 0)
-        rc = ww__add_auth(ev, &a);
+        rc = add_auth(ev, &a, pam_attempts(module, svc, t, &c));
     return rc ? rc : 1;
 }
 
@@ -779,7 +883,7 @@ static int pam_any(ww_event_t *ev, ww_str_t msg, bool rhost_name, ww_str_t prog)
         if (!sshd_prog(prog))
             a.src_ip = (ww_str_t){0}; /* see pam_text(): some other program's text */
         if (rc == 0)
-            rc = ww__add_auth(ev, &a);
+            rc = add_auth(ev, &a, 0); /* a summary of tries logged one by one */
         return rc ? rc : 1;
     }
     /* pam_<module>(<service>:<type>): <text> */
@@ -854,12 +958,22 @@ int ww__auth_sudo(ww_event_t *ev, ww_str_t msg)
     }
     if (rc)
         return rc;
+    int64_t attempts = 0;
     if (reason.n) {
         rc = ww__add(ev, "reason", reason);
         a.outcome = OUT_FAIL;
-        if (icontains(reason, "incorrect password"))
+        if (icontains(reason, "incorrect password")) {
             a.event = "incorrect_password", a.method = WW_STR("password");
-        else if (icontains(reason, "not in sudoers"))
+            /* "3 incorrect password attempts": sudo writes this one line when it
+               gives up, for all the tries (PAM's lines for them are not counted). */
+            const char *d = reason.p, *de = reason.p + reason.n;
+            while (d < de && ww__isdig(*d))
+                d++;
+            if (d == reason.p)
+                attempts = 1; /* "incorrect password attempt" with no number */
+            else if (!ww__small_uint(ww__s(reason.p, d), &attempts))
+                attempts = ATTEMPTS_MAX; /* more than 15 digits; add_auth caps the rest */
+        } else if (icontains(reason, "not in sudoers"))
             a.event = "not_in_sudoers";
         else if (icontains(reason, "not allowed"))
             a.event = "command_not_allowed";
@@ -876,7 +990,7 @@ int ww__auth_sudo(ww_event_t *ev, ww_str_t msg)
         return rc ? rc : 1;
     }
     if (rc == 0)
-        rc = ww__add_auth(ev, &a);
+        rc = add_auth(ev, &a, attempts);
     return rc ? rc : 1;
 }
 
@@ -914,7 +1028,7 @@ int ww__auth_su(ww_event_t *ev, ww_str_t msg)
     if (rc == 0 && c.t.n)
         rc = ww__add(ev, "tty", c.t);
     if (rc == 0)
-        rc = ww__add_auth(ev, &a);
+        rc = add_auth(ev, &a, attempts_of(t));
     return rc ? rc : 1;
 }
 
@@ -922,13 +1036,19 @@ int ww__auth_su(ww_event_t *ev, ww_str_t msg)
 
 static const pat_t login_pats[] = {
     {"FAILED LOGIN %n FROM %a FOR %u, %*", O_FAIL, "attempt"},
-    {"FAILED LOGIN SESSION FROM %a FOR %u, %*", O_FAIL, "max_attempts"},
+    /* util-linux writes "FAILED LOGIN n" for every try but the last, and this line
+       (or its "TOO MANY LOGIN TRIES (n) FROM") for the last one; shadow's "TOO MANY
+       LOGIN TRIES (n) on ..." follows its own "FAILED LOGIN (n)" for the same try. */
+    {"FAILED LOGIN SESSION FROM %a FOR %u, %*", O_FAIL | O_ATTEMPT, "max_attempts"},
+    {"TOO MANY LOGIN TRIES (%n) FROM %a FOR %u, %*", O_FAIL | O_ATTEMPT, "max_attempts"},
     {"FAILED LOGIN (%n) on '%t' from '%a' FOR '%u', %*", O_FAIL, "attempt"},
     {"FAILED LOGIN (%n) on '%t' FROM '%a' FOR '%u', %*", O_FAIL, "attempt"},
     {"FAILED LOGIN (%n) on '%t' FOR '%u', %*", O_FAIL, "attempt"},
     {"TOO MANY LOGIN TRIES (%n) on '%t' from '%a' FOR '%u', %*", O_FAIL, "max_attempts"},
     {"TOO MANY LOGIN TRIES (%n) on '%t' FROM '%a' FOR '%u', %*", O_FAIL, "max_attempts"},
     {"TOO MANY LOGIN TRIES (%n) on '%t' FOR '%u', %*", O_FAIL, "max_attempts"},
+    {"TOO MANY LOGIN TRIES (%n) on '%t' from '%a' FOR '%u'", O_FAIL, "max_attempts"},
+    {"TOO MANY LOGIN TRIES (%n) on '%t' FOR '%u'", O_FAIL, "max_attempts"},
     {"ROOT LOGIN REFUSED ON %t FROM %a%*", O_FAIL, "root_refused"},
     {"ROOT LOGIN REFUSED ON %t%*", O_FAIL, "root_refused"},
     {"ROOT LOGIN REFUSED on '%t' from '%a'%*", O_FAIL, "root_refused"},
@@ -976,7 +1096,7 @@ int ww__auth_login(ww_event_t *ev, ww_str_t msg)
     if (c.t.n)
         rc = ww__add(ev, "tty", c.t);
     if (rc == 0)
-        rc = ww__add_auth(ev, &a);
+        rc = add_auth(ev, &a, attempts_of(t));
     return rc ? rc : 1;
 }
 
@@ -985,8 +1105,10 @@ int ww__auth_login(ww_event_t *ev, ww_str_t msg)
 static const pat_t dropbear_pats[] = {
     {"Bad password attempt for '%u' from %a", O_FAIL, "attempt"},
     {"Bad PAM password attempt for '%u' from %a", O_FAIL, "attempt"},
-    {"Login attempt for nonexistent user '%u' from %a", O_FAIL, "invalid_user"},
-    {"Login attempt for nonexistent user from %a", O_FAIL, "invalid_user"},
+    /* Dropbear writes this once per connection and no line for the tries that
+       follow: it stands for one. */
+    {"Login attempt for nonexistent user '%u' from %a", O_FAIL | O_ATTEMPT, "invalid_user"},
+    {"Login attempt for nonexistent user from %a", O_FAIL | O_ATTEMPT, "invalid_user"},
     {"Password auth succeeded for '%u' from %a", O_OK, "attempt"},
     {"PAM password auth succeeded for '%u' from %a", O_OK, "attempt"},
     {"Pubkey auth succeeded for '%u' with %_ from %a", O_OK, "attempt"},
@@ -1025,5 +1147,5 @@ int ww__auth_dropbear(ww_event_t *ev, ww_str_t msg)
     } else {
         a.src_ip = ad;
     }
-    return ww__add_auth(ev, &a) ? WW_ENOMEM : 1;
+    return add_auth(ev, &a, attempts_of(t)) ? WW_ENOMEM : 1;
 }

@@ -1,7 +1,9 @@
 /* The network map: reads the YAML tree into segments, links and flows and validates
  * them as a whole (names, CIDRs and their overlaps, kinds, ports, references), so that
  * a map either is accepted completely or is rejected with the line and the reason and
- * nothing of it is used.  Also the CIDR helpers and address lookup. */
+ * nothing of it is used; what is valid but probably a mistake (a flow no link carries)
+ * becomes a warning with its place.  Also the CIDR helpers, address lookup and the
+ * host lists of host plans. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,7 @@
 #define FB_MAX_TOTAL_CIDRS 4096
 
 static const char *const kind_names[] = {
-    "clinical", "medical-device", "corporate", "servers", "guest", "dmz", "management"};
+    "clinical", "medical-device", "corporate", "servers", "guest", "dmz", "management", "external"};
 
 const char *ww_fb_kind_name(int kind)
 {
@@ -238,6 +240,76 @@ int ww_fb_map_find_ip(const ww_fb_map_t *m, const char *ip)
     return -1;
 }
 
+int ww_fb_hosts_parse(const ww_fb_map_t *m, const char *list, ww_fb_host_t *out, size_t cap,
+                      size_t *n, char *why, size_t whylen)
+{
+    size_t cnt = 0;
+    const char *p = list ? list : "";
+    for (;;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        /* Blanks around an entry are allowed ("10.1.0.7, 10.1.0.8"). */
+        while (len && (*p == ' ' || *p == '\t')) {
+            p++;
+            len--;
+        }
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == 0) {
+            snprintf(why, whylen, "an empty host address in the list '%.80s'", list ? list : "");
+            return WW_EPARSE;
+        }
+        char text[64];
+        if (len >= sizeof text) {
+            snprintf(why, whylen, "'%.*s...' is not an IPv4 or IPv6 address", 40, p);
+            return WW_EPARSE;
+        }
+        memcpy(text, p, len);
+        text[len] = 0;
+        ww_fb_host_t h;
+        memset(&h, 0, sizeof h);
+        int fam;
+        char r[200];
+        if (ww_fb_addr_parse(text, &fam, h.addr, NULL, r, sizeof r) != 0) {
+            snprintf(why, whylen, "%s", r);
+            return WW_EPARSE;
+        }
+        h.family = (uint8_t)fam;
+        ww_fb_addr_format(fam, h.addr, h.text, sizeof h.text);
+        int seg = ww_fb_map_find_ip(m, h.text);
+        if (seg < 0) {
+            snprintf(why, whylen,
+                     "host %s is in no segment of the map: only hosts inside the hospital's "
+                     "segments can be quarantined",
+                     h.text);
+            return WW_EPARSE;
+        }
+        if (m->segs[seg].kind == WW_FB_KIND_EXTERNAL) {
+            snprintf(why, whylen,
+                     "host %s is in external segment '%s', outside the hospital: only hosts "
+                     "inside the hospital's segments can be quarantined",
+                     h.text, m->segs[seg].name);
+            return WW_EPARSE;
+        }
+        h.seg = (uint32_t)seg;
+        bool dup = false;
+        for (size_t i = 0; i < cnt; i++)
+            dup |= out[i].family == h.family && memcmp(out[i].addr, h.addr, 16) == 0;
+        if (!dup) {
+            if (cnt == cap) {
+                snprintf(why, whylen, "more than %zu hosts in one plan", cap);
+                return WW_ELIMIT;
+            }
+            out[cnt++] = h;
+        }
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    *n = cnt;
+    return 0;
+}
+
 int ww_fb_map_find_segment(const ww_fb_map_t *m, const char *name)
 {
     for (uint32_t i = 0; i < m->nsegs; i++)
@@ -399,7 +471,17 @@ static int read_segment(ctx_t *c, const ww_yn_t *n, ww_fb_segment_t *seg)
     if (seg->kind < 0)
         return fail(c, v,
                     "segment '%s': unknown kind (use clinical, medical-device, corporate, "
-                    "servers, guest, dmz or management)",
+                    "servers, guest, dmz, management or external)",
+                    seg->name);
+    /* An external segment is someone else's network: the hospital has no VLAN for it
+     * and no device in it to protect from a change. */
+    if (seg->kind == WW_FB_KIND_EXTERNAL && (v = map_get(n, "vlan")))
+        return fail(c, v, "segment '%s' is external (outside the hospital): it has no vlan",
+                    seg->name);
+    if (seg->kind == WW_FB_KIND_EXTERNAL && (v = map_get(n, "monitor_only")))
+        return fail(c, v,
+                    "segment '%s' is external (outside the hospital): it is never isolated, "
+                    "so monitor_only does not apply",
                     seg->name);
     seg->clinical = seg->kind == WW_FB_KIND_CLINICAL || seg->kind == WW_FB_KIND_MEDICAL_DEVICE;
     if ((v = map_get(n, "clinical")) && (rc = get_bool(c, v, "clinical", &seg->clinical)))
@@ -511,6 +593,12 @@ static int read_flow(ctx_t *c, const ww_yn_t *n, ww_fb_flow_t *f)
     if (f->from == f->to)
         return fail(c, v, "flow from '%s' to itself: traffic inside a segment is not routed",
                     c->m->segs[f->from].name);
+    if (c->m->segs[f->from].kind == WW_FB_KIND_EXTERNAL &&
+        c->m->segs[f->to].kind == WW_FB_KIND_EXTERNAL)
+        return fail(c, v,
+                    "flow from '%s' to '%s': both are external, so the flow never enters the "
+                    "hospital",
+                    c->m->segs[f->from].name, c->m->segs[f->to].name);
     if (!(v = map_get(n, "proto")))
         return fail(c, n, "flow has no proto (tcp, udp, icmp or any)");
     f->proto = -1;
@@ -567,9 +655,88 @@ static int read_link(ctx_t *c, const ww_yn_t *n, ww_fb_link_t *l)
         return fail(c, n, "link has no 'to' segment");
     if ((rc = seg_ref(c, v, "link 'to'", &l->b)))
         return rc;
+    if (l->a == l->b)
+        return fail(c, v, "link from '%s' to itself: traffic inside a segment is not routed",
+                    c->m->segs[l->a].name);
+    if (c->m->segs[l->a].kind == WW_FB_KIND_EXTERNAL &&
+        c->m->segs[l->b].kind == WW_FB_KIND_EXTERNAL)
+        return fail(c, v, "link between '%s' and '%s': both are external, outside the hospital",
+                    c->m->segs[l->a].name, c->m->segs[l->b].name);
     if ((v = map_get(n, "direction")) && (rc = read_direction(c, v, &l->both_ways)))
         return rc;
     return 0;
+}
+
+__attribute__((format(printf, 3, 4))) static int warn(ctx_t *c, const ww_yn_t *n, const char *fmt,
+                                                      ...)
+{
+    ww_fb_map_t *m = c->m;
+    if (m->nwarnings == WW_FB_MAX_WARNINGS) {
+        m->warnings_dropped++;
+        return 0;
+    }
+    if (!m->warnings) {
+        m->warnings = ww_arena_calloc(&m->arena, WW_FB_MAX_WARNINGS * sizeof(*m->warnings));
+        if (!m->warnings)
+            return WW_ENOMEM;
+    }
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char *copy = ww_arena_strdup(&m->arena, msg);
+    if (!copy)
+        return WW_ENOMEM;
+    m->warnings[m->nwarnings++] =
+        (ww_fb_warning_t){n->line ? n->line : 1, n->col ? n->col : 1, copy};
+    return 0;
+}
+
+/* The link that routes `from` -> `to` today, or NULL. */
+static const ww_fb_link_t *link_carrying(const ww_fb_map_t *m, uint32_t from, uint32_t to)
+{
+    for (uint32_t i = 0; i < m->nlinks; i++) {
+        const ww_fb_link_t *l = &m->links[i];
+        if ((l->a == from && l->b == to) || (l->both_ways && l->a == to && l->b == from))
+            return l;
+    }
+    return NULL;
+}
+
+/* With links, a flow between two segments that no link joins in its direction is not
+ * carried by the router: it cannot work today, and a fire-break on the router can
+ * neither cut it nor keep it.  The map is still accepted (links describe the existing
+ * firewall, which may be out of date); the warning names the flow and its line. */
+static int check_flow_routed(ctx_t *c, const ww_yn_t *n, const ww_fb_flow_t *f)
+{
+    const ww_fb_map_t *m = c->m;
+    if (!m->has_links)
+        return 0; /* a routed core carries every pair */
+    const char *a = m->segs[f->from].name, *b = m->segs[f->to].name;
+    bool fwd = link_carrying(m, f->from, f->to) != NULL;
+    bool rev = !f->both_ways || link_carrying(m, f->to, f->from) != NULL;
+    if (fwd && rev)
+        return 0;
+    /* Say what the map does have between the two, so the fix is obvious. */
+    const ww_fb_link_t *any = NULL;
+    for (uint32_t i = 0; i < m->nlinks && !any; i++)
+        if ((m->links[i].a == f->from && m->links[i].b == f->to) ||
+            (m->links[i].a == f->to && m->links[i].b == f->from))
+            any = &m->links[i];
+    char have[160];
+    if (any)
+        snprintf(have, sizeof have, " (the link on line %u is one-way %s -> %s)", any->line,
+                 m->segs[any->a].name, m->segs[any->b].name);
+    else
+        snprintf(have, sizeof have, " (no link joins %s and %s)", a, b);
+    char dir[160] = "";
+    if (f->both_ways)
+        snprintf(dir, sizeof dir, ", in its direction %s -> %s,", fwd ? b : a, fwd ? a : b);
+    return warn(c, n,
+                "flow %s %s %s (line %u)%s crosses no link of the map%s: the router does not "
+                "carry it, so a fire-break can neither cut nor keep it",
+                a, f->both_ways ? "<->" : "->", b, f->line, dir, have);
 }
 
 static int check_overlaps(ctx_t *c, const ww_yn_t *segs)
@@ -666,6 +833,8 @@ static int read_map(ctx_t *c, const ww_yn_t *root)
             if ((rc = read_flow(c, v->kids[i], &m->flows[i])))
                 return rc;
             m->nflows++;
+            if ((rc = check_flow_routed(c, v->kids[i], &m->flows[i])))
+                return rc;
         }
     }
     return 0;

@@ -1,52 +1,122 @@
-/* Isolation plans: from the map and the segment to cut off, the nftables chain that
- * does it, the file that loads it into wardwatch's own table, and the three readable
- * forms (the plain statement of what keeps working and what stops, the change request
- * for non-Linux firewalls, JSON).  Every form is derived from the same list of allowed
- * paths (plan_paths) so they cannot disagree. */
+/* Isolation plans: from the map and what to cut off (one segment, or single hosts
+ * quarantined with their own segment's clinical flows), the nftables chain that does
+ * it, the file that loads it into wardwatch's own table, and the three readable forms
+ * (the plain statement of what keeps working and what stops, the change request for
+ * non-Linux firewalls, JSON).  Every form is derived from the same list of allowed
+ * paths (scope_paths) so they cannot disagree. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "firebreak/ww_fb_int.h"
 
+/* One end of an allowed path: a whole segment, only the quarantined hosts in it, or
+ * the segment without its quarantined hosts (a management segment one of whose hosts
+ * is quarantined must not let that host in through the management exception). */
+enum { SIDE_ALL, SIDE_HOSTS, SIDE_ALL_BUT_HOSTS };
+typedef struct side {
+    uint32_t seg;
+    int mode;
+} side_t;
+
 /* One allowed path through the fire-break. */
 typedef struct path {
-    uint32_t from, to;        /* segment indexes */
+    side_t a, z;              /* from, to */
     const ww_fb_flow_t *flow; /* NULL: the management exception */
     bool reverse;             /* a both-ways flow, taken from its `to` side */
 } path_t;
 
-static bool is_mgmt(const ww_fb_map_t *m, uint32_t i, uint32_t iso)
+/* What a plan cuts off and the paths it keeps, computed once for every form. */
+typedef struct scope {
+    const ww_fb_map_t *m;
+    const ww_fb_plan_info_t *p;
+    bool hostplan;
+    bool *target; /* per segment: isolated, or holding a quarantined host */
+    path_t *paths;
+    size_t npaths;
+} scope_t;
+
+static bool is_target(const scope_t *s, uint32_t i)
 {
-    return i != iso && m->segs[i].kind == WW_FB_KIND_MANAGEMENT;
+    return s->target[i];
 }
 
 /* The paths a plan keeps open, in rule order: management first, then the clinical
- * flows that touch the isolated segment, each direction a flow allows. */
-static size_t plan_paths(const ww_fb_map_t *m, uint32_t iso, path_t *out, size_t cap)
+ * flows that touch a target, each direction a flow allows.  For a segment plan this
+ * is the segment's management and clinical flows; for a host plan the same for each
+ * host's segment, with the host alone as that end.  A flow between two segments that
+ * both hold quarantined hosts gives one path per end: a quarantined host on one end
+ * may use it with every host of the other end (quarantined or not), because the flow
+ * is an exception of both. */
+static void scope_paths(scope_t *s, size_t cap)
 {
+    const ww_fb_map_t *m = s->m;
+    int tmode = s->hostplan ? SIDE_HOSTS : SIDE_ALL;
     size_t n = 0;
-    for (uint32_t i = 0; i < m->nsegs && n + 2 <= cap; i++) {
-        if (!is_mgmt(m, i, iso))
+    for (uint32_t i = 0; i < m->nsegs; i++) {
+        if (m->segs[i].kind != WW_FB_KIND_MANAGEMENT)
             continue;
-        out[n++] = (path_t){i, iso, NULL, false};
-        if (m->mgmt == WW_FB_MGMT_BOTH)
-            out[n++] = (path_t){iso, i, NULL, false};
+        int mmode = is_target(s, i) ? SIDE_ALL_BUT_HOSTS : SIDE_ALL;
+        for (uint32_t t = 0; t < m->nsegs && n + 2 <= cap; t++) {
+            if (t == i || !is_target(s, t))
+                continue;
+            s->paths[n++] = (path_t){{i, mmode}, {t, tmode}, NULL, false};
+            if (m->mgmt == WW_FB_MGMT_BOTH)
+                s->paths[n++] = (path_t){{t, tmode}, {i, mmode}, NULL, false};
+        }
     }
-    for (uint32_t i = 0; i < m->nflows && n + 2 <= cap; i++) {
+    for (uint32_t i = 0; i < m->nflows && n + 4 <= cap; i++) {
         const ww_fb_flow_t *f = &m->flows[i];
-        if (!f->clinical || (f->from != iso && f->to != iso))
+        if (!f->clinical)
             continue;
-        out[n++] = (path_t){f->from, f->to, f, false};
-        if (f->both_ways)
-            out[n++] = (path_t){f->to, f->from, f, true};
+        if (is_target(s, f->from)) {
+            s->paths[n++] = (path_t){{f->from, tmode}, {f->to, SIDE_ALL}, f, false};
+            if (f->both_ways)
+                s->paths[n++] = (path_t){{f->to, SIDE_ALL}, {f->from, tmode}, f, true};
+        }
+        if (is_target(s, f->to) && (s->hostplan || !is_target(s, f->from))) {
+            s->paths[n++] = (path_t){{f->from, SIDE_ALL}, {f->to, tmode}, f, false};
+            if (f->both_ways)
+                s->paths[n++] = (path_t){{f->to, tmode}, {f->from, SIDE_ALL}, f, true};
+        }
     }
-    return n;
+    s->npaths = n;
 }
 
-static path_t *alloc_paths(const ww_fb_map_t *m, size_t *cap)
+static void scope_release(scope_t *s)
 {
-    *cap = 2 * ((size_t)m->nsegs + m->nflows) + 2;
-    return calloc(*cap, sizeof(path_t));
+    free(s->target);
+    free(s->paths);
+    memset(s, 0, sizeof *s);
+}
+
+static int scope_init(scope_t *s, const ww_fb_map_t *m, const ww_fb_plan_info_t *p)
+{
+    memset(s, 0, sizeof *s);
+    s->m = m;
+    s->p = p;
+    s->hostplan = p->nhosts > 0;
+    s->target = calloc(m->nsegs ? m->nsegs : 1, sizeof(bool));
+    size_t ntargets = 0;
+    if (!s->target)
+        return WW_ENOMEM;
+    if (s->hostplan) {
+        for (size_t i = 0; i < p->nhosts; i++)
+            if (p->hosts[i].seg < m->nsegs && !s->target[p->hosts[i].seg]) {
+                s->target[p->hosts[i].seg] = true;
+                ntargets++;
+            }
+    } else if (p->seg < m->nsegs) {
+        s->target[p->seg] = true;
+        ntargets = 1;
+    }
+    size_t cap = 2 * (size_t)m->nsegs * ntargets + 4 * (size_t)m->nflows + 2;
+    s->paths = calloc(cap, sizeof(path_t));
+    if (!s->paths) {
+        scope_release(s);
+        return WW_ENOMEM;
+    }
+    scope_paths(s, cap);
+    return 0;
 }
 
 /* Makes outside text safe for an nft comment or one line of a report. */
@@ -155,17 +225,157 @@ uint32_t ww_fb_plan_mark(int64_t id)
     return (uint32_t)1 << (WW_FB_CT_MARK_SHIFT + slot);
 }
 
+/* The quarantined hosts of segment `seg` (UINT32_MAX: every segment) and family
+ * `family` (0: both), joined by sep.  False when there are none. */
+static bool put_hosts(ww_buf_t *b, const scope_t *s, uint32_t seg, int family, const char *sep)
+{
+    bool first = true;
+    for (size_t i = 0; i < s->p->nhosts; i++) {
+        const ww_fb_host_t *h = &s->p->hosts[i];
+        if ((seg != UINT32_MAX && h->seg != seg) || (family && h->family != family))
+            continue;
+        if (!first)
+            ww_buf_puts(b, sep);
+        ww_buf_puts(b, h->text);
+        first = false;
+    }
+    return !first;
+}
+
+static bool hosts_have(const scope_t *s, uint32_t seg, int family)
+{
+    for (size_t i = 0; i < s->p->nhosts; i++)
+        if ((seg == UINT32_MAX || s->p->hosts[i].seg == seg) && s->p->hosts[i].family == family)
+            return true;
+    return false;
+}
+
+static bool side_has(const scope_t *s, side_t d, int family)
+{
+    return d.mode == SIDE_HOSTS ? hosts_have(s, d.seg, family)
+                                : has_family(&s->m->segs[d.seg], family);
+}
+
+/* One end of a rule: "ip saddr { ... }", with the quarantined hosts left out of a
+ * segment where they must not ride on its exception. */
+static void put_nft_side(ww_buf_t *b, const scope_t *s, side_t d, int family, const char *dir)
+{
+    const char *kw = family == 4 ? "ip" : "ip6";
+    ww_buf_printf(b, "%s %s { ", kw, dir);
+    if (d.mode == SIDE_HOSTS)
+        put_hosts(b, s, d.seg, family, ", ");
+    else
+        put_cidrs(b, &s->m->segs[d.seg], family, ", ");
+    ww_buf_puts(b, " }");
+    if (d.mode == SIDE_ALL_BUT_HOSTS && hosts_have(s, d.seg, family)) {
+        ww_buf_printf(b, " %s %s != { ", kw, dir);
+        put_hosts(b, s, d.seg, family, ", ");
+        ww_buf_puts(b, " }");
+    }
+}
+
+/* One end in words: "wards", "10.10.0.7 (wards)", "management except 10.90.0.5". */
+static void put_side_name(ww_buf_t *b, const scope_t *s, side_t d)
+{
+    const char *name = s->m->segs[d.seg].name;
+    if (d.mode == SIDE_HOSTS) {
+        put_hosts(b, s, d.seg, 0, ", ");
+        ww_buf_printf(b, " (%s)", name);
+        return;
+    }
+    ww_buf_puts(b, name);
+    if (d.mode == SIDE_ALL_BUT_HOSTS) {
+        ww_buf_puts(b, " except ");
+        put_hosts(b, s, d.seg, 0, ", ");
+    }
+}
+
+/* One end with its addresses, for a change request. */
+static void put_side_addrs(ww_buf_t *b, const scope_t *s, side_t d)
+{
+    const ww_fb_segment_t *g = &s->m->segs[d.seg];
+    if (d.mode == SIDE_HOSTS) {
+        ww_buf_printf(b, "%s host%s ", g->name, s->p->nhosts > 1 ? "(s)" : "");
+        put_hosts(b, s, d.seg, 0, ", ");
+        return;
+    }
+    ww_buf_printf(b, "%s (", g->name);
+    put_cidrs(b, g, 0, ", ");
+    ww_buf_putc(b, ')');
+    if (d.mode == SIDE_ALL_BUT_HOSTS) {
+        ww_buf_puts(b, " except ");
+        put_hosts(b, s, d.seg, 0, ", ");
+    }
+}
+
+/* What the plan cuts off: "segment imaging", "host 10.10.0.7 (wards)",
+ * "hosts 10.10.0.7 (wards), 10.20.0.9 (imaging)". */
+static void put_targets(ww_buf_t *b, const scope_t *s)
+{
+    if (!s->hostplan) {
+        ww_buf_printf(b, "segment %s", s->m->segs[s->p->seg].name);
+        return;
+    }
+    ww_buf_puts(b, s->p->nhosts == 1 ? "host " : "hosts ");
+    bool first = true;
+    for (uint32_t i = 0; i < s->m->nsegs; i++) {
+        if (!is_target(s, i))
+            continue;
+        if (!first)
+            ww_buf_puts(b, ", ");
+        put_hosts(b, s, i, 0, ", ");
+        ww_buf_printf(b, " (%s)", s->m->segs[i].name);
+        first = false;
+    }
+}
+
+/* The names of the segments that hold quarantined hosts, joined by ", ". */
+static void put_target_segs(ww_buf_t *b, const scope_t *s)
+{
+    bool first = true;
+    for (uint32_t i = 0; i < s->m->nsegs; i++)
+        if (is_target(s, i)) {
+            ww_buf_printf(b, "%s%s", first ? "" : ", ", s->m->segs[i].name);
+            first = false;
+        }
+}
+
+/* Hops from the nearest target to every segment (targets 0), and via. */
+static void scope_reach(const scope_t *s, int *hops, int *via, int *tmp_h, int *tmp_v)
+{
+    const ww_fb_map_t *m = s->m;
+    for (uint32_t i = 0; i < m->nsegs; i++) {
+        hops[i] = -1;
+        via[i] = -1;
+    }
+    for (uint32_t t = 0; t < m->nsegs; t++) {
+        if (!is_target(s, t))
+            continue;
+        ww_fb_reach(m, t, tmp_h, tmp_v);
+        for (uint32_t i = 0; i < m->nsegs; i++)
+            if (tmp_h[i] >= 0 && (hops[i] < 0 || tmp_h[i] < hops[i])) {
+                hops[i] = tmp_h[i];
+                via[i] = tmp_v[i];
+            }
+    }
+}
+
 int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out)
 {
-    const ww_fb_segment_t *iso = &m->segs[p->seg];
-    size_t cap, n;
-    path_t *paths = alloc_paths(m, &cap);
-    if (!paths)
+    scope_t s;
+    if (scope_init(&s, m, p) != 0)
         return WW_ENOMEM;
-    n = plan_paths(m, p->seg, paths, cap);
     ww_buf_printf(out, "\tchain plan_%lld {\n", (long long)p->id);
-    ww_buf_printf(out, "\t\t# fire-break plan %lld: isolate segment %s (%s%s)\n", (long long)p->id,
-                  iso->name, ww_fb_kind_name(iso->kind), iso->clinical ? ", clinical" : "");
+    if (!s.hostplan) {
+        const ww_fb_segment_t *iso = &m->segs[p->seg];
+        ww_buf_printf(out, "\t\t# fire-break plan %lld: isolate segment %s (%s%s)\n",
+                      (long long)p->id, iso->name, ww_fb_kind_name(iso->kind),
+                      iso->clinical ? ", clinical" : "");
+    } else {
+        ww_buf_printf(out, "\t\t# fire-break plan %lld: quarantine ", (long long)p->id);
+        put_targets(out, &s);
+        ww_buf_putc(out, '\n');
+    }
     if (p->reason && *p->reason) {
         ww_buf_puts(out, "\t\t# reason: ");
         put_clean(out, p->reason, 200);
@@ -180,53 +390,70 @@ int ww_fb_render_chain(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_
                   "mark)\n"
                   "\t\tct state established,related ct mark and 0x%08x == 0x%08x accept\n",
                   mark, mark);
-    for (size_t i = 0; i < n; i++) {
-        const path_t *q = &paths[i];
-        const ww_fb_segment_t *a = &m->segs[q->from], *z = &m->segs[q->to];
-        if (!q->flow)
-            ww_buf_printf(out, "\t\t# management: %s may open connections to %s\n", a->name,
-                          z->name);
-        else {
-            ww_buf_printf(out, "\t\t# clinical flow (map line %u): %s -> %s: ", q->flow->line,
-                          a->name, z->name);
+    for (size_t i = 0; i < s.npaths; i++) {
+        const path_t *q = &s.paths[i];
+        if (!q->flow) {
+            ww_buf_puts(out, "\t\t# management: ");
+            put_side_name(out, &s, q->a);
+            ww_buf_puts(out, " may open connections to ");
+            put_side_name(out, &s, q->z);
+            ww_buf_putc(out, '\n');
+        } else {
+            ww_buf_printf(out, "\t\t# clinical flow (map line %u): ", q->flow->line);
+            put_side_name(out, &s, q->a);
+            ww_buf_puts(out, " -> ");
+            put_side_name(out, &s, q->z);
+            ww_buf_puts(out, ": ");
             put_clean(out, q->flow->reason, 120);
             ww_buf_putc(out, '\n');
         }
         for (int fam = 4; fam <= 6; fam += 2) {
-            if (!has_family(a, fam) || !has_family(z, fam))
+            if (!side_has(&s, q->a, fam) || !side_has(&s, q->z, fam))
                 continue;
-            const char *kw = fam == 4 ? "ip" : "ip6";
-            ww_buf_printf(out, "\t\t%s saddr { ", kw);
-            put_cidrs(out, a, fam, ", ");
-            ww_buf_printf(out, " } %s daddr { ", kw);
-            put_cidrs(out, z, fam, ", ");
-            ww_buf_puts(out, " }");
+            ww_buf_puts(out, "\t\t");
+            put_nft_side(out, &s, q->a, fam, "saddr");
+            ww_buf_putc(out, ' ');
+            put_nft_side(out, &s, q->z, fam, "daddr");
             put_nft_service(out, q->flow, fam);
             ww_buf_printf(out, " ct mark set ct mark or 0x%08x accept\n", mark);
             /* The answers of a connection this path allows, recognised by conntrack
              * (reply direction, addresses and ports reversed) and marked: so a
              * session that was open before this plan and that it allows keeps
              * working even when the far side speaks first. */
-            ww_buf_printf(out, "\t\tct state established ct direction reply %s saddr { ", kw);
-            put_cidrs(out, z, fam, ", ");
-            ww_buf_printf(out, " } %s daddr { ", kw);
-            put_cidrs(out, a, fam, ", ");
-            ww_buf_puts(out, " }");
+            ww_buf_puts(out, "\t\tct state established ct direction reply ");
+            put_nft_side(out, &s, q->z, fam, "saddr");
+            ww_buf_putc(out, ' ');
+            put_nft_side(out, &s, q->a, fam, "daddr");
             put_nft_service_dir(out, q->flow, fam, true);
             ww_buf_printf(out, " ct mark set ct mark or 0x%08x accept\n", mark);
         }
     }
-    ww_buf_printf(out, "\t\t# everything else to or from %s stops\n", iso->name);
-    for (int dir = 0; dir < 2; dir++)
-        for (int fam = 4; fam <= 6; fam += 2) {
-            if (!has_family(iso, fam))
-                continue;
-            ww_buf_printf(out, "\t\t%s %s { ", fam == 4 ? "ip" : "ip6", dir ? "daddr" : "saddr");
-            put_cidrs(out, iso, fam, ", ");
-            ww_buf_puts(out, " } counter drop\n");
-        }
+    if (!s.hostplan) {
+        const ww_fb_segment_t *iso = &m->segs[p->seg];
+        ww_buf_printf(out, "\t\t# everything else to or from %s stops\n", iso->name);
+        for (int dir = 0; dir < 2; dir++)
+            for (int fam = 4; fam <= 6; fam += 2) {
+                if (!has_family(iso, fam))
+                    continue;
+                ww_buf_printf(out, "\t\t%s %s { ", fam == 4 ? "ip" : "ip6",
+                              dir ? "daddr" : "saddr");
+                put_cidrs(out, iso, fam, ", ");
+                ww_buf_puts(out, " } counter drop\n");
+            }
+    } else {
+        ww_buf_puts(out, "\t\t# everything else to or from the quarantined hosts stops\n");
+        for (int dir = 0; dir < 2; dir++)
+            for (int fam = 4; fam <= 6; fam += 2) {
+                if (!hosts_have(&s, UINT32_MAX, fam))
+                    continue;
+                ww_buf_printf(out, "\t\t%s %s { ", fam == 4 ? "ip" : "ip6",
+                              dir ? "daddr" : "saddr");
+                put_hosts(out, &s, UINT32_MAX, fam, ", ");
+                ww_buf_puts(out, " } counter drop\n");
+            }
+    }
     ww_buf_puts(out, "\t}\n");
-    free(paths);
+    scope_release(&s);
     return out->err;
 }
 
@@ -259,23 +486,41 @@ static void put_seg_line(ww_buf_t *b, const ww_fb_segment_t *s)
 
 int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out)
 {
-    const ww_fb_segment_t *iso = &m->segs[p->seg];
-    size_t cap, n;
-    path_t *paths = alloc_paths(m, &cap);
-    int *hops = calloc(m->nsegs, sizeof(int)), *via = calloc(m->nsegs, sizeof(int));
-    if (!paths || !hops || !via) {
-        free(paths);
+    scope_t s;
+    if (scope_init(&s, m, p) != 0)
+        return WW_ENOMEM;
+    size_t ns = m->nsegs ? m->nsegs : 1;
+    int *hops = calloc(ns, sizeof(int)), *via = calloc(ns, sizeof(int));
+    int *th = calloc(ns, sizeof(int)), *tv = calloc(ns, sizeof(int));
+    if (!hops || !via || !th || !tv) {
         free(hops);
         free(via);
+        free(th);
+        free(tv);
+        scope_release(&s);
         return WW_ENOMEM;
     }
-    n = plan_paths(m, p->seg, paths, cap);
-    ww_fb_reach(m, p->seg, hops, via);
+    const size_t n = s.npaths;
+    const path_t *paths = s.paths;
+    scope_reach(&s, hops, via, th, tv);
+    const ww_fb_segment_t *iso = s.hostplan ? NULL : &m->segs[p->seg];
 
-    ww_buf_printf(out, "Fire-break plan %lld: isolate segment %s\n", (long long)p->id, iso->name);
-    ww_buf_puts(out, "  segment: ");
-    put_seg_line(out, iso);
-    ww_buf_putc(out, '\n');
+    if (!s.hostplan) {
+        ww_buf_printf(out, "Fire-break plan %lld: isolate segment %s\n", (long long)p->id,
+                      iso->name);
+        ww_buf_puts(out, "  segment: ");
+        put_seg_line(out, iso);
+        ww_buf_putc(out, '\n');
+    } else {
+        ww_buf_printf(out, "Fire-break plan %lld: quarantine ", (long long)p->id);
+        put_targets(out, &s);
+        ww_buf_putc(out, '\n');
+        for (size_t i = 0; i < p->nhosts; i++) {
+            ww_buf_printf(out, "  host: %-15s in ", p->hosts[i].text);
+            put_seg_line(out, &m->segs[p->hosts[i].seg]);
+            ww_buf_putc(out, '\n');
+        }
+    }
     if (p->infected_ip)
         ww_buf_printf(out, "  infected host: %s\n", p->infected_ip);
     if (p->reason && *p->reason) {
@@ -288,12 +533,47 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
         put_clean(out, p->by ? p->by : "?", WW_FB_MAX_TEXT);
         ww_buf_printf(out, " at %s\n", p->created ? p->created : "?");
     }
-    if (iso->monitor_only)
+    if (iso && iso->monitor_only)
         ww_buf_puts(out, "  NOTE: this segment is monitor-only: apply needs "
                          "--override-monitor-only\n");
+    for (uint32_t i = 0; s.hostplan && i < m->nsegs; i++)
+        if (is_target(&s, i) && m->segs[i].monitor_only)
+            ww_buf_printf(out,
+                          "  NOTE: segment %s is monitor-only: apply needs "
+                          "--override-monitor-only\n",
+                          m->segs[i].name);
+    if (s.hostplan) {
+        /* The summary first: a host plan is easy to mistake for a segment plan. */
+        size_t nflows = 0;
+        for (size_t i = 0; i < n; i++)
+            nflows += paths[i].flow != NULL;
+        ww_buf_printf(out,
+                      "  cuts: every connection of %s through the router, to other segments "
+                      "and the internet, except management and %zu clinical path%s "
+                      "(\"What keeps working\")\n",
+                      p->nhosts == 1 ? "this host" : "these hosts", nflows, nflows == 1 ? "" : "s");
+        ww_buf_puts(out, "  does not cut: the other hosts of ");
+        put_target_segs(out, &s);
+        ww_buf_printf(out,
+                      ", and traffic between %s and its own segment (it does not pass "
+                      "the router)\n",
+                      p->nhosts == 1 ? "the host" : "each host");
+    }
 
-    ww_buf_printf(out, "\nBlast radius today (what %s can reach before the fire-break):\n",
-                  p->infected_ip ? p->infected_ip : iso->name);
+    ww_buf_puts(out, "\nBlast radius today (what ");
+    if (p->infected_ip)
+        ww_buf_puts(out, p->infected_ip);
+    else if (iso)
+        ww_buf_puts(out, iso->name);
+    else
+        put_hosts(out, &s, UINT32_MAX, 0, ", ");
+    ww_buf_puts(out, " can reach before the fire-break):\n");
+    for (uint32_t i = 0; s.hostplan && i < m->nsegs; i++)
+        if (is_target(&s, i)) {
+            ww_buf_puts(out, "  hop 0  ");
+            put_seg_line(out, &m->segs[i]);
+            ww_buf_puts(out, "  (own segment: not through the router, NOT cut)\n");
+        }
     size_t reach = 0, creach = 0;
     for (int h = 1; h <= (int)m->nsegs; h++)
         for (uint32_t i = 0; i < m->nsegs; i++) {
@@ -316,9 +596,9 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
         size_t shown = p->nassets < 200 ? p->nassets : 200;
         for (size_t i = 0; i < shown; i++) {
             const ww_fb_asset_t *a = &p->assets[i];
-            int s = ww_fb_map_find_ip(m, a->ip ? a->ip : "");
+            int sg = ww_fb_map_find_ip(m, a->ip ? a->ip : "");
             ww_buf_printf(out, "    %-20s %-15s %-14s %s%s\n", a->name ? a->name : "?",
-                          a->ip ? a->ip : "?", s >= 0 ? m->segs[s].name : "?",
+                          a->ip ? a->ip : "?", sg >= 0 ? m->segs[sg].name : "?",
                           a->kind ? a->kind : "", a->clinical ? "  CLINICAL" : "");
         }
         if (shown < p->nassets)
@@ -329,31 +609,49 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
     ww_buf_puts(out, "\nWhat keeps working:\n");
     for (size_t i = 0; i < n; i++) {
         const path_t *q = &paths[i];
+        ww_buf_puts(out, "  - ");
+        put_side_name(out, &s, q->a);
         if (!q->flow) {
-            ww_buf_printf(out,
-                          "  - %s can open connections to %s (support and clean-up), "
-                          "any protocol\n",
-                          m->segs[q->from].name, m->segs[q->to].name);
+            ww_buf_puts(out, " can open connections to ");
+            put_side_name(out, &s, q->z);
+            ww_buf_puts(out, " (support and clean-up), any protocol\n");
             continue;
         }
-        ww_buf_printf(out, "  - %s -> %s, ", m->segs[q->from].name, m->segs[q->to].name);
+        ww_buf_puts(out, " -> ");
+        put_side_name(out, &s, q->z);
+        ww_buf_puts(out, ", ");
         put_service(out, q->flow);
         ww_buf_puts(out, ": ");
         put_clean(out, q->flow->reason, WW_FB_MAX_TEXT);
         ww_buf_puts(out, " [clinical]\n");
     }
     ww_buf_puts(out, "  - replies to the connections above\n");
-    ww_buf_printf(out, "  - traffic inside %s, and between other segments, is not touched\n",
-                  iso->name);
+    if (!s.hostplan) {
+        ww_buf_printf(out, "  - traffic inside %s, and between other segments, is not touched\n",
+                      iso->name);
+    } else {
+        ww_buf_puts(out, "  - every other host of ");
+        put_target_segs(out, &s);
+        ww_buf_puts(out, ", and traffic between other segments, is not touched\n");
+    }
 
     ww_buf_puts(out, "\nWhat stops:\n");
-    ww_buf_printf(out, "  - every other connection from %s to any other segment or the internet\n",
-                  iso->name);
-    ww_buf_printf(out, "  - every other connection into %s, from any segment\n", iso->name);
+    if (!s.hostplan) {
+        ww_buf_printf(out,
+                      "  - every other connection from %s to any other segment or the internet\n",
+                      iso->name);
+        ww_buf_printf(out, "  - every other connection into %s, from any segment\n", iso->name);
+    } else {
+        ww_buf_puts(out, "  - every other connection from ");
+        put_targets(out, &s);
+        ww_buf_puts(out, " to any other segment or the internet\n  - every other connection into ");
+        put_targets(out, &s);
+        ww_buf_puts(out, ", from any other segment\n");
+    }
     ww_buf_puts(out, "  - connections already open that are not listed above are cut\n");
     for (uint32_t i = 0; i < m->nflows; i++) {
         const ww_fb_flow_t *f = &m->flows[i];
-        if (f->clinical || (f->from != p->seg && f->to != p->seg))
+        if (f->clinical || (!is_target(&s, f->from) && !is_target(&s, f->to)))
             continue;
         ww_buf_puts(out, "  - documented flow ");
         put_flow_words(out, m, f);
@@ -361,43 +659,70 @@ int ww_fb_render_text(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
             ww_buf_puts(out, ": ");
             put_clean(out, f->reason, WW_FB_MAX_TEXT);
         }
-        ww_buf_puts(out, " (not clinical)\n");
+        ww_buf_puts(out, s.hostplan ? " (not clinical), for the quarantined hosts\n"
+                                    : " (not clinical)\n");
     }
     bool any = false;
     for (uint32_t i = 0; i < m->nsegs; i++) {
-        if (i == p->seg || !m->segs[i].clinical || hops[i] < 0)
+        if (is_target(&s, i) || !m->segs[i].clinical || hops[i] < 0)
             continue;
         bool kept = false;
         for (size_t k = 0; k < n; k++)
-            if (paths[k].flow && (paths[k].from == i || paths[k].to == i))
+            if (paths[k].flow && (paths[k].a.seg == i || paths[k].z.seg == i))
                 kept = true;
         if (kept)
             continue;
-        if (!any)
-            ww_buf_printf(out, "  - clinical segments that lose all contact with %s: ", iso->name);
-        else
+        if (!any) {
+            if (iso)
+                ww_buf_printf(out,
+                              "  - clinical segments that lose all contact with %s: ", iso->name);
+            else
+                ww_buf_puts(out, "  - clinical segments that lose all contact with the "
+                                 "quarantined hosts: ");
+        } else {
             ww_buf_puts(out, ", ");
+        }
         ww_buf_puts(out, m->segs[i].name);
         any = true;
     }
     if (any)
         ww_buf_putc(out, '\n');
-    free(paths);
+    if (s.hostplan) {
+        ww_buf_puts(out, "\nNot cut, because it does not pass the router:\n");
+        for (uint32_t i = 0; i < m->nsegs; i++)
+            if (is_target(&s, i)) {
+                ww_buf_puts(out, "  - traffic between ");
+                put_hosts(out, &s, i, 0, ", ");
+                ww_buf_printf(out,
+                              " and the other hosts of %s: isolate the switch port (or use "
+                              "NAC or the host firewall) to stop it\n",
+                              m->segs[i].name);
+            }
+    }
     free(hops);
     free(via);
+    free(th);
+    free(tv);
+    scope_release(&s);
     return out->err;
 }
 
 int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out)
 {
-    const ww_fb_segment_t *iso = &m->segs[p->seg];
-    size_t cap, n;
-    path_t *paths = alloc_paths(m, &cap);
-    if (!paths)
+    scope_t s;
+    if (scope_init(&s, m, p) != 0)
         return WW_ENOMEM;
-    n = plan_paths(m, p->seg, paths, cap);
-    ww_buf_printf(out, "CHANGE REQUEST: emergency fire-break, isolate network segment %s\n",
-                  iso->name);
+    const size_t n = s.npaths;
+    const path_t *paths = s.paths;
+    const ww_fb_segment_t *iso = s.hostplan ? NULL : &m->segs[p->seg];
+    if (iso)
+        ww_buf_printf(out, "CHANGE REQUEST: emergency fire-break, isolate network segment %s\n",
+                      iso->name);
+    else {
+        ww_buf_puts(out, "CHANGE REQUEST: emergency fire-break, quarantine ");
+        put_targets(out, &s);
+        ww_buf_putc(out, '\n');
+    }
     ww_buf_printf(out, "Plan: wardwatch fire-break plan %lld\n", (long long)p->id);
     if (m->name) {
         ww_buf_puts(out, "Site: ");
@@ -414,17 +739,40 @@ int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p
     ww_buf_putc(out, '\n');
     if (p->infected_ip)
         ww_buf_printf(out, "Infected host: %s\n", p->infected_ip);
-    ww_buf_printf(out, "Segment: %s (%s%s), addresses ", iso->name, ww_fb_kind_name(iso->kind),
-                  iso->clinical ? ", CLINICAL" : "");
-    put_cidrs(out, iso, 0, ", ");
-    if (iso->vlan >= 0)
-        ww_buf_printf(out, ", VLAN %d", iso->vlan);
-    ww_buf_putc(out, '\n');
-    ww_buf_puts(out, "\nWhere: on every firewall or layer-3 switch that routes traffic to or "
-                     "from this segment.\n"
-                     "Place these rules above all existing rules; they are evaluated in "
-                     "order, the first match wins.\n"
-                     "Traffic that does not involve this segment is not affected.\n\nRules:\n");
+    if (iso) {
+        ww_buf_printf(out, "Segment: %s (%s%s), addresses ", iso->name, ww_fb_kind_name(iso->kind),
+                      iso->clinical ? ", CLINICAL" : "");
+        put_cidrs(out, iso, 0, ", ");
+        if (iso->vlan >= 0)
+            ww_buf_printf(out, ", VLAN %d", iso->vlan);
+        ww_buf_putc(out, '\n');
+        ww_buf_puts(out, "\nWhere: on every firewall or layer-3 switch that routes traffic to or "
+                         "from this segment.\n"
+                         "Place these rules above all existing rules; they are evaluated in "
+                         "order, the first match wins.\n"
+                         "Traffic that does not involve this segment is not affected.\n\nRules:\n");
+    } else {
+        for (size_t i = 0; i < p->nhosts; i++) {
+            const ww_fb_segment_t *g = &m->segs[p->hosts[i].seg];
+            ww_buf_printf(out, "Host: %s in segment %s (%s%s, ", p->hosts[i].text, g->name,
+                          ww_fb_kind_name(g->kind), g->clinical ? ", CLINICAL" : "");
+            put_cidrs(out, g, 0, ", ");
+            if (g->vlan >= 0)
+                ww_buf_printf(out, ", VLAN %d", g->vlan);
+            ww_buf_puts(out, ")\n");
+        }
+        ww_buf_puts(out, "\nWhere: on every firewall or layer-3 switch that routes traffic to or "
+                         "from the segments of these hosts (");
+        put_target_segs(out, &s);
+        ww_buf_puts(out, ").\n"
+                         "Place these rules above all existing rules; they are evaluated in "
+                         "order, the first match wins.\n"
+                         "Only traffic to or from these hosts is affected; the other hosts of "
+                         "their segments are not.\n"
+                         "Traffic between these hosts and their own segment does not pass a "
+                         "router: to stop it too, isolate the switch port (or use NAC or the "
+                         "host firewall).\n\nRules:\n");
+    }
     int r = 1;
     ww_buf_printf(out,
                   "  %2d. ALLOW  return traffic of connections allowed by rules %d-%zu "
@@ -432,12 +780,11 @@ int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p
                   r++, 2, n + 1);
     for (size_t i = 0; i < n; i++) {
         const path_t *q = &paths[i];
-        const ww_fb_segment_t *a = &m->segs[q->from], *z = &m->segs[q->to];
-        ww_buf_printf(out, "  %2d. ALLOW  new connections from %s (", r++, a->name);
-        put_cidrs(out, a, 0, ", ");
-        ww_buf_printf(out, ") to %s (", z->name);
-        put_cidrs(out, z, 0, ", ");
-        ww_buf_puts(out, "), ");
+        ww_buf_printf(out, "  %2d. ALLOW  new connections from ", r++);
+        put_side_addrs(out, &s, q->a);
+        ww_buf_puts(out, " to ");
+        put_side_addrs(out, &s, q->z);
+        ww_buf_puts(out, ", ");
         put_service(out, q->flow);
         if (q->flow) {
             ww_buf_puts(out, " -- clinical: ");
@@ -447,23 +794,42 @@ int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p
         }
         ww_buf_putc(out, '\n');
     }
-    ww_buf_printf(out, "  %2d. DENY   everything from %s (", r++, iso->name);
-    put_cidrs(out, iso, 0, ", ");
-    ww_buf_puts(out, ") to any destination, and log it\n");
-    ww_buf_printf(out, "  %2d. DENY   everything from any source to %s (", r++, iso->name);
-    put_cidrs(out, iso, 0, ", ");
-    ww_buf_puts(out, "), and log it\n");
+    if (iso) {
+        ww_buf_printf(out, "  %2d. DENY   everything from %s (", r++, iso->name);
+        put_cidrs(out, iso, 0, ", ");
+        ww_buf_puts(out, ") to any destination, and log it\n");
+        ww_buf_printf(out, "  %2d. DENY   everything from any source to %s (", r++, iso->name);
+        put_cidrs(out, iso, 0, ", ");
+        ww_buf_puts(out, "), and log it\n");
+    } else {
+        ww_buf_printf(out, "  %2d. DENY   everything from ", r++);
+        put_hosts(out, &s, UINT32_MAX, 0, ", ");
+        ww_buf_puts(out, " to any destination, and log it\n");
+        ww_buf_printf(out, "  %2d. DENY   everything from any source to ", r++);
+        put_hosts(out, &s, UINT32_MAX, 0, ", ");
+        ww_buf_puts(out, ", and log it\n");
+    }
     ww_buf_puts(out, "\nExisting connections that rules 2-");
     ww_buf_printf(out, "%zu do not allow must be cleared (session/state table) after the change.\n",
                   n + 1);
-    ww_buf_printf(out,
-                  "\nTest after the change:\n"
-                  "  - from %s, a connection to any other segment fails\n",
-                  iso->name);
+    if (iso)
+        ww_buf_printf(out,
+                      "\nTest after the change:\n"
+                      "  - from %s, a connection to any other segment fails\n",
+                      iso->name);
+    else {
+        ww_buf_puts(out, "\nTest after the change:\n  - from ");
+        put_hosts(out, &s, UINT32_MAX, 0, ", ");
+        ww_buf_puts(out, ", a connection to any other segment fails\n"
+                         "  - from another host of the same segment, it still works\n");
+    }
     for (size_t i = 0; i < n; i++)
         if (paths[i].flow) {
-            ww_buf_printf(out, "  - %s -> %s ", m->segs[paths[i].from].name,
-                          m->segs[paths[i].to].name);
+            ww_buf_puts(out, "  - ");
+            put_side_name(out, &s, paths[i].a);
+            ww_buf_puts(out, " -> ");
+            put_side_name(out, &s, paths[i].z);
+            ww_buf_putc(out, ' ');
             put_service(out, paths[i].flow);
             ww_buf_puts(out, " still works\n");
         }
@@ -471,7 +837,7 @@ int ww_fb_render_change_request(const ww_fb_map_t *m, const ww_fb_plan_info_t *p
                   "\nBack-out: remove rules 1-%d. Record the change and its removal in the "
                   "clinical-safety hazard log (DCB0160).\n",
                   r - 1);
-    free(paths);
+    scope_release(&s);
     return out->err;
 }
 
@@ -499,27 +865,53 @@ static void json_str_or_null(ww_buf_t *b, const char *s)
         ww_buf_puts(b, "null");
 }
 
+/* ,"from_hosts":[...] (only these hosts of the segment) or ,"from_except":[...]. */
+static void json_side_hosts(ww_buf_t *b, const scope_t *s, side_t d, const char *end)
+{
+    if (d.mode == SIDE_ALL)
+        return;
+    ww_buf_printf(b, ",\"%s_%s\":[\"", end, d.mode == SIDE_HOSTS ? "hosts" : "except");
+    put_hosts(b, s, d.seg, 0, "\",\"");
+    ww_buf_puts(b, "\"]");
+}
+
 int ww_fb_render_json(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t *out)
 {
-    size_t cap, n;
-    path_t *paths = alloc_paths(m, &cap);
-    int *hops = calloc(m->nsegs, sizeof(int)), *via = calloc(m->nsegs, sizeof(int));
+    scope_t s;
+    size_t ns = m->nsegs ? m->nsegs : 1;
+    int *hops = calloc(ns, sizeof(int)), *via = calloc(ns, sizeof(int));
+    int *th = calloc(ns, sizeof(int)), *tv = calloc(ns, sizeof(int));
     ww_buf_t chain, table;
     ww_buf_init(&chain, 0);
     ww_buf_init(&table, 0);
     int rc = WW_ENOMEM;
-    if (!paths || !hops || !via)
+    bool have_scope = false;
+    if (!hops || !via || !th || !tv || scope_init(&s, m, p) != 0)
         goto out;
-    n = plan_paths(m, p->seg, paths, cap);
-    ww_fb_reach(m, p->seg, hops, via);
+    have_scope = true;
+    const size_t n = s.npaths;
+    const path_t *paths = s.paths;
+    scope_reach(&s, hops, via, th, tv);
     if ((rc = ww_fb_render_chain(m, p, &chain)) < 0)
         goto out;
     const char *c1 = chain.p;
     if ((rc = ww_fb_render_table(&c1, 1, &table)) < 0)
         goto out;
     ww_buf_printf(out, "{\"plan\":%lld,\"segment\":", (long long)p->id);
-    json_seg(out, &m->segs[p->seg]);
-    ww_buf_puts(out, "},\"infected_ip\":");
+    if (s.hostplan) {
+        ww_buf_puts(out, "null");
+    } else {
+        json_seg(out, &m->segs[p->seg]);
+        ww_buf_putc(out, '}');
+    }
+    ww_buf_printf(out, ",\"scope\":\"%s\",\"hosts\":[", s.hostplan ? "hosts" : "segment");
+    for (size_t i = 0; i < p->nhosts; i++) {
+        ww_buf_printf(out, "%s{\"ip\":\"%s\",\"segment\":", i ? "," : "", p->hosts[i].text);
+        const char *sn = m->segs[p->hosts[i].seg].name;
+        ww_buf_json_str(out, sn, strlen(sn));
+        ww_buf_putc(out, '}');
+    }
+    ww_buf_puts(out, "],\"infected_ip\":");
     json_str_or_null(out, p->infected_ip);
     ww_buf_puts(out, ",\"reason\":");
     json_str_or_null(out, p->reason);
@@ -530,7 +922,7 @@ int ww_fb_render_json(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
     ww_buf_puts(out, ",\"blast_radius\":[");
     bool first = true;
     for (uint32_t i = 0; i < m->nsegs; i++) {
-        if (i == p->seg || hops[i] < 0)
+        if (is_target(&s, i) || hops[i] < 0)
             continue;
         ww_buf_puts(out, first ? "" : ",");
         first = false;
@@ -553,10 +945,13 @@ int ww_fb_render_json(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
     ww_buf_puts(out, "],\"keeps\":[");
     for (size_t i = 0; i < n; i++) {
         const path_t *q = &paths[i];
+        const char *fn = m->segs[q->a.seg].name, *tn = m->segs[q->z.seg].name;
         ww_buf_puts(out, i ? ",{\"from\":" : "{\"from\":");
-        ww_buf_json_str(out, m->segs[q->from].name, strlen(m->segs[q->from].name));
+        ww_buf_json_str(out, fn, strlen(fn));
         ww_buf_puts(out, ",\"to\":");
-        ww_buf_json_str(out, m->segs[q->to].name, strlen(m->segs[q->to].name));
+        ww_buf_json_str(out, tn, strlen(tn));
+        json_side_hosts(out, &s, q->a, "from");
+        json_side_hosts(out, &s, q->z, "to");
         if (!q->flow) {
             ww_buf_puts(out, ",\"proto\":\"any\",\"ports\":[],\"why\":\"management\"}");
             continue;
@@ -577,7 +972,7 @@ int ww_fb_render_json(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
     first = true;
     for (uint32_t i = 0; i < m->nflows; i++) {
         const ww_fb_flow_t *f = &m->flows[i];
-        if (f->clinical || (f->from != p->seg && f->to != p->seg))
+        if (f->clinical || (!is_target(&s, f->from) && !is_target(&s, f->to)))
             continue;
         ww_buf_puts(out, first ? "{\"from\":" : ",{\"from\":");
         first = false;
@@ -597,8 +992,11 @@ int ww_fb_render_json(const ww_fb_map_t *m, const ww_fb_plan_info_t *p, ww_buf_t
 out:
     ww_buf_release(&chain);
     ww_buf_release(&table);
-    free(paths);
+    if (have_scope)
+        scope_release(&s);
     free(hops);
     free(via);
+    free(th);
+    free(tv);
     return rc;
 }

@@ -21,6 +21,8 @@ static const char *const migrations[] = {
     /* 2: the kernel's own listing of a plan's chain right after it was loaded, so
      * `status` can tell a chain changed outside wardwatch from one that is intact. */
     "ALTER TABLE fb_plan ADD COLUMN live_chain TEXT;",
+    /* 3: host plans: the quarantined addresses, comma-separated (NULL: a segment plan). */
+    "ALTER TABLE fb_plan ADD COLUMN hosts TEXT;",
 };
 
 int ww_fb_store_migrate(ww_store_t *st, ww_diag_t *diag)
@@ -87,7 +89,7 @@ int ww_fb_plan_insert(ww_store_t *st, ww_fb_plan_row_t *p)
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO fb_plan(created_at,by,reason,map_id,segment,infected_ip,"
-                           "chain,ruleset) VALUES(?,?,?,?,?,?,'','')",
+                           "chain,ruleset,hosts) VALUES(?,?,?,?,?,?,'','',?)",
                            -1, &q, NULL) != SQLITE_OK)
         return WW_EIO;
     sqlite3_bind_text(q, 1, p->created, -1, SQLITE_STATIC);
@@ -96,6 +98,7 @@ int ww_fb_plan_insert(ww_store_t *st, ww_fb_plan_row_t *p)
     sqlite3_bind_int64(q, 4, p->map_id);
     sqlite3_bind_text(q, 5, p->segment, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 6, p->infected_ip, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 7, p->hosts, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : WW_EIO;
     sqlite3_finalize(q);
     if (rc == 0)
@@ -119,7 +122,7 @@ int ww_fb_plan_set_rules(ww_store_t *st, int64_t id, const char *chain, const ch
 
 #define PLAN_COLS                                                                        \
     "id,created_at,by,reason,map_id,segment,infected_ip,chain,ruleset,state,applied_at," \
-    "deadline,prev_ruleset,watchdog_pid,live_chain"
+    "deadline,prev_ruleset,watchdog_pid,live_chain,hosts"
 
 static void row_fill(sqlite3_stmt *q, ww_fb_plan_row_t *p)
 {
@@ -139,6 +142,7 @@ static void row_fill(sqlite3_stmt *q, ww_fb_plan_row_t *p)
     p->prev_ruleset = col_dup(q, 12);
     p->watchdog_pid = sqlite3_column_int64(q, 13);
     p->live_chain = col_dup(q, 14);
+    p->hosts = col_dup(q, 15);
 }
 
 void ww_fb_plan_row_release(ww_fb_plan_row_t *p)
@@ -156,6 +160,7 @@ void ww_fb_plan_row_release(ww_fb_plan_row_t *p)
     free(p->applied_at);
     free(p->prev_ruleset);
     free(p->live_chain);
+    free(p->hosts);
     memset(p, 0, sizeof *p);
 }
 

@@ -22,7 +22,9 @@
 #define WW_FB_MAX_PORTS 64 /* per flow */
 #define WW_FB_MAX_LINKS 4096
 #define WW_FB_MAX_NAME 64
-#define WW_FB_MAX_TEXT 512 /* reason, description */
+#define WW_FB_MAX_TEXT 512     /* reason, description */
+#define WW_FB_MAX_HOSTS 64     /* hosts one plan may quarantine */
+#define WW_FB_MAX_WARNINGS 100 /* warnings kept per map; the rest are counted */
 
 /* The nftables table wardwatch owns; nothing else is ever touched. */
 #define WW_FB_TABLE "wardwatch_firebreak"
@@ -47,6 +49,10 @@ enum ww_fb_kind {
     WW_FB_KIND_GUEST,
     WW_FB_KIND_DMZ,
     WW_FB_KIND_MANAGEMENT,
+    /* Addresses outside the hospital (NHSmail, Microsoft 365, a supplier's remote
+     * support): they can be named in flows, so a fire-break can keep a flow to them,
+     * but they are never isolated and never quarantined. */
+    WW_FB_KIND_EXTERNAL,
 };
 const char *ww_fb_kind_name(int kind);
 
@@ -97,6 +103,13 @@ typedef struct ww_fb_link {
     uint32_t line;
 } ww_fb_link_t;
 
+/* Something the map allows but that is probably a mistake (the map is still
+ * accepted).  msg lives in the map's arena. */
+typedef struct ww_fb_warning {
+    uint32_t line, col;
+    const char *msg;
+} ww_fb_warning_t;
+
 typedef struct ww_fb_map {
     ww_arena_t arena; /* owns everything below */
     char *name;       /* `hospital:`; may be NULL */
@@ -106,15 +119,20 @@ typedef struct ww_fb_map {
     uint32_t nflows;
     ww_fb_link_t *links;
     uint32_t nlinks;
-    bool has_links; /* false: a routed core, every segment reaches every other */
-    int mgmt;       /* enum ww_fb_mgmt */
+    bool has_links;            /* false: a routed core, every segment reaches every other */
+    int mgmt;                  /* enum ww_fb_mgmt */
+    ww_fb_warning_t *warnings; /* in map order; at most WW_FB_MAX_WARNINGS */
+    uint32_t nwarnings;
+    uint32_t warnings_dropped; /* warnings past the cap, counted only */
 } ww_fb_map_t;
 
 /* Parses and validates a map (YAML text, `file` labels diagnostics).  Rejects, with the
  * line and the reason in diag: YAML errors, unknown keys, missing or duplicate names,
  * bad or overlapping CIDRs, unknown kinds, flows or links naming unknown segments,
- * ports outside 1..65535, ports on a protocol without ports, and caps.  Returns 0 and
- * *out (free with ww_fb_map_free), or WW_EPARSE/WW_ELIMIT/WW_ENOMEM. */
+ * ports outside 1..65535, ports on a protocol without ports, a VLAN or monitor_only on
+ * an external segment, flows or links between two external segments, and caps.  An
+ * accepted map may carry warnings (m->warnings): a flow that no link carries.
+ * Returns 0 and *out (free with ww_fb_map_free), or WW_EPARSE/WW_ELIMIT/WW_ENOMEM. */
 int ww_fb_map_parse(const char *buf, size_t len, const char *file, ww_fb_map_t **out,
                     ww_diag_t *diag);
 void ww_fb_map_free(ww_fb_map_t *m);
@@ -141,6 +159,23 @@ int ww_fb_map_find_ip(const ww_fb_map_t *m, const char *ip);
 /* The segment with this name, or -1. */
 int ww_fb_map_find_segment(const ww_fb_map_t *m, const char *name);
 
+/* One host a plan quarantines: its address (canonical text, as records keep it) and
+ * the segment that holds it. */
+typedef struct ww_fb_host {
+    uint8_t family; /* 4 or 6 */
+    uint8_t addr[16];
+    uint32_t seg;
+    char text[48];
+} ww_fb_host_t;
+
+/* Reads a comma-separated list of host addresses (the rules of ww_fb_addr_parse; an
+ * IPv4-mapped address is the IPv4 host) and finds each one's segment in the map.
+ * Refuses, with the address named in why: a bad address, an address in no segment, an
+ * address in an external segment, an empty list or entry, more than `cap` hosts.  A
+ * host given twice is kept once.  0 with out[0..*n), or WW_EPARSE/WW_ELIMIT. */
+int ww_fb_hosts_parse(const ww_fb_map_t *m, const char *list, ww_fb_host_t *out, size_t cap,
+                      size_t *n, char *why, size_t whylen);
+
 /* ---- reachability ---------------------------------------------------------------- */
 
 /* Hops from segment `from` to every segment today (hops[from] = 0; -1 = unreachable)
@@ -157,16 +192,20 @@ typedef struct ww_fb_asset {
 
 /* ---- plans ----------------------------------------------------------------------- */
 
-/* What a plan is about; the strings are borrowed. */
+/* What a plan is about; the strings are borrowed.  A segment plan isolates `seg`; a
+ * host plan (nhosts > 0) quarantines only the hosts, each with the clinical flows of
+ * its own segment, and `seg` is ignored. */
 typedef struct ww_fb_plan_info {
     int64_t id;
-    uint32_t seg;            /* the segment to isolate */
+    uint32_t seg;            /* the segment to isolate (segment plans) */
     const char *infected_ip; /* may be NULL (planned by segment) */
     const char *reason;      /* may be NULL */
     const char *by;          /* may be NULL */
     const char *created;     /* ISO time text; may be NULL */
     const ww_fb_asset_t *assets;
     size_t nassets;
+    const ww_fb_host_t *hosts; /* host plans: the hosts to quarantine; NULL otherwise */
+    size_t nhosts;
 } ww_fb_plan_info_t;
 
 /* The plan's chain, alone ("chain plan_N { ... }" indented for a table body). */
@@ -242,9 +281,12 @@ typedef struct ww_fb_plan_row {
     char *prev_ruleset; /* wardwatch's table before the apply ("" = absent) */
     char *live_chain;   /* the kernel's listing of the chain after the load (normalised);
                            NULL when never loaded or applied by an older wardwatch */
+    char *hosts;        /* host plans: the quarantined addresses, comma-separated (`segment`
+                           then names their segments, comma-separated); NULL for segment plans */
 } ww_fb_plan_row_t;
 
-/* Inserts created/by/reason/map_id/segment/infected_ip (borrowed) and sets p->id. */
+/* Inserts created/by/reason/map_id/segment/infected_ip/hosts (borrowed) and sets
+ * p->id. */
 int ww_fb_plan_insert(ww_store_t *st, ww_fb_plan_row_t *p);
 int ww_fb_plan_set_rules(ww_store_t *st, int64_t id, const char *chain, const char *ruleset);
 /* 0 and *out, WW_ENOENT, WW_EIO. */

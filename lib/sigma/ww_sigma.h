@@ -183,7 +183,19 @@ typedef struct ww_sigma_rule {
     bool alert;            /* raise alerts of its own (false for a rule used
                               only by correlations with generate: false) */
     uint32_t index;        /* position in the ruleset */
+    /* `fields:`: what an analyst should look at in a matching event, as written (at
+       most WW_SIGMA_MAX_FIELDS; the rest are left out). */
+    char **fields;
+    uint32_t nfields;
+    /* A suppression's shadow (see ww_sigma_load_suppressions): matches the events that
+       rule `shadow_of` would have alerted on but suppression `suppression` removed.
+       It never alerts (alert is false), has no id or name, and is not fed to
+       correlations.  NULL for every other rule. */
+    const struct ww_sigma_rule *shadow_of;
+    uint32_t suppression;
 } ww_sigma_rule_t;
+
+#define WW_SIGMA_MAX_FIELDS 32
 
 /* A rule that could not be used, and why. */
 typedef struct ww_sigma_error {
@@ -219,6 +231,53 @@ int ww_sigma_load_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *b
 /* After all loads: applies filters, resolves correlation references and aliases, sets
  * rule->alert, rejects correlations with unknown references.  Returns 0. */
 int ww_sigma_finish(ww_sigma_ruleset_t *rs);
+
+/* ---- suppressions ----------------------------------------------------------------
+ * A suppression file holds Sigma filter documents (`filter:` with `rules:` naming rule
+ * ids, names or titles, search identifiers and a `condition` that is true for the
+ * events to keep, e.g. `not selection`), each with an optional `description` (the
+ * reason) and `expires: YYYY-MM-DD` (the last day it applies).  ww_sigma_finish()
+ * applies each one that has not expired like a filter, and adds for every rule it
+ * applies to a shadow rule matching what it removed, so that a program can count the
+ * alerts each suppression took away. */
+
+/* Loads a suppression file (its documents must all be filters) before
+ * ww_sigma_finish().  Problems are recorded as errors (ww_sigma_error) with file,
+ * line and column.  Returns the number of suppressions accepted, or WW_E* when the
+ * file cannot be read. */
+int ww_sigma_load_suppressions(ww_sigma_ruleset_t *rs, const char *path);
+/* The same for a file's content already in memory (name is for diagnostics). */
+int ww_sigma_load_suppressions_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *buf,
+                                      size_t len);
+
+/* Why a rule named by a suppression gets nothing from it. */
+enum ww_supp_miss {
+    WW_SUPP_UNKNOWN,     /* no loaded rule has that id, name or title */
+    WW_SUPP_CORRELATION, /* a correlation rule: suppressions apply to detection rules */
+    WW_SUPP_LOGSOURCE,   /* the rule's logsource is not inside the suppression's */
+};
+typedef struct ww_sigma_supp_miss {
+    const char *ref; /* as written */
+    uint8_t why;     /* enum ww_supp_miss */
+} ww_sigma_supp_miss_t;
+
+typedef struct ww_sigma_suppression {
+    const char *file, *title, *id;    /* id may be NULL */
+    const char *description;          /* the reason; NULL when none */
+    const char *expires;              /* YYYY-MM-DD as written; NULL when none */
+    uint32_t line;                    /* first line of its document */
+    bool expired;                     /* past `expires`: not applied */
+    uint32_t napplied;                /* rules it was applied to */
+    const ww_sigma_supp_miss_t *miss; /* rules named that it cannot apply to */
+    uint32_t nmiss;
+} ww_sigma_suppression_t;
+
+/* The suppressions loaded, in load order; the details above are complete once
+ * ww_sigma_finish() has run.  `today` for expiry is the UTC date when finish ran. */
+uint32_t ww_sigma_suppression_count(const ww_sigma_ruleset_t *rs);
+const ww_sigma_suppression_t *ww_sigma_suppression(const ww_sigma_ruleset_t *rs, uint32_t i);
+/* Sets the date (YYYY-MM-DD) expiry is judged against instead of today (tests). */
+void ww_sigma_set_today(ww_sigma_ruleset_t *rs, const char *date);
 
 uint32_t ww_sigma_count(const ww_sigma_ruleset_t *rs);
 const ww_sigma_rule_t *ww_sigma_rule(const ww_sigma_ruleset_t *rs, uint32_t i);

@@ -314,7 +314,8 @@ int ww__sigma_corr_finish(ww_sigma_ruleset_t *rs)
         }
         free(colour);
     }
-    /* A rule alerts on its own unless every correlation using it has generate: false. */
+    /* A rule alerts on its own unless every correlation using it has generate: false;
+       a suppression's shadow never does. */
     uint8_t *state = calloc(rs->nrules + 1, 1); /* bit0: used, bit1: used with generate */
     if (!state)
         return WW_ENOMEM;
@@ -328,7 +329,7 @@ int ww__sigma_corr_finish(ww_sigma_ruleset_t *rs)
             state[k->rules[j]->index] |= (uint8_t)(1 | (k->generate ? 2 : 0));
     }
     for (uint32_t i = 0; i < rs->nrules; i++)
-        rs->rules[i]->alert = !(state[i] & 1) || (state[i] & 2);
+        rs->rules[i]->alert = !rs->rules[i]->shadow_of && (!(state[i] & 1) || (state[i] & 2));
     free(state);
     return 0;
 }

@@ -36,6 +36,12 @@ typedef struct ww_sigma_filter {
     uint32_t nrules;
     ww_sigma_node_t *cond;
     bool any;
+    /* A suppression (loaded by ww_sigma_load_suppressions): rules may also be named by
+       title, and `info` (description, expiry, what it could not apply to) is kept. */
+    bool suppress;
+    uint32_t supp_index; /* into the ruleset's suppressions */
+    char *description, *expires;
+    ww_sigma_suppression_t info;
 } ww_sigma_filter_t;
 
 struct ww_sigma_ruleset {
@@ -51,6 +57,10 @@ struct ww_sigma_ruleset {
     ww_arena_t scratch; /* YAML trees, reset per document */
     uint32_t nfiles, ndocs;
     bool finished;
+    bool loading_suppress;    /* documents being loaded are suppressions */
+    ww_sigma_filter_t **supp; /* the suppressions among filters, in load order */
+    uint32_t nsupp, capsupp;
+    char today[11]; /* YYYY-MM-DD for expiry; "" = the date at finish */
 };
 
 /* ---- per-document context ------------------------------------------------------- */
@@ -116,6 +126,8 @@ int ww__sigma_corr_finish(ww_sigma_ruleset_t *rs);
 int ww__sigma_filter_parse(ww_sigma_ctx_t *c, const ww_yn_t *root, ww_sigma_filter_t *f);
 int ww__sigma_filter_apply(ww_sigma_ruleset_t *rs);
 void ww__sigma_rule_free(ww_sigma_rule_t *r);
+/* Appends a rule to the ruleset, which then owns it.  0 or WW_ENOMEM. */
+int ww__sigma_push_rule(ww_sigma_ruleset_t *rs, ww_sigma_rule_t *r);
 /* Removes rule i from the ruleset (freeing it). */
 void ww__sigma_remove(ww_sigma_ruleset_t *rs, uint32_t i);
 bool ww__sigma_rule_is(const ww_sigma_rule_t *r, const char *ref);

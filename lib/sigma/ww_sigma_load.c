@@ -138,6 +138,7 @@ void ww_sigma_ruleset_free(ww_sigma_ruleset_t *rs)
         filter_free(rs->filters[i]);
     free(rs->rules);
     free(rs->filters);
+    free(rs->supp);
     free(rs->errors);
     free(rs->ph);
     ww_arena_release(&rs->arena);
@@ -152,7 +153,7 @@ void ww__sigma_remove(ww_sigma_ruleset_t *rs, uint32_t i)
     rs->nrules--;
 }
 
-static int push_rule(ww_sigma_ruleset_t *rs, ww_sigma_rule_t *r)
+int ww__sigma_push_rule(ww_sigma_ruleset_t *rs, ww_sigma_rule_t *r)
 {
     if (rs->nrules == rs->caprules) {
         uint32_t nc = rs->caprules ? rs->caprules * 2 : 256;
@@ -167,6 +168,28 @@ static int push_rule(ww_sigma_ruleset_t *rs, ww_sigma_rule_t *r)
     return 0;
 }
 
+static int push_supp(ww_sigma_ruleset_t *rs, ww_sigma_filter_t *f)
+{
+    if (rs->nsupp == rs->capsupp) {
+        uint32_t nc = rs->capsupp ? rs->capsupp * 2 : 8;
+        ww_sigma_filter_t **nf = realloc(rs->supp, nc * sizeof(*nf));
+        if (!nf)
+            return WW_ENOMEM;
+        rs->supp = nf;
+        rs->capsupp = nc;
+    }
+    f->suppress = true;
+    f->supp_index = rs->nsupp;
+    f->info = (ww_sigma_suppression_t){.file = f->file,
+                                       .title = f->title,
+                                       .id = f->id,
+                                       .description = f->description,
+                                       .expires = f->expires,
+                                       .line = f->line};
+    rs->supp[rs->nsupp++] = f;
+    return 0;
+}
+
 static int push_filter(ww_sigma_ruleset_t *rs, ww_sigma_filter_t *f)
 {
     if (rs->nfilters == rs->capfilters) {
@@ -177,6 +200,8 @@ static int push_filter(ww_sigma_ruleset_t *rs, ww_sigma_filter_t *f)
         rs->filters = nf;
         rs->capfilters = nc;
     }
+    if (rs->loading_suppress && push_supp(rs, f) < 0)
+        return WW_ENOMEM;
     rs->filters[rs->nfilters++] = f;
     return 0;
 }
@@ -301,8 +326,13 @@ static int meta(ww_sigma_ctx_t *c, const ww_yn_t *root, ww_sigma_rule_t *r)
         (rc = ww__sigma_strlist(c, ww_yn_get(root, "falsepositives"), "falsepositives",
                                 &r->falsepositives, &r->nfalsepositives)) < 0 ||
         (rc = ww__sigma_strlist(c, ww_yn_get(root, "references"), "references", &r->references,
-                                &r->nreferences)) < 0)
+                                &r->nreferences)) < 0 ||
+        (rc = ww__sigma_strlist(c, ww_yn_get(root, "fields"), "fields", &r->fields, &r->nfields)) <
+            0)
         return rc;
+    /* Only so many are shown to the analyst; the rest are not worth an error. */
+    if (r->nfields > WW_SIGMA_MAX_FIELDS)
+        r->nfields = WW_SIGMA_MAX_FIELDS;
     return 0;
 }
 
@@ -340,7 +370,14 @@ static void on_doc(void *ud, ww_yn_t *root, uint32_t line)
     }
     doc_title(root, title, sizeof(title));
 
-    if (ww_yn_get(root, "filter") && !ww_yn_get(root, "detection")) {
+    bool is_filter = ww_yn_get(root, "filter") && !ww_yn_get(root, "detection");
+    if (rs->loading_suppress && !is_filter) {
+        ww__sigma_add_error(rs, fc->file, line, 1, title,
+                            "a suppression file holds Sigma filters (a 'filter:' map with "
+                            "'rules:' and a condition), not rules");
+        return;
+    }
+    if (is_filter) {
         ww_sigma_filter_t *f = calloc(1, sizeof(*f));
         if (!f) {
             ww__sigma_add_error(rs, fc->file, line, 0, title, "out of memory");
@@ -397,7 +434,7 @@ static void on_doc(void *ud, ww_yn_t *root, uint32_t line)
         rc = WW_ENOMEM;
         goto out;
     }
-    rc = push_rule(rs, r);
+    rc = ww__sigma_push_rule(rs, r);
 out:
     if (rc < 0) {
         if (!c.failed)
@@ -517,6 +554,48 @@ int ww_sigma_load_path(ww_sigma_ruleset_t *rs, const char *path)
     if (S_ISDIR(st.st_mode))
         return load_dir(rs, path, 0);
     return load_file(rs, path);
+}
+
+int ww_sigma_load_suppressions(ww_sigma_ruleset_t *rs, const char *path)
+{
+    if (!rs || !path || rs->finished)
+        return WW_EINVAL;
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = read_file(path, &buf, &len);
+    if (rc < 0)
+        return rc;
+    rc = ww_sigma_load_suppressions_buffer(rs, path, buf, len);
+    free(buf);
+    return rc;
+}
+
+int ww_sigma_load_suppressions_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *buf,
+                                      size_t len)
+{
+    if (!rs || rs->finished || (!buf && len))
+        return WW_EINVAL;
+    uint32_t before = rs->nsupp;
+    rs->loading_suppress = true;
+    ww_sigma_load_buffer(rs, name, buf, len);
+    rs->loading_suppress = false;
+    return (int)(rs->nsupp - before);
+}
+
+uint32_t ww_sigma_suppression_count(const ww_sigma_ruleset_t *rs)
+{
+    return rs ? rs->nsupp : 0;
+}
+
+const ww_sigma_suppression_t *ww_sigma_suppression(const ww_sigma_ruleset_t *rs, uint32_t i)
+{
+    return rs && i < rs->nsupp ? &rs->supp[i]->info : NULL;
+}
+
+void ww_sigma_set_today(ww_sigma_ruleset_t *rs, const char *date)
+{
+    if (rs)
+        copy_trunc(rs->today, sizeof(rs->today), date);
 }
 
 /* ---- placeholders ----------------------------------------------------------------- */

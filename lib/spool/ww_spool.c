@@ -65,6 +65,7 @@ struct ww_spool {
     uint64_t r_cur;  /* first_seq of the mapped segment, 0 = none */
     uint64_t r_off;  /* next offset in it */
     uint64_t r_prev; /* last valid sequence number seen in it */
+    bool r_strict;   /* the next record must be r_prev + 1 (not right after damage) */
     uint64_t r_last; /* last sequence number handed out (or the checkpoint) */
     uint64_t r_seen; /* durable_seq when the reader last ran dry */
     const uint8_t *r_map;
@@ -1043,6 +1044,7 @@ static int reader_map(ww_spool_t *sp, const seg_t *s)
     sp->r_cur = s->first_seq;
     sp->r_off = SPOOL_SEG_HDR;
     sp->r_prev = s->first_seq - 1;
+    sp->r_strict = true;
     return 0;
 }
 
@@ -1071,14 +1073,17 @@ int ww_spool_next(ww_spool_t *sp, ww_spool_rec_t *rec)
             char why[112];
             uint64_t len =
                 ww__spool_rec_check(sp->r_map, bound, sp->r_off, sp->id, rec, why, sizeof why);
-            if (len && rec->seq <= sp->r_prev) {
-                snprintf(why, sizeof why, "sequence %llu after %llu", (unsigned long long)rec->seq,
-                         (unsigned long long)sp->r_prev);
+            /* The same rule as the check at open (ww__spool_scan), so the reader never
+             * hands out a record that open counted as damage. */
+            if (len && (sp->r_strict ? rec->seq != sp->r_prev + 1 : rec->seq <= sp->r_prev)) {
+                snprintf(why, sizeof why, "sequence %llu where %llu was due",
+                         (unsigned long long)rec->seq, (unsigned long long)(sp->r_prev + 1));
                 len = 0;
             }
             if (len) {
                 sp->r_off += len;
                 sp->r_prev = rec->seq;
+                sp->r_strict = true;
                 if (rec->seq <= sp->r_last)
                     continue; /* processed before the checkpoint */
                 sp->r_last = rec->seq;
@@ -1110,6 +1115,7 @@ int ww_spool_next(ww_spool_t *sp, ww_spool_rec_t *rec)
                 pthread_mutex_unlock(&sp->mu);
             }
             sp->r_off = next;
+            sp->r_strict = false;
         }
         bool sealed = !s.active && (s.quarantined || s.durable_end == s.size);
         if (!sealed) {

@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ww_buf_t out;
     ww_buf_init(&out, 0);
     for (uint32_t s = 0; s < m->nsegs && s < 8 && hops && via; s++) {
-        ww_fb_plan_info_t p = {1, s, "10.0.0.1", "fuzz", "fuzz", "now", NULL, 0};
+        ww_fb_plan_info_t p = {1, s, "10.0.0.1", "fuzz", "fuzz", "now", NULL, 0, NULL, 0};
         ww_fb_reach(m, s, hops, via);
         if (hops[s] != 0)
             abort();
@@ -81,6 +81,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ww_fb_render_json(m, &p, &out);
         if (ww_fb_map_find_segment(m, m->segs[s].name) != (int)s)
             abort();
+    }
+    /* A host plan: the first address of the first segment, quarantined alone. */
+    if (m->nsegs && m->segs[0].ncidrs) {
+        char host[64], why[200];
+        ww_fb_host_t h[2];
+        size_t nh = 0;
+        ww_fb_addr_format(m->segs[0].cidrs[0].family, m->segs[0].cidrs[0].addr, host, sizeof host);
+        if (ww_fb_hosts_parse(m, host, h, 2, &nh, why, sizeof why) == 0) {
+            ww_fb_plan_info_t p = {2, 0, NULL, "fuzz", "fuzz", "now", NULL, 0, h, nh};
+            if (nh != 1 || h[0].seg != 0)
+                abort();
+            ww_buf_clear(&out);
+            ww_fb_render_chain(m, &p, &out);
+            ww_buf_clear(&out);
+            ww_fb_render_text(m, &p, &out);
+            ww_buf_clear(&out);
+            ww_fb_render_change_request(m, &p, &out);
+            ww_buf_clear(&out);
+            ww_fb_render_json(m, &p, &out);
+        } else if (m->segs[0].kind != WW_FB_KIND_EXTERNAL) {
+            abort(); /* an address of a hospital segment can always be quarantined */
+        }
     }
     ww_fb_map_find_ip(m, "10.20.0.1");
     ww_fb_map_find_ip(m, "fd00::1");

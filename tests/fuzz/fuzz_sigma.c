@@ -62,6 +62,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (uint32_t i = 0; i < ww_sigma_error_count(rs); i++)
         sink += strlen(ww_sigma_error(rs, i)->msg);
+    ww_sigma_ruleset_free(rs);
+
+    /* The same bytes as a suppression file over two known rules: shadows, expiry and
+       the rules it names. */
+    static const char rules[] = "title: A\nid: a\nlogsource: {product: windows}\n"
+                                "detection:\n  sel: {X: 1}\n  condition: sel\n---\n"
+                                "title: C\nid: c\ncorrelation:\n  type: event_count\n"
+                                "  rules: [a]\n  timespan: 1m\n  condition: {gte: 2}\n";
+    if (!(rs = ww_sigma_ruleset_new()))
+        return 0;
+    ww_sigma_load_buffer(rs, "rules.yml", rules, sizeof rules - 1);
+    ww_sigma_load_suppressions_buffer(rs, "fuzz.yml", (const char *)data, size);
+    ww_sigma_set_today(rs, "2027-01-31");
+    ww_sigma_finish(rs);
+    for (uint32_t i = 0; i < ww_sigma_count(rs); i++) {
+        const ww_sigma_rule_t *r = ww_sigma_rule(rs, i);
+        if (r->shadow_of && r->nitems < 64)
+            sink += walk(r->cond, 0) + r->shadow_of->index + r->suppression;
+    }
+    for (uint32_t i = 0; i < ww_sigma_suppression_count(rs); i++) {
+        const ww_sigma_suppression_t *s = ww_sigma_suppression(rs, i);
+        sink += strlen(s->title) + s->napplied + s->expired;
+        for (uint32_t k = 0; k < s->nmiss; k++)
+            sink += strlen(s->miss[k].ref);
+    }
     (void)sink;
     ww_sigma_ruleset_free(rs);
     return 0;

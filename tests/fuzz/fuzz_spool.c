@@ -3,8 +3,9 @@
  * file: an input starting with "WWCKPT1" gives its first 1024 bytes to "checkpoint"),
  * which is then opened (header and record checks, torn-tail cut, quarantine) and
  * replayed to the end.  Whatever the bytes, opening either fails cleanly or yields a
- * spool whose records come in increasing order and which takes a new record and hands
- * it back.  Seeds: tests/fuzz/corpus/fuzz_spool/ (whole, damaged and torn segments). */
+ * spool whose records come in increasing order, which takes a new record and hands it
+ * back, and which opens again with nothing left to repair.  Seeds: tests/fuzz/corpus/fuzz_spool/
+ * (whole, damaged and torn segments). */
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -82,6 +83,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         r.payload.n != 5 || memcmp(r.payload.p, "after", 5) != 0)
         abort();
     if (ww_spool_checkpoint(sp, seq) != 0)
+        abort();
+    ww_spool_free(sp);
+    /* Whatever open repaired stays repaired: a second open finds nothing to cut or
+     * quarantine, nothing left to replay, and numbers on. */
+    if (ww_spool_open(&cfg, &sp, &d) != 0)
+        abort();
+    ww_spool_stats_t st;
+    ww_spool_stats(sp, &st);
+    if (st.torn_tails || st.quarantined_segments || st.damaged_regions || st.processed_seq != seq ||
+        ww_spool_next(sp, &r) != 0)
+        abort();
+    uint64_t seq2;
+    if (ww_spool_append(sp, &in, &seq2) != 0 || seq2 != seq + 1)
         abort();
     ww_spool_free(sp);
 out:

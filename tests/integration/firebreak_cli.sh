@@ -5,7 +5,10 @@
 # (IPv4-mapped IPv6 accepted, leading-zero octets refused), observed flows against the
 # map, the monitor-only refusal, the hazard-log export with control characters
 # escaped and write failures noticed, and the store: private file mode, --db never a
-# SQLite URI, a locked store reported, never a silent success.
+# SQLite URI, a locked store reported, never a silent success; host plans (plan --host),
+# external segments, the warning for a flow no link carries, and the change request:
+# plan --format change-request never stores a plan without its reason, show gives the
+# change request of a stored plan.
 set -u
 BIN=${WW_BIN:?}
 SRC=${WW_SRC:?}
@@ -76,7 +79,7 @@ check "plan text says what keeps working and what stops" $?
 grep -q "^table inet wardwatch_firebreak {$" "$T/plan.nft" &&
     grep -q "tcp dport { 104, 11112 }" "$T/plan.nft"
 check "plan --format nft" $?
-"$BIN" firebreak plan --segment imaging --format change-request >"$T/cr.txt" 2>/dev/null
+"$BIN" firebreak plan --segment imaging --format change-request --reason "CAB test" >"$T/cr.txt" 2>/dev/null
 grep -q "^CHANGE REQUEST" "$T/cr.txt" && grep -q "DENY   everything from imaging" "$T/cr.txt"
 check "plan --format change-request" $?
 "$BIN" firebreak plan --segment imaging --format json 2>/dev/null | python3 -c '
@@ -139,7 +142,7 @@ p = next(r for r in recs if r["action"] == "plan")
 assert p["by"] and p["at"] and "table inet wardwatch_firebreak" in p["ruleset"], p
 '
 check "log --format json holds who, when, why and the ruleset" $?
-"$BIN" firebreak log | grep -q "plan .*segment imaging  by"
+"$BIN" firebreak log >"$T/log1.txt" && grep -q "plan .*segment imaging  by" "$T/log1.txt"
 check "log --format text" $?
 "$BIN" firebreak status | grep -q "no active fire-breaks"
 check "status with nothing applied" $?
@@ -232,6 +235,134 @@ wait $HOLDER
 check "once the lock is gone, plan works again" $?
 "$BIN" firebreak lift 1 2>/dev/null
 check "lift of a plan never applied is refused" $(( $? != 2 ))
+
+# ---- host plans, change requests, external segments, warnings ----
+export WARDWATCH_DB="$T/hosts.db"
+nplans() { "$BIN" firebreak log --format json | python3 -c '
+import json, sys
+print(sum(1 for l in sys.stdin if json.loads(l)["action"] == "plan"))'; }
+"$BIN" firebreak map import "$MAP" >/dev/null
+"$BIN" firebreak plan --segment pacs >/dev/null 2>"$T/err"
+check "plan on a store with no asset register works" $?
+! grep -q "could not be read" "$T/err"
+check "plan on a store with no asset register reads it without an error" $?
+"$BIN" firebreak plan --host 10.10.0.7 --reason "phishing click on one ward PC" >"$T/host.txt" 2>"$T/err"
+check "plan --host" $?
+grep -q "^Fire-break plan 2: quarantine host 10.10.0.7 (wards)$" "$T/host.txt" &&
+    grep -q "^  cuts: every connection of this host through the router" "$T/host.txt" &&
+    grep -q "^  does not cut: the other hosts of wards" "$T/host.txt" &&
+    grep -q "^  - 10.10.0.7 (wards) -> imaging, TCP port 2575: HL7" "$T/host.txt" &&
+    grep -q "ip saddr { 10.10.0.7 } counter drop" "$T/host.txt" &&
+    ! grep -q "ip saddr { 10.10.0.0/24 } counter drop" "$T/host.txt"
+check "plan --host says what is cut and cuts only the host" $?
+"$BIN" firebreak plan --host ::ffff:10.10.0.8,fd00::1 2>"$T/err" >/dev/null
+[ $? = 2 ] && grep -q "host fd00::1 is in no segment of the map" "$T/err" && grep -q "nothing stored" "$T/err"
+check "plan --host with an address outside the map names it and exits 2" $?
+"$BIN" firebreak plan --host 10.10.0.07 2>"$T/err" >/dev/null
+[ $? = 2 ] && grep -q "octet '07' has a leading zero" "$T/err"
+check "plan --host refuses a leading-zero octet" $?
+"$BIN" firebreak plan --host 10.10.0.7 --segment wards 2>"$T/err" >/dev/null
+[ $? = 2 ] && grep -q "exactly one of --infected IP, --segment NAME or --host" "$T/err"
+check "plan --host with --segment is refused" $?
+[ "$(nplans)" = 2 ]
+check "refused host plans stored nothing" $?
+"$BIN" firebreak plan --host 10.10.0.7 --host 10.20.0.9,::ffff:10.10.0.7 --format json >"$T/h.json" 2>/dev/null
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["scope"] == "hosts" and p["segment"] is None, p
+assert p["hosts"] == [{"ip": "10.10.0.7", "segment": "wards"}, {"ip": "10.20.0.9", "segment": "imaging"}], p["hosts"]
+' "$T/h.json"
+check "plan --host twice, a repeat kept once, --format json" $?
+HP=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plan"])' "$T/h.json")
+"$BIN" firebreak show "$HP" >"$T/hshow.txt"
+grep -q "^state: planned" "$T/hshow.txt" && grep -q "quarantine hosts 10.10.0.7 (wards), 10.20.0.9 (imaging)" "$T/hshow.txt"
+check "show of a host plan" $?
+"$BIN" firebreak log >"$T/log2.txt" && grep -q "plan  plan $HP  segment wards,imaging  by" "$T/log2.txt"
+check "the log records the host plan with its segments" $?
+"$BIN" firebreak log --format json | grep -q "plan to quarantine hosts 10.10.0.7,10.20.0.9 (segments wards,imaging)"
+check "the log records the quarantined hosts" $?
+"$BIN" firebreak plan --host 10.51.0.9 --format json >"$T/rh.json" 2>/dev/null
+RH=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plan"])' "$T/rh.json")
+"$BIN" firebreak show "$RH" >"$T/rh.txt" && grep -q "NOTE: segment robots is monitor-only" "$T/rh.txt"
+check "a host plan in a monitor-only segment says so" $?
+"$BIN" firebreak apply "$RH" --confirm 2>"$T/err" >/dev/null
+[ $? = 2 ] && grep -q "segment robots is marked monitor_only" "$T/err" && grep -q "override-monitor-only" "$T/err"
+check "a host plan in a monitor-only segment is not applied without the override" $?
+
+# plan --format change-request: one plan with its reason, or nothing.
+before=$(nplans)
+"$BIN" firebreak plan --infected 10.20.0.15 --format change-request >"$T/cr0.txt" 2>"$T/err"
+[ $? = 2 ] && [ ! -s "$T/cr0.txt" ] && grep -q "needs --reason" "$T/err" &&
+    grep -q "firebreak show PLAN_ID --format change-request" "$T/err"
+check "plan --format change-request without --reason is refused" $?
+[ "$(nplans)" = "$before" ]
+check "... and stores no plan" $?
+"$BIN" firebreak plan --infected 10.20.0.15 --reason "WannaCry alert on CT-2" --format change-request \
+    >"$T/cr1.txt" 2>"$T/err"
+check "plan --format change-request --reason" $?
+[ "$(nplans)" = $((before + 1)) ]
+check "... stores exactly one plan" $?
+CP=$(sed -n 's/^Plan: wardwatch fire-break plan \([0-9]*\)$/\1/p' "$T/cr1.txt")
+grep -q "^Reason: WannaCry alert on CT-2$" "$T/cr1.txt" && grep -q "stored as plan $CP" "$T/err"
+check "... with its reason, and says which plan" $?
+"$BIN" firebreak show "$CP" --format change-request >"$T/cr2.txt"
+check "show PLAN --format change-request" $?
+cmp -s "$T/cr1.txt" "$T/cr2.txt"
+check "show gives the very change request plan gave" $?
+"$BIN" firebreak show "$HP" --format change-request >"$T/cr3.txt" &&
+    grep -q "^CHANGE REQUEST: emergency fire-break, quarantine hosts 10.10.0.7 (wards), 10.20.0.9 (imaging)$" "$T/cr3.txt" &&
+    grep -q "DENY   everything from 10.10.0.7, 10.20.0.9 to any destination" "$T/cr3.txt"
+check "show of a host plan --format change-request" $?
+[ "$(nplans)" = $((before + 1)) ]
+check "show stores nothing" $?
+"$BIN" firebreak show "$CP" --format yaml >/dev/null 2>"$T/err"
+[ $? = 2 ] && grep -q "unknown format 'yaml'" "$T/err"
+check "show with an unknown format is refused" $?
+
+# External segments: named in flows, never isolated; errors with file:line:col.
+cat >"$T/ext.yml" <<'EOF'
+segments:
+  - {name: it, cidrs: [10.9.0.0/24], kind: management}
+  - {name: wards, cidrs: [10.1.0.0/24], kind: clinical}
+  - {name: pacs, cidrs: [10.2.0.0/24], kind: servers}
+  - {name: m365, cidrs: [192.0.2.0/24, "2001:db8:365::/48"], kind: external}
+links:
+  - {from: it, to: wards}
+  - {from: wards, to: m365, direction: one-way}
+flows:
+  - {from: wards, to: m365, proto: tcp, ports: [443], clinical: true, reason: "NHSmail and Teams"}
+  - {from: wards, to: pacs, proto: tcp, ports: [443], clinical: true, reason: "image viewer"}
+  - {from: m365, to: wards, proto: tcp, ports: [25]}
+EOF
+"$BIN" firebreak map check "$T/ext.yml" >"$T/out" 2>"$T/err"
+check "a map with an external segment is valid" $?
+grep -q "a valid map: 4 segments, 3 flows, 2 warnings" "$T/out"
+check "map check counts the warnings" $?
+grep -q "^$T/ext.yml:11:5: warning: flow wards -> pacs (line 11) crosses no link of the map (no link joins wards and pacs): the router does not carry it, so a fire-break can neither cut nor keep it$" "$T/err" &&
+    grep -q "^$T/ext.yml:12:5: warning: flow m365 -> wards (line 12) crosses no link of the map (the link on line 8 is one-way wards -> m365)" "$T/err"
+check "a flow no link carries is a warning with file:line:col, naming the flow and its line" $?
+"$BIN" firebreak map import "$T/ext.yml" >/dev/null 2>"$T/err"
+check "a map with warnings imports" $?
+[ "$(grep -c "warning: flow" "$T/err")" = 2 ]
+check "map import prints the warnings" $?
+"$BIN" firebreak plan --segment wards --format nft >"$T/ext.nft" 2>"$T/err"
+grep -q "ip saddr { 10.1.0.0/24 } ip daddr { 192.0.2.0/24 } tcp dport { 443 }" "$T/ext.nft" &&
+    grep -q "warning: flow wards -> pacs (line 11)" "$T/err"
+check "a plan keeps the flow to the external segment, and repeats the map's warnings" $?
+"$BIN" firebreak plan --segment m365 >/dev/null 2>"$T/err"
+[ $? = 2 ] && grep -q "segment m365 is external, outside the hospital" "$T/err"
+check "an external segment is never isolated" $?
+"$BIN" firebreak plan --infected 192.0.2.7 >/dev/null 2>"$T/err"
+[ $? = 2 ] && grep -q "192.0.2.7 is in external segment m365, outside the hospital" "$T/err"
+check "an address in an external segment is not planned for" $?
+"$BIN" firebreak plan --host 192.0.2.7 >/dev/null 2>"$T/err"
+[ $? = 2 ] && grep -q "host 192.0.2.7 is in external segment 'm365'" "$T/err"
+check "an external address is not quarantined" $?
+printf 'segments:\n  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n  - {name: x, cidrs: [192.0.2.0/24], kind: external, vlan: 7}\n' >"$T/extbad.yml"
+"$BIN" firebreak map check "$T/extbad.yml" 2>"$T/err"
+[ $? = 2 ] && grep -q "^$T/extbad.yml:3:60: segment 'x' is external (outside the hospital): it has no vlan$" "$T/err"
+check "a vlan on an external segment is refused at file:line:col" $?
 
 echo "$fails failed"
 [ "$fails" = 0 ]

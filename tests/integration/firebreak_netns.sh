@@ -11,7 +11,15 @@
 #   lift: the original reachability is back, and wardwatch's table is gone;
 #   while an apply waits for confirmation it isolates, and an unconfirmed apply rolls
 #   itself back (2 s rollback time);
-#   a monitor-only segment is not isolated without --override-monitor-only.
+#   a monitor-only segment is not isolated without --override-monitor-only;
+#   plan --host over IPv6 too, on a small IPv6-only hospital of its own;
+#   plan --host: one host of a segment (made a switched LAN with a neighbour host for
+#           this) is quarantined: it keeps only its segment's clinical flows and
+#           management, its neighbour keeps everything, host and neighbour still reach
+#           each other (that traffic never passes the router); lift restores it.
+# Segments of kind `external` stand for networks outside the hospital: they get a
+# namespace like any other, flows to them are kept like any other, and they are never
+# isolated.
 # Needs root, `ip netns`, nft and python3 (exit 77 = skipped otherwise).  Nothing
 # outside the namespaces it creates is touched; they are removed on exit, even on failure.
 set -u
@@ -282,9 +290,113 @@ def run_topology(idx, path):
         check("%s: after lift, wardwatch's table is gone" % tname, not table_exists())
 
 
+    def quarantine_host(hseg):
+        """plan --host: one host of hseg quarantined, its neighbour untouched."""
+        hns = nsof[hseg]
+        net = next(ipaddress.ip_network(c) for c in next(s for s in segs if s["name"] == hseg)["cidrs"] if ":" not in c)
+        gw, H, N = str(net.network_address + 1), host[hseg], str(net.network_address + 3)
+        # The segment becomes a switched LAN: a bridge in its namespace joins the
+        # uplink to the router, the host, and a neighbour namespace.
+        nb = "%sn%d" % (TAG, idx)
+        sh(["ip", "netns", "add", nb]); created.append(nb)
+        sh(["ip", "-n", hns, "link", "add", "sw0", "type", "bridge"])
+        sh(["ip", "-n", hns, "addr", "del", "%s/%d" % (H, net.prefixlen), "dev", "eth0"])
+        sh(["ip", "-n", hns, "link", "set", "eth0", "master", "sw0"])
+        sh(["ip", "-n", hns, "link", "set", "sw0", "up"])
+        sh(["ip", "-n", hns, "addr", "add", "%s/%d" % (H, net.prefixlen), "dev", "sw0"])
+        sh(["ip", "-n", hns, "route", "replace", "default", "via", gw])
+        sh(["ip", "-n", hns, "link", "add", "nb0", "type", "veth", "peer", "name", "eth0", "netns", nb])
+        sh(["ip", "-n", hns, "link", "set", "nb0", "master", "sw0"])
+        sh(["ip", "-n", hns, "link", "set", "nb0", "up"])
+        sh(["ip", "-n", nb, "link", "set", "lo", "up"])
+        sh(["ip", "-n", nb, "addr", "add", "%s/%d" % (N, net.prefixlen), "dev", "eth0"])
+        sh(["ip", "-n", nb, "link", "set", "eth0", "up"])
+        sh(["ip", "-n", nb, "route", "add", "default", "via", gw])
+        p = subprocess.Popen(["ip", "netns", "exec", nb, "python3", "-c", LISTENER,
+                              ",".join(map(str, sorted(tcp))), ",".join(map(str, sorted(udp)))],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        procs.append(p)
+        if p.stdout.readline().strip() != "ready":
+            raise RuntimeError("listener in the neighbour namespace did not start")
+        # Probers: every segment's host, plus the neighbour (labelled "<seg>+").
+        nodes = {n: (n, nsof[n], host[n]) for n in names}
+        nodes[hseg + "+"] = (hseg, nb, N)
+
+        def nmatrix():
+            jobs, out = {}, {}
+            back = {v[2]: k for k, v in nodes.items()}
+            for a, (sa, ns, ip) in nodes.items():
+                todo = [(nodes[b][2], pr, po) for b in nodes if b != a
+                        for pr, ports in (("tcp", tcp), ("udp", udp)) for po in sorted(ports)]
+                jobs[a] = (todo, subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", PROBE,
+                                                   json.dumps(todo), str(TIMEOUT)],
+                                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True))
+            for a, (todo, pr) in jobs.items():
+                res = json.loads(pr.communicate(timeout=60)[0])
+                for (ip, proto, port), okv in zip(todo, res):
+                    out[(a, back[ip], proto, port)] = okv
+            return out
+
+        def nbase(a, b, pr, po):
+            sa, sb = nodes[a][0], nodes[b][0]
+            return sa == sb or base(sa, sb)   # one LAN: the switch carries it
+
+        def nquarantined(a, b, pr, po):
+            sa, sb = nodes[a][0], nodes[b][0]
+            if sa == sb:
+                return True                    # host <-> neighbour: never through the router
+            if hseg not in (a, b):             # only the quarantined host is touched
+                return base(sa, sb)
+            return expect_fb(hseg)(sa, sb, pr, po)
+
+        tn = "%s: host %s" % (tname, H)
+        compare("%s: before, host and neighbour reach what the routes allow" % tn, nmatrix(), nbase)
+        r = ww("plan", "--host", H, "--reason", "netns test: one host of %s" % hseg, "--format", "json")
+        check("%s: plan --host" % tn, r.returncode == 0, r.stderr)
+        plan = json.loads(r.stdout)
+        pid = str(plan["plan"])
+        check("%s: the plan quarantines the host, not the segment" % tn,
+              plan["scope"] == "hosts" and plan["segment"] is None and
+              plan["hosts"] == [{"ip": H, "segment": hseg}], str(plan.get("hosts")))
+        r = ww("apply", pid, "--confirm", "--rollback-after", "60")
+        check("%s: apply --confirm" % tn, r.returncode == 0 and "is quarantined" in r.stdout,
+              r.stdout + r.stderr)
+        got = nmatrix()
+        compare("%s: after apply, only the host is cut, except its segment's clinical flows "
+                "and management" % tn, got, nquarantined)
+        victim = next((b for b in names if b != hseg and base(hseg, b) and
+                       not expect_fb(hseg)(hseg, b, "tcp", ctl_t)), None)
+        if victim:
+            check("%s: the host is cut from %s" % (tn, victim), not got[(hseg, victim, "tcp", ctl_t)])
+            check("%s: its neighbour still reaches %s" % (tn, victim), got[(hseg + "+", victim, "tcp", ctl_t)])
+        check("%s: host and neighbour still reach each other (same LAN)" % tn,
+              got[(hseg, hseg + "+", "tcp", ctl_t)] and got[(hseg + "+", hseg, "tcp", ctl_t)])
+        clin = [f for f in m["flows"] if f["clinical"] and hseg in (f["from"], f["to"])
+                and f["ports"] and f["proto"] in ("tcp", "udp") and base(f["from"], f["to"])]
+        for f in clin:
+            port = ports_of(f)[0][0]
+            a, b = (hseg, f["to"]) if f["from"] == hseg else (f["from"], hseg)
+            check("%s: its clinical flow %s -> %s %s/%d still works" % (tn, a, b, f["proto"], port),
+                  got[(a, b, f["proto"], port)])
+        check("%s: confirm" % tn, ww("confirm", pid).returncode == 0)
+        st = ww("status")
+        check("%s: status names the host and the router holds it" % tn,
+              st.returncode == 0 and ("plan %s  host %s (segment %s)  active" % (pid, H, hseg)) in st.stdout
+              and "loaded: yes" in st.stdout, st.stdout + st.stderr)
+        sj = [json.loads(l) for l in ww("status", "--format", "json").stdout.splitlines()]
+        check("%s: status --format json lists the host" % tn,
+              any(x.get("plan") == int(pid) and x.get("hosts") == [H] and x.get("router") == "yes" for x in sj), str(sj))
+        r = ww("show", pid)
+        check("%s: show" % tn, r.returncode == 0 and "state: active" in r.stdout and
+              ("quarantine host %s (%s)" % (H, hseg)) in r.stdout, r.stdout[:400])
+        r = ww("lift", pid, "--reason", "host reimaged")
+        check("%s: lift" % tn, r.returncode == 0, r.stderr)
+        compare("%s: after lift, everything is back" % tn, nmatrix(), nbase)
+        check("%s: after lift, wardwatch's table is gone" % tn, not table_exists())
+
     # The segments to isolate: the two with the most clinical flows (not management,
     # not monitor-only), so the test exercises as many exceptions as the map has.
-    cands = [s for s in segs if s["kind"] != "management" and not s["monitor_only"]]
+    cands = [s for s in segs if s["kind"] not in ("management", "external") and not s["monitor_only"]]
     score = lambda s: sum(1 for f in m["flows"] if f["clinical"] and s["name"] in (f["from"], f["to"]))
     isos = [s["name"] for s in sorted(cands, key=score, reverse=True)[:2]]
     base_want = lambda a, b, pr, po: base(a, b)
@@ -332,12 +444,138 @@ def run_topology(idx, path):
         check("%s: monitor-only %s is not isolated without the override" % (tname, mon[0]),
               r.returncode != 0 and "monitor_only" in r.stderr and not table_exists(), r.stderr)
 
+    ext = [s["name"] for s in segs if s["kind"] == "external"]
+    if ext:
+        r = ww("plan", "--segment", ext[0])
+        check("%s: external segment %s cannot be isolated" % (tname, ext[0]),
+              r.returncode == 2 and "outside the hospital" in r.stderr, r.stderr)
+
+    quarantine_host(isos[0])
+
     for p in procs:
         p.kill(); p.wait()
     cleanup()
     for suffix in ("", "-wal", "-shm"):
         try:
             os.unlink(db + suffix)
+        except OSError:
+            pass
+
+V6MAP = """hospital: IPv6 test
+segments:
+  - {name: it, cidrs: ["fd00:9::/64"], kind: management}
+  - {name: wards, cidrs: ["fd00:a::/64"], kind: clinical}
+  - {name: pacs, cidrs: ["fd00:b::/64"], kind: servers, clinical: true}
+flows:
+  - {from: wards, to: pacs, proto: tcp, ports: [443], clinical: true, reason: "image viewer"}
+"""
+
+LISTENER6 = r'''
+import selectors, socket, sys
+sel = selectors.DefaultSelector()
+for p in [int(x) for x in sys.argv[1].split(",")]:
+    s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", p)); s.listen(64); s.setblocking(False); sel.register(s, selectors.EVENT_READ)
+print("ready", flush=True)
+while True:
+    for key, _ in sel.select():
+        try:
+            c, _ = key.fileobj.accept(); c.settimeout(1); c.sendall(b"ok"); c.close()
+        except OSError:
+            pass
+'''
+
+def run_v6_host():
+    """plan --host with an IPv6 address: a host and its neighbour on one switched LAN
+    (wards), PACS and IT behind the router; real TCP over IPv6."""
+    db = tempfile.mktemp(prefix="wwfb6-", suffix=".db")
+    mp = tempfile.mktemp(prefix="wwfb6-", suffix=".yml")
+    with open(mp, "w") as f:
+        f.write(V6MAP)
+    r = sh([BIN, "firebreak", "map", "import", mp, "--db", db], check=False)
+    check("ipv6: map imports", r.returncode == 0, r.stderr)
+    router = TAG + "r6"
+    ns = {n: "%s6%s" % (TAG, n) for n in ("it", "wards", "pacs", "nb")}
+    sh(["ip", "netns", "add", router]); created.append(router)
+    sh(["ip", "-n", router, "link", "set", "lo", "up"])
+    sh(["sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"], ns=router)
+    nets = {"it": "fd00:9::", "wards": "fd00:a::", "pacs": "fd00:b::"}
+    for i, (seg, pre) in enumerate(nets.items()):
+        n = ns[seg]
+        sh(["ip", "netns", "add", n]); created.append(n)
+        sh(["ip", "-n", router, "link", "add", "r%d" % i, "type", "veth", "peer", "name", "eth0", "netns", n])
+        sh(["ip", "-n", router, "addr", "add", pre + "1/64", "dev", "r%d" % i, "nodad"])
+        sh(["ip", "-n", router, "link", "set", "r%d" % i, "up"])
+        sh(["ip", "-n", n, "link", "set", "lo", "up"])
+        dev = "eth0"
+        if seg == "wards":   # a switched LAN: the uplink, the host, and a neighbour
+            sh(["ip", "-n", n, "link", "add", "sw0", "type", "bridge"])
+            sh(["ip", "-n", n, "link", "set", "eth0", "master", "sw0"])
+            sh(["ip", "-n", n, "link", "set", "sw0", "up"])
+            sh(["ip", "netns", "add", ns["nb"]]); created.append(ns["nb"])
+            sh(["ip", "-n", n, "link", "add", "nb0", "type", "veth", "peer", "name", "eth0", "netns", ns["nb"]])
+            sh(["ip", "-n", n, "link", "set", "nb0", "master", "sw0"])
+            sh(["ip", "-n", n, "link", "set", "nb0", "up"])
+            sh(["ip", "-n", ns["nb"], "link", "set", "lo", "up"])
+            sh(["ip", "-n", ns["nb"], "addr", "add", pre + "3/64", "dev", "eth0", "nodad"])
+            sh(["ip", "-n", ns["nb"], "link", "set", "eth0", "up"])
+            sh(["ip", "-n", ns["nb"], "-6", "route", "add", "default", "via", pre + "1"])
+            dev = "sw0"
+        sh(["ip", "-n", n, "link", "set", "eth0", "up"])
+        sh(["ip", "-n", n, "addr", "add", pre + "2/64", "dev", dev, "nodad"])
+        sh(["ip", "-n", n, "-6", "route", "add", "default", "via", pre + "1"])
+    ip = {"it": "fd00:9::2", "wards": "fd00:a::2", "pacs": "fd00:b::2", "nb": "fd00:a::3"}
+    procs = []
+    for n in ip:
+        p = subprocess.Popen(["ip", "netns", "exec", ns[n], "python3", "-c", LISTENER6, "443,9000"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        procs.append(p)
+        if p.stdout.readline().strip() != "ready":
+            raise RuntimeError("ipv6 listener in %s did not start" % n)
+
+    def v6matrix():
+        """Every host probes every other on 443 and 9000, in parallel per host."""
+        jobs, out = {}, {}
+        for a in ip:
+            todo = [(b, p) for b in ip if b != a for p in (443, 9000)]
+            jobs[a] = (todo, subprocess.Popen(
+                ["ip", "netns", "exec", ns[a], "python3", "-c", PROBE,
+                 json.dumps([[ip[b], "tcp", p] for b, p in todo]), str(TIMEOUT)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True))
+        for a, (todo, pr) in jobs.items():
+            for (b, p), okv in zip(todo, json.loads(pr.communicate(timeout=60)[0])):
+                out[(a, b, p)] = okv
+        return out
+
+    ww = lambda *a: sh([BIN, "firebreak"] + list(a) + ["--db", db], ns=router, check=False)
+    before = v6matrix()
+    check("ipv6: before, every host reaches every other", all(before.values()),
+          str([k for k, v in before.items() if not v]))
+    r = ww("plan", "--host", "FD00:A::2", "--reason", "ipv6 host", "--format", "json")
+    check("ipv6: plan --host fd00:a::2", r.returncode == 0, r.stderr)
+    pid = str(json.loads(r.stdout)["plan"]) if r.returncode == 0 else "0"
+    r = ww("apply", pid, "--confirm", "--rollback-after", "60")
+    check("ipv6: apply --confirm", r.returncode == 0, r.stderr)
+    want = lambda a, b, p: (("wards" not in (a, b)) or (a, b) in (("wards", "nb"), ("nb", "wards"))
+                            or (a, b, p) == ("wards", "pacs", 443) or a == "it")
+    after = v6matrix()
+    bad = ["%s->%s/%d %s" % (a, b, p, "passes" if v else "blocked")
+           for (a, b, p), v in sorted(after.items()) if v != want(a, b, p)]
+    check("ipv6: only the host is cut, except its clinical flow and management", not bad, "; ".join(bad))
+    check("ipv6: the host's clinical flow to pacs works, other ports do not",
+          after[("wards", "pacs", 443)] and not after[("wards", "pacs", 9000)])
+    check("ipv6: the neighbour still reaches pacs on any port",
+          after[("nb", "pacs", 443)] and after[("nb", "pacs", 9000)])
+    r = ww("lift", pid)
+    check("ipv6: lift", r.returncode == 0, r.stderr)
+    back = v6matrix()
+    check("ipv6: after lift, every host reaches every other again", all(back.values()))
+    for p in procs:
+        p.kill(); p.wait()
+    cleanup()
+    for f in (mp, db, db + "-wal", db + "-shm"):
+        try:
+            os.unlink(f)
         except OSError:
             pass
 
@@ -356,6 +594,11 @@ try:
         except Exception as e:
             check("%s: topology runs" % os.path.basename(path), False, repr(e))
             cleanup()
+    try:
+        run_v6_host()
+    except Exception as e:
+        check("ipv6 host quarantine runs", False, repr(e))
+        cleanup()
 finally:
     cleanup()
     import shutil

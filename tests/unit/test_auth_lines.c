@@ -385,6 +385,191 @@ static void test_spoofed_user(void **state)
     ww_event_release(&ev);
 }
 
+/* ---- auth_attempts ---------------------------------------------------------------- */
+
+/* Decodes `text` (lines with syslog headers) and returns the sum of auth_attempts over
+ * the lines with outcome failure, and in *lines the number of failure lines.  Every
+ * failure line must carry the field. */
+static long attempts_in(const char *text, int *lines)
+{
+    ww_reader_t *rd;
+    ww_diag_t d;
+    ww_event_t ev;
+    long sum = 0;
+    *lines = 0;
+    ww_event_init(&ev);
+    assert_int_equal(ww_reader_open_mem("t", text, strlen(text), WW_FMT_SYSLOG, &rd, &d), 0);
+    while (ww_reader_next(rd, &ev, &d) == 1) {
+        const ww_field_t *o = ww_event_get(&ev, WW_STR("outcome"), NULL);
+        if (!o || o->value.n != 7 || memcmp(o->value.p, "failure", 7) != 0)
+            continue;
+        const ww_field_t *f = ww_event_get(&ev, WW_STR("auth_attempts"), NULL);
+        if (!f)
+            fail_msg("failure line without auth_attempts: %.*s", (int)ev.raw.n, ev.raw.p);
+        assert_int_equal(f->type, WW_F_INT);
+        sum += (long)f->num;
+        (*lines)++;
+    }
+    ww_reader_free(rd);
+    ww_event_release(&ev);
+    return sum;
+}
+
+typedef struct seq {
+    const char *what;
+    long attempts; /* credential checks the text records */
+    int lines;     /* failure lines in it */
+    const char *text;
+} seq_t;
+
+#define H "Dec  3 10:00:0"
+/* Each sequence is what one kind of failed login writes, from OpenSSH's, PAM's,
+ * sudo's, login's and dropbear's wording. */
+static const seq_t seqs[] = {
+    {"sshd UsePAM, password, real account, 3 tries, rsyslog folds two", 3, 8,
+     H "1 h sshd[10]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 "
+       "tty=ssh ruser= rhost=192.0.2.7  user=root\n" H
+       "2 h sshd[10]: Failed password for root from 192.0.2.7 port 4000 ssh2\n" H
+       "3 h sshd[10]: message repeated 2 times: [ Failed password for root from 192.0.2.7 "
+       "port 4000 ssh2]\n" H
+       "4 h sshd[10]: pam_unix(sshd:auth): 2 more authentication failures; logname= uid=0 "
+       "euid=0 tty=ssh ruser= rhost=192.0.2.7  user=root\n" H
+       "4 h sshd[10]: PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh "
+       "ruser= rhost=192.0.2.7  user=root\n" H
+       "4 h sshd[10]: pam_unix(sshd:auth): service(sshd) ignoring max retries; 6 > 3\n" H
+       "5 h sshd[10]: error: maximum authentication attempts exceeded for root from "
+       "192.0.2.7 port 4000 ssh2 [preauth]\n" H
+       "5 h sshd[10]: Disconnecting authenticating user root 192.0.2.7 port 4000: Too many "
+       "authentication failures [preauth]\n"},
+    {"sshd, invalid user, none then two passwords", 2, 8,
+     H "1 h sshd[11]: Invalid user oracle from 192.0.2.8 port 4001\n" H
+       "1 h sshd[11]: Failed none for invalid user oracle from 192.0.2.8 port 4001 ssh2\n" H
+       "2 h sshd[11]: pam_unix(sshd:auth): check pass; user unknown\n" H
+       "2 h sshd[11]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 "
+       "tty=ssh ruser= rhost=192.0.2.8\n" H
+       "3 h sshd[11]: Failed password for invalid user oracle from 192.0.2.8 port 4001 ssh2\n" H
+       "4 h sshd[11]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 "
+       "tty=ssh ruser= rhost=192.0.2.8\n" H
+       "5 h sshd[11]: Failed password for invalid user oracle from 192.0.2.8 port 4001 ssh2\n" H
+       "6 h sshd[11]: Connection closed by invalid user oracle 192.0.2.8 port 4001 "
+       "[preauth]\n"},
+    {"sshd keyboard-interactive/pam: the Failed line only sometimes (VERBOSE)", 3, 7,
+     H "1 h sshd-session[12]: pam_unix(sshd:auth): authentication failure; logname= uid=0 "
+       "euid=0 tty=ssh ruser= rhost=192.0.2.9  user=nurse\n" H
+       "1 h sshd-session[12]: error: PAM: Authentication failure for nurse from 192.0.2.9\n" H
+       "2 h sshd-session[12]: error: PAM: Authentication failure for nurse from 192.0.2.9\n" H
+       "3 h sshd-session[12]: error: PAM: Authentication failure for illegal user x from "
+       "192.0.2.9\n" H
+       "3 h sshd-session[12]: Failed keyboard-interactive/pam for invalid user x from "
+       "192.0.2.9 port 4002 ssh2\n" H
+       "4 h sshd-session[12]: Failed keyboard-interactive/pam for nurse from 192.0.2.9 port "
+       "4002 ssh2\n" H
+       "5 h sshd-session[12]: Connection closed by authenticating user nurse 192.0.2.9 port "
+       "4002 [preauth]\n"},
+    {"sshd without PAM, old wording", 2, 4,
+     H "1 h sshd[13]: Illegal user guest from 192.0.2.10\n" H
+       "1 h sshd[13]: Failed password for illegal user guest from 192.0.2.10 port 4003 ssh2\n" H
+       "2 h sshd[13]: Failed password for root from 192.0.2.10 port 4004 ssh2\n" H
+       "3 h sshd[13]: Disconnecting: Too many authentication failures for root [preauth]\n"},
+    {"publickey: each rejected key is a check", 2, 3,
+     H "1 h sshd[14]: Failed publickey for invalid user git from 192.0.2.11 port 4005 ssh2: "
+       "RSA SHA256:AbCdEf\n" H
+       "1 h sshd[14]: Failed publickey for invalid user git from 192.0.2.11 port 4005 ssh2: "
+       "ED25519 SHA256:GhIjKl\n" H
+       "2 h sshd[14]: Received disconnect from 192.0.2.11 port 4005:11: Bye [preauth]\n"},
+    {"sudo: three PAM lines and its own count", 3, 4,
+     H "1 h sudo: pam_unix(sudo:auth): authentication failure; logname=alice uid=1000 "
+       "euid=0 tty=/dev/pts/0 ruser=alice rhost=  user=alice\n" H
+       "2 h sudo: pam_unix(sudo:auth): conversation failed\n" H
+       "2 h sudo: pam_unix(sudo:auth): auth could not identify password for [alice]\n" H
+       "3 h sudo:    alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/alice ; "
+       "USER=root ; COMMAND=/usr/bin/id\n"},
+    {"su: PAM line and su's own", 1, 2,
+     H "1 h su: pam_unix(su:auth): authentication failure; logname=bob uid=1000 euid=0 "
+       "tty=/dev/pts/1 ruser=bob rhost=  user=root\n" H
+       "2 h su: FAILED SU (to root) bob on pts/1\n"},
+    {"login (util-linux): two FAILED LOGIN and the last try's SESSION line", 3, 6,
+     H "1 h login[15]: pam_unix(login:auth): authentication failure; logname=LOGIN uid=0 "
+       "euid=0 tty=/dev/tty1 ruser= rhost=  user=ward\n" H
+       "1 h login[15]: FAILED LOGIN 1 FROM tty1 FOR ward, Authentication failure\n" H
+       "2 h login[15]: pam_unix(login:auth): authentication failure; logname=LOGIN uid=0 "
+       "euid=0 tty=/dev/tty1 ruser= rhost=  user=ward\n" H
+       "2 h login[15]: FAILED LOGIN 2 FROM tty1 FOR ward, Authentication failure\n" H
+       "3 h login[15]: pam_unix(login:auth): authentication failure; logname=LOGIN uid=0 "
+       "euid=0 tty=/dev/tty1 ruser= rhost=  user=ward\n" H
+       "3 h login[15]: FAILED LOGIN SESSION FROM tty1 FOR ward, Authentication failure\n"},
+    {"login (shadow): TOO MANY after the last FAILED LOGIN", 2, 3,
+     H "1 h login[16]: FAILED LOGIN (1) on '/dev/tty2' FOR 'ward', Authentication failure\n" H
+       "2 h login[16]: FAILED LOGIN (2) on '/dev/tty2' FOR 'ward', Authentication failure\n" H
+       "2 h login[16]: TOO MANY LOGIN TRIES (2) on '/dev/tty2' FOR 'ward'\n"},
+    {"a service without its own lines: pam_unix's first failure and its summary", 5, 5,
+     H "1 h vsftpd[17]: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 "
+       "tty=ftp ruser=bob rhost=10.1.1.1  user=bob\n" H
+       "2 h vsftpd[17]: pam_sss(vsftpd:auth): received for user bob: 7 (Authentication "
+       "failure)\n" H
+       "3 h cockpit-session[18]: pam_unix(cockpit:auth): authentication failure; logname= "
+       "uid=0 euid=0 tty= ruser= rhost=10.1.1.2  user=ward\n" H
+       "4 h cockpit-session[18]: pam_unix(cockpit:auth): 3 more authentication failures; "
+       "logname= uid=0 euid=0 tty= ruser= rhost=10.1.1.2  user=ward\n" H
+       "4 h cockpit-session[18]: pam_unix(cockpit:auth): service(cockpit) ignoring max "
+       "retries; 4 > 3\n"},
+    {"dropbear", 3, 4,
+     H "1 h dropbear[18]: Bad password attempt for 'root' from 192.0.2.12:4006\n" H
+       "2 h dropbear[18]: Bad password attempt for 'root' from 192.0.2.12:4006\n" H
+       "3 h dropbear[19]: Login attempt for nonexistent user 'ubnt' from 192.0.2.12:4007\n" H
+       "4 h dropbear[18]: Exit before auth (user 'root', 2 fails): Max auth tries reached - "
+       "user 'root' from 192.0.2.12:4006\n"},
+};
+
+static void test_attempts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof seqs / sizeof seqs[0]; i++) {
+        int lines;
+        long n = attempts_in(seqs[i].text, &lines);
+        if (n != seqs[i].attempts || lines != seqs[i].lines)
+            fail_msg("%s: %ld attempts in %d failure lines, expected %ld in %d", seqs[i].what, n,
+                     lines, seqs[i].attempts, seqs[i].lines);
+    }
+}
+
+/* The repeat count multiplies; a forged one is capped, and garbage is no repeat. */
+static void test_attempts_repeated(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *msg;
+        long want;
+    } reps[] = {
+        {"message repeated 5 times: [ Failed password for root from 192.0.2.1 port 1 ssh2]", 5},
+        {"message repeated 1 times: [ Failed password for root from 192.0.2.1 port 1 ssh2]", 1},
+        {"message repeated 99999999999999999999 times: [ Failed password for root from "
+         "192.0.2.1 port 1 ssh2]",
+         1000000},
+        {"message repeated 3 times: [ Connection closed by authenticating user root 192.0.2.1 "
+         "port 1 [preauth]]",
+         0},
+        {"message repeated 4 times: [ Failed none for root from 192.0.2.1 port 1 ssh2]", 0},
+        {"message repeated times: [ Failed password for root from 192.0.2.1 port 1 ssh2]", -1},
+    };
+    char line[512];
+    for (size_t i = 0; i < sizeof reps / sizeof reps[0]; i++) {
+        int n = snprintf(line, sizeof line, "Dec  3 10:00:00 h sshd[1]: %s", reps[i].msg);
+        int lines;
+        long got = attempts_in(line, &lines);
+        (void)n;
+        if (reps[i].want < 0) {
+            /* Not rsyslog's form: the whole text is an unknown sshd message. */
+            if (got != 0)
+                fail_msg("%s: %ld attempts, expected none", reps[i].msg, got);
+            continue;
+        }
+        if (got != reps[i].want || lines != 1)
+            fail_msg("%s: %ld attempts in %d lines, expected %ld in 1", reps[i].msg, got, lines,
+                     reps[i].want);
+    }
+}
+
 int main(void)
 {
     /* RFC 3164 times are read in the --tz zone: pin it, so that the expected times
@@ -395,6 +580,8 @@ int main(void)
         cmocka_unit_test(test_rows),
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_spoofed_user),
+        cmocka_unit_test(test_attempts),
+        cmocka_unit_test(test_attempts_repeated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

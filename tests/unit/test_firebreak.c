@@ -402,6 +402,8 @@ static const ww_fb_plan_info_t INFO = {7,
                                        "alice",
                                        "2026-01-02T03:04:05.000000Z",
                                        NULL,
+                                       0,
+                                       NULL,
                                        0};
 
 static void test_plan_marks(void **state)
@@ -510,7 +512,7 @@ static void test_management_both_and_isolating_management(void **state)
 {
     ww_fb_map_t *m = parse_ok("management: both\n" SEG2
                               "  - {name: it, cidrs: [10.9.0.0/24], kind: management}\n");
-    ww_fb_plan_info_t p = {1, 0, NULL, NULL, NULL, NULL, NULL, 0};
+    ww_fb_plan_info_t p = {1, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0};
     ww_buf_t out;
     ww_buf_init(&out, 0);
     assert_int_equal(ww_fb_render_chain(m, &p, &out), 0);
@@ -565,6 +567,17 @@ static void test_store_records(void **state)
     assert_string_equal(got.state, "active");
     assert_string_equal(got.chain, "chain");
     assert_int_equal(got.deadline, 123);
+    assert_null(got.hosts); /* a segment plan */
+    ww_fb_plan_row_release(&got);
+    /* A host plan keeps its hosts. */
+    ww_fb_plan_row_t hrow = row;
+    hrow.segment = "imaging,mgmt";
+    hrow.hosts = "10.20.0.15,10.90.0.5";
+    assert_int_equal(ww_fb_plan_insert(st, &hrow), 0);
+    assert_int_equal(ww_fb_plan_get(st, hrow.id, &got), 0);
+    assert_string_equal(got.hosts, "10.20.0.15,10.90.0.5");
+    assert_string_equal(got.segment, "imaging,mgmt");
+    assert_string_equal(got.state, "planned");
     ww_fb_plan_row_release(&got);
     assert_int_equal(ww_fb_plan_get(st, 999, &got), WW_ENOENT);
     ww_fb_plan_row_t *rows = NULL;
@@ -739,10 +752,278 @@ static void test_router_lock(void **state)
     rmdir(dir);
 }
 
+/* ---- host plans ---- */
+
+static void test_hosts_parse(void **state)
+{
+    ww_fb_map_t *m = parse_ok(MAP);
+    ww_fb_host_t h[4];
+    size_t n = 0;
+    char why[400];
+    /* Blanks allowed, mapped IPv4 is the IPv4 host, a repeat is kept once. */
+    assert_int_equal(ww_fb_hosts_parse(m, "10.20.0.15, ::ffff:10.30.0.2,FD00:20::9,10.20.0.15", h,
+                                       4, &n, why, sizeof why),
+                     0);
+    assert_int_equal(n, 3);
+    assert_string_equal(h[0].text, "10.20.0.15");
+    assert_int_equal(h[0].seg, 1);
+    assert_int_equal(h[0].family, 4);
+    assert_string_equal(h[1].text, "10.30.0.2");
+    assert_int_equal(h[1].seg, 2);
+    assert_string_equal(h[2].text, "fd00:20::9");
+    assert_int_equal(h[2].family, 6);
+    assert_int_equal(h[2].seg, 1);
+    /* Refusals name the address and say why. */
+    static const struct {
+        const char *in, *want;
+        int rc;
+    } bad[] = {
+        {"10.20.0.15,192.168.1.1", "host 192.168.1.1 is in no segment", WW_EPARSE},
+        {"10.20.0.015", "octet '015' has a leading zero", WW_EPARSE},
+        {"10.20.0.999", "'10.20.0.999' is not an IPv4 or IPv6 address", WW_EPARSE},
+        {"", "an empty host address", WW_EPARSE},
+        {"10.20.0.1,,10.20.0.2", "an empty host address", WW_EPARSE},
+        {"10.20.0.1/32", "not an IPv4 or IPv6 address", WW_EPARSE},
+        {"10.20.0.1,10.20.0.2,10.20.0.3,10.20.0.4,10.20.0.5", "more than 4 hosts", WW_ELIMIT},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        why[0] = 0;
+        n = 99;
+        int rc = ww_fb_hosts_parse(m, bad[i].in, h, 4, &n, why, sizeof why);
+        if (rc != bad[i].rc || !strstr(why, bad[i].want))
+            fprintf(stderr, "'%s': rc %d why '%s'\n", bad[i].in, rc, why);
+        assert_int_equal(rc, bad[i].rc);
+        assert_non_null(strstr(why, bad[i].want));
+        assert_int_equal(n, 99); /* untouched on failure */
+    }
+    ww_fb_map_free(m);
+    /* A host outside the hospital cannot be quarantined. */
+    m = parse_ok(SEG2 "  - {name: m365, cidrs: [192.0.2.0/24], kind: external}\n");
+    assert_int_equal(ww_fb_hosts_parse(m, "192.0.2.9", h, 4, &n, why, sizeof why), WW_EPARSE);
+    assert_non_null(strstr(why, "host 192.0.2.9 is in external segment 'm365'"));
+    ww_fb_map_free(m);
+}
+
+/* Quarantines 10.20.0.15 and fd00:20::15 (imaging) and 10.90.0.5 (a management host). */
+static void host_info(const ww_fb_map_t *m, ww_fb_host_t *h, size_t *n, ww_fb_plan_info_t *info)
+{
+    char why[400];
+    assert_int_equal(
+        ww_fb_hosts_parse(m, "10.20.0.15,fd00:20::15,10.90.0.5", h, 8, n, why, sizeof why), 0);
+    *info = INFO;
+    info->id = 8;
+    info->infected_ip = NULL;
+    info->hosts = h;
+    info->nhosts = *n;
+}
+
+static void test_host_plan_rules(void **state)
+{
+    ww_fb_map_t *m = parse_ok(MAP);
+    ww_fb_host_t h[8];
+    size_t n;
+    ww_fb_plan_info_t info;
+    host_info(m, h, &n, &info);
+    ww_buf_t chain, table;
+    ww_buf_init(&chain, 0);
+    ww_buf_init(&table, 0);
+    assert_int_equal(ww_fb_render_chain(m, &info, &chain), 0);
+    const char *c = chain.p;
+    assert_int_equal(ww_fb_render_table(&c, 1, &table), 0);
+    golden("plan_hosts.nft", &table);
+    /* Only the hosts: the rest of imaging is never matched. */
+    assert_null(strstr(chain.p, "10.20.0.0/24"));
+    assert_null(strstr(chain.p, "fd00:20::/64"));
+    /* The hosts keep imaging's clinical flows, per family. */
+    assert_non_null(strstr(chain.p, "ip saddr { 10.20.0.15 } ip daddr { 10.30.0.0/28 } tcp dport "
+                                    "{ 104, 11112 } ct mark set"));
+    assert_non_null(strstr(chain.p, "ip6 saddr { fd00:20::15 } ip6 daddr { fd00:30::/64 } tcp "
+                                    "dport { 104, 11112 } ct mark set"));
+    assert_non_null(strstr(chain.p, "ip saddr { 10.30.0.0/28 } ip daddr { 10.20.0.15 } tcp dport "
+                                    "{ 4000-4002 }"));
+    /* Management reaches them, but not through the quarantined management host. */
+    assert_non_null(strstr(chain.p, "ip saddr { 10.90.0.0/24 } ip saddr != { 10.90.0.5 } ip daddr "
+                                    "{ 10.20.0.15 } ct mark set"));
+    assert_null(strstr(chain.p, "ip daddr { 10.90.0.5 } ct mark set"));
+    /* The management host has no clinical flow: it only drops. */
+    assert_non_null(strstr(chain.p, "\t\tip saddr { 10.20.0.15, 10.90.0.5 } counter drop\n"
+                                    "\t\tip6 saddr { fd00:20::15 } counter drop\n"
+                                    "\t\tip daddr { 10.20.0.15, 10.90.0.5 } counter drop\n"
+                                    "\t\tip6 daddr { fd00:20::15 } counter drop\n\t}\n"));
+    /* Non-clinical flows are not kept. */
+    assert_null(strstr(chain.p, "445"));
+    ww_buf_release(&chain);
+    ww_buf_release(&table);
+    ww_fb_map_free(m);
+}
+
+/* Two quarantined hosts at the two ends of a clinical flow: each end gets its own rule,
+ * so a host may use the flow with every host of the other segment, quarantined or not. */
+static void test_host_plan_both_ends(void **state)
+{
+    ww_fb_map_t *m = parse_ok(MAP);
+    ww_fb_host_t h[4];
+    size_t n;
+    char why[200];
+    assert_int_equal(ww_fb_hosts_parse(m, "10.20.0.15,10.30.0.2", h, 4, &n, why, sizeof why), 0);
+    ww_fb_plan_info_t info = INFO;
+    info.hosts = h;
+    info.nhosts = n;
+    ww_buf_t out;
+    ww_buf_init(&out, 0);
+    assert_int_equal(ww_fb_render_chain(m, &info, &out), 0);
+    assert_non_null(strstr(out.p, "ip saddr { 10.20.0.15 } ip daddr { 10.30.0.0/28 } tcp dport { "
+                                  "104, 11112 }"));
+    assert_non_null(strstr(out.p, "ip saddr { 10.20.0.0/24 } ip daddr { 10.30.0.2 } tcp dport { "
+                                  "104, 11112 }"));
+    assert_non_null(strstr(out.p, "ip saddr { 10.20.0.15, 10.30.0.2 } counter drop"));
+    ww_buf_release(&out);
+    ww_fb_map_free(m);
+}
+
+static void test_host_plan_words(void **state)
+{
+    ww_fb_map_t *m = parse_ok(MAP);
+    ww_fb_host_t h[8];
+    size_t n;
+    ww_fb_plan_info_t info;
+    host_info(m, h, &n, &info);
+    ww_buf_t out;
+    ww_buf_init(&out, 0);
+    assert_int_equal(ww_fb_render_change_request(m, &info, &out), 0);
+    golden("plan_hosts.cr.txt", &out);
+    assert_non_null(strstr(out.p, "CHANGE REQUEST: emergency fire-break, quarantine hosts "
+                                  "10.90.0.5 (mgmt), 10.20.0.15, fd00:20::15 (imaging)\n"));
+    assert_non_null(strstr(out.p, "DENY   everything from 10.20.0.15, fd00:20::15, 10.90.0.5 to "
+                                  "any destination"));
+    ww_buf_clear(&out);
+    assert_int_equal(ww_fb_render_text(m, &info, &out), 0);
+    assert_non_null(strstr(out.p, "Fire-break plan 8: quarantine hosts 10.90.0.5 (mgmt), "
+                                  "10.20.0.15, fd00:20::15 (imaging)\n"));
+    assert_non_null(strstr(out.p, "  cuts: every connection of these hosts through the router"));
+    assert_non_null(strstr(out.p, "  does not cut: the other hosts of mgmt, imaging"));
+    assert_non_null(strstr(out.p, "  hop 0  imaging "));
+    assert_non_null(strstr(out.p, "  - 10.20.0.15, fd00:20::15 (imaging) -> pacs, TCP ports 104, "
+                                  "11112: DICOM to PACS [clinical]\n"));
+    assert_non_null(strstr(out.p, "  - mgmt except 10.90.0.5 can open connections to 10.20.0.15, "
+                                  "fd00:20::15 (imaging)"));
+    assert_non_null(strstr(out.p, "documented flow corp -> imaging, TCP port 445: reports (not "
+                                  "clinical), for the quarantined hosts\n"));
+    assert_non_null(strstr(out.p, "Not cut, because it does not pass the router:\n"
+                                  "  - traffic between 10.90.0.5 and the other hosts of mgmt"));
+    ww_buf_clear(&out);
+    assert_int_equal(ww_fb_render_json(m, &info, &out), 0);
+    assert_non_null(strstr(out.p, "{\"plan\":8,\"segment\":null,\"scope\":\"hosts\",\"hosts\":["
+                                  "{\"ip\":\"10.20.0.15\",\"segment\":\"imaging\"},"));
+    assert_non_null(strstr(out.p, "\"from\":\"mgmt\",\"to\":\"imaging\",\"from_except\":["
+                                  "\"10.90.0.5\"],\"to_hosts\":[\"10.20.0.15\",\"fd00:20::15\"]"));
+    /* Segment plans say so, with no hosts. */
+    ww_buf_clear(&out);
+    assert_int_equal(ww_fb_render_json(m, &INFO, &out), 0);
+    assert_non_null(strstr(out.p, "\"scope\":\"segment\",\"hosts\":[],\"infected_ip\""));
+    ww_buf_release(&out);
+    ww_fb_map_free(m);
+}
+
+/* ---- external segments and warnings ---- */
+
+static void test_external_segments(void **state)
+{
+    const char *ext = "segments:\n"                                                     /* 1 */
+                      "  - {name: wards, cidrs: [10.1.0.0/24], kind: clinical}\n"       /* 2 */
+                      "  - {name: mail, cidrs: [198.51.100.0/24, '2001:db8:5::/48'],\n" /* 3 */
+                      "     kind: external, description: secure email}\n"               /* 4 */
+                      "flows:\n"                                                        /* 5 */
+                      "  - {from: wards, to: mail, proto: tcp, ports: [587], clinical: true,"
+                      " reason: letters}\n"; /* 6 */
+    ww_fb_map_t *m = parse_ok(ext);
+    assert_int_equal(m->segs[1].kind, WW_FB_KIND_EXTERNAL);
+    assert_string_equal(ww_fb_kind_name(WW_FB_KIND_EXTERNAL), "external");
+    assert_false(m->segs[1].clinical);
+    assert_int_equal(m->nwarnings, 0); /* a routed core carries every flow */
+    assert_int_equal(ww_fb_map_find_ip(m, "198.51.100.7"), 1);
+    /* Isolating wards keeps the flow to the external destination. */
+    ww_fb_plan_info_t p = {1, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0};
+    ww_buf_t out;
+    ww_buf_init(&out, 0);
+    assert_int_equal(ww_fb_render_chain(m, &p, &out), 0);
+    assert_non_null(strstr(out.p, "ip saddr { 10.1.0.0/24 } ip daddr { 198.51.100.0/24 } tcp dport "
+                                  "{ 587 } ct mark set"));
+    ww_buf_release(&out);
+    ww_fb_map_free(m);
+    /* What an external segment cannot have, with the place. */
+    expect_at("segments:\n  - {name: m, cidrs: [192.0.2.0/24], kind: external, vlan: 5}\n", 2, 60,
+              "segment 'm' is external (outside the hospital): it has no vlan");
+    expect_at("segments:\n  - {name: m, cidrs: [192.0.2.0/24], kind: external,\n"
+              "     monitor_only: true}\n",
+              3, 20, "monitor_only does not apply");
+    expect_at("segments:\n  - {name: m, cidrs: [192.0.2.0/24], kind: external}\n"
+              "  - {name: n, cidrs: [198.51.100.0/24], kind: external}\n"
+              "flows:\n  - {from: m, to: n, proto: tcp}\n",
+              5, 19, "both are external, so the flow never enters the hospital");
+    expect_at("segments:\n  - {name: m, cidrs: [192.0.2.0/24], kind: external}\n"
+              "  - {name: n, cidrs: [198.51.100.0/24], kind: external}\n"
+              "links:\n  - {from: m, to: n}\n",
+              5, 19, "both are external");
+    expect_at("segments:\n  - {name: m, cidrs: [192.0.2.0/24], kind: externl}\n", 2, 44,
+              "dmz, management or external");
+    /* An external range may not overlap the hospital's own. */
+    expect_at("segments:\n  - {name: a, cidrs: [10.0.0.0/8], kind: clinical}\n"
+              "  - {name: m, cidrs: [10.9.0.0/16], kind: external}\n",
+              3, 23, "overlaps 10.0.0.0/8");
+}
+
+static void test_flow_warnings(void **state)
+{
+    const char *text = "segments:\n"                                            /* 1 */
+                       "  - {name: a, cidrs: [10.1.0.0/24], kind: clinical}\n"  /* 2 */
+                       "  - {name: b, cidrs: [10.2.0.0/24], kind: servers}\n"   /* 3 */
+                       "  - {name: c, cidrs: [10.3.0.0/24], kind: corporate}\n" /* 4 */
+                       "links:\n"                                               /* 5 */
+                       "  - {from: a, to: b, direction: one-way}\n"             /* 6 */
+                       "flows:\n"                                               /* 7 */
+                       "  - {from: a, to: b, proto: tcp, ports: [443]}\n"       /* 8 ok */
+                       "  - {from: b, to: a, proto: tcp, ports: [22]}\n"        /* 9 */
+                       "  - {from: a, to: c, proto: udp}\n"                     /* 10 */
+                       "  - {from: a, to: b, proto: tcp, direction: both}\n";   /* 11 */
+    ww_fb_map_t *m = parse_ok(text);
+    assert_int_equal(m->nwarnings, 3);
+    assert_int_equal(m->warnings_dropped, 0);
+    assert_int_equal(m->warnings[0].line, 9);
+    assert_int_equal(m->warnings[0].col, 5);
+    assert_non_null(strstr(m->warnings[0].msg, "flow b -> a (line 9) crosses no link of the map "
+                                               "(the link on line 6 is one-way a -> b)"));
+    assert_non_null(strstr(m->warnings[0].msg, "a fire-break can neither cut nor keep it"));
+    assert_int_equal(m->warnings[1].line, 10);
+    assert_non_null(strstr(m->warnings[1].msg, "flow a -> c (line 10) crosses no link of the map "
+                                               "(no link joins a and c)"));
+    assert_int_equal(m->warnings[2].line, 11);
+    assert_non_null(strstr(m->warnings[2].msg, "flow a <-> b (line 11), in its direction b -> a, "
+                                               "crosses no link"));
+    ww_fb_map_free(m);
+    /* Many: the first WW_FB_MAX_WARNINGS are kept, the rest counted. */
+    ww_buf_t big;
+    ww_buf_init(&big, 0);
+    ww_buf_puts(&big, SEG2 "links: []\nflows:\n");
+    for (int i = 0; i < WW_FB_MAX_WARNINGS + 5; i++)
+        ww_buf_printf(&big, "  - {from: a, to: b, proto: tcp, ports: [%d]}\n", i + 1);
+    m = parse_ok(big.p);
+    assert_int_equal(m->nwarnings, WW_FB_MAX_WARNINGS);
+    assert_int_equal(m->warnings_dropped, 5);
+    ww_fb_map_free(m);
+    ww_buf_release(&big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map_parses),
+        cmocka_unit_test(test_hosts_parse),
+        cmocka_unit_test(test_host_plan_rules),
+        cmocka_unit_test(test_host_plan_both_ends),
+        cmocka_unit_test(test_host_plan_words),
+        cmocka_unit_test(test_external_segments),
+        cmocka_unit_test(test_flow_warnings),
         cmocka_unit_test(test_map_rejections),
         cmocka_unit_test(test_map_error_columns),
         cmocka_unit_test(test_addresses),

@@ -1300,6 +1300,166 @@ static void test_filter_any_and_not(void **state)
     ww_sigma_ruleset_free(rs);
 }
 
+/* ---- fields: and suppressions ----------------------------------------------------- */
+
+static void test_fields(void **state)
+{
+    (void)state;
+    ww_sigma_ruleset_t *rs =
+        load("title: f\nlogsource: {product: windows}\ndetection:\n  sel: {A: 1}\n"
+             "  condition: sel\nfields:\n  - SourceImage\n  - GrantedAccess\n");
+    assert_int_equal(ww_sigma_count(rs), 1);
+    const ww_sigma_rule_t *r = ww_sigma_rule(rs, 0);
+    assert_int_equal(r->nfields, 2);
+    assert_string_equal(r->fields[0], "SourceImage");
+    assert_string_equal(r->fields[1], "GrantedAccess");
+    ww_sigma_ruleset_free(rs);
+
+    /* Past the cap the list is cut, not refused; a map is an error with its place. */
+    char big[8192];
+    int n = snprintf(big, sizeof big,
+                     "title: f\nlogsource: {product: windows}\ndetection:\n  sel: {A: 1}\n"
+                     "  condition: sel\nfields:\n");
+    for (int i = 0; i < WW_SIGMA_MAX_FIELDS + 5; i++)
+        n += snprintf(big + n, sizeof big - (size_t)n, "  - F%d\n", i);
+    rs = load(big);
+    assert_int_equal(ww_sigma_count(rs), 1);
+    assert_int_equal(ww_sigma_rule(rs, 0)->nfields, WW_SIGMA_MAX_FIELDS);
+    assert_string_equal(ww_sigma_rule(rs, 0)->fields[WW_SIGMA_MAX_FIELDS - 1], "F31");
+    ww_sigma_ruleset_free(rs);
+    rs = load("title: f\nlogsource: {product: windows}\ndetection:\n  sel: {A: 1}\n"
+              "  condition: sel\nfields: {a: b}\n");
+    assert_int_equal(ww_sigma_count(rs), 0);
+    assert_int_equal(ww_sigma_error(rs, 0)->line, 6);
+    assert_non_null(strstr(ww_sigma_error(rs, 0)->msg, "'fields' must be a list"));
+    ww_sigma_ruleset_free(rs);
+}
+
+static const char supp_rules[] =
+    "title: Reads LSASS\nid: r-lsass\nlogsource: {product: windows, category: process_access}\n"
+    "detection:\n  sel: {TargetImage|endswith: '\\lsass.exe'}\n  condition: sel\n"
+    "---\n"
+    "title: Other\nid: r-other\nlogsource: {product: linux}\n"
+    "detection:\n  sel: {A: 1}\n  condition: sel\n"
+    "---\n"
+    "title: Many\nid: r-corr\ncorrelation:\n  type: event_count\n  rules: [r-lsass]\n"
+    "  group-by: [Computer]\n  timespan: 5m\n  condition: {gte: 3}\n";
+
+static ww_sigma_ruleset_t *load_supp(const char *supp, const char *today)
+{
+    char path[] = "/tmp/ww_supp_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, supp, strlen(supp)), (ssize_t)strlen(supp));
+    close(fd);
+    ww_sigma_ruleset_t *rs = ww_sigma_ruleset_new();
+    ww_sigma_load_buffer(rs, "rules.yml", supp_rules, strlen(supp_rules));
+    assert_int_equal(ww_sigma_count(rs), 3);
+    ww_sigma_load_suppressions(rs, path);
+    unlink(path);
+    if (today)
+        ww_sigma_set_today(rs, today);
+    ww_sigma_finish(rs);
+    return rs;
+}
+
+static void test_suppressions(void **state)
+{
+    (void)state;
+    /* Named by title, with a reason and an expiry: applied to the rule, and a shadow
+       AND(rule, NOT filter) added that never alerts.  The second names a rule whose
+       logsource (linux) is outside its own (windows). */
+    ww_sigma_ruleset_t *rs =
+        load_supp("title: Backup agent\ndescription: the nightly backup\nexpires: 2027-01-31\n"
+                  "logsource: {product: windows}\n"
+                  "filter:\n  rules: [Reads LSASS, nosuch-rule, r-corr]\n"
+                  "  selection: {SourceImage|endswith: '\\agent.exe'}\n"
+                  "  condition: not selection\n"
+                  "---\n"
+                  "title: Wrong place\nlogsource: {product: windows}\n"
+                  "filter:\n  rules: r-other\n  sel: {A: 2}\n  condition: not sel\n",
+                  "2027-01-31");
+    assert_int_equal(ww_sigma_error_count(rs), 0);
+    assert_int_equal(ww_sigma_suppression_count(rs), 2);
+    const ww_sigma_suppression_t *s = ww_sigma_suppression(rs, 0);
+    assert_string_equal(s->title, "Backup agent");
+    assert_string_equal(s->description, "the nightly backup");
+    assert_string_equal(s->expires, "2027-01-31");
+    assert_int_equal(s->line, 1);
+    assert_false(s->expired); /* its last day */
+    assert_int_equal(s->napplied, 1);
+    assert_int_equal(s->nmiss, 2);
+    assert_string_equal(s->miss[0].ref, "nosuch-rule");
+    assert_int_equal(s->miss[0].why, WW_SUPP_UNKNOWN);
+    assert_string_equal(s->miss[1].ref, "r-corr");
+    assert_int_equal(s->miss[1].why, WW_SUPP_CORRELATION);
+    s = ww_sigma_suppression(rs, 1);
+    assert_int_equal(s->line, 10);
+    assert_int_equal(s->napplied, 0);
+    assert_int_equal(s->nmiss, 1);
+    assert_int_equal(s->miss[0].why, WW_SUPP_LOGSOURCE);
+    /* Three rules and one shadow. */
+    assert_int_equal(ww_sigma_count(rs), 4);
+    const ww_sigma_rule_t *r = ww_sigma_find(rs, "r-lsass"), *sh = ww_sigma_rule(rs, 3);
+    assert_non_null(r);
+    assert_ptr_equal(sh->shadow_of, r);
+    assert_int_equal(sh->suppression, 0);
+    assert_false(sh->alert);
+    assert_null(sh->id);
+    assert_string_equal(sh->title, "Reads LSASS");
+    assert_string_equal(sh->logsource.category, "process_access");
+    assert_int_equal(r->cond->op, WW_NODE_AND); /* rule AND (not selection) */
+    assert_int_equal(r->cond->kids[1]->op, WW_NODE_NOT);
+    assert_int_equal(sh->cond->op, WW_NODE_AND); /* rule AND NOT (not selection) */
+    assert_int_equal(sh->cond->kids[0]->op, WW_NODE_ITEM);
+    assert_int_equal(sh->cond->kids[1]->op, WW_NODE_NOT);
+    assert_int_equal(sh->cond->kids[1]->kids[0]->op, WW_NODE_NOT);
+    assert_int_equal(sh->nitems, 2);
+    assert_true(ww_sigma_find(rs, "r-corr")->corr->rules[0] == r); /* not the shadow */
+    ww_sigma_ruleset_free(rs);
+
+    /* The day after: expired, not applied, no shadow. */
+    rs = load_supp("title: Backup agent\nexpires: 2027-01-31\nfilter:\n  rules: [r-lsass]\n"
+                   "  selection: {SourceImage: x}\n  condition: not selection\n",
+                   "2027-02-01");
+    assert_int_equal(ww_sigma_suppression_count(rs), 1);
+    assert_true(ww_sigma_suppression(rs, 0)->expired);
+    assert_int_equal(ww_sigma_suppression(rs, 0)->napplied, 0);
+    assert_int_equal(ww_sigma_count(rs), 3);
+    assert_int_equal(ww_sigma_find(rs, "r-lsass")->cond->op, WW_NODE_ITEM);
+    ww_sigma_ruleset_free(rs);
+
+    /* Errors with their place: a date that does not exist, a rule where filters
+       belong, a condition naming nothing; the good one between them still loads. */
+    rs = load_supp("title: Bad date\nfilter:\n  rules: [r-lsass]\n  sel: {A: 1}\n"
+                   "  condition: not sel\nexpires: 2027-02-30\n"
+                   "---\n"
+                   "title: A rule\nlogsource: {product: windows}\ndetection:\n  sel: {A: 1}\n"
+                   "  condition: sel\n"
+                   "---\n"
+                   "title: Good\nfilter:\n  rules: [r-lsass]\n  sel: {A: 1}\n"
+                   "  condition: not sel\n"
+                   "---\n"
+                   "title: Bad cond\nfilter:\n  rules: [r-lsass]\n  sel: {A: 1}\n"
+                   "  condition: not nothing\n",
+                   NULL);
+    assert_int_equal(ww_sigma_suppression_count(rs), 1);
+    assert_string_equal(ww_sigma_suppression(rs, 0)->title, "Good");
+    assert_int_equal(ww_sigma_error_count(rs), 3);
+    assert_int_equal(ww_sigma_error(rs, 0)->line, 6);
+    assert_int_equal(ww_sigma_error(rs, 0)->col, 10);
+    assert_non_null(strstr(ww_sigma_error(rs, 0)->msg, "YYYY-MM-DD"));
+    assert_int_equal(ww_sigma_error(rs, 1)->line, 8); /* the document's first line */
+    assert_non_null(strstr(ww_sigma_error(rs, 1)->msg, "holds Sigma filters"));
+    assert_int_equal(ww_sigma_error(rs, 2)->line, 24); /* its condition */
+    assert_non_null(strstr(ww_sigma_error(rs, 2)->msg, "nothing"));
+    ww_sigma_ruleset_free(rs);
+
+    rs = ww_sigma_ruleset_new();
+    assert_int_equal(ww_sigma_load_suppressions(rs, "/nonexistent/suppress.yml"), WW_ENOENT);
+    ww_sigma_ruleset_free(rs);
+}
+
 static void test_load_path_errors(void **state)
 {
     (void)state;
@@ -1344,6 +1504,8 @@ int main(void)
         cmocka_unit_test(test_correlation_cycles),
         cmocka_unit_test(test_filter_examples),
         cmocka_unit_test(test_filter_any_and_not),
+        cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_suppressions),
         cmocka_unit_test(test_load_path_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
