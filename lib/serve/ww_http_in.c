@@ -165,6 +165,18 @@ static int finish(ww_http_in_t *h, struct MHD_Connection *c, req_t *r)
         ret = reply(c, status, d.msg);
         goto out;
     }
+    /* A body the spool could never hold at once would be refused as "full" forever:
+       too large, not "later". */
+    ww_spool_stats_t ss;
+    ww_spool_stats(h->sp, &ss);
+    size_t bytes = 0;
+    for (size_t i = 0; i < b.n; i++)
+        bytes += b.v[i].payload_n + b.v[i].source_n + 64;
+    if (bytes > ss.max_bytes / 4) {
+        count(&h->st->rejected, b.n);
+        ret = reply(c, 413, "the body is larger than a quarter of the spool: send smaller bodies");
+        goto out;
+    }
     uint64_t last = 0;
     int arc = b.n ? ww_spool_append_batch(h->sp, b.v, b.n, &last) : 0;
     if (arc == WW_SPOOL_EFULL || arc == WW_ENOMEM) {

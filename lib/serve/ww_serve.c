@@ -104,7 +104,8 @@ struct ww_serve {
     int64_t lag_ns;
     struct MHD_Daemon *metrics;
     ww_notify_t *notify;
-    bool queued; /* notifications queued in the open transaction */
+    bool queued;       /* notifications queued in the open transaction */
+    bool store_failed; /* this turn's alerts could not all be written */
     int metrics_port;
     pthread_mutex_t stats_mu; /* ww_serve_get_stats from the metrics thread */
 };
@@ -407,14 +408,28 @@ static const char *field_text(ww_serve_t *s, const ww_event_t *ev, const char *c
     return "";
 }
 
+/* Opens the turn's transaction, taking the store's write lock at once: a store another
+ * program holds is waited for here, a second at a time, before any alert of the turn
+ * is written (so a busy store never loses one).  Any other failure marks the turn
+ * failed: it is rolled back and the server stops, to replay from the checkpoint. */
 static int begin(ww_serve_t *s)
 {
     if (s->in_tx)
         return 0;
-    ww_diag_t d = {0};
-    if (ww_store_exec(s->store, "BEGIN", &d) != 0) {
-        log_line("error", "alert store: %s", d.msg);
+    if (s->store_failed)
         return WW_EIO;
+    for (int tries = 0;; tries++) {
+        ww_diag_t d = {0};
+        if (ww_store_exec(s->store, "BEGIN IMMEDIATE", &d) == 0)
+            break;
+        if (!ww_store_busy(s->store) || (s->stop && tries > 10)) {
+            log_line("error", "alert store: %s", d.msg);
+            s->store_failed = true;
+            return WW_EIO;
+        }
+        if (tries % 30 == 0)
+            log_line("error", "alert store: %s: waiting for it (inputs push back meanwhile)",
+                     d.msg);
     }
     s->in_tx = true;
     return 0;
@@ -508,11 +523,18 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     }
     bool inserted = false;
     ww_diag_t d = {0};
-    if (begin(s) == 0 && ww_alerts_put(s->store, &a, &inserted, &d) != 0)
+    if (begin(s) != 0)
+        return;
+    if (ww_alerts_put(s->store, &a, &inserted, &d) != 0) {
         log_line("error", "alert store: %s", d.msg);
+        s->store_failed = true;
+        return;
+    }
     if (inserted && s->cfg->nnotifiers) {
-        if (ww_notify_queue(s->store, s->cfg, &a, &d) != 0)
+        if (ww_notify_queue(s->store, s->cfg, &a, &d) != 0) {
             log_line("error", "%s", d.msg);
+            s->store_failed = true;
+        }
         s->queued = true;
     }
     if (inserted) {
@@ -600,11 +622,40 @@ static int consume(ww_serve_t *s)
     if (!n)
         return 0;
     ww_pipe_drain(s->pipe);
-    if (s->in_tx) {
+    if (s->store_failed) {
         ww_diag_t d = {0};
-        if (ww_store_exec(s->store, "COMMIT", &d) != 0) {
-            log_line("error", "alert store: %s", d.msg);
-            return WW_EIO; /* no checkpoint: the batch replays */
+        if (s->in_tx)
+            ww_store_exec(s->store, "ROLLBACK", &d);
+        s->in_tx = false;
+        log_line("error", "alert store: this turn's alerts could not be written; stopping so "
+                          "that a restart replays them from the checkpoint");
+        return WW_EIO;
+    }
+    if (s->in_tx) {
+        /* A store that cannot commit (locked by another program, disk full) holds the
+           checkpoint back: this turn's records stay in the spool, inputs push back once
+           it fills, and the commit is tried again each second.  Should SQLite have
+           rolled the transaction back itself, the alerts of this turn are gone from
+           it: the server stops, and a restart replays them from the checkpoint. */
+        int tries = 0;
+        for (;;) {
+            ww_diag_t d = {0};
+            if (ww_store_exec(s->store, "COMMIT", &d) == 0)
+                break;
+            if (sqlite3_get_autocommit(s->store->db)) {
+                log_line("error",
+                         "alert store: %s: the transaction was rolled back; stopping "
+                         "so that a restart replays from the checkpoint",
+                         d.msg);
+                s->in_tx = false;
+                return WW_EIO;
+            }
+            if (tries++ % 30 == 0)
+                log_line("error", "alert store: %s: holding the checkpoint and retrying", d.msg);
+            if (s->stop && tries > 10)
+                return WW_EIO; /* stopping: the spool keeps the records for the next start */
+            struct timespec ts = {1, 0};
+            nanosleep(&ts, NULL);
         }
         s->in_tx = false;
     }
@@ -886,7 +937,10 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         rc = WW_EIO;
         goto fail;
     }
-    snprintf(path, sizeof path, "%s/spool", cfg->state_dir);
+    if (cfg->spool_dir)
+        snprintf(path, sizeof path, "%s", cfg->spool_dir);
+    else
+        snprintf(path, sizeof path, "%s/spool", cfg->state_dir);
     uint64_t max_frame = 0;
     for (uint32_t i = 0; i < cfg->ninputs; i++)
         if (cfg->inputs[i].max_frame > max_frame)

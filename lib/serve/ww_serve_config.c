@@ -572,8 +572,10 @@ static int read_root(rd_t *r, const ww_yn_t *root)
     if ((sec = ww_yn_get(root, "rules")) && (rc = read_rules(r, sec)))
         return rc;
     if ((sec = ww_yn_get(root, "spool"))) {
-        static const char *const k[] = {"max_bytes", "segment_bytes", "commit_interval"};
+        static const char *const k[] = {"max_bytes", "segment_bytes", "commit_interval", "dir"};
         if ((rc = ww_yc_keys(&r->yc, sec, "spool", k, WW_ARRAY_LEN(k))))
+            return rc;
+        if ((v = ww_yn_get(sec, "dir")) && (rc = path_of(r, v, "spool dir", &c->spool_dir)))
             return rc;
         if ((v = ww_yn_get(sec, "max_bytes")) &&
             (rc = ww_yc_size(&r->yc, v, "spool max_bytes", 1u << 20, 1ull << 44,

@@ -96,6 +96,7 @@ typedef struct ww_serve_config {
     uint32_t nrule_paths;
     const char *placeholders, *suppress; /* NULL: those in $WARDWATCH_HOME */
     /* Spool. */
+    const char *spool_dir; /* NULL: STATE_DIR/spool */
     uint64_t spool_max_bytes, spool_segment_bytes, commit_interval_ms;
     /* Detection. */
     uint32_t threads;     /* 0: one per core */
