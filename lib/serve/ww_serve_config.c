@@ -376,7 +376,7 @@ static int read_input(rd_t *r, const ww_yn_t *n, uint32_t idx, ww_sc_input_t *in
             return rc;
         if ((v = ww_yn_get(n, "format"))) {
             static const char *const fmts[] = {"auto", "evtx", "json", "syslog", "text", "zeek"};
-            int f;
+            int f = 0;
             if ((rc = pick(r, v, "format", fmts, WW_ARRAY_LEN(fmts), &f)))
                 return rc;
             in->format = f; /* the table is in enum ww_format's order */
@@ -474,7 +474,7 @@ static int read_notifier(rd_t *r, const ww_yn_t *n, uint32_t idx, ww_sc_notifier
     }
     if ((v = ww_yn_get(n, "format"))) {
         static const char *const fmts[] = {"rfc5424", "cef"};
-        int f;
+        int f = 0;
         if (no->type != WW_NOTIFY_SYSLOG)
             return ww_yc_fail(&r->yc, v, "%s: 'format' is for syslog notifiers", what);
         if ((rc = pick(r, v, "format", fmts, 2, &f)))
