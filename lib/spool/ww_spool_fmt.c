@@ -210,7 +210,7 @@ uint64_t ww__spool_rec_check(const uint8_t *p, uint64_t end, uint64_t off, uint6
 uint64_t ww__spool_resync(const uint8_t *p, uint64_t end, uint64_t from, uint64_t spool_id,
                           uint64_t after_seq)
 {
-    char why[8];
+    char why[96]; /* not used: a candidate either checks out or not */
     for (uint64_t off = ww__spool_pad(from + 1); off + SPOOL_REC_HDR <= end; off += SPOOL_ALIGN) {
         /* Cheap tests first: sequence range and length, before the checksum. */
         uint64_t seq = ww__get64(p + off + 8);
