@@ -1118,7 +1118,9 @@ static int set_link(const char *base, const char *name, const char *target)
 static void get_link(const char *base, const char *name, char *out, size_t outlen)
 {
     char link[PATH_MAX];
-    snprintf(link, sizeof link, "%s/%s", base, name);
+    out[0] = 0;
+    if ((size_t)snprintf(link, sizeof link, "%s/%s", base, name) >= sizeof link)
+        return; /* a path that long cannot be ours */
     ssize_t n = readlink(link, out, outlen - 1);
     out[n > 0 ? n : 0] = 0;
     /* Only our own names: "set-XXXXXX", never a path elsewhere. */
