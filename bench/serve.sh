@@ -121,9 +121,12 @@ WARDWATCH_DB="$T/lat/state/wardwatch.db" "$WW" alerts --rule mimikatz --format n
 LAT=$(python3 - "$T/lat/state/wardwatch.db" <<'PY'
 import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-lat = sorted({(json.loads(ev).get("ww_sent_ns"), rec) for ev, rec in
-              db.execute("select event, received from alert")} - {(None, None)})
-lat = sorted(rec - int(s) for s, rec in lat if s)
+first = {}
+for ev, rec in db.execute("select event, received from alert"):
+    sent = json.loads(ev).get("ww_sent_ns")
+    if sent:  # the planted events; the first alert raised on each
+        first[sent] = min(rec, first.get(sent, rec))
+lat = sorted(rec - int(s) for s, rec in first.items())
 if not lat:
     print("n/a n/a 0")
 else:

@@ -11,24 +11,49 @@
 """
 import http.client, json, os, socket, sys, threading, time
 
-SAMPLE = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "sample",
-                      "psh_lsass_memory_dump_comsvcs.json")
+IMAGES = ["C:\\Windows\\System32\\svchost.exe", "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
+          "C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE",
+          "C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE",
+          "C:\\Windows\\explorer.exe", "C:\\Windows\\System32\\taskhostw.exe"]
+
+
+def event(seq):
+    """A benign Windows event of a busy estate (logons, process starts, connections), or
+    every 100th a planted mimikatz run carrying the sender's clock."""
+    host = "ws%03d" % (seq % 300)
+    img = IMAGES[seq % len(IMAGES)]
+    kind = seq % 4
+    if seq % 100 == 0:
+        return {"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "Computer": "bench",
+                "EventRecordID": seq, "Image": "C:\\t\\mimikatz.exe", "User": "TRUST\\admin",
+                "CommandLine": "mimikatz.exe sekurlsa::logonpasswords", "ww_sent_ns": "%d"}
+    if kind == 0:
+        return {"EventID": 4624, "Channel": "Security", "Computer": host, "EventRecordID": seq,
+                "TargetUserName": "user%d" % (seq % 5000), "TargetDomainName": "TRUST", "LogonType": 3,
+                "IpAddress": "10.1.%d.%d" % (seq % 250, seq % 200 + 1), "IpPort": "0",
+                "ProcessName": "-", "AuthenticationPackageName": "Kerberos", "LogonProcessName": "Kerberos"}
+    if kind == 1:
+        return {"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "Computer": host,
+                "EventRecordID": seq, "Image": img, "CommandLine": '"%s" --type=renderer' % img,
+                "ParentImage": "C:\\Windows\\explorer.exe", "User": "TRUST\\user%d" % (seq % 5000),
+                "IntegrityLevel": "Medium", "Hashes": "SHA256=%064x" % (seq * 7919),
+                "CurrentDirectory": "C:\\Users\\user\\"}
+    if kind == 2:
+        return {"EventID": 3, "Channel": "Microsoft-Windows-Sysmon/Operational", "Computer": host,
+                "EventRecordID": seq, "Image": img, "Protocol": "tcp", "Initiated": "true",
+                "SourceIp": "10.1.%d.%d" % (seq % 250, seq % 200 + 1), "SourcePort": str(50000 + seq % 10000),
+                "DestinationIp": "52.97.%d.%d" % (seq % 250, seq % 200), "DestinationPort": "443"}
+    return {"EventID": 4688, "Channel": "Security", "Computer": host, "EventRecordID": seq,
+            "NewProcessName": img, "CommandLine": img, "ParentProcessName": "C:\\Windows\\explorer.exe",
+            "SubjectUserName": "user%d" % (seq % 5000), "TokenElevationType": "%%1938"}
 
 
 def bodies(n, per=1000):
-    base = [json.loads(l) for l in open(SAMPLE) if l.strip()]
     seq = 0
     while seq < n:
         lines = []
         for _ in range(min(per, n - seq)):
-            ev = dict(base[seq % len(base)])
-            ev["EventRecordID"] = seq
-            if seq % 100 == 0:
-                ev.update({"EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational",
-                           "Image": "C:\\t\\mimikatz.exe", "CommandLine":
-                           "mimikatz.exe sekurlsa::logonpasswords", "Computer": "bench",
-                           "ww_sent_ns": "%d"})
-            lines.append(json.dumps(ev))
+            lines.append(json.dumps(event(seq)))
             seq += 1
         yield "\n".join(lines) + "\n"
 

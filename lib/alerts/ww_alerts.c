@@ -18,13 +18,15 @@
 #include "sigma/ww_sigma.h"
 
 static const char *const migrations[] = {
-    "CREATE TABLE alert(id TEXT PRIMARY KEY, rule_id TEXT NOT NULL, rule_title TEXT NOT NULL,"
+    /* A rowid table: rows (with their event) are appended in arrival order, and only
+       the small unique index on the random id is written out of order. */
+    "CREATE TABLE alert(id TEXT NOT NULL UNIQUE, rule_id TEXT NOT NULL, rule_title TEXT NOT NULL,"
     " level INTEGER NOT NULL, priority INTEGER NOT NULL, why TEXT NOT NULL,"
     " ts INTEGER, received INTEGER NOT NULL, host TEXT NOT NULL, user TEXT NOT NULL,"
     " src_ip TEXT NOT NULL, source TEXT NOT NULL, position TEXT NOT NULL,"
     " techniques TEXT NOT NULL, event TEXT NOT NULL, asset_id TEXT NOT NULL,"
     " segment TEXT NOT NULL, owner TEXT NOT NULL, criticality INTEGER NOT NULL,"
-    " exposed INTEGER NOT NULL) WITHOUT ROWID;"
+    " exposed INTEGER NOT NULL);"
     "CREATE INDEX alert_by_ts ON alert(ts, received);"
     "CREATE INDEX alert_by_host ON alert(host);"
     "CREATE INDEX alert_by_rule ON alert(rule_id);",
@@ -49,11 +51,23 @@ static const char *nz(const char *s)
 int ww_alerts_put(ww_store_t *st, const ww_alert_t *a, bool *inserted, ww_diag_t *diag)
 {
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db,
+    int rc = ww_alerts_put_cached(st, &q, a, inserted, diag);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int ww_alerts_put_cached(ww_store_t *st, sqlite3_stmt **stmt, const ww_alert_t *a, bool *inserted,
+                         ww_diag_t *diag)
+{
+    sqlite3_stmt *q = *stmt;
+    if (q)
+        sqlite3_reset(q);
+    else if (sqlite3_prepare_v3(st->db,
                            "INSERT OR IGNORE INTO alert VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
                            "?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
-                           -1, &q, NULL) != SQLITE_OK)
+                           -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK)
         return db_fail(st, diag, "storing an alert");
+    *stmt = q;
     const char *text[] = {a->id,       a->rule_id, a->rule_title, NULL,          NULL,
                           a->why,      NULL,       NULL,          a->host,       a->user,
                           a->src_ip,   a->source,  a->position,   a->techniques, NULL,
@@ -75,7 +89,7 @@ int ww_alerts_put(ww_store_t *st, const ww_alert_t *a, bool *inserted, ww_diag_t
     int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(st, diag, "storing an alert");
     if (rc == 0 && inserted)
         *inserted = sqlite3_changes(st->db) > 0;
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
     return rc;
 }
 

@@ -46,6 +46,10 @@ int ww_alerts_migrate(ww_store_t *st, ww_diag_t *diag);
 /* Stores an alert unless one with its id is stored already.  *inserted (may be NULL)
  * says which.  Several puts inside one BEGIN/COMMIT (ww_store_exec) are one write. */
 int ww_alerts_put(ww_store_t *st, const ww_alert_t *a, bool *inserted, ww_diag_t *diag);
+/* The same with the prepared statement kept in *stmt (NULL the first time) for the
+ * next call: a writer of many alerts finalizes it (sqlite3_finalize) when done. */
+int ww_alerts_put_cached(ww_store_t *st, sqlite3_stmt **stmt, const ww_alert_t *a, bool *inserted,
+                         ww_diag_t *diag);
 
 typedef struct ww_alert_query {
     int64_t since, until; /* event time bounds (ns), WW_TIME_NONE for none */

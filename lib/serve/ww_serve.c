@@ -34,7 +34,7 @@
 #include "spool/ww_spool.h"
 #include "store/ww_store.h"
 
-#define CONSUME_MAX 4096 /* records per consumer turn, between checkpoints */
+#define CONSUME_MAX 32768 /* records per consumer turn, between checkpoints */
 
 typedef struct input {
     struct ww_serve *s;
@@ -106,6 +106,7 @@ struct ww_serve {
     ww_notify_t *notify;
     bool queued;       /* notifications queued in the open transaction */
     bool store_failed; /* this turn's alerts could not all be written */
+    sqlite3_stmt *put; /* the prepared insert of ww_alerts_put_cached */
     int metrics_port;
     pthread_mutex_t stats_mu; /* ww_serve_get_stats from the metrics thread */
 };
@@ -525,7 +526,7 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     ww_diag_t d = {0};
     if (begin(s) != 0)
         return;
-    if (ww_alerts_put(s->store, &a, &inserted, &d) != 0) {
+    if (ww_alerts_put_cached(s->store, &s->put, &a, &inserted, &d) != 0) {
         log_line("error", "alert store: %s", d.msg);
         s->store_failed = true;
         return;
@@ -964,6 +965,9 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         (rc = ww_alerts_migrate(s->store, diag)) != 0 ||
         (rc = ww_notify_migrate(s->store, diag)) != 0)
         goto fail;
+    /* The server is the store's main writer: a larger page cache (64 MiB) keeps the
+       alert indexes in memory. */
+    ww_store_exec(s->store, "PRAGMA cache_size=-65536", diag);
     if (cfg->nnotifiers && (rc = ww_notify_start(cfg, path, &s->notify, diag)) != 0)
         goto fail;
     if (cfg->register_db) {
@@ -1091,6 +1095,7 @@ void ww_serve_free(ww_serve_t *s)
     ww_corr_free(s->corr);
     ww_spool_free(s->sp);
     ww_notify_stop(s->notify);
+    sqlite3_finalize(s->put);
     ww_store_close(s->store);
     ww_asset_index_free(s->aix);
     if (s->have_assets)
