@@ -54,9 +54,8 @@ typedef struct conn {
     size_t source_n;
     ww_sysframe_t *sf;
     ww_lj_t *lj;
-    char *pending; /* a syslog message the spool refused, to append first */
-    size_t pending_n;
-    bool has_pending;
+    ww_buf_t pend; /* syslog messages gathered for one batch append (see on_syslog) */
+    uint32_t npend;
     uint64_t last_seq; /* the spool sequence of the last event appended */
 } conn_t;
 
@@ -174,30 +173,54 @@ static void resume_full(ww_serve_t *s)
 
 /* ---- syslog ---- */
 
+/* Messages of one read are gathered (c->pend: a 4-byte length, then the bytes, each)
+ * and appended to the spool in one batch: one write for hundreds of lines.  A batch the
+ * spool refuses (full) stays gathered and goes first when the connection resumes. */
+#define PEND_MAX (1u << 20)
+
 static int on_syslog(void *ud, const char *msg, size_t n, const ww_sysframe_info_t *info)
 {
     conn_t *c = ud;
     (void)info;
     count(&c->in->st->received, 1);
-    uint64_t seq;
-    int rc = append(c, msg, n, &seq);
-    if (rc == WW_SPOOL_EFULL) {
-        char *keep = realloc(c->pending, n ? n : 1);
-        if (!keep)
-            return WW_ENOMEM;
-        memcpy(keep, msg, n);
-        c->pending = keep;
-        c->pending_n = n;
-        c->has_pending = true;
-        remember_full(c->in->s, c->id);
-        return WW_SYSFRAME_PAUSE;
-    }
-    if (rc < 0) {
-        count(&c->in->st->rejected, 1);
+    uint32_t len = (uint32_t)n;
+    if (ww_buf_append(&c->pend, &len, sizeof len) != 0 || ww_buf_append(&c->pend, msg, n) != 0)
+        return WW_ENOMEM;
+    c->npend++;
+    /* Enough for one write (and well inside a segment): the rest of the bytes wait in
+       the network buffer. */
+    uint64_t most = c->in->s->cfg->spool_segment_bytes / 4;
+    return c->pend.n >= (most < PEND_MAX ? most : PEND_MAX) ? WW_SYSFRAME_PAUSE : 0;
+}
+
+/* Appends the gathered messages as one batch.  0 (or nothing to do), or WW_SPOOL_EFULL
+ * with them still gathered. */
+static int flush_pend(conn_t *c)
+{
+    if (!c->npend)
         return 0;
+    ww_spool_in_t *v = malloc(c->npend * sizeof *v);
+    if (!v)
+        return WW_SPOOL_EFULL; /* try again later, as for a full spool */
+    size_t off = 0;
+    for (uint32_t i = 0; i < c->npend; i++) {
+        uint32_t len;
+        memcpy(&len, c->pend.p + off, sizeof len);
+        v[i] = (ww_spool_in_t){c->source, c->source_n, c->pend.p + off + sizeof len, len, 0};
+        off += sizeof len + len;
     }
-    count(&c->in->st->accepted, 1);
-    c->last_seq = seq;
+    uint64_t last;
+    int rc = ww_spool_append_batch(c->in->s->sp, v, c->npend, &last);
+    free(v);
+    if (rc == WW_SPOOL_EFULL) {
+        remember_full(c->in->s, c->id);
+        return rc;
+    }
+    count(rc == 0 ? &c->in->st->accepted : &c->in->st->rejected, c->npend);
+    if (rc == 0)
+        c->last_seq = last;
+    c->npend = 0;
+    ww_buf_clear(&c->pend);
     return 0;
 }
 
@@ -226,19 +249,15 @@ static void *open_conn(void *ud, ww_net_conn_t *nc)
 static int64_t syslog_data(void *st, const uint8_t *p, size_t n, ww_diag_t *d)
 {
     conn_t *c = st;
-    if (c->has_pending) {
-        uint64_t seq;
-        int rc = append(c, c->pending, c->pending_n, &seq);
-        if (rc == WW_SPOOL_EFULL) {
-            remember_full(c->in->s, c->id);
-            return 0;
-        }
-        c->has_pending = false;
-        count(rc == 0 ? &c->in->st->accepted : &c->in->st->rejected, 1);
-    }
+    if (flush_pend(c) == WW_SPOOL_EFULL)
+        return 0; /* paused until a checkpoint frees room */
     int64_t k = ww_sysframe_feed(c->sf, p, n, on_syslog, c, d);
-    if (k < 0)
+    if (k < 0) {
         count(&c->in->st->protocol_errors, 1);
+        return k;
+    }
+    /* Refused now, the gathered batch waits; the next call (after resume) sends it. */
+    flush_pend(c);
     return k;
 }
 
@@ -246,19 +265,16 @@ static void syslog_close(void *st, const char *why)
 {
     conn_t *c = st;
     ww_diag_t d = {0};
-    /* A last message without its trailer still counts; a message kept back by a full
-       spool at this point cannot be delivered and is counted as rejected. */
-    if (c->has_pending)
-        count(&c->in->st->rejected, 1);
-    c->has_pending = false;
+    /* A last message without its trailer still counts.  Messages still gathered
+       because the spool is full cannot be delivered any more: counted as rejected. */
     ww_sysframe_finish(c->sf, on_syslog, c, &d);
-    if (c->has_pending)
-        count(&c->in->st->rejected, 1);
+    if (flush_pend(c) != 0)
+        count(&c->in->st->rejected, c->npend);
     if (why && why[0] && strncmp(why, "shutting", 8) != 0)
         log_line("info", "%s: closed %s: %s", c->in->cfg->name,
                  c->source + strlen(c->in->cfg->name) + 1, why);
     ww_sysframe_free(c->sf);
-    free(c->pending);
+    ww_buf_release(&c->pend);
     free(c);
 }
 
@@ -274,7 +290,7 @@ static void syslog_datagram(void *ud, const uint8_t *p, size_t n, const struct s
         count(&in->st->rejected, 1);
         return;
     }
-    conn_t c = {.in = in};
+    conn_t c = {.in = in, .pend = {0}};
     char peer[INET6_ADDRSTRLEN + 8] = "?";
     if (from->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)from)->sin_addr, peer, sizeof peer);
