@@ -176,7 +176,11 @@ static int evtx_open(ww_reader_t *r, ww_diag_t *diag)
     ww_arena_init(&st->carena, 32 * 1024, EVTX_CHUNK_ARENA_CAP);
     pthread_once(&crc_once, crc_init);
     st->gen = 1; /* zeroed slots carry generation 0: empty */
-    if (r->len >= 128) {
+    /* A range starts at a chunk boundary (ww_reader_open_range checked it). */
+    if (r->off > EVTX_FILE_HEADER_SIZE)
+        st->chunk_no = (uint32_t)((r->off - EVTX_FILE_HEADER_SIZE) / EVTX_CHUNK_SIZE);
+    /* The whole input's header is checked once, by its own reader, not by each range. */
+    if (r->len >= 128 && !r->range) {
         uint32_t c = ~crc_update(0xFFFFFFFFu, r->buf, 120);
         if (c != evtx_u32(r->buf + 124))
             WW_LOG(WW_LOG_WARN,

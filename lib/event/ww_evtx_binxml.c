@@ -482,6 +482,23 @@ static int push_piece(evtx_state_t *st, ww_str_t s, uint8_t type, uint8_t vt, ui
     return 0;
 }
 
+/* Element names and a template's literal text live in the chunk's caches, which the
+ * next chunk reuses (and a range reader frees with itself): what of them becomes part
+ * of a field is copied into the event's arena, so that an event stays whole for its own
+ * life whatever its reader does next (the contract of ww_event.h).  Values of
+ * substitutions are formatted into the event's arena already. */
+static int own(evtx_state_t *st, ww_event_t *ev, ww_str_t *s)
+{
+    if (!s->n)
+        return 0;
+    char *p = ww_arena_alloc(&ev->arena, s->n);
+    if (!p)
+        return fail(st, 0, "event memory limit reached", WW_ENOMEM);
+    memcpy(p, s->p, s->n);
+    s->p = p;
+    return 0;
+}
+
 /* The text of pieces [from,to) as one value (literal text and references join). */
 static int join(evtx_state_t *st, ww_event_t *ev, uint32_t from, uint32_t to, ww_str_t *out,
                 uint8_t *type)
@@ -489,7 +506,8 @@ static int join(evtx_state_t *st, ww_event_t *ev, uint32_t from, uint32_t to, ww
     if (to - from == 1) {
         *out = st->pieces[from].s;
         *type = st->pieces[from].type;
-        return 0;
+        /* Literal text (vt 0) may be a template's, in the chunk cache. */
+        return st->pieces[from].vt ? 0 : own(st, ev, out);
     }
     size_t n = 0;
     for (uint32_t i = from; i < to; i++)
@@ -626,6 +644,8 @@ static int end_elem(evtx_state_t *st, ww_event_t *ev)
         ww_str_t name = f->data_name.n ? f->data_name : f->name;
         if (f->section == EVTX_SEC_USERDATA && seen_in_userdata(ev, name)) {
             /* first writer wins */
+        } else if (!f->data_name.n && (rc = own(st, ev, &name)) != 0) {
+            /* the element's name is the chunk's: out of event memory */
         } else if (st->npieces > f->piece_start) {
             rc = emit(st, ev, name, f->piece_start, st->npieces);
         } else if (f->nattrs == 0) {
