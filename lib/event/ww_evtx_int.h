@@ -147,6 +147,7 @@ typedef struct evtx_state {
     uint32_t rec_end;     /* records end here */
     bool rec_end_trusted; /* rec_end came from a chunk header with a good CRC */
     uint32_t chunks_seen; /* chunks with a valid magic */
+    uint64_t shown_off;   /* added to offsets in diagnostics (a window of a stream) */
 
     /* per-chunk caches, invalidated by bumping gen */
     uint32_t gen;

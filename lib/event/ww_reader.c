@@ -1250,6 +1250,9 @@ int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end
         r->buf = parent->buf;
         r->len = (size_t)end;
         r->off = start;
+        /* A window's place in its stream, for the chunk numbers of diagnostics. */
+        r->win_off = parent->win_off;
+        r->win_prefix = parent->win_prefix;
     } else {
         r->buf = parent->buf + start;
         r->len = (size_t)(end - start);

@@ -5,7 +5,8 @@
  * and, when $WW_SHARED is there, from real regression samples.  Ranges of 1 to 5
  * chunks, decoded separately and renumbered, give exactly the records, events and
  * diagnostics of one reader over the whole input; a reader resumed at any chunk
- * boundary gives exactly the whole reader's rest; events kept after their reader
+ * boundary gives exactly the whole reader's rest; a streamed input's windows give
+ * exactly the whole reader's records and diagnostics; events kept after their reader
  * went on to other chunks, or was freed, are unchanged. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "event/ww_event.h"
+#include "event/ww_reader_int.h"
 
 #define FHDR 4096u
 #define CHUNK 65536u
@@ -272,6 +273,42 @@ static void test_ranges_equal_whole(void **state)
     free(in.p);
 }
 
+/* A streamed input (standard input, a .gz) is decoded in windows of whole chunks, each
+ * a reader of its own: record numbers and diagnostics, chunk numbers and offsets
+ * included, are those of a reader of the whole file. */
+static void test_stream_windows_equal_whole(void **state)
+{
+    (void)state;
+    input_t in;
+    if (!build_input(&in)) {
+        skip();
+        return;
+    }
+    ww_reader_t *whole = NULL;
+    ww_diag_t d;
+    assert_int_equal(ww_reader_open_mem("many.evtx", in.p, in.n, WW_FMT_EVTX, &whole, &d), 0);
+    ww_buf_t want;
+    ww_buf_init(&want, 0);
+    dump(whole, 0, &want);
+    ww_reader_free(whole);
+    for (size_t win = 1; win <= 4; win++) {
+        ww__stream_opts_t o = {.block = 10000, .window = win * CHUNK, .mem = in.p, .mem_len = in.n};
+        ww_reader_t *r = NULL;
+        assert_int_equal(ww__reader_open_stream("many.evtx", -1, &o, WW_FMT_AUTO, &r, &d), 0);
+        assert_true(ww_reader_streamed(r));
+        ww_buf_t got;
+        ww_buf_init(&got, 0);
+        dump(r, 0, &got);
+        char what[64];
+        snprintf(what, sizeof what, "windows of %zu chunk(s)", win);
+        expect_same(&want, &got, what);
+        ww_buf_release(&got);
+        ww_reader_free(r);
+    }
+    ww_buf_release(&want);
+    free(in.p);
+}
+
 /* Events kept while their reader goes on through other chunks (whose names and
  * template text differ), and after it is freed, still read as they did at once. */
 static void test_events_outlive_chunks(void **state)
@@ -415,6 +452,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ranges_equal_whole),
+        cmocka_unit_test(test_stream_windows_equal_whole),
         cmocka_unit_test(test_events_outlive_chunks),
         cmocka_unit_test(test_cuts_and_bad_ranges),
     };
