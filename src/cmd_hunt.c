@@ -88,11 +88,13 @@ typedef struct filters {
 #define EVTX_RANGE_CHUNKS 1
 #define MAX_THREADS 256
 
-/* A batch of decoded events and, once a worker is done, their matches. */
+/* A batch of decoded events and, once a worker is done, their matches.  Batches sit
+ * side by side in the pool's ring, each written by its own worker: each starts on a
+ * cache line of its own (the events are elsewhere). */
 typedef struct batch {
-    ww_event_t *ev;  /* cap events (BATCH_EVENTS, more once a range needed more) */
-    uint64_t *index; /* cap */
-    uint32_t *moff;  /* cap + 1: matches of event k are m[moff[k]..moff[k+1]) */
+    _Alignas(64) ww_event_t *ev; /* cap events (BATCH_EVENTS, more once a range needed more) */
+    uint64_t *index;             /* cap */
+    uint32_t *moff;              /* cap + 1: matches of event k are m[moff[k]..moff[k+1]) */
     uint32_t cap;
     const ww_sigma_rule_t **m;
     uint32_t nm, mcap;
@@ -881,7 +883,9 @@ static int pool_new(ww_detect_t *prog, int nthreads, pool_t **out)
     /* Enough batches in flight to keep every worker busy while the main thread
        decodes one and replays another. */
     p->nring = (uint32_t)nthreads * 2 + 2;
-    p->ring = calloc(p->nring, sizeof *p->ring);
+    p->ring = aligned_alloc(64, p->nring * sizeof *p->ring);
+    if (p->ring)
+        memset(p->ring, 0, p->nring * sizeof *p->ring);
     p->tids = calloc((size_t)nthreads, sizeof *p->tids);
     p->ctxs = calloc((size_t)nthreads, sizeof *p->ctxs);
     if (!p->ring || !p->tids || !p->ctxs)
