@@ -6,8 +6,9 @@
  * evaluate the batches (one detection context each, sharing the immutable program),
  * and the main thread replays each batch's matches in input order -- correlations,
  * alerts, counts -- so the output is byte for byte that of --threads 1.  A line-based
- * file (syslog, text, JSON lines) is not even decoded on the main thread: it is cut
- * into ranges of lines that the workers decode too (see hunt_file_ranges).
+ * file (syslog, text, JSON lines) or an EVTX file is not even decoded on the main
+ * thread: it is cut into ranges of lines or of whole chunks that the workers decode
+ * too (see ranges_submit).
  *
  * Triage: the filters (--min-level, --host, --rule, --since, --until) are applied as the
  * alerts are replayed, to every format, and counted.  The table groups alerts of one
@@ -86,14 +87,25 @@ typedef struct filters {
 } filters_t;
 
 #define BATCH_EVENTS 128 /* events per batch handed to a worker */
+/* A range may hold more records than BATCH_EVENTS: an EVTX chunk holds up to
+ * (65536 - 512) / 28 = 2322 of the smallest records possible, a JSON line several
+ * objects.  Its batch grows for them up to this; a range with more still is decoded
+ * sequentially. */
+#define BATCH_MAX_EVENTS 4096
+/* Chunks per EVTX range: one chunk (64 KiB, a few dozen to a few hundred records) is
+ * already work enough to outweigh handing it to a worker. */
+#define EVTX_RANGE_CHUNKS 1
 #define MAX_THREADS 256
 
-/* A batch of decoded events and, once a worker is done, their matches. */
+/* A batch of decoded events and, once a worker is done, their matches.  Batches sit
+ * side by side in the pool's ring, each written by its own worker: each starts on a
+ * cache line of its own (the events are elsewhere). */
 typedef struct batch {
-    ww_event_t ev[BATCH_EVENTS];
-    uint64_t index[BATCH_EVENTS];
-    uint64_t line[BATCH_EVENTS];     /* 1-based (relative to the range until replayed), 0 none */
-    uint32_t moff[BATCH_EVENTS + 1]; /* matches of event k: m[moff[k]..moff[k+1]) */
+    _Alignas(64) ww_event_t *ev; /* cap events (BATCH_EVENTS, more once a range needed more) */
+    uint64_t *index;             /* cap */
+    uint64_t *line;              /* cap: 1-based (relative to the range until replayed), 0 none */
+    uint32_t *moff;              /* cap + 1: matches of event k are m[moff[k]..moff[k+1]) */
+    uint32_t cap;
     const ww_sigma_rule_t **m;
     uint32_t nm, mcap;
     bool nomem;  /* a match could not be recorded */
@@ -881,7 +893,8 @@ struct pool {
     ww_detect_ctx_t **ctxs;
     int nthreads, started;
     ww_detect_t *prog;
-    batch_t *cur; /* being filled by the main thread, or NULL */
+    batch_t *cur;     /* being filled by the main thread, or NULL */
+    uint64_t fail_at; /* where the first bad range of the input being hunted starts */
 };
 
 typedef struct worker_arg {
@@ -905,10 +918,43 @@ static void record_match(void *ud, const ww_sigma_rule_t *rule)
     b->m[b->nm++] = rule;
 }
 
-/* Decodes a range batch on a worker.  Any bad record, or more records than a batch
- * holds (several JSON objects on one line), marks the batch bad and empty: the main
- * thread then decodes the file sequentially from there, so diagnostics and record
- * numbers are exactly those of one reader. */
+/* Gives a batch room for `cap` events.  Runs on the thread that holds the batch (the
+ * main thread filling it, or the worker decoding its range).  0, or WW_ENOMEM with
+ * the batch as it was (arrays that did grow are merely larger). */
+static int batch_grow(batch_t *b, uint32_t cap)
+{
+    if (cap <= b->cap)
+        return 0;
+    uint64_t *index = realloc(b->index, cap * sizeof *index);
+    if (!index)
+        return WW_ENOMEM;
+    b->index = index;
+    uint64_t *line = realloc(b->line, cap * sizeof *line);
+    if (!line)
+        return WW_ENOMEM;
+    b->line = line;
+    uint32_t *moff = realloc(b->moff, (cap + 1) * sizeof *moff);
+    if (!moff)
+        return WW_ENOMEM;
+    b->moff = moff;
+    /* Events may move: an event's arena and fields live outside the struct. */
+    ww_event_t *ev = realloc(b->ev, cap * sizeof *ev);
+    if (!ev)
+        return WW_ENOMEM;
+    b->ev = ev;
+    for (uint32_t k = b->cap; k < cap; k++)
+        ww_event_init(&ev[k]);
+    b->cap = cap;
+    return 0;
+}
+
+/* Decodes a range batch on a worker.  The batch grows for a range of many records
+ * (an EVTX chunk of small ones, a JSON line of several objects) up to
+ * BATCH_MAX_EVENTS.  Any bad record, more records than that, or no memory to grow
+ * marks the batch bad and empty: the main thread then decodes the file sequentially
+ * from there, so diagnostics and record numbers are exactly those of one reader.
+ * The range reader is freed here: its events own what they need of its caches
+ * (ww_event.h) and point otherwise into the parent's input. */
 static void decode_range(batch_t *b, ww_event_t *spare)
 {
     ww_reader_t *r = NULL;
@@ -916,12 +962,20 @@ static void decode_range(batch_t *b, ww_event_t *spare)
     b->n = 0;
     b->range_bad = ww_reader_open_range(b->parent, b->rstart, b->rend, &r, &d) != 0;
     while (!b->range_bad) {
-        /* A full batch decodes into `spare`: only to learn whether more follows. */
-        ww_event_t *ev = b->n < BATCH_EVENTS ? &b->ev[b->n] : spare;
+        if (b->n == b->cap && b->cap < BATCH_MAX_EVENTS) {
+            uint32_t cap = b->cap * 2 < BATCH_MAX_EVENTS ? b->cap * 2 : BATCH_MAX_EVENTS;
+            if (batch_grow(b, cap) != 0) {
+                b->range_bad = true;
+                break;
+            }
+        }
+        /* A batch at its limit decodes into `spare`: only to learn whether more
+           follows. */
+        ww_event_t *ev = b->n < b->cap ? &b->ev[b->n] : spare;
         int rc = ww_reader_next(r, ev, &d);
         if (rc == 0)
             break;
-        if (rc < 0 || b->n == BATCH_EVENTS) {
+        if (rc < 0 || b->n == b->cap) {
             b->range_bad = true;
             break;
         }
@@ -977,8 +1031,12 @@ static void pool_free(pool_t *p)
     for (int i = 0; i < p->nthreads; i++)
         ww_detect_ctx_free(p->ctxs ? p->ctxs[i] : NULL);
     for (uint32_t i = 0; p->ring && i < p->nring; i++) {
-        for (int k = 0; k < BATCH_EVENTS; k++)
+        for (uint32_t k = 0; k < p->ring[i].cap; k++)
             ww_event_release(&p->ring[i].ev[k]);
+        free(p->ring[i].ev);
+        free(p->ring[i].index);
+        free(p->ring[i].line);
+        free(p->ring[i].moff);
         free(p->ring[i].m);
         ww_reader_free(p->ring[i].close_after);
     }
@@ -1006,14 +1064,16 @@ static int pool_new(ww_detect_t *prog, int nthreads, pool_t **out)
     /* Enough batches in flight to keep every worker busy while the main thread
        decodes one and replays another. */
     p->nring = (uint32_t)nthreads * 2 + 2;
-    p->ring = calloc(p->nring, sizeof *p->ring);
+    p->ring = aligned_alloc(64, p->nring * sizeof *p->ring);
+    if (p->ring)
+        memset(p->ring, 0, p->nring * sizeof *p->ring);
     p->tids = calloc((size_t)nthreads, sizeof *p->tids);
     p->ctxs = calloc((size_t)nthreads, sizeof *p->ctxs);
     if (!p->ring || !p->tids || !p->ctxs)
         goto fail;
     for (uint32_t i = 0; i < p->nring; i++)
-        for (int k = 0; k < BATCH_EVENTS; k++)
-            ww_event_init(&p->ring[i].ev[k]);
+        if (batch_grow(&p->ring[i], BATCH_EVENTS) != 0)
+            goto fail;
     for (int i = 0; i < nthreads; i++)
         if (ww_detect_ctx_new(prog, &p->ctxs[i]) != 0)
             goto fail;
@@ -1030,36 +1090,12 @@ fail:
     return WW_ENOMEM;
 }
 
-/* EVTX names and template text live in the decoder's per-chunk cache, which the next
- * chunk reuses: a batched event keeps its own copies. */
-static int detach(ww_event_t *ev)
-{
-    for (uint32_t i = 0; i < ev->nfields; i++) {
-        ww_field_t *f = &ev->fields[i];
-        char *n = ww_arena_strndup(&ev->arena, f->name.p, f->name.n);
-        char *v = ww_arena_strndup(&ev->arena, f->value.p, f->value.n);
-        if (!n || !v)
-            return WW_ENOMEM;
-        f->name.p = n;
-        f->value.p = v;
-    }
-    ww_str_t *facts[] = {&ev->channel, &ev->provider, &ev->host,
-                         &ev->product, &ev->service,  &ev->category};
-    for (size_t i = 0; i < WW_ARRAY_LEN(facts); i++) {
-        if (!facts[i]->n)
-            continue;
-        char *c = ww_arena_strndup(&ev->arena, facts[i]->p, facts[i]->n);
-        if (!c)
-            return WW_ENOMEM;
-        facts[i]->p = c;
-    }
-    return 0;
-}
-
 /* Before a range batch replays: numbers its records after those already replayed
  * from the file, or drops it once a range of the file has failed. */
 static void range_replay(hunt_t *h, batch_t *b)
 {
+    if (b->range_bad && !h->range_failed)
+        h->pool->fail_at = b->rstart; /* batches replay in order: the first bad one */
     if (b->range_bad)
         h->range_failed = true;
     if (h->range_failed) {
@@ -1183,13 +1219,14 @@ static void progress(hunt_t *h, ww_reader_t *r, bool force)
             secs > 0 ? (double)h->events / secs : 0.0, (unsigned long long)h->alerts);
 }
 
-/* Hunts a line-based input with the workers decoding too: the main thread only cuts
- * it into ranges of BATCH_EVENTS lines and hands them out; records are numbered from
- * `base`.  r stays the caller's and must outlive the batches: ranges_finish waits for
- * them. */
+/* Hunts a splittable input with the workers decoding too: the main thread only cuts
+ * it into ranges (BATCH_EVENTS lines, or EVTX_RANGE_CHUNKS chunks of an EVTX file)
+ * and hands them out; records are numbered from `base`.  r stays the caller's and
+ * must outlive the batches: ranges_finish waits for them. */
 static void ranges_submit(hunt_t *h, ww_reader_t *r, uint64_t base)
 {
     uint64_t pos = ww_reader_offset(r), len = ww_reader_size(r);
+    uint32_t unit = ww_reader_format(r) == WW_FMT_EVTX ? EVTX_RANGE_CHUNKS : BATCH_EVENTS;
     h->range_base = base;
     h->range_failed = false;
     h->range_reader = r;
@@ -1201,7 +1238,7 @@ static void ranges_submit(hunt_t *h, ww_reader_t *r, uint64_t base)
         b->range_bad = false;
         b->parent = r;
         b->rstart = pos;
-        b->rend = pos = h->range_pos = ww_reader_cut(r, pos, BATCH_EVENTS);
+        b->rend = pos = h->range_pos = ww_reader_cut(r, pos, unit);
         pool_submit(h, NULL);
         if (h->progress)
             progress(h, r, false);
@@ -1215,7 +1252,7 @@ static void ranges_submit(hunt_t *h, ww_reader_t *r, uint64_t base)
 
 /* Waits for the ranges of ranges_submit.  Returns 0 when they were all done, or 1
  * when a range had a bad record: then *skip is the number of records already
- * replayed and the caller decodes the input sequentially, skipping those, so that
+ * replayed and the caller decodes the rest sequentially (ranges_resume), so that
  * bad records are reported as one reader reports them. */
 static int ranges_finish(hunt_t *h, uint64_t base, uint64_t *skip)
 {
@@ -1275,10 +1312,8 @@ static uint64_t hunt_seq(hunt_t *h, ww_reader_t *r, ww_reader_t *whole, const ch
         }
         h->events++;
         if (b) {
-            if (h->dec_fmt == WW_FMT_EVTX && detach(evp) != 0) {
-                ww_cli_error("%s#%llu: out of memory", path, (unsigned long long)index);
-                continue;
-            }
+            /* The event owns what it needs of the decoder's caches (ww_event.h): it
+               can wait in the batch while the reader goes on. */
             b->line[b->n] = ww_reader_line(r, evp);
             b->index[b->n++] = index;
             if (b->n == BATCH_EVENTS)
@@ -1294,6 +1329,30 @@ static uint64_t hunt_seq(hunt_t *h, ww_reader_t *r, ww_reader_t *whole, const ch
     }
     ww_event_release(&ev);
     return records;
+}
+
+/* After a bad range (ranges_finish returned 1): decodes the rest of r sequentially,
+ * as one reader would.  EVTX resumes at the bad range's first chunk, as chunks are
+ * independent and a range reader names chunks and offsets as the whole input's reader
+ * does; a line-based input is read again from its start, skipping the `skip` records
+ * replayed already, so that its lines are counted from the start.  `whole` is the
+ * input for the progress line.  Returns the records of r from `base` on, and the
+ * offset reached in *end. */
+static uint64_t ranges_resume(hunt_t *h, ww_reader_t *r, ww_reader_t *whole, const char *path,
+                              uint64_t base, uint64_t skip, uint64_t *end)
+{
+    ww_reader_t *rest = NULL;
+    ww_diag_t d = {0};
+    if (ww_reader_format(r) == WW_FMT_EVTX &&
+        ww_reader_open_range(r, h->pool->fail_at, ww_reader_size(r), &rest, &d) == 0) {
+        uint64_t n = hunt_seq(h, rest, whole == r ? rest : whole, path, 0, base + skip);
+        *end = ww_reader_offset(rest);
+        ww_reader_free(rest); /* its events point into r's input, not into it */
+        return skip + n;
+    }
+    uint64_t n = hunt_seq(h, r, whole, path, skip, base);
+    *end = ww_reader_offset(r);
+    return n;
 }
 
 /* The next window of a streamed input, or NULL at its end; records skipped by the
@@ -1336,7 +1395,8 @@ static void hunt_windows(hunt_t *h, ww_reader_t *r, const char *path)
             records = skip;
             ww_reader_free(cur);
         } else {
-            records = hunt_seq(h, cur, r, path, skip, base);
+            uint64_t end;
+            records = ranges_resume(h, cur, r, path, base, skip, &end);
             pool_submit(h, cur); /* the batches point into it */
         }
         base += records + skipped;
@@ -1370,7 +1430,7 @@ static int hunt_file(hunt_t *h, size_t i)
     if (h->pool && ww_reader_streamed(r)) {
         hunt_windows(h, r, path);
     } else {
-        uint64_t skip = 0;
+        uint64_t skip = 0, end;
         if (h->pool && ww_reader_splittable(r)) {
             ranges_submit(h, r, 0);
             if (ranges_finish(h, 0, &skip) == 0) {
@@ -1378,9 +1438,12 @@ static int hunt_file(hunt_t *h, size_t i)
                 ww_reader_free(r);
                 return 0;
             }
+            ranges_resume(h, r, r, path, 0, skip, &end);
+            h->bytes += end;
+        } else {
+            hunt_seq(h, r, r, path, 0, 0);
+            h->bytes += ww_reader_offset(r);
         }
-        hunt_seq(h, r, r, path, skip, 0);
-        h->bytes += ww_reader_offset(r);
     }
     if (h->bad_here > 5)
         ww_cli_error("%s: %llu malformed records skipped in all", path,

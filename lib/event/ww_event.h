@@ -5,8 +5,16 @@
  * Windows event `EventID`, `Channel`, `Provider_Name`, `Computer`, the EventData names
  * with spaces removed, and `Data` (repeated) for unnamed data; for generic JSON the
  * dotted path (`a.b.c`).  A name may occur more than once (a list): rules match if any
- * occurrence matches.  Names and values are slices into the input buffer or into the
- * event's arena; both stay valid until the next ww_event_reset(). */
+ * occurrence matches.  Names and values are slices into the input buffer, into the
+ * event's arena, or static text.
+ *
+ * Lifetime: an event's names, values and facts stay valid until the event is reset or
+ * released, for as long as the input bytes it was decoded from live (the reader's,
+ * or for a range reader its parent's; see ww_reader_next for streamed readers).
+ * Decoding further events, on this reader or another, never invalidates them: a
+ * decoder that keeps caches of its own (EVTX's per-chunk names and template text)
+ * copies what an event uses into the event's arena.  So a caller may hold many
+ * events of one input at once (a batch for a worker thread) without copying them. */
 #ifndef WW_EVENT_H
 #define WW_EVENT_H
 
@@ -66,8 +74,9 @@ void ww_event_reset(ww_event_t *ev);
 void ww_event_release(ww_event_t *ev);
 
 /* Appends a field.  `name` and `value` must stay valid until the next reset (point into
- * the input buffer or ev->arena).  For WW_F_INT/WW_F_FLOAT the number is parsed from
- * `value`.  Returns 0, WW_ENOMEM, or WW_ELIMIT past WW_EVENT_MAX_FIELDS. */
+ * the input buffer, ev->arena or static text: never into a decoder's own caches).  For
+ * WW_F_INT/WW_F_FLOAT the number is parsed from `value`.  Returns 0, WW_ENOMEM, or WW_ELIMIT past
+ * WW_EVENT_MAX_FIELDS. */
 int ww_event_add(ww_event_t *ev, ww_str_t name, ww_str_t value, int type);
 /* Like ww_event_add, but copies name and value into the event's arena first. */
 int ww_event_add_copy(ww_event_t *ev, ww_str_t name, ww_str_t value, int type);
@@ -202,23 +211,33 @@ uint64_t ww_reader_size(const ww_reader_t *r);
 void ww_reader_free(ww_reader_t *r);
 
 /* ---- decoding one input on several threads --------------------------------------
- * A line-based input (syslog/text lines, JSON) can be cut at line ends into byte
- * ranges that separate readers decode at the same time.  A range reader numbers its
- * records from 0 and its lines from 1, and its offsets are relative to the range:
- * the caller adds the counts of the ranges before it.  A cut inside a record (a
- * pretty-printed JSON object, a top-level array) makes the ranges on both sides
- * report an error; a range decoded without any error gives exactly the events a
- * reader of the whole input gives for those bytes, so a caller that falls back to
- * one reader at the first range with an error gets identical results. */
+ * A line-based input (syslog/text lines, JSON) can be cut at line ends, and an EVTX
+ * file (or a window of a streamed one) at chunk boundaries, into byte ranges that
+ * separate readers decode at the same time.  A range reader numbers its records from
+ * 0: the caller adds the counts of the ranges before it.  A line range numbers its
+ * lines from 1 and its offsets are relative to the range; an EVTX range keeps the
+ * whole input's offsets and chunk numbers (its chunks are independent of the ones
+ * before, so its diagnostics are exactly those of a reader of the whole input).  A
+ * cut inside a record (a pretty-printed JSON object, a top-level array) makes the
+ * ranges on both sides report an error; a range decoded without any error gives
+ * exactly the events a reader of the whole input gives for those bytes, so a caller
+ * that falls back to one reader at the first range with an error gets identical
+ * results.  For EVTX that reader may be a range reader from the failed range's start
+ * to the end of the input, with its records numbered after those before it. */
 
-/* True for the formats whose input can be cut into ranges (syslog, text, JSON). */
+/* True for the inputs that can be cut into ranges (syslog, text, JSON, EVTX; for a
+ * streamed input, its windows). */
 bool ww_reader_splittable(const ww_reader_t *r);
-/* The offset just past the `nlines`-th line end at or after `from` (the input's end
- * if there are fewer lines). */
-uint64_t ww_reader_cut(const ww_reader_t *r, uint64_t from, uint32_t nlines);
+/* The end of a range that starts at `from` and holds `n` units: the offset just past
+ * the n-th line end at or after `from` for a line format, the end of the n-th chunk
+ * from the one holding `from` for EVTX (a range starting at 0 holds the file header
+ * too).  The input's end if there are fewer. */
+uint64_t ww_reader_cut(const ww_reader_t *r, uint64_t from, uint32_t n);
 /* Opens a reader over bytes [start,end) of `parent`'s input, with its format and
- * name; the bytes are borrowed: parent must outlive it.  Free it with
- * ww_reader_free().  0, or WW_EINVAL (not splittable, bad range) / WW_ENOMEM. */
+ * name; the bytes are borrowed: parent must outlive it, and so must the events it
+ * decodes (their slices point into parent's input).  For EVTX, start and end must be
+ * chunk boundaries (values of ww_reader_cut, or 0 and the input's size).  Free it
+ * with ww_reader_free().  0, or WW_EINVAL (not splittable, bad range) / WW_ENOMEM. */
 int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end, ww_reader_t **out,
                          ww_diag_t *diag);
 

@@ -176,7 +176,16 @@ static int evtx_open(ww_reader_t *r, ww_diag_t *diag)
     ww_arena_init(&st->carena, 32 * 1024, EVTX_CHUNK_ARENA_CAP);
     pthread_once(&crc_once, crc_init);
     st->gen = 1; /* zeroed slots carry generation 0: empty */
-    if (r->len >= 128) {
+    /* A range starts at a chunk boundary (ww_reader_open_range checked it). */
+    if (r->off > EVTX_FILE_HEADER_SIZE)
+        st->chunk_no = (uint32_t)((r->off - EVTX_FILE_HEADER_SIZE) / EVTX_CHUNK_SIZE);
+    /* A window of a stream, or a range of one: its chunks start win_off - 4096 bytes
+       into the stream (ww_reader.c). */
+    if (r->win_prefix == EVTX_FILE_HEADER_SIZE && r->win_off > EVTX_FILE_HEADER_SIZE)
+        st->shown_off = r->win_off - EVTX_FILE_HEADER_SIZE;
+    /* The whole input's header is checked once: by its own reader (or a stream's first
+       window), not by each range or window. */
+    if (r->len >= 128 && !r->range && st->shown_off == 0) {
         uint32_t c = ~crc_update(0xFFFFFFFFu, r->buf, 120);
         if (c != evtx_u32(r->buf + 124))
             WW_LOG(WW_LOG_WARN,
@@ -192,6 +201,20 @@ nomem:
 }
 
 /* ---- chunks -------------------------------------------------------------------- */
+
+/* The chunk number and file offset a diagnostic names.  A window of a streamed input
+ * (standard input, a .gz) holds the file header and then chunks from further on in the
+ * stream: its own numbers are shifted by where it starts, so that a damaged chunk is
+ * named as a reader of the whole file names it. */
+static unsigned long long shown_chunk(const evtx_state_t *st, uint64_t k)
+{
+    return (unsigned long long)(k + st->shown_off / EVTX_CHUNK_SIZE);
+}
+
+static unsigned long long shown_off(const evtx_state_t *st, uint64_t off)
+{
+    return (unsigned long long)(off + st->shown_off);
+}
 
 static uint64_t chunk_pos(const evtx_state_t *st)
 {
@@ -219,14 +242,14 @@ static int enter_chunk(ww_reader_t *r, evtx_state_t *st, ww_diag_t *diag)
             r->off = pos + avail;
             if (avail < EVTX_CHUNK_SIZE) {
                 ww_diag_set(diag, r->name, 0, 0,
-                            "file ends %u bytes into chunk %u (offset 0x%llx), which has no "
+                            "file ends %u bytes into chunk %llu (offset 0x%llx), which has no "
                             "\"ElfChnk\" signature",
-                            avail, st->chunk_no - 1, (unsigned long long)pos);
+                            avail, shown_chunk(st, st->chunk_no - 1), shown_off(st, pos));
                 return WW_ETRUNC;
             }
             ww_diag_set(diag, r->name, 0, 0,
-                        "chunk %u (offset 0x%llx): no \"ElfChnk\" signature; chunk skipped",
-                        st->chunk_no - 1, (unsigned long long)pos);
+                        "chunk %llu (offset 0x%llx): no \"ElfChnk\" signature; chunk skipped",
+                        shown_chunk(st, st->chunk_no - 1), shown_off(st, pos));
             return WW_EPARSE;
         }
         st->chunks_seen++;
@@ -236,8 +259,8 @@ static int enter_chunk(ww_reader_t *r, evtx_state_t *st, ww_diag_t *diag)
         if (avail < EVTX_CHUNK_HEADER_SIZE) {
             st->chunk_no++;
             ww_diag_set(diag, r->name, 0, 0,
-                        "file ends inside the header of chunk %u (offset 0x%llx)", st->chunk_no - 1,
-                        (unsigned long long)pos);
+                        "file ends inside the header of chunk %llu (offset 0x%llx)",
+                        shown_chunk(st, st->chunk_no - 1), shown_off(st, pos));
             return WW_ETRUNC;
         }
         st->in_chunk = true;
@@ -255,9 +278,9 @@ static int enter_chunk(ww_reader_t *r, evtx_state_t *st, ww_diag_t *diag)
         }
         if (!hdr_ok) {
             ww_diag_set(diag, r->name, 0, 0,
-                        "chunk %u (offset 0x%llx): header checksum mismatch (stored 0x%08x, "
+                        "chunk %llu (offset 0x%llx): header checksum mismatch (stored 0x%08x, "
                         "computed 0x%08x); reading its records anyway",
-                        st->chunk_no, (unsigned long long)pos, evtx_u32(c + 124), hc);
+                        shown_chunk(st, st->chunk_no), shown_off(st, pos), evtx_u32(c + 124), hc);
             return WW_EPARSE;
         }
         if (st->rec_end <= avail) {
@@ -265,9 +288,10 @@ static int enter_chunk(ww_reader_t *r, evtx_state_t *st, ww_diag_t *diag)
                                       st->rec_end - EVTX_CHUNK_HEADER_SIZE);
             if (dc != evtx_u32(c + 52)) {
                 ww_diag_set(diag, r->name, 0, 0,
-                            "chunk %u (offset 0x%llx): event records checksum mismatch "
+                            "chunk %llu (offset 0x%llx): event records checksum mismatch "
                             "(stored 0x%08x, computed 0x%08x); reading them anyway",
-                            st->chunk_no, (unsigned long long)pos, evtx_u32(c + 52), dc);
+                            shown_chunk(st, st->chunk_no), shown_off(st, pos), evtx_u32(c + 52),
+                            dc);
                 return WW_EPARSE;
             }
         }
@@ -336,10 +360,10 @@ static int next_record(ww_reader_t *r, evtx_state_t *st, ww_event_t *ev, ww_diag
             st->finished = true;
             r->off = base + st->chunk_avail;
             ww_diag_set(diag, r->name, 0, 0,
-                        "file ends inside chunk %u at offset 0x%llx (next record expected at "
+                        "file ends inside chunk %llu at offset 0x%llx (next record expected at "
                         "0x%llx)",
-                        st->chunk_no, (unsigned long long)(base + st->chunk_avail),
-                        (unsigned long long)(base + off));
+                        shown_chunk(st, st->chunk_no), shown_off(st, base + st->chunk_avail),
+                        shown_off(st, base + off));
             return WW_ETRUNC;
         }
         leave_chunk(st);
@@ -361,8 +385,8 @@ static int next_record(ww_reader_t *r, evtx_state_t *st, ww_event_t *ev, ww_diag
             st->rec_off = next;
         else
             leave_chunk(st);
-        ww_diag_set(diag, r->name, 0, 0, "chunk %u, record at offset 0x%llx: %s; %s",
-                    st->chunk_no - (next ? 0 : 1), (unsigned long long)(base + off),
+        ww_diag_set(diag, r->name, 0, 0, "chunk %llu, record at offset 0x%llx: %s; %s",
+                    shown_chunk(st, st->chunk_no - (next ? 0 : 1)), shown_off(st, base + off),
                     magic != EVTX_RECORD_MAGIC ? "no record signature" : "impossible record size",
                     next ? "skipped to the next record" : "rest of the chunk skipped");
         return WW_EPARSE;
@@ -372,28 +396,28 @@ static int next_record(ww_reader_t *r, evtx_state_t *st, ww_event_t *ev, ww_diag
         st->finished = true;
         r->off = base + st->chunk_avail;
         ww_diag_set(diag, r->name, 0, 0,
-                    "file ends inside chunk %u, record %llu (offset 0x%llx, %u bytes, %u "
+                    "file ends inside chunk %llu, record %llu (offset 0x%llx, %u bytes, %u "
                     "present)",
-                    st->chunk_no, (unsigned long long)rid, (unsigned long long)(base + off), size,
-                    st->chunk_avail - off);
+                    shown_chunk(st, st->chunk_no), (unsigned long long)rid,
+                    shown_off(st, base + off), size, st->chunk_avail - off);
         return WW_ETRUNC;
     }
     st->rec_off = off + size;
     r->off = base + off + size;
     if (evtx_u32(rec + size - 4) != size) {
         ww_diag_set(diag, r->name, 0, 0,
-                    "chunk %u, record %llu (offset 0x%llx): size %u does not match its "
+                    "chunk %llu, record %llu (offset 0x%llx): size %u does not match its "
                     "trailing copy %u; record skipped",
-                    st->chunk_no, (unsigned long long)rid, (unsigned long long)(base + off), size,
-                    evtx_u32(rec + size - 4));
+                    shown_chunk(st, st->chunk_no), (unsigned long long)rid,
+                    shown_off(st, base + off), size, evtx_u32(rec + size - 4));
         return WW_EPARSE;
     }
     int rc = ww__evtx_record(st, ev, off + EVTX_RECORD_HEADER_SIZE, off + size - 4);
     if (rc) {
-        ww_diag_set(diag, r->name, 0, 0,
-                    "chunk %u, record %llu (offset 0x%llx): %s (at offset 0x%llx)", st->chunk_no,
-                    (unsigned long long)rid, (unsigned long long)(base + off),
-                    st->err ? st->err : ww_strerror(rc), (unsigned long long)(base + st->err_off));
+        ww_diag_set(
+            diag, r->name, 0, 0, "chunk %llu, record %llu (offset 0x%llx): %s (at offset 0x%llx)",
+            shown_chunk(st, st->chunk_no), (unsigned long long)rid, shown_off(st, base + off),
+            st->err ? st->err : ww_strerror(rc), shown_off(st, base + st->err_off));
         /* Only the reader's end-of-input codes stop it; a bad record never does. */
         return rc == WW_ETRUNC || rc == WW_EIO ? WW_EPARSE : rc;
     }

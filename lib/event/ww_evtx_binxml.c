@@ -482,6 +482,32 @@ static int push_piece(evtx_state_t *st, ww_str_t s, uint8_t type, uint8_t vt, ui
     return 0;
 }
 
+/* Element names and a template's literal text live in the chunk's caches, which the
+ * next chunk reuses (and a range reader frees with itself): what of them becomes part
+ * of a field is copied into the event's arena, so that an event stays whole for its own
+ * life whatever its reader does next (the contract of ww_event.h).  Values of
+ * substitutions are formatted into the event's arena already. */
+static int own(evtx_state_t *st, ww_event_t *ev, ww_str_t *s)
+{
+    if (!s->n)
+        return 0;
+    /* The copies share blocks of the event's arena: with an arena call per copy,
+       decoding took 6% more instructions than with no copies, this way 3%. */
+    if (s->n > st->own_left) {
+        size_t n = s->n > EVTX_OWN_BLOCK ? s->n : EVTX_OWN_BLOCK;
+        char *p = ww_arena_alloc(&ev->arena, n);
+        if (!p)
+            return fail(st, 0, "event memory limit reached", WW_ENOMEM);
+        st->own_p = p;
+        st->own_left = (uint32_t)n;
+    }
+    memcpy(st->own_p, s->p, s->n);
+    s->p = st->own_p;
+    st->own_p += s->n;
+    st->own_left -= (uint32_t)s->n;
+    return 0;
+}
+
 /* The text of pieces [from,to) as one value (literal text and references join). */
 static int join(evtx_state_t *st, ww_event_t *ev, uint32_t from, uint32_t to, ww_str_t *out,
                 uint8_t *type)
@@ -489,7 +515,8 @@ static int join(evtx_state_t *st, ww_event_t *ev, uint32_t from, uint32_t to, ww
     if (to - from == 1) {
         *out = st->pieces[from].s;
         *type = st->pieces[from].type;
-        return 0;
+        /* Literal text (vt 0) may be a template's, in the chunk cache. */
+        return st->pieces[from].vt ? 0 : own(st, ev, out);
     }
     size_t n = 0;
     for (uint32_t i = from; i < to; i++)
@@ -626,6 +653,8 @@ static int end_elem(evtx_state_t *st, ww_event_t *ev)
         ww_str_t name = f->data_name.n ? f->data_name : f->name;
         if (f->section == EVTX_SEC_USERDATA && seen_in_userdata(ev, name)) {
             /* first writer wins */
+        } else if (!f->data_name.n && (rc = own(st, ev, &name)) != 0) {
+            /* the element's name is the chunk's: out of event memory */
         } else if (st->npieces > f->piece_start) {
             rc = emit(st, ev, name, f->piece_start, st->npieces);
         } else if (f->nattrs == 0) {
@@ -827,6 +856,7 @@ int ww__evtx_record(evtx_state_t *st, ww_event_t *ev, uint32_t start, uint32_t e
     st->in_attr = false;
     st->npieces = 0;
     st->ts_filetime = 0;
+    st->own_left = 0; /* a new event: its arena has none of the last one's room */
     evtx_frag_t frag;
     st->tmp[0].n = 0;
     int rc = compile(st, ev, start, end, false, &ev->arena, &st->tmp[0], &frag);

@@ -29,6 +29,7 @@
     384u /* templates per chunk; more are refused (a real \
             chunk holds a few dozen) */
 #define EVTX_CHUNK_ARENA_CAP (48u << 20)
+#define EVTX_OWN_BLOCK 512u /* event arena taken at a time for copied names */
 
 /* BinXML value types. */
 enum {
@@ -147,6 +148,7 @@ typedef struct evtx_state {
     uint32_t rec_end;     /* records end here */
     bool rec_end_trusted; /* rec_end came from a chunk header with a good CRC */
     uint32_t chunks_seen; /* chunks with a valid magic */
+    uint64_t shown_off;   /* added to offsets in diagnostics (a window of a stream) */
 
     /* per-chunk caches, invalidated by bumping gen */
     uint32_t gen;
@@ -168,6 +170,9 @@ typedef struct evtx_state {
     evtx_piece_t *pieces;
     uint32_t npieces, pieces_cap;
     uint64_t ts_filetime; /* TimeCreated/@SystemTime, 0 if none */
+    /* Room in the event's arena for names and template text copied into it. */
+    char *own_p;
+    uint32_t own_left;
 } evtx_state_t;
 
 /* ww_evtx_binxml.c: decodes the BinXML of one record at chunk offsets [start,end)

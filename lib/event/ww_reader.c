@@ -1225,14 +1225,30 @@ bool ww_reader_splittable(const ww_reader_t *r)
 {
     if (r->stream)
         return false; /* its windows are */
-    return r->fmt == WW_FMT_SYSLOG || r->fmt == WW_FMT_TEXT || r->fmt == WW_FMT_JSON;
+    return r->fmt == WW_FMT_SYSLOG || r->fmt == WW_FMT_TEXT || r->fmt == WW_FMT_JSON ||
+           r->fmt == WW_FMT_EVTX;
 }
 
-uint64_t ww_reader_cut(const ww_reader_t *r, uint64_t from, uint32_t nlines)
+/* EVTX chunks start after the file header, every 64 KiB; offset 0 starts the first
+ * range (the header belongs to the first chunk's range). */
+static bool evtx_boundary(uint64_t off)
 {
+    return off == 0 || (off >= EVTX_HEADER && (off - EVTX_HEADER) % EVTX_CHUNK == 0);
+}
+
+uint64_t ww_reader_cut(const ww_reader_t *r, uint64_t from, uint32_t n)
+{
+    if (r->fmt == WW_FMT_EVTX) {
+        if (from >= r->len)
+            return r->len;
+        /* The end of the chunk holding `from`, then n - 1 chunks more. */
+        uint64_t k = from < EVTX_HEADER ? 0 : (from - EVTX_HEADER) / EVTX_CHUNK;
+        uint64_t end = EVTX_HEADER + (k + (n ? n : 1)) * EVTX_CHUNK;
+        return end < r->len ? end : r->len;
+    }
     const char *b = (const char *)r->buf, *e = b + r->len;
     const char *p = from < r->len ? b + from : e;
-    while (nlines-- && p < e) {
+    while (n-- && p < e) {
         const char *nl = memchr(p, '\n', (size_t)(e - p));
         p = nl ? nl + 1 : e;
     }
@@ -1242,7 +1258,9 @@ uint64_t ww_reader_cut(const ww_reader_t *r, uint64_t from, uint32_t nlines)
 int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end, ww_reader_t **out,
                          ww_diag_t *diag)
 {
-    if (!ww_reader_splittable(parent) || start > end || end > parent->len) {
+    bool evtx = parent->fmt == WW_FMT_EVTX;
+    if (!ww_reader_splittable(parent) || start > end || end > parent->len ||
+        (evtx && (!evtx_boundary(start) || (end != parent->len && !evtx_boundary(end))))) {
         ww_diag_set(diag, parent->name, 0, 0, "invalid range [%llu, %llu) of a %s input",
                     (unsigned long long)start, (unsigned long long)end,
                     ww_format_name(parent->fmt));
@@ -1253,11 +1271,24 @@ int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end
         ww_diag_set(diag, parent->name, 0, 0, "out of memory");
         return WW_ENOMEM;
     }
-    r->buf = parent->buf + start;
-    r->len = (size_t)(end - start);
-    /* A window of a stream has context of its own before its first byte. */
-    uint64_t before = start + parent->lookback;
-    r->lookback = (size_t)(before < WW_READER_LOOKBACK ? before : WW_READER_LOOKBACK);
+    r->range = true;
+    if (evtx) {
+        /* Chunks are independent (each has its own string and template tables), but
+           the decoder finds them, and names them in diagnostics, by their place in
+           the whole input: it sees the input up to the range's end from the start. */
+        r->buf = parent->buf;
+        r->len = (size_t)end;
+        r->off = start;
+        /* A window's place in its stream, for the chunk numbers of diagnostics. */
+        r->win_off = parent->win_off;
+        r->win_prefix = parent->win_prefix;
+    } else {
+        r->buf = parent->buf + start;
+        r->len = (size_t)(end - start);
+        /* A window of a stream has context of its own before its first byte. */
+        uint64_t before = start + parent->lookback;
+        r->lookback = (size_t)(before < WW_READER_LOOKBACK ? before : WW_READER_LOOKBACK);
+    }
     r->fmt = parent->fmt;
     r->ops = parent->ops;
     int rc = r->ops->open(r, diag);

@@ -58,6 +58,10 @@ struct ww_reader {
     uint64_t win_off;
     size_t win_prefix;
     bool incomplete; /* the input could not be read to its end (see ww_reader_incomplete) */
+    /* A range reader (ww_reader_open_range).  An EVTX range sees its parent's whole
+       input up to the range's end and starts at r->off, a chunk boundary, so that its
+       diagnostics name the chunks and offsets of the whole input. */
+    bool range;
 };
 
 #define WW_READER_LOOKBACK ((size_t)64 << 10)

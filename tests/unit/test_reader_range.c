@@ -1,7 +1,8 @@
 /* Unit tests for range readers (ww_reader_open_range): cutting a syslog or JSON-lines
  * input at line ends into ranges of every size gives exactly the events of one reader
  * over the whole input; a cut inside a pretty-printed JSON record makes a range report
- * an error (the caller's cue to decode sequentially); bad ranges are refused. */
+ * an error (the caller's cue to decode sequentially); bad ranges are refused (for
+ * EVTX: ranges that do not start and end at chunk boundaries). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,11 +146,20 @@ static void test_bad_ranges_refused(void **state)
     ww_buf_release(&out);
     ww_reader_free(r);
     ww_reader_free(whole);
-    /* EVTX is not line-based */
+    /* EVTX is cut at chunk boundaries only (tests/unit/test_evtx_range.c has more) */
     static const char evtx[4096] = "ElfFile";
     assert_int_equal(ww_reader_open_mem("e", evtx, sizeof evtx, WW_FMT_AUTO, &whole, &d), 0);
-    assert_false(ww_reader_splittable(whole));
+    assert_true(ww_reader_splittable(whole));
+    r = NULL;
     assert_int_equal(ww_reader_open_range(whole, 0, 10, &r, &d), WW_EINVAL);
+    assert_int_equal(ww_reader_open_range(whole, 5, 4096, &r, &d), WW_EINVAL);
+    assert_null(r);
+    assert_int_equal(ww_reader_cut(whole, 0, 1), 4096);
+    assert_int_equal(ww_reader_open_range(whole, 0, 4096, &r, &d), 0);
+    ww_buf_init(&out, 0);
+    assert_int_equal(dump(r, &out), 0);
+    ww_buf_release(&out);
+    ww_reader_free(r);
     ww_reader_free(whole);
 }
 
