@@ -701,7 +701,7 @@ int ww_serve_config_parse(const char *buf, size_t len, const char *file, ww_serv
     char *dir = NULL;
     if (file) {
         const char *slash = strrchr(file, '/');
-        dir = slash ? ww_arena_strndup(&c->arena, file, (size_t)(slash - file ? slash - file : 1))
+        dir = slash ? ww_arena_strndup(&c->arena, file, (size_t)(slash > file ? slash - file : 1))
                     : ww_arena_strndup(&c->arena, ".", 1);
         c->file = ww_arena_strndup(&c->arena, file, strlen(file));
     }
