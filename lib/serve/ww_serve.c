@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alerts/ww_alerts.h"
 #include "ingest/ww_lumberjack.h"
@@ -813,6 +814,15 @@ int ww_serve_metrics_port(const ww_serve_t *s)
     return s->metrics_port;
 }
 
+/* detection: threads, 0 meaning one per core. */
+static int workers(const ww_serve_config_t *cfg)
+{
+    if (cfg->threads)
+        return (int)cfg->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 256 ? (int)n : 2;
+}
+
 /* SIGHUP: new rules between two turns of the consumer (the pipeline is drained then,
  * so no event is evaluated twice or skipped).  A ruleset the loader refuses leaves the
  * running one in place.  Correlation windows start again with the new rules. */
@@ -832,7 +842,7 @@ static void reload_rules(ww_serve_t *s)
     ww_corr_t *corr = NULL;
     ww_pipe_t *pipe = NULL;
     ww_pipe_sink_t sink = {on_hit, on_event, on_bad, on_done, s};
-    int threads = s->cfg->threads ? (int)s->cfg->threads : 2;
+    int threads = workers(s->cfg);
     if (ww_corr_new(rs, NULL, &corr) != 0 || ww_pipe_new(prog, corr, threads, &sink, &pipe) != 0) {
         ww_corr_free(corr);
         log_line("error", "reload refused, the running rules stay: out of memory");
@@ -1001,7 +1011,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     if ((rc = ww_corr_new(rs, NULL, &s->corr)) != 0)
         goto fail;
     ww_pipe_sink_t sink = {on_hit, on_event, on_bad, on_done, s};
-    int threads = cfg->threads ? (int)cfg->threads : 2;
+    int threads = workers(cfg);
     if ((rc = ww_pipe_new(prog, s->corr, threads, &sink, &s->pipe)) != 0)
         goto fail;
     if ((rc = ww_net_new(&s->net, diag)) != 0)

@@ -798,8 +798,12 @@ void ww_serve_config_describe(const ww_serve_config_t *c, ww_buf_t *out)
     ww_buf_printf(out, "rules:     %s%s%s, %u more path%s\n", c->pack ? "wardwatch pack" : "",
                   c->pack && c->sigmahq ? " + " : "", c->sigmahq ? "SigmaHQ" : "", c->nrule_paths,
                   c->nrule_paths == 1 ? "" : "s");
-    ww_buf_printf(out, "detection: %u thread%s (0 = one per core), lateness %llu s\n", c->threads,
-                  c->threads == 1 ? "" : "s", (unsigned long long)(c->lateness_ms / 1000));
+    if (c->threads)
+        ww_buf_printf(out, "detection: %u thread%s, lateness %llu s\n", c->threads,
+                      c->threads == 1 ? "" : "s", (unsigned long long)(c->lateness_ms / 1000));
+    else
+        ww_buf_printf(out, "detection: one thread per core, lateness %llu s\n",
+                      (unsigned long long)(c->lateness_ms / 1000));
     ww_buf_printf(out, "inputs:    %u\n", c->ninputs);
     for (uint32_t i = 0; i < c->ninputs; i++) {
         const ww_sc_input_t *in = &c->inputs[i];
