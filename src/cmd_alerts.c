@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alerts/ww_alerts.h"
+#include "serve/ww_notify.h"
 #include "wardwatch.h"
 
 enum { FMT_TABLE, FMT_NDJSON };
@@ -16,6 +17,7 @@ static void usage(FILE *out)
             "usage: wardwatch alerts [--db PATH] [--since TIME] [--until TIME] [--min-level L]\n"
             "                        [--priority N] [--host PATTERN] [--rule PATTERN]\n"
             "                        [--limit N] [--format table|ndjson]\n"
+            "       wardwatch alerts [--db PATH] --dead-letters\n"
             "\n"
             "Lists the alerts kept in the store (--db PATH, else $WARDWATCH_DB, else\n"
             "wardwatch.db), oldest event first.\n"
@@ -25,6 +27,8 @@ static void usage(FILE *out)
             "  --host PATTERN        host name pattern (* and ?, any case)\n"
             "  --rule PATTERN        a rule id, or part of its title (any case)\n"
             "  --limit N             at most N alerts\n"
+            "  --dead-letters        the notifications given up after their retries, with\n"
+            "                        the notifier and the last error, instead of alerts\n"
             "Exit status: 0 none listed, 1 some listed, 2 error.\n");
 }
 
@@ -100,6 +104,21 @@ static int show(void *ud, const ww_alert_t *a)
     return ww_cli_output_failed(stdout) ? 1 : 0;
 }
 
+static int show_dead(void *ud, const char *id, const char *title, const char *notifier,
+                     int attempts, const char *error)
+{
+    uint64_t *n = ud;
+    char t[160], e[256], no[80];
+    if (!(*n)++)
+        printf("%-32s %-16s %8s  %-40s %s\n", "ALERT", "NOTIFIER", "ATTEMPTS", "RULE",
+               "LAST ERROR");
+    printf("%-32s %-16s %8d  %-40.40s %s\n", id,
+           ww_cli_safe(notifier, strlen(notifier), no, sizeof no), attempts,
+           ww_cli_safe(title, strlen(title), t, sizeof t),
+           ww_cli_safe(error, strlen(error), e, sizeof e));
+    return ww_cli_output_failed(stdout) ? 1 : 0;
+}
+
 int cmd_alerts(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -113,9 +132,11 @@ int cmd_alerts(int argc, char **argv)
         {"limit", required_argument, NULL, 'n'},
         {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
+        {"dead-letters", no_argument, NULL, 'D'},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL;
+    bool dead = false;
     ww_alert_query_t q = {.since = WW_TIME_NONE, .until = WW_TIME_NONE};
     lister_t l = {FMT_TABLE, 0, {0}};
     int c;
@@ -165,6 +186,7 @@ int cmd_alerts(int argc, char **argv)
                 return WW_EXIT_ERROR;
             }
             break;
+        case 'D': dead = true; break;
         case 'h': usage(stdout); return WW_EXIT_OK;
         default: usage(stderr); return WW_EXIT_ERROR;
         }
@@ -177,6 +199,19 @@ int cmd_alerts(int argc, char **argv)
     ww_diag_t d = {0};
     int ec = WW_EXIT_ERROR;
     ww_buf_init(&l.out, 0); /* no cap: flushed every 64 KiB */
+    if (dead) {
+        uint64_t n = 0;
+        if (ww_store_open(ww_store_default_path(db), &st, &d) != 0 ||
+            ww_alerts_migrate(st, &d) != 0 || ww_notify_migrate(st, &d) != 0 ||
+            ww_notify_dead_each(st, show_dead, &n, &d) < 0) {
+            ww_cli_error("alerts: %s", d.msg);
+            goto out;
+        }
+        if (!n)
+            fprintf(stderr, "alerts: no dead-lettered notifications\n");
+        ec = n ? 1 : 0;
+        goto out;
+    }
     if (ww_store_open(ww_store_default_path(db), &st, &d) != 0 || ww_alerts_migrate(st, &d) != 0 ||
         ww_alerts_query(st, &q, show, &l, &d) < 0) {
         ww_cli_error("alerts: %s%s%s", d.file[0] ? d.file : "", d.file[0] ? ": " : "", d.msg);

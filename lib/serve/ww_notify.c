@@ -599,3 +599,23 @@ void ww_notify_get_stats(ww_notify_t *n, ww_notify_stats_t *out)
     *out = n->stats;
     pthread_mutex_unlock(&n->mu);
 }
+
+int ww_notify_dead_each(ww_store_t *st, ww_notify_dead_fn fn, void *ud, ww_diag_t *diag)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT n.alert_id, coalesce(a.rule_title, ''), n.notifier, n.attempts,"
+                           " n.last_error FROM notify n LEFT JOIN alert a ON a.id = n.alert_id"
+                           " WHERE n.state = 'dead' ORDER BY n.next_try, n.alert_id",
+                           -1, &q, NULL) != SQLITE_OK) {
+        ww_diag_set(diag, st->path, 0, 0, "notify queue: %s", sqlite3_errmsg(st->db));
+        return WW_EIO;
+    }
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW)
+        rc = fn(ud, (const char *)sqlite3_column_text(q, 0),
+                (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
+                sqlite3_column_int(q, 3), (const char *)sqlite3_column_text(q, 4));
+    sqlite3_finalize(q);
+    return rc;
+}

@@ -35,6 +35,13 @@ typedef struct ww_notify_stats {
 } ww_notify_stats_t;
 void ww_notify_get_stats(ww_notify_t *n, ww_notify_stats_t *out);
 
+/* Every dead-lettered notification, oldest first: the alert, the notifier, how many
+ * attempts and the last error.  fn's strings are valid during the call; a non-zero
+ * return stops the walk and is returned. */
+typedef int (*ww_notify_dead_fn)(void *ud, const char *alert_id, const char *title,
+                                 const char *notifier, int attempts, const char *error);
+int ww_notify_dead_each(ww_store_t *st, ww_notify_dead_fn fn, void *ud, ww_diag_t *diag);
+
 /* The texts sent, for tests: the webhook's JSON body, the CEF line, the mail. */
 void ww_notify_webhook_body(const ww_alert_t *a, const char *link, ww_buf_t *out);
 void ww_notify_cef_line(const ww_alert_t *a, const char *link, ww_buf_t *out);

@@ -188,6 +188,9 @@ check "email over STARTTLS, subject naming the alert" $?
 check "the low alert notified nobody" $(grep -q quiet "$T/webhook.log" "$T/syslog.log" "$T/mail.log"; [ $? -ne 0 ]; echo $?)
 state=$(python3 -c 'import sqlite3,sys; print(" ".join(n + ":" + s for n, s in sqlite3.connect(sys.argv[1]).execute("select notifier, state from notify order by notifier")) + " ")' "$T/state/wardwatch.db")
 check "the queue records each outcome ($state)" $([ "$state" = "duty:sent nowhere:dead soc:sent teams:sent " ]; echo $?)
+WARDWATCH_DB="$T/state/wardwatch.db" "$BIN" alerts --dead-letters >"$T/dead" 2>&1
+grep -q "nowhere .* 2  Notify me .*Couldn't connect" "$T/dead"
+check "alerts --dead-letters names the notification, its attempts and the error" $?
 kill -TERM "$PID"
 wait "$PID"
 PID=""
