@@ -171,35 +171,13 @@ static ww_store_t *open_store(const opts_t *o)
 
 static int read_file(const char *path, char **out, size_t *len)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) {
-        ww_cli_error("firebreak: %s: %s", path, strerror(errno));
-        return -1;
-    }
-    ww_buf_t b;
-    ww_buf_init(&b, WW_FB_MAX_MAP_BYTES + 1);
-    char tmp[8192];
-    size_t r;
-    while ((r = fread(tmp, 1, sizeof tmp, f)) > 0)
-        if (ww_buf_append(&b, tmp, r) != 0)
-            break;
-    bool bad = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (b.err || bad) {
+    int rc = ww_read_file(path, WW_FB_MAX_MAP_BYTES, out, len);
+    if (rc == WW_ELIMIT)
+        ww_cli_error("firebreak: %s: larger than 1 MiB, not a network map", path);
+    else if (rc)
         ww_cli_error("firebreak: %s: %s", path,
-                     bad ? "read error" : "larger than 1 MiB, not a network map");
-        ww_buf_release(&b);
-        return -1;
-    }
-    if (!b.p) {
-        b.p = strdup("");
-        if (!b.p)
-            return -1;
-    }
-    *out = b.p;
-    *len = b.n;
-    return 0;
+                     rc == WW_ENOMEM ? "out of memory" : strerror(errno));
+    return rc ? -1 : 0;
 }
 
 static void print_diag(const char *path, const ww_diag_t *d)

@@ -292,16 +292,10 @@ static void done(void *cls, struct MHD_Connection *c, void **con_cls,
 
 static char *slurp(const char *path, ww_diag_t *diag)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ww_diag_set(diag, path, 0, 0, "cannot read: %s", strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(1 << 20);
-    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
-    fclose(f);
-    if (buf)
-        buf[n] = 0;
+    char *buf = NULL;
+    size_t len;
+    if (ww_read_file(path, 1u << 20, &buf, &len) != 0)
+        ww_diag_set(diag, path, 0, 0, "cannot read (or larger than 1 MiB): %s", strerror(errno));
     return buf;
 }
 

@@ -595,7 +595,9 @@ static int read_root(rd_t *r, const ww_yn_t *root)
                               "the spool can turn over");
     }
     if ((sec = ww_yn_get(root, "detection"))) {
-        static const char *const k[] = {"threads", "lateness"};
+        /* No `lateness` yet: correlations follow event time as hunt's do, with no
+           bound on late events, and a key that did nothing would mislead. */
+        static const char *const k[] = {"threads"};
         uint64_t u;
         if ((rc = ww_yc_keys(&r->yc, sec, "detection", k, WW_ARRAY_LEN(k))))
             return rc;
@@ -604,9 +606,6 @@ static int read_root(rd_t *r, const ww_yn_t *root)
                 return rc;
             c->threads = (uint32_t)u;
         }
-        if ((v = ww_yn_get(sec, "lateness")) &&
-            (rc = ww_yc_duration(&r->yc, v, "lateness", 0, 86400000, &c->lateness_ms)))
-            return rc;
     }
     if ((sec = ww_yn_get(root, "alerts"))) {
         static const char *const k[] = {"register", "link_base"};
@@ -696,7 +695,6 @@ int ww_serve_config_parse(const char *buf, size_t len, const char *file, ww_serv
     c->spool_max_bytes = 4ull << 30;
     c->spool_segment_bytes = 64u << 20;
     c->commit_interval_ms = 5;
-    c->lateness_ms = 60 * 1000;
     rd_t r = {{file, diag}, c, NULL};
     char *dir = NULL;
     if (file) {
@@ -734,36 +732,22 @@ int ww_serve_config_parse(const char *buf, size_t len, const char *file, ww_serv
 int ww_serve_config_load(const char *path, ww_serve_config_t **out, ww_diag_t *diag)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        ww_diag_set(diag, path, 0, 0, "cannot open: %s", strerror(errno));
-        return WW_EIO;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         ww_diag_set(diag, path, 0, 0, "not a regular file");
         return WW_EIO;
     }
-    if (st.st_size > WW_SC_MAX_BYTES) {
-        close(fd);
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = ww_read_file(path, WW_SC_MAX_BYTES, &buf, &len);
+    if (rc == WW_ELIMIT)
         ww_diag_set(diag, path, 1, 1, "the config is larger than %u bytes", WW_SC_MAX_BYTES);
-        return WW_ELIMIT;
-    }
-    char *buf = malloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (buf && got < (size_t)st.st_size) {
-        ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    close(fd);
-    if (!buf)
-        return WW_ENOMEM;
-    int rc = ww_serve_config_parse(buf, got, path, out, diag);
+    else if (rc == WW_ENOMEM)
+        ww_diag_set(diag, path, 0, 0, "out of memory");
+    else if (rc)
+        ww_diag_set(diag, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (rc == 0)
+        rc = ww_serve_config_parse(buf, len, path, out, diag);
     free(buf);
     return rc;
 }
@@ -799,11 +783,9 @@ void ww_serve_config_describe(const ww_serve_config_t *c, ww_buf_t *out)
                   c->pack && c->sigmahq ? " + " : "", c->sigmahq ? "SigmaHQ" : "", c->nrule_paths,
                   c->nrule_paths == 1 ? "" : "s");
     if (c->threads)
-        ww_buf_printf(out, "detection: %u thread%s, lateness %llu s\n", c->threads,
-                      c->threads == 1 ? "" : "s", (unsigned long long)(c->lateness_ms / 1000));
+        ww_buf_printf(out, "detection: %u thread%s\n", c->threads, c->threads == 1 ? "" : "s");
     else
-        ww_buf_printf(out, "detection: one thread per core, lateness %llu s\n",
-                      (unsigned long long)(c->lateness_ms / 1000));
+        ww_buf_puts(out, "detection: one thread per core\n");
     ww_buf_printf(out, "inputs:    %u\n", c->ninputs);
     for (uint32_t i = 0; i < c->ninputs; i++) {
         const ww_sc_input_t *in = &c->inputs[i];

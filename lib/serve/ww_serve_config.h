@@ -100,7 +100,6 @@ typedef struct ww_serve_config {
     uint64_t spool_max_bytes, spool_segment_bytes, commit_interval_ms;
     /* Detection. */
     uint32_t threads;     /* 0: one per core */
-    uint64_t lateness_ms; /* how late an event may arrive and still join its correlations */
     /* Alerts. */
     const char *register_db; /* the asset register (wardwatch assets --db), NULL: none */
     const char *link_base;   /* console URL notifiers link alerts to, NULL: none */

@@ -465,27 +465,7 @@ int ww_sigma_load_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *b
 
 static int read_file(const char *path, char **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return errno == ENOENT ? WW_ENOENT : WW_EIO;
-    int rc = 0;
-    ww_buf_t b;
-    ww_buf_init(&b, MAX_FILE_SIZE);
-    char tmp[65536];
-    size_t r;
-    while ((r = fread(tmp, 1, sizeof(tmp), f)) > 0)
-        if ((rc = ww_buf_append(&b, tmp, r)) < 0)
-            break;
-    if (rc == 0 && ferror(f))
-        rc = WW_EIO;
-    fclose(f);
-    if (rc < 0) {
-        ww_buf_release(&b);
-        return rc;
-    }
-    *out = b.p;
-    *len = b.n;
-    return 0;
+    return ww_read_file(path, MAX_FILE_SIZE, out, len);
 }
 
 static bool is_yaml_name(const char *n)

@@ -657,3 +657,39 @@ const char *ww_installed_dir(const char *sub, char *out, size_t outlen)
         return NULL;
     return out;
 }
+
+int ww_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    bool in = strcmp(path, "-") == 0;
+    FILE *f = in ? stdin : fopen(path, "rb");
+    if (!f)
+        return errno == ENOENT ? WW_ENOENT : WW_EIO;
+    ww_buf_t b;
+    ww_buf_init(&b, max);
+    char tmp[65536];
+    size_t r;
+    int rc = 0;
+    while ((r = fread(tmp, 1, sizeof tmp, f)) > 0)
+        if ((rc = ww_buf_append(&b, tmp, r)) < 0)
+            break;
+    int err = ferror(f) ? errno : 0;
+    if (!in)
+        fclose(f);
+    if (rc == 0 && err) {
+        errno = err;
+        rc = WW_EIO;
+    }
+    if (rc == 0 && !b.p && ww_buf_putc(&b, 0) == 0)
+        b.n = 0; /* an empty file is "", not NULL */
+    if (rc == 0 && !b.p)
+        rc = WW_ENOMEM;
+    if (rc < 0) {
+        ww_buf_release(&b);
+        return rc;
+    }
+    *out = b.p;
+    *len = b.n;
+    return 0;
+}

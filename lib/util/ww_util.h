@@ -88,6 +88,10 @@ static inline void ww_buf_clear(ww_buf_t *b)
         b->p[0] = 0;
 }
 int ww_buf_append(ww_buf_t *b, const void *p, size_t n);
+/* Reads a whole file ("-": standard input) of at most max bytes into *out (malloc'd,
+ * NUL-terminated, never NULL on success) and *len.  0, WW_ENOENT, WW_EIO (errno says
+ * why), WW_ELIMIT (larger than max) or WW_ENOMEM. */
+int ww_read_file(const char *path, size_t max, char **out, size_t *len);
 /* Makes room for `extra` more bytes (and the NUL) at p + n, for a caller that writes
  * there itself and then advances n.  0, WW_ENOMEM or WW_ELIMIT. */
 int ww_buf_reserve(ww_buf_t *b, size_t extra);

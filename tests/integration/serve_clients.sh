@@ -93,8 +93,8 @@ NAUTH=$(grep -c . "$AUTH")
 NJSON=$(grep -c . "$JSON")
 
 # ---- A and B: rsyslog ----
-if command -v rsyslogd >/dev/null && [ -e /usr/lib/x86_64-linux-gnu/rsyslog/imfile.so ] ||
-    [ -e /usr/lib/rsyslog/imfile.so ]; then
+if command -v rsyslogd >/dev/null &&
+    { [ -e /usr/lib/x86_64-linux-gnu/rsyslog/imfile.so ] || [ -e /usr/lib/rsyslog/imfile.so ]; }; then
     for mode in tcp tls; do
         if [ $mode = tcp ]; then
             start rsyslog-tcp '{type: syslog-tcp, listen: "127.0.0.1:0"}'

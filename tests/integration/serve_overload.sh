@@ -12,7 +12,10 @@ command -v python3 >/dev/null || { echo "skip: python3 not installed"; exit 77; 
 T=$(mktemp -d)
 PID=""
 MNT=""
+BG="" # background helpers (lock holders, the spool watcher, senders)
 cleanup() {
+    touch "$T/stop-watch" 2>/dev/null
+    for p in $BG; do kill "$p" 2>/dev/null; done
     [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
     [ -n "$MNT" ] && umount "$MNT" 2>/dev/null
     if [ -n "${WW_KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
@@ -106,6 +109,7 @@ HOLD=$!
 rm -f "$T/stop-watch"
 watch_spool &
 W=$!
+BG="$HOLD $W"
 python3 "$T/send.py" "$PORT" "$(cat "$T/token")" 20000 "$T/a.json"
 wait "$HOLD"
 wait_events 20000
@@ -143,6 +147,7 @@ db.execute("BEGIN EXCLUSIVE"); time.sleep(4); db.execute("COMMIT")' "$T/state-b/
     HOLD=$!
     python3 "$T/send.py" "$PORT" "$(cat "$T/token")" 12000 "$T/b.json" &
     S=$!
+    BG="$HOLD $S"
     sleep 3
     full=$(curl -s "http://127.0.0.1:$MPORT/metrics" | awk '$1 ~ /input_rejected_total/ {print $NF}')
     mount -o remount,size=64m "$MNT" # space returns

@@ -72,7 +72,7 @@ static void test_full(void **state)
         "state_dir: state\n"
         "rules: {sigmahq: false, placeholders: fb.token}\n"
         "spool: {max_bytes: 1 GiB, segment_bytes: 8MiB, commit_interval: 2ms}\n"
-        "detection: {threads: 2, lateness: 90s}\n"
+        "detection: {threads: 2}\n"
         "metrics: {listen: '127.0.0.1:9120'}\n"
         "inputs:\n"
         "  - {type: syslog-udp, listen: ':514', recv_buffer: 8 MiB}\n"
@@ -106,7 +106,6 @@ static void test_full(void **state)
     assert_int_equal(c->spool_segment_bytes, 8u << 20);
     assert_int_equal(c->commit_interval_ms, 2);
     assert_int_equal(c->threads, 2);
-    assert_int_equal(c->lateness_ms, 90000);
     assert_int_equal(c->ninputs, 5);
     assert_int_equal(c->inputs[0].type, WW_IN_SYSLOG_UDP);
     assert_int_equal(c->inputs[0].addr.ss_family, AF_INET6); /* ':514' is every address */
