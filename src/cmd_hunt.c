@@ -2,13 +2,13 @@
  * and any --rules) over log files and reports alerts as a table, NDJSON, or a summary.  Exit
  * status: 0 nothing matched, 1 something did, 2 an error (unreadable input or rules).
  *
- * With --threads N > 1 the main thread decodes events into batches, N worker threads
- * evaluate the batches (one detection context each, sharing the immutable program),
- * and the main thread replays each batch's matches in input order -- correlations,
- * alerts, counts -- so the output is byte for byte that of --threads 1.  A line-based
- * file (syslog, text, JSON lines) or an EVTX file is not even decoded on the main
- * thread: it is cut into ranges of lines or of whole chunks that the workers decode
- * too (see ranges_submit).
+ * The work runs on the library's pipeline (lib/pipeline), as `serve`'s does: with
+ * --threads N > 1 the main thread decodes events into batches, N worker threads
+ * evaluate the batches, and the main thread replays each batch's matches in input
+ * order -- correlations, alerts, counts -- so the output is byte for byte that of
+ * --threads 1.  A line-based file (syslog, text, JSON lines) or an EVTX file is not
+ * even decoded on the main thread: it is cut into ranges of lines or of whole chunks
+ * that the workers decode too (see ranges_submit).
  *
  * Triage: the filters (--min-level, --host, --rule, --since, --until) are applied as the
  * alerts are replayed, to every format, and counted.  The table groups alerts of one
@@ -30,14 +30,15 @@
 #include <unistd.h>
 
 #include "detect/ww_detect.h"
+#include "pipeline/ww_pipeline.h"
 #include "wardwatch.h"
 
 enum { FMT_TABLE, FMT_NDJSON, FMT_SUMMARY, FMT_CSV };
 
-/* The ref handed to the correlation engine: which file, and where in it: the 1-based
- * line of the event for a text input (REF_LINE set), else its 0-based record index. */
-#define REF_FILE_SHIFT 40
-#define REF_LINE (UINT64_C(1) << 39)
+/* A correlation's refs (the pipeline's): which file, and where in it: the 1-based line
+ * of the event for a text input (REF_LINE set), else its 0-based record index. */
+#define REF_FILE_SHIFT WW_PIPE_REF_SHIFT
+#define REF_LINE WW_PIPE_REF_LINE
 #define REF_POS_MASK (REF_LINE - 1)
 
 #define TABLE_FIELDS_MAX 8 /* field lines under one table entry */
@@ -86,43 +87,12 @@ typedef struct filters {
     bool any; /* any filter set, --min-level included */
 } filters_t;
 
-#define BATCH_EVENTS 128 /* events per batch handed to a worker */
-/* A range may hold more records than BATCH_EVENTS: an EVTX chunk holds up to
- * (65536 - 512) / 28 = 2322 of the smallest records possible, a JSON line several
- * objects.  Its batch grows for them up to this; a range with more still is decoded
- * sequentially. */
-#define BATCH_MAX_EVENTS 4096
+/* Lines per range handed to a worker. */
+#define RANGE_LINES WW_PIPE_BATCH
 /* Chunks per EVTX range: one chunk (64 KiB, a few dozen to a few hundred records) is
  * already work enough to outweigh handing it to a worker. */
 #define EVTX_RANGE_CHUNKS 1
-#define MAX_THREADS 256
-
-/* A batch of decoded events and, once a worker is done, their matches.  Batches sit
- * side by side in the pool's ring, each written by its own worker: each starts on a
- * cache line of its own (the events are elsewhere). */
-typedef struct batch {
-    _Alignas(64) ww_event_t *ev; /* cap events (BATCH_EVENTS, more once a range needed more) */
-    uint64_t *index;             /* cap */
-    uint64_t *line;              /* cap: 1-based (relative to the range until replayed), 0 none */
-    uint32_t *moff;              /* cap + 1: matches of event k are m[moff[k]..moff[k+1]) */
-    uint32_t cap;
-    const ww_sigma_rule_t **m;
-    uint32_t nm, mcap;
-    bool nomem;  /* a match could not be recorded */
-    uint32_t n;  /* events */
-    size_t file; /* all events of a batch come from one file */
-    int fmt;
-    ww_reader_t *close_after; /* the batch holds the file's last events */
-    bool done;                /* evaluated */
-    /* A range batch: the worker decodes bytes [rstart,rend) of `parent` itself;
-       index[] is then relative to the range until the replay adds the base. */
-    bool ranged;
-    bool range_bad; /* the range had a bad record (or too many): decode sequentially */
-    const ww_reader_t *parent;
-    uint64_t rstart, rend;
-} batch_t;
-
-typedef struct pool pool_t;
+#define MAX_THREADS WW_PIPE_MAX_THREADS
 
 typedef struct hunt {
     int format, min_level;
@@ -131,30 +101,25 @@ typedef struct hunt {
     groups_t groups;
     uint64_t filtered; /* alerts the filters left out */
     int threads;
-    pool_t *pool;
+    ww_pipe_t *pipe;
     bool color, progress;
     ww_cli_files_t files;
     ww_sigma_ruleset_t *rs;
     ww_detect_t *prog;
-    ww_detect_ctx_t *ctx;
     ww_corr_t *corr;
     /* The file being decoded (batches replay later, setting the fields below). */
     size_t dec_file;
     int dec_fmt;
-    /* The event being evaluated, for the match callbacks. */
+    uint64_t decoded; /* events decoded on this thread, for the progress line */
+    /* The alert being written: its event, file, record and format. */
     const ww_event_t *ev;
     size_t file;
     uint64_t index;
     uint64_t line; /* 1-based line of the event's record, 0 when not a text input */
     int fmt;
-    /* Range decoding of the current file: records replayed so far, and whether a
-       range failed (later range batches of the file are then dropped). */
-    uint64_t range_base;
-    uint64_t range_pos;        /* bytes handed out as ranges, for the progress line; 0 if none */
-    ww_reader_t *range_reader; /* the file being decoded in ranges */
-    bool range_failed;
-    uint64_t bad_here; /* bad records of the file being decoded */
-    bool stop;         /* standard output failed: stop reading */
+    uint64_t range_pos; /* bytes handed out as ranges, for the progress line; 0 if none */
+    uint64_t bad_here;  /* bad records of the file being decoded */
+    bool stop;          /* standard output failed: stop reading */
     /* Totals. */
     uint64_t events, malformed, bytes, alerts, open_errors, damaged_files;
     uint64_t read_errors, unread_files; /* inputs that could not be read to their end */
@@ -859,346 +824,45 @@ static void on_corr(void *ud, const ww_corr_alert_t *a)
     flush_out(h);
 }
 
-static void on_match(void *ud, const ww_sigma_rule_t *rule)
+/* The pipeline's sink: every hit, in input order. */
+static void on_hit(void *ud, const ww_pipe_hit_t *hit)
 {
     hunt_t *h = ud;
-    if (rule->shadow_of) {
-        /* What a suppression removed: counted, never shown. */
-        if (rule->suppression < h->nsupp)
-            h->supp_hits[rule->suppression]++;
-        h->suppressed++;
+    if (hit->corr) {
+        on_corr(h, hit->corr);
         return;
     }
-    if (h->corr && ww_corr_wants(h->corr, rule)) {
-        uint64_t ref = ((uint64_t)h->file << REF_FILE_SHIFT) |
-                       (h->line ? REF_LINE | (h->line & REF_POS_MASK) : h->index & REF_POS_MASK);
-        ww_corr_feed(h->corr, rule, h->ev, ref, on_corr, h);
-    }
-    if (!rule->alert || !keep(h, rule, h->ev->ts, h->ev->host))
+    const ww_sigma_rule_t *rule = hit->rule;
+    if (!keep(h, rule, hit->ev->ts, hit->ev->host))
         return;
+    h->ev = hit->ev;
+    h->file = hit->source;
+    h->index = hit->index;
+    h->line = hit->line;
+    h->fmt = hit->fmt;
     account(h, rule);
     emit_event_alert(h, rule);
 }
 
-/* ---- parallel evaluation ----------------------------------------------------------- */
-
-struct pool {
-    pthread_mutex_t mu;
-    pthread_cond_t work, done;
-    batch_t *ring;
-    uint32_t nring;
-    uint64_t filled, taken, emitted; /* batch sequence numbers */
-    bool stop;
-    pthread_t *tids;
-    ww_detect_ctx_t **ctxs;
-    int nthreads, started;
-    ww_detect_t *prog;
-    batch_t *cur;     /* being filled by the main thread, or NULL */
-    uint64_t fail_at; /* where the first bad range of the input being hunted starts */
-};
-
-typedef struct worker_arg {
-    pool_t *p;
-    int id;
-} worker_arg_t;
-
-static void record_match(void *ud, const ww_sigma_rule_t *rule)
+/* What a suppression removed: counted, never shown. */
+static void on_suppressed(void *ud, const ww_sigma_rule_t *shadow)
 {
-    batch_t *b = ud;
-    if (b->nm == b->mcap) {
-        uint32_t nc = b->mcap ? b->mcap * 2 : 64;
-        const ww_sigma_rule_t **nm = realloc(b->m, nc * sizeof *nm);
-        if (!nm) {
-            b->nomem = true;
-            return;
-        }
-        b->m = nm;
-        b->mcap = nc;
-    }
-    b->m[b->nm++] = rule;
+    hunt_t *h = ud;
+    if (shadow->suppression < h->nsupp)
+        h->supp_hits[shadow->suppression]++;
+    h->suppressed++;
 }
 
-/* Gives a batch room for `cap` events.  Runs on the thread that holds the batch (the
- * main thread filling it, or the worker decoding its range).  0, or WW_ENOMEM with
- * the batch as it was (arrays that did grow are merely larger). */
-static int batch_grow(batch_t *b, uint32_t cap)
+static uint64_t events_seen(const hunt_t *h)
 {
-    if (cap <= b->cap)
-        return 0;
-    uint64_t *index = realloc(b->index, cap * sizeof *index);
-    if (!index)
-        return WW_ENOMEM;
-    b->index = index;
-    uint64_t *line = realloc(b->line, cap * sizeof *line);
-    if (!line)
-        return WW_ENOMEM;
-    b->line = line;
-    uint32_t *moff = realloc(b->moff, (cap + 1) * sizeof *moff);
-    if (!moff)
-        return WW_ENOMEM;
-    b->moff = moff;
-    /* Events may move: an event's arena and fields live outside the struct. */
-    ww_event_t *ev = realloc(b->ev, cap * sizeof *ev);
-    if (!ev)
-        return WW_ENOMEM;
-    b->ev = ev;
-    for (uint32_t k = b->cap; k < cap; k++)
-        ww_event_init(&ev[k]);
-    b->cap = cap;
-    return 0;
+    ww_pipe_stats_t st;
+    ww_pipe_get_stats(h->pipe, &st);
+    return st.events;
 }
 
-/* Decodes a range batch on a worker.  The batch grows for a range of many records
- * (an EVTX chunk of small ones, a JSON line of several objects) up to
- * BATCH_MAX_EVENTS.  Any bad record, more records than that, or no memory to grow
- * marks the batch bad and empty: the main thread then decodes the file sequentially
- * from there, so diagnostics and record numbers are exactly those of one reader.
- * The range reader is freed here: its events own what they need of its caches
- * (ww_event.h) and point otherwise into the parent's input. */
-static void decode_range(batch_t *b, ww_event_t *spare)
+static void free_reader(void *r)
 {
-    ww_reader_t *r = NULL;
-    ww_diag_t d;
-    b->n = 0;
-    b->range_bad = ww_reader_open_range(b->parent, b->rstart, b->rend, &r, &d) != 0;
-    while (!b->range_bad) {
-        if (b->n == b->cap && b->cap < BATCH_MAX_EVENTS) {
-            uint32_t cap = b->cap * 2 < BATCH_MAX_EVENTS ? b->cap * 2 : BATCH_MAX_EVENTS;
-            if (batch_grow(b, cap) != 0) {
-                b->range_bad = true;
-                break;
-            }
-        }
-        /* A batch at its limit decodes into `spare`: only to learn whether more
-           follows. */
-        ww_event_t *ev = b->n < b->cap ? &b->ev[b->n] : spare;
-        int rc = ww_reader_next(r, ev, &d);
-        if (rc == 0)
-            break;
-        if (rc < 0 || b->n == b->cap) {
-            b->range_bad = true;
-            break;
-        }
-        b->line[b->n] = ww_reader_line(r, ev);
-        b->index[b->n++] = ww_reader_index(r);
-    }
-    if (b->range_bad)
-        b->n = 0;
     ww_reader_free(r);
-}
-
-static void *worker(void *arg)
-{
-    pool_t *p = ((worker_arg_t *)arg)->p;
-    ww_detect_ctx_t *ctx = p->ctxs[((worker_arg_t *)arg)->id];
-    ww_event_t spare;
-    ww_event_init(&spare);
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (p->taken == p->filled && !p->stop)
-            pthread_cond_wait(&p->work, &p->mu);
-        if (p->taken == p->filled)
-            break; /* stopping and nothing left */
-        batch_t *b = &p->ring[p->taken++ % p->nring];
-        pthread_mutex_unlock(&p->mu);
-        b->nm = 0;
-        if (b->ranged)
-            decode_range(b, &spare);
-        for (uint32_t k = 0; k < b->n; k++) {
-            b->moff[k] = b->nm;
-            ww_detect_event(ctx, &b->ev[k], record_match, b);
-        }
-        b->moff[b->n] = b->nm;
-        pthread_mutex_lock(&p->mu);
-        b->done = true;
-        pthread_cond_broadcast(&p->done);
-    }
-    pthread_mutex_unlock(&p->mu);
-    ww_event_release(&spare);
-    return NULL;
-}
-
-static void pool_free(pool_t *p)
-{
-    if (!p)
-        return;
-    pthread_mutex_lock(&p->mu);
-    p->stop = true;
-    pthread_cond_broadcast(&p->work);
-    pthread_mutex_unlock(&p->mu);
-    for (int i = 0; i < p->started; i++)
-        pthread_join(p->tids[i], NULL);
-    for (int i = 0; i < p->nthreads; i++)
-        ww_detect_ctx_free(p->ctxs ? p->ctxs[i] : NULL);
-    for (uint32_t i = 0; p->ring && i < p->nring; i++) {
-        for (uint32_t k = 0; k < p->ring[i].cap; k++)
-            ww_event_release(&p->ring[i].ev[k]);
-        free(p->ring[i].ev);
-        free(p->ring[i].index);
-        free(p->ring[i].line);
-        free(p->ring[i].moff);
-        free(p->ring[i].m);
-        ww_reader_free(p->ring[i].close_after);
-    }
-    free(p->ring);
-    free(p->tids);
-    free(p->ctxs);
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->work);
-    pthread_cond_destroy(&p->done);
-    free(p);
-}
-
-static worker_arg_t g_args[MAX_THREADS];
-
-static int pool_new(ww_detect_t *prog, int nthreads, pool_t **out)
-{
-    pool_t *p = calloc(1, sizeof *p);
-    if (!p)
-        return WW_ENOMEM;
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->work, NULL);
-    pthread_cond_init(&p->done, NULL);
-    p->prog = prog;
-    p->nthreads = nthreads;
-    /* Enough batches in flight to keep every worker busy while the main thread
-       decodes one and replays another. */
-    p->nring = (uint32_t)nthreads * 2 + 2;
-    p->ring = aligned_alloc(64, p->nring * sizeof *p->ring);
-    if (p->ring)
-        memset(p->ring, 0, p->nring * sizeof *p->ring);
-    p->tids = calloc((size_t)nthreads, sizeof *p->tids);
-    p->ctxs = calloc((size_t)nthreads, sizeof *p->ctxs);
-    if (!p->ring || !p->tids || !p->ctxs)
-        goto fail;
-    for (uint32_t i = 0; i < p->nring; i++)
-        if (batch_grow(&p->ring[i], BATCH_EVENTS) != 0)
-            goto fail;
-    for (int i = 0; i < nthreads; i++)
-        if (ww_detect_ctx_new(prog, &p->ctxs[i]) != 0)
-            goto fail;
-    for (int i = 0; i < nthreads; i++) {
-        g_args[i] = (worker_arg_t){p, i};
-        if (pthread_create(&p->tids[i], NULL, worker, &g_args[i]) != 0)
-            goto fail;
-        p->started++;
-    }
-    *out = p;
-    return 0;
-fail:
-    pool_free(p);
-    return WW_ENOMEM;
-}
-
-/* Before a range batch replays: numbers its records after those already replayed
- * from the file, or drops it once a range of the file has failed. */
-static void range_replay(hunt_t *h, batch_t *b)
-{
-    if (b->range_bad && !h->range_failed)
-        h->pool->fail_at = b->rstart; /* batches replay in order: the first bad one */
-    if (b->range_bad)
-        h->range_failed = true;
-    if (h->range_failed) {
-        b->n = 0;
-        b->nm = 0;
-        b->nomem = false;
-    } else {
-        /* Lines were counted from the range's start: from the input's now. */
-        uint64_t first = ww_reader_line_at(h->range_reader, b->rstart);
-        for (uint32_t k = 0; k < b->n; k++)
-            b->line[k] += b->line[k] && first ? first - 1 : 0;
-        ww_reader_release_before(h->range_reader, b->rend); /* replayed in order */
-    }
-    for (uint32_t k = 0; k < b->n; k++)
-        b->index[k] += h->range_base;
-    h->range_base += b->n;
-    h->events += b->n;
-    b->ranged = b->range_bad = false;
-}
-
-/* Replays one evaluated batch in input order, as --threads 1 would have. */
-static void emit_batch(hunt_t *h, batch_t *b)
-{
-    if (b->ranged)
-        range_replay(h, b);
-    if (b->nomem)
-        ww_cli_error("hunt: out of memory: some matches were lost");
-    h->file = b->file;
-    h->fmt = b->fmt;
-    for (uint32_t k = 0; k < b->n; k++) {
-        h->ev = &b->ev[k];
-        h->index = b->index[k];
-        h->line = b->line[k];
-        for (uint32_t i = b->moff[k]; i < b->moff[k + 1]; i++)
-            on_match(h, b->m[i]);
-    }
-    b->n = 0;
-    b->nm = 0;
-    b->nomem = false;
-    b->done = false;
-    if (b->close_after) {
-        ww_reader_free(b->close_after);
-        b->close_after = NULL;
-    }
-}
-
-/* Emits finished batches in order; with `all`, waits for every one in flight; with
- * `room`, waits until a ring slot is free. */
-static void pool_drain(hunt_t *h, bool all, bool room)
-{
-    pool_t *p = h->pool;
-    pthread_mutex_lock(&p->mu);
-    while (p->emitted < p->filled) {
-        batch_t *b = &p->ring[p->emitted % p->nring];
-        if (!b->done) {
-            bool must = all || (room && p->filled - p->emitted >= p->nring);
-            if (!must)
-                break;
-            pthread_cond_wait(&p->done, &p->mu);
-            continue;
-        }
-        pthread_mutex_unlock(&p->mu);
-        emit_batch(h, b);
-        pthread_mutex_lock(&p->mu);
-        p->emitted++;
-    }
-    pthread_mutex_unlock(&p->mu);
-}
-
-/* The batch to decode into next (a free ring slot). */
-static batch_t *pool_slot(hunt_t *h)
-{
-    pool_t *p = h->pool;
-    if (!p->cur) {
-        pool_drain(h, false, true);
-        p->cur = &p->ring[p->filled % p->nring];
-        p->cur->n = 0;
-        p->cur->file = h->dec_file;
-        p->cur->fmt = h->dec_fmt;
-    }
-    return p->cur;
-}
-
-/* Hands the current batch to the workers. */
-static void pool_submit(hunt_t *h, ww_reader_t *close_after)
-{
-    pool_t *p = h->pool;
-    batch_t *b = p->cur;
-    if (!b) {
-        /* Nothing pending: the reader can go once earlier batches are out. */
-        if (close_after) {
-            pool_drain(h, true, false);
-            ww_reader_free(close_after);
-        }
-        return;
-    }
-    b->close_after = close_after;
-    p->cur = NULL;
-    pthread_mutex_lock(&p->mu);
-    p->filled++;
-    pthread_cond_signal(&p->work);
-    pthread_mutex_unlock(&p->mu);
-    pool_drain(h, false, false);
 }
 
 static void progress(hunt_t *h, ww_reader_t *r, bool force)
@@ -1215,51 +879,38 @@ static void progress(hunt_t *h, ww_reader_t *r, bool force)
                  100.0 * (double)(h->range_pos ? h->range_pos : ww_reader_offset(r)) /
                      (double)size);
     fprintf(stderr, "\r\033[Khunting: file %zu/%zu%s  %llu events (%.0f/s)  %llu alerts",
-            h->dec_file + 1, h->files.n, pct, (unsigned long long)h->events,
-            secs > 0 ? (double)h->events / secs : 0.0, (unsigned long long)h->alerts);
+            h->dec_file + 1, h->files.n, pct, (unsigned long long)events_seen(h),
+            secs > 0 ? (double)events_seen(h) / secs : 0.0, (unsigned long long)h->alerts);
 }
 
 /* Hunts a splittable input with the workers decoding too: the main thread only cuts
- * it into ranges (BATCH_EVENTS lines, or EVTX_RANGE_CHUNKS chunks of an EVTX file)
+ * it into ranges (RANGE_LINES lines, or EVTX_RANGE_CHUNKS chunks of an EVTX file)
  * and hands them out; records are numbered from `base`.  r stays the caller's and
- * must outlive the batches: ranges_finish waits for them. */
+ * must outlive the ranges: ranges_finish waits for them. */
 static void ranges_submit(hunt_t *h, ww_reader_t *r, uint64_t base)
 {
     uint64_t pos = ww_reader_offset(r), len = ww_reader_size(r);
-    uint32_t unit = ww_reader_format(r) == WW_FMT_EVTX ? EVTX_RANGE_CHUNKS : BATCH_EVENTS;
-    h->range_base = base;
-    h->range_failed = false;
-    h->range_reader = r;
-    while (pos < len && !h->range_failed && !h->stop) {
-        batch_t *b = pool_slot(h); /* may replay finished batches */
-        if (h->range_failed)
-            break;
-        b->ranged = true;
-        b->range_bad = false;
-        b->parent = r;
-        b->rstart = pos;
-        b->rend = pos = h->range_pos = ww_reader_cut(r, pos, unit);
-        pool_submit(h, NULL);
+    uint32_t unit = ww_reader_format(r) == WW_FMT_EVTX ? EVTX_RANGE_CHUNKS : RANGE_LINES;
+    ww_pipe_ranges_begin(h->pipe, (uint32_t)h->dec_file, r, base);
+    while (pos < len && !h->stop) {
+        uint64_t end = ww_reader_cut(r, pos, unit);
+        if (ww_pipe_add_range(h->pipe, pos, end) != 0)
+            break; /* a range failed: the rest is decoded here */
+        pos = h->range_pos = end;
         if (h->progress)
             progress(h, r, false);
-    }
-    if (h->pool->cur) {
-        /* pool_slot gave a slot that was not used: hand it back empty. */
-        h->pool->cur->ranged = false;
-        pool_submit(h, NULL);
     }
 }
 
 /* Waits for the ranges of ranges_submit.  Returns 0 when they were all done, or 1
  * when a range had a bad record: then *skip is the number of records already
- * replayed and the caller decodes the rest sequentially (ranges_resume), so that
- * bad records are reported as one reader reports them. */
-static int ranges_finish(hunt_t *h, uint64_t base, uint64_t *skip)
+ * replayed, *fail_at where the bad range starts, and the caller decodes the rest
+ * sequentially (ranges_resume), so that bad records are reported as one reader
+ * reports them. */
+static int ranges_finish(hunt_t *h, uint64_t *skip, uint64_t *fail_at)
 {
-    pool_drain(h, true, false); /* the ranges point into the reader */
     h->range_pos = 0;
-    *skip = h->range_base - base;
-    return h->range_failed ? 1 : 0;
+    return ww_pipe_ranges_end(h->pipe, skip, fail_at);
 }
 
 /* A record that could not be decoded: counted, and the first few of a file shown. */
@@ -1286,19 +937,12 @@ static void bad_record(hunt_t *h, const char *path, const ww_reader_t *r, const 
 static uint64_t hunt_seq(hunt_t *h, ww_reader_t *r, ww_reader_t *whole, const char *path,
                          uint64_t skip, uint64_t base)
 {
-    ww_event_t ev;
-    ww_event_init(&ev);
     ww_diag_t d = {0};
     uint64_t records = 0;
     int rc;
     while (!h->stop) {
-        ww_event_t *evp = &ev;
-        batch_t *b = NULL;
-        if (h->pool) {
-            b = pool_slot(h);
-            evp = &b->ev[b->n];
-        }
-        if ((rc = ww_reader_next(r, evp, &d)) == 0)
+        ww_event_t *ev = ww_pipe_event_slot(h->pipe, h->dec_fmt);
+        if ((rc = ww_reader_next(r, ev, &d)) == 0)
             break;
         records = ww_reader_index(r) + 1;
         uint64_t index = base + ww_reader_index(r);
@@ -1310,24 +954,12 @@ static uint64_t hunt_seq(hunt_t *h, ww_reader_t *r, ww_reader_t *whole, const ch
             bad_record(h, path, r, &d, index);
             continue;
         }
-        h->events++;
-        if (b) {
-            /* The event owns what it needs of the decoder's caches (ww_event.h): it
-               can wait in the batch while the reader goes on. */
-            b->line[b->n] = ww_reader_line(r, evp);
-            b->index[b->n++] = index;
-            if (b->n == BATCH_EVENTS)
-                pool_submit(h, NULL);
-        } else {
-            h->ev = &ev;
-            h->index = index;
-            h->line = ww_reader_line(r, &ev);
-            ww_detect_event(h->ctx, &ev, on_match, h);
-        }
-        if (h->progress && (h->events & 4095) == 0)
+        /* The event owns what it needs of the decoder's caches (ww_event.h): it can
+           wait in its batch while the reader goes on. */
+        ww_pipe_event_commit(h->pipe, (uint32_t)h->dec_file, index, ww_reader_line(r, ev));
+        if (h->progress && (++h->decoded & 4095) == 0)
             progress(h, whole, false);
     }
-    ww_event_release(&ev);
     return records;
 }
 
@@ -1339,15 +971,15 @@ static uint64_t hunt_seq(hunt_t *h, ww_reader_t *r, ww_reader_t *whole, const ch
  * input for the progress line.  Returns the records of r from `base` on, and the
  * offset reached in *end. */
 static uint64_t ranges_resume(hunt_t *h, ww_reader_t *r, ww_reader_t *whole, const char *path,
-                              uint64_t base, uint64_t skip, uint64_t *end)
+                              uint64_t base, uint64_t skip, uint64_t fail_at, uint64_t *end)
 {
     ww_reader_t *rest = NULL;
     ww_diag_t d = {0};
     if (ww_reader_format(r) == WW_FMT_EVTX &&
-        ww_reader_open_range(r, h->pool->fail_at, ww_reader_size(r), &rest, &d) == 0) {
+        ww_reader_open_range(r, fail_at, ww_reader_size(r), &rest, &d) == 0) {
         uint64_t n = hunt_seq(h, rest, whole == r ? rest : whole, path, 0, base + skip);
         *end = ww_reader_offset(rest);
-        ww_reader_free(rest); /* its events point into r's input, not into it */
+        ww_pipe_defer(h->pipe, free_reader, rest); /* its events point into r's input */
         return skip + n;
     }
     uint64_t n = hunt_seq(h, r, whole, path, skip, base);
@@ -1379,11 +1011,11 @@ static void hunt_windows(hunt_t *h, ww_reader_t *r, const char *path)
     uint64_t base = 0;
     ww_reader_t *cur = next_window(h, r, path, &base);
     while (cur && !h->stop) {
-        uint64_t records, skip = 0, skipped = 0;
+        uint64_t records, skip = 0, skipped = 0, fail_at = 0;
         h->bytes += ww_reader_size(cur);
         if (!ww_reader_splittable(cur)) {
             records = hunt_seq(h, cur, r, path, 0, base);
-            pool_submit(h, cur); /* freed once its last batch is replayed */
+            ww_pipe_defer(h->pipe, free_reader, cur); /* once its last batch is replayed */
             base += records;
             cur = next_window(h, r, path, &base);
             continue;
@@ -1391,13 +1023,13 @@ static void hunt_windows(hunt_t *h, ww_reader_t *r, const char *path)
         ranges_submit(h, cur, base);
         /* Read on while the workers decode this window's ranges. */
         ww_reader_t *next = next_window(h, r, path, &skipped);
-        if (ranges_finish(h, base, &skip) == 0) {
+        if (ranges_finish(h, &skip, &fail_at) == 0) {
             records = skip;
             ww_reader_free(cur);
         } else {
             uint64_t end;
-            records = ranges_resume(h, cur, r, path, base, skip, &end);
-            pool_submit(h, cur); /* the batches point into it */
+            records = ranges_resume(h, cur, r, path, base, skip, fail_at, &end);
+            ww_pipe_defer(h->pipe, free_reader, cur); /* the batches point into it */
         }
         base += records + skipped;
         cur = next;
@@ -1423,22 +1055,22 @@ static int hunt_file(hunt_t *h, size_t i)
         h->open_errors++;
         return rc;
     }
-    h->file = h->dec_file = i;
-    h->fmt = h->dec_fmt = ww_reader_format(r);
+    h->dec_file = i;
+    h->dec_fmt = ww_reader_format(r);
     h->bad_here = 0;
     uint64_t errors = h->read_errors;
-    if (h->pool && ww_reader_streamed(r)) {
+    if (h->threads > 1 && ww_reader_streamed(r)) {
         hunt_windows(h, r, path);
     } else {
-        uint64_t skip = 0, end;
-        if (h->pool && ww_reader_splittable(r)) {
+        uint64_t skip = 0, end, fail_at = 0;
+        if (h->threads > 1 && ww_reader_splittable(r)) {
             ranges_submit(h, r, 0);
-            if (ranges_finish(h, 0, &skip) == 0) {
+            if (ranges_finish(h, &skip, &fail_at) == 0) {
                 h->bytes += ww_reader_size(r);
                 ww_reader_free(r);
                 return 0;
             }
-            ranges_resume(h, r, r, path, 0, skip, &end);
+            ranges_resume(h, r, r, path, 0, skip, fail_at, &end);
             h->bytes += end;
         } else {
             hunt_seq(h, r, r, path, 0, 0);
@@ -1452,10 +1084,7 @@ static int hunt_file(hunt_t *h, size_t i)
         h->unread_files++;
     else if (h->bad_here)
         h->damaged_files++;
-    if (h->pool)
-        pool_submit(h, r); /* the batches may still point into r's input */
-    else
-        ww_reader_free(r);
+    ww_pipe_defer(h->pipe, free_reader, r); /* the batches may still point into its input */
     return 0;
 }
 
@@ -1768,22 +1397,9 @@ static void print_summary(hunt_t *h, double secs)
  * Returns the number of such evaluations over every context. */
 static uint64_t report_regex_errors(hunt_t *h)
 {
-    ww_detect_ctx_t *all[MAX_THREADS + 1];
-    size_t n = 0;
-    if (h->ctx)
-        all[n++] = h->ctx;
-    for (int i = 0; h->pool && i < h->pool->nthreads && n < WW_ARRAY_LEN(all); i++)
-        if (h->pool->ctxs[i])
-            all[n++] = h->pool->ctxs[i];
-    uint64_t total = 0;
     const ww_sigma_rule_t *first = NULL;
     char why[128] = "";
-    for (size_t i = 0; i < n; i++) {
-        uint64_t c = ww_detect_ctx_regex_errors(all[i]);
-        total += c;
-        if (c && !first)
-            first = ww_detect_ctx_regex_error_rule(all[i], why, sizeof why);
-    }
+    uint64_t total = ww_pipe_regex_errors(h->pipe, &first, why, sizeof why);
     if (total) {
         char title[160];
         ww_cli_safe(first && first->title ? first->title : "?",
@@ -2052,7 +1668,7 @@ int cmd_hunt(int argc, char **argv)
     h.rs = ww_cli_load_rules_suppress(rule_paths, nrule_paths, placeholders, supp_first, nsupp,
                                       &unreadable);
     if (!h.rs || ww_detect_compile(h.rs, &dopts, &h.prog) != 0 ||
-        ww_detect_ctx_new(h.prog, &h.ctx) != 0 || ww_corr_new(h.rs, &lim, &h.corr) != 0) {
+        ww_corr_new(h.rs, &lim, &h.corr) != 0) {
         ww_cli_error("hunt: out of memory");
         goto out;
     }
@@ -2094,7 +1710,8 @@ int cmd_hunt(int argc, char **argv)
         goto out;
     }
 
-    if (h.threads > 1 && pool_new(h.prog, h.threads, &h.pool) != 0) {
+    ww_pipe_sink_t sink = {.hit = on_hit, .suppressed = on_suppressed, .ud = &h};
+    if (ww_pipe_new(h.prog, h.corr, h.threads, &sink, &h.pipe) != 0) {
         ww_cli_error("hunt: cannot start %d threads", h.threads);
         goto out;
     }
@@ -2104,9 +1721,12 @@ int cmd_hunt(int argc, char **argv)
     }
     for (size_t i = 0; i < h.files.n && !h.stop; i++)
         hunt_file(&h, i);
-    if (h.pool)
-        pool_drain(&h, true, false);
-    ww_corr_flush(h.corr, on_corr, &h);
+    ww_pipe_finish(h.pipe);
+    h.events = events_seen(&h);
+    ww_pipe_stats_t pst;
+    ww_pipe_get_stats(h.pipe, &pst);
+    if (pst.nomem)
+        ww_cli_error("hunt: out of memory: some matches were lost");
     if (h.format == FMT_TABLE && h.group)
         print_groups(&h);
     if (h.progress)
@@ -2163,9 +1783,8 @@ int cmd_hunt(int argc, char **argv)
     else
         status = h.alerts ? WW_EXIT_MATCH : WW_EXIT_OK;
 out:
-    pool_free(h.pool);
+    ww_pipe_free(h.pipe);
     ww_corr_free(h.corr);
-    ww_detect_ctx_free(h.ctx);
     ww_detect_unref(h.prog);
     ww_sigma_ruleset_free(h.rs);
     ww_cli_files_release(&h.files);

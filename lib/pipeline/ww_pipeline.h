@@ -1,10 +1,13 @@
-/* The detection pipeline shared by `hunt` and `serve`: sources hand it work --
- * messages to decode (a syslog line, a JSON object) or events already decoded -- in
- * batches; worker threads decode and evaluate the batches against the compiled rules
- * (one detection context each, sharing the immutable program); the caller's thread
- * replays each batch's matches in submission order, feeds the correlation engine and
- * hands every hit to the sink.  The replay order makes the result independent of the
- * number of threads: with N workers the sink sees exactly what it sees with none.
+/* The detection pipeline shared by `hunt` and `serve`: sources hand it work in
+ * batches of three kinds -- messages to decode (a syslog line, a JSON object: serve's
+ * inputs), events the owner decoded itself (an input read one record after another),
+ * and byte ranges of an input the workers decode themselves (a file's lines, an EVTX
+ * file's chunks: hunt); worker threads decode and evaluate the batches against the
+ * compiled rules (one detection context each, sharing the immutable program); the
+ * owner's thread replays each batch's matches in submission order, feeds the
+ * correlation engine and hands every hit to the sink.  The replay order makes the
+ * result independent of the number of threads: with N workers the sink sees exactly
+ * what it sees with none.
  *
  * Threading: every ww_pipe_* call comes from one thread, the one that owns the
  * pipeline; the sink's callbacks run on it too. */
@@ -18,9 +21,13 @@
 #define WW_PIPE_BATCH 128 /* messages or events per batch */
 #define WW_PIPE_MAX_THREADS 256
 
-/* A correlation's refs name their events as (source << WW_PIPE_REF_SHIFT) | index. */
+/* A correlation's refs name their events as (source << WW_PIPE_REF_SHIFT) | position:
+ * the event's 1-based line with WW_PIPE_REF_LINE set when it has one (a text input),
+ * else its record index. */
 #define WW_PIPE_REF_SHIFT 40
-#define WW_PIPE_REF_INDEX(ref) ((ref) & ((UINT64_C(1) << WW_PIPE_REF_SHIFT) - 1))
+#define WW_PIPE_REF_LINE (UINT64_C(1) << 39)
+#define WW_PIPE_REF_POS(ref) ((ref) & (WW_PIPE_REF_LINE - 1))
+#define WW_PIPE_REF_INDEX(ref) WW_PIPE_REF_POS(ref) /* when WW_PIPE_REF_LINE is clear */
 #define WW_PIPE_REF_SOURCE(ref) ((uint32_t)((ref) >> WW_PIPE_REF_SHIFT))
 
 typedef struct ww_pipe ww_pipe_t;
@@ -32,6 +39,8 @@ typedef struct ww_pipe_hit {
     const ww_corr_alert_t *corr;
     uint32_t source; /* the submitter's number for where the event came from */
     uint64_t index;  /* the record there: a file's record index, a spool sequence */
+    uint64_t line;   /* the record's 1-based line in a text input, 0 when none */
+    int fmt;         /* the format it was decoded from (WW_FMT_*) */
 } ww_pipe_hit_t;
 
 typedef struct ww_pipe_sink {
@@ -45,6 +54,9 @@ typedef struct ww_pipe_sink {
      * last ww_pipe_add_* was given (a spool sequence to checkpoint, say). */
     void (*done)(void *ud, uint64_t mark);
     void *ud;
+    /* Optional: a match of a suppression's shadow rule (what the suppression removed;
+       never a hit, never fed to correlations). */
+    void (*suppressed)(void *ud, const ww_sigma_rule_t *shadow);
 } ww_pipe_sink_t;
 
 typedef struct ww_pipe_stats {
@@ -74,5 +86,39 @@ void ww_pipe_drain(ww_pipe_t *p);
 void ww_pipe_finish(ww_pipe_t *p);
 
 void ww_pipe_get_stats(const ww_pipe_t *p, ww_pipe_stats_t *out);
+/* Regular-expression evaluations that stopped at PCRE2's limits, over every worker's
+ * context (see ww_detect_ctx_regex_errors); the first rule and why in *first and why. */
+uint64_t ww_pipe_regex_errors(const ww_pipe_t *p, const ww_sigma_rule_t **first, char *why,
+                              size_t whylen);
+
+/* ---- events the owner decodes ----
+ * The event to decode the next record into (kept until ww_pipe_event_commit or the
+ * next call here: a record that fails to decode just leaves it for the next one), or
+ * NULL without memory.  The event must own what it needs of its decoder's caches
+ * (ww_event.h): it waits in the batch while the reader goes on. */
+ww_event_t *ww_pipe_event_slot(ww_pipe_t *p, int fmt);
+/* Submits the event ww_pipe_event_slot gave, as record `index` (1-based `line`, or 0)
+ * of `source`.  Without workers it is evaluated and replayed at once. */
+void ww_pipe_event_commit(ww_pipe_t *p, uint32_t source, uint64_t index, uint64_t line);
+
+/* ---- ranges the workers decode ----
+ * One run at a time: ww_pipe_ranges_begin names the input (a splittable reader, which
+ * must outlive the run) and the number of its first record; ww_pipe_add_range hands out
+ * bytes [start,end) of it (ends from ww_reader_cut), in order; ww_pipe_ranges_end waits
+ * for them all.  Records are numbered and lines counted across the ranges as one
+ * reader would.  A range with a bad record (or more records than a batch can hold)
+ * fails the run: it and every later range of the run are dropped, so that the caller
+ * can decode the rest on its own thread and report bad records as one reader does. */
+void ww_pipe_ranges_begin(ww_pipe_t *p, uint32_t source, ww_reader_t *r, uint64_t base);
+/* 0 when handed out; 1 when the run has failed already (stop handing out). */
+int ww_pipe_add_range(ww_pipe_t *p, uint64_t start, uint64_t end);
+/* Waits for the run.  0 when every range decoded; 1 when it failed: then *done holds
+ * the records replayed (the ranges before the bad one) and *fail_at where the bad range
+ * starts.  Either way *done is the records replayed. */
+int ww_pipe_ranges_end(ww_pipe_t *p, uint64_t *done, uint64_t *fail_at);
+
+/* Calls fn(arg) once every batch submitted so far has been replayed (at once when none
+ * is pending): frees a reader the batches still point into. */
+void ww_pipe_defer(ww_pipe_t *p, void (*fn)(void *), void *arg);
 
 #endif

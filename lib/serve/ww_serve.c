@@ -841,7 +841,8 @@ static void reload_rules(ww_serve_t *s)
     }
     ww_corr_t *corr = NULL;
     ww_pipe_t *pipe = NULL;
-    ww_pipe_sink_t sink = {on_hit, on_event, on_bad, on_done, s};
+    ww_pipe_sink_t sink = {
+        .hit = on_hit, .event = on_event, .bad = on_bad, .done = on_done, .ud = s};
     int threads = workers(s->cfg);
     if (ww_corr_new(rs, NULL, &corr) != 0 || ww_pipe_new(prog, corr, threads, &sink, &pipe) != 0) {
         ww_corr_free(corr);
@@ -1010,7 +1011,8 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     }
     if ((rc = ww_corr_new(rs, NULL, &s->corr)) != 0)
         goto fail;
-    ww_pipe_sink_t sink = {on_hit, on_event, on_bad, on_done, s};
+    ww_pipe_sink_t sink = {
+        .hit = on_hit, .event = on_event, .bad = on_bad, .done = on_done, .ud = s};
     int threads = workers(cfg);
     if ((rc = ww_pipe_new(prog, s->corr, threads, &sink, &s->pipe)) != 0)
         goto fail;

@@ -3,7 +3,9 @@
  * would have written it (#012) and stays one record; a JSON object with raw newlines
  * stays one record; a malformed JSON message is reported with its own index while its
  * neighbours still decode; correlations name their events by (source, index); done()
- * gets every batch's mark in order. */
+ * gets every batch's mark in order.  Events the owner decodes and ranges the workers
+ * decode give the same hits, numbered and lined as one reader numbers them; a range with
+ * a bad record fails its run there; a deferred call runs after every batch before it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,7 +50,7 @@ static const char *RULES =
     "level: medium\n";
 
 typedef struct rec {
-    char log[8192];
+    char log[16384];
     size_t n;
     int bad;
     uint64_t marks[64];
@@ -60,6 +62,9 @@ static void hit(void *ud, const ww_pipe_hit_t *h)
     rec_t *r = ud;
     r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, "%s@%u:%llu%s;", h->rule->title,
                              h->source, (unsigned long long)h->index, h->corr ? "(corr)" : "");
+    if (h->line)
+        r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, "L%llu;",
+                                 (unsigned long long)h->line);
     if (h->corr) /* refs name the three events by source and index */
         for (uint32_t i = 0; i < h->corr->nrefs; i++)
             r->n += (size_t)snprintf(r->log + r->n, sizeof r->log - r->n, "ref %u:%llu;",
@@ -96,7 +101,7 @@ static void run(int threads, rec_t *out, int copies)
     assert_int_equal(ww_detect_compile(rs, NULL, &prog), 0);
     assert_int_equal(ww_corr_new(rs, NULL, &corr), 0);
     memset(out, 0, sizeof *out);
-    ww_pipe_sink_t sink = {hit, NULL, bad, done, out};
+    ww_pipe_sink_t sink = {.hit = hit, .bad = bad, .done = done, .ud = out};
     ww_pipe_t *p = NULL;
     assert_int_equal(ww_pipe_new(prog, corr, threads, &sink, &p), 0);
     const char *fail = "<38>Dec  3 10:00:0%d web01 sshd[1]: Failed password for root from "
@@ -170,11 +175,216 @@ static void test_threads_agree(void **state)
     }
 }
 
+/* ---- events and ranges ---- */
+
+#define JLINES 1000
+#define JBAD 700 /* the broken line (0-based) */
+
+static char *json_lines(size_t *len)
+{
+    size_t cap = JLINES * 200, n = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    for (int i = 0; i < JLINES; i++) {
+        if (i == JBAD)
+            n += (size_t)snprintf(buf + n, cap - n, "{\"EventID\": 1, \"Image\": ]}\n");
+        else
+            n += (size_t)snprintf(buf + n, cap - n,
+                                  "{\"EventID\": 1, \"Channel\": "
+                                  "\"Microsoft-Windows-Sysmon/Operational\", \"Image\": "
+                                  "\"C:\\\\t\\\\%s.exe\", \"Computer\": \"ws%d\"}\n",
+                                  i % 7 ? "notepad" : "mimikatz", i);
+    }
+    *len = n;
+    return buf;
+}
+
+typedef struct deferred {
+    rec_t *r;
+    size_t log_at; /* the log's length when the deferred call ran */
+    int calls;
+} deferred_t;
+
+static void on_deferred(void *arg)
+{
+    deferred_t *d = arg;
+    d->log_at = d->r->n;
+    d->calls++;
+}
+
+/* Decodes the lines on the owner's thread, one event after another. */
+static void run_events(int threads, rec_t *out)
+{
+    ww_sigma_ruleset_t *rs = ww_sigma_ruleset_new();
+    assert_true(ww_sigma_load_buffer(rs, "t.yml", RULES, strlen(RULES)) > 0);
+    assert_int_equal(ww_sigma_finish(rs), 0);
+    ww_detect_t *prog = NULL;
+    assert_int_equal(ww_detect_compile(rs, NULL, &prog), 0);
+    memset(out, 0, sizeof *out);
+    ww_pipe_sink_t sink = {.hit = hit, .ud = out};
+    ww_pipe_t *p = NULL;
+    assert_int_equal(ww_pipe_new(prog, NULL, threads, &sink, &p), 0);
+    size_t len;
+    char *buf = json_lines(&len);
+    ww_reader_t *r = NULL;
+    ww_diag_t d = {0};
+    assert_int_equal(ww_reader_open_mem("lines", buf, len, WW_FMT_JSON, &r, &d), 0);
+    int rc, bad = 0;
+    for (;;) {
+        ww_event_t *ev = ww_pipe_event_slot(p, WW_FMT_JSON);
+        assert_non_null(ev);
+        if ((rc = ww_reader_next(r, ev, &d)) == 0)
+            break;
+        if (rc < 0) {
+            bad++;
+            continue;
+        }
+        ww_pipe_event_commit(p, 3, ww_reader_index(r), ww_reader_line(r, ev));
+    }
+    assert_int_equal(bad, 1);
+    deferred_t df = {out, 0, 0};
+    ww_pipe_defer(p, on_deferred, &df);
+    ww_pipe_finish(p);
+    assert_int_equal(df.calls, 1);
+    assert_int_equal(df.log_at, out->n); /* after every hit */
+    ww_reader_free(r);
+    ww_pipe_free(p);
+    free(buf);
+    ww_detect_unref(prog);
+    ww_sigma_ruleset_free(rs);
+}
+
+/* Hands the lines out as ranges of 50 lines; the run fails at the range of JBAD. */
+static void run_ranges(int threads, rec_t *out)
+{
+    ww_sigma_ruleset_t *rs = ww_sigma_ruleset_new();
+    assert_true(ww_sigma_load_buffer(rs, "t.yml", RULES, strlen(RULES)) > 0);
+    assert_int_equal(ww_sigma_finish(rs), 0);
+    ww_detect_t *prog = NULL;
+    assert_int_equal(ww_detect_compile(rs, NULL, &prog), 0);
+    memset(out, 0, sizeof *out);
+    ww_pipe_sink_t sink = {.hit = hit, .ud = out};
+    ww_pipe_t *p = NULL;
+    assert_int_equal(ww_pipe_new(prog, NULL, threads, &sink, &p), 0);
+    size_t len;
+    char *buf = json_lines(&len);
+    ww_reader_t *r = NULL;
+    ww_diag_t d = {0};
+    assert_int_equal(ww_reader_open_mem("lines", buf, len, WW_FMT_JSON, &r, &d), 0);
+    assert_true(ww_reader_splittable(r));
+    ww_pipe_ranges_begin(p, 3, r, 0);
+    uint64_t pos = 0, bad_start = 0;
+    int line = 0;
+    while (pos < len) {
+        uint64_t end = ww_reader_cut(r, pos, 50);
+        if (line <= JBAD && JBAD < line + 50)
+            bad_start = pos;
+        if (ww_pipe_add_range(p, pos, end) != 0)
+            break;
+        pos = end;
+        line += 50;
+    }
+    uint64_t done = 0, fail_at = 0;
+    assert_int_equal(ww_pipe_ranges_end(p, &done, &fail_at), 1);
+    assert_int_equal(done, JBAD / 50 * 50); /* the ranges before the bad one */
+    assert_int_equal(fail_at, bad_start);
+    ww_pipe_finish(p);
+    ww_reader_free(r);
+    ww_pipe_free(p);
+    free(buf);
+    ww_detect_unref(prog);
+    ww_sigma_ruleset_free(rs);
+}
+
+static void test_events_and_ranges(void **state)
+{
+    (void)state;
+    static rec_t ev1, ev3, rg1, rg3;
+    run_events(1, &ev1);
+    run_events(3, &ev3);
+    assert_string_equal(ev1.log, ev3.log);
+    /* Line 701 (1-based) is the first after the bad one: its record is index 701. */
+    assert_non_null(strstr(ev1.log, "Suspicious process@3:0;L1;"));
+    assert_non_null(strstr(ev1.log, "Suspicious process@3:707;L708;"));
+    run_ranges(1, &rg1);
+    run_ranges(3, &rg3);
+    assert_string_equal(rg1.log, rg3.log);
+    /* The ranges gave exactly the events' hits before the failed range. */
+    const char *cut = strstr(ev1.log, "Suspicious process@3:707;"); /* the first hit >= 700 */
+    assert_non_null(cut);
+    assert_int_equal(rg1.n, (size_t)(cut - ev1.log));
+    assert_memory_equal(rg1.log, ev1.log, rg1.n);
+}
+
+/* ---- sshd sessions across batches ---- */
+
+typedef struct sess_rec {
+    uint64_t index;
+    char src_ip[64];
+} sess_rec_t;
+
+static void sess_event(void *ud, const ww_event_t *ev, uint32_t source, uint64_t index)
+{
+    sess_rec_t *r = ud;
+    (void)source;
+    if (index != r->index)
+        return;
+    const ww_field_t *f = ww_event_get(ev, WW_STRZ("src_ip"), NULL);
+    if (f)
+        snprintf(r->src_ip, sizeof r->src_ip, "%.*s", (int)f->value.n, f->value.p);
+}
+
+static void no_hit(void *ud, const ww_pipe_hit_t *h)
+{
+    (void)ud;
+    (void)h;
+}
+
+/* An sshd line without an address gets its session's from a line 300 messages (three
+ * batches) earlier, as it does in the file rsyslog writes of the same stream. */
+static void test_session_across_batches(void **state)
+{
+    (void)state;
+    for (int threads = 1; threads <= 3; threads += 2) {
+        ww_sigma_ruleset_t *rs = ww_sigma_ruleset_new();
+        assert_true(ww_sigma_load_buffer(rs, "t.yml", RULES, strlen(RULES)) > 0);
+        assert_int_equal(ww_sigma_finish(rs), 0);
+        ww_detect_t *prog = NULL;
+        assert_int_equal(ww_detect_compile(rs, NULL, &prog), 0);
+        sess_rec_t r = {301, ""};
+        ww_pipe_sink_t sink = {.hit = no_hit, .event = sess_event, .ud = &r};
+        ww_pipe_t *p = NULL;
+        assert_int_equal(ww_pipe_new(prog, NULL, threads, &sink, &p), 0);
+        char m[200];
+        for (uint64_t i = 0; i < 400; i++) {
+            if (i == 0)
+                snprintf(m, sizeof m,
+                         "<38>Dec  3 10:00:00 web01 sshd[4242]: Failed password for root "
+                         "from 10.0.0.7 port 5000 ssh2");
+            else if (i == 301)
+                snprintf(m, sizeof m,
+                         "<38>Dec  3 10:00:09 web01 sshd[4242]: Disconnecting authenticating "
+                         "user root: Too many authentication failures [preauth]");
+            else
+                snprintf(m, sizeof m, "<30>Dec  3 10:00:01 db%02d cron[%u]: job %u done",
+                         (int)(i % 7), (unsigned)(900 + i), (unsigned)i);
+            assert_int_equal(ww_pipe_add_message(p, 1, WW_FMT_SYSLOG, i, i, m, strlen(m)), 0);
+        }
+        ww_pipe_finish(p);
+        assert_string_equal(r.src_ip, "10.0.0.7");
+        ww_pipe_free(p);
+        ww_detect_unref(prog);
+        ww_sigma_ruleset_free(rs);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hits),
         cmocka_unit_test(test_threads_agree),
+        cmocka_unit_test(test_events_and_ranges),
+        cmocka_unit_test(test_session_across_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
