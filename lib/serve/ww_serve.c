@@ -27,6 +27,7 @@
 #include "pipeline/ww_pipeline.h"
 #include "serve/ww_http_in.h"
 #include "serve/ww_notify.h"
+#include "serve/ww_relp.h"
 #include "serve/ww_sdnotify.h"
 #include "serve/ww_tail.h"
 #include <microhttpd.h>
@@ -44,6 +45,7 @@ typedef struct input {
     ww_net_listener_t *l;
     ww_http_in_t *http;
     ww_tail_t *tail;
+    ww_relp_t *relp;
     size_t name_n;
     ww_serve_input_stats_t *st; /* in ww_serve.ist; updated with __atomic_* */
 } input_t;
@@ -906,6 +908,8 @@ int ww_serve_run(ww_serve_t *s)
         s->inputs[i].http = NULL;
         ww_tail_stop(s->inputs[i].tail); /* saves the durable positions */
         s->inputs[i].tail = NULL;
+        ww_relp_stop(s->inputs[i].relp); /* the message in hand is stored, or never answered */
+        s->inputs[i].relp = NULL;
     }
     ww_net_stop(s->net);
     pthread_join(s->net_tid, NULL);
@@ -1058,6 +1062,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         case WW_IN_TAIL:
             rc = ww_tail_start(ic, s->sp, in->st, cfg->state_dir, &in->tail, diag);
             break;
+        case WW_IN_RELP: rc = ww_relp_start(ic, s->sp, in->st, &in->relp, diag); break;
         default:
             ww_diag_set(diag, cfg->file, ic->line, ic->col,
                         "%s inputs are not served by this build yet",
@@ -1073,7 +1078,10 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
             }
             goto fail;
         }
-        in->st->port = in->http ? ww_http_in_port(in->http) : in->l ? ww_net_port(in->l) : 0;
+        in->st->port = in->http   ? ww_http_in_port(in->http)
+                       : in->relp ? ww_relp_port(in->relp)
+                       : in->l    ? ww_net_port(in->l)
+                                  : 0;
     }
     if (cfg->metrics_listen) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
@@ -1111,6 +1119,7 @@ void ww_serve_free(ww_serve_t *s)
     for (uint32_t i = 0; i < s->ninputs; i++) {
         ww_http_in_stop(s->inputs[i].http);
         ww_tail_stop(s->inputs[i].tail);
+        ww_relp_stop(s->inputs[i].relp);
     }
     ww_net_free(s->net); /* closes connections: their handlers run now */
     ww_pipe_free(s->pipe);
