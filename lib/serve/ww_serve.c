@@ -527,7 +527,7 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     ww_alert_prioritise(&a, ww_asset_index_find(s->aix, a.host, a.src_ip), why, sizeof why);
     /* The alert's id: the rule, the input, and the event's own record id when it has
        one (so an event a sender sends again after a lost reply is the same alert),
-       else its place in the spool. */
+       for RELP the message itself, else its place in the spool. */
     char rid[600];
     const char *recid = ev ? field_text(s, ev, record_ids, WW_ARRAY_LEN(record_ids)) : "";
     if (recid[0]) {
@@ -535,6 +535,11 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
                            (int)ev->channel.n, ev->channel.p, recid);
         ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), rid,
                           len > 0 ? (size_t)len : 0, a.id);
+    } else if (in && in->type == WW_IN_RELP && ev && ev->raw.n) {
+        /* A RELP sender sends again every message it got no 200 for, also one that was
+           stored just before a crash: the same message is the same alert. */
+        ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), ev->raw.p,
+                          ev->raw.n, a.id);
     } else {
         uint8_t pos[16];
         ww_spool_position(s->sp, h->index, pos);
