@@ -280,13 +280,6 @@ static int read_input(rd_t *r, const ww_yn_t *n, uint32_t idx, ww_sc_input_t *in
         return rc;
     snprintf(what, sizeof what, "%s input", input_types[in->type]);
     bool net = in->type != WW_IN_TAIL;
-    /* RELP over TLS is librelp's own TLS stack, not wired here: refused by name rather
-       than as a key that does not apply, so the reader knows what to use instead. */
-    const ww_yn_t *relp_tls = in->type == WW_IN_RELP ? ww_yn_get(n, "tls") : NULL;
-    if (relp_tls)
-        return ww_yc_fail(&r->yc, relp_tls,
-                          "relp input: tls is not supported for RELP yet; use syslog-tls "
-                          "(RFC 5425) for encrypted transport, or RELP on a trusted network");
     /* Which keys apply to which type: a key that does not apply is an error, because
        it would be silently ignored otherwise.  RELP (librelp) has no idle timeout or
        session limit to set. */
@@ -314,6 +307,13 @@ static int read_input(rd_t *r, const ww_yn_t *n, uint32_t idx, ww_sc_input_t *in
             for (uint32_t j = 0; j + 1 < n->nkids; j += 2)
                 if (n->kids[j + 1] == v)
                     k = n->kids[j];
+            /* RELP over TLS would be librelp's own TLS stack, not wired here: said
+               so, with what to use instead. */
+            if (in->type == WW_IN_RELP && strcmp(applies[i].key, "tls") == 0)
+                return ww_yc_fail(&r->yc, k,
+                                  "%s: tls is not supported for RELP yet; use syslog-tls (RFC "
+                                  "5425) for encrypted transport, or RELP on a trusted network",
+                                  what);
             return ww_yc_fail(&r->yc, k, "%s: '%s' does not apply to this type", what,
                               applies[i].key);
         }
