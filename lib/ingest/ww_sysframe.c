@@ -382,6 +382,22 @@ int ww_sysframe_datagram(const void *buf, size_t n, size_t max, ww_str_t *out)
     const char *p = buf;
     if (max == 0)
         max = WW_SYSFRAME_DEFAULT_MAX;
+    /* An RFC 6587 octet count in a datagram ("256 <38>1 ..."; syslog-ng's loggen does
+       this with --syslog-proto) is framing, not message: taken off when it is exactly
+       the length of what follows (with or without the trailer) and a PRI follows. */
+    size_t d = 0, count = 0;
+    while (d < n && d < 9 && p[d] >= '0' && p[d] <= '9')
+        count = count * 10 + (size_t)(p[d++] - '0');
+    if (d && p[0] != '0' && d + 1 < n && p[d] == ' ' && p[d + 1] == '<') {
+        size_t rest = n - d - 1, trimmed = rest;
+        while (trimmed &&
+               (p[d + trimmed] == '\n' || p[d + trimmed] == '\0' || p[d + trimmed] == '\r'))
+            trimmed--;
+        if (count == rest || count == trimmed) {
+            p += d + 1;
+            n = rest;
+        }
+    }
     while (n && (p[n - 1] == '\n' || p[n - 1] == '\0' || (p[n - 1] == '\r')))
         n--;
     int rc = 0;

@@ -80,7 +80,9 @@ const ww_sysframe_stats_t *ww_sysframe_stats(const ww_sysframe_t *f);
 int ww_sysframe_first(const ww_sysframe_t *f);
 
 /* One UDP datagram is one message: strips the trailing LF, CRLF or NUL bytes that
- * senders append and cuts it to max (0 = WW_SYSFRAME_DEFAULT_MAX).  *out borrows buf.
+ * senders append, and an octet count before the PRI that counts exactly the rest (as
+ * loggen --syslog-proto sends), and cuts it to max (0 = WW_SYSFRAME_DEFAULT_MAX).
+ * *out borrows buf.
  * Returns 0, or WW_SYSFRAME_F_TRUNCATED when cut; an empty result (out->n == 0) is
  * for the caller to count and skip. */
 int ww_sysframe_datagram(const void *buf, size_t n, size_t max, ww_str_t *out);

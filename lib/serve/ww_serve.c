@@ -27,6 +27,7 @@
 #include "pipeline/ww_pipeline.h"
 #include "serve/ww_http_in.h"
 #include "serve/ww_notify.h"
+#include "serve/ww_relp.h"
 #include "serve/ww_sdnotify.h"
 #include "serve/ww_tail.h"
 #include <microhttpd.h>
@@ -44,6 +45,7 @@ typedef struct input {
     ww_net_listener_t *l;
     ww_http_in_t *http;
     ww_tail_t *tail;
+    ww_relp_t *relp;
     size_t name_n;
     ww_serve_input_stats_t *st; /* in ww_serve.ist; updated with __atomic_* */
 } input_t;
@@ -525,7 +527,7 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     ww_alert_prioritise(&a, ww_asset_index_find(s->aix, a.host, a.src_ip), why, sizeof why);
     /* The alert's id: the rule, the input, and the event's own record id when it has
        one (so an event a sender sends again after a lost reply is the same alert),
-       else its place in the spool. */
+       for RELP the message itself, else its place in the spool. */
     char rid[600];
     const char *recid = ev ? field_text(s, ev, record_ids, WW_ARRAY_LEN(record_ids)) : "";
     if (recid[0]) {
@@ -533,6 +535,11 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
                            (int)ev->channel.n, ev->channel.p, recid);
         ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), rid,
                           len > 0 ? (size_t)len : 0, a.id);
+    } else if (in && in->type == WW_IN_RELP && ev && ev->raw.n) {
+        /* A RELP sender sends again every message it got no 200 for, also one that was
+           stored just before a crash: the same message is the same alert. */
+        ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), ev->raw.p,
+                          ev->raw.n, a.id);
     } else {
         uint8_t pos[16];
         ww_spool_position(s->sp, h->index, pos);
@@ -907,6 +914,8 @@ int ww_serve_run(ww_serve_t *s)
         s->inputs[i].http = NULL;
         ww_tail_stop(s->inputs[i].tail); /* saves the durable positions */
         s->inputs[i].tail = NULL;
+        ww_relp_stop(s->inputs[i].relp); /* the message in hand is stored, or never answered */
+        s->inputs[i].relp = NULL;
     }
     ww_net_stop(s->net);
     pthread_join(s->net_tid, NULL);
@@ -1060,6 +1069,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         case WW_IN_TAIL:
             rc = ww_tail_start(ic, s->sp, in->st, cfg->state_dir, &in->tail, diag);
             break;
+        case WW_IN_RELP: rc = ww_relp_start(ic, s->sp, in->st, &in->relp, diag); break;
         default:
             ww_diag_set(diag, cfg->file, ic->line, ic->col,
                         "%s inputs are not served by this build yet",
@@ -1075,7 +1085,10 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
             }
             goto fail;
         }
-        in->st->port = in->http ? ww_http_in_port(in->http) : in->l ? ww_net_port(in->l) : 0;
+        in->st->port = in->http   ? ww_http_in_port(in->http)
+                       : in->relp ? ww_relp_port(in->relp)
+                       : in->l    ? ww_net_port(in->l)
+                                  : 0;
     }
     if (cfg->metrics_listen) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
@@ -1113,6 +1126,7 @@ void ww_serve_free(ww_serve_t *s)
     for (uint32_t i = 0; i < s->ninputs; i++) {
         ww_http_in_stop(s->inputs[i].http);
         ww_tail_stop(s->inputs[i].tail);
+        ww_relp_stop(s->inputs[i].relp);
     }
     ww_net_free(s->net); /* closes connections: their handlers run now */
     ww_pipe_free(s->pipe);

@@ -21,8 +21,8 @@
 
 #define SECRET_MAX 4096 /* a token or password file */
 
-static const char *const input_types[] = {"syslog-udp", "syslog-tcp", "syslog-tls",
-                                          "http",       "beats",      "tail"};
+static const char *const input_types[] = {"syslog-udp", "syslog-tcp", "syslog-tls", "http",
+                                          "beats",      "tail",       "relp"};
 static const char *const notify_types[] = {"webhook", "email", "syslog"};
 
 const char *ww_sc_input_type_name(int type)
@@ -274,21 +274,22 @@ static int read_input(rd_t *r, const ww_yn_t *n, uint32_t idx, ww_sc_input_t *in
     if (!type)
         return ww_yc_fail(&r->yc, n,
                           "%s needs a type: (syslog-udp, syslog-tcp, syslog-tls, http, "
-                          "beats or tail)",
+                          "beats, tail or relp)",
                           what);
     if ((rc = pick(r, type, "input type", input_types, WW_ARRAY_LEN(input_types), &in->type)))
         return rc;
     snprintf(what, sizeof what, "%s input", input_types[in->type]);
     bool net = in->type != WW_IN_TAIL;
     /* Which keys apply to which type: a key that does not apply is an error, because
-       it would be silently ignored otherwise. */
+       it would be silently ignored otherwise.  RELP (librelp) has no idle timeout or
+       session limit to set. */
     static const struct {
         const char *key;
         unsigned types; /* bit per WW_IN_* */
     } applies[] = {
-        {"listen", 0x1f},
+        {"listen", 0x1fu | (1u << WW_IN_RELP)},
         {"tls", (1u << WW_IN_SYSLOG_TLS) | (1u << WW_IN_HTTP) | (1u << WW_IN_BEATS)},
-        {"max_frame", 0x1f},
+        {"max_frame", 0x1fu | (1u << WW_IN_RELP)},
         {"max_body", 1u << WW_IN_HTTP},
         {"idle_timeout", 0x1e},
         {"max_connections", 0x1e},
@@ -306,6 +307,13 @@ static int read_input(rd_t *r, const ww_yn_t *n, uint32_t idx, ww_sc_input_t *in
             for (uint32_t j = 0; j + 1 < n->nkids; j += 2)
                 if (n->kids[j + 1] == v)
                     k = n->kids[j];
+            /* RELP over TLS would be librelp's own TLS stack, not wired here: said
+               so, with what to use instead. */
+            if (in->type == WW_IN_RELP && strcmp(applies[i].key, "tls") == 0)
+                return ww_yc_fail(&r->yc, k,
+                                  "%s: tls is not supported for RELP yet; use syslog-tls (RFC "
+                                  "5425) for encrypted transport, or RELP on a trusted network",
+                                  what);
             return ww_yc_fail(&r->yc, k, "%s: '%s' does not apply to this type", what,
                               applies[i].key);
         }

@@ -1,6 +1,6 @@
 /* The configuration of `wardwatch serve`: one YAML file naming the state directory,
  * the rules, the spool's limits, the inputs (syslog over UDP, TCP and TLS, HTTP(S)
- * POST, Beats/Lumberjack, tailed files), the notifiers and the metrics listener.
+ * POST, Beats/Lumberjack, tailed files, RELP), the notifiers and the metrics listener.
  *
  * A config is accepted whole or refused with file:line:col and the reason (like the
  * fire-break map): unknown keys, wrong types, values out of range, two inputs on one
@@ -30,6 +30,7 @@ enum {
     WW_IN_HTTP,
     WW_IN_BEATS,
     WW_IN_TAIL,
+    WW_IN_RELP, /* RELP (rsyslog's omrelp), on librelp: see serve/ww_relp.h */
 };
 
 enum { WW_NOTIFY_WEBHOOK, WW_NOTIFY_EMAIL, WW_NOTIFY_SYSLOG };
@@ -99,7 +100,7 @@ typedef struct ww_serve_config {
     const char *spool_dir; /* NULL: STATE_DIR/spool */
     uint64_t spool_max_bytes, spool_segment_bytes, commit_interval_ms;
     /* Detection. */
-    uint32_t threads;     /* 0: one per core */
+    uint32_t threads; /* 0: one per core */
     /* Alerts. */
     const char *register_db; /* the asset register (wardwatch assets --db), NULL: none */
     const char *link_base;   /* console URL notifiers link alerts to, NULL: none */

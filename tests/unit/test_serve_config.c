@@ -160,6 +160,32 @@ static void test_defaults(void **state)
     ww_serve_config_free(c);
 }
 
+/* A RELP input takes listen, name and max_frame (librelp truncates longer messages). */
+static void test_relp(void **state)
+{
+    (void)state;
+    ww_diag_t d;
+    ww_serve_config_t *c = parse("state_dir: /s\ninputs:\n  - {type: relp, listen: "
+                                 "'127.0.0.1:2514', max_frame: 128 KiB}\n  - {type: relp, "
+                                 "name: relp-all, listen: ':2515'}\n",
+                                 &d);
+    if (!c)
+        fail_msg("refused: %u:%u %s", d.line, d.col, d.msg);
+    assert_int_equal(c->inputs[0].type, WW_IN_RELP);
+    assert_string_equal(c->inputs[0].name, "relp 127.0.0.1:2514");
+    assert_int_equal(c->inputs[0].max_frame, 128u << 10);
+    assert_false(c->inputs[0].has_tls);
+    assert_int_equal(c->inputs[1].addr.ss_family, AF_INET6);
+    assert_int_equal(c->inputs[1].max_frame, 64u << 10);
+    assert_string_equal(ww_sc_input_type_name(WW_IN_RELP), "relp");
+    ww_buf_t out;
+    ww_buf_init(&out, 0);
+    ww_serve_config_describe(c, &out);
+    assert_non_null(strstr(out.p, "  relp         :2515 \"relp-all\"\n"));
+    ww_buf_release(&out);
+    ww_serve_config_free(c);
+}
+
 /* Each broken config: where the error must point and words it must contain. */
 static const struct {
     const char *text;
@@ -231,6 +257,17 @@ static const struct {
     {"state_dir: /s\ninputs:\n  - {type: tail, paths: /x}\nnotify:\n  - {type: webhook, url: "
      "'https://x', from: a@b}\n",
      5, 45, "for email notifiers"},
+    {"state_dir: /s\ninputs:\n  - {type: relp, listen: ':2514', tls: {cert: c.pem, key: "
+     "k.pem}}\n",
+     3, 35, "tls is not supported for RELP"},
+    {"state_dir: /s\ninputs:\n  - {type: relp, listen: ':2514', idle_timeout: 5m}\n", 3, 35,
+     "'idle_timeout' does not apply"},
+    {"state_dir: /s\ninputs:\n  - {type: relp, listen: ':2514', max_connections: 5}\n", 3, 35,
+     "'max_connections' does not apply"},
+    {"state_dir: /s\ninputs:\n  - {type: relp}\n", 3, 5, "needs listen"},
+    {"state_dir: /s\ninputs:\n  - {type: syslog-tcp, listen: ':2514'}\n  - {type: relp, listen: "
+     "':2514'}\n",
+     4, 5, "as input 1 (line 3)"},
     {"state_dir: &a /s\ninputs:\n  - {type: tail, paths: *a}\n", 3, 25, "aliases"},
     {"state_dir: /s\ninputs:\n  - {type: tail, paths: /x\n", 4, 1, ""},
 };
@@ -275,10 +312,8 @@ static void test_listen(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full),
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_bad),
-        cmocka_unit_test(test_listen),
+        cmocka_unit_test(test_full), cmocka_unit_test(test_defaults), cmocka_unit_test(test_relp),
+        cmocka_unit_test(test_bad),  cmocka_unit_test(test_listen),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -320,6 +320,22 @@ static void test_datagram(void **state)
     assert_int_equal(s.n, 0);
     assert_int_equal(ww_sysframe_datagram("<13>0123456789", 14, 8, &s), WW_SYSFRAME_F_TRUNCATED);
     assert_int_equal(s.n, 8);
+    /* An octet count that counts exactly the rest is framing (loggen -D -P). */
+    assert_int_equal(ww_sysframe_datagram("11 <13>1 - hi\n", 14, 0, &s), 0);
+    assert_int_equal(s.n, 10);
+    assert_memory_equal(s.p, "<13>1 - hi", 10);
+    assert_int_equal(ww_sysframe_datagram("10 <13>1 - hi", 13, 0, &s), 0);
+    assert_int_equal(s.n, 10);
+    assert_memory_equal(s.p, "<13>1 - hi", 10);
+    /* A count that does not fit, a leading zero, or no PRI after it: the message. */
+    assert_int_equal(ww_sysframe_datagram("7 <13>1 - hi", 12, 0, &s), 0);
+    assert_int_equal(s.n, 12);
+    assert_int_equal(ww_sysframe_datagram("010 <13>1 - hi", 14, 0, &s), 0);
+    assert_int_equal(s.n, 14);
+    assert_int_equal(ww_sysframe_datagram("2 hi", 4, 0, &s), 0);
+    assert_int_equal(s.n, 4);
+    assert_int_equal(ww_sysframe_datagram("5 <13>", 6, 0, &s), 0);
+    assert_int_equal(s.n, 6);
 }
 
 int main(void)
