@@ -68,6 +68,7 @@ typedef struct req {
     char *body;
     size_t n, cap;
     uint64_t charged; /* bytes charged to the memory budget for this request */
+    size_t declared;  /* Content-Length, 0 when chunked */
 } req_t;
 
 static void count(uint64_t *c, uint64_t n)
@@ -409,6 +410,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (dec.token >= 0)
             r->token_name = h->cfg->tokens[dec.token].name;
         /* The declared body is charged whole before a byte of it is read. */
+        r->declared = dec.chunked ? 0 : (size_t)dec.length;
         if (!r->status && !body_charge(h, r, dec.chunked ? 0 : dec.length)) {
             r->status = 503;
             r->reason = "the server is at its memory limit: send the body again later";
@@ -428,6 +430,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                 r->reason = "the server is at its memory limit: send the body again later";
                 refused(h);
             } else {
+                if (!r->cap && r->declared) {
+                    /* The length is known: one allocation, no doubling copies. */
+                    if ((r->body = malloc(r->declared)))
+                        r->cap = r->declared;
+                }
                 if (r->n + *size > r->cap) {
                     size_t nc = r->cap ? r->cap : 64 * 1024;
                     while (nc < r->n + *size)

@@ -45,7 +45,7 @@
 #define TLS_COST ((size_t)64 << 10)
 /* A connection that must wait for memory while holding at least this much of an
    unfinished message is closed instead, when such holdings pass half the cap. */
-#define HOLD_CUT ((size_t)64 << 10)
+#define HOLD_CUT ((size_t)256 << 10)
 
 enum { K_LISTEN_TCP, K_LISTEN_UDP, K_CONN, K_WAKE, K_TIMER };
 
@@ -81,8 +81,9 @@ struct ww_net_conn {
     uint32_t events;       /* what epoll watches now */
     uint8_t *in;           /* bytes read and not yet taken by data(), or NULL */
     size_t in_n, in_cap;
-    size_t held;      /* the handler's last ww_net_handler_t.held */
-    uint64_t charged; /* bytes charged to the budget for this connection */
+    size_t held;       /* the handler's last ww_net_handler_t.held */
+    size_t unfinished; /* and the unfinished part of it */
+    uint64_t charged;  /* bytes charged to the budget for this connection */
     ww_buf_t out;
     size_t out_off;
     uint64_t last_ms;
@@ -157,7 +158,7 @@ bool ww_mem_take(ww_membudget_t *m, uint64_t n)
         return true;
     uint64_t u = __atomic_load_n(&m->used, __ATOMIC_RELAXED);
     do {
-        if (m->cap && u + n > m->cap) {
+        if (m->cap && u + n + m->reserve > m->cap) {
             ww_mem_pressure(m);
             return false;
         }
@@ -183,6 +184,11 @@ void ww_mem_give(ww_membudget_t *m, uint64_t n)
 }
 
 bool ww_mem_room(const ww_membudget_t *m, uint64_t n)
+{
+    return !m || !m->cap || __atomic_load_n(&m->used, __ATOMIC_RELAXED) + n + m->reserve <= m->cap;
+}
+
+bool ww_mem_room_all(const ww_membudget_t *m, uint64_t n)
 {
     return !m || !m->cap || __atomic_load_n(&m->used, __ATOMIC_RELAXED) + n <= m->cap;
 }
@@ -273,7 +279,7 @@ static void conn_free(ww_net_t *n, ww_net_conn_t *c, const char *why)
     c->l->st.open--;
     if (c->mem_wait)
         n->nmem_wait--;
-    n->held -= c->held + c->in_cap;
+    n->held -= c->unfinished + c->in_cap;
     ww_mem_give(c->l->o.mem, c->charged);
     c->charged = 0;
     if (c->prev)
@@ -363,17 +369,17 @@ static void recharge(ww_net_t *n, ww_net_conn_t *c)
 {
     if (!c->l->h.held)
         return;
-    size_t h = c->l->h.held(c->st);
+    size_t u = 0, h = c->l->h.held(c->st, &u);
     if (h > c->held) {
         ww_mem_force(c->l->o.mem, h - c->held);
         c->charged += h - c->held;
-        n->held += h - c->held;
     } else if (h < c->held) {
         ww_mem_give(c->l->o.mem, c->held - h);
         c->charged -= c->held - h;
-        n->held -= c->held - h;
     }
+    n->held = n->held - c->unfinished + u;
     c->held = h;
+    c->unfinished = u;
 }
 
 /* Offers p[0..len) to the handler.  Returns the bytes it took (len: all; fewer: it
@@ -440,7 +446,7 @@ static const char *mem_wait(ww_net_t *n, ww_net_conn_t *c, char *why, size_t why
 {
     ww_membudget_t *m = c->l->o.mem;
     ww_mem_pressure(m);
-    size_t mine = c->held + c->in_cap;
+    size_t mine = c->unfinished + c->in_cap;
     if (mine >= HOLD_CUT && n->held > m->cap / 2) {
         c->l->st.memory_refused++;
         snprintf(why, whylen,

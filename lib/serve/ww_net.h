@@ -29,6 +29,9 @@
  * it: callers charge what they are about to hold and give it back when freed. */
 typedef struct ww_membudget {
     uint64_t cap;      /* bytes; 0: no cap */
+    uint64_t reserve;  /* of cap, kept from ww_mem_take and ww_mem_room: only
+                          ww_mem_room_all and ww_mem_force reach into it (the consumer,
+                          whose memory is what frees everyone else's) */
     uint64_t used;     /* accounted now */
     uint64_t peak;     /* the most accounted at once */
     uint64_t pressure; /* refusals and pauses for want of room */
@@ -47,8 +50,10 @@ bool ww_mem_take(ww_membudget_t *m, uint64_t n);
 void ww_mem_force(ww_membudget_t *m, uint64_t n);
 /* Gives back n bytes charged before. */
 void ww_mem_give(ww_membudget_t *m, uint64_t n);
-/* Whether n more bytes would fit (no charge, nothing counted). */
+/* Whether n more bytes would fit below cap - reserve (no charge, nothing counted);
+ * ww_mem_room_all: below cap itself. */
 bool ww_mem_room(const ww_membudget_t *m, uint64_t n);
+bool ww_mem_room_all(const ww_membudget_t *m, uint64_t n);
 /* Counts one pause or refusal for want of room that did not go through ww_mem_take. */
 void ww_mem_pressure(ww_membudget_t *m);
 
@@ -72,9 +77,10 @@ typedef struct ww_net_handler {
                      socklen_t fromlen);
     /* Optional: the bytes st holds now because of what the connection sent (a partial
      * frame, messages gathered for the spool, parser buffers), asked after each data()
-     * and charged to the budget.  An upper bound is fine; it must not grow without the
-     * connection sending more. */
-    size_t (*held)(void *st);
+     * and charged to the budget; *unfinished is the part of it only the sender can
+     * free (an unfinished message).  Upper bounds are fine; they must not grow without
+     * the connection sending more. */
+    size_t (*held)(void *st, size_t *unfinished);
 } ww_net_handler_t;
 
 typedef struct ww_net_opts {

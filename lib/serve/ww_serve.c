@@ -10,6 +10,7 @@
  * connections when a checkpoint frees room, and the kept message goes first. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -247,7 +248,7 @@ static int flush_pend(conn_t *c)
  * fed since the last message ended (less those it skipped past the limit), its
  * largest such stretch so far (the buffer keeps its size; doubling growth: twice
  * that), at most max_frame. */
-static size_t syslog_held(void *st)
+static size_t syslog_held(void *st, size_t *unfinished)
 {
     conn_t *c = st;
     const ww_sysframe_stats_t *fs = ww_sysframe_stats(c->sf);
@@ -257,7 +258,8 @@ static size_t syslog_held(void *st)
     if (after > c->partial_peak)
         c->partial_peak = after;
     uint64_t buf = 2 * c->partial_peak, most = c->in->cfg->max_frame + 16;
-    return sizeof *c + 512 + (size_t)(buf < most ? buf : most) + c->pend.alloc;
+    *unfinished = (size_t)(buf < most ? buf : most);
+    return sizeof *c + 512 + *unfinished + c->pend.alloc;
 }
 
 static void *open_conn(void *ud, ww_net_conn_t *nc)
@@ -302,8 +304,14 @@ static void syslog_close(void *st, const char *why)
     conn_t *c = st;
     ww_diag_t d = {0};
     /* A last message without its trailer still counts.  Messages still gathered
-       because the spool is full cannot be delivered any more: counted as rejected. */
-    ww_sysframe_finish(c->sf, on_syslog, c, &d);
+       because the spool is full cannot be delivered any more: counted as rejected.
+       One cut at the memory limit is counted too, not copied once more. */
+    if (why && strncmp(why, "memory cap", 10) == 0) {
+        count(&c->in->st->received, 1);
+        count(&c->in->st->rejected, 1);
+    } else {
+        ww_sysframe_finish(c->sf, on_syslog, c, &d);
+    }
     if (flush_pend(c) != 0)
         count(&c->in->st->rejected, c->npend);
     if (why && why[0] && strncmp(why, "shutting", 8) != 0)
@@ -421,10 +429,11 @@ static void beats_close(void *st, const char *why)
     free(c);
 }
 
-static size_t beats_held(void *st)
+static size_t beats_held(void *st, size_t *unfinished)
 {
     conn_t *c = st;
-    return sizeof *c + ww_lj_memory(c->lj);
+    *unfinished = ww_lj_memory(c->lj);
+    return sizeof *c + *unfinished;
 }
 
 /* The spool's commit thread: acks whose events are now durable go out. */
@@ -676,7 +685,7 @@ static void pipe_release(ww_serve_t *s, bool all)
 static void pipe_charge(ww_serve_t *s, uint64_t seq, size_t n)
 {
     uint64_t cost = PIPE_COST(n);
-    if (!ww_mem_room(&s->mem, cost)) {
+    if (!ww_mem_room_all(&s->mem, cost)) {
         ww_pipe_drain(s->pipe);
         pipe_release(s, true);
     }
@@ -1078,6 +1087,12 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     pthread_mutex_init(&s->stats_mu, NULL);
     ww_arena_init(&s->scratch, 16 * 1024, 0);
     s->mem = (ww_membudget_t){.cap = cfg->memory_bytes, .note = mem_note, .ud = s};
+    /* Buffers of 128 KiB and more are mapped and unmapped on their own: freed, they go
+       back to the system at once, instead of leaving holes in the heap that stay
+       resident (glibc's default raises this threshold as large blocks are freed, and
+       a flood of growing frame buffers then fragments the heap to several times what
+       limits: memory accounts). */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     int rc;
     char path[4200];
     if (!(s->pc = calloc(CONSUME_MAX, sizeof *s->pc))) {
@@ -1112,6 +1127,11 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     };
     if ((rc = ww_spool_open(&sc, &s->sp, diag)) != 0)
         goto fail;
+    /* limits: memory keeps back room for the consumer's largest message: it frees
+       everyone else's memory, so it must never wait for the inputs'. */
+    s->mem.reserve = PIPE_COST(sc.max_record) + (1u << 20);
+    if (s->mem.reserve > s->mem.cap / 4)
+        s->mem.reserve = s->mem.cap / 4;
     snprintf(path, sizeof path, "%s/wardwatch.db", cfg->state_dir);
     if ((rc = ww_store_open(path, &s->store, diag)) != 0 ||
         (rc = ww_alerts_migrate(s->store, diag)) != 0 ||
