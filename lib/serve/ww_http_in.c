@@ -475,8 +475,9 @@ static void done(void *cls, struct MHD_Connection *c, void **con_cls,
                  enum MHD_RequestTerminationCode toe)
 {
     ww_http_in_t *h = cls;
-    (void)toe;
     req_t *r = *con_cls;
+    if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
+        count(&h->st->idle_closed, 1); /* a body slower than idle_timeout */
     if (r) {
         ww_mem_give(h->mem, r->charged);
         free(r->body);
