@@ -9,9 +9,12 @@
  *   400  some lines were malformed: the reply names the first one's line (and how many
  *        there were); the well-formed ones are durable;
  *   401  no or wrong token (the same reply for both);
+ *   400, 501  a malformed length, both a length and chunked; another transfer encoding;
  *   404, 405, 411, 413, 415  wrong path, not POST, no length, too large, not JSON;
+ *   431  the request line and headers are over 32 KiB (libmicrohttpd);
  *   503 with Retry-After  the spool is full (or could not make the events durable in
- *        time): nothing of the body was kept, send it again later.
+ *        time), or the server is at limits: memory: nothing of the body was kept,
+ *        send it again later.
  * A body is appended to the spool as one batch, all or nothing, so a retried body is
  * never half stored. */
 #ifndef WW_HTTP_IN_H

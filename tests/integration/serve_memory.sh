@@ -52,6 +52,20 @@ inputs:
   - {type: syslog-tcp, name: tcp, listen: "127.0.0.1:0", max_frame: 64 MiB, idle_timeout: 60s}
   - {type: http, name: http, listen: "127.0.0.1:0", max_body: 16 MiB, tokens: [{name: t, token_file: token}]}
 YML
+# The key: shown by --check, refused below its minimum or misspelt, with file:line:col.
+(cd "$T" && "$BIN" serve --config s.yml --check >check.out 2>&1)
+grep -q "^memory:    at most 64 MiB held for senders" "$T/check.out"
+check "--check shows limits: memory" $?
+sed 's/memory: 64 MiB/memory: 8 MiB/' "$T/s.yml" >"$T/small.yml"
+(cd "$T" && "$BIN" serve --config small.yml --check >small.out 2>&1)
+rc=$?
+grep -q "^small.yml:3:[0-9]*: limits memory must be between" "$T/small.out"
+check "limits: memory below 16 MiB is refused, naming the line (exit $rc)" $([ $? = 0 ] && [ $rc != 0 ]; echo $?)
+sed 's/memory: 64 MiB/memroy: 64 MiB/' "$T/s.yml" >"$T/typo.yml"
+(cd "$T" && "$BIN" serve --config typo.yml --check >typo.out 2>&1)
+grep -q "^typo.yml:3:[0-9]*: limits: unknown key 'memroy'" "$T/typo.out"
+check "a misspelt limits key is refused" $?
+
 (cd "$T" && exec "$BIN" serve --config s.yml >out 2>err) &
 PID=$!
 i=0
