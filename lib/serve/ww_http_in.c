@@ -425,22 +425,25 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                 r->status = 413;
                 r->reason = "the body is larger than max_body";
                 refused(h);
-            } else if (!body_charge(h, r, r->n + *size)) {
-                r->status = 503;
-                r->reason = "the server is at its memory limit: send the body again later";
-                refused(h);
             } else {
-                if (!r->cap && r->declared) {
-                    /* The length is known: one allocation, no doubling copies. */
-                    if ((r->body = malloc(r->declared)))
-                        r->cap = r->declared;
-                }
-                if (r->n + *size > r->cap) {
-                    size_t nc = r->cap ? r->cap : 64 * 1024;
-                    while (nc < r->n + *size)
+                /* The allocation is what is charged: the declared length at once, a
+                   chunked body's buffer as it doubles. */
+                size_t need = r->n + *size, nc = r->cap;
+                if (need > nc) {
+                    if (r->cap)
+                        nc = r->cap;
+                    else
+                        nc = r->declared ? r->declared : 64 * 1024;
+                    while (nc < need)
                         nc *= 2;
                     if (nc > h->cfg->max_body)
                         nc = (size_t)h->cfg->max_body;
+                }
+                if (!body_charge(h, r, nc)) {
+                    r->status = 503;
+                    r->reason = "the server is at its memory limit: send the body again later";
+                    refused(h);
+                } else if (nc != r->cap) {
                     char *nb = realloc(r->body, nc);
                     if (!nb) {
                         r->status = 503;
@@ -458,6 +461,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             }
             if (r->status) {
                 /* What was gathered goes now: the answer is decided. */
+                ww_mem_give(h->mem, r->charged);
+                r->charged = 0;
                 free(r->body);
                 r->body = NULL;
                 r->n = r->cap = 0;
