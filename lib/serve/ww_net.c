@@ -115,6 +115,7 @@ struct ww_net {
     uint8_t *rbuf;       /* every read lands here first */
     size_t rbuf_n;
     uint32_t nmem_wait; /* connections waiting for memory */
+    int mem_kick;       /* look at them again: memory may have come back */
     uint64_t held;      /* unfinished input held by connections (handlers and c->in) */
     pthread_mutex_t mu; /* guards posts */
     post_t *posts;
@@ -442,6 +443,20 @@ static int offer_kept(ww_net_t *n, ww_net_conn_t *c, ww_diag_t *d)
 /* No room in the budget for another read: the connection waits for memory, or, when it
  * holds a large unfinished message and such holdings fill half the cap, is closed
  * (they would never drain by themselves).  Returns a reason to close, or NULL. */
+/* A zero-byte data(): the handler may move on what it holds (messages gathered for a
+ * spool that has room again), and what it holds is asked again.  Returns a reason to
+ * close, or NULL. */
+static const char *nudge(ww_net_t *n, ww_net_conn_t *c, char *why, size_t whylen)
+{
+    ww_diag_t d = {0};
+    if (!c->paused && c->l->h.data(c->st, n->rbuf, 0, &d) < 0) {
+        snprintf(why, whylen, "%.199s", d.msg[0] ? d.msg : "the protocol handler failed");
+        return why;
+    }
+    recharge(n, c);
+    return NULL;
+}
+
 static const char *mem_wait(ww_net_t *n, ww_net_conn_t *c, char *why, size_t whylen)
 {
     ww_membudget_t *m = c->l->o.mem;
@@ -475,8 +490,13 @@ static const char *conn_read(ww_net_t *n, ww_net_conn_t *c, char *why, size_t wh
         ssize_t r;
         c->read_wants_write = false;
         /* Room for a whole read, which the handler may keep all of. */
-        if (!ww_mem_room(c->l->o.mem, want))
-            return mem_wait(n, c, why, whylen);
+        if (!ww_mem_room(c->l->o.mem, want)) {
+            const char *bye = nudge(n, c, why, whylen);
+            if (bye)
+                return bye;
+            if (!ww_mem_room(c->l->o.mem, want))
+                return mem_wait(n, c, why, whylen);
+        }
         if (c->ssl) {
             ERR_clear_error();
             int k = SSL_read(c->ssl, n->rbuf, (int)want);
@@ -534,14 +554,19 @@ static void mem_resume(ww_net_t *n)
         next = c->next;
         if (!c->mem_wait)
             continue;
+        char why[260];
+        const char *bye = nudge(n, c, why, sizeof why);
+        if (bye) {
+            conn_free(n, c, bye);
+            continue;
+        }
         if (!ww_mem_room(c->l->o.mem, c->l->o.read_buf))
-            return; /* still full: the rest wait their turn */
+            continue; /* still full: nudge the others, they may free some */
         c->mem_wait = false;
         n->nmem_wait--;
         c->last_ms = now_ms();
         if (!c->paused && !c->closing) {
-            char why[260];
-            const char *bye = conn_read(n, c, why, sizeof why);
+            bye = conn_read(n, c, why, sizeof why);
             if (bye) {
                 conn_free(n, c, bye);
                 continue;
@@ -794,6 +819,7 @@ int ww_net_run(ww_net_t *n)
                 while (read(n->timer_fd, &v, sizeof v) > 0) {
                 }
                 idle_sweep(n);
+                n->mem_kick = 1;
             } else if (kind == K_LISTEN_TCP)
                 accept_all(n, evs[i].data.ptr);
             else if (kind == K_LISTEN_UDP)
@@ -809,7 +835,9 @@ int ww_net_run(ww_net_t *n)
             conn_event(n, r, EPOLLIN);
             r = next;
         }
-        if (n->nmem_wait)
+        /* Waiting connections are looked at when memory may have come back: a second
+           has passed, or another thread said so (ww_net_wake). */
+        if (n->nmem_wait && __atomic_exchange_n(&n->mem_kick, 0, __ATOMIC_ACQ_REL))
             mem_resume(n);
         conn_reap(n);
     }
@@ -818,6 +846,7 @@ int ww_net_run(ww_net_t *n)
 
 void ww_net_wake(ww_net_t *n)
 {
+    __atomic_store_n(&n->mem_kick, 1, __ATOMIC_RELEASE);
     uint64_t one = 1;
     if (write(n->wake_fd, &one, sizeof one) < 0) {
         /* the counter is full: the loop is awake anyway */

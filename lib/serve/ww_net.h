@@ -67,7 +67,8 @@ typedef struct ww_net_handler {
     void *(*open)(void *ud, ww_net_conn_t *c);
     /* Bytes arrived.  Returns how many were taken: n to go on, fewer to pause (the
      * rest is offered again after ww_net_resume), or a negative WW_E* to close the
-     * connection (diag says why, for the log). */
+     * connection (diag says why, for the log).  n is 0 when the connection waits for
+     * memory: a chance to move on what st holds (then held is asked again). */
     int64_t (*data)(void *st, const uint8_t *p, size_t n, ww_diag_t *diag);
     /* The connection is gone (peer closed, error, idle, refused, shutdown): the last
      * call for st.  why is "" for an orderly close by the peer. */
