@@ -124,6 +124,18 @@ int ww_lj_new(const ww_lj_limits_t *lim, ww_lj_t **out)
     return 0;
 }
 
+/* The inflater's own state: zlib's inflate_state (about 7 KiB) and its 32 KiB window,
+   rounded up. */
+#define ZSTATE_COST ((size_t)48 << 10)
+
+size_t ww_lj_memory(const ww_lj_t *p)
+{
+    if (!p)
+        return 0;
+    return sizeof *p + ZOUT_SIZE + (p->zinit ? ZSTATE_COST : 0) + p->outer.body.alloc +
+           p->outer.json.alloc + p->inner.body.alloc + p->inner.json.alloc;
+}
+
 void ww_lj_free(ww_lj_t *p)
 {
     if (!p)

@@ -71,5 +71,8 @@ int ww_lj_finish(ww_lj_t *p, ww_diag_t *diag);
 size_t ww_lj_ack(const ww_lj_t *p, uint32_t seq, uint8_t out[6]);
 
 const ww_lj_stats_t *ww_lj_stats(const ww_lj_t *p);
+/* The bytes the parser holds now (its buffers, the inflater's state and output
+ * buffer): what a server charges against its memory limit for the connection. */
+size_t ww_lj_memory(const ww_lj_t *p);
 
 #endif

@@ -6,7 +6,17 @@
  * than offered (EPOLLIN off, the rest kept in c->in) until ww_net_resume -> close().
  * Reads are bounded per wake-up (READS_PER_WAKE) so one fast sender cannot starve the
  * others; a TLS connection with decrypted bytes still buffered inside OpenSSL (which
- * epoll cannot see) goes on a ready list served before the loop sleeps again. */
+ * epoll cannot see) goes on a ready list served before the loop sleeps again.
+ *
+ * Memory.  Reads go into one buffer of the loop; a connection keeps only what its
+ * handler did not take (c->in, sized to fit), so ten thousand quiet connections cost
+ * their structs, not ten thousand read buffers.  Everything a connection holds is
+ * charged to the budget (c->charged); a read happens only when the budget has room for
+ * it, else the connection waits (mem_wait) until memory is given back.  What cannot
+ * drain by itself -- unfinished messages, which only their sender can finish -- is
+ * kept under half the cap: a connection that would wait while holding a large one
+ * when they fill that half is closed instead (its handler delivers or counts what it
+ * had), so senders dribbling huge frames cannot wedge the server. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -28,6 +38,14 @@
 #define READS_PER_WAKE 16
 #define UDP_MAX 65536
 #define ID_SLOTS 4096 /* hash buckets of connections by id */
+/* What a connection costs before it sends anything: our struct and the handler's
+   (estimated), and with TLS OpenSSL's session and record buffers (measured at about
+   40 KiB; rounded up). */
+#define CONN_COST (sizeof(ww_net_conn_t) + 1024)
+#define TLS_COST ((size_t)64 << 10)
+/* A connection that must wait for memory while holding at least this much of an
+   unfinished message is closed instead, when such holdings pass half the cap. */
+#define HOLD_CUT ((size_t)256 << 10)
 
 enum { K_LISTEN_TCP, K_LISTEN_UDP, K_CONN, K_WAKE, K_TIMER };
 
@@ -59,9 +77,13 @@ struct ww_net_conn {
     bool closing;          /* close once the output is out */
     bool ready;            /* on the ready list */
     bool dead;             /* closed; freed at the end of the loop's turn */
+    bool mem_wait;         /* not read until the memory budget has room */
     uint32_t events;       /* what epoll watches now */
-    uint8_t *in;           /* bytes read and not yet taken by data() */
+    uint8_t *in;           /* bytes read and not yet taken by data(), or NULL */
     size_t in_n, in_cap;
+    size_t held;       /* the handler's last ww_net_handler_t.held */
+    size_t unfinished; /* and the unfinished part of it */
+    uint64_t charged;  /* bytes charged to the budget for this connection */
     ww_buf_t out;
     size_t out_off;
     uint64_t last_ms;
@@ -90,7 +112,12 @@ struct ww_net {
     ww_net_conn_t *buckets[ID_SLOTS];
     ww_net_conn_t *ready;
     ww_net_conn_t *dead; /* closed this turn, linked by rnext: events may still name them */
-    pthread_mutex_t mu;  /* guards posts */
+    uint8_t *rbuf;       /* every read lands here first */
+    size_t rbuf_n;
+    uint32_t nmem_wait; /* connections waiting for memory */
+    int mem_kick;       /* look at them again: memory may have come back */
+    uint64_t held;      /* unfinished input held by connections (handlers and c->in) */
+    pthread_mutex_t mu; /* guards posts */
     post_t *posts;
     size_t nposts, cap;
 };
@@ -105,6 +132,75 @@ static uint64_t now_ms(void)
 static void set_errno_diag(ww_diag_t *d, const char *what)
 {
     ww_diag_set(d, "", 0, 0, "%s: %s", what, strerror(errno));
+}
+
+/* ---- the memory budget ---- */
+
+static void mem_note(ww_membudget_t *m, bool at_cap, uint64_t used)
+{
+    int want = at_cap ? 0 : 1;
+    if (__atomic_compare_exchange_n(&m->episode, &want, at_cap ? 1 : 0, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED) &&
+        m->note)
+        m->note(m->ud, at_cap, used, m->cap);
+}
+
+static void mem_peak(ww_membudget_t *m, uint64_t used)
+{
+    uint64_t p = __atomic_load_n(&m->peak, __ATOMIC_RELAXED);
+    while (used > p && !__atomic_compare_exchange_n(&m->peak, &p, used, true, __ATOMIC_RELAXED,
+                                                    __ATOMIC_RELAXED)) {
+    }
+}
+
+bool ww_mem_take(ww_membudget_t *m, uint64_t n)
+{
+    if (!m)
+        return true;
+    uint64_t u = __atomic_load_n(&m->used, __ATOMIC_RELAXED);
+    do {
+        if (m->cap && u + n + m->reserve > m->cap) {
+            ww_mem_pressure(m);
+            return false;
+        }
+    } while (!__atomic_compare_exchange_n(&m->used, &u, u + n, true, __ATOMIC_ACQ_REL,
+                                          __ATOMIC_RELAXED));
+    mem_peak(m, u + n);
+    return true;
+}
+
+void ww_mem_force(ww_membudget_t *m, uint64_t n)
+{
+    if (m && n)
+        mem_peak(m, __atomic_add_fetch(&m->used, n, __ATOMIC_ACQ_REL));
+}
+
+void ww_mem_give(ww_membudget_t *m, uint64_t n)
+{
+    if (!m || !n)
+        return;
+    uint64_t u = __atomic_sub_fetch(&m->used, n, __ATOMIC_ACQ_REL);
+    if (m->cap && u < m->cap / 8 * 7 && __atomic_load_n(&m->episode, __ATOMIC_RELAXED))
+        mem_note(m, false, u);
+}
+
+bool ww_mem_room(const ww_membudget_t *m, uint64_t n)
+{
+    return !m || !m->cap || __atomic_load_n(&m->used, __ATOMIC_RELAXED) + n + m->reserve <= m->cap;
+}
+
+bool ww_mem_room_all(const ww_membudget_t *m, uint64_t n)
+{
+    return !m || !m->cap || __atomic_load_n(&m->used, __ATOMIC_RELAXED) + n <= m->cap;
+}
+
+void ww_mem_pressure(ww_membudget_t *m)
+{
+    if (!m)
+        return;
+    __atomic_add_fetch(&m->pressure, 1, __ATOMIC_RELAXED);
+    if (m->cap && !__atomic_load_n(&m->episode, __ATOMIC_RELAXED))
+        mem_note(m, true, __atomic_load_n(&m->used, __ATOMIC_RELAXED));
 }
 
 int ww_net_new(ww_net_t **out, ww_diag_t *diag)
@@ -145,7 +241,7 @@ static void watch(ww_net_t *n, ww_net_conn_t *c)
     if (c->handshaking) {
         want = c->events ? c->events : EPOLLIN; /* set by the handshake step */
     } else {
-        if (!c->paused && !c->closing)
+        if (!c->paused && !c->mem_wait && !c->closing)
             want |= EPOLLIN;
         if (out_pending || c->read_wants_write)
             want |= EPOLLOUT;
@@ -182,6 +278,11 @@ static void conn_free(ww_net_t *n, ww_net_conn_t *c, const char *why)
     epoll_ctl(n->ep, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     c->l->st.open--;
+    if (c->mem_wait)
+        n->nmem_wait--;
+    n->held -= c->unfinished + c->in_cap;
+    ww_mem_give(c->l->o.mem, c->charged);
+    c->charged = 0;
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -264,24 +365,114 @@ static int flush_out(ww_net_conn_t *c)
     return 0;
 }
 
-/* Offers buffered bytes to the handler.  Returns 1 when all were taken, 0 when it
- * paused, -1 when it failed the connection (why in d). */
-static int offer(ww_net_conn_t *c, ww_diag_t *d)
+/* Charges (or gives back) the change in what the handler holds for c. */
+static void recharge(ww_net_t *n, ww_net_conn_t *c)
 {
-    while (c->in_n) {
-        int64_t k = c->l->h.data(c->st, c->in, c->in_n, d);
-        if (k < 0)
-            return -1;
-        if ((size_t)k > c->in_n)
-            k = (int64_t)c->in_n;
-        memmove(c->in, c->in + k, c->in_n - (size_t)k);
-        c->in_n -= (size_t)k;
-        if (c->in_n) {
-            c->paused = true;
-            return 0;
-        }
+    if (!c->l->h.held)
+        return;
+    size_t u = 0, h = c->l->h.held(c->st, &u);
+    if (h > c->held) {
+        ww_mem_force(c->l->o.mem, h - c->held);
+        c->charged += h - c->held;
+    } else if (h < c->held) {
+        ww_mem_give(c->l->o.mem, c->held - h);
+        c->charged -= c->held - h;
     }
+    n->held = n->held - c->unfinished + u;
+    c->held = h;
+    c->unfinished = u;
+}
+
+/* Offers p[0..len) to the handler.  Returns the bytes it took (len: all; fewer: it
+ * paused), or -1 when it failed the connection (why in d). */
+static int64_t offer(ww_net_t *n, ww_net_conn_t *c, const uint8_t *p, size_t len, ww_diag_t *d)
+{
+    int64_t k = c->l->h.data(c->st, p, len, d);
+    recharge(n, c);
+    if (k < 0)
+        return -1;
+    if ((size_t)k > len)
+        k = (int64_t)len;
+    if ((size_t)k < len)
+        c->paused = true;
+    return k;
+}
+
+/* Drops c's leftover buffer and its charge. */
+static void in_release(ww_net_t *n, ww_net_conn_t *c)
+{
+    ww_mem_give(c->l->o.mem, c->in_cap);
+    c->charged -= c->in_cap;
+    n->held -= c->in_cap;
+    free(c->in);
+    c->in = NULL;
+    c->in_n = c->in_cap = 0;
+}
+
+/* Keeps what the handler did not take of a read, in a buffer of its own size (the
+ * read was within the budget, so the charge is forced).  0, or -1 out of memory. */
+static int in_keep(ww_net_t *n, ww_net_conn_t *c, const uint8_t *p, size_t len)
+{
+    if (!(c->in = malloc(len)))
+        return -1;
+    memcpy(c->in, p, len);
+    c->in_n = c->in_cap = len;
+    ww_mem_force(c->l->o.mem, len);
+    c->charged += len;
+    n->held += len;
+    return 0;
+}
+
+/* Offers the leftovers of an earlier read.  Returns 1 when all were taken, 0 when the
+ * handler paused again, -1 when it failed the connection. */
+static int offer_kept(ww_net_t *n, ww_net_conn_t *c, ww_diag_t *d)
+{
+    if (!c->in_n)
+        return 1;
+    int64_t k = offer(n, c, c->in, c->in_n, d);
+    if (k < 0)
+        return -1;
+    memmove(c->in, c->in + k, c->in_n - (size_t)k);
+    c->in_n -= (size_t)k;
+    if (c->in_n)
+        return 0;
+    in_release(n, c);
     return 1;
+}
+
+/* No room in the budget for another read: the connection waits for memory, or, when it
+ * holds a large unfinished message and such holdings fill half the cap, is closed
+ * (they would never drain by themselves).  Returns a reason to close, or NULL. */
+/* A zero-byte data(): the handler may move on what it holds (messages gathered for a
+ * spool that has room again), and what it holds is asked again.  Returns a reason to
+ * close, or NULL. */
+static const char *nudge(ww_net_t *n, ww_net_conn_t *c, char *why, size_t whylen)
+{
+    ww_diag_t d = {0};
+    if (!c->paused && c->l->h.data(c->st, n->rbuf, 0, &d) < 0) {
+        snprintf(why, whylen, "%.199s", d.msg[0] ? d.msg : "the protocol handler failed");
+        return why;
+    }
+    recharge(n, c);
+    return NULL;
+}
+
+static const char *mem_wait(ww_net_t *n, ww_net_conn_t *c, char *why, size_t whylen)
+{
+    ww_membudget_t *m = c->l->o.mem;
+    ww_mem_pressure(m);
+    size_t mine = c->unfinished + c->in_cap;
+    if (mine >= HOLD_CUT && n->held > m->cap / 2) {
+        c->l->st.memory_refused++;
+        snprintf(why, whylen,
+                 "memory cap: %zu bytes of an unfinished message held while unfinished messages "
+                 "fill half of limits: memory",
+                 mine);
+        return why;
+    }
+    c->mem_wait = true;
+    n->nmem_wait++;
+    return NULL;
 }
 
 /* Reads and offers, at most READS_PER_WAKE times.  Returns a reason to close the
@@ -289,7 +480,7 @@ static int offer(ww_net_conn_t *c, ww_diag_t *d)
 static const char *conn_read(ww_net_t *n, ww_net_conn_t *c, char *why, size_t whylen)
 {
     ww_diag_t d = {0};
-    int o = offer(c, &d);
+    int o = offer_kept(n, c, &d);
     if (o < 0)
         goto fail;
     if (o == 0)
@@ -298,9 +489,17 @@ static const char *conn_read(ww_net_t *n, ww_net_conn_t *c, char *why, size_t wh
     for (int i = 0; i < READS_PER_WAKE && !c->paused; i++) {
         ssize_t r;
         c->read_wants_write = false;
+        /* Room for a whole read, which the handler may keep all of. */
+        if (!ww_mem_room(c->l->o.mem, want)) {
+            const char *bye = nudge(n, c, why, whylen);
+            if (bye)
+                return bye;
+            if (!ww_mem_room(c->l->o.mem, want))
+                return mem_wait(n, c, why, whylen);
+        }
         if (c->ssl) {
             ERR_clear_error();
-            int k = SSL_read(c->ssl, c->in, (int)want);
+            int k = SSL_read(c->ssl, n->rbuf, (int)want);
             if (k <= 0) {
                 int e = SSL_get_error(c->ssl, k);
                 if (e == SSL_ERROR_WANT_READ)
@@ -316,7 +515,7 @@ static const char *conn_read(ww_net_t *n, ww_net_conn_t *c, char *why, size_t wh
             }
             r = k;
         } else {
-            r = recv(c->fd, c->in, want, 0);
+            r = recv(c->fd, n->rbuf, want, 0);
             if (r < 0) {
                 if (errno == EAGAIN || errno == EINTR)
                     return NULL;
@@ -327,10 +526,14 @@ static const char *conn_read(ww_net_t *n, ww_net_conn_t *c, char *why, size_t wh
                 return "";
         }
         c->l->st.bytes += (uint64_t)r;
-        c->in_n = (size_t)r;
         c->last_ms = now_ms();
-        if ((o = offer(c, &d)) < 0)
+        int64_t k = offer(n, c, n->rbuf, (size_t)r, &d);
+        if (k < 0)
             goto fail;
+        if ((size_t)k < (size_t)r && in_keep(n, c, n->rbuf + k, (size_t)r - (size_t)k) != 0) {
+            snprintf(why, whylen, "out of memory");
+            return why;
+        }
     }
     /* Bytes decrypted inside OpenSSL are invisible to epoll: come back for them. */
     if (c->ssl && !c->paused && SSL_pending(c->ssl) > 0 && !c->ready) {
@@ -344,6 +547,34 @@ fail:
     return why;
 }
 
+/* Connections that waited for memory read again while the budget has room. */
+static void mem_resume(ww_net_t *n)
+{
+    for (ww_net_conn_t *c = n->conns, *next; c && n->nmem_wait; c = next) {
+        next = c->next;
+        if (!c->mem_wait)
+            continue;
+        char why[260];
+        const char *bye = nudge(n, c, why, sizeof why);
+        if (bye) {
+            conn_free(n, c, bye);
+            continue;
+        }
+        if (!ww_mem_room(c->l->o.mem, c->l->o.read_buf))
+            continue; /* still full: nudge the others, they may free some */
+        c->mem_wait = false;
+        n->nmem_wait--;
+        c->last_ms = now_ms();
+        if (!c->paused && !c->closing) {
+            bye = conn_read(n, c, why, sizeof why);
+            if (bye) {
+                conn_free(n, c, bye);
+                continue;
+            }
+        }
+        watch(n, c);
+    }
+}
 static void handshake(ww_net_t *n, ww_net_conn_t *c)
 {
     ERR_clear_error();
@@ -406,7 +637,7 @@ static void conn_event(ww_net_t *n, ww_net_conn_t *c, uint32_t events)
     }
     if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ||
         (c->read_wants_write && (events & EPOLLOUT))) {
-        if (!c->paused && !c->closing) {
+        if (!c->paused && !c->mem_wait && !c->closing) {
             const char *bye = conn_read(n, c, why, sizeof why);
             if (bye) {
                 conn_free(n, c, bye);
@@ -437,23 +668,29 @@ static void accept_all(ww_net_t *n, ww_net_listener_t *l)
             close(fd);
             continue;
         }
+        /* At the memory cap a new connection is refused like one over max_conns (the
+           sender retries); those already open wait for room. */
+        size_t cost = CONN_COST + (l->ssl ? TLS_COST : 0);
+        if (!ww_mem_take(l->o.mem, cost)) {
+            l->st.refused++;
+            l->st.memory_refused++;
+            close(fd);
+            continue;
+        }
         ww_net_conn_t *c = calloc(1, sizeof *c);
-        uint8_t *in = malloc(l->o.read_buf);
-        if (!c || !in) {
-            free(c);
-            free(in);
+        if (!c) {
+            ww_mem_give(l->o.mem, cost);
             close(fd);
             l->st.errors++;
             continue;
         }
+        c->charged = cost;
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         c->kind = K_CONN;
         c->fd = fd;
         c->id = n->next_id++;
         c->l = l;
-        c->in = in;
-        c->in_cap = l->o.read_buf;
         c->last_ms = now_ms();
         ww_buf_init(&c->out, 0);
         peer_text(&ss, c->peer, sizeof c->peer);
@@ -510,7 +747,7 @@ static void idle_sweep(ww_net_t *n)
     for (ww_net_conn_t *c = n->conns, *next; c; c = next) {
         next = c->next;
         /* A paused connection waits for us, not for its sender. */
-        if (!c->paused && t - c->last_ms > c->l->o.idle_ms) {
+        if (!c->paused && !c->mem_wait && t - c->last_ms > c->l->o.idle_ms) {
             c->l->st.idle_closed++;
             char why[80];
             snprintf(why, sizeof why, "%s for %llu s", c->handshaking ? "no TLS handshake" : "idle",
@@ -582,6 +819,7 @@ int ww_net_run(ww_net_t *n)
                 while (read(n->timer_fd, &v, sizeof v) > 0) {
                 }
                 idle_sweep(n);
+                n->mem_kick = 1;
             } else if (kind == K_LISTEN_TCP)
                 accept_all(n, evs[i].data.ptr);
             else if (kind == K_LISTEN_UDP)
@@ -597,9 +835,22 @@ int ww_net_run(ww_net_t *n)
             conn_event(n, r, EPOLLIN);
             r = next;
         }
+        /* Waiting connections are looked at when memory may have come back: a second
+           has passed, or another thread said so (ww_net_wake). */
+        if (n->nmem_wait && __atomic_exchange_n(&n->mem_kick, 0, __ATOMIC_ACQ_REL))
+            mem_resume(n);
         conn_reap(n);
     }
     return 0;
+}
+
+void ww_net_wake(ww_net_t *n)
+{
+    __atomic_store_n(&n->mem_kick, 1, __ATOMIC_RELEASE);
+    uint64_t one = 1;
+    if (write(n->wake_fd, &one, sizeof one) < 0) {
+        /* the counter is full: the loop is awake anyway */
+    }
 }
 
 void ww_net_stop(ww_net_t *n)
@@ -726,6 +977,15 @@ static int listen_common(ww_net_t *n, int type, const struct sockaddr *addr, soc
     if (!l->o.read_buf)
         l->o.read_buf = 64 * 1024;
     int rc = 0;
+    if (type == SOCK_STREAM && l->o.read_buf > n->rbuf_n) {
+        uint8_t *nb = realloc(n->rbuf, l->o.read_buf);
+        if (!nb) {
+            free(l);
+            return WW_ENOMEM;
+        }
+        n->rbuf = nb;
+        n->rbuf_n = l->o.read_buf;
+    }
     if (type == SOCK_STREAM && l->o.cert && l->o.key && (rc = tls_ctx(&l->o, &l->ssl, diag)))
         goto fail;
     l->fd = socket(addr->sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -821,6 +1081,7 @@ void ww_net_free(ww_net_t *n)
     for (size_t i = 0; i < n->nposts; i++)
         free(n->posts[i].p);
     free(n->posts);
+    free(n->rbuf);
     if (n->ep >= 0)
         close(n->ep);
     if (n->wake_fd >= 0)

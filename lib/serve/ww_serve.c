@@ -10,6 +10,7 @@
  * connections when a checkpoint frees room, and the kept message goes first. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -60,6 +61,10 @@ typedef struct conn {
     ww_buf_t pend; /* syslog messages gathered for one batch append (see on_syslog) */
     uint32_t npend;
     uint64_t last_seq; /* the spool sequence of the last event appended */
+    /* For the memory limit: where the last message ended in the stream, the framer's
+       skipped bytes then, and the largest unfinished message seen (its buffer keeps
+       that size). */
+    uint64_t frame_end, skipped_at, partial_peak;
 } conn_t;
 
 typedef struct ack {
@@ -111,6 +116,13 @@ struct ww_serve {
     sqlite3_stmt *put; /* the prepared insert of ww_alerts_put_cached */
     int metrics_port;
     pthread_mutex_t stats_mu; /* ww_serve_get_stats from the metrics thread */
+    /* limits: memory.  The consumer's share: what it has handed the pipeline and
+       not yet seen replayed, message by message in submission order. */
+    ww_membudget_t mem;
+    struct pipe_charge {
+        uint64_t seq, cost;
+    } * pc;
+    size_t pc_head, pc_n;
 };
 
 static int64_t now_ns(void)
@@ -184,8 +196,9 @@ static void resume_full(ww_serve_t *s)
 static int on_syslog(void *ud, const char *msg, size_t n, const ww_sysframe_info_t *info)
 {
     conn_t *c = ud;
-    (void)info;
     count(&c->in->st->received, 1);
+    c->frame_end = info->offset + n;
+    c->skipped_at = ww_sysframe_stats(c->sf)->skipped;
     uint32_t len = (uint32_t)n;
     if (ww_buf_append(&c->pend, &len, sizeof len) != 0 || ww_buf_append(&c->pend, msg, n) != 0)
         return WW_ENOMEM;
@@ -223,8 +236,32 @@ static int flush_pend(conn_t *c)
     if (rc == 0)
         c->last_seq = last;
     c->npend = 0;
-    ww_buf_clear(&c->pend);
+    /* A large batch buffer is not kept for the next: a thousand quiet connections
+       would each hold a megabyte (limits: memory). */
+    if (c->pend.alloc > (64u << 10))
+        ww_buf_release(&c->pend);
+    else
+        ww_buf_clear(&c->pend);
     return 0;
+}
+
+/* What a syslog connection holds (limits: memory): its state, the messages gathered
+ * for the spool, and the framer's buffer, bounded from outside the framer: the bytes
+ * fed since the last message ended (less those it skipped past the limit), its
+ * largest such stretch so far (the buffer keeps its size; doubling growth: twice
+ * that), at most max_frame. */
+static size_t syslog_held(void *st, size_t *unfinished)
+{
+    conn_t *c = st;
+    const ww_sysframe_stats_t *fs = ww_sysframe_stats(c->sf);
+    uint64_t after = fs->bytes > c->frame_end ? fs->bytes - c->frame_end : 0;
+    uint64_t skipped = fs->skipped - c->skipped_at;
+    after = after > skipped ? after - skipped : 0;
+    if (after > c->partial_peak)
+        c->partial_peak = after;
+    uint64_t buf = 2 * c->partial_peak, most = c->in->cfg->max_frame + 16;
+    *unfinished = (size_t)(buf < most ? buf : most);
+    return sizeof *c + 512 + *unfinished + c->pend.alloc;
 }
 
 static void *open_conn(void *ud, ww_net_conn_t *nc)
@@ -269,8 +306,14 @@ static void syslog_close(void *st, const char *why)
     conn_t *c = st;
     ww_diag_t d = {0};
     /* A last message without its trailer still counts.  Messages still gathered
-       because the spool is full cannot be delivered any more: counted as rejected. */
-    ww_sysframe_finish(c->sf, on_syslog, c, &d);
+       because the spool is full cannot be delivered any more: counted as rejected.
+       One cut at the memory limit is counted too, not copied once more. */
+    if (why && strncmp(why, "memory cap", 10) == 0) {
+        count(&c->in->st->received, 1);
+        count(&c->in->st->rejected, 1);
+    } else {
+        ww_sysframe_finish(c->sf, on_syslog, c, &d);
+    }
     if (flush_pend(c) != 0)
         count(&c->in->st->rejected, c->npend);
     if (why && why[0] && strncmp(why, "shutting", 8) != 0)
@@ -386,6 +429,13 @@ static void beats_close(void *st, const char *why)
                  c->source + strlen(c->in->cfg->name) + 1, why);
     ww_lj_free(c->lj);
     free(c);
+}
+
+static size_t beats_held(void *st, size_t *unfinished)
+{
+    conn_t *c = st;
+    *unfinished = ww_lj_memory(c->lj);
+    return sizeof *c + *unfinished;
 }
 
 /* The spool's commit thread: acks whose events are now durable go out. */
@@ -618,6 +668,38 @@ static uint32_t input_of(ww_serve_t *s, ww_str_t source)
     return UINT32_MAX; /* an input no longer in the config */
 }
 
+/* ---- limits: memory, the consumer's share ---- */
+
+/* A message in the pipeline until replayed: its copy, the decoded event and its
+   fields (an estimate: about twice the text again, and a fixed part). */
+#define PIPE_COST(n) (3 * (uint64_t)(n) + 1024)
+
+/* Gives back the charges of the messages replayed so far (through last_mark), or all
+ * of them after a drain. */
+static void pipe_release(ww_serve_t *s, bool all)
+{
+    uint64_t give = 0;
+    while (s->pc_head < s->pc_n && (all || s->pc[s->pc_head].seq <= s->last_mark))
+        give += s->pc[s->pc_head++].cost;
+    if (s->pc_head == s->pc_n)
+        s->pc_head = s->pc_n = 0;
+    ww_mem_give(&s->mem, give);
+}
+
+/* Charges a message about to be handed to the pipeline.  The consumer never waits for
+ * memory -- what it holds is what draining frees -- so at the cap it drains the
+ * pipeline first, and the inputs wait meanwhile. */
+static void pipe_charge(ww_serve_t *s, uint64_t seq, size_t n)
+{
+    uint64_t cost = PIPE_COST(n);
+    if (!ww_mem_room_all(&s->mem, cost)) {
+        ww_pipe_drain(s->pipe);
+        pipe_release(s, true);
+    }
+    ww_mem_force(&s->mem, cost);
+    s->pc[s->pc_n++] = (struct pipe_charge){seq, cost};
+}
+
 /* One turn: up to CONSUME_MAX durable records through the pipeline, the store
  * committed, the checkpoint moved.  Returns records processed, or WW_E*. */
 static int consume(ww_serve_t *s)
@@ -631,6 +713,7 @@ static int consume(ww_serve_t *s)
         if (!s->oldest_arrival)
             s->oldest_arrival = rec.arrival_ns;
         n++;
+        pipe_charge(s, rec.seq, rec.payload.n);
         if (in == UINT32_MAX) {
             /* Spooled by an input since removed from the config: its format is not
                known; decoded as syslog unless it looks like JSON. */
@@ -643,10 +726,12 @@ static int consume(ww_serve_t *s)
         }
         if (rc < 0)
             return rc;
+        pipe_release(s, false);
     }
     if (!n)
         return 0;
     ww_pipe_drain(s->pipe);
+    pipe_release(s, true);
     if (s->store_failed) {
         ww_diag_t d = {0};
         if (s->in_tx)
@@ -777,6 +862,15 @@ void ww_serve_metrics(ww_serve_t *s, ww_buf_t *b)
         {"detection_lag_seconds", "gauge",
          "Arrival of the oldest event of the last batch to its alerts being stored.",
          (double)st.lag_ns / 1e9},
+        {"memory_bytes", "gauge",
+         "Memory held for senders (connections, bodies, backlog), counted against limits: memory.",
+         (double)__atomic_load_n(&s->mem.used, __ATOMIC_RELAXED)},
+        {"memory_peak_bytes", "gauge", "The most memory_bytes has been since start.",
+         (double)__atomic_load_n(&s->mem.peak, __ATOMIC_RELAXED)},
+        {"memory_limit_bytes", "gauge", "limits: memory.", (double)s->mem.cap},
+        {"memory_pressure_total", "counter",
+         "Reads paused, connections and requests refused (HTTP 503) at the memory limit.",
+         (double)__atomic_load_n(&s->mem.pressure, __ATOMIC_RELAXED)},
     };
     for (size_t m = 0; m < WW_ARRAY_LEN(one); m++) {
         metric(b, one[m].name, one[m].type, one[m].help);
@@ -934,8 +1028,44 @@ void ww_serve_stop(ww_serve_t *s)
 /* ---- start and stop ---- */
 
 static const ww_net_handler_t syslog_handler = {open_conn, syslog_data, syslog_close,
-                                                syslog_datagram};
-static const ww_net_handler_t beats_handler = {open_conn, beats_data, beats_close, NULL};
+                                                syslog_datagram, syslog_held};
+static const ww_net_handler_t beats_handler = {open_conn, beats_data, beats_close, NULL,
+                                               beats_held};
+
+/* limits: memory.  An episode at the cap is logged once, and its end wakes the
+ * connections that waited for room. */
+static void mem_note(void *ud, bool at_cap, uint64_t used, uint64_t cap)
+{
+    ww_serve_t *s = ud;
+    if (at_cap)
+        log_line("warning",
+                 "memory: at limits: memory (%llu of %llu MiB held for senders): reads paused, "
+                 "new connections refused, HTTP answers 503 until processing frees room",
+                 (unsigned long long)(used >> 20), (unsigned long long)(cap >> 20));
+    else
+        log_line("info", "memory: below limits: memory again (%llu MiB held); inputs resume",
+                 (unsigned long long)(used >> 20));
+    if (!at_cap && s->net)
+        ww_net_wake(s->net);
+}
+
+/* The memory the process uses before any sender (the rules, the store, the threads):
+ * limits: memory comes on top of it, and MemoryMax= must allow for both. */
+static void log_memory(ww_serve_t *s)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned long long kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    log_line("info",
+             "memory: %llu MiB in use before any input; senders may make it hold %llu MiB "
+             "more (limits: memory)",
+             kb >> 10, (unsigned long long)(s->mem.cap >> 20));
+}
 
 static int mkdir_p(const char *path)
 {
@@ -966,8 +1096,19 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     pthread_mutex_init(&s->full_mu, NULL);
     pthread_mutex_init(&s->stats_mu, NULL);
     ww_arena_init(&s->scratch, 16 * 1024, 0);
+    s->mem = (ww_membudget_t){.cap = cfg->memory_bytes, .note = mem_note, .ud = s};
+    /* Buffers of 128 KiB and more are mapped and unmapped on their own: freed, they go
+       back to the system at once, instead of leaving holes in the heap that stay
+       resident (glibc's default raises this threshold as large blocks are freed, and
+       a flood of growing frame buffers then fragments the heap to several times what
+       limits: memory accounts). */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     int rc;
     char path[4200];
+    if (!(s->pc = calloc(CONSUME_MAX, sizeof *s->pc))) {
+        rc = WW_ENOMEM;
+        goto fail;
+    }
     if (mkdir_p(cfg->state_dir) != 0) {
         ww_diag_set(diag, cfg->state_dir, 0, 0, "cannot create the state directory: %s",
                     strerror(errno));
@@ -996,6 +1137,11 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     };
     if ((rc = ww_spool_open(&sc, &s->sp, diag)) != 0)
         goto fail;
+    /* limits: memory keeps back room for the consumer's largest message: it frees
+       everyone else's memory, so it must never wait for the inputs'. */
+    s->mem.reserve = PIPE_COST(sc.max_record) + (1u << 20);
+    if (s->mem.reserve > s->mem.cap / 4)
+        s->mem.reserve = s->mem.cap / 4;
     snprintf(path, sizeof path, "%s/wardwatch.db", cfg->state_dir);
     if ((rc = ww_store_open(path, &s->store, diag)) != 0 ||
         (rc = ww_alerts_migrate(s->store, diag)) != 0 ||
@@ -1050,6 +1196,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
             .max_conns = ic->max_connections,
             .idle_ms = ic->idle_timeout_ms,
             .rcvbuf = ic->recv_buffer,
+            .mem = &s->mem,
         };
         const struct sockaddr *addr = (const struct sockaddr *)&ic->addr;
         switch (ic->type) {
@@ -1065,7 +1212,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         case WW_IN_BEATS:
             rc = ww_net_listen_tcp(s->net, addr, ic->addrlen, &o, &beats_handler, in, &in->l, diag);
             break;
-        case WW_IN_HTTP: rc = ww_http_in_start(ic, s->sp, in->st, &in->http, diag); break;
+        case WW_IN_HTTP: rc = ww_http_in_start(ic, s->sp, in->st, &s->mem, &in->http, diag); break;
         case WW_IN_TAIL:
             rc = ww_tail_start(ic, s->sp, in->st, cfg->state_dir, &in->tail, diag);
             break;
@@ -1106,6 +1253,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->metrics, MHD_DAEMON_INFO_BIND_PORT);
         s->metrics_port = di ? di->port : 0;
     }
+    log_memory(s);
     *out = s;
     return 0;
 fail:
@@ -1146,6 +1294,7 @@ void ww_serve_free(ww_serve_t *s)
     free(s->ist);
     free(s->acks);
     free(s->full);
+    free(s->pc);
     ww_arena_release(&s->scratch);
     pthread_mutex_destroy(&s->ack_mu);
     pthread_mutex_destroy(&s->full_mu);

@@ -565,8 +565,8 @@ static bool same_addr(const ww_sc_input_t *a, const ww_sc_input_t *b)
 
 static int read_root(rd_t *r, const ww_yn_t *root)
 {
-    static const char *const keys[] = {"state_dir", "rules",   "spool",  "detection",
-                                       "alerts",    "metrics", "inputs", "notify"};
+    static const char *const keys[] = {"state_dir", "rules",  "spool",  "detection", "alerts",
+                                       "metrics",   "inputs", "notify", "limits"};
     int rc = ww_yc_keys(&r->yc, root, "the config", keys, WW_ARRAY_LEN(keys));
     if (rc)
         return rc;
@@ -601,6 +601,16 @@ static int read_root(rd_t *r, const ww_yn_t *root)
             return ww_yc_fail(&r->yc, sec,
                               "spool: segment_bytes must be at most a quarter of max_bytes, so "
                               "the spool can turn over");
+    }
+    if ((sec = ww_yn_get(root, "limits"))) {
+        /* What senders can make the server hold (docs/serve.md, "Memory"). */
+        static const char *const k[] = {"memory"};
+        if ((rc = ww_yc_keys(&r->yc, sec, "limits", k, WW_ARRAY_LEN(k))))
+            return rc;
+        if ((v = ww_yn_get(sec, "memory")) &&
+            (rc = ww_yc_size(&r->yc, v, "limits memory", WW_SC_MIN_MEMORY, 1ull << 40,
+                             &c->memory_bytes)))
+            return rc;
     }
     if ((sec = ww_yn_get(root, "detection"))) {
         /* No `lateness` yet: correlations follow event time as hunt's do, with no
@@ -703,6 +713,7 @@ int ww_serve_config_parse(const char *buf, size_t len, const char *file, ww_serv
     c->spool_max_bytes = 4ull << 30;
     c->spool_segment_bytes = 64u << 20;
     c->commit_interval_ms = 5;
+    c->memory_bytes = WW_SC_DEFAULT_MEMORY;
     rd_t r = {{file, diag}, c, NULL};
     char *dir = NULL;
     if (file) {
@@ -794,6 +805,8 @@ void ww_serve_config_describe(const ww_serve_config_t *c, ww_buf_t *out)
         ww_buf_printf(out, "detection: %u thread%s\n", c->threads, c->threads == 1 ? "" : "s");
     else
         ww_buf_puts(out, "detection: one thread per core\n");
+    human(c->memory_bytes, a, sizeof a);
+    ww_buf_printf(out, "memory:    at most %s held for senders (buffers, bodies, backlog)\n", a);
     ww_buf_printf(out, "inputs:    %u\n", c->ninputs);
     for (uint32_t i = 0; i < c->ninputs; i++) {
         const ww_sc_input_t *in = &c->inputs[i];

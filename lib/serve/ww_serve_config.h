@@ -22,6 +22,9 @@
 #define WW_SC_MAX_TOKENS 256 /* per HTTP input */
 #define WW_SC_MAX_PATHS 256  /* globs per tail input, rule paths */
 #define WW_SC_MIN_TOKEN 16   /* characters: shorter bearer tokens are guessable */
+/* limits: memory -- what senders can make the server hold, above the rules' own. */
+#define WW_SC_DEFAULT_MEMORY (512ull << 20)
+#define WW_SC_MIN_MEMORY (16ull << 20)
 
 enum {
     WW_IN_SYSLOG_UDP,
@@ -101,6 +104,8 @@ typedef struct ww_serve_config {
     uint64_t spool_max_bytes, spool_segment_bytes, commit_interval_ms;
     /* Detection. */
     uint32_t threads; /* 0: one per core */
+    /* Limits. */
+    uint64_t memory_bytes; /* cap on memory input controls (connections, bodies, backlog) */
     /* Alerts. */
     const char *register_db; /* the asset register (wardwatch assets --db), NULL: none */
     const char *link_base;   /* console URL notifiers link alerts to, NULL: none */

@@ -99,18 +99,34 @@ inputs:
   - {type: http, listen: "127.0.0.1:0", max_body: 256 KiB, tokens: [{name: t, token_file: token}]}
 YML
 start a.yml
-# Hold the store's write lock for 6 s (a second program on the same database).
+# Hold the store's write lock (a second program on the same database) until the spool
+# has refused something, so the test does not depend on how fast this machine is.
 mkdir -p "$T/state-a"
-python3 -c '
-import sqlite3, sys, time
+cat >"$T/hold.py" <<'PY'
+import os, sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
-db.execute("BEGIN EXCLUSIVE"); time.sleep(6); db.execute("COMMIT")' "$T/state-a/wardwatch.db" &
+db.execute("BEGIN EXCLUSIVE")
+for _ in range(1200):  # at most 2 minutes
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.1)
+db.execute("COMMIT")
+PY
+release_when_refused() { # RELEASE-FILE: once input_rejected_total > 0 (or 2 minutes)
+    i=0
+    while [ "$(metric input_rejected_total)" -eq 0 ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+    touch "$1"
+}
+python3 "$T/hold.py" "$T/state-a/wardwatch.db" "$T/release-a" &
 HOLD=$!
+release_when_refused "$T/release-a" &
+REL=$!
 rm -f "$T/stop-watch"
 watch_spool &
 W=$!
-BG="$HOLD $W"
+BG="$HOLD $W $REL"
 python3 "$T/send.py" "$PORT" "$(cat "$T/token")" 20000 "$T/a.json"
+wait "$REL"
 wait "$HOLD"
 wait_events 20000
 check "after the stall, every one of 20,000 events evaluated, exactly once" $?
@@ -140,17 +156,17 @@ inputs:
   - {type: http, listen: "127.0.0.1:0", tokens: [{name: t, token_file: token}]}
 YML
     start b.yml
-    python3 -c '
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
-db.execute("BEGIN EXCLUSIVE"); time.sleep(4); db.execute("COMMIT")' "$T/state-b/wardwatch.db" &
+    python3 "$T/hold.py" "$T/state-b/wardwatch.db" "$T/release-b" &
     HOLD=$!
     python3 "$T/send.py" "$PORT" "$(cat "$T/token")" 12000 "$T/b.json" &
     S=$!
     BG="$HOLD $S"
-    sleep 3
-    full=$(curl -s "http://127.0.0.1:$MPORT/metrics" | awk '$1 ~ /input_rejected_total/ {print $NF}')
+    # The disk fills while the consumer is held; once appends are refused, space returns.
+    i=0
+    while [ "$(metric input_rejected_total)" -eq 0 ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+    full=$(metric input_rejected_total)
     mount -o remount,size=64m "$MNT" # space returns
+    touch "$T/release-b"
     wait "$HOLD"
     wait "$S"
     check "a full disk refused appends while it lasted ($full refusals)" $([ "${full:-0}" -gt 0 ]; echo $?)

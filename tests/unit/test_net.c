@@ -84,7 +84,7 @@ static void h_dgram(void *ud, const uint8_t *p, size_t n, const struct sockaddr 
     pthread_mutex_unlock(&s->mu);
 }
 
-static const ww_net_handler_t H = {h_open, h_data, h_close, h_dgram};
+static const ww_net_handler_t H = {h_open, h_data, h_close, h_dgram, NULL};
 
 typedef struct loop {
     ww_net_t *net;
