@@ -551,11 +551,14 @@ int ww_auth_password_check(ww_auth_t *a, const char *name, const char *pw, size_
                  " look-alike digits or symbols");
         goto out;
     }
-    /* A shorter part repeated: only as strong as that part. */
+    /* A shorter part repeated (in any case: "abcABCabcABC"): only as strong as that
+       part. */
+    for (size_t i = 0; i < len; i++)
+        low[i] = (char)ww_lower((unsigned char)pw[i]);
     for (size_t p = 1; p <= len / 2; p++) {
         if (len % p)
             continue;
-        if (memcmp(pw, pw + p, len - p) == 0) {
+        if (memcmp(low, low + p, len - p) == 0) {
             snprintf(why, whylen, "this password repeats a part of %zu bytes", p);
             goto out;
         }

@@ -290,7 +290,8 @@ typedef struct ww_audit_row {
  * change they make on a person's behalf.  0 or WW_EIO. */
 int ww_auth_audit_append(ww_auth_t *a, const ww_auth_actor_t *by, const char *action,
                          const char *target, const char *detail, ww_diag_t *diag);
-/* Calls fn for every row in order; a non-zero return stops and is returned. */
+/* Calls fn for every row in order; a non-zero return stops and is returned.  The
+ * rows are streamed with the handle's lock held: fn must not call into the handle. */
 typedef int (*ww_audit_fn)(void *ud, const ww_audit_row_t *r);
 int ww_auth_audit_each(ww_auth_t *a, ww_audit_fn fn, void *ud, ww_diag_t *diag);
 

@@ -4,6 +4,7 @@
  * and the TOTP code outside it, then records the outcome -- the throttle, the
  * session, the audit row -- in one transaction under the lock.  The caller learns
  * only "ok", "denied" or "throttled"; the reason goes to the audit log. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <liboath/oath.h>
 #include <stdio.h>
@@ -117,6 +118,22 @@ static void throttle_keys(const char *name, const char *source, char *ku, size_t
     for (char *p = fold; *p; p++)
         *p = (char)ww_lower((unsigned char)*p);
     snprintf(ku, kulen, "user:%s", fold);
+    /* An IPv6 client is counted by its /64: one host usually holds a whole /64 and
+       could otherwise take a fresh address for every guess.  An IPv4-mapped address
+       is the IPv4 address it maps. */
+    struct in6_addr a6;
+    char text[INET6_ADDRSTRLEN];
+    if (source && inet_pton(AF_INET6, source, &a6) == 1) {
+        if (IN6_IS_ADDR_V4MAPPED(&a6))
+            inet_ntop(AF_INET, &a6.s6_addr[12], text, sizeof text);
+        else {
+            memset(&a6.s6_addr[8], 0, 8);
+            inet_ntop(AF_INET6, &a6, text, sizeof text);
+            strncat(text, "/64", sizeof text - strlen(text) - 1);
+        }
+        snprintf(ka, kalen, "addr:%s", text);
+        return;
+    }
     snprintf(ka, kalen, "addr:%.*s", WW_AUTH_SOURCE_MAX, source && *source ? source : "unknown");
 }
 

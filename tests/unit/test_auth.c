@@ -157,6 +157,7 @@ static void test_password_policy(void **state)
         "abcdefghijklmn",           /* alphabet */
         "aaaaaaaaaaaaaaaa",         /* one character */
         "abcabcabcabc",             /* a short part repeated */
+        "xkcdXKCDxkcdXKCD",         /* the same, in another case */
         "correcthorsecorrecthorse", /* an 12-byte part repeated */
         "Summer2024!!",             /* season + year */
         "!!Welcome!!2024",          /* common word in symbols */
@@ -633,6 +634,21 @@ static void test_throttle(void **state)
     assert_int_equal(retry, 60);
     assert_int_equal(login(&f, "tom", pw, NULL, "192.0.2.67", NULL, NULL, NULL), WW_LOGIN_OK);
 
+    /* IPv6 clients are counted by their /64 (a host may hold all of it); an
+       IPv4-mapped address counts as its IPv4 address. */
+    for (int i = 0; i < 5; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "hop%d", i);
+        snprintf(src, sizeof src, "2001:db8:1:2::%x", i + 1);
+        assert_int_equal(login(&f, name, "Winter2026!!", NULL, src, NULL, NULL, NULL),
+                         WW_LOGIN_DENIED);
+    }
+    assert_int_equal(login(&f, "tom", pw, NULL, "2001:db8:1:2:ffff::9", NULL, NULL, &retry),
+                     WW_LOGIN_THROTTLED);
+    assert_int_equal(login(&f, "tom", pw, NULL, "2001:db8:1:3::1", NULL, NULL, NULL), WW_LOGIN_OK);
+    assert_int_equal(login(&f, "tom", pw, NULL, "::ffff:192.0.2.66", NULL, NULL, &retry),
+                     WW_LOGIN_THROTTLED);
+
     /* Every failure is in the audit log with its reason; the caller never saw one. */
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(f.st->db,
@@ -641,7 +657,7 @@ static void test_throttle(void **state)
                                         -1, &q, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 10);
+    assert_int_equal(sqlite3_column_int(q, 0), 15);
     sqlite3_finalize(q);
     fx_close(&f);
 }
