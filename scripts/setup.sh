@@ -6,7 +6,7 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libyaml-dev libpcre2-dev libcmocka-dev libsqlite3-dev zlib1g-dev libzstd-dev zstd
       libarchive-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev librelp-dev curl python3 unzip openssl
       nftables iproute2 chromium rsyslog rsyslog-gnutls rsyslog-relp
-      libivykis0 libnet1"
+      libivykis0 libnet1 libsodium-dev liboath-dev libqrencode-dev"
 # libivykis0 and libnet1: the libraries of syslog-ng's loggen, which
 # tests/integration/serve_loggen.sh unpacks from syslog-ng-core (apt-get download):
 # syslog-ng-core itself conflicts with rsyslog.
