@@ -19,9 +19,10 @@
 #define WW_SC_MAX_BYTES (1u << 20) /* the config file */
 #define WW_SC_MAX_INPUTS 64
 #define WW_SC_MAX_NOTIFIERS 32
-#define WW_SC_MAX_TOKENS 256 /* per HTTP input */
-#define WW_SC_MAX_PATHS 256  /* globs per tail input, rule paths */
-#define WW_SC_MIN_TOKEN 16   /* characters: shorter bearer tokens are guessable */
+#define WW_SC_MAX_TOKENS 256                   /* per HTTP input */
+#define WW_SC_MAX_PATHS 256                    /* globs per tail input, rule paths */
+#define WW_SC_MIN_TOKEN 16                     /* characters: shorter bearer tokens are guessable */
+#define WW_SC_DEF_LATENESS_MS (5u * 60 * 1000) /* detection: lateness */
 
 enum {
     WW_IN_SYSLOG_UDP,
@@ -100,6 +101,7 @@ typedef struct ww_serve_config {
     uint64_t spool_max_bytes, spool_segment_bytes, commit_interval_ms;
     /* Detection. */
     uint32_t threads;     /* 0: one per core */
+    uint64_t lateness_ms; /* how late an event may arrive and still join correlations */
     /* Alerts. */
     const char *register_db; /* the asset register (wardwatch assets --db), NULL: none */
     const char *link_base;   /* console URL notifiers link alerts to, NULL: none */
@@ -125,6 +127,9 @@ void ww_serve_config_free(ww_serve_config_t *c);
  * WW_EPARSE with why. */
 int ww_sc_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *why,
                        size_t whylen);
+
+/* A duration as the config writes it ("5m", "90s", "250ms"). */
+void ww_sc_duration_str(uint64_t ms, char *out, size_t n);
 
 /* A readable summary of the config (inputs, notifiers, limits), for `serve --check`. */
 void ww_serve_config_describe(const ww_serve_config_t *c, ww_buf_t *out);
