@@ -1144,7 +1144,17 @@ static void reload(ww_serve_t *s)
             goto fail;
         }
     }
-    /* Last of the checks: a successful rules callback hands over the new rules. */
+    if (nc->nnotifiers) {
+        char db[4200];
+        snprintf(db, sizeof db, "%s/wardwatch.db", s->cfg->state_dir);
+        if (ww_notify_start(nc, db, &notify, &d) != 0) {
+            log_line("error", "reload refused, everything runs on as it was: %s", d.msg);
+            goto fail;
+        }
+    }
+    /* Last of the checks: a successful rules callback hands over the new rules (and
+       may free the ones before the running ones), so only running out of memory can
+       refuse the reload after it. */
     if (s->reload_fn(s->reload_ud, nc, &rs, &prog, why, sizeof why) != 0) {
         log_line("error", "reload refused, everything runs on as it was: %s", why);
         goto fail;
@@ -1153,20 +1163,13 @@ static void reload(ww_serve_t *s)
     const ww_serve_config_t *was = s->live;
     s->live = nc; /* for workers() and the warm-up's marks */
     int rc = corr_new(nc, rs, &corr);
-    if (rc == 0)
-        rc = warm_up(s, prog, corr);
+    if (rc == 0 && warm_up(s, prog, corr) < 0)
+        log_line("error", "correlation windows start empty with the new rules");
     if (rc == 0)
         rc = ww_pipe_new(prog, corr, workers(nc), &sink, &pipe);
-    if (rc == 0 && nc->nnotifiers) {
-        char db[4200];
-        snprintf(db, sizeof db, "%s/wardwatch.db", s->cfg->state_dir);
-        rc = ww_notify_start(nc, db, &notify, &d);
-    }
     if (rc != 0) {
         s->live = was;
-        ww_pipe_free(pipe);
-        log_line("error", "reload refused, everything runs on as it was: %s",
-                 d.msg[0] ? d.msg : ww_strerror(rc));
+        log_line("error", "reload refused, everything runs on as it was: %s", ww_strerror(rc));
         goto fail;
     }
     warn_restart_only(s->cfg, nc);
@@ -1200,6 +1203,7 @@ static void reload(ww_serve_t *s)
              nc->register_db ? "register read again" : "no register");
     return;
 fail:
+    ww_notify_stop(notify);
     ww_asset_index_free(aix);
     if (have_assets)
         ww_asset_set_release(&assets);
