@@ -117,6 +117,8 @@ struct ww_serve {
     char position[64];
     uint64_t events, bad_events, alerts_stored, alerts_repeated; /* __atomic: metrics read them */
     uint64_t events_late, corr_groups, reloads, reloads_refused; /* __atomic too */
+    uint64_t events_future; /* __atomic: future_base + the running engine's count */
+    uint64_t future_base;   /* counted by engines a reload replaced */
     /* Correlation warm-up (see warm_up). */
     bool warming;
     uint64_t warm_events, warm_alerts;
@@ -768,6 +770,7 @@ static int consume(ww_serve_t *s)
     ww_corr_stats_t cs;
     ww_corr_get_stats(s->corr, &cs);
     __atomic_store_n(&s->corr_groups, cs.groups_open, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->events_future, s->future_base + cs.events_future, __ATOMIC_RELAXED);
     __atomic_store_n(&s->lag_ns, s->oldest_arrival ? now_ns() - s->oldest_arrival : 0,
                      __ATOMIC_RELAXED);
     resume_full(s);
@@ -849,6 +852,10 @@ void ww_serve_metrics(ww_serve_t *s, ww_buf_t *b)
          "Events older than the watermark (newest event time minus lateness): alerted on, "
          "not correlated.",
          (double)st.events_late},
+        {"events_future_total", "counter",
+         "Events dated ahead of this server's clock by more than the bound: correlated at "
+         "the bound.",
+         (double)st.events_future},
         {"correlation_groups", "gauge", "Correlation windows open.", (double)st.corr_groups},
         {"reloads_total", "counter", "SIGHUP reloads applied.", (double)st.reloads},
         {"reloads_refused_total", "counter", "SIGHUP reloads refused (the old setup ran on).",
@@ -1175,6 +1182,9 @@ static void reload(ww_serve_t *s)
     warn_restart_only(s->cfg, nc);
     /* Everything is ready: swap. */
     ww_pipe_free(s->pipe); /* drained: consume() drains every turn */
+    ww_corr_stats_t cs;
+    ww_corr_get_stats(s->corr, &cs);
+    s->future_base += cs.events_future;
     ww_corr_free(s->corr);
     s->pipe = pipe;
     s->corr = corr;
@@ -1529,6 +1539,7 @@ void ww_serve_get_stats(ww_serve_t *s, ww_serve_stats_t *out)
     out->alerts_repeated = __atomic_load_n(&s->alerts_repeated, __ATOMIC_RELAXED);
     out->events_late = __atomic_load_n(&s->events_late, __ATOMIC_RELAXED);
     out->corr_groups = __atomic_load_n(&s->corr_groups, __ATOMIC_RELAXED);
+    out->events_future = __atomic_load_n(&s->events_future, __ATOMIC_RELAXED);
     out->reloads = __atomic_load_n(&s->reloads, __ATOMIC_RELAXED);
     out->reloads_refused = __atomic_load_n(&s->reloads_refused, __ATOMIC_RELAXED);
     out->lag_ns = __atomic_load_n(&s->lag_ns, __ATOMIC_RELAXED);

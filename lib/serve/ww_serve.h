@@ -38,8 +38,9 @@ typedef struct ww_serve_stats {
     uint32_t ninputs;
     uint64_t spool_bytes, spool_max_bytes, durable_seq, processed_seq;
     uint64_t events, bad_events, alerts_stored, alerts_repeated;
-    uint64_t events_late; /* older than the correlation watermark */
-    uint64_t corr_groups; /* correlation windows open (after the last turn) */
+    uint64_t events_late;   /* older than the correlation watermark */
+    uint64_t events_future; /* dated past the server's clock + the bound */
+    uint64_t corr_groups;   /* correlation windows open (after the last turn) */
     uint64_t reloads, reloads_refused;
     int64_t lag_ns; /* arrival to alert store, the last batch */
 } ww_serve_stats_t;

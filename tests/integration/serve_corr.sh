@@ -157,6 +157,12 @@ check "an event beyond the lateness is counted in /metrics" $([ "$(metric events
 grep -q "1 late" "$T/status"
 check "wardwatch status shows the late event" $?
 
+# A sender whose clock is a year ahead: counted, and it does not make the others late.
+send_wait mallory 1 -31536000
+check "a future-dated event is counted" $([ "$(metric events_future_total)" = 1 ]; echo $?)
+send_wait frank 1 110
+check "events of the present are not late after it" $([ "$(metric events_late_total)" = 1 ]; echo $?)
+
 # 5. SIGHUP between the halves, with a new lateness (10m) and a key that needs a restart.
 send_wait carol 3
 config 10m "128 MiB"
