@@ -1129,11 +1129,10 @@ static void reload(ww_serve_t *s)
         log_line("warning", "SIGHUP: nothing to reload with");
         return;
     }
-    count(&s->reloads_refused, 1); /* until it succeeds */
     if (ww_serve_config_load(s->cfg->file, &nc, &d) != 0) {
         log_line("error", "reload refused, everything runs on as it was: %s:%u:%u: %s",
                  d.file[0] ? d.file : s->cfg->file, d.line, d.col, d.msg);
-        return;
+        goto fail;
     }
     if (nc->register_db) {
         ww_store_t *reg = NULL;
@@ -1171,7 +1170,7 @@ static void reload(ww_serve_t *s)
     s->live = nc; /* for workers() and the warm-up's marks */
     int rc = corr_new(nc, rs, &corr);
     if (rc == 0 && warm_up(s, prog, corr) < 0)
-        log_line("error", "correlation windows start empty with the new rules");
+        log_line("error", "correlation windows of the new rules may miss events before the reload");
     if (rc == 0)
         rc = ww_pipe_new(prog, corr, workers(nc), &sink, &pipe);
     if (rc != 0) {
@@ -1204,7 +1203,6 @@ static void reload(ww_serve_t *s)
         s->assets = assets;
     ww_serve_config_free(s->owned);
     s->owned = nc;
-    __atomic_sub_fetch(&s->reloads_refused, 1, __ATOMIC_RELAXED);
     count(&s->reloads, 1);
     char late[32];
     ww_sc_duration_str(nc->lateness_ms, late, sizeof late);
@@ -1213,6 +1211,7 @@ static void reload(ww_serve_t *s)
              nc->register_db ? "register read again" : "no register");
     return;
 fail:
+    count(&s->reloads_refused, 1);
     ww_notify_stop(notify);
     ww_asset_index_free(aix);
     if (have_assets)
@@ -1249,7 +1248,7 @@ int ww_serve_run(ww_serve_t *s)
     ww_sd_notify("READY=1\nSTATUS=warming up correlations");
     /* Inputs are served meanwhile: what arrives waits in the spool. */
     if ((rc = warm_up(s, s->prog, s->corr)) < 0)
-        log_line("error", "correlation windows start empty");
+        log_line("error", "correlation windows may miss events before this start");
     rc = 0;
     ww_sd_notify("STATUS=receiving");
     while (!s->stop) {

@@ -596,8 +596,10 @@ int ww_spool_open(const ww_spool_config_t *cfg_in, ww_spool_t **out, ww_diag_t *
             if (sp->segs[i].fd >= 0)
                 close(sp->segs[i].fd);
         }
-        memmove(sp->segs, sp->segs + gone, (sp->nsegs - gone) * sizeof *sp->segs);
-        sp->nsegs -= gone;
+        if (gone) {
+            memmove(sp->segs, sp->segs + gone, (sp->nsegs - gone) * sizeof *sp->segs);
+            sp->nsegs -= gone;
+        }
         sp->r_from = k - gone < sp->nsegs ? sp->segs[k - gone].first_seq : sp->ckpt_seq + 1;
     }
     if (!have_ckpt && (rc = ckpt_create(sp, sp->ckpt_seq)) != 0) {
