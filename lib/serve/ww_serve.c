@@ -843,6 +843,9 @@ void ww_serve_metrics(ww_serve_t *s, ww_buf_t *b)
     } one[] = {
         {"spool_bytes", "gauge", "Bytes of spool segments on disk.", (double)st.spool_bytes},
         {"spool_max_bytes", "gauge", "The spool's cap.", (double)st.spool_max_bytes},
+        {"spool_history_bytes", "gauge",
+         "Processed segments kept for the correlation warm-up (part of spool_bytes).",
+         (double)st.spool_history_bytes},
         {"spool_backlog", "gauge", "Durable events not yet processed (queue depth).",
          (double)(st.durable_seq - st.processed_seq)},
         {"events_total", "counter", "Events decoded and evaluated.", (double)st.events},
@@ -1530,6 +1533,7 @@ void ww_serve_get_stats(ww_serve_t *s, ww_serve_stats_t *out)
     ww_spool_stats(s->sp, &ss);
     out->spool_bytes = ss.bytes;
     out->spool_max_bytes = ss.max_bytes;
+    out->spool_history_bytes = ss.retained_bytes;
     out->durable_seq = ss.durable_seq;
     out->processed_seq = ss.processed_seq;
     out->events = __atomic_load_n(&s->events, __ATOMIC_RELAXED);

@@ -37,6 +37,7 @@ typedef struct ww_serve_stats {
     ww_serve_input_stats_t *inputs;
     uint32_t ninputs;
     uint64_t spool_bytes, spool_max_bytes, durable_seq, processed_seq;
+    uint64_t spool_history_bytes; /* processed segments kept for the warm-up */
     uint64_t events, bad_events, alerts_stored, alerts_repeated;
     uint64_t events_late;   /* older than the correlation watermark */
     uint64_t events_future; /* dated past the server's clock + the bound */
