@@ -3,7 +3,9 @@
  * per correlation rule, groups keyed by the group-by tuple.  Semantics (windows,
  * re-arming, late events, caps) are described in docs/correlations.md; the data
  * structures in ww_corr_int.h.  Building the engine from a ruleset is in ww_corr_rs.c
- * so this file does not depend on the YAML loader. */
+ * so this file does not depend on the YAML loader.  Stream mode (ww_corr_set_stream,
+ * for `serve`) adds a watermark that closes windows in every correlation and keeps
+ * late matches out; docs/serve.md describes it. */
 #include <math.h>
 #include <stdlib.h>
 #include <time.h>

@@ -4,8 +4,9 @@
  * commit (one fdatasync for many records) makes them durable, and only then may the
  * input acknowledge them; one consumer replays durable records in order and records
  * how far it has processed with a checkpoint that survives crashes.  Segments whose
- * records are all processed are deleted; damaged segments are moved to quarantine/
- * with a report.  No sockets here: this is the durability core that inputs and the
+ * records are all processed are deleted (or kept a while as history, for a consumer
+ * that replays processed records after a restart: retain_bytes); damaged segments are moved to
+ * quarantine/ with a report.  No sockets here: this is the durability core that inputs and the
  * pipeline build on.  docs/serve.md ("Durability") states the promise it keeps.
  *
  * Locking: one mutex guards the segment list, the sequence counters and the write
