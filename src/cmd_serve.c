@@ -77,23 +77,24 @@ static void usage(FILE *out)
                  "  --check         validate the config and its rules, print what would run,\n"
                  "                  then exit: 0 valid, 2 invalid (errors name file:line:col)\n"
                  "Without --check the server runs until SIGTERM or SIGINT, then stops taking\n"
-                 "input, processes everything it accepted and exits 0.\n");
+                 "input, processes everything it accepted and exits 0.  SIGHUP reads the\n"
+                 "config again and applies rules, detection, notifiers and the register.\n");
 }
 
 /* The rules in use and the ones they replaced (kept one reload longer, since the server
  * swaps only after the callback returns). */
 typedef struct rules_state {
-    const ww_serve_config_t *cfg;
     ww_sigma_ruleset_t *rs, *old_rs;
     ww_detect_t *prog, *old_prog;
 } rules_state_t;
 
-static int reload(void *ud, const ww_sigma_ruleset_t **rs, ww_detect_t **prog, char *why,
-                  size_t whylen)
+/* The rules of a config read again on SIGHUP (see ww_serve_reload). */
+static int reload(void *ud, const ww_serve_config_t *cfg, const ww_sigma_ruleset_t **rs,
+                  ww_detect_t **prog, char *why, size_t whylen)
 {
     rules_state_t *st = ud;
     ww_sigma_ruleset_t *nrs = NULL;
-    ww_detect_t *np = load_rules(st->cfg, &nrs, true);
+    ww_detect_t *np = load_rules(cfg, &nrs, true);
     if (!np || !ww_detect_rule_count(np)) {
         snprintf(why, whylen, "%s", np ? "no rule could be used" : "the rules could not be read");
         ww_detect_unref(np);
@@ -193,7 +194,7 @@ int cmd_serve(int argc, char **argv)
     if (ww_serve_metrics_port(s))
         fprintf(stderr, "wardwatch serve: metrics: %s (port %d)\n", cfg->metrics_listen,
                 ww_serve_metrics_port(s));
-    rules_state_t rstate = {cfg, rs, NULL, prog, NULL};
+    rules_state_t rstate = {rs, NULL, prog, NULL};
     ww_serve_on_reload(s, reload, &rstate);
     g_server = s;
     struct sigaction sa = {.sa_handler = on_signal};

@@ -152,7 +152,8 @@ int cmd_serve_status(int argc, char **argv)
     static const char *names[] = {
         "spool_bytes",           "spool_max_bytes",        "spool_backlog",
         "events_total",          "events_undecoded_total", "alerts_total",
-        "alerts_repeated_total", "detection_lag_seconds"};
+        "alerts_repeated_total", "detection_lag_seconds",  "events_late_total",
+        "correlation_groups"};
     double single[WW_ARRAY_LEN(names)] = {0};
     for (char *line = body.p; line && *line;) {
         char *nl = strchr(line, '\n');
@@ -174,7 +175,9 @@ int cmd_serve_status(int argc, char **argv)
     double pct = single[1] > 0 ? 100.0 * single[0] / single[1] : 0;
     printf("\nspool:   %.1f MiB of %.0f MiB (%.0f%%), backlog %.0f event%s\n", single[0] / 1048576,
            single[1] / 1048576, pct, single[2], single[2] == 1 ? "" : "s");
-    printf("events:  %.0f evaluated, %.0f not decoded\n", single[3], single[4]);
+    printf("events:  %.0f evaluated, %.0f not decoded, %.0f late (alerted on, not correlated)\n",
+           single[3], single[4], single[8]);
+    printf("correlation windows open: %.0f\n", single[9]);
     printf("alerts:  %.0f stored (%.0f repeats from replays refused), detection lag %.2f s\n",
            single[5], single[6], single[7]);
     if (pct >= 90)

@@ -3,9 +3,12 @@
  * per correlation rule, groups keyed by the group-by tuple.  Semantics (windows,
  * re-arming, late events, caps) are described in docs/correlations.md; the data
  * structures in ww_corr_int.h.  Building the engine from a ruleset is in ww_corr_rs.c
- * so this file does not depend on the YAML loader. */
+ * so this file does not depend on the YAML loader.  Stream mode (ww_corr_set_stream,
+ * for `serve`) adds a watermark that closes windows in every correlation and keeps
+ * late matches out; docs/serve.md describes it. */
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "detect/ww_corr_int.h"
 
@@ -782,19 +785,35 @@ static int close_group(ww_corr_t *c, uint32_t si, uint32_t gi, ww_corr_fn fn, vo
     return rc;
 }
 
-/* Event time moved to s->now: close windows that ended (close mode), forget groups
- * whose newest event left the window (sliding mode). */
+/* The watermark (stream mode): no event older than it is fed any more. */
+static int64_t watermark(const ww_corr_t *c)
+{
+    return c->have_max ? sat_sub(c->max_ts, c->so.lateness_ns) : INT64_MIN;
+}
+
+/* Event time moved: close windows that ended (close mode), forget groups whose newest
+ * event left the window (sliding mode).  "Now" is the newest event fed to this
+ * correlation; in stream mode it is the watermark, since events up to `lateness`
+ * older than the newest may still join a window. */
 static int advance(ww_corr_t *c, uint32_t si, ww_corr_fn fn, void *ud, int depth)
 {
     ww__corr_state_t *s = &c->st[si];
     int rc = 0;
+    int64_t now = c->stream ? watermark(c) : s->now;
     if (s->close_mode) {
-        while (rc == 0 && s->nheap && deadline(s, s->heap[0]) < s->now)
+        while (rc == 0 && s->nheap && deadline(s, s->heap[0]) < now) {
             rc = close_group(c, si, s->heap[0], fn, ud, depth);
+            s = &c->st[si];
+            if (c->stream)
+                c->stats.groups_closed++;
+        }
     } else {
-        int64_t ws = sat_sub(s->now, s->span);
-        while (s->lru_tail != WW__CORR_NONE && s->grp[s->lru_tail].newest < ws)
+        int64_t ws = sat_sub(now, s->span);
+        while (s->lru_tail != WW__CORR_NONE && s->grp[s->lru_tail].newest < ws) {
             group_free(c, s, s->lru_tail);
+            if (c->stream)
+                c->stats.groups_closed++;
+        }
     }
     return rc;
 }
@@ -958,6 +977,101 @@ static uint32_t rule_pos(const ww_corr_t *c, const ww_sigma_rule_t *rule)
     return WW__CORR_NONE;
 }
 
+/* ---- stream mode ------------------------------------------------------------------ */
+
+#define SWEEP_STEP 1000000000LL /* ns of watermark progress between sweeps of every state */
+
+static int64_t wall_ns(void *ud)
+{
+    (void)ud;
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* An event time past the wall clock plus max_future is taken as that bound: a broken
+ * clock must not move the watermark into the future. */
+static int64_t cap_future(ww_corr_t *c, int64_t ts, bool count)
+{
+    int64_t bound = sat_add(c->so.now(c->so.now_ud), c->so.max_future_ns);
+    if (ts <= bound)
+        return ts;
+    if (count)
+        c->stats.events_future++;
+    return bound;
+}
+
+/* Closes, in every correlation (inner ones first, so their alerts reach the outer
+ * ones before those are swept), the windows the watermark has passed. */
+static int sweep(ww_corr_t *c, ww_corr_fn fn, void *ud)
+{
+    int rc = 0;
+    for (uint32_t o = 0; o < c->nst; o++) {
+        int r = advance(c, c->order[o], fn, ud, 0);
+        if (r < 0 && rc == 0)
+            rc = r;
+    }
+    return rc;
+}
+
+/* A new (capped) event time: the watermark follows the newest; every state is swept
+ * once the watermark has moved SWEEP_STEP since the last sweep (a state fed an event
+ * is advanced then anyway, so the step only delays freeing idle state a little). */
+static int move_max(ww_corr_t *c, int64_t ts, ww_corr_fn fn, void *ud)
+{
+    if (c->have_max && ts <= c->max_ts)
+        return 0;
+    bool first = !c->have_max;
+    c->max_ts = ts;
+    c->have_max = true;
+    int64_t w = watermark(c);
+    if (first) {
+        c->swept = w;
+        return 0;
+    }
+    if (w - c->swept < SWEEP_STEP)
+        return 0;
+    c->swept = w;
+    return sweep(c, fn, ud);
+}
+
+int ww_corr_set_stream(ww_corr_t *c, const ww_corr_stream_t *opt)
+{
+    if (!c || !opt || opt->lateness_ns < 0 || opt->max_future_ns < 0)
+        return WW_EINVAL;
+    c->stream = true;
+    c->so = *opt;
+    if (!c->so.now)
+        c->so.now = wall_ns;
+    return 0;
+}
+
+int ww_corr_observe(ww_corr_t *c, int64_t ts, ww_corr_fn fn, void *ud)
+{
+    if (!c || !c->stream || ts == WW_TIME_NONE)
+        return 0;
+    ts = cap_future(c, ts, true);
+    bool late = ts < watermark(c);
+    if (late)
+        c->stats.events_behind++;
+    int rc = move_max(c, ts, fn, ud);
+    return rc < 0 ? rc : late;
+}
+
+int64_t ww_corr_watermark(const ww_corr_t *c)
+{
+    return c && c->have_max ? watermark(c) : WW_TIME_NONE;
+}
+
+int64_t ww_corr_max_span(const ww_corr_t *c)
+{
+    int64_t m = 0;
+    for (uint32_t i = 0; c && i < c->nst; i++)
+        if (!c->st[i].disabled && c->st[i].span > m)
+            m = c->st[i].span;
+    return m;
+}
+
 bool ww_corr_wants(const ww_corr_t *c, const ww_sigma_rule_t *rule)
 {
     if (!c)
@@ -978,10 +1092,20 @@ int ww_corr_feed(ww_corr_t *c, const ww_sigma_rule_t *rule, const ww_event_t *ev
     if (ts == WW_TIME_NONE) {
         ts = c->have_last ? c->last_ts : 0;
     } else {
+        if (c->stream)
+            ts = cap_future(c, ts, false);
         c->last_ts = ts;
         c->have_last = true;
     }
     int rc = 0;
+    if (c->stream) {
+        if (ts < watermark(c)) {
+            c->stats.matches_behind++;
+            return 0; /* the windows it could join are closed */
+        }
+        if ((rc = move_max(c, ts, fn, ud)) < 0)
+            return rc;
+    }
     for (uint32_t i = c->woff[p]; i < c->woff[p + 1]; i++) {
         int r = process(c, c->wids[i], rule, ev, ts, ref, fn, ud, 0);
         if (r < 0 && rc == 0)
@@ -1011,6 +1135,7 @@ int ww_corr_flush(ww_corr_t *c, ww_corr_fn fn, void *ud)
         s->last_valid = false;
     }
     c->have_last = false;
+    c->have_max = false;
     return rc;
 }
 

@@ -120,6 +120,12 @@ struct ww_corr {
     int64_t last_ts; /* time of the previous timed event fed */
     ww_corr_stats_t stats;
     size_t mem; /* bytes currently allocated for group state */
+    /* Stream mode (ww_corr_set_stream). */
+    bool stream;
+    ww_corr_stream_t so;
+    bool have_max;
+    int64_t max_ts; /* newest event time seen, capped at wall clock + max_future */
+    int64_t swept;  /* the watermark at the last sweep of every state */
 };
 
 /* Builds the engine from an array of finished rules (what ww_corr_new does after

@@ -70,6 +70,12 @@ typedef struct ww_corr_stats {
     uint64_t values_dropped; /* distinct values (value_count) not tracked because
                                 max_events_per_group distinct values were already
                                 held by the group */
+    /* Stream mode only (ww_corr_set_stream): */
+    uint64_t events_behind;  /* events observed older than the watermark */
+    uint64_t matches_behind; /* matches not fed: older than the watermark */
+    uint64_t events_future;  /* event times past wall clock + max_future, taken as that */
+    uint64_t groups_closed;  /* groups closed or forgotten because the watermark passed
+                                their window */
 } ww_corr_stats_t;
 
 typedef struct ww_corr_alert {
@@ -99,6 +105,36 @@ int ww_corr_feed(ww_corr_t *c, const ww_sigma_rule_t *rule, const ww_event_t *ev
 /* End of input: raises alerts that can only be decided when a window closes (e.g.
  * `lt` conditions) and forgets all state. */
 int ww_corr_flush(ww_corr_t *c, ww_corr_fn fn, void *ud);
+
+/* Stream mode, for a monitor whose input never ends (`serve`; `hunt` does not use it,
+ * so its results stay those of docs/correlations.md).  The engine keeps a watermark:
+ * the newest event time seen minus lateness_ns.  Every window that ends before the
+ * watermark is closed -- decided if it is decided at close, its state freed -- even
+ * for a correlation no event reaches any more, so memory stays bounded on an endless
+ * stream.  A match older than the watermark is late: it is not fed (the windows it
+ * could join are closed) and counted in matches_behind.  An event time later than
+ * the wall clock plus max_future_ns (a sender with a broken clock) is taken as that
+ * bound, so one such event cannot push the watermark ahead and make every other event
+ * late; it is counted in events_future.  now(now_ud) gives the wall clock in ns (NULL:
+ * CLOCK_REALTIME).  Call before the first feed; 0 or WW_EINVAL. */
+typedef struct ww_corr_stream {
+    int64_t lateness_ns;   /* >= 0 */
+    int64_t max_future_ns; /* >= 0 */
+    int64_t (*now)(void *now_ud);
+    void *now_ud;
+} ww_corr_stream_t;
+int ww_corr_set_stream(ww_corr_t *c, const ww_corr_stream_t *opt);
+/* Stream mode: the time of every event (not only of matches), after its matches were
+ * fed, in input order.  Moves the watermark and closes the windows it passed, raising
+ * through fn the alerts decided at close.  Returns 1 when the event is late (older
+ * than the watermark before it), 0 when not (or without a time, or not in stream
+ * mode), or a negative WW_E* code. */
+int ww_corr_observe(ww_corr_t *c, int64_t ts, ww_corr_fn fn, void *ud);
+/* The watermark (stream mode), or WW_TIME_NONE before the first timed event. */
+int64_t ww_corr_watermark(const ww_corr_t *c);
+/* The longest timespan of the correlations in use (ns), 0 when there is none: how far
+ * back in event time a restarted monitor must replay to rebuild its windows. */
+int64_t ww_corr_max_span(const ww_corr_t *c);
 void ww_corr_get_stats(const ww_corr_t *c, ww_corr_stats_t *out);
 
 #endif

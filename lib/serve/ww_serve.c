@@ -38,6 +38,9 @@
 #include "store/ww_store.h"
 
 #define CONSUME_MAX 32768 /* records per consumer turn, between checkpoints */
+/* Event times past the server's clock by more than this (or half the lateness) are
+ * taken as that bound (see corr_new). */
+#define WW_SERVE_MAX_FUTURE_NS (30LL * 1000000000)
 
 typedef struct input {
     struct ww_serve *s;
@@ -72,8 +75,20 @@ typedef struct ack {
     uint8_t frame[6];
 } ack_t;
 
+/* Where event time stood when the consumer had processed through `seq`: every record
+ * up to seq has an event time of at most wm + lateness (see keep_history). */
+typedef struct mark {
+    uint64_t seq;
+    int64_t wm;
+} mark_t;
+
+#define MARKS_MAX 512
+
 struct ww_serve {
-    const ww_serve_config_t *cfg;
+    const ww_serve_config_t *cfg;  /* as started: inputs, spool, state, metrics */
+    const ww_serve_config_t *live; /* what a reload may change: rules, detection,
+                                      notifiers, register; cfg until the first reload */
+    ww_serve_config_t *owned;      /* live when a reload loaded it (freed here) */
     const ww_sigma_ruleset_t *rs;
     ww_detect_t *prog;
     ww_corr_t *corr;
@@ -108,6 +123,14 @@ struct ww_serve {
     ww_arena_t scratch;     /* per alert */
     char position[64];
     uint64_t events, bad_events, alerts_stored, alerts_repeated; /* __atomic: metrics read them */
+    uint64_t events_late, corr_groups, reloads, reloads_refused; /* __atomic too */
+    uint64_t events_future; /* __atomic: future_base + the running engine's count */
+    uint64_t future_base;   /* counted by engines a reload replaced */
+    /* Correlation warm-up (see warm_up). */
+    bool warming;
+    uint64_t warm_events, warm_alerts;
+    mark_t marks[MARKS_MAX];
+    uint32_t nmarks;
     int64_t lag_ns;
     struct MHD_Daemon *metrics;
     ww_notify_t *notify;
@@ -605,8 +628,8 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
         s->store_failed = true;
         return;
     }
-    if (inserted && s->cfg->nnotifiers) {
-        if (ww_notify_queue(s->store, s->cfg, &a, &d) != 0) {
+    if (inserted && s->live->nnotifiers) {
+        if (ww_notify_queue(s->store, s->live, &a, &d) != 0) {
             log_line("error", "%s", d.msg);
             s->store_failed = true;
         }
@@ -632,17 +655,81 @@ static void on_bad(void *ud, uint32_t source, uint64_t index, const ww_diag_t *d
                  d->msg, (unsigned long long)s->bad_events);
 }
 
+/* A correlation alert the watermark decided (a window closed by time, not by one of
+ * its own events): handed on as the pipeline hands on the others. */
+static void on_corr_alert(void *ud, const ww_corr_alert_t *a)
+{
+    ww_serve_t *s = ud;
+    if (!a->rule->alert)
+        return;
+    if (s->warming) {
+        s->warm_alerts++; /* raised before the checkpoint already */
+        return;
+    }
+    uint64_t first = a->nrefs ? a->refs[0] : 0;
+    ww_pipe_hit_t h = {.rule = a->rule,
+                       .corr = a,
+                       .source = WW_PIPE_REF_SOURCE(first),
+                       .index = WW_PIPE_REF_INDEX(first),
+                       .fmt = -1};
+    on_hit(s, &h);
+}
+
 static void on_event(void *ud, const ww_event_t *ev, uint32_t source, uint64_t index)
 {
-    (void)ev;
+    ww_serve_t *s = ud;
     (void)source;
     (void)index;
-    count(&((ww_serve_t *)ud)->events, 1);
+    count(&s->events, 1);
+    /* After its matches were fed: the event's time moves the watermark.  A late event
+       was evaluated and alerted on as usual; only correlations did not take it. */
+    if (ww_corr_observe(s->corr, ev->ts, on_corr_alert, s) == 1)
+        count(&s->events_late, 1);
+}
+
+/* Processed through seq: remembered with the watermark, for keep_history. */
+static void note_mark(ww_serve_t *s, ww_corr_t *corr, uint64_t seq)
+{
+    int64_t wm = ww_corr_watermark(corr);
+    if (wm == WW_TIME_NONE || !seq)
+        return;
+    /* Marks closer than 1/128 of the horizon are merged (the later seq and the later
+       watermark, which keeps at least as much), so there are few. */
+    int64_t step = (ww_corr_max_span(corr) + (int64_t)s->live->lateness_ms * 1000000) / 128;
+    mark_t *last = s->nmarks ? &s->marks[s->nmarks - 1] : NULL;
+    if (last && (wm - last->wm < step || s->nmarks == MARKS_MAX)) {
+        last->seq = seq;
+        last->wm = wm;
+        return;
+    }
+    s->marks[s->nmarks++] = (mark_t){seq, wm};
+}
+
+/* Tells the spool which processed records a warm-up would still need: those whose
+ * event time may lie within the longest correlation window before the watermark.  A
+ * mark whose watermark plus lateness (the newest event time up to its seq) is older
+ * than that holds none of them. */
+static void keep_history(ww_serve_t *s)
+{
+    int64_t wm = ww_corr_watermark(s->corr);
+    if (wm == WW_TIME_NONE)
+        return;
+    int64_t need = wm - ww_corr_max_span(s->corr), late = (int64_t)s->live->lateness_ms * 1000000;
+    uint32_t k = 0;
+    while (k < s->nmarks && s->marks[k].wm + late < need)
+        k++;
+    if (!k)
+        return;
+    ww_spool_retain(s->sp, s->marks[k - 1].seq + 1);
+    memmove(s->marks, s->marks + k, (s->nmarks - k) * sizeof *s->marks);
+    s->nmarks -= k;
 }
 
 static void on_done(void *ud, uint64_t mark)
 {
-    ((ww_serve_t *)ud)->last_mark = mark;
+    ww_serve_t *s = ud;
+    s->last_mark = mark;
+    note_mark(s, s->corr, mark);
 }
 
 static int fmt_of(const ww_sc_input_t *in, ww_str_t payload)
@@ -773,8 +860,13 @@ static int consume(ww_serve_t *s)
         s->queued = false;
         ww_notify_kick(s->notify);
     }
+    keep_history(s);
     if (s->last_mark && (rc = ww_spool_checkpoint(s->sp, s->last_mark)) < 0)
         return rc;
+    ww_corr_stats_t cs;
+    ww_corr_get_stats(s->corr, &cs);
+    __atomic_store_n(&s->corr_groups, cs.groups_open, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->events_future, s->future_base + cs.events_future, __ATOMIC_RELAXED);
     __atomic_store_n(&s->lag_ns, s->oldest_arrival ? now_ns() - s->oldest_arrival : 0,
                      __ATOMIC_RELAXED);
     resume_full(s);
@@ -806,7 +898,9 @@ void ww_serve_metrics(ww_serve_t *s, ww_buf_t *b)
     ww_serve_stats_t st;
     ww_serve_get_stats(s, &st);
     ww_notify_stats_t ns;
+    pthread_mutex_lock(&s->stats_mu); /* a reload may swap the notifier */
     ww_notify_get_stats(s->notify, &ns);
+    pthread_mutex_unlock(&s->stats_mu);
     static const struct {
         const char *name, *help;
         size_t off;
@@ -845,11 +939,26 @@ void ww_serve_metrics(ww_serve_t *s, ww_buf_t *b)
     } one[] = {
         {"spool_bytes", "gauge", "Bytes of spool segments on disk.", (double)st.spool_bytes},
         {"spool_max_bytes", "gauge", "The spool's cap.", (double)st.spool_max_bytes},
+        {"spool_history_bytes", "gauge",
+         "Processed segments kept for the correlation warm-up (part of spool_bytes).",
+         (double)st.spool_history_bytes},
         {"spool_backlog", "gauge", "Durable events not yet processed (queue depth).",
          (double)(st.durable_seq - st.processed_seq)},
         {"events_total", "counter", "Events decoded and evaluated.", (double)st.events},
         {"events_undecoded_total", "counter", "Messages that could not be decoded.",
          (double)st.bad_events},
+        {"events_late_total", "counter",
+         "Events older than the watermark (newest event time minus lateness): alerted on, "
+         "not correlated.",
+         (double)st.events_late},
+        {"events_future_total", "counter",
+         "Events dated ahead of this server's clock by more than the bound: correlated at "
+         "the bound.",
+         (double)st.events_future},
+        {"correlation_groups", "gauge", "Correlation windows open.", (double)st.corr_groups},
+        {"reloads_total", "counter", "SIGHUP reloads applied.", (double)st.reloads},
+        {"reloads_refused_total", "counter", "SIGHUP reloads refused (the old setup ran on).",
+         (double)st.reloads_refused},
         {"alerts_total", "counter", "Alerts stored.", (double)st.alerts_stored},
         {"alerts_repeated_total", "counter",
          "Alerts raised again by a replay and refused because they were stored already.",
@@ -915,6 +1024,125 @@ int ww_serve_metrics_port(const ww_serve_t *s)
     return s->metrics_port;
 }
 
+/* ---- correlation warm-up ---- */
+
+static int workers(const ww_serve_config_t *cfg);
+
+/* The stream-mode correlation engine for rules rs, with the config's lateness.  An
+ * event time more than half the lateness (at most 30 s) ahead of this server's clock
+ * is taken as that bound: a sender whose clock runs ahead shortens everyone else's
+ * lateness by at most that much. */
+static int corr_new(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, ww_corr_t **out)
+{
+    ww_corr_t *c = NULL;
+    int rc = ww_corr_new(rs, NULL, &c);
+    if (rc != 0)
+        return rc;
+    int64_t late = (int64_t)cfg->lateness_ms * 1000000;
+    int64_t future = late / 2 < WW_SERVE_MAX_FUTURE_NS ? late / 2 : WW_SERVE_MAX_FUTURE_NS;
+    ww_corr_stream_t so = {late, future, NULL, NULL};
+    if ((rc = ww_corr_set_stream(c, &so)) != 0) {
+        ww_corr_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+typedef struct warm {
+    ww_serve_t *s;
+    ww_pipe_t *pipe;
+    ww_corr_t *corr;
+    uint64_t first, last;
+    int64_t dog_ns, last_dog;
+} warm_t;
+
+static void warm_hit(void *ud, const ww_pipe_hit_t *h)
+{
+    warm_t *w = ud;
+    if (h->corr)
+        w->s->warm_alerts++; /* raised (and stored) before the checkpoint already */
+}
+
+static void warm_event(void *ud, const ww_event_t *ev, uint32_t source, uint64_t index)
+{
+    warm_t *w = ud;
+    (void)source;
+    (void)index;
+    w->s->warm_events++;
+    ww_corr_observe(w->corr, ev->ts, on_corr_alert, w->s); /* late ones were counted then */
+}
+
+static void warm_done(void *ud, uint64_t mark)
+{
+    warm_t *w = ud;
+    note_mark(w->s, w->corr, mark);
+    if (w->dog_ns && now_ns() - w->last_dog >= w->dog_ns) {
+        ww_sd_notify("WATCHDOG=1"); /* a long warm-up is not a hang */
+        w->last_dog = now_ns();
+    }
+}
+
+static int warm_rec(void *ud, const ww_spool_rec_t *rec)
+{
+    warm_t *w = ud;
+    ww_serve_t *s = w->s;
+    if (!w->first)
+        w->first = rec->seq;
+    w->last = rec->seq;
+    uint32_t in = input_of(s, rec->source);
+    int fmt = in == UINT32_MAX
+                  ? (rec->payload.n && rec->payload.p[0] == '{' ? WW_FMT_JSON : WW_FMT_SYSLOG)
+                  : fmt_of(s->inputs[in].cfg, rec->payload);
+    int rc = ww_pipe_add_message(w->pipe, in == UINT32_MAX ? s->ninputs : in, fmt, rec->seq,
+                                 rec->seq, rec->payload.p, rec->payload.n);
+    return rc < 0 ? rc : s->stop ? 1 : 0;
+}
+
+/* Rebuilds correlation windows after a start or a reload: the events already
+ * processed (checkpointed) that the spool keeps as history are decoded and evaluated
+ * again with prog, and their matches fed to corr only -- no alert is stored, since
+ * everything they raise was raised before the checkpoint -- in the order they were
+ * first processed, under the same spool sequence numbers, so an alert completed later
+ * by new events has the same id it would have had without the restart.  The watermark
+ * drops what is older than the windows. */
+static int warm_up(ww_serve_t *s, ww_detect_t *prog, ww_corr_t *corr)
+{
+    if (!ww_corr_max_span(corr))
+        return 0; /* no correlations: nothing to rebuild */
+    warm_t w = {.s = s, .corr = corr, .dog_ns = (int64_t)ww_sd_watchdog_usec() * 1000 / 2};
+    w.last_dog = now_ns();
+    ww_pipe_sink_t sink = {.hit = warm_hit, .event = warm_event, .done = warm_done, .ud = &w};
+    int rc = ww_pipe_new(prog, corr, workers(s->live), &sink, &w.pipe);
+    if (rc != 0)
+        return rc;
+    int64_t t0 = now_ns();
+    s->warming = true;
+    s->warm_events = s->warm_alerts = 0;
+    s->nmarks = 0;
+    rc = ww_spool_history(s->sp, 0, warm_rec, &w);
+    ww_pipe_free(w.pipe); /* replays what is left */
+    s->warming = false;
+    if (rc < 0) {
+        log_line("error", "correlation warm-up: %s", ww_strerror(rc));
+        return rc;
+    }
+    ww_corr_stats_t cs;
+    ww_corr_get_stats(corr, &cs);
+    __atomic_store_n(&s->corr_groups, cs.groups_open, __ATOMIC_RELAXED);
+    if (w.first)
+        log_line("info",
+                 "correlation warm-up: %llu events (seq %llu..%llu) replayed into "
+                 "correlations in %.1f s: %llu windows open, %llu alerts already raised "
+                 "not raised again",
+                 (unsigned long long)s->warm_events, (unsigned long long)w.first,
+                 (unsigned long long)w.last, (double)(now_ns() - t0) / 1e9,
+                 (unsigned long long)cs.groups_open, (unsigned long long)s->warm_alerts);
+    return 0;
+}
+
+/* ---- SIGHUP ---- */
+
 /* detection: threads, 0 meaning one per core. */
 static int workers(const ww_serve_config_t *cfg)
 {
@@ -924,39 +1152,181 @@ static int workers(const ww_serve_config_t *cfg)
     return n > 0 && n < 256 ? (int)n : 2;
 }
 
-/* SIGHUP: new rules between two turns of the consumer (the pipeline is drained then,
- * so no event is evaluated twice or skipped).  A ruleset the loader refuses leaves the
- * running one in place.  Correlation windows start again with the new rules. */
-static void reload_rules(ww_serve_t *s)
+static bool same_str(const char *a, const char *b)
 {
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_input(const ww_sc_input_t *a, const ww_sc_input_t *b)
+{
+    if (a->type != b->type || !same_str(a->name, b->name) || !same_str(a->listen, b->listen) ||
+        a->has_tls != b->has_tls || !same_str(a->tls.cert, b->tls.cert) ||
+        !same_str(a->tls.key, b->tls.key) || !same_str(a->tls.client_ca, b->tls.client_ca) ||
+        a->max_connections != b->max_connections || a->max_frame != b->max_frame ||
+        a->idle_timeout_ms != b->idle_timeout_ms || a->max_body != b->max_body ||
+        a->recv_buffer != b->recv_buffer || a->ntokens != b->ntokens || a->npaths != b->npaths ||
+        a->from_start != b->from_start || a->format != b->format)
+        return false;
+    for (uint32_t i = 0; i < a->ntokens; i++)
+        if (!same_str(a->tokens[i].name, b->tokens[i].name) ||
+            !same_str(a->tokens[i].value, b->tokens[i].value))
+            return false;
+    for (uint32_t i = 0; i < a->npaths; i++)
+        if (!same_str(a->paths[i], b->paths[i]))
+            return false;
+    return true;
+}
+
+/* Settings a reload cannot change (the inputs' sockets, the spool and the store are
+ * open): each one that differs is named in a warning, and the running value stays. */
+static void warn_restart_only(const ww_serve_config_t *run, const ww_serve_config_t *n)
+{
+    const char *file = n->file ? n->file : "config";
+    struct {
+        const char *key;
+        bool same;
+    } k[] = {
+        {"state_dir", same_str(run->state_dir, n->state_dir)},
+        {"spool.dir", same_str(run->spool_dir, n->spool_dir)},
+        {"spool.max_bytes", run->spool_max_bytes == n->spool_max_bytes},
+        {"spool.segment_bytes", run->spool_segment_bytes == n->spool_segment_bytes},
+        {"spool.commit_interval", run->commit_interval_ms == n->commit_interval_ms},
+        {"metrics.listen", same_str(run->metrics_listen, n->metrics_listen)},
+    };
+    for (size_t i = 0; i < WW_ARRAY_LEN(k); i++)
+        if (!k[i].same)
+            log_line("warning",
+                     "reload: %s: %s changed; it needs a restart, the running value "
+                     "stays",
+                     file, k[i].key);
+    for (uint32_t i = 0; i < run->ninputs || i < n->ninputs; i++) {
+        const ww_sc_input_t *a = i < run->ninputs ? &run->inputs[i] : NULL;
+        const ww_sc_input_t *b = i < n->ninputs ? &n->inputs[i] : NULL;
+        if (a && b && same_input(a, b))
+            continue;
+        log_line("warning",
+                 "reload: %s: inputs[%u] (%s) %s; inputs need a restart, the running ones stay",
+                 file, i, b ? b->name : a->name,
+                 !a   ? "added"
+                 : !b ? "removed"
+                      : "changed");
+    }
+}
+
+/* SIGHUP, between two turns of the consumer (the pipeline is drained then, so no
+ * event is evaluated twice or skipped): the config file is read again and what can
+ * change live is applied together -- rules (paths, placeholders), detection (threads,
+ * lateness), notifiers, the asset register -- or nothing is: a config that does not
+ * check, rules that cannot be used or a register that cannot be read leave everything
+ * running as it was, with the reason in the log.  The new correlation engine is
+ * warmed from the spool's history before it takes over, so windows carry on. */
+static void reload(ww_serve_t *s)
+{
+    ww_serve_config_t *nc = NULL;
     const ww_sigma_ruleset_t *rs = NULL;
     ww_detect_t *prog = NULL;
-    char why[256] = "";
-    if (!s->reload_fn) {
+    ww_corr_t *corr = NULL;
+    ww_pipe_t *pipe = NULL;
+    ww_notify_t *notify = NULL;
+    ww_asset_set_t assets;
+    bool have_assets = false;
+    ww_asset_index_t *aix = NULL;
+    char why[300] = "";
+    ww_diag_t d = {0};
+    if (!s->reload_fn || !s->cfg->file) {
         log_line("warning", "SIGHUP: nothing to reload with");
         return;
     }
-    if (s->reload_fn(s->reload_ud, &rs, &prog, why, sizeof why) != 0) {
-        log_line("error", "reload refused, the running rules stay: %s", why);
-        return;
+    if (ww_serve_config_load(s->cfg->file, &nc, &d) != 0) {
+        log_line("error", "reload refused, everything runs on as it was: %s:%u:%u: %s",
+                 d.file[0] ? d.file : s->cfg->file, d.line, d.col, d.msg);
+        goto fail;
     }
-    ww_corr_t *corr = NULL;
-    ww_pipe_t *pipe = NULL;
+    if (nc->register_db) {
+        ww_store_t *reg = NULL;
+        int rc = ww_store_open(nc->register_db, &reg, &d);
+        if (rc == 0)
+            rc = ww_asset_load(reg, &assets, &d);
+        ww_store_close(reg);
+        if (rc == 0) {
+            have_assets = true;
+            rc = ww_asset_index_new(&assets, &aix);
+        }
+        if (rc != 0) {
+            log_line("error", "reload refused, everything runs on as it was: register %s: %s",
+                     nc->register_db, d.msg[0] ? d.msg : ww_strerror(rc));
+            goto fail;
+        }
+    }
+    if (nc->nnotifiers) {
+        char db[4200];
+        snprintf(db, sizeof db, "%s/wardwatch.db", s->cfg->state_dir);
+        if (ww_notify_start(nc, db, &notify, &d) != 0) {
+            log_line("error", "reload refused, everything runs on as it was: %s", d.msg);
+            goto fail;
+        }
+    }
+    /* Last of the checks: a successful rules callback hands over the new rules (and
+       may free the ones before the running ones), so only running out of memory can
+       refuse the reload after it. */
+    if (s->reload_fn(s->reload_ud, nc, &rs, &prog, why, sizeof why) != 0) {
+        log_line("error", "reload refused, everything runs on as it was: %s", why);
+        goto fail;
+    }
     ww_pipe_sink_t sink = {
         .hit = on_hit, .event = on_event, .bad = on_bad, .done = on_done, .ud = s};
-    int threads = workers(s->cfg);
-    if (ww_corr_new(rs, NULL, &corr) != 0 || ww_pipe_new(prog, corr, threads, &sink, &pipe) != 0) {
-        ww_corr_free(corr);
-        log_line("error", "reload refused, the running rules stay: out of memory");
-        return;
+    const ww_serve_config_t *was = s->live;
+    s->live = nc; /* for workers() and the warm-up's marks */
+    int rc = corr_new(nc, rs, &corr);
+    if (rc == 0 && warm_up(s, prog, corr) < 0)
+        log_line("error", "correlation windows of the new rules may miss events before the reload");
+    if (rc == 0)
+        rc = ww_pipe_new(prog, corr, workers(nc), &sink, &pipe);
+    if (rc != 0) {
+        s->live = was;
+        log_line("error", "reload refused, everything runs on as it was: %s", ww_strerror(rc));
+        goto fail;
     }
+    warn_restart_only(s->cfg, nc);
+    /* Everything is ready: swap. */
     ww_pipe_free(s->pipe); /* drained: consume() drains every turn */
+    ww_corr_stats_t cs;
+    ww_corr_get_stats(s->corr, &cs);
+    s->future_base += cs.events_future;
     ww_corr_free(s->corr);
     s->pipe = pipe;
     s->corr = corr;
     s->rs = rs;
     s->prog = prog;
-    log_line("info", "reloaded: %u rules", ww_detect_rule_count(prog));
+    pthread_mutex_lock(&s->stats_mu); /* the metrics thread reads the notifier's stats */
+    ww_notify_t *old_notify = s->notify;
+    s->notify = notify;
+    pthread_mutex_unlock(&s->stats_mu);
+    ww_notify_stop(old_notify);
+    ww_asset_index_free(s->aix);
+    if (s->have_assets)
+        ww_asset_set_release(&s->assets);
+    s->aix = aix;
+    s->have_assets = have_assets;
+    if (have_assets)
+        s->assets = assets;
+    ww_serve_config_free(s->owned);
+    s->owned = nc;
+    count(&s->reloads, 1);
+    char late[32];
+    ww_sc_duration_str(nc->lateness_ms, late, sizeof late);
+    log_line("info", "reloaded: %u rules, lateness %s, %u notifier%s, %s",
+             ww_detect_rule_count(prog), late, nc->nnotifiers, nc->nnotifiers == 1 ? "" : "s",
+             nc->register_db ? "register read again" : "no register");
+    return;
+fail:
+    count(&s->reloads_refused, 1);
+    ww_notify_stop(notify);
+    ww_asset_index_free(aix);
+    if (have_assets)
+        ww_asset_set_release(&assets);
+    ww_corr_free(corr);
+    ww_serve_config_free(nc);
 }
 
 void ww_serve_reload(ww_serve_t *s)
@@ -984,7 +1354,12 @@ int ww_serve_run(ww_serve_t *s)
     int rc = 0;
     uint64_t dog = ww_sd_watchdog_usec();
     int64_t last_dog = 0;
-    ww_sd_notify("READY=1\nSTATUS=receiving");
+    ww_sd_notify("READY=1\nSTATUS=warming up correlations");
+    /* Inputs are served meanwhile: what arrives waits in the spool. */
+    if ((rc = warm_up(s, s->prog, s->corr)) < 0)
+        log_line("error", "correlation windows may miss events before this start");
+    rc = 0;
+    ww_sd_notify("STATUS=receiving");
     while (!s->stop) {
         /* The watchdog is fed from this loop: a consumer that hangs stops the pings
            and systemd restarts the server, which replays from the checkpoint. */
@@ -994,7 +1369,7 @@ int ww_serve_run(ww_serve_t *s)
         }
         if (s->reload) {
             s->reload = 0;
-            reload_rules(s);
+            reload(s);
         }
         if (ww_spool_wait_readable(s->sp, 200) <= 0)
             continue;
@@ -1089,7 +1464,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     ww_serve_t *s = calloc(1, sizeof *s);
     if (!s)
         return WW_ENOMEM;
-    s->cfg = cfg;
+    s->cfg = s->live = cfg;
     s->rs = rs;
     s->prog = prog;
     pthread_mutex_init(&s->ack_mu, NULL);
@@ -1134,6 +1509,9 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         .commit_interval_us = (uint32_t)(cfg->commit_interval_ms * 1000),
         .on_durable = on_durable,
         .ud = s,
+        /* History for the correlation warm-up (see warm_up): a quarter of the cap at
+           most, so three quarters stay for a backlog. */
+        .retain_bytes = cfg->spool_max_bytes / 4,
     };
     if ((rc = ww_spool_open(&sc, &s->sp, diag)) != 0)
         goto fail;
@@ -1164,7 +1542,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         if ((rc = ww_asset_index_new(&s->assets, &s->aix)) != 0)
             goto fail;
     }
-    if ((rc = ww_corr_new(rs, NULL, &s->corr)) != 0)
+    if ((rc = corr_new(cfg, rs, &s->corr)) != 0)
         goto fail;
     ww_pipe_sink_t sink = {
         .hit = on_hit, .event = on_event, .bad = on_bad, .done = on_done, .ud = s};
@@ -1285,6 +1663,7 @@ void ww_serve_free(ww_serve_t *s)
     ww_corr_free(s->corr);
     ww_spool_free(s->sp);
     ww_notify_stop(s->notify);
+    ww_serve_config_free(s->owned); /* after the notifier that used it */
     sqlite3_finalize(s->put);
     ww_store_close(s->store);
     ww_asset_index_free(s->aix);
@@ -1323,12 +1702,18 @@ void ww_serve_get_stats(ww_serve_t *s, ww_serve_stats_t *out)
     ww_spool_stats(s->sp, &ss);
     out->spool_bytes = ss.bytes;
     out->spool_max_bytes = ss.max_bytes;
+    out->spool_history_bytes = ss.retained_bytes;
     out->durable_seq = ss.durable_seq;
     out->processed_seq = ss.processed_seq;
     out->events = __atomic_load_n(&s->events, __ATOMIC_RELAXED);
     out->bad_events = __atomic_load_n(&s->bad_events, __ATOMIC_RELAXED);
     out->alerts_stored = __atomic_load_n(&s->alerts_stored, __ATOMIC_RELAXED);
     out->alerts_repeated = __atomic_load_n(&s->alerts_repeated, __ATOMIC_RELAXED);
+    out->events_late = __atomic_load_n(&s->events_late, __ATOMIC_RELAXED);
+    out->corr_groups = __atomic_load_n(&s->corr_groups, __ATOMIC_RELAXED);
+    out->events_future = __atomic_load_n(&s->events_future, __ATOMIC_RELAXED);
+    out->reloads = __atomic_load_n(&s->reloads, __ATOMIC_RELAXED);
+    out->reloads_refused = __atomic_load_n(&s->reloads_refused, __ATOMIC_RELAXED);
     out->lag_ns = __atomic_load_n(&s->lag_ns, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&s->stats_mu);
 }

@@ -37,7 +37,12 @@ typedef struct ww_serve_stats {
     ww_serve_input_stats_t *inputs;
     uint32_t ninputs;
     uint64_t spool_bytes, spool_max_bytes, durable_seq, processed_seq;
+    uint64_t spool_history_bytes; /* processed segments kept for the warm-up */
     uint64_t events, bad_events, alerts_stored, alerts_repeated;
+    uint64_t events_late;   /* older than the correlation watermark */
+    uint64_t events_future; /* dated past the server's clock + the bound */
+    uint64_t corr_groups;   /* correlation windows open (after the last turn) */
+    uint64_t reloads, reloads_refused;
     int64_t lag_ns; /* arrival to alert store, the last batch */
 } ww_serve_stats_t;
 
@@ -51,12 +56,18 @@ int ww_serve_run(ww_serve_t *s);
 /* Any thread (a signal handler's thread): asks ww_serve_run to finish. */
 void ww_serve_stop(ww_serve_t *s);
 
-/* Loads new rules for a reload: 0 with *rs and *prog (the caller keeps owning them,
- * and the old ones until the next successful reload), or non-zero with why. */
-typedef int (*ww_serve_reload_fn)(void *ud, const ww_sigma_ruleset_t **rs, ww_detect_t **prog,
-                                  char *why, size_t whylen);
+/* Loads the rules a reloaded config names: 0 with *rs and *prog (the caller keeps
+ * owning them, and the old ones until the next successful reload), or non-zero with
+ * why.  cfg is the new config (valid during the call). */
+typedef int (*ww_serve_reload_fn)(void *ud, const ww_serve_config_t *cfg,
+                                  const ww_sigma_ruleset_t **rs, ww_detect_t **prog, char *why,
+                                  size_t whylen);
 void ww_serve_on_reload(ww_serve_t *s, ww_serve_reload_fn fn, void *ud);
-/* Async-signal-safe: reload the rules at the next safe point (SIGHUP). */
+/* Async-signal-safe: at the next safe point (between two turns of the consumer),
+ * read the config file again and apply what can change live: rules, placeholders,
+ * detection threads and lateness, notifiers, the asset register.  Settings that need
+ * a restart (inputs, state_dir, spool, metrics) are logged and keep their running
+ * value; a config that fails to check is refused, and everything runs on (SIGHUP). */
 void ww_serve_reload(ww_serve_t *s);
 void ww_serve_free(ww_serve_t *s);
 

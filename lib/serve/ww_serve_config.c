@@ -613,9 +613,7 @@ static int read_root(rd_t *r, const ww_yn_t *root)
             return rc;
     }
     if ((sec = ww_yn_get(root, "detection"))) {
-        /* No `lateness` yet: correlations follow event time as hunt's do, with no
-           bound on late events, and a key that did nothing would mislead. */
-        static const char *const k[] = {"threads"};
+        static const char *const k[] = {"threads", "lateness"};
         uint64_t u;
         if ((rc = ww_yc_keys(&r->yc, sec, "detection", k, WW_ARRAY_LEN(k))))
             return rc;
@@ -624,6 +622,12 @@ static int read_root(rd_t *r, const ww_yn_t *root)
                 return rc;
             c->threads = (uint32_t)u;
         }
+        /* Up to a day: the spool keeps the events of the longest correlation window
+           plus this for the warm-up after a restart, so a larger value would mostly
+           cost disk. */
+        if ((v = ww_yn_get(sec, "lateness")) &&
+            (rc = ww_yc_duration(&r->yc, v, "lateness", 0, 86400000, &c->lateness_ms)))
+            return rc;
     }
     if ((sec = ww_yn_get(root, "alerts"))) {
         static const char *const k[] = {"register", "link_base"};
@@ -714,6 +718,7 @@ int ww_serve_config_parse(const char *buf, size_t len, const char *file, ww_serv
     c->spool_segment_bytes = 64u << 20;
     c->commit_interval_ms = 5;
     c->memory_bytes = WW_SC_DEFAULT_MEMORY;
+    c->lateness_ms = WW_SC_DEF_LATENESS_MS;
     rd_t r = {{file, diag}, c, NULL};
     char *dir = NULL;
     if (file) {
@@ -790,6 +795,20 @@ static void human(uint64_t v, char *out, size_t n)
     snprintf(out, n, "%llu %s", (unsigned long long)v, u[i]);
 }
 
+void ww_sc_duration_str(uint64_t ms, char *out, size_t n)
+{
+    static const struct {
+        uint64_t ms;
+        const char *unit;
+    } u[] = {{86400000, "d"}, {3600000, "h"}, {60000, "m"}, {1000, "s"}};
+    for (size_t i = 0; i < WW_ARRAY_LEN(u); i++)
+        if (ms && ms % u[i].ms == 0) {
+            snprintf(out, n, "%llu%s", (unsigned long long)(ms / u[i].ms), u[i].unit);
+            return;
+        }
+    snprintf(out, n, "%llums", (unsigned long long)ms);
+}
+
 void ww_serve_config_describe(const ww_serve_config_t *c, ww_buf_t *out)
 {
     char a[32], b[32];
@@ -801,10 +820,13 @@ void ww_serve_config_describe(const ww_serve_config_t *c, ww_buf_t *out)
     ww_buf_printf(out, "rules:     %s%s%s, %u more path%s\n", c->pack ? "wardwatch pack" : "",
                   c->pack && c->sigmahq ? " + " : "", c->sigmahq ? "SigmaHQ" : "", c->nrule_paths,
                   c->nrule_paths == 1 ? "" : "s");
+    char late[32];
+    ww_sc_duration_str(c->lateness_ms, late, sizeof late);
     if (c->threads)
-        ww_buf_printf(out, "detection: %u thread%s\n", c->threads, c->threads == 1 ? "" : "s");
+        ww_buf_printf(out, "detection: %u thread%s, lateness %s\n", c->threads,
+                      c->threads == 1 ? "" : "s", late);
     else
-        ww_buf_puts(out, "detection: one thread per core\n");
+        ww_buf_printf(out, "detection: one thread per core, lateness %s\n", late);
     human(c->memory_bytes, a, sizeof a);
     ww_buf_printf(out, "memory:    at most %s held for senders (buffers, bodies, backlog)\n", a);
     ww_buf_printf(out, "inputs:    %u\n", c->ninputs);

@@ -25,6 +25,7 @@
 /* limits: memory -- what senders can make the server hold, above the rules' own. */
 #define WW_SC_DEFAULT_MEMORY (512ull << 20)
 #define WW_SC_MIN_MEMORY (16ull << 20)
+#define WW_SC_DEF_LATENESS_MS (5u * 60 * 1000) /* detection: lateness */
 
 enum {
     WW_IN_SYSLOG_UDP,
@@ -103,7 +104,8 @@ typedef struct ww_serve_config {
     const char *spool_dir; /* NULL: STATE_DIR/spool */
     uint64_t spool_max_bytes, spool_segment_bytes, commit_interval_ms;
     /* Detection. */
-    uint32_t threads; /* 0: one per core */
+    uint32_t threads;     /* 0: one per core */
+    uint64_t lateness_ms; /* how late an event may arrive and still join correlations */
     /* Limits. */
     uint64_t memory_bytes; /* cap on memory input controls (connections, bodies, backlog) */
     /* Alerts. */
@@ -131,6 +133,9 @@ void ww_serve_config_free(ww_serve_config_t *c);
  * WW_EPARSE with why. */
 int ww_sc_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *why,
                        size_t whylen);
+
+/* A duration as the config writes it ("5m", "90s", "250ms"). */
+void ww_sc_duration_str(uint64_t ms, char *out, size_t n);
 
 /* A readable summary of the config (inputs, notifiers, limits), for `serve --check`. */
 void ww_serve_config_describe(const ww_serve_config_t *c, ww_buf_t *out);

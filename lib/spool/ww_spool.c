@@ -59,6 +59,7 @@ struct ww_spool {
     bool thr_on, stop;
     pthread_t thr;
     ww_spool_stats_t st;
+    uint64_t retain_from; /* ww_spool_retain */
 
     /* The reader: consumer thread only (r_seen is read under mu by wait_readable). */
     uint64_t r_from; /* read the first segment whose first_seq >= this */
@@ -308,6 +309,11 @@ static int check_config(ww_spool_config_t *c, ww_diag_t *diag)
                     (unsigned long long)c->segment_bytes);
         return WW_EINVAL;
     }
+    if (c->retain_bytes > c->max_bytes / 2) {
+        ww_diag_set(diag, c->dir, 0, 0, "spool: history of %llu bytes over half the cap %llu",
+                    (unsigned long long)c->retain_bytes, (unsigned long long)c->max_bytes);
+        return WW_EINVAL;
+    }
     if (c->max_bytes < 2 * c->segment_bytes) {
         ww_diag_set(diag, c->dir, 0, 0,
                     "spool: size cap %llu leaves no room for two %llu-byte segments",
@@ -423,8 +429,10 @@ static int open_segment(ww_spool_t *sp, const char *name, bool last, uint64_t *p
         }
         if (scan.nrecords == 0 || scan.last_seq <= sp->ckpt_seq)
             goto out; /* nothing left to replay from it */
-    } else if (!last && (scan.nrecords == 0 || scan.last_seq <= sp->ckpt_seq)) {
-        /* Empty, or processed before a crash stopped its deletion. */
+    } else if (!last &&
+               (scan.nrecords == 0 || (scan.last_seq <= sp->ckpt_seq && !sp->cfg.retain_bytes))) {
+        /* Empty, or processed before a crash stopped its deletion (and no history is
+           kept: else retire() decides once every segment is known). */
         unlinkat(sp->dirfd, name, 0);
         goto out;
     }
@@ -461,6 +469,7 @@ out:
 
 static void *sync_main(void *arg);
 static seg_t *active_seg(ww_spool_t *sp);
+static size_t retire_count(const ww_spool_t *sp, size_t k);
 
 int ww_spool_open(const ww_spool_config_t *cfg_in, ww_spool_t **out, ww_diag_t *diag)
 {
@@ -572,6 +581,27 @@ int ww_spool_open(const ww_spool_config_t *cfg_in, ww_spool_t **out, ww_diag_t *
     }
     sp->durable_seq = top;
     sp->r_last = sp->ckpt_seq;
+    if (sp->cfg.retain_bytes) {
+        /* Processed segments were kept above: the newest within retain_bytes stay as
+           history, the older go; the reader starts after them. */
+        size_t k = 0;
+        while (k < sp->nsegs && !sp->segs[k].active && sp->segs[k].last_seq <= sp->ckpt_seq)
+            k++;
+        size_t gone = retire_count(sp, k);
+        for (size_t i = 0; i < gone; i++) {
+            if (!sp->segs[i].quarantined) {
+                unlinkat(sp->dirfd, sp->segs[i].name, 0);
+                sp->bytes -= sp->segs[i].size;
+            }
+            if (sp->segs[i].fd >= 0)
+                close(sp->segs[i].fd);
+        }
+        if (gone) {
+            memmove(sp->segs, sp->segs + gone, (sp->nsegs - gone) * sizeof *sp->segs);
+            sp->nsegs -= gone;
+        }
+        sp->r_from = k - gone < sp->nsegs ? sp->segs[k - gone].first_seq : sp->ckpt_seq + 1;
+    }
     if (!have_ckpt && (rc = ckpt_create(sp, sp->ckpt_seq)) != 0) {
         ww_diag_set(diag, sp->dir, 0, 0, "spool: cannot write checkpoint: %s", strerror(errno));
         goto out;
@@ -1151,6 +1181,36 @@ int ww_spool_wait_readable(ww_spool_t *sp, int timeout_ms)
 
 /* ---- checkpoint and retirement ---- */
 
+/* How many of the first k segments (processed, left behind by the reader) go: all of
+ * them without history; else those before the newest run that fits retain_bytes and
+ * holds records at or after retain_from.  Under mu. */
+static size_t retire_count(const ww_spool_t *sp, size_t k)
+{
+    if (!sp->cfg.retain_bytes)
+        return k;
+    uint64_t kept = 0;
+    size_t d = k;
+    while (d > 0) {
+        const seg_t *s = &sp->segs[d - 1];
+        uint64_t sz = s->quarantined ? 0 : s->size;
+        if (s->last_seq < sp->retain_from || kept + sz > sp->cfg.retain_bytes)
+            break;
+        kept += sz;
+        d--;
+    }
+    return d;
+}
+
+/* Processed bytes kept for history.  Under mu. */
+static uint64_t retained(const ww_spool_t *sp)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < sp->nsegs && !sp->segs[i].active && sp->segs[i].last_seq <= sp->ckpt_seq;
+         i++)
+        n += sp->segs[i].quarantined ? 0 : sp->segs[i].size;
+    return n;
+}
+
 int ww_spool_checkpoint(ww_spool_t *sp, uint64_t seq)
 {
     if (seq > sp->r_last)
@@ -1176,6 +1236,7 @@ int ww_spool_checkpoint(ww_spool_t *sp, uint64_t seq)
     size_t k = 0;
     while (k < limit && !sp->segs[k].active && sp->segs[k].last_seq <= seq)
         k++;
+    k = retire_count(sp, k);
     if (k) {
         gone = malloc(k * sizeof *gone);
         if (gone) {
@@ -1218,10 +1279,72 @@ int ww_spool_checkpoint(ww_spool_t *sp, uint64_t seq)
 
 /* ---- the rest ---- */
 
+void ww_spool_retain(ww_spool_t *sp, uint64_t seq)
+{
+    pthread_mutex_lock(&sp->mu);
+    sp->retain_from = seq;
+    pthread_mutex_unlock(&sp->mu);
+}
+
+int ww_spool_history(ww_spool_t *sp, uint64_t from_seq, ww_spool_history_fn fn, void *ud)
+{
+    pthread_mutex_lock(&sp->mu);
+    uint64_t ckpt = sp->ckpt_seq;
+    size_t n = 0;
+    seg_t *v = malloc((sp->nsegs ? sp->nsegs : 1) * sizeof *v);
+    for (size_t i = 0; v && i < sp->nsegs && sp->segs[i].first_seq <= ckpt; i++)
+        if (sp->segs[i].last_seq >= from_seq)
+            v[n++] = sp->segs[i]; /* copies: the array may move once unlocked */
+    pthread_mutex_unlock(&sp->mu);
+    if (!v)
+        return WW_ENOMEM;
+    int rc = 0;
+    /* The segments named here are not deleted meanwhile: only the consumer (this
+       thread) retires segments, in ww_spool_checkpoint. */
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const seg_t *s = &v[i];
+        uint64_t bound = s->quarantined ? s->size : s->durable_end;
+        if (bound <= SPOOL_SEG_HDR)
+            continue;
+        int fd = openat(s->quarantined ? sp->qdirfd : sp->dirfd,
+                        s->quarantined ? s->qname : s->name, O_RDONLY | O_CLOEXEC);
+        void *m = fd < 0 ? MAP_FAILED : mmap(NULL, bound, PROT_READ, MAP_SHARED, fd, 0);
+        if (fd >= 0)
+            close(fd);
+        if (m == MAP_FAILED) {
+            WW_LOG(WW_LOG_ERROR, "spool: cannot read %s/%s: %s", sp->dir, s->name, strerror(errno));
+            rc = WW_EIO;
+            break;
+        }
+        uint64_t off = SPOOL_SEG_HDR, prev = s->first_seq - 1;
+        while (off < bound && rc == 0) {
+            ww_spool_rec_t rec;
+            char why[112];
+            uint64_t len = ww__spool_rec_check(m, bound, off, sp->id, &rec, why, sizeof why);
+            if (len && rec.seq <= prev)
+                len = 0; /* not where the sequence goes on: as the reader treats it */
+            if (!len) {
+                off = ww__spool_resync(m, bound, off, sp->id, prev);
+                continue;
+            }
+            off += len;
+            prev = rec.seq;
+            if (rec.seq > ckpt)
+                break;
+            if (rec.seq >= from_seq)
+                rc = fn(ud, &rec);
+        }
+        munmap(m, bound);
+    }
+    free(v);
+    return rc;
+}
+
 void ww_spool_stats(ww_spool_t *sp, ww_spool_stats_t *out)
 {
     pthread_mutex_lock(&sp->mu);
     *out = sp->st;
+    out->retained_bytes = retained(sp);
     out->bytes = sp->bytes;
     out->max_bytes = sp->cfg.max_bytes;
     out->segments = 0;

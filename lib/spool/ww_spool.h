@@ -4,8 +4,9 @@
  * commit (one fdatasync for many records) makes them durable, and only then may the
  * input acknowledge them; one consumer replays durable records in order and records
  * how far it has processed with a checkpoint that survives crashes.  Segments whose
- * records are all processed are deleted; damaged segments are moved to quarantine/
- * with a report.  No sockets here: this is the durability core that inputs and the
+ * records are all processed are deleted (or kept a while as history, for a consumer
+ * that replays processed records after a restart: retain_bytes); damaged segments are moved to
+ * quarantine/ with a report.  No sockets here: this is the durability core that inputs and the
  * pipeline build on.  docs/serve.md ("Durability") states the promise it keeps.
  *
  * Locking: one mutex guards the segment list, the sequence counters and the write
@@ -59,6 +60,10 @@ typedef struct ww_spool_config {
      * short: it delays the next commit. */
     void (*on_durable)(void *ud, uint64_t durable_seq);
     void *ud;
+    /* History: processed segments are kept, newest first, up to this many bytes
+     * (counted in max_bytes; at most half of it), for ww_spool_history.  0, the
+     * default: a segment is deleted once processed. */
+    uint64_t retain_bytes;
 } ww_spool_config_t;
 
 /* One record to append: borrowed by the call, copied to disk. */
@@ -104,6 +109,7 @@ typedef struct ww_spool_stats {
     uint64_t torn_tails;           /* since open: incomplete tail writes cut off at open */
     uint64_t torn_bytes;           /* since open: bytes cut off with them */
     uint64_t segments_deleted;     /* since open: fully processed segments removed */
+    uint64_t retained_bytes;       /* processed segments kept for ww_spool_history */
 } ww_spool_stats_t;
 
 /* Opens (or creates) the spool in cfg->dir, checks every segment, cuts off a torn
@@ -159,6 +165,19 @@ int ww_spool_wait_readable(ww_spool_t *sp, int timeout_ms);
  * file, fdatasync, rename, directory fsync), then deletes segments whose records are
  * all processed.  Returns 0, WW_EINVAL (seq not yet handed out), or WW_EIO. */
 int ww_spool_checkpoint(ww_spool_t *sp, uint64_t seq);
+
+/* History (config retain_bytes): processed segments whose records all precede `seq`
+ * are no longer needed and go at the next checkpoint; the others stay, within
+ * retain_bytes.  Until it is called every processed segment within retain_bytes
+ * stays. */
+void ww_spool_retain(ww_spool_t *sp, uint64_t seq);
+
+/* The consumer's thread, like ww_spool_next: hands fn, in sequence order, every kept
+ * record from from_seq through the checkpoint (records already processed), skipping
+ * damaged bytes.  rec's slices are valid during the call only.  Returns 0, fn's
+ * non-zero return (which stops the walk), or WW_EIO / WW_ENOMEM. */
+typedef int (*ww_spool_history_fn)(void *ud, const ww_spool_rec_t *rec);
+int ww_spool_history(ww_spool_t *sp, uint64_t from_seq, ww_spool_history_fn fn, void *ud);
 
 /* A consistent copy of the counters. */
 void ww_spool_stats(ww_spool_t *sp, ww_spool_stats_t *out);

@@ -96,7 +96,7 @@ mv "$T/rules" "$T/rules.away" # the configured rules path is gone: a broken relo
 kill -HUP "$PID"
 i=0
 while ! grep -q "reload refused" "$T/err" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-check "a broken ruleset is refused with the reason" $(grep -q "reload refused, the running rules stay: the rules could not be read" "$T/err"; echo $?)
+check "a broken ruleset is refused with the reason" $(grep -q "reload refused, everything runs on as it was: serve.yml:[0-9]*:[0-9]*: rules path './rules' cannot be read" "$T/err"; echo $?)
 send "marker-2 after the refused reload"
 wait_alerts "Marker 2" 2
 check "the running rules go on alerting" $?

@@ -907,6 +907,236 @@ static void test_caps(void **state)
     fx_free(f);
 }
 
+/* ---- stream mode: watermark and lateness ------------------------------------------ */
+
+static int64_t g_wall; /* the wall clock the stream tests give the engine */
+
+static int64_t fixed_wall(void *ud)
+{
+    (void)ud;
+    return g_wall;
+}
+
+static ww_corr_t *stream_engine(fx_t *f, int64_t lateness_s, int64_t future_s)
+{
+    ww_corr_t *c = fx_engine(f, 0, 0);
+    ww_corr_stream_t so = {lateness_s * S, future_s * S, fixed_wall, NULL};
+    assert_int_equal(ww_corr_set_stream(c, &so), 0);
+    return c;
+}
+
+/* What serve does per event: its matches fed, then its time observed.  Returns what
+ * ww_corr_observe said (1: late). */
+static int stream_ev(ww_corr_t *c, const ww_sigma_rule_t *r, ww_event_t *ev, col_t *col)
+{
+    if (r)
+        assert_int_equal(ww_corr_feed(c, r, ev, ++g_ref, collect, col), 0);
+    int late = ww_corr_observe(c, ev->ts, collect, col);
+    assert_true(late == 0 || late == 1);
+    return late;
+}
+
+static void test_stream_in_order(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *fail = fx_rule(f, "failed_login");
+    fx_corr(f, "many", WW_CORR_EVENT_COUNT, "failed_login", "User", 60, NULL, WW_CMP_GTE, 3, -1, 0);
+    g_wall = 10000 * S;
+    ww_corr_t *c = stream_engine(f, 30, 10);
+    assert_true(ww_corr_watermark(c) == WW_TIME_NONE);
+    assert_true(ww_corr_max_span(c) == 60 * S);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    g_ref = 0;
+    for (int i = 0; i < 3; i++) {
+        mkev(&ev, 1000 + i * 10, "User", "bob", NULL);
+        assert_int_equal(stream_ev(c, fail, &ev, &col), 0);
+    }
+    assert_int_equal(col.n, 1);
+    assert_true(ww_corr_watermark(c) == (1020 - 30) * S);
+    ww_corr_stats_t st = stats(c);
+    assert_int_equal(st.events_behind, 0);
+    assert_int_equal(st.matches_behind, 0);
+    assert_int_equal(st.events_future, 0);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_stream_out_of_order_within_lateness(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *fail = fx_rule(f, "failed_login");
+    fx_corr(f, "many", WW_CORR_EVENT_COUNT, "failed_login", "User", 60, NULL, WW_CMP_GTE, 3, -1, 0);
+    g_wall = 10000 * S;
+    ww_corr_t *c = stream_engine(f, 300, 30);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    g_ref = 0;
+    /* bob at 1000 and 1010; then alice's events move time to 1200 (bob's window left
+       behind in sliding terms); then bob's delayed third event at 1020 arrives. */
+    mkev(&ev, 1000, "User", "bob", NULL);
+    stream_ev(c, fail, &ev, &col);
+    mkev(&ev, 1010, "User", "bob", NULL);
+    stream_ev(c, fail, &ev, &col);
+    mkev(&ev, 1200, "User", "alice", NULL);
+    stream_ev(c, fail, &ev, &col);
+    mkev(&ev, 1250, "Other", "x", NULL);
+    assert_int_equal(stream_ev(c, NULL, &ev, &col), 0); /* an event no rule matched */
+    assert_true(ww_corr_watermark(c) == 950 * S);
+    mkev(&ev, 1020, "User", "bob", NULL);
+    assert_int_equal(stream_ev(c, fail, &ev, &col), 0); /* 230 s late: within 300 s */
+    assert_int_equal(col.n, 1);                         /* still correlated with the two */
+    assert_string_equal(col.group[0], "bob");
+    assert_int_equal(col.nrefs[0], 3);
+    assert_true(col.first[0] == 1000 * S && col.last[0] == 1020 * S);
+    assert_int_equal(stats(c).events_behind, 0);
+
+    /* The same input without stream mode: alice's event at 1200 made bob's group
+       idle and forgotten, so the delayed event starts a new count. */
+    ww_corr_t *h = fx_engine(f, 0, 0);
+    col_t hc = {0};
+    mkev(&ev, 1000, "User", "bob", NULL);
+    feed(h, fail, &ev, &hc);
+    mkev(&ev, 1010, "User", "bob", NULL);
+    feed(h, fail, &ev, &hc);
+    mkev(&ev, 1200, "User", "alice", NULL);
+    feed(h, fail, &ev, &hc);
+    mkev(&ev, 1020, "User", "bob", NULL);
+    feed(h, fail, &ev, &hc);
+    assert_int_equal(hc.n, 0);
+    ww_corr_free(h);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_stream_beyond_lateness(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *fail = fx_rule(f, "failed_login");
+    fx_corr(f, "many", WW_CORR_EVENT_COUNT, "failed_login", "User", 600, NULL, WW_CMP_GTE, 3, -1,
+            0);
+    g_wall = 10000 * S;
+    ww_corr_t *c = stream_engine(f, 60, 30);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    g_ref = 0;
+    mkev(&ev, 1000, "User", "bob", NULL);
+    stream_ev(c, fail, &ev, &col);
+    mkev(&ev, 1010, "User", "bob", NULL);
+    stream_ev(c, fail, &ev, &col);
+    mkev(&ev, 1100, "User", "carol", NULL);
+    stream_ev(c, fail, &ev, &col); /* watermark 1040 */
+    /* bob's third, inside bob's 600 s window but 90 s behind the newest event: late */
+    mkev(&ev, 1015, "User", "bob", NULL);
+    assert_int_equal(stream_ev(c, fail, &ev, &col), 1);
+    assert_int_equal(col.n, 0);
+    ww_corr_stats_t st = stats(c);
+    assert_int_equal(st.events_behind, 1);
+    assert_int_equal(st.matches_behind, 1);
+    /* exactly at the watermark is not late */
+    mkev(&ev, 1040, "User", "bob", NULL);
+    assert_int_equal(stream_ev(c, fail, &ev, &col), 0);
+    assert_int_equal(col.n, 1);
+    assert_int_equal(col.nrefs[0], 3);
+    assert_int_equal(stats(c).events_behind, 1);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+static void test_stream_future_dated(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *fail = fx_rule(f, "failed_login");
+    fx_corr(f, "many", WW_CORR_EVENT_COUNT, "failed_login", "User", 60, NULL, WW_CMP_GTE, 3, -1, 0);
+    g_wall = 1000 * S;
+    ww_corr_t *c = stream_engine(f, 60, 30);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    g_ref = 0;
+    mkev(&ev, 990, "User", "bob", NULL);
+    stream_ev(c, fail, &ev, &col);
+    /* a sender whose clock says 2030: taken as wall clock + 30 s */
+    mkev(&ev, 1900000000, "User", "mallory", NULL);
+    assert_int_equal(stream_ev(c, fail, &ev, &col), 0);
+    assert_int_equal(stats(c).events_future, 1);
+    assert_true(ww_corr_watermark(c) == (1030 - 60) * S);
+    /* events of the real present are not late, and still correlate */
+    mkev(&ev, 995, "User", "bob", NULL);
+    assert_int_equal(stream_ev(c, fail, &ev, &col), 0);
+    mkev(&ev, 1000, "User", "bob", NULL);
+    assert_int_equal(stream_ev(c, fail, &ev, &col), 0);
+    assert_int_equal(col.n, 1);
+    assert_string_equal(col.group[0], "bob");
+    assert_int_equal(stats(c).events_behind, 0);
+    /* the broken sender's own events still correlate among themselves, at the bound */
+    for (int i = 1; i < 3; i++) {
+        mkev(&ev, 1900000000 + i, "User", "mallory", NULL);
+        stream_ev(c, fail, &ev, &col);
+    }
+    assert_int_equal(col.n, 2);
+    assert_string_equal(col.group[1], "mallory");
+    assert_true(col.last[1] == 1030 * S);
+    assert_int_equal(stats(c).events_future, 3);
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
+/* Windows end on the watermark even for a correlation no event reaches any more: its
+ * groups are freed (sliding) or decided and freed (close mode) by other events' time. */
+static void test_stream_closes_idle_windows(void **state)
+{
+    (void)state;
+    fx_t *f = fx_new();
+    ww_sigma_rule_t *fail = fx_rule(f, "failed_login");
+    ww_sigma_rule_t *beat = fx_rule(f, "heartbeat");
+    fx_corr(f, "many", WW_CORR_EVENT_COUNT, "failed_login", "User", 60, NULL, WW_CMP_GTE, 1000, -1,
+            0);
+    fx_corr(f, "quiet", WW_CORR_EVENT_COUNT, "heartbeat", "Host", 60, NULL, WW_CMP_LT, 3, -1, 0);
+    g_wall = 100000 * S;
+    ww_corr_t *c = stream_engine(f, 30, 10);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    col_t col = {0};
+    g_ref = 0;
+    char name[32];
+    for (int i = 0; i < 500; i++) {
+        snprintf(name, sizeof name, "user%d", i);
+        mkev(&ev, 1000, "User", name, NULL);
+        stream_ev(c, fail, &ev, &col);
+    }
+    mkev(&ev, 1001, "Host", "h1", NULL);
+    stream_ev(c, beat, &ev, &col);
+    assert_int_equal(stats(c).groups_open, 501);
+    size_t held = ww__corr_mem(c);
+    /* Other events only: time passes both windows plus the lateness. */
+    mkev(&ev, 1060, NULL);
+    stream_ev(c, NULL, &ev, &col);
+    assert_int_equal(stats(c).groups_open, 501); /* watermark 1030: nothing ended yet */
+    assert_int_equal(col.n, 0);
+    mkev(&ev, 1093, NULL);
+    stream_ev(c, NULL, &ev, &col); /* watermark 1063: both windows ended */
+    assert_int_equal(stats(c).groups_open, 0);
+    assert_int_equal(stats(c).groups_closed, 501);
+    assert_true(ww__corr_mem(c) <= held);
+    assert_int_equal(col.n, 1); /* h1's quiet window decided without another heartbeat */
+    assert_string_equal(col.group[0], "h1");
+    ww_event_release(&ev);
+    ww_corr_free(c);
+    fx_free(f);
+}
+
 static void test_memory_bounded(void **state)
 {
     (void)state;
@@ -1323,6 +1553,11 @@ int main(void)
         cmocka_unit_test(test_two_rules_one_event),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_memory_bounded),
+        cmocka_unit_test(test_stream_in_order),
+        cmocka_unit_test(test_stream_out_of_order_within_lateness),
+        cmocka_unit_test(test_stream_beyond_lateness),
+        cmocka_unit_test(test_stream_future_dated),
+        cmocka_unit_test(test_stream_closes_idle_windows),
         cmocka_unit_test(test_spec_event_count),
         cmocka_unit_test(test_spec_event_count_ecs),
         cmocka_unit_test(test_spec_temporal),

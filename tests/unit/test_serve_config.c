@@ -72,7 +72,7 @@ static void test_full(void **state)
         "state_dir: state\n"
         "rules: {sigmahq: false, placeholders: fb.token}\n"
         "spool: {max_bytes: 1 GiB, segment_bytes: 8MiB, commit_interval: 2ms}\n"
-        "detection: {threads: 2}\n"
+        "detection: {threads: 2, lateness: 90s}\n"
         "metrics: {listen: '127.0.0.1:9120'}\n"
         "inputs:\n"
         "  - {type: syslog-udp, listen: ':514', recv_buffer: 8 MiB}\n"
@@ -106,6 +106,12 @@ static void test_full(void **state)
     assert_int_equal(c->spool_segment_bytes, 8u << 20);
     assert_int_equal(c->commit_interval_ms, 2);
     assert_int_equal(c->threads, 2);
+    assert_int_equal(c->lateness_ms, 90000);
+    ww_buf_t desc;
+    ww_buf_init(&desc, 0);
+    ww_serve_config_describe(c, &desc);
+    assert_non_null(strstr(desc.p, "detection: 2 threads, lateness 90s\n"));
+    ww_buf_release(&desc);
     assert_int_equal(c->ninputs, 5);
     assert_int_equal(c->inputs[0].type, WW_IN_SYSLOG_UDP);
     assert_int_equal(c->inputs[0].addr.ss_family, AF_INET6); /* ':514' is every address */
@@ -157,6 +163,12 @@ static void test_defaults(void **state)
     assert_int_equal(c->inputs[0].max_frame, 64u << 10);
     assert_int_equal(c->inputs[0].idle_timeout_ms, 300000);
     assert_int_equal(c->nnotifiers, 0);
+    assert_int_equal(c->lateness_ms, 5 * 60 * 1000);
+    ww_buf_t desc;
+    ww_buf_init(&desc, 0);
+    ww_serve_config_describe(c, &desc);
+    assert_non_null(strstr(desc.p, "detection: one thread per core, lateness 5m\n"));
+    ww_buf_release(&desc);
     ww_serve_config_free(c);
 }
 
@@ -240,6 +252,10 @@ static const struct {
     {"state_dir: /s\nspool: {max_bytes: 8 MiB, segment_bytes: 4 MiB}\ninputs:\n  - {type: tail, "
      "paths: /x}\n",
      2, 8, "quarter"},
+    {"state_dir: /s\ndetection: {lateness: 2d}\ninputs:\n  - {type: tail, paths: /x}\n", 2, 23,
+     "lateness"},
+    {"state_dir: /s\ndetection: {lateness: 300}\ninputs:\n  - {type: tail, paths: /x}\n", 2, 23,
+     "a number with a unit"},
     {"state_dir: /s\ndetection: {threads: -1}\ninputs:\n  - {type: tail, paths: /x}\n", 2, 22,
      "whole number"},
     {"state_dir: /s\ninputs:\n  - {type: tail, paths: /x}\nnotify:\n  - {type: webhook, url: "

@@ -451,6 +451,119 @@ static void test_rotation_and_deletion(void **state)
     free(dir);
 }
 
+/* ---- history (retain_bytes) ---- */
+
+static ww_spool_t *open_history(const char *dir, uint64_t retain)
+{
+    ww_spool_config_t cfg = {.dir = dir,
+                             .segment_bytes = 4096,
+                             .max_bytes = 1 << 20,
+                             .max_record = 512,
+                             .retain_bytes = retain};
+    ww_spool_t *sp = NULL;
+    ww_diag_t d;
+    assert_int_equal(ww_spool_open(&cfg, &sp, &d), 0);
+    return sp;
+}
+
+typedef struct hist {
+    uint64_t n, first, last;
+} hist_t;
+
+static int on_hist(void *ud, const ww_spool_rec_t *r)
+{
+    hist_t *h = ud;
+    assert_true(r->seq > h->last);
+    check_payload(r, r->seq);
+    if (!h->n)
+        h->first = r->seq;
+    h->last = r->seq;
+    h->n++;
+    return 0;
+}
+
+static hist_t history(ww_spool_t *sp, uint64_t from)
+{
+    hist_t h = {0};
+    assert_int_equal(ww_spool_history(sp, from, on_hist, &h), 0);
+    return h;
+}
+
+static void test_history(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    ww_spool_t *sp = open_history(dir, 64 << 10);
+    for (uint64_t k = 1; k <= 300; k++)
+        assert_int_equal(append_k(sp, "r", k, NULL), 0);
+    assert_int_equal(ww_spool_commit(sp, NULL), 0);
+    assert_int_equal(history(sp, 0).n, 0); /* nothing processed yet */
+    ww_spool_rec_t r;
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(ww_spool_next(sp, &r), 1);
+    assert_int_equal(ww_spool_checkpoint(sp, 200), 0);
+    ww_spool_stats_t st;
+    ww_spool_stats(sp, &st);
+    assert_int_equal(st.segments_deleted, 0); /* kept as history */
+    assert_true(st.retained_bytes > 0 && st.retained_bytes <= 64 << 10);
+    /* Processed records, from 1 through the checkpoint; not beyond it. */
+    hist_t h = history(sp, 0);
+    assert_int_equal(h.n, 200);
+    assert_int_equal(h.first, 1);
+    assert_int_equal(h.last, 200);
+    h = history(sp, 150);
+    assert_int_equal(h.n, 51);
+    assert_int_equal(h.first, 150);
+    ww_spool_free(sp);
+
+    /* After a restart: the history is still there and the reader starts after it. */
+    sp = open_history(dir, 64 << 10);
+    assert_int_equal(history(sp, 0).n, 200);
+    uint64_t first = 0;
+    assert_int_equal(drain_check(sp, &first, NULL), 100);
+    assert_int_equal(first, 201);
+    assert_int_equal(ww_spool_checkpoint(sp, 300), 0);
+    assert_int_equal(history(sp, 0).last, 300);
+
+    /* Records before 250 are no longer wanted: their segments go at the checkpoint. */
+    ww_spool_retain(sp, 250);
+    for (uint64_t k = 301; k <= 320; k++)
+        assert_int_equal(append_k(sp, "r", k, NULL), 0);
+    assert_int_equal(ww_spool_commit(sp, NULL), 0);
+    assert_int_equal(drain_check(sp, NULL, NULL), 20);
+    assert_int_equal(ww_spool_checkpoint(sp, 320), 0);
+    h = history(sp, 0);
+    assert_true(h.first <= 250 && h.first > 200); /* the segment holding 250 stays */
+    assert_int_equal(h.last, 320);
+    ww_spool_stats(sp, &st);
+    assert_true(st.segments_deleted > 0);
+    assert_int_equal(count_files(dir, ".seg"), st.segments);
+    ww_spool_free(sp);
+
+    /* A smaller history on reopen: only the newest segments within it stay. */
+    sp = open_history(dir, 8192);
+    ww_spool_stats(sp, &st);
+    assert_true(st.retained_bytes <= 8192);
+    h = history(sp, 0);
+    assert_true(h.n > 0 && h.first > 250);
+    assert_int_equal(h.last, 320);
+    ww_spool_free(sp);
+
+    /* History over half the cap is refused. */
+    ww_spool_config_t bad = {.dir = dir, .max_bytes = 1 << 20, .retain_bytes = 600 << 10};
+    ww_diag_t d;
+    assert_int_equal(ww_spool_open(&bad, &sp, &d), WW_EINVAL);
+    assert_non_null(strstr(d.msg, "history"));
+    /* Without history, a reopen deletes what was processed (but the newest segment,
+       which appends continue). */
+    sp = open_cfg(dir, 4096, 1 << 20, 0);
+    assert_int_equal(count_files(dir, ".seg"), 1);
+    assert_true(history(sp, 0).n < 30);
+    ww_spool_free(sp);
+    rm_rf(dir);
+    free(dir);
+}
+
 /* ---- torn tail ---- */
 
 static void test_torn_tail(void **state)
@@ -1226,6 +1339,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_group_commit),
         cmocka_unit_test(test_rotation_and_deletion),
+        cmocka_unit_test(test_history),
         cmocka_unit_test(test_torn_tail),
         cmocka_unit_test(test_corrupt_middle_quarantine),
         cmocka_unit_test(test_corrupt_older_segments),
