@@ -348,7 +348,6 @@ static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line
     return 0;
 }
 
-
 /* rsyslog's "message repeated 5 times: [ Failed password for ...]": decode the
  * message it repeats, and keep the count. */
 static int unwrap_repeated(ww_event_t *ev, ww_str_t *msg)
