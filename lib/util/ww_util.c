@@ -186,6 +186,23 @@ void ww_arena_reset(ww_arena_t *a)
     a->used = 0;
 }
 
+void ww_arena_trim(ww_arena_t *a, size_t keep)
+{
+    ww_arena_reset(a);
+    ww_arena_block_t **pp = &a->spare;
+    size_t kept = 0;
+    while (*pp) {
+        ww_arena_block_t *b = *pp;
+        if (kept + b->size <= keep) {
+            kept += b->size;
+            pp = &b->next;
+        } else {
+            *pp = b->next;
+            free(b);
+        }
+    }
+}
+
 void ww_arena_release(ww_arena_t *a)
 {
     ww_arena_reset(a);
