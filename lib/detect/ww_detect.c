@@ -200,6 +200,7 @@ static void vlist_free(ww__vlist_t *l)
     free(l->ung);
     free(l->gat);
     free(l->sfid);
+    free(l->gbits);
     memset(l, 0, sizeof *l);
 }
 
@@ -930,6 +931,8 @@ void ww_detect_ctx_free(ww_detect_ctx_t *ctx)
     free(ctx->vsgen);
     free(ctx->vsets);
     free(ctx->vpart);
+    free(ctx->cand);
+    free(ctx->cbits);
     free(ctx->nc);
     free(ctx->ksgen);
     pcre2_match_data_free(ctx->md);
@@ -967,6 +970,8 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     c->vsgen = calloc(d->nvars ? d->nvars : 1, sizeof *c->vsgen);
     c->vsets = calloc(d->nvars ? d->nvars : 1, 1);
     c->vpart = calloc(d->nvars ? d->nvars : 1, sizeof *c->vpart);
+    c->cand = calloc(d->nvars ? d->nvars : 1, sizeof *c->cand);
+    c->cbits = calloc(d->nvars / 64 + 1, sizeof *c->cbits);
     c->ksgen = calloc(d->nkwsets ? d->nkwsets : 1, sizeof *c->ksgen);
     if ((c->nc = malloc(WW__NCACHE * WW__NCWAYS * sizeof *c->nc)))
         for (uint32_t i = 0; i < WW__NCACHE * WW__NCWAYS; i++)
@@ -980,7 +985,8 @@ int ww_detect_ctx_new(ww_detect_t *d, ww_detect_ctx_t **out)
     if (!c->fstamp || !c->ffirst || !c->flast || !c->fnext || !c->lstamp || !c->loff ||
         !c->rstamp || !c->matches || !c->known || !c->gstamp || !c->gmask || !c->ifid ||
         !c->fscan || !c->kscan || !c->seen || !c->pmask || !c->vmark || !c->vsgen || !c->vsets ||
-        !c->vpart || !c->ksgen || !c->nc || !c->md || !c->mctx || !c->jstack) {
+        !c->vpart || !c->cand || !c->cbits || !c->ksgen || !c->nc || !c->md || !c->mctx ||
+        !c->jstack) {
         ww_detect_ctx_free(c);
         return WW_ENOMEM;
     }
@@ -1023,6 +1029,9 @@ static uint32_t name_fid(ww_detect_ctx_t *ctx, ww__ncache_t *w, ww_str_t name)
 static void begin_event(ww_detect_ctx_t *ctx, const ww_event_t *ev)
 {
     const ww_detect_t *d = ctx->d;
+    for (uint32_t i = 0; i < ctx->ncand; i++)
+        ctx->cbits[ctx->cand[i] / 64] = 0;
+    ctx->ncand = 0;
     if (++ctx->gen == 0) {
         /* Wrapped: old stamps could look current. */
         memset(ctx->fstamp, 0, sizeof *ctx->fstamp * (d->nfids ? d->nfids : 1));
@@ -1199,6 +1208,27 @@ static void run_variant(ww_detect_ctx_t *ctx, uint32_t vi, bool generic)
     ctx->matches[ctx->nmatches++] = ri;
 }
 
+/* The gated variants of a long list through its bitmap: only those with a set seen
+   in this event (ctx->cbits) can be marked, and they are met in ascending order, as
+   the walk of l->gat meets them -- so the same variants are evaluated in the same
+   order.  The event's bits are read again after each one: ww__pf_second may mark
+   variants further on, which the walk of gat would meet too. */
+static void run_gated_bits(ww_detect_ctx_t *ctx, const ww__vlist_t *l, bool generic)
+{
+    const uint64_t *cb = ctx->cbits;
+    for (uint32_t w = l->gw0; w < l->gw1; w++) {
+        uint64_t lb = l->gbits[w - l->gw0], m;
+        while ((m = cb[w] & lb)) {
+            unsigned b = (unsigned)__builtin_ctzll(m);
+            lb = b == 63 ? 0 : lb & ~(((uint64_t)2 << b) - 1); /* passed: b and below */
+            uint32_t vi = w * 64 + b;
+            if (ctx->vmark[vi] == ctx->gen ||
+                (ctx->vpart[vi] == ctx->gen && ww__pf_second(ctx, l, vi)))
+                run_variant(ctx, vi, generic);
+        }
+    }
+}
+
 /* Evaluates a candidate list: every variant without a literal requirement, and
    those with one that the gram index marked (ww__pf_prepare). */
 static void run_list(ww_detect_ctx_t *ctx, const ww__vlist_t *l, bool generic)
@@ -1213,6 +1243,10 @@ static void run_list(ww_detect_ctx_t *ctx, const ww__vlist_t *l, bool generic)
     if (!l->ngat)
         return;
     ww__pf_prepare(ctx, l);
+    if (l->gbits) {
+        run_gated_bits(ctx, l, generic);
+        return;
+    }
     for (uint32_t k = 0; k < l->ngat; k++) {
         uint32_t vi = l->gat[k];
         if (ctx->vmark[vi] == ctx->gen || (ctx->vpart[vi] == ctx->gen && ww__pf_second(ctx, l, vi)))

@@ -200,7 +200,15 @@ typedef struct ww__vlist {
     uint32_t *ung, *gat, *sfid;
     uint32_t nung, ngat, nsfid;
     bool kwneed;
+    /* For a list of many gated variants: gat as a bitmap over variant indexes, words
+       [gw0, gw1) (bit v%64 of word v/64 - gw0), walked against the event's candidates
+       (ww_detect_ctx.cbits) instead of testing every variant of gat. */
+    uint64_t *gbits;
+    uint32_t gw0, gw1;
 } ww__vlist_t;
+
+/* Gated variants from which a list gets its bitmap. */
+#define WW__GBITS_MIN 48
 
 typedef struct ww__strmap { /* open addressing, lowercase keys -> index */
     char **keys;
@@ -386,11 +394,15 @@ struct ww_detect_ctx {
     uint32_t *fscan;  /* per fid: == gen once its values were scanned for field grams */
     uint32_t *seen;   /* gram ids seen in this event, in order (nseen) */
     uint32_t nseen;
-    uint64_t *pmask;   /* per gram: gmask bits already applied to the gram index */
-    uint32_t *vmark;   /* per variant: == gen when a pair of each of its sets was seen */
-    uint32_t *vsgen;   /* per variant: vsets valid when == gen */
-    uint8_t *vsets;    /* per variant: its sets with a pair seen */
-    uint32_t *vpart;   /* per variant: == gen when its first set (only) was seen */
+    uint64_t *pmask; /* per gram: gmask bits already applied to the gram index */
+    uint32_t *vmark; /* per variant: == gen when a pair of each of its sets was seen */
+    uint32_t *vsgen; /* per variant: vsets valid when == gen */
+    uint8_t *vsets;  /* per variant: its sets with a pair seen */
+    uint32_t *vpart; /* per variant: == gen when its first set (only) was seen */
+    /* The variants with a set seen in this event (vsgen == gen), as a list (to clear
+       the bitmap) and as bits of cbits (nvars bits). */
+    uint32_t *cand, ncand;
+    uint64_t *cbits;
     bool dirty;        /* grams seen since the last apply_seen */
     uint32_t *ksgen;   /* per keyword set: == gen once every value was scanned for it */
     uint32_t *rstamp;  /* per rule: matched in this event */

@@ -438,6 +438,20 @@ int ww_parse_double(const char *p, size_t n, double *out)
     char tmp[64];
     if (n == 0 || n >= sizeof tmp)
         return WW_EPARSE;
+    /* An integer of at most 15 digits (ports, ids, counts: most numbers of logs) is
+       an exact double: the value strtod would give, without its cost (which was a
+       tenth of evaluating Windows events, numeric rule items against string values). */
+    size_t i0 = p[0] == '-' || p[0] == '+';
+    if (n > i0 && n - i0 <= 15) {
+        int64_t x = 0;
+        size_t i = i0;
+        for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+            x = x * 10 + (p[i] - '0');
+        if (i == n) {
+            *out = p[0] == '-' ? -(double)x : (double)x;
+            return 0;
+        }
+    }
     /* Accept only plain decimal syntax: no hex, inf, nan or surrounding spaces. */
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
