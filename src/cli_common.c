@@ -98,10 +98,43 @@ static bool is_rule_file(const char *name)
            strcmp(name, PLACEHOLDERS_FILE) != 0;
 }
 
+static unsigned rule_threads = 1;
+
+void ww_cli_set_rule_threads(unsigned n)
+{
+    rule_threads = n ? n : 1;
+}
+
+/* The rule files of a directory walk, in walk order, for ww_sigma_load_files. */
+typedef struct rule_files {
+    char **v;
+    size_t n, cap;
+    bool nomem;
+} rule_files_t;
+
+static int rule_file(ww_sigma_ruleset_t *rs, rule_files_t *fl, const char *path)
+{
+    if (!fl)
+        return ww_sigma_load_path(rs, path);
+    if (fl->n == fl->cap) {
+        size_t nc = fl->cap ? fl->cap * 2 : 256;
+        char **nv = realloc(fl->v, nc * sizeof *nv);
+        if (!nv)
+            return WW_ENOMEM;
+        fl->v = nv;
+        fl->cap = nc;
+    }
+    if (!(fl->v[fl->n] = strdup(path)))
+        return WW_ENOMEM;
+    fl->n++;
+    return 0;
+}
+
 /* Loads the rules under a directory (skipping the rule sets inside it, see
  * WW_CLI_SET_MARKER); returns 0 or a WW_E* code for an unreadable
- * directory (the rules read before it stay loaded). */
-static int load_rules_dir(ww_sigma_ruleset_t *rs, const char *dir, int depth)
+ * directory (the rules read before it stay loaded).  With fl, the rule files are
+ * only listed, for the caller to load. */
+static int load_rules_dir(ww_sigma_ruleset_t *rs, rule_files_t *fl, const char *dir, int depth)
 {
     struct dirent **ents = NULL;
     int n = scandir(dir, &ents, NULL, alphasort);
@@ -116,11 +149,11 @@ static int load_rules_dir(ww_sigma_ruleset_t *rs, const char *dir, int depth)
         if (nm[0] != '.' && len > 0 && (size_t)len < sizeof path && stat(path, &st) == 0) {
             if (S_ISDIR(st.st_mode) && !name_ends(nm, ".tests") && depth < RULES_MAX_DEPTH &&
                 !ww_cli_is_rule_set(path)) {
-                int r = load_rules_dir(rs, path, depth + 1);
+                int r = load_rules_dir(rs, fl, path, depth + 1);
                 if (r == WW_ENOMEM)
                     rc = r;
             } else if (S_ISREG(st.st_mode) && is_rule_file(nm)) {
-                int r = ww_sigma_load_path(rs, path);
+                int r = rule_file(rs, fl, path);
                 if (r == WW_ENOMEM)
                     rc = r;
             }
@@ -200,8 +233,19 @@ ww_sigma_ruleset_t *ww_cli_load_rules_suppress(const char *const *paths, size_t 
         int rc;
         if (stat(paths[i], &st) != 0)
             rc = WW_ENOENT;
-        else if (S_ISDIR(st.st_mode))
-            rc = load_rules_dir(rs, paths[i], 0);
+        else if (S_ISDIR(st.st_mode) && rule_threads > 1) {
+            /* Walked first, then parsed on several threads and merged in walk order:
+               the same ruleset as loading file by file. */
+            rule_files_t fl = {0};
+            rc = load_rules_dir(rs, &fl, paths[i], 0);
+            if (rc != WW_ENOMEM && ww_sigma_load_files(rs, (const char *const *)fl.v, fl.n,
+                                                       rule_threads, NULL) == WW_ENOMEM)
+                rc = WW_ENOMEM;
+            for (size_t k = 0; k < fl.n; k++)
+                free(fl.v[k]);
+            free(fl.v);
+        } else if (S_ISDIR(st.st_mode))
+            rc = load_rules_dir(rs, NULL, paths[i], 0);
         else
             rc = ww_sigma_load_path(rs, paths[i]);
         if (rc == WW_ENOMEM) {

@@ -91,6 +91,11 @@ ww_sigma_ruleset_t *ww_cli_load_rules_suppress(const char *const *paths, size_t 
                                                const char *const *suppress, size_t nsuppress,
                                                size_t *unreadable);
 
+/* Threads the rule loaders above parse rule files on (ww_sigma_load_files; the result
+ * is the same whatever the number).  Default 1; a command that was given --threads N
+ * sets N before loading. */
+void ww_cli_set_rule_threads(unsigned n);
+
 /* Prints prefix (may be NULL) and "file:line:col: title: reason" for one rule error,
  * with control characters escaped (ww_cli_put_safe). */
 void ww_cli_print_sigma_error(FILE *out, const char *prefix, const ww_sigma_error_t *e);

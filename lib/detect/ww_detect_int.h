@@ -11,6 +11,7 @@
 #include "detect/ww_detect.h"
 
 #define WW__NOFID UINT32_MAX
+#define WW__NFILTER_BITS 4096
 #define WW__GBLOOM_BITS (1u << 18)
 #define WW__GATE4_SHIFT 14 /* 32 - log2(WW__GATE4_BITS): small enough for L2 */
 #define WW__GATE4_BITS (1u << (32 - WW__GATE4_SHIFT))
@@ -199,7 +200,15 @@ typedef struct ww__vlist {
     uint32_t *ung, *gat, *sfid;
     uint32_t nung, ngat, nsfid;
     bool kwneed;
+    /* For a list of many gated variants: gat as a bitmap over variant indexes, words
+       [gw0, gw1) (bit v%64 of word v/64 - gw0), walked against the event's candidates
+       (ww_detect_ctx.cbits) instead of testing every variant of gat. */
+    uint64_t *gbits;
+    uint32_t gw0, gw1;
 } ww__vlist_t;
+
+/* Gated variants from which a list gets its bitmap. */
+#define WW__GBITS_MIN 48
 
 typedef struct ww__strmap { /* open addressing, lowercase keys -> index */
     char **keys;
@@ -249,6 +258,10 @@ struct ww_detect {
     bool no_prefilter;
 
     ww__strmap_t fields; /* interned field names -> fid */
+    /* A filter of the interned names by (length, first and last byte lowered): most
+       fields of an event are named by no rule, and this tells so in a few
+       instructions, before any cache or hash lookup (ww__name_maybe). */
+    uint64_t nfilter[WW__NFILTER_BITS / 64];
     uint32_t nfids;
     uint32_t eid_fid; /* fid of "EventID", or WW__NOFID */
 
@@ -331,9 +344,12 @@ struct ww_detect {
     uint32_t nerrs, errs_cap;
 };
 
-/* The name lookup of the field at one index of the previous event: events of one
-   source repeat their field names in the same order. */
+/* The name lookups of the field at one index in recent events: events of one source
+   repeat their field names in the same order, and a syslog stream interleaves a few
+   shapes (sshd, the kernel's packets, PAM...), so each index keeps the names of the
+   last WW__NCWAYS shapes, most recent first. */
 #define WW__NCACHE 128
+#define WW__NCWAYS 4
 #define WW__NCNAME 40
 typedef struct ww__ncache {
     uint32_t fid;
@@ -341,9 +357,21 @@ typedef struct ww__ncache {
     char name[WW__NCNAME];
 } ww__ncache_t;
 
+/* The last lookup of one routing fact (product, category, service): consecutive
+   events of a stream mostly repeat them. */
+enum { WW__MEMO_PROD, WW__MEMO_CAT, WW__MEMO_SVC, WW__MEMO_CAT_ANY, WW__MEMO_SVC_ANY, WW__NMEMO };
+typedef struct ww__memo {
+    const ww__strmap_t *map;
+    uint32_t idx;
+    bool found;
+    uint16_t len; /* UINT16_MAX: empty */
+    char name[WW__NCNAME];
+} ww__memo_t;
+
 struct ww_detect_ctx {
     ww_detect_t *d;
-    ww__ncache_t *nc; /* WW__NCACHE entries */
+    ww__ncache_t *nc; /* WW__NCACHE x WW__NCWAYS entries */
+    ww__memo_t memo[WW__NMEMO];
     const ww_event_t *ev;
     uint32_t gen;     /* event generation: stamps below are valid when == gen */
     uint32_t *fstamp; /* per fid */
@@ -366,16 +394,24 @@ struct ww_detect_ctx {
     uint32_t *fscan;  /* per fid: == gen once its values were scanned for field grams */
     uint32_t *seen;   /* gram ids seen in this event, in order (nseen) */
     uint32_t nseen;
-    uint64_t *pmask;   /* per gram: gmask bits already applied to the gram index */
-    uint32_t *vmark;   /* per variant: == gen when a pair of each of its sets was seen */
-    uint32_t *vsgen;   /* per variant: vsets valid when == gen */
-    uint8_t *vsets;    /* per variant: its sets with a pair seen */
-    uint32_t *vpart;   /* per variant: == gen when its first set (only) was seen */
+    uint64_t *pmask; /* per gram: gmask bits already applied to the gram index */
+    uint32_t *vmark; /* per variant: == gen when a pair of each of its sets was seen */
+    uint32_t *vsgen; /* per variant: vsets valid when == gen */
+    uint8_t *vsets;  /* per variant: its sets with a pair seen */
+    uint32_t *vpart; /* per variant: == gen when its first set (only) was seen */
+    /* The variants with a set seen in this event (vsgen == gen), as a list (to clear
+       the bitmap) and as bits of cbits (nvars bits). */
+    uint32_t *cand, ncand;
+    uint64_t *cbits;
     bool dirty;        /* grams seen since the last apply_seen */
     uint32_t *ksgen;   /* per keyword set: == gen once every value was scanned for it */
     uint32_t *rstamp;  /* per rule: matched in this event */
     uint32_t *matches; /* rule indexes matched in this event */
     uint32_t nmatches;
+    /* The address of the value CIDR items tested last (ww_detect_match.c). */
+    uint32_t ipgen, ipidx;
+    int ipfam;
+    uint8_t ipaddr[16];
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jstack;
@@ -414,6 +450,16 @@ static inline uint64_t ww__lower8(uint64_t x)
     uint64_t ge_a = b + 0x3F3F3F3F3F3F3F3FULL; /* bit 7: byte >= 'A' */
     uint64_t gt_z = b + 0x2525252525252525ULL; /* bit 7: byte > 'Z' */
     return x | (((ge_a ^ gt_z) & ~x & h) >> 2);
+}
+
+/* The bit of a field name in ww_detect.nfilter. */
+static inline uint32_t ww__name_bit(const char *p, size_t n)
+{
+    uint32_t a = n ? (unsigned char)p[0] : 0, b = n ? (unsigned char)p[n - 1] : 0;
+    a |= (uint32_t)(a - 'A' < 26u) << 5; /* ASCII lowered, as the map compares */
+    b |= (uint32_t)(b - 'A' < 26u) << 5;
+    uint32_t h = ((uint32_t)n << 16 | a << 8 | b) * 0x9E3779B1u;
+    return h >> (32 - 12); /* log2(WW__NFILTER_BITS) */
 }
 
 /* Compiles one sigma matcher; a regex that PCRE2 refuses returns WW_EPARSE with msg. */

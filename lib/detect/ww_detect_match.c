@@ -373,22 +373,75 @@ static bool num_match(const ww_sigma_match_t *m, const ww__fval_t *v)
     return false;
 }
 
-static bool cidr_match(const ww_sigma_match_t *m, const ww__fval_t *v)
+/* inet_pton(AF_INET) on p[0..n) read as a C string (it ends at a NUL byte): four
+   decimal octets of at most 255, no leading zeros, nothing else.  Inline because
+   CIDR items test an address field of most network events, and the library call
+   (with its copy to a terminated buffer) was most of their cost. */
+static bool ipv4_parse(const char *p, size_t n, uint8_t out[4])
 {
+    const char *s = p, *e = p + n;
+    for (int o = 0; o < 4; o++) {
+        if (o) {
+            if (s >= e || *s != '.')
+                return false;
+            s++;
+        }
+        if (s >= e || *s < '0' || *s > '9')
+            return false;
+        unsigned v = (unsigned)(*s++ - '0');
+        if (v == 0) {
+            if (s < e && *s >= '0' && *s <= '9')
+                return false; /* a leading zero */
+        } else {
+            while (s < e && *s >= '0' && *s <= '9') {
+                v = v * 10 + (unsigned)(*s++ - '0');
+                if (v > 255)
+                    return false;
+            }
+        }
+        out[o] = (uint8_t)v;
+    }
+    return s == e || *s == 0;
+}
+
+/* The address a value reads as (family 4 or 6, 0: none), parsed once per value of an
+   event however many networks an item lists. */
+static int value_addr(ww_detect_ctx_t *ctx, const ww__fval_t *v, uint8_t addr[16])
+{
+    if (ctx->ipgen == ctx->gen && ctx->ipidx == v->idx) {
+        memcpy(addr, ctx->ipaddr, 16);
+        return ctx->ipfam;
+    }
     char buf[64];
+    int fam = 0;
+    memset(addr, 0, 16);
+    if (v->type == WW_F_STR && v->n != 0 && v->n < sizeof buf) {
+        ww_str_t t = trim(v->raw, v->n);
+        if (t.n >= 2 && t.p[0] == '[' && t.p[t.n - 1] == ']')
+            t.p++, t.n -= 2;
+        if (ipv4_parse(t.p, t.n, addr)) {
+            fam = 4;
+        } else {
+            memcpy(buf, t.p, t.n);
+            buf[t.n] = 0;
+            if (inet_pton(AF_INET6, buf, addr) == 1)
+                fam = 6;
+        }
+    }
+    ctx->ipgen = ctx->gen;
+    ctx->ipidx = v->idx;
+    ctx->ipfam = fam;
+    memcpy(ctx->ipaddr, addr, 16);
+    return fam;
+}
+
+static bool cidr_match(ww_detect_ctx_t *ctx, const ww_sigma_match_t *m, const ww__fval_t *v)
+{
     uint8_t addr[16];
-    if (v->type != WW_F_STR || v->n == 0 || v->n >= sizeof buf)
+    int fam = value_addr(ctx, v, addr);
+    if (fam == 0)
         return false;
-    ww_str_t t = trim(v->raw, v->n);
-    if (t.n >= 2 && t.p[0] == '[' && t.p[t.n - 1] == ']')
-        t.p++, t.n -= 2;
-    memcpy(buf, t.p, t.n);
-    buf[t.n] = 0;
-    int fam;
-    if (inet_pton(AF_INET, buf, addr) == 1) {
-        fam = 4;
-    } else if (inet_pton(AF_INET6, buf, addr) == 1) {
-        fam = 6;
+    if (fam == 6) {
         /* An IPv4-mapped IPv6 address (::ffff:a.b.c.d, common in Windows logs) is
            the IPv4 address for an IPv4 network. */
         static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -396,8 +449,6 @@ static bool cidr_match(const ww_sigma_match_t *m, const ww__fval_t *v)
             memmove(addr, addr + 12, 4);
             fam = 4;
         }
-    } else {
-        return false;
     }
     if (fam != m->cidr_family)
         return false;
@@ -567,7 +618,7 @@ bool ww__dmatch_eval(ww_detect_ctx_t *ctx, const ww__dmatch_t *m, const ww__fval
             regex_error(ctx, m, rc);
         return false;
     }
-    case DM_CIDR: return cidr_match(m->src, v);
+    case DM_CIDR: return cidr_match(ctx, m->src, v);
     case DM_NUM: return num_match(m->src, v);
     case DM_BOOL: return bool_match(m->src, v);
     case DM_NULL: return v->type == WW_F_NULL;

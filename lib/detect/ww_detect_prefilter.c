@@ -885,6 +885,19 @@ int ww__pf_list(ww_detect_t *d, ww__vlist_t *l, uint32_t *stamp, uint32_t st)
     }
     if (!(l->sfid = malloc((nf ? nf : 1) * sizeof *l->sfid)))
         return WW_ENOMEM;
+    /* The bitmap, for a long list whose variants are in ascending order (the walk
+       must meet them in the order of gat). */
+    bool asc = true;
+    for (uint32_t k = 1; k < l->ngat && asc; k++)
+        asc = l->gat[k - 1] < l->gat[k];
+    if (asc && l->ngat >= WW__GBITS_MIN) {
+        l->gw0 = l->gat[0] / 64;
+        l->gw1 = l->gat[l->ngat - 1] / 64 + 1;
+        if (!(l->gbits = calloc(l->gw1 - l->gw0, sizeof *l->gbits)))
+            return WW_ENOMEM;
+        for (uint32_t k = 0; k < l->ngat; k++)
+            l->gbits[l->gat[k] / 64 - l->gw0] |= (uint64_t)1 << (l->gat[k] % 64);
+    }
     /* The fields in first-use order; stamps say which were taken. */
     for (uint32_t k = 0; k < l->ngat; k++) {
         const ww__variant_t *v = &d->vars[l->gat[k]];
@@ -1155,6 +1168,8 @@ static inline void mark(ww_detect_ctx_t *ctx, const ww_detect_t *d, uint32_t p)
     if (ctx->vsgen[v] != ctx->gen) {
         ctx->vsgen[v] = ctx->gen;
         ctx->vsets[v] = 0;
+        ctx->cand[ctx->ncand++] = v; /* once per event: vsgen guards it */
+        ctx->cbits[v / 64] |= (uint64_t)1 << (v % 64);
     }
     ctx->vsets[v] |= (uint8_t)(1u << d->gpset[p]);
     if (ctx->vsets[v] == d->vfull[v])

@@ -144,9 +144,9 @@ static bool all_zero(const uint8_t *p, size_t n)
 
 /* ---- open / close -------------------------------------------------------------- */
 
-static void evtx_close(ww_reader_t *r)
+static void state_free(void *p)
 {
-    evtx_state_t *st = r->state;
+    evtx_state_t *st = p;
     if (!st)
         return;
     ww_arena_release(&st->carena);
@@ -156,7 +156,39 @@ static void evtx_close(ww_reader_t *r)
     free(st->tmp[1].v);
     free(st->pieces);
     free(st);
+}
+
+static void evtx_close(ww_reader_t *r)
+{
+    evtx_state_t *st = r->state;
     r->state = NULL;
+    /* A range's caches go to the next range of its parent (ww__spool_t), with no
+       more chunk memory than a usual chunk needs: a chunk that took much more (up to
+       EVTX_CHUNK_ARENA_CAP) must not leave it held in the pool. */
+    if (st && st->names && st->tmpls && r->parent && r->parent->spool) {
+        ww_arena_trim(&st->carena, EVTX_POOL_ARENA_KEEP);
+        if (ww__spool_give(r->parent->spool, st))
+            return;
+    }
+    state_free(st);
+}
+
+/* A state handed on by an earlier range, as a new one: its caches emptied by a new
+   generation (what zeroing them would do), everything else zeroed. */
+static evtx_state_t *state_reuse(evtx_state_t *old)
+{
+    evtx_state_t keep = *old;
+    memset(old, 0, sizeof *old);
+    old->names = keep.names;
+    old->tmpls = keep.tmpls;
+    old->carena = keep.carena;
+    old->tmp[0] = (evtx_opvec_t){keep.tmp[0].v, 0, keep.tmp[0].cap};
+    old->tmp[1] = (evtx_opvec_t){keep.tmp[1].v, 0, keep.tmp[1].cap};
+    old->pieces = keep.pieces;
+    old->pieces_cap = keep.pieces_cap;
+    old->gen = keep.gen;
+    ww__evtx_chunk_reset(old); /* a new generation; the arena reset */
+    return old;
 }
 
 static int evtx_open(ww_reader_t *r, ww_diag_t *diag)
@@ -165,17 +197,25 @@ static int evtx_open(ww_reader_t *r, ww_diag_t *diag)
         ww_diag_set(diag, r->name, 0, 0, "not an EVTX file: no \"ElfFile\" signature");
         return WW_EPARSE;
     }
-    evtx_state_t *st = calloc(1, sizeof *st);
-    if (!st)
-        goto nomem;
-    r->state = st;
-    st->names = calloc(EVTX_NAME_SLOTS, sizeof *st->names);
-    st->tmpls = calloc(EVTX_TMPL_SLOTS, sizeof *st->tmpls);
-    if (!st->names || !st->tmpls)
-        goto nomem;
-    ww_arena_init(&st->carena, 32 * 1024, EVTX_CHUNK_ARENA_CAP);
+    evtx_state_t *st = r->parent && r->parent->spool ? ww__spool_take(r->parent->spool) : NULL;
+    if (st) {
+        r->state = state_reuse(st);
+    } else {
+        if (!(st = calloc(1, sizeof *st)))
+            goto nomem;
+        r->state = st;
+        st->names = calloc(EVTX_NAME_SLOTS, sizeof *st->names);
+        st->tmpls = calloc(EVTX_TMPL_SLOTS, sizeof *st->tmpls);
+        if (!st->names || !st->tmpls)
+            goto nomem;
+        ww_arena_init(&st->carena, 32 * 1024, EVTX_CHUNK_ARENA_CAP);
+        st->gen = 1; /* zeroed slots carry generation 0: empty */
+    }
     pthread_once(&crc_once, crc_init);
-    st->gen = 1; /* zeroed slots carry generation 0: empty */
+    /* A reader whose ranges may be opened: the pool they pass their states on in (none
+       if it cannot be made: each range then has its own). */
+    if (!r->range && !r->spool)
+        r->spool = ww__spool_new(state_free);
     /* A range starts at a chunk boundary (ww_reader_open_range checked it). */
     if (r->off > EVTX_FILE_HEADER_SIZE)
         st->chunk_no = (uint32_t)((r->off - EVTX_FILE_HEADER_SIZE) / EVTX_CHUNK_SIZE);

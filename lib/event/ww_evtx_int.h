@@ -29,6 +29,8 @@
     384u /* templates per chunk; more are refused (a real \
             chunk holds a few dozen) */
 #define EVTX_CHUNK_ARENA_CAP (48u << 20)
+/* Chunk memory a range's state keeps when it is passed on to a later range. */
+#define EVTX_POOL_ARENA_KEEP (256u << 10)
 #define EVTX_OWN_BLOCK 512u /* event arena taken at a time for copied names */
 
 /* BinXML value types. */

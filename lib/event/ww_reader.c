@@ -1255,6 +1255,51 @@ uint64_t ww_reader_cut(const ww_reader_t *r, uint64_t from, uint32_t n)
     return (uint64_t)(p - b);
 }
 
+ww__spool_t *ww__spool_new(void (*free_state)(void *))
+{
+    ww__spool_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    if (pthread_mutex_init(&p->mu, NULL) != 0) {
+        free(p);
+        return NULL;
+    }
+    p->free_state = free_state;
+    return p;
+}
+
+void ww__spool_free(ww__spool_t *p)
+{
+    if (!p)
+        return;
+    for (unsigned i = 0; i < p->n; i++)
+        p->free_state(p->v[i]);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+}
+
+void *ww__spool_take(ww__spool_t *p)
+{
+    void *st = NULL;
+    pthread_mutex_lock(&p->mu);
+    if (p->n)
+        st = p->v[--p->n];
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}
+
+bool ww__spool_give(ww__spool_t *p, void *st)
+{
+    bool kept = false;
+    pthread_mutex_lock(&p->mu);
+    if (p->n < WW__SPOOL_MAX) {
+        p->v[p->n++] = st;
+        kept = true;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return kept;
+}
+
 int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end, ww_reader_t **out,
                          ww_diag_t *diag)
 {
@@ -1272,6 +1317,7 @@ int ww_reader_open_range(const ww_reader_t *parent, uint64_t start, uint64_t end
         return WW_ENOMEM;
     }
     r->range = true;
+    r->parent = parent;
     if (evtx) {
         /* Chunks are independent (each has its own string and template tables), but
            the decoder finds them, and names them in diagnostics, by their place in
@@ -1309,6 +1355,7 @@ void ww_reader_free(ww_reader_t *r)
     ww_reader_free(r->win);
     if (r->ops && r->ops->close)
         r->ops->close(r);
+    ww__spool_free(r->spool);
     stream_free(r->stream);
     if (r->mapped)
         munmap(r->mapped, r->mapped_len);

@@ -5,6 +5,8 @@
 #ifndef WW_READER_INT_H
 #define WW_READER_INT_H
 
+#include <pthread.h>
+
 #include "event/ww_event.h"
 
 typedef struct ww_decoder_ops {
@@ -62,7 +64,31 @@ struct ww_reader {
        input up to the range's end and starts at r->off, a chunk boundary, so that its
        diagnostics name the chunks and offsets of the whole input. */
     bool range;
+    /* A range reader's parent (borrowed), and the parent's pool of decoder states
+       that its ranges hand on to each other (see ww__spool_t). */
+    const struct ww_reader *parent;
+    struct ww__spool *spool;
 };
+
+/* Decoder states that range readers of one parent pass on: a range opened per EVTX
+ * chunk takes over the caches (~70 KiB of zeroed tables, its arena, its scratch
+ * vectors) of a range closed before, instead of allocating and zeroing its own.  Locked:
+ * ranges of one parent are opened and closed on several threads.  Created by the
+ * decoder's open of the parent; freed with the parent, which outlives its ranges. */
+#define WW__SPOOL_MAX 16
+typedef struct ww__spool {
+    pthread_mutex_t mu;
+    void *v[WW__SPOOL_MAX];
+    unsigned n;
+    void (*free_state)(void *state);
+} ww__spool_t;
+
+ww__spool_t *ww__spool_new(void (*free_state)(void *));
+void ww__spool_free(ww__spool_t *p);
+/* A state put back by an earlier range, or NULL. */
+void *ww__spool_take(ww__spool_t *p);
+/* Keeps st for a later range; false when the pool is full (the caller frees st). */
+bool ww__spool_give(ww__spool_t *p, void *st);
 
 #define WW_READER_LOOKBACK ((size_t)64 << 10)
 

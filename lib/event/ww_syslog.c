@@ -542,7 +542,7 @@ static ww_str_t sess_prog(ww_str_t prog)
     ww_str_t b = lp ? ww__s(prog.p, lp) : prog;
     if (b.n < 4 || ww_lower((unsigned char)b.p[0]) != 's')
         return (ww_str_t){0};
-    if (ww__ieqz(b, "sshd") || ww__ieqz(b, "sshd-session") || ww__ieqz(b, "sshd-auth"))
+    if (WW__IEQ(b, "sshd") || WW__IEQ(b, "sshd-session") || WW__IEQ(b, "sshd-auth"))
         return b;
     return (ww_str_t){0};
 }
@@ -564,12 +564,27 @@ static size_t sess_key(const syslog_state_t *st, char *key)
     return n;
 }
 
+/* Eight bytes a step (a byte-wise hash of every line's key was half of the session
+   bookkeeping); the key is a local buffer of SESS_KEY_MAX bytes, so the last partial
+   word is copied into a zeroed one. */
 static uint32_t sess_hash(const char *k, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)k[i]) * 16777619u;
-    return h;
+    uint64_t h = n * 0x9E3779B97F4A7C15ULL, w;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, k + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+    }
+    if (i < n) {
+        w = 0;
+        memcpy(&w, k + i, n - i);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    }
+    h ^= h >> 32;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    return (uint32_t)h;
 }
 
 /* Each table is one block: cap entries, then cap tags (hash | 1; 0 = empty slot).

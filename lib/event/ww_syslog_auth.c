@@ -41,15 +41,15 @@ static ww_str_t *slot(pcap_t *c, char k)
 static bool pm(const char *pt, const char *s, const char *e, pcap_t *c)
 {
     for (;;) {
-        if (!*pt)
-            return s == e;
-        if (*pt != '%') {
+        /* A run of literal text, in one tight loop. */
+        while (*pt && *pt != '%') {
             if (s >= e || *s != *pt)
                 return false;
             s++;
             pt++;
-            continue;
         }
+        if (!*pt)
+            return s == e;
         char k = pt[1];
         const char *rest = pt + 2;
         if (k == '*')
@@ -526,7 +526,7 @@ static bool c_ident(ww_str_t w)
  * wording before that is none of these. */
 static bool sshpkt_tag(ww_str_t t)
 {
-    if (ww__eqz(t, "banner exchange") || ww__eqz(t, "send DEBUG"))
+    if (WW__EQ(t, "banner exchange") || WW__EQ(t, "send DEBUG"))
         return true;
     const char *c = memchr(t.p, ':', t.n);
     if (!c)
@@ -534,7 +534,7 @@ static bool sshpkt_tag(ww_str_t t)
     if (!c_ident(ww__s(t.p, c)) || t.p + t.n - c < 3 || c[1] != ' ')
         return false;
     ww_str_t r = ww__s(c + 2, t.p + t.n);
-    if (ww__eqz(r, "ssh_packet_write_poll"))
+    if (WW__EQ(r, "ssh_packet_write_poll"))
         return true;
     static const char *const verbs[] = {"parse ", "send ", "exit ", "start ", "append "};
     for (size_t i = 0; i < WW_ARRAY_LEN(verbs); i++) {
@@ -620,7 +620,7 @@ int ww__auth_sshd(ww_event_t *ev, ww_str_t msg)
        keyboard-interactive/pam try was recorded by the "PAM: ... for" line above. */
     int64_t attempts = attempts_of(t);
     if (a.outcome == OUT_FAIL &&
-        (ww__eqz(a.method, "none") || ww__eqz(c.m, "keyboard-interactive/pam")))
+        (WW__EQ(a.method, "none") || WW__EQ(c.m, "keyboard-interactive/pam")))
         attempts = 0;
     if (WW__STARTS(body, "PAM: "))
         a.method = WW_STR("keyboard-interactive");
@@ -699,7 +699,7 @@ static int64_t pam_attempts(ww_str_t module, ww_str_t svc, const pat_t *t, const
 {
     static const char *const own[] = {"sshd", "su", "su-l", "sudo", "sudo-i", "login", "remote"};
     int64_t n = 1;
-    if (t >= pam_pats + PAM_KV_PATS || !ww__eqz(module, "pam_unix"))
+    if (t >= pam_pats + PAM_KV_PATS || !WW__EQ(module, "pam_unix"))
         return 0;
     for (size_t i = 0; i < WW_ARRAY_LEN(own); i++)
         if (ww__eqz(svc, own[i]))
@@ -786,8 +786,8 @@ static ww_str_t strip_uid(ww_str_t u)
 /* The program that logged a PAM line is sshd's own, or not known (empty). */
 static bool sshd_prog(ww_str_t prog)
 {
-    return !prog.n || ww__ieqz(prog, "sshd") || ww__ieqz(prog, "sshd-session") ||
-           ww__ieqz(prog, "sshd-auth");
+    return !prog.n || WW__IEQ(prog, "sshd") || WW__IEQ(prog, "sshd-session") ||
+           WW__IEQ(prog, "sshd-auth");
 }
 
 /* The text after "pam_<module>(<service>:<type>): " (or, in the old format, after
@@ -842,7 +842,7 @@ static int pam_text(ww_event_t *ev, ww_str_t module, ww_str_t svc, ww_str_t type
     /* libpam logs under the program that called it, and sshd's are sshd, sshd-session
        and sshd-auth: a line for the sshd service from any other program is that
        program's own text (one that logs what it was sent at the start of a message). */
-    if (ww__eqz(svc, "sshd") && !sshd_prog(prog))
+    if (WW__EQ(svc, "sshd") && !sshd_prog(prog))
         a.src_ip = a.src_port = (ww_str_t){0};
     if (rc == 0)
         rc = add_auth(ev, &a, pam_attempts(module, svc, t, &c));

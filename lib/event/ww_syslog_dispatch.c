@@ -306,7 +306,7 @@ static bool icontains_audit(ww_str_t prog)
 {
     for (size_t i = 0; i + 5 <= prog.n; i++)
         if (ww_lower((unsigned char)prog.p[i]) == 'a' &&
-            ww__ieqz(ww__s(prog.p + i, prog.p + i + 5), "audit"))
+            WW__IEQ(ww__s(prog.p + i, prog.p + i + 5), "audit"))
             return true;
     return false;
 }
@@ -333,7 +333,7 @@ static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line
     bool untagged = prog.n == 0;
     if (is_audit(msg) && (untagged || icontains_audit(prog)))
         return ww__auditd_record(ev, msg);
-    if (!untagged && !ww__ieqz(prog, "kernel"))
+    if (!untagged && !WW__IEQ(prog, "kernel"))
         return 0;
     if (untagged && is_fortigate(msg))
         return ww__fw_fortigate(ev, msg);
@@ -346,11 +346,6 @@ static int by_content(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t line
     if (is_netfilter(msg, untagged))
         return ww__fw_netfilter(ev, msg, !untagged || text_line);
     return 0;
-}
-
-static bool prog_is(ww_str_t prog, const char *z)
-{
-    return ww__ieqz(prog, z);
 }
 
 /* rsyslog's "message repeated 5 times: [ Failed password for ...]": decode the
@@ -389,28 +384,28 @@ int ww__syslog_decode_msg(ww_event_t *ev, ww_str_t prog, ww_str_t msg, ww_str_t 
         rc = 0;
         switch (ww_lower((unsigned char)prog.p[0])) {
         case 's':
-            if (prog_is(prog, "sshd") || prog_is(prog, "sshd-session") ||
-                prog_is(prog, "sshd-auth"))
+            if (WW__IEQ(prog, "sshd") || WW__IEQ(prog, "sshd-session") ||
+                WW__IEQ(prog, "sshd-auth"))
                 rc = ww__auth_sshd(ev, msg);
-            else if (prog_is(prog, "sudo"))
+            else if (WW__IEQ(prog, "sudo"))
                 rc = ww__auth_sudo(ev, msg);
-            else if (prog_is(prog, "su") || prog_is(prog, "su-l"))
+            else if (WW__IEQ(prog, "su") || WW__IEQ(prog, "su-l"))
                 rc = ww__auth_su(ev, msg);
             break;
         case 'l':
-            if (prog_is(prog, "login"))
+            if (WW__IEQ(prog, "login"))
                 rc = ww__auth_login(ev, msg);
             break;
         case 'd':
-            if (prog_is(prog, "dropbear"))
+            if (WW__IEQ(prog, "dropbear"))
                 rc = ww__auth_dropbear(ev, msg);
             break;
         case 'a':
-            if (WW__STARTS(prog, "audisp") || prog_is(prog, "auditd") || prog_is(prog, "audit"))
+            if (WW__STARTS(prog, "audisp") || WW__IEQ(prog, "auditd") || WW__IEQ(prog, "audit"))
                 rc = ww__auditd_record(ev, msg);
             break;
         case 'k':
-            if (prog_is(prog, "kernel")) {
+            if (WW__IEQ(prog, "kernel")) {
                 ww_str_t m = msg;
                 /* "[12345.678901] " uptime stamp of the kernel ring buffer. */
                 if (m.n && m.p[0] == '[') {

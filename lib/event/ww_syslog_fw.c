@@ -8,7 +8,7 @@
 
 static const char *const ALLOW = "allow", *const DENY = "deny";
 
-static bool ieq(ww_str_t s, const char *z)
+static inline bool ieq(ww_str_t s, const char *z)
 {
     return ww__ieqz(s, z);
 }
@@ -185,7 +185,7 @@ int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg, bool addrs)
         bool num = false;
         switch (k.n) {
         case 3:
-            num = ieq(k, "SPT") || ieq(k, "DPT") || ieq(k, "LEN") || ieq(k, "TTL");
+            num = WW__IEQ(k, "SPT") || WW__IEQ(k, "DPT") || WW__IEQ(k, "LEN") || WW__IEQ(k, "TTL");
             if (ww_str_eq(k, WW_STR("SRC")) && !src.p)
                 src = v;
             else if (ww_str_eq(k, WW_STR("DST")) && !dst.p)
@@ -199,8 +199,8 @@ int ww__fw_netfilter(ww_event_t *ev, ww_str_t msg, bool addrs)
             if (ww_str_eq(k, WW_STR("PROTO")))
                 proto = v;
             break;
-        case 6: num = ieq(k, "WINDOW"); break;
-        case 8: num = ieq(k, "HOPLIMIT"); break;
+        case 6: num = WW__IEQ(k, "WINDOW"); break;
+        case 8: num = WW__IEQ(k, "HOPLIMIT"); break;
         default: break;
         }
         int64_t x;
@@ -299,37 +299,37 @@ int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
             continue;
         n++;
         int type_ = WW_F_STR;
-        if (ieq(key, "srcport") || ieq(key, "dstport") || ieq(key, "policyid") ||
-            ieq(key, "sentbyte") || ieq(key, "rcvdbyte") || ieq(key, "duration"))
+        if (WW__IEQ(key, "srcport") || WW__IEQ(key, "dstport") || WW__IEQ(key, "policyid") ||
+            WW__IEQ(key, "sentbyte") || WW__IEQ(key, "rcvdbyte") || WW__IEQ(key, "duration"))
             type_ = WW_F_INT;
         rc = ww_event_add(ev, key, val, type_);
-        if (ieq(key, "type"))
+        if (WW__IEQ(key, "type"))
             type = val;
-        else if (ieq(key, "subtype"))
+        else if (WW__IEQ(key, "subtype"))
             subtype = val;
-        else if (ieq(key, "action"))
+        else if (WW__IEQ(key, "action"))
             action = val;
-        else if (ieq(key, "srcip"))
+        else if (WW__IEQ(key, "srcip"))
             srcip = val, nsrc++;
-        else if (ieq(key, "dstip"))
+        else if (WW__IEQ(key, "dstip"))
             dstip = val, ndst++;
-        else if (ieq(key, "srcport"))
+        else if (WW__IEQ(key, "srcport"))
             sport = val, nsrc++;
-        else if (ieq(key, "dstport"))
+        else if (WW__IEQ(key, "dstport"))
             dport = val, ndst++;
-        else if (ieq(key, "proto"))
+        else if (WW__IEQ(key, "proto"))
             proto = val;
-        else if (ieq(key, "remip"))
+        else if (WW__IEQ(key, "remip"))
             remip = val, nrem++;
-        else if (ieq(key, "status"))
+        else if (WW__IEQ(key, "status"))
             status = val;
-        else if (ieq(key, "logdesc"))
+        else if (WW__IEQ(key, "logdesc"))
             logdesc = val;
-        else if (ieq(key, "eventtime"))
+        else if (WW__IEQ(key, "eventtime"))
             etime = val;
-        else if (ieq(key, "date"))
+        else if (WW__IEQ(key, "date"))
             date = val;
-        else if (ieq(key, "time"))
+        else if (WW__IEQ(key, "time"))
             tod = val;
     }
     if (rc)
@@ -359,16 +359,16 @@ int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
         }
     }
     /* Logins: SSL VPN, IPsec XAuth, admin logins and firewall authentication. */
-    bool vpn = ieq(subtype, "vpn");
+    bool vpn = WW__IEQ(subtype, "vpn");
     bool loginish = icontains(action, "login") || icontains(action, "auth") ||
                     icontains(logdesc, "login") || icontains(logdesc, "authentication");
     bool failed = icontains(action, "fail") || icontains(status, "fail") ||
-                  icontains(logdesc, "fail") || ieq(status, "denied");
+                  icontains(logdesc, "fail") || WW__IEQ(status, "denied");
     ww__auth_t a = {.method = WW_STR("password"), .event = "login"};
-    if (ieq(action, "ssl-login-fail") || (loginish && failed))
+    if (WW__IEQ(action, "ssl-login-fail") || (loginish && failed))
         a.outcome = "failure";
-    else if (ieq(action, "tunnel-up") ||
-             (loginish && (ieq(status, "success") || icontains(logdesc, "success"))))
+    else if (WW__IEQ(action, "tunnel-up") ||
+             (loginish && (WW__IEQ(status, "success") || icontains(logdesc, "success"))))
         a.outcome = "success";
     /* The remote peer of a VPN login is remip; srcip is then the tunnel side. */
     ww_str_t src = a.outcome && remip.n ? remip : srcip;
@@ -379,15 +379,15 @@ int ww__fw_fortigate(ww_event_t *ev, ww_str_t msg)
         if (!ww_str_eq(pn, proto))
             rc = ww__add(ev, "proto", pn);
     }
-    const char *verdict = ieq(type, "event") ? NULL : forti_verdict(action);
+    const char *verdict = WW__IEQ(type, "event") ? NULL : forti_verdict(action);
     if (rc == 0 && verdict && !ieq(action, verdict))
         rc = ww__add(ev, "action", WW_STRZ(verdict));
     if (rc == 0 && a.outcome) {
         /* user and src_ip are already fields (native user, src_ip above). */
-        a.service = vpn                      ? WW_STR("vpn")
-                    : ieq(subtype, "system") ? WW_STR("admin")
-                                             : WW_STR("firewall");
-        if (ieq(action, "tunnel-up"))
+        a.service = vpn                          ? WW_STR("vpn")
+                    : WW__IEQ(subtype, "system") ? WW_STR("admin")
+                                                 : WW_STR("firewall");
+        if (WW__IEQ(action, "tunnel-up"))
             a.event = "tunnel_up";
         rc = ww__add_auth(ev, &a);
     }
@@ -661,29 +661,29 @@ static int asa_flow(ww_event_t *ev, long id, ww_str_t text)
         ww_str_t t = tok[i];
         if (!proto.n && is_proto(t))
             proto = t;
-        if (i + 1 < nt && !s.n && (ieq(t, "from") || ieq(t, "src") || ieq(t, "for")))
+        if (i + 1 < nt && !s.n && (WW__IEQ(t, "from") || WW__IEQ(t, "src") || WW__IEQ(t, "for")))
             s = tok[i + 1];
-        else if (i + 1 < nt && !d.n && (ieq(t, "to") || ieq(t, "dst") || ieq(t, "->")))
+        else if (i + 1 < nt && !d.n && (WW__IEQ(t, "to") || WW__IEQ(t, "dst") || WW__IEQ(t, "->")))
             d = tok[i + 1];
-        if (ieq(t, "->") && i > 0 && !s.n)
+        if (WW__IEQ(t, "->") && i > 0 && !s.n)
             s = tok[i - 1];
         /* 106100: "access-list ACL VERB PROTO ifc/src(port) [(user, sg)] -> ...": the
            source is at its fixed place, not wherever "->" follows. */
-        if (i == 4 && id == 106100 && ieq(tok[0], "access-list"))
+        if (i == 4 && id == 106100 && WW__IEQ(tok[0], "access-list"))
             s = t;
-        if (ieq(t, "connection") && i + 1 < nt && ww__isdig(tok[i + 1].p[0]))
+        if (WW__IEQ(t, "connection") && i + 1 < nt && ww__isdig(tok[i + 1].p[0]))
             conn = tok[i + 1];
-        if ((ieq(t, "access-group") || ieq(t, "access-list")) && i + 1 < nt) {
+        if ((WW__IEQ(t, "access-group") || WW__IEQ(t, "access-list")) && i + 1 < nt) {
             acl = tok[i + 1];
             if (acl.n >= 2 && acl.p[0] == '"' && acl.p[acl.n - 1] == '"')
                 acl = ww__s(acl.p + 1, acl.p + acl.n - 1);
         }
-        if (!action && (ieq(t, "deny") || ieq(t, "denied")))
+        if (!action && (WW__IEQ(t, "deny") || WW__IEQ(t, "denied")))
             action = DENY;
-        else if (!action && (ieq(t, "permitted") || ieq(t, "built") || ieq(t, "teardown") ||
-                             ieq(t, "est-allowed")))
+        else if (!action && (WW__IEQ(t, "permitted") || WW__IEQ(t, "built") ||
+                             WW__IEQ(t, "teardown") || WW__IEQ(t, "est-allowed")))
             action = ALLOW;
-        if (i == 1 && (ieq(t, "inbound") || ieq(t, "outbound")))
+        if (i == 1 && (WW__IEQ(t, "inbound") || WW__IEQ(t, "outbound")))
             dir = t;
     }
     if (!s.n && !d.n)
@@ -693,15 +693,15 @@ static int asa_flow(ww_event_t *ev, long id, ww_str_t text)
        once, the endpoints cannot be told apart and none is taken. */
     int nfor = 0, nto = 0, narrow = 0;
     for (int i = 0; i < nt; i++) {
-        nfor += ieq(tok[i], "for") || ieq(tok[i], "from") || ieq(tok[i], "src");
-        nto += ieq(tok[i], "to") || ieq(tok[i], "dst");
-        narrow += ieq(tok[i], "->");
+        nfor += WW__IEQ(tok[i], "for") || WW__IEQ(tok[i], "from") || WW__IEQ(tok[i], "src");
+        nto += WW__IEQ(tok[i], "to") || WW__IEQ(tok[i], "dst");
+        narrow += WW__IEQ(tok[i], "->");
     }
     if (nfor > 1 || nto > 1 || narrow > 1 || nt == ASA_MAX_TOK)
         s = d = (ww_str_t){0};
     ep_t a = parse_ep(s), b = parse_ep(d);
     /* "Built outbound ... for <foreign> to <local>": the local side started it. */
-    if (ieq(dir, "outbound") && (id == 302013 || id == 302015 || id == 302017)) {
+    if (WW__IEQ(dir, "outbound") && (id == 302013 || id == 302015 || id == 302017)) {
         ep_t t = a;
         a = b;
         b = t;

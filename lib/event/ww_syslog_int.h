@@ -95,6 +95,20 @@ static inline bool ww__ieqz(ww_str_t s, const char *z)
     return z[s.n] == 0;
 }
 
+/* The same against a string literal: its length is known, so a length that differs
+ * costs one compare (key names of every token and program names of every line). */
+static inline bool ww__ieq_n(ww_str_t s, const char *lit, size_t n)
+{
+    if (s.n != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (ww_lower((unsigned char)lit[i]) != ww_lower((unsigned char)s.p[i]))
+            return false;
+    return true;
+}
+#define WW__EQ(s, lit) ww_str_eq((s), (ww_str_t){(lit), sizeof(lit) - 1})
+#define WW__IEQ(s, lit) ww__ieq_n((s), (lit), sizeof(lit) - 1)
+
 /* Finds `lit` in s; NULL if absent. */
 const char *ww__find(ww_str_t s, const char *lit, size_t n);
 #define WW__FIND(s, lit) ww__find((s), (lit), sizeof(lit) - 1)

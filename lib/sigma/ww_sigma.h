@@ -226,6 +226,19 @@ int ww_sigma_placeholder_set(ww_sigma_ruleset_t *rs, const char *name, const cha
  * cannot be used are recorded as errors and do not stop the others.  Returns the
  * number of rules accepted, or WW_E* if path cannot be read at all. */
 int ww_sigma_load_path(ww_sigma_ruleset_t *rs, const char *path);
+/* Loads the files paths[0..n) on up to `threads` threads (at most
+ * WW_SIGMA_LOAD_MAX_THREADS; 0 or 1: on the caller's alone): each file is read and
+ * parsed on its own, then everything is merged into rs on the caller's thread in the
+ * order given, so the ruleset (rules and their indexes, filters, errors, counts) is
+ * exactly what ww_sigma_load_path on each path in turn would leave.  A path that is
+ * not a regular file is loaded as ww_sigma_load_path does, in its place.  rcs (may be
+ * NULL) receives what ww_sigma_load_path would have returned for each path.  Returns
+ * the number of rules accepted, or WW_ENOMEM when a merge ran out of memory (the rules
+ * merged before it stay loaded).  Placeholders must be loaded before (they are read
+ * by all threads); nothing else may use rs meanwhile. */
+#define WW_SIGMA_LOAD_MAX_THREADS 64
+int ww_sigma_load_files(ww_sigma_ruleset_t *rs, const char *const *paths, size_t n,
+                        unsigned threads, int *rcs);
 /* Loads one YAML file's content (possibly several `---` documents). */
 int ww_sigma_load_buffer(ww_sigma_ruleset_t *rs, const char *name, const char *buf, size_t len);
 /* After all loads: applies filters, resolves correlation references and aliases, sets

@@ -61,6 +61,10 @@ struct ww_sigma_ruleset {
     ww_sigma_filter_t **supp; /* the suppressions among filters, in load order */
     uint32_t nsupp, capsupp;
     char today[11]; /* YYYY-MM-DD for expiry; "" = the date at finish */
+    /* A shard of ww_sigma_load_files: parses one file on a worker thread, borrowing
+       the placeholders of the ruleset it is merged into; it logs nothing (the merge
+       logs its errors, in file order). */
+    bool shard;
 };
 
 /* ---- per-document context ------------------------------------------------------- */

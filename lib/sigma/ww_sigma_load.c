@@ -3,6 +3,7 @@
  * records, and ww_sigma_finish() which ties rules together once everything is read. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -97,7 +98,8 @@ void ww__sigma_add_error_ph(ww_sigma_ruleset_t *rs, const char *file, uint32_t l
     copy_trunc(e->title, sizeof(e->title), title);
     copy_trunc(e->msg, sizeof(e->msg), msg);
     copy_trunc(e->placeholder, sizeof(e->placeholder), ph);
-    WW_LOG(WW_LOG_DEBUG, "sigma: %s:%u:%u: %s: %s", e->file, line, col, e->title, e->msg);
+    if (!rs->shard)
+        WW_LOG(WW_LOG_DEBUG, "sigma: %s:%u:%u: %s: %s", e->file, line, col, e->title, e->msg);
 }
 
 /* ---- ruleset ---------------------------------------------------------------------- */
@@ -140,7 +142,8 @@ void ww_sigma_ruleset_free(ww_sigma_ruleset_t *rs)
     free(rs->filters);
     free(rs->supp);
     free(rs->errors);
-    free(rs->ph);
+    if (!rs->shard)
+        free(rs->ph); /* a shard's are its parent's */
     ww_arena_release(&rs->arena);
     ww_arena_release(&rs->scratch);
     free(rs);
@@ -534,6 +537,125 @@ int ww_sigma_load_path(ww_sigma_ruleset_t *rs, const char *path)
     if (S_ISDIR(st.st_mode))
         return load_dir(rs, path, 0);
     return load_file(rs, path);
+}
+
+/* ---- many files on several threads ------------------------------------------------ */
+
+/* One file of ww_sigma_load_files: parsed into a shard of its own by whichever
+   thread takes it, merged by the caller's thread in the order given. */
+typedef struct lf_file {
+    const char *path;
+    ww_sigma_ruleset_t *shard; /* NULL: load it at merge time, as ww_sigma_load_path */
+    int accepted;
+} lf_file_t;
+
+typedef struct lf_run {
+    ww_sigma_ruleset_t *rs;
+    lf_file_t *files;
+    size_t n;
+    size_t next; /* the next file to take (atomic) */
+} lf_run_t;
+
+static void lf_parse(lf_run_t *run, lf_file_t *f, ww_arena_t *scratch)
+{
+    struct stat st;
+    if (stat(f->path, &st) != 0 || !S_ISREG(st.st_mode))
+        return; /* missing, or a directory: the merge loads it in place */
+    ww_sigma_ruleset_t *sh = ww_sigma_ruleset_new();
+    if (!sh)
+        return;
+    sh->shard = true;
+    sh->ph = run->rs->ph;
+    sh->nph = run->rs->nph;
+    memcpy(sh->today, run->rs->today, sizeof sh->today);
+    /* The thread's scratch arena for the YAML trees, kept from file to file. */
+    ww_arena_release(&sh->scratch);
+    sh->scratch = *scratch;
+    f->accepted = load_file(sh, f->path);
+    *scratch = sh->scratch;
+    ww_arena_init(&sh->scratch, 65536, WW_SIGMA_SCRATCH_CAP);
+    f->shard = sh;
+}
+
+static void *lf_worker(void *arg)
+{
+    lf_run_t *run = arg;
+    ww_arena_t scratch;
+    ww_arena_init(&scratch, 65536, WW_SIGMA_SCRATCH_CAP);
+    for (;;) {
+        size_t k = __atomic_fetch_add(&run->next, 1, __ATOMIC_RELAXED);
+        if (k >= run->n)
+            break;
+        lf_parse(run, &run->files[k], &scratch);
+    }
+    ww_arena_release(&scratch);
+    return NULL;
+}
+
+/* Moves what a shard loaded into rs, as loading the file into rs would have left it. */
+static int lf_merge(ww_sigma_ruleset_t *rs, ww_sigma_ruleset_t *sh)
+{
+    int rc = 0;
+    rs->nfiles += sh->nfiles;
+    rs->ndocs += sh->ndocs;
+    /* Errors and rules were recorded in document order within the file, but into
+       separate lists, as they are in rs: the merge keeps both orders. */
+    for (uint32_t i = 0; i < sh->nerrors; i++) {
+        const ww_sigma_error_t *e = &sh->errors[i];
+        ww__sigma_add_error_ph(rs, e->file, e->line, e->col, e->title, e->msg, e->placeholder);
+    }
+    uint32_t i = 0;
+    for (; i < sh->nrules && rc == 0; i++)
+        if ((rc = ww__sigma_push_rule(rs, sh->rules[i])) == 0)
+            sh->rules[i] = NULL;
+    for (uint32_t j = 0; j < sh->nfilters && rc == 0; j++)
+        if ((rc = push_filter(rs, sh->filters[j])) == 0)
+            sh->filters[j] = NULL;
+    return rc;
+}
+
+int ww_sigma_load_files(ww_sigma_ruleset_t *rs, const char *const *paths, size_t n,
+                        unsigned threads, int *rcs)
+{
+    if (!rs || (!paths && n))
+        return WW_EINVAL;
+    if (threads > WW_SIGMA_LOAD_MAX_THREADS)
+        threads = WW_SIGMA_LOAD_MAX_THREADS;
+    if (threads > n)
+        threads = (unsigned)n;
+    lf_file_t *files = threads > 1 ? calloc(n, sizeof *files) : NULL;
+    lf_run_t run = {rs, files, n, 0};
+    pthread_t tids[WW_SIGMA_LOAD_MAX_THREADS];
+    unsigned started = 0;
+    if (files) {
+        for (size_t k = 0; k < n; k++)
+            files[k].path = paths[k];
+        /* The caller's thread parses too; a thread that cannot start is not needed. */
+        for (unsigned t = 1; t < threads; t++)
+            if (pthread_create(&tids[started], NULL, lf_worker, &run) == 0)
+                started++;
+        lf_worker(&run);
+        for (unsigned t = 0; t < started; t++)
+            pthread_join(tids[t], NULL);
+    }
+    int total = 0, rc = 0;
+    for (size_t k = 0; k < n; k++) {
+        int r;
+        if (files && files[k].shard) {
+            r = files[k].accepted;
+            if (rc == 0 && lf_merge(rs, files[k].shard) != 0)
+                rc = WW_ENOMEM;
+            ww_sigma_ruleset_free(files[k].shard); /* merged entries are NULL */
+        } else {
+            r = ww_sigma_load_path(rs, paths[k]); /* sequential, or not parsed above */
+        }
+        if (rcs)
+            rcs[k] = r;
+        if (r > 0)
+            total += r;
+    }
+    free(files);
+    return rc ? rc : total;
 }
 
 int ww_sigma_load_suppressions(ww_sigma_ruleset_t *rs, const char *path)

@@ -54,6 +54,9 @@ typedef struct ww_arena {
 } ww_arena_t;
 
 void ww_arena_init(ww_arena_t *a, size_t block_size, size_t cap);
+/* Resets the arena and frees its blocks beyond the first `keep` bytes' worth: for an
+ * arena kept for later use, whose one large use should not stay resident. */
+void ww_arena_trim(ww_arena_t *a, size_t keep);
 /* Returns 8-byte aligned memory owned by the arena, or NULL when out of memory or
  * past the cap. */
 void *ww_arena_alloc(ww_arena_t *a, size_t n);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <arpa/inet.h>
+#include <math.h>
 #include <cmocka.h>
 
 #include "detect/ww_detect_int.h"
@@ -121,47 +123,47 @@ static void winev(ww_event_t *ev, const char *channel, int eid)
 static void test_strings(void **state)
 {
     (void)state;
-    eng_t *e =
-        eng_new(
-            RULE("01",
-                 "  sel:\n    Image: 'C:\\Windows\\System32\\cmd.exe'\n  "
-                 "condition: sel\n") "---\n" RULE("02",
-                                                  "  sel:\n    "
-                                                  "CommandLine|contains: "
-                                                  "'whoami'\n  condition: "
-                                                  "sel\n") "---\n" RULE("03",
-                                                                        "  sel:\n    "
-                                                                        "CommandLine|startswith: "
-                                                                        "'net '\n  condition: "
-                                                                        "sel\n") "---\n" RULE("04",
-                                                                                              "  "
-                                                                                              "sel:"
-                                                                                              "\n  "
-                                                                                              "  "
-                                                                                              "Imag"
-                                                                                              "e|"
-                                                                                              "ends"
-                                                                                              "with"
-                                                                                              ": "
-                                                                                              "'\\r"
-                                                                                              "eg."
-                                                                                              "exe'"
-                                                                                              "\n  "
-                                                                                              "cond"
-                                                                                              "itio"
-                                                                                              "n: "
-                                                                                              "sel"
-                                                                                              "\n") "---\n" RULE("05",
-                                                                                                                 "  sel:\n    CommandLine: 'a?c*z'\n  condition: sel\n") "---\n" RULE("06",
-                                                                                                                                                                                      "  sel:\n    "
-                                                                                                                                                                                      "CommandLine: "
-                                                                                                                                                                                      "'lit\\*star'\n "
-                                                                                                                                                                                      " condition: "
-                                                                                                                                                                                      "sel\n") "---"
-                                                                                                                                                                                               "\n" RULE("07", "  sel:\n    CommandLine|contains|cased: 'MiXeD'\n  condition: sel\n") "---\n" RULE(
-                                                                                                                                                                                                   "08",
-                                                                                                                                                                                                   "  sel:\n    CommandLine|contains|all:\n      - '-a'\n      - '-b'\n"
-                                                                                                                                                                                                   "  condition: sel\n"));
+    eng_t *e = eng_new(RULE(
+        "01",
+        "  sel:\n    Image: 'C:\\Windows\\System32\\cmd.exe'\n  "
+        "condition: sel\n") "---\n" RULE("02",
+                                         "  sel:\n    "
+                                         "CommandLine|contains: "
+                                         "'whoami'\n  condition: "
+                                         "sel\n") "---\n" RULE("03",
+                                                               "  sel:\n    "
+                                                               "CommandLine|startswith: "
+                                                               "'net '\n  condition: "
+                                                               "sel\n") "---\n" RULE("04",
+                                                                                     "  "
+                                                                                     "sel:"
+                                                                                     "\n  "
+                                                                                     "  "
+                                                                                     "Imag"
+                                                                                     "e|"
+                                                                                     "ends"
+                                                                                     "with"
+                                                                                     ": "
+                                                                                     "'\\r"
+                                                                                     "eg."
+                                                                                     "exe'"
+                                                                                     "\n  "
+                                                                                     "cond"
+                                                                                     "itio"
+                                                                                     "n: "
+                                                                                     "sel"
+                                                                                     "\n") "---"
+                                                                                           "\n" RULE("05",
+                                                                                                     "  sel:\n    CommandLine: 'a?c*z'\n  condition: sel\n") "---\n" RULE("06",
+                                                                                                                                                                          "  sel:\n    "
+                                                                                                                                                                          "CommandLine: "
+                                                                                                                                                                          "'lit\\*star'\n "
+                                                                                                                                                                          " condition: "
+                                                                                                                                                                          "sel\n") "---"
+                                                                                                                                                                                   "\n" RULE("07", "  sel:\n    CommandLine|contains|cased: 'MiXeD'\n  condition: sel\n") "---\n" RULE(
+                                                                                                                                                                                       "08",
+                                                                                                                                                                                       "  sel:\n    CommandLine|contains|all:\n      - '-a'\n      - '-b'\n"
+                                                                                                                                                                                       "  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -400,10 +402,10 @@ static void test_null_empty_absent(void **state)
                                                                                         "sel\n") "-"
                                                                                                  "-"
                                                                                                  "-"
-                                                                                                 "\n" RULE("16",
-                                                                                                           "  sel:\n    ParentImage|exists: false\n  condition: sel\n") "---\n" RULE("17",
-                                                                                                                                                                                     "  sel:\n    Data|contains|all:\n      - 'one'\n      - 'two'\n"
-                                                                                                                                                                                     "  condition: sel\n"));
+                                                                                                 "\n" RULE("16", "  sel:\n    ParentImage|exists: false\n  condition: sel\n") "---\n" RULE(
+                                                                                                     "17",
+                                                                                                     "  sel:\n    Data|contains|all:\n      - 'one'\n      - 'two'\n"
+                                                                                                     "  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -443,46 +445,46 @@ static void test_null_empty_absent(void **state)
 static void test_other_matchers(void **state)
 {
     (void)state;
-    eng_t
-        *e =
-            eng_new(
-                RULE("21", "  sel:\n    ProcessId: 4688\n  condition: sel\n") "---\n" RULE("22", " "
-                                                                                                 " "
-                                                                                                 "s"
-                                                                                                 "e"
-                                                                                                 "l"
-                                                                                                 ":"
-                                                                                                 "\n    ProcessId: '4688'\n  condition: sel\n") "---\n" RULE("23", "  sel:\n    ProcessId|gt: 100\n  condition: sel\n") "---\n" RULE(
-                    "24",
-                    "  "
-                    "sel:"
-                    "\n    "
-                    "Comman"
-                    "dLine|"
-                    "re: "
-                    "'b[0-"
-                    "9]+c'"
-                    "\n  "
-                    "condit"
-                    "ion: "
-                    "sel\n") "---\n" RULE("25",
-                                          "  sel:\n    CommandLine|re|i: '^ABC'\n  condition: "
-                                          "sel\n") "---\n" RULE("26",
-                                                                "  sel:\n    DestinationIp|cidr:\n "
-                                                                "     - '10.0.0.0/8'\n"
-                                                                "      - 'fe80::/10'\n  condition: "
-                                                                "sel\n") "---\n" RULE("27",
-                                                                                      "  sel:\n    "
-                                                                                      "Image|"
-                                                                                      "fieldref: "
-                                                                                      "ParentImage"
-                                                                                      "\n  "
-                                                                                      "condition: "
-                                                                                      "sel\n") "---"
-                                                                                               "\n" RULE("28",
-                                                                                                         "  sel:\n    UtcTime|hour: 3\n  condition: sel\n") "---\n" RULE("29",
-                                                                                                                                                                         "  sel:\n    UtcTime|week: 1\n  condition: sel\n") "---\n" RULE("30",
-                                                                                                                                                                                                                                         "  sel:\n    Elevated: true\n  condition: sel\n"));
+    eng_t *e = eng_new(RULE("21", "  sel:\n    ProcessId: 4688\n  condition: sel\n") "---\n" RULE(
+        "22",
+        " "
+        " "
+        "s"
+        "e"
+        "l"
+        ":"
+        "\n    ProcessId: '4688'\n  condition: sel\n") "---\n" RULE("23", "  sel:\n    "
+                                                                          "ProcessId|gt: 100\n  "
+                                                                          "condition: sel\n") "---"
+                                                                                              "\n" RULE("24",
+                                                                                                        "  "
+                                                                                                        "sel:"
+                                                                                                        "\n    "
+                                                                                                        "Comman"
+                                                                                                        "dLine|"
+                                                                                                        "re: "
+                                                                                                        "'b[0-"
+                                                                                                        "9]+c'"
+                                                                                                        "\n  "
+                                                                                                        "condit"
+                                                                                                        "ion: "
+                                                                                                        "sel\n") "---\n" RULE("25",
+                                                                                                                              "  sel:\n    CommandLine|re|i: '^ABC'\n  condition: "
+                                                                                                                              "sel\n") "---\n" RULE("26",
+                                                                                                                                                    "  sel:\n    DestinationIp|cidr:\n "
+                                                                                                                                                    "     - '10.0.0.0/8'\n"
+                                                                                                                                                    "      - 'fe80::/10'\n  condition: "
+                                                                                                                                                    "sel\n") "---\n" RULE("27",
+                                                                                                                                                                          "  sel:\n    "
+                                                                                                                                                                          "Image|"
+                                                                                                                                                                          "fieldref: "
+                                                                                                                                                                          "ParentImage"
+                                                                                                                                                                          "\n  "
+                                                                                                                                                                          "condition: "
+                                                                                                                                                                          "sel\n") "---"
+                                                                                                                                                                                   "\n" RULE("28", "  sel:\n    UtcTime|hour: 3\n  condition: sel\n") "---\n" RULE("29", "  sel:\n    UtcTime|week: 1\n  condition: sel\n") "---\n" RULE(
+                                                                                                                                                                                       "30",
+                                                                                                                                                                                       "  sel:\n    Elevated: true\n  condition: sel\n"));
     ww_event_t ev;
     ww_event_init(&ev);
 
@@ -1011,6 +1013,91 @@ static void test_order_and_once(void **state)
 
 /* Reference counting: the program outlives its creator's reference while a context
  * holds it. */
+/* CIDR items read a value as inet_pton does (the inline IPv4 parser must agree with it
+ * on every form: leading zeros, missing or extra parts, octets past 255, a NUL inside,
+ * blanks and brackets around), and a value's address is parsed once for all the
+ * networks of an item; numeric items read integers of a string value exactly. */
+static void test_cidr_as_inet_pton(void **state)
+{
+    (void)state;
+    eng_t *e = eng_new(
+        RULE("31", "  sel:\n    DestinationIp|cidr:\n      - 10.0.0.0/8\n"
+                   "      - 0.0.0.0/0\n      - 192.168.1.0/24\n"
+                   "  condition: sel\n") "---\n" RULE("32", "  sel:\n    DestinationPort|gte: 443\n"
+                                                            "  condition: sel\n"));
+    static const char *const vals[] = {
+        "10.1.2.3", "1.2.3.4",  "0.0.0.0",   "255.255.255.255", "256.1.1.1",       "01.2.3.4",
+        "1.02.3.4", "1.2.3.04", "0.1.2.3",   "1.2.3",           "1.2.3.4.",        "1.2.3.4.5",
+        ".1.2.3.4", "1..2.3",   "1.2.3.4 ",  " 10.0.0.1",       "[10.0.0.1]",      "1.2.3.4a",
+        "a1.2.3.4", "1.2.3.-4", "1.2.3.+4",  "1.2.3.4/8",       "1.2.3.1000",      "::ffff:1.2.3.4",
+        "::1",      "",         "1.2.3.4\t", "192.168.1.9",     "4294967296.1.1.1"};
+    ww_event_t ev;
+    ww_event_init(&ev);
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        /* What inet_pton makes of the value (trimmed and unbracketed as the matcher
+           does): any address of either family is in 0.0.0.0/0 or not IPv4. */
+        char buf[64];
+        const char *v = vals[i];
+        size_t n = strlen(v);
+        while (n && (*v == ' ' || *v == '\t'))
+            v++, n--;
+        while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            n--;
+        if (n >= 2 && v[0] == '[' && v[n - 1] == ']')
+            v++, n -= 2;
+        memcpy(buf, v, n);
+        buf[n] = 0;
+        unsigned char a[16];
+        bool v4 = inet_pton(AF_INET, buf, a) == 1;
+        bool mapped = !v4 && inet_pton(AF_INET6, buf, a) == 1 &&
+                      memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0;
+        sysmon(&ev, 1);
+        add(&ev, "DestinationIp", vals[i], WW_F_STR);
+        const char *want = v4 || mapped ? "31" : "";
+        if (strcmp(run(e, &ev), want) != 0)
+            fail_msg("cidr of \"%s\": want \"%s\"", vals[i], want);
+    }
+    /* A value with a NUL inside is read up to it, as inet_pton reads a C string. */
+    sysmon(&ev, 1);
+    assert_int_equal(
+        ww_event_add(&ev, WW_STR("DestinationIp"), (ww_str_t){"10.0.0.1\0x", 10}, WW_F_STR), 0);
+    assert_string_equal(run(e, &ev), "31");
+
+    static const struct {
+        const char *v;
+        const char *want;
+    } nums[] = {{"443", "32"},
+                {"+443", "32"},
+                {"0443", "32"},
+                {"442", ""},
+                {"-443", ""},
+                {"443.0", "32"},
+                {"4.43e2", "32"},
+                {"", ""},
+                {"-", ""},
+                {"+", ""},
+                {"123456789012345", "32"},
+                {"1234567890123456", "32"},
+                {"44 3", ""},
+                {"-0", ""}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        sysmon(&ev, 1);
+        add(&ev, "DestinationPort", nums[i].v, WW_F_STR);
+        if (strcmp(run(e, &ev), nums[i].want) != 0)
+            fail_msg("number \"%s\": want \"%s\"", nums[i].v, nums[i].want);
+    }
+    double x;
+    assert_int_equal(ww_parse_double("-0", 2, &x), 0);
+    assert_true(x == 0 && signbit(x));
+    assert_int_equal(ww_parse_double("+007", 4, &x), 0);
+    assert_true(x == 7);
+    assert_int_equal(ww_parse_double("999999999999999", 15, &x), 0);
+    assert_true(x == 999999999999999.0);
+    assert_int_equal(ww_parse_double("-", 1, &x), WW_EPARSE);
+    ww_event_release(&ev);
+    eng_free(e);
+}
+
 static void test_refcount(void **state)
 {
     (void)state;
@@ -1042,14 +1129,21 @@ static void test_glob_direct(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_glob_direct),        cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_null_empty_absent),  cmocka_unit_test(test_other_matchers),
-        cmocka_unit_test(test_bad_regex_left_out), cmocka_unit_test(test_engine_rejects_regex),
+        cmocka_unit_test(test_glob_direct),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_null_empty_absent),
+        cmocka_unit_test(test_other_matchers),
+        cmocka_unit_test(test_bad_regex_left_out),
+        cmocka_unit_test(test_engine_rejects_regex),
         cmocka_unit_test(test_regex_limit_counted),
-        cmocka_unit_test(test_keywords),           cmocka_unit_test(test_routing),
-        cmocka_unit_test(test_order_and_once),     cmocka_unit_test(test_refcount),
-        cmocka_unit_test(test_prefilter_literals), cmocka_unit_test(test_condition_eventids),
+        cmocka_unit_test(test_keywords),
+        cmocka_unit_test(test_routing),
+        cmocka_unit_test(test_order_and_once),
+        cmocka_unit_test(test_refcount),
+        cmocka_unit_test(test_prefilter_literals),
+        cmocka_unit_test(test_condition_eventids),
         cmocka_unit_test(test_gram_choice),
+        cmocka_unit_test(test_cidr_as_inet_pton),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

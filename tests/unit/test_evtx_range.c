@@ -397,6 +397,52 @@ static void test_events_outlive_chunks(void **state)
     free(in.p);
 }
 
+/* Ranges of one parent hand their chunk caches on (ww__spool_t): a closed range's state
+ * waits in the parent's pool and the next range takes it, and what that range decodes
+ * is what a range with fresh caches decodes (test_events_outlive_chunks checks that
+ * events of the earlier range survive it). */
+static void test_ranges_pass_caches_on(void **state)
+{
+    (void)state;
+    input_t in;
+    if (!build_input(&in)) {
+        skip();
+        return;
+    }
+    ww_reader_t *whole = NULL, *fresh = NULL, *r = NULL;
+    ww_diag_t d;
+    assert_int_equal(ww_reader_open_mem("many.evtx", in.p, in.n, WW_FMT_EVTX, &whole, &d), 0);
+    assert_non_null(whole->spool);
+    assert_int_equal(whole->spool->n, 0);
+    uint64_t pos = 4096, end = ww_reader_cut(whole, pos, 1), end2 = ww_reader_cut(whole, end, 1);
+    assert_true(end2 > end);
+    assert_int_equal(ww_reader_open_range(whole, pos, end, &r, &d), 0);
+    ww_buf_t a, b;
+    ww_buf_init(&a, 0);
+    ww_buf_init(&b, 0);
+    dump(r, 0, &a);
+    ww_reader_free(r);
+    assert_int_equal(whole->spool->n, 1);
+    /* The second chunk through the handed-on caches, and through fresh ones. */
+    assert_int_equal(ww_reader_open_range(whole, end, end2, &r, &d), 0);
+    assert_int_equal(whole->spool->n, 0);
+    ww_buf_release(&a);
+    ww_buf_init(&a, 0);
+    dump(r, 0, &a);
+    ww_reader_free(r);
+    assert_int_equal(ww_reader_open_mem("many.evtx", in.p, in.n, WW_FMT_EVTX, &fresh, &d), 0);
+    assert_int_equal(ww_reader_open_range(fresh, end, end2, &r, &d), 0);
+    dump(r, 0, &b);
+    ww_reader_free(r);
+    assert_true(a.n > 0);
+    expect_same(&b, &a, "a range with handed-on caches");
+    ww_buf_release(&a);
+    ww_buf_release(&b);
+    ww_reader_free(fresh);
+    ww_reader_free(whole); /* frees the pooled state too */
+    free(in.p);
+}
+
 static void test_cuts_and_bad_ranges(void **state)
 {
     (void)state;
@@ -455,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_ranges_equal_whole),
         cmocka_unit_test(test_stream_windows_equal_whole),
         cmocka_unit_test(test_events_outlive_chunks),
+        cmocka_unit_test(test_ranges_pass_caches_on),
         cmocka_unit_test(test_cuts_and_bad_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
