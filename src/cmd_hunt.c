@@ -1665,6 +1665,7 @@ int cmd_hunt(int argc, char **argv)
         supp_first = supp;
         nsupp++;
     }
+    ww_cli_set_rule_threads((unsigned)h.threads); /* rule files parsed on every thread */
     h.rs = ww_cli_load_rules_suppress(rule_paths, nrule_paths, placeholders, supp_first, nsupp,
                                       &unreadable);
     if (!h.rs || ww_detect_compile(h.rs, &dopts, &h.prog) != 0 ||

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "detect/ww_detect.h"
@@ -47,6 +48,9 @@ static ww_detect_t *load_rules(const ww_serve_config_t *cfg, ww_sigma_ruleset_t 
                      "running without them");
     size_t unreadable = 0;
     double t0 = ww_cli_now();
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    /* Rule files are parsed on as many threads as detection will use. */
+    ww_cli_set_rule_threads(cfg->threads ? cfg->threads : ncpu > 0 ? (unsigned)ncpu : 1);
     *rs = ww_cli_load_rules(paths->v, paths->n, cfg->placeholders, &unreadable);
     if (!*rs || ww_detect_compile(*rs, NULL, &prog) != 0) {
         ww_cli_error("serve: out of memory loading the rules");
