@@ -6,6 +6,8 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
       libyaml-dev libpcre2-dev libcmocka-dev libsqlite3-dev zlib1g-dev libzstd-dev zstd
       libarchive-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev curl python3 unzip openssl
       nftables iproute2 chromium rsyslog rsyslog-gnutls rsyslog-relp"
+# The console (lib/web): GnuTLS for its HTTPS and certificate; WebDriver for its tests.
+PKGS="$PKGS libgnutls28-dev chromium-driver python3-selenium"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
