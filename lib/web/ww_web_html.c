@@ -71,12 +71,12 @@ int ww_html_attr(ww_buf_t *b, const char *p, size_t n)
 /* Is p[0..n) a URL we let the browser follow? */
 static bool url_allowed(const char *p, size_t n)
 {
-    if (n == 0)
-        return false;
+    if (n == 0 || p[0] == ' ' || p[n - 1] == ' ')
+        return false; /* browsers strip outer spaces before they read the scheme */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c < 0x21 || c == 0x7f || c == '\\')
-            return false; /* browsers strip or reinterpret these before the scheme */
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            return false; /* browsers drop tabs and newlines anywhere ("java\tscript:") */
     }
     if (p[0] == '/')
         return n == 1 || p[1] != '/'; /* "//host" leaves the site */
