@@ -616,6 +616,9 @@ int ww_web_req_headers_done(ww_web_req_t *r)
     if (ps->err)
         return ps->err;
     ps->stage = ST_HEADERS;
+    /* Both framings at once is how requests are smuggled past a proxy: refuse it. */
+    if (r->chunked && r->has_content_length)
+        return ww__web_fail(r, WW_EPARSE, 400, "both Content-Length and chunked encoding");
     bool has_body = r->chunked || (r->has_content_length && r->content_length > 0);
     if (!r->host || !*r->host)
         return ww__web_fail(r, WW_EPARSE, 400, "no Host header");

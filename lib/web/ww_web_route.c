@@ -446,16 +446,18 @@ void ww_web_route_finish(ww_web_t *w, ww_web_req_t *req, ww_web_resp_t *resp)
     }
     bool changes = rt->changes_state || (req->method != WW_WEB_GET && req->method != WW_WEB_HEAD);
     if (changes && !req->session.token) {
-        /* The token a page of ours embedded: the session's, or before any session the
-           double-submit cookie's. */
+        /* The token a page of ours embedded: the session's; on a public form (sign-in,
+           /report), which a signed-in user may also post, the double-submit cookie's
+           too. */
         const char *sent =
             req->csrf_header ? req->csrf_header : ww_web_form(req, WW_WEB_CSRF_FIELD);
-        const char *want = NULL;
-        if (req->has_session)
-            want = req->session.csrf;
-        else if (pre_token_ok(ww_web_cookie(req, WW_WEB_PRE_COOKIE)))
-            want = ww_web_cookie(req, WW_WEB_PRE_COOKIE);
-        if (!sent || !want || !*want || !ww_web_same(sent, want)) {
+        const char *pre = ww_web_cookie(req, WW_WEB_PRE_COOKIE);
+        bool ok = false;
+        if (sent && req->has_session && req->session.csrf[0])
+            ok = ww_web_same(sent, req->session.csrf);
+        if (sent && !ok && rt->min_role == WW_WEB_ANON && pre_token_ok(pre))
+            ok = ww_web_same(sent, pre);
+        if (!ok) {
             deny(w, req, resp, 403,
                  sent ? "The form's security token does not match. Go back, reload the page "
                         "and try again."

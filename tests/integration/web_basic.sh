@@ -52,6 +52,7 @@ ACSRF="csrf-analyst-0123456789abcdef"
 start main --names --idle 2 --request-timeout 3 --max-file 100000
 S="$T/main"
 MAIN_U=$U
+MAIN_PID=$(echo $PIDS | awk '{print $NF}')
 
 # ---- TLS and the self-signed certificate ----
 [ "$(awk '/^generated/ {print $2}' "$S/info")" = 1 ] && [ -s "$S/console-cert.pem" ]
@@ -436,6 +437,15 @@ EOF
 else
     echo "skip headless Chromium checks: needs chromium, chromedriver, python3-selenium and npm (axe-core)"
 fi
+
+# The server stops cleanly on SIGTERM; in a sanitizer build, with nothing reported
+# (leaks included) for everything above.
+kill "$MAIN_PID"
+wait "$MAIN_PID"
+rc=$?
+[ $rc = 0 ] && ! grep -q "Sanitizer" "$S/log"
+check "the server stops cleanly, nothing reported by the sanitizers (exit $rc)" $?
+[ $? = 0 ] || grep -A20 "Sanitizer" "$S/log" | head -40
 
 [ $fails = 0 ] || { echo "$fails failed"; exit 1; }
 echo "all passed"

@@ -134,6 +134,10 @@ static void test_query_cookies_headers(void **state)
     assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: h\r\nBad Name: 1\r\n\r\n"), 400);
     assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: h\r\nX: a\x01\r\n\r\n"), 400);
     assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nab"), 400);
+    assert_int_equal(status_of("POST / HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+                               "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "2\r\n{}\r\n0\r\n\r\n"),
+                     400);
 
     /* Limits, each with its status. */
     lim.max_target = 10;
