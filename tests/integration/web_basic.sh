@@ -356,6 +356,17 @@ check "invalid UTF-8 and control bytes show as U+FFFD; the page is valid UTF-8" 
 [ $? = 1 ] && grep -q "loopback" "$T/plain.log"
 check "plain HTTP on a non-loopback address is refused" $?
 
+# ---- make install ships the assets with the licence ----
+if command -v cmake >/dev/null; then
+    BUILD=$(dirname "$(dirname "$SRV")")
+    DESTDIR="$T/stage" cmake --install "$BUILD" --prefix /usr >"$T/install.log" 2>&1
+    I="$T/stage/usr/share/wardwatch/web/assets"
+    [ -f "$I/nhsuk-frontend/LICENSE" ] && [ -f "$I/nhsuk-frontend/VENDORED.md" ] &&
+        cmp -s "$I/nhsuk-frontend/nhsuk-frontend.min.css" "$T/css" && [ -f "$I/wardwatch.css" ] &&
+        [ -f "$I/wardwatch.js" ] && [ -f "$I/nhsuk-frontend/images/nhsuk-icon-cross.svg" ]
+    check "make install puts the assets (as served), the licence and its note in share/wardwatch/web" $?
+fi
+
 # ---- a restart keeps the certificate ----
 start again --names
 [ "$(awk '/^generated/ {print $2}' "$T/again/info")" = 1 ]
