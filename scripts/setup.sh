@@ -10,6 +10,8 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 # libivykis0 and libnet1: the libraries of syslog-ng's loggen, which
 # tests/integration/serve_loggen.sh unpacks from syslog-ng-core (apt-get download):
 # syslog-ng-core itself conflicts with rsyslog.
+# The console (lib/web): GnuTLS for its HTTPS and certificate; WebDriver for its tests.
+PKGS="$PKGS libgnutls28-dev chromium-driver python3-selenium"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
