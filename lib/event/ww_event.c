@@ -8,7 +8,7 @@
 void ww_event_init(ww_event_t *ev)
 {
     memset(ev, 0, sizeof *ev);
-    ww_arena_init(&ev->arena, 64 * 1024, 64 * 1024 * 1024);
+    ww_arena_init(&ev->arena, 8 * 1024, 64 * 1024 * 1024);
     ev->ts = WW_TIME_NONE;
     ev->event_id = -1;
 }

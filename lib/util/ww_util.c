@@ -112,7 +112,7 @@ uint64_t ww_hash_ci(const char *p, size_t n)
 
 struct ww_arena_block {
     ww_arena_block_t *next;
-    size_t size, used;
+    size_t size;
     _Alignas(16) unsigned char data[];
 };
 
@@ -131,7 +131,7 @@ void *ww_arena_alloc(ww_arena_t *a, size_t n)
     if (a->cap && (n > a->cap || a->used > a->cap - n))
         return NULL;
     ww_arena_block_t *b = a->head;
-    if (!b || b->size - b->used < n) {
+    if (!b || a->head_size - a->head_used < n) {
         /* Reuse a spare block when it is large enough, else allocate. */
         ww_arena_block_t **pp = &a->spare;
         while (*pp && (*pp)->size < n)
@@ -146,12 +146,14 @@ void *ww_arena_alloc(ww_arena_t *a, size_t n)
                 return NULL;
             b->size = sz;
         }
-        b->used = 0;
         b->next = a->head;
         a->head = b;
+        a->head_size = b->size;
+        a->head_used = 0;
+        a->nlive++;
     }
-    void *p = b->data + b->used;
-    b->used += n;
+    void *p = b->data + a->head_used;
+    a->head_used += n;
     a->used += n;
     return p;
 }
@@ -175,7 +177,8 @@ char *ww_arena_strndup(ww_arena_t *a, const char *p, size_t n)
     return s;
 }
 
-void ww_arena_reset(ww_arena_t *a)
+/* Every block to the spares. */
+static void arena_reset_all(ww_arena_t *a)
 {
     while (a->head) {
         ww_arena_block_t *b = a->head;
@@ -183,12 +186,22 @@ void ww_arena_reset(ww_arena_t *a)
         b->next = a->spare;
         a->spare = b;
     }
-    a->used = 0;
+    a->used = a->head_used = a->head_size = 0;
+    a->nlive = 0;
+}
+
+void ww_arena_reset(ww_arena_t *a)
+{
+    if (a->nlive == 1) {
+        a->used = a->head_used = 0; /* the block stays the current one */
+        return;
+    }
+    arena_reset_all(a);
 }
 
 void ww_arena_trim(ww_arena_t *a, size_t keep)
 {
-    ww_arena_reset(a);
+    arena_reset_all(a);
     ww_arena_block_t **pp = &a->spare;
     size_t kept = 0;
     while (*pp) {
@@ -205,7 +218,7 @@ void ww_arena_trim(ww_arena_t *a, size_t keep)
 
 void ww_arena_release(ww_arena_t *a)
 {
-    ww_arena_reset(a);
+    arena_reset_all(a);
     while (a->spare) {
         ww_arena_block_t *b = a->spare;
         a->spare = b->next;

@@ -51,6 +51,11 @@ typedef struct ww_arena {
     size_t block_size;
     size_t cap;  /* total bytes allowed (0 = unlimited) */
     size_t used; /* bytes handed out since the last reset */
+    /* The current block's size and fill, and the blocks in use, kept here: an arena
+       of one block (most events') is reset without touching the block, whose memory
+       is usually cold by then. */
+    size_t head_size, head_used;
+    uint32_t nlive;
 } ww_arena_t;
 
 void ww_arena_init(ww_arena_t *a, size_t block_size, size_t cap);
