@@ -81,7 +81,8 @@ start() {
     (cd "$1" && exec "$BIN" serve --config serve.yml >>out 2>>err) &
     PID=$!
     i=0
-    while [ "$(grep -c 'serve: ready' "$1/err" 2>/dev/null)" -lt "$2" ] && [ $i -lt 600 ]; do
+    # (cat, so that a log the server has not opened yet counts 0, not an empty string)
+    while [ "$(cat "$1/err" 2>/dev/null | grep -c 'serve: ready')" -lt "$2" ] && [ $i -lt 600 ]; do
         kill -0 "$PID" 2>/dev/null || break
         sleep 0.1
         i=$((i + 1))
