@@ -260,13 +260,8 @@ static int finish(ww_http_in_t *h, struct MHD_Connection *c, req_t *r)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char peer[INET6_ADDRSTRLEN] = "?";
-    if (ci && ci->client_addr) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof peer);
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof peer);
-    }
+    if (ci)
+        ww_sockaddr_text(ci->client_addr, peer, sizeof peer);
     char source[WW_SPOOL_MAX_SOURCE];
     int sl = snprintf(source, sizeof source, "%s\t%s %s", h->cfg->name, r->token_name, peer);
     batch_t b = {.source = source, .source_n = sl < 0 ? 0 : (size_t)sl};

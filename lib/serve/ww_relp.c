@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "serve/ww_relp.h"
+#include "serve/ww_serve.h"
 
 #define FULL_RETRY_MS 20     /* a full spool is tried again this often */
 #define DURABLE_WAIT_MS 1000 /* per wait; a slow disk only makes the sender wait longer */
@@ -44,21 +45,6 @@ static void count(uint64_t *c, uint64_t n)
     __atomic_add_fetch(c, n, __ATOMIC_RELAXED);
 }
 
-static void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void log_line(const char *level, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    /* librelp's messages quote peers' names: one line each, no forged lines. */
-    for (char *p = msg; *p; p++)
-        if ((unsigned char)*p < 0x20)
-            *p = ' ';
-    fprintf(stderr, "wardwatch serve: %s: %s\n", level, msg);
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -69,10 +55,10 @@ static void sleep_ms(int ms)
  * process ends, so librelp never sends its 200 (nor any later one of this input). */
 static void park(ww_relp_t *r, const char *why)
 {
-    log_line("error",
-             "%s: %s; this input answers no more messages (their senders keep them and send "
-             "them again after a restart)",
-             r->cfg->name, why);
+    ww_serve_log("error",
+                 "%s: %s; this input answers no more messages (their senders keep them and send "
+                 "them again after a restart)",
+                 r->cfg->name, why);
     pthread_mutex_lock(&r->mu);
     r->parked = true;
     pthread_cond_broadcast(&r->cv);
@@ -116,16 +102,16 @@ static relpRetVal on_syslog(void *ud, unsigned char *host, unsigned char *ip, un
                max_frame above half a segment gets here): it could never be stored, and
                holding it would stop the input for good. */
             count(&r->st->rejected, 1);
-            log_line("warning", "%s: a %zu-byte message from %s was refused by the spool: %s",
-                     r->cfg->name, n, ip ? (char *)ip : "?", ww_strerror(rc));
+            ww_serve_log("warning", "%s: a %zu-byte message from %s was refused by the spool: %s",
+                         r->cfg->name, n, ip ? (char *)ip : "?", ww_strerror(rc));
             return RELP_RET_OK;
         }
         if (stopping(r))
             park(r, "stopping while the spool is full");
         if (!r->warned_full) {
             r->warned_full = true;
-            log_line("warning", "%s: the spool is full: waiting for room (senders wait)",
-                     r->cfg->name);
+            ww_serve_log("warning", "%s: the spool is full: waiting for room (senders wait)",
+                         r->cfg->name);
         }
         sleep_ms(FULL_RETRY_MS);
     }
@@ -146,8 +132,8 @@ static void on_err(void *ud, char *obj, char *msg, relpRetVal code)
     ww_relp_t *r = ud;
     if (r)
         count(&r->st->protocol_errors, 1);
-    log_line("warning", "%s: %s: %s (librelp %d)", r ? r->cfg->name : "relp", obj ? obj : "",
-             msg ? msg : "", (int)code);
+    ww_serve_log("warning", "%s: %s: %s (librelp %d)", r ? r->cfg->name : "relp", obj ? obj : "",
+                 msg ? msg : "", (int)code);
 }
 
 static void on_generic_err(char *obj, char *msg, relpRetVal code)
@@ -164,7 +150,7 @@ static void *engine_main(void *arg)
     pthread_sigmask(SIG_BLOCK, &all, NULL);
     relpRetVal rc = relpEngineRun(r->eng);
     if (rc != RELP_RET_OK && !stopping(r))
-        log_line("error", "%s: the RELP engine stopped (librelp %d)", r->cfg->name, (int)rc);
+        ww_serve_log("error", "%s: the RELP engine stopped (librelp %d)", r->cfg->name, (int)rc);
     pthread_mutex_lock(&r->mu);
     r->done = true;
     pthread_cond_broadcast(&r->cv);

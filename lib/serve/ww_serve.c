@@ -160,8 +160,7 @@ static void count(uint64_t *c, uint64_t n)
     __atomic_add_fetch(c, n, __ATOMIC_RELAXED);
 }
 
-static void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void log_line(const char *level, const char *fmt, ...)
+void ww_serve_log(const char *level, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -340,8 +339,8 @@ static void syslog_close(void *st, const char *why)
     if (flush_pend(c) != 0)
         count(&c->in->st->rejected, c->npend);
     if (why && why[0] && strncmp(why, "shutting", 8) != 0)
-        log_line("info", "%s: closed %s: %s", c->in->cfg->name,
-                 c->source + strlen(c->in->cfg->name) + 1, why);
+        ww_serve_log("info", "%s: closed %s: %s", c->in->cfg->name,
+                     c->source + strlen(c->in->cfg->name) + 1, why);
     ww_sysframe_free(c->sf);
     ww_buf_release(&c->pend);
     free(c);
@@ -361,10 +360,7 @@ static void syslog_datagram(void *ud, const uint8_t *p, size_t n, const struct s
     }
     conn_t c = {.in = in, .pend = {0}};
     char peer[INET6_ADDRSTRLEN + 8] = "?";
-    if (from->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)from)->sin_addr, peer, sizeof peer);
-    else if (from->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)from)->sin6_addr, peer, sizeof peer);
+    ww_sockaddr_text(from, peer, sizeof peer);
     int len = snprintf(c.source, sizeof c.source, "%s\t%s", in->cfg->name, peer);
     c.source_n = len < 0 ? 0 : (size_t)len;
     uint64_t seq;
@@ -448,8 +444,8 @@ static void beats_close(void *st, const char *why)
 {
     conn_t *c = st;
     if (why && why[0] && strncmp(why, "shutting", 8) != 0)
-        log_line("info", "%s: closed %s: %s", c->in->cfg->name,
-                 c->source + strlen(c->in->cfg->name) + 1, why);
+        ww_serve_log("info", "%s: closed %s: %s", c->in->cfg->name,
+                     c->source + strlen(c->in->cfg->name) + 1, why);
     ww_lj_free(c->lj);
     free(c);
 }
@@ -516,13 +512,13 @@ static int begin(ww_serve_t *s)
         if (ww_store_exec(s->store, "BEGIN IMMEDIATE", &d) == 0)
             break;
         if (!ww_store_busy(s->store) || (s->stop && tries > 10)) {
-            log_line("error", "alert store: %s", d.msg);
+            ww_serve_log("error", "alert store: %s", d.msg);
             s->store_failed = true;
             return WW_EIO;
         }
         if (tries % 30 == 0)
-            log_line("error", "alert store: %s: waiting for it (inputs push back meanwhile)",
-                     d.msg);
+            ww_serve_log("error", "alert store: %s: waiting for it (inputs push back meanwhile)",
+                         d.msg);
     }
     s->in_tx = true;
     return 0;
@@ -624,21 +620,21 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     if (begin(s) != 0)
         return;
     if (ww_alerts_put_cached(s->store, &s->put, &a, &inserted, &d) != 0) {
-        log_line("error", "alert store: %s", d.msg);
+        ww_serve_log("error", "alert store: %s", d.msg);
         s->store_failed = true;
         return;
     }
     if (inserted && s->live->nnotifiers) {
         if (ww_notify_queue(s->store, s->live, &a, &d) != 0) {
-            log_line("error", "%s", d.msg);
+            ww_serve_log("error", "%s", d.msg);
             s->store_failed = true;
         }
         s->queued = true;
     }
     if (inserted) {
         count(&s->alerts_stored, 1);
-        log_line("alert", "P%d %s %s on %s (%s)", a.priority, ww_level_name(a.level), a.rule_title,
-                 a.host[0] ? a.host : "-", a.id);
+        ww_serve_log("alert", "P%d %s %s on %s (%s)", a.priority, ww_level_name(a.level),
+                     a.rule_title, a.host[0] ? a.host : "-", a.id);
     } else {
         count(&s->alerts_repeated, 1); /* a replay after a crash: stored already */
     }
@@ -650,9 +646,9 @@ static void on_bad(void *ud, uint32_t source, uint64_t index, const ww_diag_t *d
     ww_serve_t *s = ud;
     count(&s->bad_events, 1);
     if (s->bad_events <= 20 || s->bad_events % 10000 == 0)
-        log_line("warning", "%s seq %llu: not decoded: %s (%llu so far)",
-                 source < s->ninputs ? s->inputs[source].cfg->name : "?", (unsigned long long)index,
-                 d->msg, (unsigned long long)s->bad_events);
+        ww_serve_log("warning", "%s seq %llu: not decoded: %s (%llu so far)",
+                     source < s->ninputs ? s->inputs[source].cfg->name : "?",
+                     (unsigned long long)index, d->msg, (unsigned long long)s->bad_events);
 }
 
 /* A correlation alert the watermark decided (a window closed by time, not by one of
@@ -824,8 +820,8 @@ static int consume(ww_serve_t *s)
         if (s->in_tx)
             ww_store_exec(s->store, "ROLLBACK", &d);
         s->in_tx = false;
-        log_line("error", "alert store: this turn's alerts could not be written; stopping so "
-                          "that a restart replays them from the checkpoint");
+        ww_serve_log("error", "alert store: this turn's alerts could not be written; stopping so "
+                              "that a restart replays them from the checkpoint");
         return WW_EIO;
     }
     if (s->in_tx) {
@@ -840,15 +836,16 @@ static int consume(ww_serve_t *s)
             if (ww_store_exec(s->store, "COMMIT", &d) == 0)
                 break;
             if (sqlite3_get_autocommit(s->store->db)) {
-                log_line("error",
-                         "alert store: %s: the transaction was rolled back; stopping "
-                         "so that a restart replays from the checkpoint",
-                         d.msg);
+                ww_serve_log("error",
+                             "alert store: %s: the transaction was rolled back; stopping "
+                             "so that a restart replays from the checkpoint",
+                             d.msg);
                 s->in_tx = false;
                 return WW_EIO;
             }
             if (tries++ % 30 == 0)
-                log_line("error", "alert store: %s: holding the checkpoint and retrying", d.msg);
+                ww_serve_log("error", "alert store: %s: holding the checkpoint and retrying",
+                             d.msg);
             if (s->stop && tries > 10)
                 return WW_EIO; /* stopping: the spool keeps the records for the next start */
             struct timespec ts = {1, 0};
@@ -1124,20 +1121,20 @@ static int warm_up(ww_serve_t *s, ww_detect_t *prog, ww_corr_t *corr)
     ww_pipe_free(w.pipe); /* replays what is left */
     s->warming = false;
     if (rc < 0) {
-        log_line("error", "correlation warm-up: %s", ww_strerror(rc));
+        ww_serve_log("error", "correlation warm-up: %s", ww_strerror(rc));
         return rc;
     }
     ww_corr_stats_t cs;
     ww_corr_get_stats(corr, &cs);
     __atomic_store_n(&s->corr_groups, cs.groups_open, __ATOMIC_RELAXED);
     if (w.first)
-        log_line("info",
-                 "correlation warm-up: %llu events (seq %llu..%llu) replayed into "
-                 "correlations in %.1f s: %llu windows open, %llu alerts already raised "
-                 "not raised again",
-                 (unsigned long long)s->warm_events, (unsigned long long)w.first,
-                 (unsigned long long)w.last, (double)(now_ns() - t0) / 1e9,
-                 (unsigned long long)cs.groups_open, (unsigned long long)s->warm_alerts);
+        ww_serve_log("info",
+                     "correlation warm-up: %llu events (seq %llu..%llu) replayed into "
+                     "correlations in %.1f s: %llu windows open, %llu alerts already raised "
+                     "not raised again",
+                     (unsigned long long)s->warm_events, (unsigned long long)w.first,
+                     (unsigned long long)w.last, (double)(now_ns() - t0) / 1e9,
+                     (unsigned long long)cs.groups_open, (unsigned long long)s->warm_alerts);
     return 0;
 }
 
@@ -1195,21 +1192,21 @@ static void warn_restart_only(const ww_serve_config_t *run, const ww_serve_confi
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(k); i++)
         if (!k[i].same)
-            log_line("warning",
-                     "reload: %s: %s changed; it needs a restart, the running value "
-                     "stays",
-                     file, k[i].key);
+            ww_serve_log("warning",
+                         "reload: %s: %s changed; it needs a restart, the running value "
+                         "stays",
+                         file, k[i].key);
     for (uint32_t i = 0; i < run->ninputs || i < n->ninputs; i++) {
         const ww_sc_input_t *a = i < run->ninputs ? &run->inputs[i] : NULL;
         const ww_sc_input_t *b = i < n->ninputs ? &n->inputs[i] : NULL;
         if (a && b && same_input(a, b))
             continue;
-        log_line("warning",
-                 "reload: %s: inputs[%u] (%s) %s; inputs need a restart, the running ones stay",
-                 file, i, b ? b->name : a->name,
-                 !a   ? "added"
-                 : !b ? "removed"
-                      : "changed");
+        ww_serve_log("warning",
+                     "reload: %s: inputs[%u] (%s) %s; inputs need a restart, the running ones stay",
+                     file, i, b ? b->name : a->name,
+                     !a   ? "added"
+                     : !b ? "removed"
+                          : "changed");
     }
 }
 
@@ -1234,12 +1231,12 @@ static void reload(ww_serve_t *s)
     char why[300] = "";
     ww_diag_t d = {0};
     if (!s->reload_fn || !s->cfg->file) {
-        log_line("warning", "SIGHUP: nothing to reload with");
+        ww_serve_log("warning", "SIGHUP: nothing to reload with");
         return;
     }
     if (ww_serve_config_load(s->cfg->file, &nc, &d) != 0) {
-        log_line("error", "reload refused, everything runs on as it was: %s:%u:%u: %s",
-                 d.file[0] ? d.file : s->cfg->file, d.line, d.col, d.msg);
+        ww_serve_log("error", "reload refused, everything runs on as it was: %s:%u:%u: %s",
+                     d.file[0] ? d.file : s->cfg->file, d.line, d.col, d.msg);
         goto fail;
     }
     if (nc->register_db) {
@@ -1253,8 +1250,8 @@ static void reload(ww_serve_t *s)
             rc = ww_asset_index_new(&assets, &aix);
         }
         if (rc != 0) {
-            log_line("error", "reload refused, everything runs on as it was: register %s: %s",
-                     nc->register_db, d.msg[0] ? d.msg : ww_strerror(rc));
+            ww_serve_log("error", "reload refused, everything runs on as it was: register %s: %s",
+                         nc->register_db, d.msg[0] ? d.msg : ww_strerror(rc));
             goto fail;
         }
     }
@@ -1262,7 +1259,7 @@ static void reload(ww_serve_t *s)
         char db[4200];
         snprintf(db, sizeof db, "%s/wardwatch.db", s->cfg->state_dir);
         if (ww_notify_start(nc, db, &notify, &d) != 0) {
-            log_line("error", "reload refused, everything runs on as it was: %s", d.msg);
+            ww_serve_log("error", "reload refused, everything runs on as it was: %s", d.msg);
             goto fail;
         }
     }
@@ -1270,7 +1267,7 @@ static void reload(ww_serve_t *s)
        may free the ones before the running ones), so only running out of memory can
        refuse the reload after it. */
     if (s->reload_fn(s->reload_ud, nc, &rs, &prog, why, sizeof why) != 0) {
-        log_line("error", "reload refused, everything runs on as it was: %s", why);
+        ww_serve_log("error", "reload refused, everything runs on as it was: %s", why);
         goto fail;
     }
     ww_pipe_sink_t sink = {
@@ -1279,12 +1276,13 @@ static void reload(ww_serve_t *s)
     s->live = nc; /* for workers() and the warm-up's marks */
     int rc = corr_new(nc, rs, &corr);
     if (rc == 0 && warm_up(s, prog, corr) < 0)
-        log_line("error", "correlation windows of the new rules may miss events before the reload");
+        ww_serve_log("error",
+                     "correlation windows of the new rules may miss events before the reload");
     if (rc == 0)
         rc = ww_pipe_new(prog, corr, workers(nc), &sink, &pipe);
     if (rc != 0) {
         s->live = was;
-        log_line("error", "reload refused, everything runs on as it was: %s", ww_strerror(rc));
+        ww_serve_log("error", "reload refused, everything runs on as it was: %s", ww_strerror(rc));
         goto fail;
     }
     warn_restart_only(s->cfg, nc);
@@ -1315,9 +1313,9 @@ static void reload(ww_serve_t *s)
     count(&s->reloads, 1);
     char late[32];
     ww_sc_duration_str(nc->lateness_ms, late, sizeof late);
-    log_line("info", "reloaded: %u rules, lateness %s, %u notifier%s, %s",
-             ww_detect_rule_count(prog), late, nc->nnotifiers, nc->nnotifiers == 1 ? "" : "s",
-             nc->register_db ? "register read again" : "no register");
+    ww_serve_log("info", "reloaded: %u rules, lateness %s, %u notifier%s, %s",
+                 ww_detect_rule_count(prog), late, nc->nnotifiers, nc->nnotifiers == 1 ? "" : "s",
+                 nc->register_db ? "register read again" : "no register");
     return;
 fail:
     count(&s->reloads_refused, 1);
@@ -1357,7 +1355,7 @@ int ww_serve_run(ww_serve_t *s)
     ww_sd_notify("READY=1\nSTATUS=warming up correlations");
     /* Inputs are served meanwhile: what arrives waits in the spool. */
     if ((rc = warm_up(s, s->prog, s->corr)) < 0)
-        log_line("error", "correlation windows may miss events before this start");
+        ww_serve_log("error", "correlation windows may miss events before this start");
     rc = 0;
     ww_sd_notify("STATUS=receiving");
     while (!s->stop) {
@@ -1413,13 +1411,13 @@ static void mem_note(void *ud, bool at_cap, uint64_t used, uint64_t cap)
 {
     ww_serve_t *s = ud;
     if (at_cap)
-        log_line("warning",
-                 "memory: at limits: memory (%llu of %llu MiB held for senders): reads paused, "
-                 "new connections refused, HTTP answers 503 until processing frees room",
-                 (unsigned long long)(used >> 20), (unsigned long long)(cap >> 20));
+        ww_serve_log("warning",
+                     "memory: at limits: memory (%llu of %llu MiB held for senders): reads paused, "
+                     "new connections refused, HTTP answers 503 until processing frees room",
+                     (unsigned long long)(used >> 20), (unsigned long long)(cap >> 20));
     else
-        log_line("info", "memory: below limits: memory again (%llu MiB held); inputs resume",
-                 (unsigned long long)(used >> 20));
+        ww_serve_log("info", "memory: below limits: memory again (%llu MiB held); inputs resume",
+                     (unsigned long long)(used >> 20));
     if (!at_cap && s->net)
         ww_net_wake(s->net);
 }
@@ -1436,10 +1434,10 @@ static void log_memory(ww_serve_t *s)
             break;
     if (f)
         fclose(f);
-    log_line("info",
-             "memory: %llu MiB in use before any input; senders may make it hold %llu MiB "
-             "more (limits: memory)",
-             kb >> 10, (unsigned long long)(s->mem.cap >> 20));
+    ww_serve_log("info",
+                 "memory: %llu MiB in use before any input; senders may make it hold %llu MiB "
+                 "more (limits: memory)",
+                 kb >> 10, (unsigned long long)(s->mem.cap >> 20));
 }
 
 static int mkdir_p(const char *path)

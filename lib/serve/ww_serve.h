@@ -78,4 +78,9 @@ void ww_serve_metrics(ww_serve_t *s, ww_buf_t *out);
 /* The metrics listener's port (0 when none is configured). */
 int ww_serve_metrics_port(const ww_serve_t *s);
 
+/* The server's log: one line "wardwatch serve: LEVEL: message" on stderr (journald),
+ * control characters replaced, so that sender-controlled text quoted in a message
+ * (a peer's TLS subject, a protocol error) cannot forge log lines.  For every input. */
+void ww_serve_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -1,6 +1,7 @@
 /* Implementation of the shared building blocks declared in ww_util.h. */
 #include "util/ww_util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -765,4 +766,17 @@ int ww_read_file(const char *path, size_t max, char **out, size_t *len)
     *out = b.p;
     *len = b.n;
     return 0;
+}
+
+bool ww_sockaddr_text(const struct sockaddr *sa, char *out, size_t n)
+{
+    if (!sa)
+        return false;
+    if (sa->sa_family == AF_INET)
+        return inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n) !=
+               NULL;
+    if (sa->sa_family == AF_INET6)
+        return inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                         (socklen_t)n) != NULL;
+    return false;
 }

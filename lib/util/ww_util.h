@@ -100,6 +100,11 @@ int ww_buf_append(ww_buf_t *b, const void *p, size_t n);
  * NUL-terminated, never NULL on success) and *len.  0, WW_ENOENT, WW_EIO (errno says
  * why), WW_ELIMIT (larger than max) or WW_ENOMEM. */
 int ww_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* Writes an IPv4 or IPv6 socket address's address (no port) as text into out (at
+ * least 46 bytes); false, out untouched, for another family or none. */
+struct sockaddr;
+bool ww_sockaddr_text(const struct sockaddr *sa, char *out, size_t n);
 /* Makes room for `extra` more bytes (and the NUL) at p + n, for a caller that writes
  * there itself and then advances n.  0, WW_ENOMEM or WW_ELIMIT. */
 int ww_buf_reserve(ww_buf_t *b, size_t extra);

@@ -315,13 +315,8 @@ static void peer_of(struct MHD_Connection *c, conn_t *k)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char peer[INET6_ADDRSTRLEN] = "";
-    if (ci && ci->client_addr) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof peer);
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof peer);
-    }
+    if (ci)
+        ww_sockaddr_text(ci->client_addr, peer, sizeof peer);
     const char *p = ww_arena_strdup(&k->req.arena, peer);
     k->req.peer = p ? p : "";
 }
