@@ -30,6 +30,74 @@ static const char *const migrations[] = {
     "CREATE INDEX alert_by_ts ON alert(ts, received);"
     "CREATE INDEX alert_by_host ON alert(host);"
     "CREATE INDEX alert_by_rule ON alert(rule_id);",
+    /* Triage (ww_alerts_triage.c): a status and an assignee per alert, their
+       history, the groups of one rule on one host kept by triggers (so the list
+       reads thousands of rows, not millions), the indexes a group, a user and an
+       address are found by, and suppressions with a generation number serve polls. */
+    "ALTER TABLE alert ADD COLUMN status INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE alert ADD COLUMN assignee TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX alert_by_group ON alert(rule_id, host, ts);"
+    "CREATE INDEX alert_by_user ON alert(user, ts);"
+    "CREATE INDEX alert_by_src ON alert(src_ip, ts);"
+    "CREATE TABLE alert_history(alert_id TEXT NOT NULL, at INTEGER NOT NULL,"
+    " actor TEXT NOT NULL, action TEXT NOT NULL, old_status INTEGER NOT NULL,"
+    " new_status INTEGER NOT NULL, assignee TEXT NOT NULL, reason TEXT NOT NULL);"
+    "CREATE INDEX alert_history_by_alert ON alert_history(alert_id, at);"
+    /* One row per group and per value of what a filter may test; a group is the sum
+       of its rows.  first/last seen: the event's time, else its arrival. */
+    "CREATE TABLE alert_grp(rule_id TEXT NOT NULL, host TEXT NOT NULL, status INTEGER NOT NULL,"
+    " priority INTEGER NOT NULL, level INTEGER NOT NULL, segment TEXT NOT NULL,"
+    " criticality INTEGER NOT NULL, techniques TEXT NOT NULL, rule_title TEXT NOT NULL,"
+    " n INTEGER NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+    " PRIMARY KEY(rule_id, host, status, priority, level, segment, criticality, techniques)) "
+    "WITHOUT ROWID;"
+    "INSERT INTO alert_grp SELECT rule_id, host, status, priority, level, segment, criticality, "
+    "techniques, max(rule_title), count(*),"
+    " min(coalesce(ts, received)), max(coalesce(ts, received)) FROM alert"
+    " GROUP BY rule_id, host, status, priority, level, segment, criticality, techniques;"
+    "CREATE TRIGGER alert_grp_add AFTER INSERT ON alert BEGIN"
+    " INSERT INTO alert_grp VALUES(new.rule_id, new.host, new.status, new.priority, new.level, "
+    "new.segment, new.criticality, new.techniques, new.rule_title, 1,"
+    " coalesce(new.ts, new.received), coalesce(new.ts, new.received))"
+    " ON CONFLICT DO UPDATE SET n = n + 1, rule_title = excluded.rule_title,"
+    " first_seen = min(first_seen, excluded.first_seen),"
+    " last_seen = max(last_seen, excluded.last_seen); END;"
+    "CREATE TRIGGER alert_grp_status AFTER UPDATE OF status ON alert"
+    " WHEN old.status <> new.status BEGIN"
+    " UPDATE alert_grp SET n = n - 1 WHERE rule_id = old.rule_id AND host = old.host AND status = "
+    "old.status AND priority = old.priority AND level = old.level AND segment = old.segment AND "
+    "criticality = old.criticality AND techniques = old.techniques;"
+    " DELETE FROM alert_grp WHERE rule_id = old.rule_id AND host = old.host AND status = "
+    "old.status AND priority = old.priority AND level = old.level AND segment = old.segment AND "
+    "criticality = old.criticality AND techniques = old.techniques AND n <= 0;"
+    " INSERT INTO alert_grp VALUES(new.rule_id, new.host, new.status, new.priority, new.level, "
+    "new.segment, new.criticality, new.techniques, new.rule_title, 1,"
+    " coalesce(new.ts, new.received), coalesce(new.ts, new.received))"
+    " ON CONFLICT DO UPDATE SET n = n + 1,"
+    " first_seen = min(first_seen, excluded.first_seen),"
+    " last_seen = max(last_seen, excluded.last_seen); END;"
+    "CREATE TRIGGER alert_grp_del AFTER DELETE ON alert BEGIN"
+    " UPDATE alert_grp SET n = n - 1 WHERE rule_id = old.rule_id AND host = old.host AND status = "
+    "old.status AND priority = old.priority AND level = old.level AND segment = old.segment AND "
+    "criticality = old.criticality AND techniques = old.techniques;"
+    " DELETE FROM alert_grp WHERE rule_id = old.rule_id AND host = old.host AND status = "
+    "old.status AND priority = old.priority AND level = old.level AND segment = old.segment AND "
+    "criticality = old.criticality AND techniques = old.techniques AND n <= 0; END;"
+    "CREATE TABLE suppression(id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL,"
+    " host TEXT NOT NULL, user TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
+    " reason TEXT NOT NULL, created INTEGER NOT NULL, created_by TEXT NOT NULL,"
+    " expires INTEGER NOT NULL, hits INTEGER NOT NULL DEFAULT 0,"
+    " last_hit INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX suppression_by_expiry ON suppression(expires);"
+    "CREATE TABLE alert_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "INSERT INTO alert_meta VALUES('suppress_gen', 0);"
+    "CREATE TRIGGER suppression_add AFTER INSERT ON suppression BEGIN"
+    " UPDATE alert_meta SET value = value + 1 WHERE key = 'suppress_gen'; END;"
+    "CREATE TRIGGER suppression_del AFTER DELETE ON suppression BEGIN"
+    " UPDATE alert_meta SET value = value + 1 WHERE key = 'suppress_gen'; END;"
+    "CREATE TRIGGER suppression_edit AFTER UPDATE OF rule_id, host, user, field, value,"
+    " expires ON suppression BEGIN"
+    " UPDATE alert_meta SET value = value + 1 WHERE key = 'suppress_gen'; END;",
 };
 
 int ww_alerts_migrate(ww_store_t *st, ww_diag_t *diag)
@@ -62,10 +130,14 @@ int ww_alerts_put_cached(ww_store_t *st, sqlite3_stmt **stmt, const ww_alert_t *
     sqlite3_stmt *q = *stmt;
     if (q)
         sqlite3_reset(q);
-    else if (sqlite3_prepare_v3(st->db,
-                           "INSERT OR IGNORE INTO alert VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-                           "?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
-                           -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK)
+    else if (sqlite3_prepare_v3(
+                 st->db,
+                 "INSERT OR IGNORE INTO alert(id, rule_id, rule_title, level, priority, why,"
+                 " ts, received, host, user, src_ip, source, position, techniques,"
+                 " event, asset_id, segment, owner, criticality, exposed)"
+                 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+                 "?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
+                 -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK)
         return db_fail(st, diag, "storing an alert");
     *stmt = q;
     const char *text[] = {a->id,       a->rule_id, a->rule_title, NULL,          NULL,
