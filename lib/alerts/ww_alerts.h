@@ -91,10 +91,10 @@ void ww_alert_prioritise(ww_alert_t *a, const ww_asset_t *asset, char *why, size
  *
  * Every alert has a status and an assignee, and every change of either is kept in its
  * history (who, when, what, why).  Alerts are listed in groups of one rule on one host,
- * kept up to date by triggers in a summary table so that the list stays fast with
- * millions of alerts (a time filter reads the alerts themselves, through the time
- * index).  Times of people's actions are seconds since the epoch; alert times stay
- * nanoseconds, as above. */
+ * kept in a summary table (a trigger as alerts arrive; ww_triage_act when their status
+ * changes: change status only through it) so that the list stays fast with millions
+ * of alerts (a time window reads the alerts themselves, through the time index).  Times of people's
+ * actions are seconds since the epoch; alert times stay nanoseconds, as above. */
 
 typedef enum ww_alert_status {
     WW_ALERT_NEW = 0,
@@ -232,6 +232,10 @@ typedef struct ww_triage_result {
  * selection, ...) or WW_EIO. */
 int ww_triage_act(ww_store_t *st, const ww_triage_request_t *rq, const ww_alert_sel_t *sel,
                   ww_triage_result_t *res, ww_diag_t *diag);
+
+/* Counts every group again from its alerts: after statuses were changed other than
+ * by ww_triage_act (a repair, a bulk import).  0 or WW_EIO. */
+int ww_triage_recount(ww_store_t *st, ww_diag_t *diag);
 
 /* ---- suppressions ----
  *

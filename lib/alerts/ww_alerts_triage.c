@@ -3,12 +3,14 @@
  * selection, and suppressions, which the engine (serve) loads and applies to every
  * alert it raises.
  *
- * The group list reads alert_grp, a summary table the alert table's triggers keep
- * (ww_alerts.c, migration 2): one row per group and per value of each column a filter
- * can test, so a filter is a WHERE on a few thousand rows and a group is a GROUP BY of
- * them.  Only a time filter needs the alerts themselves; it reads them through the
- * time index.  SQL is built from the filter with only the clauses it needs, so that
- * SQLite can use the indexes of those it has. */
+ * The group list reads alert_group, one row per group that a trigger keeps as alerts
+ * arrive and ww_triage_act recounts when their status changes (ww_alerts.c, migration
+ * 2), in the order of its indexes: the first page of open groups reads as many rows
+ * as it shows.  A time window, or statuses other than "all" or "open", read the
+ * alerts themselves through the time or status index.  Rule, host, technique, segment
+ * and criticality filters are on each alert; level and priority choose groups (their
+ * highest level, their most urgent priority).  SQL is built from the filter with only
+ * the clauses it needs, so that SQLite can use the indexes of those it has. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,10 +215,20 @@ int ww_triage_filter_check(const ww_triage_filter_t *f, ww_diag_t *diag)
     return 0;
 }
 
-/* True when the filter needs the alerts themselves, not the summary. */
-static bool needs_rows(const ww_triage_filter_t *f)
+/* The statuses as the summary knows them: all, or the open ones. */
+static unsigned status_set(const ww_triage_filter_t *f)
 {
-    return f->since != WW_TIME_NONE || f->until != WW_TIME_NONE;
+    unsigned all = (1u << WW_ALERT_NSTATUS) - 1;
+    return f->statuses & all ? f->statuses & all : all;
+}
+
+/* True when the group list can be read from the summary (alert_group): no time, and
+ * all statuses or the open ones.  Anything else reads the alerts themselves. */
+static bool summary_will_do(const ww_triage_filter_t *f)
+{
+    unsigned st = status_set(f);
+    return f->since == WW_TIME_NONE && f->until == WW_TIME_NONE &&
+           (st == (1u << WW_ALERT_NSTATUS) - 1 || st == WW_ALERT_OPEN);
 }
 
 static void add_and(qb_t *q, bool *first)
@@ -225,36 +237,54 @@ static void add_and(qb_t *q, bool *first)
     *first = false;
 }
 
-/* The WHERE clause of a filter; the columns have the same names in alert and
- * alert_grp, but time is only in alert. */
-static void where(qb_t *q, const ww_triage_filter_t *f, bool rows)
+enum where_mode {
+    W_ALERTS,  /* the alert list: every filter on each alert */
+    W_GROUPED, /* alerts to be grouped: level and priority go to HAVING */
+    W_SUMMARY, /* alert_group: status is the caller's; priority is pcol */
+};
+
+/* The WHERE clause of a filter.  Rule, host, technique, segment and criticality have
+ * the same names in alert and alert_group; level and priority choose groups (the
+ * highest level, the most urgent priority), status and time choose alerts. */
+static void where(qb_t *q, const ww_triage_filter_t *f, int mode, const char *pcol)
 {
     bool first = true;
     ww_buf_t *s = &q->sql;
+    if (mode == W_SUMMARY) {
+        /* Without a filter on what a group is, the list's index gives the page in
+           order; with one, reading the table and sorting what it keeps costs less
+           than looking every group of the index up ("+" keeps SQLite off it). */
+        bool narrowed = (f->host && f->host[0]) || (f->rule && f->rule[0]) ||
+                        (f->technique && f->technique[0]) || (f->segment && f->segment[0]) ||
+                        f->min_criticality > 0 || f->min_level > 0 || f->group_rule;
+        add_and(q, &first);
+        ww_buf_printf(s, "%s%s > 0", narrowed ? "+" : "",
+                      status_set(f) == WW_ALERT_OPEN ? "open_n" : "n");
+    }
     if (f->group_rule && f->group_host) {
         add_and(q, &first);
         ww_buf_puts(s, "rule_id = ? AND host = ?");
         qb_text(q, f->group_rule);
         qb_text(q, f->group_host);
     }
-    if (rows && f->since != WW_TIME_NONE) {
+    if (mode != W_SUMMARY && f->since != WW_TIME_NONE) {
         add_and(q, &first);
         ww_buf_puts(s, "ts >= ?");
         qb_int(q, f->since);
     }
-    if (rows && f->until != WW_TIME_NONE) {
+    if (mode != W_SUMMARY && f->until != WW_TIME_NONE) {
         add_and(q, &first);
         ww_buf_puts(s, "ts <= ?");
         qb_int(q, f->until);
     }
-    if (f->min_level > 0) {
+    if (mode != W_GROUPED && f->min_level > 0) {
         add_and(q, &first);
         ww_buf_puts(s, "level >= ?");
         qb_int(q, f->min_level);
     }
-    if (f->max_priority > 0 && f->max_priority < 5) {
+    if (mode != W_GROUPED && f->max_priority > 0 && f->max_priority < 5) {
         add_and(q, &first);
-        ww_buf_puts(s, "priority <= ?");
+        ww_buf_printf(s, "%s <= ?", pcol);
         qb_int(q, f->max_priority);
     }
     if (f->host && f->host[0]) {
@@ -289,17 +319,32 @@ static void where(qb_t *q, const ww_triage_filter_t *f, bool rows)
         ww_buf_puts(s, "criticality >= ?");
         qb_int(q, f->min_criticality);
     }
-    unsigned all = (1u << WW_ALERT_NSTATUS) - 1;
-    if (f->statuses && (f->statuses & all) != all) {
+    unsigned set = status_set(f);
+    if (mode != W_SUMMARY && set != (1u << WW_ALERT_NSTATUS) - 1) {
         add_and(q, &first);
         ww_buf_puts(s, "status IN (");
         bool comma = false;
         for (int i = 0; i < WW_ALERT_NSTATUS; i++)
-            if (f->statuses & (1u << i)) {
+            if (set & (1u << i)) {
                 ww_buf_printf(s, "%s%d", comma ? "," : "", i);
                 comma = true;
             }
         ww_buf_putc(s, ')');
+    }
+}
+
+/* Level and priority of grouped alerts: the group's highest and most urgent. */
+static void having(qb_t *q, const ww_triage_filter_t *f)
+{
+    bool first = true;
+    if (f->min_level > 0) {
+        ww_buf_puts(&q->sql, " HAVING max(level) >= ?");
+        qb_int(q, f->min_level);
+        first = false;
+    }
+    if (f->max_priority > 0 && f->max_priority < 5) {
+        ww_buf_puts(&q->sql, first ? " HAVING min(priority) <= ?" : " AND min(priority) <= ?");
+        qb_int(q, f->max_priority);
     }
 }
 
@@ -308,19 +353,11 @@ static uint32_t page_size(uint32_t limit)
     return limit == 0 || limit > WW_TRIAGE_MAX_PAGE ? WW_TRIAGE_MAX_PAGE : limit;
 }
 
-/* The size of the whole filtered group list (for a page past its end). */
-static int group_totals(ww_store_t *st, const ww_triage_filter_t *f, ww_triage_totals_t *t,
-                        ww_diag_t *diag)
+/* Runs a totals query: one row of (groups, alerts). */
+static int totals_of(ww_store_t *st, qb_t *q, ww_triage_totals_t *t, ww_diag_t *diag)
 {
-    bool rows = needs_rows(f);
-    qb_t q;
-    qb_init(&q);
-    ww_buf_printf(&q.sql, "SELECT count(*), coalesce(sum(c), 0) FROM (SELECT %s AS c FROM %s",
-                  rows ? "count(*)" : "sum(n)", rows ? "alert" : "alert_grp");
-    where(&q, f, rows);
-    ww_buf_puts(&q.sql, " GROUP BY rule_id, host)");
     sqlite3_stmt *s = NULL;
-    int rc = qb_prepare(st, &q, &s, diag, "counting alert groups");
+    int rc = qb_prepare(st, q, &s, diag, "counting alert groups");
     if (rc == 0) {
         if (sqlite3_step(s) == SQLITE_ROW) {
             t->groups = (uint64_t)sqlite3_column_int64(s, 0);
@@ -330,41 +367,96 @@ static int group_totals(ww_store_t *st, const ww_triage_filter_t *f, ww_triage_t
         }
     }
     sqlite3_finalize(s);
+    ww_buf_release(&q->sql);
+    return rc;
+}
+
+/* The page from alert_group: rows in the order of one of its indexes, so the first
+ * page costs as much with a million groups as with ten. */
+static int groups_summary(ww_store_t *st, const ww_triage_filter_t *f, ww_alert_group_fn fn,
+                          void *ud, ww_triage_totals_t *totals, ww_diag_t *diag)
+{
+    bool open = status_set(f) == WW_ALERT_OPEN;
+    const char *n = open ? "open_n" : "n", *p = open ? "open_priority" : "priority";
+    qb_t q;
+    qb_init(&q);
+    ww_buf_printf(&q.sql,
+                  "SELECT rule_id, rule_title, host, %s, %s, %s, %s, level, segment, criticality,"
+                  " techniques, n_new, n_ack, %s FROM alert_group",
+                  n, open ? "open_first" : "first_seen", open ? "open_last" : "last_seen", p,
+                  open ? "0, 0, 0" : "n_fp, n_closed, n_escalated");
+    where(&q, f, W_SUMMARY, p);
+    ww_buf_printf(&q.sql, " ORDER BY %s, %s DESC, rule_id, host LIMIT ? OFFSET ?", p,
+                  open ? "open_last" : "last_seen");
+    qb_int(&q, page_size(f->limit));
+    qb_int(&q, f->offset);
+    sqlite3_stmt *s = NULL;
+    int rc = qb_prepare(st, &q, &s, diag, "listing alert groups");
+    if (rc)
+        goto out;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        ww_alert_group_t g = {0};
+        g.rule_id = col_text(s, 0);
+        g.rule_title = col_text(s, 1);
+        g.host = col_text(s, 2);
+        g.count = (uint64_t)sqlite3_column_int64(s, 3);
+        g.first_seen = sqlite3_column_int64(s, 4);
+        g.last_seen = sqlite3_column_int64(s, 5);
+        g.priority = sqlite3_column_int(s, 6);
+        g.level = sqlite3_column_int(s, 7);
+        g.segment = col_text(s, 8);
+        g.criticality = sqlite3_column_int(s, 9);
+        g.techniques = col_text(s, 10);
+        for (int i = 0; i < WW_ALERT_NSTATUS; i++)
+            g.by_status[i] = (uint64_t)sqlite3_column_int64(s, 11 + i);
+        if ((rc = fn(ud, &g)) != 0)
+            goto out;
+    }
+    if (step != SQLITE_DONE) {
+        rc = db_fail(st, diag, "listing alert groups");
+        goto out;
+    }
+    if (totals) {
+        qb_t t;
+        qb_init(&t);
+        ww_buf_printf(&t.sql, "SELECT count(*), coalesce(sum(%s), 0) FROM alert_group", n);
+        where(&t, f, W_SUMMARY, p);
+        rc = totals_of(st, &t, totals, diag);
+    }
+out:
+    sqlite3_finalize(s);
     ww_buf_release(&q.sql);
     return rc;
 }
 
-int ww_triage_groups(ww_store_t *st, const ww_triage_filter_t *f, ww_alert_group_fn fn, void *ud,
-                     ww_triage_totals_t *totals, ww_diag_t *diag)
+/* The page from the alerts themselves (a time window, or a set of statuses the summary
+ * does not keep): grouped here, through the time or status index. */
+static int groups_rows(ww_store_t *st, const ww_triage_filter_t *f, ww_alert_group_fn fn, void *ud,
+                       ww_triage_totals_t *totals, ww_diag_t *diag)
 {
-    int rc = ww_triage_filter_check(f, diag);
-    if (rc)
-        return rc;
-    bool rows = needs_rows(f);
-    const char *n = rows ? "1" : "n";
     qb_t q;
     qb_init(&q);
-    ww_buf_printf(&q.sql,
-                  "SELECT rule_id, max(rule_title), host, sum(%s), min(%s), max(%s),"
-                  " min(priority), max(level), max(segment), max(criticality), max(techniques),",
-                  n, rows ? "coalesce(ts, received)" : "first_seen",
-                  rows ? "coalesce(ts, received)" : "last_seen");
+    ww_buf_puts(&q.sql, "SELECT rule_id, max(rule_title), host, count(*),"
+                        " min(coalesce(ts, received)), max(coalesce(ts, received)),"
+                        " min(priority), max(level), max(segment), max(criticality),"
+                        " max(techniques),");
     for (int i = 0; i < WW_ALERT_NSTATUS; i++)
-        ww_buf_printf(&q.sql, " sum(CASE status WHEN %d THEN %s ELSE 0 END),", i, n);
-    ww_buf_printf(&q.sql, " count(*) OVER (), sum(sum(%s)) OVER () FROM %s", n,
-                  rows ? "alert" : "alert_grp");
-    where(&q, f, rows);
-    ww_buf_printf(&q.sql,
-                  " GROUP BY rule_id, host ORDER BY min(priority), max(%s) DESC, rule_id, host"
-                  " LIMIT ? OFFSET ?",
-                  rows ? "coalesce(ts, received)" : "last_seen");
+        ww_buf_printf(&q.sql, " sum(status = %d),", i);
+    ww_buf_puts(&q.sql, " count(*) OVER (), sum(count(*)) OVER () FROM alert");
+    where(&q, f, W_GROUPED, "priority");
+    ww_buf_puts(&q.sql, " GROUP BY rule_id, host");
+    having(&q, f);
+    ww_buf_puts(&q.sql, " ORDER BY min(priority), max(coalesce(ts, received)) DESC, rule_id, host"
+                        " LIMIT ? OFFSET ?");
     qb_int(&q, page_size(f->limit));
     qb_int(&q, f->offset);
     sqlite3_stmt *s = NULL;
-    if ((rc = qb_prepare(st, &q, &s, diag, "listing alert groups")) != 0)
-        goto out;
     ww_triage_totals_t t = {0, 0};
     bool any = false;
+    int rc = qb_prepare(st, &q, &s, diag, "listing alert groups");
+    if (rc)
+        goto out;
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         ww_alert_group_t g = {0};
@@ -391,14 +483,34 @@ int ww_triage_groups(ww_store_t *st, const ww_triage_filter_t *f, ww_alert_group
         rc = db_fail(st, diag, "listing alert groups");
         goto out;
     }
-    if (!any && f->offset && totals)
-        rc = group_totals(st, f, &t, diag);
+    if (!any && f->offset && totals) {
+        /* A page past the end: no row carried the totals. */
+        qb_t c;
+        qb_init(&c);
+        ww_buf_puts(&c.sql, "SELECT count(*), coalesce(sum(c), 0) FROM (SELECT count(*) AS c"
+                            " FROM alert");
+        where(&c, f, W_GROUPED, "priority");
+        ww_buf_puts(&c.sql, " GROUP BY rule_id, host");
+        having(&c, f);
+        ww_buf_puts(&c.sql, ")");
+        rc = totals_of(st, &c, &t, diag);
+    }
     if (rc == 0 && totals)
         *totals = t;
 out:
     sqlite3_finalize(s);
     ww_buf_release(&q.sql);
     return rc;
+}
+
+int ww_triage_groups(ww_store_t *st, const ww_triage_filter_t *f, ww_alert_group_fn fn, void *ud,
+                     ww_triage_totals_t *totals, ww_diag_t *diag)
+{
+    int rc = ww_triage_filter_check(f, diag);
+    if (rc)
+        return rc;
+    return summary_will_do(f) ? groups_summary(st, f, fn, ud, totals, diag)
+                              : groups_rows(st, f, fn, ud, totals, diag);
 }
 
 #define ALERT_COLS                                                                          \
@@ -458,7 +570,7 @@ int ww_triage_alerts(ww_store_t *st, const ww_triage_filter_t *f, ww_alert_fn fn
     qb_t q;
     qb_init(&q);
     ww_buf_puts(&q.sql, "SELECT " ALERT_COLS " FROM alert");
-    where(&q, f, true);
+    where(&q, f, W_ALERTS, "priority");
     /* Orders an index gives without sorting: (rule_id, host, ts) for one group,
        (ts, received) for the rest; rowid breaks ties as the index does. */
     ww_buf_puts(&q.sql, f->group_rule ? " ORDER BY ts DESC, rowid DESC LIMIT ? OFFSET ?"
@@ -472,14 +584,10 @@ int ww_triage_alerts(ww_store_t *st, const ww_triage_filter_t *f, ww_alert_fn fn
     if ((rc = each_alert(st, s, fn, ud, diag, "listing alerts", NULL)) != 0)
         goto out;
     if (totals) {
-        /* The total from the summary when no time is asked for: a sum over a few
-           rows, not a count of millions. */
-        bool rows = needs_rows(f);
         qb_t t;
         qb_init(&t);
-        ww_buf_printf(&t.sql, "SELECT coalesce(%s, 0) FROM %s", rows ? "count(*)" : "sum(n)",
-                      rows ? "alert" : "alert_grp");
-        where(&t, f, rows);
+        ww_buf_puts(&t.sql, "SELECT count(*) FROM alert");
+        where(&t, f, W_ALERTS, "priority");
         rc = qb_prepare(st, &t, &c, diag, "counting alerts");
         if (rc == 0 && sqlite3_step(c) == SQLITE_ROW)
             *totals = (ww_triage_totals_t){0, (uint64_t)sqlite3_column_int64(c, 0)};
@@ -714,6 +822,31 @@ static int64_t single_int(ww_store_t *st, const char *sql)
     return v;
 }
 
+/* Counts the groups whose (rule_id, host) are in `which` (a subquery) again from
+ * their alerts. */
+static int recount(ww_store_t *st, const char *which, ww_diag_t *diag)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "UPDATE alert_group SET (n, first_seen, last_seen, priority, open_n,"
+             " open_first, open_last, open_priority, n_new, n_ack, n_fp, n_closed,"
+             " n_escalated) = (SELECT count(*), min(coalesce(ts, received)),"
+             " max(coalesce(ts, received)), min(priority), sum(status IN (0, 1)),"
+             " min(CASE WHEN status IN (0, 1) THEN coalesce(ts, received) END),"
+             " max(CASE WHEN status IN (0, 1) THEN coalesce(ts, received) END),"
+             " min(CASE WHEN status IN (0, 1) THEN priority END), sum(status = 0),"
+             " sum(status = 1), sum(status = 2), sum(status = 3), sum(status = 4)"
+             " FROM alert a WHERE a.rule_id = alert_group.rule_id"
+             " AND a.host = alert_group.host)%s%s",
+             which ? " WHERE (rule_id, host) IN " : "", which ? which : "");
+    return run(st, sql, diag);
+}
+
+int ww_triage_recount(ww_store_t *st, ww_diag_t *diag)
+{
+    return recount(st, NULL, diag);
+}
+
 int ww_triage_act(ww_store_t *st, const ww_triage_request_t *rq, const ww_alert_sel_t *sel,
                   ww_triage_result_t *res, ww_diag_t *diag)
 {
@@ -775,26 +908,13 @@ int ww_triage_act(ww_store_t *st, const ww_triage_request_t *rq, const ww_alert_
         rc = db_fail(st, diag, "changing alerts");
         goto out;
     }
-    /* The triggers moved counts between summary rows; the rows alerts left may now
-       start later or end earlier than they say: recount them from the alerts. */
+    /* The groups the changed alerts are in: counted again from their alerts (the
+       group index, one group at a time), as a trigger cannot take a minimum back. */
     if (r->to >= 0 && out.changed &&
-        (rc = run(st,
-                  "UPDATE alert_grp SET"
-                  " first_seen = (SELECT min(coalesce(a.ts, a.received)) FROM alert a"
-                  "  WHERE a.rule_id = alert_grp.rule_id AND a.host = alert_grp.host"
-                  "  AND a.status = alert_grp.status AND a.priority = alert_grp.priority"
-                  "  AND a.level = alert_grp.level AND a.segment = alert_grp.segment"
-                  "  AND a.criticality = alert_grp.criticality"
-                  "  AND a.techniques = alert_grp.techniques),"
-                  " last_seen = (SELECT max(coalesce(a.ts, a.received)) FROM alert a"
-                  "  WHERE a.rule_id = alert_grp.rule_id AND a.host = alert_grp.host"
-                  "  AND a.status = alert_grp.status AND a.priority = alert_grp.priority"
-                  "  AND a.level = alert_grp.level AND a.segment = alert_grp.segment"
-                  "  AND a.criticality = alert_grp.criticality"
-                  "  AND a.techniques = alert_grp.techniques)"
-                  " WHERE (rule_id, host) IN (SELECT DISTINCT rule_id, host FROM alert"
-                  "  WHERE rowid IN (SELECT r FROM temp.ww_triage_sel))",
-                  diag)) != 0)
+        (rc = recount(st,
+                      "(SELECT DISTINCT rule_id, host FROM alert"
+                      " WHERE rowid IN (SELECT r FROM temp.ww_triage_sel))",
+                      diag)) != 0)
         goto out;
     if (own_tx && (rc = run(st, "COMMIT", diag)) != 0)
         goto out;
