@@ -1118,7 +1118,7 @@ typedef struct detail {
     bool found;
 } detail_t;
 
-static const char *dup(ww_arena_t *ar, const char *s)
+static const char *keep_str(ww_arena_t *ar, const char *s)
 {
     const char *d = ww_arena_strdup(ar, s ? s : "");
     return d ? d : "";
@@ -1128,20 +1128,20 @@ static int keep_alert(void *ud, const ww_alert_t *a)
 {
     detail_t *x = ud;
     x->a = *a;
-    x->a.rule_id = dup(x->ar, a->rule_id);
-    x->a.rule_title = dup(x->ar, a->rule_title);
-    x->a.why = dup(x->ar, a->why);
-    x->a.host = dup(x->ar, a->host);
-    x->a.user = dup(x->ar, a->user);
-    x->a.src_ip = dup(x->ar, a->src_ip);
-    x->a.source = dup(x->ar, a->source);
-    x->a.position = dup(x->ar, a->position);
-    x->a.techniques = dup(x->ar, a->techniques);
-    x->a.event_json = dup(x->ar, a->event_json);
-    x->a.asset_id = dup(x->ar, a->asset_id);
-    x->a.segment = dup(x->ar, a->segment);
-    x->a.owner = dup(x->ar, a->owner);
-    x->a.assignee = dup(x->ar, a->assignee);
+    x->a.rule_id = keep_str(x->ar, a->rule_id);
+    x->a.rule_title = keep_str(x->ar, a->rule_title);
+    x->a.why = keep_str(x->ar, a->why);
+    x->a.host = keep_str(x->ar, a->host);
+    x->a.user = keep_str(x->ar, a->user);
+    x->a.src_ip = keep_str(x->ar, a->src_ip);
+    x->a.source = keep_str(x->ar, a->source);
+    x->a.position = keep_str(x->ar, a->position);
+    x->a.techniques = keep_str(x->ar, a->techniques);
+    x->a.event_json = keep_str(x->ar, a->event_json);
+    x->a.asset_id = keep_str(x->ar, a->asset_id);
+    x->a.segment = keep_str(x->ar, a->segment);
+    x->a.owner = keep_str(x->ar, a->owner);
+    x->a.assignee = keep_str(x->ar, a->assignee);
     x->found = true;
     return 0;
 }
