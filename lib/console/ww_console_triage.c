@@ -569,6 +569,9 @@ static void action_fields(ww_buf_t *b, bool flat)
     input_field(b, "reason", "Reason", "",
                 "Required to acknowledge, to close as a false positive and to suppress");
     input_field(b, "assignee", "Assign to", "", "The user name of the person who takes them");
+    if (flat)
+        input_field(b, "title", "Incident title", "",
+                    "For Escalate to incident: the new incident's title");
     ww_buf_printf(b,
                   "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
                   "for=\"expires_days\">Suppress for (days)</label><div class=\"nhsuk-hint\" "

@@ -737,6 +737,69 @@ static void test_suppress_scope(void **state)
     close_store(st);
 }
 
+/* A scope of several parts needs all of them; a field name matches in any case; a
+ * live-only list at the very second of expiry leaves it out. */
+static void test_suppress_combined(void **state)
+{
+    (void)state;
+    ww_store_t *st = open_store();
+    ww_diag_t d = {0};
+    int64_t both = add_supp(st, supp("r", "h1", "svc", "", "", 2000), 1000, 0);
+    int64_t field =
+        add_supp(st, supp("r2", "", "", "CommandLine", "backup.exe /full", 2000), 1000, 0);
+    ww_suppress_set_t *set = NULL;
+    assert_int_equal(ww_suppress_load(st, 1000, &set, &d), 0);
+    ww_alert_t a = alert_of("r", "h1", "svc");
+    assert_int_equal(ww_suppress_match(set, &a, NULL, 1000), both);
+    a = alert_of("r", "h1", "bob");
+    assert_int_equal(ww_suppress_match(set, &a, NULL, 1000), 0);
+    a = alert_of("r", "h2", "svc");
+    assert_int_equal(ww_suppress_match(set, &a, NULL, 1000), 0);
+    ww_event_t ev;
+    ww_event_init(&ev);
+    assert_int_equal(ww_event_add(&ev, WW_STR("commandline"), WW_STR("BACKUP.EXE /FULL"), WW_F_STR),
+                     0);
+    a = alert_of("r2", "any", "");
+    assert_int_equal(ww_suppress_match(set, &a, &ev, 1999), field);
+    ww_event_reset(&ev);
+    /* Part of the value is not the value. */
+    assert_int_equal(
+        ww_event_add(&ev, WW_STR("CommandLine"), WW_STR("backup.exe /full /x"), WW_F_STR), 0);
+    assert_int_equal(ww_suppress_match(set, &a, &ev, 1999), 0);
+    ww_event_release(&ev);
+    ww_suppress_set_free(set);
+    supps_t seen = {0};
+    assert_int_equal(ww_suppress_list(st, 2000, false, keep_supp, &seen, &d), 0);
+    assert_int_equal(seen.n, 0);
+    close_store(st);
+}
+
+/* An action inside the caller's transaction is part of it: rolled back with it. */
+static void test_action_in_caller_tx(void **state)
+{
+    (void)state;
+    ww_store_t *st = fixture();
+    ww_diag_t d = {0};
+    const char *ids[] = {"l3"};
+    ww_alert_sel_t sel = {ids, 1, NULL, 0};
+    assert_int_equal(ww_store_exec(st, "BEGIN", &d), 0);
+    ww_triage_result_t r = act(st, WW_TRIAGE_CLOSE, NULL, NULL, &sel, 0);
+    assert_int_equal(r.changed, 1);
+    assert_int_equal(ww_store_exec(st, "ROLLBACK", &d), 0);
+    ids_t v = {0};
+    assert_int_equal(ww_triage_alert(st, "l3", keep_id, &v, &d), 0);
+    assert_int_equal(v.status[0], WW_ALERT_NEW);
+    hist_t h = {0};
+    assert_int_equal(ww_triage_history(st, "l3", keep_change, &h, &d), 0);
+    assert_int_equal(h.n, 0);
+    /* Assigning a closed alert changes nothing. */
+    act(st, WW_TRIAGE_CLOSE, NULL, NULL, &sel, 0);
+    r = act(st, WW_TRIAGE_ASSIGN, NULL, "bob", &sel, 0);
+    assert_int_equal(r.changed, 0);
+    assert_int_equal(r.skipped, 1);
+    close_store(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -748,6 +811,8 @@ int main(void)
         cmocka_unit_test(test_upgrade),
         cmocka_unit_test(test_suppress_checks),
         cmocka_unit_test(test_suppress_scope),
+        cmocka_unit_test(test_suppress_combined),
+        cmocka_unit_test(test_action_in_caller_tx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
