@@ -214,6 +214,27 @@ st2=$(ccode ann DELETE "/api/v1/suppressions/$S1")
 [ "$st" = 200 ] && [ "$st2" = 404 ]
 check "DELETE /api/v1/suppressions/{id} ($st, then $st2)" $?
 
+# ---- the same from the terminal (wardwatch alerts ...), on the store serve uses ----
+"$WW" alerts suppress --db "$CONSOLE_DB" --rule "$RULE" --host db01 --reason "cli test" \
+    --days 2 >"$CT/cli.out" 2>&1 &&
+    "$WW" alerts suppressions --db "$CONSOLE_DB" | grep -q 'cli test'
+check "wardwatch alerts suppress and suppressions" $?
+before=$(nalerts)
+send db01 scott web01 root
+wait_alerts $((before + 1))
+cget ann /api/v1/suppressions >"$CT/s2.json"
+[ "$(json '[(s["host"], s["hits"], s["created_by"][:4]) for s in j["suppressions"]]' <"$CT/s2.json")" = "[('db01', 1, 'cli:')]" ]
+check "... serve honours a suppression made from the terminal too" $?
+S2=$(json 'j["suppressions"][0]["id"]' <"$CT/s2.json")
+"$WW" alerts unsuppress --db "$CONSOLE_DB" "$S2" && [ "$(cget ann /api/v1/suppressions | json 'len(j["suppressions"])')" = 0 ]
+check "wardwatch alerts unsuppress" $?
+NEWID=$(cget ann "/api/v1/alerts?view=alerts&status=new&host=web01&limit=1" | json 'j["alerts"][0]["id"]')
+! "$WW" alerts ack --db "$CONSOLE_DB" "$NEWID" 2>"$CT/cli.err" && grep -q 'a reason is required' "$CT/cli.err"
+check "wardwatch alerts ack without a reason is refused, saying why" $?
+"$WW" alerts ack --db "$CONSOLE_DB" --reason "from the terminal" "$NEWID" >/dev/null &&
+    [ "$(cget ann "/api/v1/alerts/$NEWID" | json 'j["status"], j["history"][-1]["reason"]')" = "('acknowledged', 'from the terminal')" ]
+check "wardwatch alerts ack" $?
+
 # ---- the pages in a browser ----
 console_browser ann /alerts "/alerts?view=alerts&status=all" "/alerts/$ID" /suppressions
 rc=$?
