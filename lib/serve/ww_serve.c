@@ -138,6 +138,11 @@ struct ww_serve {
     bool queued;       /* notifications queued in the open transaction */
     bool store_failed; /* this turn's alerts could not all be written */
     sqlite3_stmt *put; /* the prepared insert of ww_alerts_put_cached */
+    /* Suppressions (lib/alerts, made in the console): the live ones, re-read when
+       their generation number in the store moves; alerts they cover are counted
+       on them (hits) instead of stored. */
+    ww_suppress_set_t *supp;
+    int64_t supp_gen;
     int metrics_port;
     pthread_mutex_t stats_mu; /* ww_serve_get_stats from the metrics thread */
     ww_console_t *console;    /* the console, when the config has one */
@@ -531,6 +536,35 @@ static int begin(ww_serve_t *s)
     return 0;
 }
 
+/* True when a live suppression covers the alert: it is then counted on the
+ * suppression (hits, last hit) in this turn's transaction, and neither stored nor
+ * notified.  Reading the generation is one indexed row per alert; the suppressions
+ * themselves are re-read only when it moved (the console added or removed one). */
+static bool suppressed(ww_serve_t *s, const ww_alert_t *a, const ww_event_t *ev)
+{
+    ww_diag_t d = {0};
+    int64_t gen, now = time(NULL);
+    if (ww_suppress_generation(s->store, &gen, &d) == 0 && (!s->supp || gen != s->supp_gen)) {
+        ww_suppress_set_t *set = NULL;
+        if (ww_suppress_load(s->store, now, &set, &d) == 0) {
+            ww_suppress_set_free(s->supp);
+            s->supp = set;
+            s->supp_gen = gen;
+            ww_serve_log("info", "suppressions: %u live", ww_suppress_count(set));
+        }
+    }
+    if (d.msg[0])
+        ww_serve_log("error", "suppressions: %s", d.msg);
+    int64_t id = ww_suppress_match(s->supp, a, ev, now);
+    if (!id || begin(s) != 0)
+        return id != 0;
+    if (ww_suppress_hit(s->store, id, now, &d) != 0) {
+        ww_serve_log("error", "alert store: %s", d.msg);
+        s->store_failed = true;
+    }
+    return true;
+}
+
 static void on_hit(void *ud, const ww_pipe_hit_t *h)
 {
     ww_serve_t *s = ud;
@@ -621,6 +655,10 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
         ww_spool_position(s->sp, h->index, pos);
         ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), pos, sizeof pos,
                           a.id);
+    }
+    if (suppressed(s, &a, ev)) {
+        ww_buf_release(&evj);
+        return;
     }
     bool inserted = false;
     ww_diag_t d = {0};
@@ -1877,6 +1915,7 @@ void ww_serve_free(ww_serve_t *s)
     ww_notify_stop(s->notify);
     ww_serve_config_free(s->owned); /* after the notifier that used it */
     sqlite3_finalize(s->put);
+    ww_suppress_set_free(s->supp);
     ww_store_close(s->store);
     ww_asset_index_free(s->aix);
     if (s->have_assets)

@@ -5,7 +5,8 @@
 #   . "$WW_SRC/tests/integration/console_lib.sh"
 #   console_start [YAML_FILE]  starts serve; YAML_FILE's lines are added at the top level
 #                              of the config (e.g. alerts:, notify:); CONSOLE_KEYS (a
-#                              string of "  key: value" lines) is added under console:.
+#                              string of "  key: value" lines) is added under console:,
+#                              CONSOLE_RULES (the same) under rules:.
 #                              Sets CT (a temporary folder, removed at exit), CU (the
 #                              console's https URL), CONSOLE_PORT, SYSLOG_PORT (a syslog
 #                              TCP input), CONSOLE_DB (the store), CONSOLE_STATE,
@@ -56,6 +57,7 @@ console_start() {
         echo "state_dir: $CONSOLE_STATE"
         echo "rules:"
         echo "  sigmahq: false"
+        [ -n "${CONSOLE_RULES:-}" ] && printf '%s\n' "$CONSOLE_RULES"
         echo "inputs:"
         echo "  - type: syslog-tcp"
         echo "    name: syslog"
