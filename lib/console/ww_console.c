@@ -642,12 +642,14 @@ static int h_whoami(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 /* ---- the overview ------------------------------------------------------------------------ */
 
 typedef struct overview {
-    int64_t by_priority[6]; /* [1..5]: alerts in the last 7 days */
-    int64_t alerts_24h, alerts_total;
+    int64_t groups[6], open[6]; /* [1..5]: open groups and their open alerts, by priority */
+    int64_t alerts_24h;         /* alerts whose event is from the last 24 hours */
     ww_console_health_t health;
     bool have_health;
 } overview_t;
 
+/* From the triage summary (one row per rule and host, kept by a trigger): a few
+ * thousand rows, not the alerts themselves, so it answers at once with millions. */
 static int overview_read(ww_console_t *c, overview_t *o, ww_diag_t *diag)
 {
     memset(o, 0, sizeof *o);
@@ -655,33 +657,36 @@ static int overview_read(ww_console_t *c, overview_t *o, ww_diag_t *diag)
     int rc = ww_console_db(c, &db, diag);
     if (rc)
         return rc;
-    int64_t now_ns = (int64_t)time(NULL) * 1000000000;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(db->st->db,
-                           "SELECT priority, count(*), sum(received >= ?2) FROM alert"
-                           " WHERE received >= ?1 GROUP BY priority",
-                           -1, &q, NULL) != SQLITE_OK) {
-        ww_diag_set(diag, db->st->path, 0, 0, "overview: %s", sqlite3_errmsg(db->st->db));
-        return WW_EIO;
-    }
-    sqlite3_bind_int64(q, 1, now_ns - 7 * 86400 * 1000000000ll);
-    sqlite3_bind_int64(q, 2, now_ns - 86400 * 1000000000ll);
+                           "SELECT open_priority, count(*), sum(open_n) FROM alert_group"
+                           " WHERE open_n > 0 GROUP BY open_priority",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto fail;
     while (sqlite3_step(q) == SQLITE_ROW) {
         int p = sqlite3_column_int(q, 0);
-        if (p >= 1 && p <= 5)
-            o->by_priority[p] = sqlite3_column_int64(q, 1);
-        o->alerts_24h += sqlite3_column_int64(q, 2);
+        if (p >= 1 && p <= 5) {
+            o->groups[p] = sqlite3_column_int64(q, 1);
+            o->open[p] = sqlite3_column_int64(q, 2);
+        }
     }
     sqlite3_finalize(q);
-    if (sqlite3_prepare_v2(db->st->db, "SELECT count(*) FROM alert", -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        o->alerts_total = sqlite3_column_int64(q, 0);
+    if (sqlite3_prepare_v2(db->st->db, "SELECT count(*) FROM alert WHERE ts >= ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        goto fail;
+    sqlite3_bind_int64(q, 1, ((int64_t)time(NULL) - 86400) * 1000000000);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        o->alerts_24h = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
     if (c->cfg.health) {
         c->cfg.health(c->cfg.ud, &o->health);
         o->have_health = true;
     }
     return 0;
+fail:
+    ww_diag_set(diag, db->st->path, 0, 0, "overview: %s", sqlite3_errmsg(db->st->db));
+    sqlite3_finalize(q);
+    return WW_EIO;
 }
 
 static int h_overview(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
@@ -699,23 +704,29 @@ static int h_overview(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
         ww_html_textz(b, c->cfg.trust_name);
         ww_buf_puts(b, "</p>\n");
     }
-    ww_buf_puts(b, "<h2>Alerts in the last 7 days, by priority</h2>\n"
+    ww_buf_puts(b, "<h2>Open alerts, by priority</h2>\n"
                    "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption "
-                   "nhsuk-u-visually-hidden\">Alerts by priority</caption>\n"
+                   "nhsuk-u-visually-hidden\">Open alerts by priority</caption>\n"
                    "<thead class=\"nhsuk-table__head\"><tr class=\"nhsuk-table__row\">"
                    "<th scope=\"col\" class=\"nhsuk-table__header\">Priority</th>"
-                   "<th scope=\"col\" class=\"nhsuk-table__header\">Alerts</th></tr></thead>\n"
-                   "<tbody class=\"nhsuk-table__body\">\n");
+                   "<th scope=\"col\" class=\"nhsuk-table__header\">Open alerts</th>"
+                   "<th scope=\"col\" class=\"nhsuk-table__header\">Groups (a rule on a host)"
+                   "</th></tr></thead>\n<tbody class=\"nhsuk-table__body\">\n");
     static const char *const what[] = {"", "P1 (act now)", "P2", "P3", "P4", "P5"};
-    for (int p = 1; p <= 5; p++)
+    bool triage = ww_console_may(req, WW_ACT_TRIAGE) && served(c, "/alerts");
+    for (int p = 1; p <= 5; p++) {
+        ww_buf_printf(b, "<tr class=\"nhsuk-table__row\"><td class=\"nhsuk-table__cell\">");
+        if (triage && o.open[p])
+            ww_buf_printf(b, "<a href=\"/alerts?priority=%d\">%s</a>", p, what[p]);
+        else
+            ww_buf_puts(b, what[p]);
         ww_buf_printf(b,
-                      "<tr class=\"nhsuk-table__row\"><td class=\"nhsuk-table__cell\">%s</td>"
+                      "</td><td class=\"nhsuk-table__cell\">%lld</td>"
                       "<td class=\"nhsuk-table__cell\">%lld</td></tr>\n",
-                      what[p], (long long)o.by_priority[p]);
-    ww_buf_printf(b,
-                  "</tbody>\n</table>\n<p>%lld alert%s in the last 24 hours, %lld kept in "
-                  "all.</p>\n",
-                  (long long)o.alerts_24h, o.alerts_24h == 1 ? "" : "s", (long long)o.alerts_total);
+                      (long long)o.open[p], (long long)o.groups[p]);
+    }
+    ww_buf_printf(b, "</tbody>\n</table>\n<p>%lld alert%s from the last 24 hours.</p>\n",
+                  (long long)o.alerts_24h, o.alerts_24h == 1 ? "" : "s");
     ww_buf_puts(b, "<h2>Log collection</h2>\n");
     if (!o.have_health) {
         ww_buf_puts(b, "<p>Not known: the console is not running inside the monitor.</p>\n");
@@ -756,11 +767,11 @@ static int h_api_overview(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
         return ww_console_fail(c, req, resp, &d);
     ww_console_json(resp, 200);
     ww_buf_t *b = &resp->body;
-    ww_buf_puts(b, "{\"alerts_7d_by_priority\":{");
+    ww_buf_puts(b, "{\"open_by_priority\":{");
     for (int p = 1; p <= 5; p++)
-        ww_buf_printf(b, "%s\"P%d\":%lld", p > 1 ? "," : "", p, (long long)o.by_priority[p]);
-    ww_buf_printf(b, "},\"alerts_24h\":%lld,\"alerts_total\":%lld", (long long)o.alerts_24h,
-                  (long long)o.alerts_total);
+        ww_buf_printf(b, "%s\"P%d\":{\"alerts\":%lld,\"groups\":%lld}", p > 1 ? "," : "", p,
+                      (long long)o.open[p], (long long)o.groups[p]);
+    ww_buf_printf(b, "},\"alerts_24h\":%lld", (long long)o.alerts_24h);
     if (o.have_health) {
         const ww_console_health_t *h = &o.health;
         ww_buf_printf(b,
