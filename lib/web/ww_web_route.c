@@ -281,13 +281,18 @@ static bool origin_ok(const ww_web_t *w, const ww_web_req_t *req)
 static const char *cross_site(const ww_web_t *w, const ww_web_req_t *req)
 {
     const char *sfs = req->sec_fetch_site;
+    /* Our own Referrer-Policy (no-referrer) makes a browser send "Origin: null" with
+       every form it posts, also to its own origin (the Fetch standard), so a "null"
+       origin says nothing: the browser's Sec-Fetch-Site decides then, and without it
+       the request is refused. */
+    bool null_origin = req->origin && strcmp(req->origin, "null") == 0;
     if (sfs) {
         if (strcmp(sfs, "same-origin") != 0 && strcmp(sfs, "none") != 0)
             return "this request came from another site (Sec-Fetch-Site)";
-    } else if (!req->origin) {
+    } else if (!req->origin || null_origin) {
         return "a change without Sec-Fetch-Site or Origin is refused";
     }
-    if (req->origin && !origin_ok(w, req))
+    if (req->origin && !null_origin && !origin_ok(w, req))
         return "this request came from another origin";
     return NULL;
 }

@@ -617,7 +617,21 @@ static void test_router(void **state)
     assert_int_equal(RUN(POST("/users", "admin", "Origin: http://c\r\n", "csrf_token=csrf-admin"),
                          "csrf_token=csrf-admin"),
                      403); /* the scheme counts */
-    assert_int_equal(handled, 2);
+    /* "Origin: null" is what a browser sends with a form under Referrer-Policy:
+       no-referrer, to its own origin too: Sec-Fetch-Site decides, and alone it is
+       not enough. */
+    assert_int_equal(RUN(POST("/users", "admin", "Origin: null\r\nSec-Fetch-Site: same-origin\r\n",
+                              "csrf_token=csrf-admin"),
+                         "csrf_token=csrf-admin"),
+                     200);
+    assert_int_equal(RUN(POST("/users", "admin", "Origin: null\r\nSec-Fetch-Site: cross-site\r\n",
+                              "csrf_token=csrf-admin"),
+                         "csrf_token=csrf-admin"),
+                     403);
+    assert_int_equal(RUN(POST("/users", "admin", "Origin: null\r\n", "csrf_token=csrf-admin"),
+                         "csrf_token=csrf-admin"),
+                     403);
+    assert_int_equal(handled, 3);
 
     /* Anonymous forms: the double-submit cookie, 64 hex digits. */
     const char *pre = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
