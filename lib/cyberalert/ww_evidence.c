@@ -86,70 +86,88 @@ static int db_fail(pack_t *p, ww_diag_t *diag, const char *what)
     return WW_EIO;
 }
 
-static void iso_ns(int64_t ns, char *out, size_t n)
-{
-    ww_ca_time_format(ns / 1000000000LL, out, n);
-}
-
 /* ---- C1.a: monitoring coverage ------------------------------------------------------ */
 
-static int coverage(pack_t *p, ww_diag_t *diag)
+/* Log sources and the hosts reporting through them: serve's own record of the hosts
+ * events came from (table serve_seen) when there is one, else the alerts it stored. */
+static int sources(pack_t *p, bool seen, int64_t bound_ns, ww_diag_t *diag)
 {
-    const char *src = "alerts stored by wardwatch serve (table alert)";
-    if (!table_exists(p->st, "alert")) {
-        add(p, 0, true, src, NULL, "0",
-            "No events from serve are recorded in this store: monitoring coverage cannot be "
-            "shown");
-        return p->err;
-    }
-    int64_t bound_ns = (p->as_of + 1) * 1000000000LL;
+    const char *src = seen ? "hosts seen by wardwatch serve (table serve_seen)"
+                           : "alerts stored by wardwatch serve (table alert)";
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(p->st->db,
-                           "SELECT source, count(*), count(DISTINCT lower(host)), min(received),"
-                           " max(received) FROM alert WHERE received < ?1 GROUP BY source"
-                           " ORDER BY source",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_fail(p, diag, "reading alerts");
+    const char *sql =
+        seen ? "SELECT source, count(*), min(first_seen) FROM serve_seen WHERE first_seen <= ?2"
+               " GROUP BY source ORDER BY source"
+             : "SELECT source, count(DISTINCT lower(host)), min(received) / 1000000000 FROM alert"
+               " WHERE received < ?1 AND host <> '' GROUP BY source ORDER BY source";
+    if (sqlite3_prepare_v2(p->st->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_fail(p, diag, "reading log sources");
     sqlite3_bind_int64(q, 1, bound_ns);
+    sqlite3_bind_int64(q, 2, p->as_of);
     size_t nsrc = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         const char *s = (const char *)sqlite3_column_text(q, 0);
-        char first[32], last[32], v[64];
-        iso_ns(sqlite3_column_int64(q, 3), first, sizeof first);
-        iso_ns(sqlite3_column_int64(q, 4), last, sizeof last);
-        snprintf(v, sizeof v, "%lld alerts, %lld hosts", (long long)sqlite3_column_int64(q, 1),
-                 (long long)sqlite3_column_int64(q, 2));
-        add(p, 0, false, src, last, v, "Log source '%.100s' raised alerts from %.20s to %.20s",
-            s && *s ? s : "(unnamed)", first, last);
+        char first[32], v[64];
+        ww_ca_time_format(sqlite3_column_int64(q, 2), first, sizeof first);
+        snprintf(v, sizeof v, "%lld hosts", (long long)sqlite3_column_int64(q, 1));
+        add(p, 0, false, src, first, v,
+            seen ? "Log source '%.100s': hosts sending events (first seen on the date given)"
+                 : "Log source '%.100s': hosts with alerts (first alert on the date given)",
+            s && *s ? s : "(unnamed)");
         nsrc++;
     }
     sqlite3_finalize(q);
     char v[32];
     snprintf(v, sizeof v, "%zu", nsrc);
-    add(p, 0, nsrc == 0, src, p->as_of_iso, v, "Log sources with alerts recorded");
+    add(p, 0, nsrc == 0, src, p->as_of_iso, v, "Log sources reporting to serve");
+    return p->err;
+}
+
+static int coverage(pack_t *p, ww_diag_t *diag)
+{
+    bool seen = table_exists(p->st, "serve_seen"), alerts = table_exists(p->st, "alert");
+    int64_t bound_ns = (p->as_of + 1) * 1000000000LL;
+    if (!seen && !alerts) {
+        add(p, 0, true, "wardwatch serve (tables serve_seen, alert)", NULL, "0",
+            "Nothing from serve is recorded in this store: monitoring coverage cannot be shown");
+        return p->err;
+    }
+    int rc = sources(p, seen, bound_ns, diag);
+    if (rc)
+        return rc;
     /* Register assets seen: by hostname or by any of their addresses. */
     if (!table_exists(p->st, "asset")) {
         add(p, 0, true, "asset register (table asset)", NULL, "0",
             "No asset register in this store: coverage of assets cannot be shown");
         return p->err;
     }
-    if (sqlite3_prepare_v2(
-            p->st->db,
-            "SELECT a.asset_id, a.hostname, a.type,"
-            " EXISTS(SELECT 1 FROM alert l WHERE l.received < ?1 AND (lower(l.host)="
-            " lower(a.hostname) AND a.hostname<>'' OR l.host IN (SELECT ip FROM asset_ip i"
-            " WHERE i.asset=a.id) OR l.asset_id=a.asset_id AND a.asset_id<>''))"
-            " FROM asset a ORDER BY a.asset_id, a.hostname",
-            -1, &q, NULL) != SQLITE_OK)
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT a.asset_id, a.hostname, %s OR %s FROM asset a ORDER BY a.asset_id,"
+             " a.hostname",
+             seen ? "EXISTS(SELECT 1 FROM serve_seen v WHERE v.first_seen <= ?2 AND"
+                    " (v.host = a.hostname AND a.hostname <> '' OR v.host IN (SELECT ip FROM"
+                    " asset_ip i WHERE i.asset = a.id)))"
+                  : "0",
+             alerts ? "EXISTS(SELECT 1 FROM alert l WHERE l.received < ?1 AND (lower(l.host) ="
+                      " lower(a.hostname) AND a.hostname <> '' OR l.host IN (SELECT ip FROM"
+                      " asset_ip i WHERE i.asset = a.id) OR l.asset_id = a.asset_id AND"
+                      " a.asset_id <> ''))"
+                    : "0");
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(p->st->db, sql, -1, &q, NULL) != SQLITE_OK)
         return db_fail(p, diag, "reading the register");
-    sqlite3_bind_int64(q, 1, bound_ns);
-    size_t total = 0, seen = 0, listed = 0;
+    if (alerts)
+        sqlite3_bind_int64(q, 1, bound_ns);
+    if (seen)
+        sqlite3_bind_int64(q, 2, p->as_of);
+    size_t total = 0, nseen = 0, listed = 0;
     ww_buf_t gaps;
     ww_buf_init(&gaps, 16384);
     while (sqlite3_step(q) == SQLITE_ROW) {
         total++;
-        if (sqlite3_column_int(q, 3)) {
-            seen++;
+        if (sqlite3_column_int(q, 2)) {
+            nseen++;
             continue;
         }
         if (listed++ < MAX_GAPS) {
@@ -159,15 +177,16 @@ static int coverage(pack_t *p, ww_diag_t *diag)
         }
     }
     sqlite3_finalize(q);
+    const char *src = seen ? "asset register (tables asset, asset_ip) and table serve_seen"
+                           : "asset register (tables asset, asset_ip) and table alert";
     char val[64];
-    snprintf(val, sizeof val, "%zu of %zu", seen, total);
-    add(p, 0, false, "asset register (tables asset, asset_ip) joined with table alert",
-        p->as_of_iso, val, "Register assets that serve has recorded activity from");
-    if (total > seen)
-        add(p, 0, true, "asset register (tables asset, asset_ip) joined with table alert",
-            p->as_of_iso, "", "%zu register assets with no activity recorded by serve%s%.200s%s",
-            total - seen, gaps.n ? ": " : "", gaps.p ? gaps.p : "",
-            listed > MAX_GAPS ? ", ..." : "");
+    snprintf(val, sizeof val, "%zu of %zu", nseen, total);
+    add(p, 0, total > 0 && nseen < total, src, p->as_of_iso, val,
+        "Register assets that serve has received %s from", seen ? "events" : "alerts");
+    if (total > nseen)
+        add(p, 0, true, src, p->as_of_iso, "",
+            "%zu register assets with nothing received by serve%s%.200s%s", total - nseen,
+            gaps.n ? ": " : "", gaps.p ? gaps.p : "", listed > MAX_GAPS ? ", ..." : "");
     ww_buf_release(&gaps);
     return p->err;
 }

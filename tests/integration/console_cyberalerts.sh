@@ -93,5 +93,34 @@ check "the CLI sees the console's record" $?
 "$WW" users --db "$CONSOLE_DB" log --format ndjson | grep '"cyberalert.close"' | grep -q '"cli:'
 check "CLI change in the audit log" $?
 
+# Monitoring coverage for the evidence pack: serve records the hosts events came from.
+python3 - "$SYSLOG_PORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"<13>1 2026-05-01T09:00:00Z fw-a app - - - a line from the firewall\n"
+          b"<13>1 2026-05-01T09:00:01Z 10.1.0.1 app - - - a line from srv-a by address\n")
+s.close()
+PY
+tomorrow=$(date -u -d tomorrow +%F)
+i=0
+until "$WW" evidence --db "$CONSOLE_DB" --as-of "$tomorrow" >"$CT/ev.json" 2>/dev/null &&
+    grep -q '"value":"2 of 3"' "$CT/ev.json" || [ $i -ge 300 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+python3 - "$CT/ev.json" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))
+c = {f["fact"]: f for f in e["outcomes"][0]["facts"]}
+assert c["Register assets that serve has received events from"]["value"] == "2 of 3", c
+gap = [f for k, f in c.items() if k.startswith("1 register assets with nothing")][0]
+assert gap["gap"] and "FW-B" in gap["fact"], gap
+src = [f for k, f in c.items() if k.startswith("Log source 'syslog'")][0]
+assert src["value"] == "2 hosts" and "serve_seen" in src["source"], src
+PY
+check "evidence: coverage from the hosts serve saw (2 of 3, FW-B a gap)" $?
+"$WW" evidence --db "$CONSOLE_DB" --as-of 2026-01-01 | grep -q '"value":"0 of 3"'
+check "evidence: coverage as of a day before anything was seen" $?
+
 console_stop
 [ $fails = 0 ]
