@@ -201,9 +201,8 @@ int ww_audit_finish(ww_audit_report_t *r);
 
 /* A finding from another module (the ref's `extra` hook).  `check` and `control` must
  * be static strings and `control` one of ww_audit_controls(); the texts are copied.
- * It counts as a failure of the control for `asset_id` (evaluated: see
- * ww_audit_count_control).  Returns 0, WW_EINVAL (unknown control) or WW_ENOMEM /
- * WW_ELIMIT. */
+ * The control's tally is the caller's to keep (ww_audit_count_control).  Returns 0,
+ * WW_EINVAL (unknown control) or WW_ENOMEM / WW_ELIMIT. */
 typedef struct ww_audit_extra {
     const char *asset_id, *hostname; /* the asset, or the alert's reference */
     const char *check, *control;

@@ -118,4 +118,33 @@ check "evidence facts" $?
 check "html is self-contained" $?
 "$WW" evidence 2>/dev/null; [ $? = 2 ]; check "evidence without --as-of refused" $?
 
+# A register written the UK way (';', dd/mm/yyyy, "Windows Server" + "2022"), with the
+# end-of-life data from ../shared when it is there (else the bundled copy).
+export WARDWATCH_DB="$T/uk.db"
+[ -n "${WW_SHARED:-}" ] && export WARDWATCH_DATA="$WW_SHARED/data"
+"$WW" assets import "$WW_SRC/tests/data/audit/planted-uk.csv" >/dev/null 2>&1
+cat > "$T/uk.yaml" <<'Y'
+- reference: CC-5001
+  title: Windows Server 2022
+  severity: high
+  published: 2026-05-01
+  products: [Microsoft Windows Server 2022]
+- reference: CC-5002
+  title: Windows 10 22H2 and old Ubuntu
+  severity: high
+  published: 2026-05-01
+  products:
+    - {product: Windows 10, versions: [22H2]}
+    - {product: Ubuntu, versions: ["< 24.04"]}
+- reference: CC-5003
+  title: FortiOS 7 and later
+  severity: low
+  published: 2026-05-01
+  products: [{product: Fortinet FortiGate, versions: [">= 7.0"]}]
+Y
+"$WW" cyberalerts import "$T/uk.yaml" >/dev/null; check "UK register: import" $?
+[ "$(assets CC-5001)" = "SRV-001,SRV-010,SRV-014,SRV-016,SRV-017" ]; check "Windows Server 2022: exactly its five servers ($(assets CC-5001))" $?
+[ "$(assets CC-5002)" = "DT-004,DT-019,LT-010,VM-001,VM-010" ]; check "Windows 10 22H2 + Ubuntu < 24.04 ($(assets CC-5002))" $?
+[ "$(assets CC-5003)" = "FW-001" ]; check "FortiGate >= 7.0: FW-001, not FW-010 on 6.4 ($(assets CC-5003))" $?
+
 [ $fails = 0 ]
