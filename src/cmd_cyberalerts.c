@@ -146,6 +146,18 @@ static void counts(const ww_ca_asset_t *x, size_t n, size_t *affected, size_t *o
     }
 }
 
+/* Brings the applicable assets up to date with the register before showing them; a
+ * store that cannot be written (read-only, locked) shows what was last worked out. */
+static void refresh(ctx_t *c, const char *ref)
+{
+    ww_diag_t d;
+    memset(&d, 0, sizeof d);
+    if (ww_cyberalert_refresh(c->st, c->feeds, ref, &c->who, &d) != 0)
+        ww_cli_error("cyberalerts: the applicable assets shown are those last worked out, "
+                     "not checked against the register now: %s",
+                     d.msg);
+}
+
 static bool overdue(const ww_ca_clocks_t *k)
 {
     return k->ack.state == WW_CLOCK_OVERDUE || k->update.state == WW_CLOCK_OVERDUE ||
@@ -158,8 +170,8 @@ static int do_list(ctx_t *c, bool json)
     memset(&d, 0, sizeof d);
     ww_cyberalert_t *v = NULL;
     size_t n = 0;
-    if (ww_cyberalert_refresh(c->st, c->feeds, NULL, &c->who, &d) != 0 ||
-        ww_cyberalert_list(c->st, &c->ar, &v, &n, &d) != 0) {
+    refresh(c, NULL);
+    if (ww_cyberalert_list(c->st, &c->ar, &v, &n, &d) != 0) {
         ww_cli_error("cyberalerts: %s", d.msg);
         return WW_EXIT_ERROR;
     }
@@ -217,8 +229,9 @@ static int do_show(ctx_t *c, const char *ref, bool json)
     ww_ca_note_t *h = NULL;
     size_t nx = 0, nh = 0, affected, open, possible;
     int64_t last;
-    if (rc < 0 || ww_cyberalert_refresh(c->st, c->feeds, a.ref, &c->who, &d) != 0 ||
-        ww_cyberalert_assets(c->st, a.id, &c->ar, &x, &nx, &d) != 0 ||
+    if (rc > 0)
+        refresh(c, a.ref);
+    if (rc < 0 || ww_cyberalert_assets(c->st, a.id, &c->ar, &x, &nx, &d) != 0 ||
         ww_cyberalert_history(c->st, a.id, &c->ar, &h, &nh, &d) != 0) {
         ww_cli_error("cyberalerts: %s", d.msg);
         return WW_EXIT_ERROR;
