@@ -6,16 +6,18 @@
 #include <stdlib.h>
 #include <strings.h>
 
+/* Slots are small so that probing stays in cache; the names are kept apart and read
+ * only to confirm a hit. */
 typedef struct slot {
     uint64_t hash; /* 0 = empty */
     uint32_t input;
     uint32_t len;
     uint64_t events;
-    char host[WW_SEEN_HOST_MAX + 1];
 } slot_t;
 
 struct ww_seen {
     slot_t slot[WW_SEEN_SLOTS];
+    char host[WW_SEEN_SLOTS][WW_SEEN_HOST_MAX + 1];
     size_t used;
     uint64_t dropped;
 };
@@ -51,7 +53,12 @@ void ww_seen_note(ww_seen_t *s, uint32_t input, const char *host, size_t n)
         return;
     if (n > WW_SEEN_HOST_MAX)
         n = WW_SEEN_HOST_MAX;
+    /* FNV's low bits cluster for names that differ in one character ("ward1-pc01",
+       "ward1-pc02"): a 64-bit finaliser spreads them before the slot is taken. */
     uint64_t h = ww_hash_ci(host, n) ^ ((uint64_t)input * 0x9E3779B97F4A7C15ull);
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
     if (!h)
         h = 1;
     /* Most events come from a host already in the table: a few probes at most while
@@ -66,13 +73,13 @@ void ww_seen_note(ww_seen_t *s, uint32_t input, const char *host, size_t n)
             e->hash = h;
             e->input = input;
             e->len = (uint32_t)n;
-            memcpy(e->host, host, n);
-            e->host[n] = 0;
+            memcpy(s->host[k], host, n);
+            s->host[k][n] = 0;
             e->events = 1;
             s->used++;
             return;
         }
-        if (e->hash == h && e->input == input && e->len == n && !strncasecmp(e->host, host, n)) {
+        if (e->hash == h && e->input == input && e->len == n && !strncasecmp(s->host[k], host, n)) {
             e->events++;
             return;
         }
@@ -110,7 +117,7 @@ int ww_seen_flush(ww_seen_t *s, ww_store_t *st, const char *(*name)(void *ud, ui
         if (!e->hash)
             continue;
         if (rc == 0) {
-            sqlite3_bind_text(q, 1, e->host, (int)e->len, SQLITE_STATIC);
+            sqlite3_bind_text(q, 1, s->host[k], (int)e->len, SQLITE_STATIC);
             sqlite3_bind_text(q, 2, name(ud, e->input), -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(q, 3, now);
             sqlite3_bind_int64(q, 4, (int64_t)e->events);
