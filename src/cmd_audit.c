@@ -11,6 +11,7 @@
 #include "asset/ww_asset.h"
 #include "audit/ww_audit.h"
 #include "audit/ww_audit_feeds.h"
+#include "cyberalert/ww_cyberalert_audit.h"
 #include "feeds/ww_feeds.h"
 #include "firebreak/ww_firebreak.h"
 #include "store/ww_store.h"
@@ -187,10 +188,16 @@ int cmd_audit(int argc, char **argv)
         ref.segment_isolated = map_isolated;
         ref.map_ud = map;
     }
+    /* NHS cyber alerts' overdue steps are findings too (DSPT B4.d). */
+    ww_ca_audit_t cyber = {.st = st, .feeds = feeds, .now = as_of};
+    ref.extra = ww_cyberalert_audit;
+    ref.extra_ud = &cyber;
     if ((rc = ww_audit_run(&set, &ref, as_of, &r)) != 0) {
         ww_cli_error("audit: %s", ww_strerror(rc));
         goto out;
     }
+    if (cyber.rc != 0)
+        ww_cli_error("audit: NHS cyber alerts are left out of this report: %s", cyber.diag.msg);
     if (set.n == 0 && set.nobserved == 0)
         ww_cli_error("audit: the register in %s is empty (wardwatch assets import FILE)", path);
     /* Keep this run and read the earlier ones for the trend.  A store that cannot take

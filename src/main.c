@@ -24,13 +24,15 @@ static const struct {
     {"serve", cmd_serve, "run the always-on monitor (`serve --config FILE [--check]`)"},
     {"status", cmd_serve_status, "what a running `serve` is doing (inputs, spool, alerts)"},
     {"users", cmd_users, "people, roles, API tokens and the audit log of the console"},
+    {"cyberalerts", cmd_cyberalerts, "NHS cyber alerts: applicable assets, clocks, response"},
+    {"evidence", cmd_evidence, "the DSPT / CAF evidence pack (`evidence --as-of DATE`)"},
 };
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: wardwatch <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < WW_ARRAY_LEN(commands); i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n`wardwatch <command> --help` for a command's options.\n");
 }
 

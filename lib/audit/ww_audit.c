@@ -24,6 +24,10 @@ static const ww_audit_control_t controls[] = {
     {"A7.17", "All users of cloud services use multi-factor authentication", true},
     {"A8.1", "Malware protection is active on all devices", false},
     {"DSPT A3.a", "Every medical device on the network is in the medical device register", false},
+    /* CAF B4.d vulnerability management: NHS England's high-severity cyber alerts are
+       acknowledged in 48 hours and the assets they apply to mitigated in time. */
+    {"DSPT B4.d", "High-severity NHS cyber alerts are acknowledged, updated and mitigated on time",
+     false},
 };
 
 const ww_audit_control_t *ww_audit_controls(size_t *n)
@@ -195,6 +199,27 @@ int ww__audit_add(ww_audit_report_t *r, const char *asset_id, const char *check,
         return r->err;
     r->n++;
     return 0;
+}
+
+int ww_audit_add_finding(ww_audit_report_t *r, const ww_audit_extra_t *f)
+{
+    if (ww__audit_control_index(f->control) < 0)
+        return WW_EINVAL;
+    int rc = ww__audit_add(r, f->asset_id, f->check, f->control, f->severity, false, f->title,
+                           f->evidence, f->remedy, false, false, f->internet, f->clinical);
+    if (rc == 0)
+        ww__audit_name_last(r, f->hostname, NULL, NULL);
+    return rc;
+}
+
+void ww_audit_count_control(ww_audit_report_t *r, const char *control, size_t evaluated,
+                            size_t failed)
+{
+    int i = ww__audit_control_index(control);
+    if (i < 0)
+        return;
+    r->tally[i].evaluated += evaluated;
+    r->tally[i].failed += failed;
 }
 
 void ww__audit_name_last(ww_audit_report_t *r, const char *hostname, const char *maker,
@@ -512,6 +537,8 @@ int ww_audit_run(const ww_asset_set_t *set, const ww_audit_ref_t *ref, int64_t a
         rc = ww_audit_asset(r, &set->assets[i], ref);
     for (size_t i = 0; i < set->nobserved && rc >= 0; i++)
         rc = ww_audit_observed(r, &set->observed[i]);
+    if (rc >= 0 && ref && ref->extra)
+        rc = ref->extra(ref->extra_ud, r);
     if (rc >= 0)
         rc = ww_audit_finish(r);
     if (rc < 0) {

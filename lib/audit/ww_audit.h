@@ -54,6 +54,8 @@ typedef struct ww_audit_eol {
     bool extended_free; /* extended support needs no subscription (Debian LTS) */
 } ww_audit_eol_t;
 
+typedef struct ww_audit_report ww_audit_report_t;
+
 /* How checks reach reference data.  Either function may be NULL (no data: KEV finds
  * nothing, every product is of unknown support status). */
 typedef struct ww_audit_ref {
@@ -74,6 +76,11 @@ typedef struct ww_audit_ref {
      * WW_AUDIT_STALE_DAYS on the as-of day.  `kev_version` / `eol_source` may be NULL. */
     int64_t kev_day, eol_day;
     const char *kev_version, *eol_source;
+    /* Findings kept outside the register (NHS cyber alerts, lib/cyberalert): called once
+     * by ww_audit_run() after the per-asset checks and before the ranking; it adds them
+     * with ww_audit_add_finding().  May be NULL.  Returns 0 or WW_E*. */
+    int (*extra)(void *extra_ud, ww_audit_report_t *r);
+    void *extra_ud;
 } ww_audit_ref_t;
 
 /* Reference data older than this many days (on the as-of day) is called out of date. */
@@ -151,7 +158,7 @@ typedef struct ww_audit_unsupported {
     const char *why; /* evidence for isolated or not (static or arena) */
 } ww_audit_unsupported_t;
 
-typedef struct ww_audit_report {
+struct ww_audit_report {
     ww_arena_t arena;
     int64_t as_of_day;
     ww_audit_finding_t *findings;
@@ -177,7 +184,7 @@ typedef struct ww_audit_report {
     /* Earlier runs (oldest first, as-of days before this one's), then this run. */
     ww_audit_point_t *history;
     size_t nhistory;
-} ww_audit_report_t;
+};
 
 /* A new, empty report for the day `as_of` (seconds since the epoch; only the UTC day
  * counts).  Returns 0 and *out, or WW_ENOMEM. */
@@ -191,6 +198,23 @@ int ww_audit_observed(ww_audit_report_t *r, const ww_observed_t *o);
 /* Runs the cross-asset checks and ranks the findings (most urgent first).  Call once,
  * after every asset and observed device.  0 or WW_E*. */
 int ww_audit_finish(ww_audit_report_t *r);
+
+/* A finding from another module (the ref's `extra` hook).  `check` and `control` must
+ * be static strings and `control` one of ww_audit_controls(); the texts are copied.
+ * The control's tally is the caller's to keep (ww_audit_count_control).  Returns 0,
+ * WW_EINVAL (unknown control) or WW_ENOMEM / WW_ELIMIT. */
+typedef struct ww_audit_extra {
+    const char *asset_id, *hostname; /* the asset, or the alert's reference */
+    const char *check, *control;
+    ww_sev_t severity;
+    const char *title, *evidence, *remedy;
+    bool internet;
+    ww_crit_t clinical;
+} ww_audit_extra_t;
+int ww_audit_add_finding(ww_audit_report_t *r, const ww_audit_extra_t *f);
+/* Adds to a control's tally: `evaluated` assets it applied to, `failed` of them failing. */
+void ww_audit_count_control(ww_audit_report_t *r, const char *control, size_t evaluated,
+                            size_t failed);
 
 /* Convenience: audits a loaded register (assets, then observed devices, then finish),
  * noting whether it holds a network scan and how old the reference data is. */

@@ -91,6 +91,16 @@ typedef struct ww_eol {
 ww_eol_status_t ww_feeds_eol(const ww_feeds_t *f, const char *name, const char *version,
                              ww_eol_t *out);
 
+/* The word rules ww_feeds_eol() matches with, for NHS cyber alerts (lib/cyberalert),
+ * which must decide "is this the product the alert names" exactly as the audit does.
+ * ww_feeds_name_has: the words of `phrase` appear consecutively among the words of
+ * `name` (case, spaces and punctuation ignored: "Sigma Spectrum" is in "Baxter
+ * sigma-spectrum").  ww_feeds_version_words: every word of `need` holding a digit
+ * ("10", "2012", "22h2", "sp1") is among the words of `name` + `version`, a release
+ * word matching a longer version as a cycle does ("22.04" is in "22.04.4"). */
+bool ww_feeds_name_has(const char *name, const char *phrase);
+bool ww_feeds_version_words(const char *need, const char *name, const char *version);
+
 /* ---- importing and status (feeds module in the store) ---------------------------- */
 
 /* Validates a KEV JSON file or an endoflife.date product file (Markdown with YAML

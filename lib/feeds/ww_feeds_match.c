@@ -536,3 +536,29 @@ ww_eol_status_t ww_feeds_eol(const ww_feeds_t *f, const char *name, const char *
         snprintf(out->note, sizeof out->note, "matched %s %s", p->slug, r->cycle);
     return out->status;
 }
+
+/* ---- the same word rules for NHS cyber alerts (lib/cyberalert) --------------------- */
+
+bool ww_feeds_name_has(const char *name, const char *phrase)
+{
+    toks_t tk;
+    memset(&tk, 0, sizeof tk);
+    tokenize(&tk, name);
+    return phrase && *phrase && phrase_at(&tk, phrase) != 0;
+}
+
+bool ww_feeds_version_words(const char *need, const char *name, const char *version)
+{
+    toks_t nd, in;
+    memset(&nd, 0, sizeof nd);
+    memset(&in, 0, sizeof in);
+    tokenize(&nd, need);
+    join_sp(&nd);
+    tokenize(&in, name);
+    tokenize(&in, version);
+    join_sp(&in);
+    for (size_t i = 0; i < nd.n; i++)
+        if (strpbrk(nd.t[i], "0123456789") && !word_present(&in, nd.t[i]))
+            return false;
+    return true;
+}

@@ -31,6 +31,7 @@
 #include "serve/ww_notify.h"
 #include "serve/ww_relp.h"
 #include "serve/ww_sdnotify.h"
+#include "serve/ww_seen.h"
 #include "serve/ww_tail.h"
 #include <microhttpd.h>
 #include "serve/ww_net.h"
@@ -143,6 +144,12 @@ struct ww_serve {
        on them (hits) instead of stored. */
     ww_suppress_set_t *supp;
     int64_t supp_gen;
+
+    /* The hosts events came from, for the evidence pack (C1.a), and when they were
+       last written. */
+    ww_seen_t *seen;
+    int64_t seen_flushed_s;
+
     int metrics_port;
     pthread_mutex_t stats_mu; /* ww_serve_get_stats from the metrics thread */
     ww_console_t *console;    /* the console, when the config has one */
@@ -719,9 +726,9 @@ static void on_corr_alert(void *ud, const ww_corr_alert_t *a)
 static void on_event(void *ud, const ww_event_t *ev, uint32_t source, uint64_t index)
 {
     ww_serve_t *s = ud;
-    (void)source;
     (void)index;
     count(&s->events, 1);
+    ww_seen_note(s->seen, source, ev->host.p, ev->host.n);
     /* After its matches were fed: the event's time moves the watermark.  A late event
        was evaluated and alerted on as usual; only correlations did not take it. */
     if (ww_corr_observe(s->corr, ev->ts, on_corr_alert, s) == 1)
@@ -900,6 +907,34 @@ static void spool_full_alert(ww_serve_t *s)
                  a.host, a.id);
 }
 
+static const char *seen_input_name(void *ud, uint32_t input)
+{
+    ww_serve_t *s = ud;
+    return input < s->ninputs ? s->inputs[input].cfg->name : "?";
+}
+
+/* Writes the hosts noted since the last write: with a turn's alerts when it has some,
+ * else at most every 10 s (so a quiet server does not commit once a turn), in a
+ * transaction of its own when called outside a turn (idle, stopping). */
+static void seen_write(ww_serve_t *s, bool in_turn)
+{
+    int64_t now_s = (int64_t)time(NULL);
+    if (!ww_seen_pending(s->seen) || (!s->in_tx && now_s - s->seen_flushed_s < 10 && !s->stop) ||
+        s->store_failed || (!in_turn && s->in_tx) || begin(s) != 0)
+        return;
+    ww_diag_t d = {0};
+    if (ww_seen_flush(s->seen, s->store, seen_input_name, s, now_s, &d) != 0)
+        ww_serve_log("warning", "%s", d.msg);
+    s->seen_flushed_s = now_s;
+    if (in_turn)
+        return;
+    if (ww_store_exec(s->store, "COMMIT", &d) != 0) {
+        ww_serve_log("warning", "hosts seen: %s", d.msg);
+        ww_store_rollback(s->store);
+    }
+    s->in_tx = false;
+}
+
 /* One turn: up to CONSUME_MAX durable records through the pipeline, the store
  * committed, the checkpoint moved.  Returns records processed, or WW_E*. */
 static int consume(ww_serve_t *s)
@@ -942,6 +977,7 @@ static int consume(ww_serve_t *s)
                               "that a restart replays them from the checkpoint");
         return WW_EIO;
     }
+    seen_write(s, true);
     if (s->in_tx) {
         /* A store that cannot commit (locked by another program, disk full) holds the
            checkpoint back: this turn's records stay in the spool, inputs push back once
@@ -1489,8 +1525,10 @@ int ww_serve_run(ww_serve_t *s)
             s->reload = 0;
             reload(s);
         }
-        if (ww_spool_wait_readable(s->sp, 200) <= 0)
+        if (ww_spool_wait_readable(s->sp, 200) <= 0) {
+            seen_write(s, false);
             continue;
+        }
         if ((rc = consume(s)) < 0)
             break;
     }
@@ -1510,6 +1548,7 @@ int ww_serve_run(ww_serve_t *s)
     ww_spool_commit(s->sp, NULL);
     while (rc >= 0 && (rc = consume(s)) > 0) {
     }
+    seen_write(s, false);
     return rc < 0 ? rc : 0;
 }
 
@@ -1770,7 +1809,8 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     snprintf(path, sizeof path, "%s/wardwatch.db", cfg->state_dir);
     if ((rc = ww_store_open(path, &s->store, diag)) != 0 ||
         (rc = ww_alerts_migrate(s->store, diag)) != 0 ||
-        (rc = ww_notify_migrate(s->store, diag)) != 0)
+        (rc = ww_notify_migrate(s->store, diag)) != 0 ||
+        (rc = ww_seen_migrate(s->store, diag)) != 0 || (rc = ww_seen_new(&s->seen)) != 0)
         goto fail;
     /* The server is the store's main writer: a larger page cache (64 MiB) keeps the
        alert indexes in memory. */
@@ -1916,6 +1956,7 @@ void ww_serve_free(ww_serve_t *s)
     ww_serve_config_free(s->owned); /* after the notifier that used it */
     sqlite3_finalize(s->put);
     ww_suppress_set_free(s->supp);
+    ww_seen_free(s->seen);
     ww_store_close(s->store);
     ww_asset_index_free(s->aix);
     if (s->have_assets)
