@@ -669,11 +669,14 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
     }
     bool inserted = false;
     ww_diag_t d = {0};
-    if (begin(s) != 0)
+    if (begin(s) != 0) {
+        ww_buf_release(&evj);
         return;
+    }
     if (ww_alerts_put_cached(s->store, &s->put, &a, &inserted, &d) != 0) {
         ww_serve_log("error", "alert store: %s", d.msg);
         s->store_failed = true;
+        ww_buf_release(&evj);
         return;
     }
     if (inserted && s->live->nnotifiers) {
