@@ -560,19 +560,19 @@ static int h_estate(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     ww_buf_printf(b, "<h2 id=\"register\">The register</h2><p>%zu of %zu assets match.</p>", total,
                   e->set.n);
     if (total) {
-        ww_buf_puts(b,
-                    "<div class=\"ww-scroll\"><table class=\"nhsuk-table\" id=\"register-table\">"
-                    "<caption class=\"nhsuk-table__caption nhsuk-u-visually-hidden\">Registered "
-                    "assets</caption><thead class=\"nhsuk-table__head\"><tr "
-                    "class=\"nhsuk-table__row\"><th scope=\"col\" class=\"nhsuk-table__header\">"
-                    "Name</th><th scope=\"col\" class=\"nhsuk-table__header\">Addresses</th>"
-                    "<th scope=\"col\" class=\"nhsuk-table__header\">Segment</th><th "
-                    "scope=\"col\" class=\"nhsuk-table__header\">Clinical criticality</th><th "
-                    "scope=\"col\" class=\"nhsuk-table__header\">Owner</th><th scope=\"col\" "
-                    "class=\"nhsuk-table__header\">Medical device</th><th scope=\"col\" "
-                    "class=\"nhsuk-table__header\">End of support</th><th scope=\"col\" "
-                    "class=\"nhsuk-table__header\">Findings</th></tr></thead><tbody "
-                    "class=\"nhsuk-table__body\">");
+        ww_buf_puts(b, "<div class=\"ww-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"The "
+                       "register\"><table class=\"nhsuk-table\" id=\"register-table\">"
+                       "<caption class=\"nhsuk-table__caption nhsuk-u-visually-hidden\">Registered "
+                       "assets</caption><thead class=\"nhsuk-table__head\"><tr "
+                       "class=\"nhsuk-table__row\"><th scope=\"col\" class=\"nhsuk-table__header\">"
+                       "Name</th><th scope=\"col\" class=\"nhsuk-table__header\">Addresses</th>"
+                       "<th scope=\"col\" class=\"nhsuk-table__header\">Segment</th><th "
+                       "scope=\"col\" class=\"nhsuk-table__header\">Clinical criticality</th><th "
+                       "scope=\"col\" class=\"nhsuk-table__header\">Owner</th><th scope=\"col\" "
+                       "class=\"nhsuk-table__header\">Medical device</th><th scope=\"col\" "
+                       "class=\"nhsuk-table__header\">End of support</th><th scope=\"col\" "
+                       "class=\"nhsuk-table__header\">Findings</th></tr></thead><tbody "
+                       "class=\"nhsuk-table__body\">");
         int64_t k = 0;
         for (size_t i = 0; i < e->set.n && k < first + PAGE_ROWS; i++) {
             if (!filt_keep(&f, e, i))
@@ -1606,7 +1606,7 @@ static int h_plan_page(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
                        "is on the router and rolls back by itself unless it is confirmed in time."
                        "</p></div>");
     ww_buf_puts(b, "<h2 id=\"blast\">Blast radius: what keeps working and what stops</h2>"
-                   "<pre class=\"ww-pre ww-value\" id=\"plan-text\">");
+                   "<pre class=\"ww-pre ww-value\" tabindex=\"0\" id=\"plan-text\">");
     ww_html_text(b, text.p ? text.p : "", text.n, 0);
     ww_buf_puts(b, "</pre>");
     ww_buf_release(&text);
@@ -1635,7 +1635,8 @@ static int h_plan_page(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
             action_form(b, req, id, "lift", "Lift this fire-break", true, false);
         }
     }
-    ww_buf_puts(b, "<h2 id=\"ruleset\">The nftables script</h2><pre class=\"ww-pre ww-value\">");
+    ww_buf_puts(b, "<h2 id=\"ruleset\">The nftables script</h2><pre class=\"ww-pre ww-value\" "
+                   "tabindex=\"0\">");
     h(b, p.row.ruleset);
     ww_buf_puts(b, "</pre>");
     ww_console_page_end(resp);
@@ -1811,8 +1812,8 @@ static int h_plan_action(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
         ww_fb_result_init(&o.res);
         o.status = 400;
         snprintf(o.msg, sizeof o.msg, "The rollback time is a number of seconds from 0 to 86400.");
-    } else if (run_action(c, req, id, act, ww_web_form(req, "reason"), rollback,
-                          ww_web_form(req, "override_monitor_only") != NULL, &o, &diag) != 0) {
+    } else if (run_action(c, req, id, act, ww_web_form(req, "reason"), rollback, false, &o,
+                          &diag) != 0) {
         ww_fb_result_release(&o.res);
         return ww_console_fail(c, req, resp, &diag);
     }
@@ -1835,12 +1836,14 @@ static int h_plan_action(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     h(b, o.msg);
     ww_buf_puts(b, "</p>");
     if (act == ACT_DRY && o.status == 200) {
-        ww_buf_puts(b, "<h2>The file nft would load</h2><pre class=\"ww-pre ww-value\" "
-                       "id=\"dry-run-script\">");
+        ww_buf_puts(b,
+                    "<h2>The file nft would load</h2><pre class=\"ww-pre ww-value\" tabindex=\"0\" "
+                    "id=\"dry-run-script\">");
         h(b, o.res.file.p);
         ww_buf_puts(b, "</pre>");
         if (o.res.check != 0 && o.res.msgs.p) {
-            ww_buf_puts(b, "<h2>What nft -c said</h2><pre class=\"ww-pre ww-value\">");
+            ww_buf_puts(b,
+                        "<h2>What nft -c said</h2><pre class=\"ww-pre ww-value\" tabindex=\"0\">");
             h(b, o.res.msgs.p);
             ww_buf_puts(b, "</pre>");
         }
