@@ -292,6 +292,32 @@ import json,sys; d=json.load(sys.stdin); assert [p['id'] for p in d['live']]==[$
     check "GET /api/v1/firebreaks: the plan is live and active" $?
     cget viewer /board | grep -q "href=\"/firebreaks/plans/$PLAN\""
     check "the board lists the live fire-break" $?
+    # WW_SCREENSHOTS=DIR: the board as docs/img/board.png shows it (made with this test).
+    if [ -n "${WW_SCREENSHOTS:-}" ]; then
+        sess=$(awk '$6 == "__Host-ww_session" {print $7}' "$CT/viewer.jar" | tail -1)
+        /usr/bin/python3 - "$CU" "$sess" "$WW_SCREENSHOTS/board.png" <<'PY'
+import sys
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+o = webdriver.ChromeOptions()
+for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,2400",
+          "--hide-scrollbars", "--force-device-scale-factor=1"):
+    o.add_argument(a)
+o.accept_insecure_certs = True
+d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+try:
+    d.get(sys.argv[1] + "/assets/wardwatch.css")
+    d.add_cookie({"name": "__Host-ww_session", "value": sys.argv[2], "path": "/", "secure": True,
+                  "httpOnly": True, "sameSite": "Strict"})
+    d.get(sys.argv[1] + "/board")
+    h = d.execute_script("return document.documentElement.scrollHeight")
+    d.set_window_size(1200, h)
+    d.save_screenshot(sys.argv[3])
+finally:
+    d.quit()
+PY
+        check "a screenshot of /board in $WW_SCREENSHOTS" $?
+    fi
     cpost responder "/firebreaks/plans/$PLAN/lift" --data-urlencode "reason=host rebuilt" \
         -o "$CT/lift.html" -w '%{http_code}' >"$CT/lift.st"
     [ "$(cat "$CT/lift.st")" = 200 ] && grep -q 'is lifted' "$CT/lift.html"
