@@ -877,16 +877,22 @@ static int h_asset(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
             h(b, r->when);
             ww_buf_printf(b,
                           "</td><td class=\"nhsuk-table__cell\">P%d</td><td "
-                          "class=\"nhsuk-table__cell ww-value\"><a href=\"/alerts/",
+                          "class=\"nhsuk-table__cell ww-value\">",
                           r->priority);
-            ww_buf_t q;
-            ww_buf_init(&q, 0);
-            qenc(&q, r->id);
-            ha(b, q.p ? q.p : "");
-            ww_buf_release(&q);
-            ww_buf_puts(b, "\">");
+            /* Alerts themselves are for analysts and above (triage). */
+            bool link = ww_console_may(req, WW_ACT_TRIAGE);
+            if (link) {
+                ww_buf_puts(b, "<a href=\"/alerts/");
+                ww_buf_t q;
+                ww_buf_init(&q, 0);
+                qenc(&q, r->id);
+                ha(b, q.p ? q.p : "");
+                ww_buf_release(&q);
+                ww_buf_puts(b, "\">");
+            }
             ww_html_text(b, r->rule, strlen(r->rule), 200);
-            ww_buf_puts(b, "</a></td><td class=\"nhsuk-table__cell ww-value\">");
+            ww_buf_puts(b, link ? "</a></td><td class=\"nhsuk-table__cell ww-value\">"
+                                : "</td><td class=\"nhsuk-table__cell ww-value\">");
             ww_html_text(b, r->host, strlen(r->host), 120);
             ww_buf_puts(b, "</td><td class=\"nhsuk-table__cell ww-value\">");
             ww_html_text(b, r->ip, strlen(r->ip), 60);
@@ -1660,7 +1666,7 @@ static int console_watchdog(void *ud, int64_t id, char *why, size_t whylen)
 /* What one action did, for the page or the API. */
 typedef struct act_out {
     unsigned status; /* 200, or the HTTP error */
-    char msg[2048];  /* the outcome in words */
+    char msg[8192];  /* the outcome in words */
     ww_fb_result_t res;
     char state[32];
 } act_out_t;
@@ -1743,7 +1749,7 @@ static int run_action(ww_console_t *c, ww_web_req_t *req, int64_t id, act_t act,
     }
     char target[32], detail[2300];
     snprintf(target, sizeof target, "plan %lld", (long long)id);
-    snprintf(detail, sizeof detail, "%s%s: %s", r == 0 ? "" : "failed: ", reason ? reason : "",
+    snprintf(detail, sizeof detail, "%s%s: %.1500s", r == 0 ? "" : "failed: ", reason ? reason : "",
              o->msg);
     ww_console_audit(c, req,
                      act == ACT_DRY       ? "firebreak.dry-run"
@@ -2132,6 +2138,7 @@ static int h_api_plan_action(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 
 typedef struct board {
     bool alerts_known;
+    bool alerts_open;    /* counts of open alerts (triage's status), else of the window */
     uint64_t by_prio[6]; /* [1..5] */
     uint64_t alerts_total;
     int incidents;         /* -1: not recorded */
@@ -2182,12 +2189,19 @@ static int board_read(ww_console_t *c, board_t *bd, ww_diag_t *diag)
         return rc;
     ww_store_t *st = db->st;
     if (table_exists(st, "alert")) {
+        /* With triage's status (0 new, 1 acknowledged: still waiting for someone) the
+         * board counts the open alerts; before it, those of the last ALERT_DAYS. */
+        bd->alerts_open = column_exists(st, "alert", "status");
         sqlite3_stmt *q = NULL;
         if (sqlite3_prepare_v2(st->db,
-                               "SELECT priority, COUNT(*) FROM alert WHERE received >= ?1 GROUP BY "
-                               "priority",
+                               bd->alerts_open
+                                   ? "SELECT priority, COUNT(*) FROM alert WHERE status IN (0, 1) "
+                                     "GROUP BY priority"
+                                   : "SELECT priority, COUNT(*) FROM alert WHERE received >= ?1 "
+                                     "GROUP BY priority",
                                -1, &q, NULL) == SQLITE_OK) {
-            sqlite3_bind_int64(q, 1, (now_s() - ALERT_DAYS * 86400) * 1000000000LL);
+            if (!bd->alerts_open)
+                sqlite3_bind_int64(q, 1, (now_s() - ALERT_DAYS * 86400) * 1000000000LL);
             bd->alerts_known = true;
             while (sqlite3_step(q) == SQLITE_ROW) {
                 int p = sqlite3_column_int(q, 0);
@@ -2199,16 +2213,18 @@ static int board_read(ww_console_t *c, board_t *bd, ww_diag_t *diag)
         }
         sqlite3_finalize(q);
     }
-    const char *itab = table_exists(st, "incident")    ? "incident"
-                       : table_exists(st, "incidents") ? "incidents"
-                                                       : NULL;
-    if (itab) {
-        bd->incidents_status = column_exists(st, itab, "status");
-        char sql[200];
-        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s%s", itab,
-                 bd->incidents_status ? " WHERE lower(status) NOT IN ('closed','resolved')" : "");
+    /* lib/incident keeps its status as a number (0 open, 1 contained, 2 resolved, 3
+     * closed); a status written as a word is read as one. */
+    if (table_exists(st, "incident")) {
+        bd->incidents_status = column_exists(st, "incident", "status");
         sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK &&
+        if (sqlite3_prepare_v2(st->db,
+                               bd->incidents_status
+                                   ? "SELECT COUNT(*) FROM incident WHERE (typeof(status) = "
+                                     "'integer' AND status IN (0, 1)) OR (typeof(status) = 'text' "
+                                     "AND lower(status) IN ('open', 'contained'))"
+                                   : "SELECT COUNT(*) FROM incident",
+                               -1, &q, NULL) == SQLITE_OK &&
             sqlite3_step(q) == SQLITE_ROW)
             bd->incidents = sqlite3_column_int(q, 0);
         sqlite3_finalize(q);
@@ -2410,7 +2426,9 @@ static int h_board(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
         snprintf(v, sizeof v, "%llu", (unsigned long long)urgent);
     else
         snprintf(v, sizeof v, "not recorded");
-    card(b, "card-urgent", v, "urgent alerts (P1 and P2) in the last 7 days");
+    card(b, "card-urgent", v,
+         bd.alerts_open ? "urgent open alerts (P1 and P2)"
+                        : "urgent alerts (P1 and P2) in the last 7 days");
     if (bd.incidents >= 0)
         snprintf(v, sizeof v, "%d", bd.incidents);
     else
@@ -2425,7 +2443,11 @@ static int h_board(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     card(b, "card-autofail", v, "Cyber Essentials automatic fails");
     ww_buf_puts(b, "</ul>");
 
-    ww_buf_printf(b, "<h2 id=\"alerts\">Alerts by priority (last %d days)</h2>", ALERT_DAYS);
+    if (bd.alerts_open)
+        ww_buf_puts(b, "<h2 id=\"alerts\">Open alerts by priority</h2><p>New or acknowledged: "
+                       "waiting for someone.</p>");
+    else
+        ww_buf_printf(b, "<h2 id=\"alerts\">Alerts by priority (last %d days)</h2>", ALERT_DAYS);
     if (!bd.alerts_known) {
         ww_buf_puts(b, "<p>No alerts are recorded in this store yet.</p>");
     } else {
@@ -2506,12 +2528,12 @@ static int h_api_board(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     ww_buf_printf(b, "{\"generated_at\":%lld,\"alerts\":", (long long)now_s());
     if (bd.alerts_known)
         ww_buf_printf(b,
-                      "{\"window_days\":%d,\"total\":%llu,\"by_priority\":{\"P1\":%llu,\"P2\":%llu,"
-                      "\"P3\":%llu,\"P4\":%llu,\"P5\":%llu}}",
-                      ALERT_DAYS, (unsigned long long)bd.alerts_total,
-                      (unsigned long long)bd.by_prio[1], (unsigned long long)bd.by_prio[2],
-                      (unsigned long long)bd.by_prio[3], (unsigned long long)bd.by_prio[4],
-                      (unsigned long long)bd.by_prio[5]);
+                      "{\"counted\":\"%s\",\"window_days\":%d,\"total\":%llu,\"by_priority\":"
+                      "{\"P1\":%llu,\"P2\":%llu,\"P3\":%llu,\"P4\":%llu,\"P5\":%llu}}",
+                      bd.alerts_open ? "open" : "window", bd.alerts_open ? 0 : ALERT_DAYS,
+                      (unsigned long long)bd.alerts_total, (unsigned long long)bd.by_prio[1],
+                      (unsigned long long)bd.by_prio[2], (unsigned long long)bd.by_prio[3],
+                      (unsigned long long)bd.by_prio[4], (unsigned long long)bd.by_prio[5]);
     else
         ww_buf_puts(b, "null");
     ww_buf_puts(b, ",\"incidents\":");
