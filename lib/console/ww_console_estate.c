@@ -30,16 +30,17 @@
 
 /* ---- limits ---------------------------------------------------------------------- */
 
-#define AUDIT_TTL_S 60     /* an on-demand audit is reused this long */
-#define PAGE_ROWS 200      /* register rows per page */
-#define API_MAX_ROWS 1000  /* assets per API answer */
-#define ASSET_ALERTS 20    /* recent alerts on an asset's page */
-#define ASSET_FINDINGS 200 /* findings listed on an asset's page */
-#define MAP_DRAW_SEGS 60   /* segments drawn in the map picture (the table lists all) */
-#define PLANS_LISTED 50    /* plans on /firebreaks */
-#define FILTER_MAX 256     /* bytes of one filter value used */
-#define TREND_POINTS 60    /* audit runs drawn on the board */
-#define ALERT_DAYS 7       /* the board's alert window */
+#define AUDIT_TTL_S 60       /* an audit is reused this long when changes cannot be seen */
+#define AUDIT_MAX_AGE_S 3600 /* and at most this long when they can */
+#define PAGE_ROWS 200        /* register rows per page */
+#define API_MAX_ROWS 1000    /* assets per API answer */
+#define ASSET_ALERTS 20      /* recent alerts on an asset's page */
+#define ASSET_FINDINGS 200   /* findings listed on an asset's page */
+#define MAP_DRAW_SEGS 60     /* segments drawn in the map picture (the table lists all) */
+#define PLANS_LISTED 50      /* plans on /firebreaks */
+#define FILTER_MAX 256       /* bytes of one filter value used */
+#define TREND_POINTS 60      /* audit runs drawn on the board */
+#define ALERT_DAYS 7         /* the board's alert window */
 
 /* ---- small helpers --------------------------------------------------------------- */
 
@@ -123,6 +124,7 @@ static int api_error(ww_web_resp_t *resp, unsigned status, const char *msg)
 typedef struct estate {
     int refs;
     int64_t made;
+    char sig[256]; /* what the audit read, in brief (register_sig); "" when unknown */
     char store[512];
     ww_asset_set_t set;
     bool set_loaded;
@@ -186,6 +188,34 @@ static int keyix_cmp(const void *x, const void *y)
     return strcmp(((const keyix_t *)x)->key, ((const keyix_t *)y)->key);
 }
 
+/* A short account of everything the audit reads (the register, observed devices, the
+ * map, the reference data, the kept runs, the day): when it is unchanged the audit
+ * would find the same.  An import stamps last_seen on every asset it touches.  ""
+ * when a table is missing (then the audit is only reused for AUDIT_TTL_S). */
+static void register_sig(ww_store_t *st, char *out, size_t n)
+{
+    out[0] = 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(
+            st->db,
+            "SELECT (SELECT count(*) FROM asset), (SELECT coalesce(max(last_seen), 0) "
+            "FROM asset), (SELECT coalesce(sum(first_seen), 0) FROM asset), "
+            "(SELECT count(*) FROM asset_observed), (SELECT coalesce(max(id), 0) "
+            "FROM fb_map), (SELECT coalesce(max(id), 0) FROM audit_run), "
+            "(SELECT count(*) || '/' || coalesce(max(loaded_at), '') FROM "
+            "feeds_file)",
+            -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+        const unsigned char *feeds = sqlite3_column_text(q, 6);
+        snprintf(out, n, "%lld/%lld/%lld/%lld/%lld/%lld/%.100s/%lld",
+                 (long long)sqlite3_column_int64(q, 0), (long long)sqlite3_column_int64(q, 1),
+                 (long long)sqlite3_column_int64(q, 2), (long long)sqlite3_column_int64(q, 3),
+                 (long long)sqlite3_column_int64(q, 4), (long long)sqlite3_column_int64(q, 5),
+                 feeds ? (const char *)feeds : "", (long long)ww_audit_day(now_s()));
+    }
+    sqlite3_finalize(q);
+}
+
 /* Runs the audit against the register in st.  0 and *out, or WW_E* with diag. */
 static int estate_build(ww_store_t *st, estate_t **out, ww_diag_t *diag)
 {
@@ -196,6 +226,7 @@ static int estate_build(ww_store_t *st, estate_t **out, ww_diag_t *diag)
     e->refs = 1;
     e->made = now_s();
     snprintf(e->store, sizeof e->store, "%s", st->path);
+    register_sig(st, e->sig, sizeof e->sig);
     int rc = ww_asset_load(st, &e->set, diag);
     e->set_loaded = true;
     if (rc)
@@ -272,7 +303,7 @@ fail:
 }
 
 /* The current audit (a reference the caller drops with estate_unref): the cached one
- * when younger than AUDIT_TTL_S and of the same store, else a new run.  `fresh` forces
+ * of the same store while what it read is unchanged, else a new run.  `fresh` forces
  * a new run. */
 static int estate_get(ww_console_t *c, bool fresh, estate_t **out, ww_diag_t *diag)
 {
@@ -280,9 +311,13 @@ static int estate_get(ww_console_t *c, bool fresh, estate_t **out, ww_diag_t *di
     int rc = ww_console_db(c, &db, diag);
     if (rc)
         return rc;
+    /* Reused while nothing it read has changed (an hour at most), else for a minute. */
+    char sig[256];
+    register_sig(db->st, sig, sizeof sig);
     pthread_mutex_lock(&cache_mu);
-    if (cache && !fresh && now_s() - cache->made < AUDIT_TTL_S &&
-        !strcmp(cache->store, db->st->path)) {
+    int64_t age = cache ? now_s() - cache->made : 0;
+    if (cache && !fresh && !strcmp(cache->store, db->st->path) &&
+        (age < AUDIT_TTL_S || (sig[0] && !strcmp(sig, cache->sig) && age < AUDIT_MAX_AGE_S))) {
         cache->refs++;
         *out = cache;
         pthread_mutex_unlock(&cache_mu);
@@ -695,32 +730,73 @@ typedef struct alert_row {
     int priority, level;
 } alert_row_t;
 
-/* The newest alerts on asset a (by its register ID, hostname or any address): up to
- * `cap` into rows, *n how many.  0, or WW_ENOENT when no alert table exists yet. */
+/* Whether the alert table has an index that starts with column `col`. */
+static bool alert_index_on(ww_store_t *st, const char *col)
+{
+    sqlite3_stmt *q = NULL;
+    bool yes = false;
+    if (sqlite3_prepare_v2(
+            st->db,
+            "SELECT 1 FROM pragma_index_list('alert') l, pragma_index_info(l.name) i "
+            "WHERE i.seqno = 0 AND i.name = ?1",
+            -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, col, -1, SQLITE_STATIC);
+        yes = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    return yes;
+}
+
+/* The newest alerts on asset a: by its host name (as written, or in lower case) among
+ * all alerts, and by its addresses as the source among all alerts when the store
+ * indexes sources (triage adds that index), else among the newest ALERT_SCAN, so a
+ * page never reads a million rows.  Up to `cap` into rows, *n how many.  0, or
+ * WW_ENOENT when no alert table exists yet. */
+#define ALERT_SCAN 100000
 static int asset_alerts(ww_store_t *st, const ww_asset_t *a, alert_row_t *rows, size_t cap,
                         size_t *n)
 {
     *n = 0;
+    int64_t bound = 0;
+    if (!alert_index_on(st, "src_ip")) {
+        sqlite3_stmt *m = NULL;
+        if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(rowid), 0) FROM alert", -1, &m, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(m) == SQLITE_ROW)
+            bound = sqlite3_column_int64(m, 0) - ALERT_SCAN;
+        sqlite3_finalize(m);
+    }
     ww_buf_t sql;
     ww_buf_init(&sql, 0);
     ww_buf_puts(&sql, "SELECT id, rule_title, host, src_ip, COALESCE(ts, received), priority, "
-                      "level FROM alert WHERE (asset_id <> '' AND asset_id = ?1) OR "
-                      "(?2 <> '' AND host = ?2 COLLATE NOCASE)");
+                      "level FROM alert WHERE rowid IN (SELECT rowid FROM alert WHERE host IN "
+                      "(?1, ?2)");
     size_t nips = a->nips < 16 ? a->nips : 16;
-    for (size_t i = 0; i < nips; i++)
-        ww_buf_printf(&sql, " OR src_ip = ?%zu", i + 3);
-    ww_buf_puts(&sql, " ORDER BY rowid DESC LIMIT ?30");
+    if (nips) {
+        ww_buf_puts(&sql, " UNION SELECT rowid FROM alert WHERE rowid > ?31 AND src_ip IN (");
+        for (size_t i = 0; i < nips; i++)
+            ww_buf_printf(&sql, "%s?%zu", i ? ", " : "", i + 3);
+        ww_buf_puts(&sql, ")");
+    }
+    ww_buf_puts(&sql, ") ORDER BY rowid DESC LIMIT ?30");
     sqlite3_stmt *q = NULL;
     int rc = 0;
+    char lower[256];
+    const char *hn = a->hostname && *a->hostname ? a->hostname : "\x01";
+    size_t k = 0;
+    for (; hn[k] && k + 1 < sizeof lower; k++)
+        lower[k] = (char)((hn[k] >= 'A' && hn[k] <= 'Z') ? hn[k] + 32 : hn[k]);
+    lower[k] = 0;
     if (sql.err || sqlite3_prepare_v2(st->db, sql.p, -1, &q, NULL) != SQLITE_OK) {
         rc = WW_ENOENT;
         goto out;
     }
-    sqlite3_bind_text(q, 1, a->asset_id ? a->asset_id : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, a->hostname ? a->hostname : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 1, hn, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, lower, -1, SQLITE_STATIC);
     for (size_t i = 0; i < nips; i++)
         sqlite3_bind_text(q, (int)i + 3, a->ips[i], -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 30, (sqlite3_int64)cap);
+    sqlite3_bind_int64(q, 31, bound > 0 ? bound : 0);
     while (*n < cap && sqlite3_step(q) == SQLITE_ROW) {
         alert_row_t *r = &rows[(*n)++];
         snprintf(r->id, sizeof r->id, "%s", (const char *)sqlite3_column_text(q, 0));
