@@ -30,6 +30,73 @@ static const char *const migrations[] = {
     "CREATE INDEX alert_by_ts ON alert(ts, received);"
     "CREATE INDEX alert_by_host ON alert(host);"
     "CREATE INDEX alert_by_rule ON alert(rule_id);",
+    /* Triage (ww_alerts_triage.c): a status and an assignee per alert and their
+       history; one row per group (a rule on a host) with its counts, first and last
+       seen and most urgent priority, over all its alerts and over its open ones,
+       kept by a trigger as alerts arrive and recounted by ww_triage_act when their
+       status changes, with indexes in the list's order, so that its first page
+       reads fifty rows whatever the number of alerts; the indexes a group, a user,
+       an address and a status are found by; suppressions, with a generation number
+       serve polls.  Status changes go through ww_triage_act (the summary is
+       recounted there). */
+    "ALTER TABLE alert ADD COLUMN status INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE alert ADD COLUMN assignee TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX alert_by_group ON alert(rule_id, host, ts);"
+    "CREATE INDEX alert_by_user ON alert(user, ts);"
+    "CREATE INDEX alert_by_src ON alert(src_ip, ts);"
+    "CREATE INDEX alert_by_status ON alert(status, ts);"
+    "CREATE TABLE alert_history(alert_id TEXT NOT NULL, at INTEGER NOT NULL,"
+    " actor TEXT NOT NULL, action TEXT NOT NULL, old_status INTEGER NOT NULL,"
+    " new_status INTEGER NOT NULL, assignee TEXT NOT NULL, reason TEXT NOT NULL);"
+    "CREATE INDEX alert_history_by_alert ON alert_history(alert_id, at);"
+    "CREATE TABLE alert_group(rule_id TEXT NOT NULL, host TEXT NOT NULL,"
+    " rule_title TEXT NOT NULL, level INTEGER NOT NULL, techniques TEXT NOT NULL,"
+    " segment TEXT NOT NULL, criticality INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, first_seen INTEGER, last_seen INTEGER, priority INTEGER,"
+    " open_n INTEGER NOT NULL, open_first INTEGER, open_last INTEGER, open_priority INTEGER,"
+    " n_new INTEGER NOT NULL, n_ack INTEGER NOT NULL, n_fp INTEGER NOT NULL,"
+    " n_closed INTEGER NOT NULL, n_escalated INTEGER NOT NULL,"
+    " PRIMARY KEY(rule_id, host)) WITHOUT ROWID;"
+    "CREATE INDEX alert_group_list ON alert_group(priority, last_seen DESC, rule_id, host, n);"
+    "CREATE INDEX alert_group_open ON alert_group(open_priority, open_last DESC, rule_id, host,"
+    " open_n) WHERE open_n > 0;"
+    "INSERT INTO alert_group SELECT rule_id, host, max(rule_title), max(level), max(techniques), "
+    "max(segment), max(criticality), count(*), min(coalesce(ts, received)), max(coalesce(ts, "
+    "received)), min(priority), sum(status IN (0, 1)), min(CASE WHEN status IN (0, 1) THEN "
+    "coalesce(ts, received) END), max(CASE WHEN status IN (0, 1) THEN coalesce(ts, received) END), "
+    "min(CASE WHEN status IN (0, 1) THEN priority END), sum(status = 0), sum(status = 1), "
+    "sum(status = 2), sum(status = 3), sum(status = 4) FROM alert GROUP BY rule_id, host;"
+    /* A new alert is new, so open: the group's open figures move with its others. */
+    "CREATE TRIGGER alert_group_add AFTER INSERT ON alert BEGIN"
+    " INSERT INTO alert_group VALUES(new.rule_id, new.host, new.rule_title, new.level,"
+    " new.techniques, new.segment, new.criticality, 1, coalesce(new.ts, new.received),"
+    " coalesce(new.ts, new.received), new.priority, 1, coalesce(new.ts, new.received),"
+    " coalesce(new.ts, new.received), new.priority, 1, 0, 0, 0, 0)"
+    " ON CONFLICT DO UPDATE SET rule_title = excluded.rule_title,"
+    " level = max(level, excluded.level), techniques = excluded.techniques,"
+    " segment = excluded.segment, criticality = excluded.criticality, n = n + 1,"
+    " first_seen = min(first_seen, excluded.first_seen),"
+    " last_seen = max(last_seen, excluded.last_seen),"
+    " priority = min(priority, excluded.priority), open_n = open_n + 1,"
+    " open_first = min(coalesce(open_first, excluded.open_first), excluded.open_first),"
+    " open_last = max(coalesce(open_last, excluded.open_last), excluded.open_last),"
+    " open_priority = min(coalesce(open_priority, excluded.open_priority),"
+    " excluded.open_priority), n_new = n_new + 1; END;"
+    "CREATE TABLE suppression(id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL,"
+    " host TEXT NOT NULL, user TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
+    " reason TEXT NOT NULL, created INTEGER NOT NULL, created_by TEXT NOT NULL,"
+    " expires INTEGER NOT NULL, hits INTEGER NOT NULL DEFAULT 0,"
+    " last_hit INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX suppression_by_expiry ON suppression(expires);"
+    "CREATE TABLE alert_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "INSERT INTO alert_meta VALUES('suppress_gen', 0);"
+    "CREATE TRIGGER suppression_add AFTER INSERT ON suppression BEGIN"
+    " UPDATE alert_meta SET value = value + 1 WHERE key = 'suppress_gen'; END;"
+    "CREATE TRIGGER suppression_del AFTER DELETE ON suppression BEGIN"
+    " UPDATE alert_meta SET value = value + 1 WHERE key = 'suppress_gen'; END;"
+    "CREATE TRIGGER suppression_edit AFTER UPDATE OF rule_id, host, user, field, value,"
+    " expires ON suppression BEGIN"
+    " UPDATE alert_meta SET value = value + 1 WHERE key = 'suppress_gen'; END;",
 };
 
 int ww_alerts_migrate(ww_store_t *st, ww_diag_t *diag)
@@ -62,10 +129,14 @@ int ww_alerts_put_cached(ww_store_t *st, sqlite3_stmt **stmt, const ww_alert_t *
     sqlite3_stmt *q = *stmt;
     if (q)
         sqlite3_reset(q);
-    else if (sqlite3_prepare_v3(st->db,
-                           "INSERT OR IGNORE INTO alert VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-                           "?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
-                           -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK)
+    else if (sqlite3_prepare_v3(
+                 st->db,
+                 "INSERT OR IGNORE INTO alert(id, rule_id, rule_title, level, priority, why,"
+                 " ts, received, host, user, src_ip, source, position, techniques,"
+                 " event, asset_id, segment, owner, criticality, exposed)"
+                 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+                 "?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
+                 -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK)
         return db_fail(st, diag, "storing an alert");
     *stmt = q;
     const char *text[] = {a->id,       a->rule_id, a->rule_title, NULL,          NULL,

@@ -251,6 +251,7 @@ static const struct {
     {"/firebreaks", "Fire-breaks", WW_WEB_VIEWER},
     {"/cyberalerts", "Cyber alerts", WW_WEB_ANALYST},
     {"/board", "Board report", WW_WEB_VIEWER},
+    {"/admin/users", "People", WW_WEB_ADMIN},
     {"/admin/audit", "Audit log", WW_WEB_ADMIN},
 };
 
@@ -912,7 +913,7 @@ static const ww_web_route_t core_routes[] = {
 typedef uint32_t (*module_fn)(const ww_web_route_t **);
 static const module_fn modules[] = {ww_console_triage_routes, ww_console_incidents_routes,
                                     ww_console_estate_routes, ww_console_report_routes,
-                                    ww_console_intel_routes};
+                                    ww_console_intel_routes,  ww_console_admin_routes};
 
 void ww_console_each_route(void (*fn)(void *ud, const ww_web_route_t *r), void *ud)
 {

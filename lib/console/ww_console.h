@@ -138,5 +138,6 @@ uint32_t ww_console_incidents_routes(const ww_web_route_t **out);
 uint32_t ww_console_estate_routes(const ww_web_route_t **out);
 uint32_t ww_console_report_routes(const ww_web_route_t **out);
 uint32_t ww_console_intel_routes(const ww_web_route_t **out);
+uint32_t ww_console_admin_routes(const ww_web_route_t **out); /* people and tokens */
 
 #endif

@@ -1260,6 +1260,15 @@ int ww_web_json_int(const ww_web_req_t *r, uint32_t i, int64_t *out)
     return ww_parse_i64(t->p, t->n, out) == 0 ? 0 : WW_EINVAL;
 }
 
+uint32_t ww_web_json_elem(const ww_web_req_t *r, uint32_t arr, uint32_t after)
+{
+    if (ww_web_json_type(r, arr) != 'a')
+        return 0;
+    const ww_json_t *js = &r->ps->js;
+    uint32_t i = after ? js->tok[after].next : arr + 1;
+    return after && after <= arr ? 0 : i < js->tok[arr].next ? i : 0;
+}
+
 int ww_web_file_keep(ww_web_file_t *f, const char *dest)
 {
     if (f->kept)

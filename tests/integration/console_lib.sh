@@ -5,7 +5,8 @@
 #   . "$WW_SRC/tests/integration/console_lib.sh"
 #   console_start [YAML_FILE]  starts serve; YAML_FILE's lines are added at the top level
 #                              of the config (e.g. alerts:, notify:); CONSOLE_KEYS (a
-#                              string of "  key: value" lines) is added under console:.
+#                              string of "  key: value" lines) is added under console:,
+#                              CONSOLE_RULES (the same) under rules:.
 #                              Sets CT (a temporary folder, removed at exit), CU (the
 #                              console's https URL), CONSOLE_PORT, SYSLOG_PORT (a syslog
 #                              TCP input), CONSOLE_DB (the store), CONSOLE_STATE,
@@ -16,7 +17,8 @@
 #                              cookie jar is $CT/NAME.jar and the session's CSRF token
 #                              is echoed to $CT/NAME.csrf.  Returns 0 when signed in.
 #   cget NAME PATH [ARGS]      curl GET as NAME (body on stdout)
-#   cpost NAME PATH [ARGS]     curl POST as NAME, with the CSRF token and a same-origin
+#   cpost NAME PATH [ARGS]     curl POST (-X POST: also with no body; ARGS may add -X
+#                              PATCH/DELETE) as NAME, with the CSRF token and a same-origin
 #                              Sec-Fetch-Site (ARGS: --data-urlencode k=v, -F ...)
 #   ccode ...                  like cget/cpost's curl, printing only the status code:
 #                              ccode NAME GET|POST PATH [ARGS]
@@ -55,6 +57,7 @@ console_start() {
         echo "state_dir: $CONSOLE_STATE"
         echo "rules:"
         echo "  sigmahq: false"
+        [ -n "${CONSOLE_RULES:-}" ] && printf '%s\n' "$CONSOLE_RULES"
         echo "inputs:"
         echo "  - type: syslog-tcp"
         echo "    name: syslog"
@@ -142,7 +145,7 @@ cget() {
 cpost() {
     name=$1 path=$2
     shift 2
-    curl -sk -b "$CT/$name.jar" -H 'Sec-Fetch-Site: same-origin' \
+    curl -sk -X POST -b "$CT/$name.jar" -H 'Sec-Fetch-Site: same-origin' \
         -H "X-CSRF-Token: $(cat "$CT/$name.csrf" 2>/dev/null)" "$@" "$CU$path"
 }
 
