@@ -40,7 +40,7 @@ db.execute("PRAGMA synchronous=OFF")
 rows = (("%032x" % i, "r%d" % (i % 300), "rule %d" % (i % 300), 2 + i % 3, 1 + i % 5, "w",
          now - i * 1000000, now - i * 1000000, "host%06d" % (i % n), "u", "10.0.0.1", "b", "",
          "", "{}", "A-%06d" % (i % n), "seg", "", 2, 0) for i in range(m))
-db.executemany("INSERT INTO alert VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+db.executemany("INSERT INTO alert(id, rule_id, rule_title, level, priority, why, ts, received, host, user, src_ip, source, position, techniques, event, asset_id, segment, owner, criticality, exposed) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 db.commit()
 PY
 echo "stored $M alerts"

@@ -2268,14 +2268,19 @@ static int board_read(ww_console_t *c, board_t *bd, ww_diag_t *diag)
         /* With triage's status (0 new, 1 acknowledged: still waiting for someone) the
          * board counts the open alerts; before it, those of the last ALERT_DAYS. */
         bd->alerts_open = column_exists(st, "alert", "status");
+        /* Triage keeps a summary per rule x host with its open alerts and their most
+         * urgent priority (one rule on one host has one priority unless the asset's
+         * criticality changed), so the board reads groups, not millions of alerts. */
+        bool groups = bd->alerts_open && column_exists(st, "alert_group", "open_priority") &&
+                      column_exists(st, "alert_group", "open_n");
+        const char *sql =
+            groups ? "SELECT open_priority, sum(open_n) FROM alert_group WHERE open_n > 0 GROUP "
+                     "BY open_priority"
+            : bd->alerts_open
+                ? "SELECT priority, COUNT(*) FROM alert WHERE status IN (0, 1) GROUP BY priority"
+                : "SELECT priority, COUNT(*) FROM alert WHERE received >= ?1 GROUP BY priority";
         sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(st->db,
-                               bd->alerts_open
-                                   ? "SELECT priority, COUNT(*) FROM alert WHERE status IN (0, 1) "
-                                     "GROUP BY priority"
-                                   : "SELECT priority, COUNT(*) FROM alert WHERE received >= ?1 "
-                                     "GROUP BY priority",
-                               -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
             if (!bd->alerts_open)
                 sqlite3_bind_int64(q, 1, (now_s() - ALERT_DAYS * 86400) * 1000000000LL);
             bd->alerts_known = true;
