@@ -53,31 +53,6 @@ static int parse_day(const char *s, int64_t *out)
     return 0;
 }
 
-/* What the stored network map (`wardwatch firebreak map import`) says about the
- * segment an asset is in: found by the asset's addresses in the segments' prefixes,
- * else by the register's segment name.  With `links:` the map lists every routed path,
- * so a segment no link names is isolated; without links every segment reaches every
- * other (a routed core), and a dmz faces the internet by definition. */
-static int map_isolated(void *ud, const ww_asset_t *a, char *where, size_t wherelen)
-{
-    const ww_fb_map_t *m = ud;
-    int si = -1;
-    for (size_t i = 0; i < a->nips && si < 0; i++)
-        si = ww_fb_map_find_ip(m, a->ips[i]);
-    for (uint32_t i = 0; si < 0 && a->segment && *a->segment && i < m->nsegs; i++)
-        if (!strcasecmp(m->segs[i].name, a->segment))
-            si = (int)i;
-    if (si < 0)
-        return -1;
-    snprintf(where, wherelen, "%s", m->segs[si].name);
-    if (!m->has_links || m->segs[si].kind == WW_FB_KIND_DMZ)
-        return 0;
-    for (uint32_t i = 0; i < m->nlinks; i++)
-        if (m->links[i].a == (uint32_t)si || m->links[i].b == (uint32_t)si)
-            return 0;
-    return 1;
-}
-
 /* The newest stored network map, or NULL when there is none (or it no longer parses:
  * then said on stderr, and the audit goes on with the register alone). */
 static ww_fb_map_t *load_map(ww_store_t *st)
@@ -185,7 +160,7 @@ int cmd_audit(int argc, char **argv)
     ww_audit_ref_t ref;
     ww_audit_ref_from_feeds(feeds, &ref);
     if ((map = load_map(st))) {
-        ref.segment_isolated = map_isolated;
+        ref.segment_isolated = ww_audit_map_isolated;
         ref.map_ud = map;
     }
     /* NHS cyber alerts' overdue steps are findings too (DSPT B4.d). */

@@ -22,11 +22,8 @@
 #include "firebreak/ww_firebreak.h"
 #include "wardwatch.h"
 
-#define DEFAULT_ROLLBACK_S 120
+#define DEFAULT_ROLLBACK_S WW_FB_DEFAULT_ROLLBACK_S
 #define MAX_ROLLBACK_S 86400
-/* How long apply waits for the watchdog to say it is running (it opens the store,
- * which may wait out the store's busy timeout first). */
-#define WATCHDOG_START_MS 30000
 
 /* Options every firebreak subcommand accepts. */
 typedef struct opts {
@@ -147,13 +144,6 @@ static const char *who(const opts_t *o)
         return s;
     struct passwd *pw = getpwuid(getuid());
     return pw ? pw->pw_name : "unknown";
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static ww_store_t *open_store(const opts_t *o)
@@ -600,96 +590,6 @@ static int cmd_flows(int argc, char **argv, const opts_t *o)
     return status;
 }
 
-/* ---- the asset register in the blast radius ---- */
-
-#define MAX_PLAN_ASSETS 20000
-
-typedef struct assets {
-    const ww_fb_map_t *m;
-    const int *hops;
-    ww_arena_t arena; /* the copied strings */
-    ww_fb_asset_t *v;
-    size_t n, cap;
-    bool truncated;
-} assets_t;
-
-static int asset_cb(void *ud, const ww_asset_t *a)
-{
-    assets_t *x = ud;
-    for (size_t i = 0; i < a->nips; i++) {
-        int seg = ww_fb_map_find_ip(x->m, a->ips[i]);
-        if (seg < 0 || x->hops[seg] < 0)
-            continue;
-        if (x->n == MAX_PLAN_ASSETS) {
-            x->truncated = true;
-            return 0;
-        }
-        if (x->n == x->cap) {
-            size_t nc = x->cap ? x->cap * 2 : 64;
-            ww_fb_asset_t *nv = realloc(x->v, nc * sizeof(*nv));
-            if (!nv)
-                return WW_ENOMEM;
-            x->v = nv;
-            x->cap = nc;
-        }
-        const char *name = a->hostname && *a->hostname ? a->hostname : a->asset_id;
-        ww_fb_asset_t *o = &x->v[x->n];
-        o->name = ww_arena_strdup(&x->arena, name ? name : "");
-        o->ip = ww_arena_strdup(&x->arena, a->ips[i]);
-        o->kind = ww_arena_strdup(&x->arena, ww_asset_type_name(a->type));
-        o->clinical = a->type == WW_AT_MEDICAL_DEVICE || a->clinical_criticality >= WW_CRIT_HIGH;
-        if (!o->name || !o->ip || !o->kind)
-            return WW_ENOMEM;
-        x->n++;
-        break; /* one line per asset: its first address in reach */
-    }
-    return 0;
-}
-
-/* The registered assets the plan's segments (the isolated one, or those holding the
- * quarantined hosts) reach today, their own segments too: hosts there need no router.
- * Empty when the register is empty.  Called outside any transaction: the register
- * may need its tables created first. */
-static void collect_assets(ww_store_t *st, const ww_fb_map_t *m, const uint32_t *segs, size_t nsegs,
-                           assets_t *x)
-{
-    memset(x, 0, sizeof *x);
-    ww_arena_init(&x->arena, 16384, 64u << 20);
-    size_t ns = m->nsegs ? m->nsegs : 1;
-    int *hops = calloc(ns, sizeof(int)), *via = calloc(ns, sizeof(int));
-    int *h1 = calloc(ns, sizeof(int));
-    if (hops && via && h1) {
-        for (uint32_t i = 0; i < m->nsegs; i++)
-            hops[i] = -1;
-        for (size_t k = 0; k < nsegs; k++) {
-            ww_fb_reach(m, segs[k], h1, via);
-            for (uint32_t i = 0; i < m->nsegs; i++)
-                if (h1[i] >= 0 && (hops[i] < 0 || h1[i] < hops[i]))
-                    hops[i] = h1[i];
-        }
-        x->m = m;
-        x->hops = hops;
-        ww_diag_t d = {0};
-        if (ww_asset_each(st, asset_cb, x, &d) < 0)
-            ww_cli_error("firebreak: the asset register could not be read (%s); segments only",
-                         d.msg[0] ? d.msg : "error");
-        if (x->truncated)
-            ww_cli_error("firebreak: more than %d registered assets in reach; the first are "
-                         "listed",
-                         MAX_PLAN_ASSETS);
-    }
-    x->hops = NULL;
-    free(hops);
-    free(via);
-    free(h1);
-}
-
-static void release_assets(assets_t *x)
-{
-    free(x->v);
-    ww_arena_release(&x->arena);
-}
-
 /* ---- plans ---- */
 
 static int64_t parse_id(const char *s)
@@ -698,6 +598,38 @@ static int64_t parse_id(const char *s)
     if (!s || ww_parse_i64(s, strlen(s), &v) != 0 || v <= 0)
         return -1;
     return v;
+}
+
+/* Says on stderr what lib/firebreak could not say for itself: the register that could
+ * not be read (the plan lists segments only), the assets past the cap. */
+static void assets_words(const ww_fb_assets_t *x)
+{
+    if (x->unreadable[0])
+        ww_cli_error("firebreak: the asset register could not be read (%s); segments only",
+                     x->unreadable);
+    if (x->truncated)
+        ww_cli_error("firebreak: more than %d registered assets in reach; the first are listed",
+                     WW_FB_MAX_PLAN_ASSETS);
+}
+
+/* A lib/firebreak message on stderr with control characters escaped (it may quote a
+ * name or an address as given). */
+static void lib_error(const char *prefix, const char *why)
+{
+    char safe[4096];
+    if (why && *why)
+        ww_cli_error("%s%s", prefix, ww_cli_safe(why, strlen(why), safe, sizeof safe));
+}
+
+/* Records that could not be written, said as the CLI always did. */
+static void unrecorded_words(const ww_fb_result_t *res)
+{
+    for (const char *l = res->unrecorded; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        ww_cli_error("firebreak: %.*s", (int)n, l);
+        l += n + (e ? 1 : 0);
+    }
 }
 
 static int render(const ww_fb_map_t *m, const ww_fb_plan_info_t *info, const char *ruleset,
@@ -722,35 +654,6 @@ static int render(const ww_fb_map_t *m, const ww_fb_plan_info_t *info, const cha
         return ww_fb_render_json(m, info, out);
     ww_cli_error("firebreak: unknown format '%s' (text, nft, change-request, json)", format);
     return WW_EINVAL;
-}
-
-/* The distinct segments of the hosts, in map order, into segs; their names joined by
- * commas into names (the record's `segment` of a host plan). */
-static size_t host_segments(const ww_fb_map_t *m, const ww_fb_host_t *h, size_t nh, uint32_t *segs,
-                            ww_buf_t *names)
-{
-    size_t n = 0;
-    for (uint32_t i = 0; i < m->nsegs; i++) {
-        bool has = false;
-        for (size_t k = 0; k < nh; k++)
-            has |= h[k].seg == i;
-        if (!has)
-            continue;
-        if (names)
-            ww_buf_printf(names, "%s%s", n ? "," : "", m->segs[i].name);
-        segs[n++] = i;
-    }
-    return n;
-}
-
-/* A plan's subject in words: "segment imaging", "host 10.10.0.7 (segment wards)". */
-static void describe_row(const ww_fb_plan_row_t *r, char *out, size_t outlen)
-{
-    if (r->hosts && *r->hosts)
-        snprintf(out, outlen, "%s %.3000s (segment%s %s)", strchr(r->hosts, ',') ? "hosts" : "host",
-                 r->hosts, strchr(r->segment, ',') ? "s" : "", r->segment);
-    else
-        snprintf(out, outlen, "segment %s", r->segment);
 }
 
 static int cmd_plan(int argc, char **argv, const opts_t *o)
@@ -779,140 +682,36 @@ static int cmd_plan(int argc, char **argv, const opts_t *o)
                      "--format change-request`. Nothing stored.");
         return WW_EXIT_ERROR;
     }
-    /* The infected host, read strictly and written the one way the records keep it
-     * ("::ffff:10.20.0.7" is 10.20.0.7; "010.20.0.7" is refused, not guessed). */
-    char infected[64] = "", why[400];
-    const char *inf = NULL;
-    if (o->infected) {
-        uint8_t addr[16];
-        int fam;
-        if (ww_fb_addr_parse(o->infected, &fam, addr, NULL, why, sizeof why) != 0) {
-            char safe[1600];
-            ww_cli_error("firebreak plan: --infected %s",
-                         ww_cli_safe(why, strlen(why), safe, sizeof safe));
-            return WW_EXIT_ERROR;
-        }
-        ww_fb_addr_format(fam, addr, infected, sizeof infected);
-        inf = infected;
-    }
     ww_store_t *st = open_store(o);
     if (!st)
         return WW_EXIT_ERROR;
+    ww_fb_plan_req_t req = {o->infected, o->segment, o->host_given ? o->hosts : NULL, o->reason,
+                            who(o)};
+    ww_fb_loaded_t p;
+    char why[4400];
+    int rc = ww_fb_plan_make(st, &req, &p, why, sizeof why);
+    if (rc != 0) {
+        /* A missing or broken map is the store's, not the plan's: said as every command
+         * says it. */
+        lib_error(rc == WW_ENOENT && strstr(why, "no network map") ? "firebreak: "
+                                                                   : "firebreak plan: ",
+                  why);
+        ww_store_close(st);
+        return WW_EXIT_ERROR;
+    }
+    print_warnings(p.map_path[0] ? p.map_path : "stored map", p.m);
+    assets_words(&p.assets);
     int status = WW_EXIT_ERROR;
-    int64_t map_id = 0;
-    ww_fb_map_t *m = load_map(st, 0, &map_id, true);
-    ww_buf_t chain, table, out, segnames, hostlist;
-    assets_t assets;
-    memset(&assets, 0, sizeof assets);
-    ww_buf_init(&chain, 0);
-    ww_buf_init(&table, 0);
+    ww_buf_t out;
     ww_buf_init(&out, 0);
-    ww_buf_init(&segnames, 0);
-    ww_buf_init(&hostlist, 0);
-    ww_fb_host_t hosts[WW_FB_MAX_HOSTS];
-    size_t nhosts = 0;
-    uint32_t tsegs[WW_FB_MAX_HOSTS];
-    size_t ntsegs = 0;
-    int seg = -1;
-    if (!m)
-        goto out;
-    if (o->host_given) {
-        if (ww_fb_hosts_parse(m, o->hosts, hosts, WW_ARRAY_LEN(hosts), &nhosts, why, sizeof why) !=
-            0) {
-            char safe[1600];
-            ww_cli_error("firebreak plan: --host: %s; nothing stored",
-                         ww_cli_safe(why, strlen(why), safe, sizeof safe));
-            goto out;
-        }
-        ntsegs = host_segments(m, hosts, nhosts, tsegs, &segnames);
-        for (size_t i = 0; i < nhosts; i++)
-            ww_buf_printf(&hostlist, "%s%s", i ? "," : "", hosts[i].text);
-        if (segnames.err || hostlist.err)
-            goto out;
-        seg = (int)hosts[0].seg;
-    } else {
-        seg = inf ? ww_fb_map_find_ip(m, inf) : ww_fb_map_find_segment(m, o->segment);
-        if (seg < 0) {
-            char safe[256];
-            if (inf)
-                ww_cli_error("firebreak plan: %s is in no segment of the map", inf);
-            else
-                ww_cli_error("firebreak plan: no segment named '%s' in the map",
-                             ww_cli_safe(o->segment, strlen(o->segment), safe, sizeof safe));
-            goto out;
-        }
-        if (m->segs[seg].kind == WW_FB_KIND_EXTERNAL) {
-            if (inf)
-                ww_cli_error("firebreak plan: %s is in external segment %s, outside the "
-                             "hospital: wardwatch isolates the hospital's own segments",
-                             inf, m->segs[seg].name);
-            else
-                ww_cli_error("firebreak plan: segment %s is external, outside the hospital: "
-                             "wardwatch isolates the hospital's own segments",
-                             m->segs[seg].name);
-            goto out;
-        }
-        tsegs[0] = (uint32_t)seg;
-        ntsegs = 1;
+    if (render(p.m, &p.info, p.row.ruleset, o->format, &out) == 0 && !out.err) {
+        fwrite(out.p, 1, out.n, stdout);
+        if (o->format && strcmp(o->format, "text"))
+            fprintf(stderr, "wardwatch: firebreak: stored as plan %lld\n", (long long)p.row.id);
+        status = WW_EXIT_OK;
     }
-    /* The register is read before the plan's transaction: reading it may create its
-     * tables, which cannot happen inside another transaction. */
-    collect_assets(st, m, tsegs, ntsegs, &assets);
-    char now[40];
-    ww_fb_now(now, sizeof now);
-    ww_fb_plan_row_t row = {0};
-    row.created = now;
-    row.by = (char *)who(o);
-    row.reason = (char *)o->reason;
-    row.map_id = map_id;
-    row.segment = nhosts ? segnames.p : m->segs[seg].name;
-    row.infected_ip = (char *)inf;
-    row.hosts = nhosts ? hostlist.p : NULL;
-    /* The plan, its rules and its record land together or not at all. */
-    ww_diag_t td = {0};
-    if (ww_store_exec(st, "BEGIN IMMEDIATE", &td) != 0 || ww_fb_plan_insert(st, &row) != 0) {
-        ww_cli_error("firebreak plan: cannot store the plan: %s%s", ww_store_errmsg(st),
-                     ww_store_busy(st) ? " (another process holds the database lock)" : "");
-        goto out;
-    }
-    ww_fb_plan_info_t info = {
-        row.id,   (uint32_t)seg,         inf,   o->reason, row.by, now, assets.v,
-        assets.n, nhosts ? hosts : NULL, nhosts};
-    if (ww_fb_render_chain(m, &info, &chain) != 0)
-        goto out;
-    const char *c1 = chain.p;
-    if (ww_fb_render_table(&c1, 1, &table) != 0)
-        goto out;
-    char detail[4400];
-    if (nhosts)
-        snprintf(detail, sizeof detail, "plan to quarantine %s %s (segment%s %s)",
-                 nhosts == 1 ? "host" : "hosts", hostlist.p, ntsegs == 1 ? "" : "s", segnames.p);
-    else
-        snprintf(detail, sizeof detail, "plan to isolate segment %s%s%s", m->segs[seg].name,
-                 inf ? ", infected host " : "", inf ? inf : "");
-    if (ww_fb_plan_set_rules(st, row.id, chain.p, table.p) != 0 ||
-        ww_fb_record(st, "plan", row.id, row.segment, row.by, o->reason, table.p, detail) ||
-        ww_store_exec(st, "COMMIT", &td) != 0) {
-        ww_cli_error("firebreak plan: cannot store the plan: %s%s", ww_store_errmsg(st),
-                     ww_store_busy(st) ? " (another process holds the database lock)" : "");
-        goto out;
-    }
-    if (render(m, &info, table.p, o->format, &out) != 0 || out.err)
-        goto out;
-    fwrite(out.p, 1, out.n, stdout);
-    if (o->format && strcmp(o->format, "text"))
-        fprintf(stderr, "wardwatch: firebreak: stored as plan %lld\n", (long long)row.id);
-    status = WW_EXIT_OK;
-out:
-    if (st)
-        ww_store_rollback(st); /* a no-op once committed */
-    ww_buf_release(&chain);
-    ww_buf_release(&table);
     ww_buf_release(&out);
-    ww_buf_release(&segnames);
-    ww_buf_release(&hostlist);
-    release_assets(&assets);
-    ww_fb_map_free(m);
+    ww_fb_loaded_release(&p);
     ww_store_close(st);
     return status;
 }
@@ -942,62 +741,22 @@ static int64_t open_plan(const char *cmd, const char *arg, const opts_t *o, ww_s
     return id;
 }
 
-/* A plan's hosts (host plans) read back against its own map. */
-typedef struct plan_hosts {
-    ww_fb_host_t v[WW_FB_MAX_HOSTS];
-    size_t n;
-    uint32_t segs[WW_FB_MAX_HOSTS];
-    size_t nsegs;
-} plan_hosts_t;
-
-/* Loads a plan and the map it was made from, and for a host plan its hosts; prints
- * why not.  *seg is the isolated segment, or the first host's. */
-static int load_plan(ww_store_t *st, const char *arg, ww_fb_plan_row_t *row, ww_fb_map_t **m,
-                     int *seg, plan_hosts_t *ph)
+/* Loads a plan and the map it was made from (lib/firebreak); prints why not. */
+static int load_plan(ww_store_t *st, const char *arg, bool with_assets, ww_fb_loaded_t *p)
 {
-    memset(ph, 0, sizeof *ph);
     int64_t id = parse_id(arg);
     if (id < 0) {
         ww_cli_error("firebreak: '%s' is not a plan number", arg ? arg : "");
         return -1;
     }
-    int rc = ww_fb_plan_get(st, id, row);
-    if (rc) {
-        ww_cli_error("firebreak: plan %lld: %s", (long long)id,
-                     rc == WW_ENOENT ? "no such plan" : ww_strerror(rc));
+    char why[1024];
+    if (ww_fb_plan_open(st, id, with_assets, p, why, sizeof why) != 0) {
+        lib_error("firebreak: ", why);
         return -1;
     }
-    *m = load_map(st, row->map_id, NULL, false);
-    if (!*m) {
-        ww_fb_plan_row_release(row);
-        return -1;
-    }
-    if (row->hosts && *row->hosts) {
-        char why[400];
-        if (ww_fb_hosts_parse(*m, row->hosts, ph->v, WW_ARRAY_LEN(ph->v), &ph->n, why,
-                              sizeof why) != 0) {
-            ww_cli_error("firebreak: plan %lld: its hosts do not fit its map: %s", (long long)id,
-                         why);
-            goto fail;
-        }
-        ph->nsegs = host_segments(*m, ph->v, ph->n, ph->segs, NULL);
-        *seg = (int)ph->v[0].seg;
-        return 0;
-    }
-    *seg = ww_fb_map_find_segment(*m, row->segment);
-    if (*seg < 0) {
-        ww_cli_error("firebreak: plan %lld: segment %s is not in its map", (long long)id,
-                     row->segment);
-        goto fail;
-    }
-    ph->segs[0] = (uint32_t)*seg;
-    ph->nsegs = 1;
+    if (with_assets)
+        assets_words(&p->assets);
     return 0;
-fail:
-    ww_fb_map_free(*m);
-    *m = NULL;
-    ww_fb_plan_row_release(row);
-    return -1;
 }
 
 static int cmd_show(int argc, char **argv, const opts_t *o)
@@ -1010,193 +769,38 @@ static int cmd_show(int argc, char **argv, const opts_t *o)
     ww_store_t *st = open_store(o);
     if (!st)
         return WW_EXIT_ERROR;
-    ww_fb_plan_row_t row;
-    ww_fb_map_t *m = NULL;
-    plan_hosts_t ph;
-    int seg, status = WW_EXIT_ERROR;
-    if (load_plan(st, argc > 1 ? argv[1] : NULL, &row, &m, &seg, &ph) != 0) {
+    ww_fb_loaded_t p;
+    int status = WW_EXIT_ERROR;
+    if (load_plan(st, argc > 1 ? argv[1] : NULL, true, &p) != 0) {
         ww_store_close(st);
         return WW_EXIT_ERROR;
     }
-    assets_t assets;
-    collect_assets(st, m, ph.segs, ph.nsegs, &assets);
     /* The same plan as `plan` printed: its own id, reason, author and time, so a
      * change request made now is the one the plan would have given. */
-    ww_fb_plan_info_t info = {
-        row.id,      (uint32_t)seg, row.infected_ip, row.reason,         row.by,
-        row.created, assets.v,      assets.n,        ph.n ? ph.v : NULL, ph.n};
     ww_buf_t out;
     ww_buf_init(&out, 0);
-    if (render(m, &info, row.ruleset, o->format, &out) == 0 && !out.err) {
+    if (render(p.m, &p.info, p.row.ruleset, o->format, &out) == 0 && !out.err) {
         if (!o->format || !strcmp(o->format, "text"))
-            printf("state: %s\n\n", row.state);
+            printf("state: %s\n\n", p.row.state);
         fwrite(out.p, 1, out.n, stdout);
         status = WW_EXIT_OK;
     }
     ww_buf_release(&out);
-    release_assets(&assets);
-    ww_fb_plan_row_release(&row);
-    ww_fb_map_free(m);
+    ww_fb_loaded_release(&p);
     ww_store_close(st);
     return status;
 }
 
-/* The file that makes wardwatch's table hold the live plans, less `except`, plus
- * `extra` (a chain) when given. */
-static int compose(ww_store_t *st, int64_t except, const char *extra, ww_buf_t *out)
+/* The watchdog for the CLI: this very program, through /proc/self/exe (it names the
+ * running binary even when a package upgrade has replaced or removed the file
+ * meanwhile), or $WARDWATCH_FIREBREAK_WATCHDOG (tests use it to prove that a watchdog
+ * that does not start stops the apply). */
+static int cli_watchdog(void *ud, int64_t id, char *why, size_t whylen)
 {
-    ww_fb_plan_row_t *rows = NULL;
-    size_t n = 0;
-    int rc = ww_fb_plan_list(st, true, &rows, &n);
-    if (rc)
-        return rc;
-    const char **chains = calloc(n + 1, sizeof(*chains));
-    if (!chains) {
-        ww_fb_plan_rows_free(rows, n);
-        return WW_ENOMEM;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (rows[i].id != except)
-            chains[k++] = rows[i].chain;
-    if (extra)
-        chains[k++] = extra;
-    rc = ww_fb_render_table(chains, k, out);
-    free(chains);
-    ww_fb_plan_rows_free(rows, n);
-    return rc;
-}
-
-/* Starts the watchdog: a detached process (its own session, no terminal) running
- * `wardwatch firebreak watchdog ID --db PATH`, in the same network namespace. */
-/* Says on stderr that a failure could not be recorded either, and why. */
-static void unrecorded(ww_store_t *st, const char *what)
-{
-    ww_cli_error("firebreak: %s could not be recorded in the hazard log either (%s%s); write "
-                 "it down by hand",
-                 what, ww_store_errmsg(st),
-                 ww_store_busy(st) ? ": another process holds the database lock" : "");
-}
-
-/* Records a failed or refused step (plan state unchanged); on failure says so. */
-static void record_failure(ww_store_t *st, const char *action, const ww_fb_plan_row_t *row,
-                           const char *by, const char *reason, const char *ruleset,
-                           const char *detail)
-{
-    if (ww_fb_record(st, action, row->id, row->segment, by, reason, ruleset, detail) != 0)
-        unrecorded(st, action);
-}
-
-/* Starts the watchdog: a detached process (its own session, no terminal) running
- * `wardwatch firebreak watchdog ID --db PATH --ready-fd N`, in the same network
- * namespace.  It counts as started only once it has opened the store, found the plan
- * waiting for confirmation and said so on the pipe: a watchdog that cannot run (no
- * executable, no processes left, no database) is seen here, before anything is
- * loaded.  $WARDWATCH_FIREBREAK_WATCHDOG names another program to run in its place
- * (tests use it to prove that a watchdog that does not start stops the apply).
- * 0, or -1 with why. */
-static int spawn_watchdog(const opts_t *o, int64_t id, char *why, size_t whylen)
-{
-    /* This very program, through /proc/self/exe: it names the running binary even
-     * when a package upgrade has replaced or removed the file meanwhile. */
-    char exe[4096] = "/proc/self/exe";
+    const opts_t *o = ud;
     const char *alt = getenv("WARDWATCH_FIREBREAK_WATCHDOG");
-    if (alt && *alt)
-        snprintf(exe, sizeof exe, "%s", alt);
-    char ids[32], dbabs[4096], fds[16];
-    snprintf(ids, sizeof ids, "%lld", (long long)id);
-    const char *db = ww_store_default_path(o->db);
-    /* The watchdog changes directory to /, so a relative database path is resolved now. */
-    if (db[0] != '/') {
-        char cwd[2048];
-        if (!getcwd(cwd, sizeof cwd)) {
-            snprintf(why, whylen, "cannot resolve the database path: %s", strerror(errno));
-            return -1;
-        }
-        snprintf(dbabs, sizeof dbabs, "%s/%s", cwd, db);
-    } else {
-        snprintf(dbabs, sizeof dbabs, "%s", db);
-    }
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) != 0) {
-        snprintf(why, whylen, "pipe: %s", strerror(errno));
-        return -1;
-    }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(why, whylen, "fork: %s", strerror(errno));
-        close(pfd[0]);
-        close(pfd[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        close(pfd[0]);
-        setsid();
-        pid_t p2 = fork();
-        if (p2 != 0)
-            _exit(p2 < 0 ? 1 : 0);
-        if (chdir("/") != 0)
-            _exit(1);
-        int fd = open("/dev/null", O_RDWR);
-        if (fd >= 0) {
-            dup2(fd, 0);
-            dup2(fd, 1);
-            dup2(fd, 2);
-            if (fd > 2)
-                close(fd);
-        }
-        /* The write end survives exec (and only it): the watchdog answers on it. */
-        int wfd = fcntl(pfd[1], F_DUPFD, 3);
-        if (wfd < 0)
-            _exit(1);
-        snprintf(fds, sizeof fds, "%d", wfd);
-        char *args[] = {exe, "firebreak", "watchdog", ids, "--db", dbabs, "--ready-fd", fds, NULL};
-        execv(exe, args);
-        _exit(127);
-    }
-    close(pfd[1]);
-    int stt = 0;
-    while (waitpid(pid, &stt, 0) < 0 && errno == EINTR)
-        ;
-    int rc = -1;
-    if (!WIFEXITED(stt) || WEXITSTATUS(stt) != 0) {
-        snprintf(why, whylen, "the watchdog process could not be created");
-        goto out;
-    }
-    /* Wait for its word: EOF (it died, or exec failed) means no watchdog. */
-    struct pollfd p = {pfd[0], POLLIN, 0};
-    int pr;
-    while ((pr = poll(&p, 1, WATCHDOG_START_MS)) < 0 && errno == EINTR)
-        ;
-    char c = 0;
-    ssize_t r = 0;
-    if (pr > 0) {
-        while ((r = read(pfd[0], &c, 1)) < 0 && errno == EINTR)
-            ;
-    }
-    if (pr == 0)
-        snprintf(why, whylen, "the watchdog did not report ready within %d s",
-                 WATCHDOG_START_MS / 1000);
-    else if (r != 1 || c != 'R')
-        snprintf(why, whylen, "the watchdog (%.200s) exited before it was ready", exe);
-    else
-        rc = 0;
-out:
-    close(pfd[0]);
-    return rc;
-}
-
-/* Plan `id`'s chain as the kernel lists it now, normalised: 1 and out, 0 when the
- * router does not hold it, WW_EIO when nft cannot be asked. */
-static int live_chain(int64_t id, ww_buf_t *out)
-{
-    ww_buf_t cur;
-    ww_buf_init(&cur, 4u << 20);
-    int have = ww_fb_nft_current(&cur);
-    int rc = have < 0 ? WW_EIO : have == 0 ? 0 : ww_fb_nft_chain_of(cur.p, id, out);
-    ww_buf_release(&cur);
-    return rc < 0 ? WW_EIO : rc;
+    return ww_fb_watchdog_spawn(alt && *alt ? alt : "/proc/self/exe", ww_store_default_path(o->db),
+                                id, why, whylen);
 }
 
 static int cmd_apply(int argc, char **argv, const opts_t *o)
@@ -1204,218 +808,59 @@ static int cmd_apply(int argc, char **argv, const opts_t *o)
     ww_store_t *st = open_store(o);
     if (!st)
         return WW_EXIT_ERROR;
-    ww_fb_plan_row_t row;
-    ww_fb_map_t *m = NULL;
-    int seg, status = WW_EXIT_ERROR, lockfd = -1;
-    plan_hosts_t ph;
-    if (load_plan(st, argc > 1 ? argv[1] : NULL, &row, &m, &seg, &ph) != 0) {
+    ww_fb_loaded_t p;
+    if (load_plan(st, argc > 1 ? argv[1] : NULL, false, &p) != 0) {
         ww_store_close(st);
         return WW_EXIT_ERROR;
     }
-    char subject[3200];
-    describe_row(&row, subject, sizeof subject);
-    /* A host plan touches each host's segment: one of them monitor-only is enough. */
-    int monitor_seg = -1;
-    for (size_t i = 0; i < ph.nsegs && monitor_seg < 0; i++)
-        if (m->segs[ph.segs[i]].monitor_only)
-            monitor_seg = (int)ph.segs[i];
-    const char *by = who(o);
-    const char *reason = o->reason ? o->reason : row.reason;
-    ww_buf_t file, undo, msgs, prev, listing;
-    ww_buf_init(&file, 0);
-    ww_buf_init(&undo, 0);
-    ww_buf_init(&msgs, 64 * 1024);
-    ww_buf_init(&prev, 4u << 20);
-    ww_buf_init(&listing, 4u << 20);
-    ww_fb_plan_row_t *live = NULL;
-    size_t nlive = 0;
-    char detail[768], why[512];
-    if (!strcmp(row.state, "pending") || !strcmp(row.state, "active")) {
-        ww_cli_error("firebreak apply: plan %lld is already %s", (long long)row.id, row.state);
-        goto out;
-    }
-    if (monitor_seg >= 0 && !o->override_monitor_only) {
-        ww_cli_error("firebreak apply: segment %s is marked monitor_only in the map: no apply "
-                     "without --override-monitor-only",
-                     m->segs[monitor_seg].name);
-        record_failure(st, "apply-refused", &row, by, reason, NULL,
-                       "segment is monitor_only and no override was given");
-        goto out;
-    }
-    /* Everything that reads the live plans and changes the router happens under the
-     * router lock, so a second apply sees the first one's record and keeps its chain. */
-    if (o->confirm && ww_fb_router_lock(&lockfd, why, sizeof why) != 0) {
-        ww_cli_error("firebreak apply: %s; nothing loaded", why);
-        snprintf(detail, sizeof detail, "router lock: %s; nothing loaded", why);
-        record_failure(st, "apply-failed", &row, by, reason, NULL, detail);
-        goto out;
-    }
-    if (ww_fb_plan_list(st, true, &live, &nlive) != 0) {
-        ww_cli_error("firebreak apply: cannot read the live fire-breaks: %s", ww_store_errmsg(st));
-        goto out;
-    }
-    for (size_t i = 0; i < nlive; i++)
-        if (live[i].id != row.id && ww_fb_plan_mark(live[i].id) == ww_fb_plan_mark(row.id)) {
-            ww_cli_error("firebreak apply: plan %lld would share conntrack mark 0x%08x with live "
-                         "plan %lld (at most %d plans live at once, by number): lift plan %lld, "
-                         "or make this plan again for a new number",
-                         (long long)row.id, ww_fb_plan_mark(row.id), (long long)live[i].id,
-                         WW_FB_CT_MARK_SLOTS, (long long)live[i].id);
-            snprintf(detail, sizeof detail, "conntrack mark 0x%08x is held by live plan %lld",
-                     ww_fb_plan_mark(row.id), (long long)live[i].id);
-            record_failure(st, "apply-refused", &row, by, reason, NULL, detail);
-            goto out;
+    ww_fb_apply_opts_t ao = {
+        who(o),       o->reason, o->confirm, o->rollback_after, o->override_monitor_only,
+        cli_watchdog, (void *)o};
+    ww_fb_result_t res;
+    ww_fb_result_init(&res);
+    char why[4096];
+    int status = WW_EXIT_ERROR;
+    int rc = ww_fb_apply(st, &p, &ao, &res, why, sizeof why);
+    if (rc != 0) {
+        lib_error("firebreak apply: ", why);
+        if (res.show_msgs) {
+            ww_cli_puts_safe(stderr, res.msgs.p && res.msgs.n
+                                         ? res.msgs.p
+                                         : (res.check == WW_EIO ? "(nft could not be run)" : ""));
+            fputc('\n', stderr);
         }
-    if (compose(st, row.id, row.chain, &file) != 0 || compose(st, row.id, NULL, &undo) != 0) {
-        ww_cli_error("firebreak apply: cannot build the ruleset");
+        unrecorded_words(&res);
         goto out;
     }
-    int chk = ww_fb_nft_load(file.p, true, &msgs);
+    unrecorded_words(&res);
     if (!o->confirm) {
-        printf("Dry run for plan %lld (%s %s). The file nft would load:\n\n%s\n", (long long)row.id,
-               ph.n ? "quarantine" : "isolate", subject, file.p);
-        if (chk == 0)
+        printf("Dry run for plan %lld (%s %s). The file nft would load:\n\n%s\n",
+               (long long)p.row.id, res.quarantine ? "quarantine" : "isolate", res.subject,
+               res.file.p);
+        if (res.check == 0)
             printf("nft -c: the ruleset is valid here.\n");
         else {
-            printf("nft -c: the check FAILED%s:\n", chk == WW_EIO ? " (nft could not be run)" : "");
-            ww_cli_puts_safe(stdout, msgs.p);
+            printf("nft -c: the check FAILED%s:\n",
+                   res.check == WW_EIO ? " (nft could not be run)" : "");
+            ww_cli_puts_safe(stdout, res.msgs.p ? res.msgs.p : "");
             putchar('\n');
         }
         printf("Nothing was changed. To load it: wardwatch firebreak apply %lld --confirm "
                "[--rollback-after SECONDS]\n",
-               (long long)row.id);
-        snprintf(detail, sizeof detail, "dry run; nft -c %s", chk == 0 ? "passed" : "failed");
-        if (ww_fb_record(st, "dry-run", row.id, row.segment, by, reason, file.p, detail) != 0) {
-            unrecorded(st, "the dry run");
-            goto out;
-        }
-        status = chk == 0 ? WW_EXIT_OK : WW_EXIT_ERROR;
+               (long long)p.row.id);
+        status = res.check == 0 ? WW_EXIT_OK : WW_EXIT_ERROR;
         goto out;
     }
-    if (chk != 0) {
-        ww_cli_error("firebreak apply: nft -c rejects the ruleset, nothing loaded:");
-        ww_cli_puts_safe(stderr, msgs.p ? msgs.p : "(nft could not be run)");
-        fputc('\n', stderr);
-        record_failure(st, "apply-failed", &row, by, reason, file.p,
-                       "nft -c rejected the ruleset; nothing loaded");
-        goto out;
-    }
-    int had = ww_fb_nft_current(&prev);
-    if (had < 0) {
-        ww_cli_error("firebreak apply: cannot read the current nftables state; nothing loaded");
-        record_failure(st, "apply-failed", &row, by, reason, file.p,
-                       "nft could not list the current table; nothing loaded");
-        goto out;
-    }
-    long secs = o->rollback_after >= 0 ? o->rollback_after : DEFAULT_ROLLBACK_S;
-    char now[40];
-    ww_fb_now(now, sizeof now);
-    int64_t deadline = secs ? now_ms() + (int64_t)secs * 1000 : 0;
-    if (secs)
-        snprintf(detail, sizeof detail,
-                 "loading into table inet " WW_FB_TABLE "%s; rolls back in %ld s unless "
-                 "confirmed; the table %s before; conntrack mark 0x%08x",
-                 o->override_monitor_only ? " (monitor_only overridden)" : "", secs,
-                 had ? "existed" : "did not exist", ww_fb_plan_mark(row.id));
-    else
-        snprintf(detail, sizeof detail,
-                 "loading into table inet " WW_FB_TABLE "%s; no automatic rollback; the table "
-                 "%s before; conntrack mark 0x%08x",
-                 o->override_monitor_only ? " (monitor_only overridden)" : "",
-                 had ? "existed" : "did not exist", ww_fb_plan_mark(row.id));
-    /* 1. The record first: a fire-break the hazard log does not know about must never
-     *    be on the router. */
-    int rc = ww_fb_plan_begin_apply(st, row.id, secs ? "pending" : "active", now, deadline,
-                                    had ? prev.p : "", row.segment, by, reason, file.p, detail);
-    if (rc <= 0) {
-        if (rc == 0)
-            ww_cli_error("firebreak apply: plan %lld was applied meanwhile by someone else",
-                         (long long)row.id);
-        else
-            ww_cli_error("firebreak apply: cannot record the apply (%s%s); nothing was loaded",
-                         ww_store_errmsg(st),
-                         ww_store_busy(st) ? ": another process holds the database lock" : "");
-        if (rc < 0)
-            record_failure(st, "apply-failed", &row, by, reason, file.p,
-                           "the apply could not be recorded; nothing loaded");
-        goto out;
-    }
-    /* 2. The watchdog, before the load: once the rules are in, something must be
-     *    able to take them out. */
-    if (secs && spawn_watchdog(o, row.id, why, sizeof why) != 0) {
-        ww_cli_error("firebreak apply: cannot start the rollback watchdog (%s); nothing was "
-                     "loaded",
-                     why);
-        snprintf(detail, sizeof detail,
-                 "the rollback watchdog could not be started (%s); nothing "
-                 "loaded",
-                 why);
-        if (ww_fb_plan_finish(st, row.id, "planned", "apply-failed", row.segment, by, reason, NULL,
-                              detail) != 0)
-            unrecorded(st, "the failed apply");
-        goto out;
-    }
-    /* 3. The load: one nft transaction. */
-    ww_buf_clear(&msgs);
-    rc = ww_fb_nft_load(file.p, false, &msgs);
-    if (rc != 0) {
-        ww_cli_error("firebreak apply: nft -f failed, nothing loaded:");
-        ww_cli_puts_safe(stderr, msgs.p ? msgs.p : "");
-        fputc('\n', stderr);
-        snprintf(detail, sizeof detail,
-                 "nft -f failed; nftables is unchanged (one transaction): "
-                 "%.300s",
-                 msgs.p ? msgs.p : "");
-        if (ww_fb_plan_finish(st, row.id, "planned", "apply-failed", row.segment, by, reason,
-                              file.p, detail) != 0)
-            unrecorded(st, "the failed apply");
-        goto out;
-    }
-    /* 4. What the kernel now holds, for `status` to compare against.  Any failure
-     *    here undoes the load at once. */
-    rc = live_chain(row.id, &listing);
-    const char *fail = NULL;
-    if (rc != 1)
-        fail = rc == 0 ? "the chain is not in the kernel's listing after the load"
-                       : "nft could not list the table after the load";
-    else if (ww_fb_plan_set_live(st, row.id, listing.p) != 0) {
-        snprintf(why, sizeof why, "the loaded ruleset could not be recorded (%s%s)",
-                 ww_store_errmsg(st),
-                 ww_store_busy(st) ? ": another process holds the database lock" : "");
-        fail = why;
-    }
-    if (fail) {
-        ww_buf_clear(&msgs);
-        int u = ww_fb_nft_load(undo.p, false, &msgs);
-        ww_cli_error("firebreak apply: %s; %s", fail,
-                     u == 0 ? "the load was undone" : "UNDOING THE LOAD FAILED");
-        snprintf(detail, sizeof detail, "%s; %s", fail,
-                 u == 0 ? "the load was undone at once"
-                        : "undoing the load failed: the watchdog will roll it back");
-        if (u == 0 && ww_fb_plan_finish(st, row.id, "planned", "apply-failed", row.segment, by,
-                                        reason, undo.p, detail) != 0)
-            unrecorded(st, "the undone apply");
-        if (u != 0)
-            record_failure(st, "error", &row, by, reason, undo.p, detail);
-        goto out;
-    }
-    printf("fire-break plan %lld is loaded: %s %s.\n", (long long)row.id, subject,
-           ph.n ? (ph.n == 1 ? "is quarantined" : "are quarantined") : "is isolated");
-    if (secs)
+    printf("fire-break plan %lld is loaded: %s %s.\n", (long long)p.row.id, res.subject,
+           p.nhosts ? (p.nhosts == 1 ? "is quarantined" : "are quarantined") : "is isolated");
+    if (res.secs)
         printf("It rolls back automatically in %ld s unless you run:\n"
                "  wardwatch firebreak confirm %lld\n",
-               secs, (long long)row.id);
+               res.secs, (long long)p.row.id);
     status = WW_EXIT_OK;
 out:
-    ww_fb_router_unlock(lockfd);
-    ww_fb_plan_rows_free(live, nlive);
-    ww_buf_release(&file);
-    ww_buf_release(&undo);
-    ww_buf_release(&msgs);
-    ww_buf_release(&prev);
-    ww_buf_release(&listing);
-    ww_fb_plan_row_release(&row);
-    ww_fb_map_free(m);
+    ww_fb_result_release(&res);
+    ww_fb_loaded_release(&p);
     ww_store_close(st);
     return status;
 }
@@ -1428,62 +873,17 @@ static int cmd_confirm(int argc, char **argv, const opts_t *o)
     if (id < 0)
         return WW_EXIT_ERROR;
     int status = WW_EXIT_ERROR;
-    int rc = ww_fb_plan_confirm(st, id, now_ms(), row.segment, who(o),
-                                o->reason ? o->reason : row.reason,
-                                "kept: the automatic rollback is cancelled");
-    if (rc == 1) {
+    char why[1024];
+    if (ww_fb_confirm(st, &row, who(o), o->reason, why, sizeof why) == 0) {
         printf("fire-break plan %lld confirmed: it stays until `wardwatch firebreak lift %lld`\n",
                (long long)id, (long long)id);
         status = WW_EXIT_OK;
-    } else if (rc < 0) {
-        ww_cli_error("firebreak confirm: cannot record the confirmation (%s%s); plan %lld is "
-                     "NOT confirmed and rolls back at its deadline",
-                     ww_store_errmsg(st),
-                     ww_store_busy(st) ? ": another process holds the database lock" : "",
-                     (long long)id);
     } else {
-        bool late = !strcmp(row.state, "pending") || !strcmp(row.state, "rolling-back") ||
-                    !strcmp(row.state, "rolled-back");
-        ww_cli_error("firebreak confirm: plan %lld is %s, not waiting for confirmation%s",
-                     (long long)id, row.state, late ? " (the rollback time had passed)" : "");
+        lib_error("firebreak confirm: ", why);
     }
     ww_fb_plan_row_release(&row);
     ww_store_close(st);
     return status;
-}
-
-/* Takes plan `row` out of wardwatch's table and records `action` with the new state;
- * the caller holds the router lock.  0; -1 when nft failed (nothing changed, recorded
- * as an error); -2 when the router changed but the record could not be written (said
- * on stderr). */
-static int take_out(ww_store_t *st, const ww_fb_plan_row_t *row, const char *action,
-                    const char *new_state, const char *by, const char *reason, const char *detail)
-{
-    ww_buf_t file, msgs;
-    ww_buf_init(&file, 0);
-    ww_buf_init(&msgs, 64 * 1024);
-    int rc = compose(st, row->id, NULL, &file);
-    if (rc == 0)
-        rc = ww_fb_nft_load(file.p, false, &msgs);
-    if (rc != 0) {
-        char d[400];
-        snprintf(d, sizeof d, "%s failed: %.300s", action, msgs.p ? msgs.p : ww_strerror(rc));
-        if (ww_fb_record(st, "error", row->id, row->segment, by, reason, file.p, d) != 0)
-            unrecorded(st, "the failure");
-        ww_cli_error("firebreak %s: nft failed:", action);
-        ww_cli_puts_safe(stderr, msgs.p ? msgs.p : ww_strerror(rc));
-        fputc('\n', stderr);
-        rc = -1;
-    } else if (ww_fb_plan_finish(st, row->id, new_state, action, row->segment, by, reason, file.p,
-                                 detail) != 0) {
-        ww_cli_error("firebreak %s: plan %lld is off the router, but this could not be recorded "
-                     "(%s)",
-                     action, (long long)row->id, ww_store_errmsg(st));
-        rc = -2;
-    }
-    ww_buf_release(&file);
-    ww_buf_release(&msgs);
-    return rc;
 }
 
 static int cmd_lift(int argc, char **argv, const opts_t *o)
@@ -1493,47 +893,27 @@ static int cmd_lift(int argc, char **argv, const opts_t *o)
     int64_t id = open_plan("lift", argc > 1 ? argv[1] : NULL, o, &st, &row);
     if (id < 0)
         return WW_EXIT_ERROR;
-    int status = WW_EXIT_ERROR, lockfd = -1;
-    char why[512];
-    if (ww_fb_router_lock(&lockfd, why, sizeof why) != 0) {
-        ww_cli_error("firebreak lift: %s; nothing changed", why);
-        goto out;
-    }
-    const char *was = NULL;
-    int rc = ww_fb_plan_transition(st, id, "pending", "lifting");
-    if (rc == 1)
-        was = "pending";
-    else if (rc == 0 && (rc = ww_fb_plan_transition(st, id, "active", "lifting")) == 1)
-        was = "active";
-    if (rc < 0) {
-        ww_cli_error("firebreak lift: cannot record the lift (%s%s); nothing changed",
-                     ww_store_errmsg(st),
-                     ww_store_busy(st) ? ": another process holds the database lock" : "");
-        goto out;
-    }
-    if (!was) {
-        ww_cli_error("firebreak lift: plan %lld is %s, not applied", (long long)id, row.state);
-        goto out;
-    }
-    rc = take_out(st, &row, "lift", "lifted", who(o), o->reason ? o->reason : row.reason,
-                  "fire-break removed; wardwatch's table holds the other live fire-breaks, "
-                  "or is gone");
-    if (rc == 0) {
-        char subject[3200];
-        describe_row(&row, subject, sizeof subject);
-        printf("fire-break plan %lld lifted: %s %s reachable as before\n", (long long)id, subject,
-               row.hosts && strchr(row.hosts, ',') ? "are" : "is");
+    int status = WW_EXIT_ERROR;
+    ww_fb_result_t res;
+    ww_fb_result_init(&res);
+    char why[1024];
+    if (ww_fb_lift(st, &row, who(o), o->reason, &res, why, sizeof why) == 0) {
+        printf("fire-break plan %lld lifted: %s %s reachable as before\n", (long long)id,
+               res.subject, row.hosts && strchr(row.hosts, ',') ? "are" : "is");
         status = WW_EXIT_OK;
-    } else if (rc == -1) {
-        ww_fb_plan_transition(st, id, "lifting", was);
+    } else {
+        unrecorded_words(&res);
+        lib_error("firebreak lift: ", why);
+        if (res.show_msgs) {
+            ww_cli_puts_safe(stderr, res.msgs.p ? res.msgs.p : "");
+            fputc('\n', stderr);
+        }
     }
-out:
-    ww_fb_router_unlock(lockfd);
+    ww_fb_result_release(&res);
     ww_fb_plan_row_release(&row);
     ww_store_close(st);
     return status;
 }
-
 /* The watchdog's rollback at the deadline, under the router lock.  Returns 1 when
  * the plan no longer needs the watchdog (rolled back, confirmed, lifted), 0 to try
  * again shortly. */
@@ -1574,14 +954,18 @@ static int watchdog_fire(ww_store_t *st, int64_t id, bool *off_router)
         ww_buf_t file, msgs;
         ww_buf_init(&file, 0);
         ww_buf_init(&msgs, 64 * 1024);
-        if (compose(st, id, NULL, &file) == 0 && ww_fb_nft_load(file.p, false, &msgs) == 0)
+        if (ww_fb_compose(st, id, NULL, &file) == 0 && ww_fb_nft_load(file.p, false, &msgs) == 0)
             *off_router = true;
         ww_buf_release(&file);
         ww_buf_release(&msgs);
         goto out;
     }
-    rc = take_out(st, &row, "rollback", "rolled-back", by, why,
-                  "automatic rollback: the apply was not confirmed before the deadline");
+    ww_fb_result_t res;
+    ww_fb_result_init(&res);
+    rc = ww_fb_take_out(st, &row, "rollback", "rolled-back", by, why,
+                        "automatic rollback: the apply was not confirmed before the deadline", &res,
+                        lwhy, sizeof lwhy);
+    ww_fb_result_release(&res);
     if (rc == 0)
         done = 1;
     else if (rc == -1)
@@ -1641,7 +1025,7 @@ static int cmd_watchdog(int argc, char **argv, const opts_t *o)
                 break;
             if (rc == 0 && strcmp(row.state, "pending") != 0)
                 break; /* confirmed, lifted, or failed: nothing to do */
-            if (rc == 0 && now_ms() < row.deadline) {
+            if (rc == 0 && ww_fb_now_ms() < row.deadline) {
                 struct timespec ts = {0, 200 * 1000000L};
                 nanosleep(&ts, NULL);
                 continue;
@@ -1713,7 +1097,7 @@ static int cmd_status(int argc, char **argv, const opts_t *o)
         }
         if (lv != LIVE_YES)
             differs = true;
-        long left = r->deadline ? (long)((r->deadline - now_ms() + 999) / 1000) : 0;
+        long left = r->deadline ? (long)((r->deadline - ww_fb_now_ms() + 999) / 1000) : 0;
         if (json) {
             ww_buf_t j;
             ww_buf_init(&j, 0);
@@ -1748,7 +1132,7 @@ static int cmd_status(int argc, char **argv, const opts_t *o)
             continue;
         }
         char subject[3200];
-        describe_row(r, subject, sizeof subject);
+        ww_fb_describe(r, subject, sizeof subject);
         printf("plan %lld  %s  %s", (long long)r->id, subject, r->state);
         if (!strcmp(r->state, "pending"))
             printf(" (rolls back in %ld s unless confirmed)", left > 0 ? left : 0);

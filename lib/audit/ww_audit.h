@@ -270,4 +270,25 @@ int ww_audit_write_ndjson(const ww_audit_report_t *r, FILE *out);
 int ww_audit_write_table(const ww_audit_report_t *r, FILE *out);
 int ww_audit_write_html(const ww_audit_report_t *r, FILE *out);
 
+/* The HTML report for a page served under a strict Content-Security-Policy (the
+ * console): no <style>, style attribute or script; the styles come from `stylesheet`
+ * (an href serving ww_audit_html_css), colours from classes.  back_href/back_text: a
+ * link in the header back to where the reader came from (may be NULL). */
+typedef struct ww_audit_html_opts {
+    const char *stylesheet;
+    const char *back_href, *back_text;
+} ww_audit_html_opts_t;
+/* o NULL or without a stylesheet: exactly ww_audit_write_html. */
+int ww_audit_write_html_opts(const ww_audit_report_t *r, const ww_audit_html_opts_t *o, FILE *out);
+/* The stylesheet for ww_audit_write_html_opts, appended to b.  0 or b->err. */
+int ww_audit_html_css(ww_buf_t *b);
+
+/* What the stored network map says of the segment asset `a` is in, for
+ * ww_audit_ref_t.segment_isolated with map_ud a ww_fb_map_t: found by the asset's
+ * addresses in the segments' prefixes, else by the register's segment name.  With
+ * `links:` the map lists every routed path, so a segment no link names is isolated;
+ * without links every segment reaches every other (a routed core), and a dmz faces the
+ * internet by definition. */
+int ww_audit_map_isolated(void *map, const ww_asset_t *a, char *where, size_t wherelen);
+
 #endif

@@ -1,9 +1,14 @@
 /* Connects the audit's reference-data interface (ww_audit_ref_t) to the loaded feeds
- * (lib/feeds): KEV lookups by CVE and end-of-life lookups by product and version. */
+ * (lib/feeds): KEV lookups by CVE and end-of-life lookups by product and version; and
+ * what the network map says of an asset's isolation. */
 #include "audit/ww_audit_feeds.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include "firebreak/ww_firebreak.h"
 
 /* Converts a feeds date field to audit days.  `none` is what "not given" becomes. */
 static int64_t feed_day(int64_t t, int64_t none)
@@ -73,4 +78,24 @@ void ww_audit_ref_from_feeds(const ww_feeds_t *f, ww_audit_ref_t *ref)
     if (e != WW_FEEDS_NODATE && e != WW_FEEDS_ENDED && e != WW_FEEDS_NOT_ENDED)
         ref->eol_day = ww_audit_day(e);
     ref->kev_version = ww_feeds_kev_version(f);
+}
+
+int ww_audit_map_isolated(void *map, const ww_asset_t *a, char *where, size_t wherelen)
+{
+    const ww_fb_map_t *m = map;
+    int si = -1;
+    for (size_t i = 0; i < a->nips && si < 0; i++)
+        si = ww_fb_map_find_ip(m, a->ips[i]);
+    for (uint32_t i = 0; si < 0 && a->segment && *a->segment && i < m->nsegs; i++)
+        if (!strcasecmp(m->segs[i].name, a->segment))
+            si = (int)i;
+    if (si < 0)
+        return -1;
+    snprintf(where, wherelen, "%s", m->segs[si].name);
+    if (!m->has_links || m->segs[si].kind == WW_FB_KIND_DMZ)
+        return 0;
+    for (uint32_t i = 0; i < m->nlinks; i++)
+        if (m->links[i].a == (uint32_t)si || m->links[i].b == (uint32_t)si)
+            return 0;
+    return 1;
 }

@@ -364,7 +364,7 @@ typedef struct slice {
 
 /* A donut chart: one circle per slice, drawn with stroke dashes, total in the middle. */
 static void donut(FILE *out, const char *name, const char *centre, const char *centre_sub,
-                  const slice_t *sl, size_t n)
+                  const slice_t *sl, size_t n, bool csp)
 {
     double total = 0;
     for (size_t i = 0; i < n; i++)
@@ -401,7 +401,10 @@ static void donut(FILE *out, const char *name, const char *centre, const char *c
     esc(out, centre_sub);
     fputs("</text></svg><figcaption><ul class=\"legend\">", out);
     for (size_t i = 0; i < n; i++) {
-        fprintf(out, "<li><span class=\"sw\" style=\"background:%s\"></span>", sl[i].colour);
+        if (csp)
+            fprintf(out, "<li><span class=\"sw c-%s\"></span>", sl[i].colour + 1);
+        else
+            fprintf(out, "<li><span class=\"sw\" style=\"background:%s\"></span>", sl[i].colour);
         esc(out, sl[i].label);
         fprintf(out, " <b>%.0f</b></li>", sl[i].value);
     }
@@ -609,8 +612,34 @@ static void tags(FILE *out, const ww_audit_finding_t *f)
         fputs("<span class=\"tag af\">Cyber Essentials auto-fail</span>", out);
 }
 
+/* Every colour the report draws with, for the classes that stand in for inline styles
+ * under a Content-Security-Policy (ww_audit_html_css). */
+static const char *const all_colours[] = {"#9aa0a6", "#5b8def", "#f2b705", "#e8710a",
+                                          "#7b1fa2", AF_COLOUR, "#188038", "#1a73e8"};
+
+int ww_audit_html_css(ww_buf_t *b)
+{
+    ww_buf_puts(b, css);
+    ww_buf_puts(b, ".grow{flex:1 1 500px}.back{display:inline-block;margin-top:8px;color:#fff}");
+    for (size_t i = 0; i < WW_ARRAY_LEN(all_colours); i++)
+        ww_buf_printf(b, ".sw.c-%s{background:%s}", all_colours[i] + 1, all_colours[i]);
+    /* Text in a severity's colour must stay readable on white (WCAG AA, 4.5:1): the
+     * light colours are darkened for text, the swatches keep them. */
+    ww_buf_puts(b, ".sev.c-9aa0a6{color:#5f6368}.sev.c-5b8def{color:#1a4fb8}"
+                   ".sev.c-f2b705{color:#7a4f01}.sev.c-e8710a{color:#a34a00}"
+                   ".sev.c-7b1fa2{color:#7b1fa2}"
+                   ".tag.i{background:#a34a00}.tag.c{background:#7a4f01;color:#fff}");
+    return b->err;
+}
+
 int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
 {
+    return ww_audit_write_html_opts(r, NULL, out);
+}
+
+int ww_audit_write_html_opts(const ww_audit_report_t *r, const ww_audit_html_opts_t *o, FILE *out)
+{
+    bool csp = o && o->stylesheet;
     summary_t s;
     summarise(r, &s);
     char day[16];
@@ -618,12 +647,28 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">",
           out);
-    fprintf(out, "<title>Cyber security readiness, %s</title><style>%s</style></head>\n", day, css);
+    if (csp) {
+        fprintf(out, "<title>Cyber security readiness, %s</title><link rel=\"stylesheet\" href=\"",
+                day);
+        esc(out, o->stylesheet);
+        fputs("\"></head>\n", out);
+    } else {
+        fprintf(out, "<title>Cyber security readiness, %s</title><style>%s</style></head>\n", day,
+                css);
+    }
     fprintf(out, "<body data-report=\"wardwatch-audit\" data-findings=\"%zu\">\n", r->n);
     fprintf(out,
             "<header><h1>Cyber security readiness</h1><p>Cyber Essentials (Danzell v16) and NHS "
-            "DSPT, from the asset register as of %s</p></header>\n<main>\n",
+            "DSPT, from the asset register as of %s</p>",
             day);
+    if (o && o->back_href) {
+        fputs("<a class=\"back\" href=\"", out);
+        esc(out, o->back_href);
+        fputs("\">", out);
+        esc(out, o->back_text ? o->back_text : "Back");
+        fputs("</a>", out);
+    }
+    fputs(csp ? "</header>\n<main id=\"maincontent\">\n" : "</header>\n<main>\n", out);
 
     /* Verdict and headline numbers. */
     bool ready = s.controls_assessed && s.controls_met == s.controls_assessed;
@@ -703,10 +748,16 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
               out);
     }
     trend_chart(out, r);
-    fputs("<ul class=\"legend\"><li><span class=\"sw\" style=\"background:#1a73e8\"></span>"
-          "findings</li><li><span class=\"sw\" style=\"background:#7b1fa2\"></span>critical</li>"
-          "<li><span class=\"sw af\"></span>automatic fails</li></ul></section>\n",
-          out);
+    if (csp)
+        fputs("<ul class=\"legend\"><li><span class=\"sw c-1a73e8\"></span>findings</li><li>"
+              "<span class=\"sw c-7b1fa2\"></span>critical</li><li><span class=\"sw af\"></span>"
+              "automatic fails</li></ul></section>\n",
+              out);
+    else
+        fputs("<ul class=\"legend\"><li><span class=\"sw\" style=\"background:#1a73e8\"></span>"
+              "findings</li><li><span class=\"sw\" style=\"background:#7b1fa2\"></span>critical"
+              "</li><li><span class=\"sw af\"></span>automatic fails</li></ul></section>\n",
+              out);
 
     /* Ten most urgent fixes. */
     fputs("<section id=\"urgent\"><h2>The ten most urgent fixes</h2>", out);
@@ -728,9 +779,13 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
             esc(out, words);
             fputs("</span>", out);
         }
-        fprintf(out, "</td><td><span class=\"sev\" style=\"color:%s\">%s</span> ",
-                sev_colour[f->severity <= WW_SEV_CRITICAL ? f->severity : 0],
-                sev_name(f->severity));
+        const char *colour = sev_colour[f->severity <= WW_SEV_CRITICAL ? f->severity : 0];
+        if (csp)
+            fprintf(out, "</td><td><span class=\"sev c-%s\">%s</span> ", colour + 1,
+                    sev_name(f->severity));
+        else
+            fprintf(out, "</td><td><span class=\"sev\" style=\"color:%s\">%s</span> ", colour,
+                    sev_name(f->severity));
         esc(out, f->title);
         fputs("<br><span class=\"muted\">", out);
         esc(out, f->evidence);
@@ -754,7 +809,7 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
     };
     char total[32];
     snprintf(total, sizeof total, "%zu", r->n);
-    donut(out, "severity", total, "findings", sev, WW_ARRAY_LEN(sev));
+    donut(out, "severity", total, "findings", sev, WW_ARRAY_LEN(sev), csp);
     static const struct {
         const char *check, *label;
     } kinds[] = {
@@ -798,8 +853,8 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
          "#9aa0a6"},
     };
     snprintf(total, sizeof total, "%zu", r->assets);
-    donut(out, "os-support", total, "assets", sup, WW_ARRAY_LEN(sup));
-    fputs("<div style=\"flex:1 1 500px\">", out);
+    donut(out, "os-support", total, "assets", sup, WW_ARRAY_LEN(sup), csp);
+    fputs(csp ? "<div class=\"grow\">" : "<div style=\"flex:1 1 500px\">", out);
     if (!r->nunsupported)
         fputs("<p>No system runs an unsupported operating system or firmware.</p>", out);
     else
@@ -841,8 +896,8 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
          "#f2b705"},
         {"Seen on the network, not registered", (double)unreg, "#e8710a"},
     };
-    donut(out, "medical", medpct, "registered", md, WW_ARRAY_LEN(md));
-    fputs("<div style=\"flex:1 1 500px\">", out);
+    donut(out, "medical", medpct, "registered", md, WW_ARRAY_LEN(md), csp);
+    fputs(csp ? "<div class=\"grow\">" : "<div style=\"flex:1 1 500px\">", out);
     fprintf(out,
             "<p>%zu medical device%s in the register; %zu more seen on the network (by nmap or in "
             "logs) that the register does not hold.</p>",
@@ -874,11 +929,15 @@ int ww_audit_write_html(const ww_audit_report_t *r, FILE *out)
             "Risk order: exploited by ransomware, exploited, internet-facing, clinical "
             "criticality, automatic fail, severity (docs/audit.md).</footer>\n",
             ww_version(), day);
-    /* Marks the page as drawn once the browser has laid it out: tests read it. */
-    fputs("<script>window.addEventListener('load',function(){var s=document.querySelectorAll("
-          "'svg[data-chart]');document.body.setAttribute('data-charts',String(s.length));"
-          "document.body.setAttribute('data-rendered','done');});</script>\n</body></html>\n",
-          out);
+    /* Marks the page as drawn once the browser has laid it out: tests read it.  Not
+     * under a Content-Security-Policy, which allows no inline script. */
+    if (csp)
+        fputs("</body></html>\n", out);
+    else
+        fputs("<script>window.addEventListener('load',function(){var s=document.querySelectorAll("
+              "'svg[data-chart]');document.body.setAttribute('data-charts',String(s.length));"
+              "document.body.setAttribute('data-rendered','done');});</script>\n</body></html>\n",
+              out);
     return ferror(out) ? WW_EIO : 0;
 }
 

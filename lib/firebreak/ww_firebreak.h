@@ -345,4 +345,130 @@ typedef struct ww_fb_log_rec {
  * returned.  0 or WW_EIO. */
 int ww_fb_log_each(ww_store_t *st, int (*cb)(void *ud, const ww_fb_log_rec_t *r), void *ud);
 
+/* ---- a plan's life on the router (ww_fb_ops.c), for the CLI and the console ---------- */
+
+/* Registered assets listed in one plan's blast radius, at most. */
+#define WW_FB_MAX_PLAN_ASSETS 20000
+/* Seconds an apply waits for confirm before its watchdog rolls it back (default). */
+#define WW_FB_DEFAULT_ROLLBACK_S 120
+
+/* The current time in ms since the epoch (rollback deadlines). */
+int64_t ww_fb_now_ms(void);
+
+/* The registered assets a plan's segments reach today (their own segments too). */
+typedef struct ww_fb_assets {
+    ww_arena_t arena; /* the copied strings */
+    ww_fb_asset_t *v;
+    size_t n, cap;
+    bool truncated;       /* more than WW_FB_MAX_PLAN_ASSETS in reach: the first are kept */
+    char unreadable[256]; /* non-empty: the register could not be read, and why */
+} ww_fb_assets_t;
+/* Fills *x (release with ww_fb_assets_release, also after a failure) from the register
+ * in st: empty when it is empty or unreadable.  Call outside any transaction (reading
+ * the register may create its tables). */
+void ww_fb_assets_collect(ww_store_t *st, const ww_fb_map_t *m, const uint32_t *segs, size_t nsegs,
+                          ww_fb_assets_t *x);
+void ww_fb_assets_release(ww_fb_assets_t *x);
+
+/* The distinct segments of the hosts, in map order, into segs; their names joined by
+ * commas onto names (may be NULL): a host plan's record `segment`. */
+size_t ww_fb_host_segments(const ww_fb_map_t *m, const ww_fb_host_t *h, size_t nh, uint32_t *segs,
+                           ww_buf_t *names);
+/* A plan's subject in words: "segment imaging", "host 10.10.0.7 (segment wards)". */
+void ww_fb_describe(const ww_fb_plan_row_t *r, char *out, size_t outlen);
+
+/* The stored map `id` (0: the latest), parsed; the file it was imported from into
+ * path_out (may be NULL).  0 and *out (ww_fb_map_free), or WW_ENOENT (no map stored),
+ * WW_EIO, WW_EPARSE with why ("file:line:col: ..."). */
+int ww_fb_map_open(ww_store_t *st, int64_t id, int64_t *id_out, ww_fb_map_t **out, char *path_out,
+                   size_t pathlen, char *why, size_t whylen);
+
+/* A stored plan opened with the map it was made from, its hosts (host plans), the
+ * segments it touches and (when asked) the assets in its blast radius.  info is ready
+ * for the ww_fb_render_* functions.  The whole struct is owned by the caller:
+ * ww_fb_loaded_release frees what it holds. */
+typedef struct ww_fb_loaded {
+    ww_fb_plan_row_t row;
+    ww_fb_map_t *m;
+    char map_path[512]; /* the file the map was imported from */
+    int seg;            /* the isolated segment, or the first host's */
+    ww_fb_host_t hosts[WW_FB_MAX_HOSTS];
+    size_t nhosts;
+    uint32_t segs[WW_FB_MAX_HOSTS];
+    size_t nsegs;
+    ww_fb_assets_t assets;
+    ww_fb_plan_info_t info;
+} ww_fb_loaded_t;
+/* 0 and *p, or WW_ENOENT / WW_EIO / WW_EPARSE with why ("plan 7: no such plan"). */
+int ww_fb_plan_open(ww_store_t *st, int64_t id, bool with_assets, ww_fb_loaded_t *p, char *why,
+                    size_t whylen);
+void ww_fb_loaded_release(ww_fb_loaded_t *p);
+
+/* What to plan: exactly one of infected (an address: isolate its segment), segment (a
+ * name) or hosts (comma-separated addresses: quarantine them alone).  Borrowed. */
+typedef struct ww_fb_plan_req {
+    const char *infected, *segment, *hosts;
+    const char *reason, *by; /* may be NULL */
+} ww_fb_plan_req_t;
+/* Makes the plan against the latest stored map, and stores it with its rules and its
+ * `plan` record in one transaction; then opens it as ww_fb_plan_open does (assets
+ * included).  0 and *p, or WW_EINVAL / WW_EPARSE / WW_ENOENT / WW_EIO with why; nothing
+ * is stored on failure. */
+int ww_fb_plan_make(ww_store_t *st, const ww_fb_plan_req_t *req, ww_fb_loaded_t *p, char *why,
+                    size_t whylen);
+
+/* The nft file that makes wardwatch's table hold the live plans less `except`, plus
+ * `extra` (a chain) when given.  0 or WW_E*. */
+int ww_fb_compose(ww_store_t *st, int64_t except, const char *extra, ww_buf_t *out);
+
+/* What an apply, lift or rollback did besides succeeding or not. */
+typedef struct ww_fb_result {
+    ww_buf_t file;         /* the nft file checked or loaded */
+    ww_buf_t msgs;         /* nft's messages (show them when show_msgs) */
+    int check;             /* nft -c's exit status (>= 0) or WW_EIO */
+    bool show_msgs;        /* the failure is nft's: msgs says why */
+    bool quarantine;       /* a host plan */
+    long secs;             /* the rollback time given to a load (0: none) */
+    char subject[3200];    /* ww_fb_describe */
+    char unrecorded[1024]; /* non-empty: records that could not be written (say so) */
+} ww_fb_result_t;
+void ww_fb_result_init(ww_fb_result_t *res);
+void ww_fb_result_release(ww_fb_result_t *res);
+
+typedef struct ww_fb_apply_opts {
+    const char *by, *reason; /* reason NULL: the plan's */
+    bool load;               /* false: the dry run (nft -c), recorded as `dry-run` */
+    long rollback_s;         /* < 0: WW_FB_DEFAULT_ROLLBACK_S; 0: no automatic rollback */
+    bool override_monitor_only;
+    /* Starts the rollback watchdog for plan `id` and returns once it runs: 0, or -1
+     * with why (nothing is loaded then).  NULL with a rollback time: refused. */
+    int (*watchdog)(void *ud, int64_t id, char *why, size_t whylen);
+    void *watchdog_ud;
+} ww_fb_apply_opts_t;
+/* The dry run or the apply of an opened plan, every step recorded in the hazard log
+ * (docs/firebreaks.md, "Applying safely").  0: done (a dry run: res->check says whether
+ * nft -c passed); -1 with why (may be "" when only a record failed: res->unrecorded). */
+int ww_fb_apply(ww_store_t *st, ww_fb_loaded_t *p, const ww_fb_apply_opts_t *o, ww_fb_result_t *res,
+                char *why, size_t whylen);
+/* Keeps a pending plan (before its deadline).  0, or WW_EINVAL (not pending, or too
+ * late) / WW_EIO with why. */
+int ww_fb_confirm(ww_store_t *st, const ww_fb_plan_row_t *row, const char *by, const char *reason,
+                  char *why, size_t whylen);
+/* Takes a live plan off the router under the router lock and records `lift`.  0, or -1
+ * with why (nothing changed, or nft failed: res->show_msgs). */
+int ww_fb_lift(ww_store_t *st, const ww_fb_plan_row_t *row, const char *by, const char *reason,
+               ww_fb_result_t *res, char *why, size_t whylen);
+/* Takes plan `row` out of wardwatch's table and records `action` with the new state;
+ * the caller holds the router lock.  0; -1 when nft failed (nothing changed, recorded
+ * as an error); -2 when the router changed but the record could not be written. */
+int ww_fb_take_out(ww_store_t *st, const ww_fb_plan_row_t *row, const char *action,
+                   const char *new_state, const char *by, const char *reason, const char *detail,
+                   ww_fb_result_t *res, char *why, size_t whylen);
+/* Starts the watchdog: a detached process (its own session, no terminal) running
+ * `EXE firebreak watchdog ID --db DB --ready-fd N`, in the same network namespace, and
+ * waits until it says it is running (it has opened the store and found the plan
+ * waiting).  EXE is wardwatch itself ("/proc/self/exe" from wardwatch or serve).  0, or
+ * -1 with why. */
+int ww_fb_watchdog_spawn(const char *exe, const char *db, int64_t id, char *why, size_t whylen);
+
 #endif
