@@ -12,6 +12,8 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 # syslog-ng-core itself conflicts with rsyslog.
 # The console (lib/web): GnuTLS for its HTTPS and certificate; WebDriver for its tests.
 PKGS="$PKGS libgnutls28-dev chromium-driver python3-selenium"
+# Threat intelligence: tests validate STIX 2.1 bundles against the OASIS JSON Schemas.
+PKGS="$PKGS python3-jsonschema"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
