@@ -347,7 +347,7 @@ static ww_intel_t *alloc(void)
     ww_intel_t *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
-    ww_arena_init(&m->ar, 1u << 20, 0);
+    ww_arena_init(&m->ar, 64u << 10, 0);
     names_init(m);
     return m;
 }

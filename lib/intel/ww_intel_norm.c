@@ -206,13 +206,16 @@ static int norm_url(const char *p, size_t n, char *out, size_t outlen, const cha
         n--;
     const char *e = p + n, *s = p;
     const char *colon = memchr(p, ':', n);
-    bool https = false;
+    /* The default port goes only where the scheme says which it is: without a scheme
+       a port stays, so the result reads the same when normalised again. */
+    bool http = false, https = false;
     if (colon && colon + 2 < e && colon[1] == '/' && colon[2] == '/') {
         for (const char *q = p; q < colon; q++)
             if (!((*q | 32) >= 'a' && (*q | 32) <= 'z') && !(*q >= '0' && *q <= '9') && *q != '+' &&
                 *q != '-' && *q != '.')
                 goto noscheme;
         https = colon - p == 5 && !strncasecmp(p, "https", 5);
+        http = colon - p == 4 && !strncasecmp(p, "http", 4);
         s = colon + 3;
     }
 noscheme:;
@@ -239,17 +242,37 @@ noscheme:;
         } else if (q[-1] == ']' || !(q[-1] >= '0' && q[-1] <= '9'))
             break;
     const char *hend = port ? port : he;
+    while (hend > hs && hend[-1] == '.')
+        hend--;
+    if (hend == hs) {
+        *why = "URL without a host";
+        return WW_EPARSE;
+    }
+    /* A host is a name or a bracketed IPv6 address: a colon anywhere else (or an odd
+       character) would read differently the second time round. */
+    bool bracket = *hs == '[';
+    for (const char *q = hs; q < hend; q++) {
+        unsigned char c = (unsigned char)*q;
+        if (c <= ' ' || c == '\\' || c == '"' || c == '<' || c == '>' ||
+            (!bracket && (c == ':' || c == '[' || c == ']')) ||
+            (bracket && ((c == '[' && q != hs) || (c == ']' && q != hend - 1)))) {
+            *why = "URL host is not a name or an address";
+            return WW_EPARSE;
+        }
+    }
+    if (bracket && (hend - hs < 3 || hend[-1] != ']')) {
+        *why = "URL host is not a name or an address";
+        return WW_EPARSE;
+    }
     if ((size_t)(he - hs) + 2 >= outlen) {
         *why = "URL too long";
         return WW_EPARSE;
     }
     for (const char *q = hs; q < hend; q++)
         out[o++] = (char)ww_lower((unsigned char)*q);
-    while (o && out[o - 1] == '.')
-        o--;
     if (port) {
         size_t pl = (size_t)(he - port);
-        bool dflt = (pl == 3 && !memcmp(port, ":80", 3) && !https) ||
+        bool dflt = (pl == 3 && !memcmp(port, ":80", 3) && http) ||
                     (pl == 4 && !memcmp(port, ":443", 4) && https) || pl == 1;
         if (!dflt) {
             memcpy(out + o, port, pl);
@@ -365,7 +388,7 @@ int ww_intel_normalise(int *type, const char *p, size_t n, char *out, size_t out
 void ww_intel_set_init(ww_intel_set_t *s)
 {
     memset(s, 0, sizeof *s);
-    ww_arena_init(&s->arena, 1u << 20, 0);
+    ww_arena_init(&s->arena, 64u << 10, 0);
 }
 
 void ww_intel_set_release(ww_intel_set_t *s)

@@ -74,6 +74,11 @@ static void test_normalise(void **state)
     norm_ok(WW_IND_URL, "http://a.example:8080/p", "a.example:8080/p", WW_IND_URL);
     norm_ok(WW_IND_URL, "https://a.example:80/p", "a.example:80/p", WW_IND_URL);
     norm_ok(WW_IND_URL, "a.example/p", "a.example/p", WW_IND_URL);
+    norm_ok(WW_IND_URL, "a.example:80/p", "a.example:80/p", WW_IND_URL); /* no scheme: kept */
+    norm_ok(WW_IND_URL, "http://a.example.:/p", "a.example/p", WW_IND_URL);
+    norm_ok(WW_IND_URL, "http://[2001:DB8::1]:8080/p", "[2001:db8::1]:8080/p", WW_IND_URL);
+    norm_bad(WW_IND_URL, "HTTP:./Payload.Example:80/x"); /* found by fuzz_stix */
+    norm_bad(WW_IND_URL, "http://a:80:/p");
     norm_bad(WW_IND_URL, "http:///nohost");
     norm_bad(WW_IND_URL, "http://a.example/with space");
     norm_ok(WW_IND_SHA256, "AAE4E3B2B7C9B63A2B1B3B4F7E2E2F1A0D9C8B7A6F5E4D3C2B1A09F8E7D6C5B4",
