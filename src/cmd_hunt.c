@@ -1414,6 +1414,22 @@ static uint64_t report_regex_errors(hunt_t *h)
     return total;
 }
 
+/* hunt --intel: the indicators, loaded on a thread of their own. */
+typedef struct intel_load {
+    const char *db;
+    bool stored;
+    const char **files;
+    size_t nfiles;
+    ww_intel_t *m; /* NULL after saying why */
+} intel_load_t;
+
+static void *intel_load_main(void *arg)
+{
+    intel_load_t *l = arg;
+    l->m = ww_cli_intel_load(l->db, l->stored, l->files, l->nfiles);
+    return NULL;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -1508,6 +1524,9 @@ int cmd_hunt(int argc, char **argv)
     const char **intel_files = calloc((size_t)argc + 1, sizeof *intel_files);
     size_t nintel_files = 0;
     ww_intel_t *im = NULL;
+    intel_load_t il = {0};
+    pthread_t intel_tid;
+    bool intel_started = false;
     ww_corr_limits_t lim = {0};
     ww_detect_opts_t dopts = {0};
     int status = WW_EXIT_ERROR, c;
@@ -1685,6 +1704,16 @@ int cmd_hunt(int argc, char **argv)
         supp_first = supp;
         nsupp++;
     }
+    /* The indicators load (a million: about a second) while the rules do. */
+    if (intel || nintel_files) {
+        il = (intel_load_t){intel ? intel_db : NULL, intel, intel_files, nintel_files, NULL};
+        if (pthread_create(&intel_tid, NULL, intel_load_main, &il) == 0)
+            intel_started = true;
+        else
+            intel_load_main(&il);
+        if (!intel_started && !il.m)
+            goto out;
+    }
     ww_cli_set_rule_threads((unsigned)h.threads); /* rule files parsed on every thread */
     h.rs = ww_cli_load_rules_suppress(rule_paths, nrule_paths, placeholders, supp_first, nsupp,
                                       &unreadable);
@@ -1736,9 +1765,12 @@ int cmd_hunt(int argc, char **argv)
         ww_cli_error("hunt: cannot start %d threads", h.threads);
         goto out;
     }
-    if ((intel || nintel_files) &&
-        (im = ww_cli_intel_load(intel ? intel_db : NULL, intel, intel_files, nintel_files)) == NULL)
-        goto out;
+    if (intel_started) {
+        pthread_join(intel_tid, NULL);
+        intel_started = false;
+        if (!(im = il.m))
+            goto out;
+    }
     if (im) {
         ww_pipe_matcher_t mt;
         ww_intel_as_matcher(im, &mt);
@@ -1812,6 +1844,10 @@ int cmd_hunt(int argc, char **argv)
     else
         status = h.alerts ? WW_EXIT_MATCH : WW_EXIT_OK;
 out:
+    if (intel_started) {
+        pthread_join(intel_tid, NULL);
+        im = il.m;
+    }
     ww_pipe_free(h.pipe);
     ww_intel_free(im); /* after the pipeline that replayed its rules */
     free(intel_files);

@@ -6,6 +6,19 @@
 #include "event/ww_json_int.h"
 #include "intel/ww_intel.h"
 
+/* The matcher's binary key of a normalised value (an address's bytes, a range's length
+ * and masked bytes, else the type and the text): 0, or -1 for a value this version
+ * cannot key.  k has room for WW_INTEL_KEY_MAX bytes. */
+#define WW_INTEL_KEY_MAX (WW_INTEL_MAX_VALUE + 24)
+int ww__intel_key(int type, const char *value, uint8_t *k, size_t *kn);
+
+/* Every stored indicator valid at now after after_row, with its key when the row has
+ * it packed (else key is NULL): fn's pointers are valid during the call only. */
+typedef int (*ww__intel_row_fn)(void *ud, const ww_indicator_t *x, const uint8_t *key, size_t kn,
+                                int64_t row);
+int ww__intel_store_each(ww_store_t *st, int64_t now, int64_t after_row, ww__intel_row_fn fn,
+                         void *ud, ww_diag_t *diag);
+
 /* Normalises and adds one value.  Returns 0 (added), 1 (not usable: reported as a
  * skip with `where` and the reason), or WW_ENOMEM / WW_ELIMIT. */
 int ww__intel_add(ww_intel_set_t *set, const ww_indicator_t *ind, const char *raw, size_t rawn,

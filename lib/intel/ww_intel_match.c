@@ -12,10 +12,6 @@
 #include "intel/ww_intel_int.h"
 #include "pipeline/ww_pipeline.h"
 
-int ww__intel_store_each(ww_store_t *st, int64_t now, int64_t after_row,
-                         int (*fn)(void *, const ww_indicator_t *, int64_t row), void *ud,
-                         ww_diag_t *diag);
-
 /* What a field carries. */
 enum { K_IP = 1, K_DOMAIN = 2, K_URL = 4, K_HASH = 8, K_EMAIL = 16, K_URLPATH = 32 };
 
@@ -189,7 +185,7 @@ static int kinds_of(const ww_intel_t *m, ww_str_t name)
 
 /* ---- keys ---- */
 
-#define KEY_MAX (WW_INTEL_MAX_VALUE + 24)
+#define KEY_MAX WW_INTEL_KEY_MAX
 
 /* Parses an address (optionally /len) into its key: 'a'+4 / 'b'+16 bytes, or for a
  * range 'A'/'B', the length, and the masked bytes.  0, or -1 when not an address. */
@@ -233,10 +229,12 @@ static int ip_key(const char *s, size_t n, uint8_t *k, size_t *kn)
     return -1;
 }
 
-static int make_key(int type, const char *value, uint8_t *k, size_t *kn)
+int ww__intel_key(int type, const char *value, uint8_t *k, size_t *kn)
 {
     if (type == WW_IND_IPV4 || type == WW_IND_IPV6)
         return ip_key(value, strlen(value), k, kn);
+    if (type <= 0 || type >= WW_IND_NTYPES)
+        return -1;
     size_t n = strlen(value);
     if (n + 1 > KEY_MAX)
         return -1;
@@ -276,27 +274,37 @@ static const char *intern(ww_intel_t *m, const char **last, const char *s)
     return *last;
 }
 
-static int add(ww_intel_t *m, const ww_indicator_t *x, int64_t row)
+/* Adds x (its strings copied) under key k (computed when NULL). */
+static int add(ww_intel_t *m, const ww_indicator_t *x, const uint8_t *key, size_t kn, int64_t row)
 {
-    uint8_t k[KEY_MAX];
-    size_t kn;
-    if (x->type <= 0 || x->type >= WW_IND_NTYPES || make_key(x->type, x->value, k, &kn) != 0)
+    uint8_t kb[KEY_MAX];
+    if (x->type <= 0 || x->type >= WW_IND_NTYPES)
         return 0; /* a row not written by this version: left out */
+    if (!key) {
+        if (ww__intel_key(x->type, x->value, kb, &kn) != 0)
+            return 0;
+        key = kb;
+    }
     if (m->n >= WW_INTEL_MAX_INDICATORS)
         return WW_ELIMIT;
     if (m->n == m->cap && grow(m) != 0)
         return WW_ENOMEM;
     ww_indicator_t *y = &m->v[m->n];
     *y = *x;
-    y->id = ww_arena_strdup(&m->ar, x->id);
-    y->value = ww_arena_strdup(&m->ar, x->value);
+    /* One piece of the arena for the key, the id and the value. */
+    size_t il = strlen(x->id), vl = strlen(x->value);
+    char *mem = ww_arena_alloc(&m->ar, kn + il + vl + 2);
     y->source = intern(m, &m->last_source, x->source ? x->source : "");
     y->name = intern(m, &m->last_name, x->name ? x->name : "");
-    uint8_t *kc = ww_arena_alloc(&m->ar, kn);
-    if (!y->id || !y->value || !y->source || !y->name || !kc)
+    if (!mem || !y->source || !y->name)
         return WW_ENOMEM;
-    memcpy(kc, k, kn);
-    m->key[m->n] = kc;
+    memcpy(mem, key, kn);
+    memcpy(mem + kn, x->id, il + 1);
+    memcpy(mem + kn + il + 1, x->value, vl + 1);
+    y->id = mem + kn;
+    y->value = mem + kn + il + 1;
+    const uint8_t *k = (const uint8_t *)mem;
+    m->key[m->n] = k;
     m->klen[m->n] = (uint16_t)kn;
     m->h[m->n] = hash(k, kn);
     m->next[m->n] = 0;
@@ -366,7 +374,7 @@ int ww_intel_from_set(const ww_intel_set_t *set, int64_t now, ww_intel_t **out)
     int rc = 0;
     for (size_t i = 0; i < set->n && !rc; i++)
         if (valid_at(&set->v[i], now))
-            rc = add(m, &set->v[i], 0);
+            rc = add(m, &set->v[i], NULL, 0, 0);
     if (!rc)
         rc = index_all(m);
     if (rc) {
@@ -377,9 +385,9 @@ int ww_intel_from_set(const ww_intel_set_t *set, int64_t now, ww_intel_t **out)
     return 0;
 }
 
-static int load_one(void *ud, const ww_indicator_t *x, int64_t row)
+static int load_one(void *ud, const ww_indicator_t *x, const uint8_t *key, size_t kn, int64_t row)
 {
-    return add(ud, x, row);
+    return add(ud, x, key, kn, row);
 }
 
 int ww_intel_load(ww_store_t *st, int64_t now, int64_t after_row, ww_intel_t **out, ww_diag_t *diag)

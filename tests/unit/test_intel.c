@@ -594,6 +594,23 @@ static void test_store(void **state)
     assert_string_equal(ww_intel_get(m, 0)->value, "192.0.2.3");
     assert_int_equal(ww_intel_get(m, 0)->tlp, WW_TLP_GREEN);
     ww_intel_free(m);
+    /* A row whose packed form is gone, and one whose packed form is damaged, still
+       load from their columns. */
+    assert_int_equal(ww_store_exec(st,
+                                   "DELETE FROM intel_packed WHERE row = (SELECT row FROM "
+                                   "intel_indicator WHERE value = '192.0.2.1');"
+                                   "UPDATE intel_packed SET packed = x'01ff' WHERE row = (SELECT "
+                                   "row FROM intel_indicator WHERE value = '192.0.2.2');",
+                                   &d),
+                     0);
+    assert_int_equal(ww_intel_load(st, now_ns(), 0, &m, &d), 0);
+    assert_int_equal(ww_intel_count(m), 3);
+    char got[128] = "";
+    match1(m, "src_ip", "192.0.2.1", got, sizeof got);
+    assert_string_equal(got, "192.0.2.1");
+    match1(m, "src_ip", "192.0.2.2", got, sizeof got);
+    assert_string_equal(got, "192.0.2.2");
+    ww_intel_free(m);
     uint64_t removed = 0;
     assert_int_equal(ww_intel_store_remove(st, "A", &removed, &d), 0);
     assert_int_equal(removed, 3);
@@ -602,6 +619,13 @@ static void test_store(void **state)
     assert_int_equal(ww_intel_load(st, now_ns(), 0, &m, &d), 0);
     assert_int_equal(ww_intel_count(m), 0);
     ww_intel_free(m);
+    /* Removal took the packed forms with it. */
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT count(*) FROM intel_packed", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0);
+    sqlite3_finalize(q);
     ww_intel_set_release(&s);
     ww_store_close(st);
     unlink(path);
