@@ -113,7 +113,9 @@ struct ww_intel {
     uint64_t *h;
     uint32_t *next; /* the next indicator with the same key, +1; 0 ends */
     size_t n, cap;
-    uint32_t *slot; /* indicator + 1, 0 empty */
+    /* indicator + 1 in the low half (0: empty), the top of its hash in the high half:
+       a miss is decided on the slot alone, one cache line, not two. */
+    uint64_t *slot;
     uint64_t mask;
     uint64_t v4_lens; /* bit L: some IPv4 range of prefix length L (0..31) */
     uint8_t v6_lens[128];
@@ -331,9 +333,9 @@ static int index_all(ww_intel_t *m)
     for (uint32_t i = 0; i < m->n; i++) {
         uint64_t s = m->h[i] & m->mask;
         for (;; s = (s + 1) & m->mask) {
-            uint32_t j = m->slot[s];
+            uint32_t j = (uint32_t)m->slot[s];
             if (!j) {
-                m->slot[s] = i + 1;
+                m->slot[s] = (m->h[i] >> 32) << 32 | (uint64_t)(i + 1);
                 break;
             }
             j--;
@@ -458,10 +460,12 @@ static void found(const ww_intel_t *m, const uint8_t *k, size_t kn, emitter_t *e
 {
     uint64_t h = hash(k, kn);
     for (uint64_t s = h & m->mask;; s = (s + 1) & m->mask) {
-        uint32_t j = m->slot[s];
-        if (!j)
+        uint64_t v = m->slot[s];
+        if (!v)
             return;
-        j--;
+        if (v >> 32 != h >> 32)
+            continue;
+        uint32_t j = (uint32_t)v - 1;
         if (m->h[j] != h || m->klen[j] != kn || memcmp(m->key[j], k, kn))
             continue;
         for (;;) {
@@ -696,6 +700,10 @@ void ww_intel_match(const ww_intel_t *m, const ww_event_t *ev, void (*emit)(void
         return;
     emitter_t e = {.fn = emit, .ud = ud};
     const ww_field_t *path = NULL, *host = NULL;
+    /* An address or hash an event repeats (IpAddress and its normalised src_ip) is
+       looked up once: each lookup of a range table is a few cache misses. */
+    ww_str_t done[8];
+    uint32_t ndone = 0;
     for (uint32_t i = 0; i < ev->nfields; i++) {
         const ww_field_t *f = &ev->fields[i];
         int k = kinds_of(m, f->name);
@@ -703,6 +711,15 @@ void ww_intel_match(const ww_intel_t *m, const ww_event_t *ev, void (*emit)(void
             continue;
         const char *p = f->value.p;
         size_t n = f->value.n;
+        if (k == K_IP || k == K_HASH) {
+            bool again = false;
+            for (uint32_t d = 0; d < ndone && !again; d++)
+                again = ww_str_eq(done[d], f->value);
+            if (again)
+                continue;
+            if (ndone < WW_ARRAY_LEN(done))
+                done[ndone++] = f->value;
+        }
         if (k & K_IP)
             match_ip(m, p, n, &e);
         if (k & K_DOMAIN) {

@@ -1441,8 +1441,14 @@ static void retro_hunt(ww_serve_t *s, ww_intel_t *m)
 static void intel_refresh(ww_serve_t *s)
 {
     const ww_serve_config_t *c = s->live;
-    if (!c->intel)
+    if (!c->intel) {
+        if (s->intel) { /* turned off by a reload */
+            ww_pipe_set_matcher(s->pipe, NULL);
+            ww_intel_free(s->intel);
+            s->intel = NULL;
+        }
         return;
+    }
     int64_t now = now_ns();
     if (s->intel_checked && now - s->intel_checked < (int64_t)c->intel_poll_ms * 1000000)
         return;
