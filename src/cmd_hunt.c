@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "detect/ww_detect.h"
+#include "intel/ww_intel.h"
 #include "pipeline/ww_pipeline.h"
 #include "wardwatch.h"
 
@@ -744,7 +745,8 @@ static void account(hunt_t *h, const ww_sigma_rule_t *rule)
 {
     h->alerts++;
     h->per_level[rule->level < 0 ? 0 : rule->level > 4 ? 4 : rule->level]++;
-    h->per_rule[rule->index]++;
+    if (rule->index < ww_sigma_count(h->rs)) /* not an indicator's rule (--intel) */
+        h->per_rule[rule->index]++;
     count_attack(h, rule);
 }
 
@@ -1412,6 +1414,22 @@ static uint64_t report_regex_errors(hunt_t *h)
     return total;
 }
 
+/* hunt --intel: the indicators, loaded on a thread of their own. */
+typedef struct intel_load {
+    const char *db;
+    bool stored;
+    const char **files;
+    size_t nfiles;
+    ww_intel_t *m; /* NULL after saying why */
+} intel_load_t;
+
+static void *intel_load_main(void *arg)
+{
+    intel_load_t *l = arg;
+    l->m = ww_cli_intel_load(l->db, l->stored, l->files, l->nfiles);
+    return NULL;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -1442,6 +1460,12 @@ static void usage(FILE *out)
             "                        is the same for every N\n"
             "  --corr-max-groups N   open groups kept per correlation rule (default 100000)\n"
             "  --corr-max-events N   events kept per correlation group (default 1000)\n"
+            "  --intel               also match the threat-intelligence indicators stored by\n"
+            "                        `wardwatch intel import` (in --db PATH, else\n"
+            "                        $WARDWATCH_DB, else ./wardwatch.db); see docs/intel.md\n"
+            "  --intel-file PATH     import indicators from PATH (STIX bundle, MISP event or\n"
+            "                        feed) for this run only, without storing (repeatable)\n"
+            "  --db PATH             the store --intel reads\n"
             "  --tz ZONE             read time stamps without a zone (RFC 3164 syslog,\n"
             "                        NXLog EventTime) in ZONE, e.g. Europe/London\n"
             "                        (default: the machine's zone)\n"
@@ -1473,6 +1497,9 @@ int cmd_hunt(int argc, char **argv)
         /* Hidden: evaluate without the prefilter (the engine's reference path), so
            that the bench can diff the fast path against it on big corpora. */
         {"reference", no_argument, NULL, 'R'},
+        {"intel", no_argument, NULL, 'I'},
+        {"intel-file", required_argument, NULL, 'F'},
+        {"db", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -1491,10 +1518,19 @@ int cmd_hunt(int argc, char **argv)
     size_t nrule_paths = 0, nextra = 0, nsupp = 0;
     bool defaults = true, sigmahq = true, site_suppress = true;
     const char *placeholders = NULL;
+    /* Indicators (--intel, --intel-file): compiled once, matched beside the rules. */
+    bool intel = false;
+    const char *intel_db = NULL;
+    const char **intel_files = calloc((size_t)argc + 1, sizeof *intel_files);
+    size_t nintel_files = 0;
+    ww_intel_t *im = NULL;
+    intel_load_t il = {0};
+    pthread_t intel_tid;
+    bool intel_started = false;
     ww_corr_limits_t lim = {0};
     ww_detect_opts_t dopts = {0};
     int status = WW_EXIT_ERROR, c;
-    if (!rule_paths || !sigma_paths || !extra || !supp) {
+    if (!rule_paths || !sigma_paths || !extra || !supp || !intel_files) {
         ww_cli_error("hunt: out of memory");
         goto out;
     }
@@ -1510,6 +1546,9 @@ int cmd_hunt(int argc, char **argv)
             }
             break;
         case 'r': extra[nextra++] = optarg; break;
+        case 'I': intel = true; break;
+        case 'F': intel_files[nintel_files++] = optarg; break;
+        case 'D': intel_db = optarg; break;
         case 'x': supp[1 + nsupp++] = optarg; break;
         case 'X': site_suppress = false; break;
         case 'N': defaults = false; break;
@@ -1645,8 +1684,8 @@ int cmd_hunt(int argc, char **argv)
     for (size_t i = 0; i < nextra; i++)
         rule_paths[nrule_paths++] = extra[i];
     h.extra_paths = nextra;
-    if (nrule_paths == 0) {
-        ww_cli_error("hunt: no rules (--no-default-rules needs --rules)");
+    if (nrule_paths == 0 && !intel && !nintel_files) {
+        ww_cli_error("hunt: no rules (--no-default-rules needs --rules or --intel)");
         goto out;
     }
 
@@ -1664,6 +1703,16 @@ int cmd_hunt(int argc, char **argv)
         supp[0] = site_supp;
         supp_first = supp;
         nsupp++;
+    }
+    /* The indicators load (a million: about a second) while the rules do. */
+    if (intel || nintel_files) {
+        il = (intel_load_t){intel ? intel_db : NULL, intel, intel_files, nintel_files, NULL};
+        if (pthread_create(&intel_tid, NULL, intel_load_main, &il) == 0)
+            intel_started = true;
+        else
+            intel_load_main(&il);
+        if (!intel_started && !il.m)
+            goto out;
     }
     ww_cli_set_rule_threads((unsigned)h.threads); /* rule files parsed on every thread */
     h.rs = ww_cli_load_rules_suppress(rule_paths, nrule_paths, placeholders, supp_first, nsupp,
@@ -1715,6 +1764,17 @@ int cmd_hunt(int argc, char **argv)
     if (ww_pipe_new(h.prog, h.corr, h.threads, &sink, &h.pipe) != 0) {
         ww_cli_error("hunt: cannot start %d threads", h.threads);
         goto out;
+    }
+    if (intel_started) {
+        pthread_join(intel_tid, NULL);
+        intel_started = false;
+        if (!(im = il.m))
+            goto out;
+    }
+    if (im) {
+        ww_pipe_matcher_t mt;
+        ww_intel_as_matcher(im, &mt);
+        ww_pipe_set_matcher(h.pipe, &mt);
     }
     if (h.format == FMT_CSV) {
         ww_buf_puts(&h.out, "time,level,rule_id,rule_title,host,path,record,line,fields,group\r\n");
@@ -1784,7 +1844,13 @@ int cmd_hunt(int argc, char **argv)
     else
         status = h.alerts ? WW_EXIT_MATCH : WW_EXIT_OK;
 out:
+    if (intel_started) {
+        pthread_join(intel_tid, NULL);
+        im = il.m;
+    }
     ww_pipe_free(h.pipe);
+    ww_intel_free(im); /* after the pipeline that replayed its rules */
+    free(intel_files);
     ww_corr_free(h.corr);
     ww_detect_unref(h.prog);
     ww_sigma_ruleset_free(h.rs);

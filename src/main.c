@@ -23,6 +23,7 @@ static const struct {
     {"alerts", cmd_alerts, "list the alerts `serve` has stored"},
     {"serve", cmd_serve, "run the always-on monitor (`serve --config FILE [--check]`)"},
     {"status", cmd_serve_status, "what a running `serve` is doing (inputs, spool, alerts)"},
+    {"intel", cmd_intel, "threat-intelligence indicators: import, list, sightings"},
     {"users", cmd_users, "people, roles, API tokens and the audit log of the console"},
     {"cyberalerts", cmd_cyberalerts, "NHS cyber alerts: applicable assets, clocks, response"},
     {"evidence", cmd_evidence, "the DSPT / CAF evidence pack (`evidence --as-of DATE`)"},

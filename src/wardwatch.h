@@ -23,6 +23,7 @@ int cmd_serve_status(int argc, char **argv);
 int cmd_users(int argc, char **argv);
 int cmd_cyberalerts(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
+int cmd_intel(int argc, char **argv);
 
 /* Prints "wardwatch: <msg>" on stderr. */
 void ww_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -172,6 +173,11 @@ void ww_cli_bad_record(const char *path, const ww_diag_t *d, uint64_t index);
    the subcommand in argv, or -1 with the exit code in *ec: help was asked for, or the options
    were wrong or no subcommand followed. */
 int ww_cli_db_options(int argc, char **argv, const char **db, void (*usage)(FILE *), int *ec);
+
+/* The indicators hunt --intel matches (cmd_intel.c): the store's (db, when `stored`)
+ * and those in files, compiled; NULL after saying why on stderr. */
+struct ww_intel;
+struct ww_intel *ww_cli_intel_load(const char *db, bool stored, const char **files, size_t nfiles);
 
 /* Writing a report to a named file without ever truncating it in place or following a
  * symlink: the text goes to a new temporary file beside it (O_EXCL, mode 0600, or the

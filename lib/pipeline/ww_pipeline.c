@@ -67,6 +67,9 @@ typedef struct batch {
     uint32_t nbad, badcap;
     const ww_sigma_rule_t **m;
     uint32_t nm, mcap;
+    uint32_t *xoff; /* cap + 1: the matcher's hits of event k are x[xoff[k]..xoff[k+1]) */
+    uint32_t *x;
+    uint32_t nx, xcap;
     bool nomem;
     bool done;
 } batch_t;
@@ -105,7 +108,8 @@ struct ww_pipe {
     pthread_mutex_t mu;
     pthread_cond_t work, done;
     bool stop;
-    ww_event_t spare; /* decoding without workers */
+    ww_event_t spare;     /* decoding without workers */
+    ww_pipe_matcher_t mt; /* read by the workers: changed only when none is busy */
 };
 
 /* Gives a batch room for `cap` events, on the thread that holds it.  0, or WW_ENOMEM
@@ -127,6 +131,7 @@ static int batch_grow(batch_t *b, uint32_t cap)
     GROW(ok, cap);
     GROW(moff, cap + 1);
     GROW(off, cap + 1);
+    GROW(xoff, cap + 1);
     /* Events may move: an event's arena and fields live outside the struct. */
     GROW(ev, cap);
 #undef GROW
@@ -148,6 +153,8 @@ static void batch_release(batch_t *b)
     free(b->moff);
     free(b->off);
     free(b->m);
+    free(b->x);
+    free(b->xoff);
     free(b->bad);
     ww_buf_release(&b->text);
 }
@@ -166,6 +173,22 @@ static void record_match(void *ud, const ww_sigma_rule_t *rule)
         b->mcap = nc;
     }
     b->m[b->nm++] = rule;
+}
+
+static void record_extra(void *ud, uint32_t what)
+{
+    batch_t *b = ud;
+    if (b->nx == b->xcap) {
+        uint32_t nc = b->xcap ? b->xcap * 2 : 64;
+        uint32_t *nx = realloc(b->x, nc * sizeof *nx);
+        if (!nx) {
+            b->nomem = true;
+            return;
+        }
+        b->x = nx;
+        b->xcap = nc;
+    }
+    b->x[b->nx++] = what;
 }
 
 /* ---- decoding, on a worker (or the owner without workers) ---- */
@@ -287,9 +310,11 @@ static void decode_range(batch_t *b, ww_event_t *spare)
     ww_reader_free(r);
 }
 
-static void evaluate(ww_detect_ctx_t *ctx, batch_t *b, ww_event_t *spare)
+static void evaluate(ww_detect_ctx_t *ctx, const ww_pipe_matcher_t *mt, batch_t *b,
+                     ww_event_t *spare)
 {
     b->nm = 0;
+    b->nx = 0;
     b->nomem = false;
     if (b->kind == K_MSG)
         decode_messages(b, spare);
@@ -297,10 +322,14 @@ static void evaluate(ww_detect_ctx_t *ctx, batch_t *b, ww_event_t *spare)
         decode_range(b, spare);
     for (uint32_t k = 0; k < b->n; k++) {
         b->moff[k] = b->nm;
-        if (b->ok[k])
+        b->xoff[k] = b->nx;
+        if (b->ok[k] && ctx)
             ww_detect_event(ctx, &b->ev[k], record_match, b);
+        if (b->ok[k] && mt->match)
+            mt->match(mt->m, &b->ev[k], record_extra, b);
     }
     b->moff[b->n] = b->nm;
+    b->xoff[b->n] = b->nx;
 }
 
 static void *worker(void *arg)
@@ -317,7 +346,7 @@ static void *worker(void *arg)
             break;
         batch_t *b = &p->ring[p->taken++ % p->nring];
         pthread_mutex_unlock(&p->mu);
-        evaluate(ctx, b, &spare);
+        evaluate(ctx, &p->mt, b, &spare);
         pthread_mutex_lock(&p->mu);
         b->done = true;
         pthread_cond_broadcast(&p->done);
@@ -410,6 +439,16 @@ static void replay(ww_pipe_t *p, batch_t *b)
             p->st.hits++;
             p->sink.hit(p->sink.ud, &h);
         }
+        for (uint32_t i = b->xoff[k]; i < b->xoff[k + 1] && p->mt.rule; i++) {
+            const ww_sigma_rule_t *rule = p->mt.rule(p->mt.m, b->x[i]);
+            if (!rule) {
+                p->st.nomem++;
+                continue;
+            }
+            ww_pipe_hit_t h = {rule, ev, NULL, b->src[k], b->idx[k], b->line[k], b->fmt};
+            p->st.hits++;
+            p->sink.hit(p->sink.ud, &h);
+        }
         if (p->sink.event)
             p->sink.event(p->sink.ud, ev, b->src[k], b->idx[k]);
     }
@@ -418,6 +457,7 @@ static void replay(ww_pipe_t *p, batch_t *b)
         p->sink.done(p->sink.ud, b->mark);
     b->n = 0;
     b->nm = 0;
+    b->nx = 0;
     b->nbad = 0;
     b->done = false;
     ww_buf_clear(&b->text);
@@ -487,7 +527,7 @@ void ww_pipe_flush(ww_pipe_t *p)
             ww_buf_clear(&p->hist); /* no memory: the next batch decodes without */
     }
     if (p->nthreads <= 1) {
-        evaluate(p->ctxs[0], b, &p->spare);
+        evaluate(p->ctxs[0], &p->mt, b, &p->spare);
         replay(p, b);
         return;
     }
@@ -635,6 +675,15 @@ void ww_pipe_finish(ww_pipe_t *p)
         ww_corr_flush(p->corr, on_corr, p);
 }
 
+void ww_pipe_set_matcher(ww_pipe_t *p, const ww_pipe_matcher_t *mt)
+{
+    ww_pipe_drain(p); /* no batch in flight reads the old one any more */
+    if (mt)
+        p->mt = *mt;
+    else
+        memset(&p->mt, 0, sizeof p->mt);
+}
+
 void ww_pipe_get_stats(const ww_pipe_t *p, ww_pipe_stats_t *out)
 {
     *out = p->st;
@@ -645,7 +694,7 @@ uint64_t ww_pipe_regex_errors(const ww_pipe_t *p, const ww_sigma_rule_t **first,
 {
     uint64_t total = 0;
     *first = NULL;
-    for (int i = 0; i < (p->nthreads > 1 ? p->nthreads : 1); i++) {
+    for (int i = 0; p->prog && i < (p->nthreads > 1 ? p->nthreads : 1); i++) {
         uint64_t c = ww_detect_ctx_regex_errors(p->ctxs[i]);
         total += c;
         if (c && !*first)
@@ -719,7 +768,7 @@ int ww_pipe_new(ww_detect_t *prog, ww_corr_t *corr, int nthreads, const ww_pipe_
         if (batch_grow(&p->ring[i], WW_PIPE_BATCH) != 0)
             goto fail;
     }
-    for (int i = 0; i < nctx; i++)
+    for (int i = 0; prog && i < nctx; i++)
         if (ww_detect_ctx_new(prog, &p->ctxs[i]) != 0)
             goto fail;
     for (int i = 0; nthreads > 1 && i < nthreads; i++) {

@@ -64,7 +64,8 @@ typedef struct ww_pipe_stats {
 } ww_pipe_stats_t;
 
 /* nthreads 0 or 1: everything on the caller's thread, as the batches fill.  corr may
- * be NULL.  prog and corr are borrowed. */
+ * be NULL.  prog and corr are borrowed.  prog may be NULL: no rules are evaluated, only
+ * the matcher (ww_pipe_set_matcher) runs. */
 int ww_pipe_new(ww_detect_t *prog, ww_corr_t *corr, int nthreads, const ww_pipe_sink_t *sink,
                 ww_pipe_t **out);
 /* Replays everything submitted, then frees. */
@@ -84,6 +85,20 @@ void ww_pipe_flush(ww_pipe_t *p);
 void ww_pipe_drain(ww_pipe_t *p);
 /* End of input: ww_pipe_drain, then the correlations' window ends (ww_corr_flush). */
 void ww_pipe_finish(ww_pipe_t *p);
+
+/* A second matcher beside the rules (threat-intelligence indicators, lib/intel): match
+ * runs on the workers for every decoded event and reports each hit as a number through
+ * emit; at replay, on the owner's thread, rule() turns the number into the rule the
+ * hit is raised under, and the sink's hit() gets it after the event's rule hits (never
+ * fed to correlations).  m is borrowed. */
+typedef struct ww_pipe_matcher {
+    void (*match)(const void *m, const ww_event_t *ev, void (*emit)(void *, uint32_t), void *ud);
+    const ww_sigma_rule_t *(*rule)(void *m, uint32_t what);
+    void *m;
+} ww_pipe_matcher_t;
+/* Sets (or with NULL removes) the matcher, after replaying everything submitted: the
+ * previous one is no longer used once this returns. */
+void ww_pipe_set_matcher(ww_pipe_t *p, const ww_pipe_matcher_t *mt);
 
 void ww_pipe_get_stats(const ww_pipe_t *p, ww_pipe_stats_t *out);
 /* Regular-expression evaluations that stopped at PCRE2's limits, over every worker's

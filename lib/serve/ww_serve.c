@@ -25,6 +25,7 @@
 #include "alerts/ww_alerts.h"
 #include "console/ww_console.h"
 #include "ingest/ww_lumberjack.h"
+#include "intel/ww_intel.h"
 #include "ingest/ww_sysframe.h"
 #include "pipeline/ww_pipeline.h"
 #include "serve/ww_http_in.h"
@@ -165,6 +166,12 @@ struct ww_serve {
         uint64_t seq, cost;
     } * pc;
     size_t pc_head, pc_n;
+    /* Indicators (see intel_refresh): the matcher the pipeline runs, the store's
+       generation it was built from, and when the store was last looked at. */
+    ww_intel_t *intel;
+    ww_store_t *intel_store; /* intel: db, when it is not the server's own store */
+    int64_t intel_gen, intel_checked, intel_full;
+    uint64_t intel_retro_hits;
 };
 
 static int64_t now_ns(void)
@@ -680,7 +687,14 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
         return;
     }
     if (inserted && s->live->nnotifiers) {
-        if (ww_notify_queue(s->store, s->live, &a, &d) != 0) {
+        /* A notification leaves the trust: an indicator marked TLP:RED is named in
+           none, nor is the event that would give its value away (docs/intel.md). */
+        ww_alert_t na = a;
+        if (ww_intel_rule_tlp(rule) == WW_TLP_RED) {
+            na.rule_title = "Indicator match: value withheld (TLP:RED, see the alert store)";
+            na.event_json = "{\"withheld\":\"TLP:RED\"}";
+        }
+        if (ww_notify_queue(s->store, s->live, &na, &d) != 0) {
             ww_serve_log("error", "%s", d.msg);
             s->store_failed = true;
         }
@@ -762,6 +776,10 @@ static void note_mark(ww_serve_t *s, ww_corr_t *corr, uint64_t seq)
  * than that holds none of them. */
 static void keep_history(ww_serve_t *s)
 {
+    /* A retro-hunt searches what the spool keeps (within its history cap): nothing is
+       given up early for the correlations' sake then. */
+    if (s->live->intel && s->live->intel_retro_ms)
+        return;
     int64_t wm = ww_corr_watermark(s->corr);
     if (wm == WW_TIME_NONE)
         return;
@@ -1455,6 +1473,12 @@ static void reload(ww_serve_t *s)
     s->rs = rs;
     pthread_mutex_unlock(&s->rules_mu);
     s->prog = prog;
+    if (s->intel) {
+        ww_pipe_matcher_t mt;
+        ww_intel_as_matcher(s->intel, &mt);
+        ww_pipe_set_matcher(s->pipe, &mt);
+    }
+    s->intel_checked = 0;             /* and the indicators are looked at again now */
     pthread_mutex_lock(&s->stats_mu); /* the metrics thread reads the notifier's stats */
     ww_notify_t *old_notify = s->notify;
     s->notify = notify;
@@ -1484,6 +1508,145 @@ fail:
         ww_asset_set_release(&assets);
     ww_corr_free(corr);
     ww_serve_config_free(nc);
+}
+
+/* ---- indicators ---- */
+
+typedef struct retro {
+    ww_serve_t *s;
+    ww_pipe_t *pipe;
+    int64_t since;
+    uint64_t in_window, skip, searched;
+} retro_t;
+
+static int retro_count(void *ud, const ww_spool_rec_t *rec)
+{
+    retro_t *r = ud;
+    r->in_window += rec->arrival_ns >= r->since;
+    return r->s->stop ? 1 : 0;
+}
+
+static int retro_rec(void *ud, const ww_spool_rec_t *rec)
+{
+    retro_t *r = ud;
+    ww_serve_t *s = r->s;
+    if (rec->arrival_ns < r->since)
+        return 0;
+    if (r->skip) { /* past retro_max_events: the newest are searched */
+        r->skip--;
+        return 0;
+    }
+    r->searched++;
+    uint32_t in = input_of(s, rec->source);
+    int fmt = in == UINT32_MAX
+                  ? (rec->payload.n && rec->payload.p[0] == '{' ? WW_FMT_JSON : WW_FMT_SYSLOG)
+                  : fmt_of(s->inputs[in].cfg, rec->payload);
+    int rc = ww_pipe_add_message(r->pipe, in == UINT32_MAX ? s->ninputs : in, fmt, rec->seq,
+                                 rec->seq, rec->payload.p, rec->payload.n);
+    return rc < 0 ? rc : s->stop ? 1 : 0;
+}
+
+static void retro_hit(void *ud, const ww_pipe_hit_t *h)
+{
+    retro_t *r = ud;
+    r->s->intel_retro_hits++;
+    on_hit(r->s, h); /* the id a live match would have had: never stored twice */
+}
+
+/* Searches the events the spool keeps from the last retro_window (the newest
+ * retro_max_events of them) for the indicators of m alone -- those new since the last
+ * look -- and stores what it finds as alerts, as live matches are. */
+static void retro_hunt(ww_serve_t *s, ww_intel_t *m)
+{
+    const ww_serve_config_t *c = s->live;
+    retro_t r = {.s = s, .since = now_ns() - (int64_t)c->intel_retro_ms * 1000000};
+    if (ww_spool_history(s->sp, 0, retro_count, &r) < 0)
+        return;
+    r.skip = r.in_window > c->intel_retro_max ? r.in_window - c->intel_retro_max : 0;
+    ww_pipe_sink_t sink = {.hit = retro_hit, .ud = &r};
+    if (ww_pipe_new(NULL, NULL, workers(c), &sink, &r.pipe) != 0) {
+        ww_serve_log("error", "intel: retro-hunt: out of memory");
+        return;
+    }
+    ww_pipe_matcher_t mt;
+    ww_intel_as_matcher(m, &mt);
+    ww_pipe_set_matcher(r.pipe, &mt);
+    uint64_t before = s->intel_retro_hits;
+    int rc = ww_spool_history(s->sp, 0, retro_rec, &r);
+    ww_pipe_free(r.pipe); /* replays what is left */
+    if (s->in_tx) {
+        ww_diag_t d = {0};
+        if (ww_store_exec(s->store, "COMMIT", &d) != 0)
+            ww_serve_log("error", "intel: retro-hunt: alert store: %s", d.msg);
+        s->in_tx = false;
+    }
+    if (s->queued) {
+        s->queued = false;
+        ww_notify_kick(s->notify);
+    }
+    if (rc < 0)
+        ww_serve_log("error", "intel: retro-hunt: reading the spool's history: %s",
+                     ww_strerror(rc));
+    ww_serve_log("info", "intel: retro-hunt: %zu new indicator%s over %llu event%s: %llu hit%s",
+                 ww_intel_count(m), ww_intel_count(m) == 1 ? "" : "s",
+                 (unsigned long long)r.searched, r.searched == 1 ? "" : "s",
+                 (unsigned long long)(s->intel_retro_hits - before),
+                 s->intel_retro_hits - before == 1 ? "" : "s");
+}
+
+/* Loads the indicators when the store's generation changed (an import, a removal)
+ * or expiry may have retired some (each poll), and retro-hunts with the new ones.
+ * Runs on the consumer's thread, between turns: the pipeline is drained. */
+static void intel_refresh(ww_serve_t *s)
+{
+    const ww_serve_config_t *c = s->live;
+    if (!c->intel) {
+        if (s->intel) { /* turned off by a reload */
+            ww_pipe_set_matcher(s->pipe, NULL);
+            ww_intel_free(s->intel);
+            s->intel = NULL;
+        }
+        return;
+    }
+    int64_t now = now_ns();
+    if (s->intel_checked && now - s->intel_checked < (int64_t)c->intel_poll_ms * 1000000)
+        return;
+    s->intel_checked = now;
+    ww_store_t *st = s->intel_store ? s->intel_store : s->store;
+    ww_diag_t d = {0};
+    int64_t gen = 0;
+    if (ww_intel_generation(st, &gen, &d) != 0) {
+        ww_serve_log("error", "intel: %s", d.msg);
+        return;
+    }
+    bool changed = !s->intel || gen != s->intel_gen;
+    /* Unchanged, the set only shrinks as indicators expire: looked at once a minute. */
+    static const int64_t EXPIRY_CHECK = 60LL * 1000000000;
+    if (!changed && now - s->intel_full < EXPIRY_CHECK)
+        return;
+    s->intel_full = now;
+    ww_intel_t *m = NULL, *fresh = NULL;
+    if (ww_intel_load(st, now, 0, &m, &d) != 0) {
+        ww_serve_log("error", "intel: indicators not (re)loaded: %s", d.msg);
+        return;
+    }
+    if (s->intel && ww_intel_last_row(m) > ww_intel_last_row(s->intel) && c->intel_retro_ms &&
+        ww_intel_load(st, now, ww_intel_last_row(s->intel), &fresh, &d) != 0)
+        ww_serve_log("error", "intel: no retro-hunt: %s", d.msg);
+    ww_pipe_matcher_t mt;
+    ww_intel_as_matcher(m, &mt);
+    ww_pipe_set_matcher(s->pipe, &mt); /* drains: the old matcher is free to go */
+    size_t was = ww_intel_count(s->intel);
+    bool first = !s->intel;
+    ww_intel_free(s->intel);
+    s->intel = m;
+    s->intel_gen = gen;
+    if (changed && (!first || ww_intel_count(m)))
+        ww_serve_log("info", "intel: %zu indicator%s valid (was %zu)", ww_intel_count(m),
+                     ww_intel_count(m) == 1 ? "" : "s", was);
+    if (fresh && ww_intel_count(fresh))
+        retro_hunt(s, fresh);
+    ww_intel_free(fresh);
 }
 
 void ww_serve_reload(ww_serve_t *s)
@@ -1528,6 +1691,7 @@ int ww_serve_run(ww_serve_t *s)
             s->reload = 0;
             reload(s);
         }
+        intel_refresh(s);
         if (ww_spool_wait_readable(s->sp, 200) <= 0) {
             seen_write(s, false);
             continue;
@@ -1839,6 +2003,11 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     int threads = workers(cfg);
     if ((rc = ww_pipe_new(prog, s->corr, threads, &sink, &s->pipe)) != 0)
         goto fail;
+    if (cfg->intel && cfg->intel_db && (rc = ww_store_open(cfg->intel_db, &s->intel_store, diag)))
+        goto fail;
+    if (cfg->intel && (rc = ww_intel_migrate(s->intel_store ? s->intel_store : s->store, diag)))
+        goto fail;
+    intel_refresh(s); /* before any input: every event meets the indicators */
     if ((rc = ww_net_new(&s->net, diag)) != 0)
         goto fail;
     s->inputs = calloc(cfg->ninputs ? cfg->ninputs : 1, sizeof *s->inputs);
@@ -1949,6 +2118,8 @@ void ww_serve_free(ww_serve_t *s)
     }
     ww_net_free(s->net); /* closes connections: their handlers run now */
     ww_pipe_free(s->pipe);
+    ww_intel_free(s->intel); /* after the pipeline that used it */
+    ww_store_close(s->intel_store);
     if (s->in_tx) {
         ww_diag_t d = {0};
         ww_store_exec(s->store, "COMMIT", &d);

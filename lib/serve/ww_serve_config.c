@@ -676,8 +676,9 @@ static int read_console(rd_t *r, const ww_yn_t *sec)
 
 static int read_root(rd_t *r, const ww_yn_t *root)
 {
-    static const char *const keys[] = {"state_dir", "rules",  "spool",  "detection", "alerts",
-                                       "metrics",   "inputs", "notify", "limits",    "console"};
+    static const char *const keys[] = {"state_dir", "rules",   "spool",  "detection",
+                                       "alerts",    "metrics", "inputs", "notify",
+                                       "limits",    "console", "intel"};
     int rc = ww_yc_keys(&r->yc, root, "the config", keys, WW_ARRAY_LEN(keys));
     if (rc)
         return rc;
@@ -750,6 +751,27 @@ static int read_root(rd_t *r, const ww_yn_t *root)
             return rc;
         if ((v = ww_yn_get(sec, "link_base")) &&
             (rc = ww_yc_str(&r->yc, v, "link_base", 1000, &c->link_base)))
+            return rc;
+    }
+    if ((sec = ww_yn_get(root, "intel"))) {
+        static const char *const k[] = {"enabled", "db", "poll", "retro_window",
+                                        "retro_max_events"};
+        if ((rc = ww_yc_keys(&r->yc, sec, "intel", k, WW_ARRAY_LEN(k))))
+            return rc;
+        if ((v = ww_yn_get(sec, "enabled")) && (rc = ww_yc_bool(&r->yc, v, "enabled", &c->intel)))
+            return rc;
+        if ((v = ww_yn_get(sec, "db")) && (rc = path_of(r, v, "intel db", &c->intel_db)))
+            return rc;
+        if ((v = ww_yn_get(sec, "poll")) &&
+            (rc = ww_yc_duration(&r->yc, v, "intel poll", 1000, 86400000, &c->intel_poll_ms)))
+            return rc;
+        /* Up to a week back; what the spool still keeps bounds it too. */
+        if ((v = ww_yn_get(sec, "retro_window")) &&
+            (rc =
+                 ww_yc_duration(&r->yc, v, "retro_window", 0, 7 * 86400000ull, &c->intel_retro_ms)))
+            return rc;
+        if ((v = ww_yn_get(sec, "retro_max_events")) &&
+            (rc = ww_yc_uint(&r->yc, v, "retro_max_events", 1, 1ull << 32, &c->intel_retro_max)))
             return rc;
     }
     if ((sec = ww_yn_get(root, "metrics"))) {
@@ -832,6 +854,10 @@ int ww_serve_config_parse(const char *buf, size_t len, const char *file, ww_serv
     c->commit_interval_ms = 5;
     c->memory_bytes = WW_SC_DEFAULT_MEMORY;
     c->lateness_ms = WW_SC_DEF_LATENESS_MS;
+    c->intel = true;
+    c->intel_poll_ms = 10000;
+    c->intel_retro_ms = 24 * 3600000ull;
+    c->intel_retro_max = 1000000;
     rd_t r = {{file, diag}, c, NULL};
     char *dir = NULL;
     if (file) {

@@ -111,6 +111,12 @@ typedef struct ww_serve_config {
     /* Alerts. */
     const char *register_db; /* the asset register (wardwatch assets --db), NULL: none */
     const char *link_base;   /* console URL notifiers link alerts to, NULL: none */
+    /* Indicators (lib/intel; docs/serve.md, "Indicators"). */
+    bool intel;               /* match the store's indicators (default on) */
+    const char *intel_db;     /* NULL: STATE_DIR/wardwatch.db */
+    uint64_t intel_poll_ms;   /* how often the store is checked for new indicators */
+    uint64_t intel_retro_ms;  /* retro-hunt window (0: no retro-hunt) */
+    uint64_t intel_retro_max; /* events a retro-hunt searches at most */
     /* Metrics. */
     const char *metrics_listen;
     struct sockaddr_storage metrics_addr;
