@@ -14,6 +14,8 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 PKGS="$PKGS libgnutls28-dev chromium-driver python3-selenium"
 # The console's tests sign responders and admins in with a TOTP code.
 PKGS="$PKGS oathtool"
+# /help/passphrase picks random words from the British English word list.
+PKGS="$PKGS wbritish"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -942,9 +942,11 @@ static void add_link(ctx_t *c, uint32_t part, const char *url, size_t un, const 
                      bool form, size_t off)
 {
     ww_eml_t *m = c->m;
+    /* A NUL ends a URL: no browser or mail client would go past it either. */
+    un = strnlen(url, un);
     trim(&url, &un);
-    if (!un || un > MAX_URL)
-        un = un > MAX_URL ? MAX_URL : un;
+    if (un > MAX_URL)
+        un = MAX_URL;
     if (!un)
         return;
     for (uint32_t i = 0; i < m->nlinks; i++) {
