@@ -388,25 +388,29 @@ static int h_report_form(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 
 /* ---- advice ------------------------------------------------------------------------------ */
 
-static void step(ww_buf_t *b, const char *fmt, const char *arg)
+/* One thing to do: fmt has at most one %s, for a contact the trust configured. */
+typedef struct step {
+    const char *fmt;
+    const char *arg;
+} step_t;
+
+#define MAX_STEPS 10
+
+typedef struct advice {
+    step_t steps[MAX_STEPS];
+    uint32_t n;
+    bool urgent;
+} advice_t;
+
+static void add_step(advice_t *a, const char *fmt, const char *arg)
 {
-    /* fmt has at most one %s, for a contact the trust configured: escaped. */
-    const char *s = strstr(fmt, "%s");
-    ww_buf_puts(b, "<li>");
-    if (!s) {
-        ww_html_textz(b, fmt);
-    } else {
-        ww_html_text(b, fmt, (size_t)(s - fmt), 0);
-        ww_buf_puts(b, "<strong>");
-        ww_html_textz(b, arg);
-        ww_buf_puts(b, "</strong>");
-        ww_html_textz(b, s + 2);
-    }
-    ww_buf_puts(b, "</li>\n");
+    if (a->n < MAX_STEPS)
+        a->steps[a->n++] = (step_t){fmt, nz(arg)};
 }
 
-/* What to do now, for these answers; what = NULL: general advice. */
-static void advice(ww_buf_t *b, const ww_console_contacts_t *k, const char *what, const char *did)
+/* What to do now, for these answers (what NULL: general advice). */
+static void advice_for(advice_t *a, const ww_console_contacts_t *k, const char *what,
+                       const char *did)
 {
     bool password = did && !strcmp(did, "password");
     bool attachment = did && !strcmp(did, "attachment");
@@ -415,7 +419,89 @@ static void advice(ww_buf_t *b, const ww_console_contacts_t *k, const char *what
     bool clicked = what && !strcmp(what, "clicked");
     bool computer = what && !strcmp(what, "computer");
     bool lost = what && !strcmp(what, "lost");
-    bool urgent = password || attachment || computer || lost;
+    memset(a, 0, sizeof *a);
+    a->urgent = password || attachment || computer || lost;
+    if (password)
+        add_step(a,
+                 "Change your password now. Do it from another computer or your phone if you can, "
+                 "in case this one has been affected.",
+                 NULL);
+    else if (clicked || link)
+        add_step(a,
+                 "If a page asked for your password and you typed it, change your password now, "
+                 "from another computer or your phone if you can.",
+                 NULL);
+    if (password || clicked)
+        add_step(a,
+                 "If you use the same password for anything else, change it there too. Use a "
+                 "different password for each account.",
+                 NULL);
+    if (computer || attachment) {
+        add_step(a,
+                 "Leave the computer switched on. Do not turn it off or restart it: this can "
+                 "lose information the IT team need.",
+                 NULL);
+        add_step(a, "Unplug its network cable, or turn off its Wi-Fi.", NULL);
+        add_step(a,
+                 "Use another computer for your work until the IT team tell you this one is "
+                 "safe.",
+                 NULL);
+    }
+    if (email) {
+        if (!did || !strcmp(did, "no"))
+            add_step(a, "Do not click any links or open any attachments in the email.", NULL);
+        add_step(a,
+                 "Forward the email as an attachment to %s, then delete it. In Outlook, choose "
+                 "More actions, then Forward as attachment.",
+                 k->phishing_address);
+    }
+    if (lost) {
+        add_step(a, "Call %s now, so they can lock the device and protect what is on it.",
+                 k->service_desk);
+        add_step(a, "Change the passwords of the accounts you used on it, from another device.",
+                 NULL);
+        add_step(a,
+                 "If it held patient or staff information, tell your Information Governance "
+                 "team as well.",
+                 NULL);
+    } else if (a->urgent || clicked) {
+        add_step(a, "Call %s now and tell them you have sent this report.", k->service_desk);
+    } else {
+        add_step(a, "You do not need to do anything else. If it becomes urgent, call %s.",
+                 k->service_desk);
+    }
+}
+
+static const char out_of_hours[] =
+    "Out of hours, if you cannot reach the service desk and you think systems are being "
+    "attacked, call the national Cyber Security Operations Centre on %s.";
+
+/* A step as HTML (the contact in bold) or as plain text. */
+static void step_out(ww_buf_t *b, const step_t *st, bool html)
+{
+    const char *s = strstr(st->fmt, "%s");
+    size_t head = s ? (size_t)(s - st->fmt) : strlen(st->fmt);
+    if (!html) {
+        ww_buf_append(b, st->fmt, head);
+        if (s) {
+            ww_buf_puts(b, st->arg);
+            ww_buf_puts(b, s + 2);
+        }
+        return;
+    }
+    ww_html_text(b, st->fmt, head, 0);
+    if (s) {
+        ww_buf_puts(b, "<strong>");
+        ww_html_textz(b, st->arg);
+        ww_buf_puts(b, "</strong>");
+        ww_html_textz(b, s + 2);
+    }
+}
+
+static void advice(ww_buf_t *b, const ww_console_contacts_t *k, const char *what, const char *did)
+{
+    advice_t a;
+    advice_for(&a, k, what, did);
     ww_buf_printf(b,
                   "<div class=\"nhsuk-card nhsuk-card--care nhsuk-card--care--%s\">\n"
                   "<div class=\"nhsuk-card--care__heading-container\">\n"
@@ -424,60 +510,41 @@ static void advice(ww_buf_t *b, const ww_console_contacts_t *k, const char *what
                   "</h2>\n<span class=\"nhsuk-card--care__arrow\" aria-hidden=\"true\"></span>\n"
                   "</div>\n<div class=\"nhsuk-card__content\">\n<ol class=\"nhsuk-list "
                   "nhsuk-list--number\">\n",
-                  urgent ? "urgent" : "non-urgent", urgent ? "Urgent advice" : "Advice");
-    if (password)
-        step(b,
-             "Change your password now. Do it from another computer or your phone if you can, "
-             "in case this one has been affected.",
-             NULL);
-    else if (clicked || link)
-        step(b,
-             "If a page asked for your password and you typed it, change your password now, "
-             "from another computer or your phone if you can.",
-             NULL);
-    if (password || clicked)
-        step(b,
-             "If you use the same password for anything else, change it there too. Use a "
-             "different password for each account.",
-             NULL);
-    if (computer || attachment) {
-        step(b,
-             "Leave the computer switched on. Do not turn it off or restart it: this can lose "
-             "information the IT team need.",
-             NULL);
-        step(b, "Unplug its network cable, or turn off its Wi-Fi.", NULL);
-        step(b, "Use another computer for your work until the IT team tell you this one is safe.",
-             NULL);
+                  a.urgent ? "urgent" : "non-urgent", a.urgent ? "Urgent advice" : "Advice");
+    for (uint32_t i = 0; i < a.n; i++) {
+        ww_buf_puts(b, "<li>");
+        step_out(b, &a.steps[i], true);
+        ww_buf_puts(b, "</li>\n");
     }
-    if (email) {
-        if (!did || !strcmp(did, "no"))
-            step(b, "Do not click any links or open any attachments in the email.", NULL);
-        step(b,
-             "Forward the email as an attachment to %s, then delete it. In Outlook, choose "
-             "More actions, then Forward as attachment.",
-             nz(k->phishing_address));
+    ww_buf_puts(b, "</ol>\n</div>\n</div>\n<h2>If you cannot get through</h2>\n<p>");
+    step_t ooh = {out_of_hours, nz(k->csoc_phone)};
+    step_out(b, &ooh, true);
+    ww_buf_puts(b, "</p>\n");
+}
+
+/* The same advice for the JSON API: {"urgent":..,"steps":[..],"out_of_hours":".."}. */
+static void advice_json(ww_buf_t *b, const ww_console_contacts_t *k, const char *what,
+                        const char *did)
+{
+    advice_t a;
+    advice_for(&a, k, what, did);
+    ww_buf_t t;
+    ww_buf_init(&t, 4096);
+    ww_buf_printf(b, "{\"urgent\":%s,\"steps\":[", a.urgent ? "true" : "false");
+    for (uint32_t i = 0; i < a.n; i++) {
+        ww_buf_clear(&t);
+        step_out(&t, &a.steps[i], false);
+        if (i)
+            ww_buf_putc(b, ',');
+        ww_buf_json_str(b, t.p ? t.p : "", t.n);
     }
-    if (lost) {
-        step(b, "Call %s now, so they can lock the device and protect what is on it.",
-             nz(k->service_desk));
-        step(b, "Change the passwords of the accounts you used on it, from another device.", NULL);
-        step(b,
-             "If it held patient or staff information, tell your Information Governance team "
-             "as well.",
-             NULL);
-    } else if (urgent || clicked) {
-        step(b, "Call %s now and tell them you have sent this report.", nz(k->service_desk));
-    } else {
-        step(b, "You do not need to do anything else. If it becomes urgent, call %s.",
-             nz(k->service_desk));
-    }
-    ww_buf_puts(b, "</ol>\n</div>\n</div>\n");
-    ww_buf_puts(b, "<h2>If you cannot get through</h2>\n<p>");
-    ww_html_textz(b, "Out of hours, if you cannot reach the service desk and you think systems "
-                     "are being attacked, call the national Cyber Security Operations Centre on ");
-    ww_buf_puts(b, "<strong>");
-    ww_html_textz(b, nz(k->csoc_phone));
-    ww_buf_puts(b, "</strong>.</p>\n");
+    ww_buf_clear(&t);
+    step_t ooh = {out_of_hours, nz(k->csoc_phone)};
+    step_out(&t, &ooh, false);
+    ww_buf_puts(b, "],\"out_of_hours\":");
+    ww_buf_json_str(b, t.p ? t.p : "", t.n);
+    ww_buf_putc(b, '}');
+    ww_buf_release(&t);
 }
 
 static int h_report_thanks(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
@@ -785,7 +852,7 @@ static int reports_dir(const ww_console_t *c, char *out, size_t n)
 
 /* ---- /report: the answers -------------------------------------------------------------------- */
 
-static const ww_web_file_t *upload_of(const ww_web_req_t *req)
+static ww_web_file_t *upload_of(ww_web_req_t *req)
 {
     for (uint32_t i = 0; i < req->nfiles; i++)
         if (!strcmp(req->files[i].field, "eml") && req->files[i].size > 0)
@@ -826,52 +893,16 @@ static bool too_long(const char *v, size_t max)
     return v && strlen(v) > max;
 }
 
-static int h_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
-{
-    ww_console_t *c = ud;
-    answers_t a = {
-        .what = ww_web_form(req, "what"),
-        .did = ww_web_form(req, "did"),
-        .device = ww_web_form(req, "device"),
-        .name = ww_web_form(req, "name"),
-        .contact = ww_web_form(req, "contact"),
-        .details = ww_web_form(req, "details"),
-    };
-    const choice_t *what = choice_find(whats, WW_ARRAY_LEN(whats), a.what);
-    const choice_t *did = choice_find(dids, WW_ARRAY_LEN(dids), a.did);
-    const ww_web_file_t *f = upload_of(req);
-    char msg[200];
-    if (!what)
-        return report_form(c, req, resp, &a, "Select what happened", "what", 400);
-    if (a.did && *a.did && !did)
-        return report_form(c, req, resp, &a, "Select one of the answers about clicking", "did",
-                           400);
-    if (too_long(a.device, REPORT_MAX_FIELD))
-        return report_form(c, req, resp, &a, "The device name must be 200 characters or fewer",
-                           "device", 400);
-    if (too_long(a.name, REPORT_MAX_FIELD))
-        return report_form(c, req, resp, &a, "Your name must be 200 characters or fewer", "name",
-                           400);
-    if (too_long(a.contact, REPORT_MAX_FIELD))
-        return report_form(c, req, resp, &a, "Your contact details must be 200 characters or fewer",
-                           "contact", 400);
-    if (too_long(a.details, REPORT_MAX_DETAILS)) {
-        snprintf(msg, sizeof msg, "Tell us what happened in %d characters or fewer",
-                 REPORT_MAX_DETAILS);
-        return report_form(c, req, resp, &a, msg, "details", 400);
-    }
-    if (f && f->size > REPORT_MAX_EML) {
-        snprintf(msg, sizeof msg,
-                 "The email file is bigger than %u MB. Forward the email as an attachment to %s "
-                 "instead",
-                 REPORT_MAX_EML >> 20, nz(ww_console_cfg(c)->contacts.phishing_address));
-        return report_form(c, req, resp, &a, msg, "eml", 400);
-    }
-    int lim = rate_take(nz(req->peer), (int64_t)time(NULL));
-    if (lim)
-        return limited_page(c, req, resp, lim);
+/* Stores a report as an alert (and its email, when f is not NULL, under reports/).
+   0 with *out, or WW_E* with diag. */
+typedef struct stored {
+    char id[WW_ALERT_ID_LEN + 1];
+    int level;
+} stored_t;
 
-    ww_diag_t diag = {0};
+static int store_report(ww_console_t *c, ww_web_req_t *req, const answers_t *a, const choice_t *w,
+                        const choice_t *d, ww_web_file_t *f, stored_t *out, ww_diag_t *diag)
+{
     ww_console_db_t *db;
     ww_buf_t ev, recent;
     ww_buf_init(&ev, WW_ALERT_MAX_EVENT);
@@ -879,17 +910,17 @@ static int h_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     ww_eml_t *m = NULL;
     char *raw = NULL;
     seen_t seen = {0};
-    int rc = ww_console_db(c, &db, &diag);
+    int rc = ww_console_db(c, &db, diag);
     if (rc)
         goto out;
 
     /* The device: as typed, else the register's asset at the asking address. */
     ww_asset_t asset_buf;
     const ww_asset_t *asset = NULL;
-    const char *device = a.device && *a.device ? a.device : NULL;
-    if ((device && ww_asset_find(db->reg, device, &req->arena, &asset_buf, &diag) == 1) ||
+    const char *device = a->device && *a->device ? a->device : NULL;
+    if ((device && ww_asset_find(db->reg, device, &req->arena, &asset_buf, diag) == 1) ||
         (!device && *nz(req->peer) &&
-         ww_asset_find(db->reg, req->peer, &req->arena, &asset_buf, &diag) == 1))
+         ww_asset_find(db->reg, req->peer, &req->arena, &asset_buf, diag) == 1))
         asset = &asset_buf;
     if (!device && asset)
         device = *nz(asset->hostname) ? asset->hostname : nz(asset->asset_id);
@@ -908,17 +939,16 @@ static int h_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     if (f) {
         char dir[1024];
         if ((rc = reports_dir(c, dir, sizeof dir)) != 0) {
-            ww_diag_set(&diag, dir, 0, 0, "cannot create the reports folder: %s", strerror(errno));
+            ww_diag_set(diag, dir, 0, 0, "cannot create the reports folder: %s", strerror(errno));
             goto out;
         }
         snprintf(keep, sizeof keep, "%s/%s.eml", dir, f->sha256_hex);
         if ((rc = read_upload(f, &raw)) != 0) {
-            ww_diag_set(&diag, "", 0, 0, "reading the uploaded email failed");
+            ww_diag_set(diag, "", 0, 0, "reading the uploaded email failed");
             goto out;
         }
-        if ((rc = ww_web_file_keep((ww_web_file_t *)f, keep)) != 0) {
-            ww_diag_set(&diag, keep, 0, 0, "keeping the uploaded email failed: %s",
-                        strerror(errno));
+        if ((rc = ww_web_file_keep(f, keep)) != 0) {
+            ww_diag_set(diag, keep, 0, 0, "keeping the uploaded email failed: %s", strerror(errno));
             goto out;
         }
     }
@@ -928,13 +958,13 @@ static int h_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
         ww_buf_printf(&ev, ",\"email_sha256\":\"%s\",\"email_page\":\"/reports/%s/email\"",
                       f->sha256_hex, al.id);
     }
-    json_kv(&ev, "what", what->key);
-    json_kv(&ev, "what_happened", what->label);
-    json_kv(&ev, "clicked_or_entered", did ? did->label : "not answered");
+    json_kv(&ev, "what", w->key);
+    json_kv(&ev, "what_happened", w->label);
+    json_kv(&ev, "clicked_or_entered", d ? d->label : "not answered");
     json_kv(&ev, "device", device);
-    json_kv(&ev, "details", a.details);
-    json_kv(&ev, "reporter_name", a.name);
-    json_kv(&ev, "reporter_contact", a.contact);
+    json_kv(&ev, "details", a->details);
+    json_kv(&ev, "reporter_name", a->name);
+    json_kv(&ev, "reporter_contact", a->contact);
     json_kv(&ev, "reporter_address", req->peer);
     if (asset) {
         json_kv(&ev, "asset_id", asset->asset_id);
@@ -943,7 +973,7 @@ static int h_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
         json_kv(&ev, "asset_owner", asset->owner);
     }
     uint32_t nrecent = 0;
-    if ((rc = recent_alerts(db->st, device, asset, req->peer, &recent, &nrecent, &diag)) != 0)
+    if ((rc = recent_alerts(db->st, device, asset, req->peer, &recent, &nrecent, diag)) != 0)
         goto out;
     ww_buf_printf(&ev, ",\"device_recent_alerts_count\":%u,\"device_recent_alerts\":", nrecent);
     ww_buf_append(&ev, recent.p ? recent.p : "[]", recent.p ? recent.n : 2);
@@ -964,7 +994,7 @@ static int h_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
             ww_eml_json(m, &ev);
             seen.self = al.id;
             seen_from_eml(&seen, m);
-            if ((rc = seen_search(db->st, &seen, &diag)) != 0)
+            if ((rc = seen_search(db->st, &seen, diag)) != 0)
                 goto out;
             ww_buf_puts(&ev, ",\"email_seen_in_alerts\":");
             seen_json(&seen, &ev);
@@ -975,7 +1005,7 @@ static int h_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
         /* Past the alert's cap: keep the answers, say where the rest is. */
         ww_buf_clear(&ev);
         ww_buf_printf(&ev, "{\"kind\":\"staff-report\",\"note\":\"too large to keep whole\"");
-        json_kv(&ev, "what", what->key);
+        json_kv(&ev, "what", w->key);
         json_kv(&ev, "device", device);
         if (f)
             ww_buf_printf(&ev, ",\"email_sha256\":\"%s\"", f->sha256_hex);
@@ -983,11 +1013,10 @@ static int h_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     }
 
     char title[160], why[200];
-    snprintf(title, sizeof title, "Staff report: %s", what->title);
+    snprintf(title, sizeof title, "Staff report: %s", w->title);
     al.rule_id = RULE_ID;
     al.rule_title = title;
-    al.level = what->level > (did ? did->level : WW_LEVEL_LOW) ? what->level
-                                                               : (did ? did->level : WW_LEVEL_LOW);
+    al.level = w->level > (d ? d->level : WW_LEVEL_LOW) ? w->level : (d ? d->level : WW_LEVEL_LOW);
     al.ts = t;
     al.received = t;
     al.host = nz(device);
@@ -999,25 +1028,152 @@ static int h_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     al.event_json = ev.p;
     ww_alert_prioritise(&al, asset, why, sizeof why);
     bool inserted = false;
-    if ((rc = ww_alerts_put(db->st, &al, &inserted, &diag)) != 0)
+    if ((rc = ww_alerts_put(db->st, &al, &inserted, diag)) != 0)
         goto out;
     char detail[300];
-    snprintf(detail, sizeof detail, "%s; level %s%s%s", what->key, ww_level_name(al.level),
+    snprintf(detail, sizeof detail, "%s; level %s%s%s", w->key, ww_level_name(al.level),
              f ? "; email " : "", f ? f->sha256_hex : "");
     ww_console_audit(c, req, "report.create", al.id, detail);
 
-    char loc[200];
-    snprintf(loc, sizeof loc, "/report/thanks?ref=%.8s&what=%s&did=%s", al.id + 16, what->key,
-             did ? did->key : "");
-    rc = ww_web_resp_redirect(resp, loc);
+    out->level = al.level;
+    snprintf(out->id, sizeof out->id, "%s", al.id);
 out:
     seen_release(&seen);
     ww_eml_free(m);
     free(raw);
     ww_buf_release(&ev);
     ww_buf_release(&recent);
-    if (rc)
+    return rc;
+}
+
+/* The first thing wrong with the answers: its message and the field it is about, or
+   NULL when they can be stored. */
+static const char *validate(ww_console_t *c, const answers_t *a, const ww_web_file_t *f,
+                            const char **field, char *msg, size_t msgn)
+{
+    *field = "what";
+    if (!choice_find(whats, WW_ARRAY_LEN(whats), a->what))
+        return "Select what happened";
+    *field = "did";
+    if (a->did && *a->did && !choice_find(dids, WW_ARRAY_LEN(dids), a->did))
+        return "Select one of the answers about clicking";
+    *field = "device";
+    if (too_long(a->device, REPORT_MAX_FIELD))
+        return "The device name must be 200 characters or fewer";
+    *field = "name";
+    if (too_long(a->name, REPORT_MAX_FIELD))
+        return "Your name must be 200 characters or fewer";
+    *field = "contact";
+    if (too_long(a->contact, REPORT_MAX_FIELD))
+        return "Your contact details must be 200 characters or fewer";
+    *field = "details";
+    if (too_long(a->details, REPORT_MAX_DETAILS)) {
+        snprintf(msg, msgn, "Tell us what happened in %d characters or fewer", REPORT_MAX_DETAILS);
+        return msg;
+    }
+    *field = "eml";
+    if (f && f->size > REPORT_MAX_EML) {
+        snprintf(msg, msgn,
+                 "The email file is bigger than %u MB. Forward the email as an attachment to %s "
+                 "instead",
+                 REPORT_MAX_EML >> 20, nz(ww_console_cfg(c)->contacts.phishing_address));
+        return msg;
+    }
+    return NULL;
+}
+
+static int h_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
+{
+    ww_console_t *c = ud;
+    answers_t a = {
+        .what = ww_web_form(req, "what"),
+        .did = ww_web_form(req, "did"),
+        .device = ww_web_form(req, "device"),
+        .name = ww_web_form(req, "name"),
+        .contact = ww_web_form(req, "contact"),
+        .details = ww_web_form(req, "details"),
+    };
+    ww_web_file_t *f = upload_of(req);
+    char msg[300];
+    const char *field;
+    const char *err = validate(c, &a, f, &field, msg, sizeof msg);
+    if (err)
+        return report_form(c, req, resp, &a, err, field, 400);
+    int lim = rate_take(nz(req->peer), (int64_t)time(NULL));
+    if (lim)
+        return limited_page(c, req, resp, lim);
+    const choice_t *what = choice_find(whats, WW_ARRAY_LEN(whats), a.what);
+    const choice_t *did = choice_find(dids, WW_ARRAY_LEN(dids), a.did);
+    stored_t done;
+    ww_diag_t diag = {0};
+    if (store_report(c, req, &a, what, did, f, &done, &diag) != 0)
         return ww_console_fail(c, req, resp, &diag);
+    char loc[200];
+    snprintf(loc, sizeof loc, "/report/thanks?ref=%.8s&what=%s&did=%s", done.id + 16, what->key,
+             did ? did->key : "");
+    return ww_web_resp_redirect(resp, loc);
+}
+
+/* POST /api/v1/reports: the same report as JSON, for a kiosk or an intranet page
+   (no file: an email is uploaded with the form). */
+static int h_api_report(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
+{
+    ww_console_t *c = ud;
+    ww_buf_t *b = &resp->body;
+    if (ww_web_json_type(req, 0) != 'o')
+        return ww_web_resp_error(req, resp, 400, "the body must be a JSON object");
+    static const char *const keys[] = {"what", "did", "device", "name", "contact", "details"};
+    const char *v[6] = {0};
+    for (size_t i = 0; i < 6; i++) {
+        uint32_t m = ww_web_json_member(req, 0, keys[i]);
+        if (!m)
+            continue;
+        int t = ww_web_json_type(req, m);
+        if (t == 'z')
+            continue;
+        size_t n;
+        if (t != 's' || !(v[i] = ww_web_json_str(req, m, &n)) || strlen(v[i]) != n) {
+            char why[80];
+            snprintf(why, sizeof why, "%s must be a string (without NUL)", keys[i]);
+            return ww_web_resp_error(req, resp, 400, why);
+        }
+    }
+    answers_t a = {v[0], v[1], v[2], v[3], v[4], v[5]};
+    char msg[300];
+    const char *field;
+    const char *err = validate(c, &a, NULL, &field, msg, sizeof msg);
+    if (err) {
+        ww_console_json(resp, 400);
+        ww_buf_puts(b, "{\"error\":");
+        ww_buf_json_str(b, err, strlen(err));
+        ww_buf_puts(b, ",\"field\":");
+        ww_buf_json_str(b, field, strlen(field));
+        ww_buf_puts(b, "}\n");
+        return 0;
+    }
+    int lim = rate_take(nz(req->peer), (int64_t)time(NULL));
+    if (lim) {
+        ww_console_json(resp, 429);
+        ww_web_resp_header(resp, "Retry-After", "3600");
+        ww_buf_puts(b, lim == 1 ? "{\"error\":\"too many reports from this address; try again "
+                                  "in an hour or call the service desk\",\"advice\":"
+                                : "{\"error\":\"too many reports at the moment; try again in an "
+                                  "hour or call the service desk\",\"advice\":");
+        advice_json(b, &ww_console_cfg(c)->contacts, NULL, NULL);
+        ww_buf_puts(b, "}\n");
+        return 0;
+    }
+    const choice_t *what = choice_find(whats, WW_ARRAY_LEN(whats), a.what);
+    const choice_t *did = choice_find(dids, WW_ARRAY_LEN(dids), a.did);
+    stored_t done;
+    ww_diag_t diag = {0};
+    if (store_report(c, req, &a, what, did, NULL, &done, &diag) != 0)
+        return ww_console_fail(c, req, resp, &diag);
+    ww_console_json(resp, 201);
+    ww_buf_printf(b, "{\"id\":\"%s\",\"reference\":\"%.8s\",\"level\":\"%s\",\"advice\":", done.id,
+                  done.id + 16, ww_level_name(done.level));
+    advice_json(b, &ww_console_cfg(c)->contacts, what->key, did ? did->key : NULL);
+    ww_buf_puts(b, "}\n");
     return 0;
 }
 
@@ -1525,6 +1681,7 @@ static int h_help_passphrase(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static const ww_web_route_t routes[] = {
     {"GET", "/report", WW_WEB_ANON, false, h_report_form, NULL},
     {"POST", "/report", WW_WEB_ANON, true, h_report, NULL},
+    {"POST", "/api/v1/reports", WW_WEB_ANON, true, h_api_report, NULL},
     {"GET", "/report/thanks", WW_WEB_ANON, false, h_report_thanks, NULL},
     {"GET", "/help", WW_WEB_ANON, false, h_help, NULL},
     {"GET", "/help/passphrase", WW_WEB_ANON, false, h_help_passphrase, NULL},

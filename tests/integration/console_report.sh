@@ -273,6 +273,39 @@ report 127.0.3.2 -F what=other
 [ "$(cat "$CT/codes")" = 200 ]
 check "... while another address can still report" $?
 
+# ---- the JSON twin, for a kiosk ----
+jar="$CT/kiosk.jar"
+curl -sk --interface 127.0.4.1 -c "$jar" -b "$jar" "$CU/report" -o "$CT/kf.html"
+ktok=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$CT/kf.html" | head -1)
+kpost() {
+    curl -sk --interface 127.0.4.1 -b "$jar" -H 'Sec-Fetch-Site: same-origin' \
+        -H 'Content-Type: application/json' "$@" -w ' %{http_code}' "$CU/api/v1/reports"
+}
+kpost -H "X-CSRF-Token: $ktok" -d '{"what":"clicked","did":"password","device":"ward9-pc02","name":null}' \
+    >"$CT/k1"
+python3 - "$CT/k1" <<'PY'
+import json, sys
+body, code = open(sys.argv[1]).read().rsplit(" ", 1)
+assert code == "201", code
+d = json.loads(body)
+assert d["level"] == "high" and len(d["reference"]) == 8 and len(d["id"]) == 32, d
+assert d["advice"]["urgent"] is True
+assert d["advice"]["steps"][0].startswith("Change your password now."), d
+assert any("the IT service desk on 01632 960000 (24 hours)" in s for s in d["advice"]["steps"])
+assert "0300 303 5222" in d["advice"]["out_of_hours"]
+PY
+check "POST /api/v1/reports: 201 with the reference, the level and the advice as text" $?
+kid=$(sed -n 's/^{"id":"\([0-9a-f]*\)".*/\1/p' "$CT/k1")
+"$WW" alerts --db "$CONSOLE_DB" --format ndjson --rule wardwatch.staff-report | grep -q "\"id\":\"$kid\".*\"host\":\"ward9-pc02\""
+check "... stored like a form's report" $?
+[ "$(kpost -d '{"what":"other"}' | tail -c 3)" = 403 ]
+check "... refused without the form's token (403)" $?
+r1=$(kpost -H "X-CSRF-Token: $ktok" -d '{"what":"nope"}')
+r2=$(kpost -H "X-CSRF-Token: $ktok" -d '{"what":"other","details":42}')
+[ "$r1" = '{"error":"Select what happened","field":"what"}
+ 400' ] && [ "${r2##* }" = 400 ]
+check "... a wrong answer or a value that is not a string: 400 naming the field" $?
+
 # ---- /help ----
 for p in /help /help/restart /help/reporting /help/passphrase; do
     [ "$(curl -sk -o /dev/null -w '%{http_code}' "$CU$p")" = 200 ] || echo "  $p"
