@@ -977,6 +977,7 @@ static int store_report(ww_console_t *c, ww_web_req_t *req, const answers_t *a, 
         goto out;
     ww_buf_printf(&ev, ",\"device_recent_alerts_count\":%u,\"device_recent_alerts\":", nrecent);
     ww_buf_append(&ev, recent.p ? recent.p : "[]", recent.p ? recent.n : 2);
+    size_t mark = ev.n;
     if (f) {
         ww_buf_printf(&ev, ",\"email_file\":{\"name\":");
         ww_buf_json_str(&ev, f->filename, strlen(f->filename));
@@ -1001,15 +1002,14 @@ static int store_report(ww_console_t *c, ww_web_req_t *req, const answers_t *a, 
         }
     }
     ww_buf_putc(&ev, '}');
-    if (ev.err) {
-        /* Past the alert's cap: keep the answers, say where the rest is. */
-        ww_buf_clear(&ev);
-        ww_buf_printf(&ev, "{\"kind\":\"staff-report\",\"note\":\"too large to keep whole\"");
-        json_kv(&ev, "what", w->key);
-        json_kv(&ev, "device", device);
-        if (f)
-            ww_buf_printf(&ev, ",\"email_sha256\":\"%s\"", f->sha256_hex);
-        ww_buf_putc(&ev, '}');
+    if (ev.err && ev.p && mark < ev.n) {
+        /* Past the alert's cap: keep the answers and the device's alerts, and say
+           where the email's summary is. */
+        ev.err = 0;
+        ev.n = mark;
+        ev.p[mark] = 0;
+        ww_buf_puts(&ev, ",\"email_note\":\"the email's summary is too large to keep in the "
+                         "alert: its page (email_page) shows it\"}");
     }
 
     char title[160], why[200];

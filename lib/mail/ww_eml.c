@@ -1015,11 +1015,34 @@ static void html_text(const char *p, size_t n, ww_buf_t *out, size_t cap)
     for (size_t i = 0; i < n && out->n < cap; i++) {
         char ch = p[i];
         if (ch == '<') {
-            const char *gt = memchr(p + i, '>', n - i);
+            /* Scripts and style sheets are not text anyone reads: skip to their end. */
+            const char *close = ci_prefix(p + i, n - i, "<script")  ? "</script"
+                                : ci_prefix(p + i, n - i, "<style") ? "</style"
+                                                                    : NULL;
+            size_t from = i;
+            if (close) {
+                size_t j = i + 1;
+                while (j < n && !ci_prefix(p + j, n - j, close))
+                    j++;
+                if (j >= n)
+                    break;
+                from = j;
+            }
+            const char *gt = memchr(p + from, '>', n - from);
             if (!gt)
                 break;
+            /* A block's edge separates words; an inline tag (<b>, <span>) does not. */
+            size_t t = i + 1 + (i + 1 < n && p[i + 1] == '/'), te = t;
+            while (te < n && ((p[te] >= 'a' && p[te] <= 'z') || (p[te] >= 'A' && p[te] <= 'Z') ||
+                              (p[te] >= '1' && p[te] <= '6')))
+                te++;
+            static const char *const blocks[] = {"p",  "br",    "div", "li", "tr", "td",
+                                                 "th", "h1",    "h2",  "h3", "h4", "h5",
+                                                 "h6", "table", "ul",  "ol", "hr", "blockquote"};
+            for (size_t k = 0; k < WW_ARRAY_LEN(blocks); k++)
+                if (te - t == strlen(blocks[k]) && !strncasecmp(p + t, blocks[k], te - t))
+                    space = out->n > 0;
             i = (size_t)(gt - p);
-            space = out->n > 0;
             continue;
         }
         if (is_ws(ch)) {

@@ -245,6 +245,21 @@ cget ana "/reports/$hid/email" -o "$CT/hostile.html"
     grep -q "<code>javascript:alert(&#39;href&#39;)</code>" "$CT/hostile.html"
 check "a hostile email's values are escaped on the analyst's page, its links never clickable" $?
 
+# ---- an email whose summary is larger than an alert keeps ----
+python3 - "$CT/links.eml" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("From: many@links.example\nSubject: many links\nContent-Type: text/html\n\n")
+    for i in range(300):
+        f.write('<a href="https://l%d.links.example/%s">link %d</a>\n' % (i, "a" * 1500, i))
+PY
+report 127.0.2.6 -F what=email -F "eml=@$CT/links.eml"
+lid=$("$WW" alerts --db "$CONSOLE_DB" --format ndjson --rule wardwatch.staff-report |
+    grep '"src_ip":"127.0.2.6"' | tee "$CT/rl" | sed -n 's/^{"id":"\([0-9a-f]*\)".*/\1/p')
+grep -q '"email_note":"the email' "$CT/rl" && grep -q '"device_recent_alerts"' "$CT/rl" &&
+    [ "$(cget ana "/reports/$lid/email" | grep -c 'links.example/aaaa')" = 300 ]
+check "an email too large to summarise in the alert: the alert says so, its page lists all 300 links" $?
+
 # ---- not an email, too big ----
 head -c 3000 /dev/urandom >"$CT/noise.eml"
 report 127.0.2.4 -F what=email -F "eml=@$CT/noise.eml"

@@ -379,6 +379,20 @@ static void test_limits(void **state)
     ww_buf_release(&b);
 }
 
+/* The text shown for a part without a plain alternative leaves scripts and styles
+   out and decodes entities. */
+static void test_html_excerpt(void **state)
+{
+    (void)state;
+    ww_eml_t *m = parse_ok("From: a@b.example\nContent-Type: text/html; charset=iso-8859-1\n\n"
+                           "<html><head><style>p {color: red}</style><SCRIPT>var x = '<p>';"
+                           "</script></head><body><p>Caf\xe9 &amp; <b>tea</b>&#33;</p>\n\n"
+                           "<p>Bye</p></body></html>\n",
+                           0);
+    assert_string_equal(m->text, "Caf\xC3\xA9 & tea! Bye");
+    ww_eml_free(m);
+}
+
 static void test_json(void **state)
 {
     (void)state;
@@ -405,7 +419,8 @@ int main(void)
         cmocka_unit_test(test_headers),          cmocka_unit_test(test_from_spoof),
         cmocka_unit_test(test_sample),           cmocka_unit_test(test_links),
         cmocka_unit_test(test_attached_message), cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_limits),           cmocka_unit_test(test_json),
+        cmocka_unit_test(test_limits),           cmocka_unit_test(test_html_excerpt),
+        cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
