@@ -11,6 +11,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -230,45 +231,45 @@ static void to_utf8(const char *charset, const char *in, size_t n, ww_buf_t *out
     iconv_close(cd);
 }
 
-static int b64val(unsigned char ch)
+/* Base64 digits by byte: 0..63, B64_WS for blanks, B64_END for '=', B64_BAD else. */
+enum { B64_WS = 64, B64_END = 65, B64_BAD = 66 };
+static unsigned char b64_table[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+
+static void b64_init(void)
 {
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1;
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    memset(b64_table, B64_BAD, sizeof b64_table);
+    for (int i = 0; i < 64; i++)
+        b64_table[(unsigned char)digits[i]] = (unsigned char)i;
+    b64_table[' '] = b64_table['\t'] = b64_table['\r'] = b64_table['\n'] = B64_WS;
+    b64_table['='] = B64_END;
 }
 
 /* Base64 into out (room for n bytes).  Whitespace is skipped; *bad counts other bytes
    that are not base64, which are skipped too, as mail clients do. */
 static size_t b64_decode(const char *in, size_t n, char *out, size_t *bad)
 {
+    pthread_once(&b64_once, b64_init);
     uint32_t acc = 0;
     int bits = 0;
-    size_t o = 0;
+    size_t o = 0, nbad = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)in[i];
-        if (ch == '=')
+        unsigned v = b64_table[(unsigned char)in[i]];
+        if (v < 64) {
+            acc = (acc << 6) | v;
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                out[o++] = (char)((acc >> bits) & 0xFF);
+            }
+        } else if (v == B64_END) {
             break; /* padding: the data ends here */
-        int v = b64val(ch);
-        if (v < 0) {
-            if (!is_ws((char)ch))
-                (*bad)++;
-            continue;
-        }
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)((acc >> bits) & 0xFF);
+        } else if (v == B64_BAD) {
+            nbad++;
         }
     }
+    *bad += nbad;
     return o;
 }
 
@@ -1009,7 +1010,7 @@ static void scan_plain(ctx_t *c, uint32_t part, const char *t, size_t n, size_t 
 
 /* Appends HTML text p[0..n) to out with tags removed, the common entities decoded and
    runs of blanks made one space. */
-static void html_text(const char *p, size_t n, ww_buf_t *out, size_t cap)
+static void html_text(const char *p, size_t n, ww_buf_t *out, size_t cap, bool skip_anchors)
 {
     bool space = false;
     for (size_t i = 0; i < n && out->n < cap; i++) {
@@ -1018,7 +1019,11 @@ static void html_text(const char *p, size_t n, ww_buf_t *out, size_t cap)
             /* Scripts and style sheets are not text anyone reads: skip to their end. */
             const char *close = ci_prefix(p + i, n - i, "<script")  ? "</script"
                                 : ci_prefix(p + i, n - i, "<style") ? "</style"
-                                                                    : NULL;
+                                : skip_anchors && (ci_prefix(p + i, n - i, "<a ") ||
+                                                   ci_prefix(p + i, n - i, "<a\n") ||
+                                                   ci_prefix(p + i, n - i, "<a>"))
+                                    ? "</a"
+                                    : NULL;
             size_t from = i;
             if (close) {
                 size_t j = i + 1;
@@ -1126,7 +1131,7 @@ static bool tag_attr(const char *a, size_t n, const char *name, ww_buf_t *out)
             }
         }
         if (e - s == nl && strncasecmp(a + s, name, nl) == 0) {
-            html_text(a + vs, ve - vs, out, MAX_URL);
+            html_text(a + vs, ve - vs, out, MAX_URL, false);
             return true;
         }
         if (e == s)
@@ -1181,7 +1186,7 @@ static void scan_html(ctx_t *c, uint32_t part, const char *t, size_t n, size_t o
                 e++;
             if (e + 2 >= lim)
                 e = lim;
-            html_text(s, e, &txt, MAX_LINK_TEXT * 4 - 8);
+            html_text(s, e, &txt, MAX_LINK_TEXT * 4 - 8, false);
             size_t tn = txt.n > MAX_LINK_TEXT ? MAX_LINK_TEXT : txt.n;
             /* Do not cut a UTF-8 sequence in two. */
             while (tn < txt.n && tn > 0 && ((unsigned char)txt.p[tn] & 0xC0) == 0x80)
@@ -1236,7 +1241,7 @@ static void excerpt(ctx_t *c, const ww_eml_part_t *p, const char *data, size_t n
     size_t take = n > (size_t)c->lim.max_excerpt * 8 ? (size_t)c->lim.max_excerpt * 8 : n;
     to_utf8(p->charset, data, take, &u);
     if (html)
-        html_text(u.p ? u.p : "", u.n, &t, c->lim.max_excerpt);
+        html_text(u.p ? u.p : "", u.n, &t, c->lim.max_excerpt, false);
     else
         put_cut(&t, u.p ? u.p : "", u.n);
     c->m->text = dup(c, t.p ? t.p : "", t.n);
@@ -1282,9 +1287,15 @@ static void leaf(ctx_t *c, uint32_t idx, size_t bs, size_t be, const char *type)
         add_attachment(c, idx, d, dn, bs);
     if (text) {
         size_t scan = dn > c->lim.max_scan ? c->lim.max_scan : dn;
-        if (html || strcmp(type, "text/x-amp-html") == 0)
+        if (html || strcmp(type, "text/x-amp-html") == 0) {
             scan_html(c, idx, d, scan, bs);
-        else
+            /* Addresses written as text, outside any link, are links to a reader too. */
+            ww_buf_t t;
+            ww_buf_init(&t, c->lim.max_scan);
+            html_text(d, scan, &t, c->lim.max_scan, true);
+            scan_plain(c, idx, t.p ? t.p : "", t.n, bs);
+            ww_buf_release(&t);
+        } else
             scan_plain(c, idx, d, scan, bs);
         if (!p->attachment && !*p->filename && !c->excerpt_done &&
             (strcmp(type, "text/plain") == 0 || html))

@@ -191,7 +191,8 @@ static void test_links(void **state)
         "<a href='http://198.51.100.7/p'>https://www.nhs.uk/</a>\n"
         "<a name=top>no href</a>\n"
         "<form method=post action=\"https://collect.evil.example/post\"><input name=p></form>\n"
-        "<a href=\"javascript:alert(1)\">click</a>\n",
+        "<a href=\"javascript:alert(1)\">click</a>\n"
+        "<p>Or paste https://bare.example/x&amp;y into your browser.</p>\n",
         0);
     const ww_eml_link_t *l = link_to(m, "https://bank.example.co.uk@login.evil.example:8443/x");
     assert_non_null(l);
@@ -216,7 +217,12 @@ static void test_links(void **state)
     l = link_to(m, "javascript:alert(1)");
     assert_non_null(l); /* listed, for the analyst; the console never makes it a link */
     assert_string_equal(l->host, "");
-    assert_int_equal(m->nlinks, 6);
+    /* A bare address in the text is a link too (not the text shown inside <a>). */
+    l = link_to(m, "https://bare.example/x&y");
+    assert_non_null(l);
+    assert_null(l->text);
+    assert_null(link_to(m, "https://www.nhs.uk/"));
+    assert_int_equal(m->nlinks, 7);
     ww_eml_free(m);
 
     m = parse_ok("From: a@b.example\n\nSee https://a.example/x). And (www.b.example/y?z=1.\n"
@@ -416,10 +422,14 @@ static void test_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_headers),          cmocka_unit_test(test_from_spoof),
-        cmocka_unit_test(test_sample),           cmocka_unit_test(test_links),
-        cmocka_unit_test(test_attached_message), cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_limits),           cmocka_unit_test(test_html_excerpt),
+        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_from_spoof),
+        cmocka_unit_test(test_sample),
+        cmocka_unit_test(test_links),
+        cmocka_unit_test(test_attached_message),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_html_excerpt),
         cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
