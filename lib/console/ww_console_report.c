@@ -140,13 +140,15 @@ static const char *const unkind[] = {
     "bastard", "bitch", "bollocks", "crap", "damn", "dick",  "fuck",  "kill", "nazi",   "piss",
     "rape",    "shit",  "slut",     "twat", "wank", "whore", "death", "dead", "suicide"};
 
+#define WORDS_MIN 1000 /* fewer: not a list to pick passphrases from */
+
 static struct {
-    pthread_once_t once;
+    pthread_mutex_t mu;
+    bool ready; /* then blob, words and n never change again */
     char *blob;
     char **words;
     uint32_t n;
-    char path[512];
-} wl = {.once = PTHREAD_ONCE_INIT};
+} wl = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static bool word_ok(const char *w, size_t n)
 {
@@ -161,39 +163,56 @@ static bool word_ok(const char *w, size_t n)
     return true;
 }
 
-/* Loads the list once: $WW_WORDLIST, else the wbritish package's, else the system's
+/* Loads the list: $WW_WORDLIST, else the wbritish package's, else the system's
    /usr/share/dict/words.  Lines that are not 4 to 8 lower-case letters are left out
    (names, plurals with apostrophes, accented words). */
 static void wl_load(void)
 {
     const char *env = getenv("WW_WORDLIST");
     const char *paths[] = {env, "/usr/share/dict/british-english", "/usr/share/dict/words"};
+    char *blob = NULL, **words = NULL;
     size_t len = 0;
-    for (size_t i = 0; i < WW_ARRAY_LEN(paths) && !wl.blob; i++) {
+    uint32_t n = 0;
+    for (size_t i = 0; i < WW_ARRAY_LEN(paths) && !blob; i++) {
         if (!paths[i] || !*paths[i])
             continue;
-        snprintf(wl.path, sizeof wl.path, "%s", paths[i]);
-        if (ww_read_file(paths[i], WORDLIST_MAX, &wl.blob, &len) != 0)
-            wl.blob = NULL;
-        if (env && i == 0)
+        if (ww_read_file(paths[i], WORDLIST_MAX, &blob, &len) != 0)
+            blob = NULL;
+        if (env && *env && i == 0)
             break; /* an explicit list is the only one tried */
     }
-    if (!wl.blob)
-        return;
-    wl.words = malloc(WORDS_MAX * sizeof *wl.words);
-    if (!wl.words)
-        return;
-    char *p = wl.blob, *e = wl.blob + len;
-    while (p < e && wl.n < WORDS_MAX) {
+    if (!blob || !(words = malloc(WORDS_MAX * sizeof *words)))
+        goto out;
+    char *p = blob, *e = blob + len;
+    while (p < e && n < WORDS_MAX) {
         char *nl = memchr(p, '\n', (size_t)(e - p));
         char *le = nl ? nl : e;
         *le = 0;
         if (le > p && le[-1] == '\r')
             le[-1] = 0;
         if (word_ok(p, strlen(p)))
-            wl.words[wl.n++] = p;
+            words[n++] = p;
         p = le + 1;
     }
+    if (n < WORDS_MIN)
+        goto out;
+    wl.blob = blob, wl.words = words, wl.n = n, wl.ready = true;
+    blob = NULL, words = NULL;
+out:
+    free(blob);
+    free(words);
+}
+
+/* True when the word list is loaded.  A missing (or too short) list is looked for
+   again at the next request, so installing the package needs no restart. */
+static bool wl_ready(void)
+{
+    pthread_mutex_lock(&wl.mu);
+    if (!wl.ready)
+        wl_load();
+    bool r = wl.ready;
+    pthread_mutex_unlock(&wl.mu);
+    return r;
 }
 
 /* ---- small HTML pieces ------------------------------------------------------------------ */
@@ -1623,7 +1642,7 @@ static int h_help_reporting(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int h_help_passphrase(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    pthread_once(&wl.once, wl_load);
+    bool ready = wl_ready();
     const char *wq = ww_web_query(req, "words");
     uint32_t nw = wq && !strcmp(wq, "4") ? 4 : 3;
     ww_console_page_begin(c, req, resp, "Make a strong password from three random words", "/help");
@@ -1637,7 +1656,7 @@ static int h_help_passphrase(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
                    "add numbers or symbols if a system asks for them.</li>\n<li>Never tell "
                    "anyone your password, even IT staff. We will never ask for it.</li>\n</ul>\n");
     ww_buf_puts(b, "<h2>Some random words to start from</h2>\n");
-    if (sodium_init() < 0 || !wl.words || wl.n < 1000) {
+    if (sodium_init() < 0 || !ready) {
         ww_buf_puts(b, "<div class=\"nhsuk-warning-callout\">\n<h3 class=\"nhsuk-warning-callout__"
                        "label\"><span role=\"text\"><span class=\"nhsuk-u-visually-hidden\">"
                        "Important: </span>The word generator is not available</span></h3>\n<p>");
