@@ -620,10 +620,8 @@ static bool same_host(const char *h, const char *dev)
 typedef struct recent {
     const char *device; /* typed or from the register */
     const ww_asset_t *asset;
-    const char *peer;
-    ww_buf_t *json; /* [{...},...] of the newest RECENT_MAX */
-    char ids[RECENT_MAX][WW_ALERT_ID_LEN + 1];
-    char *items[RECENT_MAX]; /* malloc'd JSON objects, a ring */
+    const char *peer;        /* the reporter's address, when the device was not typed */
+    char *items[RECENT_MAX]; /* this slice's newest matches (malloc'd JSON), a ring */
     uint32_t n, next, scanned;
 } recent_t;
 
@@ -632,6 +630,8 @@ static bool recent_match(const recent_t *r, const ww_alert_t *a)
     if (!strcmp(nz(a->rule_id), RULE_ID))
         return false;
     if (r->device && same_host(nz(a->host), r->device))
+        return true;
+    if (r->peer && *r->peer && !strcmp(nz(a->src_ip), r->peer))
         return true;
     if (r->asset) {
         const ww_asset_t *s = r->asset;
@@ -678,27 +678,36 @@ static int recent_fn(void *ud, const ww_alert_t *a)
     return 0;
 }
 
-/* The device's alerts of the last 24 hours, newest first, as a JSON array into b. */
+/* The device's alerts of the last 24 hours, newest first (at most RECENT_MAX), as a
+   JSON array into b.  The day is read an hour at a time from the newest hour, so on a
+   busy store the RECENT_SCAN alerts looked at are the latest ones. */
 static int recent_alerts(ww_store_t *st, const char *device, const ww_asset_t *asset,
                          const char *peer, ww_buf_t *b, uint32_t *count, ww_diag_t *diag)
 {
     recent_t r = {.device = device, .asset = asset, .peer = peer};
-    ww_alert_query_t q = {.since = now_ns() - 24 * 3600 * NS, .until = WW_TIME_NONE};
-    int rc = ww_alerts_query(st, &q, recent_fn, &r, diag);
-    if (rc == 1)
-        rc = 0; /* the scan cap: what was seen is kept */
+    int64_t now = now_ns();
+    uint32_t kept = 0;
+    int rc = 0;
     ww_buf_putc(b, '[');
-    for (uint32_t i = 0; i < r.n; i++) {
-        uint32_t k = (r.next + RECENT_MAX - 1 - i) % RECENT_MAX;
-        if (i)
-            ww_buf_putc(b, ',');
-        ww_buf_puts(b, r.items[k]);
+    for (int h = 0; h < 24 && kept < RECENT_MAX && rc == 0; h++) {
+        ww_alert_query_t q = {.since = now - (int64_t)(h + 1) * 3600 * NS,
+                              .until = h ? now - (int64_t)h * 3600 * NS - 1 : WW_TIME_NONE};
+        rc = ww_alerts_query(st, &q, recent_fn, &r, diag);
+        /* This hour's matches, newest first, after the later hours'. */
+        for (uint32_t i = 0; i < r.n && kept < RECENT_MAX; i++) {
+            uint32_t k = (r.next + RECENT_MAX - 1 - i) % RECENT_MAX;
+            ww_buf_puts(b, kept++ ? "," : "");
+            ww_buf_puts(b, r.items[k]);
+        }
+        for (uint32_t i = 0; i < RECENT_MAX; i++) {
+            free(r.items[i]);
+            r.items[i] = NULL;
+        }
+        r.n = r.next = 0;
     }
     ww_buf_putc(b, ']');
-    for (uint32_t i = 0; i < RECENT_MAX; i++)
-        free(r.items[i]);
-    *count = r.n;
-    return rc;
+    *count = kept;
+    return rc == 1 ? 0 : rc; /* 1: the scan cap; what was seen is kept */
 }
 
 /* ---- an email's indicators in stored alerts ---------------------------------------------- */
@@ -992,7 +1001,8 @@ static int store_report(ww_console_t *c, ww_web_req_t *req, const answers_t *a, 
         json_kv(&ev, "asset_owner", asset->owner);
     }
     uint32_t nrecent = 0;
-    if ((rc = recent_alerts(db->st, device, asset, req->peer, &recent, &nrecent, diag)) != 0)
+    const char *peer = a->device && *a->device ? NULL : req->peer;
+    if ((rc = recent_alerts(db->st, device, asset, peer, &recent, &nrecent, diag)) != 0)
         goto out;
     ww_buf_printf(&ev, ",\"device_recent_alerts_count\":%u,\"device_recent_alerts\":", nrecent);
     ww_buf_append(&ev, recent.p ? recent.p : "[]", recent.p ? recent.n : 2);
