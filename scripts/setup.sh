@@ -16,6 +16,8 @@ PKGS="$PKGS libgnutls28-dev chromium-driver python3-selenium"
 PKGS="$PKGS oathtool"
 # Threat intelligence: tests validate STIX 2.1 bundles against the OASIS JSON Schemas.
 PKGS="$PKGS python3-jsonschema"
+# /help/passphrase picks random words from the British English word list.
+PKGS="$PKGS wbritish"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
