@@ -24,6 +24,7 @@ static const struct {
     {"serve", cmd_serve, "run the always-on monitor (`serve --config FILE [--check]`)"},
     {"status", cmd_serve_status, "what a running `serve` is doing (inputs, spool, alerts)"},
     {"users", cmd_users, "people, roles, API tokens and the audit log of the console"},
+    {"incidents", cmd_incidents, "incidents: open, note, link alerts, export (JSON, STIX)"},
 };
 
 static void usage(FILE *out)

@@ -21,6 +21,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_serve_status(int argc, char **argv);
 int cmd_users(int argc, char **argv);
+int cmd_incidents(int argc, char **argv);
 
 /* Prints "wardwatch: <msg>" on stderr. */
 void ww_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
