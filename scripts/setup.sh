@@ -12,6 +12,8 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 # syslog-ng-core itself conflicts with rsyslog.
 # The console (lib/web): GnuTLS for its HTTPS and certificate; WebDriver for its tests.
 PKGS="$PKGS libgnutls28-dev chromium-driver python3-selenium"
+# The console's tests sign responders and admins in with a TOTP code.
+PKGS="$PKGS oathtool"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -50,13 +50,14 @@ typedef struct ww_console_rule {
 } ww_console_rule_t;
 
 typedef struct ww_console_config {
-    ww_web_config_t web;    /* listen, port, TLS, limits ...; routes and auth are set here */
-    ww_auth_config_t auth;  /* sessions and passwords (ww_auth_config_default) */
-    const char *store_path; /* the store serve writes (alerts, register, auth, ...) */
-    const char *state_dir;  /* the certificate, and files kept (evidence/, reports/) */
-    const char *base_url;   /* the console's URL as people reach it (links, STIX), or NULL */
-    const char *trust_name; /* "Northshire Hospitals NHS Foundation Trust", or NULL */
-    const char *fbmap_path; /* the fire-break map file, NULL: the one stored */
+    ww_web_config_t web;       /* listen, port, TLS, limits ...; routes and auth are set here */
+    ww_auth_config_t auth;     /* sessions and passwords (ww_auth_config_default) */
+    const char *store_path;    /* the store serve writes (alerts, auth, incidents, ...) */
+    const char *register_path; /* the asset register's store, NULL: store_path */
+    const char *state_dir;     /* the certificate, and files kept (evidence/, reports/) */
+    const char *base_url;      /* the console's URL as people reach it (links, STIX), or NULL */
+    const char *trust_name;    /* "Northshire Hospitals NHS Foundation Trust", or NULL */
+    const char *fbmap_path;    /* the fire-break map file, NULL: the one stored */
     ww_console_contacts_t contacts;
     /* serve's live state; each may be NULL. */
     void (*health)(void *ud, ww_console_health_t *out);
@@ -90,7 +91,8 @@ const ww_console_config_t *ww_console_cfg(const ww_console_t *c);
 /* This thread's store connection and auth handle (opened on first use, closed when the
  * thread ends).  0, or WW_EIO/WW_ENOMEM with diag. */
 typedef struct ww_console_db {
-    ww_store_t *st;
+    ww_store_t *st;  /* the store: alerts, people, incidents, fire-break records ... */
+    ww_store_t *reg; /* the asset register (== st when it lives in the same store) */
     ww_auth_t *auth;
 } ww_console_db_t;
 int ww_console_db(ww_console_t *c, ww_console_db_t **out, ww_diag_t *diag);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "alerts/ww_alerts.h"
+#include "console/ww_console.h"
 #include "ingest/ww_lumberjack.h"
 #include "ingest/ww_sysframe.h"
 #include "pipeline/ww_pipeline.h"
@@ -139,6 +140,11 @@ struct ww_serve {
     sqlite3_stmt *put; /* the prepared insert of ww_alerts_put_cached */
     int metrics_port;
     pthread_mutex_t stats_mu; /* ww_serve_get_stats from the metrics thread */
+    ww_console_t *console;    /* the console, when the config has one */
+    pthread_mutex_t rules_mu; /* rs, as the console's threads read it */
+    int64_t last_batch_s;     /* __atomic: when events were last processed */
+    int64_t started_s;
+    char console_store[4200];
     /* limits: memory.  The consumer's share: what it has handed the pipeline and
        not yet seen replayed, message by message in submission order. */
     ww_membudget_t mem;
@@ -726,6 +732,7 @@ static void on_done(void *ud, uint64_t mark)
     ww_serve_t *s = ud;
     s->last_mark = mark;
     note_mark(s, s->corr, mark);
+    __atomic_store_n(&s->last_batch_s, (int64_t)time(NULL), __ATOMIC_RELAXED);
 }
 
 static int fmt_of(const ww_sc_input_t *in, ww_str_t payload)
@@ -1294,7 +1301,9 @@ static void reload(ww_serve_t *s)
     ww_corr_free(s->corr);
     s->pipe = pipe;
     s->corr = corr;
+    pthread_mutex_lock(&s->rules_mu);
     s->rs = rs;
+    pthread_mutex_unlock(&s->rules_mu);
     s->prog = prog;
     pthread_mutex_lock(&s->stats_mu); /* the metrics thread reads the notifier's stats */
     ww_notify_t *old_notify = s->notify;
@@ -1455,6 +1464,133 @@ static int mkdir_p(const char *path)
     return mkdir(buf, 0700) == 0 || errno == EEXIST ? 0 : -1;
 }
 
+/* ---- the console ---- */
+
+static void console_health(void *ud, ww_console_health_t *h)
+{
+    ww_serve_t *s = ud;
+    ww_serve_stats_t st;
+    ww_serve_get_stats(s, &st);
+    memset(h, 0, sizeof *h);
+    h->inputs = st.ninputs;
+    for (uint32_t i = 0; i < st.ninputs; i++) {
+        h->events_in += st.inputs[i].received;
+        h->events_accepted += st.inputs[i].accepted;
+        h->events_rejected += st.inputs[i].rejected;
+    }
+    h->alerts = st.alerts_stored;
+    h->spool_bytes = st.spool_bytes;
+    h->spool_limit = st.spool_max_bytes;
+    h->spool_full = st.spool_max_bytes && st.spool_bytes >= st.spool_max_bytes;
+    h->started = s->started_s;
+    h->last_event = __atomic_load_n(&s->last_batch_s, __ATOMIC_RELAXED);
+}
+
+/* A rule's facts for an alert's page, copied under rules_mu (a reload swaps the
+ * ruleset) into this thread's buffer, valid until its next call. */
+static int console_rule(void *ud, const char *id, ww_console_rule_t *out)
+{
+    ww_serve_t *s = ud;
+    static __thread char buf[16384];
+    size_t used = 0;
+    memset(out, 0, sizeof *out);
+#define KEEP(dst, src)                                                          \
+    do {                                                                        \
+        const char *v_ = (src) ? (src) : "";                                    \
+        int n_ = snprintf(buf + used, sizeof buf - used, "%s", v_);             \
+        (dst) = buf + used;                                                     \
+        used += n_ >= 0 && (size_t)n_ < sizeof buf - used ? (size_t)n_ + 1 : 0; \
+    } while (0)
+    pthread_mutex_lock(&s->rules_mu);
+    const ww_sigma_rule_t *r = s->rs ? ww_sigma_find(s->rs, id) : NULL;
+    if (r) {
+        KEEP(out->id, r->id);
+        KEEP(out->title, r->title);
+        KEEP(out->description, r->description);
+        KEEP(out->author, r->author);
+        KEEP(out->status, r->status);
+        KEEP(out->level, ww_level_name(r->level));
+        KEEP(out->path, r->file);
+        ww_buf_t b;
+        ww_buf_init(&b, 1024);
+        for (uint32_t i = 0; i < r->nreferences; i++)
+            ww_buf_printf(&b, "%s%s", i ? "\n" : "", r->references[i]);
+        ww_buf_putc(&b, 0);
+        KEEP(out->references, b.p);
+        ww_buf_clear(&b);
+        for (uint32_t i = 0; i < r->ntags; i++)
+            ww_buf_printf(&b, "%s%s", i ? "," : "", r->tags[i]);
+        ww_buf_putc(&b, 0);
+        KEEP(out->tags, b.p);
+        ww_buf_clear(&b);
+        for (uint32_t i = 0; i < r->nfalsepositives; i++)
+            ww_buf_printf(&b, "%s%s", i ? "\n" : "", r->falsepositives[i]);
+        ww_buf_putc(&b, 0);
+        KEEP(out->falsepositives, b.p);
+        ww_buf_release(&b);
+    }
+    pthread_mutex_unlock(&s->rules_mu);
+#undef KEEP
+    return r ? 1 : 0;
+}
+
+static void console_log(void *ud, const char *msg)
+{
+    (void)ud;
+    ww_serve_log("info", "%s", msg);
+}
+
+static int console_start(ww_serve_t *s, ww_diag_t *diag)
+{
+    const ww_serve_config_t *cfg = s->cfg;
+    ww_console_config_t cc;
+    ww_console_config_default(&cc);
+    char store[4200];
+    snprintf(store, sizeof store, "%s/wardwatch.db", cfg->state_dir);
+    cc.web.listen = cfg->console.host;
+    cc.web.port = cfg->console.port;
+    cc.web.cert = cfg->console.cert;
+    cc.web.key = cfg->console.key;
+    cc.web.names = cfg->console.names;
+    cc.web.nnames = cfg->console.nnames;
+    cc.web.plain_http = cfg->console.plain_http;
+    cc.web.threads = cfg->console.threads;
+    cc.state_dir = cfg->state_dir;
+    cc.store_path = store; /* copied by the console's store connections at once */
+    cc.register_path = cfg->register_db;
+    cc.base_url = cfg->console.base_url ? cfg->console.base_url : cfg->link_base;
+    cc.trust_name = cfg->console.trust_name;
+    cc.fbmap_path = cfg->console.firebreak_map;
+    if (cfg->console.idle_timeout_s)
+        cc.auth.idle_timeout = (int64_t)cfg->console.idle_timeout_s;
+    if (cfg->console.absolute_timeout_s)
+        cc.auth.absolute_timeout = (int64_t)cfg->console.absolute_timeout_s;
+    if (cfg->console.service_desk)
+        cc.contacts.service_desk = cfg->console.service_desk;
+    if (cfg->console.phishing_address)
+        cc.contacts.phishing_address = cfg->console.phishing_address;
+    if (cfg->console.csoc_phone)
+        cc.contacts.csoc_phone = cfg->console.csoc_phone;
+    cc.health = console_health;
+    cc.rule = console_rule;
+    cc.log = console_log;
+    cc.ud = s;
+    snprintf(s->console_store, sizeof s->console_store, "%s", store);
+    cc.store_path = s->console_store;
+    int rc = ww_console_start(&cc, &s->console, diag);
+    if (rc && cfg->file && !diag->line) {
+        char msg[sizeof diag->msg];
+        snprintf(msg, sizeof msg, "%s", diag->msg);
+        ww_diag_set(diag, cfg->file, cfg->console.line, 0, "console: %s", msg);
+    }
+    return rc;
+}
+
+int ww_serve_console_port(const ww_serve_t *s)
+{
+    return s->console ? ww_console_port(s->console) : 0;
+}
+
 int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, ww_detect_t *prog,
                    ww_serve_t **out, ww_diag_t *diag)
 {
@@ -1468,6 +1604,8 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     pthread_mutex_init(&s->ack_mu, NULL);
     pthread_mutex_init(&s->full_mu, NULL);
     pthread_mutex_init(&s->stats_mu, NULL);
+    pthread_mutex_init(&s->rules_mu, NULL);
+    s->started_s = (int64_t)time(NULL);
     ww_arena_init(&s->scratch, 16 * 1024, 0);
     s->mem = (ww_membudget_t){.cap = cfg->memory_bytes, .note = mem_note, .ud = s};
     /* Buffers of 128 KiB and more are mapped and unmapped on their own: freed, they go
@@ -1629,6 +1767,8 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
         const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->metrics, MHD_DAEMON_INFO_BIND_PORT);
         s->metrics_port = di ? di->port : 0;
     }
+    if (cfg->console.listen && (rc = console_start(s, diag)) != 0)
+        goto fail;
     log_memory(s);
     *out = s;
     return 0;
@@ -1641,6 +1781,7 @@ void ww_serve_free(ww_serve_t *s)
 {
     if (!s)
         return;
+    ww_console_stop(s->console); /* its handlers read the rules and the stats */
     if (s->metrics)
         MHD_stop_daemon(s->metrics);
     if (s->net_started) {
@@ -1676,6 +1817,7 @@ void ww_serve_free(ww_serve_t *s)
     pthread_mutex_destroy(&s->ack_mu);
     pthread_mutex_destroy(&s->full_mu);
     pthread_mutex_destroy(&s->stats_mu);
+    pthread_mutex_destroy(&s->rules_mu);
     free(s);
 }
 

@@ -77,6 +77,8 @@ void ww_serve_get_stats(ww_serve_t *s, ww_serve_stats_t *out);
 void ww_serve_metrics(ww_serve_t *s, ww_buf_t *out);
 /* The metrics listener's port (0 when none is configured). */
 int ww_serve_metrics_port(const ww_serve_t *s);
+/* The console's port (0 when the config has no console). */
+int ww_serve_console_port(const ww_serve_t *s);
 
 /* The server's log: one line "wardwatch serve: LEVEL: message" on stderr (journald),
  * control characters replaced, so that sender-controlled text quoted in a message

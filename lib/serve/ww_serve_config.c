@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -563,10 +564,120 @@ static bool same_addr(const ww_sc_input_t *a, const ww_sc_input_t *b)
            memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
 }
 
+/* console: the web console's listener and what it tells people (docs/console.md). */
+static int read_console(rd_t *r, const ww_yn_t *sec)
+{
+    static const char *const k[] = {"listen",        "cert",         "key",         "names",
+                                    "plain_http",    "threads",      "base_url",    "trust_name",
+                                    "firebreak_map", "idle_timeout", "max_session", "contacts"};
+    ww_serve_config_t *c = r->c;
+    const ww_yn_t *v;
+    char why[200];
+    int rc = ww_yc_keys(&r->yc, sec, "console", k, WW_ARRAY_LEN(k));
+    if (rc)
+        return rc;
+    c->console.line = sec->line;
+    if (!(v = ww_yn_get(sec, "listen")))
+        return ww_yc_fail(&r->yc, sec, "console needs listen: (e.g. \"127.0.0.1:8443\")");
+    if ((rc = ww_yc_str(&r->yc, v, "console listen", 128, &c->console.listen)))
+        return rc;
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (ww_sc_parse_listen(c->console.listen, &ss, &sl, why, sizeof why) != 0)
+        return ww_yc_fail(&r->yc, v, "console listen: %s", why);
+    char host[INET6_ADDRSTRLEN];
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const void *)&ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+        c->console.port = ntohs(a->sin6_port);
+    } else {
+        const struct sockaddr_in *a = (const void *)&ss;
+        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+        c->console.port = ntohs(a->sin_port);
+    }
+    if (!(c->console.host = ww_arena_strdup(&c->arena, host)))
+        return WW_ENOMEM;
+    const ww_yn_t *cert = ww_yn_get(sec, "cert"), *key = ww_yn_get(sec, "key");
+    if (!cert != !key)
+        return ww_yc_fail(&r->yc, cert ? cert : key,
+                          "console: cert and key go together (or neither: a self-signed "
+                          "certificate is made in state_dir)");
+    if (cert && ((rc = path_of(r, cert, "console cert", &c->console.cert)) ||
+                 (rc = readable(r, cert, "console cert", c->console.cert)) ||
+                 (rc = path_of(r, key, "console key", &c->console.key)) ||
+                 (rc = readable(r, key, "console key", c->console.key))))
+        return rc;
+    if ((v = ww_yn_get(sec, "names")) &&
+        (rc = ww_yc_strlist(&r->yc, &c->arena, v, "console names", 32, 253, &c->console.names,
+                            &c->console.nnames)))
+        return rc;
+    if ((v = ww_yn_get(sec, "plain_http"))) {
+        if ((rc = ww_yc_bool(&r->yc, v, "console plain_http", &c->console.plain_http)))
+            return rc;
+        bool loop =
+            ss.ss_family == AF_INET
+                ? (ntohl(((const struct sockaddr_in *)(const void *)&ss)->sin_addr.s_addr) >> 24) ==
+                      127
+                : IN6_IS_ADDR_LOOPBACK(
+                      &((const struct sockaddr_in6 *)(const void *)&ss)->sin6_addr);
+        if (c->console.plain_http && !loop)
+            return ww_yc_fail(&r->yc, v,
+                              "console plain_http is for tests on a loopback address only; "
+                              "people's passwords cross this connection");
+    }
+    uint64_t u;
+    if ((v = ww_yn_get(sec, "threads"))) {
+        if ((rc = ww_yc_uint(&r->yc, v, "console threads", 1, 64, &u)))
+            return rc;
+        c->console.threads = (uint32_t)u;
+    }
+    static const struct {
+        const char *key;
+        size_t off;
+    } strs[] = {
+        {"base_url", offsetof(ww_serve_config_t, console.base_url)},
+        {"trust_name", offsetof(ww_serve_config_t, console.trust_name)},
+    };
+    for (size_t i = 0; i < WW_ARRAY_LEN(strs); i++)
+        if ((v = ww_yn_get(sec, strs[i].key)) &&
+            (rc = ww_yc_str(&r->yc, v, strs[i].key, 300, (const char **)((char *)c + strs[i].off))))
+            return rc;
+    if ((v = ww_yn_get(sec, "firebreak_map")) &&
+        ((rc = path_of(r, v, "console firebreak_map", &c->console.firebreak_map)) ||
+         (rc = readable(r, v, "console firebreak_map", c->console.firebreak_map))))
+        return rc;
+    if ((v = ww_yn_get(sec, "idle_timeout"))) {
+        if ((rc = ww_yc_duration(&r->yc, v, "console idle_timeout", 60000, 86400000, &u)))
+            return rc;
+        c->console.idle_timeout_s = u / 1000;
+    }
+    if ((v = ww_yn_get(sec, "max_session"))) {
+        if ((rc = ww_yc_duration(&r->yc, v, "console max_session", 60000, 7 * 86400000ull, &u)))
+            return rc;
+        c->console.absolute_timeout_s = u / 1000;
+    }
+    const ww_yn_t *ct = ww_yn_get(sec, "contacts");
+    if (ct) {
+        static const char *const ck[] = {"service_desk", "phishing_address", "csoc_phone"};
+        if ((rc = ww_yc_keys(&r->yc, ct, "console contacts", ck, WW_ARRAY_LEN(ck))))
+            return rc;
+        if ((v = ww_yn_get(ct, "service_desk")) &&
+            (rc = ww_yc_str(&r->yc, v, "service_desk", 300, &c->console.service_desk)))
+            return rc;
+        if ((v = ww_yn_get(ct, "phishing_address")) &&
+            (rc = ww_yc_str(&r->yc, v, "phishing_address", 300, &c->console.phishing_address)))
+            return rc;
+        if ((v = ww_yn_get(ct, "csoc_phone")) &&
+            (rc = ww_yc_str(&r->yc, v, "csoc_phone", 100, &c->console.csoc_phone)))
+            return rc;
+    }
+    return 0;
+}
+
 static int read_root(rd_t *r, const ww_yn_t *root)
 {
     static const char *const keys[] = {"state_dir", "rules",  "spool",  "detection", "alerts",
-                                       "metrics",   "inputs", "notify", "limits"};
+                                       "metrics",   "inputs", "notify", "limits",    "console"};
     int rc = ww_yc_keys(&r->yc, root, "the config", keys, WW_ARRAY_LEN(keys));
     if (rc)
         return rc;
@@ -654,6 +765,8 @@ static int read_root(rd_t *r, const ww_yn_t *root)
                 return ww_yc_fail(&r->yc, v, "metrics listen: %s", why);
         }
     }
+    if ((sec = ww_yn_get(root, "console")) && (rc = read_console(r, sec)))
+        return rc;
     if (!(sec = ww_yn_get(root, "inputs")))
         return ww_yc_fail(&r->yc, root, "the config needs inputs: (at least one)");
     if ((rc = read_seq(r, sec, "inputs", WW_SC_MAX_INPUTS, sizeof *c->inputs, (void **)&c->inputs)))
@@ -859,4 +972,8 @@ void ww_serve_config_describe(const ww_serve_config_t *c, ww_buf_t *out)
     }
     if (c->metrics_listen)
         ww_buf_printf(out, "metrics:   http://%s/metrics\n", c->metrics_listen);
+    if (c->console.listen)
+        ww_buf_printf(out, "console:   %s://%s/%s\n", c->console.plain_http ? "http" : "https",
+                      c->console.listen,
+                      c->console.cert ? "" : " (self-signed certificate in state_dir)");
 }

@@ -115,6 +115,21 @@ typedef struct ww_serve_config {
     const char *metrics_listen;
     struct sockaddr_storage metrics_addr;
     socklen_t metrics_addrlen;
+    /* The console (lib/console; docs/console.md): none when listen is NULL. */
+    struct {
+        const char *listen; /* "127.0.0.1:8443" as written */
+        const char *host;   /* its address part ("127.0.0.1", "::") */
+        uint16_t port;
+        const char *cert, *key; /* NULL: a self-signed pair in state_dir */
+        const char **names;     /* extra names for the self-signed certificate */
+        uint32_t nnames;
+        bool plain_http; /* tests only; loopback only */
+        uint32_t threads;
+        const char *base_url, *trust_name, *firebreak_map;
+        uint64_t idle_timeout_s, absolute_timeout_s;
+        const char *service_desk, *phishing_address, *csoc_phone;
+        uint32_t line;
+    } console;
     ww_sc_input_t *inputs;
     uint32_t ninputs;
     ww_sc_notifier_t *notifiers;

@@ -59,6 +59,8 @@ typedef struct ww_web_session {
     char csrf[WW_WEB_CSRF_MAX]; /* the session's CSRF token (printable ASCII) */
     bool expired;               /* idle or absolute timeout passed */
     bool token;                 /* authenticated by an API token, not a cookie */
+    bool must_change;           /* only a password change may follow (lib/auth) */
+    int64_t reauth_at;          /* s: the last password+TOTP re-check, 0: none */
 } ww_web_session_t;
 
 /* How the HTTP layer asks lib/auth about a request.  Both functions may be called from
