@@ -14,6 +14,8 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 PKGS="$PKGS libgnutls28-dev chromium-driver python3-selenium"
 # The console's tests sign responders and admins in with a TOTP code.
 PKGS="$PKGS oathtool"
+# The incidents' STIX 2.1 export is validated against the OASIS JSON schemas.
+PKGS="$PKGS python3-jsonschema"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

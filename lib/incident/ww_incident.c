@@ -119,13 +119,24 @@ int ww__inc_db_fail(ww_store_t *st, ww_diag_t *diag, const char *what)
     return WW_EIO;
 }
 
-int ww_incident_migrate(ww_store_t *st, ww_diag_t *diag)
+static int migrate_once(ww_store_t *st, ww_diag_t *diag)
 {
     int rc = ww_alerts_migrate(st, diag);
     if (rc == 0 && ww_fb_store_migrate(st, diag) != 0)
         rc = WW_EIO;
     if (rc == 0)
         rc = ww_store_migrate(st, "incident", migrations, WW_ARRAY_LEN(migrations), diag);
+    return rc;
+}
+
+int ww_incident_migrate(ww_store_t *st, ww_diag_t *diag)
+{
+    /* Two connections (the console's threads) may migrate a fresh store at once: both
+       read version 0 and the slower one's CREATE fails.  A second attempt reads the
+       version the first one recorded and has nothing left to do. */
+    int rc = migrate_once(st, diag);
+    if (rc == WW_EIO)
+        rc = migrate_once(st, diag);
     return rc;
 }
 
@@ -751,6 +762,61 @@ int ww_incident_link_alert(ww_store_t *st, int64_t id, const char *alert_id, con
 out:
     sqlite3_finalize(q);
     return end(st, rc, diag);
+}
+
+/* Appends s to out (capacity n, used *o) with control characters and bytes that are
+ * not UTF-8 replaced by '?', stopping at a character boundary before n - 1. */
+static void put_clean(char *out, size_t n, size_t *o, const char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        size_t k = utf8_len((const unsigned char *)s + i, len - i);
+        unsigned char c = (unsigned char)s[i];
+        bool bad = k == 0 || c < 0x20 || c == 0x7f;
+        size_t w = bad ? 1 : k;
+        if (*o + w >= n)
+            break;
+        if (bad)
+            out[(*o)++] = '?';
+        else {
+            memcpy(out + *o, s + i, k);
+            *o += k;
+        }
+        i += k ? k : 1;
+    }
+    out[*o] = 0;
+}
+
+int ww_incident_title_from_alert(ww_store_t *st, const char *alert_id, char *out, size_t n,
+                                 ww_diag_t *diag)
+{
+    int rc = ww_incident_migrate(st, diag);
+    if (rc)
+        return rc;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT rule_title, host FROM alert WHERE id=?", -1, &q, NULL) !=
+        SQLITE_OK)
+        return ww__inc_db_fail(st, diag, "reading an alert");
+    sqlite3_bind_text(q, 1, alert_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        size_t cap = n < WW_INC_MAX_TITLE + 1 ? n : WW_INC_MAX_TITLE + 1, o = 0;
+        out[0] = 0;
+        put_clean(out, cap, &o, ww__inc_col(q, 0));
+        if (ww__inc_col(q, 1)[0]) {
+            put_clean(out, cap, &o, " on ");
+            put_clean(out, cap, &o, ww__inc_col(q, 1));
+        }
+        if (ww__inc_check_text("title", out, WW_INC_MAX_TITLE, false, true, diag) != 0)
+            snprintf(out, n, "Alert %.40s", alert_id); /* a rule title of blanks */
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        ww_diag_set(diag, "", 0, 0, "no alert '%.40s' in the store", alert_id);
+        rc = WW_ENOENT;
+    } else
+        rc = ww__inc_db_fail(st, diag, "reading an alert");
+    sqlite3_finalize(q);
+    return rc;
 }
 
 static int link_plan_locked(ww_store_t *st, int64_t id, int64_t plan_id, const char *by,

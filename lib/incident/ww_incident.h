@@ -141,6 +141,13 @@ int ww_incident_each_open(ww_store_t *st, ww_incident_fn fn, void *ud, ww_diag_t
  * such incident or alert, diag says which), WW_ELIMIT past WW_INC_MAX_ALERTS, WW_EIO. */
 int ww_incident_link_alert(ww_store_t *st, int64_t id, const char *alert_id, const char *by,
                            int64_t now, ww_diag_t *diag);
+/* A title for an incident opened from an alert: "<rule title> on <host>" (or the rule
+ * title alone), cut to WW_INC_MAX_TITLE at a character boundary, with control
+ * characters and bytes that are not UTF-8 replaced, so it is always a valid title.
+ * out >= WW_INC_MAX_TITLE + 1 bytes.  0, WW_ENOENT (no such alert), WW_EIO. */
+int ww_incident_title_from_alert(ww_store_t *st, const char *alert_id, char *out, size_t n,
+                                 ww_diag_t *diag);
+
 /* Links a fire-break plan (lib/firebreak's plan id): its records join the timeline.
  * 0, 1 already linked, WW_ENOENT, WW_ELIMIT, WW_EIO. */
 int ww_incident_link_plan(ww_store_t *st, int64_t id, int64_t plan_id, const char *by, int64_t now,

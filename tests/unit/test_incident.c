@@ -153,8 +153,11 @@ static void test_create_and_numbering(void **state)
     assert_int_equal(ww_incident_get(st, "INC-2026-0099", &got, &d), WW_ENOENT);
     assert_int_equal(ww_incident_get(st, "99", &got, &d), WW_ENOENT);
 
-    ww_incident_new_t in = {.title = "x", .severity = "critical", .owner = "bob",
-                            .aware = T0 - 3600, .personal_data = true};
+    ww_incident_new_t in = {.title = "x",
+                            .severity = "critical",
+                            .owner = "bob",
+                            .aware = T0 - 3600,
+                            .personal_data = true};
     assert_int_equal(ww_incident_create(st, &in, "alice", T0, &got, &d), 0);
     assert_int_equal(got.severity, WW_INC_CRITICAL);
     assert_int_equal(got.aware, T0 - 3600);
@@ -502,9 +505,8 @@ static void test_evidence(void **state)
     ww_incident_t got;
     assert_int_equal(ww_incident_get(st, "1", &got, &d), 0);
     assert_int_equal(got.nevidence, 2);
-    assert_int_equal(ww_incident_evidence_get(st, &got, g_dir, f.sha256_hex, &ev, path,
-                                              sizeof path, &d),
-                     0);
+    assert_int_equal(
+        ww_incident_evidence_get(st, &got, g_dir, f.sha256_hex, &ev, path, sizeof path, &d), 0);
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_size, 6);
     assert_int_equal(
@@ -599,13 +601,55 @@ static void test_exports(void **state)
     close_store(st);
 }
 
+/* The two lib/web accessors the incidents API reads its bodies with. */
+static void test_web_json_for_api(void **state)
+{
+    (void)state;
+    static const char body[] = "{\"alerts\":[\"a1\",\"a2\",{\"x\":[1]},\"a4\"],\"yes\":true,"
+                               "\"no\":false,\"s\":\"true\",\"e\":[]}";
+    ww_buf_t msg;
+    ww_buf_init(&msg, 0);
+    ww_buf_printf(&msg,
+                  "POST /x HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                  "Content-Length: %zu\r\n\r\n%s",
+                  strlen(body), body);
+    ww_web_limits_t lim;
+    ww_web_limits_default(&lim);
+    ww_web_req_t r;
+    ww_web_req_init(&r, &lim, NULL);
+    assert_int_equal(ww_web_req_parse_raw(&r, msg.p, msg.n, 0), 0);
+    uint32_t arr = ww_web_json_member(&r, 0, "alerts");
+    assert_int_equal(ww_web_json_type(&r, arr), 'a');
+    assert_string_equal(ww_web_json_str(&r, ww_web_json_elem(&r, arr, 0), NULL), "a1");
+    assert_string_equal(ww_web_json_str(&r, ww_web_json_elem(&r, arr, 1), NULL), "a2");
+    assert_int_equal(ww_web_json_type(&r, ww_web_json_elem(&r, arr, 2)), 'o');
+    /* The element after a nested value is found past the whole subtree. */
+    assert_string_equal(ww_web_json_str(&r, ww_web_json_elem(&r, arr, 3), NULL), "a4");
+    assert_int_equal(ww_web_json_elem(&r, arr, 4), 0);
+    assert_int_equal(ww_web_json_elem(&r, ww_web_json_member(&r, 0, "e"), 0), 0);
+    assert_int_equal(ww_web_json_elem(&r, ww_web_json_member(&r, 0, "yes"), 0), 0);
+    bool v = false;
+    assert_int_equal(ww_web_json_bool(&r, ww_web_json_member(&r, 0, "yes"), &v), 0);
+    assert_true(v);
+    assert_int_equal(ww_web_json_bool(&r, ww_web_json_member(&r, 0, "no"), &v), 0);
+    assert_false(v);
+    assert_int_equal(ww_web_json_bool(&r, ww_web_json_member(&r, 0, "s"), &v), WW_EINVAL);
+    ww_web_req_release(&r);
+    ww_buf_release(&msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ico_clock),       cmocka_unit_test(test_create_and_numbering),
-        cmocka_unit_test(test_refused_input),   cmocka_unit_test(test_update_and_lists),
-        cmocka_unit_test(test_links),           cmocka_unit_test(test_notes),
-        cmocka_unit_test(test_evidence),        cmocka_unit_test(test_exports),
+        cmocka_unit_test(test_ico_clock),
+        cmocka_unit_test(test_create_and_numbering),
+        cmocka_unit_test(test_refused_input),
+        cmocka_unit_test(test_update_and_lists),
+        cmocka_unit_test(test_links),
+        cmocka_unit_test(test_notes),
+        cmocka_unit_test(test_evidence),
+        cmocka_unit_test(test_exports),
+        cmocka_unit_test(test_web_json_for_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
