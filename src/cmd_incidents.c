@@ -22,7 +22,8 @@ static void usage(FILE *out)
         "usage: wardwatch incidents [--db PATH] list [--status S] [--format table|json]\n"
         "       wardwatch incidents [--db PATH] show REF [--format text|json]\n"
         "       wardwatch incidents [--db PATH] new --title TEXT [--severity S] [--owner NAME]\n"
-        "                 [--aware TIME] [--personal-data] [--dspt] [--description TEXT]\n"
+        "                 [--aware TIME] [--personal-data yes|no] [--dspt yes|no]\n"
+        "                 [--description TEXT]\n"
         "       wardwatch incidents [--db PATH] set REF [--status S] [--severity S]\n"
         "                 [--owner NAME] [--title TEXT] [--description TEXT] [--aware TIME]\n"
         "                 [--personal-data yes|no] [--dspt yes|no] [--dspt-reported yes|no]\n"
@@ -46,7 +47,6 @@ typedef struct opts {
     const char *db, *by, *status, *severity, *owner, *title, *description, *aware, *format;
     const char *dspt_ref, *state_dir, *trust, *base_url;
     int personal, dspt, dspt_reported; /* -1 unchanged */
-    bool flag_personal, flag_dspt;
     const char *alerts[256];
     size_t nalerts;
     const char *plans[64];
@@ -238,8 +238,8 @@ int cmd_incidents(int argc, char **argv)
         {"description", required_argument, NULL, 'D'},
         {"aware", required_argument, NULL, 'a'},
         {"format", required_argument, NULL, 'f'},
-        {"personal-data", optional_argument, NULL, 'p'},
-        {"dspt", optional_argument, NULL, 'r'},
+        {"personal-data", required_argument, NULL, 'p'},
+        {"dspt", required_argument, NULL, 'r'},
         {"dspt-reported", required_argument, NULL, 'R'},
         {"dspt-ref", required_argument, NULL, 'F'},
         {"alert", required_argument, NULL, 'A'},
@@ -267,13 +267,11 @@ int cmd_incidents(int argc, char **argv)
         case 'a': o.aware = optarg; break;
         case 'f': o.format = optarg; break;
         case 'p':
-            o.flag_personal = true;
-            if (optarg && (o.personal = yes_no("personal-data", optarg)) < -1)
+            if ((o.personal = yes_no("personal-data", optarg)) < -1)
                 return WW_EXIT_ERROR;
             break;
         case 'r':
-            o.flag_dspt = true;
-            if (optarg && (o.dspt = yes_no("dspt", optarg)) < -1)
+            if ((o.dspt = yes_no("dspt", optarg)) < -1)
                 return WW_EXIT_ERROR;
             break;
         case 'R':
@@ -390,8 +388,8 @@ int cmd_incidents(int argc, char **argv)
                                 .description = o.description,
                                 .severity = o.severity,
                                 .owner = o.owner,
-                                .personal_data = o.flag_personal && o.personal != 0,
-                                .dspt_reportable = o.flag_dspt && o.dspt != 0};
+                                .personal_data = o.personal == 1,
+                                .dspt_reportable = o.dspt == 1};
         int64_t now = now_s();
         if (o.aware) {
             int64_t ns;
@@ -416,8 +414,8 @@ int cmd_incidents(int argc, char **argv)
         e.owner = o.owner;
         e.aware = o.aware;
         e.dspt_ref = o.dspt_ref;
-        e.personal_data = o.flag_personal ? (o.personal < 0 ? 1 : o.personal) : -1;
-        e.dspt_reportable = o.flag_dspt ? (o.dspt < 0 ? 1 : o.dspt) : -1;
+        e.personal_data = o.personal;
+        e.dspt_reportable = o.dspt;
         e.dspt_reported = o.dspt_reported;
         int changed = 0;
         if ((rc = ww_incident_update(st, inc->id, &e, by, now_s(), &changed, &d)) != 0) {
