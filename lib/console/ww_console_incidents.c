@@ -963,7 +963,10 @@ static int change(ww_web_req_t *req, ww_web_resp_t *resp, ww_console_t *c, int a
             rc = 0;
         } else if (rc >= 0) {
             rc = 0;
-            if (n == 0 && !why[0] && !ww_web_form(req, "alert"))
+            bool any = false;
+            for (uint32_t i = 0; i < req->nform; i++)
+                any |= !strcmp(req->form[i].name, "alert") && req->form[i].value[0];
+            if (!any)
                 snprintf(why, sizeof why, "alert: enter an alert's id");
             snprintf(detail, sizeof detail, "%u alert%s", n, n == 1 ? "" : "s");
         }

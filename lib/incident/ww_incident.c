@@ -491,6 +491,21 @@ static int set_field(ww_store_t *st, int64_t id, const char *col, const char *te
     return rc ? rc : history(st, id, now, by, what, diag);
 }
 
+/* Appends s (valid UTF-8, checked before) cut to at most max bytes at a character
+ * boundary, with "…" when cut: a history line quotes old and new values briefly. */
+static void put_cut(ww_buf_t *b, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max) {
+        ww_buf_append(b, s, n);
+        return;
+    }
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    ww_buf_append(b, s, max);
+    ww_buf_puts(b, "…");
+}
+
 static const char *yes_no(bool v)
 {
     return v ? "yes" : "no";
@@ -537,9 +552,10 @@ int ww_incident_update(ww_store_t *st, int64_t id, const ww_incident_edit_t *e, 
 #define SET_TEXT(field, col, label)                                                             \
     if (rc == 0 && e->field && strcmp(e->field, cur->field) != 0) {                             \
         ww_buf_clear(&what);                                                                    \
-        ww_buf_printf(&what, label ": %.80s%s -> %.80s%s", cur->field,                          \
-                      strlen(cur->field) > 80 ? "…" : "", e->field,                             \
-                      strlen(e->field) > 80 ? "…" : "");                                        \
+        ww_buf_puts(&what, label ": ");                                                         \
+        put_cut(&what, cur->field, 80);                                                         \
+        ww_buf_puts(&what, " -> ");                                                             \
+        put_cut(&what, e->field, 80);                                                           \
         rc = set_field(st, id, col, e->field, 0, true, now, by, what.p ? what.p : label, diag); \
         n++;                                                                                    \
     }

@@ -267,6 +267,20 @@ static void test_update_and_lists(void **state)
     assert_int_equal(ww_incident_get(st, "1", &got, &d), 0);
     assert_string_equal(got.title, "first");
 
+    /* A long title is quoted in the history cut at a character boundary, never inside
+       a character. */
+    char t80[100];
+    memset(t80, 'a', 79);
+    memcpy(t80 + 79, "\xc3\xa9xyz", 6); /* "é" is bytes 80 and 81 */
+    ww_incident_edit_t longer = WW_INCIDENT_EDIT_NONE;
+    longer.title = t80;
+    assert_int_equal(ww_incident_update(st, id, &longer, "carol", T0 + 350, NULL, &d), 0);
+    char want[200];
+    memset(want, 'a', 79);
+    snprintf(want + 79, sizeof want - 79, "…");
+    assert_int_equal(count_hist(st, &got, want), 1);
+    assert_int_equal(count_hist(st, &got, "title: first -> aaaa"), 1);
+
     /* Reported to the DSPT tool: the time is kept when said again. */
     ww_incident_edit_t rep = WW_INCIDENT_EDIT_NONE;
     rep.dspt_reportable = 1;
