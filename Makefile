@@ -27,6 +27,9 @@ run: setup
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target wardwatch -- --no-print-directory >/dev/null
 	@./$(BUILD)/wardwatch hunt --format summary tests/data/sample; rc=$$?; [ $$rc -le 1 ]
+	@echo
+	@echo "wardwatch: now the demo hospital, live (Ctrl-C to stop):"
+	@scripts/demo.sh ./$(BUILD)/wardwatch
 
 test-fast: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "console/ww_console.h"
 #include "detect/ww_detect.h"
 #include "serve/ww_serve.h"
 #include "serve/ww_serve_config.h"
@@ -73,13 +74,24 @@ out:
     return prog;
 }
 
+/* --routes: the console's pages and API, with the least role each needs. */
+static void print_route(void *ud, const ww_web_route_t *r)
+{
+    (void)ud;
+    printf("%-6s %-44s %s%s\n", r->method, r->pattern, ww_web_role_name(r->min_role),
+           r->changes_state || strcmp(r->method, "GET") ? " csrf" : "");
+}
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: wardwatch serve --config FILE [--check]\n"
+                 "       wardwatch serve --routes\n"
                  "\n"
                  "  --config FILE   the server's configuration (YAML; see docs/serve.md)\n"
                  "  --check         validate the config and its rules, print what would run,\n"
                  "                  then exit: 0 valid, 2 invalid (errors name file:line:col)\n"
+                 "  --routes        list the console's pages and API: method, path, the least\n"
+                 "                  role that may use it, and csrf where it changes state\n"
                  "Without --check the server runs until SIGTERM or SIGINT, then stops taking\n"
                  "input, processes everything it accepted and exits 0.  SIGHUP reads the\n"
                  "config again and applies rules, detection, notifiers and the register.\n");
@@ -121,6 +133,7 @@ int cmd_serve(int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"check", no_argument, NULL, 'k'},
+        {"routes", no_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -132,6 +145,7 @@ int cmd_serve(int argc, char **argv)
         switch (c) {
         case 'c': config = optarg; break;
         case 'k': check = true; break;
+        case 'r': ww_console_each_route(print_route, NULL); return 0;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

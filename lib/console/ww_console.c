@@ -251,6 +251,7 @@ static const struct {
     {"/firebreaks", "Fire-breaks", WW_WEB_VIEWER},
     {"/cyberalerts", "Cyber alerts", WW_WEB_ANALYST},
     {"/board", "Board report", WW_WEB_VIEWER},
+    {"/admin/users", "People", WW_WEB_ADMIN},
     {"/admin/audit", "Audit log", WW_WEB_ADMIN},
 };
 
@@ -909,6 +910,23 @@ static const ww_web_route_t core_routes[] = {
 
 /* ---- start and stop ------------------------------------------------------------------------ */
 
+typedef uint32_t (*module_fn)(const ww_web_route_t **);
+static const module_fn modules[] = {ww_console_triage_routes, ww_console_incidents_routes,
+                                    ww_console_estate_routes, ww_console_report_routes,
+                                    ww_console_intel_routes,  ww_console_admin_routes};
+
+void ww_console_each_route(void (*fn)(void *ud, const ww_web_route_t *r), void *ud)
+{
+    for (size_t i = 0; i < WW_ARRAY_LEN(core_routes); i++)
+        fn(ud, &core_routes[i]);
+    for (size_t m = 0; m < WW_ARRAY_LEN(modules); m++) {
+        const ww_web_route_t *r = NULL;
+        uint32_t n = modules[m](&r);
+        for (uint32_t i = 0; i < n; i++)
+            fn(ud, &r[i]);
+    }
+}
+
 static int add_routes(ww_console_t *c, const ww_web_route_t *r, uint32_t n, ww_diag_t *diag)
 {
     for (uint32_t i = 0; i < n; i++) {
@@ -946,9 +964,6 @@ int ww_console_start(const ww_console_config_t *cfg, ww_console_t **out, ww_diag
     if (rc == 0 && (rc = ww_console_db(c, &db, diag)) == 0)
         rc = ww_alerts_migrate(db->st, diag);
 
-    uint32_t (*const modules[])(const ww_web_route_t **) = {
-        ww_console_triage_routes, ww_console_incidents_routes, ww_console_estate_routes,
-        ww_console_report_routes, ww_console_intel_routes};
     if (rc == 0)
         rc = add_routes(c, core_routes, WW_ARRAY_LEN(core_routes), diag);
     for (size_t i = 0; rc == 0 && i < WW_ARRAY_LEN(modules); i++) {

@@ -125,6 +125,11 @@ int ww_console_fail(ww_console_t *c, const ww_web_req_t *req, ww_web_resp_t *res
 /* A time (s since the epoch) as "2026-12-03 17:40 UTC" into b. */
 int ww_console_time(ww_buf_t *b, int64_t t);
 
+/* Every route the console serves (its own and every module's), in the order they are
+ * registered, without starting anything: for `wardwatch serve --routes` and the
+ * authorization tests.  fn's route is valid during the call. */
+void ww_console_each_route(void (*fn)(void *ud, const ww_web_route_t *r), void *ud);
+
 /* ---- the modules ------------------------------------------------------------------ */
 
 /* Each returns its routes (static storage) and their number. */
@@ -133,5 +138,6 @@ uint32_t ww_console_incidents_routes(const ww_web_route_t **out);
 uint32_t ww_console_estate_routes(const ww_web_route_t **out);
 uint32_t ww_console_report_routes(const ww_web_route_t **out);
 uint32_t ww_console_intel_routes(const ww_web_route_t **out);
+uint32_t ww_console_admin_routes(const ww_web_route_t **out); /* people and tokens */
 
 #endif

@@ -124,8 +124,10 @@ struct ww_corr {
     bool stream;
     ww_corr_stream_t so;
     bool have_max;
-    int64_t max_ts; /* newest event time seen, capped at wall clock + max_future */
-    int64_t swept;  /* the watermark at the last sweep of every state */
+    int64_t max_ts;       /* newest event time seen, capped at wall clock + max_future */
+    int64_t future_bound; /* wall clock + max_future when last read (cap_future) */
+    bool future_bound_ok;
+    int64_t swept; /* the watermark at the last sweep of every state */
 };
 
 /* Builds the engine from an array of finished rules (what ww_corr_new does after

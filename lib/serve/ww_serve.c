@@ -144,6 +144,7 @@ struct ww_serve {
     pthread_mutex_t rules_mu; /* rs, as the console's threads read it */
     int64_t last_batch_s;     /* __atomic: when events were last processed */
     int64_t started_s;
+    uint64_t seen_full, seen_enospc; /* spool refusals already alerted on */
     char console_store[4200];
     /* limits: memory.  The consumer's share: what it has handed the pipeline and
        not yet seen replayed, message by message in submission order. */
@@ -790,6 +791,77 @@ static void pipe_charge(ww_serve_t *s, uint64_t seq, size_t n)
     s->pc[s->pc_n++] = (struct pipe_charge){seq, cost};
 }
 
+/* ---- the server's own alerts ---- */
+
+/* When inputs were refused or held back because the spool was full (at its cap, or
+ * the disk), the counters say so and so does an alert, stored and notified like any
+ * other, so that a team that watches alerts and not metrics hears of it.  One alert
+ * per kind per hour at most: its id is the kind and the hour, so a long episode, or a
+ * replay after a restart, stores it once. */
+static void spool_full_alert(ww_serve_t *s)
+{
+    ww_spool_stats_t st;
+    ww_spool_stats(s->sp, &st);
+    uint64_t cap = st.full_refusals, disk = st.enospc_refusals;
+    bool more_cap = cap > s->seen_full, more_disk = disk > s->seen_enospc;
+    s->seen_full = cap;
+    s->seen_enospc = disk;
+    if (!more_cap && !more_disk)
+        return;
+    static const char rule_id[] = "wardwatch.serve.spool-full";
+    char host[256] = "", hour[40], why[200], ev[512];
+    if (gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "wardwatch");
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(hour, sizeof hour, "%Y-%m-%dT%H", &tm);
+    const char *kind = more_disk ? "disk" : "cap";
+    snprintf(ev, sizeof ev,
+             "{\"spool_bytes\":%llu,\"max_bytes\":%llu,\"refused_at_cap\":%llu,"
+             "\"refused_disk_full\":%llu,\"full\":\"%s\"}",
+             (unsigned long long)st.bytes, (unsigned long long)st.max_bytes,
+             (unsigned long long)cap, (unsigned long long)disk, kind);
+    ww_alert_t a = {0};
+    a.rule_id = rule_id;
+    a.rule_title = more_disk ? "Monitoring: the spool's disk is full; inputs are held back"
+                             : "Monitoring: the spool is full; inputs are held back";
+    a.level = WW_LEVEL_HIGH;
+    a.received = now_ns();
+    a.ts = a.received;
+    a.host = host;
+    a.user = a.src_ip = a.techniques = "";
+    a.source = "serve";
+    a.position = hour;
+    a.event_json = ev;
+    ww_alert_prioritise(&a, ww_asset_index_find(s->aix, a.host, ""), why, sizeof why);
+    a.why = why;
+    char key[64];
+    int len = snprintf(key, sizeof key, "%s %s", kind, hour);
+    ww_spool_alert_id(rule_id, sizeof rule_id - 1, "serve", 5, key, (size_t)len, a.id);
+    bool inserted = false;
+    ww_diag_t d = {0};
+    if (begin(s) != 0)
+        return;
+    if (ww_alerts_put_cached(s->store, &s->put, &a, &inserted, &d) != 0) {
+        ww_serve_log("error", "alert store: %s", d.msg);
+        s->store_failed = true;
+        return;
+    }
+    if (!inserted)
+        return;
+    count(&s->alerts_stored, 1);
+    if (s->live->nnotifiers) {
+        if (ww_notify_queue(s->store, s->live, &a, &d) != 0) {
+            ww_serve_log("error", "%s", d.msg);
+            s->store_failed = true;
+        }
+        s->queued = true;
+    }
+    ww_serve_log("alert", "P%d %s %s on %s (%s)", a.priority, ww_level_name(a.level), a.rule_title,
+                 a.host, a.id);
+}
+
 /* One turn: up to CONSUME_MAX durable records through the pipeline, the store
  * committed, the checkpoint moved.  Returns records processed, or WW_E*. */
 static int consume(ww_serve_t *s)
@@ -822,6 +894,7 @@ static int consume(ww_serve_t *s)
         return 0;
     ww_pipe_drain(s->pipe);
     pipe_release(s, true);
+    spool_full_alert(s);
     if (s->store_failed) {
         ww_diag_t d = {0};
         if (s->in_tx)

@@ -148,6 +148,43 @@ st=$(cpost temp /account/password -o /dev/null -w '%{http_code}' \
 [ "$st" = 303 ] && [ "$(ccode temp GET /)" = 200 ]
 check "after the change the console opens ($st)" $?
 
+# ---- people and tokens, by an admin in the console ----
+st=$(cpost admin /admin/users -o "$CT/made.html" -w '%{http_code}' --data-urlencode name=carol \
+    --data-urlencode "display=Carol <b>Duty</b> Manager" --data-urlencode role=responder)
+PW=$(sed -n 's|.*One-time password</dt><dd class="nhsuk-summary-list__value"><code>\([^<]*\)</code>.*|\1|p' "$CT/made.html")
+SECRET=$(grep -o 'secret=[A-Z2-7]*' "$CT/made.html" | head -1 | cut -d= -f2)
+[ "$st" = 200 ] && [ -n "$PW" ] && [ -n "$SECRET" ] && grep -q '<svg class="ww-qr"' "$CT/made.html" &&
+    grep -q 'Carol &lt;b&gt;Duty&lt;/b&gt; Manager' "$CT/made.html"
+check "an admin adds a responder: one-time password, TOTP secret and its QR code shown once" $?
+printf '%s' "$PW" >"$CT/carol.pw"
+printf '%s' "$SECRET" >"$CT/carol.totp"
+console_login carol; r=$?; c=$(ccode carol GET /); echo "  (login $r, / $c)"; [ $r = 0 ] && [ "$c" = 303 ]
+check "... who signs in with them and must choose a password first" $?
+cget admin /admin/users | grep -q 'must change password'
+check "the people page shows that" $?
+st=$(cpost admin /admin/users/disable/carol -o /dev/null -w '%{http_code}')
+[ "$st" = 303 ] && [ "$(ccode carol GET /account/password)" = 401 ] && ! console_login carol 2>/dev/null
+check "disabling a person ends their session and stops their sign-in ($st)" $?
+st=$(cpost admin /admin/users/disable/admin -o /dev/null -w '%{http_code}')
+[ "$st" = 400 ]
+check "an admin cannot disable themselves ($st)" $?
+st=$(cpost admin /admin/users -o /dev/null -w '%{http_code}' --data-urlencode name=viewer --data-urlencode role=viewer)
+[ "$st" = 400 ]
+check "a name already taken is refused ($st)" $?
+cpost admin /admin/tokens -o "$CT/tok.html" --data-urlencode name=soar --data-urlencode role=responder
+TOK=$(grep -o 'ww_[A-Za-z0-9_-]\{43\}' "$CT/tok.html" | head -1)
+curl -sk -H "Authorization: Bearer $TOK" "$CU/api/v1/whoami" | grep -q '"user":"token:soar","role":"responder"'
+check "an admin makes an API token in the console; it works" $?
+st=$(cpost admin /admin/tokens -o /dev/null -w '%{http_code}' --data-urlencode name=root --data-urlencode role=admin)
+[ "$st" = 400 ]
+check "an admin token is refused ($st)" $?
+cpost admin /admin/tokens/revoke/soar -o /dev/null
+st=$(curl -sk -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK" "$CU/api/v1/whoami")
+[ "$st" = 401 ]
+check "revoked in the console, the token stops at once ($st)" $?
+cget admin /admin/audit.csv | grep -q 'user.add.*carol' && cget admin /admin/audit.csv | grep -q 'token.revoke.*soar'
+check "the admin's changes are in the audit log" $?
+
 # ---- throttling ----
 codes=""
 for i in 1 2 3 4 5 6 7; do
@@ -202,7 +239,7 @@ st=$(curl -sk -b "$CT/analyst.old" -o /dev/null -w '%{http_code}' "$CU/")
 check "the old session id no longer works after sign-out ($st)" $?
 
 # ---- in a real browser ----
-console_browser admin / /admin/audit /account/password "/reauth?next=/"
+console_browser admin / /admin/audit /admin/users /account/password "/reauth?next=/"
 rc=$?
 [ $rc = 77 ] || check "headless Chromium with axe-core: the signed-in pages" $rc
 console_browser "" /login

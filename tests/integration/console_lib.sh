@@ -16,7 +16,8 @@
 #                              cookie jar is $CT/NAME.jar and the session's CSRF token
 #                              is echoed to $CT/NAME.csrf.  Returns 0 when signed in.
 #   cget NAME PATH [ARGS]      curl GET as NAME (body on stdout)
-#   cpost NAME PATH [ARGS]     curl POST as NAME, with the CSRF token and a same-origin
+#   cpost NAME PATH [ARGS]     curl POST (-X POST: also with no body; ARGS may add -X
+#                              PATCH/DELETE) as NAME, with the CSRF token and a same-origin
 #                              Sec-Fetch-Site (ARGS: --data-urlencode k=v, -F ...)
 #   ccode ...                  like cget/cpost's curl, printing only the status code:
 #                              ccode NAME GET|POST PATH [ARGS]
@@ -142,7 +143,7 @@ cget() {
 cpost() {
     name=$1 path=$2
     shift 2
-    curl -sk -b "$CT/$name.jar" -H 'Sec-Fetch-Site: same-origin' \
+    curl -sk -X POST -b "$CT/$name.jar" -H 'Sec-Fetch-Site: same-origin' \
         -H "X-CSRF-Token: $(cat "$CT/$name.csrf" 2>/dev/null)" "$@" "$CU$path"
 }
 

@@ -139,8 +139,13 @@ check "the spool never passed its 1 MiB cap (largest seen: $m bytes)" $([ "$m" -
 check "the refusals were counted ($(metric input_rejected_total))" $([ "$(metric input_rejected_total)" -gt 0 ]; echo $?)
 rss=$(awk '/VmHWM/ {print $2}' /proc/$PID/status)
 check "the server's peak memory stayed bounded (${rss} kB < 512 MB)" $([ "$rss" -lt 524288 ]; echo $?)
-n=$(WARDWATCH_DB="$T/state-a/wardwatch.db" "$BIN" alerts --format ndjson | grep -c .)
+WARDWATCH_DB="$T/state-a/wardwatch.db" "$BIN" alerts --format ndjson >"$T/a.alerts"
+n=$(grep -vc '"rule_id":"wardwatch.serve.' "$T/a.alerts")
 check "20,000 alerts, none lost or twice ($n)" $([ "$n" = 20000 ]; echo $?)
+grep '"rule_id":"wardwatch.serve.spool-full"' "$T/a.alerts" >"$T/a.full"
+[ "$(grep -c . "$T/a.full")" = 1 ] && grep -q '"level":"high"' "$T/a.full" &&
+    grep -q 'the spool is full' "$T/a.full" && grep -q '"full":"cap"' "$T/a.full"
+check "an alert said the spool was full, once ($(grep -c . "$T/a.full"))" $?
 kill -TERM "$PID"; wait "$PID"; PID=""
 
 # ---- 2. a full disk ----
@@ -172,6 +177,9 @@ YML
     check "a full disk refused appends while it lasted ($full refusals)" $([ "${full:-0}" -gt 0 ]; echo $?)
     wait_events 12000
     check "acceptance resumed when space returned: all 12,000 evaluated once" $?
+    WARDWATCH_DB="$T/state-b/wardwatch.db" "$BIN" alerts --format ndjson |
+        grep -c '"rule_id":"wardwatch.serve.spool-full".*"full":"disk"' >"$T/b.full"
+    check "an alert said the spool's disk was full ($(cat "$T/b.full"))" $([ "$(cat "$T/b.full")" -ge 1 ]; echo $?)
     kill -TERM "$PID"; wait "$PID"; PID=""
     umount "$MNT" && MNT=""
 else
