@@ -99,6 +99,26 @@ static void ico_html(ww_buf_t *b, const ww_incident_t *inc, int64_t now)
     ww_buf_release(&t);
 }
 
+/* Text that may hold line breaks (a description, a note): each line escaped, <br>
+ * between them, at most max bytes in all (cut with "…"). */
+static void text_lines(ww_buf_t *b, const char *s, size_t max)
+{
+    size_t n = strlen(s), done = 0;
+    while (done < n && done < max) {
+        const char *nl = memchr(s + done, '\n', n - done);
+        size_t len = nl ? (size_t)(nl - (s + done)) : n - done;
+        size_t room = max - done;
+        if (len > 0 && s[done + len - 1] == '\r')
+            len--;
+        ww_html_text(b, s + done, len, len > room ? room : 0);
+        done += (nl ? (size_t)(nl - (s + done)) + 1 : n - done);
+        if (nl && done < n && done < max)
+            ww_buf_puts(b, "<br>");
+    }
+    if (done < n)
+        ww_buf_puts(b, "…");
+}
+
 static void row_begin(ww_buf_t *b, const char *key)
 {
     ww_buf_puts(b, "<div class=\"nhsuk-summary-list__row\"><dt class=\"nhsuk-summary-list__key\">");
@@ -551,7 +571,7 @@ static void timeline_html(ww_buf_t *b, const ww_inc_timeline_t *tl)
         tag(b, kind_colour[it->kind], kind_label[it->kind]);
         ww_buf_puts(b, "</td>");
         cell(b, it->by[0] ? it->by : "-");
-        ww_buf_puts(b, "<td class=\"nhsuk-table__cell\">");
+        ww_buf_puts(b, "<td class=\"nhsuk-table__cell ww-value\">");
         switch (it->kind) {
         case WW_INC_ITEM_ALERT:
             ww_buf_printf(b, "P%d ", it->priority);
@@ -572,7 +592,7 @@ static void timeline_html(ww_buf_t *b, const ww_inc_timeline_t *tl)
                 ww_buf_puts(b, ")");
             }
             break;
-        default: ww_html_text(b, it->text, strlen(it->text), 2000);
+        default: text_lines(b, it->text, WW_INC_MAX_NOTE);
         }
         ww_buf_puts(b, "</td></tr>\n");
     }
@@ -684,7 +704,7 @@ static void evidence_html(ww_buf_t *b, const ww_incident_t *inc, const ww_inc_ti
         ww_html_text(b, it->text, strlen(it->text), 120);
         ww_buf_printf(b,
                       "</a></td><td class=\"nhsuk-table__cell\">%llu</td>"
-                      "<td class=\"nhsuk-table__cell\"><code class=\"ww-hash\">%s</code></td>",
+                      "<td class=\"nhsuk-table__cell ww-value\"><code>%s</code></td>",
                       (unsigned long long)it->size, it->sha256);
         cell(b, it->by);
         cell_time(b, it->at);
@@ -761,8 +781,8 @@ static int detail_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, 
     row_end(b);
     row_begin(b, "Description");
     if (inc->description[0]) {
-        ww_buf_puts(b, "<p class=\"ww-pre\">");
-        ww_html_textz(b, inc->description);
+        ww_buf_puts(b, "<p class=\"ww-value\">");
+        text_lines(b, inc->description, WW_INC_MAX_DESC);
         ww_buf_puts(b, "</p>");
     } else
         ww_buf_puts(b, "-");
@@ -798,13 +818,14 @@ static int detail_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, 
 
     evidence_html(b, inc, &tl);
     form_open(b, req, inc, "/evidence", true);
-    ww_buf_puts(b, "<div class=\"nhsuk-form-group\">\n<label class=\"nhsuk-label\" "
-                   "for=\"evidence\">Add an evidence file</label>\n<div class=\"nhsuk-hint\" "
-                   "id=\"evidence-hint\">Kept unchanged with its SHA-256, who added it and "
-                   "when.</div>\n<input class=\"ww-file-upload\" id=\"evidence\" name=\"evidence\" "
-                   "type=\"file\" aria-describedby=\"evidence-hint\">\n</div>\n"
-                   "<button class=\"nhsuk-button nhsuk-button--secondary\" type=\"submit\">"
-                   "Upload the file</button>\n</form>\n");
+    ww_buf_puts(b,
+                "<div class=\"nhsuk-form-group\">\n<label class=\"nhsuk-label\" "
+                "for=\"evidence\">Add an evidence file</label>\n<div class=\"nhsuk-hint\" "
+                "id=\"evidence-hint\">Kept unchanged with its SHA-256, who added it and "
+                "when.</div>\n<input class=\"nhsuk-file-upload\" id=\"evidence\" name=\"evidence\" "
+                "type=\"file\" aria-describedby=\"evidence-hint\">\n</div>\n"
+                "<button class=\"nhsuk-button nhsuk-button--secondary\" type=\"submit\">"
+                "Upload the file</button>\n</form>\n");
 
     ww_buf_puts(b, "<h2 id=\"notes\">Notes</h2>\n");
     form_open(b, req, inc, "/notes", false);

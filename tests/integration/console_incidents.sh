@@ -135,6 +135,12 @@ grep -q '"status":"contained"' "$CT/i2.json" &&
     grep -q '"text":"Mail purged from 41 mailboxes <i>now</i>"' "$CT/i2.json" &&
     grep -q '"text":"status: open -> contained"' "$CT/i2.json"
 check "a note and a status change, both in the timeline" $?
+cpost analyst "/incidents/$REF2/notes" -o /dev/null --data-urlencode "csrf_token=$(cat "$CT/analyst.csrf")" \
+    --data-urlencode "note=$(printf 'first line\nsecond <line>')"
+cget analyst "/incidents/$REF2" -o "$CT/page2.html"
+grep -q 'Mail purged from 41 mailboxes &lt;i&gt;now&lt;/i&gt;' "$CT/page2.html" &&
+    grep -q 'first line<br>second &lt;line&gt;' "$CT/page2.html" && ! grep -q '<i>now' "$CT/page2.html"
+check "notes show as text on the page, their line breaks kept" $?
 st=$(cpost analyst "/incidents/$REF2" -o "$CT/out" -w '%{http_code}' \
     --data-urlencode "csrf_token=$(cat "$CT/analyst.csrf")" --data-urlencode 'title=Phishing wave' \
     --data-urlencode 'aware=next tuesday')
