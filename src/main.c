@@ -27,6 +27,7 @@ static const struct {
     {"users", cmd_users, "people, roles, API tokens and the audit log of the console"},
     {"cyberalerts", cmd_cyberalerts, "NHS cyber alerts: applicable assets, clocks, response"},
     {"evidence", cmd_evidence, "the DSPT / CAF evidence pack (`evidence --as-of DATE`)"},
+    {"incidents", cmd_incidents, "incidents: open, note, link alerts, export (JSON, STIX)"},
 };
 
 static void usage(FILE *out)

@@ -24,6 +24,7 @@ int cmd_users(int argc, char **argv);
 int cmd_cyberalerts(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_intel(int argc, char **argv);
+int cmd_incidents(int argc, char **argv);
 
 /* Prints "wardwatch: <msg>" on stderr. */
 void ww_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

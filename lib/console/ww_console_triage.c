@@ -974,13 +974,13 @@ static int h_api_actions(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     bk.groups = ww_arena_alloc(&req->arena, WW_TRIAGE_MAX_GROUPS * sizeof *bk.groups);
     if (!bk.ids || !bk.groups)
         return WW_ENOMEM;
-    for (uint32_t e = ww_web_json_elem(req, ids, 0); e; e = ww_web_json_elem(req, ids, e)) {
+    for (uint32_t e = ww_web_json_next(req, ids, 0); e; e = ww_web_json_next(req, ids, e)) {
         if (bk.nids >= WW_TRIAGE_MAX_IDS)
             return ww_web_resp_error(req, resp, 400, "alerts: too many ids at once");
         if (!(bk.ids[bk.nids++] = ww_web_json_str(req, e, &n)))
             return ww_web_resp_error(req, resp, 400, "alerts: expected an array of id strings");
     }
-    for (uint32_t e = ww_web_json_elem(req, groups, 0); e; e = ww_web_json_elem(req, groups, e)) {
+    for (uint32_t e = ww_web_json_next(req, groups, 0); e; e = ww_web_json_next(req, groups, e)) {
         if (bk.ngroups >= WW_TRIAGE_MAX_GROUPS)
             return ww_web_resp_error(req, resp, 400, "groups: too many at once");
         const char *r = ww_web_json_str(req, ww_web_json_member(req, e, "rule_id"), &n);

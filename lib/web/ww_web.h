@@ -212,10 +212,14 @@ uint32_t ww_web_json_member(const ww_web_req_t *r, uint32_t obj, const char *key
 const char *ww_web_json_str(ww_web_req_t *r, uint32_t i, size_t *n);
 /* A number value as an integer.  0, or WW_EINVAL when i is not an integer. */
 int ww_web_json_int(const ww_web_req_t *r, uint32_t i, int64_t *out);
+/* A true/false value.  0, or WW_EINVAL when i is not a boolean. */
+int ww_web_json_bool(const ww_web_req_t *r, uint32_t i, bool *out);
+/* Element k (0-based) of array arr, or 0 when arr is not an array or has fewer. */
+uint32_t ww_web_json_elem(const ww_web_req_t *r, uint32_t arr, uint32_t k);
 
-/* The elements of array arr: the first with after 0, then the one after `after`; 0
- * when there are no more (or arr is not an array). */
-uint32_t ww_web_json_elem(const ww_web_req_t *r, uint32_t arr, uint32_t after);
+/* The elements of array arr in order, each in one step: the first with after 0, then
+ * the one after `after`; 0 when there are no more (or arr is not an array). */
+uint32_t ww_web_json_next(const ww_web_req_t *r, uint32_t arr, uint32_t after);
 
 /* Moves an upload to dest (same file system as tmp_dir, else copied) so release does
  * not delete it.  0, WW_EIO (errno) or WW_EINVAL when already kept. */

@@ -1260,7 +1260,26 @@ int ww_web_json_int(const ww_web_req_t *r, uint32_t i, int64_t *out)
     return ww_parse_i64(t->p, t->n, out) == 0 ? 0 : WW_EINVAL;
 }
 
-uint32_t ww_web_json_elem(const ww_web_req_t *r, uint32_t arr, uint32_t after)
+int ww_web_json_bool(const ww_web_req_t *r, uint32_t i, bool *out)
+{
+    if (ww_web_json_type(r, i) != 'b')
+        return WW_EINVAL;
+    *out = r->ps->js.tok[i].type == WW_JT_TRUE;
+    return 0;
+}
+
+uint32_t ww_web_json_elem(const ww_web_req_t *r, uint32_t arr, uint32_t k)
+{
+    if (ww_web_json_type(r, arr) != 'a')
+        return 0;
+    const ww_json_t *js = &r->ps->js;
+    uint32_t i = arr + 1, end = js->tok[arr].next;
+    for (; i < end && k > 0; k--)
+        i = js->tok[i].next;
+    return i < end ? i : 0;
+}
+
+uint32_t ww_web_json_next(const ww_web_req_t *r, uint32_t arr, uint32_t after)
 {
     if (ww_web_json_type(r, arr) != 'a')
         return 0;
