@@ -776,7 +776,10 @@ int ww_auth_user_set_disabled(ww_auth_t *a, const ww_auth_actor_t *by, const cha
         rc = ended = ww__auth_end_sessions(a, id, diag);
     if (rc >= 0) {
         char detail[64];
-        snprintf(detail, sizeof detail, disabled ? "%d session(s) ended" : "", ended);
+        if (disabled)
+            snprintf(detail, sizeof detail, "%d session(s) ended", ended);
+        else
+            detail[0] = 0;
         rc = ww__auth_audit_locked(a, by, disabled ? "user.disable" : "user.enable", fold, detail,
                                    diag);
     }

@@ -7,6 +7,7 @@
  * priority, incidents, fire-breaks, ingest health, audit posture) as a page, a printout
  * and JSON.  Every page works without JavaScript and escapes every value. */
 #include <pthread.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1521,6 +1522,26 @@ static int h_plan_form(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
     const char *host = qv(req, "host"), *segment = qv(req, "segment");
+    /* An alert names its host as the log did, often by name: the register gives its
+       addresses, which is what a plan cuts. */
+    if (host && *host && !strchr(host, ',')) {
+        struct in6_addr a6;
+        struct in_addr a4;
+        ww_console_db_t *db;
+        ww_diag_t d = {0};
+        ww_asset_t as;
+        if (inet_pton(AF_INET, host, &a4) != 1 && inet_pton(AF_INET6, host, &a6) != 1 &&
+            ww_console_db(c, &db, &d) == 0 &&
+            ww_asset_find(db->reg, host, &req->arena, &as, &d) == 1 && as.nips) {
+            ww_buf_t ips;
+            ww_buf_init(&ips, 4096);
+            for (size_t i = 0; i < as.nips; i++)
+                ww_buf_printf(&ips, "%s%s", i ? "," : "", as.ips[i]);
+            if (!ips.err && ips.n)
+                host = ww_arena_strndup(&req->arena, ips.p, ips.n);
+            ww_buf_release(&ips);
+        }
+    }
     ww_console_page_begin(c, req, resp, "Plan a fire-break", "/firebreaks");
     ww_buf_puts(&resp->body, "<nav class=\"nhsuk-back-link\" aria-label=\"Back\"><a "
                              "class=\"nhsuk-back-link__link\" href=\"/firebreaks\">Back to "

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts/ww_alerts.h"
 #include "console/ww_console.h"
 #include "incident/ww_incident.h"
 
@@ -1286,9 +1287,22 @@ static int h_escalate(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
         free(inc);
         return ww_console_fail(c, req, resp, &d);
     }
-    char detail[120];
-    snprintf(detail, sizeof detail, "%u alert%s linked (%u chosen)%s", linked,
-             linked == 1 ? "" : "s", n, created ? ", new incident" : "");
+    /* The alerts leave triage's open list: escalated, with the incident as the reason
+       (new and acknowledged ones; closed ones keep their status). */
+    char why[160];
+    snprintf(why, sizeof why, "escalated to %s", inc->ref);
+    ww_triage_request_t tr = {
+        .action = WW_TRIAGE_ESCALATE, .actor = who(req), .reason = why, .now = now};
+    ww_alert_sel_t sel = {.ids = ids, .nids = n};
+    ww_triage_result_t tres;
+    if (ww_triage_act(db->st, &tr, &sel, &tres, &d) != 0) {
+        free(inc);
+        return ww_console_fail(c, req, resp, &d);
+    }
+    char detail[160];
+    snprintf(detail, sizeof detail, "%u alert%s linked (%u chosen), %llu marked escalated%s",
+             linked, linked == 1 ? "" : "s", n, (unsigned long long)tres.changed,
+             created ? ", new incident" : "");
     ww_console_audit(c, req, "incident.escalate", inc->ref, detail);
     rc = back(resp, inc, "#alerts");
     free(inc);

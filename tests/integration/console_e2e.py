@@ -194,6 +194,70 @@ try:
     check("the suppressed group raised no new alert, the unrelated event did",
           count("ward7-pc02") == before_sup and count("fin-pc14") == before_other + 1,
           "%s -> %s" % (before_sup, count("ward7-pc02")))
+
+    # ---- escalate to an incident, and export it ----
+    d.get(base + "/alerts?view=alerts&host=pacs-srv01")
+    audit_page("single alerts")
+    for cb in d.find_elements(By.CSS_SELECTOR, "main input[type=checkbox]"):
+        cb.click()
+    button("Escalate to incident").click()
+    audit_page("the new incident")
+    shot("incident")
+    main = d.find_element(By.TAG_NAME, "main").text
+    check("escalating opens an incident with the alert on its timeline",
+          "INC-" in d.title + main and "pacs-srv01" in main, d.title + " " + main[:200])
+    j = api("/api/v1/alerts?view=alerts&status=escalated&host=pacs-srv01")
+    check("the escalated alert left the open list (status escalated)",
+          "pacs-srv01" in json.dumps(j), json.dumps(j)[:200])
+    exp = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "main a[href$='export.json'], main a[href$='export.stix.json']")]
+    check("the incident links its JSON and STIX exports", len(exp) == 2, str(exp))
+    for h in exp:
+        j = api(h.replace(base, ""))
+        check("export %s is JSON" % h.rsplit("/", 1)[-1], "_text" not in j, str(j)[:200])
+        if h.endswith("stix.json"):
+            check("the STIX export is a bundle with an incident",
+                  j.get("type") == "bundle" and any(o.get("type") == "incident" for o in j.get("objects", [])))
+
+    # ---- a member of staff reports a concern; it arrives in triage ----
+    session = d.get_cookie("__Host-ww_session")
+    d.delete_all_cookies()
+    go("/report", "the report form")
+    shot("report")
+    d.find_element(By.XPATH, "//label[contains(., 'I clicked a link or typed my password')]").click()
+    d.find_element(By.XPATH, "//label[contains(., 'I typed my password or other details')]").click()
+    button("Send report").click()
+    audit_page("the advice after a report")
+    shot("report-advice")
+    main = d.find_element(By.TAG_NAME, "main").text
+    check("the advice tells them to change their password", "password" in main.lower(), main[:300])
+    d.get(base + "/assets/wardwatch.css")
+    d.add_cookie({"name": "__Host-ww_session", "value": session["value"], "path": "/",
+                  "secure": True, "httpOnly": True, "sameSite": "Strict"})
+    go("/alerts", "the alert groups with a staff report")
+    check("the staff report is in triage", "Staff report" in d.find_element(By.TAG_NAME, "main").text)
+
+    # ---- a fire-break planned from an alert's page ----
+    d.get(base + "/alerts?view=alerts&status=all&host=pacs-srv01")
+    d.find_elements(By.CSS_SELECTOR, "main a[href^='/alerts/']")[0].click()
+    link("Plan a fire-break for this host").click()
+    audit_page("the fire-break plan form")
+    check("the plan form has the host filled in",
+          d.find_element(By.ID, "host").get_attribute("value") == "10.30.0.5",
+          d.find_element(By.ID, "host").get_attribute("value"))
+    d.find_element(By.ID, "reason").send_keys("PACS server alerting; isolate while we look")
+    d.find_element(By.XPATH, "//button[starts-with(normalize-space(.), 'Make the')]").click()
+    audit_page("the fire-break plan")
+    shot("firebreak-plan")
+    main = d.find_element(By.TAG_NAME, "main").text
+    check("the plan shows what it cuts and what keeps working",
+          "10.30.0.5" in main and ("keep" in main.lower() or "clinical" in main.lower()), main[:300])
+    go("/firebreaks", "the fire-break map")
+    shot("firebreaks")
+    go("/estate", "the estate")
+    shot("estate")
+    go("/board", "the board report")
+    shot("board")
+    go("/cyberalerts", "the cyber alerts")
 finally:
     d.quit()
 print("%d pages checked: %s" % (len(visited), ", ".join(visited)))
