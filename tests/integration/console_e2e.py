@@ -62,6 +62,7 @@ def audit_page(label):
 def shot(name):
     if shots:
         os.makedirs(shots, exist_ok=True)
+        d.execute_script("window.scrollTo(0, 0)")
         d.save_screenshot(os.path.join(shots, name + ".png"))
 
 
