@@ -1383,8 +1383,15 @@ static void asset_section(ww_console_db_t *db, ww_arena_t *ar, ww_buf_t *b, cons
     summary_row(b, "Segment", as.segment);
     summary_row(b, "Clinical criticality", crit_name((int)as.clinical_criticality));
     summary_row(b, "Owner", as.owner);
-    ww_buf_puts(b, "</dl>\n<p class=\"nhsuk-body-s\">Audit findings for this asset are in the "
-                   "<a href=\"/estate\">estate's audit report</a>.</p>\n");
+    ww_buf_puts(b, "</dl>\n");
+    if (as.rowid > 0)
+        ww_buf_printf(b,
+                      "<p><a href=\"/estate/assets/%lld\">The asset's audit findings and its "
+                      "recent alerts</a> (the estate).</p>\n",
+                      (long long)as.rowid);
+    else
+        ww_buf_puts(b, "<p class=\"nhsuk-body-s\">Audit findings for this asset are in the "
+                       "<a href=\"/estate\">estate's audit report</a>.</p>\n");
 }
 
 static int h_alert(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)

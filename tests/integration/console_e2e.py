@@ -170,6 +170,10 @@ try:
     main = d.find_element(By.TAG_NAME, "main").text
     check("the alert's page shows its event and its asset from the register",
           "e2e-marker three" in main and "pacs" in main.lower(), main[:300])
+    link("audit findings").click()
+    audit_page("the asset's page from an alert")
+    check("the alert's asset link opens the asset with its findings",
+          "pacs-srv01" in d.find_element(By.TAG_NAME, "main").text)
 
     # ---- suppress with an expiry; the engine honours it ----
     d.get(base + "/alerts")
