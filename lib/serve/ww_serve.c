@@ -1364,6 +1364,13 @@ static void warn_restart_only(const ww_serve_config_t *run, const ww_serve_confi
         {"spool.segment_bytes", run->spool_segment_bytes == n->spool_segment_bytes},
         {"spool.commit_interval", run->commit_interval_ms == n->commit_interval_ms},
         {"metrics.listen", same_str(run->metrics_listen, n->metrics_listen)},
+        {"intel.db", same_str(run->intel_db, n->intel_db)},
+        {"console", same_str(run->console.listen, n->console.listen) &&
+                        same_str(run->console.cert, n->console.cert) &&
+                        same_str(run->console.key, n->console.key) &&
+                        same_str(run->console.trust_name, n->console.trust_name) &&
+                        same_str(run->console.base_url, n->console.base_url) &&
+                        run->console.plain_http == n->console.plain_http},
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(k); i++)
         if (!k[i].same)
