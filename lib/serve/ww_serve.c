@@ -1370,6 +1370,13 @@ static void warn_restart_only(const ww_serve_config_t *run, const ww_serve_confi
                         same_str(run->console.key, n->console.key) &&
                         same_str(run->console.trust_name, n->console.trust_name) &&
                         same_str(run->console.base_url, n->console.base_url) &&
+                        same_str(run->console.firebreak_map, n->console.firebreak_map) &&
+                        same_str(run->console.service_desk, n->console.service_desk) &&
+                        same_str(run->console.phishing_address, n->console.phishing_address) &&
+                        same_str(run->console.csoc_phone, n->console.csoc_phone) &&
+                        run->console.idle_timeout_s == n->console.idle_timeout_s &&
+                        run->console.absolute_timeout_s == n->console.absolute_timeout_s &&
+                        run->console.threads == n->console.threads &&
                         run->console.plain_http == n->console.plain_http},
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(k); i++)
