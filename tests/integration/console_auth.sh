@@ -246,6 +246,18 @@ console_browser "" /login
 rc=$?
 [ $rc = 77 ] || check "headless Chromium with axe-core: the sign-in page" $rc
 
+# A reload cannot change the console (it starts with the server): the warning says so.
+printf '  trust_name: Another Trust\n' >>"$CT/serve.yaml"
+sed -i 's/^  threads: 2$/  threads: 3/' "$CT/serve.yaml"
+kill -HUP "$CONSOLE_PID"
+i=0
+while ! grep -q "reload: .*: console changed; it needs a restart" "$CONSOLE_LOG" && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+grep -q "reload: .*: console changed; it needs a restart" "$CONSOLE_LOG" && [ "$(ccode admin GET /)" = 200 ]
+check "a reload that changes the console says it needs a restart, and the console runs on" $?
+
 console_stop
 [ $fails = 0 ] || { echo "$fails failed"; exit 1; }
 echo "all passed"
