@@ -97,6 +97,27 @@ static const char *const migrations[] = {
     "CREATE TRIGGER suppression_edit AFTER UPDATE OF rule_id, host, user, field, value,"
     " expires ON suppression BEGIN"
     " UPDATE alert_meta SET value = value + 1 WHERE key = 'suppress_gen'; END;",
+    /* The open groups and their open alerts by most urgent priority: five rows kept by
+       triggers on alert_group, so the overview, the board and the unfiltered list's
+       totals read five rows, not every group (a million alerts can make hundreds of
+       thousands of groups). */
+    "CREATE TABLE alert_open(priority INTEGER PRIMARY KEY, groups INTEGER NOT NULL,"
+    " alerts INTEGER NOT NULL);"
+    "INSERT INTO alert_open SELECT open_priority, count(*), sum(open_n) FROM alert_group"
+    " WHERE open_n > 0 GROUP BY open_priority;"
+    "CREATE TRIGGER alert_open_add AFTER INSERT ON alert_group WHEN new.open_n > 0 BEGIN"
+    " INSERT INTO alert_open VALUES(new.open_priority, 1, new.open_n)"
+    " ON CONFLICT(priority) DO UPDATE SET groups = groups + 1, alerts = alerts + excluded.alerts;"
+    " END;"
+    "CREATE TRIGGER alert_open_del AFTER DELETE ON alert_group WHEN old.open_n > 0 BEGIN"
+    " UPDATE alert_open SET groups = groups - 1, alerts = alerts - old.open_n"
+    " WHERE priority = old.open_priority; END;"
+    "CREATE TRIGGER alert_open_edit AFTER UPDATE OF open_n, open_priority ON alert_group BEGIN"
+    " UPDATE alert_open SET groups = groups - 1, alerts = alerts - old.open_n"
+    " WHERE old.open_n > 0 AND priority = old.open_priority;"
+    " INSERT INTO alert_open SELECT new.open_priority, 1, new.open_n WHERE new.open_n > 0"
+    " ON CONFLICT(priority) DO UPDATE SET groups = groups + 1, alerts = alerts + excluded.alerts;"
+    " END;",
 };
 
 int ww_alerts_migrate(ww_store_t *st, ww_diag_t *diag)

@@ -420,8 +420,17 @@ static int groups_summary(ww_store_t *st, const ww_triage_filter_t *f, ww_alert_
     if (totals) {
         qb_t t;
         qb_init(&t);
-        ww_buf_printf(&t.sql, "SELECT count(*), coalesce(sum(%s), 0) FROM alert_group", n);
-        where(&t, f, W_SUMMARY, p);
+        if (open && !(f->host && f->host[0]) && !(f->rule && f->rule[0]) &&
+            !(f->technique && f->technique[0]) && !(f->segment && f->segment[0]) &&
+            f->min_criticality <= 0 && f->min_level <= 0) {
+            /* The open list, at most by priority: the five rows alert_open keeps. */
+            ww_buf_puts(&t.sql, "SELECT coalesce(sum(groups), 0), coalesce(sum(alerts), 0)"
+                                " FROM alert_open WHERE priority <= ?");
+            qb_int(&t, f->max_priority > 0 ? f->max_priority : 5);
+        } else {
+            ww_buf_printf(&t.sql, "SELECT count(*), coalesce(sum(%s), 0) FROM alert_group", n);
+            where(&t, f, W_SUMMARY, p);
+        }
         rc = totals_of(st, &t, totals, diag);
     }
 out:
