@@ -284,9 +284,38 @@ static const struct {
     {"state_dir: /s\ninputs:\n  - {type: syslog-tcp, listen: ':2514'}\n  - {type: relp, listen: "
      "':2514'}\n",
      4, 5, "as input 1 (line 3)"},
+    {"state_dir: /s\ninputs:\n  - {type: tail, paths: /x}\nconsole:\n  listen: "
+     "10.0.0.1:8443\n  plain_http: true\n",
+     6, 15, "loopback address only"},
+    {"state_dir: /s\ninputs:\n  - {type: tail, paths: /x}\nconsole:\n  threads: 2\n", 5, 3,
+     "needs listen"},
+    {"state_dir: /s\ninputs:\n  - {type: tail, paths: /x}\nconsole:\n  listen: ':8443'\n"
+     "  idle_timeout: 5s\n",
+     6, 17, "idle_timeout"},
     {"state_dir: &a /s\ninputs:\n  - {type: tail, paths: *a}\n", 3, 25, "aliases"},
     {"state_dir: /s\ninputs:\n  - {type: tail, paths: /x\n", 4, 1, ""},
 };
+
+static void test_console(void **state)
+{
+    (void)state;
+    ww_diag_t d;
+    ww_serve_config_t *c = parse("state_dir: /s\ninputs:\n  - {type: tail, paths: /x}\n"
+                                 "console:\n  listen: '[::1]:8443'\n  plain_http: true\n"
+                                 "  names: [a.example, 10.1.2.3]\n  idle_timeout: 10m\n"
+                                 "  contacts: {csoc_phone: '0300'}\n",
+                                 &d);
+    if (!c)
+        fail_msg("refused: %u:%u %s", d.line, d.col, d.msg);
+    assert_string_equal(c->console.host, "::1");
+    assert_int_equal(c->console.port, 8443);
+    assert_true(c->console.plain_http);
+    assert_int_equal(c->console.nnames, 2);
+    assert_int_equal(c->console.idle_timeout_s, 600);
+    assert_string_equal(c->console.csoc_phone, "0300");
+    assert_null(c->console.cert);
+    ww_serve_config_free(c);
+}
 
 static void test_bad(void **state)
 {
@@ -328,8 +357,9 @@ static void test_listen(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full), cmocka_unit_test(test_defaults), cmocka_unit_test(test_relp),
-        cmocka_unit_test(test_bad),  cmocka_unit_test(test_listen),
+        cmocka_unit_test(test_full),   cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_relp),   cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_listen), cmocka_unit_test(test_console),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
