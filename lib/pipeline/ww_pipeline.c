@@ -33,6 +33,11 @@
 /* The syslog history a batch of messages carries: the reader's own lookback
  * (WW_READER_LOOKBACK in lib/event), the farthest back a session is looked for. */
 #define LOOKBACK ((size_t)64 << 10)
+/* Messages per syslog batch.  Each batch carries LOOKBACK bytes of history and its
+ * reader starts without sessions (looking one up scans the history once): at 128 lines
+ * of ~150 bytes that was four times the batch's own text, copied and scanned.  512
+ * makes it under one; the batch's arrays grow to it on first use (syslog only). */
+#define SYSLOG_BATCH 512
 
 enum { K_MSG, K_EVENTS, K_RANGE };
 
@@ -542,6 +547,8 @@ int ww_pipe_add_message(ww_pipe_t *p, uint32_t source, int fmt, uint64_t index, 
                         const void *msg, size_t n)
 {
     batch_t *b = slot(p, K_MSG, fmt);
+    if (b->n == b->cap && batch_grow(b, b->cap * 2) != 0)
+        return WW_ENOMEM;
     if (b->n == 0) {
         b->hist = 0;
         if (fmt == WW_FMT_SYSLOG && p->hist.n && ww_buf_append(&b->text, p->hist.p, p->hist.n) == 0)
@@ -589,7 +596,7 @@ int ww_pipe_add_message(ww_pipe_t *p, uint32_t source, int fmt, uint64_t index, 
     b->n++;
     b->off[b->n] = (uint32_t)b->text.n;
     b->mark = mark;
-    if (b->n == WW_PIPE_BATCH)
+    if (b->n == (fmt == WW_FMT_SYSLOG ? SYSLOG_BATCH : WW_PIPE_BATCH))
         ww_pipe_flush(p);
     return 0;
 }

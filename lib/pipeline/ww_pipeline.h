@@ -18,7 +18,7 @@
 #include "event/ww_event.h"
 #include "sigma/ww_sigma.h"
 
-#define WW_PIPE_BATCH 128 /* messages or events per batch */
+#define WW_PIPE_BATCH 128 /* messages or events per batch (syslog messages: 512) */
 #define WW_PIPE_MAX_THREADS 256
 
 /* A correlation's refs name their events as (source << WW_PIPE_REF_SHIFT) | position:
