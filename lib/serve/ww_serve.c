@@ -64,9 +64,8 @@ typedef struct conn {
     size_t source_n;
     ww_sysframe_t *sf;
     ww_lj_t *lj;
-    ww_buf_t pend; /* syslog messages gathered for one batch append (see on_syslog) */
-    uint32_t npend;
-    uint64_t last_seq; /* the spool sequence of the last event appended */
+    ww_spool_batch_t pend; /* syslog messages gathered for one append (see on_syslog) */
+    uint64_t last_seq;     /* the spool sequence of the last event appended */
     /* For the memory limit: where the last message ended in the stream, the framer's
        skipped bytes then, and the largest unfinished message seen (its buffer keeps
        that size). */
@@ -236,9 +235,9 @@ static void resume_full(ww_serve_t *s)
 
 /* ---- syslog ---- */
 
-/* Messages of one read are gathered (c->pend: a 4-byte length, then the bytes, each)
- * and appended to the spool in one batch: one write for hundreds of lines.  A batch the
- * spool refuses (full) stays gathered and goes first when the connection resumes. */
+/* Messages of one read are gathered (c->pend: laid out as spool records) and appended
+ * to the spool in one write: one write for hundreds of lines.  A batch the spool
+ * refuses (full) stays gathered and goes first when the connection resumes. */
 #define PEND_MAX (1u << 20)
 
 static int on_syslog(void *ud, const char *msg, size_t n, const ww_sysframe_info_t *info)
@@ -247,49 +246,38 @@ static int on_syslog(void *ud, const char *msg, size_t n, const ww_sysframe_info
     count(&c->in->st->received, 1);
     c->frame_end = info->offset + n;
     c->skipped_at = ww_sysframe_stats(c->sf)->skipped;
-    uint32_t len = (uint32_t)n;
-    if (ww_buf_append(&c->pend, &len, sizeof len) != 0 || ww_buf_append(&c->pend, msg, n) != 0)
-        return WW_ENOMEM;
-    c->npend++;
+    int rc = ww_spool_batch_add(&c->pend, c->in->s->sp, c->source, c->source_n, msg, n);
+    if (rc == WW_ENOMEM)
+        return rc;
+    if (rc != 0)
+        count(&c->in->st->rejected, 1); /* larger than a record may be */
     /* Enough for one write (and well inside a segment): the rest of the bytes wait in
        the network buffer. */
     uint64_t most = c->in->s->cfg->spool_segment_bytes / 4;
-    return c->pend.n >= (most < PEND_MAX ? most : PEND_MAX) ? WW_SYSFRAME_PAUSE : 0;
+    return c->pend.buf.n >= (most < PEND_MAX ? most : PEND_MAX) ? WW_SYSFRAME_PAUSE : 0;
 }
 
 /* Appends the gathered messages as one batch.  0 (or nothing to do), or WW_SPOOL_EFULL
  * with them still gathered. */
 static int flush_pend(conn_t *c)
 {
-    if (!c->npend)
+    if (!c->pend.n)
         return 0;
-    ww_spool_in_t *v = malloc(c->npend * sizeof *v);
-    if (!v)
-        return WW_SPOOL_EFULL; /* try again later, as for a full spool */
-    size_t off = 0;
-    for (uint32_t i = 0; i < c->npend; i++) {
-        uint32_t len;
-        memcpy(&len, c->pend.p + off, sizeof len);
-        v[i] = (ww_spool_in_t){c->source, c->source_n, c->pend.p + off + sizeof len, len, 0};
-        off += sizeof len + len;
-    }
     uint64_t last;
-    int rc = ww_spool_append_batch(c->in->s->sp, v, c->npend, &last);
-    free(v);
+    int rc = ww_spool_append_built(c->in->s->sp, &c->pend, &last);
     if (rc == WW_SPOOL_EFULL) {
         remember_full(c->in->s, c->id);
         return rc;
     }
-    count(rc == 0 ? &c->in->st->accepted : &c->in->st->rejected, c->npend);
+    count(rc == 0 ? &c->in->st->accepted : &c->in->st->rejected, c->pend.n);
     if (rc == 0)
         c->last_seq = last;
-    c->npend = 0;
     /* A large batch buffer is not kept for the next: a thousand quiet connections
        would each hold a megabyte (limits: memory). */
-    if (c->pend.alloc > (64u << 10))
-        ww_buf_release(&c->pend);
+    if (c->pend.buf.alloc > (64u << 10))
+        ww_spool_batch_release(&c->pend);
     else
-        ww_buf_clear(&c->pend);
+        ww_spool_batch_clear(&c->pend);
     return 0;
 }
 
@@ -309,7 +297,7 @@ static size_t syslog_held(void *st, size_t *unfinished)
         c->partial_peak = after;
     uint64_t buf = 2 * c->partial_peak, most = c->in->cfg->max_frame + 16;
     *unfinished = (size_t)(buf < most ? buf : most);
-    return sizeof *c + 512 + *unfinished + c->pend.alloc;
+    return sizeof *c + 512 + *unfinished + c->pend.buf.alloc + c->pend.crcs.alloc;
 }
 
 static void *open_conn(void *ud, ww_net_conn_t *nc)
@@ -363,12 +351,12 @@ static void syslog_close(void *st, const char *why)
         ww_sysframe_finish(c->sf, on_syslog, c, &d);
     }
     if (flush_pend(c) != 0)
-        count(&c->in->st->rejected, c->npend);
+        count(&c->in->st->rejected, c->pend.n);
     if (why && why[0] && strncmp(why, "shutting", 8) != 0)
         ww_serve_log("info", "%s: closed %s: %s", c->in->cfg->name,
                      c->source + strlen(c->in->cfg->name) + 1, why);
     ww_sysframe_free(c->sf);
-    ww_buf_release(&c->pend);
+    ww_spool_batch_release(&c->pend);
     free(c);
 }
 
@@ -384,7 +372,7 @@ static void syslog_datagram(void *ud, const uint8_t *p, size_t n, const struct s
         count(&in->st->rejected, 1);
         return;
     }
-    conn_t c = {.in = in, .pend = {0}};
+    conn_t c = {.in = in};
     char peer[INET6_ADDRSTRLEN + 8] = "?";
     ww_sockaddr_text(from, peer, sizeof peer);
     int len = snprintf(c.source, sizeof c.source, "%s\t%s", in->cfg->name, peer);

@@ -714,49 +714,16 @@ static int write_all(int fd, struct iovec *iov, int cnt, uint64_t off)
     return 0;
 }
 
-int ww_spool_append_batch(ww_spool_t *sp, const ww_spool_in_t *recs, size_t n,
-                          uint64_t *last_seq_out)
+/* The part of an append that needs the lock: room (rotating to a new segment when
+ * this one would pass its size), the sequence numbers, stamp(ctx, seq0, now) to put
+ * them into the headers, one positioned write of iov, the bookkeeping.  total is the
+ * padded size of the n records; all or none of them land. */
+static int append_locked(ww_spool_t *sp, uint64_t total, size_t n, struct iovec *iov, int cnt,
+                         void (*stamp)(void *ctx, uint64_t seq0, int64_t now), void *ctx,
+                         uint64_t *last_seq_out)
 {
-    static const uint8_t zeros[SPOOL_ALIGN];
-    if (!sp || !recs || n == 0 || n > MAX_BATCH)
-        return WW_EINVAL;
-    uint64_t total = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (recs[i].source_n > WW_SPOOL_MAX_SOURCE || recs[i].payload_n > sp->cfg.max_record ||
-            (recs[i].source_n && !recs[i].source) || (recs[i].payload_n && !recs[i].payload))
-            return WW_EINVAL;
-        total += ww__spool_pad(SPOOL_REC_HDR + recs[i].source_n + recs[i].payload_n);
-    }
-    if (SPOOL_SEG_HDR + total > sp->cfg.segment_bytes)
-        return WW_EINVAL; /* a batch must fit one segment */
-
-    /* Everything that does not need the sequence number is done before the lock:
-     * memory, timestamps and the checksums of the bodies. */
-    uint8_t hdr1[SPOOL_REC_HDR];
-    struct iovec iov1[4];
-    uint32_t crc1;
-    uint8_t *hdrs = n == 1 ? hdr1 : malloc(n * SPOOL_REC_HDR);
-    struct iovec *iov = n == 1 ? iov1 : malloc(n * 4 * sizeof *iov);
-    uint32_t *crcs = n == 1 ? &crc1 : malloc(n * sizeof *crcs);
     int64_t now = now_ns();
-    int rc = 0, cnt = 0;
-    if (!hdrs || !iov || !crcs) {
-        rc = WW_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const ww_spool_in_t *r = &recs[i];
-        crcs[i] = ww__spool_body_crc(sp->id, r->source, r->source_n, r->payload, r->payload_n);
-        iov[cnt++] = (struct iovec){hdrs + i * SPOOL_REC_HDR, SPOOL_REC_HDR};
-        if (r->source_n)
-            iov[cnt++] = (struct iovec){(void *)r->source, r->source_n};
-        if (r->payload_n)
-            iov[cnt++] = (struct iovec){(void *)r->payload, r->payload_n};
-        size_t len = SPOOL_REC_HDR + r->source_n + r->payload_n;
-        if (ww__spool_pad(len) != len)
-            iov[cnt++] = (struct iovec){(void *)zeros, ww__spool_pad(len) - len};
-    }
-
+    int rc = 0;
     pthread_mutex_lock(&sp->mu);
     if (sp->failed) {
         rc = WW_EIO;
@@ -779,10 +746,7 @@ int ww_spool_append_batch(ww_spool_t *sp, const ww_spool_in_t *recs, size_t n,
     }
     s = active_seg(sp);
     uint64_t seq0 = sp->next_seq;
-    for (size_t i = 0; i < n; i++)
-        ww__spool_rec_header(hdrs + i * SPOOL_REC_HDR, crcs[i], seq0 + i,
-                             recs[i].arrival_ns ? recs[i].arrival_ns : now,
-                             (uint16_t)recs[i].source_n, (uint32_t)recs[i].payload_n);
+    stamp(ctx, seq0, now);
     int e = write_all(s->fd, iov, cnt, s->size);
     if (e) {
         /* Take back whatever part reached the file, so the segment ends on a whole
@@ -817,6 +781,68 @@ int ww_spool_append_batch(ww_spool_t *sp, const ww_spool_in_t *recs, size_t n,
         *last_seq_out = seq0 + n - 1;
 unlock:
     pthread_mutex_unlock(&sp->mu);
+    return rc;
+}
+
+typedef struct in_stamp {
+    const ww_spool_in_t *recs;
+    size_t n;
+    uint8_t *hdrs;
+    const uint32_t *crcs;
+} in_stamp_t;
+
+static void stamp_in(void *ctx, uint64_t seq0, int64_t now)
+{
+    in_stamp_t *t = ctx;
+    for (size_t i = 0; i < t->n; i++)
+        ww__spool_rec_header(t->hdrs + i * SPOOL_REC_HDR, t->crcs[i], seq0 + i,
+                             t->recs[i].arrival_ns ? t->recs[i].arrival_ns : now,
+                             (uint16_t)t->recs[i].source_n, (uint32_t)t->recs[i].payload_n);
+}
+
+int ww_spool_append_batch(ww_spool_t *sp, const ww_spool_in_t *recs, size_t n,
+                          uint64_t *last_seq_out)
+{
+    static const uint8_t zeros[SPOOL_ALIGN];
+    if (!sp || !recs || n == 0 || n > MAX_BATCH)
+        return WW_EINVAL;
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].source_n > WW_SPOOL_MAX_SOURCE || recs[i].payload_n > sp->cfg.max_record ||
+            (recs[i].source_n && !recs[i].source) || (recs[i].payload_n && !recs[i].payload))
+            return WW_EINVAL;
+        total += ww__spool_pad(SPOOL_REC_HDR + recs[i].source_n + recs[i].payload_n);
+    }
+    if (SPOOL_SEG_HDR + total > sp->cfg.segment_bytes)
+        return WW_EINVAL; /* a batch must fit one segment */
+
+    /* Everything that does not need the sequence number is done before the lock:
+     * memory and the checksums of the bodies. */
+    uint8_t hdr1[SPOOL_REC_HDR];
+    struct iovec iov1[4];
+    uint32_t crc1;
+    uint8_t *hdrs = n == 1 ? hdr1 : malloc(n * SPOOL_REC_HDR);
+    struct iovec *iov = n == 1 ? iov1 : malloc(n * 4 * sizeof *iov);
+    uint32_t *crcs = n == 1 ? &crc1 : malloc(n * sizeof *crcs);
+    int rc = 0, cnt = 0;
+    if (!hdrs || !iov || !crcs) {
+        rc = WW_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const ww_spool_in_t *r = &recs[i];
+        crcs[i] = ww__spool_body_crc(sp->id, r->source, r->source_n, r->payload, r->payload_n);
+        iov[cnt++] = (struct iovec){hdrs + i * SPOOL_REC_HDR, SPOOL_REC_HDR};
+        if (r->source_n)
+            iov[cnt++] = (struct iovec){(void *)r->source, r->source_n};
+        if (r->payload_n)
+            iov[cnt++] = (struct iovec){(void *)r->payload, r->payload_n};
+        size_t len = SPOOL_REC_HDR + r->source_n + r->payload_n;
+        if (ww__spool_pad(len) != len)
+            iov[cnt++] = (struct iovec){(void *)zeros, ww__spool_pad(len) - len};
+    }
+    in_stamp_t t = {recs, n, hdrs, crcs};
+    rc = append_locked(sp, total, n, iov, cnt, stamp_in, &t, last_seq_out);
 out:
     if (n != 1) {
         free(hdrs);
@@ -824,6 +850,100 @@ out:
         free(crcs);
     }
     return rc;
+}
+
+/* ---- batches built in place ---- */
+
+void ww_spool_batch_init(ww_spool_batch_t *b)
+{
+    memset(b, 0, sizeof *b);
+    ww_buf_init(&b->buf, 0);
+    ww_buf_init(&b->crcs, 0);
+}
+
+void ww_spool_batch_clear(ww_spool_batch_t *b)
+{
+    ww_buf_clear(&b->buf);
+    ww_buf_clear(&b->crcs);
+    b->n = 0;
+}
+
+void ww_spool_batch_release(ww_spool_batch_t *b)
+{
+    ww_buf_release(&b->buf);
+    ww_buf_release(&b->crcs);
+    b->n = 0;
+}
+
+int ww_spool_batch_add(ww_spool_batch_t *b, const ww_spool_t *sp, const char *source,
+                       size_t source_n, const void *payload, size_t payload_n)
+{
+    if (source_n > WW_SPOOL_MAX_SOURCE || payload_n > sp->cfg.max_record || (source_n && !source) ||
+        (payload_n && !payload) || b->n == MAX_BATCH)
+        return WW_EINVAL;
+    size_t len = SPOOL_REC_HDR + source_n + payload_n, padded = (size_t)ww__spool_pad(len);
+    if (SPOOL_SEG_HDR + b->buf.n + padded > sp->cfg.segment_bytes)
+        return WW_EINVAL; /* the batch must fit one segment */
+    if (ww_buf_reserve(&b->buf, padded) != 0 || ww_buf_reserve(&b->crcs, sizeof(uint32_t)) != 0)
+        return WW_ENOMEM;
+    /* The checksum runs over the spool id, the source, then the payload: the state
+     * after the first two is the same for every record of one sender. */
+    if (b->crc_id != sp->id || b->crc_src_n != source_n ||
+        (source_n && memcmp(b->crc_src, source, source_n) != 0)) {
+        if (source_n > sizeof b->crc_src) {
+            b->crc_src_n = SIZE_MAX; /* too long to remember: computed each time */
+            b->crc_state = ww__spool_body_crc(sp->id, source, source_n, NULL, 0);
+        } else {
+            b->crc_id = sp->id;
+            b->crc_src_n = source_n;
+            if (source_n)
+                memcpy(b->crc_src, source, source_n);
+            b->crc_state = ww__spool_body_crc(sp->id, source, source_n, NULL, 0);
+        }
+    }
+    /* The body's checksum waits beside the records: stamping finishes it with the
+       header (and may do so again after a refused append). */
+    uint32_t body = ww__spool_crc32c(b->crc_state, payload, payload_n);
+    memcpy(b->crcs.p + b->crcs.n, &body, sizeof body);
+    b->crcs.n += sizeof body;
+    uint8_t *h = (uint8_t *)b->buf.p + b->buf.n;
+    ww__put32(h, 0);
+    ww__put32(h + 4, (uint32_t)len);
+    memset(h + 8, 0, 16); /* sequence number, arrival, checksum: stamped */
+    ww__put16(h + 24, (uint16_t)source_n);
+    ww__put16(h + 26, 0);
+    ww__put32(h + 28, (uint32_t)payload_n);
+    if (source_n)
+        memcpy(h + SPOOL_REC_HDR, source, source_n);
+    if (payload_n)
+        memcpy(h + SPOOL_REC_HDR + source_n, payload, payload_n);
+    memset(h + len, 0, padded - len);
+    b->buf.n += padded;
+    b->n++;
+    return 0;
+}
+
+static void stamp_built(void *ctx, uint64_t seq0, int64_t now)
+{
+    ww_spool_batch_t *b = ctx;
+    uint8_t *h = (uint8_t *)b->buf.p;
+    const uint8_t *crc = (const uint8_t *)b->crcs.p;
+    for (uint32_t i = 0; i < b->n; i++) {
+        uint32_t len = ww__get32(h + 4), body;
+        memcpy(&body, crc + i * sizeof body, sizeof body);
+        ww__put64(h + 8, seq0 + i);
+        ww__put64(h + 16, (uint64_t)now);
+        ww__put32(h, ww__spool_crc32c(body, h + 4, SPOOL_REC_HDR - 4));
+        h += ww__spool_pad(len);
+    }
+}
+
+int ww_spool_append_built(ww_spool_t *sp, ww_spool_batch_t *b, uint64_t *last_seq_out)
+{
+    if (!sp || !b || b->n == 0)
+        return WW_EINVAL;
+    struct iovec iov = {b->buf.p, b->buf.n};
+    return append_locked(sp, b->buf.n, b->n, &iov, 1, stamp_built, b, last_seq_out);
 }
 
 int ww_spool_append(ww_spool_t *sp, const ww_spool_in_t *rec, uint64_t *seq_out)

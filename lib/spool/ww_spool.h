@@ -135,6 +135,34 @@ int ww_spool_append(ww_spool_t *sp, const ww_spool_in_t *rec, uint64_t *seq_out)
 int ww_spool_append_batch(ww_spool_t *sp, const ww_spool_in_t *recs, size_t n,
                           uint64_t *last_seq_out);
 
+/* Records built in place for one append: laid out in memory as they will lie in the
+ * segment (headers, source, payload, padding), so that ww_spool_append_built writes
+ * them with one write, and the checksum over a sender's source is computed once, not
+ * per record.  For an input that gathers many small messages (syslog over TCP). */
+typedef struct ww_spool_batch {
+    ww_buf_t buf;  /* the records */
+    ww_buf_t crcs; /* each record's body checksum, finished when stamped */
+    uint32_t n;    /* records in buf */
+    /* The checksum state after (spool id, source) of the last source seen. */
+    uint64_t crc_id;
+    size_t crc_src_n;
+    uint32_t crc_state;
+    char crc_src[128];
+} ww_spool_batch_t;
+
+void ww_spool_batch_init(ww_spool_batch_t *b);
+/* Adds one record (copied) to the batch.  0, WW_EINVAL (source or payload too large
+ * for sp, or the batch would no longer fit one segment: append it first), WW_ENOMEM. */
+int ww_spool_batch_add(ww_spool_batch_t *b, const ww_spool_t *sp, const char *source,
+                       size_t source_n, const void *payload, size_t payload_n);
+/* Empties the batch, keeping its memory; release frees it. */
+void ww_spool_batch_clear(ww_spool_batch_t *b);
+void ww_spool_batch_release(ww_spool_batch_t *b);
+/* Appends the batch's records with consecutive sequence numbers in one write, as
+ * ww_spool_append_batch does (same returns; all or none).  The batch is left as it
+ * is: clear it after success; after WW_SPOOL_EFULL it can be appended again. */
+int ww_spool_append_built(ww_spool_t *sp, ww_spool_batch_t *b, uint64_t *last_seq_out);
+
 /* Makes every record appended before the call durable (fdatasync of the segments
  * written since the last commit, and of the directory when a segment was created).
  * Concurrent callers share one sync.  Returns 0 and the durable point in *durable_out
