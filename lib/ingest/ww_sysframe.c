@@ -12,6 +12,9 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 
 enum {
@@ -87,12 +90,24 @@ static bool is_trailer(char c)
     return c == '\n' || c == '\0';
 }
 
-/* The first LF or NUL in [p, e), or NULL. */
+/* The first LF or NUL in [p, e), or NULL.  One pass looking for both, 16 bytes a
+ * step: two memchr calls cost twice the scan and two calls' set-up a line. */
 static const char *find_trailer(const char *p, const char *e)
 {
-    const char *lf = memchr(p, '\n', (size_t)(e - p));
-    const char *nul = memchr(p, '\0', (size_t)(lf ? lf - p : e - p));
-    return nul ? nul : lf;
+#if defined(__SSE2__)
+    const __m128i lf = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+    for (; e - p >= 16; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, zero)));
+        if (m)
+            return p + __builtin_ctz(m);
+    }
+#endif
+    for (; p < e; p++)
+        if (*p == '\n' || *p == '\0')
+            return p;
+    return NULL;
 }
 
 /* Hands one message to the callback after the bookkeeping; strips what senders put

@@ -272,9 +272,11 @@ static int flush_pend(conn_t *c)
     count(rc == 0 ? &c->in->st->accepted : &c->in->st->rejected, c->pend.n);
     if (rc == 0)
         c->last_seq = last;
-    /* A large batch buffer is not kept for the next: a thousand quiet connections
-       would each hold a megabyte (limits: memory). */
-    if (c->pend.buf.alloc > (64u << 10))
+    /* A busy connection keeps its batch buffer for the next read: a fresh one each
+       time cost more than the write itself (new pages, faulted in and copied from).
+       One that has gone quiet gives it back: a thousand quiet connections would each
+       hold a megabyte (limits: memory). */
+    if (c->pend.buf.alloc > (64u << 10) && c->pend.buf.n < c->pend.buf.alloc / 4)
         ww_spool_batch_release(&c->pend);
     else
         ww_spool_batch_clear(&c->pend);

@@ -127,6 +127,30 @@ static void same_for_every_split(int mode, size_t max, const char *in, size_t n,
 
 #define SAME(mode, max, lit, want) same_for_every_split(mode, max, lit, sizeof(lit) - 1, want)
 
+/* A LF or NUL trailer at every position within and across the 16-byte steps of the
+ * trailer scan, the other one later in the stream: the first one ends the message. */
+static void test_trailer_positions(void **state)
+{
+    (void)state;
+    for (size_t len = 0; len <= 40; len++) {
+        for (int t = 0; t < 2; t++) {
+            char in[128], want[256];
+            size_t n = 0;
+            memset(in, 'x', len);
+            n = len;
+            in[n++] = t ? '\0' : '\n';
+            memcpy(in + n, "yy", 2);
+            n += 2;
+            in[n++] = t ? '\n' : '\0';
+            int w = 0;
+            if (len)
+                w = snprintf(want, sizeof want, "|%.*s\n", (int)len, in);
+            snprintf(want + w, sizeof want - (size_t)w, "|yy\n");
+            same_for_every_split(WW_SYSFRAME_AUTO, 1024, in, n, want);
+        }
+    }
+}
+
 static void test_mixed_framings(void **state)
 {
     (void)state;
@@ -341,6 +365,7 @@ static void test_datagram(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trailer_positions),
         cmocka_unit_test(test_mixed_framings),
         cmocka_unit_test(test_lf_only_mode_ignores_counts),
         cmocka_unit_test(test_octet_only_mode),
