@@ -24,6 +24,10 @@
 
 #include "pipeline/ww_pipeline.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* A range may hold more records than WW_PIPE_BATCH: an EVTX chunk holds up to
  * (65536 - 512) / 28 = 2322 of the smallest records possible, a JSON line several
  * objects.  Its batch grows for them up to this; a range with more still fails the
@@ -567,6 +571,17 @@ int ww_pipe_add_message(ww_pipe_t *p, uint32_t source, int fmt, uint64_t index, 
        are; a word with a control byte (tab included) goes byte by byte. */
     size_t i = 0;
     for (;;) {
+#if defined(__SSE2__)
+        /* Sixteen at a time first: a byte is below 0x20 when min(byte, 0x1f) is itself. */
+        const __m128i ctl = _mm_set1_epi8(0x1f);
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v)))
+                break;
+            _mm_storeu_si128((__m128i *)(void *)o, v);
+            o += 16;
+        }
+#endif
         for (; i + 8 <= n; i += 8) {
             uint64_t w;
             memcpy(&w, s + i, 8);

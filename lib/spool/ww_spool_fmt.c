@@ -65,15 +65,27 @@ __attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t c, const uint8
         n -= 8;
     }
     c = (uint32_t)c64;
+    if (n >= 4) {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        c = _mm_crc32_u32(c, v);
+        p += 4;
+        n -= 4;
+    }
     while (n--)
         c = _mm_crc32_u8(c, *p++);
     return c;
 }
 #endif
 
+static int crc_ready; /* __atomic: crc_init has run (pthread_once costs a call a record) */
+
 uint32_t ww__spool_crc32c(uint32_t crc, const void *p, size_t n)
 {
-    pthread_once(&crc_once, crc_init);
+    if (!__atomic_load_n(&crc_ready, __ATOMIC_ACQUIRE)) {
+        pthread_once(&crc_once, crc_init);
+        __atomic_store_n(&crc_ready, 1, __ATOMIC_RELEASE);
+    }
     uint32_t c = ~crc;
 #ifdef SPOOL_CRC_HW
     if (crc_have_hw)
@@ -137,12 +149,26 @@ uint32_t ww__spool_crc32c_sw(uint32_t crc, const void *p, size_t n)
 /* The record checksum is seeded with the spool id: bytes that merely look like a
  * record (a log line quoting one) do not pass unless they were written by this spool. */
 
+/* The checksum of the salt alone, remembered per thread for the last spool id. */
+static uint32_t salt_crc(uint64_t spool_id)
+{
+    static _Thread_local uint64_t id;
+    static _Thread_local uint32_t crc;
+    static _Thread_local bool have;
+    if (!have || id != spool_id) {
+        uint8_t salt[8];
+        ww__put64(salt, spool_id);
+        crc = ww__spool_crc32c(0, salt, 8);
+        id = spool_id;
+        have = true;
+    }
+    return crc;
+}
+
 uint32_t ww__spool_body_crc(uint64_t spool_id, const char *src, size_t src_n, const void *payload,
                             size_t payload_n)
 {
-    uint8_t salt[8];
-    ww__put64(salt, spool_id);
-    uint32_t c = ww__spool_crc32c(0, salt, 8);
+    uint32_t c = salt_crc(spool_id);
     c = ww__spool_crc32c(c, src, src_n);
     return ww__spool_crc32c(c, payload, payload_n);
 }
@@ -188,8 +214,8 @@ uint64_t ww__spool_rec_check(const uint8_t *p, uint64_t end, uint64_t off, uint6
         return 0;
     }
     uint32_t want = ww__get32(h);
-    uint32_t got = ww__spool_body_crc(spool_id, (const char *)h + SPOOL_REC_HDR, src_n,
-                                      h + SPOOL_REC_HDR + src_n, pay_n);
+    /* The source and the payload lie side by side: one pass over both. */
+    uint32_t got = ww__spool_crc32c(salt_crc(spool_id), h + SPOOL_REC_HDR, src_n + (size_t)pay_n);
     got = ww__spool_crc32c(got, h + 4, SPOOL_REC_HDR - 4);
     if (want != got) {
         snprintf(why, why_n, "record checksum mismatch (stored %08x, computed %08x)", want, got);
