@@ -547,26 +547,10 @@ void ww_pipe_flush(ww_pipe_t *p)
     drain(p, false, false);
 }
 
-int ww_pipe_add_message(ww_pipe_t *p, uint32_t source, int fmt, uint64_t index, uint64_t mark,
-                        const void *msg, size_t n)
+/* Writes message s[0,n) as one line at o (room for 4n + 1 bytes), LF included (see
+ * ww_pipe_add_message); returns the end. */
+static char *put_line(char *o, const unsigned char *s, size_t n, int fmt)
 {
-    batch_t *b = slot(p, K_MSG, fmt);
-    if (b->n == b->cap && batch_grow(b, b->cap * 2) != 0)
-        return WW_ENOMEM;
-    if (b->n == 0) {
-        b->hist = 0;
-        if (fmt == WW_FMT_SYSLOG && p->hist.n && ww_buf_append(&b->text, p->hist.p, p->hist.n) == 0)
-            b->hist = (uint32_t)p->hist.n;
-        b->off[0] = b->hist;
-    }
-    /* One line per message (see the header). */
-    const unsigned char *s = msg;
-    size_t need = b->text.n + n * 4 + 1;
-    if (need > UINT32_MAX)
-        return WW_ELIMIT;
-    if (ww_buf_reserve(&b->text, n * 4 + 1) != 0)
-        return WW_ENOMEM;
-    char *o = b->text.p + b->text.n;
     /* Eight bytes at a time while none is below 0x20 (the usual line): copied as they
        are; a word with a control byte (tab included) goes byte by byte. */
     size_t i = 0;
@@ -604,6 +588,29 @@ int ww_pipe_add_message(ww_pipe_t *p, uint32_t source, int fmt, uint64_t index, 
             break;
     }
     *o++ = '\n';
+    return o;
+}
+
+int ww_pipe_add_message(ww_pipe_t *p, uint32_t source, int fmt, uint64_t index, uint64_t mark,
+                        const void *msg, size_t n)
+{
+    batch_t *b = slot(p, K_MSG, fmt);
+    if (b->n == b->cap && batch_grow(b, b->cap * 2) != 0)
+        return WW_ENOMEM;
+    if (b->n == 0) {
+        b->hist = 0;
+        size_t keep = p->hist.n < LOOKBACK ? p->hist.n : LOOKBACK;
+        if (fmt == WW_FMT_SYSLOG && keep &&
+            ww_buf_append(&b->text, p->hist.p + p->hist.n - keep, keep) == 0)
+            b->hist = (uint32_t)keep;
+        b->off[0] = b->hist;
+    }
+    /* One line per message (see the header). */
+    if (b->text.n + n * 4 + 1 > UINT32_MAX)
+        return WW_ELIMIT;
+    if (ww_buf_reserve(&b->text, n * 4 + 1) != 0)
+        return WW_ENOMEM;
+    char *o = put_line(b->text.p + b->text.n, msg, n, fmt);
     b->text.n = (size_t)(o - b->text.p);
     b->src[b->n] = source;
     b->idx[b->n] = index;
@@ -613,6 +620,32 @@ int ww_pipe_add_message(ww_pipe_t *p, uint32_t source, int fmt, uint64_t index, 
     b->mark = mark;
     if (b->n == (fmt == WW_FMT_SYSLOG ? SYSLOG_BATCH : WW_PIPE_BATCH))
         ww_pipe_flush(p);
+    return 0;
+}
+
+int ww_pipe_history_add(ww_pipe_t *p, const void *msg, size_t n)
+{
+    if (p->hist.n > 2 * LOOKBACK) {
+        /* Trimmed now and then, not for every message: the batch takes the last
+           LOOKBACK bytes only. */
+        memmove(p->hist.p, p->hist.p + p->hist.n - LOOKBACK, LOOKBACK);
+        p->hist.n = LOOKBACK;
+    }
+    if (ww_buf_reserve(&p->hist, n * 4 + 1) != 0)
+        return WW_ENOMEM;
+    char *o = put_line(p->hist.p + p->hist.n, msg, n, WW_FMT_SYSLOG);
+    p->hist.n = (size_t)(o - p->hist.p);
+    return 0;
+}
+
+int ww_pipe_history_copy(ww_pipe_t *to, const ww_pipe_t *from)
+{
+    size_t keep = from->hist.n < LOOKBACK ? from->hist.n : LOOKBACK;
+    ww_buf_clear(&to->hist);
+    if (keep && ww_buf_append(&to->hist, from->hist.p + from->hist.n - keep, keep) != 0) {
+        ww_buf_clear(&to->hist);
+        return WW_ENOMEM;
+    }
     return 0;
 }
 

@@ -71,6 +71,15 @@ int ww_pipe_new(ww_detect_t *prog, ww_corr_t *corr, int nthreads, const ww_pipe_
 /* Replays everything submitted, then frees. */
 void ww_pipe_free(ww_pipe_t *p);
 
+/* The syslog history (see ww_pipeline.c): what the next syslog batch is decoded after,
+ * so that an sshd line without an address finds its session in messages handed in
+ * before it.  history_add appends a syslog message as if it had been processed (a
+ * server's restart seeds it from the messages before its checkpoint); history_copy
+ * gives `to` the history of `from` (a reload's new pipeline).  0 or WW_ENOMEM (the
+ * history is then empty, or as it was). */
+int ww_pipe_history_add(ww_pipe_t *p, const void *msg, size_t n);
+int ww_pipe_history_copy(ww_pipe_t *to, const ww_pipe_t *from);
+
 /* Adds one message in format fmt (WW_FMT_SYSLOG, WW_FMT_JSON, WW_FMT_TEXT) from
  * `source`, record `index`; `mark` is passed to the sink's done() with its batch.
  * The bytes are copied.  A syslog or text message is one line: control characters in

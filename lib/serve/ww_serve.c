@@ -815,6 +815,15 @@ static uint32_t input_of(ww_serve_t *s, ww_str_t source)
     return UINT32_MAX; /* an input no longer in the config */
 }
 
+/* The format of a spooled record from input `in` (UINT32_MAX: an input since removed
+ * from the config, whose format is not known: syslog unless it looks like JSON). */
+static int rec_fmt(const ww_serve_t *s, uint32_t in, ww_str_t payload)
+{
+    if (in == UINT32_MAX)
+        return payload.n && payload.p[0] == '{' ? WW_FMT_JSON : WW_FMT_SYSLOG;
+    return fmt_of(s->inputs[in].cfg, payload);
+}
+
 /* ---- limits: memory, the consumer's share ---- */
 
 /* A message in the pipeline until replayed: its copy, the decoded event and its
@@ -960,16 +969,9 @@ static int consume(ww_serve_t *s)
             s->oldest_arrival = rec.arrival_ns;
         n++;
         pipe_charge(s, rec.seq, rec.payload.n);
-        if (in == UINT32_MAX) {
-            /* Spooled by an input since removed from the config: its format is not
-               known; decoded as syslog unless it looks like JSON. */
-            int fmt = rec.payload.n && rec.payload.p[0] == '{' ? WW_FMT_JSON : WW_FMT_SYSLOG;
-            rc = ww_pipe_add_message(s->pipe, s->ninputs, fmt, rec.seq, rec.seq, rec.payload.p,
-                                     rec.payload.n);
-        } else {
-            rc = ww_pipe_add_message(s->pipe, in, fmt_of(s->inputs[in].cfg, rec.payload), rec.seq,
-                                     rec.seq, rec.payload.p, rec.payload.n);
-        }
+        rc = ww_pipe_add_message(s->pipe, in == UINT32_MAX ? s->ninputs : in,
+                                 rec_fmt(s, in, rec.payload), rec.seq, rec.seq, rec.payload.p,
+                                 rec.payload.n);
         if (rc < 0)
             return rc;
         pipe_release(s, false);
@@ -1253,9 +1255,7 @@ static int warm_rec(void *ud, const ww_spool_rec_t *rec)
         w->first = rec->seq;
     w->last = rec->seq;
     uint32_t in = input_of(s, rec->source);
-    int fmt = in == UINT32_MAX
-                  ? (rec->payload.n && rec->payload.p[0] == '{' ? WW_FMT_JSON : WW_FMT_SYSLOG)
-                  : fmt_of(s->inputs[in].cfg, rec->payload);
+    int fmt = rec_fmt(s, in, rec->payload);
     int rc = ww_pipe_add_message(w->pipe, in == UINT32_MAX ? s->ninputs : in, fmt, rec->seq,
                                  rec->seq, rec->payload.p, rec->payload.n);
     return rc < 0 ? rc : s->stop ? 1 : 0;
@@ -1301,6 +1301,31 @@ static int warm_up(ww_serve_t *s, ww_detect_t *prog, ww_corr_t *corr)
                      (unsigned long long)w.last, (double)(now_ns() - t0) / 1e9,
                      (unsigned long long)cs.groups_open, (unsigned long long)s->warm_alerts);
     return 0;
+}
+
+/* The pipeline's syslog history after a start: the syslog messages just before the
+ * checkpoint that the spool still keeps, so that an sshd line without an address
+ * whose session began before the restart finds it as it would have without one. */
+#define SEED_RECORDS 8192 /* at least 64 KiB of syslog lines of 8 bytes and more */
+
+static int seed_rec(void *ud, const ww_spool_rec_t *rec)
+{
+    ww_serve_t *s = ud;
+    if (rec_fmt(s, input_of(s, rec->source), rec->payload) != WW_FMT_SYSLOG)
+        return 0;
+    return ww_pipe_history_add(s->pipe, rec->payload.p, rec->payload.n) < 0 ? 1 : 0;
+}
+
+static void seed_history(ww_serve_t *s)
+{
+    ww_spool_stats_t st;
+    ww_spool_stats(s->sp, &st);
+    if (!st.processed_seq)
+        return;
+    uint64_t from = st.processed_seq > SEED_RECORDS ? st.processed_seq - SEED_RECORDS + 1 : 0;
+    if (ww_spool_history(s->sp, from, seed_rec, s) < 0)
+        ww_serve_log("warning", "syslog history: cannot read the spool's history; sshd lines "
+                                "without an address just after this start may miss their session");
 }
 
 /* ---- SIGHUP ---- */
@@ -1465,7 +1490,9 @@ static void reload(ww_serve_t *s)
         goto fail;
     }
     warn_restart_only(s->cfg, nc);
-    /* Everything is ready: swap. */
+    /* Everything is ready: swap.  The syslog history goes on (or starts empty, if
+       there is no memory for it). */
+    ww_pipe_history_copy(pipe, s->pipe);
     ww_pipe_free(s->pipe); /* drained: consume() drains every turn */
     ww_corr_stats_t cs;
     ww_corr_get_stats(s->corr, &cs);
@@ -1542,9 +1569,7 @@ static int retro_rec(void *ud, const ww_spool_rec_t *rec)
     }
     r->searched++;
     uint32_t in = input_of(s, rec->source);
-    int fmt = in == UINT32_MAX
-                  ? (rec->payload.n && rec->payload.p[0] == '{' ? WW_FMT_JSON : WW_FMT_SYSLOG)
-                  : fmt_of(s->inputs[in].cfg, rec->payload);
+    int fmt = rec_fmt(s, in, rec->payload);
     int rc = ww_pipe_add_message(r->pipe, in == UINT32_MAX ? s->ninputs : in, fmt, rec->seq,
                                  rec->seq, rec->payload.p, rec->payload.n);
     return rc < 0 ? rc : s->stop ? 1 : 0;
@@ -1682,6 +1707,7 @@ int ww_serve_run(ww_serve_t *s)
     /* Inputs are served meanwhile: what arrives waits in the spool. */
     if ((rc = warm_up(s, s->prog, s->corr)) < 0)
         ww_serve_log("error", "correlation windows may miss events before this start");
+    seed_history(s);
     rc = 0;
     ww_sd_notify("STATUS=receiving");
     while (!s->stop) {

@@ -379,6 +379,52 @@ static void test_session_across_batches(void **state)
     }
 }
 
+/* A server's restart seeds the history from the messages before its checkpoint
+ * (ww_pipe_history_add), a reload hands it to the new pipeline (ww_pipe_history_copy):
+ * either way the address-less line finds its session; without, it does not. */
+static void test_history_seed_and_copy(void **state)
+{
+    (void)state;
+    const char *open = "<38>Dec  3 10:00:00 web01 sshd[4242]: Failed password for root from "
+                       "10.0.0.7 port 5000 ssh2";
+    const char *cron = "<30>Dec  3 10:00:01 db01 cron[901]: job 1 done";
+    const char *later = "<38>Dec  3 10:00:09 web01 sshd[4242]: Disconnecting authenticating "
+                        "user root: Too many authentication failures [preauth]";
+    ww_sigma_ruleset_t *rs = ww_sigma_ruleset_new();
+    assert_true(ww_sigma_load_buffer(rs, "t.yml", RULES, strlen(RULES)) > 0);
+    assert_int_equal(ww_sigma_finish(rs), 0);
+    ww_detect_t *prog = NULL;
+    assert_int_equal(ww_detect_compile(rs, NULL, &prog), 0);
+    for (int how = 0; how < 3; how++) { /* none, seeded, copied */
+        sess_rec_t r = {7, ""};
+        ww_pipe_sink_t sink = {.hit = no_hit, .event = sess_event, .ud = &r};
+        ww_pipe_t *p = NULL, *old = NULL;
+        assert_int_equal(ww_pipe_new(prog, NULL, 2, &sink, &p), 0);
+        if (how == 1) {
+            assert_int_equal(ww_pipe_history_add(p, open, strlen(open)), 0);
+            for (int i = 0; i < 3; i++)
+                assert_int_equal(ww_pipe_history_add(p, cron, strlen(cron)), 0);
+        } else if (how == 2) {
+            sess_rec_t none = {UINT64_MAX, ""};
+            ww_pipe_sink_t s0 = {.hit = no_hit, .event = sess_event, .ud = &none};
+            assert_int_equal(ww_pipe_new(prog, NULL, 2, &s0, &old), 0);
+            assert_int_equal(ww_pipe_add_message(old, 1, WW_FMT_SYSLOG, 1, 1, open, strlen(open)),
+                             0);
+            assert_int_equal(ww_pipe_add_message(old, 1, WW_FMT_SYSLOG, 2, 2, cron, strlen(cron)),
+                             0);
+            ww_pipe_drain(old);
+            assert_int_equal(ww_pipe_history_copy(p, old), 0);
+            ww_pipe_free(old);
+        }
+        assert_int_equal(ww_pipe_add_message(p, 1, WW_FMT_SYSLOG, 7, 7, later, strlen(later)), 0);
+        ww_pipe_finish(p);
+        assert_string_equal(r.src_ip, how ? "10.0.0.7" : "");
+        ww_pipe_free(p);
+    }
+    ww_detect_unref(prog);
+    ww_sigma_ruleset_free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_threads_agree),
         cmocka_unit_test(test_events_and_ranges),
         cmocka_unit_test(test_session_across_batches),
+        cmocka_unit_test(test_history_seed_and_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
