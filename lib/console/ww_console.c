@@ -790,7 +790,7 @@ static int h_api_overview(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 
 typedef struct audit_walk {
     ww_buf_t *b;
-    ww_audit_format_t fmt;
+    ww_auth_audit_format_t fmt;
     bool html;
     int64_t from, to; /* seq range shown in HTML */
 } audit_walk_t;
@@ -852,7 +852,7 @@ static int h_audit(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     int64_t from = fs ? strtoll(fs, NULL, 10) : 0;
     if (from <= 0)
         from = n > AUDIT_PAGE ? n - AUDIT_PAGE + 1 : 1;
-    audit_walk_t w = {b, WW_AUDIT_NDJSON, true, from, from + AUDIT_PAGE - 1};
+    audit_walk_t w = {b, WW_AUTH_AUDIT_NDJSON, true, from, from + AUDIT_PAGE - 1};
     ww_buf_printf(b,
                   "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption\">"
                   "Entries %lld to %lld</caption>\n<thead class=\"nhsuk-table__head\">"
@@ -872,33 +872,35 @@ static int h_audit(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 }
 
 static int audit_export(ww_web_req_t *req, ww_web_resp_t *resp, ww_console_t *c,
-                        ww_audit_format_t fmt)
+                        ww_auth_audit_format_t fmt)
 {
     ww_console_db_t *db;
     ww_diag_t d = {0};
     if (ww_console_db(c, &db, &d) != 0)
         return ww_console_fail(c, req, resp, &d);
     audit_walk_t w = {&resp->body, fmt, false, 0, 0};
-    if (fmt == WW_AUDIT_CSV)
+    if (fmt == WW_AUTH_AUDIT_CSV)
         ww_auth_audit_csv_header(&resp->body);
     if (ww_auth_audit_each(db->auth, audit_row, &w, &d) != 0)
         return ww_console_fail(c, req, resp, &d);
-    resp->content_type = fmt == WW_AUDIT_CSV ? "text/csv; charset=utf-8" : "application/x-ndjson";
+    resp->content_type =
+        fmt == WW_AUTH_AUDIT_CSV ? "text/csv; charset=utf-8" : "application/x-ndjson";
     ww_web_resp_header(resp, "Content-Disposition",
-                       fmt == WW_AUDIT_CSV ? "attachment; filename=\"wardwatch-audit.csv\""
-                                           : "attachment; filename=\"wardwatch-audit.ndjson\"");
-    ww_console_audit(c, req, "audit.export", fmt == WW_AUDIT_CSV ? "csv" : "ndjson", "");
+                       fmt == WW_AUTH_AUDIT_CSV
+                           ? "attachment; filename=\"wardwatch-audit.csv\""
+                           : "attachment; filename=\"wardwatch-audit.ndjson\"");
+    ww_console_audit(c, req, "audit.export", fmt == WW_AUTH_AUDIT_CSV ? "csv" : "ndjson", "");
     return resp->body.err;
 }
 
 static int h_audit_csv(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
-    return audit_export(req, resp, ud, WW_AUDIT_CSV);
+    return audit_export(req, resp, ud, WW_AUTH_AUDIT_CSV);
 }
 
 static int h_audit_ndjson(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
-    return audit_export(req, resp, ud, WW_AUDIT_NDJSON);
+    return audit_export(req, resp, ud, WW_AUTH_AUDIT_NDJSON);
 }
 
 static const ww_web_route_t core_routes[] = {

@@ -15,15 +15,8 @@
 #include <time.h>
 
 #include "asset/ww_asset.h"
-/* lib/audit's report format and lib/auth's audit-log format share a name
- * (ww_audit_format_t, WW_AUDIT_NDJSON); this file needs both headers and neither
- * format, so the report's is renamed here until one of them is renamed at home. */
-#define ww_audit_format_t ww_audit_report_format_t
-#define WW_AUDIT_NDJSON WW_AUDIT_REPORT_NDJSON
 #include "audit/ww_audit.h"
 #include "audit/ww_audit_feeds.h"
-#undef ww_audit_format_t
-#undef WW_AUDIT_NDJSON
 #include "console/ww_console.h"
 #include "feeds/ww_feeds.h"
 #include "firebreak/ww_firebreak.h"
