@@ -641,34 +641,55 @@ static int h_whoami(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 
 /* ---- the overview ------------------------------------------------------------------------ */
 
+int ww_console_open_alerts(ww_console_t *c, ww_console_open_t *out, ww_diag_t *diag)
+{
+    ww_console_db_t *db;
+    int rc = ww_console_db(c, &db, diag);
+    if (rc)
+        return rc;
+    ww_console_open_t o;
+    memset(&o, 0, sizeof o);
+    sqlite3_stmt *q = NULL;
+    int step = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(db->st->db, "SELECT priority, groups, alerts FROM alert_open", -1, &q,
+                           NULL) == SQLITE_OK) {
+        while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+            int p = sqlite3_column_int(q, 0);
+            int64_t n = sqlite3_column_int64(q, 2);
+            if (p >= 1 && p <= 5) {
+                o.groups[p] = sqlite3_column_int64(q, 1);
+                o.alerts[p] = n;
+            }
+            o.total += n;
+        }
+    }
+    if (step != SQLITE_DONE) {
+        ww_diag_set(diag, db->st->path, 0, 0, "open alerts: %s", sqlite3_errmsg(db->st->db));
+        sqlite3_finalize(q);
+        return WW_EIO;
+    }
+    sqlite3_finalize(q);
+    *out = o;
+    return 0;
+}
+
 typedef struct overview {
-    int64_t groups[6], open[6]; /* [1..5]: open groups and their open alerts, by priority */
-    int64_t alerts_24h;         /* alerts whose event is from the last 24 hours */
+    ww_console_open_t open;
+    int64_t alerts_24h; /* alerts whose event is from the last 24 hours */
     ww_console_health_t health;
     bool have_health;
 } overview_t;
 
-/* From alert_open: five rows kept by triggers as alerts arrive and change status, so
- * it answers at once with millions of alerts. */
 static int overview_read(ww_console_t *c, overview_t *o, ww_diag_t *diag)
 {
     memset(o, 0, sizeof *o);
     ww_console_db_t *db;
     int rc = ww_console_db(c, &db, diag);
+    if (rc == 0)
+        rc = ww_console_open_alerts(c, &o->open, diag);
     if (rc)
         return rc;
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db->st->db, "SELECT priority, groups, alerts FROM alert_open", -1, &q,
-                           NULL) != SQLITE_OK)
-        goto fail;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int p = sqlite3_column_int(q, 0);
-        if (p >= 1 && p <= 5) {
-            o->groups[p] = sqlite3_column_int64(q, 1);
-            o->open[p] = sqlite3_column_int64(q, 2);
-        }
-    }
-    sqlite3_finalize(q);
     if (sqlite3_prepare_v2(db->st->db, "SELECT count(*) FROM alert WHERE ts >= ?1", -1, &q, NULL) !=
         SQLITE_OK)
         goto fail;
@@ -714,14 +735,14 @@ static int h_overview(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     bool triage = ww_console_may(req, WW_ACT_TRIAGE) && served(c, "/alerts");
     for (int p = 1; p <= 5; p++) {
         ww_buf_printf(b, "<tr class=\"nhsuk-table__row\"><td class=\"nhsuk-table__cell\">");
-        if (triage && o.open[p])
+        if (triage && o.open.alerts[p])
             ww_buf_printf(b, "<a href=\"/alerts?priority=%d\">%s</a>", p, what[p]);
         else
             ww_buf_puts(b, what[p]);
         ww_buf_printf(b,
                       "</td><td class=\"nhsuk-table__cell\">%lld</td>"
                       "<td class=\"nhsuk-table__cell\">%lld</td></tr>\n",
-                      (long long)o.open[p], (long long)o.groups[p]);
+                      (long long)o.open.alerts[p], (long long)o.open.groups[p]);
     }
     ww_buf_printf(b, "</tbody>\n</table>\n<p>%lld alert%s from the last 24 hours.</p>\n",
                   (long long)o.alerts_24h, o.alerts_24h == 1 ? "" : "s");
@@ -768,7 +789,7 @@ static int h_api_overview(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     ww_buf_puts(b, "{\"open_by_priority\":{");
     for (int p = 1; p <= 5; p++)
         ww_buf_printf(b, "%s\"P%d\":{\"alerts\":%lld,\"groups\":%lld}", p > 1 ? "," : "", p,
-                      (long long)o.open[p], (long long)o.groups[p]);
+                      (long long)o.open.alerts[p], (long long)o.open.groups[p]);
     ww_buf_printf(b, "},\"alerts_24h\":%lld", (long long)o.alerts_24h);
     if (o.have_health) {
         const ww_console_health_t *h = &o.health;

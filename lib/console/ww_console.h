@@ -125,6 +125,17 @@ int ww_console_fail(ww_console_t *c, const ww_web_req_t *req, ww_web_resp_t *res
 /* A time (s since the epoch) as "2026-12-03 17:40 UTC" into b. */
 int ww_console_time(ww_buf_t *b, int64_t t);
 
+/* The open alerts (new or acknowledged) and their groups (a rule on a host), counted
+ * by the group's most urgent open priority.  Read from alert_open, five rows that
+ * lib/alerts' triggers keep as alerts arrive and change status, so it answers at once
+ * with millions of alerts; the overview and the board both show it. */
+typedef struct ww_console_open {
+    int64_t groups[6], alerts[6]; /* [1..5] */
+    int64_t total;                /* open alerts over every row */
+} ww_console_open_t;
+/* 0 and *out, or WW_EIO/WW_ENOMEM with diag. */
+int ww_console_open_alerts(ww_console_t *c, ww_console_open_t *out, ww_diag_t *diag);
+
 /* Every route the console serves (its own and every module's), in the order they are
  * registered, without starting anything: for `wardwatch serve --routes` and the
  * authorization tests.  fn's route is valid during the call. */

@@ -34,7 +34,6 @@
 #define PLANS_LISTED 50      /* plans on /firebreaks */
 #define FILTER_MAX 256       /* bytes of one filter value used */
 #define TREND_POINTS 60      /* audit runs drawn on the board */
-#define ALERT_DAYS 7         /* the board's alert window */
 
 /* ---- small helpers --------------------------------------------------------------- */
 
@@ -2227,12 +2226,9 @@ static int h_api_plan_action(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 /* ---- the board ------------------------------------------------------------------ */
 
 typedef struct board {
-    bool alerts_known;
-    bool alerts_open;    /* counts of open alerts (triage's status), else of the window */
-    uint64_t by_prio[6]; /* [1..5] */
-    uint64_t alerts_total;
-    int incidents;         /* -1: not recorded */
-    bool incidents_status; /* the count is of open ones */
+    ww_console_open_t open; /* open alerts by priority (alert_open) */
+    int incidents;          /* -1: not recorded */
+    bool incidents_status;  /* the count is of open ones */
     size_t live;
     ww_fb_plan_row_t *live_rows;
     bool health_known;
@@ -2278,36 +2274,10 @@ static int board_read(ww_console_t *c, board_t *bd, ww_diag_t *diag)
     if (rc)
         return rc;
     ww_store_t *st = db->st;
-    if (table_exists(st, "alert")) {
-        /* With triage's status (0 new, 1 acknowledged: still waiting for someone) the
-         * board counts the open alerts; before it, those of the last ALERT_DAYS. */
-        bd->alerts_open = column_exists(st, "alert", "status");
-        /* Triage keeps a summary per rule x host with its open alerts and their most
-         * urgent priority (one rule on one host has one priority unless the asset's
-         * criticality changed), so the board reads groups, not millions of alerts. */
-        bool groups = bd->alerts_open && column_exists(st, "alert_group", "open_priority") &&
-                      column_exists(st, "alert_group", "open_n");
-        const char *sql =
-            groups ? "SELECT open_priority, sum(open_n) FROM alert_group WHERE open_n > 0 GROUP "
-                     "BY open_priority"
-            : bd->alerts_open
-                ? "SELECT priority, COUNT(*) FROM alert WHERE status IN (0, 1) GROUP BY priority"
-                : "SELECT priority, COUNT(*) FROM alert WHERE received >= ?1 GROUP BY priority";
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
-            if (!bd->alerts_open)
-                sqlite3_bind_int64(q, 1, (now_s() - ALERT_DAYS * 86400) * 1000000000LL);
-            bd->alerts_known = true;
-            while (sqlite3_step(q) == SQLITE_ROW) {
-                int p = sqlite3_column_int(q, 0);
-                uint64_t n = (uint64_t)sqlite3_column_int64(q, 1);
-                if (p >= 1 && p <= 5)
-                    bd->by_prio[p] += n;
-                bd->alerts_total += n;
-            }
-        }
-        sqlite3_finalize(q);
-    }
+    /* The console's start migrated the alert tables, so alert_open is always there. */
+    rc = ww_console_open_alerts(c, &bd->open, diag);
+    if (rc)
+        return rc;
     /* lib/incident keeps its status as a number (0 open, 1 contained, 2 resolved, 3
      * closed); a status written as a word is read as one. */
     if (table_exists(st, "incident")) {
@@ -2515,15 +2485,9 @@ static int h_board(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
                    "report (use your browser's Print).</p>");
 
     char v[64];
-    uint64_t urgent = bd.by_prio[1] + bd.by_prio[2];
     ww_buf_puts(b, "<h2>At a glance</h2><ul class=\"ww-cards\">");
-    if (bd.alerts_known)
-        snprintf(v, sizeof v, "%llu", (unsigned long long)urgent);
-    else
-        snprintf(v, sizeof v, "not recorded");
-    card(b, "card-urgent", v,
-         bd.alerts_open ? "urgent open alerts (P1 and P2)"
-                        : "urgent alerts (P1 and P2) in the last 7 days");
+    snprintf(v, sizeof v, "%lld", (long long)(bd.open.alerts[1] + bd.open.alerts[2]));
+    card(b, "card-urgent", v, "urgent open alerts (P1 and P2)");
     if (bd.incidents >= 0)
         snprintf(v, sizeof v, "%d", bd.incidents);
     else
@@ -2538,18 +2502,14 @@ static int h_board(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     card(b, "card-autofail", v, "Cyber Essentials automatic fails");
     ww_buf_puts(b, "</ul>");
 
-    if (bd.alerts_open)
-        ww_buf_puts(b, "<h2 id=\"alerts\">Open alerts by priority</h2><p>New or acknowledged: "
-                       "waiting for someone.</p>");
-    else
-        ww_buf_printf(b, "<h2 id=\"alerts\">Alerts by priority (last %d days)</h2>", ALERT_DAYS);
-    if (!bd.alerts_known) {
-        ww_buf_puts(b, "<p>No alerts are recorded in this store yet.</p>");
-    } else {
-        static const char *const pl[] = {"P1 (most urgent)", "P2", "P3", "P4", "P5"};
-        static const char *const pc[] = {"ww-p1", "ww-p2", "ww-p3", "ww-p4", "ww-p5"};
-        bar_chart(b, "alerts", "Alerts by priority", pl, bd.by_prio + 1, pc, 5);
-    }
+    ww_buf_puts(b, "<h2 id=\"alerts\">Open alerts by priority</h2><p>New or acknowledged: "
+                   "waiting for someone.</p>");
+    static const char *const pl[] = {"P1 (most urgent)", "P2", "P3", "P4", "P5"};
+    static const char *const pc[] = {"ww-p1", "ww-p2", "ww-p3", "ww-p4", "ww-p5"};
+    uint64_t by_prio[5];
+    for (int p = 1; p <= 5; p++)
+        by_prio[p - 1] = bd.open.alerts[p] > 0 ? (uint64_t)bd.open.alerts[p] : 0;
+    bar_chart(b, "alerts", "Alerts by priority", pl, by_prio, pc, 5);
 
     ww_buf_puts(b, "<h2 id=\"incidents\">Incidents</h2><p>");
     if (bd.incidents < 0)
@@ -2621,16 +2581,14 @@ static int h_api_board(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     ww_console_json(resp, 200);
     ww_buf_t *b = &resp->body;
     ww_buf_printf(b, "{\"generated_at\":%lld,\"alerts\":", (long long)now_s());
-    if (bd.alerts_known)
-        ww_buf_printf(b,
-                      "{\"counted\":\"%s\",\"window_days\":%d,\"total\":%llu,\"by_priority\":"
-                      "{\"P1\":%llu,\"P2\":%llu,\"P3\":%llu,\"P4\":%llu,\"P5\":%llu}}",
-                      bd.alerts_open ? "open" : "window", bd.alerts_open ? 0 : ALERT_DAYS,
-                      (unsigned long long)bd.alerts_total, (unsigned long long)bd.by_prio[1],
-                      (unsigned long long)bd.by_prio[2], (unsigned long long)bd.by_prio[3],
-                      (unsigned long long)bd.by_prio[4], (unsigned long long)bd.by_prio[5]);
-    else
-        ww_buf_puts(b, "null");
+    /* "counted" and "window_days" stay for clients written when a store without
+       triage's status was counted over a window; the board now always counts open. */
+    ww_buf_printf(b,
+                  "{\"counted\":\"open\",\"window_days\":0,\"total\":%lld,\"by_priority\":"
+                  "{\"P1\":%lld,\"P2\":%lld,\"P3\":%lld,\"P4\":%lld,\"P5\":%lld}}",
+                  (long long)bd.open.total, (long long)bd.open.alerts[1],
+                  (long long)bd.open.alerts[2], (long long)bd.open.alerts[3],
+                  (long long)bd.open.alerts[4], (long long)bd.open.alerts[5]);
     ww_buf_puts(b, ",\"incidents\":");
     if (bd.incidents < 0)
         ww_buf_puts(b, "null");
