@@ -377,45 +377,20 @@ static const char *safe_next(const char *next)
     return strlen(next) < 1024 ? next : "/";
 }
 
-static void error_summary(ww_buf_t *b, const char *msg, const char *field_id)
-{
-    ww_buf_puts(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
-                   "role=\"alert\" tabindex=\"-1\">\n<h2 class=\"nhsuk-error-summary__title\" "
-                   "id=\"error-summary-title\">There is a problem</h2>\n"
-                   "<div class=\"nhsuk-error-summary__body\">\n"
-                   "<ul class=\"nhsuk-list nhsuk-error-summary__list\">\n<li><a href=\"#");
-    ww_html_attr(b, field_id, strlen(field_id));
-    ww_buf_puts(b, "\">");
-    ww_html_textz(b, msg);
-    ww_buf_puts(b, "</a></li>\n</ul>\n</div>\n</div>\n");
-}
-
+/* A field of the sign-in pages: the TOTP code is digits, typed, never spell-checked. */
 static void input(ww_buf_t *b, const char *id, const char *label, const char *hint,
                   const char *type, const char *autocomplete, const char *value)
 {
-    ww_buf_printf(b, "<div class=\"nhsuk-form-group\">\n<label class=\"nhsuk-label\" for=\"%s\">",
-                  id);
-    ww_html_textz(b, label);
-    ww_buf_puts(b, "</label>\n");
-    if (hint) {
-        ww_buf_printf(b, "<div class=\"nhsuk-hint\" id=\"%s-hint\">", id);
-        ww_html_textz(b, hint);
-        ww_buf_puts(b, "</div>\n");
-    }
-    ww_buf_printf(b,
-                  "<input class=\"nhsuk-input\" id=\"%s\" name=\"%s\" type=\"%s\" "
-                  "autocomplete=\"%s\"",
-                  id, id, type, autocomplete);
-    if (hint)
-        ww_buf_printf(b, " aria-describedby=\"%s-hint\"", id);
-    if (!strcmp(id, "totp"))
-        ww_buf_puts(b, " inputmode=\"numeric\" spellcheck=\"false\"");
-    if (value) {
-        ww_buf_puts(b, " value=\"");
-        ww_html_attr(b, value, strlen(value));
-        ww_buf_puts(b, "\"");
-    }
-    ww_buf_puts(b, ">\n</div>\n");
+    ww_console_input(
+        b, &(ww_console_input_t){
+               .id = id,
+               .label = label,
+               .hint = hint,
+               .value = value,
+               .type = type,
+               .autocomplete = autocomplete,
+               .extra = !strcmp(id, "totp") ? " inputmode=\"numeric\" spellcheck=\"false\"" : NULL,
+           });
 }
 
 static int login_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, const char *error,
@@ -427,7 +402,7 @@ static int login_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, c
     ww_console_page_begin(c, req, resp, "Sign in", NULL);
     ww_buf_t *b = &resp->body;
     if (error)
-        error_summary(b, error, "user");
+        ww_console_error_summary(b, 2, error, "user");
     ww_buf_puts(b, "<h1>Sign in to wardwatch</h1>\n");
     if (c->cfg.trust_name) {
         ww_buf_puts(b, "<p class=\"nhsuk-body-l\">");
@@ -463,10 +438,10 @@ static int h_login_form(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int h_login(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *name = ww_web_form(req, "user"), *pw = ww_web_form(req, "password"),
                *totp = ww_web_form(req, "totp");
     if (!name || !*name || !pw || !*pw) {
@@ -529,7 +504,7 @@ static int password_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp
     ww_console_page_begin(c, req, resp, "Change your password", NULL);
     ww_buf_t *b = &resp->body;
     if (error)
-        error_summary(b, error, "old");
+        ww_console_error_summary(b, 2, error, "old");
     ww_buf_puts(b, "<h1>Change your password</h1>\n");
     if (req->session.must_change)
         ww_buf_puts(b, "<p>Your password was set by an administrator. Choose your own before "
@@ -553,12 +528,12 @@ static int h_password_form(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int h_password(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
     if (req->session.token)
         return ww_web_resp_error(req, resp, 403, "An API token has no password.");
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *id = ww_web_cookie(req, WW_WEB_SESSION_COOKIE), *old = ww_web_form(req, "old"),
                *nw = ww_web_form(req, "new");
     char why[256] = "";
@@ -580,7 +555,7 @@ static int reauth_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, 
     ww_console_page_begin(c, req, resp, "Confirm it is you", NULL);
     ww_buf_t *b = &resp->body;
     if (error)
-        error_summary(b, error, "password");
+        ww_console_error_summary(b, 2, error, "password");
     ww_buf_puts(b, "<h1>Confirm it is you</h1>\n<p>Cutting off part of the network needs "
                    "your password and a code from your authenticator app again.</p>\n"
                    "<form method=\"post\" action=\"/reauth\" novalidate>\n");
@@ -605,12 +580,12 @@ static int h_reauth_form(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int h_reauth(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
     if (req->session.token)
         return ww_web_resp_error(req, resp, 403, "An API token cannot re-authenticate.");
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *id = ww_web_cookie(req, WW_WEB_SESSION_COOKIE), *pw = ww_web_form(req, "password"),
                *totp = ww_web_form(req, "totp");
     ww_login_result_t res;
@@ -843,10 +818,10 @@ static int audit_row(void *ud, const ww_audit_row_t *r)
 static int h_audit(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     char head[2 * WW_AUDIT_HASH_LEN + 1] = "";
     ww_diag_t vd = {0};
     int64_t n = ww_auth_audit_verify(db->auth, head, &vd);
@@ -895,10 +870,10 @@ static int h_audit(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int audit_export(ww_web_req_t *req, ww_web_resp_t *resp, ww_console_t *c,
                         ww_auth_audit_format_t fmt)
 {
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     audit_walk_t w = {&resp->body, fmt, false, 0, 0};
     if (fmt == WW_AUTH_AUDIT_CSV)
         ww_auth_audit_csv_header(&resp->body);

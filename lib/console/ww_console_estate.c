@@ -1374,15 +1374,26 @@ static void plans_table(ww_buf_t *b, const char *id, const char *caption,
     ww_buf_puts(b, "</tbody></table>");
 }
 
+/* The store with the fire-break tables brought up to date, or NULL after resp was
+ * filled with the 500 page. */
+static ww_console_db_t *fb_db(ww_console_t *c, const ww_web_req_t *req, ww_web_resp_t *resp)
+{
+    ww_diag_t diag = {0};
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (db && ww_fb_store_migrate(db->st, &diag) != 0) {
+        ww_console_fail(c, req, resp, &diag);
+        return NULL;
+    }
+    return db;
+}
+
 static int h_firebreaks(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
     ww_diag_t diag = {0};
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &diag) != 0)
-        return ww_console_fail(c, req, resp, &diag);
-    if (ww_fb_store_migrate(db->st, &diag) != 0)
-        return ww_console_fail(c, req, resp, &diag);
+    ww_console_db_t *db = fb_db(c, req, resp);
+    if (!db)
+        return 0;
     ww_fb_plan_row_t *live = NULL, *all = NULL;
     size_t nlive = 0, nall = 0;
     if (ww_fb_plan_list(db->st, true, &live, &nlive) != 0 ||
@@ -1444,68 +1455,36 @@ static int h_firebreaks(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 
 /* ---- planning ------------------------------------------------------------------- */
 
-static void error_summary(ww_buf_t *b, const char *field, const char *msg)
-{
-    ww_buf_puts(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
-                   "role=\"alert\" tabindex=\"-1\"><h2 class=\"nhsuk-error-summary__title\" "
-                   "id=\"error-summary-title\">There is a problem</h2><div "
-                   "class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
-                   "nhsuk-error-summary__list\"><li><a href=\"#");
-    ha(b, field);
-    ww_buf_puts(b, "\">");
-    h(b, msg);
-    ww_buf_puts(b, "</a></li></ul></div></div>");
-}
-
 static void plan_form(ww_buf_t *b, const ww_web_req_t *req, const char *host, const char *segment,
                       const char *reason, const char *err_field, const char *err)
 {
     if (err)
-        error_summary(b, err_field, err);
+        ww_console_error_summary(b, 2, err, err_field);
     ww_buf_puts(b, "<form method=\"post\" action=\"/firebreaks/plan\" novalidate>");
     ww_console_csrf_field(b, req);
-    bool eh = err && !strcmp(err_field, "host");
-    ww_buf_printf(b,
-                  "<div class=\"nhsuk-form-group%s\"><label class=\"nhsuk-label\" for=\"host\">"
-                  "Hosts to quarantine</label><div class=\"nhsuk-hint\" id=\"host-hint\">One or "
-                  "more addresses, separated by commas. Only these hosts are cut off; their "
-                  "segment keeps working.</div>",
-                  eh ? " nhsuk-form-group--error" : "");
-    if (eh) {
-        ww_buf_puts(b, "<span class=\"nhsuk-error-message\" id=\"host-error\"><span "
-                       "class=\"nhsuk-u-visually-hidden\">Error:</span> ");
-        h(b, err);
-        ww_buf_puts(b, "</span>");
-    }
-    ww_buf_printf(b,
-                  "<input class=\"nhsuk-input%s\" id=\"host\" name=\"host\" type=\"text\" "
-                  "aria-describedby=\"host-hint%s\" value=\"",
-                  eh ? " nhsuk-input--error" : "", eh ? " host-error" : "");
-    ha(b, host);
-    bool es = err && !strcmp(err_field, "segment");
-    ww_buf_printf(b,
-                  "\"></div><div class=\"nhsuk-form-group%s\"><label class=\"nhsuk-label\" "
-                  "for=\"segment\">Or a whole segment to isolate</label><div class=\"nhsuk-hint\" "
-                  "id=\"segment-hint\">The segment's name in the map. Leave empty when you gave "
-                  "hosts.</div>",
-                  es ? " nhsuk-form-group--error" : "");
-    if (es) {
-        ww_buf_puts(b, "<span class=\"nhsuk-error-message\" id=\"segment-error\"><span "
-                       "class=\"nhsuk-u-visually-hidden\">Error:</span> ");
-        h(b, err);
-        ww_buf_puts(b, "</span>");
-    }
-    ww_buf_printf(b,
-                  "<input class=\"nhsuk-input%s\" id=\"segment\" name=\"segment\" type=\"text\" "
-                  "aria-describedby=\"segment-hint%s\" value=\"",
-                  es ? " nhsuk-input--error" : "", es ? " segment-error" : "");
-    ha(b, segment);
-    ww_buf_puts(b, "\"></div><div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                   "for=\"reason\">Why</label><div class=\"nhsuk-hint\" id=\"reason-hint\">Goes "
-                   "into the hazard log with the plan.</div><textarea class=\"nhsuk-textarea\" "
-                   "id=\"reason\" name=\"reason\" rows=\"3\" aria-describedby=\"reason-hint\">");
+    ww_console_input(b, &(ww_console_input_t){
+                            .id = "host",
+                            .label = "Hosts to quarantine",
+                            .hint = "One or more addresses, separated by commas. Only these hosts "
+                                    "are cut off; their segment keeps working.",
+                            .error = err && !strcmp(err_field, "host") ? err : NULL,
+                            .value = host ? host : "",
+                        });
+    ww_console_input(b, &(ww_console_input_t){
+                            .id = "segment",
+                            .label = "Or a whole segment to isolate",
+                            .hint = "The segment's name in the map. Leave empty when you gave "
+                                    "hosts.",
+                            .error = err && !strcmp(err_field, "segment") ? err : NULL,
+                            .value = segment ? segment : "",
+                        });
+    ww_console_field_begin(b, "reason", "Why", "Goes into the hazard log with the plan.", NULL);
+    ww_buf_puts(b, "<textarea class=\"nhsuk-textarea\" id=\"reason\" name=\"reason\" rows=\"3\" "
+                   "aria-describedby=\"reason-hint\">");
     h(b, reason);
-    ww_buf_puts(b, "</textarea></div><button class=\"nhsuk-button\" type=\"submit\">Make the "
+    ww_buf_puts(b, "</textarea>\n");
+    ww_console_field_end(b);
+    ww_buf_puts(b, "<button class=\"nhsuk-button\" type=\"submit\">Make the "
                    "plan</button></form><p>Making a plan changes nothing on the network: you see "
                    "its blast radius first, then apply it.</p>");
 }
@@ -1634,21 +1613,28 @@ static void action_form(ww_buf_t *b, const ww_web_req_t *req, int64_t id, const 
                   "class=\"ww-action\" novalidate><h3>%s</h3>",
                   (long long)id, action, label);
     ww_console_csrf_field(b, req);
+    char fid[64];
+    snprintf(fid, sizeof fid, "reason-%s", action);
+    ww_console_field_begin(b, fid, "Reason (required, kept in the hazard log)", NULL, NULL);
     ww_buf_printf(b,
-                  "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"reason-%s\">"
-                  "Reason (required, kept in the hazard log)</label><textarea "
-                  "class=\"nhsuk-textarea\" id=\"reason-%s\" name=\"reason\" rows=\"2\" "
-                  "required></textarea></div>",
-                  action, action);
-    if (rollback)
-        ww_buf_printf(
-            b,
-            "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-            "for=\"rollback-%s\">Roll back automatically after this many seconds unless "
-            "confirmed (0: never)</label><input class=\"nhsuk-input nhsuk-input--width-5\" "
-            "id=\"rollback-%s\" name=\"rollback_after\" type=\"text\" "
-            "inputmode=\"numeric\" value=\"%d\"></div>",
-            action, action, WW_FB_DEFAULT_ROLLBACK_S);
+                  "<textarea class=\"nhsuk-textarea\" id=\"%s\" name=\"reason\" rows=\"2\" "
+                  "required></textarea>\n",
+                  fid);
+    ww_console_field_end(b);
+    if (rollback) {
+        char secs[16];
+        snprintf(fid, sizeof fid, "rollback-%s", action);
+        snprintf(secs, sizeof secs, "%d", WW_FB_DEFAULT_ROLLBACK_S);
+        ww_console_input(b, &(ww_console_input_t){
+                                .id = fid,
+                                .name = "rollback_after",
+                                .label = "Roll back automatically after this many seconds "
+                                         "unless confirmed (0: never)",
+                                .value = secs,
+                                .width = "5",
+                                .extra = " inputmode=\"numeric\"",
+                            });
+    }
     ww_buf_printf(b, "<button class=\"nhsuk-button%s\" type=\"submit\">%s</button></form>",
                   danger ? " nhsuk-button--warning" : " nhsuk-button--secondary", label);
 }
@@ -1660,9 +1646,9 @@ static int h_plan_page(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     if (!parse_pos(ww_web_param(req, "id"), &id))
         return ww_web_resp_error(req, resp, 404, "No such plan.");
     ww_diag_t diag = {0};
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &diag) != 0 || ww_fb_store_migrate(db->st, &diag) != 0)
-        return ww_console_fail(c, req, resp, &diag);
+    ww_console_db_t *db = fb_db(c, req, resp);
+    if (!db)
+        return 0;
     ww_fb_loaded_t p;
     char why[1024];
     int rc = ww_fb_plan_open(db->st, id, true, &p, why, sizeof why);
@@ -1926,7 +1912,7 @@ static int h_plan_action(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     h(b, title);
     ww_buf_puts(b, "</h1>");
     if (o.status != 200)
-        error_summary(b, "outcome", o.msg);
+        ww_console_error_summary(b, 2, o.msg, "outcome");
     ww_buf_puts(b, "<p id=\"outcome\" class=\"ww-value\">");
     h(b, o.msg);
     ww_buf_puts(b, "</p>");
@@ -1981,9 +1967,9 @@ static int h_api_firebreaks(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
     ww_diag_t diag = {0};
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &diag) != 0 || ww_fb_store_migrate(db->st, &diag) != 0)
-        return ww_console_fail(c, req, resp, &diag);
+    ww_console_db_t *db = fb_db(c, req, resp);
+    if (!db)
+        return 0;
     ww_fb_plan_row_t *all = NULL;
     size_t nall = 0;
     if (ww_fb_plan_list(db->st, false, &all, &nall) != 0) {
@@ -2063,9 +2049,9 @@ static int plan_json(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, in
                      unsigned status)
 {
     ww_diag_t diag = {0};
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &diag) != 0 || ww_fb_store_migrate(db->st, &diag) != 0)
-        return ww_console_fail(c, req, resp, &diag);
+    ww_console_db_t *db = fb_db(c, req, resp);
+    if (!db)
+        return 0;
     ww_fb_loaded_t p;
     char why[1024];
     int rc = ww_fb_plan_open(db->st, id, true, &p, why, sizeof why);
