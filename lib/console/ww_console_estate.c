@@ -304,19 +304,26 @@ static int estate_get(ww_console_t *c, bool fresh, estate_t **out, ww_diag_t *di
     int rc = ww_console_db(c, &db, diag);
     if (rc)
         return rc;
-    /* Reused while nothing it read has changed (an hour at most), else for a minute. */
-    char sig[256];
-    register_sig(db->st, sig, sizeof sig);
-    pthread_mutex_lock(&cache_mu);
-    int64_t age = cache ? now_s() - cache->made : 0;
-    if (cache && !fresh && !strcmp(cache->store, db->st->path) &&
-        (age < AUDIT_TTL_S || (sig[0] && !strcmp(sig, cache->sig) && age < AUDIT_MAX_AGE_S))) {
-        cache->refs++;
-        *out = cache;
+    /* Reused while nothing it read has changed (an hour at most), else for a minute.
+     * The signature reads every asset row, so it is only taken once the minute is
+     * over: within it the cached audit is used whatever it says. */
+    char sig[256] = "";
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            register_sig(db->st, sig, sizeof sig);
+        pthread_mutex_lock(&cache_mu);
+        int64_t age = cache ? now_s() - cache->made : 0;
+        if (cache && !fresh && !strcmp(cache->store, db->st->path) &&
+            (age < AUDIT_TTL_S || (sig[0] && !strcmp(sig, cache->sig) && age < AUDIT_MAX_AGE_S))) {
+            cache->refs++;
+            *out = cache;
+            pthread_mutex_unlock(&cache_mu);
+            return 0;
+        }
         pthread_mutex_unlock(&cache_mu);
-        return 0;
+        if (fresh)
+            break;
     }
-    pthread_mutex_unlock(&cache_mu);
     /* Built outside the lock: two threads may both run it; the later one wins. */
     estate_t *e;
     rc = estate_build(db->st, &e, diag);
