@@ -518,9 +518,9 @@ static int log_row(void *ud, const ww_audit_row_t *r)
     log_ctx_t *l = ud;
     ww_buf_clear(&l->b);
     if (l->fmt == 1)
-        ww_auth_audit_format(r, WW_AUDIT_NDJSON, &l->b);
+        ww_auth_audit_format(r, WW_AUTH_AUDIT_NDJSON, &l->b);
     else if (l->fmt == 2)
-        ww_auth_audit_format(r, WW_AUDIT_CSV, &l->b);
+        ww_auth_audit_format(r, WW_AUTH_AUDIT_CSV, &l->b);
     else {
         char when[40], actor[200], action[200], target[300], detail[4200], source[300];
         if (!l->n)

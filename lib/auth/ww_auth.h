@@ -301,10 +301,10 @@ int ww_auth_audit_each(ww_auth_t *a, ww_audit_fn fn, void *ud, ww_diag_t *diag);
  * removed or reordered); WW_EIO. */
 int64_t ww_auth_audit_verify(ww_auth_t *a, char head[2 * WW_AUDIT_HASH_LEN + 1], ww_diag_t *diag);
 
-typedef enum { WW_AUDIT_NDJSON, WW_AUDIT_CSV } ww_audit_format_t;
+typedef enum { WW_AUTH_AUDIT_NDJSON, WW_AUTH_AUDIT_CSV } ww_auth_audit_format_t;
 /* Appends one row (NDJSON: one object and a newline; CSV: one record, RFC 4180
  * quoting, cells that a spreadsheet would run as a formula prefixed with '). */
-int ww_auth_audit_format(const ww_audit_row_t *r, ww_audit_format_t fmt, ww_buf_t *out);
+int ww_auth_audit_format(const ww_audit_row_t *r, ww_auth_audit_format_t fmt, ww_buf_t *out);
 /* The CSV header line. */
 int ww_auth_audit_csv_header(ww_buf_t *out);
 

@@ -264,7 +264,7 @@ int ww_auth_audit_csv_header(ww_buf_t *out)
     return ww_buf_puts(out, "seq,time,actor,action,target,detail,source,prev,hash\n");
 }
 
-int ww_auth_audit_format(const ww_audit_row_t *r, ww_audit_format_t fmt, ww_buf_t *b)
+int ww_auth_audit_format(const ww_audit_row_t *r, ww_auth_audit_format_t fmt, ww_buf_t *b)
 {
     char when[32], prev[65], hash[65];
     fmt_ts(r->ts, when, sizeof when);
@@ -272,7 +272,7 @@ int ww_auth_audit_format(const ww_audit_row_t *r, ww_audit_format_t fmt, ww_buf_
     sodium_bin2hex(hash, sizeof hash, r->hash, 32);
     const char *names[] = {"actor", "action", "target", "detail", "source"};
     const char *vals[] = {r->actor, r->action, r->target, r->detail, r->source};
-    if (fmt == WW_AUDIT_NDJSON) {
+    if (fmt == WW_AUTH_AUDIT_NDJSON) {
         ww_buf_printf(b, "{\"seq\":%lld,\"time\":\"%s\"", (long long)r->seq, when);
         for (int i = 0; i < 5; i++) {
             ww_buf_printf(b, ",\"%s\":", names[i]);

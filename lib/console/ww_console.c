@@ -377,45 +377,20 @@ static const char *safe_next(const char *next)
     return strlen(next) < 1024 ? next : "/";
 }
 
-static void error_summary(ww_buf_t *b, const char *msg, const char *field_id)
-{
-    ww_buf_puts(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
-                   "role=\"alert\" tabindex=\"-1\">\n<h2 class=\"nhsuk-error-summary__title\" "
-                   "id=\"error-summary-title\">There is a problem</h2>\n"
-                   "<div class=\"nhsuk-error-summary__body\">\n"
-                   "<ul class=\"nhsuk-list nhsuk-error-summary__list\">\n<li><a href=\"#");
-    ww_html_attr(b, field_id, strlen(field_id));
-    ww_buf_puts(b, "\">");
-    ww_html_textz(b, msg);
-    ww_buf_puts(b, "</a></li>\n</ul>\n</div>\n</div>\n");
-}
-
+/* A field of the sign-in pages: the TOTP code is digits, typed, never spell-checked. */
 static void input(ww_buf_t *b, const char *id, const char *label, const char *hint,
                   const char *type, const char *autocomplete, const char *value)
 {
-    ww_buf_printf(b, "<div class=\"nhsuk-form-group\">\n<label class=\"nhsuk-label\" for=\"%s\">",
-                  id);
-    ww_html_textz(b, label);
-    ww_buf_puts(b, "</label>\n");
-    if (hint) {
-        ww_buf_printf(b, "<div class=\"nhsuk-hint\" id=\"%s-hint\">", id);
-        ww_html_textz(b, hint);
-        ww_buf_puts(b, "</div>\n");
-    }
-    ww_buf_printf(b,
-                  "<input class=\"nhsuk-input\" id=\"%s\" name=\"%s\" type=\"%s\" "
-                  "autocomplete=\"%s\"",
-                  id, id, type, autocomplete);
-    if (hint)
-        ww_buf_printf(b, " aria-describedby=\"%s-hint\"", id);
-    if (!strcmp(id, "totp"))
-        ww_buf_puts(b, " inputmode=\"numeric\" spellcheck=\"false\"");
-    if (value) {
-        ww_buf_puts(b, " value=\"");
-        ww_html_attr(b, value, strlen(value));
-        ww_buf_puts(b, "\"");
-    }
-    ww_buf_puts(b, ">\n</div>\n");
+    ww_console_input(
+        b, &(ww_console_input_t){
+               .id = id,
+               .label = label,
+               .hint = hint,
+               .value = value,
+               .type = type,
+               .autocomplete = autocomplete,
+               .extra = !strcmp(id, "totp") ? " inputmode=\"numeric\" spellcheck=\"false\"" : NULL,
+           });
 }
 
 static int login_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, const char *error,
@@ -427,7 +402,7 @@ static int login_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, c
     ww_console_page_begin(c, req, resp, "Sign in", NULL);
     ww_buf_t *b = &resp->body;
     if (error)
-        error_summary(b, error, "user");
+        ww_console_error_summary(b, 2, error, "user");
     ww_buf_puts(b, "<h1>Sign in to wardwatch</h1>\n");
     if (c->cfg.trust_name) {
         ww_buf_puts(b, "<p class=\"nhsuk-body-l\">");
@@ -463,10 +438,10 @@ static int h_login_form(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int h_login(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *name = ww_web_form(req, "user"), *pw = ww_web_form(req, "password"),
                *totp = ww_web_form(req, "totp");
     if (!name || !*name || !pw || !*pw) {
@@ -529,7 +504,7 @@ static int password_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp
     ww_console_page_begin(c, req, resp, "Change your password", NULL);
     ww_buf_t *b = &resp->body;
     if (error)
-        error_summary(b, error, "old");
+        ww_console_error_summary(b, 2, error, "old");
     ww_buf_puts(b, "<h1>Change your password</h1>\n");
     if (req->session.must_change)
         ww_buf_puts(b, "<p>Your password was set by an administrator. Choose your own before "
@@ -553,12 +528,12 @@ static int h_password_form(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int h_password(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
     if (req->session.token)
         return ww_web_resp_error(req, resp, 403, "An API token has no password.");
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *id = ww_web_cookie(req, WW_WEB_SESSION_COOKIE), *old = ww_web_form(req, "old"),
                *nw = ww_web_form(req, "new");
     char why[256] = "";
@@ -580,7 +555,7 @@ static int reauth_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, 
     ww_console_page_begin(c, req, resp, "Confirm it is you", NULL);
     ww_buf_t *b = &resp->body;
     if (error)
-        error_summary(b, error, "password");
+        ww_console_error_summary(b, 2, error, "password");
     ww_buf_puts(b, "<h1>Confirm it is you</h1>\n<p>Cutting off part of the network needs "
                    "your password and a code from your authenticator app again.</p>\n"
                    "<form method=\"post\" action=\"/reauth\" novalidate>\n");
@@ -605,12 +580,12 @@ static int h_reauth_form(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int h_reauth(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
     if (req->session.token)
         return ww_web_resp_error(req, resp, 403, "An API token cannot re-authenticate.");
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *id = ww_web_cookie(req, WW_WEB_SESSION_COOKIE), *pw = ww_web_form(req, "password"),
                *totp = ww_web_form(req, "totp");
     ww_login_result_t res;
@@ -641,34 +616,55 @@ static int h_whoami(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 
 /* ---- the overview ------------------------------------------------------------------------ */
 
+int ww_console_open_alerts(ww_console_t *c, ww_console_open_t *out, ww_diag_t *diag)
+{
+    ww_console_db_t *db;
+    int rc = ww_console_db(c, &db, diag);
+    if (rc)
+        return rc;
+    ww_console_open_t o;
+    memset(&o, 0, sizeof o);
+    sqlite3_stmt *q = NULL;
+    int step = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(db->st->db, "SELECT priority, groups, alerts FROM alert_open", -1, &q,
+                           NULL) == SQLITE_OK) {
+        while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+            int p = sqlite3_column_int(q, 0);
+            int64_t n = sqlite3_column_int64(q, 2);
+            if (p >= 1 && p <= 5) {
+                o.groups[p] = sqlite3_column_int64(q, 1);
+                o.alerts[p] = n;
+            }
+            o.total += n;
+        }
+    }
+    if (step != SQLITE_DONE) {
+        ww_diag_set(diag, db->st->path, 0, 0, "open alerts: %s", sqlite3_errmsg(db->st->db));
+        sqlite3_finalize(q);
+        return WW_EIO;
+    }
+    sqlite3_finalize(q);
+    *out = o;
+    return 0;
+}
+
 typedef struct overview {
-    int64_t groups[6], open[6]; /* [1..5]: open groups and their open alerts, by priority */
-    int64_t alerts_24h;         /* alerts whose event is from the last 24 hours */
+    ww_console_open_t open;
+    int64_t alerts_24h; /* alerts whose event is from the last 24 hours */
     ww_console_health_t health;
     bool have_health;
 } overview_t;
 
-/* From alert_open: five rows kept by triggers as alerts arrive and change status, so
- * it answers at once with millions of alerts. */
 static int overview_read(ww_console_t *c, overview_t *o, ww_diag_t *diag)
 {
     memset(o, 0, sizeof *o);
     ww_console_db_t *db;
     int rc = ww_console_db(c, &db, diag);
+    if (rc == 0)
+        rc = ww_console_open_alerts(c, &o->open, diag);
     if (rc)
         return rc;
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db->st->db, "SELECT priority, groups, alerts FROM alert_open", -1, &q,
-                           NULL) != SQLITE_OK)
-        goto fail;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        int p = sqlite3_column_int(q, 0);
-        if (p >= 1 && p <= 5) {
-            o->groups[p] = sqlite3_column_int64(q, 1);
-            o->open[p] = sqlite3_column_int64(q, 2);
-        }
-    }
-    sqlite3_finalize(q);
     if (sqlite3_prepare_v2(db->st->db, "SELECT count(*) FROM alert WHERE ts >= ?1", -1, &q, NULL) !=
         SQLITE_OK)
         goto fail;
@@ -714,14 +710,14 @@ static int h_overview(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     bool triage = ww_console_may(req, WW_ACT_TRIAGE) && served(c, "/alerts");
     for (int p = 1; p <= 5; p++) {
         ww_buf_printf(b, "<tr class=\"nhsuk-table__row\"><td class=\"nhsuk-table__cell\">");
-        if (triage && o.open[p])
+        if (triage && o.open.alerts[p])
             ww_buf_printf(b, "<a href=\"/alerts?priority=%d\">%s</a>", p, what[p]);
         else
             ww_buf_puts(b, what[p]);
         ww_buf_printf(b,
                       "</td><td class=\"nhsuk-table__cell\">%lld</td>"
                       "<td class=\"nhsuk-table__cell\">%lld</td></tr>\n",
-                      (long long)o.open[p], (long long)o.groups[p]);
+                      (long long)o.open.alerts[p], (long long)o.open.groups[p]);
     }
     ww_buf_printf(b, "</tbody>\n</table>\n<p>%lld alert%s from the last 24 hours.</p>\n",
                   (long long)o.alerts_24h, o.alerts_24h == 1 ? "" : "s");
@@ -768,7 +764,7 @@ static int h_api_overview(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     ww_buf_puts(b, "{\"open_by_priority\":{");
     for (int p = 1; p <= 5; p++)
         ww_buf_printf(b, "%s\"P%d\":{\"alerts\":%lld,\"groups\":%lld}", p > 1 ? "," : "", p,
-                      (long long)o.open[p], (long long)o.groups[p]);
+                      (long long)o.open.alerts[p], (long long)o.open.groups[p]);
     ww_buf_printf(b, "},\"alerts_24h\":%lld", (long long)o.alerts_24h);
     if (o.have_health) {
         const ww_console_health_t *h = &o.health;
@@ -790,7 +786,7 @@ static int h_api_overview(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 
 typedef struct audit_walk {
     ww_buf_t *b;
-    ww_audit_format_t fmt;
+    ww_auth_audit_format_t fmt;
     bool html;
     int64_t from, to; /* seq range shown in HTML */
 } audit_walk_t;
@@ -822,10 +818,10 @@ static int audit_row(void *ud, const ww_audit_row_t *r)
 static int h_audit(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     char head[2 * WW_AUDIT_HASH_LEN + 1] = "";
     ww_diag_t vd = {0};
     int64_t n = ww_auth_audit_verify(db->auth, head, &vd);
@@ -852,7 +848,7 @@ static int h_audit(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     int64_t from = fs ? strtoll(fs, NULL, 10) : 0;
     if (from <= 0)
         from = n > AUDIT_PAGE ? n - AUDIT_PAGE + 1 : 1;
-    audit_walk_t w = {b, WW_AUDIT_NDJSON, true, from, from + AUDIT_PAGE - 1};
+    audit_walk_t w = {b, WW_AUTH_AUDIT_NDJSON, true, from, from + AUDIT_PAGE - 1};
     ww_buf_printf(b,
                   "<table class=\"nhsuk-table\">\n<caption class=\"nhsuk-table__caption\">"
                   "Entries %lld to %lld</caption>\n<thead class=\"nhsuk-table__head\">"
@@ -872,33 +868,35 @@ static int h_audit(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 }
 
 static int audit_export(ww_web_req_t *req, ww_web_resp_t *resp, ww_console_t *c,
-                        ww_audit_format_t fmt)
+                        ww_auth_audit_format_t fmt)
 {
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     audit_walk_t w = {&resp->body, fmt, false, 0, 0};
-    if (fmt == WW_AUDIT_CSV)
+    if (fmt == WW_AUTH_AUDIT_CSV)
         ww_auth_audit_csv_header(&resp->body);
     if (ww_auth_audit_each(db->auth, audit_row, &w, &d) != 0)
         return ww_console_fail(c, req, resp, &d);
-    resp->content_type = fmt == WW_AUDIT_CSV ? "text/csv; charset=utf-8" : "application/x-ndjson";
+    resp->content_type =
+        fmt == WW_AUTH_AUDIT_CSV ? "text/csv; charset=utf-8" : "application/x-ndjson";
     ww_web_resp_header(resp, "Content-Disposition",
-                       fmt == WW_AUDIT_CSV ? "attachment; filename=\"wardwatch-audit.csv\""
-                                           : "attachment; filename=\"wardwatch-audit.ndjson\"");
-    ww_console_audit(c, req, "audit.export", fmt == WW_AUDIT_CSV ? "csv" : "ndjson", "");
+                       fmt == WW_AUTH_AUDIT_CSV
+                           ? "attachment; filename=\"wardwatch-audit.csv\""
+                           : "attachment; filename=\"wardwatch-audit.ndjson\"");
+    ww_console_audit(c, req, "audit.export", fmt == WW_AUTH_AUDIT_CSV ? "csv" : "ndjson", "");
     return resp->body.err;
 }
 
 static int h_audit_csv(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
-    return audit_export(req, resp, ud, WW_AUDIT_CSV);
+    return audit_export(req, resp, ud, WW_AUTH_AUDIT_CSV);
 }
 
 static int h_audit_ndjson(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
-    return audit_export(req, resp, ud, WW_AUDIT_NDJSON);
+    return audit_export(req, resp, ud, WW_AUTH_AUDIT_NDJSON);
 }
 
 static const ww_web_route_t core_routes[] = {

@@ -122,8 +122,60 @@ void ww_console_json(ww_web_resp_t *resp, unsigned status);
  * page or {"error":"internal error"}.  Returns 0 so a handler can `return` it. */
 int ww_console_fail(ww_console_t *c, const ww_web_req_t *req, ww_web_resp_t *resp,
                     const ww_diag_t *diag);
+/* ---- forms (ww_console_form.c): the NHS design system's markup, values escaped ---- */
+
+/* The error summary at the top of a form or page: "There is a problem" as a heading of
+ * level (2 above a form, 1 when the summary is the page's only heading) and msg, as a
+ * link to the field #field_id, or as a paragraph when field_id is NULL. */
+void ww_console_error_summary(ww_buf_t *b, int level, const char *msg, const char *field_id);
+/* A form row up to its control: the group (marked when error is given), the label for
+ * id, the hint (id "ID-hint") and the error message (id "ID-error") when given.  The
+ * control goes next, with ww_console_described_by, then ww_console_field_end. */
+void ww_console_field_begin(ww_buf_t *b, const char *id, const char *label, const char *hint,
+                            const char *error);
+/* The hint (id "ID-hint") and the error message (id "ID-error") of a row or fieldset. */
+void ww_console_hint(ww_buf_t *b, const char *id, const char *hint);
+void ww_console_error_message(ww_buf_t *b, const char *id, const char *error);
+/* ` aria-describedby="ID-hint ID-error"` naming whichever of the two the row has;
+ * nothing when neither. */
+void ww_console_described_by(ww_buf_t *b, const char *id, bool hint, bool error);
+void ww_console_field_end(ww_buf_t *b);
+
+/* A labelled input in its form row.  Strings may be NULL unless said; they are kept
+ * by the caller. */
+typedef struct ww_console_input {
+    const char *id;           /* required; also the name unless name is given */
+    const char *name;         /* the form field's name when it differs from id */
+    const char *label;        /* required */
+    const char *hint;         /* under the label */
+    const char *error;        /* marks the row and the input, says why */
+    const char *value;        /* NULL: no value attribute */
+    const char *type;         /* NULL: "text" */
+    const char *autocomplete; /* "off", "username" ... */
+    const char *width;        /* "4", "20": the design system's fixed widths */
+    const char *extra;        /* more attributes as literal HTML, " inputmode=\"numeric\"" */
+    int maxlength;            /* 0: none */
+} ww_console_input_t;
+void ww_console_input(ww_buf_t *b, const ww_console_input_t *in);
+
+/* This thread's store for a handler, or NULL after resp was filled with the 500 page
+ * (the failure logged): `if (!(db = ww_console_db_or_fail(c, req, resp))) return 0;` */
+ww_console_db_t *ww_console_db_or_fail(ww_console_t *c, const ww_web_req_t *req,
+                                       ww_web_resp_t *resp);
+
 /* A time (s since the epoch) as "2026-12-03 17:40 UTC" into b. */
 int ww_console_time(ww_buf_t *b, int64_t t);
+
+/* The open alerts (new or acknowledged) and their groups (a rule on a host), counted
+ * by the group's most urgent open priority.  Read from alert_open, five rows that
+ * lib/alerts' triggers keep as alerts arrive and change status, so it answers at once
+ * with millions of alerts; the overview and the board both show it. */
+typedef struct ww_console_open {
+    int64_t groups[6], alerts[6]; /* [1..5] */
+    int64_t total;                /* open alerts over every row */
+} ww_console_open_t;
+/* 0 and *out, or WW_EIO/WW_ENOMEM with diag. */
+int ww_console_open_alerts(ww_console_t *c, ww_console_open_t *out, ww_diag_t *diag);
 
 /* Every route the console serves (its own and every module's), in the order they are
  * registered, without starting anything: for `wardwatch serve --routes` and the

@@ -92,17 +92,31 @@ static int token_row(void *ud, const ww_token_t *t)
     return b->err;
 }
 
+/* A name typed by an admin: not filled in by the browser, and a sign-in or token name
+ * (an identifier) not spell-checked. */
+static void name_input(ww_buf_t *b, const char *id, const char *name, const char *label,
+                       bool identifier)
+{
+    ww_console_input(b, &(ww_console_input_t){
+                            .id = id,
+                            .name = name,
+                            .label = label,
+                            .autocomplete = "off",
+                            .width = "20",
+                            .extra = identifier ? " spellcheck=\"false\"" : NULL,
+                        });
+}
+
 static void role_select(ww_buf_t *b, const char *id, bool with_admin)
 {
-    ww_buf_printf(b,
-                  "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"%s\">"
-                  "Role</label><select class=\"nhsuk-select\" id=\"%s\" name=\"role\">",
-                  id, id);
+    ww_console_field_begin(b, id, "Role", NULL, NULL);
+    ww_buf_printf(b, "<select class=\"nhsuk-select\" id=\"%s\" name=\"role\">", id);
     static const char *const roles[] = {"viewer", "analyst", "responder", "admin"};
     for (size_t i = 0; i < 4; i++)
         if (with_admin || i < 3)
             ww_buf_printf(b, "<option value=\"%s\">%s</option>", roles[i], roles[i]);
-    ww_buf_puts(b, "</select></div>\n");
+    ww_buf_puts(b, "</select>\n");
+    ww_console_field_end(b);
 }
 
 /* The TOTP URI as a QR code: an SVG of the modules, drawn here, no script. */
@@ -129,20 +143,14 @@ static void qr_svg(ww_buf_t *b, const char *text)
 static int page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, const char *error,
                 const ww_auth_secrets_t *made, const char *made_name, const char *token)
 {
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     ww_console_page_begin(c, req, resp, "People and tokens", "/admin/users");
     ww_buf_t *b = &resp->body;
-    if (error) {
-        ww_buf_puts(b, "<div class=\"nhsuk-error-summary\" role=\"alert\" tabindex=\"-1\" "
-                       "aria-labelledby=\"err-title\"><h2 class=\"nhsuk-error-summary__title\" "
-                       "id=\"err-title\">There is a problem</h2><div class=\"nhsuk-error-summary__"
-                       "body\"><p>");
-        ww_html_textz(b, error);
-        ww_buf_puts(b, "</p></div></div>\n");
-    }
+    if (error)
+        ww_console_error_summary(b, 2, error, NULL);
     ww_buf_puts(b, "<h1>People and tokens</h1>\n");
     if (made && made_name) {
         ww_buf_puts(b, "<div class=\"nhsuk-inset-text\"><h2>");
@@ -183,14 +191,8 @@ static int page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, const c
     ww_buf_puts(b, "</tbody></table>\n<h2>Add a person</h2>\n"
                    "<form method=\"post\" action=\"/admin/users\" novalidate>\n");
     ww_console_csrf_field(b, req);
-    ww_buf_puts(b,
-                "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"name\">"
-                "Name (for signing in)</label><input class=\"nhsuk-input nhsuk-input--width-20\" "
-                "id=\"name\" name=\"name\" type=\"text\" autocomplete=\"off\" "
-                "spellcheck=\"false\"></div>\n"
-                "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"display\">"
-                "Display name</label><input class=\"nhsuk-input nhsuk-input--width-20\" "
-                "id=\"display\" name=\"display\" type=\"text\" autocomplete=\"off\"></div>\n");
+    name_input(b, "name", "name", "Name (for signing in)", true);
+    name_input(b, "display", "display", "Display name", false);
     role_select(b, "role", true);
     ww_buf_puts(b, "<p>Responders and admins get an authenticator (TOTP) secret; everyone gets "
                    "a one-time password.</p>\n<button class=\"nhsuk-button\" type=\"submit\">"
@@ -203,10 +205,7 @@ static int page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, const c
                    "rights from a machine (a script, a SOAR). It cannot be an admin.</p>\n"
                    "<form method=\"post\" action=\"/admin/tokens\" novalidate>\n");
     ww_console_csrf_field(b, req);
-    ww_buf_puts(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"tname\">"
-                   "Token name</label><input class=\"nhsuk-input nhsuk-input--width-20\" "
-                   "id=\"tname\" name=\"name\" type=\"text\" autocomplete=\"off\" "
-                   "spellcheck=\"false\"></div>\n");
+    name_input(b, "tname", "name", "Token name", true);
     role_select(b, "trole", false);
     ww_buf_puts(b, "<button class=\"nhsuk-button\" type=\"submit\">Add token</button>\n"
                    "</form>\n");
@@ -221,10 +220,10 @@ static int h_users(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int h_user_add(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *name = ww_web_form(req, "name"), *display = ww_web_form(req, "display"),
                *rs = ww_web_form(req, "role");
     ww_role_t role;
@@ -252,10 +251,10 @@ static int h_user_add(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 
 static int set_disabled(ww_web_req_t *req, ww_web_resp_t *resp, ww_console_t *c, bool off)
 {
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *name = ww_web_param(req, "name");
     if (off && req->has_session && !strcmp(name, req->session.user)) {
         resp->status = 400;
@@ -284,10 +283,10 @@ static int h_enable(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int h_token_add(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *name = ww_web_form(req, "name"), *rs = ww_web_form(req, "role");
     ww_role_t role;
     if (!rs || ww_role_parse(rs, &role) != 0) {
@@ -313,10 +312,10 @@ static int h_token_add(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 static int h_token_revoke(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     ww_auth_actor_t by;
     ww_console_actor(req, &by);
     int rc = ww_auth_token_revoke(db->auth, &by, ww_web_param(req, "name"), &d);

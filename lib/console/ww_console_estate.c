@@ -15,15 +15,8 @@
 #include <time.h>
 
 #include "asset/ww_asset.h"
-/* lib/audit's report format and lib/auth's audit-log format share a name
- * (ww_audit_format_t, WW_AUDIT_NDJSON); this file needs both headers and neither
- * format, so the report's is renamed here until one of them is renamed at home. */
-#define ww_audit_format_t ww_audit_report_format_t
-#define WW_AUDIT_NDJSON WW_AUDIT_REPORT_NDJSON
 #include "audit/ww_audit.h"
 #include "audit/ww_audit_feeds.h"
-#undef ww_audit_format_t
-#undef WW_AUDIT_NDJSON
 #include "console/ww_console.h"
 #include "feeds/ww_feeds.h"
 #include "firebreak/ww_firebreak.h"
@@ -41,7 +34,6 @@
 #define PLANS_LISTED 50      /* plans on /firebreaks */
 #define FILTER_MAX 256       /* bytes of one filter value used */
 #define TREND_POINTS 60      /* audit runs drawn on the board */
-#define ALERT_DAYS 7         /* the board's alert window */
 
 /* ---- small helpers --------------------------------------------------------------- */
 
@@ -312,19 +304,26 @@ static int estate_get(ww_console_t *c, bool fresh, estate_t **out, ww_diag_t *di
     int rc = ww_console_db(c, &db, diag);
     if (rc)
         return rc;
-    /* Reused while nothing it read has changed (an hour at most), else for a minute. */
-    char sig[256];
-    register_sig(db->st, sig, sizeof sig);
-    pthread_mutex_lock(&cache_mu);
-    int64_t age = cache ? now_s() - cache->made : 0;
-    if (cache && !fresh && !strcmp(cache->store, db->st->path) &&
-        (age < AUDIT_TTL_S || (sig[0] && !strcmp(sig, cache->sig) && age < AUDIT_MAX_AGE_S))) {
-        cache->refs++;
-        *out = cache;
+    /* Reused while nothing it read has changed (an hour at most), else for a minute.
+     * The signature reads every asset row, so it is only taken once the minute is
+     * over: within it the cached audit is used whatever it says. */
+    char sig[256] = "";
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            register_sig(db->st, sig, sizeof sig);
+        pthread_mutex_lock(&cache_mu);
+        int64_t age = cache ? now_s() - cache->made : 0;
+        if (cache && !fresh && !strcmp(cache->store, db->st->path) &&
+            (age < AUDIT_TTL_S || (sig[0] && !strcmp(sig, cache->sig) && age < AUDIT_MAX_AGE_S))) {
+            cache->refs++;
+            *out = cache;
+            pthread_mutex_unlock(&cache_mu);
+            return 0;
+        }
         pthread_mutex_unlock(&cache_mu);
-        return 0;
+        if (fresh)
+            break;
     }
-    pthread_mutex_unlock(&cache_mu);
     /* Built outside the lock: two threads may both run it; the later one wins. */
     estate_t *e;
     rc = estate_build(db->st, &e, diag);
@@ -1382,15 +1381,26 @@ static void plans_table(ww_buf_t *b, const char *id, const char *caption,
     ww_buf_puts(b, "</tbody></table>");
 }
 
+/* The store with the fire-break tables brought up to date, or NULL after resp was
+ * filled with the 500 page. */
+static ww_console_db_t *fb_db(ww_console_t *c, const ww_web_req_t *req, ww_web_resp_t *resp)
+{
+    ww_diag_t diag = {0};
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (db && ww_fb_store_migrate(db->st, &diag) != 0) {
+        ww_console_fail(c, req, resp, &diag);
+        return NULL;
+    }
+    return db;
+}
+
 static int h_firebreaks(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
     ww_diag_t diag = {0};
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &diag) != 0)
-        return ww_console_fail(c, req, resp, &diag);
-    if (ww_fb_store_migrate(db->st, &diag) != 0)
-        return ww_console_fail(c, req, resp, &diag);
+    ww_console_db_t *db = fb_db(c, req, resp);
+    if (!db)
+        return 0;
     ww_fb_plan_row_t *live = NULL, *all = NULL;
     size_t nlive = 0, nall = 0;
     if (ww_fb_plan_list(db->st, true, &live, &nlive) != 0 ||
@@ -1452,68 +1462,36 @@ static int h_firebreaks(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 
 /* ---- planning ------------------------------------------------------------------- */
 
-static void error_summary(ww_buf_t *b, const char *field, const char *msg)
-{
-    ww_buf_puts(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
-                   "role=\"alert\" tabindex=\"-1\"><h2 class=\"nhsuk-error-summary__title\" "
-                   "id=\"error-summary-title\">There is a problem</h2><div "
-                   "class=\"nhsuk-error-summary__body\"><ul class=\"nhsuk-list "
-                   "nhsuk-error-summary__list\"><li><a href=\"#");
-    ha(b, field);
-    ww_buf_puts(b, "\">");
-    h(b, msg);
-    ww_buf_puts(b, "</a></li></ul></div></div>");
-}
-
 static void plan_form(ww_buf_t *b, const ww_web_req_t *req, const char *host, const char *segment,
                       const char *reason, const char *err_field, const char *err)
 {
     if (err)
-        error_summary(b, err_field, err);
+        ww_console_error_summary(b, 2, err, err_field);
     ww_buf_puts(b, "<form method=\"post\" action=\"/firebreaks/plan\" novalidate>");
     ww_console_csrf_field(b, req);
-    bool eh = err && !strcmp(err_field, "host");
-    ww_buf_printf(b,
-                  "<div class=\"nhsuk-form-group%s\"><label class=\"nhsuk-label\" for=\"host\">"
-                  "Hosts to quarantine</label><div class=\"nhsuk-hint\" id=\"host-hint\">One or "
-                  "more addresses, separated by commas. Only these hosts are cut off; their "
-                  "segment keeps working.</div>",
-                  eh ? " nhsuk-form-group--error" : "");
-    if (eh) {
-        ww_buf_puts(b, "<span class=\"nhsuk-error-message\" id=\"host-error\"><span "
-                       "class=\"nhsuk-u-visually-hidden\">Error:</span> ");
-        h(b, err);
-        ww_buf_puts(b, "</span>");
-    }
-    ww_buf_printf(b,
-                  "<input class=\"nhsuk-input%s\" id=\"host\" name=\"host\" type=\"text\" "
-                  "aria-describedby=\"host-hint%s\" value=\"",
-                  eh ? " nhsuk-input--error" : "", eh ? " host-error" : "");
-    ha(b, host);
-    bool es = err && !strcmp(err_field, "segment");
-    ww_buf_printf(b,
-                  "\"></div><div class=\"nhsuk-form-group%s\"><label class=\"nhsuk-label\" "
-                  "for=\"segment\">Or a whole segment to isolate</label><div class=\"nhsuk-hint\" "
-                  "id=\"segment-hint\">The segment's name in the map. Leave empty when you gave "
-                  "hosts.</div>",
-                  es ? " nhsuk-form-group--error" : "");
-    if (es) {
-        ww_buf_puts(b, "<span class=\"nhsuk-error-message\" id=\"segment-error\"><span "
-                       "class=\"nhsuk-u-visually-hidden\">Error:</span> ");
-        h(b, err);
-        ww_buf_puts(b, "</span>");
-    }
-    ww_buf_printf(b,
-                  "<input class=\"nhsuk-input%s\" id=\"segment\" name=\"segment\" type=\"text\" "
-                  "aria-describedby=\"segment-hint%s\" value=\"",
-                  es ? " nhsuk-input--error" : "", es ? " segment-error" : "");
-    ha(b, segment);
-    ww_buf_puts(b, "\"></div><div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                   "for=\"reason\">Why</label><div class=\"nhsuk-hint\" id=\"reason-hint\">Goes "
-                   "into the hazard log with the plan.</div><textarea class=\"nhsuk-textarea\" "
-                   "id=\"reason\" name=\"reason\" rows=\"3\" aria-describedby=\"reason-hint\">");
+    ww_console_input(b, &(ww_console_input_t){
+                            .id = "host",
+                            .label = "Hosts to quarantine",
+                            .hint = "One or more addresses, separated by commas. Only these hosts "
+                                    "are cut off; their segment keeps working.",
+                            .error = err && !strcmp(err_field, "host") ? err : NULL,
+                            .value = host ? host : "",
+                        });
+    ww_console_input(b, &(ww_console_input_t){
+                            .id = "segment",
+                            .label = "Or a whole segment to isolate",
+                            .hint = "The segment's name in the map. Leave empty when you gave "
+                                    "hosts.",
+                            .error = err && !strcmp(err_field, "segment") ? err : NULL,
+                            .value = segment ? segment : "",
+                        });
+    ww_console_field_begin(b, "reason", "Why", "Goes into the hazard log with the plan.", NULL);
+    ww_buf_puts(b, "<textarea class=\"nhsuk-textarea\" id=\"reason\" name=\"reason\" rows=\"3\" "
+                   "aria-describedby=\"reason-hint\">");
     h(b, reason);
-    ww_buf_puts(b, "</textarea></div><button class=\"nhsuk-button\" type=\"submit\">Make the "
+    ww_buf_puts(b, "</textarea>\n");
+    ww_console_field_end(b);
+    ww_buf_puts(b, "<button class=\"nhsuk-button\" type=\"submit\">Make the "
                    "plan</button></form><p>Making a plan changes nothing on the network: you see "
                    "its blast radius first, then apply it.</p>");
 }
@@ -1642,21 +1620,28 @@ static void action_form(ww_buf_t *b, const ww_web_req_t *req, int64_t id, const 
                   "class=\"ww-action\" novalidate><h3>%s</h3>",
                   (long long)id, action, label);
     ww_console_csrf_field(b, req);
+    char fid[64];
+    snprintf(fid, sizeof fid, "reason-%s", action);
+    ww_console_field_begin(b, fid, "Reason (required, kept in the hazard log)", NULL, NULL);
     ww_buf_printf(b,
-                  "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"reason-%s\">"
-                  "Reason (required, kept in the hazard log)</label><textarea "
-                  "class=\"nhsuk-textarea\" id=\"reason-%s\" name=\"reason\" rows=\"2\" "
-                  "required></textarea></div>",
-                  action, action);
-    if (rollback)
-        ww_buf_printf(
-            b,
-            "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-            "for=\"rollback-%s\">Roll back automatically after this many seconds unless "
-            "confirmed (0: never)</label><input class=\"nhsuk-input nhsuk-input--width-5\" "
-            "id=\"rollback-%s\" name=\"rollback_after\" type=\"text\" "
-            "inputmode=\"numeric\" value=\"%d\"></div>",
-            action, action, WW_FB_DEFAULT_ROLLBACK_S);
+                  "<textarea class=\"nhsuk-textarea\" id=\"%s\" name=\"reason\" rows=\"2\" "
+                  "required></textarea>\n",
+                  fid);
+    ww_console_field_end(b);
+    if (rollback) {
+        char secs[16];
+        snprintf(fid, sizeof fid, "rollback-%s", action);
+        snprintf(secs, sizeof secs, "%d", WW_FB_DEFAULT_ROLLBACK_S);
+        ww_console_input(b, &(ww_console_input_t){
+                                .id = fid,
+                                .name = "rollback_after",
+                                .label = "Roll back automatically after this many seconds "
+                                         "unless confirmed (0: never)",
+                                .value = secs,
+                                .width = "5",
+                                .extra = " inputmode=\"numeric\"",
+                            });
+    }
     ww_buf_printf(b, "<button class=\"nhsuk-button%s\" type=\"submit\">%s</button></form>",
                   danger ? " nhsuk-button--warning" : " nhsuk-button--secondary", label);
 }
@@ -1668,9 +1653,9 @@ static int h_plan_page(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     if (!parse_pos(ww_web_param(req, "id"), &id))
         return ww_web_resp_error(req, resp, 404, "No such plan.");
     ww_diag_t diag = {0};
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &diag) != 0 || ww_fb_store_migrate(db->st, &diag) != 0)
-        return ww_console_fail(c, req, resp, &diag);
+    ww_console_db_t *db = fb_db(c, req, resp);
+    if (!db)
+        return 0;
     ww_fb_loaded_t p;
     char why[1024];
     int rc = ww_fb_plan_open(db->st, id, true, &p, why, sizeof why);
@@ -1934,7 +1919,7 @@ static int h_plan_action(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     h(b, title);
     ww_buf_puts(b, "</h1>");
     if (o.status != 200)
-        error_summary(b, "outcome", o.msg);
+        ww_console_error_summary(b, 2, o.msg, "outcome");
     ww_buf_puts(b, "<p id=\"outcome\" class=\"ww-value\">");
     h(b, o.msg);
     ww_buf_puts(b, "</p>");
@@ -1989,9 +1974,9 @@ static int h_api_firebreaks(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
     ww_diag_t diag = {0};
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &diag) != 0 || ww_fb_store_migrate(db->st, &diag) != 0)
-        return ww_console_fail(c, req, resp, &diag);
+    ww_console_db_t *db = fb_db(c, req, resp);
+    if (!db)
+        return 0;
     ww_fb_plan_row_t *all = NULL;
     size_t nall = 0;
     if (ww_fb_plan_list(db->st, false, &all, &nall) != 0) {
@@ -2071,9 +2056,9 @@ static int plan_json(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, in
                      unsigned status)
 {
     ww_diag_t diag = {0};
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &diag) != 0 || ww_fb_store_migrate(db->st, &diag) != 0)
-        return ww_console_fail(c, req, resp, &diag);
+    ww_console_db_t *db = fb_db(c, req, resp);
+    if (!db)
+        return 0;
     ww_fb_loaded_t p;
     char why[1024];
     int rc = ww_fb_plan_open(db->st, id, true, &p, why, sizeof why);
@@ -2234,12 +2219,9 @@ static int h_api_plan_action(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 /* ---- the board ------------------------------------------------------------------ */
 
 typedef struct board {
-    bool alerts_known;
-    bool alerts_open;    /* counts of open alerts (triage's status), else of the window */
-    uint64_t by_prio[6]; /* [1..5] */
-    uint64_t alerts_total;
-    int incidents;         /* -1: not recorded */
-    bool incidents_status; /* the count is of open ones */
+    ww_console_open_t open; /* open alerts by priority (alert_open) */
+    int incidents;          /* -1: not recorded */
+    bool incidents_status;  /* the count is of open ones */
     size_t live;
     ww_fb_plan_row_t *live_rows;
     bool health_known;
@@ -2285,36 +2267,10 @@ static int board_read(ww_console_t *c, board_t *bd, ww_diag_t *diag)
     if (rc)
         return rc;
     ww_store_t *st = db->st;
-    if (table_exists(st, "alert")) {
-        /* With triage's status (0 new, 1 acknowledged: still waiting for someone) the
-         * board counts the open alerts; before it, those of the last ALERT_DAYS. */
-        bd->alerts_open = column_exists(st, "alert", "status");
-        /* Triage keeps a summary per rule x host with its open alerts and their most
-         * urgent priority (one rule on one host has one priority unless the asset's
-         * criticality changed), so the board reads groups, not millions of alerts. */
-        bool groups = bd->alerts_open && column_exists(st, "alert_group", "open_priority") &&
-                      column_exists(st, "alert_group", "open_n");
-        const char *sql =
-            groups ? "SELECT open_priority, sum(open_n) FROM alert_group WHERE open_n > 0 GROUP "
-                     "BY open_priority"
-            : bd->alerts_open
-                ? "SELECT priority, COUNT(*) FROM alert WHERE status IN (0, 1) GROUP BY priority"
-                : "SELECT priority, COUNT(*) FROM alert WHERE received >= ?1 GROUP BY priority";
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
-            if (!bd->alerts_open)
-                sqlite3_bind_int64(q, 1, (now_s() - ALERT_DAYS * 86400) * 1000000000LL);
-            bd->alerts_known = true;
-            while (sqlite3_step(q) == SQLITE_ROW) {
-                int p = sqlite3_column_int(q, 0);
-                uint64_t n = (uint64_t)sqlite3_column_int64(q, 1);
-                if (p >= 1 && p <= 5)
-                    bd->by_prio[p] += n;
-                bd->alerts_total += n;
-            }
-        }
-        sqlite3_finalize(q);
-    }
+    /* The console's start migrated the alert tables, so alert_open is always there. */
+    rc = ww_console_open_alerts(c, &bd->open, diag);
+    if (rc)
+        return rc;
     /* lib/incident keeps its status as a number (0 open, 1 contained, 2 resolved, 3
      * closed); a status written as a word is read as one. */
     if (table_exists(st, "incident")) {
@@ -2522,15 +2478,9 @@ static int h_board(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
                    "report (use your browser's Print).</p>");
 
     char v[64];
-    uint64_t urgent = bd.by_prio[1] + bd.by_prio[2];
     ww_buf_puts(b, "<h2>At a glance</h2><ul class=\"ww-cards\">");
-    if (bd.alerts_known)
-        snprintf(v, sizeof v, "%llu", (unsigned long long)urgent);
-    else
-        snprintf(v, sizeof v, "not recorded");
-    card(b, "card-urgent", v,
-         bd.alerts_open ? "urgent open alerts (P1 and P2)"
-                        : "urgent alerts (P1 and P2) in the last 7 days");
+    snprintf(v, sizeof v, "%lld", (long long)(bd.open.alerts[1] + bd.open.alerts[2]));
+    card(b, "card-urgent", v, "urgent open alerts (P1 and P2)");
     if (bd.incidents >= 0)
         snprintf(v, sizeof v, "%d", bd.incidents);
     else
@@ -2545,18 +2495,14 @@ static int h_board(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     card(b, "card-autofail", v, "Cyber Essentials automatic fails");
     ww_buf_puts(b, "</ul>");
 
-    if (bd.alerts_open)
-        ww_buf_puts(b, "<h2 id=\"alerts\">Open alerts by priority</h2><p>New or acknowledged: "
-                       "waiting for someone.</p>");
-    else
-        ww_buf_printf(b, "<h2 id=\"alerts\">Alerts by priority (last %d days)</h2>", ALERT_DAYS);
-    if (!bd.alerts_known) {
-        ww_buf_puts(b, "<p>No alerts are recorded in this store yet.</p>");
-    } else {
-        static const char *const pl[] = {"P1 (most urgent)", "P2", "P3", "P4", "P5"};
-        static const char *const pc[] = {"ww-p1", "ww-p2", "ww-p3", "ww-p4", "ww-p5"};
-        bar_chart(b, "alerts", "Alerts by priority", pl, bd.by_prio + 1, pc, 5);
-    }
+    ww_buf_puts(b, "<h2 id=\"alerts\">Open alerts by priority</h2><p>New or acknowledged: "
+                   "waiting for someone.</p>");
+    static const char *const pl[] = {"P1 (most urgent)", "P2", "P3", "P4", "P5"};
+    static const char *const pc[] = {"ww-p1", "ww-p2", "ww-p3", "ww-p4", "ww-p5"};
+    uint64_t by_prio[5];
+    for (int p = 1; p <= 5; p++)
+        by_prio[p - 1] = bd.open.alerts[p] > 0 ? (uint64_t)bd.open.alerts[p] : 0;
+    bar_chart(b, "alerts", "Alerts by priority", pl, by_prio, pc, 5);
 
     ww_buf_puts(b, "<h2 id=\"incidents\">Incidents</h2><p>");
     if (bd.incidents < 0)
@@ -2628,16 +2574,14 @@ static int h_api_board(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     ww_console_json(resp, 200);
     ww_buf_t *b = &resp->body;
     ww_buf_printf(b, "{\"generated_at\":%lld,\"alerts\":", (long long)now_s());
-    if (bd.alerts_known)
-        ww_buf_printf(b,
-                      "{\"counted\":\"%s\",\"window_days\":%d,\"total\":%llu,\"by_priority\":"
-                      "{\"P1\":%llu,\"P2\":%llu,\"P3\":%llu,\"P4\":%llu,\"P5\":%llu}}",
-                      bd.alerts_open ? "open" : "window", bd.alerts_open ? 0 : ALERT_DAYS,
-                      (unsigned long long)bd.alerts_total, (unsigned long long)bd.by_prio[1],
-                      (unsigned long long)bd.by_prio[2], (unsigned long long)bd.by_prio[3],
-                      (unsigned long long)bd.by_prio[4], (unsigned long long)bd.by_prio[5]);
-    else
-        ww_buf_puts(b, "null");
+    /* "counted" and "window_days" stay for clients written when a store without
+       triage's status was counted over a window; the board now always counts open. */
+    ww_buf_printf(b,
+                  "{\"counted\":\"open\",\"window_days\":0,\"total\":%lld,\"by_priority\":"
+                  "{\"P1\":%lld,\"P2\":%lld,\"P3\":%lld,\"P4\":%lld,\"P5\":%lld}}",
+                  (long long)bd.open.total, (long long)bd.open.alerts[1],
+                  (long long)bd.open.alerts[2], (long long)bd.open.alerts[3],
+                  (long long)bd.open.alerts[4], (long long)bd.open.alerts[5]);
     ww_buf_puts(b, ",\"incidents\":");
     if (bd.incidents < 0)
         ww_buf_puts(b, "null");

@@ -139,19 +139,6 @@ static void row_text(ww_buf_t *b, const char *key, const char *value)
     row_end(b);
 }
 
-static void error_summary(ww_buf_t *b, const char *msg, const char *field)
-{
-    ww_buf_puts(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
-                   "role=\"alert\" tabindex=\"-1\">\n<h2 class=\"nhsuk-error-summary__title\" "
-                   "id=\"error-summary-title\">There is a problem</h2>\n"
-                   "<div class=\"nhsuk-error-summary__body\">\n"
-                   "<ul class=\"nhsuk-list nhsuk-error-summary__list\">\n<li><a href=\"#");
-    ww_html_attr(b, field, strlen(field));
-    ww_buf_puts(b, "\">");
-    ww_html_textz(b, msg);
-    ww_buf_puts(b, "</a></li>\n</ul>\n</div>\n</div>\n");
-}
-
 /* The form field a library message names ("title: must not be empty" -> "title"). */
 static const char *field_of(const char *msg, const char *fallback)
 {
@@ -169,53 +156,32 @@ static const char *field_of(const char *msg, const char *fallback)
 static void text_input(ww_buf_t *b, const char *id, const char *label, const char *hint,
                        const char *value, const char *width)
 {
-    ww_buf_printf(b, "<div class=\"nhsuk-form-group\">\n<label class=\"nhsuk-label\" for=\"%s\">",
-                  id);
-    ww_html_textz(b, label);
-    ww_buf_puts(b, "</label>\n");
-    if (hint) {
-        ww_buf_printf(b, "<div class=\"nhsuk-hint\" id=\"%s-hint\">", id);
-        ww_html_textz(b, hint);
-        ww_buf_puts(b, "</div>\n");
-    }
-    ww_buf_printf(b, "<input class=\"nhsuk-input%s%s\" id=\"%s\" name=\"%s\" type=\"text\"",
-                  width ? " nhsuk-input--width-" : "", width ? width : "", id, id);
-    if (hint)
-        ww_buf_printf(b, " aria-describedby=\"%s-hint\"", id);
-    ww_buf_puts(b, " value=\"");
-    if (value)
-        ww_html_attr(b, value, strlen(value));
-    ww_buf_puts(b, "\">\n</div>\n");
+    ww_console_input(
+        b,
+        &(ww_console_input_t){
+            .id = id, .label = label, .hint = hint, .value = value ? value : "", .width = width});
 }
 
 static void textarea(ww_buf_t *b, const char *id, const char *label, const char *hint,
                      const char *value, int rows)
 {
-    ww_buf_printf(b, "<div class=\"nhsuk-form-group\">\n<label class=\"nhsuk-label\" for=\"%s\">",
-                  id);
-    ww_html_textz(b, label);
-    ww_buf_puts(b, "</label>\n");
-    if (hint) {
-        ww_buf_printf(b, "<div class=\"nhsuk-hint\" id=\"%s-hint\">", id);
-        ww_html_textz(b, hint);
-        ww_buf_puts(b, "</div>\n");
-    }
-    ww_buf_printf(b, "<textarea class=\"nhsuk-textarea\" id=\"%s\" name=\"%s\" rows=\"%d\"%s%s%s>",
-                  id, id, rows, hint ? " aria-describedby=\"" : "", hint ? id : "",
-                  hint ? "-hint\"" : "");
+    ww_console_field_begin(b, id, label, hint, NULL);
+    ww_buf_printf(b, "<textarea class=\"nhsuk-textarea\" id=\"%s\" name=\"%s\" rows=\"%d\"", id, id,
+                  rows);
+    ww_console_described_by(b, id, hint != NULL, false);
+    ww_buf_putc(b, '>');
     if (value)
         ww_html_textz(b, value);
-    ww_buf_puts(b, "</textarea>\n</div>\n");
+    ww_buf_puts(b, "</textarea>\n");
+    ww_console_field_end(b);
 }
 
 /* A <select> of names[0..n) with `current` selected. */
 static void select_of(ww_buf_t *b, const char *id, const char *label, const char *const *values,
                       const char *const *labels, size_t n, const char *current)
 {
-    ww_buf_printf(b, "<div class=\"nhsuk-form-group\">\n<label class=\"nhsuk-label\" for=\"%s\">",
-                  id);
-    ww_html_textz(b, label);
-    ww_buf_printf(b, "</label>\n<select class=\"nhsuk-select\" id=\"%s\" name=\"%s\">\n", id, id);
+    ww_console_field_begin(b, id, label, NULL, NULL);
+    ww_buf_printf(b, "<select class=\"nhsuk-select\" id=\"%s\" name=\"%s\">\n", id, id);
     for (size_t i = 0; i < n; i++) {
         ww_buf_puts(b, "<option value=\"");
         ww_html_attr(b, values[i], strlen(values[i]));
@@ -223,7 +189,8 @@ static void select_of(ww_buf_t *b, const char *id, const char *label, const char
         ww_html_textz(b, labels[i]);
         ww_buf_puts(b, "</option>\n");
     }
-    ww_buf_puts(b, "</select>\n</div>\n");
+    ww_buf_puts(b, "</select>\n");
+    ww_console_field_end(b);
 }
 
 /* Yes/no radios (name id, legend label). */
@@ -382,10 +349,10 @@ static int h_list(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     if (status_filter(req, &status) != 0)
         return ww_web_resp_error(req, resp, 400,
                                  "status: all, active, open, contained, resolved or closed.");
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     ww_console_page_begin(c, req, resp, "Incidents", "/incidents");
     ww_buf_t *b = &resp->body;
     ww_buf_puts(b, "<h1>Incidents</h1>\n<p><a class=\"nhsuk-button\" href=\"/incidents/new\">"
@@ -427,10 +394,10 @@ static int h_api_list(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     else if (status_filter(req, &status) != 0)
         return ww_web_resp_error(req, resp, 400,
                                  "status: all, active, open, contained, resolved or closed");
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     ww_console_json(resp, 200);
     ww_buf_puts(&resp->body, "{\"incidents\":[");
     list_walk_t w = {&resp->body, now_s(), 0, true};
@@ -475,7 +442,7 @@ static int new_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, con
     ww_buf_t *b = &resp->body;
     if (error) {
         resp->status = 400;
-        error_summary(b, error, field_of(error, "title"));
+        ww_console_error_summary(b, 2, error, field_of(error, "title"));
     }
     ww_buf_puts(b, "<h1>Open an incident</h1>\n");
     new_form(b, req);
@@ -514,10 +481,10 @@ static int h_create(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     ww_console_t *c = ud;
     if (refused(req, resp))
         return 0;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     int64_t now = now_s();
     char why[200];
     const char *pd = ww_web_form(req, "personal_data"), *ds = ww_web_form(req, "dspt_reportable");
@@ -742,7 +709,7 @@ static int detail_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, 
     ww_buf_t *b = &resp->body;
     if (error) {
         resp->status = 400;
-        error_summary(b, error, error_field);
+        ww_console_error_summary(b, 2, error, error_field);
     }
     ww_buf_printf(b, "<span class=\"nhsuk-caption-l\">%s</span>\n<h1>", inc->ref);
     ww_html_textz(b, inc->title);
@@ -819,14 +786,13 @@ static int detail_page(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, 
 
     evidence_html(b, inc, &tl);
     form_open(b, req, inc, "/evidence", true);
-    ww_buf_puts(b,
-                "<div class=\"nhsuk-form-group\">\n<label class=\"nhsuk-label\" "
-                "for=\"evidence\">Add an evidence file</label>\n<div class=\"nhsuk-hint\" "
-                "id=\"evidence-hint\">Kept unchanged with its SHA-256, who added it and "
-                "when.</div>\n<input class=\"nhsuk-file-upload\" id=\"evidence\" name=\"evidence\" "
-                "type=\"file\" aria-describedby=\"evidence-hint\">\n</div>\n"
-                "<button class=\"nhsuk-button nhsuk-button--secondary\" type=\"submit\">"
-                "Upload the file</button>\n</form>\n");
+    ww_console_field_begin(b, "evidence", "Add an evidence file",
+                           "Kept unchanged with its SHA-256, who added it and when.", NULL);
+    ww_buf_puts(b, "<input class=\"nhsuk-file-upload\" id=\"evidence\" name=\"evidence\" "
+                   "type=\"file\" aria-describedby=\"evidence-hint\">\n");
+    ww_console_field_end(b);
+    ww_buf_puts(b, "<button class=\"nhsuk-button nhsuk-button--secondary\" type=\"submit\">"
+                   "Upload the file</button>\n</form>\n");
 
     ww_buf_puts(b, "<h2 id=\"notes\">Notes</h2>\n");
     form_open(b, req, inc, "/notes", false);
@@ -1216,10 +1182,10 @@ static int h_escalate(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     ww_console_t *c = ud;
     if (refused(req, resp))
         return 0;
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *ids[MAX_ESCALATE];
     uint32_t n = 0;
     for (uint32_t i = 0; i < req->nform; i++) {
@@ -1379,10 +1345,10 @@ static int h_api_create(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     char why[200];
     if (form_aware(aware, now, &in.aware, why, sizeof why) != 0)
         return ww_web_resp_error(req, resp, 400, why);
-    ww_console_db_t *db;
     ww_diag_t d = {0};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     /* The alerts are checked before the incident is made. */
     uint32_t nal = 0;
     for (uint32_t k = 0; arr; k++) {

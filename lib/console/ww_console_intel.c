@@ -104,36 +104,30 @@ static void add_form(ww_buf_t *b, const ww_web_req_t *req)
         {"cves", "CVEs (optional)", "Separated by spaces or commas"},
     };
     for (size_t i = 0; i < WW_ARRAY_LEN(f); i++) {
-        ww_buf_printf(b,
-                      "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                      "for=\"ca-%s\">%s</label>",
-                      f[i].name, f[i].label);
-        if (f[i].hint)
-            ww_buf_printf(b, "<div class=\"nhsuk-hint\" id=\"ca-%s-hint\">%s</div>", f[i].name,
-                          f[i].hint);
-        ww_buf_printf(b,
-                      "<input class=\"nhsuk-input\" id=\"ca-%s\" name=\"%s\" type=\"text\"%s%s%s>"
-                      "</div>\n",
-                      f[i].name, f[i].name, f[i].hint ? " aria-describedby=\"ca-" : "",
-                      f[i].hint ? f[i].name : "", f[i].hint ? "-hint\"" : "");
+        char id[32];
+        snprintf(id, sizeof id, "ca-%s", f[i].name);
+        ww_console_input(b,
+                         &(ww_console_input_t){
+                             .id = id, .name = f[i].name, .label = f[i].label, .hint = f[i].hint});
     }
-    ww_buf_puts(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                   "for=\"ca-severity\">Severity</label><select class=\"nhsuk-select\" "
-                   "id=\"ca-severity\" name=\"severity\"><option value=\"high\">High</option>"
-                   "<option value=\"medium\">Medium</option><option value=\"low\">Low</option>"
-                   "<option value=\"critical\">Critical</option></select></div>\n"
-                   "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                   "for=\"ca-products\">Affected products</label><div class=\"nhsuk-hint\" "
-                   "id=\"ca-products-hint\">One a line: the product, then optionally | and "
-                   "version ranges separated by ; (FortiOS | 7.4.0 - 7.4.2; 7.2.0 - 7.2.6)"
-                   "</div><textarea class=\"nhsuk-textarea\" id=\"ca-products\" "
-                   "name=\"products\" rows=\"4\" aria-describedby=\"ca-products-hint\">"
-                   "</textarea></div>\n"
-                   "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                   "for=\"ca-summary\">Summary (optional)</label><textarea "
-                   "class=\"nhsuk-textarea\" id=\"ca-summary\" name=\"summary\" rows=\"3\">"
-                   "</textarea></div>\n"
-                   "<button class=\"nhsuk-button\" type=\"submit\">Record alert</button>\n"
+    ww_console_field_begin(b, "ca-severity", "Severity", NULL, NULL);
+    ww_buf_puts(b, "<select class=\"nhsuk-select\" id=\"ca-severity\" name=\"severity\">"
+                   "<option value=\"high\">High</option><option value=\"medium\">Medium</option>"
+                   "<option value=\"low\">Low</option><option value=\"critical\">Critical</option>"
+                   "</select>\n");
+    ww_console_field_end(b);
+    ww_console_field_begin(b, "ca-products", "Affected products",
+                           "One a line: the product, then optionally | and version ranges "
+                           "separated by ; (FortiOS | 7.4.0 - 7.4.2; 7.2.0 - 7.2.6)",
+                           NULL);
+    ww_buf_puts(b, "<textarea class=\"nhsuk-textarea\" id=\"ca-products\" name=\"products\" "
+                   "rows=\"4\" aria-describedby=\"ca-products-hint\"></textarea>\n");
+    ww_console_field_end(b);
+    ww_console_field_begin(b, "ca-summary", "Summary (optional)", NULL, NULL);
+    ww_buf_puts(b, "<textarea class=\"nhsuk-textarea\" id=\"ca-summary\" name=\"summary\" "
+                   "rows=\"3\"></textarea>\n");
+    ww_console_field_end(b);
+    ww_buf_puts(b, "<button class=\"nhsuk-button\" type=\"submit\">Record alert</button>\n"
                    "</form>\n");
 }
 
@@ -388,12 +382,18 @@ static void note_form(ww_buf_t *b, const ww_web_req_t *req, const char *ref, con
     ww_html_attr(b, ref, strlen(ref));
     ww_buf_printf(b, "/%s\">", action);
     ww_console_csrf_field(b, req);
+    char id[64];
+    snprintf(id, sizeof id, "%s-note", action);
+    ww_console_field_begin(b, id, label, NULL, NULL);
     ww_buf_printf(b,
-                  "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                  "for=\"%s-note\">%s</label><textarea class=\"nhsuk-textarea\" id=\"%s-note\" "
-                  "name=\"note\" rows=\"2\"%s></textarea></div><button class=\"nhsuk-button "
-                  "nhsuk-button--secondary\" type=\"submit\">%s</button></form>\n",
-                  action, label, action, required ? " required" : "", button);
+                  "<textarea class=\"nhsuk-textarea\" id=\"%s\" name=\"note\" rows=\"2\"%s>"
+                  "</textarea>\n",
+                  id, required ? " required" : "");
+    ww_console_field_end(b);
+    ww_buf_printf(b,
+                  "<button class=\"nhsuk-button nhsuk-button--secondary\" type=\"submit\">%s"
+                  "</button></form>\n",
+                  button);
 }
 
 static int h_show(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
@@ -586,12 +586,12 @@ static int act(ww_web_req_t *req, ww_web_resp_t *resp, void *ud, int what)
     if (!ww_console_may(req, WW_ACT_TRIAGE))
         return ww_web_resp_error(req, resp, 403, "Your role may not record this.");
     const char *ref = ww_web_param(req, "ref"), *note = field(req, "note");
-    ww_console_db_t *db;
     ww_diag_t d = {0};
     char by[128];
     ww_ca_who_t who = {who_name(req, by, sizeof by), (int64_t)time(NULL)};
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     int rc;
     const char *action = "";
     char detail[700];

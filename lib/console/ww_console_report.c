@@ -231,41 +231,19 @@ static void para(ww_buf_t *b, const char *text)
     ww_buf_puts(b, "</p>\n");
 }
 
-static void error_summary(ww_buf_t *b, const char *msg, const char *field_id)
-{
-    ww_buf_puts(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\" "
-                   "role=\"alert\" tabindex=\"-1\">\n<h2 class=\"nhsuk-error-summary__title\" "
-                   "id=\"error-summary-title\">There is a problem</h2>\n"
-                   "<div class=\"nhsuk-error-summary__body\">\n"
-                   "<ul class=\"nhsuk-list nhsuk-error-summary__list\">\n<li><a href=\"#");
-    ww_html_attr(b, field_id, strlen(field_id));
-    ww_buf_puts(b, "\">");
-    ww_html_textz(b, msg);
-    ww_buf_puts(b, "</a></li>\n</ul>\n</div>\n</div>\n");
-}
-
 static void radios(ww_buf_t *b, const char *name, const char *legend, const char *hint,
                    const choice_t *t, size_t n, const char *chosen, const char *error)
 {
-    ww_buf_printf(b, "<div class=\"nhsuk-form-group%s\">\n",
+    ww_buf_printf(b, "<div class=\"nhsuk-form-group%s\">\n<fieldset class=\"nhsuk-fieldset\"",
                   error ? " nhsuk-form-group--error" : "");
-    ww_buf_printf(b,
-                  "<fieldset class=\"nhsuk-fieldset\" aria-describedby=\"%s-hint%s%s%s\">\n"
-                  "<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--m\">\n"
-                  "<h2 class=\"nhsuk-fieldset__heading\">",
-                  name, error ? " " : "", error ? name : "", error ? "-error" : "");
+    ww_console_described_by(b, name, true, error != NULL);
+    ww_buf_puts(b, ">\n<legend class=\"nhsuk-fieldset__legend nhsuk-fieldset__legend--m\">\n"
+                   "<h2 class=\"nhsuk-fieldset__heading\">");
     ww_html_textz(b, legend);
-    ww_buf_printf(b, "</h2>\n</legend>\n<div class=\"nhsuk-hint\" id=\"%s-hint\">", name);
-    ww_html_textz(b, hint);
-    ww_buf_puts(b, "</div>\n");
-    if (error) {
-        ww_buf_printf(b,
-                      "<span class=\"nhsuk-error-message\" id=\"%s-error\">"
-                      "<span class=\"nhsuk-u-visually-hidden\">Error:</span> ",
-                      name);
-        ww_html_textz(b, error);
-        ww_buf_puts(b, "</span>\n");
-    }
+    ww_buf_puts(b, "</h2>\n</legend>\n");
+    ww_console_hint(b, name, hint);
+    if (error)
+        ww_console_error_message(b, name, error);
     ww_buf_puts(b, "<div class=\"nhsuk-radios\">\n");
     for (size_t i = 0; i < n; i++) {
         ww_buf_printf(b,
@@ -284,37 +262,13 @@ static void radios(ww_buf_t *b, const char *name, const char *legend, const char
 static void text_input(ww_buf_t *b, const char *id, const char *label, const char *hint,
                        const char *autocomplete, const char *value, const char *error)
 {
-    ww_buf_printf(b, "<div class=\"nhsuk-form-group%s\">\n<label class=\"nhsuk-label\" for=\"%s\">",
-                  error ? " nhsuk-form-group--error" : "", id);
-    ww_html_textz(b, label);
-    ww_buf_puts(b, "</label>\n");
-    if (hint) {
-        ww_buf_printf(b, "<div class=\"nhsuk-hint\" id=\"%s-hint\">", id);
-        ww_html_textz(b, hint);
-        ww_buf_puts(b, "</div>\n");
-    }
-    if (error) {
-        ww_buf_printf(b,
-                      "<span class=\"nhsuk-error-message\" id=\"%s-error\">"
-                      "<span class=\"nhsuk-u-visually-hidden\">Error:</span> ",
-                      id);
-        ww_html_textz(b, error);
-        ww_buf_puts(b, "</span>\n");
-    }
-    ww_buf_printf(b,
-                  "<input class=\"nhsuk-input\" id=\"%s\" name=\"%s\" type=\"text\" "
-                  "autocomplete=\"%s\" maxlength=\"%d\"",
-                  id, id, autocomplete, REPORT_MAX_FIELD);
-    if (hint && error)
-        ww_buf_printf(b, " aria-describedby=\"%s-hint %s-error\"", id, id);
-    else if (hint || error)
-        ww_buf_printf(b, " aria-describedby=\"%s-%s\"", id, hint ? "hint" : "error");
-    if (value && *value) {
-        ww_buf_puts(b, " value=\"");
-        ww_html_attr(b, value, strlen(value));
-        ww_buf_puts(b, "\"");
-    }
-    ww_buf_puts(b, ">\n</div>\n");
+    ww_console_input(b, &(ww_console_input_t){.id = id,
+                                              .label = label,
+                                              .hint = hint,
+                                              .error = error,
+                                              .value = value && *value ? value : NULL,
+                                              .autocomplete = autocomplete,
+                                              .maxlength = REPORT_MAX_FIELD});
 }
 
 /* ---- /report: the form ------------------------------------------------------------------- */
@@ -336,7 +290,7 @@ static int report_form(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, 
                           "/report");
     ww_buf_t *b = &resp->body;
     if (error)
-        error_summary(b, error, error_field);
+        ww_console_error_summary(b, 2, error, error_field);
     h1(b, "Report a cyber security concern");
     ww_buf_puts(b, "<p class=\"nhsuk-body-l\">Tell us if something does not look right. "
                    "You will get advice straight away.</p>\n"
@@ -356,35 +310,38 @@ static int report_form(ww_console_t *c, ww_web_req_t *req, ww_web_resp_t *resp, 
                "The name on the label, if it has one. We have filled this in if we know the "
                "computer you are using now.",
                "off", a->device, error_field && !strcmp(error_field, "device") ? error : NULL);
-    ww_buf_printf(b,
-                  "<div class=\"nhsuk-form-group%s\">\n<label class=\"nhsuk-label\" "
-                  "for=\"details\">Tell us what happened (optional)</label>\n"
-                  "<div class=\"nhsuk-hint\" id=\"details-hint\">For example, what the email "
-                  "asked you to do, or what you saw on the screen. Up to %d characters.</div>\n",
-                  error_field && !strcmp(error_field, "details") ? " nhsuk-form-group--error" : "",
-                  REPORT_MAX_DETAILS);
-    ww_buf_printf(b,
-                  "<textarea class=\"nhsuk-textarea\" id=\"details\" name=\"details\" rows=\"4\" "
-                  "aria-describedby=\"details-hint\" maxlength=\"%d\">",
-                  REPORT_MAX_DETAILS);
+    /* An error about a field is shown beside it as well as in the summary. */
+    const char *derr = error_field && !strcmp(error_field, "details") ? error : NULL;
+    char hint[200];
+    snprintf(hint, sizeof hint,
+             "For example, what the email asked you to do, or what you saw on the screen. Up "
+             "to %d characters.",
+             REPORT_MAX_DETAILS);
+    ww_console_field_begin(b, "details", "Tell us what happened (optional)", hint, derr);
+    ww_buf_puts(b, "<textarea class=\"nhsuk-textarea\" id=\"details\" name=\"details\" "
+                   "rows=\"4\"");
+    ww_console_described_by(b, "details", true, derr != NULL);
+    ww_buf_printf(b, " maxlength=\"%d\">", REPORT_MAX_DETAILS);
     ww_html_textz(b, a->details);
-    ww_buf_puts(b, "</textarea>\n</div>\n");
+    ww_buf_puts(b, "</textarea>\n");
+    ww_console_field_end(b);
     ww_buf_puts(b, "<h2>How can we contact you? (optional)</h2>\n"
                    "<p>We may need to ask you a question. You can leave these empty.</p>\n");
     text_input(b, "name", "Your name", NULL, "name", a->name,
                error_field && !strcmp(error_field, "name") ? error : NULL);
     text_input(b, "contact", "Phone number, extension or email address", NULL, "off", a->contact,
                error_field && !strcmp(error_field, "contact") ? error : NULL);
-    ww_buf_printf(b,
-                  "<div class=\"nhsuk-form-group%s\">\n<label class=\"nhsuk-label\" for=\"eml\">"
-                  "The suspicious email, if you have it (optional)</label>\n"
-                  "<div class=\"nhsuk-hint\" id=\"eml-hint\">Save the email as a file (.eml): in "
-                  "Outlook, drag it from your inbox to your desktop, or choose File, Save As. Up "
-                  "to %u MB.</div>\n<input class=\"nhsuk-file-upload\" id=\"eml\" name=\"eml\" "
-                  "type=\"file\" accept=\".eml,message/rfc822\" aria-describedby=\"eml-hint\">\n"
-                  "</div>\n",
-                  error_field && !strcmp(error_field, "eml") ? " nhsuk-form-group--error" : "",
-                  REPORT_MAX_EML >> 20);
+    const char *eerr = error_field && !strcmp(error_field, "eml") ? error : NULL;
+    snprintf(hint, sizeof hint,
+             "Save the email as a file (.eml): in Outlook, drag it from your inbox to your "
+             "desktop, or choose File, Save As. Up to %u MB.",
+             REPORT_MAX_EML >> 20);
+    ww_console_field_begin(b, "eml", "The suspicious email, if you have it (optional)", hint, eerr);
+    ww_buf_puts(b, "<input class=\"nhsuk-file-upload\" id=\"eml\" name=\"eml\" type=\"file\" "
+                   "accept=\".eml,message/rfc822\"");
+    ww_console_described_by(b, "eml", true, eerr != NULL);
+    ww_buf_puts(b, ">\n");
+    ww_console_field_end(b);
     ww_buf_puts(b, "<button class=\"nhsuk-button\" type=\"submit\">Send report</button>\n</form>\n"
                    "<p><a href=\"/help\">Advice on staying safe online</a></p>\n");
     return ww_console_page_end(resp);

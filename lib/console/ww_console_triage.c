@@ -132,12 +132,8 @@ static int bad_request(ww_console_t *c, const ww_web_req_t *req, ww_web_resp_t *
         return ww_web_resp_error(req, resp, 400, msg);
     ww_console_page_begin(c, req, resp, "There is a problem", "/alerts");
     ww_buf_t *b = &resp->body;
-    ww_buf_puts(b, "<div class=\"nhsuk-error-summary\" aria-labelledby=\"error-summary-title\""
-                   " role=\"alert\" tabindex=\"-1\">\n<h1 class=\"nhsuk-error-summary__title\""
-                   " id=\"error-summary-title\">There is a problem</h1>\n"
-                   "<div class=\"nhsuk-error-summary__body\"><p>");
-    text(b, msg);
-    ww_buf_puts(b, "</p></div></div>\n<p><a href=\"");
+    ww_console_error_summary(b, 1, msg, NULL);
+    ww_buf_puts(b, "<p><a href=\"");
     ww_html_url(b, back, strlen(back));
     ww_buf_puts(b, "\">Go back</a></p>\n");
     resp->status = 400;
@@ -473,21 +469,34 @@ static void select_opt(ww_buf_t *b, const char *value, const char *label, bool s
 static void input_field(ww_buf_t *b, const char *id, const char *label, const char *value,
                         const char *hint)
 {
-    ww_buf_printf(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"%s\">",
-                  id);
-    text(b, label);
-    ww_buf_puts(b, "</label>");
-    if (hint) {
-        ww_buf_printf(b, "<div class=\"nhsuk-hint\" id=\"%s-hint\">", id);
-        text(b, hint);
-        ww_buf_puts(b, "</div>");
-    }
-    ww_buf_printf(b, "<input class=\"nhsuk-input\" id=\"%s\" name=\"%s\" type=\"text\"", id, id);
-    if (hint)
-        ww_buf_printf(b, " aria-describedby=\"%s-hint\"", id);
-    ww_buf_puts(b, " value=\"");
-    attr(b, value);
-    ww_buf_puts(b, "\"></div>\n");
+    ww_console_input(b, &(ww_console_input_t){
+                            .id = id, .label = label, .hint = hint, .value = value ? value : ""});
+}
+
+/* The days a suppression lasts, EXPIRY_DEFAULT_DAYS until changed. */
+static void expiry_field(ww_buf_t *b, const char *label, const char *hint)
+{
+    char days[16];
+    snprintf(days, sizeof days, "%d", EXPIRY_DEFAULT_DAYS);
+    ww_console_input(b, &(ww_console_input_t){.id = "expires_days",
+                                              .label = label,
+                                              .hint = hint,
+                                              .value = days,
+                                              .width = "4",
+                                              .extra = " inputmode=\"numeric\""});
+}
+
+/* A form row with a <select> (its options go next; close with select_end). */
+static void select_begin(ww_buf_t *b, const char *id, const char *label)
+{
+    ww_console_field_begin(b, id, label, NULL, NULL);
+    ww_buf_printf(b, "<select class=\"nhsuk-select\" id=\"%s\" name=\"%s\">", id, id);
+}
+
+static void select_end(ww_buf_t *b)
+{
+    ww_buf_puts(b, "</select>\n");
+    ww_console_field_end(b);
 }
 
 static void filter_form(ww_buf_t *b, const view_t *v)
@@ -507,16 +516,14 @@ static void filter_form(ww_buf_t *b, const view_t *v)
         attr(b, v->f.group_host);
         ww_buf_puts(b, "\">");
     }
-    ww_buf_puts(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"status\">"
-                   "Status</label><select class=\"nhsuk-select\" id=\"status\" name=\"status\">");
+    select_begin(b, "status", "Status");
     unsigned st = v->f.statuses;
     select_opt(b, "open", "Open (new and acknowledged)", st == WW_ALERT_OPEN);
     select_opt(b, "all", "All", st == (1u << WW_ALERT_NSTATUS) - 1);
     for (int i = 0; i < WW_ALERT_NSTATUS; i++)
         select_opt(b, ww_alert_status_name(i), ww_alert_status_name(i), st == (1u << i));
-    ww_buf_puts(b, "</select></div>\n<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\""
-                   " for=\"priority\">Priority</label><select class=\"nhsuk-select\""
-                   " id=\"priority\" name=\"priority\">");
+    select_end(b);
+    select_begin(b, "priority", "Priority");
     select_opt(b, "", "Any", v->f.max_priority == 0);
     static const char *const pl[] = {"P1", "P1 and P2", "P1 to P3", "P1 to P4"};
     for (int p = 1; p <= 4; p++) {
@@ -524,20 +531,18 @@ static void filter_form(ww_buf_t *b, const view_t *v)
         snprintf(val, sizeof val, "P%d", p);
         select_opt(b, val, pl[p - 1], v->f.max_priority == p);
     }
-    ww_buf_puts(b, "</select></div>\n<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\""
-                   " for=\"level\">Rule level (at least)</label><select class=\"nhsuk-select\""
-                   " id=\"level\" name=\"level\">");
+    select_end(b);
+    select_begin(b, "level", "Rule level (at least)");
     select_opt(b, "", "Any", v->f.min_level == 0);
     for (int l = 1; l < 5; l++)
         select_opt(b, level_names[l], level_names[l], v->f.min_level == l);
-    ww_buf_puts(b, "</select></div>\n<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\""
-                   " for=\"criticality\">Clinical criticality (at least)</label><select"
-                   " class=\"nhsuk-select\" id=\"criticality\" name=\"criticality\">");
+    select_end(b);
+    select_begin(b, "criticality", "Clinical criticality (at least)");
     select_opt(b, "", "Any", v->f.min_criticality == 0);
     for (int c = WW_CRIT_NONE; c <= WW_CRIT_CRITICAL; c++)
         select_opt(b, ww_crit_name((ww_crit_t)c), ww_crit_name((ww_crit_t)c),
                    v->f.min_criticality == c);
-    ww_buf_puts(b, "</select></div>\n");
+    select_end(b);
     input_field(b, "host", "Host", v->f.host, "A name, or a pattern with * and ?");
     input_field(b, "rule", "Rule", v->f.rule, "A rule id, or part of its title");
     input_field(b, "technique", "ATT&CK technique", v->f.technique, "For example T1110");
@@ -550,11 +555,11 @@ static void filter_form(ww_buf_t *b, const view_t *v)
     if (v->f.until != WW_TIME_NONE)
         ww_time_format(v->f.until, t, sizeof t);
     input_field(b, "until", "To", t, NULL);
-    ww_buf_puts(b, "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" for=\"view\">"
-                   "Show</label><select class=\"nhsuk-select\" id=\"view\" name=\"view\">");
+    select_begin(b, "view", "Show");
     select_opt(b, "groups", "Groups (a rule on a host)", !v->flat);
     select_opt(b, "alerts", "Single alerts", v->flat);
-    ww_buf_puts(b, "</select></div>\n<button class=\"nhsuk-button\" type=\"submit\">"
+    select_end(b);
+    ww_buf_puts(b, "<button class=\"nhsuk-button\" type=\"submit\">"
                    "Apply filters</button> <a href=\"/alerts\">Clear filters</a>\n"
                    "</form></div></details>\n");
 }
@@ -572,15 +577,12 @@ static void action_fields(ww_buf_t *b, bool flat)
     if (flat)
         input_field(b, "title", "Incident title", "",
                     "For Escalate to incident: the new incident's title");
-    ww_buf_printf(b,
-                  "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                  "for=\"expires_days\">Suppress for (days)</label><div class=\"nhsuk-hint\" "
-                  "id=\"expires_days-hint\">A suppression stops new alerts of the same rule on "
-                  "the same host until it expires (1 to %d days)</div><input class=\"nhsuk-input"
-                  " nhsuk-input--width-4\" id=\"expires_days\" name=\"expires_days\" "
-                  "type=\"text\" inputmode=\"numeric\" aria-describedby=\"expires_days-hint\" "
-                  "value=\"%d\"></div>\n",
-                  WW_SUPPRESS_MAX_DAYS, EXPIRY_DEFAULT_DAYS);
+    char hint[160];
+    snprintf(hint, sizeof hint,
+             "A suppression stops new alerts of the same rule on the same host until it "
+             "expires (1 to %d days)",
+             WW_SUPPRESS_MAX_DAYS);
+    expiry_field(b, "Suppress for (days)", hint);
     ww_buf_puts(b, "<div class=\"nhsuk-button-group\">"
                    "<button class=\"nhsuk-button\" type=\"submit\" name=\"action\""
                    " value=\"acknowledge\">Acknowledge</button> "
@@ -613,9 +615,9 @@ static int h_alerts(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     view_t v;
     if (parse_view(req, false, &v, &d) != 0)
         return bad_request(c, req, resp, d.msg, "/alerts");
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     ww_console_page_begin(c, req, resp, "Alerts", "/alerts");
     ww_buf_t *b = &resp->body;
     ww_buf_puts(b, "<h1>Alerts</h1>\n");
@@ -922,9 +924,9 @@ static int h_actions_form(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
             bk.ngroups++;
         }
     }
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     ww_triage_result_t res;
     uint64_t changed = 0;
     int rc = run_bulk(c, req, db, &bk, &res, &changed, &d);
@@ -990,9 +992,9 @@ static int h_api_actions(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
                                      "groups: each is {\"rule_id\": \"...\", \"host\": \"...\"}");
         bk.groups[bk.ngroups++] = (ww_alert_group_key_t){r, h};
     }
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     ww_triage_result_t res;
     uint64_t changed = 0;
     int rc = run_bulk(c, req, db, &bk, &res, &changed, &d);
@@ -1093,9 +1095,9 @@ static int h_api_alerts(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     view_t v;
     if (parse_view(req, true, &v, &d) != 0)
         return ww_web_resp_error(req, resp, 400, d.msg);
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     ww_console_json(resp, 200);
     ww_buf_t *b = &resp->body;
     json_list_t x = {b, 0};
@@ -1633,9 +1635,9 @@ static int h_suppressions(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
     ww_diag_t d = {0};
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     ww_console_page_begin(c, req, resp, "Suppressions", "/alerts");
     ww_buf_t *b = &resp->body;
     ww_buf_puts(b, "<h1>Suppressions</h1>\n<p>A suppression is an exception for one rule: on one"
@@ -1680,15 +1682,11 @@ static int h_suppressions(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
     supp_field(b, req, "field", "Event field", "For example SourceImage");
     supp_field(b, req, "value", "Value of the field", "The whole value (any case)");
     supp_field(b, req, "reason", "Reason", "Why these alerts are expected");
-    ww_buf_printf(b,
-                  "<div class=\"nhsuk-form-group\"><label class=\"nhsuk-label\" "
-                  "for=\"expires_days\">Expires after (days)</label><div class=\"nhsuk-hint\" "
-                  "id=\"expires_days-hint\">1 to %d days</div><input class=\"nhsuk-input "
-                  "nhsuk-input--width-4\" id=\"expires_days\" name=\"expires_days\" type=\"text\" "
-                  "inputmode=\"numeric\" aria-describedby=\"expires_days-hint\" value=\"%d\">"
-                  "</div>\n<button class=\"nhsuk-button\" type=\"submit\">Add suppression"
-                  "</button>\n</form>\n",
-                  WW_SUPPRESS_MAX_DAYS, EXPIRY_DEFAULT_DAYS);
+    char hint[64];
+    snprintf(hint, sizeof hint, "1 to %d days", WW_SUPPRESS_MAX_DAYS);
+    expiry_field(b, "Expires after (days)", hint);
+    ww_buf_puts(b, "<button class=\"nhsuk-button\" type=\"submit\">Add suppression</button>\n"
+                   "</form>\n");
     return ww_console_page_end(resp);
 }
 
@@ -1808,9 +1806,9 @@ static int h_api_suppressions(ww_web_req_t *req, ww_web_resp_t *resp, void *ud)
 {
     ww_console_t *c = ud;
     ww_diag_t d = {0};
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     const char *exp = ww_web_query(req, "expired");
     bool with_expired = !exp || strcmp(exp, "no") != 0;
     ww_console_json(resp, 200);
@@ -1868,9 +1866,9 @@ static int h_api_suppression_add(ww_web_req_t *req, ww_web_resp_t *resp, void *u
         return ww_web_resp_error(req, resp, 400, d.msg);
     if (rc)
         return ww_console_fail(c, req, resp, &d);
-    ww_console_db_t *db;
-    if (ww_console_db(c, &db, &d) != 0)
-        return ww_console_fail(c, req, resp, &d);
+    ww_console_db_t *db = ww_console_db_or_fail(c, req, resp);
+    if (!db)
+        return 0;
     ww_console_json(resp, 201);
     json_list_t x = {&resp->body, 0};
     if (ww_suppress_get(db->st, id, supp_json, &x, &d) != 0)

@@ -83,10 +83,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         .source = code};
     ww_buf_t b;
     ww_buf_init(&b, 0);
-    ww_auth_audit_format(&r, WW_AUDIT_NDJSON, &b);
+    ww_auth_audit_format(&r, WW_AUTH_AUDIT_NDJSON, &b);
     one_line(&b, true);
     ww_buf_clear(&b);
-    ww_auth_audit_format(&r, WW_AUDIT_CSV, &b);
+    ww_auth_audit_format(&r, WW_AUTH_AUDIT_CSV, &b);
     one_line(&b, false);
     ww_buf_release(&b);
     free(name);

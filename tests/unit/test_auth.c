@@ -853,8 +853,8 @@ typedef struct fmt_ctx {
 static int fmt_rows(void *ud, const ww_audit_row_t *r)
 {
     fmt_ctx_t *c = ud;
-    ww_auth_audit_format(r, WW_AUDIT_NDJSON, &c->nd);
-    ww_auth_audit_format(r, WW_AUDIT_CSV, &c->csv);
+    ww_auth_audit_format(r, WW_AUTH_AUDIT_NDJSON, &c->nd);
+    ww_auth_audit_format(r, WW_AUTH_AUDIT_CSV, &c->csv);
     return 0;
 }
 
