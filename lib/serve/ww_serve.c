@@ -123,6 +123,14 @@ struct ww_serve {
     uint64_t last_mark;
     int64_t oldest_arrival; /* of the batch being processed */
     ww_arena_t scratch;     /* per alert */
+    /* The tailed lines of this turn: spool sequence -> the line's place in its file
+       (see tail_key), for their alert ids. */
+    struct tail_key {
+        uint64_t seq;
+        uint32_t off, n; /* in tail_text */
+    } * tail_keys;
+    size_t ntail, tailcap;
+    ww_buf_t tail_text;
     char position[64];
     uint64_t events, bad_events, alerts_stored, alerts_repeated; /* __atomic: metrics read them */
     uint64_t events_late, corr_groups, reloads, reloads_refused; /* __atomic too */
@@ -496,6 +504,45 @@ static const ww_field_t *field(const ww_event_t *ev, const char *name)
     return ev ? ww_event_get(ev, (ww_str_t){name, strlen(name)}, NULL) : NULL;
 }
 
+/* A tailed line's spool source ends in "\t@DEV:INO:END" (ww_tail.c): remembered for
+ * the turn, so its alerts get an id from the line's place in its file.  Records
+ * spooled before sources carried it have none, and keep the spool position. */
+static void note_tail_key(ww_serve_t *s, uint64_t seq, ww_str_t source)
+{
+    const char *tab = source.n ? memrchr(source.p, '\t', source.n) : NULL;
+    if (!tab || tab + 1 >= source.p + source.n || tab[1] != '@')
+        return;
+    size_t kn = (size_t)(source.p + source.n - tab - 1);
+    if (s->ntail == s->tailcap) {
+        size_t nc = s->tailcap ? s->tailcap * 2 : 256;
+        struct tail_key *nk = realloc(s->tail_keys, nc * sizeof *nk);
+        if (!nk)
+            return; /* the spool position serves */
+        s->tail_keys = nk;
+        s->tailcap = nc;
+    }
+    size_t off = s->tail_text.n;
+    if (off > UINT32_MAX - kn || ww_buf_append(&s->tail_text, tab + 1, kn) != 0)
+        return;
+    s->tail_keys[s->ntail++] = (struct tail_key){seq, (uint32_t)off, (uint32_t)kn};
+}
+
+/* The place noted for spool record seq this turn, or an empty string. */
+static ww_str_t tail_key(const ww_serve_t *s, uint64_t seq)
+{
+    size_t lo = 0, hi = s->ntail; /* noted in sequence order */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->tail_keys[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < s->ntail && s->tail_keys[lo].seq == seq)
+        return (ww_str_t){s->tail_text.p + s->tail_keys[lo].off, s->tail_keys[lo].n};
+    return (ww_str_t){"", 0};
+}
+
 static const char *keep_str(ww_serve_t *s, const char *p, size_t n)
 {
     const char *c = ww_arena_strndup(&s->scratch, p, n);
@@ -643,12 +690,26 @@ static void on_hit(void *ud, const ww_pipe_hit_t *h)
        one (so an event a sender sends again after a lost reply is the same alert),
        for RELP the message itself, else its place in the spool. */
     char rid[600];
+    ww_str_t tk;
     const char *recid = ev ? field_text(s, ev, record_ids, WW_ARRAY_LEN(record_ids)) : "";
     if (recid[0]) {
         int len = snprintf(rid, sizeof rid, "record %.*s/%.*s/%s", (int)ev->host.n, ev->host.p,
                            (int)ev->channel.n, ev->channel.p, recid);
         ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), rid,
                           len > 0 ? (size_t)len : 0, a.id);
+    } else if (in && in->type == WW_IN_TAIL && (tk = tail_key(s, h->index)).n && ev) {
+        /* The line's place in its file and the line itself: the same line read again
+           after a crash is the same alert; another line at that place (the file was
+           truncated and written again) is another. */
+        size_t kn = tk.n + 1 + ev->raw.n;
+        char *k = ww_arena_alloc(&s->scratch, kn);
+        if (k) {
+            memcpy(k, tk.p, tk.n);
+            k[tk.n] = '\n';
+            memcpy(k + tk.n + 1, ev->raw.p, ev->raw.n);
+        }
+        ww_spool_alert_id(a.rule_id, strlen(a.rule_id), a.source, strlen(a.source), k ? k : tk.p,
+                          k ? kn : tk.n, a.id);
     } else if (in && in->type == WW_IN_RELP && ev && ev->raw.n) {
         /* A RELP sender sends again every message it got no 200 for, also one that was
            stored just before a crash: the same message is the same alert. */
@@ -963,8 +1024,12 @@ static int consume(ww_serve_t *s)
     int n = 0, rc;
     s->last_mark = 0;
     s->oldest_arrival = 0;
+    s->ntail = 0;
+    ww_buf_clear(&s->tail_text);
     while (n < CONSUME_MAX && (rc = ww_spool_next(s->sp, &rec)) == 1) {
         uint32_t in = input_of(s, rec.source);
+        if (in != UINT32_MAX && s->inputs[in].cfg->type == WW_IN_TAIL)
+            note_tail_key(s, rec.seq, rec.source);
         if (!s->oldest_arrival)
             s->oldest_arrival = rec.arrival_ns;
         n++;
@@ -1954,6 +2019,7 @@ int ww_serve_start(const ww_serve_config_t *cfg, const ww_sigma_ruleset_t *rs, w
     pthread_mutex_init(&s->rules_mu, NULL);
     s->started_s = (int64_t)time(NULL);
     ww_arena_init(&s->scratch, 16 * 1024, 0);
+    ww_buf_init(&s->tail_text, 0);
     s->mem = (ww_membudget_t){.cap = cfg->memory_bytes, .note = mem_note, .ud = s};
     /* Buffers of 128 KiB and more are mapped and unmapped on their own: freed, they go
        back to the system at once, instead of leaving holes in the heap that stay
@@ -2171,6 +2237,8 @@ void ww_serve_free(ww_serve_t *s)
     free(s->full);
     free(s->pc);
     ww_arena_release(&s->scratch);
+    ww_buf_release(&s->tail_text);
+    free(s->tail_keys);
     pthread_mutex_destroy(&s->ack_mu);
     pthread_mutex_destroy(&s->full_mu);
     pthread_mutex_destroy(&s->stats_mu);
