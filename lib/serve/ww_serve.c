@@ -504,15 +504,17 @@ static const ww_field_t *field(const ww_event_t *ev, const char *name)
     return ev ? ww_event_get(ev, (ww_str_t){name, strlen(name)}, NULL) : NULL;
 }
 
-/* A tailed line's spool source ends in "\t@DEV:INO:END" (ww_tail.c): remembered for
- * the turn, so its alerts get an id from the line's place in its file.  Records
- * spooled before sources carried it have none, and keep the spool position. */
+/* A tailed line's spool source is "NAME\t@DEV:INO:END\tPATH" (ww_tail.c): the place is
+ * remembered for the turn, so its alerts get an id from the line's place in its file.
+ * Records spooled before sources carried it have none, and keep the spool position. */
 static void note_tail_key(ww_serve_t *s, uint64_t seq, ww_str_t source)
 {
-    const char *tab = source.n ? memrchr(source.p, '\t', source.n) : NULL;
-    if (!tab || tab + 1 >= source.p + source.n || tab[1] != '@')
+    const char *e = source.p + source.n;
+    const char *tab = source.n ? memchr(source.p, '\t', source.n) : NULL;
+    if (!tab || tab + 1 >= e || tab[1] != '@')
         return;
-    size_t kn = (size_t)(source.p + source.n - tab - 1);
+    const char *end = memchr(tab + 1, '\t', (size_t)(e - tab - 1));
+    size_t kn = (size_t)((end ? end : e) - tab - 1);
     if (s->ntail == s->tailcap) {
         size_t nc = s->tailcap ? s->tailcap * 2 : 256;
         struct tail_key *nk = realloc(s->tail_keys, nc * sizeof *nk);

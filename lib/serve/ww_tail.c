@@ -124,9 +124,9 @@ static int put_line(ww_tail_t *t, tfile_t *f, const char *p, size_t n, uint64_t 
        line ends at.  A line read again after a crash (the saved position lags the
        spool) is then the same alert, not a second one (ww_serve.c, tail_key). */
     char source[WW_SPOOL_MAX_SOURCE];
-    int sl =
-        snprintf(source, sizeof source, "%s\t%s\t@%llu:%llu:%llu", t->cfg->name, f->path,
-                 (unsigned long long)f->dev, (unsigned long long)f->ino, (unsigned long long)end);
+    int sl = snprintf(source, sizeof source, "%s\t@%llu:%llu:%llu\t%s", t->cfg->name,
+                      (unsigned long long)f->dev, (unsigned long long)f->ino,
+                      (unsigned long long)end, f->path);
     ww_spool_in_t rec = {source,
                          sl < 0                        ? 0
                          : (size_t)sl >= sizeof source ? sizeof source - 1
