@@ -890,16 +890,12 @@ int ww_spool_batch_add(ww_spool_batch_t *b, const ww_spool_t *sp, const char *so
      * after the first two is the same for every record of one sender. */
     if (b->crc_id != sp->id || b->crc_src_n != source_n ||
         (source_n && memcmp(b->crc_src, source, source_n) != 0)) {
-        if (source_n > sizeof b->crc_src) {
-            b->crc_src_n = SIZE_MAX; /* too long to remember: computed each time */
-            b->crc_state = ww__spool_body_crc(sp->id, source, source_n, NULL, 0);
-        } else {
-            b->crc_id = sp->id;
-            b->crc_src_n = source_n;
-            if (source_n)
-                memcpy(b->crc_src, source, source_n);
-            b->crc_state = ww__spool_body_crc(sp->id, source, source_n, NULL, 0);
-        }
+        bool keep = source_n <= sizeof b->crc_src; /* else computed each time */
+        b->crc_state = ww__spool_body_crc(sp->id, source, source_n, NULL, 0);
+        b->crc_id = sp->id;
+        b->crc_src_n = keep ? source_n : SIZE_MAX;
+        if (keep && source_n)
+            memcpy(b->crc_src, source, source_n);
     }
     /* The body's checksum waits beside the records: stamping finishes it with the
        header (and may do so again after a refused append). */

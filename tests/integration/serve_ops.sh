@@ -4,21 +4,7 @@
 # a restart -- a new rule works at once, and a broken ruleset is refused with the
 # reason while the running rules go on alerting.
 set -u
-BIN=${WW_BIN:?}
-command -v python3 >/dev/null || { echo "skip: python3 not installed"; exit 77; }
-T=$(mktemp -d)
-PID=""
-NS=""
-cleanup() {
-    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-    [ -n "$NS" ] && kill "$NS" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fails=0
-check() { # check NAME CONDITION-RESULT
-    if [ "$2" = 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+. "$WW_SRC/tests/integration/serve_lib.sh"
 rule() { # rule N: a rule alerting on "marker-N" in a syslog message
     cat <<YML
 title: Marker $1
@@ -48,34 +34,16 @@ with open(sys.argv[2], "a") as log:
         log.write(s.recv(4096).decode() + "\n---\n")
         log.flush()
 PY
-NS=$!
+EXTRA_PIDS=$!
 i=0
 while [ ! -S "$T/notify.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-(cd "$T" && NOTIFY_SOCKET="$T/notify.sock" exec "$BIN" serve --config serve.yml >out 2>err) &
-PID=$!
-i=0
-while ! grep -q ready "$T/err" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-PORT=$(sed -n 's/.*listening: .* (port \([0-9]*\))$/\1/p' "$T/err" | head -1)
+SERVE_ENV="NOTIFY_SOCKET=$T/notify.sock" serve_start
 i=0
 while ! grep -q "READY=1" "$T/notify.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "READY=1 reached the notify socket" $(grep -q "READY=1" "$T/notify.log"; echo $?)
 
-send() { # send TEXT: one syslog line over TCP
-    python3 - "$PORT" "$1" <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(("<13>Dec  3 10:00:00 host1 app: " + sys.argv[2] + "\n").encode())
-s.close()
-PY
-}
-alerts() { # alerts TITLE: how many stored
-    WARDWATCH_DB="$T/state/wardwatch.db" "$BIN" alerts --format ndjson 2>/dev/null |
-        grep -c "\"rule\":\"$1\""
-}
-wait_alerts() { # wait_alerts TITLE N
-    i=0
-    while [ "$(alerts "$1")" -lt "$2" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    [ "$(alerts "$1")" -ge "$2" ]
+send() { # send TEXT: one syslog line with TEXT as its message
+    send_line "<13>Dec  3 10:00:00 host1 app: $1"
 }
 send "marker-1 first"
 send "marker-2 before the reload"
@@ -101,13 +69,10 @@ send "marker-2 after the refused reload"
 wait_alerts "Marker 2" 2
 check "the running rules go on alerting" $?
 
-kill -TERM "$PID"
-wait "$PID"
+serve_stop
 check "SIGTERM: the server drained and exited 0" $?
-PID=""
 i=0
 while ! grep -q "STOPPING=1" "$T/notify.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "STOPPING=1 reached the notify socket" $(grep -q "STOPPING=1" "$T/notify.log"; echo $?)
 
-[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; tail -5 "$T/err"; exit 1; }
-echo "all checks passed"
+serve_done

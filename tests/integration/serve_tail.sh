@@ -5,19 +5,7 @@
 # restart that resumes where the durable lines end, and lines read again after a
 # position was lost: every line alerted exactly once.
 set -u
-BIN=${WW_BIN:?}
-command -v python3 >/dev/null || { echo "skip: python3 not installed"; exit 77; }
-T=$(mktemp -d)
-PID=""
-cleanup() {
-    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null
-    if [ -n "${WW_KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-fails=0
-check() { # check NAME CONDITION-RESULT
-    if [ "$2" = 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+. "$WW_SRC/tests/integration/serve_lib.sh"
 mkdir -p "$T/logs"
 cat >"$T/rules.yml" <<'YML'
 title: Tail marker
@@ -37,11 +25,7 @@ YML
 line() { printf '<13>Dec  3 10:00:00 host1 app: tailmark-%s\n' "$1"; }
 for i in 1 2 3; do line "old$i"; done >"$T/logs/app.log" # history: not read
 start() {
-    : >"$T/err"
-    (cd "$T" && exec "$BIN" serve --config serve.yml >out 2>>err) &
-    PID=$!
-    i=0
-    while ! grep -q ready "$T/err" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    serve_start
     sleep 0.5 # one poll: the existing file is taken at its end
 }
 marks() { # the tailmark ids stored, one per line, sorted
@@ -85,9 +69,7 @@ printf 'art1\n' >>"$T/logs/app.log"
 wait_marks 10
 check "and is read whole once it comes" $(marks | grep -q '^part1$'; echo $?)
 
-kill -TERM "$PID"
-wait "$PID"
-PID=""
+serve_stop
 line a8 >>"$T/logs/app.log" # written while serve is down
 line n3 >>"$T/logs/new.log"
 start
@@ -97,9 +79,7 @@ got=$(marks | tr '\n' ' ')
 check "after a restart: the lines written meanwhile, and nothing twice" \
     $([ "$got" = "a1 a2 a3 a4 a5 a6 a7 a8 n1 n2 n3 part1 " ]; echo $?)
 echo "  $got"
-kill -TERM "$PID"
-wait "$PID"
-PID=""
+serve_stop
 
 # A crash between the spool's sync and the next save of the positions: the saved
 # positions lag what the spool holds, and the lines after them are read again.  Made
@@ -116,9 +96,6 @@ got=$(marks | tr '\n' ' ')
 check "lines read again after a lost position are not alerted twice" \
     $([ "$got" = "a1 a2 a3 a4 a5 a6 a7 a8 a9 n1 n2 n3 part1 " ]; echo $?)
 echo "  $got"
-kill -TERM "$PID"
-wait "$PID"
-PID=""
+serve_stop
 
-[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; tail -5 "$T/err"; exit 1; }
-echo "all checks passed"
+serve_done
